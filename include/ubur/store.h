@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store: one interface over SQLite (a border post's laptop) and
+ * PostgreSQL (a ministry's central server). A struct ubur_store is one
+ * connection, used by one thread at a time; the server keeps one per worker
+ * thread. Backends implement struct ubur_store_ops (store_impl.h); callers
+ * only see this header.
+ *
+ * SQL is written once in the common dialect: "?" placeholders (PostgreSQL's
+ * backend renumbers them to $n), TEXT/INTEGER/REAL/BLOB types, ISO 8601 UTC
+ * text for times, UUIDv7 text for ids, ON CONFLICT and RETURNING.
+ *
+ * Durability: SQLite runs in WAL mode with synchronous=FULL and foreign keys
+ * on; PostgreSQL with synchronous_commit on. ubur_store_commit returns 0 only
+ * when the transaction is durable, so callers acknowledge after it.
+ *
+ * Prepared statements are cached per connection, keyed by the SQL text's
+ * address, so pass string literals: ubur_store_prepare(s, "SELECT ...", ...).
+ */
+#ifndef UBUR_STORE_H
+#define UBUR_STORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ubur/error.h"
+
+struct ubur_store;
+struct ubur_stmt;
+
+enum ubur_store_kind { UBUR_STORE_SQLITE, UBUR_STORE_PG };
+
+/*
+ * Opens a connection. `uri` is a SQLite path or "sqlite:PATH", or a
+ * PostgreSQL conninfo starting with "postgresql://", "postgres://" or
+ * containing "=" (key=value form). The schema is not touched: call
+ * ubur_store_migrate.
+ */
+int ubur_store_open(struct ubur_store **out, const char *uri, struct ubur_error *err);
+void ubur_store_close(struct ubur_store *s);
+enum ubur_store_kind ubur_store_kind(const struct ubur_store *s);
+
+/* Applies every migration not yet applied, each in its own transaction. */
+int ubur_store_migrate(struct ubur_store *s, struct ubur_error *err);
+/* Highest applied migration version, or 0 for an empty database. */
+int ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error *err);
+
+/*
+ * Transactions. begin takes the write lock at once (BEGIN IMMEDIATE on
+ * SQLite) so a transaction never fails half-way on a lock upgrade. Nested
+ * begin is an error. rollback is safe to call when no transaction is open.
+ */
+int ubur_store_begin(struct ubur_store *s, struct ubur_error *err);
+int ubur_store_commit(struct ubur_store *s, struct ubur_error *err);
+void ubur_store_rollback(struct ubur_store *s);
+bool ubur_store_in_tx(const struct ubur_store *s);
+
+/* Runs SQL without parameters or results (DDL, PRAGMA); may hold several statements. */
+int ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err);
+
+/*
+ * Prepares `sql` (a string literal: cached by address). The statement is
+ * reset and unbound; bind 1-based parameters, then step. Finish it with
+ * ubur_stmt_done, which returns it to the cache. Only one use of a given
+ * cached statement may be in progress at a time on a connection.
+ */
+int ubur_store_prepare(struct ubur_store *s, const char *sql, struct ubur_stmt **out,
+                       struct ubur_error *err);
+/* Same, without caching, for SQL built at run time. */
+int ubur_store_prepare_dynamic(struct ubur_store *s, const char *sql, struct ubur_stmt **out,
+                               struct ubur_error *err);
+
+void ubur_stmt_bind_text(struct ubur_stmt *st, int idx, const char *v); /* NULL binds NULL */
+void ubur_stmt_bind_int(struct ubur_stmt *st, int idx, int64_t v);
+void ubur_stmt_bind_double(struct ubur_stmt *st, int idx, double v);
+void ubur_stmt_bind_blob(struct ubur_stmt *st, int idx, const void *v, size_t n);
+void ubur_stmt_bind_null(struct ubur_stmt *st, int idx);
+
+/* 1 when a row is ready, 0 when done, a negative UBUR_E* code on failure. */
+int ubur_stmt_step(struct ubur_stmt *st, struct ubur_error *err);
+int ubur_stmt_columns(struct ubur_stmt *st);
+const char *ubur_stmt_column_name(struct ubur_stmt *st, int col);
+/* Column values of the current row; text and blob pointers live until the next step. */
+bool ubur_stmt_is_null(struct ubur_stmt *st, int col);
+const char *ubur_stmt_text(struct ubur_stmt *st, int col); /* NULL for SQL NULL */
+int64_t ubur_stmt_int(struct ubur_stmt *st, int col);
+double ubur_stmt_double(struct ubur_stmt *st, int col);
+const void *ubur_stmt_blob(struct ubur_stmt *st, int col, size_t *n);
+/* Rows changed by the last completed INSERT/UPDATE/DELETE step. */
+int64_t ubur_stmt_changes(struct ubur_stmt *st);
+void ubur_stmt_done(struct ubur_stmt *st);
+
+/*
+ * One-shot helpers. `types` names each parameter that follows: 't' const
+ * char * (NULL binds NULL), 'i' int64_t, 'd' double, 'n' NULL (no argument).
+ * ubur_store_run executes and returns the number of changed rows (>= 0) or
+ * a negative code. ubur_store_query_int / _text read the first column of
+ * the first row; UBUR_ENOTFOUND when there is no row. _text returns a
+ * malloc'd copy (caller frees).
+ */
+int64_t ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char *sql,
+                       const char *types, ...);
+int ubur_store_query_int(struct ubur_store *s, struct ubur_error *err, int64_t *out,
+                         const char *sql, const char *types, ...);
+int ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out,
+                          const char *sql, const char *types, ...);
+/* Binds parameters from a va_list as ubur_store_run does. */
+void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
+
+#endif

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The command table: one row per command, each defined in its cmd_<name>.c. */
+#include "cli.h"
+
+extern const struct ubur_cmd ubur_cmd_version, ubur_cmd_help;
+
+const struct ubur_cmd *const ubur_commands[] = {
+    &ubur_cmd_version,
+    &ubur_cmd_help,
+    NULL,
+};

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The backend-independent half of the store: dispatch through the ops
+ * table, the per-connection statement cache, the one-shot helpers and the
+ * migration runner. Migrations are the files src/store/migrations/NNNN_*.sql,
+ * embedded at build time and applied in version order, each in its own
+ * transaction together with its row in schema_migrations.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+#include "ubur/alloc.h"
+#include "ubur/util.h"
+#include "ubur/banned.h"
+
+int
+ubur_store_open(struct ubur_store **out, const char *uri, struct ubur_error *err)
+{
+    *out = NULL;
+    if (!uri || !*uri)
+        return ubur_error_set(err, UBUR_EINVAL, "no database given");
+    if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11) ||
+        strchr(uri, '=') != NULL)
+        return ubur_store_pg_open(out, uri, err);
+    if (!strncmp(uri, "sqlite:", 7))
+        uri += 7;
+    return ubur_store_sqlite_open(out, uri, err);
+}
+
+void
+ubur_store_close(struct ubur_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx)
+        ubur_store_rollback(s);
+    for (int i = 0; i < UBUR_STMT_CACHE; i++)
+        if (s->cache[i])
+            s->ops->finalize(s->cache[i]);
+    s->ops->close(s);
+}
+
+enum ubur_store_kind
+ubur_store_kind(const struct ubur_store *s)
+{
+    return s->ops->kind;
+}
+
+int
+ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
+{
+    return s->ops->exec(s, sql, err);
+}
+
+int
+ubur_store_begin(struct ubur_store *s, struct ubur_error *err)
+{
+    if (s->in_tx)
+        return ubur_error_set(err, UBUR_EINTERNAL, "transaction already open");
+    int rc = s->ops->begin(s, err);
+    if (!rc)
+        s->in_tx = true;
+    return rc;
+}
+
+int
+ubur_store_commit(struct ubur_store *s, struct ubur_error *err)
+{
+    if (!s->in_tx)
+        return ubur_error_set(err, UBUR_EINTERNAL, "commit without a transaction");
+    int rc = s->ops->commit(s, err);
+    if (rc)
+        s->ops->rollback(s);
+    s->in_tx = false;
+    return rc;
+}
+
+void
+ubur_store_rollback(struct ubur_store *s)
+{
+    if (!s->in_tx)
+        return;
+    s->ops->rollback(s);
+    s->in_tx = false;
+}
+
+bool
+ubur_store_in_tx(const struct ubur_store *s)
+{
+    return s->in_tx;
+}
+
+static size_t
+cache_slot(const char *key)
+{
+    uintptr_t h = (uintptr_t)key;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h >> 7) % UBUR_STMT_CACHE;
+}
+
+int
+ubur_store_prepare(struct ubur_store *s, const char *sql, struct ubur_stmt **out,
+                   struct ubur_error *err)
+{
+    size_t slot = cache_slot(sql);
+    for (size_t i = 0; i < UBUR_STMT_CACHE; i++) {
+        size_t k = (slot + i) % UBUR_STMT_CACHE;
+        struct ubur_stmt *st = s->cache[k];
+        if (!st) {
+            int rc = s->ops->prepare(s, sql, &st, err);
+            if (rc)
+                return rc;
+            st->key = sql;
+            s->cache[k] = st;
+            st->busy = true;
+            *out = st;
+            return 0;
+        }
+        if (st->key == sql) {
+            if (st->busy) /* nested use of the same statement: fall back to a fresh one */
+                break;
+            st->busy = true;
+            *out = st;
+            return 0;
+        }
+    }
+    return ubur_store_prepare_dynamic(s, sql, out, err);
+}
+
+int
+ubur_store_prepare_dynamic(struct ubur_store *s, const char *sql, struct ubur_stmt **out,
+                           struct ubur_error *err)
+{
+    int rc = s->ops->prepare(s, sql, out, err);
+    if (!rc) {
+        (*out)->key = NULL;
+        (*out)->busy = true;
+    }
+    return rc;
+}
+
+void
+ubur_stmt_done(struct ubur_stmt *st)
+{
+    if (!st)
+        return;
+    if (!st->key) {
+        st->store->ops->finalize(st);
+        return;
+    }
+    st->store->ops->reset(st);
+    st->busy = false;
+}
+
+void
+ubur_stmt_bind_text(struct ubur_stmt *st, int idx, const char *v)
+{
+    if (v)
+        st->store->ops->bind_text(st, idx, v);
+    else
+        st->store->ops->bind_null(st, idx);
+}
+
+void
+ubur_stmt_bind_int(struct ubur_stmt *st, int idx, int64_t v)
+{
+    st->store->ops->bind_int(st, idx, v);
+}
+
+void
+ubur_stmt_bind_double(struct ubur_stmt *st, int idx, double v)
+{
+    st->store->ops->bind_double(st, idx, v);
+}
+
+void
+ubur_stmt_bind_blob(struct ubur_stmt *st, int idx, const void *v, size_t n)
+{
+    st->store->ops->bind_blob(st, idx, v, n);
+}
+
+void
+ubur_stmt_bind_null(struct ubur_stmt *st, int idx)
+{
+    st->store->ops->bind_null(st, idx);
+}
+
+int
+ubur_stmt_step(struct ubur_stmt *st, struct ubur_error *err)
+{
+    return st->store->ops->step(st, err);
+}
+
+int
+ubur_stmt_columns(struct ubur_stmt *st)
+{
+    return st->store->ops->columns(st);
+}
+
+const char *
+ubur_stmt_column_name(struct ubur_stmt *st, int col)
+{
+    return st->store->ops->column_name(st, col);
+}
+
+bool
+ubur_stmt_is_null(struct ubur_stmt *st, int col)
+{
+    return st->store->ops->is_null(st, col);
+}
+
+const char *
+ubur_stmt_text(struct ubur_stmt *st, int col)
+{
+    return st->store->ops->text(st, col);
+}
+
+int64_t
+ubur_stmt_int(struct ubur_stmt *st, int col)
+{
+    return st->store->ops->int64(st, col);
+}
+
+double
+ubur_stmt_double(struct ubur_stmt *st, int col)
+{
+    return st->store->ops->dbl(st, col);
+}
+
+const void *
+ubur_stmt_blob(struct ubur_stmt *st, int col, size_t *n)
+{
+    return st->store->ops->blob(st, col, n);
+}
+
+int64_t
+ubur_stmt_changes(struct ubur_stmt *st)
+{
+    return st->store->ops->changes(st);
+}
+
+void
+ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap)
+{
+    for (int i = 0; types && types[i]; i++) {
+        switch (types[i]) {
+        case 't':
+            ubur_stmt_bind_text(st, i + 1, va_arg(*ap, const char *));
+            break;
+        case 'i':
+            ubur_stmt_bind_int(st, i + 1, va_arg(*ap, int64_t));
+            break;
+        case 'd':
+            ubur_stmt_bind_double(st, i + 1, va_arg(*ap, double));
+            break;
+        case 'n':
+            ubur_stmt_bind_null(st, i + 1);
+            break;
+        default:
+            abort(); /* a programming error, not input */
+        }
+    }
+}
+
+int64_t
+ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char *sql, const char *types,
+               ...)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    ubur_stmt_bind_va(st, types, &ap);
+    va_end(ap);
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        ;
+    int64_t changes = rc ? rc : ubur_stmt_changes(st);
+    ubur_stmt_done(st);
+    return changes;
+}
+
+int
+ubur_store_query_int(struct ubur_store *s, struct ubur_error *err, int64_t *out, const char *sql,
+                     const char *types, ...)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    ubur_stmt_bind_va(st, types, &ap);
+    va_end(ap);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        *out = ubur_stmt_int(st, 0);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = ubur_error_set(err, UBUR_ENOTFOUND, "no row");
+    }
+    ubur_stmt_done(st);
+    return rc;
+}
+
+int
+ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out, const char *sql,
+                      const char *types, ...)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    ubur_stmt_bind_va(st, types, &ap);
+    va_end(ap);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        *out = ubur_strdup(ubur_stmt_text(st, 0));
+        rc = 0;
+    } else if (rc == 0) {
+        rc = ubur_error_set(err, UBUR_ENOTFOUND, "no row");
+    }
+    ubur_stmt_done(st);
+    return rc;
+}
+
+int
+ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error *err)
+{
+    int rc = ubur_store_exec(s,
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                             " applied_at TEXT NOT NULL)",
+                             err);
+    if (rc)
+        return rc;
+    int64_t v = 0;
+    rc = ubur_store_query_int(s, err, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                              "");
+    *version = (int)v;
+    return rc;
+}
+
+int
+ubur_store_migrate(struct ubur_store *s, struct ubur_error *err)
+{
+    int have, rc;
+    char now[UBUR_TIME_LEN + 1];
+
+    if ((rc = ubur_store_schema_version(s, &have, err)))
+        return rc;
+    for (int i = 0; i < ubur_migrations_count; i++) {
+        const struct ubur_migration *m = &ubur_migrations[i];
+        if (m->version <= have)
+            continue;
+        if ((rc = ubur_store_begin(s, err)))
+            return rc;
+        /* Re-check under the write lock: another process may have migrated meanwhile. */
+        int64_t done = 0;
+        rc = ubur_store_query_int(s, err, &done,
+                                  "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", "i",
+                                  (int64_t)m->version);
+        if (!rc && !done) {
+            rc = ubur_store_exec(s, m->sql, err);
+            if (rc) {
+                char inner[sizeof(err->message)] = "";
+                if (err)
+                    memcpy(inner, err->message, sizeof(inner));
+                ubur_error_set(err, rc, "migration %04d_%s: %s", m->version, m->name, inner);
+            }
+            ubur_time_format(ubur_now(), now);
+            if (!rc && ubur_store_run(s, err,
+                                      "INSERT INTO schema_migrations (version, name, applied_at)"
+                                      " VALUES (?, ?, ?)",
+                                      "itt", (int64_t)m->version, m->name, now) < 0)
+                rc = err ? err->code : UBUR_ESTORE;
+        }
+        if (rc) {
+            ubur_store_rollback(s);
+            return rc;
+        }
+        if ((rc = ubur_store_commit(s, err)))
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What a store backend implements. store.c holds the common part (the
+ * statement cache, one-shot helpers, migrations) and calls through `ops`.
+ * A backend embeds struct ubur_store as its first member and downcasts with
+ * its own checked helper, as git's refs backends do.
+ */
+#ifndef UBUR_STORE_IMPL_H
+#define UBUR_STORE_IMPL_H
+
+#include "ubur/store.h"
+
+struct ubur_store_ops {
+    const char *name;
+    enum ubur_store_kind kind;
+    void (*close)(struct ubur_store *s);
+    int (*exec)(struct ubur_store *s, const char *sql, struct ubur_error *err);
+    int (*begin)(struct ubur_store *s, struct ubur_error *err);
+    int (*commit)(struct ubur_store *s, struct ubur_error *err);
+    void (*rollback)(struct ubur_store *s);
+    int (*prepare)(struct ubur_store *s, const char *sql, struct ubur_stmt **out,
+                   struct ubur_error *err);
+    void (*finalize)(struct ubur_stmt *st);
+    void (*reset)(struct ubur_stmt *st);
+    void (*bind_text)(struct ubur_stmt *st, int idx, const char *v);
+    void (*bind_int)(struct ubur_stmt *st, int idx, int64_t v);
+    void (*bind_double)(struct ubur_stmt *st, int idx, double v);
+    void (*bind_blob)(struct ubur_stmt *st, int idx, const void *v, size_t n);
+    void (*bind_null)(struct ubur_stmt *st, int idx);
+    int (*step)(struct ubur_stmt *st, struct ubur_error *err);
+    int (*columns)(struct ubur_stmt *st);
+    const char *(*column_name)(struct ubur_stmt *st, int col);
+    bool (*is_null)(struct ubur_stmt *st, int col);
+    const char *(*text)(struct ubur_stmt *st, int col);
+    int64_t (*int64)(struct ubur_stmt *st, int col);
+    double (*dbl)(struct ubur_stmt *st, int col);
+    const void *(*blob)(struct ubur_stmt *st, int col, size_t *n);
+    int64_t (*changes)(struct ubur_stmt *st);
+};
+
+#define UBUR_STMT_CACHE 256
+
+struct ubur_stmt {
+    struct ubur_store *store;
+    const char *key; /* SQL address for cached statements, NULL for dynamic ones */
+    bool busy;
+};
+
+struct ubur_store {
+    const struct ubur_store_ops *ops;
+    bool in_tx;
+    struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
+};
+
+int ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err);
+int ubur_store_pg_open(struct ubur_store **out, const char *conninfo, struct ubur_error *err);
+
+struct ubur_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+extern const struct ubur_migration ubur_migrations[];
+extern const int ubur_migrations_count;
+
+#endif

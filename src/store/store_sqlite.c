@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SQLite backend. The only file that includes sqlite3.h. Every connection
+ * runs WAL with synchronous=FULL (a committed transaction survives power
+ * loss), foreign keys on, and a busy timeout so concurrent writers from the
+ * server's worker threads and the CLI queue instead of failing. A full disk
+ * maps to UBUR_EFULL and a lock held too long to UBUR_EBUSY, both 503s.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+#include "ubur/alloc.h"
+#include "ubur/banned.h"
+
+struct sqlite_store {
+    struct ubur_store base;
+    sqlite3 *db;
+};
+
+struct sqlite_stmt {
+    struct ubur_stmt base;
+    sqlite3_stmt *st;
+    int64_t changes;
+};
+
+static const struct ubur_store_ops sqlite_ops;
+
+static struct sqlite_store *
+sqlite_store(struct ubur_store *s)
+{
+    if (s->ops != &sqlite_ops)
+        abort();
+    return (struct sqlite_store *)s;
+}
+
+static struct sqlite_stmt *
+sqlite_stmt(struct ubur_stmt *st)
+{
+    return (struct sqlite_stmt *)st;
+}
+
+static int
+sqlite_fail(sqlite3 *db, int rc, struct ubur_error *err, const char *what)
+{
+    int prim = rc & 0xff;
+    int code = prim == SQLITE_FULL                             ? UBUR_EFULL
+               : prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? UBUR_EBUSY
+               : prim == SQLITE_CONSTRAINT                     ? UBUR_ECONFLICT
+                                                               : UBUR_ESTORE;
+    return ubur_error_set(err, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+int
+ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        ubur_error_set(err, UBUR_ESTORE, "cannot open database '%s': %s", path,
+                       db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return UBUR_ESTORE;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    char *msg = NULL;
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                      " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                      " PRAGMA cache_size=-65536;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        ubur_error_set(err, UBUR_ESTORE, "cannot set up database '%s': %s", path,
+                       msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return UBUR_ESTORE;
+    }
+    struct sqlite_store *s = ubur_calloc(1, sizeof(*s));
+    s->base.ops = &sqlite_ops;
+    s->db = db;
+    *out = &s->base;
+    return 0;
+}
+
+static void
+sqlite_close(struct ubur_store *base)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+static int
+sqlite_exec(struct ubur_store *base, const char *sql, struct ubur_error *err)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(msg);
+        return sqlite_fail(s->db, rc, err, "exec");
+    }
+    return 0;
+}
+
+static int
+sqlite_begin(struct ubur_store *s, struct ubur_error *err)
+{
+    return sqlite_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+static int
+sqlite_commit(struct ubur_store *s, struct ubur_error *err)
+{
+    return sqlite_exec(s, "COMMIT", err);
+}
+
+static void
+sqlite_rollback(struct ubur_store *base)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+sqlite_prepare(struct ubur_store *base, const char *sql, struct ubur_stmt **out,
+               struct ubur_error *err)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    sqlite3_stmt *raw = NULL;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, NULL);
+    if (rc != SQLITE_OK)
+        return sqlite_fail(s->db, rc, err, "prepare");
+    struct sqlite_stmt *st = ubur_calloc(1, sizeof(*st));
+    st->base.store = base;
+    st->st = raw;
+    *out = &st->base;
+    return 0;
+}
+
+static void
+sqlite_finalize(struct ubur_stmt *base)
+{
+    sqlite3_finalize(sqlite_stmt(base)->st);
+    free(base);
+}
+
+static void
+sqlite_reset(struct ubur_stmt *base)
+{
+    sqlite3_reset(sqlite_stmt(base)->st);
+    sqlite3_clear_bindings(sqlite_stmt(base)->st);
+}
+
+static void
+sqlite_bind_text(struct ubur_stmt *b, int i, const char *v)
+{
+    sqlite3_bind_text(sqlite_stmt(b)->st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+sqlite_bind_int(struct ubur_stmt *b, int i, int64_t v)
+{
+    sqlite3_bind_int64(sqlite_stmt(b)->st, i, v);
+}
+
+static void
+sqlite_bind_double(struct ubur_stmt *b, int i, double v)
+{
+    sqlite3_bind_double(sqlite_stmt(b)->st, i, v);
+}
+
+static void
+sqlite_bind_blob(struct ubur_stmt *b, int i, const void *v, size_t n)
+{
+    sqlite3_bind_blob64(sqlite_stmt(b)->st, i, v, n, SQLITE_TRANSIENT);
+}
+
+static void
+sqlite_bind_null(struct ubur_stmt *b, int i)
+{
+    sqlite3_bind_null(sqlite_stmt(b)->st, i);
+}
+
+static int
+sqlite_step(struct ubur_stmt *b, struct ubur_error *err)
+{
+    struct sqlite_stmt *st = sqlite_stmt(b);
+    int rc = sqlite3_step(st->st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE) {
+        st->changes = sqlite3_changes64(sqlite3_db_handle(st->st));
+        return 0;
+    }
+    sqlite3 *db = sqlite3_db_handle(st->st);
+    int code = sqlite_fail(db, rc, err, "query");
+    sqlite3_reset(st->st);
+    return code;
+}
+
+static int
+sqlite_columns(struct ubur_stmt *b)
+{
+    return sqlite3_column_count(sqlite_stmt(b)->st);
+}
+
+static const char *
+sqlite_column_name(struct ubur_stmt *b, int col)
+{
+    return sqlite3_column_name(sqlite_stmt(b)->st, col);
+}
+
+static bool
+sqlite_is_null(struct ubur_stmt *b, int col)
+{
+    return sqlite3_column_type(sqlite_stmt(b)->st, col) == SQLITE_NULL;
+}
+
+static const char *
+sqlite_text(struct ubur_stmt *b, int col)
+{
+    return (const char *)sqlite3_column_text(sqlite_stmt(b)->st, col);
+}
+
+static int64_t
+sqlite_int(struct ubur_stmt *b, int col)
+{
+    return sqlite3_column_int64(sqlite_stmt(b)->st, col);
+}
+
+static double
+sqlite_double(struct ubur_stmt *b, int col)
+{
+    return sqlite3_column_double(sqlite_stmt(b)->st, col);
+}
+
+static const void *
+sqlite_blob(struct ubur_stmt *b, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(sqlite_stmt(b)->st, col);
+    *n = (size_t)sqlite3_column_bytes(sqlite_stmt(b)->st, col);
+    return p;
+}
+
+static int64_t
+sqlite_changes(struct ubur_stmt *b)
+{
+    return sqlite_stmt(b)->changes;
+}
+
+static const struct ubur_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .kind = UBUR_STORE_SQLITE,
+    .close = sqlite_close,
+    .exec = sqlite_exec,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .prepare = sqlite_prepare,
+    .finalize = sqlite_finalize,
+    .reset = sqlite_reset,
+    .bind_text = sqlite_bind_text,
+    .bind_int = sqlite_bind_int,
+    .bind_double = sqlite_bind_double,
+    .bind_blob = sqlite_bind_blob,
+    .bind_null = sqlite_bind_null,
+    .step = sqlite_step,
+    .columns = sqlite_columns,
+    .column_name = sqlite_column_name,
+    .is_null = sqlite_is_null,
+    .text = sqlite_text,
+    .int64 = sqlite_int,
+    .dbl = sqlite_double,
+    .blob = sqlite_blob,
+    .changes = sqlite_changes,
+};

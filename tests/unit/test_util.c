@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: errors, buffers, arenas, UUIDv7, dates and UTF-8 validation. */
+#include "unit.h"
+
+#include "ubur/alloc.h"
+#include "ubur/util.h"
+
+static void
+test_error_set(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_int_equal(ubur_error_field(&err, UBUR_EINVAL, "birth_date", "bad '%s'", "x"),
+                     UBUR_EINVAL);
+    assert_string_equal(err.field, "birth_date");
+    assert_string_equal(err.message, "bad 'x'");
+    assert_string_equal(ubur_error_name(UBUR_ENOTFOUND), "not_found");
+    assert_int_equal(ubur_error_http_status(UBUR_ETOOBIG), 413);
+    assert_int_equal(ubur_error_set(NULL, UBUR_EPERM, "x"), UBUR_EPERM);
+}
+
+static void
+test_buf_cap(void **state)
+{
+    (void)state;
+    struct ubur_buf b = UBUR_BUF_INIT;
+    b.cap = 8;
+    assert_int_equal(ubur_buf_adds(&b, "12345678"), 0);
+    assert_int_equal(ubur_buf_addch(&b, '9'), UBUR_ETOOBIG);
+    assert_string_equal(b.s, "12345678");
+    ubur_buf_release(&b);
+    assert_string_equal(b.s, "");
+    assert_int_equal(ubur_buf_addf(&b, "%d-%s", 42, "x"), 0);
+    assert_string_equal(b.s, "42-x");
+    ubur_buf_release(&b);
+}
+
+static void
+test_arena(void **state)
+{
+    (void)state;
+    struct ubur_arena a = UBUR_ARENA_INIT;
+    for (int i = 0; i < 1000; i++) {
+        char *s = ubur_arena_printf(&a, "row %d", i);
+        assert_non_null(s);
+    }
+    char *big = ubur_arena_alloc(&a, 100000);
+    memset(big, 1, 100000);
+    assert_string_equal(ubur_arena_strdup(&a, "after"), "after");
+    ubur_arena_release(&a);
+    assert_null(a.head);
+}
+
+static void
+test_uuid7(void **state)
+{
+    (void)state;
+    char a[37], b[37];
+    ubur_uuid7(a);
+    ubur_uuid7(b);
+    assert_true(ubur_uuid_valid(a));
+    assert_int_equal(a[14], '7');
+    assert_true(strchr("89ab", a[19]) != NULL);
+    assert_string_not_equal(a, b);
+    assert_false(ubur_uuid_valid("not-a-uuid"));
+}
+
+static void
+test_dates(void **state)
+{
+    (void)state;
+    int64_t d, t;
+    char out[21];
+    assert_int_equal(ubur_date_parse("1970-01-01", &d, NULL), 0);
+    assert_int_equal(d, 0);
+    assert_int_equal(ubur_date_parse("2024-02-29", &d, NULL), 0);
+    assert_int_equal(ubur_date_parse("2023-02-29", &d, NULL), UBUR_EINVAL);
+    assert_int_equal(ubur_date_parse("2023-13-01", &d, NULL), UBUR_EINVAL);
+    assert_int_equal(ubur_time_parse("2021-12-24T10:30:00Z", &t, NULL), 0);
+    ubur_time_format(t, out);
+    assert_string_equal(out, "2021-12-24T10:30:00Z");
+    assert_int_equal(ubur_time_parse("2021-12-24 10:30", &t, NULL), 0);
+    assert_int_equal(ubur_time_parse("2021-12-24T25:00Z", &t, NULL), UBUR_EINVAL);
+    assert_int_equal(ubur_time_parse("2021-12-24Tjunk", &t, NULL), UBUR_EINVAL);
+    int64_t b = ubur_days_from_civil(1980, 6, 15), on = ubur_days_from_civil(2021, 6, 14);
+    assert_int_equal(ubur_age_years(b, on), 40);
+    assert_int_equal(ubur_age_years(b, on + 1), 41);
+    ubur_date_format(ubur_days_from_civil(1900, 3, 1), out);
+    assert_string_equal(out, "1900-03-01");
+}
+
+static void
+test_utf8(void **state)
+{
+    (void)state;
+    const char *ok = "محمود Müller";
+    assert_true(ubur_utf8_valid(ok, strlen(ok)));
+    assert_false(ubur_utf8_valid("\xc3\x28", 2));
+    assert_false(ubur_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+    assert_false(ubur_utf8_valid("\xc0\xaf", 2));     /* overlong */
+    assert_false(ubur_utf8_valid("a\0b", 3));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_set), cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_arena),     cmocka_unit_test(test_uuid7),
+        cmocka_unit_test(test_dates),     cmocka_unit_test(test_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
