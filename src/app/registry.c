@@ -438,9 +438,10 @@ reg_location_insert(struct reg_writer *w, const struct ubur_reg_location *loc,
     const struct reg_loc *parent = NULL;
     const char *country = loc->country, *gov = NULL;
     int rc;
-    if (empty(loc->pcode) || (rc = check_number(loc->pcode, "pcode", err)))
-        return empty(loc->pcode) ? ubur_error_field(err, UBUR_EINVAL, "pcode", "is required")
-                                 : rc;
+    if (empty(loc->pcode))
+        return ubur_error_field(err, UBUR_EINVAL, "pcode", "is required");
+    if ((rc = check_number(loc->pcode, "pcode", err)))
+        return rc;
     if (!in_set(loc->level, levels))
         return ubur_error_field(err, UBUR_EINVAL, "level",
                                 "'%.20s' is not country, governorate, district or site",
