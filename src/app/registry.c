@@ -59,7 +59,23 @@ reg_check_country(const char *v, const char *field, bool required, struct ubur_e
 
 /* A name in one script: UTF-8, printable, bounded, and of the right script. */
 static int
+check_text(const char *v, const char *field, bool arabic, bool digits, struct ubur_error *err);
+
+static int
 check_name(const char *v, const char *field, bool arabic, struct ubur_error *err)
+{
+    return check_text(v, field, arabic, false, err);
+}
+
+/* A place name: as a person's name, but digits are allowed ("Domiz 1"). */
+static int
+check_place(const char *v, const char *field, bool arabic, struct ubur_error *err)
+{
+    return check_text(v, field, arabic, true, err);
+}
+
+static int
+check_text(const char *v, const char *field, bool arabic, bool digits, struct ubur_error *err)
 {
     if (empty(v))
         return 0;
@@ -73,7 +89,7 @@ check_name(const char *v, const char *field, bool arabic, struct ubur_error *err
         if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '"' || *p == ';')
             return ubur_error_field(err, UBUR_EINVAL, field, "'%.60s' has a forbidden character",
                                     v);
-        if (*p >= '0' && *p <= '9')
+        if (!digits && *p >= '0' && *p <= '9')
             return ubur_error_field(err, UBUR_EINVAL, field, "'%.60s' has a digit", v);
         bool ascii_letter = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
         /* Arabic script is U+0600..U+06FF (lead bytes D8..DB) and beyond. */
@@ -446,8 +462,8 @@ reg_location_insert(struct reg_writer *w, const struct ubur_reg_location *loc,
         return ubur_error_field(err, UBUR_EINVAL, "level",
                                 "'%.20s' is not country, governorate, district or site",
                                 loc->level ? loc->level : "");
-    if ((rc = check_name(loc->name_en, "name_en", false, err)) ||
-        (rc = check_name(loc->name_ar, "name_ar", true, err)))
+    if ((rc = check_place(loc->name_en, "name_en", false, err)) ||
+        (rc = check_place(loc->name_ar, "name_ar", true, err)))
         return rc;
     if (empty(loc->name_en))
         return ubur_error_field(err, UBUR_EINVAL, "name_en", "is required");
