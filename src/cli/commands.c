@@ -3,9 +3,13 @@
 #include "cli.h"
 
 extern const struct ubur_cmd ubur_cmd_version, ubur_cmd_help;
+extern const struct ubur_cmd ubur_cmd_watchlist, ubur_cmd_screen, ubur_cmd_cases;
 
 const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_version,
     &ubur_cmd_help,
+    &ubur_cmd_watchlist,
+    &ubur_cmd_screen,
+    &ubur_cmd_cases,
     NULL,
 };
