@@ -53,11 +53,11 @@ if [ "$mode" = --pg-pass ]; then
     base=$UBUR_TEST_PG
     export UBUR_TEST_PG_ONLY=1
     n=0
-    fresh_db() { # prints a conninfo for a new database (base must be a URI)
+    fresh_db() { # sets db and UBUR_PG to a new database (base must be a URI)
         n=$((n + 1))
         db="ubur_it_$$_$n"
-        psql -q -X "$base" -c "CREATE DATABASE $db" >/dev/null || return 1
-        echo "${base%/*}/$db"
+        UBUR_PG="${base%/*}/$db"
+        psql -q -X "$base" -c "CREATE DATABASE $db" >/dev/null
     }
     drop_db() {
         psql -q -X "$base" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
@@ -74,7 +74,7 @@ if [ "$mode" = --pg-pass ]; then
         [ -f "$t" ] || continue
         name="pg/integration/$(basename "$t" .py)"
         case "$name" in *${TESTS:-}*) ;; *) continue ;; esac
-        if ! UBUR_PG=$(fresh_db); then
+        if ! fresh_db; then
             run_one "$name" sh -c 'echo "not ok 1 - cannot create a database"; exit 1'
             continue
         fi
@@ -85,7 +85,7 @@ if [ "$mode" = --pg-pass ]; then
         [ -f "$t" ] && grep -q UBUR_PG "$t" || continue
         name="pg/suite/$(basename "$t" .sh)"
         case "$name" in *${TESTS:-}*) ;; *) continue ;; esac
-        UBUR_PG=$(fresh_db) || continue
+        fresh_db || continue
         UBUR_PG=$UBUR_PG run_one "$name" sh "$t"
         drop_db
     done
