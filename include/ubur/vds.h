@@ -260,10 +260,11 @@ const char *ubur_vds_verifier_subject(const struct ubur_vds_verifier *v);
 const char *ubur_vds_verifier_serial(const struct ubur_vds_verifier *v);
 
 /*
- * Verifies a decoded seal, in this order: it has a signature of the key's
- * size; its signer identifier and certificate reference name this certificate
- * (checked when the subject follows the C + CN convention; the reference is
- * compared as a number with the serial); the signature verifies; the
+ * Verifies a decoded seal, in this order: it has a signature zone; its signer
+ * identifier and certificate reference name this certificate (the identifier
+ * is checked when the subject follows the C + CN convention; the reference is
+ * compared as a number with the serial); the signature has the length of the
+ * key's size; the signature verifies; the
  * signature date lies within the certificate's validity; and, with a CSCA, the
  * certificate chains to it at the signature date. Returns 0 when valid,
  * otherwise UBUR_EUNPROC with err saying which check failed and why.

@@ -435,7 +435,7 @@ ubur_vds_verifier_open_mem(struct ubur_vds_verifier **out, const void *cert, siz
     BIO *mem = BIO_new(BIO_s_mem());
     if (mem) {
         X509_NAME_print_ex(mem, X509_get_subject_name(v->cert), 0,
-                           XN_FLAG_SEP_COMMA_PLUS | XN_FLAG_FN_SN |
+                           XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
                                (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB));
         int n = BIO_read(mem, v->subject, (int)sizeof(v->subject) - 1);
         v->subject[n > 0 ? n : 0] = '\0';
@@ -579,10 +579,6 @@ ubur_vds_verify(struct ubur_vds_verifier *v, const struct ubur_vds *seal, struct
     if (!seal->signature)
         return ubur_error_field(err, UBUR_EUNPROC, "signature",
                                 "the seal has no signature zone (tag 0xFF)");
-    if (seal->signature_len != 2 * v->half)
-        return ubur_error_field(err, UBUR_EUNPROC, "signature",
-                                "signature is %zu bytes; the certificate's %zu-bit key gives %zu",
-                                seal->signature_len, v->half * 8, 2 * v->half);
     if ((v->signer[0] && strcmp(v->signer, h->signer) != 0) ||
         !same_ref(h->cert_ref, v->serial))
         return ubur_error_field(err, UBUR_EUNPROC, "signer",
@@ -590,6 +586,10 @@ ubur_vds_verify(struct ubur_vds_verifier *v, const struct ubur_vds *seal, struct
                                 "%s%s serial %s (%s)",
                                 h->signer, h->cert_ref, v->signer[0] ? "signer " : "",
                                 v->signer, v->serial, v->subject);
+    if (seal->signature_len != 2 * v->half)
+        return ubur_error_field(err, UBUR_EUNPROC, "signature",
+                                "signature is %zu bytes; the certificate's %zu-bit key gives %zu",
+                                seal->signature_len, v->half * 8, 2 * v->half);
     if ((rc = verify_raw(v, seal->signed_data, seal->signed_len, seal->signature, &valid, err)))
         return rc;
     if (!valid)
