@@ -14,14 +14,17 @@
 #include "ubur/alloc.h"
 #include "ubur/error.h"
 
-#define UBUR_DATAMATRIX_QUIET 2       /* modules of white around the symbol */
+#define UBUR_DATAMATRIX_QUIET 2        /* modules of white around the symbol */
 #define UBUR_DATAMATRIX_MAX_BYTES 1556 /* Base256 capacity of the 144x144 symbol */
 
 struct ubur_datamatrix {
     int rows, cols;
     uint8_t *dark; /* rows * cols, row 0 at the top; 1 = dark module */
 };
-#define UBUR_DATAMATRIX_INIT {0, 0, NULL}
+#define UBUR_DATAMATRIX_INIT                                                                       \
+    {                                                                                              \
+        0, 0, NULL                                                                                 \
+    }
 
 /* Encodes data[0..n). UBUR_ETOOBIG past the largest symbol. */
 int ubur_datamatrix_encode(const uint8_t *data, size_t n, struct ubur_datamatrix *m,

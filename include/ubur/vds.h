@@ -108,14 +108,14 @@ int ubur_vds_date_decode(const uint8_t in[3], int64_t *days, struct ubur_error *
 /* ---- decoded seals ---- */
 
 struct ubur_vds_header {
-    uint8_t version;             /* version byte: UBUR_VDS_VERSION_3 or _4 */
-    char issuing_country[4];     /* 3 characters, '<' as filler: "D<<", "IRQ" */
-    char signer[5];              /* 4 characters: alpha-2 country + 2, "DETS" */
+    uint8_t version;                          /* version byte: UBUR_VDS_VERSION_3 or _4 */
+    char issuing_country[4];                  /* 3 characters, '<' as filler: "D<<", "IRQ" */
+    char signer[5];                           /* 4 characters: alpha-2 country + 2, "DETS" */
     char cert_ref[UBUR_VDS_CERT_REF_MAX + 1]; /* hex serial of the signer cert, "32" */
-    int64_t issue_date;          /* days since 1970-01-01 */
-    int64_t signature_date;      /* days since 1970-01-01 */
-    uint8_t feature_ref;         /* document feature definition reference */
-    uint8_t doc_category;        /* document type category */
+    int64_t issue_date;                       /* days since 1970-01-01 */
+    int64_t signature_date;                   /* days since 1970-01-01 */
+    uint8_t feature_ref;                      /* document feature definition reference */
+    uint8_t doc_category;                     /* document type category */
 };
 
 struct ubur_vds_message {
@@ -131,7 +131,7 @@ struct ubur_vds {
     size_t nmessages;
     const uint8_t *signed_data; /* header and message zone: what the signature covers */
     size_t signed_len;
-    const uint8_t *signature;   /* raw r||s, NULL when the seal has no signature zone */
+    const uint8_t *signature; /* raw r||s, NULL when the seal has no signature zone */
     size_t signature_len;
 };
 
@@ -141,8 +141,7 @@ struct ubur_vds {
  * signature zone, duplicate or truncated TLVs, and more than
  * UBUR_VDS_MAX_MESSAGES messages are UBUR_EINVAL.
  */
-int ubur_vds_decode(const uint8_t *buf, size_t len, struct ubur_vds *seal,
-                    struct ubur_error *err);
+int ubur_vds_decode(const uint8_t *buf, size_t len, struct ubur_vds *seal, struct ubur_error *err);
 /* The first message with this tag, or NULL. */
 const struct ubur_vds_message *ubur_vds_find(const struct ubur_vds *seal, uint8_t tag);
 /* "visa" for the visa profile, NULL for a profile ubur does not know. */
@@ -178,23 +177,25 @@ struct ubur_vds_visa {
     char issuing_country[4]; /* "" when encoding: taken from MRZ line 1 (positions 3-5) */
     char signer[5];          /* decode only: on signing it comes from the certificate */
     char cert_ref[UBUR_VDS_CERT_REF_MAX + 1]; /* decode only, as signer */
-    int64_t issue_date;      /* days since 1970-01-01 */
-    int64_t signature_date;  /* days since 1970-01-01; UBUR_VDS_TODAY when signing = today */
+    int64_t issue_date;                       /* days since 1970-01-01 */
+    int64_t signature_date; /* days since 1970-01-01; UBUR_VDS_TODAY when signing = today */
     /* message zone */
-    char format;             /* 'A' (MRV-A, tag 1) or 'B' (MRV-B, tag 2); set from line 1's length */
-    char mrz1[45];           /* MRZ line 1: 44 (MRV-A) or 36 (MRV-B) characters */
-    char mrz2[45];           /* line 2: full or its first 28; a seal keeps only those 28 */
-    int entries;             /* number of entries, 0 = multiple, -1 = not stated */
+    char format;   /* 'A' (MRV-A, tag 1) or 'B' (MRV-B, tag 2); set from line 1's length */
+    char mrz1[45]; /* MRZ line 1: 44 (MRV-A) or 36 (MRV-B) characters */
+    char mrz2[45]; /* line 2: full or its first 28; a seal keeps only those 28 */
+    int entries;   /* number of entries, 0 = multiple, -1 = not stated */
     int stay_days, stay_months, stay_years; /* duration of stay, 0..255 each */
-    char passport_number[10]; /* up to 9 characters, trailing '<' dropped on decode */
-    uint8_t visa_type[4];     /* optional tag 6 */
+    char passport_number[10];               /* up to 9 characters, trailing '<' dropped on decode */
+    uint8_t visa_type[4];                   /* optional tag 6 */
     size_t visa_type_len;
-    uint8_t additional[4];    /* optional tag 7 */
+    uint8_t additional[4]; /* optional tag 7 */
     size_t additional_len;
 };
 #define UBUR_VDS_TODAY INT64_MIN
-#define UBUR_VDS_VISA_INIT                                                                   \
-    {"", "", "", UBUR_VDS_TODAY, UBUR_VDS_TODAY, 0, "", "", -1, 0, 0, 0, "", {0}, 0, {0}, 0}
+#define UBUR_VDS_VISA_INIT                                                                         \
+    {                                                                                              \
+        "", "", "", UBUR_VDS_TODAY, UBUR_VDS_TODAY, 0, "", "", -1, 0, 0, 0, "", {0}, 0, {0}, 0     \
+    }
 
 /*
  * Appends the visa message zone (tags 1/2, 3 when entries >= 0, 4, 5, and 6
@@ -223,8 +224,8 @@ int ubur_vds_visa_from_seal(const struct ubur_vds *seal, struct ubur_vds_visa *v
  * PEM or DER.
  */
 struct ubur_vds_signer;
-int ubur_vds_signer_open(struct ubur_vds_signer **out, const char *key_path,
-                         const char *cert_path, struct ubur_error *err);
+int ubur_vds_signer_open(struct ubur_vds_signer **out, const char *key_path, const char *cert_path,
+                         struct ubur_error *err);
 int ubur_vds_signer_open_mem(struct ubur_vds_signer **out, const void *key, size_t key_len,
                              const void *cert, size_t cert_len, struct ubur_error *err);
 void ubur_vds_signer_close(struct ubur_vds_signer *s);
@@ -288,18 +289,18 @@ int ubur_vds_visa_issue(const char *key_path, const char *cert_path,
  * seal is valid. Errors as ubur_vds_decode, ubur_vds_verify and
  * ubur_vds_visa_from_seal.
  */
-int ubur_vds_visa_check(const char *cert_path, const char *ca_path, const uint8_t *seal,
-                        size_t len, struct ubur_vds_visa *visa, struct ubur_error *err);
+int ubur_vds_visa_check(const char *cert_path, const char *ca_path, const uint8_t *seal, size_t len,
+                        struct ubur_vds_visa *visa, struct ubur_error *err);
 
 /* ---- signer keys ---- */
 
 struct ubur_vds_keyspec {
-    const char *country;   /* issuing state, ICAO code (3 characters, "IRQ", "D<<") */
-    const char *signer;    /* 4 characters: alpha-2 of the country + 2 letters or digits */
-    const char *curve;     /* NULL = "P-256"; also P-384, P-521, brainpoolP224r1..512r1 */
-    int signer_days;       /* signer certificate validity; 0 = 1095 */
-    int csca_days;         /* new CSCA certificate validity; 0 = 3650 */
-    const char *csca_key;  /* existing CSCA key (PEM) to issue with, or NULL for a new CSCA */
+    const char *country;  /* issuing state, ICAO code (3 characters, "IRQ", "D<<") */
+    const char *signer;   /* 4 characters: alpha-2 of the country + 2 letters or digits */
+    const char *curve;    /* NULL = "P-256"; also P-384, P-521, brainpoolP224r1..512r1 */
+    int signer_days;      /* signer certificate validity; 0 = 1095 */
+    int csca_days;        /* new CSCA certificate validity; 0 = 3650 */
+    const char *csca_key; /* existing CSCA key (PEM) to issue with, or NULL for a new CSCA */
     size_t csca_key_len;
     const char *csca_cert; /* its certificate (PEM), with csca_key */
     size_t csca_cert_len;
@@ -307,14 +308,17 @@ struct ubur_vds_keyspec {
 
 /* PEM texts of a new key set. Release wipes the private keys from memory. */
 struct ubur_vds_keyset {
-    char *csca_key;    /* NULL when an existing CSCA issued the signer */
-    char *csca_cert;   /* NULL likewise */
+    char *csca_key;  /* NULL when an existing CSCA issued the signer */
+    char *csca_cert; /* NULL likewise */
     char *signer_key;
     char *signer_cert;
     char signer[5];
     char cert_ref[UBUR_VDS_CERT_REF_MAX + 1];
 };
-#define UBUR_VDS_KEYSET_INIT {NULL, NULL, NULL, NULL, "", ""}
+#define UBUR_VDS_KEYSET_INIT                                                                       \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, "", ""                                                             \
+    }
 
 /*
  * Creates a signing key and a signer certificate issued by a CSCA: a new CSCA

@@ -5,8 +5,9 @@
  */
 #include <string.h>
 
-#include "ubur/vds_json.h"
 #include "ubur/util.h"
+#include "ubur/vds_json.h"
+
 #include "ubur/banned.h"
 
 static json_t *
@@ -34,14 +35,15 @@ ubur_vds_visa_json(const struct ubur_vds_visa *v)
     json_object_set_new(j, "format", json_string(v->format == 'A' ? "MRVA" : "MRVB"));
     json_object_set_new(j, "mrz", json_pack("[ss]", v->mrz1, v->mrz2));
     json_object_set_new(j, "entries", v->entries >= 0 ? json_integer(v->entries) : json_null());
-    json_object_set_new(j, "duration", json_pack("{sisisi}", "days", v->stay_days, "months",
-                                                 v->stay_months, "years", v->stay_years));
+    json_object_set_new(j, "duration",
+                        json_pack("{sisisi}", "days", v->stay_days, "months", v->stay_months,
+                                  "years", v->stay_years));
     json_object_set_new(j, "passport_number", json_string(v->passport_number));
     json_object_set_new(j, "visa_type",
                         v->visa_type_len ? hex_json(v->visa_type, v->visa_type_len) : json_null());
-    json_object_set_new(j, "additional", v->additional_len
-                                             ? hex_json(v->additional, v->additional_len)
-                                             : json_null());
+    json_object_set_new(j, "additional",
+                        v->additional_len ? hex_json(v->additional, v->additional_len)
+                                          : json_null());
     return j;
 }
 
@@ -70,9 +72,9 @@ ubur_vds_json(const struct ubur_vds *seal)
                                               "hex", hex_json(m->value, m->len)));
     }
     json_object_set_new(j, "messages", msgs);
-    json_object_set_new(j, "signature", seal->signature
-                                            ? hex_json(seal->signature, seal->signature_len)
-                                            : json_null());
+    json_object_set_new(j, "signature",
+                        seal->signature ? hex_json(seal->signature, seal->signature_len)
+                                        : json_null());
     json_object_set_new(j, "signature_len", json_integer((json_int_t)seal->signature_len));
     if (profile && !strcmp(profile, "visa")) {
         struct ubur_vds_visa visa;
@@ -81,8 +83,8 @@ ubur_vds_json(const struct ubur_vds *seal)
             json_object_set_new(j, "visa", ubur_vds_visa_json(&visa));
         } else {
             json_object_set_new(j, "visa", json_null());
-            json_object_set_new(j, "visa_error", json_pack("{ssss}", "field", err.field,
-                                                           "message", err.message));
+            json_object_set_new(j, "visa_error",
+                                json_pack("{ssss}", "field", err.field, "message", err.message));
         }
     } else {
         json_object_set_new(j, "visa", json_null());

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "ubur/vds.h"
+
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_keys;
@@ -86,16 +87,11 @@ run_new(struct ubur_cli *cli, int argc, char **argv)
     const char *country = NULL, *signer = NULL, *out = "keys", *curve = NULL, *days = NULL,
                *csca_days = NULL, *csca_key = NULL, *csca_cert = NULL;
     bool json = false;
-    const struct ubur_opt opts[] = {{"country", &country, NULL},
-                                    {"signer", &signer, NULL},
-                                    {"out", &out, NULL},
-                                    {"curve", &curve, NULL},
-                                    {"days", &days, NULL},
-                                    {"csca-days", &csca_days, NULL},
-                                    {"csca-key", &csca_key, NULL},
-                                    {"csca-cert", &csca_cert, NULL},
-                                    {"json", NULL, &json},
-                                    {NULL, NULL, NULL}};
+    const struct ubur_opt opts[] = {{"country", &country, NULL},   {"signer", &signer, NULL},
+                                    {"out", &out, NULL},           {"curve", &curve, NULL},
+                                    {"days", &days, NULL},         {"csca-days", &csca_days, NULL},
+                                    {"csca-key", &csca_key, NULL}, {"csca-cert", &csca_cert, NULL},
+                                    {"json", NULL, &json},         {NULL, NULL, NULL}};
     char **pos;
     int npos, rc = ubur_cli_parse(cli, &keys_new, argc, argv, opts, &pos, &npos);
     if (rc)
@@ -165,8 +161,7 @@ run_new(struct ubur_cli *cli, int argc, char **argv)
     for (int i = 0; i < 4; i++) {
         if (paths[i] && access(paths[i], F_OK) == 0) {
             rc = ubur_cli_failf(1, "'%s' exists; nothing written%s", paths[i],
-                                i < 2 ? " (give --csca-key and --csca-cert to use that CSCA)"
-                                      : "");
+                                i < 2 ? " (give --csca-key and --csca-cert to use that CSCA)" : "");
             goto done;
         }
     }

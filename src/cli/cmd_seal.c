@@ -17,6 +17,7 @@
 #include "ubur/util.h"
 #include "ubur/vds.h"
 #include "ubur/vds_json.h"
+
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_seal;
@@ -34,15 +35,14 @@ static const struct ubur_cmd seal_verify = {
 };
 static const struct ubur_cmd seal_sign = {
     .name = "seal sign",
-    .usage =
-        "usage: ubur seal sign --key KEY.pem --cert CERT.pem --mrz LINE1 --mrz LINE2\n"
-        "                      [--entries N] --days N [--months N] [--years N]\n"
-        "                      --passport NUM [--issued YYYY-MM-DD] [--signed YYYY-MM-DD]\n"
-        "                      [--country CODE] [--json]\n"
-        "  Signs a visa seal and prints it in hex. MRZ lines are those of an MRV-A (2x44)\n"
-        "  or MRV-B (2x36) visa; the seal keeps line 1 and the first 28 characters of\n"
-        "  line 2. --entries 0 means multiple entries; without it the number is not\n"
-        "  stated. Dates default to today; the issuing country to MRZ line 1's.\n",
+    .usage = "usage: ubur seal sign --key KEY.pem --cert CERT.pem --mrz LINE1 --mrz LINE2\n"
+             "                      [--entries N] --days N [--months N] [--years N]\n"
+             "                      --passport NUM [--issued YYYY-MM-DD] [--signed YYYY-MM-DD]\n"
+             "                      [--country CODE] [--json]\n"
+             "  Signs a visa seal and prints it in hex. MRZ lines are those of an MRV-A (2x44)\n"
+             "  or MRV-B (2x36) visa; the seal keeps line 1 and the first 28 characters of\n"
+             "  line 2. --entries 0 means multiple entries; without it the number is not\n"
+             "  stated. Dates default to today; the issuing country to MRZ line 1's.\n",
 };
 static const struct ubur_cmd seal_render = {
     .name = "seal render",
@@ -60,8 +60,8 @@ read_seal(const char *arg, struct ubur_buf *bin, struct ubur_error *err)
     size_t len = 0;
     char *text = ubur_cli_read_all(stdin, UBUR_VDS_MAX_TEXT, &len);
     if (!text)
-        return ubur_error_field(err, UBUR_ETOOBIG, "seal",
-                                "stdin holds more than %d bytes", UBUR_VDS_MAX_TEXT);
+        return ubur_error_field(err, UBUR_ETOOBIG, "seal", "stdin holds more than %d bytes",
+                                UBUR_VDS_MAX_TEXT);
     int rc = ubur_vds_parse_text(text, len, bin, err);
     free(text);
     return rc;
@@ -221,8 +221,8 @@ int_opt(const char *s, const char *name, int lo, int hi, int *out, struct ubur_e
     errno = 0;
     long v = strtol(s, &end, 10);
     if (!*s || *end || errno || v < lo || v > hi)
-        return ubur_error_field(err, UBUR_EINVAL, name, "'%s' is not a number from %d to %d", s,
-                                lo, hi);
+        return ubur_error_field(err, UBUR_EINVAL, name, "'%s' is not a number from %d to %d", s, lo,
+                                hi);
     *out = (int)v;
     return 0;
 }
@@ -313,13 +313,12 @@ run_sign(struct ubur_cli *cli, int argc, char **argv)
 {
     bool json = false;
     const char *key = NULL, *cert = NULL, *entries = NULL, *days = NULL, *months = NULL,
-               *years = NULL, *passport = NULL, *issued = NULL, *signed_on = NULL,
-               *country = NULL;
+               *years = NULL, *passport = NULL, *issued = NULL, *signed_on = NULL, *country = NULL;
     const struct ubur_opt opts[] = {
-        {"json", NULL, &json},         {"key", &key, NULL},         {"cert", &cert, NULL},
-        {"entries", &entries, NULL},   {"days", &days, NULL},       {"months", &months, NULL},
-        {"years", &years, NULL},       {"passport", &passport, NULL}, {"issued", &issued, NULL},
-        {"signed", &signed_on, NULL},  {"country", &country, NULL}, {NULL, NULL, NULL}};
+        {"json", NULL, &json},        {"key", &key, NULL},           {"cert", &cert, NULL},
+        {"entries", &entries, NULL},  {"days", &days, NULL},         {"months", &months, NULL},
+        {"years", &years, NULL},      {"passport", &passport, NULL}, {"issued", &issued, NULL},
+        {"signed", &signed_on, NULL}, {"country", &country, NULL},   {NULL, NULL, NULL}};
     struct ubur_error err = UBUR_ERROR_INIT;
     struct ubur_vds_visa visa = UBUR_VDS_VISA_INIT;
     char lines[2][45];
@@ -334,9 +333,8 @@ run_sign(struct ubur_cli *cli, int argc, char **argv)
     if (npos)
         return ubur_cli_usage(&seal_sign, "unexpected argument '%s'", pos[0]);
     if (!key || !cert || !lines[0][0] || !passport || !(days || months || years))
-        return ubur_cli_usage(&seal_sign,
-                              "--key, --cert, --mrz (twice), --passport and a duration "
-                              "(--days, --months or --years) are required");
+        return ubur_cli_usage(&seal_sign, "--key, --cert, --mrz (twice), --passport and a duration "
+                                          "(--days, --months or --years) are required");
     memcpy(visa.mrz1, lines[0], sizeof(visa.mrz1));
     memcpy(visa.mrz2, lines[1], sizeof(visa.mrz2));
     if (entries && !strcmp(entries, "multiple"))
@@ -348,8 +346,7 @@ run_sign(struct ubur_cli *cli, int argc, char **argv)
         (years && int_opt(years, "years", 0, 255, &visa.stay_years, &err)))
         return ubur_cli_fail(&err);
     if (strlen(passport) > 9)
-        return ubur_cli_failf(1, "passport_number: '%s' is longer than 9 characters",
-                              passport);
+        return ubur_cli_failf(1, "passport_number: '%s' is longer than 9 characters", passport);
     for (size_t i = 0; passport[i]; i++)
         visa.passport_number[i] =
             (passport[i] >= 'a' && passport[i] <= 'z') ? (char)(passport[i] - 32) : passport[i];

@@ -14,6 +14,7 @@
 #include <png.h>
 
 #include "ubur/datamatrix.h"
+
 #include "ubur/banned.h"
 
 int
@@ -23,9 +24,8 @@ ubur_datamatrix_encode(const uint8_t *data, size_t n, struct ubur_datamatrix *m,
     if (n == 0)
         return ubur_error_set(err, UBUR_EINVAL, "nothing to encode");
     if (n > UBUR_DATAMATRIX_MAX_BYTES)
-        return ubur_error_set(err, UBUR_ETOOBIG,
-                              "%zu bytes do not fit a DataMatrix (at most %d)", n,
-                              UBUR_DATAMATRIX_MAX_BYTES);
+        return ubur_error_set(err, UBUR_ETOOBIG, "%zu bytes do not fit a DataMatrix (at most %d)",
+                              n, UBUR_DATAMATRIX_MAX_BYTES);
     DmtxEncode *enc = dmtxEncodeCreate();
     if (!enc)
         return ubur_error_set(err, UBUR_EINTERNAL, "libdmtx: cannot create an encoder");

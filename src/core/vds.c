@@ -15,6 +15,7 @@
 
 #include "ubur/util.h"
 #include "ubur/vds.h"
+
 #include "ubur/banned.h"
 
 /* Names the field of an error a helper (C40, dates) reported, keeping its message. */
@@ -70,11 +71,11 @@ c40_bad_char(struct ubur_error *err, const char *s, size_t i)
     unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c < 0x7f)
         return ubur_error_set(err, UBUR_EINVAL,
-                              "'%c' at position %zu cannot be written in C40 (A-Z, 0-9, '<')",
-                              c, i + 1);
+                              "'%c' at position %zu cannot be written in C40 (A-Z, 0-9, '<')", c,
+                              i + 1);
     return ubur_error_set(err, UBUR_EINVAL,
-                          "byte 0x%02X at position %zu cannot be written in C40 (A-Z, 0-9, '<')",
-                          c, i + 1);
+                          "byte 0x%02X at position %zu cannot be written in C40 (A-Z, 0-9, '<')", c,
+                          i + 1);
 }
 
 int
@@ -253,8 +254,7 @@ ubur_vds_parse_text(const char *text, size_t n, struct ubur_buf *bin, struct ubu
                 return ubur_error_field(err, UBUR_EINVAL, "seal",
                                         "'%c' at position %zu is not a hex digit", t[i], i + 1);
             return ubur_error_field(err, UBUR_EINVAL, "seal",
-                                    "byte 0x%02X at position %zu is not a hex digit", t[i],
-                                    i + 1);
+                                    "byte 0x%02X at position %zu is not a hex digit", t[i], i + 1);
         }
         digits++;
         if (hi < 0) {
@@ -334,8 +334,7 @@ ubur_vds_header_encode(const struct ubur_vds_header *h, struct ubur_buf *out,
             return ubur_error_field(err, UBUR_EINVAL, "cert_ref",
                                     "'%s' is longer than the 5 characters of a version 3 seal",
                                     h->cert_ref);
-        snprintf(ids, sizeof(ids), "%s%.*s%s", h->signer, (int)(5 - reflen), "00000",
-                 h->cert_ref);
+        snprintf(ids, sizeof(ids), "%s%.*s%s", h->signer, (int)(5 - reflen), "00000", h->cert_ref);
     } else {
         snprintf(ids, sizeof(ids), "%s%02zX%s", h->signer, reflen, h->cert_ref);
     }
@@ -434,8 +433,7 @@ decode_header(struct reader *r, struct ubur_vds_header *h, struct ubur_error *er
                                 h->version);
     if (!need(r, 2))
         return truncated(err, "issuing_country", r, 2);
-    rc = ubur_c40_decode(take(r, 2), 2, h->issuing_country, sizeof(h->issuing_country), &len,
-                         err);
+    rc = ubur_c40_decode(take(r, 2), 2, h->issuing_country, sizeof(h->issuing_country), &len, err);
     if (rc)
         return in_field_as(err, UBUR_EINVAL, "issuing_country", "issuing country");
     if (len != 3)
@@ -481,8 +479,8 @@ decode_header(struct reader *r, struct ubur_vds_header *h, struct ubur_error *er
                                     "signer identifier '%s' has a filler", h->signer);
     if (reflen > UBUR_VDS_CERT_REF_MAX)
         return ubur_error_field(err, UBUR_EINVAL, "cert_ref",
-                                "certificate reference of %zu characters is longer than %d",
-                                reflen, UBUR_VDS_CERT_REF_MAX);
+                                "certificate reference of %zu characters is longer than %d", reflen,
+                                UBUR_VDS_CERT_REF_MAX);
     if (reflen == 0)
         return ubur_error_field(err, UBUR_EINVAL, "cert_ref", "certificate reference is empty");
     memcpy(h->cert_ref, ids + idchars - reflen, reflen);
@@ -526,8 +524,8 @@ read_tl(struct reader *r, uint8_t *tag, size_t *len, struct ubur_error *err)
         *len = nb == 1 ? p[0] : ((size_t)p[0] << 8 | p[1]);
     } else {
         return ubur_error_field(err, UBUR_EINVAL, "messages",
-                                "length byte 0x%02X of tag 0x%02X at byte %zu is not supported",
-                                l, *tag, at);
+                                "length byte 0x%02X of tag 0x%02X at byte %zu is not supported", l,
+                                *tag, at);
     }
     if (!need(r, *len))
         return ubur_error_field(err, UBUR_EINVAL, "messages",
@@ -570,8 +568,8 @@ ubur_vds_decode(const uint8_t *buf, size_t len, struct ubur_vds *seal, struct ub
             return ubur_error_field(err, UBUR_EINVAL, "messages",
                                     "tag 0x%02X appears twice (again at byte %zu)", tag, at);
         if (seal->nmessages == UBUR_VDS_MAX_MESSAGES)
-            return ubur_error_field(err, UBUR_EINVAL, "messages",
-                                    "more than %d messages", UBUR_VDS_MAX_MESSAGES);
+            return ubur_error_field(err, UBUR_EINVAL, "messages", "more than %d messages",
+                                    UBUR_VDS_MAX_MESSAGES);
         seal->messages[seal->nmessages++] = (struct ubur_vds_message){tag, vlen, v};
     }
     if (!seal->signature)
@@ -642,9 +640,8 @@ ubur_vds_visa_encode_messages(const struct ubur_vds_visa *visa, struct ubur_buf 
     const struct {
         const char *name;
         int v;
-    } dur[3] = {{"days", visa->stay_days},
-                {"months", visa->stay_months},
-                {"years", visa->stay_years}};
+    } dur[3] = {
+        {"days", visa->stay_days}, {"months", visa->stay_months}, {"years", visa->stay_years}};
     for (int i = 0; i < 3; i++)
         if (dur[i].v < 0 || dur[i].v > 255)
             return ubur_error_field(err, UBUR_EINVAL, dur[i].name,
@@ -718,7 +715,8 @@ ubur_vds_visa_from_seal(const struct ubur_vds *seal, struct ubur_vds_visa *out,
     const struct ubur_vds_message *a = ubur_vds_find(seal, UBUR_VDS_TAG_MRZ_MRVA);
     const struct ubur_vds_message *b = ubur_vds_find(seal, UBUR_VDS_TAG_MRZ_MRVB);
     if (a && b)
-        return ubur_error_field(err, UBUR_EINVAL, "mrz", "seal holds both an MRV-A and an MRV-B MRZ");
+        return ubur_error_field(err, UBUR_EINVAL, "mrz",
+                                "seal holds both an MRV-A and an MRV-B MRZ");
     if (!a && !b)
         return ubur_error_field(err, UBUR_EINVAL, "mrz", "visa seal has no MRZ (tag 0x01 or 0x02)");
     m = a ? a : b;

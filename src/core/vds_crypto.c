@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -27,6 +27,7 @@
 
 #include "ubur/util.h"
 #include "ubur/vds.h"
+
 #include "ubur/banned.h"
 
 #define KEY_FILE_MAX (64 * 1024)
@@ -78,8 +79,8 @@ read_file(const char *path, const char *field, char **data, size_t *len, struct 
         if (ubur_buf_add(&b, chunk, n)) {
             fclose(f);
             ubur_buf_release(&b);
-            return ubur_error_field(err, UBUR_ETOOBIG, field, "'%s' is larger than %d bytes",
-                                    path, KEY_FILE_MAX);
+            return ubur_error_field(err, UBUR_ETOOBIG, field, "'%s' is larger than %d bytes", path,
+                                    KEY_FILE_MAX);
         }
     }
     bool failed = ferror(f);
@@ -136,10 +137,9 @@ ec_params(EVP_PKEY *pkey, const char *field, const EVP_MD **md, size_t *half,
           struct ubur_error *err)
 {
     if (!EVP_PKEY_is_a(pkey, "EC"))
-        return ubur_error_field(err, UBUR_EINVAL, field,
-                                "key is %s; seals are signed with ECDSA (EC keys)",
-                                EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey)
-                                                              : "not EC");
+        return ubur_error_field(
+            err, UBUR_EINVAL, field, "key is %s; seals are signed with ECDSA (EC keys)",
+            EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "not EC");
     int bits = EVP_PKEY_get_bits(pkey);
     if (bits <= 0)
         return ssl_error(err, UBUR_EINVAL, field, "cannot tell the size of the EC key");
@@ -234,16 +234,15 @@ ubur_vds_signer_open_mem(struct ubur_vds_signer **out, const void *key, size_t k
 
     *out = NULL;
     if (key_len > KEY_FILE_MAX) {
-        rc = ubur_error_field(err, UBUR_ETOOBIG, "key", "key is larger than %d bytes",
-                              KEY_FILE_MAX);
+        rc =
+            ubur_error_field(err, UBUR_ETOOBIG, "key", "key is larger than %d bytes", KEY_FILE_MAX);
         goto fail;
     }
     BIO *bio = BIO_new_mem_buf(key, (int)key_len);
     s->key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL) : NULL;
     BIO_free(bio);
     if (!s->key) {
-        rc = ssl_error(err, UBUR_EINVAL, "key",
-                       "not an unencrypted PEM private key");
+        rc = ssl_error(err, UBUR_EINVAL, "key", "not an unencrypted PEM private key");
         goto fail;
     }
     if ((rc = ec_params(s->key, "key", &s->md, &s->half, err)))
@@ -357,8 +356,8 @@ ubur_vds_sign(struct ubur_vds_signer *s, const struct ubur_vds_header *hin, cons
         goto fail;
     ubur_buf_add(out, zone, zone_len);
     if (out->len - start > UBUR_VDS_MAX_LEN - 4 - 2 * s->half) {
-        rc = ubur_error_field(err, UBUR_ETOOBIG, "messages",
-                              "seal would be larger than %d bytes", UBUR_VDS_MAX_LEN);
+        rc = ubur_error_field(err, UBUR_ETOOBIG, "messages", "seal would be larger than %d bytes",
+                              UBUR_VDS_MAX_LEN);
         goto fail;
     }
     if ((rc = sign_raw(s, (const uint8_t *)out->s + start, out->len - start, raw, err)))
@@ -486,8 +485,8 @@ fail:
 }
 
 int
-ubur_vds_verifier_open(struct ubur_vds_verifier **out, const char *cert_path,
-                       const char *ca_path, struct ubur_error *err)
+ubur_vds_verifier_open(struct ubur_vds_verifier **out, const char *cert_path, const char *ca_path,
+                       struct ubur_error *err)
 {
     char *cert = NULL, *ca = NULL;
     size_t cert_len = 0, ca_len = 0;
@@ -543,7 +542,8 @@ verify_raw(struct ubur_vds_verifier *v, const uint8_t *data, size_t len, const u
 {
     unsigned char der[MAX_DER_SIG], *p = der;
     ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(raw, (int)v->half, NULL), *s = BN_bin2bn(raw + v->half, (int)v->half, NULL);
+    BIGNUM *r = BN_bin2bn(raw, (int)v->half, NULL),
+           *s = BN_bin2bn(raw + v->half, (int)v->half, NULL);
     if (!sig || !r || !s || ECDSA_SIG_set0(sig, r, s) != 1) {
         ECDSA_SIG_free(sig);
         BN_free(r);
@@ -579,13 +579,12 @@ ubur_vds_verify(struct ubur_vds_verifier *v, const struct ubur_vds *seal, struct
     if (!seal->signature)
         return ubur_error_field(err, UBUR_EUNPROC, "signature",
                                 "the seal has no signature zone (tag 0xFF)");
-    if ((v->signer[0] && strcmp(v->signer, h->signer) != 0) ||
-        !same_ref(h->cert_ref, v->serial))
+    if ((v->signer[0] && strcmp(v->signer, h->signer) != 0) || !same_ref(h->cert_ref, v->serial))
         return ubur_error_field(err, UBUR_EUNPROC, "signer",
                                 "seal names signer %s with certificate %s; the certificate is "
                                 "%s%s serial %s (%s)",
-                                h->signer, h->cert_ref, v->signer[0] ? "signer " : "",
-                                v->signer, v->serial, v->subject);
+                                h->signer, h->cert_ref, v->signer[0] ? "signer " : "", v->signer,
+                                v->serial, v->subject);
     if (seal->signature_len != 2 * v->half)
         return ubur_error_field(err, UBUR_EUNPROC, "signature",
                                 "signature is %zu bytes; the certificate's %zu-bit key gives %zu",

@@ -28,6 +28,7 @@
 
 #include "ubur/util.h"
 #include "ubur/vds.h"
+
 #include "ubur/banned.h"
 
 static const char *const curves[] = {"P-256",           "P-384",           "P-521",
@@ -223,8 +224,7 @@ ubur_vds_keys_new(const struct ubur_vds_keyspec *spec, struct ubur_vds_keyset *o
                                 "brainpoolP512r1",
                                 curve);
     if (signer_days < 1 || signer_days > 36500)
-        return ubur_error_field(err, UBUR_EINVAL, "days", "%d days is not 1 to 36500",
-                                signer_days);
+        return ubur_error_field(err, UBUR_EINVAL, "days", "%d days is not 1 to 36500", signer_days);
     if (csca_days < signer_days || csca_days > 36500)
         return ubur_error_field(err, UBUR_EINVAL, "csca_days",
                                 "CSCA validity of %d days must be at least the signer's %d "

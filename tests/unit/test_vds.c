@@ -151,8 +151,7 @@ test_c40(void **state)
         ubur_c40_decode((const uint8_t *)"\x2c\xb1\xdd\x52", 4, s, sizeof(s), &n, NULL),
         UBUR_EINVAL);
     /* output too small */
-    assert_int_equal(ubur_c40_decode((const uint8_t *)"\xdd\x52", 2, s, 3, &n, NULL),
-                     UBUR_ETOOBIG);
+    assert_int_equal(ubur_c40_decode((const uint8_t *)"\xdd\x52", 2, s, 3, &n, NULL), UBUR_ETOOBIG);
 }
 
 static void
@@ -170,10 +169,8 @@ test_dates(void **state)
     uint8_t bad[3] = {0xCB, 0x46, 0x25};
     assert_int_equal(ubur_vds_date_decode(bad, &d, &err), UBUR_EINVAL);
     assert_non_null(strstr(err.message, "not a date"));
-    assert_int_equal(ubur_vds_date_decode((const uint8_t *)"\xff\xff\xff", &d, NULL),
-                     UBUR_EINVAL);
-    assert_int_equal(ubur_vds_date_decode((const uint8_t *)"\x00\x00\x00", &d, NULL),
-                     UBUR_EINVAL);
+    assert_int_equal(ubur_vds_date_decode((const uint8_t *)"\xff\xff\xff", &d, NULL), UBUR_EINVAL);
+    assert_int_equal(ubur_vds_date_decode((const uint8_t *)"\x00\x00\x00", &d, NULL), UBUR_EINVAL);
 }
 
 static void
@@ -464,9 +461,9 @@ test_verify_failures(void **state)
                                               b.ks.signer_cert, strlen(b.ks.signer_cert), &err),
                      UBUR_EINVAL);
     assert_string_equal(err.field, "cert");
-    assert_int_equal(ubur_vds_signer_open_mem(&s, "junk", 4, a.ks.signer_cert,
-                                              strlen(a.ks.signer_cert), &err),
-                     UBUR_EINVAL);
+    assert_int_equal(
+        ubur_vds_signer_open_mem(&s, "junk", 4, a.ks.signer_cert, strlen(a.ks.signer_cert), &err),
+        UBUR_EINVAL);
     assert_string_equal(err.field, "key");
     assert_int_equal(ubur_vds_verifier_open(&v, "/nonexistent/cert.pem", NULL, &err), UBUR_EIO);
     assert_non_null(strstr(err.message, "/nonexistent/cert.pem"));
