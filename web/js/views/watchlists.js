@@ -31,26 +31,26 @@ export async function render(ctx) {
         { label: t('wl.name'), cell: (l) => h('button', { type: 'button', class: 'link', onclick: () => openList(l) }, l.name), th: true },
         { label: t('wl.source'), cell: (l) => l.source || '' },
         { label: t('wl.owner'), cell: (l) => codeLabel('state', l.owner_state || l.owner) },
-        { label: t('wl.entries'), cell: (l) => l.entries ?? l.entry_count ?? '', num: true },
+        { label: t('wl.entries'), cell: (l) => l.active_entries ?? l.entries ?? l.entry_count ?? '', num: true },
         { label: t('wl.updated'), cell: (l) => timeEl(l.updated_at || l.last_update) },
       ], lists));
     } catch (e) { replace(listsBox, loadError(e)); }
   }
   async function openList(l) {
+    if (!api.hasRoute('GET', '/api/v1/watchlists/{id}/entries')) return;
     replace(entriesBox, loading());
-    const q = field({ name: 'q', label: t('common.search'), attrs: { type: 'search' } });
     try {
       const rows = listOf(await api.get(`/api/v1/watchlists/${encodeURIComponent(l.id)}/entries?limit=200`), 'entries');
       replace(entriesBox, h('h2', {}, l.name), table([
         { label: t('wl.reference'), cell: (e) => ltr(e.reference || '', 'mono') },
-        { label: t('wl.names'), cell: (e) => [ltr(e.name || e.primary_name || ''), ...listOf(e.aliases).slice(0, 3).map((a) => [' · ', h('bdi', {}, typeof a === 'string' ? a : a.name)])] },
+        { label: t('wl.names'), cell: (e) => [h('bdi', {}, e.primary_name || e.name || ''), e.original_script_name ? [' · ', h('bdi', { lang: 'ar' }, e.original_script_name)] : null,
+          ...listOf(e.names || e.aliases).map((a) => (typeof a === 'string' ? a : a.name)).filter((n) => n && n !== (e.primary_name || e.name)).slice(0, 3).map((n) => [' · ', h('bdi', {}, n)])] },
         { label: t('reg.birth_date'), cell: (e) => listOf(e.dobs || e.dates_of_birth).map((d) => (typeof d === 'string' ? date(d) : date(d.date || d.year))).join(', ') || date(e.dob) },
         { label: t('traveller.nationality'), cell: (e) => ltr(listOf(e.nationalities).join(', ') || e.nationality || '') },
         { label: t('wl.action'), cell: (e) => codeLabel('wlaction', e.action) },
       ], rows));
       if (api.hasRoute('POST', '/api/v1/watchlists/{id}/entries') && api.roleMay(ctx.session.user.role, 'POST', '/api/v1/watchlists/{id}/entries')) replace(addBox, addForm(l));
     } catch (e) { replace(entriesBox, loadError(e)); }
-    void q;
   }
   function addForm(l) {
     const name = field({ name: 'name', label: t('wl.name_primary'), required: true });
