@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { screenshot, ROOT } from './lib.mjs';
 import { td3, daysFromNow } from './mrz.mjs';
+import { stubScenario } from './stubs.mjs';
 
 // ---- helpers ----
 
@@ -419,4 +420,5 @@ export const scenarios = [
       await setLang(t, 'en');
     },
   },
+  stubScenario,
 ];

@@ -18,6 +18,7 @@ import * as api from '../api.js';
 import { field, heading, loadError, loading, table } from '../ui.js';
 import { barChart, toCsv } from '../chart.js';
 import { listOf, codeLabel } from './common.js';
+import { POPTYPES } from './register.js';
 
 export function countOf(row) {
   const v = row.count ?? row.n ?? row.value ?? row.total;
@@ -71,7 +72,8 @@ export async function render(ctx) {
   }
 
   function draw(d, tl, gov, origin, sexAge) {
-    const rows = [...tl.rows].sort((a, b) => String(a.type).localeCompare(String(b.type)) || countOf(b) - countOf(a));
+    const order = (c) => { const i = POPTYPES.indexOf(c); return i < 0 ? 99 : i; };
+    const rows = [...tl.rows].sort((a, b) => order(a.type) - order(b.type) || countOf(b) - countOf(a));
     const typeTotal = (code) => rows.filter((r) => r.type === code).reduce((s, r) => s + countOf(r), 0);
     const ref = typeTotal('REF');
     const asy = typeTotal('ASY');
@@ -96,7 +98,7 @@ export async function render(ctx) {
     const chartOf = (res, dim, name) => {
       const sorted = [...res.rows].sort((a, b) => countOf(b) - countOf(a));
       return h('section', { class: 'card' }, h('h3', {}, t(`dash.by_${dim}`)),
-        barChart(sorted.map((r) => ({ label: dimLabel(dim, r[dim]), value: countOf(r) })), { title: t(`dash.by_${dim}`) }),
+        barChart(sorted.map((r) => ({ label: dimLabel(dim, r[dim]), value: countOf(r) })), { title: t(`dash.by_${dim}`), width: 420, labelWidth: 140 }),
         table([
           { label: t(`dash.${dim}`), cell: (r) => dimLabel(dim, r[dim]), th: true },
           { label: t('common.count'), cell: (r) => countOf(r), num: true },
