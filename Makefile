@@ -9,11 +9,7 @@
 CC ?= cc
 BUILD ?= build
 SAN ?=
-<<<<<<< HEAD
-PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libxml-2.0
-=======
-PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libcurl
->>>>>>> main
+PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libcurl libxml-2.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
         -Wno-format-nonliteral -Wno-format-truncation
