@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Group and convoy checks: a pilgrim group or a repatriation convoy in one
+// request. The officer scans every member's document into one box (a blank
+// line, or simply the next scan, separates documents); the answer has one
+// decision per person and a group summary; the whole group is then recorded
+// in one step.
+//
+// API: POST /api/v1/border/group-checks {crossing_id, direction, reference, members:[{mrz}]}
+
+import { h, replace, ltr } from '../dom.js';
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+import { field, showError, clearErrors, busy, heading, table, progress } from '../ui.js';
+import { listOf, loadCrossings, crossingName } from './common.js';
+import { decisionBadge, reasonText, mrzComplete } from './check.js';
+
+// Splits scanned text into documents: by blank lines, else by complete MRZs.
+export function splitDocuments(text) {
+  const lines = text.toUpperCase().replace(/«/g, '<').replace(/[ \t]/g, '').split(/\r?\n/);
+  const docs = [];
+  let cur = [];
+  for (const l of lines) {
+    if (!l) { if (cur.length) docs.push(cur); cur = []; continue; }
+    cur.push(l);
+    if (mrzComplete(cur)) { docs.push(cur); cur = []; }
+  }
+  if (cur.length) docs.push(cur);
+  return docs.map((d) => d.join('\n'));
+}
+
+export async function render(ctx) {
+  const crossings = await loadCrossings();
+  const crossing = field({ name: 'crossing_id', label: t('check.crossing'), options: crossings.map((c) => [c.id, crossingName(c)]) });
+  const direction = field({ name: 'direction', label: t('check.direction'), options: [['entry', t('direction.entry')], ['exit', t('direction.exit')]] });
+  const ref = field({ name: 'reference', label: t('group.reference'), hint: t('group.reference_hint') });
+  const docs = field({ name: 'members', label: t('group.documents'), kind: 'textarea', rows: 10, ltr: true, wide: true, hint: t('group.documents_hint'),
+    attrs: { class: 'mrz', spellcheck: 'false', autocomplete: 'off' } });
+  const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const go = h('button', { type: 'submit', class: 'primary' }, t('group.check'));
+  const out = h('section', { 'aria-live': 'polite', id: 'group-result' });
+  const f = h('form', { novalidate: true }, h('div', { class: 'form-grid' }, crossing, direction, ref), docs, count, h('div', { class: 'actions' }, go));
+  ctx.main.append(heading(t('nav.group_check')), f, out);
+  docs.control.addEventListener('input', () => replace(count, t('group.count', { n: splitDocuments(docs.control.value).length })));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(f);
+    const members = splitDocuments(docs.control.value).map((mrz) => ({ mrz }));
+    if (!members.length) return showError(f, new api.ApiError(400, 'required', t('error.required'), 'members'));
+    const prog = progress(t('group.checking', { n: members.length }));
+    replace(out, prog);
+    try {
+      const body = { crossing_id: crossing.control.value, direction: direction.control.value, members };
+      if (ref.control.value.trim()) body.reference = ref.control.value.trim();
+      const r = await busy(go, () => api.post('/api/v1/border/group-checks', body));
+      const results = listOf(r.results || r.members);
+      const sum = r.summary || {};
+      replace(out, h('div', { class: 'figures' }, ['admit', 'refer', 'refuse'].map((d) => h('div', { class: 'figure', 'data-figure': d },
+        h('span', { class: 'value' }, String(sum[d] ?? results.filter((x) => x.decision === d).length)), h('span', { class: 'label' }, decisionBadge(d))))),
+      table([
+        { label: '#', cell: (x, i) => i + 1, num: true },
+        { label: t('check.decision'), cell: (x) => decisionBadge(x.decision) },
+        { label: t('traveller.document'), cell: (x) => ltr((x.document && x.document.document_number) || x.document_number || '', 'mono') },
+        { label: t('traveller.name'), cell: (x) => ltr(x.document ? [x.document.surname, x.document.given_names].filter(Boolean).join(', ') : '') },
+        { label: t('check.reasons'), cell: (x) => listOf(x.reasons).map(reasonText).join('; ') },
+      ], results));
+    } catch (err) {
+      replace(out);
+      showError(f, err);
+    }
+  });
+  docs.control.focus();
+}
