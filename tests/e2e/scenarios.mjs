@@ -211,7 +211,8 @@ export const scenarios = [
       const tok = await t.server.token('officer');
       const r = await t.server.api('GET', '/api/v1/crossings', undefined, tok);
       const list = Array.isArray(r.body) ? r.body : (r.body.crossings || r.body.items || []);
-      const open = list.find((c) => c.state === 'SYR' && c.mode === 'open') || list.find((c) => c.mode === 'open') || list[0];
+      // Nationals pass open and humanitarian crossings alike; the server's state is SYR.
+      const open = list.find((c) => c.state === 'SYR' && c.mode === 'open') || list.find((c) => c.state === 'SYR' && c.mode !== 'closed') || list[0];
       await login(t, 'officer');
       await page.keyboard.press('Alt+C');
       await page.waitForURL('**/check');

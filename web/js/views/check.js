@@ -20,7 +20,7 @@ import { h, replace, ltr } from '../dom.js';
 import { t, tMaybe, date, normDigits } from '../i18n.js';
 import * as api from '../api.js';
 import { field, showError, clearErrors, busy, heading, table, timeEl, badge, errorText, personName } from '../ui.js';
-import { crossingName, listOf, loadCrossings } from './common.js';
+import { crossingName, listOf, loadCrossings, codeLabel } from './common.js';
 
 const ICON = { admit: '✓', refer: '⚠', refuse: '✕' };
 const RECENT_KEY = 'ubur.check.recent';
@@ -129,7 +129,15 @@ export async function render(ctx) {
       h('dt', {}, t('traveller.nationality')), h('dd', {}, ltr(d.nationality || tr.nationality || '—')),
       h('dt', {}, t('traveller.birth_date')), h('dd', {}, date(d.birth_date || tr.birth_date) || '—'),
       d.expiry_date ? [h('dt', {}, t('traveller.expiry_date')), h('dd', {}, date(d.expiry_date))] : null,
-      r.visa && (r.visa.visa_number || r.visa.number) ? [h('dt', {}, t('traveller.visa')), h('dd', {}, ltr(r.visa.visa_number || r.visa.number, 'mono'))] : null);
+      entitlement(r.entitlement || {}));
+  }
+
+  function entitlement(e) {
+    return [
+      e.basis ? [h('dt', {}, t('traveller.basis')), h('dd', {}, codeLabel('basis', e.basis))] : null,
+      e.visa_number ? [h('dt', {}, t('traveller.visa')), h('dd', {}, ltr(e.visa_number, 'mono'), e.purpose ? ` · ${codeLabel('purpose', e.purpose)}` : '')] : null,
+      e.authorised_until || e.unlimited ? [h('dt', {}, t('traveller.authorised_until')), h('dd', {}, e.unlimited ? t('traveller.unlimited') : date(e.authorised_until))] : null,
+    ];
   }
 
   function showDecision() {
@@ -178,7 +186,7 @@ export async function render(ctx) {
     try {
       const rec = await busy(button, () => api.post(`/api/v1/border/checks/${encodeURIComponent(id)}/confirm`, extra), t('check.recording'));
       const final = (rec && rec.decision) || extra.decision || r.decision;
-      const pending = rec && (rec.pending_approval || rec.status === 'pending');
+      const pending = rec && (rec.pending_approval || rec.state === 'pending_approval');
       pushRecent({
         at: (rec && (rec.recorded_at || rec.at)) || new Date().toISOString(),
         decision: final, overridden: !!extra.decision, pending,

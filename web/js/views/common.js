@@ -28,7 +28,8 @@ export function crossingName(c) {
   if (!c) return '';
   const ar = c.name_ar;
   const name = getLang() === 'ar' && ar ? ar : (c.name || c.name_en || c.id);
-  const partner = getLang() === 'ar' && c.partner_name_ar ? c.partner_name_ar : c.partner_name;
+  const p = c.partner || {};
+  const partner = getLang() === 'ar' && (p.name_ar || c.partner_name_ar) ? (p.name_ar || c.partner_name_ar) : (p.name || c.partner_name);
   return partner ? `${name} / ${partner}` : name;
 }
 

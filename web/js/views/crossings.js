@@ -37,10 +37,10 @@ export async function render(ctx) {
     { label: t('crossing.name'), cell: (c) => localName(c), th: true },
     { label: t('crossing.state'), cell: (c) => codeLabel('state', c.state) },
     { label: t('crossing.governorate'), cell: (c) => localName(c, 'governorate') },
-    { label: t('crossing.partner'), cell: (c) => (byId[c.partner_id] ? localName(byId[c.partner_id]) : localName(c, 'partner_name')) },
-    { label: t('crossing.mode'), cell: (c) => modeBadge(c.mode) },
+    { label: t('crossing.partner'), cell: (c) => (byId[c.partner_id || (c.partner && c.partner.id)] ? localName(byId[c.partner_id || c.partner.id]) : localName(c.partner || {})) },
+    { label: t('crossing.mode'), cell: (c) => [modeBadge(c.mode), c.hours ? [' ', ltr(c.hours, 'mono')] : null, c.mode_since ? h('div', { class: 'muted' }, t('crossing.since', { date: dateTime(c.mode_since) })) : null] },
     { label: t('crossing.next'), cell: (c) => {
-      const next = listOf(c.schedule || c.scheduled).find((s) => new Date(s.from || s.effective_from) > new Date());
+      const next = c.next_change || listOf(c.schedule || c.scheduled).find((s) => new Date(s.from || s.effective_from) > new Date());
       return next ? [modeBadge(next.mode), ' ', t('crossing.from'), ' ', dateTime(next.from || next.effective_from)] : '';
     } },
     { label: t('crossing.coordinates'), cell: (c) => (c.latitude !== undefined && c.latitude !== null ? ltr(`${Number(c.latitude).toFixed(4)}, ${Number(c.longitude).toFixed(4)}`, 'mono') : '') },

@@ -21,7 +21,7 @@ import { listOf, codeLabel } from './common.js';
 import { POPTYPES } from './register.js';
 
 export function countOf(row) {
-  const v = row.count ?? row.n ?? row.value ?? row.total;
+  const v = row.count ?? row.crossings ?? row.n ?? row.value ?? row.total;
   return typeof v === 'number' ? v : Number(v) || 0;
 }
 

@@ -34,7 +34,7 @@ export async function render(ctx) {
       const name = (id) => crossingName(byId[id]) || id || '';
       const agg = {};
       for (const r of byCrossing) {
-        const k = r.crossing_id || r.crossing;
+        const k = r.crossing || r.crossing_id;
         agg[k] = agg[k] || { crossing: k, entry: 0, exit: 0, refusal: 0 };
         const kind = r.decision === 'refuse' ? 'refusal' : (r.direction || 'entry');
         agg[k][kind] += countOf(r);
@@ -51,7 +51,7 @@ export async function render(ctx) {
             { label: codeLabel('movement', 'exit'), cell: (r) => r.exit, num: true },
             { label: codeLabel('movement', 'refusal'), cell: (r) => r.refusal, num: true },
           ], rows),
-          h('button', { type: 'button', onclick: () => download('ubur-traffic-crossings.csv', toCsv(byCrossing.map((r) => ({ ...r, count: countOf(r) })), [['crossing_id', 'crossing_id'], ['direction', 'direction'], ['decision', 'decision'], ['count', 'count']])) }, t('common.export_csv'))),
+          h('button', { type: 'button', onclick: () => download('ubur-traffic-crossings.csv', toCsv(byCrossing.map((r) => ({ ...r, count: countOf(r) })), [['crossing', 'crossing'], ['direction', 'direction'], ['decision', 'decision'], ['count', 'count']])) }, t('common.export_csv'))),
         h('section', { class: 'card' }, h('h3', {}, t('traffic.by_day')),
           columnChart(byDay.map((r) => ({ label: date(r.day || r.date).replace(/\s*\d{4}$/, ''), value: countOf(r) })), { title: t('traffic.by_day') }),
           h('button', { type: 'button', onclick: () => download('ubur-traffic-days.csv', toCsv(byDay.map((r) => ({ day: r.day || r.date, count: countOf(r) })), [['day', 'day'], ['count', 'count']])) }, t('common.export_csv'))));

@@ -24,8 +24,8 @@ export async function act(id, action, body = {}) {
   const base = `/api/v1/visa-applications/${encodeURIComponent(id)}`;
   const direct = `/api/v1/visa-applications/{id}/${action}`;
   if (api.hasRoute('POST', direct)) return api.post(`${base}/${action}`, body);
-  if (api.hasRoute('POST', '/api/v1/visa-applications/{id}/decision') && ['approve', 'refuse'].includes(action)) {
-    return api.post(`${base}/decision`, { decision: action, ...body });
+  if (api.hasRoute('POST', '/api/v1/visa-applications/{id}/decision') && action !== 'issue') {
+    return api.post(`${base}/decision`, { action, ...body });
   }
   if (api.hasRoute('POST', '/api/v1/visa-applications/{id}/actions')) return api.post(`${base}/actions`, { action, ...body });
   return api.post(`${base}/${action}`, body);
@@ -49,7 +49,7 @@ export async function render(ctx) {
   title.dataset.state = a.state;
 
   const screening = a.screening && typeof a.screening === 'string' ? safeJson(a.screening) : a.screening;
-  const risk = a.risk || {};
+  const risk = (a.risk && typeof a.risk === 'object') ? a.risk : {};
   const visa = a.visa || null;
   const escorts = listOf(a.escorts);
   const links = listOf(a.links);
@@ -62,15 +62,15 @@ export async function render(ctx) {
       [t('visa.applicant'), ltr(applicantName(a))],
       [t('traveller.name_ar'), (a.applicant || a.person || {}).name_ar ? h('bdi', { lang: 'ar' }, (a.applicant || a.person).name_ar) : ''],
       [t('traveller.nationality'), ltr(a.nationality || '')],
-      [t('traveller.document'), ltr(a.passport_number || '', 'mono')],
-      [t('traveller.expiry_date'), date(a.passport_expiry)],
+      [t('traveller.document'), ltr((a.passport && a.passport.number) || a.passport_number || '', 'mono')],
+      [t('traveller.expiry_date'), date((a.passport && a.passport.expiry_date) || a.passport_expiry)],
       [t('visa.purpose'), codeLabel('purpose', a.purpose)],
       [t('visa.entry_date'), date(a.entry_date)],
       [t('visa.days'), a.stay_days ?? a.days],
       [t('visa.entries'), a.entries === 0 ? t('visa.entries_multiple') : a.entries],
       [t('visa.hospital'), a.hospital || ''],
       [t('visa.urgent'), a.urgent ? t('common.yes') : ''],
-      [t('visa.fee'), a.fee_minor !== undefined ? `${(a.fee_minor / 100).toFixed(2)} ${a.currency || ''}` : ''],
+      [t('visa.fee'), a.fee && a.fee.amount ? `${a.fee.amount} ${a.fee.currency || ''}` : ''],
       [t('visa.submitted'), timeEl(a.submitted_at)],
       [t('visa.refusal_reason'), a.refusal_reason ? codeLabel('refusal', a.refusal_reason) : ''],
     ])),
@@ -78,22 +78,22 @@ export async function render(ctx) {
     h('div', { class: 'card', id: 'visa-screening' },
       a.risk_level || risk.level ? h('p', {}, t('visa.risk'), ': ', badge((a.risk_level || risk.level) === 'high' ? 'refuse' : (a.risk_level || risk.level) === 'medium' ? 'refer' : 'admit',
         codeLabel('risk', a.risk_level || risk.level)), a.risk_score !== undefined && a.risk_score !== null ? [' ', h('span', { class: 'muted' }, `(${a.risk_score})`)] : null) : null,
-      screeningList(screening),
+      screeningList(listOf(risk.reasons).length ? risk.reasons : screening),
       a.auto_decided ? h('p', { class: 'muted' }, t('visa.auto_decided')) : null),
     a.patient_application_id ? h('p', {}, t('visa.escort_of'), ' ', h('a', { href: `/visas/applications/${encodeURIComponent(a.patient_application_id)}` }, ltr(a.patient_number || a.patient_application_id.slice(0, 8), 'mono'))) : null,
     escorts.length || links.length ? [h('h2', {}, t('visa.links')), table([
-      { label: t('visa.number'), cell: (l) => h('a', { href: `/visas/applications/${encodeURIComponent(l.id || l.linked_id)}` }, ltr(l.number || (l.id || l.linked_id).slice(0, 8), 'mono')) },
+      { label: t('visa.number'), cell: (l) => { const lid = l.application_id || l.id || l.linked_id; return h('a', { href: `/visas/applications/${encodeURIComponent(lid)}` }, ltr(l.number || lid.slice(0, 8), 'mono')); } },
       { label: t('visa.relation'), cell: (l) => codeLabel('relation', l.relation || 'escort') },
       { label: t('visa.applicant'), cell: (l) => ltr(applicantName(l)) },
       { label: t('visa.state'), cell: (l) => (l.state ? stateBadge(l.state) : '') },
-    ], [...escorts.map((x) => ({ relation: 'escort', ...x })), ...links])] : null,
+    ], links.length ? links : escorts.map((x) => ({ relation: 'escort', ...x })))] : null,
     visa ? h('div', { class: 'alert ok', id: 'visa-issued' }, t('visa.issued_as'), ' ', ltr(visa.visa_number || visa.number, 'mono'), ' ',
       h('a', { href: `/visas/issued/${encodeURIComponent(visa.id)}`, id: 'visa-open' }, t('visa.open_visa'))) : null,
     h('h2', {}, t('common.actions')), actions, actBox,
     events.length ? [h('h2', {}, t('visa.history')), table([
       { label: t('audit.at'), cell: (e) => timeEl(e.at) },
       { label: t('audit.action'), cell: (e) => codeLabel('vaction', e.action) },
-      { label: t('visa.state'), cell: (e) => stateBadge(e.to_state || e.state) },
+      { label: t('visa.state'), cell: (e) => stateBadge(e.to || e.to_state || e.state) },
       { label: t('audit.user'), cell: (e) => ltr(e.username || '') },
       { label: t('visa.reason'), cell: (e) => (e.reason ? codeLabel('refusal', e.reason) : '') },
     ], events)] : null);

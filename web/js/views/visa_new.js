@@ -17,7 +17,7 @@ import { listOf, localName, codeLabel } from './common.js';
 import { mrzLines } from './check.js';
 
 export const PURPOSES = ['tourism', 'religious_tourism', 'medical', 'medical_escort', 'official', 'business', 'family_visit', 'transit'];
-export const DOC_KINDS = ['hospital_letter', 'invitation', 'delegation_letter', 'hotel_booking', 'insurance', 'other'];
+export const DOC_KINDS = ['medical_letter', 'invitation', 'delegation_letter', 'hotel_booking', 'insurance', 'other'];
 
 export async function loadPurposes() {
   const path = api.firstRoute('GET', '/api/v1/visa-purposes', '/api/v1/visas/purposes');
@@ -69,7 +69,7 @@ export async function render(ctx) {
     medical.hidden = !(p === 'medical' || rules.needs_hospital);
     escort.hidden = !(p === 'medical_escort' || rules.needs_patient);
     if (rules.max_stay_days && Number(days.control.value) > rules.max_stay_days) days.control.value = rules.max_stay_days;
-    if (p === 'medical' && docKind.control.value === 'invitation') docKind.control.value = 'hospital_letter';
+    if (p === 'medical' && docKind.control.value === 'invitation') docKind.control.value = 'medical_letter';
   }
   purpose.control.addEventListener('change', sync);
   sync();
@@ -81,7 +81,7 @@ export async function render(ctx) {
     if (!lines.length) return showError(form, new api.ApiError(400, 'required', t('error.required'), 'mrz'));
     const p = purpose.control.value;
     const body = {
-      mrz: lines.join('\n'),
+      passport_mrz: lines.join('\n'),
       purpose: p,
       entry_date: normDigits(entry.control.value),
       days: Number(normDigits(days.control.value)),
@@ -91,7 +91,7 @@ export async function render(ctx) {
     const docs = [];
     if (!medical.hidden) {
       if (hospital.control.value.trim()) body.hospital = hospital.control.value.trim();
-      if (letter.control.value.trim()) docs.push({ kind: 'hospital_letter', reference: letter.control.value.trim() });
+      if (letter.control.value.trim()) docs.push({ kind: 'medical_letter', reference: letter.control.value.trim() });
     }
     if (!escort.hidden && patient.control.value.trim()) body.patient_application_id = patient.control.value.trim();
     if (docRef.control.value.trim()) docs.push({ kind: docKind.control.value, reference: docRef.control.value.trim() });
@@ -101,6 +101,7 @@ export async function render(ctx) {
       const app = r.application || r;
       ctx.navigate(`/visas/applications/${encodeURIComponent(app.id)}`);
     } catch (err) {
+      if (err.field === 'passport_mrz') err.field = 'mrz';
       // A missing hospital letter is reported on "documents": show it by the letter's field.
       if (err.field === 'documents' && !medical.hidden && !letter.control.value.trim()) err.field = 'medical_letter';
       showError(form, err);

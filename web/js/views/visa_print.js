@@ -29,7 +29,8 @@ export async function render(ctx) {
   }
   const seal = v.seal || v.seal_hex || '';
   const sealPath = api.firstRoute('GET', '/api/v1/visas/{id}/seal.svg', '/api/v1/visas/{id}/seal.png', '/api/v1/visas/{id}/seal');
-  const sealImg = sealPath
+  const pagePath = api.hasRoute('GET', '/api/v1/visas/{id}/page') ? `/api/v1/visas/${encodeURIComponent(id)}/page` : null;
+  const sealImg = pagePath && !sealPath ? h('p', { class: 'muted' }, t('visa.seal_on_page')) : sealPath
     ? h('img', { src: sealPath.replace('{id}', encodeURIComponent(id)), alt: t('visa.seal_alt'), id: 'visa-seal-img' })
     : h('p', { class: 'muted' }, t('visa.seal_no_image'));
   const mrz = Array.isArray(v.mrz) ? v.mrz : String(v.mrz || '').split('\n');
@@ -45,14 +46,16 @@ export async function render(ctx) {
       [t('visa.valid_from'), date(v.valid_from)],
       [t('visa.valid_until'), date(v.valid_until)],
       [t('visa.entries'), v.entries === 0 ? t('visa.entries_multiple') : v.entries],
-      [t('visa.days'), v.stay_days ?? v.duration_days ?? v.days],
+      [t('visa.days'), v.days ?? v.stay_days ?? v.duration_days],
       [t('visa.hospital'), v.hospital || ''],
       [t('visa.escort_of'), v.patient_visa_number ? ltr(v.patient_visa_number, 'mono') : ''],
     ])),
     h('div', { class: 'seal' }, sealImg),
     h('div', { class: 'mrz-lines', dir: 'ltr', id: 'visa-mrz' }, mrz.join('\n')));
   const verify = h('button', { type: 'button', id: 'visa-verify-here', onclick: () => ctx.navigate(`/visas/verify?seal=${encodeURIComponent(seal)}`) }, t('visa.verify_seal'));
-  replace(box, page,
+  replace(box, pagePath ? h('figure', { class: 'visa-official', id: 'visa-official' },
+    h('img', { src: pagePath, alt: t('visa.page_alt'), id: 'visa-page-img' }), h('figcaption', { class: 'muted no-print' }, t('visa.page_caption'))) : null,
+  page,
     h('div', { class: 'actions no-print' }, h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, t('common.print')),
       seal && api.hasRoute('POST', '/api/v1/visas/verify') ? verify : null,
       v.application_id ? h('a', { class: 'button', href: `/visas/applications/${encodeURIComponent(v.application_id)}` }, t('visa.open_application')) : null),

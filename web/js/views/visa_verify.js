@@ -35,8 +35,9 @@ export async function render(ctx) {
       const f = r.visa || r.fields || r.decoded || {};
       replace(out, h('div', { class: ['decision', ok ? 'admit' : 'refuse'], role: 'alert', id: 'verify-verdict', 'data-valid': String(ok) },
         h('div', { class: 'verdict' }, h('span', { 'aria-hidden': 'true' }, ok ? '✓' : '✕'), ok ? t('verify.valid') : t('verify.invalid')),
-        r.signature_valid !== undefined ? h('p', {}, t('verify.signature'), ': ', r.signature_valid ? t('verify.signature_ok') : t('verify.signature_bad')) : null,
-        r.reason ? h('p', {}, codeLabel('vreason', r.reason)) : null,
+        r.signature && typeof r.signature === 'object' ? h('p', { id: 'verify-signature' }, t('verify.signature'), ': ', r.signature.valid ? t('verify.signature_ok') : t('verify.signature_bad'),
+          r.signature.error ? h('span', { class: 'detail', lang: 'en', dir: 'ltr' }, r.signature.error) : null) : null,
+        r.status ? h('p', {}, codeLabel('vreason', r.status)) : null,
         reasons.length ? h('ul', {}, reasons.map((x) => h('li', {}, typeof x === 'string' ? codeLabel('vreason', x) : (codeLabel('vreason', x.code) || x.message)))) : null,
         pairs([
           [t('visa.number'), f.visa_number ? ltr(f.visa_number, 'mono') : ''],
@@ -48,7 +49,7 @@ export async function render(ctx) {
           [t('visa.entries'), f.entries ?? f.number_of_entries],
           [t('visa.days'), f.stay_days ?? f.duration_of_stay ?? f.duration_days],
           [t('visa.state'), f.state ? codeLabel('vstate', f.state) : (r.state ? codeLabel('vstate', r.state) : '')],
-          [t('verify.mode'), r.offline !== undefined ? (r.offline ? t('verify.offline') : t('verify.online')) : ''],
+          [t('verify.mode'), r.online !== undefined ? (r.online ? t('verify.online') : t('verify.offline')) : ''],
         ])));
     } catch (err) {
       showError(form, err);
