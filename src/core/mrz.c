@@ -214,7 +214,8 @@ struct parse {
     bool lenient, repair;
     int today_y, today_m, today_d;
     char L[3][48]; /* working copy of the lines; repairs are applied here */
-    bool guarded[3][48]; /* characters covered by a field's own check digit */
+    bool guarded[3][48]; /* characters a composite repair may not touch */
+    bool repair_refuted; /* a field repair was contradicted by the composite check digit */
 };
 
 static void
@@ -412,6 +413,7 @@ struct layout {
 };
 
 #define NO {-1, 0, 0}
+#define CK_MAX 72 /* the longest checked run: the French card's composite, 36 + 35 */
 
 static const struct layout layouts[] = {
     [UBUR_MRZ_TD1] = {{0, 0, 2},   {0, 2, 3},   {2, 0, 30}, {0, 5, 9},
@@ -446,14 +448,14 @@ struct ckfield {
     const char *name; /* JSON field name */
     enum ckind kind;
     int n;
-    signed char line[64], col[64];
+    signed char line[CK_MAX], col[CK_MAX];
     signed char cline, ccol; /* the check digit */
 };
 
 static void
 ck_add_span(struct ckfield *f, struct span s)
 {
-    for (int i = 0; i < s.len && f->n < 64; i++) {
+    for (int i = 0; i < s.len && f->n < CK_MAX; i++) {
         f->line[f->n] = s.line;
         f->col[f->n] = (signed char)(s.col + i);
         f->n++;
@@ -492,7 +494,7 @@ date_syntax_ok(const char *s)
 static bool
 ck_passes(const struct parse *p, const struct ckfield *f)
 {
-    char buf[72];
+    char buf[CK_MAX + 1];
     ck_text(p, f, buf);
     char c = p->L[(int)f->cline][(int)f->ccol];
     if (c < '0' || c > '9')
@@ -523,6 +525,11 @@ ocr_partner(char c)
     }
 }
 
+struct ocr_candidate {
+    int line, col;
+    char from, to;
+};
+
 /*
  * Verifies f; on failure tries every single OCR substitution in its
  * characters and in its check digit. Exactly one passing substitution is
@@ -533,17 +540,14 @@ static bool
 ck_verify(struct parse *p, const struct ckfield *f)
 {
     struct ubur_mrz *m = p->m;
-    char read[72];
+    char read[CK_MAX + 1];
 
     if (ck_passes(p, f))
         return true;
     ck_text(p, f, read);
     char cd = p->L[(int)f->cline][(int)f->ccol];
-
     int npass = 0;
-    int pass_line = -1, pass_col = -1;
-    char pass_to = 0;
-    char alt[2][72];
+    struct ocr_candidate cand[2] = {{0, 0, 0, 0}};
     if (p->repair) {
         for (int i = 0; i <= f->n; i++) {
             int ln = i < f->n ? f->line[i] : f->cline;
@@ -558,32 +562,30 @@ ck_verify(struct parse *p, const struct ckfield *f)
             p->L[ln][cl] = to;
             if (ck_passes(p, f)) {
                 if (npass < 2)
-                    ck_text(p, f, alt[npass]);
-                if (npass == 0) {
-                    pass_line = ln;
-                    pass_col = cl;
-                    pass_to = to;
-                }
+                    cand[npass] = (struct ocr_candidate){ln, cl, orig, to};
                 npass++;
             }
             p->L[ln][cl] = orig;
         }
     }
+    bool composite = f->name[0] == 'c';
     if (npass == 1) {
-        p->L[pass_line][pass_col] = pass_to;
+        p->L[cand[0].line][cand[0].col] = cand[0].to;
         if (m->ncorrected < UBUR_MRZ_MAX_CORRECTIONS) {
             struct ubur_mrz_correction *c = &m->corrected[m->ncorrected++];
             snprintf(c->field, sizeof(c->field), "%s", f->name);
-            /* Show the check digit with the value when it was the character repaired. */
-            if (pass_line == f->cline && pass_col == f->ccol) {
-                snprintf(c->read, sizeof(c->read), "%s%c", read, cd);
-                snprintf(c->value, sizeof(c->value), "%s%c", read, pass_to);
+            if (composite || (cand[0].line == f->cline && cand[0].col == f->ccol)) {
+                /* The check digit itself (or unprotected data) was misread: show the character. */
+                snprintf(c->read, sizeof(c->read), "%c", cand[0].from);
+                snprintf(c->value, sizeof(c->value), "%c", cand[0].to);
             } else {
+                char now[CK_MAX + 1];
+                ck_text(p, f, now);
                 snprintf(c->read, sizeof(c->read), "%s", read);
-                snprintf(c->value, sizeof(c->value), "%s", alt[0]);
+                snprintf(c->value, sizeof(c->value), "%s", now);
             }
-            c->line = pass_line + 1;
-            c->column = pass_col + 1;
+            c->line = cand[0].line + 1;
+            c->column = cand[0].col + 1;
         }
         return true;
     }
@@ -591,26 +593,25 @@ ck_verify(struct parse *p, const struct ckfield *f)
         add_error(m, f->name, "date", "'%s' is not a date (YYMMDD, '<' for unknown parts)", read);
         return false;
     }
-    if (cd < '0' || cd > '9') {
-        if (npass > 1)
-            add_error(m, f->name, "ambiguous_repair",
-                      "check digit '%c' of '%s' is not a digit; %d OCR repairs would pass "
-                      "('%s', '%s'), refusing to guess",
-                      cd, read, npass, alt[0], alt[1]);
-        else
-            add_error(m, f->name, "check_digit", "check digit '%c' of '%s' is not a digit", cd,
-                      read);
-        return false;
-    }
-    int want = ubur_mrz_check_digit(read, (size_t)f->n);
+    char subject[96];
+    if (composite)
+        snprintf(subject, sizeof(subject), "composite check digit '%c'", cd);
+    else
+        snprintf(subject, sizeof(subject), "check digit '%c' of '%s'", cd, read);
+    char why[64];
+    if (cd < '0' || cd > '9')
+        snprintf(why, sizeof(why), "is not a digit");
+    else
+        snprintf(why, sizeof(why), "does not match (computed %d)",
+                 ubur_mrz_check_digit(read, (size_t)f->n));
     if (npass > 1)
         add_error(m, f->name, "ambiguous_repair",
-                  "check digit %c does not match '%s' (computed %d); %d single-character OCR "
-                  "repairs would pass ('%s', '%s'), refusing to guess",
-                  cd, read, want, npass, alt[0], alt[1]);
+                  "%s %s; %d single-character OCR repairs would pass (line %d column %d "
+                  "'%c'->'%c', line %d column %d '%c'->'%c'), refusing to guess",
+                  subject, why, npass, cand[0].line + 1, cand[0].col + 1, cand[0].from,
+                  cand[0].to, cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to);
     else
-        add_error(m, f->name, "check_digit", "check digit %c does not match '%s' (computed %d)",
-                  cd, read, want);
+        add_error(m, f->name, "check_digit", "%s %s", subject, why);
     return false;
 }
 
@@ -850,6 +851,29 @@ read_optional(struct parse *p, const char *s, size_t n, const char *field, char 
 
 /* ------------------------------------------------------------ the parser */
 
+/* Does a long document number check when the filler after its first 9 characters counts? */
+static bool
+belgian_passes(const struct parse *p, const struct layout *lo, const struct ckfield *num)
+{
+    struct ckfield bel = *num;
+    bel.n = 0;
+    ck_add_span(&bel, lo->number);
+    ck_add_span(&bel, lo->number_cd);
+    for (int i = 9; i < num->n; i++) {
+        bel.line[bel.n] = num->line[i];
+        bel.col[bel.n] = num->col[i];
+        bel.n++;
+    }
+    return ck_passes(p, &bel);
+}
+
+static void
+guard_span(struct parse *p, struct span s)
+{
+    for (int i = 0; i < s.len; i++)
+        p->guarded[(int)s.line][s.col + i] = true;
+}
+
 static void
 parse_icao(struct parse *p)
 {
@@ -888,7 +912,7 @@ parse_icao(struct parse *p)
         num.ccol = lo->number_cd.col;
     }
     {
-        char raw[72];
+        char raw[CK_MAX + 1];
         size_t bad;
         ck_text(p, &num, raw);
         if (!is_alnum_or_filler(raw, (size_t)num.n, &bad)) {
@@ -898,26 +922,20 @@ parse_icao(struct parse *p)
         } else if (all_fillers(raw, (size_t)num.n)) {
             add_error(m, "document_number", "empty", "the document number is empty");
             ok_fields = false;
-        } else if (long_number && p->lenient && !ck_passes(p, &num)) {
-            /* Belgian cards count the filler after the first 9 characters. */
-            struct ckfield bel = num;
-            bel.n = 0;
-            ck_add_span(&bel, lo->number);
-            ck_add_span(&bel, lo->number_cd);
-            for (int i = 9; i < num.n; i++) {
-                bel.line[bel.n] = num.line[i];
-                bel.col[bel.n] = num.col[i];
-                bel.n++;
-            }
-            if (ck_passes(p, &bel)) {
-                belgian = true;
-                add_warning(m, "document_number", UBUR_MRZ_W_BELGIAN_NUMBER,
-                            "the check digit of the long document number counts the filler "
-                            "after its first 9 characters (Belgian practice, not Doc 9303)");
-            }
+        } else if (long_number && p->lenient && !ck_passes(p, &num) &&
+                   belgian_passes(p, lo, &num)) {
+            belgian = true;
+            add_warning(m, "document_number", UBUR_MRZ_W_BELGIAN_NUMBER,
+                        "the check digit of the long document number counts the filler after "
+                        "its first 9 characters (Belgian practice, not Doc 9303)");
         }
-        if (ok_fields && !belgian && !ck_verify(p, &num))
+        if (ok_fields && !belgian && !ck_verify(p, &num)) {
             ok_fields = false;
+            if (long_number && !p->lenient && belgian_passes(p, lo, &num))
+                add_error(m, "document_number", "not_icao",
+                          "the check digit passes when the filler after the first 9 characters "
+                          "is counted (Belgian practice); lenient mode accepts this");
+        }
         ck_guard(p, &num);
         ck_text(p, &num, raw);
         copy_trim(m->document_number, sizeof(m->document_number), raw, 9);
@@ -991,15 +1009,24 @@ parse_icao(struct parse *p)
             ck_add_span(&comp, lo->comp[i]);
         comp.cline = lo->composite.line;
         comp.ccol = lo->composite.col;
+        if (m->ncorrected > 0 && !ck_passes(p, &comp)) {
+            /* A field repair the composite does not confirm was a guess: undo them all. */
+            p->repair_refuted = true;
+            return;
+        }
         if (ok_fields) {
             ck_verify(p, &comp);
         } else if (!ck_passes(p, &comp)) {
-            char raw[72];
+            char raw[CK_MAX + 1];
             ck_text(p, &comp, raw);
             char c = p->L[(int)comp.cline][(int)comp.ccol];
-            add_error(m, "composite", "check_digit",
-                      "composite check digit '%c' does not match (computed %d)", c,
-                      ubur_mrz_check_digit(raw, (size_t)comp.n));
+            if (c >= '0' && c <= '9')
+                add_error(m, "composite", "check_digit",
+                          "composite check digit '%c' does not match (computed %d)", c,
+                          ubur_mrz_check_digit(raw, (size_t)comp.n));
+            else
+                add_error(m, "composite", "check_digit",
+                          "composite check digit '%c' is not a digit", c);
         }
     }
 }
@@ -1060,6 +1087,16 @@ parse_french(struct parse *p)
     ck_add_span(&comp, (struct span){1, 0, 35});
     comp.cline = 1;
     comp.ccol = 35;
+    /* Letters-only and fixed parts are never repaired through the composite. */
+    guard_span(p, (struct span){0, 0, 30});
+    guard_span(p, (struct span){1, 13, 14});
+    guard_span(p, (struct span){1, 34, 1});
+    ck_guard(p, &num);
+    ck_guard(p, &birth);
+    if (m->ncorrected > 0 && !ck_passes(p, &comp)) {
+        p->repair_refuted = true;
+        return;
+    }
     if (ok)
         ck_verify(p, &comp);
     else if (!ck_passes(p, &comp))
@@ -1081,6 +1118,8 @@ ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
 
     /* Everything before the issue arrays; those are written as they fill. */
     memset(out, 0, offsetof(struct ubur_mrz, errors));
+    memset(p.guarded, 0, sizeof(p.guarded));
+    p.repair_refuted = false;
     p.m = out;
     p.lenient = opts && opts->lenient;
     p.repair = !(opts && opts->no_repair);
@@ -1088,6 +1127,7 @@ ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
 
     if (!text)
         len = 0;
+again:
     if (normalise(&p, text ? text : "", len) == 0) {
         if (looks_french(&p)) {
             /* Its own layout; strict mode still reads it, to say exactly what it is. */
@@ -1102,6 +1142,14 @@ ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
                           "lenient mode accepts it");
         } else {
             parse_icao(&p);
+        }
+        if (p.repair_refuted) {
+            /* Start over without repairs: the errors then say what is really wrong. */
+            memset(out, 0, offsetof(struct ubur_mrz, errors));
+            memset(p.guarded, 0, sizeof(p.guarded));
+            p.repair = false;
+            p.repair_refuted = false;
+            goto again;
         }
         /* Expose the repaired lines. */
         for (int i = 0; i < out->nlines; i++)
