@@ -607,9 +607,10 @@ ck_verify(struct parse *p, const struct ckfield *f)
     if (npass > 1)
         add_error(m, f->name, "ambiguous_repair",
                   "%s %s; %d single-character OCR repairs would pass (line %d column %d "
-                  "'%c'->'%c', line %d column %d '%c'->'%c'), refusing to guess",
+                  "'%c'->'%c', line %d column %d '%c'->'%c'%s), refusing to guess",
                   subject, why, npass, cand[0].line + 1, cand[0].col + 1, cand[0].from,
-                  cand[0].to, cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to);
+                  cand[0].to, cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to,
+                  npass > 2 ? ", ..." : "");
     else
         add_error(m, f->name, "check_digit", "%s %s", subject, why);
     return false;
@@ -751,6 +752,9 @@ read_name(struct parse *p, struct span s)
             sep = i;
             break;
         }
+    name_part(m->surname, sizeof(m->surname), f, sep);
+    if (sep < n)
+        name_part(m->given_names, sizeof(m->given_names), f + sep + 2, n - sep - 2);
     for (size_t i = 0; i < n; i++) {
         if (f[i] != '<' && (f[i] < 'A' || f[i] > 'Z')) {
             add_error(m, i < sep ? "surname" : "given_names", "name",
@@ -759,9 +763,6 @@ read_name(struct parse *p, struct span s)
             return;
         }
     }
-    name_part(m->surname, sizeof(m->surname), f, sep);
-    if (sep < n)
-        name_part(m->given_names, sizeof(m->given_names), f + sep + 2, n - sep - 2);
     if (all_fillers(f, n)) {
         add_error(m, "surname", "name", "the name field is empty");
         return;
