@@ -50,6 +50,12 @@ done
 for t in tests/integration/test_*.py; do
     [ -f "$t" ] && run_one "integration/$(basename "$t" .py)" python3 "$t" --bin build/ubur
 done
+# The same integration tests against the ASan+UBSan binary (skip with NO_ASAN_IT=1).
+if [ -z "${NO_ASAN_IT:-}" ] && [ -x build/asan/ubur ]; then
+    for t in tests/integration/test_*.py; do
+        [ -f "$t" ] && run_one "asan-integration/$(basename "$t" .py)" python3 "$t" --bin build/asan/ubur
+    done
+fi
 for t in tests/suite_*.sh; do
     [ -f "$t" ] && run_one "suite/$(basename "$t" .sh)" sh "$t"
 done

@@ -61,4 +61,17 @@ int ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type
 /* Reads a setting from the settings table; returns def when unset (caller does not free). */
 const char *ubur_setting(struct ubur_ctx *ctx, const char *key, const char *def);
 
+
+
+#include <jansson.h>
+/*
+ * Walks the audit chain in order. Returns 0 when intact; UBUR_ECONFLICT
+ * when not, with *bad_seq the first entry that was altered, deleted (a gap
+ * or a broken link) or reordered, and err saying which.
+ */
+int ubur_audit_verify(struct ubur_store *store, int64_t *checked, int64_t *bad_seq,
+                      struct ubur_error *err);
+/* Newest entries first, before sequence `before` (0 = from the newest); caller decrefs. */
+int ubur_audit_list(struct ubur_store *store, int64_t before, int64_t limit, const char *object_id,
+                    json_t **out, struct ubur_error *err);
 #endif

@@ -110,3 +110,99 @@ ubur_setting(struct ubur_ctx *ctx, const char *key, const char *def)
     free(v);
     return copy;
 }
+
+int
+ubur_audit_verify(struct ubur_store *store, int64_t *checked, int64_t *bad_seq,
+                  struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    char prev[65] = GENESIS_HASH, hash[65];
+    int64_t expect = 1;
+    int rc = ubur_store_prepare(store,
+                                "SELECT seq, id, at, user_id, username, role, action,"
+                                " object_type, object_id, purpose, request_id, detail,"
+                                " prev_hash, hash FROM audit_log ORDER BY seq",
+                                &st, err);
+    if (rc)
+        return rc;
+    *checked = 0;
+    *bad_seq = 0;
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        int64_t seq = ubur_stmt_int(st, 0);
+        const char *fields[13];
+        fields[0] = ubur_stmt_text(st, 0);
+        for (int i = 1; i < 12; i++)
+            fields[i] = ubur_stmt_text(st, i);
+        fields[12] = ubur_stmt_text(st, 12);
+        if (seq != expect) {
+            *bad_seq = expect;
+            rc = ubur_error_set(err, UBUR_ECONFLICT,
+                                "audit entry %lld is missing (next is %lld): deleted",
+                                (long long)expect, (long long)seq);
+            break;
+        }
+        if (strcmp(fields[12] ? fields[12] : "", prev) != 0) {
+            *bad_seq = seq;
+            rc = ubur_error_set(err, UBUR_ECONFLICT,
+                                "audit entry %lld does not follow entry %lld: reordered, or an "
+                                "entry before it was deleted",
+                                (long long)seq, (long long)seq - 1);
+            break;
+        }
+        ubur_audit_hash(fields, 13, hash);
+        if (strcmp(hash, ubur_stmt_text(st, 13) ? ubur_stmt_text(st, 13) : "") != 0) {
+            *bad_seq = seq;
+            rc = ubur_error_set(err, UBUR_ECONFLICT, "audit entry %lld was altered (hash mismatch)",
+                                (long long)seq);
+            break;
+        }
+        memcpy(prev, hash, sizeof(prev));
+        expect++;
+        (*checked)++;
+    }
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+int
+ubur_audit_list(struct ubur_store *store, int64_t before, int64_t limit, const char *object_id,
+                json_t **out, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(store,
+                                "SELECT seq, id, at, user_id, username, role, action,"
+                                " object_type, object_id, purpose, request_id, detail"
+                                " FROM audit_log WHERE (? = 0 OR seq < ?)"
+                                " AND (? IS NULL OR object_id = ?) ORDER BY seq DESC LIMIT ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_int(st, 1, before);
+    ubur_stmt_bind_int(st, 2, before);
+    ubur_stmt_bind_text(st, 3, object_id);
+    ubur_stmt_bind_text(st, 4, object_id);
+    ubur_stmt_bind_int(st, 5, limit);
+    json_t *arr = json_array();
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        json_t *detail = NULL;
+        const char *d = ubur_stmt_text(st, 11);
+        if (d)
+            detail = json_loads(d, 0, NULL);
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:o?}",
+                           "seq", (json_int_t)ubur_stmt_int(st, 0), "id", ubur_stmt_text(st, 1),
+                           "at", ubur_stmt_text(st, 2), "user_id", ubur_stmt_text(st, 3),
+                           "username", ubur_stmt_text(st, 4), "role", ubur_stmt_text(st, 5),
+                           "action", ubur_stmt_text(st, 6), "object_type",
+                           ubur_stmt_text(st, 7), "object_id", ubur_stmt_text(st, 8), "purpose",
+                           ubur_stmt_text(st, 9), "request_id", ubur_stmt_text(st, 10),
+                           "detail", detail));
+    }
+    ubur_stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}

@@ -2,10 +2,16 @@
 /* The command table: one row per command, each defined in its cmd_<name>.c. */
 #include "cli.h"
 
-extern const struct ubur_cmd ubur_cmd_version, ubur_cmd_help;
+extern const struct ubur_cmd ubur_cmd_init, ubur_cmd_serve, ubur_cmd_demo, ubur_cmd_user,
+    ubur_cmd_audit, ubur_cmd_version, ubur_cmd_help;
 extern const struct ubur_cmd ubur_cmd_mrz;
 
 const struct ubur_cmd *const ubur_commands[] = {
+    &ubur_cmd_init,
+    &ubur_cmd_serve,
+    &ubur_cmd_demo,
+    &ubur_cmd_user,
+    &ubur_cmd_audit,
     &ubur_cmd_version,
     &ubur_cmd_help,
     &ubur_cmd_mrz,

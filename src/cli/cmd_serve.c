@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ubur serve`: migrates the database and serves the API and web UI. It
+ * refuses to listen beyond loopback without TLS unless --insecure says so:
+ * personal data must not cross a network in the clear by accident.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "../http/http.h"
+#include "ubur/banned.h"
+
+extern const struct ubur_cmd ubur_cmd_serve;
+
+static bool
+loopback(const char *listen)
+{
+    return !strncmp(listen, "127.", 4) || !strncmp(listen, "localhost:", 10);
+}
+
+static int
+run_serve(struct ubur_cli *cli, int argc, char **argv)
+{
+    struct ubur_http_config cfg = {0};
+    const char *threads = NULL;
+    bool insecure = false, quiet = false;
+    char **pos;
+    int npos;
+
+    cfg.listen = getenv("UBUR_LISTEN");
+    if (!cfg.listen || !*cfg.listen)
+        cfg.listen = "127.0.0.1:8080";
+    cfg.web_dir = getenv("UBUR_WEB");
+    if (!cfg.web_dir || !*cfg.web_dir)
+        cfg.web_dir = "web";
+    const struct ubur_opt opts[] = {
+        {"listen", &cfg.listen, NULL}, {"web", &cfg.web_dir, NULL},
+        {"tls-cert", &cfg.tls_cert, NULL}, {"tls-key", &cfg.tls_key, NULL},
+        {"threads", &threads, NULL}, {"insecure", NULL, &insecure},
+        {"quiet", NULL, &quiet}, {0},
+    };
+    int rc = ubur_cli_parse(cli, &ubur_cmd_serve, argc, argv, opts, &pos, &npos);
+    if (rc)
+        return rc == 3 ? 0 : rc;
+    if (npos)
+        return ubur_cli_usage(&ubur_cmd_serve, "unexpected argument '%s'", pos[0]);
+    if (threads) {
+        char *end;
+        long n = strtol(threads, &end, 10);
+        if (*end || n < 1 || n > 64)
+            return ubur_cli_usage(&ubur_cmd_serve, "--threads must be 1 to 64");
+        cfg.threads = (unsigned)n;
+    }
+    if (!loopback(cfg.listen) && !cfg.tls_cert && !insecure)
+        return ubur_cli_failf(1, "refusing to listen on %s without TLS; give --tls-cert and "
+                                 "--tls-key, or --insecure if a TLS proxy stands in front",
+                              cfg.listen);
+    if (!ubur_cli_store(cli))
+        return 1;
+    cfg.db_uri = cli->pg ? cli->pg : cli->db;
+    cfg.state = ubur_setting(&cli->ctx, "state", NULL);
+    cfg.quiet = quiet;
+    /* Worker threads open their own connections; the CLI's is not shared with them. */
+    ubur_store_close(cli->store);
+    cli->store = NULL;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    if (ubur_http_serve(&cfg, &err))
+        return ubur_cli_fail(&err);
+    return 0;
+}
+
+const struct ubur_cmd ubur_cmd_serve = {
+    .name = "serve",
+    .summary = "serve the JSON API and the web UI",
+    .usage = "usage: ubur serve [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
+             "                  [--tls-cert PEM --tls-key PEM] [--insecure] [--quiet]\n"
+             "  Listens on UBUR_LISTEN or 127.0.0.1:8080 (port 0 picks a free port).\n"
+             "  Beyond loopback, TLS is required unless --insecure is given.\n",
+    .run = run_serve,
+};

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Users: admins list and create users and reset passwords. */
+#include <string.h>
+
+#include "http.h"
+#include "ubur/banned.h"
+
+static const struct ubur_json_field user_body[] = {
+    {"username", UBUR_JSON_STRING, true, UBUR_USERNAME_MAX, "officer1"},
+    {"role", UBUR_JSON_STRING, true, 32, "border_officer"},
+    {"password", UBUR_JSON_STRING, false, UBUR_PASSWORD_MAX, NULL},
+    {0},
+};
+
+static const struct ubur_json_field password_body[] = {
+    {"password", UBUR_JSON_STRING, false, UBUR_PASSWORD_MAX, NULL},
+    {0},
+};
+
+static int
+users_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    json_t *arr;
+    int rc = ubur_user_list(req->ctx, &arr, err);
+    if (rc)
+        return rc;
+    return ubur_http_json(resp, 200, json_pack("{s:o}", "users", arr));
+}
+
+static int
+users_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    char generated[UBUR_PASSWORD_MAX + 1] = "", id[UBUR_UUID_LEN + 1];
+    const char *pw = ubur_json_str(req->json, "password");
+    int rc = ubur_user_add(req->ctx, ubur_json_str(req->json, "username"),
+                           ubur_json_str(req->json, "role"), pw, generated, id, err);
+    if (rc)
+        return rc;
+    json_t *out = json_pack("{s:s, s:s, s:s}", "id", id, "username",
+                            ubur_json_str(req->json, "username"), "role",
+                            ubur_json_str(req->json, "role"));
+    if (!pw)
+        json_object_set_new(out, "password", json_string(generated));
+    return ubur_http_json(resp, 201, out);
+}
+
+static int
+users_password(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    char generated[UBUR_PASSWORD_MAX + 1] = "";
+    const char *pw = ubur_json_str(req->json, "password");
+    int rc = ubur_user_set_password(req->ctx, req->params[0], pw, generated, err);
+    if (rc)
+        return rc;
+    json_t *out = json_pack("{s:s}", "username", req->params[0]);
+    if (!pw)
+        json_object_set_new(out, "password", json_string(generated));
+    return ubur_http_json(resp, 200, out);
+}
+
+const struct ubur_http_route ubur_api_users_routes[] = {
+    {"GET", "/api/v1/users", users_list, UBUR_ROLE_ADMIN, "List users", NULL, 0},
+    {"POST", "/api/v1/users", users_create, UBUR_ROLE_ADMIN,
+     "Create a user (a password is generated when none is given)", user_body, 0},
+    {"PUT", "/api/v1/users/{username}/password", users_password, UBUR_ROLE_ADMIN,
+     "Set or reset a user's password; ends their sessions", password_body, 0},
+    {0},
+};

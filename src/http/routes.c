@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The route table: one array per resource, each defined in its api_<name>.c
+ * and listed here. Every row names its method, path, handler, allowed roles,
+ * summary and body fields; the OpenAPI document and the access-control
+ * matrix test are generated from these rows.
+ */
+#include "http.h"
+
+extern const struct ubur_http_route ubur_api_system_routes[], ubur_api_session_routes[],
+    ubur_api_users_routes[], ubur_api_audit_routes[];
+
+const struct ubur_http_route *const ubur_http_routes[] = {
+    ubur_api_system_routes,
+    ubur_api_session_routes,
+    ubur_api_users_routes,
+    ubur_api_audit_routes,
+    NULL,
+};

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libmicrohttpd glue: the only file that includes microhttpd.h. A thread
+ * pool with epoll; each worker thread keeps its own store connection (a
+ * SQLite connection must not be shared between threads). Bodies are read
+ * into a capped buffer: Content-Length over the cap is refused at once with
+ * 413, a body that grows past it while streaming likewise. Every response
+ * carries the security headers and an X-Request-Id, and one access-log line
+ * goes to stderr per request with that id.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "ubur/banned.h"
+
+static const struct ubur_http_config *server_cfg;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ubur_store *stores[256];
+static int nstores;
+static __thread struct ubur_store *thread_store;
+
+struct request_state {
+    struct ubur_ctx ctx;
+    struct ubur_buf body;
+    bool too_big;
+    int64_t start_ms;
+};
+
+static struct ubur_store *
+worker_store(struct ubur_error *err)
+{
+    if (thread_store)
+        return thread_store;
+    if (ubur_store_open(&thread_store, server_cfg->db_uri, err))
+        return NULL;
+    pthread_mutex_lock(&stores_lock);
+    if (nstores < (int)(sizeof(stores) / sizeof(stores[0])))
+        stores[nstores++] = thread_store;
+    pthread_mutex_unlock(&stores_lock);
+    return thread_store;
+}
+
+static const char *
+query_lookup(struct ubur_http_req *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static void
+add_common_headers(struct MHD_Response *r, const char *request_id, bool api)
+{
+    MHD_add_response_header(r, "X-Request-Id", request_id);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    if (api)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *c, struct request_state *rs, struct ubur_http_resp *resp,
+              const char *method, const char *url)
+{
+    struct MHD_Response *r;
+    bool api = ubur_http_is_api(url);
+
+    if (resp->json) {
+        char *text = json_dumps(resp->json, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0;
+        r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+        json_decref(resp->json);
+        resp->json = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(resp->raw_len, resp->raw ? resp->raw : (void *)"",
+                                            resp->raw ? MHD_RESPMEM_MUST_FREE
+                                                      : MHD_RESPMEM_PERSISTENT);
+        resp->raw = NULL;
+        if (resp->content_type)
+            MHD_add_response_header(r, "Content-Type", resp->content_type);
+    }
+    add_common_headers(r, rs->ctx.request_id, api);
+    for (int i = 0; i < resp->nheaders; i++)
+        MHD_add_response_header(r, resp->headers[i][0], resp->headers[i][1]);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    if (!server_cfg->quiet) {
+        char at[UBUR_TIME_LEN + 1];
+        ubur_time_format(ubur_now(), at);
+        fprintf(stderr, "%s req=%s %s %s %d user=%s %lldms\n", at, rs->ctx.request_id, method,
+                url, resp->status, rs->ctx.username ? rs->ctx.username : "-",
+                (long long)(ubur_now_ms() - rs->start_ms));
+    }
+    return ok;
+}
+
+static enum MHD_Result
+answer_error(struct MHD_Connection *c, struct request_state *rs, int code, const char *msg,
+             const char *method, const char *url)
+{
+    struct ubur_http_resp resp = {0};
+    resp.status = ubur_error_http_status(code);
+    resp.json = json_pack("{s:{s:s, s:s}}", "error", "code", ubur_error_name(code), "message", msg);
+    return send_response(c, rs, &resp, method, url);
+}
+
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct request_state *rs = *con_cls;
+
+    if (!rs) {
+        rs = ubur_calloc(1, sizeof(*rs));
+        struct ubur_buf init = UBUR_BUF_INIT;
+        rs->body = init;
+        rs->start_ms = ubur_now_ms();
+        ubur_uuid7(rs->ctx.request_id);
+        rs->ctx.state = server_cfg->state;
+        *con_cls = rs;
+        bool upload = false;
+        /* Imports may be larger: the route table says which paths. */
+        for (int t = 0; ubur_http_routes[t] && !upload; t++)
+            for (const struct ubur_http_route *r = ubur_http_routes[t]; r->method; r++)
+                if ((r->flags & UBUR_ROUTE_UPLOAD) && !strcmp(r->method, method) &&
+                    !strncmp(r->pattern, url, strcspn(r->pattern, "{")))
+                    upload = true;
+        rs->body.cap = upload ? UBUR_HTTP_UPLOAD_MAX : UBUR_HTTP_BODY_MAX;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > rs->body.cap) {
+            rs->too_big = true;
+            return answer_error(c, rs, UBUR_ETOOBIG, "request body too large", method, url);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!rs->too_big && ubur_buf_add(&rs->body, upload_data, *upload_data_size))
+            rs->too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (rs->too_big)
+        return answer_error(c, rs, UBUR_ETOOBIG, "request body too large", method, url);
+
+    struct ubur_http_resp resp = {0};
+    if (!ubur_http_is_api(url)) {
+        if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+            return answer_error(c, rs, UBUR_ENOTFOUND, "not found", method, url);
+        if (ubur_http_static(url, &resp))
+            return answer_error(c, rs, UBUR_ENOTFOUND, "not found", method, url);
+        return send_response(c, rs, &resp, method, url);
+    }
+
+    struct ubur_error err = UBUR_ERROR_INIT;
+    rs->ctx.store = worker_store(&err);
+    if (!rs->ctx.store)
+        return answer_error(c, rs, UBUR_EBUSY, "database unavailable", method, url);
+
+    struct ubur_http_req req = {0};
+    req.ctx = &rs->ctx;
+    req.method = method;
+    req.path = url;
+    req.body = rs->body.s;
+    req.body_len = rs->body.len;
+    req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    req.cookie_token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "ubur_session");
+    req.csrf_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+    req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    req.tls = server_cfg->tls_cert != NULL;
+    req.query = query_lookup;
+    req.conn = c;
+    ubur_http_dispatch(&req, &resp);
+    if (req.json)
+        json_decref(req.json);
+    return send_response(c, rs, &resp, method, url);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode tc)
+{
+    (void)cls;
+    (void)c;
+    (void)tc;
+    struct request_state *rs = *con_cls;
+    if (!rs)
+        return;
+    if (rs->ctx.store && ubur_store_in_tx(rs->ctx.store))
+        ubur_store_rollback(rs->ctx.store);
+    ubur_buf_release(&rs->body);
+    ubur_arena_release(&rs->ctx.arena);
+    free(rs);
+    *con_cls = NULL;
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_in *sa, struct ubur_error *err)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return ubur_error_field(err, UBUR_EINVAL, "listen", "'%s' is not ADDR:PORT", listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return ubur_error_field(err, UBUR_EINVAL, "listen", "bad port in '%s'", listen);
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost"))
+        snprintf(host, sizeof(host), "127.0.0.1");
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return ubur_error_field(err, UBUR_EINVAL, "listen", "'%s' is not an IPv4 address", host);
+    return 0;
+}
+
+static char *
+read_file(const char *path, struct ubur_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ubur_error_set(err, UBUR_EIO, "cannot read '%s'", path);
+        return NULL;
+    }
+    struct ubur_buf b = UBUR_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    b.cap = 1 << 20;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        ubur_buf_add(&b, chunk, n);
+    fclose(f);
+    return ubur_buf_detach(&b, NULL);
+}
+
+int
+ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
+{
+    struct sockaddr_in sa;
+    char *cert = NULL, *key = NULL;
+    int rc;
+
+    server_cfg = cfg;
+    if ((rc = parse_listen(cfg->listen, &sa, err)))
+        return rc;
+    ubur_http_set_web_dir(cfg->web_dir);
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = (unsigned)(n > 0 ? n * 2 : 4);
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (cfg->tls_cert || cfg->tls_key) {
+        if (!cfg->tls_cert || !cfg->tls_key)
+            return ubur_error_set(err, UBUR_EINVAL, "--tls-cert and --tls-key go together");
+        if (!(cert = read_file(cfg->tls_cert, err)) || !(key = read_file(cfg->tls_key, err))) {
+            free(cert);
+            return UBUR_EIO;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    /* Block the signals in every thread; the main thread waits for them below. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d;
+    if (cert)
+        d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                             MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+                             MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        free(cert);
+        free(key);
+        return ubur_error_set(err, UBUR_EIO, "cannot listen on %s (address in use?)",
+                              cfg->listen);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
+    fprintf(stderr, "ubur: listening on %s://%s:%u\n", cert ? "https" : "http", host,
+            info ? info->port : ntohs(sa.sin_port));
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "ubur: signal %d, shutting down\n", sig);
+    MHD_stop_daemon(d);
+    pthread_mutex_lock(&stores_lock);
+    for (int i = 0; i < nstores; i++)
+        ubur_store_close(stores[i]);
+    nstores = 0;
+    pthread_mutex_unlock(&stores_lock);
+    free(cert);
+    free(key);
+    return 0;
+}
