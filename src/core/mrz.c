@@ -71,31 +71,46 @@ ubur_mrz_format_width(enum ubur_mrz_format f)
 
 /* ------------------------------------------------------------ check digit */
 
-/* Value of an MRZ character for the 7-3-1 check digit, -1 outside the alphabet. */
+/*
+ * Value + 1 of each byte for the 7-3-1 check digit (0-9, A-Z = 10..35,
+ * '<' = 0), so that 0 marks a byte outside the MRZ alphabet. A table,
+ * because check digits are a good part of a parse's cost.
+ */
+#define V10(b) b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+static const signed char mrz_values[256] = {
+    ['0'] = V10(0), ['A'] = V10(10), ['K'] = V10(20), ['U'] = 31, 32, 33, 34, 35, 36, ['<'] = 1,
+};
+#undef V10
+
+/* Value of an MRZ character for the check digit, -1 outside the alphabet. */
 static inline int
 mrz_value(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A' + 10;
-    if (c == '<')
-        return 0;
-    return -1;
+    return mrz_values[(unsigned char)c] - 1;
 }
 
 int
 ubur_mrz_check_digit(const char *s, size_t n)
 {
-    static const int weight[3] = {7, 3, 1};
-    int sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = mrz_value(s[i]);
-        if (v < 0)
-            return -1;
-        sum += v * weight[i % 3];
+    int sum = 0, bad = 0;
+    size_t i = 0;
+    /* Three at a time so the weights are constants, not i % 3. */
+    for (; i + 3 <= n; i += 3) {
+        int a = mrz_value(s[i]), b = mrz_value(s[i + 1]), c = mrz_value(s[i + 2]);
+        bad |= a | b | c;
+        sum += 7 * a + 3 * b + c;
     }
-    return sum % 10;
+    if (i < n) {
+        int a = mrz_value(s[i]);
+        bad |= a;
+        sum += 7 * a;
+        if (i + 1 < n) {
+            int b = mrz_value(s[i + 1]);
+            bad |= b;
+            sum += 3 * b;
+        }
+    }
+    return bad < 0 ? -1 : sum % 10;
 }
 
 /* ------------------------------------------------------------ state codes */
@@ -135,16 +150,17 @@ static const char state_codes[][4] = {
     "ZWE",
 };
 
-static int
-state_cmp(const void *a, const void *b)
+static inline uint32_t
+pack3(const char *c)
 {
-    return strcmp(a, b);
+    return (uint32_t)(unsigned char)c[0] << 16 | (uint32_t)(unsigned char)c[1] << 8 |
+           (uint32_t)(unsigned char)c[2];
 }
 
 bool
 ubur_mrz_state_known(const char *code)
 {
-    char key[4];
+    char key[4] = {0, 0, 0, 0};
     size_t n = 0;
     if (!code)
         return false;
@@ -162,9 +178,20 @@ ubur_mrz_state_known(const char *code)
     }
     if (n == 0)
         return false;
-    key[n] = '\0';
-    return bsearch(key, state_codes, sizeof(state_codes) / sizeof(state_codes[0]),
-                   sizeof(state_codes[0]), state_cmp) != NULL;
+    /* Binary search on packed codes: strcmp calls showed in profiles of the parser. */
+    uint32_t k = pack3(key);
+    size_t lo = 0, hi = sizeof(state_codes) / sizeof(state_codes[0]);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t v = pack3(state_codes[mid]);
+        if (v == k)
+            return true;
+        if (v < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------------ dates */
@@ -214,7 +241,7 @@ struct parse {
     bool lenient, repair;
     int today_y, today_m, today_d;
     char L[3][48]; /* working copy of the lines; repairs are applied here */
-    bool guarded[3][48]; /* characters a composite repair may not touch */
+    uint64_t guarded[3]; /* per line, bit c: a composite repair may not touch column c */
     bool repair_refuted; /* a field repair was contradicted by the composite check digit */
 };
 
@@ -276,12 +303,58 @@ describe_char(const unsigned char *s, size_t avail, char *out, size_t outsz)
     snprintf(out, outsz, "byte 0x%02x", s[0]);
 }
 
+static void
+set_format(struct ubur_mrz *m, int nl, int w)
+{
+    if (nl == 3)
+        m->format = UBUR_MRZ_TD1;
+    else if (w == 36)
+        m->format = m->lines[0][0] == 'V' ? UBUR_MRZ_MRVB : UBUR_MRZ_TD2;
+    else
+        m->format = m->lines[0][0] == 'V' ? UBUR_MRZ_MRVA : UBUR_MRZ_TD3;
+}
+
+/*
+ * The common case, checked without branching per character: lines already
+ * in the MRZ alphabet, separated by single "\n", with an optional final
+ * "\n". Returns false (having written nothing that matters) otherwise.
+ */
+static bool
+normalise_canonical(struct parse *p, const char *text, size_t len)
+{
+    if (len > 0 && text[len - 1] == '\n')
+        len--;
+    int w = len == 30 * 3 + 2 ? 30 : len == 36 * 2 + 1 ? 36 : len == 44 * 2 + 1 ? 44 : 0;
+    if (!w)
+        return false;
+    int nl = w == 30 ? 3 : 2;
+    int bad = 0;
+    for (int l = 0; l < nl; l++) {
+        const char *s = text + (size_t)l * (size_t)(w + 1);
+        if (l + 1 < nl && s[w] != '\n')
+            return false;
+        for (int i = 0; i < w; i++)
+            bad |= mrz_values[(unsigned char)s[i]] - 1; /* -1 outside the alphabet */
+        memcpy(p->L[l], s, (size_t)w);
+        p->L[l][w] = '\0';
+    }
+    if (bad < 0)
+        return false;
+    p->m->nlines = nl;
+    for (int l = 0; l < nl; l++)
+        memcpy(p->m->lines[l], p->L[l], (size_t)w + 1);
+    set_format(p->m, nl, w);
+    return true;
+}
+
 /*
  * Turns scanner output into lines of the MRZ alphabet in m->lines and sets
- * m->format. On failure adds one error (field "mrz") and returns -1.
+ * m->format. On failure adds one error (field "mrz") and returns -1. Kept
+ * out of line: its 9 KiB of stack would otherwise be set up (and probed) on
+ * every parse, even those the canonical path handles.
  */
-static int
-normalise(struct parse *p, const char *text, size_t len)
+static __attribute__((noinline)) int
+normalise_scanner(struct parse *p, const char *text, size_t len)
 {
     struct ubur_mrz *m = p->m;
     char buf[UBUR_MRZ_INPUT_MAX];
@@ -390,13 +463,16 @@ normalise(struct parse *p, const char *text, size_t len)
         memcpy(p->L[i], buf + start[i], w);
         p->L[i][w] = '\0';
     }
-    if (nl == 3)
-        m->format = UBUR_MRZ_TD1;
-    else if (w == 36)
-        m->format = buf[0] == 'V' ? UBUR_MRZ_MRVB : UBUR_MRZ_TD2;
-    else
-        m->format = buf[0] == 'V' ? UBUR_MRZ_MRVA : UBUR_MRZ_TD3;
+    set_format(m, nl, (int)w);
     return 0;
+}
+
+static int
+normalise(struct parse *p, const char *text, size_t len)
+{
+    if (normalise_canonical(p, text, len))
+        return 0;
+    return normalise_scanner(p, text, len);
 }
 
 /* ---------------------------------------------------------------- layouts */
@@ -443,31 +519,61 @@ static const struct layout layouts[] = {
 
 enum ckind { CK_ALNUM, CK_DATE };
 
-/* A field protected by a check digit: its characters may be non-contiguous. */
+/* A field protected by a check digit: up to 4 runs of characters (a long number, a composite). */
 struct ckfield {
     const char *name; /* JSON field name */
     enum ckind kind;
-    int n;
-    signed char line[CK_MAX], col[CK_MAX];
+    int n;            /* characters in all runs */
+    int nspans;
+    struct span spans[4];
     signed char cline, ccol; /* the check digit */
 };
+
+static inline void
+ck_init(struct ckfield *f, const char *name, enum ckind kind)
+{
+    f->name = name;
+    f->kind = kind;
+    f->n = 0;
+    f->nspans = 0;
+    f->cline = f->ccol = 0;
+}
 
 static void
 ck_add_span(struct ckfield *f, struct span s)
 {
-    for (int i = 0; i < s.len && f->n < CK_MAX; i++) {
-        f->line[f->n] = s.line;
-        f->col[f->n] = (signed char)(s.col + i);
-        f->n++;
+    assert(f->nspans < 4 && f->n + s.len <= CK_MAX);
+    if (s.len > 0) {
+        f->spans[f->nspans++] = s;
+        f->n += s.len;
     }
+}
+
+/* Line and column of the i-th character of f. */
+static void
+ck_pos(const struct ckfield *f, int i, int *line, int *col)
+{
+    for (int k = 0; k < f->nspans; k++) {
+        if (i < f->spans[k].len) {
+            *line = f->spans[k].line;
+            *col = f->spans[k].col + i;
+            return;
+        }
+        i -= f->spans[k].len;
+    }
+    assert(!"ck_pos out of range");
 }
 
 static void
 ck_text(const struct parse *p, const struct ckfield *f, char *out)
 {
-    for (int i = 0; i < f->n; i++)
-        out[i] = p->L[(int)f->line[i]][(int)f->col[i]];
-    out[f->n] = '\0';
+    size_t o = 0;
+    for (int k = 0; k < f->nspans; k++) {
+        memcpy(out + o, &p->L[(int)f->spans[k].line][(int)f->spans[k].col],
+               (size_t)f->spans[k].len);
+        o += (size_t)f->spans[k].len;
+    }
+    out[o] = '\0';
 }
 
 /* Syntax of a date: pairs of digits or "<<", month 1..12, day 1..31. */
@@ -494,14 +600,32 @@ date_syntax_ok(const char *s)
 static bool
 ck_passes(const struct parse *p, const struct ckfield *f)
 {
-    char buf[CK_MAX + 1];
-    ck_text(p, f, buf);
     char c = p->L[(int)f->cline][(int)f->ccol];
     if (c < '0' || c > '9')
         return false;
-    if (f->kind == CK_DATE && !date_syntax_ok(buf))
-        return false;
-    return ubur_mrz_check_digit(buf, (size_t)f->n) == c - '0';
+    if (f->kind == CK_DATE && !date_syntax_ok(&p->L[(int)f->spans[0].line][(int)f->spans[0].col]))
+        return false; /* a date is one run of 6 */
+    int sum = 0, bad = 0, k = 0;
+    for (int r = 0; r < f->nspans; r++) {
+        const char *s = &p->L[(int)f->spans[r].line][(int)f->spans[r].col];
+        int len = f->spans[r].len, i = 0;
+        /* Weights 7,3,1 continue across runs: rotate them to where this run starts. */
+        int w0 = k % 3 == 0 ? 7 : k % 3 == 1 ? 3 : 1;
+        int w1 = w0 == 7 ? 3 : w0 == 3 ? 1 : 7;
+        int w2 = w1 == 7 ? 3 : w1 == 3 ? 1 : 7;
+        for (; i + 3 <= len; i += 3) {
+            int a = mrz_value(s[i]), b = mrz_value(s[i + 1]), d = mrz_value(s[i + 2]);
+            bad |= a | b | d;
+            sum += w0 * a + w1 * b + w2 * d;
+        }
+        for (int w = w0; i < len; i++, w = w == 7 ? 3 : w == 3 ? 1 : 7) {
+            int v = mrz_value(s[i]);
+            bad |= v;
+            sum += v * w;
+        }
+        k += len;
+    }
+    return bad >= 0 && sum % 10 == c - '0';
 }
 
 /* The other half of a commonly confused OCR pair, or 0. */
@@ -550,11 +674,12 @@ ck_verify(struct parse *p, const struct ckfield *f)
     struct ocr_candidate cand[2] = {{0, 0, 0, 0}};
     if (p->repair) {
         for (int i = 0; i <= f->n; i++) {
-            int ln = i < f->n ? f->line[i] : f->cline;
-            int cl = i < f->n ? f->col[i] : f->ccol;
+            int ln = f->cline, cl = f->ccol;
+            if (i < f->n)
+                ck_pos(f, i, &ln, &cl);
             char orig = p->L[ln][cl];
             char to = ocr_partner(orig);
-            if (!to || p->guarded[ln][cl])
+            if (!to || (p->guarded[ln] >> cl & 1))
                 continue;
             /* Dates and check digits are numeric: only letters become digits there. */
             if ((i == f->n || f->kind == CK_DATE) && !(to >= '0' && to <= '9'))
@@ -616,13 +741,19 @@ ck_verify(struct parse *p, const struct ckfield *f)
     return false;
 }
 
+static void
+guard_span(struct parse *p, struct span s)
+{
+    p->guarded[(int)s.line] |= (((uint64_t)1 << s.len) - 1) << s.col;
+}
+
 /* Marks f's characters and check digit as protected from later (composite) repairs. */
 static void
 ck_guard(struct parse *p, const struct ckfield *f)
 {
-    for (int i = 0; i < f->n; i++)
-        p->guarded[(int)f->line[i]][(int)f->col[i]] = true;
-    p->guarded[(int)f->cline][(int)f->ccol] = true;
+    for (int k = 0; k < f->nspans; k++)
+        guard_span(p, f->spans[k]);
+    p->guarded[(int)f->cline] |= (uint64_t)1 << f->ccol;
 }
 
 /* ------------------------------------------------------------ field reads */
@@ -856,24 +987,17 @@ read_optional(struct parse *p, const char *s, size_t n, const char *field, char 
 static bool
 belgian_passes(const struct parse *p, const struct layout *lo, const struct ckfield *num)
 {
-    struct ckfield bel = *num;
-    bel.n = 0;
+    struct ckfield bel;
+    ck_init(&bel, num->name, CK_ALNUM);
     ck_add_span(&bel, lo->number);
     ck_add_span(&bel, lo->number_cd);
-    for (int i = 9; i < num->n; i++) {
-        bel.line[bel.n] = num->line[i];
-        bel.col[bel.n] = num->col[i];
-        bel.n++;
-    }
+    if (num->nspans > 1)
+        ck_add_span(&bel, num->spans[1]);
+    bel.cline = num->cline;
+    bel.ccol = num->ccol;
     return ck_passes(p, &bel);
 }
 
-static void
-guard_span(struct parse *p, struct span s)
-{
-    for (int i = 0; i < s.len; i++)
-        p->guarded[(int)s.line][s.col + i] = true;
-}
 
 static void
 parse_icao(struct parse *p)
@@ -887,7 +1011,8 @@ parse_icao(struct parse *p)
     read_state(p, lo->nationality, "nationality", m->nationality, sizeof(m->nationality));
 
     /* Document number, continued in the optional data when longer than 9 (TD1, TD2). */
-    struct ckfield num = {.name = "document_number", .kind = CK_ALNUM};
+    struct ckfield num;
+    ck_init(&num, "document_number", CK_ALNUM);
     struct span opt = lo->opt1; /* what remains optional data after a long number */
     bool long_number = false, belgian = false;
     char cdc = p->L[(int)lo->number_cd.line][(int)lo->number_cd.col];
@@ -947,7 +1072,8 @@ parse_icao(struct parse *p)
     }
 
     /* Dates. */
-    struct ckfield birth = {.name = "birth_date", .kind = CK_DATE};
+    struct ckfield birth;
+    ck_init(&birth, "birth_date", CK_DATE);
     ck_add_span(&birth, lo->birth);
     birth.cline = lo->birth_cd.line;
     birth.ccol = lo->birth_cd.col;
@@ -956,7 +1082,8 @@ parse_icao(struct parse *p)
     ck_guard(p, &birth);
     read_date(p, lo->birth, true, &m->birth_date, "birth_date");
 
-    struct ckfield expiry = {.name = "expiry_date", .kind = CK_DATE};
+    struct ckfield expiry;
+    ck_init(&expiry, "expiry_date", CK_DATE);
     ck_add_span(&expiry, lo->expiry);
     expiry.cline = lo->expiry_cd.line;
     expiry.ccol = lo->expiry_cd.col;
@@ -982,7 +1109,8 @@ parse_icao(struct parse *p)
                 ok_fields = false;
             }
         } else {
-            struct ckfield pnum = {.name = "optional_data", .kind = CK_ALNUM};
+            struct ckfield pnum;
+    ck_init(&pnum, "optional_data", CK_ALNUM);
             ck_add_span(&pnum, lo->opt1);
             pnum.cline = lo->opt1_cd.line;
             pnum.ccol = lo->opt1_cd.col;
@@ -1005,7 +1133,8 @@ parse_icao(struct parse *p)
      * check digit covers (optional data) or the composite digit itself.
      */
     if (lo->ncomp > 0) {
-        struct ckfield comp = {.name = "composite", .kind = CK_ALNUM};
+        struct ckfield comp;
+    ck_init(&comp, "composite", CK_ALNUM);
         for (int i = 0; i < lo->ncomp; i++)
             ck_add_span(&comp, lo->comp[i]);
         comp.cline = lo->composite.line;
@@ -1050,7 +1179,8 @@ parse_french(struct parse *p)
     snprintf(m->nationality, sizeof(m->nationality), "FRA");
     m->sex = 'X';
 
-    struct ckfield num = {.name = "document_number", .kind = CK_ALNUM};
+    struct ckfield num;
+    ck_init(&num, "document_number", CK_ALNUM);
     ck_add_span(&num, (struct span){1, 0, 12});
     num.cline = 1;
     num.ccol = 12;
@@ -1074,7 +1204,8 @@ parse_french(struct parse *p)
         add_error(m, "surname", "name", "the surname is empty");
     read_optional(p, l1 + 30, 6, "optional_data", m->optional_data, sizeof(m->optional_data));
 
-    struct ckfield birth = {.name = "birth_date", .kind = CK_DATE};
+    struct ckfield birth;
+    ck_init(&birth, "birth_date", CK_DATE);
     ck_add_span(&birth, (struct span){1, 27, 6});
     birth.cline = 1;
     birth.ccol = 33;
@@ -1083,7 +1214,8 @@ parse_french(struct parse *p)
     memcpy(m->expiry_date.raw, "<<<<<<", 7); /* not in this MRZ */
     read_sex(p, (struct span){1, 34, 1});
 
-    struct ckfield comp = {.name = "composite", .kind = CK_ALNUM};
+    struct ckfield comp;
+    ck_init(&comp, "composite", CK_ALNUM);
     ck_add_span(&comp, (struct span){0, 0, 36});
     ck_add_span(&comp, (struct span){1, 0, 35});
     comp.cline = 1;
