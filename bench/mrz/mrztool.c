@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "ubur/alloc.h"
 #include "ubur/mrz.h"
 #include "ubur/mrz_json.h"
 #include "ubur/util.h"
@@ -125,7 +126,8 @@ gen(long n, unsigned long seed)
 struct doc {
     long id;
     enum ubur_mrz_format format;
-    char text[3 * 46];
+    bool lenient;
+    char *text; /* malloc'd */
     size_t len;
 };
 
@@ -139,7 +141,7 @@ load(const char *path, long *n)
     }
     size_t cap = 1024, cnt = 0;
     struct doc *docs = malloc(cap * sizeof(*docs));
-    char line[1024];
+    char line[8192];
     while (fgets(line, sizeof(line), f)) {
         json_error_t jerr;
         json_t *o = json_loads(line, 0, &jerr);
@@ -150,24 +152,36 @@ load(const char *path, long *n)
         struct doc *d = &docs[cnt++];
         d->id = (long)json_integer_value(json_object_get(o, "id"));
         d->format = ubur_mrz_format_from_name(json_string_value(json_object_get(o, "format")));
-        d->len = 0;
-        size_t i;
-        json_t *l;
-        json_array_foreach(json_object_get(o, "lines"), i, l)
-        {
-            const char *s = json_string_value(l);
-            size_t k = strlen(s);
-            if (d->len + k + 1 >= sizeof(d->text))
-                break;
-            memcpy(d->text + d->len, s, k);
-            d->len += k;
-            d->text[d->len++] = '\n';
+        d->lenient = json_is_true(json_object_get(o, "lenient"));
+        json_t *text = json_object_get(o, "text");
+        if (json_is_string(text)) { /* raw scanner input, as is */
+            d->len = json_string_length(text);
+            d->text = malloc(d->len + 1);
+            memcpy(d->text, json_string_value(text), d->len + 1);
+        } else {
+            struct ubur_buf b = UBUR_BUF_INIT;
+            size_t i;
+            json_t *l;
+            json_array_foreach(json_object_get(o, "lines"), i, l)
+            {
+                ubur_buf_adds(&b, json_string_value(l));
+                ubur_buf_addch(&b, '\n');
+            }
+            d->text = ubur_buf_detach(&b, &d->len);
         }
         json_decref(o);
     }
     fclose(f);
     *n = (long)cnt;
     return docs;
+}
+
+static void
+free_docs(struct doc *docs, long n)
+{
+    for (long i = 0; i < n; i++)
+        free(docs[i].text);
+    free(docs);
 }
 
 static int
@@ -181,6 +195,7 @@ parse_file(const char *path)
     o.today = ubur_days_from_civil(2025, 6, 1);
     for (long i = 0; i < n; i++) {
         struct ubur_mrz m;
+        o.lenient = docs[i].lenient;
         ubur_mrz_parse(docs[i].text, docs[i].len, &o, &m, NULL);
         json_t *j = ubur_mrz_json(&m);
         json_object_set_new(j, "id", json_integer(docs[i].id));
@@ -189,7 +204,7 @@ parse_file(const char *path)
         free(s);
         json_decref(j);
     }
-    free(docs);
+    free_docs(docs, n);
     return 0;
 }
 
@@ -242,7 +257,7 @@ bench(const char *path, int runs)
     free(all);
     free(one);
     free(td3);
-    free(docs);
+    free_docs(docs, n);
     return 0;
 }
 
