@@ -18,7 +18,7 @@ rm -f build/.fuzz-probe build/.fuzz-probe.c
 
 make --no-print-directory -s CC=clang BUILD=build/fuzz SAN=1 \
     CFLAGS="-fsanitize=fuzzer-no-link -Wno-unknown-warning-option" build/fuzz/libubur.a >&2
-pkgs=$(sed -n 's/^PKGS := //p' Makefile)
+pkgs=$(make -s --no-print-directory --eval='ubur-print-pkgs: ; @echo $(PKGS)' ubur-print-pkgs)
 # shellcheck disable=SC2086
 cflags=$(pkg-config --cflags $pkgs)
 # shellcheck disable=SC2086

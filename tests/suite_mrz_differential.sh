@@ -14,7 +14,7 @@ if ! mods=$(scripts/npm-deps.sh 2>"$out/npm.log"); then
     echo "1..1"
     exit 0
 fi
-pkgs=$(sed -n 's/^PKGS := //p' Makefile)
+pkgs=$(make -s --no-print-directory --eval='ubur-print-pkgs: ; @echo $(PKGS)' ubur-print-pkgs)
 # shellcheck disable=SC2086
 if ! cc -std=c17 -D_GNU_SOURCE -O2 -Iinclude $(pkg-config --cflags $pkgs) -o "$out/mrztool" \
     bench/mrz/mrztool.c build/libubur.a $(pkg-config --libs $pkgs) -lpthread -lm \

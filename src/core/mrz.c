@@ -1239,8 +1239,38 @@ parse_french(struct parse *p)
 static void
 parse_today(struct parse *p, const struct ubur_mrz_opts *o)
 {
+    /* Batches parse against one day: remember its civil date per thread. */
+    static _Thread_local int64_t cached = -1;
+    static _Thread_local int cy, cm, cd;
     int64_t today = o && o->today >= 0 ? o->today : ubur_now() / 86400;
-    ubur_civil_from_days(today, &p->today_y, &p->today_m, &p->today_d);
+    if (today != cached) {
+        ubur_civil_from_days(today, &cy, &cm, &cd);
+        cached = today;
+    }
+    p->today_y = cy;
+    p->today_m = cm;
+    p->today_d = cd;
+}
+
+/*
+ * Empties every field of out. Strings are cut at their first byte rather
+ * than cleared whole: a memset of the struct was a visible share of a parse.
+ */
+static void
+reset(struct ubur_mrz *m)
+{
+    m->format = UBUR_MRZ_NONE;
+    m->nlines = 0;
+    m->lines[0][0] = m->lines[1][0] = m->lines[2][0] = '\0';
+    m->document_code[0] = m->issuing_state[0] = m->surname[0] = m->given_names[0] = '\0';
+    m->document_number[0] = m->nationality[0] = '\0';
+    memset(&m->birth_date, 0, sizeof(m->birth_date));
+    memset(&m->expiry_date, 0, sizeof(m->expiry_date));
+    m->sex = 0;
+    m->optional_data[0] = m->optional_data_2[0] = '\0';
+    m->has_optional_data_2 = false;
+    m->valid = false;
+    m->nerrors = m->nwarnings = m->ncorrected = m->nerrors_dropped = 0;
 }
 
 int
@@ -1249,8 +1279,7 @@ ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
 {
     struct parse p;
 
-    /* Everything before the issue arrays; those are written as they fill. */
-    memset(out, 0, offsetof(struct ubur_mrz, errors));
+    reset(out);
     memset(p.guarded, 0, sizeof(p.guarded));
     p.repair_refuted = false;
     p.m = out;
@@ -1278,7 +1307,7 @@ again:
         }
         if (p.repair_refuted) {
             /* Start over without repairs: the errors then say what is really wrong. */
-            memset(out, 0, offsetof(struct ubur_mrz, errors));
+            reset(out);
             memset(p.guarded, 0, sizeof(p.guarded));
             p.repair = false;
             p.repair_refuted = false;
