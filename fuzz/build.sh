@@ -16,7 +16,7 @@ if ! clang -fsanitize=fuzzer -o build/.fuzz-probe build/.fuzz-probe.c 2>/dev/nul
 fi
 rm -f build/.fuzz-probe build/.fuzz-probe.c
 
-make --no-print-directory -s CC=clang BUILD=build/fuzz SAN=1 \
+make --no-print-directory -s -j"$(nproc 2>/dev/null || echo 2)" CC=clang BUILD=build/fuzz SAN=1 \
     CFLAGS="-fsanitize=fuzzer-no-link -Wno-unknown-warning-option" build/fuzz/libubur.a >&2
 pkgs=$(make -s --no-print-directory --eval='ubur-print-pkgs: ; @echo $(PKGS)' ubur-print-pkgs)
 # shellcheck disable=SC2086
