@@ -17,9 +17,12 @@
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
  */
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ubur/alloc.h"
 #include "ubur/name_index.h"
@@ -27,9 +30,10 @@
 
 #define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
 #define COMMON_DF 20000    /* a unit this frequent is not enumerated when others exist */
-#define CAND_BUDGET 30000  /* most candidates gathered for one query */
-#define RESCORE_MAX 200   /* candidates fully compared per query */
-#define VARIANTS_MAX 96   /* vocab ids a query unit may expand to */
+#define CAND_MAX 120000    /* most candidates gathered for one query */
+#define RESCORE_MAX 400    /* candidates fully compared per query, at most */
+#define VARIANTS_MAX 96    /* vocab ids a query unit may expand to */
+#define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
 
 struct vec32 {
     uint32_t *v;
@@ -70,6 +74,21 @@ struct cname {
     unsigned char alive;
 };
 
+/*
+ * What the score bound needs of a name, in one 32-byte record per name id so
+ * that bounding a candidate costs one cache line whose address is known from
+ * the id alone (it can be fetched well ahead). Units past HOT_UNITS are read
+ * from `units`.
+ */
+#define HOT_UNITS 5
+struct hotname { /* sizeof 32 */
+    unsigned char nunits, alive;
+    unsigned char weight[HOT_UNITS];
+    unsigned char pad;
+    uint32_t vocab[HOT_UNITS];
+    uint32_t pad2;
+};
+
 struct ubur_name_index {
     char *pool;
     size_t pool_len, pool_cap;
@@ -80,12 +99,46 @@ struct ubur_name_index {
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
     struct cname *names;
+    struct hotname *hot; /* 64-byte aligned inside hot_mem: a record never spans two lines */
+    void *hot_mem;
     uint32_t nnames, names_cap, alive;
     struct cunit *units;
     uint32_t nunits, units_cap;
     struct vec32 *rec_names; /* record -> its name ids */
     uint32_t nrec;
 };
+
+/*
+ * Memory for the large arrays read at random by every search (name records):
+ * 64 bytes extra so a caller can align, and huge pages where the kernel
+ * offers them on request, which spares a TLB miss per candidate (measured:
+ * the bound phase ran twice as fast at a million names).
+ */
+static void *
+big_alloc(size_t bytes)
+{
+    bytes += 64;
+    void *mem = ubur_malloc(bytes);
+#ifdef MADV_HUGEPAGE
+    uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)mem + huge - 1) & ~(huge - 1),
+              hi = ((uintptr_t)mem + bytes) & ~(huge - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: failure is fine */
+#endif
+    return mem;
+}
+
+/* Grows an array kept in big_alloc memory (the old contents copied). */
+static void *
+big_realloc(void *old, size_t old_bytes, size_t new_bytes)
+{
+    void *mem = big_alloc(new_bytes);
+    if (old)
+        memcpy(mem, old, old_bytes);
+    free(old);
+    return mem;
+}
 
 static uint32_t
 hash_str(const char *s)
@@ -104,7 +157,7 @@ pool_add(struct ubur_name_index *ix, const char *s)
         size_t c = ix->pool_cap ? ix->pool_cap * 2 : 65536;
         while (c < ix->pool_len + l)
             c *= 2;
-        ix->pool = ubur_realloc(ix->pool, c);
+        ix->pool = big_realloc(ix->pool, ix->pool_len, c);
         ix->pool_cap = c;
     }
     uint32_t off = (uint32_t)ix->pool_len;
@@ -188,6 +241,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
     free(ix->del_map.s);
     free(ix->phon_map.s);
     free(ix->names);
+    free(ix->hot_mem);
     free(ix->units);
     free(ix->pool);
     free(ix);
@@ -272,12 +326,25 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     if (ix->nnames == UINT32_MAX - 1)
         return UBUR_ETOOBIG;
     if (ix->nnames == ix->names_cap) {
-        ix->names_cap = ix->names_cap ? ix->names_cap * 2 : 1024;
-        ix->names = ubur_realloc(ix->names, ix->names_cap * sizeof(struct cname));
+        uint32_t ncap = ix->names_cap ? ix->names_cap * 2 : 1024;
+        ix->names = big_realloc(ix->names, ix->nnames * sizeof(struct cname),
+                                ncap * sizeof(struct cname));
+        ix->names_cap = ncap;
+        void *mem = big_alloc(ncap * sizeof(struct hotname));
+        struct hotname *hot = (struct hotname *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+        if (ix->nnames)
+            memcpy(hot, ix->hot, ix->nnames * sizeof(struct hotname));
+        free(ix->hot_mem);
+        ix->hot_mem = mem;
+        ix->hot = hot;
     }
-    while (ix->nunits + (uint32_t)p->n > ix->units_cap) {
-        ix->units_cap = ix->units_cap ? ix->units_cap * 2 : 4096;
-        ix->units = ubur_realloc(ix->units, ix->units_cap * sizeof(struct cunit));
+    if (ix->nunits + (uint32_t)p->n > ix->units_cap) {
+        uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
+        while (ix->nunits + (uint32_t)p->n > ncap)
+            ncap *= 2;
+        ix->units = big_realloc(ix->units, ix->nunits * sizeof(struct cunit),
+                                ncap * sizeof(struct cunit));
+        ix->units_cap = ncap;
     }
     uint32_t id = ix->nnames++;
     struct cname *cn = &ix->names[id];
@@ -286,6 +353,10 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     cn->nunits = (unsigned char)p->n;
     cn->alive = 1;
     cn->text = pool_add(ix, name);
+    struct hotname *hn = &ix->hot[id];
+    memset(hn, 0, sizeof(*hn));
+    hn->nunits = cn->nunits;
+    hn->alive = 1;
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
         u->vocab = vocab_id(ix, p->u[i].skel);
@@ -293,6 +364,10 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
+        if (i < HOT_UNITS) {
+            hn->vocab[i] = u->vocab;
+            hn->weight[i] = u->weight;
+        }
         /* a name repeating a unit ("Muhammad Muhammad") is posted once */
         bool dup = false;
         for (int k = 0; k < i; k++)
@@ -334,6 +409,7 @@ ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record)
     for (uint32_t i = 0; i < r->n; i++) {
         if (ix->names[r->v[i]].alive) {
             ix->names[r->v[i]].alive = 0;
+            ix->hot[r->v[i]].alive = 0;
             ix->alive--;
         }
     }
@@ -376,7 +452,8 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->dels_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ndels; i++)
         m += ix->dels[i].cap * sizeof(uint32_t);
-    m += ix->names_cap * sizeof(struct cname) + ix->units_cap * sizeof(struct cunit);
+    m += ix->names_cap * (sizeof(struct cname) + sizeof(struct hotname)) + 64;
+    m += ix->units_cap * sizeof(struct cunit);
     m += ix->nrec * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->nrec; i++)
         m += ix->rec_names[i].cap * sizeof(uint32_t);
@@ -385,39 +462,204 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 
 /* ---------------------------------------------------------------- search */
 
+/*
+ * Per-thread scratch space, kept between searches so a search allocates
+ * nothing in the common case: a stamp per name id (a name is a candidate of
+ * the current search when its stamp equals the search's generation), the
+ * candidate list, the shortlist and the unit-similarity memo. Freed at
+ * thread exit.
+ */
+#define MEMO_BITS 12
+#define MEMO_SIZE (1u << MEMO_BITS)
+
+struct memo {
+    uint64_t key; /* see memo_key; 0 = empty */
+    uint32_t gen;
+    double sim;
+};
+
+struct shortlisted {
+    float ub;
+    uint32_t id;
+};
+
+struct scratch {
+    uint64_t *seen;   /* bit per name id: gathered by this search */
+    uint64_t *marked; /* bit per name id: holds the rarer unit while intersecting */
+    uint32_t nwords, gen;
+    uint32_t *cand;
+    uint32_t ncand, cand_cap;
+    struct shortlisted *sl;
+    uint32_t nsl, sl_cap;
+    struct memo memo[MEMO_SIZE];
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void
+scratch_free(void *p)
+{
+    struct scratch *s = p;
+    if (!s)
+        return;
+    free(s->seen);
+    free(s->marked);
+    free(s->cand);
+    free(s->sl);
+    free(s);
+}
+
+static void
+scratch_key_init(void)
+{
+    if (pthread_key_create(&scratch_key, scratch_free))
+        abort(); /* only at the first search; no recovery from no thread-specific keys */
+}
+
+/* The calling thread's scratch space, with both bitmaps clear and room for nnames. */
+static struct scratch *
+scratch_get(uint32_t nnames)
+{
+    pthread_once(&scratch_once, scratch_key_init);
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = ubur_calloc(1, sizeof(*s));
+        pthread_setspecific(scratch_key, s);
+    }
+    uint32_t words = nnames / 64 + 1;
+    if (s->nwords < words) {
+        uint32_t n = s->nwords ? s->nwords : 1024;
+        while (n < words)
+            n *= 2;
+        s->seen = ubur_realloc(s->seen, (size_t)n * sizeof(uint64_t));
+        s->marked = ubur_realloc(s->marked, (size_t)n * sizeof(uint64_t));
+        memset(s->seen + s->nwords, 0, (size_t)(n - s->nwords) * sizeof(uint64_t));
+        memset(s->marked + s->nwords, 0, (size_t)(n - s->nwords) * sizeof(uint64_t));
+        s->nwords = n;
+    }
+    if (++s->gen == 0) { /* wrapped: forget every memoised similarity */
+        for (uint32_t i = 0; i < MEMO_SIZE; i++)
+            s->memo[i].gen = 0;
+        s->gen = 1;
+    }
+    s->ncand = s->nsl = 0;
+    return s;
+}
+
+static bool
+bit_test(const uint64_t *b, uint32_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1;
+}
+
+static void
+bit_set(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] |= 1ull << (i & 63);
+}
+
+static void
+bit_clear(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] &= ~(1ull << (i & 63));
+}
+
+static void
+cand_push(struct scratch *s, uint32_t id)
+{
+    if (s->ncand == s->cand_cap) {
+        s->cand_cap = s->cand_cap ? s->cand_cap * 2 : 4096;
+        s->cand = ubur_realloc(s->cand, (size_t)s->cand_cap * sizeof(uint32_t));
+    }
+    s->cand[s->ncand++] = id;
+}
+
+static void
+sl_push(struct scratch *s, float ub, uint32_t id)
+{
+    if (s->nsl == s->sl_cap) {
+        s->sl_cap = s->sl_cap ? s->sl_cap * 2 : 1024;
+        s->sl = ubur_realloc(s->sl, (size_t)s->sl_cap * sizeof(*s->sl));
+    }
+    s->sl[s->nsl++] = (struct shortlisted){ub, id};
+}
+
+/* Shortlist order: higher bound first, then lower id (a max-heap on this). */
+static bool
+sl_before(const struct shortlisted *a, const struct shortlisted *b)
+{
+    return a->ub > b->ub || (a->ub == b->ub && a->id < b->id);
+}
+
+static void
+sl_sift(struct shortlisted *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && sl_before(&h[l], &h[m]))
+            m = l;
+        if (r < n && sl_before(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        struct shortlisted t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
 struct qunit {
     int idx; /* unit index in the query */
     uint32_t vocab[VARIANTS_MAX];
+    float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
     int nvocab;
     uint64_t df;
 };
 
 static void
-add_variant(struct qunit *q, uint32_t v)
+add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q,
+            uint32_t v)
 {
     for (int i = 0; i < q->nvocab; i++)
         if (q->vocab[i] == v)
             return;
-    if (q->nvocab < VARIANTS_MAX)
-        q->vocab[q->nvocab++] = v;
+    if (q->nvocab == VARIANTS_MAX)
+        return;
+    double c = ubur_name_match_credit(ubur_name_unit_sim_bound(qu, ix->pool + ix->vocab_skel[v]));
+    if (c <= 0)
+        return; /* no unit with this skeleton can match: not worth reading */
+    q->vocab[q->nvocab] = v;
+    q->credit[q->nvocab++] = (float)c;
 }
 
+/*
+ * The vocabulary ids a query unit stands for: its own skeleton and, for a
+ * rare name of three or more consonants, the skeletons one consonant edit
+ * away that are still close enough to match. Common names (weight below 1)
+ * are not expanded: their spellings already share one skeleton (that is how
+ * the weight table is keyed), and their one-edit neighbours are other common
+ * names (Muhammad: Ahmad, Hamid, Mahdi) that would flood the candidates
+ * with the wrong people.
+ */
 static void
-expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
+expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
 {
+    const char *skel = qu->skel;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
     if (sl && sl->key)
-        add_variant(q, sl->val);
+        add_variant(ix, qu, q, sl->val);
     size_t body = strlen(skel) - key_body(skel);
-    /* Short skeletons ("L", "MR", "HSN") are common given names whose spellings already
-     * share one skeleton: fuzzy variants of them would only add noise. */
-    if (body < 3)
+    /* Short skeletons ("L", "MR") are given names whose spellings already share one
+     * skeleton: fuzzy variants of them would only add noise. */
+    if (body < 3 || qu->weight < 1.0f)
         return;
     /* names with one more consonant than the query */
     sl = map_find(ix, &ix->del_map, skel);
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
-            add_variant(q, ix->dels[sl->val].v[i]);
+            add_variant(ix, qu, q, ix->dels[sl->val].v[i]);
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
@@ -425,91 +667,12 @@ expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
         if (body >= 4) {
             sl = map_find(ix, &ix->vocab_map, var[k]);
             if (sl && sl->key)
-                add_variant(q, sl->val);
+                add_variant(ix, qu, q, sl->val);
         }
         sl = map_find(ix, &ix->del_map, var[k]);
         if (sl && sl->key)
             for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
-                add_variant(q, ix->dels[sl->val].v[i]);
-    }
-}
-
-struct cand {
-    uint32_t id;
-    uint32_t mask;
-    float pre;
-};
-
-struct cand_table {
-    struct cand *c;
-    uint32_t cap, n;
-};
-
-static struct cand *
-cand_get(struct cand_table *t, uint32_t id)
-{
-    uint32_t mask = t->cap - 1, i = (id * 2654435761u) & mask;
-    for (;;) {
-        struct cand *c = &t->c[i];
-        if (c->id == id + 1)
-            return c;
-        if (!c->id) {
-            if ((t->n + 1) * 4 >= t->cap * 3)
-                return NULL; /* full: the budget keeps this rare */
-            c->id = id + 1;
-            t->n++;
-            return c;
-        }
-        i = (i + 1) & mask;
-    }
-}
-
-static int
-cand_cmp(const void *a, const void *b)
-{
-    const struct cand *x = a, *y = b;
-    if (x->pre != y->pre)
-        return x->pre < y->pre ? 1 : -1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
-#define MEMO_BITS 10
-#define MEMO_SIZE (1u << MEMO_BITS)
-struct memo {
-    uint32_t key;
-    unsigned char flags;
-    double sim;
-};
-
-/* Moves the k best candidates (by cand_cmp) to the front, in no order (quickselect). */
-static void
-select_top(struct cand *c, uint32_t n, uint32_t k)
-{
-    uint32_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        struct cand pivot = c[lo + (hi - lo) / 2];
-        uint32_t i = lo, j = hi;
-        while (i <= j) {
-            while (cand_cmp(&c[i], &pivot) < 0)
-                i++;
-            while (cand_cmp(&c[j], &pivot) > 0)
-                j--;
-            if (i <= j) {
-                struct cand tmp = c[i];
-                c[i] = c[j];
-                c[j] = tmp;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
+                add_variant(ix, qu, q, ix->dels[sl->val].v[i]);
     }
 }
 
@@ -529,48 +692,174 @@ hit_cmp(const void *a, const void *b)
     return x->name_id < y->name_id ? -1 : x->name_id > y->name_id;
 }
 
-static void
-load_name(const struct ubur_name_index *ix, uint32_t id, struct ubur_name *out)
+/* Vocab id -> the query units it stands for, and the most it can count for them. */
+#define VM_SIZE 2048 /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+struct vmask {
+    uint32_t vocab; /* + 1; 0 empty */
+    uint16_t units;
+    uint8_t credit; /* * 255, rounded up */
+};
+
+static const struct vmask *
+vm_get(const struct vmask *vm, uint32_t id)
 {
-    const struct cname *cn = &ix->names[id];
-    out->n = cn->nunits;
-    for (int i = 0; i < cn->nunits; i++) {
-        const struct cunit *cu = &ix->units[cn->units + (uint32_t)i];
-        struct ubur_name_unit *u = &out->u[i];
-        u->kind = cu->kind;
-        u->flags = cu->flags;
-        u->weight = (float)cu->weight / 255.0f;
-        u->text[0] = '\0';
-        snprintf(u->phon, sizeof(u->phon), "%s", ix->pool + cu->phon);
-        snprintf(u->skel, sizeof(u->skel), "%s", ix->pool + ix->vocab_skel[cu->vocab]);
+    uint32_t h = (id * 2654435761u) >> 21;
+    while (vm[h].vocab) {
+        if (vm[h].vocab == id + 1)
+            return &vm[h];
+        h = (h + 1) & (VM_SIZE - 1);
     }
+    return NULL;
 }
 
-/* Intersects two ascending posting lists into the candidate table. */
 static void
-intersect(const struct ubur_name_index *ix, const struct vec32 *a, const struct vec32 *b,
-          uint32_t bits, struct cand_table *t, uint32_t *read)
+vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
 {
-    uint32_t i = 0, j = 0;
-    while (i < a->n && j < b->n) {
-        uint32_t x = a->v[i], y = b->v[j];
-        if (x < y) {
-            i++;
-        } else if (y < x) {
-            j++;
-        } else {
-            if (ix->names[x].alive) {
-                struct cand *c = cand_get(t, x);
-                if (!c)
-                    return;
-                c->mask |= bits;
-            }
-            i++;
-            j++;
-        }
-    }
-    *read += a->n + b->n;
+    uint32_t h = (id * 2654435761u) >> 21;
+    while (vm[h].vocab && vm[h].vocab != id + 1)
+        h = (h + 1) & (VM_SIZE - 1);
+    vm[h].vocab = id + 1;
+    vm[h].units |= (uint16_t)(1u << unit);
+    uint8_t c = (uint8_t)ceilf(credit * 255.0f);
+    if (c > vm[h].credit)
+        vm[h].credit = c;
 }
+
+/* Adds the names of an ascending posting list not yet gathered. Returns false when full. */
+static bool
+gather(struct scratch *s, const struct vec32 *p, uint32_t *read)
+{
+    *read += p->n;
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint32_t id = p->v[i];
+        if (bit_test(s->seen, id))
+            continue;
+        if (s->ncand >= CAND_MAX)
+            return false;
+        bit_set(s->seen, id);
+        cand_push(s, id);
+    }
+    return true;
+}
+
+/* Marks the names of a posting list (mark true) or unmarks them. */
+static void
+mark(struct scratch *s, const struct vec32 *p, bool on, uint32_t *read)
+{
+    if (read)
+        *read += p->n;
+    if (on)
+        for (uint32_t i = 0; i < p->n; i++)
+            bit_set(s->marked, p->v[i]);
+    else
+        for (uint32_t i = 0; i < p->n; i++)
+            bit_clear(s->marked, p->v[i]);
+}
+
+/* Gathers the marked names of a posting list. Returns false when full. */
+static bool
+gather_marked(struct scratch *s, const struct vec32 *p, uint32_t *read)
+{
+    *read += p->n;
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint32_t id = p->v[i];
+        if (!bit_test(s->marked, id) || bit_test(s->seen, id))
+            continue;
+        if (s->ncand >= CAND_MAX)
+            return false;
+        bit_set(s->seen, id);
+        cand_push(s, id);
+    }
+    return true;
+}
+
+/*
+ * The most a candidate can score given which query units share a key with
+ * its units: each shared unit counted with the most its skeleton allows
+ * (1 for the same skeleton, less for a fuzzy variant), every other unit as
+ * no match, in the formula of ubur_names_compare_sim (weighted coverage of
+ * both sides, geometric mean, the hold-down when little information
+ * matched; structure rules only lower a score). Units that match without
+ * sharing a key (two consonant edits apart) are the approximation.
+ */
+static float
+upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *vm,
+            const float *qw, float qsum, int nq)
+{
+    const struct hotname *h = &ix->hot[id];
+    uint32_t mw = 0, sb = 0;
+    uint8_t cov[UBUR_NAME_MAX_UNITS] = {0};
+    bool any = false;
+    for (int b = 0; b < h->nunits; b++) {
+        uint32_t w, v;
+        if (b < HOT_UNITS) {
+            w = h->weight[b];
+            v = h->vocab[b];
+        } else {
+            const struct cunit *u = &ix->units[ix->names[id].units + (uint32_t)b];
+            w = u->weight;
+            v = u->vocab;
+        }
+        sb += w;
+        const struct vmask *m = vm_get(vm, v);
+        if (!m)
+            continue;
+        any = true;
+        mw += w * m->credit;
+        for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++)
+            if ((bits & 1) && m->credit > cov[k])
+                cov[k] = m->credit;
+    }
+    if (!any)
+        return 0;
+    float wq = 0;
+    for (int k = 0; k < nq; k++)
+        wq += qw[k] * (float)cov[k];
+    wq *= 1.0f / 255.0f;
+    float cw = (float)mw * (1.0f / (255.0f * 255.0f)), csum = (float)sb * (1.0f / 255.0f);
+    float ub = sqrtf((wq / qsum) * (cw / csum));
+    float info = (wq + cw) / 2;
+    if (info < 1.2f)
+        ub *= 0.85f + 0.15f * (info / 1.2f);
+    return ub;
+}
+
+/* Unit similarities of a query unit and a candidate unit, memoised per search: the
+ * same phonetic forms (common names) recur in most candidates. */
+static double
+unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_name_unit *qu,
+         int a, const struct cunit *cu)
+{
+    uint64_t key = ((uint64_t)cu->phon << 12) | ((uint64_t)a << 8) | ((uint64_t)cu->kind << 4) |
+                   (uint64_t)(cu->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN));
+    key += 1;
+    struct memo *m = &s->memo[(uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS))];
+    if (m->gen == s->gen && m->key == key)
+        return m->sim;
+    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, cu->kind, cu->flags);
+    m->key = key;
+    m->gen = s->gen;
+    m->sim = sim;
+    return sim;
+}
+
+#ifdef UBUR_NAME_INDEX_PROFILE
+/* Thread CPU time per search phase, for bench/names only (compiled in with -D). */
+#include <time.h>
+double ubur_name_index_phase_s[3];
+static double
+phase_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+#define PHASE(v) double v = phase_now()
+#define PHASE_ADD(k, a, b) (ubur_name_index_phase_s[k] += (b) - (a))
+#else
+#define PHASE(v) (void)0
+#define PHASE_ADD(k, a, b) (void)0
+#endif
 
 int
 ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name *q,
@@ -578,153 +867,113 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                        struct ubur_name_search_stats *stats)
 {
     struct qunit qu[UBUR_NAME_MAX_UNITS];
-    struct ubur_name_search_stats st = {0, 0, 0};
+    struct ubur_name_search_stats st = {0, 0, 0, 0};
     int nq = 0, nout = 0;
 
     if (q->n == 0 || max <= 0 || ix->alive == 0)
         goto done;
+    PHASE(t0);
+    struct scratch *s = scratch_get(ix->nnames);
+    float qw[UBUR_NAME_MAX_UNITS], qsum = 0;
     for (int i = 0; i < q->n; i++) {
+        qw[i] = q->u[i].weight;
+        qsum += qw[i];
         struct qunit *u = &qu[nq];
         u->idx = i;
         u->nvocab = 0;
         u->df = 0;
-        expand(ix, q->u[i].skel, u);
+        expand(ix, &q->u[i], u);
         for (int k = 0; k < u->nvocab; k++)
             u->df += ix->postings[u->vocab[k]].n;
         if (u->nvocab > 0)
             nq++;
     }
-    if (nq == 0)
+    if (nq == 0 || qsum <= 0)
         goto done;
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
 
-    /* Rarest first: the rarest unit always, more while they stay cheap. A true match
-     * shares at least one of these units (or a one-edit variant of it); the units not
-     * enumerated still count when the candidates are scored. */
-    uint64_t want = 0;
-    int enumerate = 0;
-    for (int k = 0; k < nq; k++) {
-        if (k > 0 && want + qu[k].df > ENUM_BUDGET)
-            break;
-        want += qu[k].df;
-        enumerate++;
-    }
-    struct cand_table t = {NULL, 0, 0};
-    bool common_only = qu[0].df > COMMON_DF && nq >= 2;
-    uint64_t size = common_only ? CAND_BUDGET : want;
-    if (size > 4 * CAND_BUDGET)
-        size = 4 * CAND_BUDGET; /* a single very common unit: the first ones only */
-    t.cap = 64;
-    while (t.cap < size * 2)
-        t.cap *= 2;
-    t.c = ubur_calloc(t.cap, sizeof(struct cand));
-
-    if (common_only) {
-        /* Every unit is common ("Muhammad Ali"): the names holding both rarest. */
-        for (int a = 0; a < qu[0].nvocab; a++)
-            for (int b = 0; b < qu[1].nvocab; b++)
-                intersect(ix, &ix->postings[qu[0].vocab[a]], &ix->postings[qu[1].vocab[b]],
-                          (1u << qu[0].idx) | (1u << qu[1].idx), &t, &st.postings);
-    } else {
-        for (int k = 0; k < enumerate; k++) {
-            uint32_t bit = 1u << qu[k].idx;
-            for (int v = 0; v < qu[k].nvocab; v++) {
-                const struct vec32 *p = &ix->postings[qu[k].vocab[v]];
-                st.postings += p->n;
-                for (uint32_t i = 0; i < p->n; i++) {
-                    uint32_t id = p->v[i];
-                    if (!ix->names[id].alive)
-                        continue;
-                    struct cand *c = cand_get(&t, id);
-                    if (!c)
-                        goto gathered;
-                    c->mask |= bit;
-                }
-            }
-        }
-    }
-gathered:;
-    /* Which query units each vocab id stands for (exact spelling key or a variant). */
-    struct vmask {
-        uint32_t vocab; /* + 1; 0 empty */
-        uint16_t exact, fuzzy;
-    } vm[2048]; /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+    struct vmask vm[VM_SIZE];
     memset(vm, 0, sizeof(vm));
     for (int k = 0; k < nq; k++)
-        for (int v = 0; v < qu[k].nvocab; v++) {
-            uint32_t id = qu[k].vocab[v], h = (id * 2654435761u) >> 21;
-            while (vm[h].vocab && vm[h].vocab != id + 1)
-                h = (h + 1) & 2047;
-            vm[h].vocab = id + 1;
-            if (!strcmp(ix->pool + ix->vocab_skel[id], q->u[qu[k].idx].skel))
-                vm[h].exact |= (uint16_t)(1u << qu[k].idx);
-            else
-                vm[h].fuzzy |= (uint16_t)(1u << qu[k].idx);
+        for (int v = 0; v < qu[k].nvocab; v++)
+            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v]);
+
+    /* Rarest first: the rarest unit always, more while they stay cheap. A true match
+     * shares at least one of these units (or a one-edit variant of it); the units not
+     * enumerated still count in the bound and the score. When even the rarest unit is
+     * common ("Muhammad Ali"), the names holding both rarest units instead. */
+    if (qu[0].df > COMMON_DF && nq >= 2) {
+        for (int a = 0; a < qu[0].nvocab; a++)
+            mark(s, &ix->postings[qu[0].vocab[a]], true, &st.postings);
+        for (int b = 0; b < qu[1].nvocab; b++)
+            if (!gather_marked(s, &ix->postings[qu[1].vocab[b]], &st.postings))
+                break;
+        for (int a = 0; a < qu[0].nvocab; a++)
+            mark(s, &ix->postings[qu[0].vocab[a]], false, NULL);
+    } else {
+        uint64_t want = 0;
+        for (int k = 0; k < nq; k++) {
+            if (k > 0 && want + qu[k].df > ENUM_BUDGET)
+                break;
+            want += qu[k].df;
+            for (int v = 0; v < qu[k].nvocab; v++)
+                if (!gather(s, &ix->postings[qu[k].vocab[v]], &st.postings))
+                    goto gathered;
         }
-    /* Compact the table and rank by the weight of the query units shared, counting every
-     * unit of the candidate (not only the enumerated ones); a variant counts less. */
-    uint32_t nc = 0;
-    for (uint32_t i = 0; i < t.cap; i++) {
-        if (!t.c[i].id)
-            continue;
-        struct cand c = t.c[i];
-        c.id--;
-        uint32_t exact = 0, fuzzy = 0;
-        const struct cname *cnm = &ix->names[c.id];
-        for (int b = 0; b < cnm->nunits; b++) {
-            uint32_t id = ix->units[cnm->units + (uint32_t)b].vocab,
-                     h = (id * 2654435761u) >> 21;
-            while (vm[h].vocab && vm[h].vocab != id + 1)
-                h = (h + 1) & 2047;
-            if (vm[h].vocab) {
-                exact |= vm[h].exact;
-                fuzzy |= vm[h].fuzzy;
-            }
-        }
-        float pre = 0;
-        for (int k = 0; k < q->n; k++)
-            if (exact & (1u << k))
-                pre += q->u[k].weight;
-            else if (fuzzy & (1u << k))
-                pre += 0.7f * q->u[k].weight;
-        /* names of the same length as the query first, then shorter ones */
-        int d = (int)ix->names[c.id].nunits - q->n;
-        pre -= 0.01f * (float)(d < 0 ? -d : d);
-        c.pre = pre;
-        t.c[nc++] = c;
     }
-    st.candidates = nc;
-    uint32_t keep = nc < RESCORE_MAX ? nc : RESCORE_MAX;
-    if (nc > keep)
-        select_top(t.c, nc, keep);
-    struct ubur_name cn;
-    /* Unit similarities by (query unit, interned phonetic form): common names recur. */
-    struct memo memo[MEMO_SIZE];
-    memset(memo, 0, sizeof(memo));
-    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
-    for (uint32_t i = 0; i < keep; i++) {
-        load_name(ix, t.c[i].id, &cn);
-        const struct cname *cnm = &ix->names[t.c[i].id];
-        for (int a = 0; a < q->n; a++)
-            for (int b = 0; b < cn.n; b++) {
-                const struct cunit *cu = &ix->units[cnm->units + (uint32_t)b];
-                uint32_t key = cu->phon * 16u + (uint32_t)a + 1u + ((uint32_t)cu->kind << 28);
-                struct memo *m = &memo[(key * 2654435761u) >> (32 - MEMO_BITS)];
-                if (m->key == key && m->flags == cu->flags) {
-                    sim[a][b] = m->sim;
-                } else {
-                    sim[a][b] = ubur_name_unit_similarity(&q->u[a], &cn.u[b]);
-                    m->key = key;
-                    m->flags = cu->flags;
-                    m->sim = sim[a][b];
-                }
-            }
-        double s = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
-                                          NULL);
-        st.scored++;
-        if (s < min_score)
+gathered:
+    st.candidates = s->ncand;
+    PHASE(t1);
+
+    /* Bound every candidate; keep those that may reach min_score. */
+    for (uint32_t i = 0; i < s->ncand; i++) {
+        if (i + PREFETCH_AHEAD < s->ncand)
+            __builtin_prefetch(&ix->hot[s->cand[i + PREFETCH_AHEAD]]);
+        uint32_t id = s->cand[i];
+        if (!ix->hot[id].alive)
             continue;
-        struct ubur_name_hit h = {ix->names[t.c[i].id].record, t.c[i].id, s};
+        float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
+        if (ub >= (float)min_score - 1e-4f)
+            sl_push(s, ub, id);
+    }
+    st.shortlisted = s->nsl;
+    for (uint32_t i = 0; i < s->ncand; i++)
+        bit_clear(s->seen, s->cand[i]);
+    PHASE(t2);
+
+    /* Score in bound order; stop when no remaining bound can enter the results. */
+    for (uint32_t i = s->nsl / 2; i-- > 0;)
+        sl_sift(s->sl, s->nsl, i);
+    struct ubur_name cn;
+    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
+    double worst = 0;
+    uint32_t heap = s->nsl;
+    while (heap > 0 && st.scored < RESCORE_MAX) {
+        struct shortlisted top = s->sl[0];
+        s->sl[0] = s->sl[--heap];
+        sl_sift(s->sl, heap, 0);
+        if (nout == max && (double)top.ub <= worst)
+            break;
+        const struct cname *cnm = &ix->names[top.id];
+        const struct cunit *cu = &ix->units[cnm->units];
+        cn.n = cnm->nunits;
+        for (int b = 0; b < cn.n; b++) {
+            cn.u[b].kind = cu[b].kind;
+            cn.u[b].flags = cu[b].flags;
+            cn.u[b].weight = (float)cu[b].weight / 255.0f;
+            cn.u[b].text[0] = '\0';
+            cn.u[b].phon[0] = '\0';
+            cn.u[b].skel[0] = '\0';
+        }
+        for (int a = 0; a < q->n; a++)
+            for (int b = 0; b < cn.n; b++)
+                sim[a][b] = unit_sim(ix, s, &q->u[a], a, &cu[b]);
+        double sc = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
+                                           NULL);
+        st.scored++;
+        if (sc < min_score)
+            continue;
+        struct ubur_name_hit h = {cnm->record, top.id, sc};
         if (nout < max) {
             out[nout++] = h;
         } else {
@@ -736,9 +985,18 @@ gathered:;
             if (hit_cmp(&h, &out[w]) < 0)
                 out[w] = h;
         }
+        if (nout == max) {
+            worst = out[0].score;
+            for (int k = 1; k < nout; k++)
+                if (out[k].score < worst)
+                    worst = out[k].score;
+        }
     }
-    free(t.c);
     qsort(out, (size_t)nout, sizeof(out[0]), hit_cmp);
+    PHASE(t3);
+    PHASE_ADD(0, t0, t1);
+    PHASE_ADD(1, t1, t2);
+    PHASE_ADD(2, t2, t3);
 done:
     if (stats)
         *stats = st;

@@ -678,66 +678,105 @@ sub_cost(char a, char b)
     return close_pair(a, b) ? 0.45 : 1.0;
 }
 
+/*
+ * The costs above as tables, filled once: the distance below runs for every
+ * candidate unit of every search, so it must not call or search per cell.
+ * Symbols outside 7-bit ASCII cannot occur in phonetic forms (they are built
+ * from the phonetic alphabet only) but are mapped to 0 and cost 1 anyway.
+ */
+static double sub_tab[128][128];
+static double indel_tab[2][128]; /* [cross][symbol] */
+static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
+
+static void
+cost_init(void)
+{
+    for (int a = 0; a < 128; a++) {
+        indel_tab[0][a] = indel_cost((char)a, false);
+        indel_tab[1][a] = indel_cost((char)a, true);
+        for (int b = 0; b < 128; b++)
+            sub_tab[a][b] = sub_cost((char)a, (char)b);
+    }
+}
+
 double
 ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
 {
     size_t n = strlen(a), m = strlen(b);
-    bool cross = a_arabic != b_arabic;
-    double d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    const double *indel;
+    /* three rows: i-2 (transpositions), i-1, i */
+    double rows[3][UBUR_NAME_PHON + 1];
+    double *r2 = rows[0], *r1 = rows[1], *r0 = rows[2];
     double na = 0, nb = 0;
+    unsigned char x[UBUR_NAME_PHON], y[UBUR_NAME_PHON];
 
     if (n == 0 || m == 0)
         return n == m ? 1.0 : 0.0;
+    pthread_once(&cost_once, cost_init);
+    indel = indel_tab[a_arabic != b_arabic];
     if (n > UBUR_NAME_PHON)
         n = UBUR_NAME_PHON;
     if (m > UBUR_NAME_PHON)
         m = UBUR_NAME_PHON;
-    d[0][0] = 0;
-    for (size_t i = 1; i <= n; i++) {
-        double c = indel_cost(a[i - 1], cross);
-        d[i][0] = d[i - 1][0] + c;
-        na += c;
-    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = (unsigned char)a[i] & 0x7f;
+    for (size_t j = 0; j < m; j++)
+        y[j] = (unsigned char)b[j] & 0x7f;
+    r1[0] = 0;
     for (size_t j = 1; j <= m; j++) {
-        double c = indel_cost(b[j - 1], cross);
-        d[0][j] = d[0][j - 1] + c;
-        nb += c;
+        r1[j] = r1[j - 1] + indel[y[j - 1]];
+        nb += indel[y[j - 1]];
     }
     for (size_t i = 1; i <= n; i++) {
+        double ci = indel[x[i - 1]];
+        const double *sub = sub_tab[x[i - 1]];
+        na += ci;
+        r0[0] = r1[0] + ci;
         for (size_t j = 1; j <= m; j++) {
-            double best = d[i - 1][j - 1] + sub_cost(a[i - 1], b[j - 1]);
-            double del = d[i - 1][j] + indel_cost(a[i - 1], cross);
-            double ins = d[i][j - 1] + indel_cost(b[j - 1], cross);
+            double best = r1[j - 1] + sub[y[j - 1]];
+            double del = r1[j] + ci;
+            double ins = r0[j - 1] + indel[y[j - 1]];
             if (del < best)
                 best = del;
             if (ins < best)
                 best = ins;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                a[i - 1] != a[i - 2]) {
-                double tr = d[i - 2][j - 2] + 0.6;
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
+                x[i - 1] != x[i - 2]) {
+                double tr = r2[j - 2] + 0.6;
                 if (tr < best)
                     best = tr;
             }
-            d[i][j] = best;
+            r0[j] = best;
         }
+        double *t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
     }
     double norm = na > nb ? na : nb;
     if (norm <= 0)
         return 1.0;
-    double s = 1.0 - d[n][m] / norm;
+    double s = 1.0 - r1[m] / norm;
     return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+double
+ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon, unsigned b_kind,
+                             unsigned b_flags)
+{
+    bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
+    double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    if (a->kind != b_kind)
+        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
+    if ((a->flags & UBUR_UNIT_DIN) != (b_flags & UBUR_UNIT_DIN))
+        s *= 0.9;
+    return s;
 }
 
 double
 ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b)
 {
-    bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b->flags & UBUR_UNIT_ARABIC;
-    double s = ubur_name_phon_similarity(a->phon, b->phon, aa, ba);
-    if (a->kind != b->kind)
-        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
-    if ((a->flags & UBUR_UNIT_DIN) != (b->flags & UBUR_UNIT_DIN))
-        s *= 0.9;
-    return s;
+    return ubur_name_unit_similarity_to(a, b->phon, b->kind, b->flags);
 }
 
 /* --------------------------------------------------------- baselines */
@@ -1299,6 +1338,81 @@ ubur_name_blocking_keys(const struct ubur_name *n, const char *keys[], int max)
 
 #define UNIT_MATCH 0.70 /* below this two units are not the same name */
 
+double
+ubur_name_match_credit(double sim)
+{
+    if (sim < UNIT_MATCH)
+        return 0;
+    /* a fuzzy match counts less than its similarity: 0.85 -> 0.775 */
+    return sim >= 0.999 ? 1.0 : sim - (1.0 - sim) * 0.5;
+}
+
+/*
+ * The weighted edit distance of two consonant skeletons (the bodies after
+ * any "BD:"-style prefix), with the costs of ubur_name_phon_similarity. Two
+ * phonetic forms cost at least this much apart: every consonant of one
+ * skeleton must be matched, substituted or deleted.
+ */
+static double
+skeleton_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    double d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    if (n > UBUR_NAME_PHON)
+        n = UBUR_NAME_PHON;
+    if (m > UBUR_NAME_PHON)
+        m = UBUR_NAME_PHON;
+    const double *indel = indel_tab[0];
+    d[0][0] = 0;
+    for (size_t i = 1; i <= n; i++)
+        d[i][0] = d[i - 1][0] + indel[a[i - 1] & 0x7f];
+    for (size_t j = 1; j <= m; j++)
+        d[0][j] = d[0][j - 1] + indel[b[j - 1] & 0x7f];
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            double best = d[i - 1][j - 1] + sub_tab[a[i - 1] & 0x7f][b[j - 1] & 0x7f];
+            double del = d[i - 1][j] + indel[a[i - 1] & 0x7f];
+            double ins = d[i][j - 1] + indel[b[j - 1] & 0x7f];
+            if (del < best)
+                best = del;
+            if (ins < best)
+                best = ins;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                a[i - 1] != a[i - 2] && d[i - 2][j - 2] + 0.6 < best)
+                best = d[i - 2][j - 2] + 0.6;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+double
+ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel)
+{
+    pthread_once(&cost_once, cost_init);
+    if (!strcmp(q->skel, skel))
+        return 1.0;
+    const char *qa = strchr(q->skel, ':'), *sa = strchr(skel, ':');
+    size_t qp = qa ? (size_t)(qa - q->skel + 1) : 0, sp = sa ? (size_t)(sa - skel + 1) : 0;
+    if (qp != sp || strncmp(q->skel, skel, qp))
+        return 0.5; /* another kind of unit: at most half (ubur_name_unit_similarity) */
+    const char *qb = q->skel + qp, *sb = skel + sp;
+    if (qb[0] == '~' || sb[0] == '~')
+        return 1.0; /* vowel-only names: no consonants to bound with */
+    double d = skeleton_distance(qb, sb);
+    /* the larger side's weight: the query's form, or the most a form with this skeleton
+     * can weigh (its consonants and a long vowel around each) */
+    double nq = 0, ns = 0.45;
+    for (const char *p = q->phon; *p; p++)
+        nq += indel_tab[0][*p & 0x7f];
+    for (const char *p = sb; *p; p++)
+        ns += indel_tab[0][*p & 0x7f] + 0.45;
+    double norm = nq > ns ? nq : ns;
+    if (norm <= 0)
+        return 1.0;
+    double s = 1.0 - d / norm;
+    return s < 0 ? 0 : s;
+}
+
 struct pair {
     int i, j;
     double s;
@@ -1369,7 +1483,16 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         mb[j] = -1;
         sb += b->u[j].weight;
     }
-    qsort(pairs, (size_t)np, sizeof(pairs[0]), pair_cmp);
+    /* insertion sort: a handful of pairs, and this runs for every candidate */
+    for (int k = 1; k < np; k++) {
+        struct pair x = pairs[k];
+        int m = k - 1;
+        while (m >= 0 && pair_cmp(&pairs[m], &x) > 0) {
+            pairs[m + 1] = pairs[m];
+            m--;
+        }
+        pairs[m + 1] = x;
+    }
     double msim[UBUR_NAME_MAX_UNITS] = {0};
     for (int k = 0; k < np; k++) {
         struct pair *p = &pairs[k];
@@ -1379,7 +1502,7 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         mb[p->j] = p->i;
         msim[p->i] = p->s;
         /* a fuzzy match counts less than its similarity: 0.85 -> 0.775 */
-        double c = p->s >= 0.999 ? 1.0 : p->s - (1.0 - p->s) * 0.5;
+        double c = ubur_name_match_credit(p->s);
         wa_m += c * a->u[p->i].weight;
         wb_m += c * b->u[p->j].weight;
         info += (a->u[p->i].weight + b->u[p->j].weight) / 2;
