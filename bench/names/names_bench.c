@@ -617,7 +617,7 @@ struct perf_arg {
     const struct ubur_name_index *ix;
     struct ubur_name *q;
     int from, to;
-    double *lat, *cpu;
+    double *lat, *cpu, *cpu_q;
     struct ubur_name_search_stats *st;
     long hits;
 };
@@ -639,6 +639,8 @@ perf_worker(void *p)
         if (a->lat) {
             a->lat[i] = now_s() - t0;
             a->cpu[i] = cpu_s() - c0;
+            if (a->cpu_q)
+                a->cpu_q[i] = a->cpu[i];
         }
     }
     return NULL;
@@ -728,16 +730,17 @@ perf(int nnames, int nq, const char *tsv)
     double *lat = malloc(sizeof(double) * (size_t)nq), *cpu = malloc(sizeof(double) * (size_t)nq);
     struct ubur_name_search_stats *st = calloc((size_t)nq, sizeof(*st));
     /* warm-up: fault in the index pages once */
-    struct perf_arg a0 = {ix, q, 0, nq < 500 ? nq : 500, NULL, NULL, NULL, 0};
+    double *cpu_q = malloc(sizeof(double) * (size_t)nq);
+    struct perf_arg a0 = {ix, q, 0, nq < 500 ? nq : 500, NULL, NULL, NULL, NULL, 0};
     perf_worker(&a0);
-    struct perf_arg a1 = {ix, q, 0, nq, lat, cpu, st, 0};
+    struct perf_arg a1 = {ix, q, 0, nq, lat, cpu, cpu_q, st, 0};
     double t1 = now_s(), c1 = cpu_s();
     perf_worker(&a1);
     double one = now_s() - t1, one_cpu = cpu_s() - c1;
     qsort(lat, (size_t)nq, sizeof(double), dcmp);
     qsort(cpu, (size_t)nq, sizeof(double), dcmp);
-    struct perf_arg a2[2] = {{ix, q, 0, nq / 2, NULL, NULL, NULL, 0},
-                             {ix, q, nq / 2, nq, NULL, NULL, NULL, 0}};
+    struct perf_arg a2[2] = {{ix, q, 0, nq / 2, NULL, NULL, NULL, NULL, 0},
+                             {ix, q, nq / 2, nq, NULL, NULL, NULL, NULL, 0}};
     pthread_t th[2];
     double t2 = now_s();
     for (int i = 0; i < 2; i++)
@@ -755,18 +758,39 @@ perf(int nnames, int nq, const char *tsv)
            lat[nq - 1] * 1000, cpu[nq / 2] * 1000, cpu[(size_t)(nq * 0.99)] * 1000, nq / one,
            nq / one_cpu, nq / two);
 #ifdef UBUR_NAME_INDEX_PROFILE
-    extern double ubur_name_index_phase_s[3];
-    printf("- thread CPU per query, mean over every pass: gather %.3f ms, bound %.3f ms, "
-           "score %.3f ms\n",
+    extern long ubur_name_index_counts[4];
+    printf("- add_variant calls %.1f, bounds computed %.1f, variants kept %.1f per query\n",
+           ubur_name_index_counts[0] / (nq * 2.125), ubur_name_index_counts[1] / (nq * 2.125),
+           ubur_name_index_counts[2] / (nq * 2.125));
+    extern double ubur_name_index_phase_s[4];
+    printf("- thread CPU per query, mean over every pass: expand %.3f ms, gather %.3f ms, "
+           "bound %.3f ms, score %.3f ms\n",
+           ubur_name_index_phase_s[3] * 1000 / nq / 2.5,
            ubur_name_index_phase_s[0] * 1000 / nq / 2.5, ubur_name_index_phase_s[1] * 1000 / nq / 2.5,
            ubur_name_index_phase_s[2] * 1000 / nq / 2.5);
 #endif
+    if (getenv("NAMES_BENCH_SLOW")) {
+        /* the slowest queries, for study */
+        FILE *sf = fopen(getenv("NAMES_BENCH_SLOW"), "w");
+        for (int i = 0; sf && i < nq; i++) {
+            char qs[512];
+            size_t o = 0;
+            for (int k = 0; k < q[i].n; k++)
+                o += (size_t)snprintf(qs + o, sizeof(qs) - o, "%s%s/%s/%.2f", k ? " " : "",
+                                      q[i].u[k].text, q[i].u[k].skel, q[i].u[k].weight);
+            fprintf(sf, "%.3f\t%u\t%u\t%u\t%u\t%s\n", cpu_q[i] * 1000, st[i].postings,
+                    st[i].candidates, st[i].shortlisted, st[i].scored, qs);
+        }
+        if (sf)
+            fclose(sf);
+    }
     stat_line("posting entries read", st, nq, 0);
     stat_line("candidates", st, nq, 1);
     stat_line("candidates whose bound reaches the minimum", st, nq, 2);
     stat_line("names fully scored", st, nq, 3);
     free(st);
     free(cpu);
+    free(cpu_q);
     /* recall of the respelt queries: the source name among the hits */
     int pos = 0, got = 0;
     struct ubur_name_hit h[10];

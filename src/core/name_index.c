@@ -29,11 +29,11 @@
 #include "ubur/banned.h"
 
 #define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
-#define COMMON_DF 20000    /* a unit this frequent is not enumerated when others exist */
 #define CAND_MAX 120000    /* most candidates gathered for one query */
 #define RESCORE_MAX 400    /* candidates fully compared per query, at most */
 #define VARIANTS_MAX 96    /* vocab ids a query unit may expand to */
 #define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
+#define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
 
 struct vec32 {
     uint32_t *v;
@@ -50,9 +50,23 @@ vec_push(struct vec32 *a, uint32_t x)
     a->v[a->n++] = x;
 }
 
+/*
+ * A vocabulary word (a unit skeleton): its posting list, and what a search
+ * needs to expand a query unit to it, in one 32-byte record.
+ */
+#define VOCAB_INLINE 11
+struct vocab {
+    struct vec32 postings;
+    uint32_t skel;           /* pool offset */
+    unsigned char common;    /* the skeleton of a common name (weight below 1) */
+    char inl[VOCAB_INLINE];  /* the skeleton again when it fits, so a search need not
+                                visit the pool; "" when it does not */
+};
+
 struct strmap_slot {
-    uint32_t key; /* pool offset, 0 = empty */
+    uint32_t key;  /* pool offset, 0 = empty */
     uint32_t val;
+    uint32_t hash; /* of the key: probes compare it before touching the pool */
 };
 
 struct strmap {
@@ -92,15 +106,16 @@ struct hotname { /* sizeof 32 */
 struct ubur_name_index {
     char *pool;
     size_t pool_len, pool_cap;
-    struct strmap vocab_map, del_map, phon_map;
-    uint32_t *vocab_skel; /* pool offset of each vocab word */
-    struct vec32 *postings;
+    struct strmap vocab_map, del_map, phon_map, combo_map;
+    struct vec32 *combos; /* names by combination of common units (combo_key) */
+    uint32_t ncombos, combos_cap;
+    struct vocab *vocab;
     uint32_t nvocab, vocab_cap;
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
     struct cname *names;
-    struct hotname *hot; /* 64-byte aligned inside hot_mem: a record never spans two lines */
-    void *hot_mem;
+    uint32_t *sig;       /* per name: bloom of its vocab ids and its total weight (sig_of) */
+    struct hotname *hot; /* 64-byte aligned: a record never spans two cache lines */
     uint32_t nnames, names_cap, alive;
     struct cunit *units;
     uint32_t nunits, units_cap;
@@ -109,24 +124,57 @@ struct ubur_name_index {
 };
 
 /*
- * Memory for the large arrays read at random by every search (name records):
- * 64 bytes extra so a caller can align, and huge pages where the kernel
- * offers them on request, which spares a TLB miss per candidate (measured:
- * the bound phase ran twice as fast at a million names).
+ * Memory for the large arrays read at random by every search (name records,
+ * signatures, units, the string pool): mapped directly and advised to use
+ * huge pages where the kernel offers them on request, which spares a TLB
+ * miss per candidate. (malloc would recycle already-touched heap pages,
+ * which the advice does not turn into huge pages.) Returned pointers are
+ * 64-byte aligned; a 64-byte header before them keeps the mapping's size.
+ * When mapping fails, plain ubur_malloc (which aborts on out-of-memory).
  */
+#define BIG_HEADER 64
+
 static void *
 big_alloc(size_t bytes)
 {
-    bytes += 64;
-    void *mem = ubur_malloc(bytes);
+    size_t total = bytes + BIG_HEADER;
+    char *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    bool mapped = base != MAP_FAILED;
+    void *raw = NULL;
+    if (!mapped) {
+        raw = ubur_malloc(total + 64);
+        base = (char *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+    }
 #ifdef MADV_HUGEPAGE
-    uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t lo = ((uintptr_t)mem + huge - 1) & ~(huge - 1),
-              hi = ((uintptr_t)mem + bytes) & ~(huge - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: failure is fine */
+    if (mapped && total >= ((size_t)2 << 20))
+        (void)madvise(base, total, MADV_HUGEPAGE); /* advice only: failure is fine */
 #endif
-    return mem;
+    ((size_t *)base)[0] = total;
+    ((size_t *)base)[1] = mapped;
+    ((void **)base)[2] = raw;
+    return base + BIG_HEADER;
+}
+
+static void
+big_free(void *p)
+{
+    if (!p)
+        return;
+    char *base = (char *)p - BIG_HEADER;
+    if (((size_t *)base)[1])
+        munmap(base, ((size_t *)base)[0]);
+    else
+        free(((void **)base)[2]);
+}
+
+/* big_alloc memory, zeroed. */
+static void *
+big_calloc(size_t bytes)
+{
+    void *p = big_alloc(bytes);
+    if (!((size_t *)((char *)p - BIG_HEADER))[1])
+        memset(p, 0, bytes); /* mapped memory is zero already */
+    return p;
 }
 
 /* Grows an array kept in big_alloc memory (the old contents copied). */
@@ -136,7 +184,7 @@ big_realloc(void *old, size_t old_bytes, size_t new_bytes)
     void *mem = big_alloc(new_bytes);
     if (old)
         memcpy(mem, old, old_bytes);
-    free(old);
+    big_free(old);
     return mem;
 }
 
@@ -172,29 +220,29 @@ map_find(const struct ubur_name_index *ix, const struct strmap *m, const char *k
 {
     if (!m->cap)
         return NULL;
-    uint32_t mask = m->cap - 1, i = hash_str(key) & mask;
+    uint32_t h = hash_str(key), mask = m->cap - 1, i = h & mask;
     for (;;) {
         struct strmap_slot *sl = &m->s[i];
-        if (!sl->key || !strcmp(ix->pool + sl->key, key))
+        if (!sl->key || (sl->hash == h && !strcmp(ix->pool + sl->key, key)))
             return sl;
         i = (i + 1) & mask;
     }
 }
 
 static void
-map_grow(struct ubur_name_index *ix, struct strmap *m)
+map_grow(struct strmap *m)
 {
     uint32_t ncap = m->cap ? m->cap * 2 : 1024;
-    struct strmap_slot *ns = ubur_calloc(ncap, sizeof(*ns));
+    struct strmap_slot *ns = big_calloc(ncap * sizeof(*ns));
     for (uint32_t i = 0; i < m->cap; i++) {
         if (!m->s[i].key)
             continue;
-        uint32_t j = hash_str(ix->pool + m->s[i].key) & (ncap - 1);
+        uint32_t j = m->s[i].hash & (ncap - 1);
         while (ns[j].key)
             j = (j + 1) & (ncap - 1);
         ns[j] = m->s[i];
     }
-    free(m->s);
+    big_free(m->s);
     m->s = ns;
     m->cap = ncap;
 }
@@ -204,11 +252,12 @@ static struct strmap_slot *
 map_upsert(struct ubur_name_index *ix, struct strmap *m, const char *key, bool *created)
 {
     if ((m->n + 1) * 4 >= m->cap * 3)
-        map_grow(ix, m);
+        map_grow(m);
     struct strmap_slot *sl = map_find(ix, m, key);
     *created = !sl->key;
     if (*created) {
         sl->key = pool_add(ix, key);
+        sl->hash = hash_str(key);
         m->n++;
     }
     return sl;
@@ -228,22 +277,26 @@ ubur_name_index_free(struct ubur_name_index *ix)
     if (!ix)
         return;
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        free(ix->postings[i].v);
+        free(ix->vocab[i].postings.v);
     for (uint32_t i = 0; i < ix->ndels; i++)
         free(ix->dels[i].v);
+    for (uint32_t i = 0; i < ix->ncombos; i++)
+        free(ix->combos[i].v);
+    free(ix->combos);
+    big_free(ix->combo_map.s);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
-    free(ix->postings);
-    free(ix->vocab_skel);
+    big_free(ix->vocab);
     free(ix->dels);
     free(ix->rec_names);
-    free(ix->vocab_map.s);
-    free(ix->del_map.s);
-    free(ix->phon_map.s);
-    free(ix->names);
-    free(ix->hot_mem);
-    free(ix->units);
-    free(ix->pool);
+    big_free(ix->vocab_map.s);
+    big_free(ix->del_map.s);
+    big_free(ix->phon_map.s);
+    big_free(ix->names);
+    big_free(ix->hot);
+    big_free(ix->sig);
+    big_free(ix->units);
+    big_free(ix->pool);
     free(ix);
 }
 
@@ -281,14 +334,19 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
     if (!created)
         return sl->val;
     if (ix->nvocab == ix->vocab_cap) {
-        ix->vocab_cap = ix->vocab_cap ? ix->vocab_cap * 2 : 1024;
-        ix->postings = ubur_realloc(ix->postings, ix->vocab_cap * sizeof(struct vec32));
-        ix->vocab_skel = ubur_realloc(ix->vocab_skel, ix->vocab_cap * sizeof(uint32_t));
+        uint32_t ncap = ix->vocab_cap ? ix->vocab_cap * 2 : 1024;
+        ix->vocab = big_realloc(ix->vocab, ix->nvocab * sizeof(struct vocab),
+                                ncap * sizeof(struct vocab));
+        ix->vocab_cap = ncap;
     }
     uint32_t id = ix->nvocab++;
     sl->val = id;
-    memset(&ix->postings[id], 0, sizeof(struct vec32));
-    ix->vocab_skel[id] = sl->key;
+    struct vocab *vo = &ix->vocab[id];
+    memset(vo, 0, sizeof(*vo));
+    vo->skel = sl->key;
+    vo->common = ubur_name_common_weight(skel) < 1.0f;
+    if (strlen(skel) < VOCAB_INLINE)
+        memcpy(vo->inl, skel, strlen(skel) + 1);
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
@@ -317,6 +375,109 @@ phon_intern(struct ubur_name_index *ix, const char *phon)
     return sl->val;
 }
 
+/*
+ * A name's signature, the first filter of a search: bits 8..31 a Bloom
+ * filter of its units' vocab ids, bits 0..7 its total unit weight in
+ * sixteenths, rounded down. The n-th unit with the same vocab id sets the
+ * bit of (vocab, n), so "Muhammad Muhammad" differs from "Muhammad": a
+ * query with three Muhammads finds a candidate's one Muhammad only once.
+ * From it a search bounds the score of a name without reading its record
+ * (sig_pass); 0 never passes.
+ */
+static uint32_t
+sig_bit(uint32_t vocab, uint32_t nth)
+{
+    uint32_t h = vocab * 2654435761u + nth * 0x9E3779B9u;
+    return 1u << (8 + (uint32_t)(((uint64_t)(h ^ (h >> 15)) * 24) >> 32));
+}
+
+static uint32_t
+sig_of(const struct ubur_name_index *ix, const struct cname *cn)
+{
+    uint32_t sig = 0, w = 0;
+    const struct cunit *u = &ix->units[cn->units];
+    for (uint32_t i = 0; i < cn->nunits; i++) {
+        uint32_t nth = 0;
+        for (uint32_t j = 0; j < i; j++)
+            nth += u[j].vocab == u[i].vocab;
+        sig |= sig_bit(u[i].vocab, nth);
+        w += u[i].weight;
+    }
+    w = w * 16 / 255;
+    return sig | (w > 255 ? 255 : w);
+}
+
+/*
+ * Combinations of common units. A name made mostly of common given names
+ * ("Muhammad Ahmad Ali") shares no rare unit with a query, so the rare-unit
+ * posting lists never find it; and an all-common query has no rare unit to
+ * enumerate. Such names are found through the multiset of their common
+ * units' skeletons, sorted and joined ("HMD|L|MHMD"): each name is posted
+ * under the key of all its common units and, when it has three or more,
+ * under each key with one of them left out, so a query finds the names
+ * whose common units are those of a subset of its own, or one more.
+ */
+#define COMBO_UNITS 6 /* common units a combination key is made of, at most */
+
+static int
+str_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Writes the key of skels[0..n-1] leaving out index `skip` (-1: none). */
+static void
+combo_key(const char **skels, int n, int skip, char *out, size_t cap)
+{
+    const char *sorted[COMBO_UNITS];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (i != skip)
+            sorted[m++] = skels[i];
+    qsort(sorted, (size_t)m, sizeof(sorted[0]), str_ptr_cmp);
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < m; i++)
+        o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%s%s", i ? "|" : "", sorted[i]);
+}
+
+static void
+combo_post(struct ubur_name_index *ix, const char *key, uint32_t id)
+{
+    bool created;
+    struct strmap_slot *sl = map_upsert(ix, &ix->combo_map, key, &created);
+    if (created) {
+        if (ix->ncombos == ix->combos_cap) {
+            ix->combos_cap = ix->combos_cap ? ix->combos_cap * 2 : 1024;
+            ix->combos = ubur_realloc(ix->combos, ix->combos_cap * sizeof(struct vec32));
+        }
+        sl->val = ix->ncombos++;
+        memset(&ix->combos[sl->val], 0, sizeof(struct vec32));
+    }
+    struct vec32 *v = &ix->combos[sl->val];
+    if (v->n == 0 || v->v[v->n - 1] != id) /* the same key twice for one name */
+        vec_push(v, id);
+}
+
+static void
+combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id)
+{
+    const char *skels[COMBO_UNITS];
+    int n = 0;
+    for (int i = 0; i < p->n && n < COMBO_UNITS; i++)
+        if (p->u[i].weight < 1.0f)
+            skels[n++] = p->u[i].skel;
+    if (n < 2)
+        return;
+    char key[COMBO_UNITS * UBUR_NAME_PHON];
+    combo_key(skels, n, -1, key, sizeof(key));
+    combo_post(ix, key, id);
+    for (int skip = 0; n >= 3 && skip < n; skip++) {
+        combo_key(skels, n, skip, key, sizeof(key));
+        combo_post(ix, key, id);
+    }
+}
+
 int64_t
 ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const char *name,
                            const struct ubur_name *p)
@@ -330,13 +491,9 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         ix->names = big_realloc(ix->names, ix->nnames * sizeof(struct cname),
                                 ncap * sizeof(struct cname));
         ix->names_cap = ncap;
-        void *mem = big_alloc(ncap * sizeof(struct hotname));
-        struct hotname *hot = (struct hotname *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
-        if (ix->nnames)
-            memcpy(hot, ix->hot, ix->nnames * sizeof(struct hotname));
-        free(ix->hot_mem);
-        ix->hot_mem = mem;
-        ix->hot = hot;
+        ix->hot = big_realloc(ix->hot, ix->nnames * sizeof(struct hotname),
+                              ncap * sizeof(struct hotname));
+        ix->sig = big_realloc(ix->sig, ix->nnames * sizeof(uint32_t), ncap * sizeof(uint32_t));
     }
     if (ix->nunits + (uint32_t)p->n > ix->units_cap) {
         uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
@@ -374,8 +531,10 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
             if (ix->units[cn->units + k].vocab == u->vocab)
                 dup = true;
         if (!dup)
-            vec_push(&ix->postings[u->vocab], id);
+            vec_push(&ix->vocab[u->vocab].postings, id);
     }
+    ix->sig[id] = sig_of(ix, cn);
+    combo_add(ix, p, id);
     if (record >= ix->nrec) {
         uint32_t n = ix->nrec ? ix->nrec : 1024;
         while (n <= record)
@@ -410,6 +569,7 @@ ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record)
         if (ix->names[r->v[i]].alive) {
             ix->names[r->v[i]].alive = 0;
             ix->hot[r->v[i]].alive = 0;
+            ix->sig[r->v[i]] = 0; /* no unit in common with anything: never gathered */
             ix->alive--;
         }
     }
@@ -420,7 +580,7 @@ void
 ubur_name_index_compact(struct ubur_name_index *ix)
 {
     for (uint32_t v = 0; v < ix->nvocab; v++) {
-        struct vec32 *p = &ix->postings[v];
+        struct vec32 *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
             if (ix->names[p->v[i]].alive)
@@ -446,9 +606,12 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 {
     size_t m = sizeof(*ix) + ix->pool_cap;
     m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap) * sizeof(struct strmap_slot);
-    m += ix->vocab_cap * (sizeof(struct vec32) + sizeof(uint32_t));
+    m += ix->vocab_cap * sizeof(struct vocab);
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m += ix->postings[i].cap * sizeof(uint32_t);
+        m += ix->vocab[i].postings.cap * sizeof(uint32_t);
+    m += ix->combo_map.cap * sizeof(struct strmap_slot) + ix->combos_cap * sizeof(struct vec32);
+    for (uint32_t i = 0; i < ix->ncombos; i++)
+        m += ix->combos[i].cap * sizeof(uint32_t);
     m += ix->dels_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ndels; i++)
         m += ix->dels[i].cap * sizeof(uint32_t);
@@ -484,8 +647,7 @@ struct shortlisted {
 };
 
 struct scratch {
-    uint64_t *seen;   /* bit per name id: gathered by this search */
-    uint64_t *marked; /* bit per name id: holds the rarer unit while intersecting */
+    uint64_t *seen; /* bit per name id: gathered by this search */
     uint32_t nwords, gen;
     uint32_t *cand;
     uint32_t ncand, cand_cap;
@@ -504,7 +666,6 @@ scratch_free(void *p)
     if (!s)
         return;
     free(s->seen);
-    free(s->marked);
     free(s->cand);
     free(s->sl);
     free(s);
@@ -517,7 +678,7 @@ scratch_key_init(void)
         abort(); /* only at the first search; no recovery from no thread-specific keys */
 }
 
-/* The calling thread's scratch space, with both bitmaps clear and room for nnames. */
+/* The calling thread's scratch space, with its bitmap clear and room for nnames. */
 static struct scratch *
 scratch_get(uint32_t nnames)
 {
@@ -533,9 +694,7 @@ scratch_get(uint32_t nnames)
         while (n < words)
             n *= 2;
         s->seen = ubur_realloc(s->seen, (size_t)n * sizeof(uint64_t));
-        s->marked = ubur_realloc(s->marked, (size_t)n * sizeof(uint64_t));
         memset(s->seen + s->nwords, 0, (size_t)(n - s->nwords) * sizeof(uint64_t));
-        memset(s->marked + s->nwords, 0, (size_t)(n - s->nwords) * sizeof(uint64_t));
         s->nwords = n;
     }
     if (++s->gen == 0) { /* wrapped: forget every memoised similarity */
@@ -614,23 +773,37 @@ struct qunit {
     int idx; /* unit index in the query */
     uint32_t vocab[VARIANTS_MAX];
     float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
+    bool common[VARIANTS_MAX];  /* the skeleton of a common name (weight below 1) */
     int nvocab;
     uint64_t df;
 };
+
+#ifdef UBUR_NAME_INDEX_PROFILE
+long ubur_name_index_counts[4];
+#define COUNT(k) (ubur_name_index_counts[k]++)
+#else
+#define COUNT(k) (void)0
+#endif
 
 static void
 add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q,
             uint32_t v)
 {
+    COUNT(0);
     for (int i = 0; i < q->nvocab; i++)
         if (q->vocab[i] == v)
             return;
     if (q->nvocab == VARIANTS_MAX)
         return;
-    double c = ubur_name_match_credit(ubur_name_unit_sim_bound(qu, ix->pool + ix->vocab_skel[v]));
+    COUNT(1);
+    const struct vocab *vo = &ix->vocab[v];
+    double c = ubur_name_match_credit(
+        ubur_name_unit_sim_bound(qu, vo->inl[0] ? vo->inl : ix->pool + vo->skel));
     if (c <= 0)
         return; /* no unit with this skeleton can match: not worth reading */
+    COUNT(2);
     q->vocab[q->nvocab] = v;
+    q->common[q->nvocab] = vo->common;
     q->credit[q->nvocab++] = (float)c;
 }
 
@@ -725,14 +898,129 @@ vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
         vm[h].credit = c;
 }
 
-/* Adds the names of an ascending posting list not yet gathered. Returns false when full. */
+/*
+ * The signature filter of a search: per query unit, the signature bits of
+ * its own skeleton and of its fuzzy variants, with the most a variant can
+ * count. sig_pass bounds a name's score from its signature alone, in the
+ * way upper_bound does from its record; Bloom collisions only loosen it.
+ * A fuzzy variant weighs at most the query unit's weight: only rare units
+ * (weight 1) are expanded.
+ *
+ * Two refinements keep the filter sharp. The unit whose posting list is
+ * being read is known to be there, with the credit of that list's skeleton.
+ * Once every list of a unit has been read, a name met later cannot hold
+ * that unit (it would have been met then), so the unit is `done` and counts
+ * nothing. A rare unit with many fuzzy variants lights most of the 24 bits,
+ * so its fuzzy bits are not used (`fuzzy` 0) unless its lists are read:
+ * a name sharing only a fuzzy variant of a rare unit that is not
+ * enumerated is not found, as before there was a filter.
+ */
+struct sigq {
+    uint32_t exact, fuzzy;
+    float w, fuzzy_credit;
+    bool done;
+};
+
+#define SIG_W 64 /* weights in the filter's tables: in 1/64, rounded up */
+
+struct sigfilter {
+    struct sigq u[UBUR_NAME_MAX_UNITS];
+    int n;
+    int known;         /* the unit whose list is read, or -1 */
+    float known_credit;
+    float min2q;       /* min_score squared times the query's total weight */
+    /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
+     * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
+     * weight of any set of units, low six and high six apart; and per weight matched,
+     * one more than the largest total weight (in sixteenths) a name may have and pass
+     * (0: none passes). */
+    uint16_t ex[3][256], fz[3][256];
+    uint16_t wex[2][64], wfz[2][64], known_w;
+    uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
+};
+
+static uint16_t
+sig_w(float w)
+{
+    return (uint16_t)ceilf(w * SIG_W - 1e-4f);
+}
+
+static void
+sig_tables(struct sigfilter *f)
+{
+    memset(f->ex, 0, sizeof(f->ex));
+    memset(f->fz, 0, sizeof(f->fz));
+    memset(f->wex, 0, sizeof(f->wex));
+    memset(f->wfz, 0, sizeof(f->wfz));
+    for (int k = 0; k < f->n; k++) {
+        const struct sigq *u = &f->u[k];
+        if (k == f->known || u->done)
+            continue;
+        for (int b = 0; b < 3; b++) {
+            uint32_t ex = (u->exact >> (8 + 8 * b)) & 0xff, fz = (u->fuzzy >> (8 + 8 * b)) & 0xff;
+            for (uint32_t v = 1; v < 256; v++) {
+                if (v & ex)
+                    f->ex[b][v] |= (uint16_t)(1u << k);
+                if (v & fz)
+                    f->fz[b][v] |= (uint16_t)(1u << k);
+            }
+        }
+    }
+    for (uint32_t set = 0; set < 64; set++)
+        for (int k = 0; k < 6; k++) {
+            if (!(set & (1u << k)))
+                continue;
+            if (k < f->n) {
+                f->wex[0][set] += sig_w(f->u[k].w);
+                f->wfz[0][set] += sig_w(f->u[k].w * f->u[k].fuzzy_credit);
+            }
+            if (k + 6 < f->n) {
+                f->wex[1][set] += sig_w(f->u[k + 6].w);
+                f->wfz[1][set] += sig_w(f->u[k + 6].w * f->u[k + 6].fuzzy_credit);
+            }
+        }
+    f->known_w = f->known >= 0 ? sig_w(f->u[f->known].w * f->known_credit) : 0;
+    /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
+     * squared and solved for sb */
+    for (int w = 0; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++) {
+        float wq = (float)w / SIG_W, h = wq < 1.2f ? 0.85f + 0.125f * wq : 1.0f;
+        float lhs = wq * h * h;
+        if (w == 0 || lhs < f->min2q) {
+            f->max_sb[w] = 0;
+            continue;
+        }
+        float sb = wq > lhs * wq / f->min2q ? wq : lhs * wq / f->min2q;
+        float sixteenths = floorf(sb * 16.0f);
+        f->max_sb[w] = (uint16_t)(sixteenths > 4000.0f ? 4001 : sixteenths + 1);
+    }
+}
+
+/* Whether a name with this signature may reach min_score: this runs for every posting read. */
 static bool
-gather(struct scratch *s, const struct vec32 *p, uint32_t *read)
+sig_pass(const struct sigfilter *f, uint32_t sig)
+{
+    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
+    uint32_t fz = (uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) & ~ex;
+    uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
+                 f->wfz[1][fz >> 6] + f->known_w;
+    if (w > UBUR_NAME_MAX_UNITS * SIG_W)
+        w = UBUR_NAME_MAX_UNITS * SIG_W;
+    return (sig & 0xff) < f->max_sb[w];
+}
+
+/* Adds the names of an ascending posting list that pass the signature filter and are not
+ * gathered yet. Returns false when the candidate list is full. */
+static bool
+gather(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f,
+       const struct vec32 *p, uint32_t *read)
 {
     *read += p->n;
     for (uint32_t i = 0; i < p->n; i++) {
         uint32_t id = p->v[i];
-        if (bit_test(s->seen, id))
+        if (i + PREFETCH_AHEAD < p->n)
+            __builtin_prefetch(&ix->sig[p->v[i + PREFETCH_AHEAD]]);
+        if (bit_test(s->seen, id) || !sig_pass(f, ix->sig[id]))
             continue;
         if (s->ncand >= CAND_MAX)
             return false;
@@ -742,33 +1030,41 @@ gather(struct scratch *s, const struct vec32 *p, uint32_t *read)
     return true;
 }
 
-/* Marks the names of a posting list (mark true) or unmarks them. */
-static void
-mark(struct scratch *s, const struct vec32 *p, bool on, uint32_t *read)
-{
-    if (read)
-        *read += p->n;
-    if (on)
-        for (uint32_t i = 0; i < p->n; i++)
-            bit_set(s->marked, p->v[i]);
-    else
-        for (uint32_t i = 0; i < p->n; i++)
-            bit_clear(s->marked, p->v[i]);
-}
-
-/* Gathers the marked names of a posting list. Returns false when full. */
+/* Gathers the names posted under the combinations of the query's common units that could
+ * reach min_score with nothing else matched. Returns false when the candidates are full. */
 static bool
-gather_marked(struct scratch *s, const struct vec32 *p, uint32_t *read)
+gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f,
+              const struct ubur_name *q, float qsum, float min, uint32_t *read)
 {
-    *read += p->n;
-    for (uint32_t i = 0; i < p->n; i++) {
-        uint32_t id = p->v[i];
-        if (!bit_test(s->marked, id) || bit_test(s->seen, id))
+    const char *skels[COMBO_UNITS];
+    float w[COMBO_UNITS];
+    int n = 0;
+    if (!ix->ncombos)
+        return true;
+    for (int i = 0; i < q->n && n < COMBO_UNITS; i++)
+        if (q->u[i].weight < 1.0f) {
+            skels[n] = q->u[i].skel;
+            w[n++] = q->u[i].weight;
+        }
+    char key[COMBO_UNITS * UBUR_NAME_PHON];
+    for (uint32_t set = 0; set < (1u << n); set++) {
+        if (__builtin_popcount(set) < 2)
             continue;
-        if (s->ncand >= CAND_MAX)
+        const char *sub[COMBO_UNITS];
+        int m = 0;
+        float ws = 0;
+        for (int i = 0; i < n; i++)
+            if (set & (1u << i)) {
+                sub[m++] = skels[i];
+                ws += w[i];
+            }
+        float ub = sqrtf(ws / qsum) * (ws < 1.2f ? 0.85f + 0.125f * ws : 1.0f);
+        if (ub < min - 1e-3f)
+            continue;
+        combo_key(sub, m, -1, key, sizeof(key));
+        const struct strmap_slot *sl = map_find(ix, &ix->combo_map, key);
+        if (sl && sl->key && !gather(ix, s, f, &ix->combos[sl->val], read))
             return false;
-        bit_set(s->seen, id);
-        cand_push(s, id);
     }
     return true;
 }
@@ -787,36 +1083,52 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
             const float *qw, float qsum, int nq)
 {
     const struct hotname *h = &ix->hot[id];
-    uint32_t mw = 0, sb = 0;
-    uint8_t cov[UBUR_NAME_MAX_UNITS] = {0};
+    /* Units pair one to one, so both the query side and the candidate side are bounded
+     * twice, per query unit and per candidate unit, and the smaller sum kept: one
+     * "Muhammad" in the candidate cannot cover three in the query. */
+    float cov[UBUR_NAME_MAX_UNITS] = {0}, cmax[UBUR_NAME_MAX_UNITS] = {0};
+    float by_cand_q = 0, by_cand_c = 0, csum = 0;
     bool any = false;
     for (int b = 0; b < h->nunits; b++) {
-        uint32_t w, v;
+        uint32_t v;
+        float w;
         if (b < HOT_UNITS) {
-            w = h->weight[b];
+            w = (float)h->weight[b];
             v = h->vocab[b];
         } else {
             const struct cunit *u = &ix->units[ix->names[id].units + (uint32_t)b];
-            w = u->weight;
+            w = (float)u->weight;
             v = u->vocab;
         }
-        sb += w;
+        w *= 1.0f / 255.0f;
+        csum += w;
         const struct vmask *m = vm_get(vm, v);
         if (!m)
             continue;
         any = true;
-        mw += w * m->credit;
-        for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++)
-            if ((bits & 1) && m->credit > cov[k])
-                cov[k] = m->credit;
+        float c = (float)m->credit * (1.0f / 255.0f), qmax = 0;
+        for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++) {
+            if (!(bits & 1))
+                continue;
+            if (c > cov[k])
+                cov[k] = c;
+            if (w * c > cmax[k])
+                cmax[k] = w * c;
+            if (qw[k] > qmax)
+                qmax = qw[k];
+        }
+        by_cand_q += qmax * c;
+        by_cand_c += w * c;
     }
     if (!any)
         return 0;
-    float wq = 0;
-    for (int k = 0; k < nq; k++)
-        wq += qw[k] * (float)cov[k];
-    wq *= 1.0f / 255.0f;
-    float cw = (float)mw * (1.0f / (255.0f * 255.0f)), csum = (float)sb * (1.0f / 255.0f);
+    float by_query_q = 0, by_query_c = 0;
+    for (int k = 0; k < nq; k++) {
+        by_query_q += qw[k] * cov[k];
+        by_query_c += cmax[k];
+    }
+    float wq = by_query_q < by_cand_q ? by_query_q : by_cand_q;
+    float cw = by_query_c < by_cand_c ? by_query_c : by_cand_c;
     float ub = sqrtf((wq / qsum) * (cw / csum));
     float info = (wq + cw) / 2;
     if (info < 1.2f)
@@ -846,7 +1158,7 @@ unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_
 #ifdef UBUR_NAME_INDEX_PROFILE
 /* Thread CPU time per search phase, for bench/names only (compiled in with -D). */
 #include <time.h>
-double ubur_name_index_phase_s[3];
+double ubur_name_index_phase_s[4];
 static double
 phase_now(void)
 {
@@ -884,43 +1196,76 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         u->df = 0;
         expand(ix, &q->u[i], u);
         for (int k = 0; k < u->nvocab; k++)
-            u->df += ix->postings[u->vocab[k]].n;
+            if (!u->common[k] || u->nvocab == 1)
+                u->df += ix->vocab[u->vocab[k]].postings.n;
         if (u->nvocab > 0)
             nq++;
     }
     if (nq == 0 || qsum <= 0)
         goto done;
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
+    PHASE(t0b);
+    PHASE_ADD(3, t0, t0b);
 
     struct vmask vm[VM_SIZE];
     memset(vm, 0, sizeof(vm));
-    for (int k = 0; k < nq; k++)
-        for (int v = 0; v < qu[k].nvocab; v++)
+    struct sigfilter f;
+    memset(&f, 0, sizeof(f));
+    f.n = nq;
+    f.min2q = ((float)min_score - 1e-3f) * ((float)min_score - 1e-3f) * qsum;
+    if (min_score <= 1e-3)
+        f.min2q = 1e-9f; /* anything sharing a unit */
+    f.known = -1;
+    for (int k = 0; k < nq; k++) {
+        f.u[k].w = qw[qu[k].idx];
+        for (int v = 0; v < qu[k].nvocab; v++) {
             vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v]);
-
-    /* Rarest first: the rarest unit always, more while they stay cheap. A true match
-     * shares at least one of these units (or a one-edit variant of it); the units not
-     * enumerated still count in the bound and the score. When even the rarest unit is
-     * common ("Muhammad Ali"), the names holding both rarest units instead. */
-    if (qu[0].df > COMMON_DF && nq >= 2) {
-        for (int a = 0; a < qu[0].nvocab; a++)
-            mark(s, &ix->postings[qu[0].vocab[a]], true, &st.postings);
-        for (int b = 0; b < qu[1].nvocab; b++)
-            if (!gather_marked(s, &ix->postings[qu[1].vocab[b]], &st.postings))
-                break;
-        for (int a = 0; a < qu[0].nvocab; a++)
-            mark(s, &ix->postings[qu[0].vocab[a]], false, NULL);
-    } else {
-        uint64_t want = 0;
-        for (int k = 0; k < nq; k++) {
-            if (k > 0 && want + qu[k].df > ENUM_BUDGET)
-                break;
-            want += qu[k].df;
-            for (int v = 0; v < qu[k].nvocab; v++)
-                if (!gather(s, &ix->postings[qu[k].vocab[v]], &st.postings))
-                    goto gathered;
+            if (qu[k].credit[v] >= 0.999f) {
+                /* the n-th query unit with this skeleton needs an n-th one in the name */
+                uint32_t nth = 0;
+                for (int j = 0; j < qu[k].idx; j++)
+                    nth += !strcmp(q->u[j].skel, q->u[qu[k].idx].skel);
+                f.u[k].exact |= sig_bit(qu[k].vocab[v], nth);
+            } else {
+                f.u[k].fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                if (qu[k].credit[v] > f.u[k].fuzzy_credit)
+                    f.u[k].fuzzy_credit = qu[k].credit[v];
+            }
         }
+        if (__builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS)
+            f.u[k].fuzzy = 0; /* lights most bits: tells nothing */
     }
+
+    /* Rare units (weight 1) rarest first: the first always, more while they stay cheap.
+     * Most true matches share one of them, exactly or as a one-edit variant; the units not
+     * enumerated still count in the filter, the bound and the score. Then the names made
+     * of common units, through the combinations of the query's common units that could
+     * reach min_score on their own. */
+    uint64_t want = 0;
+    bool first = true;
+    for (int k = 0; k < nq; k++) {
+        if (qw[qu[k].idx] < 1.0f)
+            continue;
+        if (!first && want + qu[k].df > ENUM_BUDGET)
+            break;
+        first = false;
+        want += qu[k].df;
+        f.known = k;
+        sig_tables(&f);
+        for (int v = 0; v < qu[k].nvocab; v++) {
+            if (qu[k].common[v])
+                continue; /* a common name's list: too long, and the wrong people */
+            f.known_credit = qu[k].credit[v];
+            if (!gather(ix, s, &f, &ix->vocab[qu[k].vocab[v]].postings, &st.postings))
+                goto gathered;
+        }
+        f.known = -1;
+        f.u[k].done = true;
+    }
+    f.known = -1;
+    sig_tables(&f);
+    if (!gather_combos(ix, s, &f, q, qsum, (float)min_score, &st.postings))
+        goto gathered;
 gathered:
     st.candidates = s->ncand;
     PHASE(t1);
@@ -994,7 +1339,7 @@ gathered:
     }
     qsort(out, (size_t)nout, sizeof(out[0]), hit_cmp);
     PHASE(t3);
-    PHASE_ADD(0, t0, t1);
+    PHASE_ADD(0, t0b, t1);
     PHASE_ADD(1, t1, t2);
     PHASE_ADD(2, t2, t3);
 done:
