@@ -122,6 +122,18 @@ double ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bo
 double ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel);
 
 /*
+ * Its pieces, for an index that keeps distances between skeletons: the
+ * weighted consonant distance of two blocking keys (-1 when they are keys of
+ * different kinds of unit, or vowel-only and different); the weight of a
+ * phonetic form (the normaliser of ubur_name_phon_similarity); the most a
+ * form with a given skeleton can weigh; and the bound from those three.
+ */
+double ubur_name_skeleton_distance(const char *a, const char *b);
+double ubur_name_phon_weight(const char *phon);
+double ubur_name_skeleton_weight_max(const char *skel);
+double ubur_name_sim_bound(double dist, double q_weight, double skel_weight_max);
+
+/*
  * How much a unit matched with similarity `sim` counts towards the weighted
  * coverage of ubur_names_compare: 1 for an exact match, less for a fuzzy
  * one, 0 below the similarity at which two units are the same name (0.70).

@@ -31,9 +31,10 @@
 #define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
 #define CAND_MAX 120000    /* most candidates gathered for one query */
 #define RESCORE_MAX 400    /* candidates fully compared per query, at most */
-#define VARIANTS_MAX 96    /* vocab ids a query unit may expand to */
+#define VARIANTS_MAX 192   /* vocab ids a query unit may expand to */
 #define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
 #define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
+#define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
 
 struct vec32 {
     uint32_t *v;
@@ -54,14 +55,26 @@ vec_push(struct vec32 *a, uint32_t x)
  * A vocabulary word (a unit skeleton): its posting list, and what a search
  * needs to expand a query unit to it, in one 32-byte record.
  */
-#define VOCAB_INLINE 11
+#define VOCAB_INLINE 9
 struct vocab {
     struct vec32 postings;
     uint32_t skel;           /* pool offset */
     unsigned char common;    /* the skeleton of a common name (weight below 1) */
+    unsigned char body;      /* consonants in the skeleton (after any "BD:" prefix) */
+    unsigned char wmax;      /* ubur_name_skeleton_weight_max * 20, rounded up */
     char inl[VOCAB_INLINE];  /* the skeleton again when it fits, so a search need not
                                 visit the pool; "" when it does not */
 };
+
+/*
+ * Neighbours of a vocab word: the words one consonant edit away (as
+ * `expand` would find them through the deletion map), each packed as its id
+ * (low 24 bits) and the weighted distance between the skeletons in
+ * twentieths, rounded down (high 8 bits). Kept current as words are added,
+ * so expanding a query unit whose skeleton is known costs a list read.
+ */
+#define NEAR_ID_BITS 24
+#define NEAR_MAX_VOCAB (1u << NEAR_ID_BITS)
 
 struct strmap_slot {
     uint32_t key;  /* pool offset, 0 = empty */
@@ -110,6 +123,7 @@ struct ubur_name_index {
     struct vec32 *combos; /* names by combination of common units (combo_key) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
+    struct vec32 *near; /* per vocab id, its neighbours */
     uint32_t nvocab, vocab_cap;
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
@@ -276,8 +290,11 @@ ubur_name_index_free(struct ubur_name_index *ix)
 {
     if (!ix)
         return;
-    for (uint32_t i = 0; i < ix->nvocab; i++)
+    for (uint32_t i = 0; i < ix->nvocab; i++) {
         free(ix->vocab[i].postings.v);
+        free(ix->near[i].v);
+    }
+    free(ix->near);
     for (uint32_t i = 0; i < ix->ndels; i++)
         free(ix->dels[i].v);
     for (uint32_t i = 0; i < ix->ncombos; i++)
@@ -326,6 +343,58 @@ deletions(const char *key, char out[][UBUR_NAME_PHON], int max)
     return n;
 }
 
+static int
+u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void
+near_add(struct ubur_name_index *ix, const char *skel, uint32_t id, uint32_t other)
+{
+    const struct vocab *vo = &ix->vocab[other];
+    double d = ubur_name_skeleton_distance(skel, vo->inl[0] ? vo->inl : ix->pool + vo->skel);
+    if (d < 0)
+        return;
+    double q = floor(d * 20);
+    uint32_t dq = (uint32_t)(q > 255 ? 255 : q);
+    vec_push(&ix->near[id], other | dq << NEAR_ID_BITS);
+    vec_push(&ix->near[other], id | dq << NEAR_ID_BITS);
+}
+
+/* Links a new word with the words already one consonant edit away (before its own
+ * deletions enter the deletion map). */
+static void
+link_neighbours(struct ubur_name_index *ix, uint32_t id, const char *skel)
+{
+    size_t body = strlen(skel) - key_body(skel);
+    if (body < 2 || ix->nvocab > NEAR_MAX_VOCAB)
+        return;
+    struct vec32 found = {NULL, 0, 0};
+    struct strmap_slot *sl = map_find(ix, &ix->del_map, skel);
+    if (sl && sl->key) /* words with one more consonant */
+        for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+            vec_push(&found, ix->dels[sl->val].v[i]);
+    char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+    int nv = deletions(skel, var, UBUR_NAME_PHON);
+    for (int k = 0; k < nv; k++) {
+        sl = map_find(ix, &ix->vocab_map, var[k]); /* one fewer */
+        if (sl && sl->key)
+            vec_push(&found, sl->val);
+        sl = map_find(ix, &ix->del_map, var[k]); /* one different */
+        if (sl && sl->key)
+            for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+                vec_push(&found, ix->dels[sl->val].v[i]);
+    }
+    if (found.n)
+        qsort(found.v, found.n, sizeof(uint32_t), u32_cmp);
+    for (uint32_t i = 0; i < found.n; i++)
+        if (found.v[i] != id && (i == 0 || found.v[i] != found.v[i - 1]))
+            near_add(ix, skel, id, found.v[i]);
+    free(found.v);
+}
+
 static uint32_t
 vocab_id(struct ubur_name_index *ix, const char *skel)
 {
@@ -337,16 +406,22 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
         uint32_t ncap = ix->vocab_cap ? ix->vocab_cap * 2 : 1024;
         ix->vocab = big_realloc(ix->vocab, ix->nvocab * sizeof(struct vocab),
                                 ncap * sizeof(struct vocab));
+        ix->near = ubur_realloc(ix->near, ncap * sizeof(struct vec32));
         ix->vocab_cap = ncap;
     }
     uint32_t id = ix->nvocab++;
     sl->val = id;
     struct vocab *vo = &ix->vocab[id];
     memset(vo, 0, sizeof(*vo));
+    memset(&ix->near[id], 0, sizeof(struct vec32));
     vo->skel = sl->key;
     vo->common = ubur_name_common_weight(skel) < 1.0f;
+    vo->body = (unsigned char)(strlen(skel) - key_body(skel));
+    double wmax = ceil(ubur_name_skeleton_weight_max(skel) * 20);
+    vo->wmax = (unsigned char)(wmax > 255 ? 255 : wmax);
     if (strlen(skel) < VOCAB_INLINE)
         memcpy(vo->inl, skel, strlen(skel) + 1);
+    link_neighbours(ix, id, skel);
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
@@ -606,9 +681,9 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 {
     size_t m = sizeof(*ix) + ix->pool_cap;
     m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap) * sizeof(struct strmap_slot);
-    m += ix->vocab_cap * sizeof(struct vocab);
+    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m += ix->vocab[i].postings.cap * sizeof(uint32_t);
+        m += (ix->vocab[i].postings.cap + ix->near[i].cap) * sizeof(uint32_t);
     m += ix->combo_map.cap * sizeof(struct strmap_slot) + ix->combos_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ncombos; i++)
         m += ix->combos[i].cap * sizeof(uint32_t);
@@ -773,7 +848,7 @@ struct qunit {
     int idx; /* unit index in the query */
     uint32_t vocab[VARIANTS_MAX];
     float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
-    bool common[VARIANTS_MAX];  /* the skeleton of a common name (weight below 1) */
+    bool skip[VARIANTS_MAX];    /* a neighbour whose list is too long to read */
     int nvocab;
     uint64_t df;
 };
@@ -785,6 +860,18 @@ long ubur_name_index_counts[4];
 #define COUNT(k) (void)0
 #endif
 
+/* Adds a vocab id known not to be in the list yet, with its credit. */
+static void
+add_known(const struct ubur_name_index *ix, struct qunit *q, uint32_t v, double c)
+{
+    if (q->nvocab == VARIANTS_MAX)
+        return;
+    q->vocab[q->nvocab] = v;
+    q->skip[q->nvocab] = c < 0.999 && ix->vocab[v].postings.n > VARIANT_DF_MAX;
+    q->credit[q->nvocab++] = (float)c;
+}
+
+/* Adds a vocab id found by generating edits (the query's skeleton is not a word). */
 static void
 add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q,
             uint32_t v)
@@ -793,8 +880,6 @@ add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, s
     for (int i = 0; i < q->nvocab; i++)
         if (q->vocab[i] == v)
             return;
-    if (q->nvocab == VARIANTS_MAX)
-        return;
     COUNT(1);
     const struct vocab *vo = &ix->vocab[v];
     double c = ubur_name_match_credit(
@@ -802,41 +887,62 @@ add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, s
     if (c <= 0)
         return; /* no unit with this skeleton can match: not worth reading */
     COUNT(2);
-    q->vocab[q->nvocab] = v;
-    q->common[q->nvocab] = vo->common;
-    q->credit[q->nvocab++] = (float)c;
+    add_known(ix, q, v, c);
 }
 
 /*
  * The vocabulary ids a query unit stands for: its own skeleton and, for a
- * rare name of three or more consonants, the skeletons one consonant edit
- * away that are still close enough to match. Common names (weight below 1)
- * are not expanded: their spellings already share one skeleton (that is how
- * the weight table is keyed), and their one-edit neighbours are other common
- * names (Muhammad: Ahmad, Hamid, Mahdi) that would flood the candidates
- * with the wrong people.
+ * name of three or more consonants, the skeletons one consonant edit away
+ * that are still close enough to match (a typo: Mansur/Madsur). A search
+ * reads the posting lists of the neighbours only when they are short
+ * (VARIANT_DF_MAX): a common name's neighbours are other common names
+ * (Muhammad: Ahmad, Hamid, Mahdi) with long lists of the wrong people.
  */
 static void
 expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
 {
     const char *skel = qu->skel;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
+    size_t body = strlen(skel) - key_body(skel);
+    /* Short skeletons of common names ("L", "MR") are given names whose spellings already
+     * share one skeleton: fuzzy variants of them would only add noise. A short rare name
+     * may have lost a consonant (Akhud for Akhund): names with one more. Three consonants
+     * do not lose one (that is a two-consonant given name). */
+    bool fuzzy = body >= 3 || (body == 2 && qu->weight >= 1.0f);
+    if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB) {
+        /* a known skeleton: its neighbours are listed */
+        add_known(ix, q, sl->val, 1.0);
+        if (!fuzzy)
+            return;
+        double qw = ubur_name_phon_weight(qu->phon);
+        const struct vec32 *nb = &ix->near[sl->val];
+        for (uint32_t i = 0; i < nb->n && q->nvocab < VARIANTS_MAX; i++) {
+            uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
+            const struct vocab *vo = &ix->vocab[v];
+            if ((size_t)vo->body + 1 < body || (body <= 3 && vo->body < body))
+                continue;
+            double c = ubur_name_match_credit(
+                ubur_name_sim_bound((double)dq / 20, qw, (double)vo->wmax / 20));
+            if (c > 0)
+                add_known(ix, q, v, c);
+        }
+        return;
+    }
     if (sl && sl->key)
         add_variant(ix, qu, q, sl->val);
-    size_t body = strlen(skel) - key_body(skel);
-    /* Short skeletons ("L", "MR") are given names whose spellings already share one
-     * skeleton: fuzzy variants of them would only add noise. */
-    if (body < 3 || qu->weight < 1.0f)
+    if (!fuzzy)
         return;
     /* names with one more consonant than the query */
     sl = map_find(ix, &ix->del_map, skel);
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
             add_variant(ix, qu, q, ix->dels[sl->val].v[i]);
+    if (body < 3)
+        return;
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
-        /* one consonant fewer (not for 3: that is a 2-consonant given name), or one different */
+        /* one consonant fewer (not for 3), or one different */
         if (body >= 4) {
             sl = map_find(ix, &ix->vocab_map, var[k]);
             if (sl && sl->key)
@@ -866,7 +972,7 @@ hit_cmp(const void *a, const void *b)
 }
 
 /* Vocab id -> the query units it stands for, and the most it can count for them. */
-#define VM_SIZE 2048 /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+#define VM_SIZE 4096 /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
 struct vmask {
     uint32_t vocab; /* + 1; 0 empty */
     uint16_t units;
@@ -876,7 +982,7 @@ struct vmask {
 static const struct vmask *
 vm_get(const struct vmask *vm, uint32_t id)
 {
-    uint32_t h = (id * 2654435761u) >> 21;
+    uint32_t h = (id * 2654435761u) >> 20;
     while (vm[h].vocab) {
         if (vm[h].vocab == id + 1)
             return &vm[h];
@@ -888,7 +994,7 @@ vm_get(const struct vmask *vm, uint32_t id)
 static void
 vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
 {
-    uint32_t h = (id * 2654435761u) >> 21;
+    uint32_t h = (id * 2654435761u) >> 20;
     while (vm[h].vocab && vm[h].vocab != id + 1)
         h = (h + 1) & (VM_SIZE - 1);
     vm[h].vocab = id + 1;
@@ -1196,7 +1302,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         u->df = 0;
         expand(ix, &q->u[i], u);
         for (int k = 0; k < u->nvocab; k++)
-            if (!u->common[k] || u->nvocab == 1)
+            if (!u->skip[k])
                 u->df += ix->vocab[u->vocab[k]].postings.n;
         if (u->nvocab > 0)
             nq++;
@@ -1232,8 +1338,6 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                     f.u[k].fuzzy_credit = qu[k].credit[v];
             }
         }
-        if (__builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS)
-            f.u[k].fuzzy = 0; /* lights most bits: tells nothing */
     }
 
     /* Rare units (weight 1) rarest first: the first always, more while they stay cheap.
@@ -1241,26 +1345,54 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
      * enumerated still count in the filter, the bound and the score. Then the names made
      * of common units, through the combinations of the query's common units that could
      * reach min_score on their own. */
+    /* The plan: the rarest rare unit, then every other unit in df order while cheap. */
+    int plan[UBUR_NAME_MAX_UNITS], nplan = 0;
     uint64_t want = 0;
-    bool first = true;
+    for (int k = 0; k < nq && nplan == 0; k++)
+        if (qw[qu[k].idx] >= 1.0f) {
+            plan[nplan++] = k;
+            want = qu[k].df;
+        }
     for (int k = 0; k < nq; k++) {
-        if (qw[qu[k].idx] < 1.0f)
+        if (nplan > 0 && k == plan[0])
             continue;
-        if (!first && want + qu[k].df > ENUM_BUDGET)
+        if (want + qu[k].df > ENUM_BUDGET)
             break;
-        first = false;
         want += qu[k].df;
+        plan[nplan++] = k;
+    }
+    /* A unit not in the plan whose neighbours light most of the Bloom bits would let
+     * nearly every name through: its neighbours are not tested (the approximation). A
+     * unit in the plan keeps them, or a name rejected before its lists are read would be
+     * rejected again then. */
+    for (int k = 0; k < nq; k++) {
+        bool planned = false;
+        for (int i = 0; i < nplan; i++)
+            planned |= plan[i] == k;
+        if (!planned && __builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS)
+            f.u[k].fuzzy = 0;
+    }
+    for (int step = 0; step < nplan; step++) {
+        int k = plan[step];
         f.known = k;
         sig_tables(&f);
+        struct sigq rest = {0, 0, f.u[k].w, 0, false};
         for (int v = 0; v < qu[k].nvocab; v++) {
-            if (qu[k].common[v])
-                continue; /* a common name's list: too long, and the wrong people */
+            if (qu[k].skip[v]) {
+                rest.fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                if (qu[k].credit[v] > rest.fuzzy_credit)
+                    rest.fuzzy_credit = qu[k].credit[v];
+                continue;
+            }
             f.known_credit = qu[k].credit[v];
+            f.known_w = sig_w(f.u[k].w * f.known_credit);
             if (!gather(ix, s, &f, &ix->vocab[qu[k].vocab[v]].postings, &st.postings))
                 goto gathered;
         }
+        /* A name met from now on holds this unit only through a neighbour not read. */
         f.known = -1;
-        f.u[k].done = true;
+        f.u[k] = rest;
+        f.u[k].done = !rest.fuzzy;
     }
     f.known = -1;
     sig_tables(&f);

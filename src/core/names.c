@@ -1385,32 +1385,71 @@ skeleton_distance(const char *a, const char *b)
     return d[n][m];
 }
 
+/* Where the consonants of a key start (after "BD:", "B:", "M:"). */
+static const char *
+key_body(const char *k)
+{
+    const char *c = strchr(k, ':');
+    return c ? c + 1 : k;
+}
+
+double
+ubur_name_skeleton_distance(const char *a, const char *b)
+{
+    pthread_once(&cost_once, cost_init);
+    const char *ab = key_body(a), *bb = key_body(b);
+    if (ab - a != bb - b || strncmp(a, b, (size_t)(ab - a)))
+        return -1; /* another kind of unit */
+    if (ab[0] == '~' || bb[0] == '~')
+        return strcmp(ab, bb) ? -1 : 0; /* vowel-only names: nothing to measure */
+    return skeleton_distance(ab, bb);
+}
+
+double
+ubur_name_phon_weight(const char *phon)
+{
+    pthread_once(&cost_once, cost_init);
+    double w = 0;
+    for (const char *p = phon; *p; p++)
+        w += indel_tab[0][*p & 0x7f];
+    return w;
+}
+
+double
+ubur_name_skeleton_weight_max(const char *skel)
+{
+    pthread_once(&cost_once, cost_init);
+    double w = 0.45;
+    for (const char *p = key_body(skel); *p; p++)
+        w += indel_tab[0][*p & 0x7f] + 0.45;
+    return w;
+}
+
+double
+ubur_name_sim_bound(double dist, double q_weight, double skel_weight_max)
+{
+    if (dist < 0)
+        return 1.0; /* nothing known */
+    if (dist == 0)
+        return 1.0;
+    double norm = q_weight > skel_weight_max ? q_weight : skel_weight_max;
+    if (norm <= 0)
+        return 1.0;
+    double s = 1.0 - dist / norm;
+    return s < 0 ? 0 : s;
+}
+
 double
 ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel)
 {
-    pthread_once(&cost_once, cost_init);
     if (!strcmp(q->skel, skel))
         return 1.0;
-    const char *qa = strchr(q->skel, ':'), *sa = strchr(skel, ':');
-    size_t qp = qa ? (size_t)(qa - q->skel + 1) : 0, sp = sa ? (size_t)(sa - skel + 1) : 0;
-    if (qp != sp || strncmp(q->skel, skel, qp))
+    double d = ubur_name_skeleton_distance(q->skel, skel);
+    const char *qb = key_body(q->skel), *sb = key_body(skel);
+    if (d < 0 && (qb - q->skel != sb - skel || strncmp(q->skel, skel, (size_t)(qb - q->skel))))
         return 0.5; /* another kind of unit: at most half (ubur_name_unit_similarity) */
-    const char *qb = q->skel + qp, *sb = skel + sp;
-    if (qb[0] == '~' || sb[0] == '~')
-        return 1.0; /* vowel-only names: no consonants to bound with */
-    double d = skeleton_distance(qb, sb);
-    /* the larger side's weight: the query's form, or the most a form with this skeleton
-     * can weigh (its consonants and a long vowel around each) */
-    double nq = 0, ns = 0.45;
-    for (const char *p = q->phon; *p; p++)
-        nq += indel_tab[0][*p & 0x7f];
-    for (const char *p = sb; *p; p++)
-        ns += indel_tab[0][*p & 0x7f] + 0.45;
-    double norm = nq > ns ? nq : ns;
-    if (norm <= 0)
-        return 1.0;
-    double s = 1.0 - d / norm;
-    return s < 0 ? 0 : s;
+    return ubur_name_sim_bound(d, ubur_name_phon_weight(q->phon),
+                               ubur_name_skeleton_weight_max(skel));
 }
 
 struct pair {
