@@ -758,6 +758,28 @@ perf(int nnames, int nq, const char *tsv)
            lat[nq - 1] * 1000, cpu[nq / 2] * 1000, cpu[(size_t)(nq * 0.99)] * 1000, nq / one,
            nq / one_cpu, nq / two);
 #ifdef UBUR_NAME_INDEX_PROFILE
+    {
+        /* per-query phase times: medians and 99th percentiles */
+        extern double ubur_name_index_phase_s[4];
+        double *ph[4];
+        struct ubur_name_hit hh[PERF_WANT];
+        for (int k = 0; k < 4; k++)
+            ph[k] = malloc(sizeof(double) * (size_t)nq);
+        for (int i = 0; i < nq; i++) {
+            double before[4];
+            memcpy(before, ubur_name_index_phase_s, sizeof(before));
+            ubur_name_index_search(ix, &q[i], PERF_MIN, hh, PERF_WANT, NULL);
+            for (int k = 0; k < 4; k++)
+                ph[k][i] = (ubur_name_index_phase_s[k] - before[k]) * 1000;
+        }
+        const char *nm[4] = {"gather", "bound", "score", "expand"};
+        for (int k = 0; k < 4; k++) {
+            qsort(ph[k], (size_t)nq, sizeof(double), dcmp);
+            printf("- phase %s: median %.3f ms, p90 %.3f, p99 %.3f\n", nm[k], ph[k][nq / 2],
+                   ph[k][(size_t)(nq * 0.9)], ph[k][(size_t)(nq * 0.99)]);
+            free(ph[k]);
+        }
+    }
     extern long ubur_name_index_counts[4];
     printf("- add_variant calls %.1f, bounds computed %.1f, variants kept %.1f per query\n",
            ubur_name_index_counts[0] / (nq * 2.125), ubur_name_index_counts[1] / (nq * 2.125),

@@ -488,17 +488,12 @@ sig_of(const struct ubur_name_index *ix, const struct cname *cn)
  * posting lists never find it; and an all-common query has no rare unit to
  * enumerate. Such names are found through the multiset of their common
  * units' skeletons, sorted and joined ("HMD|L|MHMD"): each name is posted
- * under the key of all its common units and, when it has three or more,
- * under each key with one of them left out, so a query finds the names
- * whose common units are those of a subset of its own, or one more.
+ * under the key of all its common units and, when it has three or more and
+ * nothing else, under each key with one of them left out, so a query finds
+ * the names whose common units are those of a subset of its own (or one
+ * more, for names of common units alone).
  */
 #define COMBO_UNITS 6 /* common units a combination key is made of, at most */
-
-static int
-str_ptr_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* Writes the key of skels[0..n-1] leaving out index `skip` (-1: none). */
 static void
@@ -506,14 +501,27 @@ combo_key(const char **skels, int n, int skip, char *out, size_t cap)
 {
     const char *sorted[COMBO_UNITS];
     int m = 0;
-    for (int i = 0; i < n; i++)
-        if (i != skip)
-            sorted[m++] = skels[i];
-    qsort(sorted, (size_t)m, sizeof(sorted[0]), str_ptr_cmp);
+    for (int i = 0; i < n; i++) {
+        if (i == skip)
+            continue;
+        int j = m++;
+        while (j > 0 && strcmp(sorted[j - 1], skels[i]) > 0) {
+            sorted[j] = sorted[j - 1];
+            j--;
+        }
+        sorted[j] = skels[i];
+    }
     size_t o = 0;
-    out[0] = '\0';
-    for (int i = 0; i < m; i++)
-        o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%s%s", i ? "|" : "", sorted[i]);
+    for (int i = 0; i < m; i++) {
+        size_t l = strlen(sorted[i]);
+        if (o + l + 2 > cap)
+            break;
+        if (i)
+            out[o++] = '|';
+        memcpy(out + o, sorted[i], l);
+        o += l;
+    }
+    out[o] = '\0';
 }
 
 static void
@@ -547,7 +555,9 @@ combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id)
     char key[COMBO_UNITS * UBUR_NAME_PHON];
     combo_key(skels, n, -1, key, sizeof(key));
     combo_post(ix, key, id);
-    for (int skip = 0; n >= 3 && skip < n; skip++) {
+    /* one fewer only for names of common units alone: with a rare unit besides, a name
+     * holding one common unit more than a query weighs too much to reach a match */
+    for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++) {
         combo_key(skels, n, skip, key, sizeof(key));
         combo_post(ix, key, id);
     }
@@ -726,6 +736,9 @@ struct scratch {
     uint32_t nwords, gen;
     uint32_t *cand;
     uint32_t ncand, cand_cap;
+    uint32_t *bid; /* the batch of posting entries to filter (batch_add) */
+    uint16_t *bw;
+    uint32_t nbatch, batch_cap;
     struct shortlisted *sl;
     uint32_t nsl, sl_cap;
     struct memo memo[MEMO_SIZE];
@@ -742,6 +755,8 @@ scratch_free(void *p)
         return;
     free(s->seen);
     free(s->cand);
+    free(s->bid);
+    free(s->bw);
     free(s->sl);
     free(s);
 }
@@ -777,7 +792,7 @@ scratch_get(uint32_t nnames)
             s->memo[i].gen = 0;
         s->gen = 1;
     }
-    s->ncand = s->nsl = 0;
+    s->ncand = s->nsl = s->nbatch = 0;
     return s;
 }
 
@@ -849,6 +864,7 @@ struct qunit {
     uint32_t vocab[VARIANTS_MAX];
     float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
     bool skip[VARIANTS_MAX];    /* a neighbour whose list is too long to read */
+    bool expanded;              /* neighbours added (else the skeleton alone) */
     int nvocab;
     uint64_t df;
 };
@@ -1033,15 +1049,13 @@ struct sigfilter {
     struct sigq u[UBUR_NAME_MAX_UNITS];
     int n;
     int known;         /* the unit whose list is read, or -1 */
-    float known_credit;
-    float min2q;       /* min_score squared times the query's total weight */
     /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
      * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
      * weight of any set of units, low six and high six apart; and per weight matched,
      * one more than the largest total weight (in sixteenths) a name may have and pass
      * (0: none passes). */
     uint16_t ex[3][256], fz[3][256];
-    uint16_t wex[2][64], wfz[2][64], known_w;
+    uint16_t wex[2][64], wfz[2][64];
     uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
 };
 
@@ -1051,82 +1065,116 @@ sig_w(float w)
     return (uint16_t)ceilf(w * SIG_W - 1e-4f);
 }
 
+/* The per-weight limits of the filter (max_sb): once per search. */
 static void
-sig_tables(struct sigfilter *f)
+sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
-    memset(f->ex, 0, sizeof(f->ex));
-    memset(f->fz, 0, sizeof(f->fz));
-    memset(f->wex, 0, sizeof(f->wex));
-    memset(f->wfz, 0, sizeof(f->wfz));
-    for (int k = 0; k < f->n; k++) {
-        const struct sigq *u = &f->u[k];
-        if (k == f->known || u->done)
-            continue;
-        for (int b = 0; b < 3; b++) {
-            uint32_t ex = (u->exact >> (8 + 8 * b)) & 0xff, fz = (u->fuzzy >> (8 + 8 * b)) & 0xff;
-            for (uint32_t v = 1; v < 256; v++) {
-                if (v & ex)
-                    f->ex[b][v] |= (uint16_t)(1u << k);
-                if (v & fz)
-                    f->fz[b][v] |= (uint16_t)(1u << k);
-            }
-        }
-    }
-    for (uint32_t set = 0; set < 64; set++)
-        for (int k = 0; k < 6; k++) {
-            if (!(set & (1u << k)))
-                continue;
-            if (k < f->n) {
-                f->wex[0][set] += sig_w(f->u[k].w);
-                f->wfz[0][set] += sig_w(f->u[k].w * f->u[k].fuzzy_credit);
-            }
-            if (k + 6 < f->n) {
-                f->wex[1][set] += sig_w(f->u[k + 6].w);
-                f->wfz[1][set] += sig_w(f->u[k + 6].w * f->u[k + 6].fuzzy_credit);
-            }
-        }
-    f->known_w = f->known >= 0 ? sig_w(f->u[f->known].w * f->known_credit) : 0;
+    float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
      * squared and solved for sb */
     for (int w = 0; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++) {
         float wq = (float)w / SIG_W, h = wq < 1.2f ? 0.85f + 0.125f * wq : 1.0f;
         float lhs = wq * h * h;
-        if (w == 0 || lhs < f->min2q) {
+        if (w == 0 || lhs < min2q) {
             f->max_sb[w] = 0;
             continue;
         }
-        float sb = wq > lhs * wq / f->min2q ? wq : lhs * wq / f->min2q;
+        float sb = wq > lhs * wq / min2q ? wq : lhs * wq / min2q;
         float sixteenths = floorf(sb * 16.0f);
         f->max_sb[w] = (uint16_t)(sixteenths > 4000.0f ? 4001 : sixteenths + 1);
     }
 }
 
-/* Whether a name with this signature may reach min_score: this runs for every posting read. */
+/* The unit tables of the filter, for the units still to test: whenever `known` or `done`
+ * changes. Each table entry is built from the one without its lowest bit. */
+static void
+sig_tables(struct sigfilter *f)
+{
+    uint16_t single_ex[3][8] = {{0}}, single_fz[3][8] = {{0}};
+    uint16_t wex1[2][6] = {{0}}, wfz1[2][6] = {{0}};
+    for (int k = 0; k < f->n; k++) {
+        const struct sigq *u = &f->u[k];
+        if (k == f->known || u->done)
+            continue;
+        for (int b = 0; b < 24; b++) {
+            if (u->exact & (1u << (8 + b)))
+                single_ex[b / 8][b % 8] |= (uint16_t)(1u << k);
+            if (u->fuzzy & (1u << (8 + b)))
+                single_fz[b / 8][b % 8] |= (uint16_t)(1u << k);
+        }
+        wex1[k / 6][k % 6] = sig_w(u->w);
+        wfz1[k / 6][k % 6] = sig_w(u->w * u->fuzzy_credit);
+    }
+    for (int b = 0; b < 3; b++) {
+        f->ex[b][0] = f->fz[b][0] = 0;
+        for (uint32_t v = 1; v < 256; v++) {
+            int low = __builtin_ctz(v);
+            f->ex[b][v] = f->ex[b][v & (v - 1)] | single_ex[b][low];
+            f->fz[b][v] = f->fz[b][v & (v - 1)] | single_fz[b][low];
+        }
+    }
+    for (int h = 0; h < 2; h++) {
+        f->wex[h][0] = f->wfz[h][0] = 0;
+        for (uint32_t set = 1; set < 64; set++) {
+            int low = __builtin_ctz(set);
+            f->wex[h][set] = (uint16_t)(f->wex[h][set & (set - 1)] + wex1[h][low]);
+            f->wfz[h][set] = (uint16_t)(f->wfz[h][set & (set - 1)] + wfz1[h][low]);
+        }
+    }
+}
+
+/* Whether a name with this signature may reach min_score, `known` (in 1/64) matched besides:
+ * this runs for every posting read. */
 static bool
-sig_pass(const struct sigfilter *f, uint32_t sig)
+sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
 {
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
     uint32_t fz = (uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) & ~ex;
     uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
-                 f->wfz[1][fz >> 6] + f->known_w;
+                 f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
     return (sig & 0xff) < f->max_sb[w];
 }
 
-/* Adds the names of an ascending posting list that pass the signature filter and are not
- * gathered yet. Returns false when the candidate list is full. */
-static bool
-gather(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f,
-       const struct vec32 *p, uint32_t *read)
+/*
+ * Gathering reads posting lists in batches: the ids of every list of a unit
+ * (or every combination) first, with the weight each list's skeleton
+ * contributes, then one pass that filters them while fetching signatures
+ * well ahead. Lists are often short (the neighbours of a name), so fetching
+ * ahead within each list would rarely get ahead at all.
+ */
+static void
+batch_add(struct scratch *s, const struct vec32 *p, uint16_t w, uint32_t *read)
 {
     *read += p->n;
-    for (uint32_t i = 0; i < p->n; i++) {
-        uint32_t id = p->v[i];
-        if (i + PREFETCH_AHEAD < p->n)
-            __builtin_prefetch(&ix->sig[p->v[i + PREFETCH_AHEAD]]);
-        if (bit_test(s->seen, id) || !sig_pass(f, ix->sig[id]))
+    if (s->nbatch + p->n > s->batch_cap) {
+        uint32_t n = s->batch_cap ? s->batch_cap : 4096;
+        while (n < s->nbatch + p->n)
+            n *= 2;
+        s->bid = ubur_realloc(s->bid, (size_t)n * sizeof(uint32_t));
+        s->bw = ubur_realloc(s->bw, (size_t)n * sizeof(uint16_t));
+        s->batch_cap = n;
+    }
+    memcpy(s->bid + s->nbatch, p->v, (size_t)p->n * sizeof(uint32_t));
+    for (uint32_t i = 0; i < p->n; i++)
+        s->bw[s->nbatch + i] = w;
+    s->nbatch += p->n;
+}
+
+/* Adds the batched names that pass the signature filter and are not gathered yet, and
+ * empties the batch. Returns false when the candidate list is full. */
+static bool
+batch_run(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f)
+{
+    uint32_t n = s->nbatch;
+    s->nbatch = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + PREFETCH_AHEAD < n)
+            __builtin_prefetch(&ix->sig[s->bid[i + PREFETCH_AHEAD]]);
+        uint32_t id = s->bid[i];
+        if (bit_test(s->seen, id) || !sig_pass(f, ix->sig[id], s->bw[i]))
             continue;
         if (s->ncand >= CAND_MAX)
             return false;
@@ -1169,10 +1217,10 @@ gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct 
             continue;
         combo_key(sub, m, -1, key, sizeof(key));
         const struct strmap_slot *sl = map_find(ix, &ix->combo_map, key);
-        if (sl && sl->key && !gather(ix, s, f, &ix->combos[sl->val], read))
-            return false;
+        if (sl && sl->key)
+            batch_add(s, &ix->combos[sl->val], 0, read);
     }
-    return true;
+    return batch_run(ix, s, f);
 }
 
 /*
@@ -1293,6 +1341,9 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     PHASE(t0);
     struct scratch *s = scratch_get(ix->nnames);
     float qw[UBUR_NAME_MAX_UNITS], qsum = 0;
+    /* Rare units are expanded to their neighbours now; common ones only if they are read
+     * (below): a common name's neighbours are other common names, too long to read, and
+     * counting them would only loosen the bound. */
     for (int i = 0; i < q->n; i++) {
         qw[i] = q->u[i].weight;
         qsum += qw[i];
@@ -1300,7 +1351,14 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         u->idx = i;
         u->nvocab = 0;
         u->df = 0;
-        expand(ix, &q->u[i], u);
+        u->expanded = qw[i] >= 1.0f;
+        if (u->expanded) {
+            expand(ix, &q->u[i], u);
+        } else {
+            struct strmap_slot *sl = map_find(ix, &ix->vocab_map, q->u[i].skel);
+            if (sl && sl->key)
+                add_known(ix, u, sl->val, 1.0);
+        }
         for (int k = 0; k < u->nvocab; k++)
             if (!u->skip[k])
                 u->df += ix->vocab[u->vocab[k]].postings.n;
@@ -1310,6 +1368,32 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     if (nq == 0 || qsum <= 0)
         goto done;
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
+
+    /* The plan: the rarest rare unit (most true matches share one, exactly or as a
+     * one-edit neighbour), then every other unit in df order while cheap. The units not
+     * read still count in the filter, the bound and the score. Then the names made of
+     * common units, through the combinations of the query's common units that could reach
+     * min_score on their own (gather_combos). */
+    int plan[UBUR_NAME_MAX_UNITS], nplan = 0;
+    uint64_t want = 0;
+    for (int k = 0; k < nq && nplan == 0; k++)
+        if (qw[qu[k].idx] >= 1.0f) {
+            plan[nplan++] = k;
+            want = qu[k].df;
+        }
+    for (int k = 0; k < nq; k++) {
+        if (nplan > 0 && k == plan[0])
+            continue;
+        if (want + qu[k].df > ENUM_BUDGET)
+            break;
+        want += qu[k].df;
+        plan[nplan++] = k;
+        if (!qu[k].expanded) {
+            qu[k].nvocab = 0;
+            expand(ix, &q->u[qu[k].idx], &qu[k]);
+            qu[k].expanded = true;
+        }
+    }
     PHASE(t0b);
     PHASE_ADD(3, t0, t0b);
 
@@ -1318,9 +1402,6 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     struct sigfilter f;
     memset(&f, 0, sizeof(f));
     f.n = nq;
-    f.min2q = ((float)min_score - 1e-3f) * ((float)min_score - 1e-3f) * qsum;
-    if (min_score <= 1e-3)
-        f.min2q = 1e-9f; /* anything sharing a unit */
     f.known = -1;
     for (int k = 0; k < nq; k++) {
         f.u[k].w = qw[qu[k].idx];
@@ -1339,28 +1420,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
             }
         }
     }
-
-    /* Rare units (weight 1) rarest first: the first always, more while they stay cheap.
-     * Most true matches share one of them, exactly or as a one-edit variant; the units not
-     * enumerated still count in the filter, the bound and the score. Then the names made
-     * of common units, through the combinations of the query's common units that could
-     * reach min_score on their own. */
-    /* The plan: the rarest rare unit, then every other unit in df order while cheap. */
-    int plan[UBUR_NAME_MAX_UNITS], nplan = 0;
-    uint64_t want = 0;
-    for (int k = 0; k < nq && nplan == 0; k++)
-        if (qw[qu[k].idx] >= 1.0f) {
-            plan[nplan++] = k;
-            want = qu[k].df;
-        }
-    for (int k = 0; k < nq; k++) {
-        if (nplan > 0 && k == plan[0])
-            continue;
-        if (want + qu[k].df > ENUM_BUDGET)
-            break;
-        want += qu[k].df;
-        plan[nplan++] = k;
-    }
+    sig_limits(&f, (float)min_score, qsum);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
      * nearly every name through: its neighbours are not tested (the approximation). A
      * unit in the plan keeps them, or a name rejected before its lists are read would be
@@ -1384,11 +1444,11 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                     rest.fuzzy_credit = qu[k].credit[v];
                 continue;
             }
-            f.known_credit = qu[k].credit[v];
-            f.known_w = sig_w(f.u[k].w * f.known_credit);
-            if (!gather(ix, s, &f, &ix->vocab[qu[k].vocab[v]].postings, &st.postings))
-                goto gathered;
+            batch_add(s, &ix->vocab[qu[k].vocab[v]].postings,
+                      sig_w(f.u[k].w * qu[k].credit[v]), &st.postings);
         }
+        if (!batch_run(ix, s, &f))
+            goto gathered;
         /* A name met from now on holds this unit only through a neighbour not read. */
         f.known = -1;
         f.u[k] = rest;

@@ -911,11 +911,20 @@ weight_cmp(const void *a, const void *b)
     return strcmp(((const struct weight_key *)a)->skel, ((const struct weight_key *)b)->skel);
 }
 
+static int
+weight_key_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const struct weight_key *)elem)->skel);
+}
+
 static void parse_units(struct ubur_name *out, char *folded);
+
+static void particles_init(void);
 
 static void
 weights_init(void)
 {
+    particles_init();
     for (size_t i = 0; i < sizeof(common_names) / sizeof(common_names[0]); i++) {
         struct ubur_name n = UBUR_NAME_INIT;
         char buf[64];
@@ -948,10 +957,8 @@ float
 ubur_name_common_weight(const char *skel)
 {
     pthread_once(&weights_once, weights_init);
-    struct weight_key k;
-    snprintf(k.skel, sizeof(k.skel), "%s", skel);
     const struct weight_key *w =
-        bsearch(&k, weight_keys, (size_t)nweight_keys, sizeof(k), weight_cmp);
+        bsearch(skel, weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_key_cmp);
     if (w)
         return w->weight;
     /* very short skeletons ("L", "B") are weak evidence whatever the name */
@@ -1001,6 +1008,89 @@ static const char *const abd_connectors[] = {"oul", "ul", "el", "al", "ol", "il"
                                              "an", "en", "ut", "at", "uz", "az", "ush", "ash",
                                              "u",  "o",  "",   NULL};
 
+/*
+ * The Latin particle lists as one hash table, built once: parsing asks it
+ * once per token instead of scanning each list with strcmp (a million names
+ * are parsed when an index is built).
+ */
+enum {
+    P_TITLE = 1,
+    P_ARTICLE = 2,
+    P_NASAB = 4,
+    P_ABU = 8,
+    P_UMM = 16,
+    P_ABD = 32,
+    P_DIN = 64,
+};
+#define PARTICLE_SLOTS 256
+static struct {
+    const char *s;
+    unsigned cat;
+} particle_tab[PARTICLE_SLOTS];
+
+static uint32_t
+particle_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h & (PARTICLE_SLOTS - 1);
+}
+
+static void
+particles_add(const char *const *list, unsigned cat)
+{
+    for (; *list; list++) {
+        uint32_t i = particle_hash(*list);
+        while (particle_tab[i].s && strcmp(particle_tab[i].s, *list))
+            i = (i + 1) & (PARTICLE_SLOTS - 1);
+        particle_tab[i].s = *list;
+        particle_tab[i].cat |= cat;
+    }
+}
+
+static void
+particles_init(void)
+{
+    particles_add(latin_titles, P_TITLE);
+    particles_add(latin_articles, P_ARTICLE);
+    particles_add(latin_nasab, P_NASAB);
+    particles_add(latin_abu, P_ABU);
+    particles_add(latin_umm, P_UMM);
+    particles_add(latin_abd, P_ABD);
+    particles_add(latin_din, P_DIN);
+}
+
+/* The particle categories of a folded Latin token (0 for an ordinary name). */
+static unsigned
+particle_cat(const char *t)
+{
+    size_t l = strlen(t);
+    if (l > 7)
+        return 0; /* longer than any particle */
+    uint32_t i = particle_hash(t);
+    while (particle_tab[i].s) {
+        if (!strcmp(particle_tab[i].s, t))
+            return particle_tab[i].cat;
+        i = (i + 1) & (PARTICLE_SLOTS - 1);
+    }
+    return 0;
+}
+
+/* Copies a then b into dst (cap bytes), cut to fit: snprintf without the formatting. */
+static void
+copy2(char *dst, size_t cap, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= cap)
+        la = cap - 1;
+    memcpy(dst, a, la);
+    if (lb >= cap - la)
+        lb = cap - la - 1;
+    memcpy(dst + la, b, lb);
+    dst[la + lb] = '\0';
+}
+
 /* A sun-letter article written as pronounced: "ar rahman", "ash shami". */
 static bool
 sun_article(const char *tok, const char *next)
@@ -1018,7 +1108,7 @@ sun_article(const char *tok, const char *next)
 static void
 set_text(struct ubur_name_unit *u, const char *prefix, const char *body)
 {
-    snprintf(u->text, sizeof(u->text), "%s%s", prefix, body);
+    copy2(u->text, sizeof(u->text), prefix, body);
 }
 
 /* Fills phon, skel and (for Arabic) text of a unit from its body. */
@@ -1031,11 +1121,11 @@ unit_sound(struct ubur_name_unit *u, const char *body, bool arabic, const char *
         u->flags |= UBUR_UNIT_ARABIC;
     } else {
         latin_phon(body, phon);
-        snprintf(text, sizeof(text), "%s", body);
+        copy2(text, sizeof(text), body, "");
     }
-    snprintf(u->phon, sizeof(u->phon), "%s", phon);
+    copy2(u->phon, sizeof(u->phon), phon, "");
     skeleton(phon, sk, sizeof(sk));
-    snprintf(u->skel, sizeof(u->skel), "%s%s", key_prefix, sk);
+    copy2(u->skel, sizeof(u->skel), key_prefix, sk);
     switch (u->kind) {
     case UBUR_UNIT_ABD:
         set_text(u, "abd al-", text);
@@ -1129,31 +1219,32 @@ parse_units(struct ubur_name *out, char *folded)
         bool ar = tok[i].arabic;
         bool more = next != NULL;
         if (!ar) {
+            unsigned cat = particle_cat(t);
             if (more || nt > 1) {
-                if (in_list(t, latin_titles) && (more || out->n > 0))
+                if ((cat & P_TITLE) && (more || out->n > 0))
                     continue;
             }
-            if (more && (in_list(t, latin_articles) || sun_article(t, next))) {
+            if (more && ((cat & P_ARTICLE) || sun_article(t, next))) {
                 pending |= UBUR_UNIT_ARTICLE;
                 continue;
             }
-            if (more && in_list(t, latin_nasab)) {
+            if (more && (cat & P_NASAB)) {
                 pending |= UBUR_UNIT_NASAB;
                 continue;
             }
-            if (more && in_list(t, latin_abu) && pending_kind == UBUR_UNIT_PLAIN) {
+            if (more && (cat & P_ABU) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABU;
                 continue;
             }
-            if (more && in_list(t, latin_umm) && pending_kind == UBUR_UNIT_PLAIN) {
+            if (more && (cat & P_UMM) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_UMM;
                 continue;
             }
-            if (more && in_list(t, latin_abd) && pending_kind == UBUR_UNIT_PLAIN) {
+            if (more && (cat & P_ABD) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABD;
                 continue;
             }
-            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && in_list(t, latin_din)) {
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && (cat & P_DIN)) {
                 /* "salah al-din": one unit */
                 struct ubur_name_unit *u = &out->u[out->n - 1];
                 if (!(u->flags & UBUR_UNIT_DIN) && strlen(u->phon) + 3 < UBUR_NAME_PHON) {
