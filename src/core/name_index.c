@@ -331,7 +331,7 @@ deletions(const char *key, char out[][UBUR_NAME_PHON], int max)
 {
     size_t b = key_body(key), l = strlen(key);
     int n = 0;
-    if (l - b < 3 || key[b] == '~')
+    if (l - b < 2 || key[b] == '~')
         return 0;
     for (size_t i = b; i < l && n < max; i++) {
         if (i > b && key[i] == key[i - 1])
@@ -922,8 +922,7 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
     size_t body = strlen(skel) - key_body(skel);
     /* Short skeletons of common names ("L", "MR") are given names whose spellings already
      * share one skeleton: fuzzy variants of them would only add noise. A short rare name
-     * may have lost a consonant (Akhud for Akhund): names with one more. Three consonants
-     * do not lose one (that is a two-consonant given name). */
+     * may have a typo like any other (Akhud for Akhund, Zajai for Zakui). */
     bool fuzzy = body >= 3 || (body == 2 && qu->weight >= 1.0f);
     if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB) {
         /* a known skeleton: its neighbours are listed */
@@ -935,8 +934,6 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
         for (uint32_t i = 0; i < nb->n && q->nvocab < VARIANTS_MAX; i++) {
             uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
             const struct vocab *vo = &ix->vocab[v];
-            if ((size_t)vo->body + 1 < body || (body <= 3 && vo->body < body))
-                continue;
             double c = ubur_name_match_credit(
                 ubur_name_sim_bound((double)dq / 20, qw, (double)vo->wmax / 20));
             if (c > 0)
@@ -953,17 +950,13 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
             add_variant(ix, qu, q, ix->dels[sl->val].v[i]);
-    if (body < 3)
-        return;
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
-        /* one consonant fewer (not for 3), or one different */
-        if (body >= 4) {
-            sl = map_find(ix, &ix->vocab_map, var[k]);
-            if (sl && sl->key)
-                add_variant(ix, qu, q, sl->val);
-        }
+        /* one consonant fewer, or one different */
+        sl = map_find(ix, &ix->vocab_map, var[k]);
+        if (sl && sl->key)
+            add_variant(ix, qu, q, sl->val);
         sl = map_find(ix, &ix->del_map, var[k]);
         if (sl && sl->key)
             for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)

@@ -1167,6 +1167,15 @@ strip_glued_article(const char *t, bool *article)
     return t;
 }
 
+/* A unit's evidence weight, in steps of 1/255 so that an index keeping it in a byte gives
+ * back exactly the same number. */
+static float
+unit_weight(const char *skel)
+{
+    float w = weights_ready ? ubur_name_common_weight(skel) : 1.0f;
+    return (float)(int)(w * 255.0f + 0.5f) / 255.0f;
+}
+
 static void
 add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic)
 {
@@ -1181,7 +1190,7 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
     unit_sound(u, body, arabic, kind_prefix(kind));
     if (!u->phon[0])
         return;
-    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+    u->weight = unit_weight(u->skel);
     out->n++;
 }
 
@@ -1269,7 +1278,7 @@ parse_units(struct ubur_name *out, char *folded)
                     snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
                     snprintf(u->text, sizeof(u->text), "%s", body);
                     u->flags |= UBUR_UNIT_DIN;
-                    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+                    u->weight = unit_weight(u->skel);
                     pending = 0;
                     continue;
                 }
@@ -1346,7 +1355,7 @@ parse_units(struct ubur_name *out, char *folded)
                     size_t tl = strlen(u->text);
                     snprintf(u->text + tl, sizeof(u->text) - tl, " al-din");
                     u->flags |= UBUR_UNIT_DIN;
-                    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+                    u->weight = unit_weight(u->skel);
                     pending = 0;
                     continue;
                 }
