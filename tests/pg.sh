@@ -51,6 +51,12 @@ else
     as_pg() { "$@"; }
 fi
 
+if ! as_pg sh -c ': >/dev/null' 2>/dev/null; then
+    echo "pg.sh: /dev/null is not writable by the server's user ($(ls -l /dev/null | cut -d' ' -f1));" \
+         "something changed its mode: chmod 666 /dev/null" >&2
+    exit 1
+fi
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ubur-pg.XXXXXX") || exit 1
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 chmod 700 "$dir"
