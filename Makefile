@@ -43,21 +43,24 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
-	scripts/embed-migrations.sh $@ $(MIGRATIONS)
+	@scripts/embed-migrations.sh $@ $(MIGRATIONS)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
-	$(CC) $(ALL_CFLAGS) -Isrc/store -c $< -o $@
+	@$(CC) $(ALL_CFLAGS) -Isrc/store -c $< -o $@
 
 $(BUILD)/libubur.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BUILD)/ubur: $(BUILD)/src/cli/main.o $(BUILD)/libubur.a
-	$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDSAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libubur.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libubur.a $(LDSAN) $(LIBS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libubur.a $(LDSAN) $(LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

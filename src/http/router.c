@@ -79,9 +79,12 @@ static void
 set_error(struct ubur_http_resp *resp, const struct ubur_error *err)
 {
     int code = err->code ? err->code : UBUR_EINTERNAL;
-    json_t *e = json_pack("{s:s, s:s}", "code", ubur_error_name(code), "message",
-                          err->message[0] ? err->message : ubur_strerror(code));
-    if (err->field[0])
+    const char *msg = err->message[0] ? err->message : ubur_strerror(code);
+    /* Messages quote input; input that is not UTF-8 must not make the answer unencodable. */
+    if (!ubur_utf8_valid(msg, strlen(msg)))
+        msg = ubur_strerror(code);
+    json_t *e = json_pack("{s:s, s:s}", "code", ubur_error_name(code), "message", msg);
+    if (err->field[0] && ubur_utf8_valid(err->field, strlen(err->field)))
         json_object_set_new(e, "field", json_string(err->field));
     ubur_http_json(resp, ubur_error_http_status(code), json_pack("{s:o}", "error", e));
     if (resp->raw) {
@@ -162,6 +165,12 @@ ubur_http_dispatch(struct ubur_http_req *req, struct ubur_http_resp *resp)
     const struct ubur_http_route *route = NULL;
     bool path_known = false;
     int rc;
+
+    if (!ubur_utf8_valid(req->path, strlen(req->path))) {
+        ubur_error_set(&err, UBUR_EINVAL, "the path is not valid UTF-8");
+        set_error(resp, &err);
+        return;
+    }
 
     for (int t = 0; ubur_http_routes[t] && !route; t++) {
         for (const struct ubur_http_route *r = ubur_http_routes[t]; r->method; r++) {

@@ -65,7 +65,10 @@ ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_er
         sqlite3_close(db);
         return UBUR_ESTORE;
     }
-    sqlite3_busy_timeout(db, 10000);
+    /* UBUR_BUSY_TIMEOUT_MS shortens the wait in tests of a locked database. */
+    const char *busy = getenv("UBUR_BUSY_TIMEOUT_MS");
+    long busy_ms = busy ? strtol(busy, NULL, 10) : 0;
+    sqlite3_busy_timeout(db, busy_ms > 0 && busy_ms <= 600000 ? (int)busy_ms : 10000);
     sqlite3_extended_result_codes(db, 1);
     char *msg = NULL;
     rc = sqlite3_exec(db,

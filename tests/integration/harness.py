@@ -98,7 +98,23 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+        report = self.sanitizer_report()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if report and not exc[0]:
+            raise RuntimeError("the server reported a sanitizer error:\n" + report)
+
+    def sanitizer_report(self):
+        """ASan/UBSan/LSan findings in the server's log (ASan builds), or ""."""
+        try:
+            with open(os.path.join(self.dir, "server.log")) as f:
+                text = f.read()
+        except OSError:
+            return ""
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            i = text.find(marker)
+            if i >= 0:
+                return text[max(0, i - 200):i + 3000]
+        return ""
 
     def _reset_pg(self):
         # Drop everything in the public schema so each server starts empty.
@@ -124,10 +140,13 @@ class Server:
             for l in src:
                 dst.write(l)
                 dst.flush()
-        threading.Thread(target=drain, args=(self.proc.stderr, self.log), daemon=True).start()
+        self.drainer = threading.Thread(target=drain, args=(self.proc.stderr, self.log),
+                                        daemon=True)
+        self.drainer.start()
         self.conn = None
 
     def stop(self, sig=None):
+        self.conn = None
         if self.proc and self.proc.poll() is None:
             if sig:
                 self.proc.send_signal(sig)
@@ -138,6 +157,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            self.drainer.join(5)
         self.proc = None
 
     def restart(self):
