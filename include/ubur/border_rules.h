@@ -206,24 +206,29 @@ void ubur_border_rule_document(enum ubur_border_direction dir, const char *probl
 
 /* ---- visas and entitlements (entries) ---- */
 
-/* What the visa module says about the visa presented or found, reduced for the rules. */
+/*
+ * What the visa module (ubur_visa_find_valid) says about the visa presented
+ * or found, reduced for the rules. `usable` is its verdict by name, as
+ * ubur_visa_usable_name gives it: "usable", "not_yet_valid", "expired",
+ * "revoked", "entries_exhausted" or "stay_exceeded".
+ */
 struct ubur_border_visa_facts {
     char number[32];
-    char purpose[24];
-    char status[16];       /* "issued" (usable), or why not: "annulled", "revoked", ... */
-    int64_t valid_from;    /* days */
-    int64_t valid_until;   /* days, inclusive */
-    int entries_allowed;   /* 0 = multiple entries without limit */
-    int entries_used;      /* entries already recorded on this visa */
-    int stay_days;         /* total days of stay the visa grants */
-    int days_used;         /* days already spent on it (entry and exit days count) */
+    char purpose[33];
+    char usable[24];
+    int64_t valid_from;  /* days, for messages */
+    int64_t valid_until; /* days, inclusive */
+    int entries;         /* entries allowed; 0 = multiple */
+    int stay_days;       /* total days of stay the visa grants */
+    int64_t stay_until;  /* last day of authorised stay when usable */
 };
 
 /*
- * The visa rule on entry at day `at_day`: not usable or not valid that day
- * (no_valid_visa), entries exhausted (entries_exhausted), no stay left
- * (stay_exceeded), each a refusal. Returns the last day of authorised stay
- * when no reason was added, else at_day - 1.
+ * The visa rule on entry at day `at_day`: a visa not valid that day,
+ * annulled or revoked is no_valid_visa; every entry used is
+ * entries_exhausted; no day of stay left is stay_exceeded; each a refusal.
+ * Returns the last day of authorised stay when the visa is usable, else
+ * at_day - 1 with the reason added.
  */
 int64_t ubur_border_rule_visa(const struct ubur_border_visa_facts *v, int64_t at_day,
                               struct ubur_border_reasons *rs);

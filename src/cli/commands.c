@@ -4,6 +4,7 @@
 
 extern const struct ubur_cmd ubur_cmd_init, ubur_cmd_serve, ubur_cmd_demo, ubur_cmd_user,
     ubur_cmd_audit, ubur_cmd_version, ubur_cmd_help;
+extern const struct ubur_cmd ubur_cmd_crossing, ubur_cmd_check, ubur_cmd_overstays, ubur_cmd_stats;
 
 const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_init,
@@ -11,6 +12,10 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_demo,
     &ubur_cmd_user,
     &ubur_cmd_audit,
+    &ubur_cmd_crossing,
+    &ubur_cmd_check,
+    &ubur_cmd_overstays,
+    &ubur_cmd_stats,
     &ubur_cmd_version,
     &ubur_cmd_help,
     NULL,

@@ -471,30 +471,27 @@ ubur_border_rule_visa(const struct ubur_border_visa_facts *v, int64_t at_day,
                       struct ubur_border_reasons *rs)
 {
     char a[UBUR_DATE_LEN + 1], b[UBUR_DATE_LEN + 1];
-    int before = rs->n + rs->dropped;
 
-    if (strcmp(v->status, "issued") != 0) {
-        ubur_border_reason_add(rs, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
-                               "visa %s is %s", v->number, v->status[0] ? v->status : "not issued");
-        return at_day - 1;
-    }
-    if (at_day < v->valid_from || at_day > v->valid_until) {
-        ubur_date_format(v->valid_from, a);
-        ubur_date_format(v->valid_until, b);
-        ubur_border_reason_add(rs, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
-                               "visa %s is valid from %s to %s only", v->number, a, b);
-        return at_day - 1;
-    }
-    if (v->entries_allowed > 0 && v->entries_used >= v->entries_allowed)
+    ubur_date_format(v->valid_from, a);
+    ubur_date_format(v->valid_until, b);
+    if (!strcmp(v->usable, "usable") && v->stay_until >= at_day)
+        return v->stay_until;
+    if (!strcmp(v->usable, "entries_exhausted"))
         ubur_border_reason_add(rs, UBUR_REASON_ENTRIES_EXHAUSTED, UBUR_DECISION_REFUSE,
-                               "visa %s allows %d %s, all used", v->number, v->entries_allowed,
-                               v->entries_allowed == 1 ? "entry" : "entries");
-    int64_t until = ubur_stay_visa_until(at_day, v->stay_days, v->days_used, v->valid_until);
-    if (until < at_day)
+                               "visa %s allows %d %s, all used", v->number, v->entries,
+                               v->entries == 1 ? "entry" : "entries");
+    else if (!strcmp(v->usable, "stay_exceeded") || !strcmp(v->usable, "usable"))
         ubur_border_reason_add(rs, UBUR_REASON_STAY_EXCEEDED, UBUR_DECISION_REFUSE,
                                "visa %s grants %d days of stay, all used", v->number,
                                v->stay_days);
-    return rs->n + rs->dropped > before ? at_day - 1 : until;
+    else if (!strcmp(v->usable, "not_yet_valid") || !strcmp(v->usable, "expired"))
+        ubur_border_reason_add(rs, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
+                               "visa %s is valid from %s to %s only", v->number, a, b);
+    else
+        ubur_border_reason_add(rs, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
+                               "visa %s cannot be used (%s)", v->number,
+                               v->usable[0] ? v->usable : "unknown");
+    return at_day - 1;
 }
 
 int64_t

@@ -20,8 +20,9 @@ CREATE TABLE crossing_points (
 );
 
 -- Operating modes over time. The row in force at time T is the one with the
--- latest effective_from <= T (the latest created among equals). Rows are
--- never updated or deleted: the table is the history.
+-- latest effective_from <= T (among equals the latest id, i.e. the latest
+-- created: ids are UUIDv7). Rows are never updated or deleted: the table is
+-- the history.
 CREATE TABLE crossing_schedules (
     id TEXT PRIMARY KEY,
     crossing_id TEXT NOT NULL REFERENCES crossing_points(id),
@@ -33,7 +34,7 @@ CREATE TABLE crossing_schedules (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-CREATE INDEX crossing_schedules_in_force ON crossing_schedules(crossing_id, effective_from, created_at);
+CREATE INDEX crossing_schedules_in_force ON crossing_schedules(crossing_id, effective_from);
 
 -- A person as the border knows them, and the documents they crossed with.
 CREATE TABLE travellers (
@@ -79,7 +80,8 @@ CREATE TABLE border_groups (
 );
 
 -- A traveller check: the proposed decision with its reasons, waiting for the
--- officer to confirm or override it (status pending), then recorded.
+-- officer to confirm or override it (status pending), then recorded. `result`
+-- is the check as it was answered (JSON), so it can be shown again as it was.
 CREATE TABLE border_checks (
     id TEXT PRIMARY KEY,
     crossing_id TEXT NOT NULL REFERENCES crossing_points(id),
@@ -90,8 +92,6 @@ CREATE TABLE border_checks (
     group_id TEXT REFERENCES border_groups(id),
     document_number TEXT,
     nationality TEXT,
-    document_code TEXT,
-    expiry_date TEXT,
     basis TEXT,
     visa_id TEXT,
     visa_number TEXT,
@@ -104,6 +104,7 @@ CREATE TABLE border_checks (
     returnee INTEGER NOT NULL DEFAULT 0,
     decision TEXT NOT NULL,
     reasons TEXT NOT NULL,
+    result TEXT NOT NULL,
     status TEXT NOT NULL,
     record_id TEXT,
     officer_id TEXT,
@@ -148,6 +149,7 @@ CREATE TABLE stays (
     state TEXT NOT NULL,
     basis TEXT NOT NULL,
     visa_id TEXT,
+    visa_number TEXT,
     purpose TEXT,
     rule_days INTEGER,
     rule_window INTEGER,
