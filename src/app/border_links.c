@@ -9,32 +9,74 @@
  *   - the refugee registry (ubur/registry.h): a recorded crossing into a
  *     registered person's state of origin flags them as a returnee.
  * Until a module is present in the build, its boundary answers
- * conservatively: not screened (the check says so in `screening`), names
- * equal only when they fold to the same letters, nobody flagged.
+ * conservatively: names equal only when they fold to the same letters,
+ * nobody flagged.
  */
 #include <ctype.h>
 #include <string.h>
 
 #include "border_impl.h"
+#include "ubur/names.h"
+#include "ubur/watchlist.h"
 #include "ubur/banned.h"
 
+/*
+ * Screening runs twice only when it finds something: first without storing
+ * (the common case, no hit: the check row itself records that the traveller
+ * was screened and found clean, and is written with the group commit), then,
+ * when there are alerts, again through the stored path so that the
+ * screening and its cases exist for adjudication.
+ */
 int
 ubur_border_screen(struct ubur_ctx *ctx, enum ubur_border_direction dir, const char *surname,
                    const char *given_names, const char *birth_date, const char *nationality,
                    const char *sex, const char *subject_ref, struct ubur_border_reasons *rs,
                    struct border_screening *out, struct ubur_error *err)
 {
-    (void)ctx;
-    (void)dir;
-    (void)surname;
-    (void)given_names;
-    (void)birth_date;
-    (void)nationality;
-    (void)sex;
-    (void)subject_ref;
-    (void)rs;
-    (void)err;
+    struct ubur_screen_query q;
+    struct ubur_screen_result r;
+    char name[2 * 130 + 2];
+    int rc;
+
     memset(out, 0, sizeof(*out));
+    memset(&q, 0, sizeof(q));
+    snprintf(name, sizeof(name), "%s%s%s", given_names && *given_names ? given_names : "",
+             given_names && *given_names ? " " : "", surname ? surname : "");
+    q.name = name;
+    q.dob = birth_date && *birth_date ? birth_date : NULL;
+    q.nationality = nationality && *nationality ? nationality : NULL;
+    q.sex = sex && (sex[0] == 'M' || sex[0] == 'F') ? sex : NULL;
+    q.context = "border";
+    q.subject_ref = subject_ref;
+    q.no_record = true;
+    if ((rc = ubur_screen(ctx, &q, &r, err))) {
+        if (rc == UBUR_EINVAL && err && !strcmp(err->field, "name"))
+            snprintf(err->field, sizeof(err->field), "document.surname");
+        return rc;
+    }
+    out->screened = true;
+    if (r.alerts == 0)
+        return 0;
+    q.no_record = false;
+    if ((rc = ubur_screen(ctx, &q, &r, err)))
+        return rc;
+    snprintf(out->screening_id, sizeof(out->screening_id), "%s", r.screening_id);
+    out->detail = json_array();
+    for (int i = 0; i < r.nhits; i++) {
+        const struct ubur_screen_hit *h = &r.hits[i];
+        if (h->score < r.threshold || h->dismissed)
+            continue;
+        out->hits++;
+        ubur_border_rule_screening(dir, h->list, h->reference, h->score,
+                                   ubur_alert_action_from_name(h->action), rs);
+        json_array_append_new(
+            out->detail,
+            json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:f, s:s?, s:s?, s:s?}", "entry_id",
+                      h->entry_id, "list", h->list, "reference", h->reference, "name", h->name,
+                      "matched_name", h->matched_name, "score", h->score, "action", h->action,
+                      "case_id", h->case_id[0] ? h->case_id : NULL, "explanation",
+                      h->explanation));
+    }
     return 0;
 }
 
@@ -54,14 +96,28 @@ fold_letters(const char *a, const char *b, char *out, size_t n)
     out[o] = '\0';
 }
 
+/*
+ * Same nationality and birth date are already given, so a high name score
+ * suffices; the name engine keeps "SALMAN BIN MUHAMMAD" and "MUHAMMAD BIN
+ * SALMAN" apart and scores spellings of one name (Mohammed, Muhammad) alike.
+ */
+#define SAME_PERSON_SCORE 0.90
+
 bool
 ubur_border_same_name(const char *surname_a, const char *given_a, const char *surname_b,
                       const char *given_b)
 {
-    char a[256], b[256];
+    char a[300], b[300];
+    struct ubur_name na, nb;
     fold_letters(surname_a, given_a, a, sizeof(a));
     fold_letters(surname_b, given_b, b, sizeof(b));
-    return !strcmp(a, b);
+    if (!strcmp(a, b))
+        return true;
+    snprintf(a, sizeof(a), "%s %s", given_a ? given_a : "", surname_a ? surname_a : "");
+    snprintf(b, sizeof(b), "%s %s", given_b ? given_b : "", surname_b ? surname_b : "");
+    if (ubur_name_parse(&na, a, NULL) || ubur_name_parse(&nb, b, NULL))
+        return false;
+    return ubur_names_compare(&na, &nb, NULL) >= SAME_PERSON_SCORE;
 }
 
 int

@@ -78,11 +78,15 @@ print_check(json_t *c)
         printf("  - %s (%s): %s\n", str(r, "code"), str(r, "decision"), str(r, "message"));
     json_t *ent = json_object_get(c, "entitlement");
     if (json_is_string(json_object_get(ent, "basis")))
-        printf("  entitlement: %s%s%s, authorised until %s\n", str(ent, "basis"),
+        printf("  entitlement: %s%s%s%s%s\n", str(ent, "basis"),
                json_is_string(json_object_get(ent, "visa_number")) ? " " : "",
                json_is_string(json_object_get(ent, "visa_number")) ? str(ent, "visa_number") : "",
-               json_is_true(json_object_get(ent, "unlimited")) ? "(no limit)"
-                                                               : str(ent, "authorised_until"));
+               json_is_true(json_object_get(ent, "unlimited"))            ? ", no time limit"
+               : json_is_string(json_object_get(ent, "authorised_until")) ? ", authorised until "
+                                                                          : "",
+               json_is_string(json_object_get(ent, "authorised_until"))
+                   ? str(ent, "authorised_until")
+                   : "");
     printf("  traveller: %s (%s)\n", str(c, "traveller_id"), str(c, "traveller_match"));
     json_array_foreach(json_object_get(c, "notes"), i, r)
         printf("  note: %s\n", json_string_value(r));

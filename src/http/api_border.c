@@ -314,6 +314,8 @@ checks_confirm(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     return ubur_http_json(resp, json_is_true(json_object_get(o, "replayed")) ? 200 : 201, o);
 }
 
+static const struct ubur_json_field no_fields[] = {{0}};
+
 static int
 groups_confirm(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
@@ -407,7 +409,8 @@ const struct ubur_http_route ubur_api_border_routes[] = {
     {"POST", "/api/v1/border/checks/{id}/confirm", checks_confirm, OFFICERS,
      "Confirm or override a check; records the entry, exit or refusal", confirm_body, 0},
     {"POST", "/api/v1/border/groups/{id}/confirm", groups_confirm, OFFICERS,
-     "Record every admitted and refused member of a group; referrals stay pending", NULL, 0},
+     "Record every admitted and refused member of a group; referrals stay pending", no_fields,
+     0},
     {"GET", "/api/v1/travellers/{id}/movements", traveller_movements, OFFICERS,
      "A traveller's documents, entries, exits, refusals and stays", NULL, 0},
     {"GET", "/api/v1/border/overstays", overstays,
