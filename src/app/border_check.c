@@ -282,7 +282,12 @@ find_traveller(struct ubur_ctx *ctx, struct subject *s, struct ubur_error *err)
                                "document %s of %s was recorded for a person born %s, not %s",
                                s->number, s->nationality, recorded_birth, s->birth_date);
 
-    /* The same person with a new document: same nationality, birth date and name. */
+    /*
+     * The same person with a new document: same nationality, birth date and
+     * name. Only a single such traveller is taken: two namesakes born the same
+     * day (common names, 1 January as a placeholder birth date) are never
+     * merged into one person; the new document then starts a new traveller.
+     */
     rc = ubur_store_prepare(ctx->store,
                             "SELECT id, surname, given_names FROM travellers"
                             " WHERE nationality = ? AND birth_date = ? LIMIT 200",
@@ -291,18 +296,25 @@ find_traveller(struct ubur_ctx *ctx, struct subject *s, struct ubur_error *err)
         return rc;
     ubur_stmt_bind_text(st, 1, s->nationality);
     ubur_stmt_bind_text(st, 2, s->birth_date);
+    int namesakes = 0;
+    char candidate[UBUR_UUID_LEN + 1] = "";
     while ((rc = ubur_stmt_step(st, err)) == 1) {
         if (ubur_border_same_name(s->surname, s->given_names, ubur_stmt_text(st, 1),
-                                  ubur_stmt_text(st, 2))) {
-            snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", ubur_stmt_text(st, 0));
-            s->linked_by = "name";
-            s->new_document = s->valid;
-            break;
-        }
+                                  ubur_stmt_text(st, 2)) &&
+            namesakes++ == 0)
+            snprintf(candidate, sizeof(candidate), "%s", ubur_stmt_text(st, 0));
     }
     ubur_stmt_done(st);
     if (rc < 0)
         return rc;
+    if (namesakes == 1) {
+        snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", candidate);
+        s->linked_by = "name";
+        s->new_document = s->valid;
+    } else if (namesakes > 1) {
+        note(s, "%d known travellers share this name, nationality and birth date; not linked",
+             namesakes);
+    }
     if (s->traveller_id[0]) {
         if (s->valid)
             note(s, "a new document for a known traveller (same nationality, birth date and "

@@ -496,10 +496,10 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
             goto out;
         const char *was = json_string_value(json_object_get(rec, "decision"));
         if (in->decision && strcmp(was, ubur_border_decision_name(j.outcome)) != 0) {
-            json_decref(rec);
             rc = ubur_error_field(err, UBUR_ECONFLICT, "decision",
                                   "check %s is already recorded as %s (record %s)", j.chk.id, was,
                                   j.chk.record_id);
+            json_decref(rec);
             goto out;
         }
         json_object_set_new(rec, "replayed", json_true());
