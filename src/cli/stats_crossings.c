@@ -12,7 +12,8 @@
 #include "ubur/border.h"
 #include "ubur/banned.h"
 
-int ubur_stats_crossings(struct ubur_cli *cli, const struct ubur_cmd *cmd, int argc, char **argv);
+extern const struct ubur_cmd ubur_cmd_stats;
+int ubur_cli_stats_crossings(struct ubur_cli *cli, int argc, char **argv);
 
 static const char usage[] =
     "usage: ubur stats crossings [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--by LIST]\n"
@@ -23,7 +24,7 @@ static const char usage[] =
     "  (default crossing,direction,decision).\n";
 
 int
-ubur_stats_crossings(struct ubur_cli *cli, const struct ubur_cmd *cmd, int argc, char **argv)
+ubur_cli_stats_crossings(struct ubur_cli *cli, int argc, char **argv)
 {
     const char *from_s = NULL, *to_s = NULL, *by = NULL, *format = "table";
     char **pos;
@@ -35,7 +36,7 @@ ubur_stats_crossings(struct ubur_cli *cli, const struct ubur_cmd *cmd, int argc,
         {"format", &format, NULL},
         {0},
     };
-    struct ubur_cmd sub = *cmd;
+    struct ubur_cmd sub = ubur_cmd_stats;
     sub.usage = usage;
     struct ubur_error err = UBUR_ERROR_INIT;
     int rc = ubur_cli_parse(cli, &sub, argc, argv, opts, &pos, &npos);
