@@ -170,7 +170,40 @@ int ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *i
 int ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **out,
                               struct ubur_error *err);
 
+/*
+ * An officer who asks to admit over a refusal gets, instead of a record, a
+ * request for a supervisor: {state: "pending_approval", pending_approval:
+ * true, override_id, check_id, decision, reason, requested_by,
+ * requested_at} (the API answers 202). Until it is decided the check cannot
+ * be confirmed otherwise.
+ *
+ * Override requests, newest first, of one status ("pending", "approved",
+ * "rejected"; NULL all): [{id, check_id, decision, reason, status,
+ * requested_by, requested_at, decided_by, decided_at, decision_reason,
+ * record_id, check: {crossing_id, direction, at, document_number,
+ * nationality, proposed, reasons}}].
+ */
+int ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limit, json_t **out,
+                          struct ubur_error *err);
+/*
+ * A supervisor (or admin) decides a request: "approve" records the
+ * admission (the requesting officer as officer, the supervisor named),
+ * "reject" records the refusal. `reason` (may be NULL) is the supervisor's
+ * note. *out: {override, record}.
+ */
+int ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id,
+                                const char *decision, const char *reason, json_t **out,
+                                struct ubur_error *err);
+
 /* ---- travellers, stays, overstays ---- */
+
+/*
+ * Recent records (entries, exits, refusals), newest first by time of
+ * crossing: of one crossing point (NULL all) and kind (NULL all), at most
+ * `limit`. Officers see their own state's records.
+ */
+int ubur_border_movements(struct ubur_ctx *ctx, const char *crossing_id, const char *kind,
+                          int64_t limit, json_t **out, struct ubur_error *err);
 
 /*
  * A traveller's identity, documents, records (newest first, at most

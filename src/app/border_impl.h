@@ -58,6 +58,11 @@ int ubur_border_record_json(struct ubur_store *s, const char *record_id, json_t 
 int ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t limit,
                            json_t **out, struct ubur_error *err);
 
+/* Records newest first, optionally of one crossing, kind and state (NULLs: all). */
+int ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const char *kind,
+                             const char *state, int64_t limit, json_t **out,
+                             struct ubur_error *err);
+
 /* Days since 1970-01-01 of an instant (floor). */
 int64_t ubur_border_day(int64_t t);
 

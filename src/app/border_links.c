@@ -8,15 +8,16 @@
  *     the same person's, to link a new passport to a known traveller;
  *   - the refugee registry (ubur/registry.h): a recorded crossing into a
  *     registered person's state of origin flags them as a returnee.
- * Until a module is present in the build, its boundary answers
- * conservatively: names equal only when they fold to the same letters,
- * nobody flagged.
+ * The registry offers no read of "registered, with origin X" yet, so the
+ * `returnee` category of a check is what the officer declares; the record
+ * hook flags registered people going home.
  */
 #include <ctype.h>
 #include <string.h>
 
 #include "border_impl.h"
 #include "ubur/names.h"
+#include "ubur/registry.h"
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
 
@@ -125,12 +126,7 @@ ubur_border_note_returnee(struct ubur_ctx *ctx, const char *document_number,
                           const char *nationality, const char *to_state, const char *date,
                           bool *flagged, struct ubur_error *err)
 {
-    (void)ctx;
-    (void)document_number;
-    (void)nationality;
-    (void)to_state;
-    (void)date;
-    (void)err;
     *flagged = false;
-    return 0;
+    return ubur_registry_note_crossing(ctx, document_number, nationality, NULL, to_state, date,
+                                       flagged, err);
 }

@@ -121,6 +121,27 @@ fail:
     return rc;
 }
 
+/* ---- recent movements at a crossing ---- */
+
+int
+ubur_border_movements(struct ubur_ctx *ctx, const char *crossing_id, const char *kind,
+                      int64_t limit, json_t **out, struct ubur_error *err)
+{
+    if (kind && *kind && strcmp(kind, "entry") && strcmp(kind, "exit") && strcmp(kind, "refusal"))
+        return ubur_error_field(err, UBUR_EINVAL, "kind", "'%.16s' is not entry, exit or refusal",
+                                kind);
+    if (crossing_id && *crossing_id) {
+        struct border_crossing c;
+        int rc = ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id", &c,
+                                           err);
+        if (rc)
+            return rc;
+    }
+    return ubur_border_records_list(ctx->store, crossing_id && *crossing_id ? crossing_id : NULL,
+                                    kind && *kind ? kind : NULL, scoped(ctx) ? ctx->state : NULL,
+                                    limit, out, err);
+}
+
 /* ---- overstays ---- */
 
 int

@@ -57,6 +57,8 @@ struct record_job {
     enum ubur_border_decision proposed, outcome;
     const char *reason;     /* override reason or NULL */
     const char *supervisor; /* the supervisor who turned a refusal into an admission */
+    const char *officer, *officer_id; /* who recorded it; NULL: the acting user */
+    const char *override_id; /* the approved or rejected request this record settles */
     char partner_state[4];
     int override_days;
     /* results */
@@ -189,6 +191,45 @@ ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t l
         return rc;
     ubur_stmt_bind_text(st, 1, traveller_id);
     ubur_stmt_bind_int(st, 2, limit);
+    json_t *arr = json_array();
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        json_array_append_new(arr, record_row_json(st));
+    ubur_stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int
+ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const char *kind,
+                         const char *state, int64_t limit, json_t **out, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc;
+    /* Two statements so each uses its index: (crossing_id, at) or (at). */
+    if (crossing_id)
+        rc = ubur_store_prepare(s,
+                                "SELECT " RECORD_COLUMNS " FROM border_records"
+                                " WHERE crossing_id = ? AND (? IS NULL OR kind = ?)"
+                                " AND (? IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+                                &st, err);
+    else
+        rc = ubur_store_prepare(s,
+                                "SELECT " RECORD_COLUMNS " FROM border_records"
+                                " WHERE ? IS NULL AND (? IS NULL OR kind = ?)"
+                                " AND (? IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, crossing_id);
+    ubur_stmt_bind_text(st, 2, kind);
+    ubur_stmt_bind_text(st, 3, kind);
+    ubur_stmt_bind_text(st, 4, state);
+    ubur_stmt_bind_text(st, 5, state);
+    ubur_stmt_bind_int(st, 6, limit);
     json_t *arr = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1)
         json_array_append_new(arr, record_row_json(st));
@@ -375,8 +416,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     ubur_stmt_bind_text(st, 17, j->reason);
     ubur_stmt_bind_text(st, 18, j->supervisor);
     ubur_stmt_bind_text(st, 19, OPT(j->stay_id));
-    ubur_stmt_bind_text(st, 20, ctx->user_id);
-    ubur_stmt_bind_text(st, 21, ctx->username ? ctx->username : "?");
+    ubur_stmt_bind_text(st, 20, j->officer ? j->officer_id : ctx->user_id);
+    ubur_stmt_bind_text(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
     ubur_stmt_bind_text(st, 22, now);
 #undef OPT
     rc = ubur_stmt_step(st, err);
@@ -429,6 +470,87 @@ write_record(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     return apply_record(ctx, arg, err);
 }
 
+
+/* ---- override requests ---- */
+
+static int
+no_pending_override(struct ubur_ctx *ctx, const char *check_id, struct ubur_error *err)
+{
+    char *id = NULL;
+    int rc = ubur_store_query_text(ctx->store, err, &id,
+                                   "SELECT id FROM border_overrides WHERE check_id = ?"
+                                   " AND status = 'pending'",
+                                   "t", check_id);
+    if (rc == UBUR_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    rc = ubur_error_set(err, UBUR_ECONFLICT,
+                        "check %s awaits a supervisor's decision on override %s", check_id, id);
+    free(id);
+    return rc;
+}
+
+struct override_request {
+    const struct stored_check *chk;
+    const char *reason;
+    char id[UBUR_UUID_LEN + 1];
+    char at[UBUR_TIME_LEN + 1];
+};
+
+static int
+write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct override_request *r = arg;
+    char *status = NULL;
+    int rc = ubur_store_query_text(ctx->store, err, &status,
+                                   "SELECT status FROM border_checks WHERE id = ?", "t",
+                                   r->chk->id);
+    if (rc)
+        return rc;
+    bool pending = !strcmp(status, "pending");
+    free(status);
+    if (!pending)
+        return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", r->chk->id);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "INSERT INTO border_overrides (id, check_id, decision, reason,"
+                               " status, requested_by, requested_by_id, requested_at)"
+                               " VALUES (?, ?, 'admit', ?, 'pending', ?, ?, ?)"
+                               " ON CONFLICT DO NOTHING",
+                               "tttttt", r->id, r->chk->id, r->reason,
+                               ctx->username ? ctx->username : "?", ctx->user_id, r->at);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return ubur_error_set(err, UBUR_ECONFLICT, "check %s already awaits a supervisor",
+                              r->chk->id);
+    json_t *d = json_pack("{s:s, s:s, s:s}", "check_id", r->chk->id, "decision", "admit",
+                          "reason", r->reason);
+    char *detail = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    rc = ubur_audit(ctx, "border.override_request", "border_override", r->id, detail, err);
+    free(detail);
+    return rc;
+}
+
+/* An officer's request to admit over a refusal: stored for a supervisor, answered 202. */
+static int
+request_override(struct ubur_ctx *ctx, const struct stored_check *chk, const char *reason,
+                 json_t **out, struct ubur_error *err)
+{
+    struct override_request r = {chk, reason, "", ""};
+    ubur_uuid7(r.id);
+    ubur_time_format(ubur_now(), r.at);
+    int rc = ubur_write(ctx, write_override_request, &r, err);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "state", "pending_approval",
+                     "pending_approval", 1, "override_id", r.id, "check_id", chk->id, "decision",
+                     "admit", "reason", reason, "requested_by", ctx->username ? ctx->username : "?",
+                     "requested_at", r.at);
+    return 0;
+}
+
 /* ---- confirming ---- */
 
 static int
@@ -477,6 +599,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
         return rc;
     if ((rc = ubur_border_decision_parse(j.chk.decision, "decision", &j.proposed, err)))
         goto out;
+    if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(ctx, j.chk.id, err)))
+        goto out;
     j.outcome = j.proposed;
     if (in->decision && (rc = ubur_border_decision_parse(in->decision, "decision", &j.outcome, err)))
         goto out;
@@ -512,14 +636,20 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
                             j.chk.id, j.chk.created_at);
         goto out;
     }
+    if (j.outcome == UBUR_DECISION_ADMIT && !j.chk.traveller_id[0]) {
+        rc = ubur_error_set(err, UBUR_EUNPROC,
+                            "the document could not be read: nobody can be admitted without an "
+                            "identity; refuse, or check again with the document typed in");
+        goto out;
+    }
     if (j.outcome != j.proposed) {
         if ((rc = check_reason(in->reason, err)))
             goto out;
         j.reason = in->reason;
         if (j.proposed == UBUR_DECISION_REFUSE && j.outcome == UBUR_DECISION_ADMIT) {
             if (ctx->role != UBUR_ROLE_SUPERVISOR && ctx->role != UBUR_ROLE_ADMIN) {
-                rc = ubur_error_set(err, UBUR_EPERM,
-                                    "turning a refusal into an admission needs a supervisor");
+                /* The officer asks; a supervisor approves or rejects (ubur_border_override_decide). */
+                rc = request_override(ctx, &j.chk, in->reason, out, err);
                 goto out;
             }
             j.supervisor = ctx->username;
@@ -528,12 +658,6 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
         if ((rc = check_reason(in->reason, err)))
             goto out;
         j.reason = in->reason;
-    }
-    if (j.outcome == UBUR_DECISION_ADMIT && !j.chk.traveller_id[0]) {
-        rc = ubur_error_set(err, UBUR_EUNPROC,
-                            "the document could not be read: nobody can be admitted without an "
-                            "identity; refuse, or check again with the document typed in");
-        goto out;
     }
     struct border_crossing c;
     if ((rc = ubur_border_crossing_load(ctx->store, j.chk.crossing_id, ubur_now(), "crossing_id",
@@ -674,5 +798,186 @@ out:
         free(g.jobs[i].chk.reasons);
     free(g.jobs);
     json_decref(pending);
+    return rc;
+}
+
+/* ---- supervisors' decisions on override requests ---- */
+
+struct override_decision {
+    struct record_job j;
+    const char *override_id, *status, *note;
+};
+
+static int
+write_override_decision(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct override_decision *d = arg;
+    char now[UBUR_TIME_LEN + 1];
+    int rc = apply_record(ctx, &d->j, err);
+    if (rc)
+        return rc;
+    ubur_time_format(ubur_now(), now);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "UPDATE border_overrides SET status = ?, decided_by = ?,"
+                               " decided_at = ?, decision_reason = ?, record_id = ?"
+                               " WHERE id = ? AND status = 'pending'",
+                               "tttttt", d->status, ctx->username ? ctx->username : "?", now,
+                               d->note, d->j.record_id, d->override_id);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return ubur_error_set(err, UBUR_ECONFLICT, "override %s was decided meanwhile",
+                              d->override_id);
+    return 0;
+}
+
+#define OVERRIDE_COLUMNS                                                                   \
+    "o.id, o.check_id, o.decision, o.reason, o.status, o.requested_by, o.requested_by_id,"  \
+    " o.requested_at, o.decided_by, o.decided_at, o.decision_reason, o.record_id,"          \
+    " k.crossing_id, k.direction, k.at, k.document_number, k.nationality, k.decision,"     \
+    " k.reasons, k.state"
+
+static json_t *
+override_json(struct ubur_stmt *st)
+{
+    json_t *reasons = json_loads(ubur_stmt_text(st, 18) ? ubur_stmt_text(st, 18) : "[]", 0, NULL);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?,"
+                     " s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:o}}",
+                     "id", ubur_stmt_text(st, 0), "check_id", ubur_stmt_text(st, 1), "decision",
+                     ubur_stmt_text(st, 2), "reason", ubur_stmt_text(st, 3), "status",
+                     ubur_stmt_text(st, 4), "requested_by", ubur_stmt_text(st, 5),
+                     "requested_at", ubur_stmt_text(st, 7), "decided_by", ubur_stmt_text(st, 8),
+                     "decided_at", ubur_stmt_text(st, 9), "decision_reason",
+                     ubur_stmt_text(st, 10), "record_id", ubur_stmt_text(st, 11), "check",
+                     "crossing_id", ubur_stmt_text(st, 12), "direction", ubur_stmt_text(st, 13),
+                     "at", ubur_stmt_text(st, 14), "document_number", ubur_stmt_text(st, 15),
+                     "nationality", ubur_stmt_text(st, 16), "proposed", ubur_stmt_text(st, 17),
+                     "reasons", reasons ? reasons : json_array());
+}
+
+int
+ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limit, json_t **out,
+                      struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    const char *state = ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state ? ctx->state
+                                                                                 : NULL;
+    if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
+        strcmp(status, "rejected"))
+        return ubur_error_field(err, UBUR_EINVAL, "status",
+                                "'%.16s' is not pending, approved or rejected", status);
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT " OVERRIDE_COLUMNS " FROM border_overrides o"
+                                " JOIN border_checks k ON k.id = o.check_id"
+                                " WHERE (? IS NULL OR o.status = ?) AND (? IS NULL OR k.state = ?)"
+                                " ORDER BY o.requested_at DESC, o.id DESC LIMIT ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, status);
+    ubur_stmt_bind_text(st, 2, status);
+    ubur_stmt_bind_text(st, 3, state);
+    ubur_stmt_bind_text(st, 4, state);
+    ubur_stmt_bind_int(st, 5, limit);
+    json_t *arr = json_array();
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        json_array_append_new(arr, override_json(st));
+    ubur_stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int
+ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const char *decision,
+                            const char *note, json_t **out, struct ubur_error *err)
+{
+    struct override_decision d;
+    struct ubur_stmt *st;
+    json_t *ov = NULL, *rec = NULL;
+    char requested_by[80] = "", requested_by_id[UBUR_UUID_LEN + 1] = "";
+    char check_id[UBUR_UUID_LEN + 1] = "", reason[512] = "", status[16] = "";
+    int rc;
+
+    memset(&d, 0, sizeof(d));
+    if (ctx->role != UBUR_ROLE_SUPERVISOR && ctx->role != UBUR_ROLE_ADMIN)
+        return ubur_error_set(err, UBUR_EPERM, "only a supervisor decides on overrides");
+    bool approve = decision && !strcmp(decision, "approve");
+    if (!approve && !(decision && !strcmp(decision, "reject")))
+        return ubur_error_field(err, UBUR_EINVAL, "decision",
+                                "'%.16s' is not approve or reject", decision ? decision : "");
+    if (note && (strlen(note) > 500 || !ubur_utf8_valid(note, strlen(note))))
+        return ubur_error_field(err, UBUR_EINVAL, "reason", "is not a text of at most 500 bytes");
+    if (!override_id || !ubur_uuid_valid(override_id))
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'",
+                              override_id ? override_id : "");
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT check_id, reason, status, requested_by, requested_by_id"
+                                 " FROM border_overrides WHERE id = ?",
+                                 &st, err)))
+        return rc;
+    ubur_stmt_bind_text(st, 1, override_id);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        copy_col(st, 0, check_id, sizeof(check_id));
+        copy_col(st, 1, reason, sizeof(reason));
+        copy_col(st, 2, status, sizeof(status));
+        copy_col(st, 3, requested_by, sizeof(requested_by));
+        copy_col(st, 4, requested_by_id, sizeof(requested_by_id));
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id);
+    if ((rc = load_check(ctx, check_id, &d.j.chk, err)))
+        return rc == UBUR_ENOTFOUND ? ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'",
+                                                     override_id)
+                                    : rc;
+    if (strcmp(status, "pending") != 0) {
+        rc = ubur_error_set(err, UBUR_ECONFLICT, "override %s is already %s", override_id,
+                            status);
+        goto out;
+    }
+    d.override_id = override_id;
+    d.status = approve ? "approved" : "rejected";
+    d.note = note && *note ? note : NULL;
+    d.j.proposed = UBUR_DECISION_REFUSE;
+    d.j.outcome = approve ? UBUR_DECISION_ADMIT : UBUR_DECISION_REFUSE;
+    d.j.reason = approve ? reason : d.note;
+    d.j.supervisor = ctx->username;
+    d.j.officer = requested_by;
+    d.j.officer_id = requested_by_id[0] ? requested_by_id : NULL;
+    d.j.override_id = override_id;
+    struct border_crossing c;
+    if ((rc = ubur_border_crossing_load(ctx->store, d.j.chk.crossing_id, ubur_now(),
+                                        "crossing_id", &c, err)))
+        goto out;
+    snprintf(d.j.partner_state, sizeof(d.j.partner_state), "%s", c.partner_state);
+    d.j.override_days = override_days(ctx);
+    if ((rc = ubur_write(ctx, write_override_decision, &d, err)))
+        goto out;
+    if ((rc = ubur_border_record_json(ctx->store, d.j.record_id, &rec, err)))
+        goto out;
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT " OVERRIDE_COLUMNS " FROM border_overrides o"
+                                 " JOIN border_checks k ON k.id = o.check_id WHERE o.id = ?",
+                                 &st, err)))
+        goto out;
+    ubur_stmt_bind_text(st, 1, override_id);
+    if ((rc = ubur_stmt_step(st, err)) == 1)
+        ov = override_json(st);
+    ubur_stmt_done(st);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    *out = json_pack("{s:o, s:o}", "override", ov ? ov : json_null(), "record", rec);
+    rec = NULL;
+out:
+    json_decref(rec);
+    free(d.j.chk.reasons);
     return rc;
 }

@@ -311,7 +311,10 @@ checks_confirm(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     int rc = ubur_border_confirm(req->ctx, &in, &o, err);
     if (rc)
         return rc;
-    return ubur_http_json(resp, json_is_true(json_object_get(o, "replayed")) ? 200 : 201, o);
+    int status = json_is_true(json_object_get(o, "pending_approval")) ? 202
+                 : json_is_true(json_object_get(o, "replayed"))       ? 200
+                                                                      : 201;
+    return ubur_http_json(resp, status, o);
 }
 
 static const struct ubur_json_field no_fields[] = {{0}};
@@ -324,6 +327,50 @@ groups_confirm(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     if (rc)
         return rc;
     return ubur_http_json(resp, 201, o);
+}
+
+static int
+overrides_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    int64_t limit;
+    json_t *arr;
+    const char *status = req->query ? req->query(req, "status") : NULL;
+    int rc = ubur_http_query_int(req, "limit", 1, 1000, 200, &limit, err);
+    if (rc || (rc = ubur_border_overrides(req->ctx, status && *status ? status : NULL, limit, &arr,
+                                          err)))
+        return rc;
+    return ubur_http_json(resp, 200, json_pack("{s:o}", "overrides", arr));
+}
+
+static const struct ubur_json_field override_decision_body[] = {
+    {"decision", UBUR_JSON_STRING, true, 8, "approve"},
+    {"reason", UBUR_JSON_STRING, false, 500, NULL},
+    {0},
+};
+
+static int
+overrides_decide(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    json_t *o;
+    int rc = ubur_border_override_decide(req->ctx, req->params[0],
+                                         ubur_json_str(req->json, "decision"),
+                                         ubur_json_str(req->json, "reason"), &o, err);
+    if (rc)
+        return rc;
+    return ubur_http_json(resp, 201, o);
+}
+
+static int
+movements_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    int64_t limit;
+    json_t *arr;
+    int rc = ubur_http_query_int(req, "limit", 1, 1000, 100, &limit, err);
+    if (rc || (rc = ubur_border_movements(req->ctx, req->query ? req->query(req, "crossing_id") : NULL,
+                                          req->query ? req->query(req, "kind") : NULL, limit, &arr,
+                                          err)))
+        return rc;
+    return ubur_http_json(resp, 200, json_pack("{s:o}", "movements", arr));
 }
 
 /* ---- travellers, overstays, traffic ---- */
@@ -407,10 +454,20 @@ const struct ubur_http_route ubur_api_border_routes[] = {
     {"GET", "/api/v1/border/checks/{id}", checks_get, OFFICERS, "A check as it was answered",
      NULL, 0},
     {"POST", "/api/v1/border/checks/{id}/confirm", checks_confirm, OFFICERS,
-     "Confirm or override a check; records the entry, exit or refusal", confirm_body, 0},
+     "Confirm or override a check; records the entry, exit or refusal (202: an officer's "
+     "request to admit over a refusal awaits a supervisor)",
+     confirm_body, 0},
     {"POST", "/api/v1/border/groups/{id}/confirm", groups_confirm, OFFICERS,
      "Record every admitted and refused member of a group; referrals stay pending", no_fields,
      0},
+    {"GET", "/api/v1/border/overrides", overrides_list, OFFICERS,
+     "Requests to admit over a refusal (?status=pending|approved|rejected)", NULL, 0},
+    {"POST", "/api/v1/border/overrides/{id}/decision", overrides_decide,
+     UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN,
+     "Approve (records the admission) or reject (records the refusal) an override request",
+     override_decision_body, 0},
+    {"GET", "/api/v1/border/movements", movements_list, OFFICERS,
+     "Recent entries, exits and refusals (?crossing_id&kind&limit)", NULL, 0},
     {"GET", "/api/v1/travellers/{id}/movements", traveller_movements, OFFICERS,
      "A traveller's documents, entries, exits, refusals and stays", NULL, 0},
     {"GET", "/api/v1/border/overstays", overstays,

@@ -213,15 +213,51 @@ with Server(args, demo=True) as srv:
     st, body, _ = confirm(r["id"], {"decision": "admit"})
     tap.ok(st == 400 and body["error"].get("field") == "reason",
            "an override without a reason is 400 naming 'reason'", (st, body))
-    st, body, _ = confirm(r["id"], {"decision": "admit", "reason": "medical emergency"})
-    tap.ok(st == 403 and "supervisor" in body["error"]["message"],
-           "turning a refusal into an admission needs a supervisor", (st, body))
     st, body, _ = confirm(r["id"], {"decision": "refer"})
     tap.ok(st == 400 and body["error"].get("field") == "decision", "refer is not an outcome")
-    st, ov, _ = confirm(r["id"], {"decision": "admit", "reason": "medical emergency"}, token=sup)
-    tap.ok(st == 201 and ov["kind"] == "entry" and ov["proposed"] == "refuse" and
-           ov["supervisor"] == "supervisor" and ov["override_reason"] == "medical emergency",
-           "a supervisor admits over the refusal, with the reason recorded", (st, ov))
+    st, req, _ = confirm(r["id"], {"decision": "admit", "reason": "medical emergency"})
+    tap.ok(st == 202 and req["pending_approval"] and req["state"] == "pending_approval",
+           "an officer's admission over a refusal waits for a supervisor (202)", (st, req))
+    st, body, _ = confirm(r["id"], {"decision": "admit", "reason": "medical emergency"})
+    tap.eq(st, 409, "the check cannot be confirmed while the request waits")
+    st, body, _ = srv.req("POST", "/api/v1/border/overrides/%s/decision" % req["override_id"],
+                          {"decision": "approve"}, token=officer)
+    tap.eq(st, 403, "an officer may not approve overrides")
+    st, pend, _ = srv.req("GET", "/api/v1/border/overrides?status=pending", token=sup)
+    tap.ok(st == 200 and [o["id"] for o in pend["overrides"]] == [req["override_id"]] and
+           pend["overrides"][0]["check"]["proposed"] == "refuse",
+           "the supervisor sees the pending request with the check's reasons", pend)
+    st, dec, _ = srv.req("POST", "/api/v1/border/overrides/%s/decision" % req["override_id"],
+                         {"decision": "approve", "reason": "letter from the hospital seen"},
+                         token=sup)
+    ov = dec.get("record", {})
+    tap.ok(st == 201 and ov.get("kind") == "entry" and ov.get("proposed") == "refuse" and
+           ov.get("supervisor") == "supervisor" and ov.get("officer") == "officer" and
+           ov.get("override_reason") == "medical emergency" and
+           dec["override"]["status"] == "approved",
+           "approved: the admission is recorded with the officer and the supervisor", (st, dec))
+    st, body, _ = srv.req("POST", "/api/v1/border/overrides/%s/decision" % req["override_id"],
+                          {"decision": "reject"}, token=sup)
+    tap.eq(st, 409, "a request is decided once")
+    st, rq, _ = check({"crossing_id": "semalka", "direction": "entry",
+                       "document": person("IRQ", "AL-OBEIDI", "SALIM")})
+    st, req2, _ = confirm(rq["id"], {"decision": "admit", "reason": "family visit"})
+    st, dec2, _ = srv.req("POST", "/api/v1/border/overrides/%s/decision" % req2["override_id"],
+                          {"decision": "reject"}, token=sup)
+    tap.ok(st == 201 and dec2["record"]["kind"] == "refusal" and
+           dec2["override"]["status"] == "rejected",
+           "rejected: the refusal is recorded", (st, dec2))
+    st, r9, _ = check({"crossing_id": "semalka", "direction": "entry",
+                       "document": person("IRQ", "AL-OBEIDI", "KHALID")})
+    st, ov9, _ = confirm(r9["id"], {"decision": "admit", "reason": "medical emergency"},
+                         token=sup)
+    tap.ok(st == 201 and ov9["supervisor"] == "supervisor" and ov9["proposed"] == "refuse",
+           "a supervisor admits over a refusal directly", (st, ov9))
+    st, mv, _ = srv.req("GET", "/api/v1/border/movements?crossing_id=semalka&kind=refusal",
+                        token=officer)
+    tap.ok(st == 200 and mv["movements"] and
+           all(m["kind"] == "refusal" and m["crossing_id"] == "semalka" for m in mv["movements"]),
+           "recent refusals at a crossing", mv)
     st, r2, _ = check({"crossing_id": "semalka", "direction": "entry",
                        "document": person("IRQ", "AL-RAWI", "JASIM")})
     st, ref, _ = confirm(r2["id"])

@@ -140,6 +140,28 @@ CREATE TABLE border_records (
     recorded_at TEXT NOT NULL
 );
 CREATE INDEX border_records_traveller ON border_records(traveller_id, at);
+CREATE INDEX border_records_crossing ON border_records(crossing_id, at);
+CREATE INDEX border_records_at ON border_records(at);
+
+-- An officer's request to turn a refusal into an admission, waiting for a
+-- supervisor: approved, the admission is recorded with both names; rejected,
+-- the refusal is.
+CREATE TABLE border_overrides (
+    id TEXT PRIMARY KEY,
+    check_id TEXT NOT NULL REFERENCES border_checks(id),
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_by_id TEXT,
+    requested_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    decision_reason TEXT,
+    record_id TEXT
+);
+CREATE UNIQUE INDEX border_overrides_pending ON border_overrides(check_id) WHERE status = 'pending';
+CREATE INDEX border_overrides_status ON border_overrides(status, requested_at);
 
 -- A stay in a state, from an entry record to an exit record. Dates are
 -- "YYYY-MM-DD" (UTC); authorised_until NULL means unlimited (nationals).
