@@ -13,6 +13,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server, Tap, parse_args  # noqa: E402
 from mrzgen import td3  # noqa: E402
+from border_setup import setup  # noqa: E402
 
 args = parse_args()
 tap = Tap()
@@ -45,11 +46,10 @@ def codes(check):
     return sorted(r["code"] for r in check.get("reasons", []))
 
 
-with Server(args, demo=True) as srv:
-    admin = srv.login("admin")
-    officer = srv.login("officer")
-    sup = srv.login("supervisor")
-    analyst = srv.login("analyst")
+with Server(args) as srv:
+    tokens = setup(srv, at(42, 0))
+    admin, officer = tokens["admin"], tokens["officer"]
+    sup, analyst = tokens["supervisor"], tokens["analyst"]
     db = None if args.pg else srv.db
 
     def count(sql, *params):
@@ -71,7 +71,7 @@ with Server(args, demo=True) as srv:
     # ---- crossing points ----
     p = srv.cli("crossing", "list", "--json", check=True)
     cl = json.loads(p.stdout)
-    tap.eq(len(cl), 8, "the demo has four pairs of crossing points")
+    tap.eq(len(cl), 8, "four pairs of crossing points")
     tap.ok(all(all(k in c for k in ("id", "name", "state", "partner_id", "mode")) for c in cl),
            "crossing list --json gives id, name, state, partner_id, mode")
     by_id = {c["id"]: c for c in cl}

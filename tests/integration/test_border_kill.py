@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server, Tap, parse_args  # noqa: E402
+from border_setup import setup  # noqa: E402
 
 args = parse_args()
 tap = Tap()
@@ -104,9 +105,9 @@ def invariants(db):
     return problems
 
 
-with Server(args, demo=True) as srv:
+with Server(args) as srv:
     random.seed(os.getpid())
-    officer = srv.login("officer")
+    officer = setup(srv, "2030-01-01T00:00:00Z", users=("officer",))["officer"]
     all_acked = []
     for rnd in range(ROUNDS):
         acked, lock = [], threading.Lock()
