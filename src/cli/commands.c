@@ -3,11 +3,12 @@
 #include "cli.h"
 
 extern const struct ubur_cmd ubur_cmd_init, ubur_cmd_serve, ubur_cmd_demo, ubur_cmd_user,
-    ubur_cmd_audit, ubur_cmd_exchange, ubur_cmd_version, ubur_cmd_help;
+    ubur_cmd_audit, ubur_cmd_exchange, ubur_cmd_retention, ubur_cmd_version, ubur_cmd_help;
 extern const struct ubur_cmd ubur_cmd_seal, ubur_cmd_keys;
 extern const struct ubur_cmd ubur_cmd_stats;
 extern const struct ubur_cmd ubur_cmd_watchlist, ubur_cmd_screen, ubur_cmd_cases;
 extern const struct ubur_cmd ubur_cmd_crossing, ubur_cmd_check, ubur_cmd_overstays;
+extern const struct ubur_cmd ubur_cmd_migrate;
 
 const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_init,
@@ -19,6 +20,7 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_crossing,
     &ubur_cmd_check,
     &ubur_cmd_overstays,
+    &ubur_cmd_retention,
     &ubur_cmd_stats,
     &ubur_cmd_version,
     &ubur_cmd_help,
@@ -27,5 +29,6 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_watchlist,
     &ubur_cmd_screen,
     &ubur_cmd_cases,
+    &ubur_cmd_migrate,
     NULL,
 };

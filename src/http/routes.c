@@ -10,6 +10,7 @@
 extern const struct ubur_http_route ubur_api_system_routes[], ubur_api_session_routes[],
     ubur_api_users_routes[], ubur_api_audit_routes[], ubur_api_exchange_routes[];
 extern const struct ubur_http_route ubur_api_border_routes[];
+extern const struct ubur_http_route ubur_api_screening_routes[];
 
 const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_system_routes,
@@ -18,5 +19,6 @@ const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_audit_routes,
     ubur_api_exchange_routes,
     ubur_api_border_routes,
+    ubur_api_screening_routes,
     NULL,
 };
