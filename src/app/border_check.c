@@ -43,6 +43,7 @@
 
 #define NAME_MAX_BYTES 128
 #define CHECK_TTL_DEFAULT 21600 /* seconds a pending check may be confirmed */
+#define CLOCK_SKEW 900          /* seconds an officer's `at` may differ from the server's clock */
 
 /* One traveller being checked: what was read, found and decided. */
 struct subject {
@@ -864,6 +865,16 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
         return ubur_error_set(err, UBUR_EPERM, "only border officers check travellers");
     if ((rc = ubur_border_direction_parse(place->direction, &dir, err)))
         return rc;
+    /* A crossing happens now: a backdated entry would hide an overstay. Admins record history. */
+    int64_t skew = place->at - ubur_now();
+    if (ctx->role != UBUR_ROLE_ADMIN && (skew > CLOCK_SKEW || skew < -CLOCK_SKEW)) {
+        char when[UBUR_TIME_LEN + 1];
+        ubur_time_format(place->at, when);
+        return ubur_error_field(err, UBUR_EINVAL, "at",
+                                "'%s' is not now: only an admin records a crossing at another "
+                                "time (more than %d minutes away)",
+                                when, CLOCK_SKEW / 60);
+    }
     if ((rc = ubur_border_crossing_load(ctx->store, place->crossing_id, place->at, "crossing_id",
                                         &c, err)))
         return rc;

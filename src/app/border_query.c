@@ -162,7 +162,7 @@ ubur_border_overstays(struct ubur_ctx *ctx, int64_t as_of, int64_t limit, json_t
              " WHERE d.traveller_id = s.traveller_id ORDER BY d.created_at DESC LIMIT 1)"
              " FROM stays s JOIN travellers t ON t.id = s.traveller_id"
              " WHERE s.authorised_until < ? AND s.entry_date <= ?"
-             " AND (s.exit_date IS NULL OR s.exit_date > ?) AND (? IS NULL OR s.state = ?)"
+             " AND (s.exit_date IS NULL OR s.exit_date > ?) AND (CAST(? AS TEXT) IS NULL OR s.state = ?)"
              " ORDER BY s.authorised_until, s.id LIMIT ?",
              &st, err)))
         return rc;

@@ -213,14 +213,14 @@ ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const ch
     if (crossing_id)
         rc = ubur_store_prepare(s,
                                 "SELECT " RECORD_COLUMNS " FROM border_records"
-                                " WHERE crossing_id = ? AND (? IS NULL OR kind = ?)"
-                                " AND (? IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+                                " WHERE crossing_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+                                " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
                                 &st, err);
     else
         rc = ubur_store_prepare(s,
                                 "SELECT " RECORD_COLUMNS " FROM border_records"
-                                " WHERE ? IS NULL AND (? IS NULL OR kind = ?)"
-                                " AND (? IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+                                " WHERE CAST(? AS TEXT) IS NULL AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+                                " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
                                 &st, err);
     if (rc)
         return rc;
@@ -869,7 +869,8 @@ ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limit, j
     int rc = ubur_store_prepare(ctx->store,
                                 "SELECT " OVERRIDE_COLUMNS " FROM border_overrides o"
                                 " JOIN border_checks k ON k.id = o.check_id"
-                                " WHERE (? IS NULL OR o.status = ?) AND (? IS NULL OR k.state = ?)"
+                                " WHERE (CAST(? AS TEXT) IS NULL OR o.status = ?)"
+                                " AND (CAST(? AS TEXT) IS NULL OR k.state = ?)"
                                 " ORDER BY o.requested_at DESC, o.id DESC LIMIT ?",
                                 &st, err);
     if (rc)
