@@ -25,21 +25,9 @@
 
 #include "border_impl.h"
 #include "ubur/mrz.h"
-#include "ubur/names.h"
 #include "ubur/visa.h"
 #include "ubur/writer.h"
 #include "ubur/banned.h"
-
-/*
- * TEMPORARY, until the MRZ module (src/core/mrz.c) is on main: its
- * functions are referenced weakly, so this builds without it; a scanned MRZ
- * is then refused as input and typed documents work. Remove these four
- * lines when it lands (`ubur mrz` links it in; then the references resolve).
- */
-#pragma weak ubur_mrz_parse
-#pragma weak ubur_mrz_date_iso
-#pragma weak ubur_mrz_format_name
-#pragma weak ubur_mrz_state_known
 
 #define NAME_MAX_BYTES 128
 #define CHECK_TTL_DEFAULT 21600 /* seconds a pending check may be confirmed */
@@ -134,14 +122,11 @@ field_err(struct subject *s, struct ubur_error *err, const char *field, const ch
 
 /* ---- 1. the document ---- */
 
-/* An ICAO state code; ISO 3166 alpha-3 (the name engine's table) while the MRZ module is absent. */
+/* An ICAO state or organisation code (ICAO Doc 9303 Part 3). */
 static bool
 state_known(const char *code)
 {
-    char a3[4];
-    if (ubur_mrz_state_known)
-        return ubur_mrz_state_known(code);
-    return strlen(code) == 3 && ubur_country_alpha3(code, a3) && !strcmp(a3, code);
+    return ubur_mrz_state_known(code);
 }
 
 static bool
@@ -228,9 +213,6 @@ read_mrz(struct subject *s, int64_t at_day, struct ubur_error *err)
 
     if (len > UBUR_MRZ_INPUT_MAX)
         return field_err(s, err, "mrz", "longer than %d bytes", UBUR_MRZ_INPUT_MAX);
-    if (!ubur_mrz_parse)
-        return field_err(s, err, "mrz",
-                         "this build cannot read MRZs yet; give the document's fields instead");
     o.today = at_day;
     s->from_mrz = true;
     ubur_mrz_parse(s->in->mrz, len, &o, &m, NULL);
