@@ -181,39 +181,35 @@ with Server(args) as srv:
     tap.ok(c4["decision"] == "refer" and codes(c4) == ["identity_mismatch"],
            "a document recorded for someone born on another day: refer", c4)
 
-    # ---- MRZ as scanned (skipped while this build has no MRZ reader) ----
+    # ---- MRZ as scanned ----
     mrz = td3("S7744001", "SYR", "1975-04-12", day(1000), "AL-ZUBAIDI", "HUDA", sex="F")
     st, m, _ = check({"crossing_id": "semalka", "direction": "entry", "mrz": mrz})
-    HAVE_MRZ = not (st == 400 and "cannot read MRZs" in m["error"]["message"])
-    if not HAVE_MRZ:
-        tap.skip("MRZ checks", "this build has no MRZ reader")
-    else:
-        tap.ok(st == 201 and m["decision"] == "admit" and m["document"]["source"] == "mrz" and
-               m["document"]["surname"] == "AL ZUBAIDI" and m["document"]["sex"] == "F",
-               "an MRZ as scanned is read and checked", (st, m))
-        p = srv.cli("check", "--crossing", "semalka", "--direction", "entry", "--json", mrz)
-        cli_c = json.loads(p.stdout) if p.returncode == 0 else {}
-        tap.ok(cli_c.get("decision") == m["decision"] and codes(cli_c) == codes(m) and
-               cli_c.get("traveller_id") == m["traveller_id"] and "record_id" in cli_c,
-               "ubur check --json gives the API's decision, reasons and traveller", p.stderr)
-        st, m2, _ = check({"crossing_id": "semalka", "direction": "entry",
-                           "mrz": td3("S7744002", "SYR", "1975-04-12", day(1000), "HADDAD",
-                                      spoil=True)})
-        tap.ok(m2["decision"] == "refuse" and "document_invalid" in codes(m2) and
-               m2["traveller_id"] is None,
-               "a bad check digit: refuse, document_invalid, nobody created", m2)
-        st, m3, _ = check({"crossing_id": "semalka", "direction": "entry",
-                           "mrz": td3("S7744003", "SYR", "1975-04-12", day(-2), "HADDAD")})
-        tap.ok(m3["decision"] == "refuse" and codes(m3) == ["document_expired"],
-               "an expired passport on entry: refuse, document_expired", m3)
-        st, m4, _ = check({"crossing_id": "semalka", "direction": "exit",
-                           "mrz": td3("S7744003", "SYR", "1975-04-12", day(-2), "HADDAD")})
-        tap.ok(m4["decision"] == "refer" and codes(m4) == ["document_expired"],
-               "an expired passport on exit: refer", m4)
-        p = srv.cli("check", "--crossing", "semalka", "--direction", "entry", "--record",
-                    td3("S7744004", "SYR", "1969-02-01", day(700), "AL-ANI", "KARIM"))
-        tap.ok(p.returncode == 0 and "ADMIT" in p.stdout and "recorded:" in p.stdout,
-               "ubur check --record records as the CLI user", p.stdout + p.stderr)
+    tap.ok(st == 201 and m["decision"] == "admit" and m["document"]["source"] == "mrz" and
+           m["document"]["surname"] == "AL ZUBAIDI" and m["document"]["sex"] == "F",
+           "an MRZ as scanned is read and checked", (st, m))
+    p = srv.cli("check", "--crossing", "semalka", "--direction", "entry", "--json", mrz)
+    cli_c = json.loads(p.stdout) if p.returncode == 0 else {}
+    tap.ok(cli_c.get("decision") == m["decision"] and codes(cli_c) == codes(m) and
+           cli_c.get("traveller_id") == m["traveller_id"] and "record_id" in cli_c,
+           "ubur check --json gives the API's decision, reasons and traveller", p.stderr)
+    st, m2, _ = check({"crossing_id": "semalka", "direction": "entry",
+                       "mrz": td3("S7744002", "SYR", "1975-04-12", day(1000), "HADDAD",
+                                  spoil=True)})
+    tap.ok(m2["decision"] == "refuse" and "document_invalid" in codes(m2) and
+           m2["traveller_id"] is None,
+           "a bad check digit: refuse, document_invalid, nobody created", m2)
+    st, m3, _ = check({"crossing_id": "semalka", "direction": "entry",
+                       "mrz": td3("S7744003", "SYR", "1975-04-12", day(-2), "HADDAD")})
+    tap.ok(m3["decision"] == "refuse" and codes(m3) == ["document_expired"],
+           "an expired passport on entry: refuse, document_expired", m3)
+    st, m4, _ = check({"crossing_id": "semalka", "direction": "exit",
+                       "mrz": td3("S7744003", "SYR", "1975-04-12", day(-2), "HADDAD")})
+    tap.ok(m4["decision"] == "refer" and codes(m4) == ["document_expired"],
+           "an expired passport on exit: refer", m4)
+    p = srv.cli("check", "--crossing", "semalka", "--direction", "entry", "--record",
+                td3("S7744004", "SYR", "1969-02-01", day(700), "AL-ANI", "KARIM"))
+    tap.ok(p.returncode == 0 and "ADMIT" in p.stdout and "recorded:" in p.stdout,
+           "ubur check --record records as the CLI user", p.stdout + p.stderr)
 
     # ---- refusal, override, supervisor ----
     irq = person("IRQ", "AL-OBEIDI", "HAMID")
@@ -385,18 +381,14 @@ with Server(args) as srv:
     st, body, _ = check({"crossing_id": "yarubiyah", "direction": "exit",
                          "group": {"kind": "picnic"}, "travellers": [{"document": members[0]}]})
     tap.ok(st == 400 and body["error"]["field"] == "group.kind", "an unknown group kind is 400")
-    if HAVE_MRZ:
-        p = srv.cli("check", "--crossing", "yarubiyah", "--direction", "exit", "--group",
-                    "pilgrims", "--json", "--record",
-                    td3("S5550001", "SYR", "1961-01-01", day(800), "AL-HASHIMI", "ALI"),
-                    td3("S5550002", "SYR", "1964-01-01", day(800), "AL-HASHIMI", "ZAYNAB",
-                        sex="F"))
-        cg = json.loads(p.stdout) if p.returncode == 0 else {}
-        tap.ok(cg.get("summary", {}).get("admit") == 2 and
-               all(r.get("record_id") for r in cg.get("results", [])),
-               "ubur check with several MRZs checks and records a group", p.stderr)
-    else:
-        tap.skip("ubur check with several MRZs", "this build has no MRZ reader")
+    p = srv.cli("check", "--crossing", "yarubiyah", "--direction", "exit", "--group",
+                "pilgrims", "--json", "--record",
+                td3("S5550001", "SYR", "1961-01-01", day(800), "AL-HASHIMI", "ALI"),
+                td3("S5550002", "SYR", "1964-01-01", day(800), "AL-HASHIMI", "ZAYNAB", sex="F"))
+    cg = json.loads(p.stdout) if p.returncode == 0 else {}
+    tap.ok(cg.get("summary", {}).get("admit") == 2 and
+           all(r.get("record_id") for r in cg.get("results", [])),
+           "ubur check with several MRZs checks and records a group", p.stderr)
 
     # ---- bad input: a clear 4xx naming the field, nothing stored ----
     n0 = count("SELECT COUNT(*) FROM border_checks")
@@ -416,9 +408,8 @@ with Server(args) as srv:
            ({"crossing_id": "semalka", "direction": "entry", "at": "yesterday",
              "document": doc}, "at"),
            ({"direction": "entry", "document": doc}, "crossing_id")]
-    if HAVE_MRZ:  # the ICAO table of state codes comes with the MRZ reader
-        bad.append(({"crossing_id": "semalka", "direction": "entry",
-                     "document": dict(doc, nationality="XYZ")}, "document.nationality"))
+    bad.append(({"crossing_id": "semalka", "direction": "entry",
+                 "document": dict(doc, nationality="XYZ")}, "document.nationality"))
     for b, field in bad:
         st, body, _ = check(b)
         tap.ok(st == 400 and body["error"].get("field") == field,
