@@ -15,6 +15,7 @@ extern const struct ubur_http_route ubur_api_audit_routes[];
 extern const struct ubur_http_route ubur_api_documents_routes[];
 extern const struct ubur_http_route ubur_api_screening_routes[];
 extern const struct ubur_http_route ubur_api_exchange_routes[];
+extern const struct ubur_http_route ubur_api_registry_routes[];
 
 const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_system_routes,
@@ -24,5 +25,6 @@ const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_documents_routes,
     ubur_api_screening_routes,
     ubur_api_exchange_routes,
+    ubur_api_registry_routes,
     NULL,
 };
