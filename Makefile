@@ -9,7 +9,7 @@
 CC ?= cc
 BUILD ?= build
 SAN ?=
-PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib
+PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libcurl
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
         -Wno-format-nonliteral -Wno-format-truncation

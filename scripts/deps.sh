@@ -4,10 +4,11 @@
 # and serving, `deps.sh test` for the test suite as well.
 set -eu
 want="build-essential pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev
-      libsodium-dev libicu-dev libssl-dev libdmtx-dev libpq-dev libpng-dev zlib1g-dev openssl"
+      libsodium-dev libicu-dev libssl-dev libdmtx-dev libpq-dev libpng-dev zlib1g-dev openssl
+      libcurl4-openssl-dev"
 if [ "${1:-run}" = test ]; then
     want="$want libcmocka-dev clang libclang-rt-14-dev python3 curl jq wrk postgresql
-          chromium chromium-driver valgrind"
+          chromium chromium-driver valgrind fonts-noto-core fonts-dejavu-core"
     command -v node >/dev/null 2>&1 || want="$want nodejs npm"
 fi
 missing=""
@@ -25,4 +26,7 @@ if [ -n "$missing" ]; then
     apt-get update -qq >/dev/null
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ "${1:-run}" = test ]; then
+    "$(dirname "$0")/e2e-deps.sh"
 fi

@@ -42,15 +42,22 @@ int ubur_store_open(struct ubur_store **out, const char *uri, struct ubur_error 
 void ubur_store_close(struct ubur_store *s);
 enum ubur_store_kind ubur_store_kind(const struct ubur_store *s);
 
-/* Applies every migration not yet applied, each in its own transaction. */
+/*
+ * Applies every migration not yet applied, each in its own transaction.
+ * Safe when several processes migrate the same database at once.
+ */
 int ubur_store_migrate(struct ubur_store *s, struct ubur_error *err);
 /* Highest applied migration version, or 0 for an empty database. */
 int ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error *err);
 
 /*
  * Transactions. begin takes the write lock at once (BEGIN IMMEDIATE on
- * SQLite) so a transaction never fails half-way on a lock upgrade. Nested
- * begin is an error. rollback is safe to call when no transaction is open.
+ * SQLite, a transaction-scoped advisory lock on PostgreSQL) so write
+ * transactions are serialised and never fail half-way on a lock upgrade.
+ * Nested begin is an error. A statement that fails inside a transaction
+ * aborts it on every backend (PostgreSQL's rule): later statements fail and
+ * commit returns the first failure's code without committing, so roll back.
+ * rollback is safe to call when no transaction is open.
  */
 int ubur_store_begin(struct ubur_store *s, struct ubur_error *err);
 int ubur_store_commit(struct ubur_store *s, struct ubur_error *err);

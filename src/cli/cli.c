@@ -94,10 +94,12 @@ ubur_cli_parse(struct ubur_cli *cli, const struct ubur_cmd *cmd, int argc, char 
                     return ubur_cli_usage(cmd, "--%.*s needs a value", (int)nlen, name);
                 val = argv[++i];
             }
-            if (name[0] == 'd')
+            if (name[0] == 'd') {
                 cli->db = val;
-            else
+                cli->pg = NULL; /* an explicit --db beats UBUR_PG */
+            } else {
                 cli->pg = val;
+            }
             continue;
         }
         const struct ubur_opt *o = opts;

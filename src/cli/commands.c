@@ -3,7 +3,7 @@
 #include "cli.h"
 
 extern const struct ubur_cmd ubur_cmd_init, ubur_cmd_serve, ubur_cmd_demo, ubur_cmd_user,
-    ubur_cmd_audit, ubur_cmd_version, ubur_cmd_help;
+    ubur_cmd_audit, ubur_cmd_exchange, ubur_cmd_version, ubur_cmd_help;
 
 const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_init,
@@ -11,6 +11,7 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_demo,
     &ubur_cmd_user,
     &ubur_cmd_audit,
+    &ubur_cmd_exchange,
     &ubur_cmd_version,
     &ubur_cmd_help,
     NULL,

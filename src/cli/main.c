@@ -41,12 +41,15 @@ main(int argc, char **argv)
                 fprintf(stderr, "ubur: %s needs a value\n", a);
                 return 2;
             }
-            if (a[2] == 'd')
+            if (a[2] == 'd') {
                 cli.db = argv[++i];
-            else
+                cli.pg = NULL; /* an explicit --db beats UBUR_PG */
+            } else {
                 cli.pg = argv[++i];
+            }
         } else if (!strncmp(a, "--db=", 5)) {
             cli.db = a + 5;
+            cli.pg = NULL;
         } else if (!strncmp(a, "--pg=", 5)) {
             cli.pg = a + 5;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -48,10 +48,32 @@ ubur_store_kind(const struct ubur_store *s)
     return s->ops->kind;
 }
 
+/*
+ * A failed statement ends a transaction on PostgreSQL (every later statement
+ * fails until rollback). The same rule is enforced here for every backend,
+ * so code that would break on PostgreSQL breaks on SQLite too, in its tests.
+ */
+static int
+tx_failed(struct ubur_error *err)
+{
+    return ubur_error_set(err, UBUR_EINTERNAL,
+                          "transaction aborted by an earlier failed statement: roll it back");
+}
+
+static int
+tx_note(struct ubur_store *s, int rc)
+{
+    if (rc < 0 && s->in_tx && !s->tx_error)
+        s->tx_error = rc;
+    return rc;
+}
+
 int
 ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
 {
-    return s->ops->exec(s, sql, err);
+    if (s->in_tx && s->tx_error)
+        return tx_failed(err);
+    return tx_note(s, s->ops->exec(s, sql, err));
 }
 
 int
@@ -62,6 +84,7 @@ ubur_store_begin(struct ubur_store *s, struct ubur_error *err)
     int rc = s->ops->begin(s, err);
     if (!rc)
         s->in_tx = true;
+    s->tx_error = 0;
     return rc;
 }
 
@@ -70,10 +93,16 @@ ubur_store_commit(struct ubur_store *s, struct ubur_error *err)
 {
     if (!s->in_tx)
         return ubur_error_set(err, UBUR_EINTERNAL, "commit without a transaction");
-    int rc = s->ops->commit(s, err);
+    int rc;
+    if (s->tx_error)
+        rc = ubur_error_set(err, s->tx_error,
+                            "transaction not committed: a statement in it had failed");
+    else
+        rc = s->ops->commit(s, err);
     if (rc)
         s->ops->rollback(s);
     s->in_tx = false;
+    s->tx_error = 0;
     return rc;
 }
 
@@ -84,6 +113,7 @@ ubur_store_rollback(struct ubur_store *s)
         return;
     s->ops->rollback(s);
     s->in_tx = false;
+    s->tx_error = 0;
 }
 
 bool
@@ -191,7 +221,10 @@ ubur_stmt_bind_null(struct ubur_stmt *st, int idx)
 int
 ubur_stmt_step(struct ubur_stmt *st, struct ubur_error *err)
 {
-    return st->store->ops->step(st, err);
+    struct ubur_store *s = st->store;
+    if (s->in_tx && s->tx_error)
+        return tx_failed(err);
+    return tx_note(s, s->ops->step(st, err));
 }
 
 int
@@ -347,8 +380,26 @@ ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error 
     return rc;
 }
 
+static int migrate_locked(struct ubur_store *s, struct ubur_error *err);
+
+/* Backends shared by several processes (PostgreSQL) hold a schema lock throughout. */
 int
 ubur_store_migrate(struct ubur_store *s, struct ubur_error *err)
+{
+    if (s->in_tx)
+        return ubur_error_set(err, UBUR_EINTERNAL, "migrate inside a transaction");
+    if (!s->ops->lock_schema)
+        return migrate_locked(s, err);
+    int rc = s->ops->lock_schema(s, true, err);
+    if (rc)
+        return rc;
+    rc = migrate_locked(s, err);
+    s->ops->lock_schema(s, false, NULL);
+    return rc;
+}
+
+static int
+migrate_locked(struct ubur_store *s, struct ubur_error *err)
 {
     int have, rc;
     char now[UBUR_TIME_LEN + 1];

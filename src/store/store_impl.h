@@ -18,6 +18,9 @@ struct ubur_store_ops {
     int (*begin)(struct ubur_store *s, struct ubur_error *err);
     int (*commit)(struct ubur_store *s, struct ubur_error *err);
     void (*rollback)(struct ubur_store *s);
+    /* Optional: takes (lock) or releases the lock that serialises migrations across
+     * processes, held around ubur_store_migrate. NULL when begin's lock suffices. */
+    int (*lock_schema)(struct ubur_store *s, bool lock, struct ubur_error *err);
     int (*prepare)(struct ubur_store *s, const char *sql, struct ubur_stmt **out,
                    struct ubur_error *err);
     void (*finalize)(struct ubur_stmt *st);
@@ -49,11 +52,20 @@ struct ubur_stmt {
 struct ubur_store {
     const struct ubur_store_ops *ops;
     bool in_tx;
+    int tx_error; /* code of the first failed statement in the open transaction, or 0 */
     struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
 };
 
 int ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err);
 int ubur_store_pg_open(struct ubur_store **out, const char *conninfo, struct ubur_error *err);
+/*
+ * Translates common-dialect SQL for PostgreSQL (see store_pg.c and
+ * docs/internals/store.md): "?" to $n unless `ddl`, type names, and for DDL
+ * identity columns, PRAGMAs, table options and "-- ubur:" blocks. Returns a
+ * malloc'd string and the number of parameters, or NULL after setting err.
+ * Exposed for the unit tests, which check every migration translates.
+ */
+char *ubur_store_pg_translate(const char *sql, bool ddl, int *nparams, struct ubur_error *err);
 
 struct ubur_migration {
     int version;

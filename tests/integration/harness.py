@@ -187,7 +187,15 @@ class Server:
             h.setdefault("Content-Type", "application/json")
         for attempt in range(2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                if "--tls-cert" in self.extra_args:
+                    import ssl
+                    ctx = ssl.create_default_context(
+                        cafile=self.extra_args[self.extra_args.index("--tls-cert") + 1])
+                    ctx.check_hostname = False
+                    self.conn = http.client.HTTPSConnection(self.host, self.port, timeout=60,
+                                                            context=ctx)
+                else:
+                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
             try:
                 self.conn.request(method, path, body=data, headers=h)
                 r = self.conn.getresponse()

@@ -1,0 +1,957 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store contract, run against every backend: SQLite always, PostgreSQL
+ * when UBUR_TEST_PG names a server (tests/pg.sh starts a throwaway one; the
+ * PostgreSQL group is skipped otherwise). Each test gets a fresh database: a
+ * temporary file, or a database created on the server and dropped after.
+ * A third group checks the dialect translation without a server, including
+ * that every embedded migration translates.
+ */
+#include "unit.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "store/store_impl.h"
+#include "ubur/alloc.h"
+#include "ubur/store.h"
+
+struct fixture {
+    bool pg;
+    char uri[512];
+    char dbname[64];
+    struct ubur_store *s;
+};
+
+static const char *
+pg_base(void)
+{
+    const char *u = getenv("UBUR_TEST_PG");
+    return u && *u ? u : NULL;
+}
+
+/*
+ * The base conninfo with another database name and, when `schema` is not
+ * NULL, that schema first in the search path.
+ */
+static void
+pg_uri_for(char *out, size_t n, const char *base, const char *db, const char *schema)
+{
+    const char *scheme = strstr(base, "://");
+    if (!scheme) { /* key=value form: later keys win */
+        if (schema)
+            snprintf(out, n, "%s dbname=%s options='-csearch_path=%s'", base, db, schema);
+        else
+            snprintf(out, n, "%s dbname=%s", base, db);
+        return;
+    }
+    const char *slash = strchr(scheme + 3, '/');
+    const char *query = strchr(scheme + 3, '?');
+    if (query && slash && slash > query)
+        slash = NULL;
+    size_t head = slash ? (size_t)(slash - base) : query ? (size_t)(query - base) : strlen(base);
+    if (schema)
+        snprintf(out, n, "%.*s/%s%s%soptions=-csearch_path%%3D%s", (int)head, base, db,
+                 query ? query : "?", query ? "&" : "", schema);
+    else
+        snprintf(out, n, "%.*s/%s%s", (int)head, base, db, query ? query : "");
+}
+
+/* One database per test process, one schema per test: creating a database takes 0.5 s. */
+static char pg_db[64];
+
+static int
+admin_exec(const char *uri, const char *sql)
+{
+    struct ubur_store *a = NULL;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    int rc = ubur_store_open(&a, uri, &err);
+    if (!rc)
+        rc = ubur_store_exec(a, sql, &err);
+    if (rc)
+        fprintf(stderr, "# admin: %s\n", err.message);
+    ubur_store_close(a);
+    return rc;
+}
+
+static int
+fresh_db(struct fixture *f, bool pg)
+{
+    static int counter;
+    f->pg = pg;
+    if (pg) {
+        char sql[128], db_uri[512];
+        if (!pg_db[0]) {
+            snprintf(pg_db, sizeof(pg_db), "ubur_t%ld", (long)getpid());
+            snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
+            if (admin_exec(pg_base(), sql))
+                return -1;
+        }
+        snprintf(f->dbname, sizeof(f->dbname), "t%d", ++counter);
+        pg_uri_for(db_uri, sizeof(db_uri), pg_base(), pg_db, NULL);
+        snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->dbname);
+        if (admin_exec(db_uri, sql))
+            return -1;
+        pg_uri_for(f->uri, sizeof(f->uri), pg_base(), pg_db, f->dbname);
+    } else {
+        snprintf(f->uri, sizeof(f->uri), "%s/ubur-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        int fd = mkstemp(f->uri);
+        if (fd < 0)
+            return -1;
+        close(fd);
+    }
+    return 0;
+}
+
+static void
+drop_db(struct fixture *f)
+{
+    if (f->pg) {
+        char sql[128], db_uri[512];
+        pg_uri_for(db_uri, sizeof(db_uri), pg_base(), pg_db, NULL);
+        snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->dbname);
+        admin_exec(db_uri, sql);
+    } else {
+        char p[600];
+        unlink(f->uri);
+        snprintf(p, sizeof(p), "%s-wal", f->uri);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s-shm", f->uri);
+        unlink(p);
+    }
+}
+
+static int
+setup(void **state, bool pg)
+{
+    struct fixture *f = ubur_calloc(1, sizeof(*f));
+    struct ubur_error err = UBUR_ERROR_INIT;
+    if (fresh_db(f, pg) || ubur_store_open(&f->s, f->uri, &err)) {
+        fprintf(stderr, "# setup: %s\n", err.message);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int
+setup_sqlite(void **state)
+{
+    return setup(state, false);
+}
+
+static int
+setup_pg(void **state)
+{
+    return setup(state, true);
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+    ubur_store_close(f->s);
+    drop_db(f);
+    free(f);
+    return 0;
+}
+
+/* Runs SQL that must succeed. */
+#define EXEC(s, sql)                                                                       \
+    do {                                                                                   \
+        struct ubur_error e_ = UBUR_ERROR_INIT;                                            \
+        int rc_ = ubur_store_exec((s), (sql), &e_);                                        \
+        if (rc_)                                                                           \
+            fail_msg("exec failed: %s", e_.message);                                       \
+    } while (0)
+
+static int64_t
+count_rows(struct ubur_store *s, const char *sql)
+{
+    int64_t n = -1;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    if (ubur_store_query_int(s, &err, &n, sql, ""))
+        fail_msg("count failed: %s", err.message);
+    return n;
+}
+
+static void
+test_kind(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(ubur_store_kind(f->s), f->pg ? UBUR_STORE_PG : UBUR_STORE_SQLITE);
+}
+
+static void
+test_migrate_idempotent(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    int v = -1;
+    assert_int_equal(ubur_store_schema_version(f->s, &v, &err), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    assert_int_equal(ubur_store_schema_version(f->s, &v, &err), 0);
+    assert_int_equal(v, ubur_migrations[ubur_migrations_count - 1].version);
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    assert_int_equal(ubur_store_schema_version(f->s, &v, &err), 0);
+    assert_int_equal(v, ubur_migrations[ubur_migrations_count - 1].version);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM schema_migrations"),
+                     ubur_migrations_count);
+    /* the foundation's tables work */
+    assert_int_equal(ubur_store_run(f->s, &err,
+                                    "INSERT INTO users (id, username, role, password_hash,"
+                                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                    "tttttt", "u1", "amira", "admin", "x", "2024-01-01T00:00:00Z",
+                                    "2024-01-01T00:00:00Z"),
+                     1);
+    assert_int_equal(ubur_store_run(f->s, &err,
+                                    "INSERT INTO audit_log (seq, id, at, username, role, action,"
+                                    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    "itttttt" "t", (int64_t)1, "a1", "2024-01-01T00:00:00Z",
+                                    "amira", "admin", "user.create", "0", "1"),
+                     1);
+}
+
+static void
+make_table(struct ubur_store *s)
+{
+    EXEC(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB);"
+            " PRAGMA user_version = 1;");
+}
+
+static void
+test_types(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_stmt *st;
+    unsigned char blob[256];
+    for (int i = 0; i < 256; i++)
+        blob[i] = (unsigned char)i;
+    const char *arabic = "\xd8\xb9\xd8\xa8\xd9\x88\xd8\xb1 'quoted' \"double\" ?";
+    make_table(f->s);
+
+    const int64_t ints[] = {0, 1, -1, INT64_MAX, INT64_MIN, 4294967296LL};
+    const double reals[] = {0.0, -2.5, 1e300, 33.4332, 0.1};
+    for (int k = 0; k < 6; k++) {
+        assert_int_equal(ubur_store_prepare(f->s, "INSERT INTO t (id, i, r, s, b)"
+                                                  " VALUES (?, ?, ?, ?, ?)",
+                                            &st, &err),
+                         0);
+        ubur_stmt_bind_int(st, 1, k + 1);
+        ubur_stmt_bind_int(st, 2, ints[k]);
+        ubur_stmt_bind_double(st, 3, reals[k % 5]);
+        ubur_stmt_bind_text(st, 4, arabic);
+        ubur_stmt_bind_blob(st, 5, blob, (size_t)(k == 5 ? 0 : 256));
+        assert_int_equal(ubur_stmt_step(st, &err), 0);
+        assert_int_equal(ubur_stmt_changes(st), 1);
+        ubur_stmt_done(st);
+    }
+    assert_int_equal(ubur_store_prepare(f->s, "SELECT id, i, r, s, b FROM t ORDER BY id", &st,
+                                        &err),
+                     0);
+    assert_int_equal(ubur_stmt_columns(st), 5);
+    for (int k = 0; k < 6; k++) {
+        assert_int_equal(ubur_stmt_step(st, &err), 1);
+        assert_string_equal(ubur_stmt_column_name(st, 3), "s");
+        assert_int_equal(ubur_stmt_int(st, 0), k + 1);
+        assert_true(ubur_stmt_int(st, 1) == ints[k]);
+        assert_true(ubur_stmt_double(st, 2) == reals[k % 5]);
+        assert_string_equal(ubur_stmt_text(st, 3), arabic);
+        size_t n = 99;
+        const void *b = ubur_stmt_blob(st, 4, &n);
+        assert_false(ubur_stmt_is_null(st, 4));
+        if (k == 5) {
+            assert_int_equal(n, 0);
+        } else {
+            assert_int_equal(n, 256);
+            assert_memory_equal(b, blob, 256);
+        }
+    }
+    assert_int_equal(ubur_stmt_step(st, &err), 0);
+    ubur_stmt_done(st);
+
+    /* numbers read as text, text read as numbers */
+    char *txt = NULL;
+    assert_int_equal(ubur_store_query_text(f->s, &err, &txt, "SELECT i FROM t WHERE id = ?", "i",
+                                           (int64_t)4),
+                     0);
+    assert_string_equal(txt, "9223372036854775807");
+    free(txt);
+    int64_t v = 0;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT CAST(? AS INTEGER) * 2", "t",
+                                          "21"),
+                     0);
+    assert_int_equal(v, 42);
+}
+
+static void
+test_nulls(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_stmt *st;
+    make_table(f->s);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id, i, r, s) VALUES (?, ?, ?, ?)",
+                                    "iint", (int64_t)1, (int64_t)0, (const char *)NULL),
+                     1);
+    assert_int_equal(ubur_store_prepare(f->s, "INSERT INTO t (id, i, r, s, b) VALUES (?, ?, ?, ?, ?)",
+                                        &st, &err),
+                     0);
+    ubur_stmt_bind_int(st, 1, 2);
+    ubur_stmt_bind_null(st, 2);
+    ubur_stmt_bind_null(st, 3);
+    ubur_stmt_bind_text(st, 4, NULL);
+    ubur_stmt_bind_null(st, 5);
+    assert_int_equal(ubur_stmt_step(st, &err), 0);
+    ubur_stmt_done(st);
+
+    assert_int_equal(ubur_store_prepare(f->s, "SELECT i, r, s, b FROM t ORDER BY id", &st, &err),
+                     0);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ubur_stmt_step(st, &err), 1);
+        if (k == 0) {
+            assert_false(ubur_stmt_is_null(st, 0));
+            assert_int_equal(ubur_stmt_int(st, 0), 0);
+        } else {
+            assert_true(ubur_stmt_is_null(st, 0));
+        }
+        for (int c = 1; c < 4; c++)
+            assert_true(ubur_stmt_is_null(st, c));
+        assert_null(ubur_stmt_text(st, 2));
+        assert_int_equal(ubur_stmt_int(st, 1), 0);
+        assert_true(ubur_stmt_double(st, 1) == 0.0);
+        size_t n = 5;
+        assert_null(ubur_stmt_blob(st, 3, &n));
+        assert_int_equal(n, 0);
+    }
+    ubur_stmt_done(st);
+    /* a NULL parameter the server must type: the portable spelling and the bare one */
+    int64_t v = -1;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v,
+                                          "SELECT COUNT(*) FROM t WHERE CAST(? AS TEXT) IS NULL"
+                                          " OR s = ?",
+                                          "nn"),
+                     0);
+    assert_int_equal(v, 2);
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? IS NULL", "n"), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? IS NULL", "i", (int64_t)3),
+                     0);
+    assert_int_equal(v, 0);
+}
+
+static void
+test_identity(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    int64_t id = 0;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &id,
+                                          "INSERT INTO t (s) VALUES (?) RETURNING id", "t", "a"),
+                     0);
+    assert_int_equal(id, 1);
+    assert_int_equal(ubur_store_query_int(f->s, &err, &id,
+                                          "INSERT INTO t (s) VALUES (?) RETURNING id", "t", "b"),
+                     0);
+    assert_int_equal(id, 2);
+}
+
+static void
+test_transactions(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_true(ubur_store_in_tx(f->s));
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)1),
+                     1);
+    ubur_store_rollback(f->s);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 0);
+
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)2),
+                     1);
+    /* reads inside see the transaction's writes */
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1);
+
+    /* misuse */
+    assert_int_equal(ubur_store_commit(f->s, &err), UBUR_EINTERNAL);
+    ubur_store_rollback(f->s); /* harmless */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_begin(f->s, &err), UBUR_EINTERNAL);
+    assert_true(ubur_store_in_tx(f->s));
+    ubur_store_rollback(f->s);
+
+    /* another connection does not see uncommitted writes */
+    struct ubur_store *other = NULL;
+    assert_int_equal(ubur_store_open(&other, f->uri, &err), 0);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)3),
+                     1);
+    assert_int_equal(count_rows(other, "SELECT COUNT(*) FROM t"), 1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(other, "SELECT COUNT(*) FROM t"), 2);
+    ubur_store_close(other);
+}
+
+static void
+test_conflicts(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    EXEC(f->s, "CREATE TABLE p (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
+               " n INTEGER CHECK (n >= 0));"
+               "CREATE TABLE c (id TEXT PRIMARY KEY, p_id TEXT NOT NULL REFERENCES p(id));");
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code, n) VALUES (?, ?, ?)",
+                                    "tti", "p1", "IRQ", (int64_t)1),
+                     1);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code, n) VALUES (?, ?, ?)",
+                                    "tti", "p2", "IRQ", (int64_t)1),
+                     UBUR_ECONFLICT);
+    assert_int_equal(err.code, UBUR_ECONFLICT);
+    assert_non_null(strstr(err.message, "code") ? err.message : strstr(err.message, "uniq"));
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code, n) VALUES (?, ?, ?)",
+                                    "tti", "p1", "SYR", (int64_t)1),
+                     UBUR_ECONFLICT);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code) VALUES (?, ?)", "tn",
+                                    "p3"),
+                     UBUR_ECONFLICT);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code, n) VALUES (?, ?, ?)",
+                                    "tti", "p4", "SYR", (int64_t)-1),
+                     UBUR_ECONFLICT);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO c (id, p_id) VALUES (?, ?)", "tt",
+                                    "c1", "nope"),
+                     UBUR_ECONFLICT);
+    /* the portable way to ignore a duplicate */
+    assert_int_equal(ubur_store_run(f->s, &err,
+                                    "INSERT INTO p (id, code, n) VALUES (?, ?, ?)"
+                                    " ON CONFLICT (id) DO NOTHING",
+                                    "tti", "p1", "XXX", (int64_t)1),
+                     0);
+    assert_int_equal(ubur_store_run(f->s, &err,
+                                    "INSERT INTO p (id, code, n) VALUES (?, ?, ?)"
+                                    " ON CONFLICT (id) DO UPDATE SET n = excluded.n",
+                                    "tti", "p1", "IRQ", (int64_t)7),
+                     1);
+    int64_t n = 0;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &n, "SELECT n FROM p WHERE id = ?", "t",
+                                          "p1"),
+                     0);
+    assert_int_equal(n, 7);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 1);
+}
+
+static void
+test_failed_statement_aborts_tx(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    EXEC(f->s, "CREATE TABLE p (id TEXT PRIMARY KEY)");
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "a"), 1);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "b"), 1);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "a"),
+                     UBUR_ECONFLICT);
+    assert_true(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "c") < 0);
+    assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 1);
+    /* and the connection works afterwards */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "d"), 1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 2);
+}
+
+static void
+test_deferred_constraint_fails_commit(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    EXEC(f->s, "CREATE TABLE p (id TEXT PRIMARY KEY);"
+               "CREATE TABLE c (id TEXT PRIMARY KEY,"
+               " p_id TEXT REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)");
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO c (id, p_id) VALUES (?, ?)", "tt",
+                                    "c1", "missing"),
+                     1);
+    assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM c"), 0);
+}
+
+static void
+test_cache_reuse(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    static const char *sql = "SELECT ? + 1";
+    struct ubur_stmt *a, *b;
+    int64_t v = 0;
+    assert_int_equal(ubur_store_prepare(f->s, sql, &a, &err), 0);
+    ubur_stmt_bind_int(a, 1, 1);
+    assert_int_equal(ubur_stmt_step(a, &err), 1);
+    assert_int_equal(ubur_stmt_int(a, 0), 2);
+    ubur_stmt_done(a);
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(ubur_store_prepare(f->s, sql, &b, &err), 0);
+        assert_ptr_equal(a, b);
+        ubur_stmt_bind_int(b, 1, i);
+        assert_int_equal(ubur_stmt_step(b, &err), 1);
+        assert_int_equal(ubur_stmt_int(b, 0), i + 1);
+        ubur_stmt_done(b);
+    }
+    /* reset: a statement left half-read starts afresh, unbound */
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, sql, "i", (int64_t)41), 0);
+    assert_int_equal(v, 42);
+}
+
+static void
+test_nested_same_statement(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id, i) VALUES (?, ?)", "ii",
+                                        (int64_t)i, (int64_t)i * 10),
+                         1);
+    static const char *sql = "SELECT id, i FROM t WHERE id >= ? ORDER BY id";
+    struct ubur_stmt *outer, *inner;
+    assert_int_equal(ubur_store_prepare(f->s, sql, &outer, &err), 0);
+    ubur_stmt_bind_int(outer, 1, 1);
+    int rows = 0, inner_rows = 0;
+    while (ubur_stmt_step(outer, &err) == 1) {
+        int64_t id = ubur_stmt_int(outer, 0);
+        assert_int_equal(ubur_store_prepare(f->s, sql, &inner, &err), 0);
+        assert_ptr_not_equal(inner, outer);
+        ubur_stmt_bind_int(inner, 1, id);
+        while (ubur_stmt_step(inner, &err) == 1)
+            inner_rows++;
+        ubur_stmt_done(inner);
+        /* a write between steps of the outer statement */
+        assert_int_equal(ubur_store_run(f->s, &err, "UPDATE t SET r = ? WHERE id = ?", "di",
+                                        1.5, id),
+                         1);
+        assert_int_equal(ubur_stmt_int(outer, 1), id * 10);
+        rows++;
+    }
+    ubur_stmt_done(outer);
+    assert_int_equal(rows, 3);
+    assert_int_equal(inner_rows, 3 + 2 + 1);
+    assert_int_equal(ubur_store_prepare(f->s, sql, &inner, &err), 0);
+    assert_ptr_equal(inner, outer); /* the cached one is free again */
+    ubur_stmt_done(inner);
+}
+
+static void
+test_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    for (int i = 1; i <= 5; i++)
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id, i) VALUES (?, ?)", "ii",
+                                        (int64_t)i, (int64_t)(i % 2)),
+                         1);
+    assert_int_equal(ubur_store_run(f->s, &err, "UPDATE t SET s = ? WHERE i = ?", "ti", "odd",
+                                    (int64_t)1),
+                     3);
+    assert_int_equal(ubur_store_run(f->s, &err, "UPDATE t SET s = ? WHERE i = ?", "ti", "none",
+                                    (int64_t)7),
+                     0);
+    assert_int_equal(ubur_store_run(f->s, &err, "DELETE FROM t WHERE i = ?", "i", (int64_t)0), 2);
+    struct ubur_stmt *st;
+    assert_int_equal(ubur_store_prepare(f->s, "DELETE FROM t WHERE id = ? RETURNING id", &st,
+                                        &err),
+                     0);
+    ubur_stmt_bind_int(st, 1, 1);
+    assert_int_equal(ubur_stmt_step(st, &err), 1);
+    assert_int_equal(ubur_stmt_int(st, 0), 1);
+    assert_int_equal(ubur_stmt_step(st, &err), 0);
+    assert_int_equal(ubur_stmt_changes(st), 1);
+    ubur_stmt_done(st);
+}
+
+static void
+test_dialect_values(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    char *txt = NULL;
+    /* "?" inside literals, identifiers and comments is not a placeholder */
+    assert_int_equal(ubur_store_query_text(f->s, &err, &txt,
+                                           "SELECT '?''?' || ? AS \"a?\" -- what?\n", "t", "x"),
+                     0);
+    assert_string_equal(txt, "?'?x");
+    free(txt);
+    /* comparisons read as 0/1 on both backends */
+    int64_t v = -1;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? = ?", "ii", (int64_t)2,
+                                          (int64_t)2),
+                     0);
+    assert_int_equal(v, 1);
+    assert_int_equal(ubur_store_query_text(f->s, &err, &txt, "SELECT 1 > 2", ""), 0);
+    assert_string_equal(txt, "0");
+    free(txt);
+    /* aggregates */
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v,
+                                          "SELECT COALESCE(SUM(x), 0) FROM (SELECT 3 AS x"
+                                          " UNION ALL SELECT 4) AS s",
+                                          ""),
+                     0);
+    assert_int_equal(v, 7);
+    double d = 0;
+    struct ubur_stmt *st;
+    assert_int_equal(ubur_store_prepare(f->s, "SELECT ? / 4.0", &st, &err), 0);
+    ubur_stmt_bind_double(st, 1, 10.0);
+    assert_int_equal(ubur_stmt_step(st, &err), 1);
+    d = ubur_stmt_double(st, 0);
+    ubur_stmt_done(st);
+    assert_true(d == 2.5);
+}
+
+static void
+test_errors(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_stmt *st = NULL;
+    /* bad SQL fails at prepare (SQLite) or at the first step (PostgreSQL prepares lazily) */
+    int rc = ubur_store_prepare(f->s, "SELEC nonsense", &st, &err);
+    if (rc == 0) {
+        rc = ubur_stmt_step(st, &err);
+        ubur_stmt_done(st);
+    }
+    assert_int_equal(rc, UBUR_ESTORE);
+    assert_true(err.message[0] != '\0');
+    assert_int_equal(ubur_store_exec(f->s, "CREATE TABLE", &err), UBUR_ESTORE);
+    assert_int_equal(ubur_store_run(f->s, &err, "SELECT * FROM no_such_table", ""), UBUR_ESTORE);
+    int64_t v;
+    char *txt;
+    make_table(f->s);
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT i FROM t", ""), UBUR_ENOTFOUND);
+    assert_int_equal(ubur_store_query_text(f->s, &err, &txt, "SELECT s FROM t", ""),
+                     UBUR_ENOTFOUND);
+}
+
+static void
+test_columns_before_step(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_stmt *st;
+    make_table(f->s);
+    assert_int_equal(ubur_store_prepare(f->s, "SELECT id, s AS name FROM t WHERE id = ?", &st,
+                                        &err),
+                     0);
+    assert_int_equal(ubur_stmt_columns(st), 2);
+    assert_string_equal(ubur_stmt_column_name(st, 1), "name");
+    ubur_stmt_bind_int(st, 1, 1);
+    assert_int_equal(ubur_stmt_step(st, &err), 0);
+    ubur_stmt_done(st);
+    assert_int_equal(ubur_store_prepare_dynamic(f->s, "SELECT s AS x, i AS y FROM t", &st, &err),
+                     0);
+    assert_int_equal(ubur_stmt_columns(st), 2);
+    assert_string_equal(ubur_stmt_column_name(st, 0), "x");
+    ubur_stmt_done(st);
+}
+
+/* Threads: each opens its own connection; results are checked by the main thread. */
+struct worker {
+    const char *uri;
+    int ok, failed;
+    char message[256];
+};
+
+static void *
+audit_like_writer(void *arg)
+{
+    struct worker *w = arg;
+    struct ubur_store *s = NULL;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    if (ubur_store_open(&s, w->uri, &err)) {
+        snprintf(w->message, sizeof(w->message), "%s", err.message);
+        w->failed++;
+        return NULL;
+    }
+    for (int i = 0; i < 25; i++) {
+        /* read the last sequence number, write the next: safe only under the write lock */
+        int64_t seq = 0;
+        int rc = ubur_store_begin(s, &err);
+        if (!rc)
+            rc = ubur_store_query_int(s, &err, &seq, "SELECT COALESCE(MAX(id), 0) FROM t", "");
+        if (!rc && ubur_store_run(s, &err, "INSERT INTO t (id, s) VALUES (?, ?)", "it", seq + 1,
+                                  "w") != 1)
+            rc = err.code ? err.code : -1;
+        if (!rc)
+            rc = ubur_store_commit(s, &err);
+        if (rc) {
+            ubur_store_rollback(s);
+            snprintf(w->message, sizeof(w->message), "%s", err.message);
+            w->failed++;
+        } else {
+            w->ok++;
+        }
+    }
+    ubur_store_close(s);
+    return NULL;
+}
+
+static void
+test_concurrent_writers(void **state)
+{
+    struct fixture *f = *state;
+    make_table(f->s);
+    pthread_t th[3];
+    struct worker w[3];
+    for (int i = 0; i < 3; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].uri = f->uri;
+        assert_int_equal(pthread_create(&th[i], NULL, audit_like_writer, &w[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        if (w[i].failed)
+            fail_msg("writer %d: %d failed: %s", i, w[i].failed, w[i].message);
+        assert_int_equal(w[i].ok, 25);
+    }
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 75);
+    assert_int_equal(count_rows(f->s, "SELECT MAX(id) FROM t"), 75);
+}
+
+static void *
+migrator(void *arg)
+{
+    struct worker *w = arg;
+    struct ubur_store *s = NULL;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    if (ubur_store_open(&s, w->uri, &err) || ubur_store_migrate(s, &err)) {
+        snprintf(w->message, sizeof(w->message), "%s", err.message);
+        w->failed++;
+    } else {
+        w->ok++;
+    }
+    ubur_store_close(s);
+    return NULL;
+}
+
+static void
+test_concurrent_migrate(void **state)
+{
+    struct fixture *f = *state;
+    pthread_t th[3];
+    struct worker w[3];
+    for (int i = 0; i < 3; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].uri = f->uri;
+        assert_int_equal(pthread_create(&th[i], NULL, migrator, &w[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        if (w[i].failed)
+            fail_msg("migrator %d: %s", i, w[i].message);
+    }
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM schema_migrations"),
+                     ubur_migrations_count);
+}
+
+/* PostgreSQL only: the server drops the connection; the store says so, then reconnects. */
+static void
+test_reconnect(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    struct ubur_store *killer = NULL;
+    assert_int_equal(ubur_store_open(&killer, f->uri, &err), 0);
+    for (int round = 0; round < 2; round++) {
+        bool in_tx = round == 1;
+        int64_t pid = 0, one = 0;
+        assert_int_equal(ubur_store_query_int(f->s, &err, &pid, "SELECT pg_backend_pid()", ""),
+                         0);
+        /* warm a cached statement so it must be prepared again after the reconnect */
+        assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i",
+                                              (int64_t)1),
+                         0);
+        if (in_tx)
+            assert_int_equal(ubur_store_begin(f->s, &err), 0);
+        assert_int_equal(ubur_store_query_int(killer, &err, &one,
+                                              "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid)"
+                                              " FROM pg_stat_activity WHERE pid = ?) AS k",
+                                              "i", pid),
+                         0);
+        usleep(100 * 1000);
+        int rc = ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i", (int64_t)2);
+        assert_int_equal(rc, UBUR_EBUSY);
+        assert_non_null(strstr(err.message, "connection to PostgreSQL lost"));
+        if (in_tx) {
+            /* still inside the dead transaction: no silent reconnect */
+            assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT 1", ""),
+                             UBUR_EINTERNAL);
+            assert_int_equal(ubur_store_commit(f->s, &err), UBUR_EBUSY);
+        }
+        assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i",
+                                              (int64_t)3),
+                         0);
+        assert_int_equal(one, 3);
+        int64_t pid2 = 0;
+        assert_int_equal(ubur_store_query_int(f->s, &err, &pid2, "SELECT pg_backend_pid()", ""),
+                         0);
+        assert_true(pid2 != pid);
+    }
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)9),
+                     1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    ubur_store_close(killer);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Dialect translation, no server needed
+ */
+
+static char *
+xlate(const char *sql, bool ddl, int *n)
+{
+    struct ubur_error err = UBUR_ERROR_INIT;
+    char *out = ubur_store_pg_translate(sql, ddl, n, &err);
+    if (!out)
+        fail_msg("translate failed: %s", err.message);
+    return out;
+}
+
+static void
+test_translate_placeholders(void **state)
+{
+    (void)state;
+    int n = -1;
+    char *s = xlate("SELECT a FROM t WHERE b = ? AND c = '?' AND \"?\" = ? /* ? */ -- ?\n"
+                    " AND d IN (?, ?)",
+                    false, &n);
+    assert_string_equal(s, "SELECT a FROM t WHERE b = $1 AND c = '?' AND \"?\" = $2 /* ? */ -- ?\n"
+                           " AND d IN ($3, $4)");
+    assert_int_equal(n, 4);
+    free(s);
+    s = xlate("SELECT 'it''s ?', CAST(? AS INTEGER), CAST(? AS REAL), t.real FROM t", false, &n);
+    assert_string_equal(s, "SELECT 'it''s ?', CAST($1 AS BIGINT), CAST($2 AS DOUBLE PRECISION),"
+                           " t.real FROM t");
+    assert_int_equal(n, 2);
+    free(s);
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_null(ubur_store_pg_translate("SELECT ?1", false, &n, &err));
+    assert_int_equal(err.code, UBUR_EINTERNAL);
+}
+
+static void
+test_translate_ddl(void **state)
+{
+    (void)state;
+    char *s = xlate("PRAGMA foreign_keys = ON;\n"
+                    "CREATE TABLE a (seq INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL,"
+                    " x REAL, b BLOB, note TEXT DEFAULT 'INTEGER?') STRICT, WITHOUT ROWID;\n"
+                    "CREATE TABLE b (id integer  primary\n key, t TEXT);",
+                    true, NULL);
+    assert_string_equal(s, "\nCREATE TABLE a (seq BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY"
+                           " KEY, n BIGINT NOT NULL, x DOUBLE PRECISION, b BYTEA, note TEXT"
+                           " DEFAULT 'INTEGER?') ;\n"
+                           "CREATE TABLE b (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY"
+                           " KEY, t TEXT);\n");
+    free(s);
+    s = xlate("CREATE TABLE c (id TEXT PRIMARY KEY);\n"
+              "-- ubur:postgresql\n"
+              "-- CREATE INDEX c_trgm ON c USING gin (id gin_trgm_ops);\n"
+              "\n"
+              "-- ubur:end\n"
+              "-- ubur:sqlite\n"
+              "CREATE INDEX c_nocase ON c (id COLLATE NOCASE);\n"
+              "-- ubur:end\n",
+              true, NULL);
+    assert_string_equal(s, "CREATE TABLE c (id TEXT PRIMARY KEY);\n\n"
+                           "CREATE INDEX c_trgm ON c USING gin (id gin_trgm_ops);\n\n\n\n\n\n");
+    free(s);
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_null(ubur_store_pg_translate("-- ubur:postgresql\nCREATE INDEX x ON y (z);\n-- ubur:end\n",
+                                        true, NULL, &err));
+    assert_non_null(strstr(err.message, "commented out"));
+    assert_null(ubur_store_pg_translate("-- ubur:sqlite\nSELECT 1;\n", true, NULL, &err));
+    assert_non_null(strstr(err.message, "not closed"));
+}
+
+static void
+test_translate_migrations(void **state)
+{
+    (void)state;
+    for (int i = 0; i < ubur_migrations_count; i++) {
+        struct ubur_error err = UBUR_ERROR_INIT;
+        char *s = ubur_store_pg_translate(ubur_migrations[i].sql, true, NULL, &err);
+        if (!s)
+            fail_msg("migration %04d_%s: %s", ubur_migrations[i].version,
+                     ubur_migrations[i].name, err.message);
+        free(s);
+    }
+}
+
+#define CONTRACT(setup_fn)                                                                 \
+    cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                        \
+        cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),      \
+        cmocka_unit_test_setup_teardown(test_types, setup_fn, teardown),                   \
+        cmocka_unit_test_setup_teardown(test_nulls, setup_fn, teardown),                   \
+        cmocka_unit_test_setup_teardown(test_identity, setup_fn, teardown),                \
+        cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),            \
+        cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),               \
+        cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown), \
+        cmocka_unit_test_setup_teardown(test_deferred_constraint_fails_commit, setup_fn,   \
+                                        teardown),                                         \
+        cmocka_unit_test_setup_teardown(test_cache_reuse, setup_fn, teardown),             \
+        cmocka_unit_test_setup_teardown(test_nested_same_statement, setup_fn, teardown),   \
+        cmocka_unit_test_setup_teardown(test_changes, setup_fn, teardown),                 \
+        cmocka_unit_test_setup_teardown(test_dialect_values, setup_fn, teardown),          \
+        cmocka_unit_test_setup_teardown(test_errors, setup_fn, teardown),                  \
+        cmocka_unit_test_setup_teardown(test_columns_before_step, setup_fn, teardown),     \
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),      \
+        cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest dialect[] = {
+        cmocka_unit_test(test_translate_placeholders),
+        cmocka_unit_test(test_translate_ddl),
+        cmocka_unit_test(test_translate_migrations),
+    };
+    const struct CMUnitTest sqlite[] = {CONTRACT(setup_sqlite)};
+    const struct CMUnitTest pg[] = {
+        CONTRACT(setup_pg),
+        cmocka_unit_test_setup_teardown(test_reconnect, setup_pg, teardown),
+    };
+    int failed = 0;
+    /* tests/run.sh's PostgreSQL pass has run the other groups already */
+    const char *only = getenv("UBUR_TEST_PG_ONLY");
+    if (!only || strcmp(only, "1") != 0 || !pg_base()) {
+        failed += cmocka_run_group_tests_name("dialect", dialect, NULL, NULL);
+        failed += cmocka_run_group_tests_name("sqlite", sqlite, NULL, NULL);
+    }
+    if (pg_base()) {
+        failed += cmocka_run_group_tests_name("postgresql", pg, NULL, NULL);
+        if (pg_db[0]) {
+            char sql[128];
+            snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_db);
+            admin_exec(pg_base(), sql);
+        }
+    } else {
+        printf("1..1\nok 1 - postgresql # SKIP UBUR_TEST_PG is not set (see tests/pg.sh)\n");
+        fflush(stdout);
+    }
+    return failed ? 1 : 0;
+}
