@@ -816,7 +816,7 @@ app_summary_json(struct ubur_stmt *st)
 {
     const char *refusal = ubur_stmt_text(st, 23);
     return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:i, s:i, s:s?, s:s?, s:s?, s:s,"
-                     " s:s, s:s, s:I?, s:s?, s:s?, s:s, s:s}",
+                     " s:s, s:s, s:o?, s:s?, s:s?, s:s, s:s}",
                      "id", ubur_stmt_text(st, 0), "number", ubur_stmt_text(st, 1), "state",
                      ubur_stmt_text(st, 2), "purpose", ubur_stmt_text(st, 3), "urgent",
                      (int)ubur_stmt_int(st, 4), "priority", (int)ubur_stmt_int(st, 5),

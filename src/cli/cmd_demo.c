@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "ubur/users.h"
+#include "ubur/visa.h"
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_demo;
@@ -26,6 +27,7 @@ struct demo_step {
 
 /* Each module adds its demo data here, in dependency order. */
 static const struct demo_step demo_steps[] = {
+    {"visas", ubur_visa_demo},
     {NULL, NULL},
 };
 

@@ -5,6 +5,8 @@
 extern const struct ubur_cmd ubur_cmd_init, ubur_cmd_serve, ubur_cmd_demo, ubur_cmd_user,
     ubur_cmd_audit, ubur_cmd_exchange, ubur_cmd_version, ubur_cmd_help;
 
+extern const struct ubur_cmd ubur_cmd_visa;
+
 const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_init,
     &ubur_cmd_serve,
@@ -12,6 +14,7 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_user,
     &ubur_cmd_audit,
     &ubur_cmd_exchange,
+    &ubur_cmd_visa,
     &ubur_cmd_version,
     &ubur_cmd_help,
     NULL,
