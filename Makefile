@@ -9,7 +9,8 @@
 CC ?= cc
 BUILD ?= build
 SAN ?=
-PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libcurl
+PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libxml-2.0 \
+        libcurl
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
         -Wno-format-nonliteral -Wno-format-truncation

@@ -5,7 +5,7 @@
 set -eu
 want="build-essential pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev
       libsodium-dev libicu-dev libssl-dev libdmtx-dev libpq-dev libpng-dev zlib1g-dev openssl
-      libcurl4-openssl-dev"
+      libxml2-dev libcurl4-openssl-dev"
 if [ "${1:-run}" = test ]; then
     want="$want libcmocka-dev clang libclang-rt-14-dev python3 curl jq wrk postgresql
           chromium chromium-driver valgrind fonts-noto-core fonts-dejavu-core"

@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Name matching quality and screening performance (issue 4). Run by
+ * bench/names/run.sh; figures go to docs/BENCHMARKS.md.
+ *
+ *   quality  Latin spelling variants (Wikidata) and Arabic-to-Latin pairs
+ *            (google/transliteration) from ../shared/data/names: recall at
+ *            the threshold that keeps false positives at 0.1%, for ubur and
+ *            plain Jaro-Winkler and Levenshtein on the same folded strings.
+ *            UN list: Arabic-script names hidden among synthetic names and
+ *            found from the Latin primary (top 10); hard negatives; typos
+ *            and reordered names with true dob/nationality; clean travellers.
+ *   perf     a synthetic list with Arabic name frequencies: build time,
+ *            memory, p50/p99 on one thread, throughput on two.
+ *
+ * Usage: names_bench quality SHARED_DATA_DIR N_SYNTHETIC
+ *        names_bench perf N_NAMES N_QUERIES [names.tsv]
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ubur/alloc.h"
+#include "ubur/name_index.h"
+#include "ubur/names.h"
+#include "ubur/watchlist.h"
+
+static double
+now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t
+rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+/* ---------------------------------------------------- synthetic names */
+
+/* Given names with rough frequencies, each with Latin spellings and an Arabic form. */
+static const struct {
+    int freq;
+    const char *arabic;
+    const char *latin[5];
+} given[] = {
+    {80, "محمد", {"Muhammad", "Mohammed", "Mohamed", "Mohammad", "Mohamad"}},
+    {40, "أحمد", {"Ahmad", "Ahmed", "Ahmet", NULL}},
+    {40, "علي", {"Ali", "Aly", NULL}},
+    {25, "حسن", {"Hassan", "Hasan", NULL}},
+    {25, "حسين", {"Hussein", "Husayn", "Hussain", "Hossein", NULL}},
+    {22, "عبد الله", {"Abdullah", "Abdallah", "Abd Allah", "Abdulla", NULL}},
+    {20, "عبد الرحمن", {"Abd al-Rahman", "Abdulrahman", "Abdel Rahman", "Abdurrahman", NULL}},
+    {18, "عمر", {"Omar", "Umar", NULL}},
+    {18, "محمود", {"Mahmoud", "Mahmud", NULL}},
+    {15, "خالد", {"Khalid", "Khaled", NULL}},
+    {15, "إبراهيم", {"Ibrahim", "Ebrahim", NULL}},
+    {14, "يوسف", {"Yusuf", "Youssef", "Yousef", NULL}},
+    {12, "مصطفى", {"Mustafa", "Moustafa", "Mostafa", NULL}},
+    {12, "عبد العزيز", {"Abdulaziz", "Abd al-Aziz", "Abdelaziz", NULL}},
+    {10, "سعيد", {"Said", "Saeed", NULL}},
+    {10, "كريم", {"Karim", "Kareem", NULL}},
+    {10, "جمال", {"Jamal", "Gamal", NULL}},
+    {10, "طارق", {"Tariq", "Tarek", NULL}},
+    {9, "وليد", {"Walid", "Waleed", NULL}},
+    {9, "صالح", {"Salih", "Saleh", NULL}},
+    {9, "عبد الكريم", {"Abdelkarim", "Abd al-Karim", "Abdul Karim", NULL}},
+    {8, "فيصل", {"Faisal", "Faysal", NULL}},
+    {8, "حمزة", {"Hamza", "Hamzah", NULL}},
+    {8, "عثمان", {"Uthman", "Othman", "Osman", NULL}},
+    {8, "سليمان", {"Sulayman", "Suleiman", "Sulaiman", NULL}},
+    {7, "ياسر", {"Yasir", "Yasser", NULL}},
+    {7, "ماجد", {"Majid", "Maged", NULL}},
+    {7, "رشيد", {"Rashid", "Rachid", NULL}},
+    {7, "عادل", {"Adil", "Adel", NULL}},
+    {6, "نبيل", {"Nabil", "Nabeel", NULL}},
+    {6, "أنور", {"Anwar", "Anouar", NULL}},
+    {6, "منصور", {"Mansur", "Mansour", NULL}},
+    {6, "قاسم", {"Qasim", "Kassem", "Kasim", NULL}},
+    {6, "جعفر", {"Jafar", "Jaafar", NULL}},
+    {5, "حيدر", {"Haydar", "Haider", NULL}},
+    {5, "عباس", {"Abbas", NULL}},
+    {5, "زياد", {"Ziyad", "Ziad", NULL}},
+    {5, "سامر", {"Samer", "Samir", NULL}},
+    {5, "رائد", {"Raed", "Ra'id", NULL}},
+    {4, "مازن", {"Mazin", "Mazen", NULL}},
+    {4, "بكر", {"Bakr", "Bakir", NULL}},
+    {4, "هشام", {"Hisham", "Hicham", NULL}},
+    {4, "عماد", {"Imad", "Emad", NULL}},
+    {4, "فراس", {"Firas", "Feras", NULL}},
+    {4, "باسل", {"Basil", "Bassel", NULL}},
+    {3, "ثامر", {"Thamer", "Tamer", NULL}},
+    {3, "مهند", {"Muhannad", "Mohannad", NULL}},
+    {3, "أسامة", {"Usama", "Osama", NULL}},
+    {3, "صدام", {"Saddam", NULL}},
+    {3, "نزار", {"Nizar", NULL}},
+};
+#define NGIVEN (int)(sizeof(given) / sizeof(given[0]))
+static int given_total;
+
+static int
+pick_given(void)
+{
+    int r = (int)(rnd() % (uint32_t)given_total);
+    for (int i = 0; i < NGIVEN; i++) {
+        if (r < given[i].freq)
+            return i;
+        r -= given[i].freq;
+    }
+    return 0;
+}
+
+static const char *const cons[] = {"b", "t", "j", "h", "kh", "d", "r", "z", "s", "sh",
+                                   "f", "q", "k", "l", "m", "n", "w", "gh", "dh", "th"};
+static const char *const vow[] = {"a", "i", "u", "aa", "ee", "ou", "a", "i"};
+
+/* A family or origin name: "al-" + a made-up but Arabic-shaped word; rarer ones are longer. */
+static void
+family(uint32_t id, char *out, size_t cap)
+{
+    uint32_t x = id * 2654435761u + 12345;
+    int syl = 2 + (int)(x % 3);
+    size_t o = (size_t)snprintf(out, cap, "al-");
+    for (int i = 0; i < syl && o + 6 < cap; i++) {
+        x = x * 1103515245u + 12345;
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", cons[(x >> 8) % 20], vow[(x >> 16) % 8]);
+    }
+    x = x * 1103515245u + 12345;
+    snprintf(out + o, cap - o, "%si", cons[(x >> 8) % 20]);
+}
+
+static uint32_t
+pick_family(void)
+{
+    /* Zipf-like over 200,000 families */
+    double u = (double)(rnd() % 1000000) / 1e6;
+    return (uint32_t)(pow(200000.0, u)) % 200000;
+}
+
+static void
+synth_name(char *out, size_t cap, bool arabic_given)
+{
+    int g1 = pick_given(), g2 = pick_given(), g3 = pick_given();
+    char fam[64];
+    family(pick_family(), fam, sizeof(fam));
+    if (arabic_given)
+        snprintf(out, cap, "%s %s %s", given[g1].arabic, given[g2].arabic, given[g3].arabic);
+    else
+        snprintf(out, cap, "%s %s %s %s", given[g1].latin[0], given[g2].latin[0],
+                 given[g3].latin[0], fam);
+}
+
+/* A spelling variant: every given name may be respelt; one typo in the family name. */
+static void
+respell(const char *in, char *out, size_t cap, bool typo)
+{
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", in);
+    size_t o = 0;
+    out[0] = '\0';
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        const char *rep = t;
+        for (int i = 0; i < NGIVEN; i++) {
+            if (!strcmp(given[i].latin[0], t)) {
+                int n = 0;
+                while (n < 5 && given[i].latin[n])
+                    n++;
+                rep = given[i].latin[rnd() % (uint32_t)n];
+                break;
+            }
+        }
+        char tok[128];
+        snprintf(tok, sizeof(tok), "%s", rep);
+        if (typo && !strncmp(tok, "al-", 3) && strlen(tok) > 6) {
+            size_t p = 4 + rnd() % (strlen(tok) - 5);
+            int kind = (int)(rnd() % 3);
+            if (kind == 0) /* deletion */
+                memmove(tok + p, tok + p + 1, strlen(tok + p));
+            else if (kind == 1) /* substitution */
+                tok[p] = "aeioubdklmnrst"[rnd() % 14];
+            else { /* transposition */
+                char c = tok[p];
+                tok[p] = tok[p + 1];
+                tok[p + 1] = c;
+            }
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? " " : "", tok);
+    }
+}
+
+/* ------------------------------------------------------------- quality */
+
+struct scored {
+    double ours, jw, lev;
+};
+
+static int
+dcmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Recall on positives at the threshold passed by at most `fpr` of negatives. */
+static double
+recall_at_fpr(double *pos, size_t np, double *neg, size_t nn, double fpr, double *thr)
+{
+    qsort(neg, nn, sizeof(double), dcmp);
+    size_t k = (size_t)((1.0 - fpr) * (double)nn);
+    if (k >= nn)
+        k = nn - 1;
+    double t = neg[k] + 1e-9;
+    size_t hit = 0;
+    for (size_t i = 0; i < np; i++)
+        hit += pos[i] > t;
+    *thr = t;
+    return (double)hit / (double)np;
+}
+
+static double
+single_ours(const char *a, const char *b)
+{
+    struct ubur_name x, y;
+    if (ubur_name_parse(&x, a, NULL) || ubur_name_parse(&y, b, NULL))
+        return 0;
+    return ubur_names_compare(&x, &y, NULL);
+}
+
+/* Folded, and Arabic turned into the engine's readable Latin (the baselines need Latin). */
+static void
+latinish(const char *in, char *out, size_t cap)
+{
+    struct ubur_name n;
+    out[0] = '\0';
+    if (ubur_name_parse(&n, in, NULL))
+        return;
+    size_t o = 0;
+    for (int i = 0; i < n.n; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? " " : "", n.u[i].text);
+}
+
+struct pairset {
+    char (*a)[96], (*b)[96];
+    size_t n, cap;
+};
+
+static void
+pairs_add(struct pairset *p, const char *a, const char *b)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 1024;
+        p->a = realloc(p->a, p->cap * 96);
+        p->b = realloc(p->b, p->cap * 96);
+    }
+    snprintf(p->a[p->n], 96, "%s", a);
+    snprintf(p->b[p->n], 96, "%s", b);
+    p->n++;
+}
+
+static void
+eval_pairs(const char *title, struct pairset *pos, struct pairset *neg)
+{
+    double *po = malloc(pos->n * sizeof(double)), *pj = malloc(pos->n * sizeof(double)),
+           *pl = malloc(pos->n * sizeof(double));
+    double *no = malloc(neg->n * sizeof(double)), *nj = malloc(neg->n * sizeof(double)),
+           *nl = malloc(neg->n * sizeof(double));
+    char la[256], lb[256];
+    for (int side = 0; side < 2; side++) {
+        struct pairset *s = side ? neg : pos;
+        double *o = side ? no : po, *j = side ? nj : pj, *l = side ? nl : pl;
+        for (size_t i = 0; i < s->n; i++) {
+            o[i] = single_ours(s->a[i], s->b[i]);
+            latinish(s->a[i], la, sizeof(la));
+            latinish(s->b[i], lb, sizeof(lb));
+            j[i] = ubur_jaro_winkler(la, lb);
+            l[i] = ubur_levenshtein_similarity(la, lb);
+        }
+    }
+    double t1, t2, t3;
+    double r1 = recall_at_fpr(po, pos->n, no, neg->n, 0.001, &t1);
+    double r2 = recall_at_fpr(pj, pos->n, nj, neg->n, 0.001, &t2);
+    double r3 = recall_at_fpr(pl, pos->n, nl, neg->n, 0.001, &t3);
+    printf("| %s | %zu / %zu | %.3f (t=%.2f) | %.3f (t=%.2f) | %.3f (t=%.2f) |\n", title, pos->n,
+           neg->n, r1, t1, r2, t2, r3, t3);
+    free(po), free(pj), free(pl), free(no), free(nj), free(nl);
+}
+
+static void
+quality_pairs(const char *dir)
+{
+    char path[512], line[2048];
+    struct pairset pos = {0}, neg = {0};
+    /* Latin spelling variants of one Arabic name (Wikidata). */
+    snprintf(path, sizeof(path), "%s/names/wikidata_arabic_latin_variants.dev.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        printf("(no %s)\n", path);
+        return;
+    }
+    char (*rows)[16][48] = calloc(2000, sizeof(*rows));
+    int *nr = calloc(2000, sizeof(int)), nrows = 0;
+    while (fgets(line, sizeof(line), f) && nrows < 2000) {
+        if (!strncmp(line, "arabic", 6))
+            continue;
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            continue;
+        char *v = tab + 1;
+        v[strcspn(v, "\r\n")] = '\0';
+        int k = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(v, "|", &save); t && k < 16; t = strtok_r(NULL, "|", &save))
+            snprintf(rows[nrows][k++], 48, "%s", t);
+        nr[nrows++] = k;
+    }
+    fclose(f);
+    for (int r = 0; r < nrows; r++)
+        for (int i = 0; i < nr[r]; i++)
+            for (int j = i + 1; j < nr[r]; j++)
+                pairs_add(&pos, rows[r][i], rows[r][j]);
+    for (int k = 0; k < 100000; k++) {
+        int r1 = (int)(rnd() % (uint32_t)nrows), r2 = (int)(rnd() % (uint32_t)nrows);
+        if (r1 == r2)
+            continue;
+        pairs_add(&neg, rows[r1][rnd() % (uint32_t)nr[r1]], rows[r2][rnd() % (uint32_t)nr[r2]]);
+    }
+    printf("| set | positives / negatives | ubur recall at 0.1%% FP | Jaro-Winkler | "
+           "Levenshtein |\n|---|---|---|---|---|\n");
+    eval_pairs("Latin spelling variants (Wikidata)", &pos, &neg);
+    free(rows);
+    free(nr);
+    pos.n = neg.n = 0;
+
+    /* Arabic to Latin (google/transliteration). */
+    snprintf(path, sizeof(path), "%s/names/google_ar2en.txt", dir);
+    f = fopen(path, "r");
+    if (!f)
+        return;
+    char (*ar)[64] = calloc(20000, 64), (*la)[64] = calloc(20000, 64);
+    int n = 0;
+    while (fgets(line, sizeof(line), f) && n < 20000) {
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            continue;
+        *tab = '\0';
+        char *l = tab + 1;
+        l[strcspn(l, "\r\n")] = '\0';
+        if (strlen(l) < 3)
+            continue;
+        snprintf(ar[n], 64, "%s", line);
+        snprintf(la[n], 64, "%s", l);
+        n++;
+    }
+    fclose(f);
+    for (int i = 0; i < n; i++)
+        pairs_add(&pos, ar[i], la[i]);
+    for (int k = 0; k < 100000; k++) {
+        int i = (int)(rnd() % (uint32_t)n), j = (int)(rnd() % (uint32_t)n);
+        if (i != j && strcmp(la[i], la[j]))
+            pairs_add(&neg, ar[i], la[j]);
+    }
+    eval_pairs("Arabic script to Latin (google ar2en)", &pos, &neg);
+    free(ar);
+    free(la);
+    free(pos.a), free(pos.b), free(neg.a), free(neg.b);
+}
+
+/* UN list people, parsed from the XML. */
+struct person {
+    const char *latin, *arabic;
+    struct ubur_name ln;
+    struct ubur_person_facts facts;
+};
+
+static void
+facts_from(const struct ubur_wl_entry *e, struct ubur_person_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    const char *p = e->dobs_json;
+    while ((p = strchr(p, '"')) && f->ndob < UBUR_FACTS_MAX) {
+        const char *q = strchr(p + 1, '"');
+        if (!q)
+            break;
+        char d[32];
+        snprintf(d, sizeof(d), "%.*s", (int)(q - p - 1), p + 1);
+        if (!ubur_dob_parse(d, &f->dob[f->ndob], NULL) && f->dob[f->ndob].kind)
+            f->ndob++;
+        p = q + 1;
+    }
+    p = e->nats_json;
+    while ((p = strchr(p, '"')) && f->nnat < UBUR_FACTS_MAX) {
+        snprintf(f->nat[f->nnat++], 4, "%.3s", p + 1);
+        p = strchr(p + 1, '"');
+        if (!p)
+            break;
+        p++;
+    }
+    f->sex = e->sex;
+}
+
+static void
+quality_un(const char *dir, int nsynth)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/watchlists/un_sc_consolidated_2024-09-26.xml", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *data = malloc((size_t)len);
+    if (fread(data, 1, (size_t)len, f) != (size_t)len)
+        return;
+    fclose(f);
+    struct ubur_arena a = UBUR_ARENA_INIT;
+    struct ubur_wl_parsed p;
+    if (ubur_wl_parse_un_xml(data, (size_t)len, &a, &p, NULL))
+        return;
+    struct person *pp = calloc(p.n, sizeof(*pp));
+    int np = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        const struct ubur_wl_entry *e = &p.entries[i];
+        if (strcmp(e->kind, "person"))
+            continue;
+        pp[np].latin = e->primary_name;
+        pp[np].arabic = e->original_script_name;
+        if (ubur_name_parse(&pp[np].ln, e->primary_name, NULL))
+            continue;
+        facts_from(e, &pp[np].facts);
+        np++;
+    }
+
+    /* (1) Arabic-script names hidden among synthetic names, found from the Latin primary. */
+    struct ubur_name_index *ix = ubur_name_index_new();
+    char buf[512];
+    for (int i = 0; i < nsynth; i++) {
+        synth_name(buf, sizeof(buf), i % 10 == 0);
+        ubur_name_index_add(ix, (uint32_t)(1000000 + i), buf, NULL);
+    }
+    int narabic = 0, found = 0;
+    for (int i = 0; i < np; i++) {
+        if (!pp[i].arabic)
+            continue;
+        if ((unsigned char)pp[i].arabic[0] < 0xd8 || (unsigned char)pp[i].arabic[0] > 0xdb)
+            continue; /* Arabic script only (the UN list also has Korean, Cyrillic) */
+        ubur_name_index_add(ix, (uint32_t)i, pp[i].arabic, NULL);
+    }
+    struct ubur_name_hit hits[10];
+    for (int i = 0; i < np; i++) {
+        if (!pp[i].arabic || (unsigned char)pp[i].arabic[0] < 0xd8 ||
+            (unsigned char)pp[i].arabic[0] > 0xdb)
+            continue;
+        narabic++;
+        int n = ubur_name_index_search(ix, &pp[i].ln, 0.0, hits, 10, NULL);
+        for (int k = 0; k < n; k++)
+            if (hits[k].record == (uint32_t)i) {
+                found++;
+                break;
+            }
+    }
+    printf("\nUN Arabic-script names hidden among %d synthetic names, searched by the Latin "
+           "primary: right entry in the top 10 for %d of %d (%.1f%%)\n",
+           nsynth, found, narabic, 100.0 * found / (narabic ? narabic : 1));
+    ubur_name_index_free(ix);
+
+    /* (2) hard negatives, (3) typos / reordered with facts, (4) clean travellers. */
+    double thr = UBUR_SCREEN_THRESHOLD;
+    int hn_total[3] = {0}, hn_alert[3] = {0};
+    int pos_total[2] = {0}, pos_found[2] = {0};
+    for (int i = 0; i < np; i++) {
+        struct ubur_name *n = &pp[i].ln;
+        if (n->n < 3)
+            continue;
+        /* same given name and patronym, another family/origin */
+        struct ubur_name h = *n;
+        char fam[64];
+        family(rnd() % 200000, fam, sizeof(fam));
+        struct ubur_name fn;
+        ubur_name_parse(&fn, fam, NULL);
+        h.u[h.n - 1] = fn.u[0];
+        hn_total[0]++;
+        hn_alert[0] += ubur_person_score(&h, NULL, n, NULL, NULL) >= thr;
+        /* swapped given name and patronym */
+        h = *n;
+        struct ubur_name_unit t = h.u[0];
+        h.u[0] = h.u[1];
+        h.u[1] = t;
+        if (strcmp(h.u[0].skel, h.u[1].skel)) {
+            hn_total[1]++;
+            hn_alert[1] += ubur_person_score(&h, NULL, n, NULL, NULL) >= thr;
+        }
+        /* a different real name from the list */
+        int j = (int)(rnd() % (uint32_t)np);
+        if (j != i) {
+            hn_total[2]++;
+            hn_alert[2] += ubur_person_score(&pp[j].ln, NULL, n, NULL, NULL) >= thr;
+        }
+    }
+    /* positives screened against the whole list with facts */
+    ix = ubur_name_index_new();
+    for (int i = 0; i < np; i++)
+        ubur_name_index_add(ix, (uint32_t)i, pp[i].latin, NULL);
+    struct ubur_name_hit h50[50];
+    for (int i = 0; i < np; i++) {
+        for (int kind = 0; kind < 2; kind++) {
+            char v[512];
+            if (kind == 0) {
+                /* one typo in the longest word */
+                snprintf(v, sizeof(v), "%s", pp[i].latin);
+                char *best = NULL, *save = NULL;
+                size_t bl = 0;
+                char tmp[512];
+                snprintf(tmp, sizeof(tmp), "%s", v);
+                for (char *t = strtok_r(tmp, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                    if (strlen(t) > bl) {
+                        bl = strlen(t);
+                        best = v + (t - tmp);
+                    }
+                if (!best || bl < 5)
+                    continue;
+                size_t pidx = 2 + rnd() % (bl - 3);
+                if (rnd() % 2)
+                    memmove(best + pidx, best + pidx + 1, strlen(best + pidx));
+                else
+                    best[pidx] = "AEIOUBDKLMNRST"[rnd() % 14];
+            } else {
+                /* family name first */
+                if (pp[i].ln.n < 3)
+                    continue;
+                const char *sp = strrchr(pp[i].latin, ' ');
+                snprintf(v, sizeof(v), "%s %.*s", sp + 1, (int)(sp - pp[i].latin), pp[i].latin);
+            }
+            struct ubur_name q;
+            if (ubur_name_parse(&q, v, NULL))
+                continue;
+            pos_total[kind]++;
+            int n = ubur_name_index_search(ix, &q, thr - 0.11, h50, 50, NULL);
+            for (int k = 0; k < n; k++) {
+                if (h50[k].record != (uint32_t)i)
+                    continue;
+                double s = h50[k].score + ubur_facts_adjust(&pp[i].facts, &pp[i].facts, NULL);
+                if (s >= thr)
+                    pos_found[kind]++;
+                break;
+            }
+        }
+    }
+    /* clean travellers: synthetic people with random dob/nationality */
+    int clean = 0, clean_alert = 0;
+    for (int i = 0; i < 10000; i++) {
+        synth_name(buf, sizeof(buf), false);
+        struct ubur_name q;
+        if (ubur_name_parse(&q, buf, NULL))
+            continue;
+        struct ubur_person_facts qf = UBUR_PERSON_FACTS_INIT;
+        qf.ndob = 1;
+        char d[16];
+        snprintf(d, sizeof(d), "%d-%02d-%02d", 1950 + (int)(rnd() % 55), 1 + (int)(rnd() % 12),
+                 1 + (int)(rnd() % 28));
+        ubur_dob_parse(d, &qf.dob[0], NULL);
+        qf.nnat = 1;
+        snprintf(qf.nat[0], 4, "%s", (const char *[]){"IRQ", "SYR", "JOR", "EGY"}[rnd() % 4]);
+        clean++;
+        int n = ubur_name_index_search(ix, &q, thr - 0.11, h50, 50, NULL);
+        for (int k = 0; k < n; k++) {
+            double s = h50[k].score + ubur_facts_adjust(&qf, &pp[h50[k].record].facts, NULL);
+            if (s >= thr) {
+                clean_alert++;
+                break;
+            }
+        }
+    }
+    ubur_name_index_free(ix);
+    printf("\nAt threshold %.2f (name only for hard negatives):\n", thr);
+    printf("- hard negative, same given name and patronym, other family/origin: %d of %d alert "
+           "(%.1f%%)\n",
+           hn_alert[0], hn_total[0], 100.0 * hn_alert[0] / hn_total[0]);
+    printf("- hard negative, given name and patronym swapped: %d of %d alert (%.1f%%)\n",
+           hn_alert[1], hn_total[1], 100.0 * hn_alert[1] / hn_total[1]);
+    printf("- hard negative, another UN person's name: %d of %d alert (%.1f%%)\n", hn_alert[2],
+           hn_total[2], 100.0 * hn_alert[2] / hn_total[2]);
+    printf("- one typo, true dob and nationality: %d of %d found (%.1f%%)\n", pos_found[0],
+           pos_total[0], 100.0 * pos_found[0] / pos_total[0]);
+    printf("- family name moved first, true dob and nationality: %d of %d found (%.1f%%)\n",
+           pos_found[1], pos_total[1], 100.0 * pos_found[1] / pos_total[1]);
+    printf("- clean synthetic travellers against the UN list: %d of %d alert (%.2f%%)\n",
+           clean_alert, clean, 100.0 * clean_alert / clean);
+    free(pp);
+    free(data);
+    ubur_arena_release(&a);
+}
+
+/* ---------------------------------------------------------------- perf */
+
+struct perf_arg {
+    const struct ubur_name_index *ix;
+    struct ubur_name *q;
+    int from, to;
+    double *lat;
+    long hits;
+};
+
+static void *
+perf_worker(void *p)
+{
+    struct perf_arg *a = p;
+    struct ubur_name_hit h[10];
+    for (int i = a->from; i < a->to; i++) {
+        double t0 = now_s();
+        a->hits += ubur_name_index_search(a->ix, &a->q[i], 0.69, h, 10, NULL) > 0;
+        if (a->lat)
+            a->lat[i] = now_s() - t0;
+    }
+    return NULL;
+}
+
+static long
+rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    while (f && fgets(line, sizeof(line), f))
+        if (!strncmp(line, "VmRSS:", 6))
+            kb = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static void
+perf(int nnames, int nq, const char *tsv)
+{
+    char buf[512];
+    char **names = malloc(sizeof(char *) * (size_t)nnames);
+    for (int i = 0; i < nnames; i++) {
+        synth_name(buf, sizeof(buf), i % 10 == 0);
+        names[i] = strdup(buf);
+    }
+    FILE *out = tsv ? fopen(tsv, "w") : NULL;
+    long rss0 = rss_kb();
+    double t0 = now_s();
+    struct ubur_name_index *ix = ubur_name_index_new();
+    for (int i = 0; i < nnames; i++) {
+        ubur_name_index_add(ix, (uint32_t)i, names[i], NULL);
+        if (out)
+            fprintf(out, "%d\t%s\n", i, names[i]);
+    }
+    double build = now_s() - t0;
+    if (out)
+        fclose(out);
+    long rss1 = rss_kb();
+    /* queries: half respelt list names (one typo in a third of them), half new people */
+    struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);
+    FILE *qf = tsv ? fopen("build/bench/queries.tsv", "w") : NULL;
+    for (int i = 0; i < nq; i++) {
+        if (i % 2 == 0) {
+            int k = (int)(rnd() % (uint32_t)nnames);
+            if (k % 10 == 0)
+                k++;
+            respell(names[k], buf, sizeof(buf), i % 3 == 0);
+            if (qf)
+                fprintf(qf, "%d\t%s\n", k, buf);
+        } else {
+            synth_name(buf, sizeof(buf), false);
+            if (qf)
+                fprintf(qf, "-1\t%s\n", buf);
+        }
+        ubur_name_parse(&q[i], buf, NULL);
+    }
+    if (qf)
+        fclose(qf);
+    double *lat = malloc(sizeof(double) * (size_t)nq);
+    struct perf_arg a1 = {ix, q, 0, nq, lat, 0};
+    double t1 = now_s();
+    perf_worker(&a1);
+    double one = now_s() - t1;
+    qsort(lat, (size_t)nq, sizeof(double), dcmp);
+    struct perf_arg a2[2] = {{ix, q, 0, nq / 2, NULL, 0}, {ix, q, nq / 2, nq, NULL, 0}};
+    pthread_t th[2];
+    double t2 = now_s();
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, perf_worker, &a2[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    double two = now_s() - t2;
+    printf("| names | build s | index MB (own count) | RSS growth MB | p50 ms | p99 ms | "
+           "max ms | 1 thread q/s | 2 threads q/s |\n|---|---|---|---|---|---|---|---|---|\n");
+    printf("| %d | %.2f | %.0f | %.0f | %.3f | %.3f | %.2f | %.0f | %.0f |\n", nnames, build,
+           (double)ubur_name_index_memory(ix) / 1048576.0, (double)(rss1 - rss0) / 1024.0,
+           lat[nq / 2] * 1000, lat[(size_t)(nq * 0.99)] * 1000, lat[nq - 1] * 1000,
+           nq / one, nq / two);
+    /* recall of the respelt queries: the source name among the hits */
+    int pos = 0, got = 0;
+    struct ubur_name_hit h[10];
+    FILE *qr = tsv ? fopen("build/bench/queries.tsv", "r") : NULL;
+    if (qr) {
+        char line[600];
+        int i = 0;
+        while (fgets(line, sizeof(line), qr) && i < nq) {
+            int k = (int)strtol(line, NULL, 10);
+            if (k >= 0) {
+                pos++;
+                int n = ubur_name_index_search(ix, &q[i], 0.69, h, 10, NULL);
+                for (int j = 0; j < n; j++)
+                    if (h[j].record == (uint32_t)k) {
+                        got++;
+                        break;
+                    }
+            }
+            i++;
+        }
+        fclose(qr);
+        printf("\nrespelt list names found in the top 10: %d of %d (%.1f%%)\n", got, pos,
+               100.0 * got / pos);
+    }
+    ubur_name_index_free(ix);
+    for (int i = 0; i < nnames; i++)
+        free(names[i]);
+    free(names);
+    free(q);
+    free(lat);
+}
+
+int
+main(int argc, char **argv)
+{
+    for (int i = 0; i < NGIVEN; i++)
+        given_total += given[i].freq;
+    if (argc >= 4 && !strcmp(argv[1], "quality")) {
+        quality_pairs(argv[2]);
+        quality_un(argv[2], (int)strtol(argv[3], NULL, 10));
+        return 0;
+    }
+    if (argc >= 4 && !strcmp(argv[1], "perf")) {
+        perf((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10),
+             argc > 4 ? argv[4] : NULL);
+        return 0;
+    }
+    fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV]\n");
+    return 2;
+}

@@ -1,0 +1,1769 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The name engine (include/ubur/names.h; design in docs/internals/names.md).
+ * Folding uses ICU (NFKC_Casefold, NFD to strip marks, Any-Latin for scripts
+ * other than Latin and Arabic); structure and sound are hand-written rules
+ * over the folded tokens. Invariants: every output string is bounded by the
+ * fixed sizes in names.h (long input is cut, never overflows); every score is
+ * in [0,1]; comparisons are symmetric. The ICU transliterator is shared
+ * behind a mutex: it is needed only for scripts other than Latin and Arabic.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+
+#include "ubur/names.h"
+#include "ubur/util.h"
+#include "ubur/banned.h"
+
+#define MAX_TOKENS 32
+#define MAX_U16 (UBUR_NAME_MAX_BYTES * 2 + 16)
+
+/* ---------------------------------------------------------------- folding */
+
+static pthread_mutex_t translit_lock = PTHREAD_MUTEX_INITIALIZER;
+static UTransliterator *translit;
+static bool translit_failed;
+
+/* Transliterates scripts other than Arabic to Latin, in place (ICU). */
+static int32_t
+any_latin(UChar *buf, int32_t len, int32_t cap)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    pthread_mutex_lock(&translit_lock);
+    if (!translit && !translit_failed) {
+        static const char id[] = "[:^Arabic:] Any-Latin; Latin-ASCII";
+        UChar uid[64];
+        u_uastrcpy(uid, id);
+        translit = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+        if (U_FAILURE(st)) {
+            translit = NULL;
+            translit_failed = true;
+        }
+        st = U_ZERO_ERROR;
+    }
+    if (translit) {
+        int32_t limit = len;
+        utrans_transUChars(translit, buf, &len, cap, 0, &limit, &st);
+        if (U_FAILURE(st))
+            len = -1;
+    }
+    pthread_mutex_unlock(&translit_lock);
+    return len;
+}
+
+static bool
+is_arabic_cp(UChar32 c)
+{
+    return (c >= 0x0600 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
+           (c >= 0x08A0 && c <= 0x08FF);
+}
+
+/* Latin letters NFD does not decompose. */
+static const char *
+latin_special(UChar32 c)
+{
+    switch (c) {
+    case 0x00F8: return "o";  /* ø */
+    case 0x0142: return "l";  /* ł */
+    case 0x0111: return "d";  /* đ */
+    case 0x00E6: return "ae"; /* æ */
+    case 0x0153: return "oe"; /* œ */
+    case 0x00FE: return "th"; /* þ */
+    case 0x00F0: return "d";  /* ð */
+    case 0x0131: return "i";  /* dotless i */
+    case 0x0127: return "h";  /* ħ */
+    case 0x02BF: case 0x02BE: case 0x2018: case 0x2019: case 0x0060: case 0x00B4:
+    case 0x02BB: case 0x02BC: case 0x0027:
+        return ""; /* ʿ ʾ ' ’: ayn and hamza marks inside Latin words */
+    default: return NULL;
+    }
+}
+
+/*
+ * Maps an Arabic-script code point (after NFD and mark removal) to the
+ * internal Arabic form: Persian/Urdu variants to their Arabic letters,
+ * tatweel and digits to nothing. Returns 0 to drop, -1 for a separator.
+ * Keeps taa marbuta and alef maqsura distinct (they carry sound); the
+ * public fold unifies them afterwards.
+ */
+static UChar32
+arabic_internal(UChar32 c)
+{
+    switch (c) {
+    case 0x0640: return 0;      /* tatweel */
+    case 0x0671: return 0x0627; /* alef wasla */
+    case 0x06A9: case 0x06AA: return 0x0643; /* keheh -> kaf */
+    case 0x06CC: case 0x06D0: case 0x06D2: case 0x06CD: return 0x064A; /* Farsi yeh etc. */
+    case 0x06C0: case 0x06C1: case 0x06C2: case 0x06BE: return 0x0647; /* heh forms */
+    case 0x06C3: return 0x0629;
+    case 0x0621: return 0;      /* lone hamza */
+    case 0x060C: case 0x061B: case 0x061F: case 0x066B: case 0x066C: case 0x066D:
+    case 0x06D4:
+        return -1; /* Arabic punctuation */
+    default: break;
+    }
+    if (c >= 0x0660 && c <= 0x0669)
+        return 0; /* digits */
+    if (c >= 0x06F0 && c <= 0x06F9)
+        return 0;
+    if (c >= 0x0610 && c <= 0x061A)
+        return 0; /* honorific signs */
+    return c;
+}
+
+static int
+fold_internal(const char *in, char *out, size_t cap, bool unify, struct ubur_error *err)
+{
+    UChar a[MAX_U16], b[MAX_U16];
+    int32_t alen = 0, blen = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    size_t inlen = strlen(in);
+
+    if (cap == 0)
+        return ubur_error_set(err, UBUR_EINTERNAL, "no room to fold a name");
+    out[0] = '\0';
+    if (inlen > UBUR_NAME_MAX_BYTES)
+        return ubur_error_field(err, UBUR_ETOOBIG, "name", "name is longer than %d bytes",
+                                UBUR_NAME_MAX_BYTES);
+    if (!ubur_utf8_valid(in, inlen))
+        return ubur_error_field(err, UBUR_EINVAL, "name", "name is not valid UTF-8 text");
+
+    u_strFromUTF8(a, MAX_U16, &alen, in, (int32_t)inlen, &st);
+    if (U_FAILURE(st))
+        return ubur_error_field(err, UBUR_EINVAL, "name", "name is not valid UTF-8 text");
+    const UNormalizer2 *nfkc = unorm2_getNFKCCasefoldInstance(&st);
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&st);
+    if (U_FAILURE(st))
+        return ubur_error_set(err, UBUR_EINTERNAL, "icu normalizer unavailable: %s",
+                              u_errorName(st));
+    blen = unorm2_normalize(nfkc, a, alen, b, MAX_U16, &st);
+    if (U_FAILURE(st))
+        return ubur_error_field(err, UBUR_ETOOBIG, "name", "name too long after normalisation");
+
+    /* Other scripts (Cyrillic, Greek, CJK...) go to Latin through ICU. */
+    bool other = false;
+    for (int32_t i = 0; i < blen; i++) {
+        UChar32 c = b[i];
+        if (c >= 0x80 && !is_arabic_cp(c) && u_isalpha(c) &&
+            uscript_getScript(c, &st) != USCRIPT_LATIN) {
+            other = true;
+            break;
+        }
+    }
+    if (other) {
+        int32_t n = any_latin(b, blen, MAX_U16 - 1);
+        if (n >= 0)
+            blen = n;
+        st = U_ZERO_ERROR;
+        blen = unorm2_normalize(nfkc, b, blen, a, MAX_U16, &st);
+        if (U_FAILURE(st))
+            return ubur_error_field(err, UBUR_ETOOBIG, "name", "name too long");
+        memcpy(b, a, (size_t)blen * sizeof(UChar));
+    }
+    alen = unorm2_normalize(nfd, b, blen, a, MAX_U16, &st);
+    if (U_FAILURE(st))
+        return ubur_error_field(err, UBUR_ETOOBIG, "name", "name too long after normalisation");
+
+    /* Walk code points: drop marks, map Arabic, punctuation to one space. */
+    size_t o = 0;
+    bool space = true; /* suppress leading and repeated spaces */
+    int32_t i = 0;
+    while (i < alen) {
+        UChar32 c;
+        U16_NEXT(a, i, alen, c);
+        int8_t cat = (int8_t)u_charType(c);
+        if (cat == U_NON_SPACING_MARK || cat == U_ENCLOSING_MARK || cat == U_FORMAT_CHAR)
+            continue;
+        const char *lit = NULL;
+        char tmp[8];
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z')) {
+                tmp[0] = (char)c;
+                tmp[1] = '\0';
+                lit = tmp;
+            } else if (c == '\'' || c == '`') {
+                lit = "";
+            } else if (c >= '0' && c <= '9') {
+                lit = ""; /* digits are not part of names */
+            } else {
+                lit = " ";
+            }
+        } else if ((lit = latin_special(c)) != NULL) {
+            /* mapped */
+        } else if (is_arabic_cp(c)) {
+            UChar32 m = arabic_internal(c);
+            if (m == 0)
+                continue;
+            if (m < 0) {
+                lit = " ";
+            } else {
+                if (unify) {
+                    if (m == 0x0629)
+                        m = 0x0647; /* taa marbuta -> heh */
+                    else if (m == 0x0649)
+                        m = 0x064A; /* alef maqsura -> yeh */
+                }
+                int32_t k = 0;
+                UBool bad = false;
+                U8_APPEND((uint8_t *)tmp, k, (int32_t)sizeof(tmp), m, bad);
+                (void)bad;
+                tmp[k] = '\0';
+                lit = tmp;
+            }
+        } else if (u_isalpha(c)) {
+            /* A letter ICU did not turn into ASCII: keep it so it still matches itself. */
+            int32_t k = 0;
+            UBool bad = false;
+            U8_APPEND((uint8_t *)tmp, k, (int32_t)sizeof(tmp), c, bad);
+            (void)bad;
+            tmp[k] = '\0';
+            lit = tmp;
+        } else {
+            lit = " ";
+        }
+        if (lit[0] == ' ') {
+            if (space)
+                continue;
+            space = true;
+        } else if (lit[0]) {
+            space = false;
+        }
+        size_t l = strlen(lit);
+        if (o + l + 1 > cap)
+            break;
+        memcpy(out + o, lit, l);
+        o += l;
+    }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+    return 0;
+}
+
+int
+ubur_name_fold(const char *in, char *out, size_t cap, struct ubur_error *err)
+{
+    return fold_internal(in, out, cap, true, err);
+}
+
+/* ------------------------------------------------------- Arabic letters */
+
+struct arabic_letter {
+    UChar32 cp;
+    char phon;          /* class in the phonetic alphabet; 0 = silent */
+    const char *latin;  /* readable transliteration */
+    const char *icao;   /* ICAO 9303 X-scheme */
+};
+
+/* One table for the three uses, so they cannot drift apart. */
+static const struct arabic_letter arabic_letters[] = {
+    {0x0627, 'A', "a", "A"},   {0x0628, 'B', "b", "B"},    {0x062A, 'T', "t", "T"},
+    {0x062B, 'T', "th", "XTH"}, {0x062C, 'J', "j", "J"},   {0x062D, 'H', "h", "XH"},
+    {0x062E, 'K', "kh", "XKH"}, {0x062F, 'D', "d", "D"},   {0x0630, 'D', "dh", "XDH"},
+    {0x0631, 'R', "r", "R"},   {0x0632, 'Z', "z", "Z"},    {0x0633, 'S', "s", "S"},
+    {0x0634, 'X', "sh", "XSH"}, {0x0635, 'S', "s", "XSS"}, {0x0636, 'D', "d", "XDZ"},
+    {0x0637, 'T', "t", "XTT"}, {0x0638, 'Z', "z", "XZZ"},  {0x0639, 0, "'", "E"},
+    {0x063A, 'J', "gh", "XG"}, {0x0641, 'F', "f", "F"},    {0x0642, 'K', "q", "Q"},
+    {0x0643, 'K', "k", "K"},   {0x0644, 'L', "l", "L"},    {0x0645, 'M', "m", "M"},
+    {0x0646, 'N', "n", "N"},   {0x0647, 'H', "h", "H"},    {0x0648, 'W', "w", "W"},
+    {0x064A, 'Y', "y", "Y"},   {0x0649, 'A', "a", "XAY"},  {0x0629, 0, "a", "XTA"},
+    {0x0621, 0, "'", "XE"},    {0x067E, 'B', "p", "P"},    {0x0686, 'X', "ch", "XC"},
+    {0x06AF, 'J', "g", "XGG"}, {0x0698, 'J', "zh", "XJ"},  {0x06A4, 'F', "v", "XV"},
+    {0x0623, 'A', "a", "XAE"}, {0x0625, 'A', "i", "I"},    {0x0622, 'A', "a", "XAA"},
+    {0x0624, 'W', "u", "U"},   {0x0626, 'Y', "i", "XI"},
+};
+
+static const struct arabic_letter *
+arabic_letter(UChar32 c)
+{
+    for (size_t i = 0; i < sizeof(arabic_letters) / sizeof(arabic_letters[0]); i++)
+        if (arabic_letters[i].cp == c)
+            return &arabic_letters[i];
+    return NULL;
+}
+
+int
+ubur_name_icao(const char *in, char *out, size_t cap, struct ubur_error *err)
+{
+    char folded[UBUR_NAME_MAX_BYTES * 2];
+    size_t o = 0;
+    int rc;
+
+    /* ICAO keeps hamza seats, so fold without NFD mark stripping of Arabic:
+     * use NFKC only and walk code points ourselves. */
+    size_t inlen = strlen(in);
+    if (inlen > UBUR_NAME_MAX_BYTES)
+        return ubur_error_field(err, UBUR_ETOOBIG, "name", "name is longer than %d bytes",
+                                UBUR_NAME_MAX_BYTES);
+    if (!ubur_utf8_valid(in, inlen))
+        return ubur_error_field(err, UBUR_EINVAL, "name", "name is not valid UTF-8 text");
+    UChar a[MAX_U16], b[MAX_U16];
+    int32_t alen = 0, blen;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strFromUTF8(a, MAX_U16, &alen, in, (int32_t)inlen, &st);
+    const UNormalizer2 *nfc = unorm2_getNFKCInstance(&st);
+    blen = unorm2_normalize(nfc, a, alen, b, MAX_U16, &st);
+    if (U_FAILURE(st))
+        return ubur_error_field(err, UBUR_EINVAL, "name", "cannot normalise name");
+    (void)folded;
+    (void)rc;
+    int32_t i = 0;
+    while (i < blen) {
+        UChar32 c;
+        U16_NEXT(b, i, blen, c);
+        const char *lit = NULL;
+        char tmp[2] = {0, 0};
+        if (c == ' ' || c == '-' || c == 0x060C) {
+            lit = "<";
+        } else if (c < 0x80 && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+            tmp[0] = (char)(c >= 'a' ? c - 32 : c);
+            lit = tmp;
+        } else {
+            const struct arabic_letter *l = arabic_letter(c);
+            if (l) {
+                /* taa marbuta ending a name component is XAH (Doc 9303-3 App. B) */
+                if (c == 0x0629) {
+                    bool end = i >= blen || b[i] == ' ' || b[i] == '-';
+                    lit = end ? "XAH" : "XTA";
+                } else {
+                    lit = l->icao;
+                }
+            } else {
+                continue; /* harakat, tatweel, punctuation */
+            }
+        }
+        size_t l = strlen(lit);
+        if (lit[0] == '<' && (o == 0 || out[o - 1] == '<'))
+            continue;
+        if (o + l + 1 > cap)
+            return ubur_error_set(err, UBUR_ETOOBIG, "transliteration longer than %zu bytes",
+                                  cap);
+        memcpy(out + o, lit, l);
+        o += l;
+    }
+    while (o > 0 && out[o - 1] == '<')
+        o--;
+    out[o] = '\0';
+    return 0;
+}
+
+/* ------------------------------------------------------------ phonetics */
+
+static bool
+lvowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static void
+phon_push(char *out, size_t *o, char c)
+{
+    if (*o > 0 && out[*o - 1] == c)
+        return; /* doubled letters and shadda: one sound */
+    if (*o + 1 < UBUR_NAME_PHON)
+        out[(*o)++] = c;
+}
+
+/*
+ * Phonetic form of a folded Latin token. Consonants map to classes that
+ * transliterations of one Arabic letter share (q/k/c/ck -> K, g/j/gh/dj ->
+ * J, sh/ch -> X, th -> T, dh -> D, v/ph -> F, p -> B). A single vowel is a
+ * short vowel (a/e -> a, i -> i, o/u -> u); a run of two (ou, ee, ei, ai,
+ * aa) is long (W, Y, A), like the Arabic letters waw, yeh and alef.
+ * w/y before a vowel are consonants; after one, part of the vowel. A final
+ * h after a vowel is silent (Fatimah = Fatima, Abdallah = Abdalla).
+ */
+static void
+latin_phon(const char *s, char *out)
+{
+    size_t n = strlen(s), o = 0;
+    size_t i = 0;
+    while (i < n) {
+        char c = s[i], d = i + 1 < n ? s[i + 1] : 0;
+        bool initial = i == 0;
+        /* w and y: consonant at the start or before a vowel */
+        if ((c == 'w' || c == 'y') && (initial || (d && lvowel(d) && d != 'y'))) {
+            phon_push(out, &o, c == 'w' ? 'W' : 'Y');
+            i++;
+            continue;
+        }
+        if (lvowel(c) || c == 'w') {
+            size_t j = i;
+            bool hi = false, hu = false, ha = false;
+            while (j < n && (lvowel(s[j]) || s[j] == 'w')) {
+                /* a y or w followed by a vowel starts the next syllable */
+                if (j > i && (s[j] == 'y' || s[j] == 'w') && j + 1 < n && lvowel(s[j + 1]) &&
+                    s[j + 1] != 'y')
+                    break;
+                char v = s[j];
+                if (v == 'i' || v == 'y')
+                    hi = true;
+                else if (v == 'o' || v == 'u' || v == 'w')
+                    hu = true;
+                else
+                    ha = true;
+                j++;
+            }
+            size_t run = j - i;
+            char v;
+            if (run >= 2) {
+                /* "ee", "ie", "ei", "ai", "ay": long i; "ou", "oo", "aw": long u */
+                if (s[i] == 'e' && s[i + 1] == 'e')
+                    v = 'Y';
+                else if (hi)
+                    v = 'Y';
+                else if (hu)
+                    v = 'W';
+                else
+                    v = 'A';
+            } else {
+                char x = s[i];
+                v = (x == 'a' || x == 'e') ? 'a' : (x == 'i' || x == 'y') ? 'i' : 'u';
+                (void)ha;
+            }
+            /* a final y after a consonant is a long i ("Mahdy", "Ramzy") */
+            phon_push(out, &o, v);
+            i = j;
+            continue;
+        }
+        char cls = 0;
+        size_t adv = 1;
+        if (c == 's' && d == 'c' && i + 2 < n && s[i + 2] == 'h') {
+            cls = 'X';
+            adv = 3;
+        } else if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 'c' || c == 't' ||
+                                c == 'd' || c == 'p' || c == 'z')) {
+            cls = c == 'k' ? 'K' : c == 'g' ? 'J' : (c == 's' || c == 'c') ? 'X'
+                  : c == 't' ? 'T' : c == 'd' ? 'D' : c == 'p' ? 'F' : 'J';
+            adv = 2;
+        } else if (c == 'c' && d == 'k') {
+            cls = 'K';
+            adv = 2;
+        } else if (c == 'd' && d == 'j') {
+            cls = 'J';
+            adv = 2;
+        } else {
+            switch (c) {
+            case 'b': case 'p': cls = 'B'; break;
+            case 't': cls = 'T'; break;
+            case 'd': cls = 'D'; break;
+            case 'j': case 'g': cls = 'J'; break;
+            case 'h':
+                /* final h after a vowel is silent */
+                if (i + 1 == n && o > 0 && strchr("aiuAWY", out[o - 1]))
+                    cls = 0;
+                else
+                    cls = 'H';
+                break;
+            case 'k': case 'q': cls = 'K'; break;
+            case 'c': cls = (d == 'e' || d == 'i' || d == 'y') ? 'S' : 'K'; break;
+            case 's': cls = 'S'; break;
+            case 'z': cls = 'Z'; break;
+            case 'f': case 'v': cls = 'F'; break;
+            case 'l': cls = 'L'; break;
+            case 'm': cls = 'M'; break;
+            case 'n': cls = 'N'; break;
+            case 'r': cls = 'R'; break;
+            case 'x':
+                phon_push(out, &o, 'K');
+                cls = 'S';
+                break;
+            default: cls = 0; break;
+            }
+        }
+        if (cls)
+            phon_push(out, &o, cls);
+        i += adv;
+    }
+    out[o] = '\0';
+}
+
+/* Decodes one UTF-8 code point; returns its length (1 on bad bytes). */
+static int
+utf8_next(const char *s, UChar32 *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    if ((u[0] & 0xe0) == 0xc0 && u[1]) {
+        *cp = ((u[0] & 0x1f) << 6) | (u[1] & 0x3f);
+        return 2;
+    }
+    if ((u[0] & 0xf0) == 0xe0 && u[1] && u[2]) {
+        *cp = ((u[0] & 0x0f) << 12) | ((u[1] & 0x3f) << 6) | (u[2] & 0x3f);
+        return 3;
+    }
+    if ((u[0] & 0xf8) == 0xf0 && u[1] && u[2] && u[3]) {
+        *cp = ((u[0] & 0x07) << 18) | ((u[1] & 0x3f) << 12) | ((u[2] & 0x3f) << 6) |
+              (u[3] & 0x3f);
+        return 4;
+    }
+    *cp = 0xFFFD;
+    return 1;
+}
+
+static int
+utf8_count(const char *s)
+{
+    int n = 0;
+    UChar32 c;
+    while (*s) {
+        s += utf8_next(s, &c);
+        n++;
+    }
+    return n;
+}
+
+/*
+ * Phonetic form and readable text of an Arabic token. Short vowels are not
+ * written, so the form is consonants plus A/W/Y for alef, waw and yeh.
+ * Ayn and hamza are silent (Latin writes them as ' or not at all); a final
+ * taa marbuta is silent; a final heh after two letters is silent (Allah,
+ * Abdullah spelt with or without the h).
+ */
+static void
+arabic_phon(const char *s, char *phon, char *text, size_t textcap)
+{
+    size_t o = 0, t = 0;
+    int n = utf8_count(s), k = 0;
+    while (*s) {
+        UChar32 c;
+        s += utf8_next(s, &c);
+        k++;
+        const struct arabic_letter *l = arabic_letter(c);
+        if (!l)
+            continue;
+        char p = l->phon;
+        if ((c == 0x0647 && k == n && n >= 2) || c == 0x0629)
+            p = 0;
+        if (p)
+            phon_push(phon, &o, p);
+        size_t ll = strlen(l->latin);
+        if (t + ll + 1 < textcap) {
+            memcpy(text + t, l->latin, ll);
+            t += ll;
+        }
+    }
+    phon[o] = '\0';
+    text[t] = '\0';
+}
+
+/* Skeleton: consonant classes only; W/Y count only at the start. */
+static void
+skeleton(const char *phon, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; phon[i]; i++) {
+        char c = phon[i];
+        if (c == 'a' || c == 'i' || c == 'u' || c == 'A')
+            continue;
+        if ((c == 'W' || c == 'Y') && i > 0)
+            continue;
+        if (o > 0 && out[o - 1] == c)
+            continue;
+        if (o + 1 < cap)
+            out[o++] = c;
+    }
+    if (o == 0 && phon[0]) {
+        /* a name of vowels only ("Aya", "Eya"): key on the phonetic form */
+        out[o++] = '~';
+        for (size_t i = 0; phon[i] && o + 1 < cap && i < 4; i++)
+            out[o++] = phon[i];
+    }
+    out[o] = '\0';
+}
+
+/* ----------------------------------------------------- weighted distance */
+
+static bool
+short_vowel(char c)
+{
+    return c == 'a' || c == 'i' || c == 'u';
+}
+
+static bool
+long_vowel(char c)
+{
+    return c == 'A' || c == 'W' || c == 'Y';
+}
+
+/* Deleting or inserting one symbol. `cross`: comparing with Arabic script. */
+static double
+indel_cost(char c, bool cross)
+{
+    if (short_vowel(c))
+        return cross ? 0.1 : 0.35;
+    if (c == 'A')
+        return 0.35;
+    if (c == 'W' || c == 'Y')
+        return 0.45;
+    if (c == 'H')
+        return 0.6;
+    return 1.0;
+}
+
+static bool
+close_pair(char a, char b)
+{
+    static const char *pairs[] = {"TD", "SX", "SZ", "ZD", "TS", "KJ", "KH", "DT", "XS",
+                                  "ZS", "DZ", "ST", "JK", "HK"};
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+        if (pairs[i][0] == a && pairs[i][1] == b)
+            return true;
+    return false;
+}
+
+static double
+sub_cost(char a, char b)
+{
+    if (a == b)
+        return 0;
+    bool va = short_vowel(a) || long_vowel(a), vb = short_vowel(b) || long_vowel(b);
+    if (va != vb)
+        return 1.0;
+    if (va) {
+        if (short_vowel(a) && short_vowel(b))
+            return 0.3;
+        if (short_vowel(b)) { /* make a the short one */
+            char t = a;
+            a = b;
+            b = t;
+        }
+        if (short_vowel(a)) {
+            if (b == 'A')
+                return a == 'a' ? 0.05 : 0.2;
+            if (b == 'W')
+                return a == 'u' ? 0.05 : 0.45;
+            return a == 'i' ? 0.05 : 0.45; /* Y */
+        }
+        return 0.45; /* two different long vowels */
+    }
+    return close_pair(a, b) ? 0.45 : 1.0;
+}
+
+double
+ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
+{
+    size_t n = strlen(a), m = strlen(b);
+    bool cross = a_arabic != b_arabic;
+    double d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    double na = 0, nb = 0;
+
+    if (n == 0 || m == 0)
+        return n == m ? 1.0 : 0.0;
+    if (n > UBUR_NAME_PHON)
+        n = UBUR_NAME_PHON;
+    if (m > UBUR_NAME_PHON)
+        m = UBUR_NAME_PHON;
+    d[0][0] = 0;
+    for (size_t i = 1; i <= n; i++) {
+        double c = indel_cost(a[i - 1], cross);
+        d[i][0] = d[i - 1][0] + c;
+        na += c;
+    }
+    for (size_t j = 1; j <= m; j++) {
+        double c = indel_cost(b[j - 1], cross);
+        d[0][j] = d[0][j - 1] + c;
+        nb += c;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            double best = d[i - 1][j - 1] + sub_cost(a[i - 1], b[j - 1]);
+            double del = d[i - 1][j] + indel_cost(a[i - 1], cross);
+            double ins = d[i][j - 1] + indel_cost(b[j - 1], cross);
+            if (del < best)
+                best = del;
+            if (ins < best)
+                best = ins;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                a[i - 1] != a[i - 2]) {
+                double tr = d[i - 2][j - 2] + 0.6;
+                if (tr < best)
+                    best = tr;
+            }
+            d[i][j] = best;
+        }
+    }
+    double norm = na > nb ? na : nb;
+    if (norm <= 0)
+        return 1.0;
+    double s = 1.0 - d[n][m] / norm;
+    return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+double
+ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b)
+{
+    bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b->flags & UBUR_UNIT_ARABIC;
+    double s = ubur_name_phon_similarity(a->phon, b->phon, aa, ba);
+    if (a->kind != b->kind)
+        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
+    if ((a->flags & UBUR_UNIT_DIN) != (b->flags & UBUR_UNIT_DIN))
+        s *= 0.9;
+    return s;
+}
+
+/* --------------------------------------------------------- baselines */
+
+double
+ubur_jaro_winkler(const char *s, const char *t)
+{
+    size_t n = strlen(s), m = strlen(t);
+    if (n == 0 && m == 0)
+        return 1.0;
+    if (n == 0 || m == 0)
+        return 0.0;
+    if (n > 256)
+        n = 256;
+    if (m > 256)
+        m = 256;
+    size_t win = (n > m ? n : m) / 2;
+    win = win > 0 ? win - 1 : 0;
+    bool ms[256] = {0}, mt[256] = {0};
+    size_t matches = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = i > win ? i - win : 0, hi = i + win + 1 < m ? i + win + 1 : m;
+        for (size_t j = lo; j < hi; j++) {
+            if (!mt[j] && s[i] == t[j]) {
+                ms[i] = mt[j] = true;
+                matches++;
+                break;
+            }
+        }
+    }
+    if (!matches)
+        return 0.0;
+    size_t k = 0, trans = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ms[i])
+            continue;
+        while (!mt[k])
+            k++;
+        if (s[i] != t[k])
+            trans++;
+        k++;
+    }
+    double mm = (double)matches;
+    double jaro = (mm / (double)n + mm / (double)m + (mm - (double)trans / 2.0) / mm) / 3.0;
+    size_t pre = 0;
+    while (pre < 4 && pre < n && pre < m && s[pre] == t[pre])
+        pre++;
+    return jaro + (double)pre * 0.1 * (1.0 - jaro);
+}
+
+double
+ubur_levenshtein_similarity(const char *s, const char *t)
+{
+    size_t n = strlen(s), m = strlen(t);
+    if (n > 512)
+        n = 512;
+    if (m > 512)
+        m = 512;
+    if (n == 0 && m == 0)
+        return 1.0;
+    unsigned prev[513], cur[513];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned c = prev[j - 1] + (s[i - 1] != t[j - 1]);
+            if (prev[j] + 1 < c)
+                c = prev[j] + 1;
+            if (cur[j - 1] + 1 < c)
+                c = cur[j - 1] + 1;
+            cur[j] = c;
+        }
+        memcpy(prev, cur, (m + 1) * sizeof(unsigned));
+    }
+    return 1.0 - (double)prev[m] / (double)(n > m ? n : m);
+}
+
+/* -------------------------------------------------------- common names */
+
+/*
+ * How much evidence a name carries. Spellings are parsed at first use and
+ * keyed by skeleton, so every spelling and script of a name shares its
+ * weight. Values are rough shares of Arab given names: the most common
+ * (Muhammad) weighs least. Unlisted names weigh 1.
+ */
+static const struct {
+    const char *spelling;
+    float weight;
+} common_names[] = {
+    {"muhammad", 0.30f}, {"ahmad", 0.42f},     {"ali", 0.42f},       {"mahmud", 0.55f},
+    {"hassan", 0.50f},   {"husayn", 0.50f},    {"umar", 0.55f},      {"abdullah", 0.50f},
+    {"abd al-rahman", 0.60f}, {"khalid", 0.58f}, {"ibrahim", 0.55f}, {"mustafa", 0.60f},
+    {"yusuf", 0.60f},    {"said", 0.62f},      {"salim", 0.65f},     {"jamal", 0.68f},
+    {"karim", 0.68f},    {"ismail", 0.65f},    {"abu bakr", 0.60f},  {"fatima", 0.52f},
+    {"aisha", 0.60f},    {"zaynab", 0.60f},    {"maryam", 0.60f},    {"khadija", 0.62f},
+    {"amina", 0.62f},    {"nur", 0.62f},       {"hamid", 0.65f},     {"rashid", 0.68f},
+    {"majid", 0.68f},    {"tariq", 0.70f},     {"walid", 0.70f},     {"salih", 0.62f},
+    {"sulayman", 0.65f}, {"musa", 0.65f},      {"isa", 0.70f},       {"yahya", 0.68f},
+    {"adil", 0.70f},     {"nasir", 0.65f},     {"faysal", 0.70f},    {"hamza", 0.68f},
+    {"abbas", 0.65f},    {"jafar", 0.72f},     {"abd al-aziz", 0.62f}, {"qasim", 0.70f},
+    {"kamal", 0.70f},    {"samir", 0.72f},     {"jasim", 0.70f},     {"uthman", 0.68f},
+    {"abd al-karim", 0.65f}, {"abd al-rahim", 0.68f}, {"abd al-qadir", 0.68f},
+    {"abd al-latif", 0.72f}, {"abd al-salam", 0.70f}, {"abd al-hamid", 0.70f},
+    {"abd al-majid", 0.72f}, {"abd al-wahab", 0.72f}, {"abd al-jabbar", 0.74f},
+    {"abd al-razzaq", 0.74f}, {"abd al-ghani", 0.75f}, {"abd al-hadi", 0.75f},
+    {"abd al-hakim", 0.75f}, {"abd al-malik", 0.72f}, {"abd al-nasir", 0.74f},
+    {"abd al-sattar", 0.75f}, {"abd al-hussein", 0.72f}, {"abd al-amir", 0.75f},
+    {"mahdi", 0.68f},    {"hadi", 0.72f},      {"zayd", 0.72f},      {"ziyad", 0.72f},
+    {"anwar", 0.72f},    {"haydar", 0.68f},    {"abu", 0.60f},       {"bakr", 0.70f},
+    {"amir", 0.68f},     {"munir", 0.74f},     {"nabil", 0.72f},     {"raid", 0.74f},
+    {"imad", 0.72f},     {"iyad", 0.74f},      {"mazin", 0.74f},     {"mansur", 0.70f},
+    {"abd", 0.60f},      {"saad", 0.70f},      {"sami", 0.72f},      {"layla", 0.68f},
+    {"hana", 0.70f},     {"sara", 0.66f},      {"rana", 0.72f},      {"huda", 0.70f},
+    {"salma", 0.70f},    {"iman", 0.68f},      {"ahmadi", 0.80f},    {"hashimi", 0.80f},
+    {"tamimi", 0.78f},   {"dulaymi", 0.78f},   {"jubburi", 0.78f},   {"ubaydi", 0.80f},
+    {"shammari", 0.78f}, {"azzawi", 0.82f},
+};
+
+struct weight_key {
+    char skel[UBUR_NAME_PHON];
+    float weight;
+};
+static struct weight_key weight_keys[sizeof(common_names) / sizeof(common_names[0]) * 2];
+static int nweight_keys;
+static pthread_once_t weights_once = PTHREAD_ONCE_INIT;
+static bool weights_ready;
+
+static int
+weight_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct weight_key *)a)->skel, ((const struct weight_key *)b)->skel);
+}
+
+static void parse_units(struct ubur_name *out, char *folded);
+
+static void
+weights_init(void)
+{
+    for (size_t i = 0; i < sizeof(common_names) / sizeof(common_names[0]); i++) {
+        struct ubur_name n = UBUR_NAME_INIT;
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%s", common_names[i].spelling);
+        for (char *p = buf; *p; p++)
+            if (*p == '-')
+                *p = ' ';
+        parse_units(&n, buf);
+        if (n.n < 1)
+            continue;
+        const char *sk = n.u[n.n - 1].skel;
+        bool dup = false;
+        for (int k = 0; k < nweight_keys; k++) {
+            if (!strcmp(weight_keys[k].skel, sk)) {
+                if (common_names[i].weight < weight_keys[k].weight)
+                    weight_keys[k].weight = common_names[i].weight;
+                dup = true;
+            }
+        }
+        if (dup)
+            continue;
+        snprintf(weight_keys[nweight_keys].skel, UBUR_NAME_PHON, "%s", sk);
+        weight_keys[nweight_keys++].weight = common_names[i].weight;
+    }
+    qsort(weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_cmp);
+    weights_ready = true;
+}
+
+float
+ubur_name_common_weight(const char *skel)
+{
+    pthread_once(&weights_once, weights_init);
+    struct weight_key k;
+    snprintf(k.skel, sizeof(k.skel), "%s", skel);
+    const struct weight_key *w =
+        bsearch(&k, weight_keys, (size_t)nweight_keys, sizeof(k), weight_cmp);
+    if (w)
+        return w->weight;
+    /* very short skeletons ("L", "B") are weak evidence whatever the name */
+    size_t l = strlen(skel);
+    return l <= 1 ? 0.6f : 1.0f;
+}
+
+/* ------------------------------------------------------------ structure */
+
+struct token {
+    char *s;
+    bool arabic;
+};
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(s, *list))
+            return true;
+    return false;
+}
+
+static const char *const latin_titles[] = {
+    "haji", "hajji", "hadji", "alhaj", "alhajj", "mullah", "mulla", "maulavi", "maulvi",
+    "mawlawi", "moulavi", "mawlavi", "sheikh", "shaikh", "sheik", "shaykh", "cheikh",
+    "dr", "mr", "mrs", "ms", "prof", "qari", "maulana", "mawlana", "imam", "emir", "sayyed",
+    NULL};
+static const char *const arabic_titles[] = {
+    "الحاج", "حاج", "الشيخ", "شيخ", "ملا", "مولوي", "الدكتور", "د", "المولوي", "مولانا",
+    "الامام", "امام", "السيد", NULL};
+static const char *const latin_articles[] = {"al", "el", "ul", "il", "ol", NULL};
+static const char *const latin_nasab[] = {"bin", "ibn", "ben", "bint", "binti", "ould",
+                                          "wuld", "ebn", "bn", NULL};
+static const char *const latin_abu[] = {"abu", "abou", "abo", "abul", "aboul", "abi", "bou",
+                                        "abou", "abol", NULL};
+static const char *const latin_umm[] = {"umm", "um", "oum", "om", "omm", NULL};
+static const char *const latin_abd[] = {"abd", "abdul", "abdel", "abdal", "abdol", "abdil",
+                                        "abdu", "abdou", "abdoul", "abdur", "abdus",
+                                        "abdar", "abdas", "abed", "abdelh", NULL};
+static const char *const latin_din[] = {"din", "deen", "dine", "ddin", "ddine", "edin",
+                                        "eddin", "eddine", "uddin", "addin", "aldin",
+                                        "udin", "iddin", NULL};
+/* Connectors between a glued "abd" and the divine name, longest first. */
+static const char *const abd_connectors[] = {"oul", "ul", "el", "al", "ol", "il", "ur", "ar",
+                                             "er", "us", "as", "es", "ud", "ad", "ed", "un",
+                                             "an", "en", "ut", "at", "uz", "az", "ush", "ash",
+                                             "u",  "o",  "",   NULL};
+
+/* A sun-letter article written as pronounced: "ar rahman", "ash shami". */
+static bool
+sun_article(const char *tok, const char *next)
+{
+    size_t l = strlen(tok);
+    if (l < 2 || l > 3 || !next)
+        return false;
+    if (tok[0] != 'a' && tok[0] != 'e' && tok[0] != 'u')
+        return false;
+    if (!strchr("dnrstz", tok[1]))
+        return false;
+    return !strncmp(tok + 1, next, l - 1);
+}
+
+static void
+set_text(struct ubur_name_unit *u, const char *prefix, const char *body)
+{
+    snprintf(u->text, sizeof(u->text), "%s%s", prefix, body);
+}
+
+/* Fills phon, skel and (for Arabic) text of a unit from its body. */
+static void
+unit_sound(struct ubur_name_unit *u, const char *body, bool arabic, const char *key_prefix)
+{
+    char phon[UBUR_NAME_PHON] = "", text[UBUR_NAME_TEXT] = "", sk[UBUR_NAME_PHON];
+    if (arabic) {
+        arabic_phon(body, phon, text, sizeof(text));
+        u->flags |= UBUR_UNIT_ARABIC;
+    } else {
+        latin_phon(body, phon);
+        snprintf(text, sizeof(text), "%s", body);
+    }
+    snprintf(u->phon, sizeof(u->phon), "%s", phon);
+    skeleton(phon, sk, sizeof(sk));
+    snprintf(u->skel, sizeof(u->skel), "%s%s", key_prefix, sk);
+    switch (u->kind) {
+    case UBUR_UNIT_ABD:
+        set_text(u, "abd al-", text);
+        break;
+    case UBUR_UNIT_ABU:
+        set_text(u, "abu ", text);
+        break;
+    case UBUR_UNIT_UMM:
+        set_text(u, "umm ", text);
+        break;
+    default:
+        set_text(u, (u->flags & UBUR_UNIT_ARTICLE) ? "al-" : "", text);
+        break;
+    }
+}
+
+static const char *
+kind_prefix(int kind)
+{
+    return kind == UBUR_UNIT_ABD ? "BD:" : kind == UBUR_UNIT_ABU ? "B:"
+           : kind == UBUR_UNIT_UMM ? "M:" : "";
+}
+
+static bool
+arabic_prefix(const char *s, const char *prefix)
+{
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Strips a Latin glued article "al"/"el" before a consonant, when enough is left. */
+static const char *
+strip_glued_article(const char *t, bool *article)
+{
+    size_t l = strlen(t);
+    if (l >= 6 && (t[0] == 'a' || t[0] == 'e') && t[1] == 'l' && !lvowel(t[2])) {
+        *article = true;
+        return t + 2;
+    }
+    return t;
+}
+
+static void
+add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic)
+{
+    if (out->n >= UBUR_NAME_MAX_UNITS || !body[0])
+        return;
+    struct ubur_name_unit *u = &out->u[out->n];
+    memset(u, 0, sizeof(*u));
+    u->kind = (unsigned char)kind;
+    if (kind != UBUR_UNIT_PLAIN)
+        flags &= ~UBUR_UNIT_ARTICLE; /* "abd al-rahman": the article is inside the unit */
+    u->flags = (unsigned char)flags;
+    unit_sound(u, body, arabic, kind_prefix(kind));
+    if (!u->phon[0])
+        return;
+    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+    out->n++;
+}
+
+/*
+ * Turns folded tokens into units (see names.h). `folded` is modified
+ * (split in place).
+ */
+static void
+parse_units(struct ubur_name *out, char *folded)
+{
+    struct token tok[MAX_TOKENS];
+    int nt = 0;
+    char *p = folded;
+    while (*p && nt < MAX_TOKENS) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        tok[nt].s = p;
+        UChar32 c;
+        utf8_next(p, &c);
+        tok[nt].arabic = is_arabic_cp(c);
+        while (*p && *p != ' ')
+            p++;
+        if (*p)
+            *p++ = '\0';
+        nt++;
+    }
+    out->n = 0;
+    unsigned pending = 0; /* flags for the next unit */
+    int pending_kind = UBUR_UNIT_PLAIN;
+    for (int i = 0; i < nt; i++) {
+        const char *t = tok[i].s;
+        const char *next = i + 1 < nt ? tok[i + 1].s : NULL;
+        bool ar = tok[i].arabic;
+        bool more = next != NULL;
+        if (!ar) {
+            if (more || nt > 1) {
+                if (in_list(t, latin_titles) && (more || out->n > 0))
+                    continue;
+            }
+            if (more && (in_list(t, latin_articles) || sun_article(t, next))) {
+                pending |= UBUR_UNIT_ARTICLE;
+                continue;
+            }
+            if (more && in_list(t, latin_nasab)) {
+                pending |= UBUR_UNIT_NASAB;
+                continue;
+            }
+            if (more && in_list(t, latin_abu) && pending_kind == UBUR_UNIT_PLAIN) {
+                pending_kind = UBUR_UNIT_ABU;
+                continue;
+            }
+            if (more && in_list(t, latin_umm) && pending_kind == UBUR_UNIT_PLAIN) {
+                pending_kind = UBUR_UNIT_UMM;
+                continue;
+            }
+            if (more && in_list(t, latin_abd) && pending_kind == UBUR_UNIT_PLAIN) {
+                pending_kind = UBUR_UNIT_ABD;
+                continue;
+            }
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && in_list(t, latin_din)) {
+                /* "salah al-din": one unit */
+                struct ubur_name_unit *u = &out->u[out->n - 1];
+                if (!(u->flags & UBUR_UNIT_DIN) && strlen(u->phon) + 3 < UBUR_NAME_PHON) {
+                    char body[UBUR_NAME_TEXT * 2];
+                    const char *base = u->text;
+                    if (!strncmp(base, "al-", 3))
+                        base += 3;
+                    snprintf(body, sizeof(body), "%s %s", base, "al-din");
+                    char glued[UBUR_NAME_TEXT * 2];
+                    snprintf(glued, sizeof(glued), "%sdin", base);
+                    for (char *q = glued; *q; q++)
+                        if (*q == ' ' || *q == '-')
+                            *q = 'a';
+                    if (u->flags & UBUR_UNIT_ARABIC) {
+                        size_t pl = strlen(u->phon);
+                        snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "DYN");
+                    } else {
+                        latin_phon(glued, u->phon);
+                    }
+                    char sk[UBUR_NAME_PHON];
+                    skeleton(u->phon, sk, sizeof(sk));
+                    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
+                    snprintf(u->text, sizeof(u->text), "%s", body);
+                    u->flags |= UBUR_UNIT_DIN;
+                    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+                    pending = 0;
+                    continue;
+                }
+            }
+            /* glued "abdulrahman", "abdelkarim", "abdullah" */
+            if (pending_kind == UBUR_UNIT_PLAIN && !strncmp(t, "abd", 3) && strlen(t) >= 6) {
+                const char *rest = t + 3;
+                for (int k = 0; abd_connectors[k]; k++) {
+                    size_t cl = strlen(abd_connectors[k]);
+                    if (strncmp(rest, abd_connectors[k], cl))
+                        continue;
+                    const char *r = rest + cl;
+                    if (strlen(r) < 3)
+                        continue;
+                    add_unit(out, UBUR_UNIT_ABD, pending, r, false);
+                    pending = 0;
+                    goto next_token;
+                }
+            }
+            if (pending_kind == UBUR_UNIT_PLAIN && (!strncmp(t, "abu", 3) ||
+                                                     !strncmp(t, "abou", 4)) &&
+                strlen(t) >= 7) {
+                const char *r = t + (t[2] == 'o' ? 4 : 3);
+                add_unit(out, UBUR_UNIT_ABU, pending, r, false);
+                pending = 0;
+                continue;
+            }
+            {
+                bool art = false;
+                const char *body = t;
+                if (pending_kind == UBUR_UNIT_PLAIN)
+                    body = strip_glued_article(t, &art);
+                else if (!strncmp(t, "al", 2) && strlen(t) > 4)
+                    body = t + 2; /* "abd allah": the article inside the unit */
+                add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body,
+                         false);
+                pending = 0;
+                pending_kind = UBUR_UNIT_PLAIN;
+            }
+        } else {
+            if (in_list(t, arabic_titles) && (more || out->n > 0))
+                continue;
+            if (more && !strcmp(t, "ال")) {
+                pending |= UBUR_UNIT_ARTICLE;
+                continue;
+            }
+            if (more && (!strcmp(t, "بن") || !strcmp(t, "ابن") || !strcmp(t, "بنت"))) {
+                pending |= UBUR_UNIT_NASAB;
+                continue;
+            }
+            if (more && pending_kind == UBUR_UNIT_PLAIN &&
+                (!strcmp(t, "ابو") || !strcmp(t, "ابي") || !strcmp(t, "ابا"))) {
+                pending_kind = UBUR_UNIT_ABU;
+                continue;
+            }
+            if (more && pending_kind == UBUR_UNIT_PLAIN && !strcmp(t, "ام")) {
+                pending_kind = UBUR_UNIT_UMM;
+                continue;
+            }
+            if (more && pending_kind == UBUR_UNIT_PLAIN && !strcmp(t, "عبد")) {
+                pending_kind = UBUR_UNIT_ABD;
+                continue;
+            }
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN &&
+                (!strcmp(t, "الدين") || !strcmp(t, "دين"))) {
+                struct ubur_name_unit *u = &out->u[out->n - 1];
+                if (!(u->flags & UBUR_UNIT_DIN) && strlen(u->phon) + 3 < UBUR_NAME_PHON) {
+                    size_t pl = strlen(u->phon);
+                    snprintf(u->phon + pl, UBUR_NAME_PHON - pl, u->phon[pl - 1] == 'D' ? "YN"
+                                                                                         : "DYN");
+                    char sk[UBUR_NAME_PHON];
+                    skeleton(u->phon, sk, sizeof(sk));
+                    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
+                    size_t tl = strlen(u->text);
+                    snprintf(u->text + tl, sizeof(u->text) - tl, " al-din");
+                    u->flags |= UBUR_UNIT_DIN;
+                    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+                    pending = 0;
+                    continue;
+                }
+            }
+            const char *body = t;
+            int kind = pending_kind;
+            unsigned fl = pending;
+            int len = utf8_count(t);
+            if (kind == UBUR_UNIT_PLAIN && arabic_prefix(t, "عبد") && len >= 5) {
+                kind = UBUR_UNIT_ABD;
+                body = t + strlen("عبد");
+            } else if (kind == UBUR_UNIT_PLAIN && arabic_prefix(t, "ابو") && len >= 5) {
+                kind = UBUR_UNIT_ABU;
+                body = t + strlen("ابو");
+            }
+            if (arabic_prefix(body, "ال") && utf8_count(body) >= 4) {
+                body += strlen("ال");
+                if (kind == UBUR_UNIT_PLAIN)
+                    fl |= UBUR_UNIT_ARTICLE;
+            }
+            add_unit(out, kind, fl, body, true);
+            pending = 0;
+            pending_kind = UBUR_UNIT_PLAIN;
+        }
+    next_token:;
+    }
+    /* A dangling particle ("... abu" at the end) becomes a unit of its own. */
+    if (pending_kind != UBUR_UNIT_PLAIN && nt > 0)
+        add_unit(out, UBUR_UNIT_PLAIN, 0, tok[nt - 1].s, tok[nt - 1].arabic);
+}
+
+int
+ubur_name_parse(struct ubur_name *out, const char *in, struct ubur_error *err)
+{
+    char folded[UBUR_NAME_MAX_BYTES * 3];
+    out->n = 0;
+    pthread_once(&weights_once, weights_init);
+    int rc = fold_internal(in, folded, sizeof(folded), false, err);
+    if (rc)
+        return rc;
+    parse_units(out, folded);
+    if (out->n == 0)
+        return ubur_error_field(err, UBUR_EINVAL, "name", "name '%.64s' has no letters", in);
+    return 0;
+}
+
+int
+ubur_name_blocking_keys(const struct ubur_name *n, const char *keys[], int max)
+{
+    int order[UBUR_NAME_MAX_UNITS], k = 0;
+    for (int i = 0; i < n->n; i++)
+        order[i] = i;
+    /* rarest-looking first: heavier weight, then longer skeleton */
+    for (int i = 1; i < n->n; i++) {
+        int x = order[i], j = i - 1;
+        while (j >= 0) {
+            const struct ubur_name_unit *a = &n->u[order[j]], *b = &n->u[x];
+            bool before = b->weight > a->weight ||
+                          (b->weight == a->weight && strlen(b->skel) > strlen(a->skel));
+            if (!before)
+                break;
+            order[j + 1] = order[j];
+            j--;
+        }
+        order[j + 1] = x;
+    }
+    for (int i = 0; i < n->n && k < max; i++) {
+        const char *s = n->u[order[i]].skel;
+        bool dup = false;
+        for (int j = 0; j < k; j++)
+            if (!strcmp(keys[j], s))
+                dup = true;
+        if (!dup)
+            keys[k++] = s;
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------ comparing */
+
+#define UNIT_MATCH 0.70 /* below this two units are not the same name */
+
+struct pair {
+    int i, j;
+    double s;
+};
+
+static int
+pair_cmp(const void *x, const void *y)
+{
+    const struct pair *a = x, *b = y;
+    if (a->s != b->s)
+        return a->s < b->s ? 1 : -1;
+    int da = abs(a->i - a->j), db = abs(b->i - b->j);
+    if (da != db)
+        return da - db;
+    return a->i - b->i;
+}
+
+static const char *
+unit_label(const struct ubur_name_unit *u)
+{
+    return u->text[0] ? u->text : u->phon;
+}
+
+/* Is seq[0..n-1] (distinct values) a rotation of its sorted order? */
+static bool
+is_rotation(const int *seq, int n)
+{
+    int breaks = 0;
+    for (int k = 0; k < n; k++) {
+        int a = seq[k], b = seq[(k + 1) % n];
+        if (b < a)
+            breaks++;
+    }
+    return breaks <= 1;
+}
+
+double
+ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
+                   struct ubur_buf *explain)
+{
+    struct pair pairs[UBUR_NAME_MAX_UNITS * UBUR_NAME_MAX_UNITS];
+    int np = 0, ma[UBUR_NAME_MAX_UNITS], mb[UBUR_NAME_MAX_UNITS];
+    double sa = 0, sb = 0, wa_m = 0, wb_m = 0, info = 0;
+
+    if (a->n == 0 || b->n == 0)
+        return 0.0;
+    for (int i = 0; i < a->n; i++) {
+        ma[i] = -1;
+        sa += a->u[i].weight;
+        for (int j = 0; j < b->n; j++) {
+            double s = ubur_name_unit_similarity(&a->u[i], &b->u[j]);
+            if (s >= UNIT_MATCH)
+                pairs[np++] = (struct pair){i, j, s};
+        }
+    }
+    for (int j = 0; j < b->n; j++) {
+        mb[j] = -1;
+        sb += b->u[j].weight;
+    }
+    qsort(pairs, (size_t)np, sizeof(pairs[0]), pair_cmp);
+    double msim[UBUR_NAME_MAX_UNITS] = {0};
+    for (int k = 0; k < np; k++) {
+        struct pair *p = &pairs[k];
+        if (ma[p->i] >= 0 || mb[p->j] >= 0)
+            continue;
+        ma[p->i] = p->j;
+        mb[p->j] = p->i;
+        msim[p->i] = p->s;
+        /* a fuzzy match counts less than its similarity: 0.85 -> 0.775 */
+        double c = p->s >= 0.999 ? 1.0 : p->s - (1.0 - p->s) * 0.5;
+        wa_m += c * a->u[p->i].weight;
+        wb_m += c * b->u[p->j].weight;
+        info += (a->u[p->i].weight + b->u[p->j].weight) / 2;
+    }
+    double ca = wa_m / sa, cb = wb_m / sb;
+    double score = sqrt(ca * cb);
+
+    if (explain) {
+        bool first = true;
+        for (int i = 0; i < a->n; i++) {
+            if (ma[i] < 0)
+                continue;
+            const struct ubur_name_unit *x = &a->u[i], *y = &b->u[ma[i]];
+            ubur_buf_addf(explain, "%s%s%s%s %.2f%s", first ? "" : "; ", unit_label(x),
+                          msim[i] >= 0.999 ? "=" : "~", unit_label(y), msim[i],
+                          x->weight < 0.75f ? " (common)" : "");
+            first = false;
+        }
+        for (int i = 0; i < a->n; i++)
+            if (ma[i] < 0)
+                ubur_buf_addf(explain, "%sunmatched %s", first ? "" : "; ", unit_label(&a->u[i])),
+                    first = false;
+        for (int j = 0; j < b->n; j++)
+            if (mb[j] < 0)
+                ubur_buf_addf(explain, "%sunmatched %s", first ? "" : "; ", unit_label(&b->u[j])),
+                    first = false;
+    }
+
+    /* Order: a swapped given name and patronym is another person. */
+    int seq[UBUR_NAME_MAX_UNITS], ns = 0, inv = 0;
+    bool nasab_cross = false, nasab_role = false;
+    bool a_nasab = false, b_nasab = false;
+    for (int i = 0; i < a->n; i++)
+        a_nasab |= (a->u[i].flags & UBUR_UNIT_NASAB) != 0;
+    for (int j = 0; j < b->n; j++)
+        b_nasab |= (b->u[j].flags & UBUR_UNIT_NASAB) != 0;
+    for (int i = 0; i < a->n; i++) {
+        if (ma[i] < 0)
+            continue;
+        seq[ns++] = ma[i];
+        if (a_nasab && b_nasab &&
+            ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB))
+            nasab_role = true;
+    }
+    for (int x = 0; x < ns; x++)
+        for (int y = x + 1; y < ns; y++)
+            if (seq[x] > seq[y]) {
+                inv++;
+                /* find the units to see whether a patronym moved */
+                for (int i = 0; i < a->n; i++)
+                    if (ma[i] == seq[x] || ma[i] == seq[y])
+                        if ((a->u[i].flags | b->u[ma[i]].flags) & UBUR_UNIT_NASAB)
+                            nasab_cross = true;
+            }
+    if (nasab_role || (inv && nasab_cross)) {
+        score *= 0.55;
+        if (explain)
+            ubur_buf_adds(explain, "; order differs: the patronym (bin/ibn) is another name");
+    } else if (inv) {
+        bool rot = ns >= 3 && is_rotation(seq, ns);
+        bool head_swap = ns >= 2 && seq[0] == 1 && seq[1] == 0 && ma[0] == 1 && ma[1] == 0;
+        if (rot) {
+            score *= 0.96;
+            if (explain)
+                ubur_buf_adds(explain, "; reordered (family name moved)");
+        } else if (head_swap && ns >= 3) {
+            score *= 0.6;
+            if (explain)
+                ubur_buf_adds(explain, "; given name and father's name swapped");
+        } else {
+            score *= ns == 2 ? 0.85 : 0.75;
+            if (explain)
+                ubur_buf_adds(explain, "; order differs");
+        }
+    }
+
+    /* Origin and family names: both present and different lowers the score. */
+    int ua = -1, ub = -1;
+    for (int i = 0; i < a->n; i++)
+        if (ma[i] < 0 && (a->u[i].flags & UBUR_UNIT_ARTICLE))
+            ua = i;
+    for (int j = 0; j < b->n; j++)
+        if (mb[j] < 0 && (b->u[j].flags & UBUR_UNIT_ARTICLE))
+            ub = j;
+    if (ua >= 0 && ub >= 0) {
+        score *= 0.75;
+        if (explain)
+            ubur_buf_addf(explain, "; different origin or family: %s vs %s",
+                          unit_label(&a->u[ua]), unit_label(&b->u[ub]));
+    } else if (a->n >= 3 && b->n >= 3 && ma[a->n - 1] < 0 && mb[b->n - 1] < 0 &&
+               !(a->u[a->n - 1].flags & UBUR_UNIT_NASAB) &&
+               !(b->u[b->n - 1].flags & UBUR_UNIT_NASAB)) {
+        score *= 0.85;
+        if (explain)
+            ubur_buf_addf(explain, "; different family name: %s vs %s",
+                          unit_label(&a->u[a->n - 1]), unit_label(&b->u[b->n - 1]));
+    }
+
+    /* Little information matched (only common names): hold the score down a little. */
+    if (info < 1.2) {
+        score *= 0.85 + 0.15 * (info / 1.2);
+        if (explain && ns > 0)
+            ubur_buf_adds(explain, "; only common names matched");
+    }
+    if (score > 1)
+        score = 1;
+    if (score < 0)
+        score = 0;
+    return score;
+}
+
+/* --------------------------------------------------------------- facts */
+
+int
+ubur_dob_parse(const char *s, struct ubur_dob *out, struct ubur_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!s)
+        return 0;
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return 0;
+    const char *orig = s;
+    if (*s == '~') {
+        out->circa = true;
+        s++;
+    } else if (!strncmp(s, "circa ", 6)) {
+        out->circa = true;
+        s += 6;
+    } else if (!strncmp(s, "c. ", 3)) {
+        out->circa = true;
+        s += 3;
+    }
+    int y1, y2, m, d, n = 0;
+    size_t len = strlen(s);
+    if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y1, &m, &d, &n) == 3 && n == 10) {
+        if (y1 < 1850 || y1 > 2200 || !ubur_date_valid(y1, m, d))
+            goto bad;
+        out->kind = UBUR_DOB_EXACT;
+        out->from = out->to = (int32_t)ubur_days_from_civil(y1, m, d);
+        return 0;
+    }
+    if (len == 7 && sscanf(s, "%4d-%2d%n", &y1, &m, &n) == 2 && n == 7) {
+        if (y1 < 1850 || y1 > 2200 || m < 1 || m > 12)
+            goto bad;
+        out->kind = UBUR_DOB_MONTH;
+        out->from = (int32_t)ubur_days_from_civil(y1, m, 1);
+        out->to = (int32_t)(m == 12 ? ubur_days_from_civil(y1 + 1, 1, 1)
+                                    : ubur_days_from_civil(y1, m + 1, 1)) - 1;
+        return 0;
+    }
+    if (len == 4 && sscanf(s, "%4d%n", &y1, &n) == 1 && n == 4) {
+        if (y1 < 1850 || y1 > 2200)
+            goto bad;
+        out->kind = UBUR_DOB_YEAR;
+        out->from = (int32_t)ubur_days_from_civil(y1, 1, 1);
+        out->to = (int32_t)ubur_days_from_civil(y1, 12, 31);
+        return 0;
+    }
+    if ((len == 10 && sscanf(s, "%4d..%4d%n", &y1, &y2, &n) == 2 && n == 10) ||
+        (len == 9 && sscanf(s, "%4d-%4d%n", &y1, &y2, &n) == 2 && n == 9)) {
+        if (y1 < 1850 || y2 > 2200 || y2 < y1)
+            goto bad;
+        out->kind = UBUR_DOB_RANGE;
+        out->from = (int32_t)ubur_days_from_civil(y1, 1, 1);
+        out->to = (int32_t)ubur_days_from_civil(y2, 12, 31);
+        return 0;
+    }
+bad:
+    memset(out, 0, sizeof(*out));
+    return ubur_error_field(err, UBUR_EINVAL, "dob",
+                            "'%.40s' is not a date of birth (YYYY, YYYY-MM, YYYY-MM-DD or "
+                            "YYYY..YYYY)",
+                            orig);
+}
+
+void
+ubur_dob_format(const struct ubur_dob *d, char out[32])
+{
+    int y, m, dd, y2, m2, d2;
+    ubur_civil_from_days(d->from, &y, &m, &dd);
+    ubur_civil_from_days(d->to, &y2, &m2, &d2);
+    const char *c = d->circa ? "~" : "";
+    switch (d->kind) {
+    case UBUR_DOB_EXACT:
+        snprintf(out, 32, "%s%04d-%02d-%02d", c, y, m, dd);
+        break;
+    case UBUR_DOB_MONTH:
+        snprintf(out, 32, "%s%04d-%02d", c, y, m);
+        break;
+    case UBUR_DOB_YEAR:
+        snprintf(out, 32, "%s%04d", c, y);
+        break;
+    case UBUR_DOB_RANGE:
+        snprintf(out, 32, "%s%04d..%04d", c, y, y2);
+        break;
+    default:
+        out[0] = '\0';
+    }
+}
+
+/* Years between two dobs (0 when they overlap), with circa widening. */
+static double
+dob_gap_years(const struct ubur_dob *a, const struct ubur_dob *b)
+{
+    int32_t af = a->from, at = a->to, bf = b->from, bt = b->to;
+    if (a->circa) {
+        af -= 731;
+        at += 731;
+    }
+    if (b->circa) {
+        bf -= 731;
+        bt += 731;
+    }
+    if (at < bf)
+        return (bf - at) / 365.25;
+    if (bt < af)
+        return (af - bt) / 365.25;
+    return 0;
+}
+
+double
+ubur_facts_adjust(const struct ubur_person_facts *q, const struct ubur_person_facts *c,
+                  struct ubur_buf *explain)
+{
+    double adj = 0;
+    char qa[32], ca[32];
+    if (q->ndob > 0 && c->ndob > 0) {
+        double best = -1;
+        int bi = 0, bj = 0;
+        bool same_day = false;
+        for (int i = 0; i < q->ndob; i++)
+            for (int j = 0; j < c->ndob; j++) {
+                double g = dob_gap_years(&q->dob[i], &c->dob[j]);
+                if (best < 0 || g < best) {
+                    best = g;
+                    bi = i;
+                    bj = j;
+                }
+                if (q->dob[i].kind == UBUR_DOB_EXACT && c->dob[j].kind == UBUR_DOB_EXACT &&
+                    q->dob[i].from == c->dob[j].from)
+                    same_day = true;
+            }
+        ubur_dob_format(&q->dob[bi], qa);
+        ubur_dob_format(&c->dob[bj], ca);
+        double d;
+        const char *why;
+        if (same_day) {
+            d = 0.08;
+            why = "born the same day";
+        } else if (best == 0) {
+            bool both_exact = q->dob[bi].kind == UBUR_DOB_EXACT &&
+                              c->dob[bj].kind == UBUR_DOB_EXACT;
+            d = both_exact ? -0.02 : 0.04;
+            why = both_exact ? "same year, different day" : "birth dates agree";
+        } else if (best < 1.5) {
+            d = -0.06;
+            why = "birth dates a year apart";
+        } else if (best < 4) {
+            d = -0.15;
+            why = "birth dates years apart";
+        } else {
+            d = -0.30;
+            why = "birth dates far apart";
+        }
+        adj += d;
+        if (explain)
+            ubur_buf_addf(explain, "; dob %s vs %s: %s (%+.2f)", qa, ca, why, d);
+    }
+    if (q->nnat > 0 && c->nnat > 0) {
+        bool shared = false;
+        for (int i = 0; i < q->nnat && !shared; i++)
+            for (int j = 0; j < c->nnat; j++)
+                if (!strcmp(q->nat[i], c->nat[j])) {
+                    shared = true;
+                    break;
+                }
+        double d = shared ? 0.03 : -0.07;
+        adj += d;
+        if (explain)
+            ubur_buf_addf(explain, "; nationality %s %s %s (%+.2f)", q->nat[0],
+                          shared ? "shared with" : "vs", c->nat[0], d);
+    }
+    if (q->sex && c->sex && q->sex != c->sex) {
+        adj -= 0.30;
+        if (explain)
+            ubur_buf_addf(explain, "; sex %c vs %c (-0.30)", q->sex, c->sex);
+    }
+    return adj;
+}
+
+double
+ubur_person_score(const struct ubur_name *qn, const struct ubur_person_facts *qf,
+                  const struct ubur_name *cn, const struct ubur_person_facts *cf,
+                  struct ubur_buf *explain)
+{
+    size_t mark = explain ? explain->len : 0;
+    if (explain)
+        ubur_buf_adds(explain, "name ");
+    double n = ubur_names_compare(qn, cn, explain);
+    if (explain) {
+        /* put the name score right after "name " */
+        char num[16];
+        snprintf(num, sizeof(num), "%.2f: ", n);
+        struct ubur_buf tmp = UBUR_BUF_INIT;
+        ubur_buf_adds(&tmp, explain->s + mark + 5);
+        explain->len = mark + 5;
+        explain->s[explain->len] = '\0';
+        ubur_buf_adds(explain, num);
+        ubur_buf_add(explain, tmp.s, tmp.len);
+        ubur_buf_release(&tmp);
+    }
+    double s = n;
+    if (qf && cf)
+        s += ubur_facts_adjust(qf, cf, explain);
+    return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+/* ------------------------------------------------------------ countries */
+
+static const struct {
+    const char a2[3], a3[4];
+    const char *name;
+} countries[] = {
+    {"AF", "AFG", "afghanistan"}, {"DZ", "DZA", "algeria"}, {"BH", "BHR", "bahrain"},
+    {"BD", "BGD", "bangladesh"}, {"BA", "BIH", "bosnia and herzegovina"},
+    {"CF", "CAF", "central african republic"}, {"TD", "TCD", "chad"}, {"CN", "CHN", "china"},
+    {"CG", "COG", "congo"}, {"CD", "COD", "democratic republic of the congo"},
+    {"KP", "PRK", "democratic people's republic of korea"}, {"DJ", "DJI", "djibouti"},
+    {"EG", "EGY", "egypt"}, {"ER", "ERI", "eritrea"}, {"ET", "ETH", "ethiopia"},
+    {"FR", "FRA", "france"}, {"GA", "GAB", "gabon"}, {"GE", "GEO", "georgia"},
+    {"DE", "D", "germany"}, {"GW", "GNB", "guinea-bissau"}, {"HT", "HTI", "haiti"},
+    {"IN", "IND", "india"}, {"ID", "IDN", "indonesia"}, {"IR", "IRN", "iran"},
+    {"IQ", "IRQ", "iraq"}, {"IL", "ISR", "israel"}, {"IT", "ITA", "italy"},
+    {"JO", "JOR", "jordan"}, {"KZ", "KAZ", "kazakhstan"}, {"KE", "KEN", "kenya"},
+    {"KW", "KWT", "kuwait"}, {"KG", "KGZ", "kyrgyzstan"}, {"LB", "LBN", "lebanon"},
+    {"LY", "LBY", "libya"}, {"MY", "MYS", "malaysia"}, {"ML", "MLI", "mali"},
+    {"MR", "MRT", "mauritania"}, {"MA", "MAR", "morocco"}, {"NE", "NER", "niger"},
+    {"NG", "NGA", "nigeria"}, {"NO", "NOR", "norway"}, {"OM", "OMN", "oman"},
+    {"PK", "PAK", "pakistan"}, {"PS", "PSE", "state of palestine"}, {"PH", "PHL", "philippines"},
+    {"QA", "QAT", "qatar"}, {"RU", "RUS", "russian federation"}, {"RW", "RWA", "rwanda"},
+    {"SA", "SAU", "saudi arabia"}, {"SN", "SEN", "senegal"}, {"SO", "SOM", "somalia"},
+    {"SS", "SSD", "south sudan"}, {"SD", "SDN", "sudan"}, {"SE", "SWE", "sweden"},
+    {"SY", "SYR", "syrian arab republic"}, {"TJ", "TJK", "tajikistan"},
+    {"TZ", "TZA", "united republic of tanzania"}, {"TT", "TTO", "trinidad and tobago"},
+    {"TN", "TUN", "tunisia"}, {"TR", "TUR", "turkiye"}, {"TM", "TKM", "turkmenistan"},
+    {"UG", "UGA", "uganda"}, {"AE", "ARE", "united arab emirates"},
+    {"GB", "GBR", "united kingdom of great britain and northern ireland"},
+    {"US", "USA", "united states of america"}, {"UZ", "UZB", "uzbekistan"},
+    {"YE", "YEM", "yemen"}, {"AZ", "AZE", "azerbaijan"}, {"AM", "ARM", "armenia"},
+    {"AT", "AUT", "austria"}, {"AU", "AUS", "australia"}, {"BE", "BEL", "belgium"},
+    {"CA", "CAN", "canada"}, {"DK", "DNK", "denmark"}, {"ES", "ESP", "spain"},
+    {"FI", "FIN", "finland"}, {"GR", "GRC", "greece"}, {"NL", "NLD", "netherlands"},
+    {"CH", "CHE", "switzerland"}, {"CY", "CYP", "cyprus"}, {"KM", "COM", "comoros"},
+    {"BF", "BFA", "burkina faso"}, {"CM", "CMR", "cameroon"}, {"XK", "XKX", "kosovo"},
+    {"AL", "ALB", "albania"}, {"MK", "MKD", "north macedonia"}, {"UA", "UKR", "ukraine"},
+    {"BY", "BLR", "belarus"}, {"LK", "LKA", "sri lanka"}, {"MV", "MDV", "maldives"},
+    {"NP", "NPL", "nepal"}, {"MM", "MMR", "myanmar"}, {"TH", "THA", "thailand"},
+    {"SG", "SGP", "singapore"}, {"BN", "BRN", "brunei darussalam"}, {"PL", "POL", "poland"},
+};
+
+static const struct {
+    const char *alias, *a3;
+} country_aliases[] = {
+    {"syria", "SYR"}, {"turkey", "TUR"}, {"russia", "RUS"}, {"palestine", "PSE"},
+    {"united kingdom", "GBR"}, {"uk", "GBR"}, {"united states", "USA"}, {"usa", "USA"},
+    {"north korea", "PRK"}, {"tanzania", "TZA"}, {"uae", "ARE"}, {"deu", "D"},
+    {"iran (islamic republic of)", "IRN"}, {"uzb", "UZB"},
+};
+
+bool
+ubur_country_alpha3(const char *in, char out[4])
+{
+    char low[80];
+    size_t o = 0;
+    out[0] = '\0';
+    if (!in)
+        return false;
+    while (*in == ' ')
+        in++;
+    for (; *in && o + 1 < sizeof(low); in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c >= 0x80) {
+            /* "Türkiye": fold the ü */
+            if (c == 0xc3 && in[1] == '\xbc') {
+                low[o++] = 'u';
+                in++;
+            }
+            continue;
+        }
+        low[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    while (o > 0 && low[o - 1] == ' ')
+        o--;
+    low[o] = '\0';
+    size_t n = sizeof(countries) / sizeof(countries[0]);
+    for (size_t i = 0; i < n; i++) {
+        char a2[3] = {(char)(countries[i].a2[0] + 32), (char)(countries[i].a2[1] + 32), 0};
+        char a3[4];
+        for (int k = 0; k < 4; k++)
+            a3[k] = (char)(countries[i].a3[k] >= 'A' && countries[i].a3[k] <= 'Z'
+                               ? countries[i].a3[k] + 32
+                               : countries[i].a3[k]);
+        if (!strcmp(low, a2) || !strcmp(low, a3) || !strcmp(low, countries[i].name)) {
+            snprintf(out, 4, "%s", countries[i].a3);
+            return true;
+        }
+    }
+    for (size_t i = 0; i < sizeof(country_aliases) / sizeof(country_aliases[0]); i++)
+        if (!strcmp(low, country_aliases[i].alias)) {
+            snprintf(out, 4, "%s", country_aliases[i].a3);
+            return true;
+        }
+    /* any other well-formed alpha-3 is taken as is */
+    if (o == 3 && low[0] >= 'a' && low[0] <= 'z' && low[1] >= 'a' && low[1] <= 'z' &&
+        low[2] >= 'a' && low[2] <= 'z') {
+        for (int k = 0; k < 3; k++)
+            out[k] = (char)(low[k] - 32);
+        out[3] = '\0';
+        return true;
+    }
+    return false;
+}

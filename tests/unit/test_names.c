@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the name engine and the name index: folding, Arabic
+ * orthography, ICAO transliteration, structure rules (particles, abd +
+ * divine name, bin/ibn order, origin names), scoring with evidence, the
+ * baselines, the index (exact, fuzzy, cross-script, removal) and hostile
+ * input.
+ */
+#include "unit.h"
+
+#include <math.h>
+
+#include "ubur/name_index.h"
+#include "ubur/names.h"
+
+static double
+cmp(const char *a, const char *b)
+{
+    struct ubur_name x, y;
+    assert_int_equal(ubur_name_parse(&x, a, NULL), 0);
+    assert_int_equal(ubur_name_parse(&y, b, NULL), 0);
+    double s = ubur_names_compare(&x, &y, NULL);
+    double t = ubur_names_compare(&y, &x, NULL);
+    assert_true(s >= 0 && s <= 1);
+    assert_true(fabs(s - t) < 1e-9); /* symmetric */
+    return s;
+}
+
+static void
+fold_is(const char *in, const char *want)
+{
+    char out[512];
+    assert_int_equal(ubur_name_fold(in, out, sizeof(out), NULL), 0);
+    assert_string_equal(out, want);
+}
+
+static void
+test_fold(void **state)
+{
+    (void)state;
+    fold_is("  José  MÜLLER-Smith ", "jose muller smith");
+    fold_is("Ma'mun  al‐Rashid", "mamun al rashid");
+    fold_is("ＭＵＨＡＭＭＡＤ", "muhammad"); /* fullwidth: NFKC */
+    fold_is("أحمد", "احمد");                  /* hamza on alef */
+    fold_is("إبراهيم", "ابراهيم");
+    fold_is("فاطمة", "فاطمه");                /* taa marbuta */
+    fold_is("مصطفى", "مصطفي");                /* alef maqsura */
+    fold_is("مُحَمَّد", "محمد");              /* harakat and shadda */
+    fold_is("محـــمد", "محمد");               /* tatweel */
+    fold_is("عبد الکبیر", "عبد الكبير");      /* Persian kaf and yeh */
+    fold_is("Łukasz Ødegård", "lukasz odegard");
+    char out[64];
+    assert_int_equal(ubur_name_fold("\xc3\x28", out, sizeof(out), NULL), UBUR_EINVAL);
+    char big[600];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(ubur_name_fold(big, out, sizeof(out), NULL), UBUR_ETOOBIG);
+}
+
+static void
+test_other_scripts(void **state)
+{
+    (void)state;
+    char out[128];
+    assert_int_equal(ubur_name_fold("Владимир", out, sizeof(out), NULL), 0);
+    assert_string_equal(out, "vladimir");
+    assert_true(cmp("Владимир Петров", "Vladimir Petrov") > 0.95);
+}
+
+static void
+test_icao(void **state)
+{
+    (void)state;
+    char out[128];
+    assert_int_equal(ubur_name_icao("محمد", out, sizeof(out), NULL), 0);
+    assert_string_equal(out, "MXHMD");
+    assert_int_equal(ubur_name_icao("فاطمة", out, sizeof(out), NULL), 0);
+    assert_string_equal(out, "FAXTTMXAH"); /* tah is XTT; final taa marbuta XAH */
+    assert_int_equal(ubur_name_icao("ابو بكر", out, sizeof(out), NULL), 0);
+    assert_string_equal(out, "ABW<BKR");
+    assert_int_equal(ubur_name_icao("محمد", out, 3, NULL), UBUR_ETOOBIG);
+}
+
+static void
+test_units(void **state)
+{
+    (void)state;
+    struct ubur_name n;
+    assert_int_equal(ubur_name_parse(&n, "Abd el Karim", NULL), 0);
+    assert_int_equal(n.n, 1);
+    assert_int_equal(n.u[0].kind, UBUR_UNIT_ABD);
+    assert_string_equal(n.u[0].skel, "BD:KRM");
+    const char *same[] = {"Abdelkarim", "Abdul Karim", "عبد الكريم", "عبدالكريم", "Abd al-Karim"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        assert_int_equal(ubur_name_parse(&n, same[i], NULL), 0);
+        assert_int_equal(n.n, 1);
+        assert_string_equal(n.u[0].skel, "BD:KRM");
+    }
+    assert_int_equal(ubur_name_parse(&n, "SALMAN BIN MUHAMMAD AL-TIKRITI", NULL), 0);
+    assert_int_equal(n.n, 3);
+    assert_true(n.u[1].flags & UBUR_UNIT_NASAB);
+    assert_true(n.u[2].flags & UBUR_UNIT_ARTICLE);
+    assert_int_equal(ubur_name_parse(&n, "Haji Abu Bakr", NULL), 0);
+    assert_int_equal(n.n, 1);
+    assert_int_equal(n.u[0].kind, UBUR_UNIT_ABU);
+    assert_int_equal(ubur_name_parse(&n, "محمد", NULL), 0);
+    assert_true(n.u[0].flags & UBUR_UNIT_ARABIC);
+    assert_string_equal(n.u[0].skel, "MHMD");
+    assert_true(n.u[0].weight < 0.5f); /* the commonest name carries little evidence */
+    assert_int_equal(ubur_name_parse(&n, "Anwari", NULL), 0);
+    assert_int_equal(ubur_name_parse(&n, "---", NULL), UBUR_EINVAL);
+    assert_int_equal(ubur_name_parse(&n, "", NULL), UBUR_EINVAL);
+}
+
+static void
+test_spelling_variants(void **state)
+{
+    (void)state;
+    assert_true(cmp("Mohammed", "Muhammad") > 0.85);
+    assert_true(cmp("Mohamad", "Muhammad") > 0.85);
+    assert_true(cmp("محمد", "Muhammad") > 0.75);
+    assert_true(cmp("Abd el Karim", "Abdelkarim") > 0.9);
+    assert_true(cmp("Abdurrahman", "عبد الرحمن") > 0.8);
+    assert_true(cmp("Hussein", "حسين") > cmp("Hassan", "حسين"));
+    assert_true(cmp("Muhammad Taher Anwari", "محمد طاهر أنوري") > 0.9);
+    assert_true(cmp("Muhammad Taher Anwari", "Mohammad Tahre Anwari") > 0.8);
+    assert_true(cmp("Alhashimi", "Al Hashemi") > 0.8);
+    assert_true(cmp("Salah al-Din", "صلاح الدين") > 0.85);
+}
+
+static void
+test_structure(void **state)
+{
+    (void)state;
+    /* order carries meaning with bin/ibn */
+    assert_true(cmp("SALMAN BIN MUHAMMAD", "MUHAMMAD BIN SALMAN") < 0.6);
+    assert_true(cmp("SALMAN BIN MUHAMMAD", "Salman bin Mohammed") > 0.9);
+    /* same given name and patronym, different origin: likely different people */
+    assert_true(cmp("Ahmad Hassan al-Tikriti", "Ahmad Hassan al-Mosuli") < 0.5);
+    /* swapped given name and father's name */
+    assert_true(cmp("Ahmad Hassan Ali", "Hassan Ahmad Ali") < 0.65);
+    /* family name written first is the same person */
+    assert_true(cmp("Anwari Muhammad Taher", "Muhammad Taher Anwari") > 0.9);
+    /* different names */
+    assert_true(cmp("John Smith", "Muhammad Anwari") < 0.1);
+    /* common names alone weigh less than rare ones */
+    assert_true(cmp("Muhammad", "Muhammad") < cmp("Anwari", "Anwari"));
+}
+
+static void
+test_evidence(void **state)
+{
+    (void)state;
+    struct ubur_dob d;
+    char buf[32];
+    assert_int_equal(ubur_dob_parse("1975-03-02", &d, NULL), 0);
+    assert_int_equal(d.kind, UBUR_DOB_EXACT);
+    assert_int_equal(ubur_dob_parse("~1961", &d, NULL), 0);
+    assert_true(d.circa);
+    ubur_dob_format(&d, buf);
+    assert_string_equal(buf, "~1961");
+    assert_int_equal(ubur_dob_parse("1963..1968", &d, NULL), 0);
+    assert_int_equal(d.kind, UBUR_DOB_RANGE);
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_int_equal(ubur_dob_parse("1975-02-30", &d, &err), UBUR_EINVAL);
+    assert_string_equal(err.field, "dob");
+    assert_int_equal(ubur_dob_parse("soon", &d, NULL), UBUR_EINVAL);
+
+    struct ubur_name a, b;
+    ubur_name_parse(&a, "Muhammad Taher Anwari", NULL);
+    ubur_name_parse(&b, "MUHAMMAD TAHER ANWARI", NULL);
+    struct ubur_person_facts qf = UBUR_PERSON_FACTS_INIT, cf = UBUR_PERSON_FACTS_INIT;
+    qf.ndob = 1;
+    ubur_dob_parse("1961-05-01", &qf.dob[0], NULL);
+    cf.ndob = 1;
+    ubur_dob_parse("~1961", &cf.dob[0], NULL);
+    qf.nnat = cf.nnat = 1;
+    snprintf(qf.nat[0], 4, "AFG");
+    snprintf(cf.nat[0], 4, "AFG");
+    struct ubur_buf ex = UBUR_BUF_INIT;
+    double s1 = ubur_person_score(&a, &qf, &b, &cf, &ex);
+    assert_true(s1 > 0.95);
+    assert_non_null(strstr(ex.s, "birth dates agree"));
+    ubur_buf_release(&ex);
+    ubur_dob_parse("1990", &cf.dob[0], NULL);
+    cf.sex = 'F';
+    qf.sex = 'M';
+    double s2 = ubur_person_score(&a, &qf, &b, &cf, &ex);
+    assert_true(s2 < 0.5);
+    assert_non_null(strstr(ex.s, "far apart"));
+    assert_non_null(strstr(ex.s, "sex M vs F"));
+    ubur_buf_release(&ex);
+
+    char a3[4];
+    assert_true(ubur_country_alpha3("IQ", a3));
+    assert_string_equal(a3, "IRQ");
+    assert_true(ubur_country_alpha3("Syrian Arab Republic", a3));
+    assert_string_equal(a3, "SYR");
+    assert_true(ubur_country_alpha3("Türkiye", a3));
+    assert_string_equal(a3, "TUR");
+    assert_false(ubur_country_alpha3("Atlantis", a3));
+}
+
+static void
+test_baselines(void **state)
+{
+    (void)state;
+    assert_true(fabs(ubur_jaro_winkler("martha", "marhta") - 0.961) < 0.01);
+    assert_true(ubur_jaro_winkler("", "") == 1.0);
+    assert_true(fabs(ubur_levenshtein_similarity("kitten", "sitting") - (1 - 3.0 / 7)) < 1e-9);
+}
+
+static void
+test_blocking_keys(void **state)
+{
+    (void)state;
+    struct ubur_name n;
+    const char *keys[8];
+    ubur_name_parse(&n, "Muhammad Taher al-Anwari", NULL);
+    int k = ubur_name_blocking_keys(&n, keys, 8);
+    assert_int_equal(k, 3);
+    assert_string_not_equal(keys[0], "MHMD"); /* the common name comes last */
+    assert_string_equal(keys[2], "MHMD");
+}
+
+static void
+test_index(void **state)
+{
+    (void)state;
+    struct ubur_name_index *ix = ubur_name_index_new();
+    const char *names[] = {"MUHAMMAD TAHER ANWARI", "محمد طاهر أنوري", "ABDUL LATIF MANSUR",
+                           "SALMAN BIN MUHAMMAD", "MUHAMMAD BIN SALMAN", "Ahmad Hassan al-Tikriti",
+                           "Yusuf Ibrahim al-Mosuli", "Fatima al-Zahra Ali"};
+    for (uint32_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        assert_true(ubur_name_index_add(ix, i, names[i], NULL) >= 0);
+    /* filler: many common names, so candidate generation has work to do */
+    char buf[64];
+    const char *given[] = {"Muhammad", "Ali", "Ahmad", "Hassan", "Omar", "Khalid"};
+    for (uint32_t i = 0; i < 3000; i++) {
+        snprintf(buf, sizeof(buf), "%s %s Qz%uxr", given[i % 6], given[(i / 6) % 6], i);
+        ubur_name_index_add(ix, 100 + i, buf, NULL);
+    }
+    assert_int_equal(ubur_name_index_size(ix), 3008);
+    struct ubur_name q;
+    struct ubur_name_hit hits[10];
+    ubur_name_parse(&q, "Mohammed Tahir Anwari", NULL);
+    int n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    assert_true(n >= 2);
+    assert_true(hits[0].record == 0 || hits[0].record == 1);
+    ubur_name_parse(&q, "عبد اللطيف منصور", NULL);
+    n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    assert_true(n >= 1);
+    assert_int_equal(hits[0].record, 2);
+    ubur_name_parse(&q, "Salman bin Mohammed", NULL);
+    n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    assert_true(n >= 1);
+    assert_int_equal(hits[0].record, 3);
+    for (int i = 0; i < n; i++)
+        assert_int_not_equal(hits[i].record, 4);
+    /* one typo in the rare name: still found through the deletion variants */
+    ubur_name_parse(&q, "Yusuf Ibrahim al-Mosali", NULL);
+    n = ubur_name_index_search(ix, &q, 0.6, hits, 10, NULL);
+    assert_true(n >= 1);
+    assert_int_equal(hits[0].record, 6);
+    /* all-common query goes through intersection */
+    ubur_name_parse(&q, "Muhammad Ali", NULL);
+    n = ubur_name_index_search(ix, &q, 0.5, hits, 10, NULL);
+    assert_true(n >= 1);
+    /* removal */
+    ubur_name_index_remove(ix, 2);
+    ubur_name_parse(&q, "Abdul Latif Mansoor", NULL);
+    n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    for (int i = 0; i < n; i++)
+        assert_int_not_equal(hits[i].record, 2);
+    ubur_name_index_compact(ix);
+    assert_string_equal(ubur_name_index_text(ix, 0), "MUHAMMAD TAHER ANWARI");
+    assert_true(ubur_name_index_memory(ix) > 0);
+    ubur_name_index_free(ix);
+}
+
+static void
+test_hostile(void **state)
+{
+    (void)state;
+    struct ubur_name n;
+    const char *inputs[] = {"\xe2\x80\x8f\xe2\x80\x8e", "bin bin bin bin", "al al al",
+                            "abd", "abu", "ــــ", "ً ٌ ٍ", "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q",
+                            "Abdulllllllllllllllllllllllllllllllllllllllah", "ﷺ", "🙂 Ali"};
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        int rc = ubur_name_parse(&n, inputs[i], NULL);
+        assert_true(rc == 0 || rc == UBUR_EINVAL);
+        assert_true(n.n <= UBUR_NAME_MAX_UNITS);
+        if (rc == 0) {
+            double s = ubur_names_compare(&n, &n, NULL);
+            assert_true(s >= 0 && s <= 1);
+        }
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold),        cmocka_unit_test(test_other_scripts),
+        cmocka_unit_test(test_icao),        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_spelling_variants), cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_evidence),    cmocka_unit_test(test_baselines),
+        cmocka_unit_test(test_blocking_keys), cmocka_unit_test(test_index),
+        cmocka_unit_test(test_hostile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
