@@ -223,8 +223,13 @@ int ubur_visa_change(struct ubur_ctx *ctx, const char *id, const char *action, j
  * csca-<STATE>.pem when present), and online against the database: the
  * visa's current state and whether the seal is its current one. With
  * visa_number instead of a seal, only the online check. *out:
- *   {valid, signature:{valid, signer, cert_ref, error?}, visa:{...seal fields},
- *    status: "valid"|"revoked"|"annulled"|"superseded"|"unknown"|"invalid", record:{...}}
+ *   {valid, usable_today, status, signature:{valid, signer, cert_ref, certificate, error?},
+ *    visa:{...the seal's fields}, visa_number, record:{...our visa, when ours}}
+ * status: "valid", "not_yet_valid", "expired", "revoked", "annulled", "superseded" (an
+ * extension or shortening re-issued it), "unknown" (no such visa of ours),
+ * "no_revocation_known" (a partner's visa no revocation was received for), or
+ * "invalid" (the signature does not hold). valid: the seal is genuine and the visa
+ * neither ended nor superseded (not_yet_valid included); usable_today: valid today.
  * Returns 0 whenever an answer was produced (valid or not).
  */
 int ubur_visa_verify(struct ubur_ctx *ctx, const char *seal, const char *visa_number,

@@ -81,9 +81,10 @@ ubur_visa_event(struct ubur_ctx *ctx, const char *application_id, const char *vi
     int64_t n = ubur_store_run(
         ctx->store, err,
         "INSERT INTO visa_event (id, application_id, visa_id, action, from_state, to_state, at,"
-        " user_id, username, role, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "tttttttttttt", id, application_id, visa_id, action, from, to, at, ctx->user_id,
-        ctx->username ? ctx->username : "unknown", role, reason, detail_json);
+        " user_id, username, role, reason, detail, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM visa_event WHERE application_id = ?))",
+        "ttttttttttttt", id, application_id, visa_id, action, from, to, at, ctx->user_id,
+        ctx->username ? ctx->username : "unknown", role, reason, detail_json, application_id);
     if (n < 0)
         return (int)n;
     json_t *d = json_pack("{s:s?, s:s, s:s?, s:b}", "from", from, "to", to, "reason", reason,
@@ -969,7 +970,7 @@ attach_history(struct ubur_ctx *ctx, const char *id, json_t *o, struct ubur_erro
     int rc = ubur_store_prepare(ctx->store,
                                 "SELECT action, from_state, to_state, at, username, role, reason,"
                                 " visa_id FROM visa_event WHERE application_id = ?"
-                                " ORDER BY at, id",
+                                " ORDER BY seq, at, id",
                                 &st, err);
     if (rc)
         return rc;

@@ -353,7 +353,7 @@ ubur_visa_get(struct ubur_ctx *ctx, const char *id_or_number, json_t **out,
         goto fail;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT action, from_state, to_state, at, username, role, reason"
-                                 " FROM visa_event WHERE visa_id = ? ORDER BY at, id",
+                                 " FROM visa_event WHERE visa_id = ? ORDER BY seq, at, id",
                                  &st, err)))
         goto fail;
     ubur_stmt_bind_text(st, 1, id);
@@ -1149,7 +1149,9 @@ ubur_visa_verify(struct ubur_ctx *ctx, const char *text, const char *visa_number
         if ((rc = online_status(ctx, ctx->state, visa_number, NULL, 0, o, err)))
             goto fail;
         const char *s = json_string_value(json_object_get(o, "status"));
-        json_object_set_new(o, "valid", json_boolean(!strcmp(s, "valid")));
+        json_object_set_new(o, "valid",
+                            json_boolean(!strcmp(s, "valid") || !strcmp(s, "not_yet_valid")));
+        json_object_set_new(o, "usable_today", json_boolean(!strcmp(s, "valid")));
         json_object_set_new(o, "signature", json_null());
         *out = o;
         return 0;
@@ -1192,10 +1194,12 @@ ubur_visa_verify(struct ubur_ctx *ctx, const char *text, const char *visa_number
     if ((rc = online_status(ctx, country, number, (const uint8_t *)bin.s, bin.len, o, err)))
         goto fail;
     const char *s = json_string_value(json_object_get(o, "status"));
+    bool usable = vrc == 0 && (!strcmp(s, "valid") || !strcmp(s, "no_revocation_known"));
+    bool valid = usable || (vrc == 0 && !strcmp(s, "not_yet_valid"));
     if (vrc)
         json_object_set_new(o, "status", json_string("invalid"));
-    bool valid = vrc == 0 && (!strcmp(s, "valid") || !strcmp(s, "no_revocation_known"));
     json_object_set_new(o, "valid", json_boolean(valid));
+    json_object_set_new(o, "usable_today", json_boolean(usable));
     json_object_set_new(o, "visa_number", json_string(number));
     ubur_buf_release(&bin);
     *out = o;
@@ -1317,26 +1321,26 @@ page_svg(json_t *v, struct ubur_buf *b, struct ubur_error *err)
                      "<rect x=\"0.5\" y=\"0.5\" width=\"119\" height=\"79\" rx=\"3\" fill=\"#f4f1e6\""
                      " stroke=\"#8a7d55\" stroke-width=\"0.4\"/>\n");
     ubur_buf_adds(b, "<text x=\"4\" y=\"8\" class=\"h\">VISA</text>"
-                     "<text x=\"116\" y=\"8\" class=\"h\" text-anchor=\"end\" direction=\"rtl\">"
+                     "<text x=\"116\" y=\"8\" class=\"h\" text-anchor=\"end\">"
                      "\xd8\xaa\xd8\xa3\xd8\xb4\xd9\x8a\xd8\xb1\xd8\xa9</text>\n");
-    field(b, 30, 5, "ISSUING STATE", jstr(v, "issuing_state"));
-    field(b, 55, 5, "NUMBER", jstr(v, "visa_number"));
-    field(b, 4, 13, "VALID FROM", jstr(v, "valid_from"));
-    field(b, 26, 13, "UNTIL", jstr(v, "valid_until"));
-    field(b, 48, 13, "ENTRIES", entries);
-    field(b, 62, 13, "DURATION (DAYS)", days);
-    field(b, 4, 22, "TYPE / PURPOSE", jstr(v, "purpose"));
-    field(b, 48, 22, "PASSPORT", jstr(v, "passport_number"));
+    field(b, 30, 4, "ISSUING STATE", jstr(v, "issuing_state"));
+    field(b, 52, 4, "NUMBER", jstr(v, "visa_number"));
+    field(b, 4, 14, "VALID FROM", jstr(v, "valid_from"));
+    field(b, 25, 14, "UNTIL", jstr(v, "valid_until"));
+    field(b, 46, 14, "ENTRIES", entries);
+    field(b, 60, 14, "DAYS", days);
+    field(b, 4, 23, "TYPE / PURPOSE", jstr(v, "purpose"));
+    field(b, 46, 23, "PASSPORT", jstr(v, "passport_number"));
     char name[160];
     snprintf(name, sizeof(name), "%s, %s", jstr(v, "surname"), jstr(v, "given_names"));
-    field(b, 4, 31, "SURNAME, GIVEN NAMES", name);
-    field(b, 4, 40, "NATIONALITY", jstr(v, "nationality"));
-    field(b, 26, 40, "DATE OF BIRTH", jstr(v, "birth_date"));
-    field(b, 48, 40, "SEX", jstr(v, "sex"));
+    field(b, 4, 32, "SURNAME, GIVEN NAMES", name);
+    field(b, 4, 41, "NATIONALITY", jstr(v, "nationality"));
+    field(b, 25, 41, "DATE OF BIRTH", jstr(v, "birth_date"));
+    field(b, 46, 41, "SEX", jstr(v, "sex"));
     if (*jstr(v, "hospital"))
-        field(b, 4, 49, "REMARKS: TREATING HOSPITAL", jstr(v, "hospital"));
+        field(b, 4, 51, "REMARKS: TREATING HOSPITAL", jstr(v, "hospital"));
     else if (*jstr(v, "name_ar")) {
-        ubur_buf_adds(b, "<text x=\"70\" y=\"53\" class=\"v\" text-anchor=\"end\" direction=\"rtl\">");
+        ubur_buf_adds(b, "<text x=\"76\" y=\"55\" class=\"v\" text-anchor=\"end\">");
         xml_text(b, jstr(v, "name_ar"));
         ubur_buf_adds(b, "</text>\n");
     }
@@ -1345,10 +1349,10 @@ page_svg(json_t *v, struct ubur_buf *b, struct ubur_error *err)
             (rc = ubur_datamatrix_encode((const uint8_t *)bin.s, bin.len, &dm, err)) ||
             (rc = ubur_datamatrix_svg(&dm, 1, &dm_svg, err)))
             goto out;
-        /* Nest the symbol's own SVG, scaled into a 42 mm square at the right. */
+        /* Nest the symbol's own SVG, scaled into a 36 mm square at the right. */
         const char *svg = strstr(dm_svg.s, "<svg");
-        double size = 42.0, modules = dm.cols + 2.0 * UBUR_DATAMATRIX_QUIET;
-        ubur_buf_addf(b, "<g transform=\"translate(75 12) scale(%.4f)\">\n", size / modules);
+        double size = 36.0, modules = dm.cols + 2.0 * UBUR_DATAMATRIX_QUIET;
+        ubur_buf_addf(b, "<g transform=\"translate(80 12) scale(%.4f)\">\n", size / modules);
         ubur_buf_adds(b, svg ? svg : "");
         ubur_buf_adds(b, "</g>\n");
     }

@@ -482,12 +482,12 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
             } else {
                 size_t i;
                 json_t *p;
-                printf("%-18s %-6s %-9s %-5s %-8s %-6s %-5s %s\n", "PURPOSE", "ACTIVE", "VALIDITY",
-                       "STAY", "FEE", "ENTRY", "AUTO", "NATIONALITIES");
+                printf("%-18s %-6s %-9s %-5s %-9s %-7s %-5s %s\n", "PURPOSE", "ACTIVE", "VALIDITY",
+                       "STAY", "FEE", "ENTRIES", "AUTO", "NATIONALITIES");
                 json_array_foreach(out, i, p)
                 {
                     char *nats = json_dumps(json_object_get(p, "nationalities"), JSON_COMPACT);
-                    printf("%-18s %-6s %-9lld %-5lld %-4s %-3s %-6lld %-5s %s\n", js(p, "code"),
+                    printf("%-18s %-6s %-9lld %-5lld %-5s %-3s %-7lld %-5s %s\n", js(p, "code"),
                            json_is_true(json_object_get(p, "active")) ? "yes" : "no",
                            (long long)json_integer_value(json_object_get(p, "validity_days")),
                            (long long)json_integer_value(json_object_get(p, "max_stay_days")),
