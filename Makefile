@@ -7,6 +7,7 @@
 # Variables: BUILD (output dir), SAN=1 (ASan+UBSan build), CC.
 
 CC ?= cc
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN ?=
 PKGS := sqlite3 libmicrohttpd jansson libsodium icu-uc icu-i18n openssl libdmtx libpq libpng zlib libxml-2.0 \
@@ -72,12 +73,12 @@ test-deps:
 	@scripts/deps.sh test
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@scripts/run.sh
 
 test: test-deps
-	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit
+	@$(MAKE) --no-print-directory -j$(NPROC) all unit
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN=1 all unit
 	@tests/run.sh
 
 bench: test-deps all

@@ -106,6 +106,14 @@ int ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const cha
 int ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name,
                              const struct ubur_wl_entry *e, char id_out[UBUR_UUID_LEN + 1],
                              struct ubur_error *err);
+/*
+ * Applies an entry a partner state contributed (through the exchange) to the
+ * list "Partner alert list (FROM)", inside the caller's open transaction;
+ * `ended` delists it. Idempotent: the same content twice changes nothing.
+ */
+int ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from,
+                                 const struct ubur_wl_entry *e, bool ended,
+                                 struct ubur_error *err);
 /* Ends (delists) an entry, keeping its history. */
 int ubur_watchlist_entry_end(struct ubur_ctx *ctx, const char *entry_id, const char *reason,
                              struct ubur_error *err);

@@ -343,8 +343,14 @@ ubur_exchange_export(struct ubur_ctx *ctx, const char *to, const char *since, in
                                  "resent", 1);
         return rc;
     }
+    if (!valid_state(to))
+        return ubur_error_field(err, UBUR_EINVAL, "to", "'%s' is not an ISO 3166 alpha-3 code",
+                                to ? to : "");
     if ((rc = ubur_exchange_own_key(ctx, false, pk, sk, err)))
-        return rc;
+        return rc == UBUR_EIO ? ubur_error_set(err, UBUR_ECONFLICT,
+                                               "this instance has no exchange key yet: run "
+                                               "`ubur exchange key --out FILE` first")
+                              : rc;
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
     int64_t known = 0;

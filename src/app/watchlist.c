@@ -679,3 +679,36 @@ ubur_watchlist_entry_json(struct ubur_ctx *ctx, const char *entry_id, char **jso
     json_decref(o);
     return 0;
 }
+
+int
+ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from, const struct ubur_wl_entry *e,
+                             bool ended, struct ubur_error *err)
+{
+    char list_id[UBUR_UUID_LEN + 1], id[UBUR_UUID_LEN + 1], *name;
+    struct existing ex;
+    int64_t seq;
+    int rc;
+
+    if (!e->reference || !*e->reference || strlen(e->reference) > 64 || !e->primary_name ||
+        !*e->primary_name || !e->action || !ubur_wl_action(e->action))
+        return ubur_error_set(err, UBUR_EINVAL,
+                              "a watchlist record needs reference, primary_name and action");
+    name = ubur_arena_printf(&ctx->arena, "Partner alert list (%s)", from);
+    if ((rc = list_get(ctx, name, "partner", NULL, list_id, err)))
+        return rc;
+    if (ubur_store_run(ctx->store, err, "UPDATE watchlists SET owner_state = ? WHERE id = ?",
+                       "tt", from, list_id) < 0)
+        return err ? err->code : UBUR_ESTORE;
+    if ((rc = bump_seq(ctx, &seq, err)))
+        return rc;
+    rc = load_existing(ctx, list_id, e->reference, &ex, err);
+    if (rc && rc != UBUR_ENOTFOUND)
+        return rc;
+    bool found = rc == 0;
+    if (ended)
+        return found && ex.active ? entry_end(ctx, &ex, seq, NULL, "ended by the contributing state",
+                                              err)
+                                  : 0;
+    int ch = entry_write(ctx, list_id, e, found ? &ex : NULL, seq, NULL, id, err);
+    return ch < 0 ? ch : 0;
+}

@@ -295,6 +295,12 @@ ubur_http_openapi(void)
                     const char *tn = json_type_name(f->type);
                     if (tn)
                         json_object_set_new(sch, "type", json_string(tn));
+                    if (f->type == UBUR_JSON_STRING)
+                        json_object_set_new(sch, "maxLength",
+                                            json_integer((json_int_t)(f->max ? f->max : 256)));
+                    else if (f->type == UBUR_JSON_ARRAY)
+                        json_object_set_new(sch, "maxItems",
+                                            json_integer((json_int_t)(f->max ? f->max : 1000)));
                     if (f->example)
                         json_object_set_new(sch, "examples", json_pack("[s]", f->example));
                     json_object_set_new(props, f->name, sch);

@@ -50,8 +50,16 @@ with Server(args, state="SYR", extra_args=tls, env=syr_env) as syr, \
     p = syr.cli("exchange", "agreement", "set", "IRQ", "--allow", "revocations",
                 "--fields", "revocations:visa_number+status+shoe_size")
     tap.ok(p.returncode == 1 and "shoe_size" in p.stderr, "an unknown field is refused", p.stderr)
-    syr.cli("exchange", "agreement", "set", "IRQ", "--allow", "revocations", "--fields",
-            "revocations:visa_number+issuing_state+status+ended_at", check=True)
+    syr.cli("exchange", "agreement", "set", "IRQ", "--allow", "revocations,watchlist", "--fields",
+            "revocations:visa_number+issuing_state+status+ended_at,"
+            "watchlist:reference+kind+primary_name+original_script_name+aliases+dobs+"
+            "nationalities+action+status", check=True)
+    csv = os.path.join(tmp, "alerts.csv")
+    with open(csv, "w") as f:
+        f.write("reference,name,aliases,dob,nationality,sex,action\n"
+                "SYR-A-1,Abd al-Rahman Khalil al-Tikriti,Abdulrahman al Tikriti,1979,IRQ,M,refuse_entry\n"
+                "SYR-A-2,محمد حسن الجبوري,Mohammed Hasan al-Jubouri,1985-03-02,IRQ,M,discreet_check\n")
+    syr.cli("watchlist", "import", csv, "--format", "csv", "--list", "SYR national alerts", check=True)
     irq.cli("exchange", "agreement", "set", "SYR", "--allow", "revocations", check=True)
 
     # By file: SYR -> IRQ.
@@ -64,8 +72,16 @@ with Server(args, state="SYR", extra_args=tls, env=syr_env) as syr, \
     syr.cli("exchange", "export", "--to", "IRQ", "--out", f3, check=True)
     p = irq.cli("exchange", "import", f2)
     tap.ok(p.returncode == 1 and "out-of-order" in p.stderr, "package 2 before 1 is refused as out of order", p.stderr)
+    tap.eq(len(body["records"]["watchlist"]), 2, "package 1 carries SYR's two alert entries")
+    w = body["records"]["watchlist"][0]
+    tap.ok("reason" not in w and "documents" not in w and "sex" not in w and w["primary_name"],
+           "fields outside the agreement are left out (data minimisation)", w)
     p = irq.cli("exchange", "import", f1)
     tap.eq(p.returncode, 0, "IRQ applies package 1")
+    p = irq.cli("screen", "--json", "--dob", "1979", "Abdulrahman al-Tikriti")
+    tap.ok(p.returncode == 1 and "SYR-A-1" in p.stdout, "IRQ's screening finds SYR's contributed entry", p.stdout + p.stderr)
+    p = irq.cli("watchlist", "list")
+    tap.ok("Partner alert list (SYR)" in p.stdout, "provenance: the entries sit in SYR's partner list", p.stdout)
     p = irq.cli("exchange", "import", f1)
     tap.ok(p.returncode == 1 and "replayed" in p.stderr, "package 1 again is refused as a replay", p.stderr)
     env = json.load(open(f2))
