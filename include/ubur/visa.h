@@ -158,6 +158,18 @@ int ubur_visa_purpose_put(struct ubur_ctx *ctx, const char *code, json_t *fields
  */
 int ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_error *err);
 
+/*
+ * A group (a pilgrims' group, a family, a delegation) submitted at once:
+ * req {group_ref, applications: [each as for ubur_visa_apply, without
+ * group_ref]}. Every member is validated first (errors name the member:
+ * "applications[3].passport_mrz"), then all are written in one transaction
+ * with their screenings, all or nothing. *out: {group_ref, submitted,
+ * approved_automatically, ids, applications (summaries)}.
+ */
+#define UBUR_VISA_GROUP_MAX 500
+int ubur_visa_apply_group(struct ubur_ctx *ctx, json_t *req, json_t **out,
+                          struct ubur_error *err);
+
 /* An application by id or number, with applicant, passport, documents, links, escorts, risk,
  * visa and history. */
 int ubur_visa_application_get(struct ubur_ctx *ctx, const char *id, json_t **out,
@@ -170,8 +182,9 @@ struct ubur_visa_filter {
     bool queue;          /* the review queue: submitted and under_review, by priority, age */
     int64_t limit;       /* 0 = 100 */
     int64_t offset;
+    const char *group_ref; /* applications only: members of one group */
 };
-#define UBUR_VISA_FILTER_INIT {NULL, NULL, NULL, false, 0, 0}
+#define UBUR_VISA_FILTER_INIT {NULL, NULL, NULL, false, 0, 0, NULL}
 /* Applications as a summary array, newest first, or the review queue order. */
 int ubur_visa_application_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *f,
                                json_t **out, struct ubur_error *err);
@@ -199,6 +212,13 @@ int ubur_visa_decide(struct ubur_ctx *ctx, const char *id, const char *action,
  */
 int ubur_visa_issue(struct ubur_ctx *ctx, const char *application_id, json_t **out,
                     struct ubur_error *err);
+/*
+ * Issues every approved application of a group in one transaction (all or
+ * nothing). *out: {group_ref, issued, visas: [as ubur_visa_get]}.
+ * UBUR_ECONFLICT when the group has no approved application.
+ */
+int ubur_visa_issue_group(struct ubur_ctx *ctx, const char *group_ref, json_t **out,
+                          struct ubur_error *err);
 /* A visa by id or number. */
 int ubur_visa_get(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_error *err);
 /* Visas (state, purpose filters apply; queue is ignored), newest first. */

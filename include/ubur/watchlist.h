@@ -166,7 +166,9 @@ struct ubur_screen_result {
 /*
  * Screens one person. Validates the query (UBUR_EINVAL naming the field),
  * brings the shared index up to date, matches, stores the screening and
- * opens cases, all audited. Results live in ctx->arena.
+ * opens cases, all audited. Results live in ctx->arena. Called inside an
+ * open transaction it writes there (the caller commits or rolls back);
+ * otherwise it commits its own.
  */
 int ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                 struct ubur_screen_result *out, struct ubur_error *err);

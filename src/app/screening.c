@@ -314,13 +314,18 @@ validate(const struct ubur_screen_query *q, struct ubur_name *qn,
     return 0;
 }
 
-/* Stores the screening and opens cases (one transaction, audited). */
+/*
+ * Stores the screening and opens cases (one transaction, audited). Inside a
+ * caller's open transaction (a visa application) it writes there instead, so
+ * the screening commits or vanishes with what it was made for.
+ */
 static int
 record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                  struct ubur_screen_result *out, const char *subject_key,
                  const char *subject_hash, const char **entry_hashes, struct ubur_error *err)
 {
-    int rc = ubur_store_begin(ctx->store, err);
+    bool own = !ubur_store_in_tx(ctx->store);
+    int rc = own ? ubur_store_begin(ctx->store, err) : 0;
     if (rc)
         return rc;
     char now[UBUR_TIME_LEN + 1];
@@ -399,9 +404,10 @@ record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                                      out->alerts);
     if ((rc = ubur_audit(ctx, "screening.create", "screening", out->screening_id, detail, err)))
         goto fail;
-    return ubur_store_commit(ctx->store, err);
+    return own ? ubur_store_commit(ctx->store, err) : 0;
 fail:
-    ubur_store_rollback(ctx->store);
+    if (own)
+        ubur_store_rollback(ctx->store);
     return rc;
 }
 

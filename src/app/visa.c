@@ -591,21 +591,22 @@ insert_link(struct ubur_ctx *ctx, const char *app, const char *linked, const cha
     return n < 0 ? (int)n : 0;
 }
 
-int
-ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_error *err)
+/*
+ * One submission inside the caller's open transaction: the applicant's
+ * person record, screening (which writes its record in the same
+ * transaction), the application with its documents and links, the
+ * submission event and, where the rules allow, the automatic approval.
+ * `group_ref` (may be NULL) overrides the input's. The new id goes to id[].
+ */
+static int
+apply_in_tx(struct ubur_ctx *ctx, const struct app_input *in, const char *group_ref,
+            char id[UBUR_UUID_LEN + 1], bool *approved, struct ubur_error *err)
 {
-    struct app_input *in = ubur_arena_alloc(&ctx->arena, sizeof(*in));
-    char id[UBUR_UUID_LEN + 1], now[UBUR_TIME_LEN + 1], number[40];
+    char now[UBUR_TIME_LEN + 1], number[40];
     char *person_id = NULL, *screening = NULL;
     json_t *summary = NULL;
     int rc;
 
-    memset(in, 0, sizeof(*in));
-    if (!(ctx->role & (UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN)))
-        return ubur_error_field(err, UBUR_EPERM, "role", "role %s may not take applications",
-                                ubur_role_name(ctx->role));
-    if ((rc = read_application(ctx, req, in, err)))
-        return rc;
     rc = find_person(ctx, in, &person_id, err);
     if (rc && rc != UBUR_ENOTFOUND)
         return rc;
@@ -637,10 +638,7 @@ ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_err
     risk_json(&risk, summary);
     screening = json_dumps(summary, JSON_COMPACT);
 
-    /* Write everything in one transaction. */
     ubur_time_format(ubur_now(), now);
-    if ((rc = ubur_store_begin(ctx->store, err)))
-        goto out;
     if (!person_id) {
         char pid[UBUR_UUID_LEN + 1], sex[2] = {in->mrz.sex ? in->mrz.sex : 'X', '\0'};
         ubur_uuid7(pid);
@@ -690,9 +688,9 @@ ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_err
         id, number, person_id, in->mrz_text, in->mrz.document_number, in->mrz.issuing_state,
         in->mrz.nationality, in->expiry_date[0] ? in->expiry_date : NULL, in->rules.code, entry,
         (int64_t)in->days, (int64_t)in->entries, (int64_t)in->urgent, (int64_t)priority,
-        in->hospital, in->patient_id, in->group_ref, in->rules.fee_minor, in->rules.currency,
-        (int64_t)risk.score, ubur_visa_risk_level_name(risk.level), screening, ctx->username,
-        now, now);
+        in->hospital, in->patient_id, group_ref ? group_ref : in->group_ref, in->rules.fee_minor,
+        in->rules.currency, (int64_t)risk.score, ubur_visa_risk_level_name(risk.level),
+        screening, ctx->username, now, now);
     if (n < 0) {
         rc = (int)n;
         goto out;
@@ -732,6 +730,7 @@ ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_err
     ubur_stmt_done(st);
     if (rc < 0)
         goto out;
+    rc = 0;
     for (int i = 0; i < nearlier; i++)
         if ((rc = insert_link(ctx, id, earlier[i], "previous", "same applicant", err)))
             goto out;
@@ -756,10 +755,10 @@ ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_err
         free(ps);
         patient_ok = s == UBUR_VISA_APPROVED || ubur_visa_state_in_force(s);
     }
+    *approved = false;
     if (ubur_visa_may_auto_approve(&in->rules, &risk, patient_ok)) {
-        enum ubur_visa_state to;
         if ((rc = ubur_visa_transition(UBUR_VISA_SUBMITTED, UBUR_VISA_APPROVE,
-                                       UBUR_VISA_ROLE_SYSTEM, &to, err)))
+                                       UBUR_VISA_ROLE_SYSTEM, NULL, err)))
             goto out;
         n = ubur_store_run(ctx->store, err,
                            "UPDATE visa_application SET state = 'approved', auto_decided = 1,"
@@ -773,17 +772,127 @@ ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_err
                                   "low risk; the purpose's rules allow automatic approval", true,
                                   NULL, err)))
             goto out;
+        *approved = true;
     }
-    if ((rc = ubur_store_commit(ctx->store, err)))
-        goto out;
-    rc = ubur_visa_application_get(ctx, id, out, err);
 out:
-    if (rc)
-        ubur_store_rollback(ctx->store);
     free(person_id);
     free(screening);
     json_decref(summary);
     return rc;
+}
+
+static bool
+may_apply(struct ubur_ctx *ctx, struct ubur_error *err)
+{
+    if (ctx->role & (UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN))
+        return true;
+    ubur_error_field(err, UBUR_EPERM, "role", "role %s may not take applications",
+                     ubur_role_name(ctx->role));
+    return false;
+}
+
+int
+ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_error *err)
+{
+    struct app_input *in = ubur_arena_alloc(&ctx->arena, sizeof(*in));
+    char id[UBUR_UUID_LEN + 1];
+    bool approved;
+    int rc;
+
+    memset(in, 0, sizeof(*in));
+    if (!may_apply(ctx, err))
+        return err ? err->code : UBUR_EPERM;
+    if ((rc = read_application(ctx, req, in, err)))
+        return rc;
+    if ((rc = ubur_store_begin(ctx->store, err)))
+        return rc;
+    if ((rc = apply_in_tx(ctx, in, NULL, id, &approved, err)) ||
+        (rc = ubur_store_commit(ctx->store, err))) {
+        ubur_store_rollback(ctx->store);
+        return rc;
+    }
+    return ubur_visa_application_get(ctx, id, out, err);
+}
+
+int
+ubur_visa_apply_group(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_error *err)
+{
+    const char *key, *group_ref;
+    json_t *v, *apps;
+    int rc;
+
+    if (!may_apply(ctx, err))
+        return err ? err->code : UBUR_EPERM;
+    if (!json_is_object(req))
+        return ubur_error_set(err, UBUR_EINVAL, "the group must be a JSON object");
+    json_object_foreach(req, key, v)
+    {
+        if (strcmp(key, "group_ref") && strcmp(key, "applications"))
+            return ubur_error_field(err, UBUR_EINVAL, key, "unknown field");
+    }
+    v = json_object_get(req, "group_ref");
+    if (!str_ok(v, 64) || !json_string_length(v))
+        return ubur_error_field(err, UBUR_EINVAL, "group_ref",
+                                "is required (1 to 64 bytes naming the group)");
+    group_ref = json_string_value(v);
+    apps = json_object_get(req, "applications");
+    size_t n = json_array_size(apps);
+    if (!json_is_array(apps) || n < 1 || n > UBUR_VISA_GROUP_MAX)
+        return ubur_error_field(err, UBUR_EINVAL, "applications",
+                                "must be an array of 1 to %d applications", UBUR_VISA_GROUP_MAX);
+
+    /* Validate every member before writing anything: all or nothing. */
+    struct app_input *in = ubur_arena_alloc(&ctx->arena, sizeof(*in) * n);
+    memset(in, 0, sizeof(*in) * n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *a = json_array_get(apps, i);
+        if (json_is_object(a) && json_object_get(a, "group_ref")) {
+            char f[48];
+            snprintf(f, sizeof(f), "applications[%zu].group_ref", i);
+            return ubur_error_field(err, UBUR_EINVAL, f, "is the group's, set once");
+        }
+        if ((rc = read_application(ctx, a, &in[i], err))) {
+            if (err) {
+                char f[sizeof(err->field)];
+                snprintf(f, sizeof(f), "applications[%zu]%s%s", i, err->field[0] ? "." : "",
+                         err->field);
+                memcpy(err->field, f, sizeof(f));
+            }
+            return rc;
+        }
+    }
+    if ((rc = ubur_store_begin(ctx->store, err)))
+        return rc;
+    json_t *ids = json_array();
+    int auto_ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        char id[UBUR_UUID_LEN + 1];
+        bool approved = false;
+        if ((rc = apply_in_tx(ctx, &in[i], group_ref, id, &approved, err))) {
+            json_decref(ids);
+            ubur_store_rollback(ctx->store);
+            return rc;
+        }
+        auto_ok += approved;
+        json_array_append_new(ids, json_string(id));
+    }
+    if ((rc = ubur_store_commit(ctx->store, err))) {
+        json_decref(ids);
+        ubur_store_rollback(ctx->store);
+        return rc;
+    }
+    struct ubur_visa_filter f = UBUR_VISA_FILTER_INIT;
+    json_t *list = NULL;
+    f.group_ref = group_ref;
+    f.limit = UBUR_VISA_GROUP_MAX * 4;
+    rc = ubur_visa_application_list(ctx, &f, &list, err);
+    if (rc) {
+        json_decref(ids);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:i, s:i, s:o, s:o}", "group_ref", group_ref, "submitted", (int)n,
+                     "approved_automatically", auto_ok, "ids", ids, "applications", list);
+    return 0;
 }
 
 /* ---- reading ---- */
@@ -1070,6 +1179,7 @@ ubur_visa_application_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *
                                 " JOIN visa_person p ON p.id = a.person_id"
                                 " WHERE (? IS NULL OR a.purpose = ?)"
                                 " AND (? IS NULL OR a.state = ?) AND (? IS NULL OR a.person_id = ?)"
+                                " AND (? IS NULL OR a.group_ref = ?)"
                                 " ORDER BY a.submitted_at DESC, a.id DESC LIMIT ? OFFSET ?",
                                 &st, err);
     if (rc)
@@ -1083,6 +1193,8 @@ ubur_visa_application_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *
         ubur_stmt_bind_text(st, i++, f ? f->state : NULL);
         ubur_stmt_bind_text(st, i++, f ? f->person_id : NULL);
         ubur_stmt_bind_text(st, i++, f ? f->person_id : NULL);
+        ubur_stmt_bind_text(st, i++, f ? f->group_ref : NULL);
+        ubur_stmt_bind_text(st, i++, f ? f->group_ref : NULL);
     }
     ubur_stmt_bind_int(st, i++, limit);
     ubur_stmt_bind_int(st, i++, f ? f->offset : 0);

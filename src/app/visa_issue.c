@@ -419,9 +419,10 @@ ubur_visa_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *f, json_t **
 
 /* ---- issuance ---- */
 
-int
-ubur_visa_issue(struct ubur_ctx *ctx, const char *application_id, json_t **out,
-                struct ubur_error *err)
+/* Issues one approved application inside the caller's transaction; the visa's id to visa_out. */
+static int
+issue_in_tx(struct ubur_ctx *ctx, const char *application_id, char visa_out[UBUR_UUID_LEN + 1],
+            struct ubur_error *err)
 {
     struct visa_doc d;
     struct ubur_visa_rules rules;
@@ -435,11 +436,6 @@ ubur_visa_issue(struct ubur_ctx *ctx, const char *application_id, json_t **out,
 
     memset(&d, 0, sizeof(d));
     d.seal = (struct ubur_buf)UBUR_BUF_INIT;
-    if (!ctx->state || strlen(ctx->state) != 3)
-        return ubur_error_field(err, UBUR_EUNPROC, "state",
-                                "this instance has no issuing state (ubur init --state)");
-    if ((rc = ubur_store_begin(ctx->store, err)))
-        return rc;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT a.id, a.state, a.purpose, a.person_id, p.surname,"
                                  " p.given_names, a.nationality, p.birth_date, p.sex,"
@@ -608,12 +604,8 @@ ubur_visa_issue(struct ubur_ctx *ctx, const char *application_id, json_t **out,
     if ((rc = ubur_visa_event(ctx, app_id, visa_id, "issue", "approved", "issued", NULL, false,
                               detail, err)))
         goto out;
-    if ((rc = ubur_store_commit(ctx->store, err)))
-        goto out;
-    rc = ubur_visa_get(ctx, visa_id, out, err);
+    memcpy(visa_out, visa_id, sizeof(visa_id));
 out:
-    if (rc)
-        ubur_store_rollback(ctx->store);
     ubur_buf_release(&d.seal);
     free(app_id);
     free(state_s);
@@ -628,6 +620,92 @@ out:
     free(entry);
     free(patient_app);
     free(patient_visa);
+    return rc;
+}
+
+static int
+has_state(struct ubur_ctx *ctx, struct ubur_error *err)
+{
+    if (ctx->state && strlen(ctx->state) == 3)
+        return 0;
+    return ubur_error_field(err, UBUR_EUNPROC, "state",
+                            "this instance has no issuing state (ubur init --state)");
+}
+
+int
+ubur_visa_issue(struct ubur_ctx *ctx, const char *application_id, json_t **out,
+                struct ubur_error *err)
+{
+    char visa_id[UBUR_UUID_LEN + 1];
+    int rc;
+    if ((rc = has_state(ctx, err)) || (rc = ubur_store_begin(ctx->store, err)))
+        return rc;
+    if ((rc = issue_in_tx(ctx, application_id, visa_id, err)) ||
+        (rc = ubur_store_commit(ctx->store, err))) {
+        ubur_store_rollback(ctx->store);
+        return rc;
+    }
+    return ubur_visa_get(ctx, visa_id, out, err);
+}
+
+int
+ubur_visa_issue_group(struct ubur_ctx *ctx, const char *group_ref, json_t **out,
+                      struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    const char **ids;
+    int n = 0, rc;
+    if (!group_ref || !*group_ref)
+        return ubur_error_field(err, UBUR_EINVAL, "group_ref", "is required");
+    if ((rc = has_state(ctx, err)) || (rc = ubur_store_begin(ctx->store, err)))
+        return rc;
+    ids = ubur_arena_alloc(&ctx->arena, sizeof(*ids) * (UBUR_VISA_GROUP_MAX * 4));
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT id FROM visa_application WHERE group_ref = ?"
+                                 " AND state = 'approved' ORDER BY submitted_at, id LIMIT ?",
+                                 &st, err)))
+        goto fail;
+    ubur_stmt_bind_text(st, 1, group_ref);
+    ubur_stmt_bind_int(st, 2, UBUR_VISA_GROUP_MAX * 4);
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        ids[n++] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
+    ubur_stmt_done(st);
+    if (rc < 0)
+        goto fail;
+    if (n == 0) {
+        rc = ubur_error_field(err, UBUR_ECONFLICT, "group_ref",
+                              "group '%s' has no approved application to issue", group_ref);
+        goto fail;
+    }
+    json_t *visas = json_array();
+    for (int i = 0; i < n; i++) {
+        char visa_id[UBUR_UUID_LEN + 1];
+        if ((rc = issue_in_tx(ctx, ids[i], visa_id, err))) {
+            json_decref(visas);
+            goto fail;
+        }
+        json_array_append_new(visas, json_string(visa_id));
+    }
+    if ((rc = ubur_store_commit(ctx->store, err))) {
+        json_decref(visas);
+        goto fail;
+    }
+    /* The issued visas in full (MRZ and seal for each). */
+    json_t *full = json_array();
+    for (size_t i = 0; i < json_array_size(visas); i++) {
+        json_t *v = NULL;
+        if ((rc = ubur_visa_get(ctx, json_string_value(json_array_get(visas, i)), &v, err))) {
+            json_decref(full);
+            json_decref(visas);
+            return rc;
+        }
+        json_array_append_new(full, v);
+    }
+    json_decref(visas);
+    *out = json_pack("{s:s, s:i, s:o}", "group_ref", group_ref, "issued", n, "visas", full);
+    return 0;
+fail:
+    ubur_store_rollback(ctx->store);
     return rc;
 }
 

@@ -309,6 +309,21 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
     }
 
     if (!strcmp(sub, "issue")) {
+        if (group) {
+            if (npos != 1)
+                return ubur_cli_usage(&ubur_cmd_visa, "visa issue --group REF takes no ID");
+            if (ubur_visa_issue_group(&cli->ctx, group, &out, &err))
+                return cmd_fail(&err);
+            if (json) {
+                print_json(out);
+            } else {
+                json_t *vs = json_object_get(out, "visas");
+                for (size_t i = 0; i < json_array_size(vs); i++)
+                    print_visa(json_array_get(vs, i));
+            }
+            json_decref(out);
+            return 0;
+        }
         if (npos != 2)
             return ubur_cli_usage(&ubur_cmd_visa, "visa issue needs exactly one application ID");
         if (ubur_visa_issue(&cli->ctx, pos[1], &out, &err))
@@ -317,6 +332,38 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
             print_json(out);
         else
             print_visa(out);
+        json_decref(out);
+        return 0;
+    }
+
+    if (!strcmp(sub, "apply-group")) {
+        if (npos != 2)
+            return ubur_cli_usage(&ubur_cmd_visa, "visa apply-group needs FILE.json (or -)");
+        FILE *f = strcmp(pos[1], "-") ? fopen(pos[1], "rb") : stdin;
+        if (!f)
+            return ubur_cli_failf(1, "cannot open '%s'", pos[1]);
+        size_t len;
+        char *text = ubur_cli_read_all(f, 16u << 20, &len);
+        if (f != stdin)
+            fclose(f);
+        json_error_t jerr;
+        json_t *req = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+        free(text);
+        if (!req)
+            return ubur_cli_failf(1, "'%s' is not a JSON group: %s", pos[1],
+                                  text ? jerr.text : "too large");
+        rc = ubur_visa_apply_group(&cli->ctx, req, &out, &err);
+        json_decref(req);
+        if (rc)
+            return cmd_fail(&err);
+        if (json) {
+            print_json(out);
+        } else {
+            printf("group %s: %lld submitted, %lld approved automatically\n",
+                   js(out, "group_ref"),
+                   (long long)json_integer_value(json_object_get(out, "submitted")),
+                   (long long)json_integer_value(json_object_get(out, "approved_automatically")));
+        }
         json_decref(out);
         return 0;
     }
@@ -589,6 +636,8 @@ const struct ubur_cmd ubur_cmd_visa = {
         "       ubur visa decide APP (--approve | --refuse REASON | --review | --withdraw |\n"
         "                 --discontinue REASON) [--reason R] [--note TEXT] [--json]\n"
         "       ubur visa issue APP [--json]\n"
+        "       ubur visa apply-group FILE.json [--json]  ({group_ref, applications: [...]})\n"
+        "       ubur visa issue --group REF [--json]      (every approved member at once)\n"
         "       ubur visa show ID [--json]            (a visa or an application)\n"
         "       ubur visa list [--queue] [--visas] [--state S] [--purpose P] [--limit N] [--json]\n"
         "       ubur visa verify --cert CERT.pem [--ca CSCA.pem] SEAL [--json]   (offline)\n"

@@ -60,6 +60,12 @@ static const struct ubur_json_field apply_body[] = {
     {0},
 };
 
+static const struct ubur_json_field group_body[] = {
+    {"group_ref", UBUR_JSON_STRING, true, 64, "PILGRIMS-ZAYNAB-01"},
+    {"applications", UBUR_JSON_ARRAY, true, UBUR_VISA_GROUP_MAX, "[{...}, {...}]"},
+    {0},
+};
+
 static const struct ubur_json_field decision_body[] = {
     {"action", UBUR_JSON_STRING, true, 32, "approve"},
     {"reason", UBUR_JSON_STRING, false, 200, "insufficient_means"},
@@ -138,6 +144,22 @@ apps_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_
 {
     json_t *o = NULL;
     int rc = ubur_visa_apply(req->ctx, req->json, &o, err);
+    return reply(resp, 201, rc, o);
+}
+
+static int
+groups_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    json_t *o = NULL;
+    int rc = ubur_visa_apply_group(req->ctx, req->json, &o, err);
+    return reply(resp, 201, rc, o);
+}
+
+static int
+groups_issue(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    json_t *o = NULL;
+    int rc = ubur_visa_issue_group(req->ctx, req->params[0], &o, err);
     return reply(resp, 201, rc, o);
 }
 
@@ -263,6 +285,11 @@ const struct ubur_http_route ubur_api_visa_routes[] = {
     {"POST", "/api/v1/visa-applications", apps_create, OFFICE,
      "Submit a visa application: validated, screened, maybe approved automatically",
      apply_body, 0},
+    {"POST", "/api/v1/visa-applications/groups", groups_create, OFFICE,
+     "Submit a group's applications at once (all or nothing, one transaction)", group_body,
+     UBUR_ROUTE_UPLOAD},
+    {"POST", "/api/v1/visa-applications/groups/{group_ref}/issue", groups_issue, OFFICE,
+     "Issue every approved application of a group at once", empty_body, 0},
     {"GET", "/api/v1/visa-applications", apps_list, OFFICE,
      "List applications (?state, purpose, person_id, queue=1, limit, offset)", NULL, 0},
     {"GET", "/api/v1/visa-applications/queue", apps_queue, OFFICE,

@@ -341,6 +341,32 @@ with Server(args, env=env) as srv:
            "a new application finds the person, links the earlier one, counts the refusal",
            (st, again.get("risk"), again.get("links")))
 
+    # ---- a pilgrims' group: one request submits all, one issues all ----
+    members = [td3("AL-MOSAWI", g, "G%07d" % i, datetime.date(1980 + i, 1, 2), "F", YEARS5)
+               for i, g in enumerate(("ZAINAB HUSSEIN", "FATIMA ALI", "SAKINA ALI"))]
+    grp = {"group_ref": "PILGRIMS-01",
+           "applications": [{"passport_mrz": m, "purpose": "tourism", "entry_date": day(12),
+                             "days": 7} for m in members]}
+    bad = json.loads(json.dumps(grp))
+    bad["applications"][2]["days"] = 99
+    st, body, _ = srv.req("POST", "/api/v1/visa-applications/groups", bad, token=consul)
+    tap.ok(st == 400 and body["error"]["field"] == "applications[2].days",
+           "a group with one bad member is refused naming it", (st, body))
+    st, body, _ = srv.req("GET", "/api/v1/visa-applications?state=approved&limit=1000",
+                          token=consul)
+    tap.ok(not any(a.get("group_ref") == "PILGRIMS-01" for a in body["applications"]),
+           "and nothing of the group was written")
+    st, g, _ = srv.req("POST", "/api/v1/visa-applications/groups", grp, token=consul)
+    tap.ok(st == 201 and g["submitted"] == 3 and g["approved_automatically"] == 3 and
+           len(g["applications"]) == 3, "the group is submitted and approved at once", (st, g))
+    st, gi, _ = srv.req("POST", "/api/v1/visa-applications/groups/PILGRIMS-01/issue", {},
+                        token=consul)
+    tap.ok(st == 201 and gi["issued"] == 3 and all(v["seal"] for v in gi["visas"]),
+           "the group's visas are issued at once, each with its seal", (st, gi))
+    st, body, _ = srv.req("POST", "/api/v1/visa-applications/groups/PILGRIMS-01/issue", {},
+                          token=consul)
+    tap.eq(st, 409, "issuing the group again is 409")
+
     # ---- the CLI contract ----
     mrz_c = td3("AL-TAEE", "HUDA MAJID", "C2222222", datetime.date(1995, 6, 25), "F", YEARS5)
     p = srv.cli("visa", "apply", "--mrz", mrz_c, "--purpose", "tourism", "--entry-date", day(20),
