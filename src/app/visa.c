@@ -28,11 +28,8 @@
 #include "ubur/mrz.h"
 #include "ubur/visa.h"
 #include "ubur/visa_rules.h"
-#include "visa_internal.h"
-#if __has_include("ubur/watchlist.h")
 #include "ubur/watchlist.h"
-#define HAVE_SCREENING 1
-#endif
+#include "visa_internal.h"
 #include "ubur/banned.h"
 
 #define MAX_DOCUMENTS 20
@@ -193,6 +190,13 @@ struct app_input {
     size_t nfamily;
     const char *previous[MAX_LINKS];
     size_t nprevious;
+    /* Screening: matched before the write transaction, recorded inside it. */
+    char id[UBUR_UUID_LEN + 1];
+    char latin[2 * UBUR_MRZ_NAME_MAX + 2], sex[2];
+    struct ubur_screen_query sq[2];
+    struct ubur_screen_result sr[2];
+    int nscreen;
+    char screen_error[256]; /* "" unless the matching failed */
 };
 
 static const char *const apply_keys[] = {
@@ -511,57 +515,72 @@ person_history(struct ubur_ctx *ctx, const char *person_id, struct ubur_visa_ris
     return rc < 0 ? rc : 0;
 }
 
-/* Watchlist screening through the screening service, when it is built in. */
+/*
+ * Watchlist matching through the screening service, before the write
+ * transaction (it writes nothing, so two threads screen in parallel): the
+ * Arabic name when given, and the passport's Latin name.
+ */
 static void
-screen_watchlists(struct ubur_ctx *ctx, const char *app_id, const struct app_input *in,
-                  struct ubur_visa_risk_input *ri, json_t *summary)
+screen_match(struct ubur_ctx *ctx, struct app_input *in)
 {
-#ifdef HAVE_SCREENING
-    char name[2 * UBUR_MRZ_NAME_MAX + 2], sex[2] = {in->mrz.sex, '\0'};
-    snprintf(name, sizeof(name), "%s %s", in->mrz.given_names, in->mrz.surname);
+    struct ubur_error serr = UBUR_ERROR_INIT;
+    snprintf(in->latin, sizeof(in->latin), "%s %s", in->mrz.given_names, in->mrz.surname);
+    in->sex[0] = in->mrz.sex;
+    in->sex[1] = '\0';
     struct ubur_screen_query q = {
-        .name = in->name_ar ? in->name_ar : name,
+        .name = in->latin,
         .dob = in->birth_date[0] ? in->birth_date : NULL,
         .nationality = in->mrz.nationality,
-        .sex = in->mrz.sex == 'M' || in->mrz.sex == 'F' ? sex : NULL,
+        .sex = in->mrz.sex == 'M' || in->mrz.sex == 'F' ? in->sex : NULL,
         .context = "visa",
-        .subject_ref = app_id,
+        .subject_ref = in->id,
     };
-    struct ubur_screen_result r;
-    struct ubur_error serr = UBUR_ERROR_INIT;
-    int rc = ubur_screen(ctx, &q, &r, &serr);
-    if (!rc && in->name_ar) {
-        /* Screen the Latin name from the passport too and keep the worse outcome. */
-        struct ubur_screen_result r2;
-        q.name = name;
-        if (!ubur_screen(ctx, &q, &r2, &serr) && r2.alerts > r.alerts)
-            r = r2;
+    in->nscreen = 0;
+    in->sq[in->nscreen++] = q;
+    if (in->name_ar) {
+        q.name = in->name_ar;
+        in->sq[in->nscreen++] = q;
     }
-    if (rc) {
+    for (int i = 0; i < in->nscreen; i++) {
+        if (ubur_screen_match(ctx, &in->sq[i], &in->sr[i], &serr)) {
+            snprintf(in->screen_error, sizeof(in->screen_error), "%s",
+                     serr.message[0] ? serr.message : "screening failed");
+            return;
+        }
+    }
+}
+
+/* Records the screenings in the open transaction and turns them into risk facts. */
+static int
+screen_record(struct ubur_ctx *ctx, struct app_input *in, struct ubur_visa_risk_input *ri,
+              json_t *summary, struct ubur_error *err)
+{
+    if (in->screen_error[0]) {
         ri->screening_unavailable = true;
-        json_object_set_new(summary, "screening_error", json_string(serr.message));
-        return;
+        json_object_set_new(summary, "screening_error", json_string(in->screen_error));
+        return 0;
     }
-    ri->watchlist_hits = r.alerts;
-    ri->watchlist_best = r.nhits ? r.hits[0].score : 0.0;
-    json_object_set_new(summary, "screening_id", json_string(r.screening_id));
+    int worst = 0, rc;
+    for (int i = 0; i < in->nscreen; i++) {
+        if ((rc = ubur_screen_record(ctx, &in->sq[i], &in->sr[i], err)))
+            return rc;
+        if (in->sr[i].alerts > in->sr[worst].alerts)
+            worst = i;
+    }
+    const struct ubur_screen_result *r = &in->sr[worst];
+    ri->watchlist_hits = r->alerts;
+    ri->watchlist_best = r->nhits ? r->hits[0].score : 0.0;
+    json_object_set_new(summary, "screening_id", json_string(r->screening_id));
     json_t *hits = json_array();
-    for (int i = 0; i < r.nhits; i++)
+    for (int i = 0; i < r->nhits; i++)
         json_array_append_new(hits,
                               json_pack("{s:s, s:s?, s:s?, s:f, s:b, s:s?}", "entry_id",
-                                        r.hits[i].entry_id, "list", r.hits[i].list, "name",
-                                        r.hits[i].name, "score", r.hits[i].score, "dismissed",
-                                        r.hits[i].dismissed, "case_id",
-                                        r.hits[i].case_id[0] ? r.hits[i].case_id : NULL));
+                                        r->hits[i].entry_id, "list", r->hits[i].list, "name",
+                                        r->hits[i].name, "score", r->hits[i].score, "dismissed",
+                                        r->hits[i].dismissed, "case_id",
+                                        r->hits[i].case_id[0] ? r->hits[i].case_id : NULL));
     json_object_set_new(summary, "watchlist_hits", hits);
-#else
-    (void)ctx;
-    (void)app_id;
-    (void)in;
-    ri->screening_unavailable = true;
-    json_object_set_new(summary, "screening_error",
-                        json_string("watchlist screening is not built into this binary"));
-#endif
+    return 0;
 }
 
 static json_t *
@@ -599,7 +618,7 @@ insert_link(struct ubur_ctx *ctx, const char *app, const char *linked, const cha
  * `group_ref` (may be NULL) overrides the input's. The new id goes to id[].
  */
 static int
-apply_in_tx(struct ubur_ctx *ctx, const struct app_input *in, const char *group_ref,
+apply_in_tx(struct ubur_ctx *ctx, struct app_input *in, const char *group_ref,
             char id[UBUR_UUID_LEN + 1], bool *approved, struct ubur_error *err)
 {
     char now[UBUR_TIME_LEN + 1], number[40];
@@ -612,8 +631,8 @@ apply_in_tx(struct ubur_ctx *ctx, const struct app_input *in, const char *group_
         return rc;
     ubur_error_clear(err);
 
-    /* Screening: watchlists, history, passport validity. */
-    ubur_uuid7(id);
+    /* Screening: watchlists (matched before the transaction), history, passport validity. */
+    memcpy(id, in->id, UBUR_UUID_LEN + 1);
     struct ubur_visa_risk_input ri = {
         .passport_expiry = INT64_MIN,
         .stay_end = in->entry_day + in->days - 1,
@@ -626,7 +645,8 @@ apply_in_tx(struct ubur_ctx *ctx, const struct app_input *in, const char *group_
     if ((rc = person_history(ctx, person_id, &ri, err)))
         goto out;
     summary = json_object();
-    screen_watchlists(ctx, id, in, &ri, summary);
+    if ((rc = screen_record(ctx, in, &ri, summary, err)))
+        goto out;
     json_object_set_new(summary, "earlier_refusals", json_integer(ri.earlier_refusals));
     json_object_set_new(summary, "overstays", json_integer(ri.overstays));
     json_object_set_new(summary, "earlier_visas", json_integer(ri.earlier_visas));
@@ -804,6 +824,8 @@ ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_err
         return err ? err->code : UBUR_EPERM;
     if ((rc = read_application(ctx, req, in, err)))
         return rc;
+    ubur_uuid7(in->id);
+    screen_match(ctx, in);
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
     if ((rc = apply_in_tx(ctx, in, NULL, id, &approved, err)) ||
@@ -860,6 +882,8 @@ ubur_visa_apply_group(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ub
             }
             return rc;
         }
+        ubur_uuid7(in[i].id);
+        screen_match(ctx, &in[i]);
     }
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
