@@ -25,7 +25,9 @@
 #include "ubur/name_index.h"
 #include "ubur/banned.h"
 
-#define CAND_BUDGET 30000 /* posting entries read before common units are only scored */
+#define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
+#define COMMON_DF 20000    /* a unit this frequent is not enumerated when others exist */
+#define CAND_BUDGET 30000  /* most candidates gathered for one query */
 #define RESCORE_MAX 200   /* candidates fully compared per query */
 #define VARIANTS_MAX 96   /* vocab ids a query unit may expand to */
 
@@ -406,11 +408,18 @@ expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
     if (sl && sl->key)
         add_variant(q, sl->val);
+    size_t body = strlen(skel) - key_body(skel);
+    /* Short skeletons ("L", "MR", "HSN") are common given names whose spellings already
+     * share one skeleton: fuzzy variants of them would only add noise. */
+    if (body < 3)
+        return;
     /* names with one more consonant than the query */
     sl = map_find(ix, &ix->del_map, skel);
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
             add_variant(q, ix->dels[sl->val].v[i]);
+    if (body < 4)
+        return; /* a 3-consonant skeleton minus one is a 2-consonant given name */
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
@@ -462,6 +471,46 @@ cand_cmp(const void *a, const void *b)
     if (x->pre != y->pre)
         return x->pre < y->pre ? 1 : -1;
     return x->id < y->id ? -1 : x->id > y->id;
+}
+
+#define MEMO_BITS 10
+#define MEMO_SIZE (1u << MEMO_BITS)
+struct memo {
+    uint32_t key;
+    unsigned char flags;
+    double sim;
+};
+
+/* Moves the k best candidates (by cand_cmp) to the front, in no order (quickselect). */
+static void
+select_top(struct cand *c, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        struct cand pivot = c[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (cand_cmp(&c[i], &pivot) < 0)
+                i++;
+            while (cand_cmp(&c[j], &pivot) > 0)
+                j--;
+            if (i <= j) {
+                struct cand tmp = c[i];
+                c[i] = c[j];
+                c[j] = tmp;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
 }
 
 static int
@@ -549,16 +598,19 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         goto done;
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
 
+    /* Rarest first: the rarest unit always, more while they stay cheap. A true match
+     * shares at least one of these units (or a one-edit variant of it); the units not
+     * enumerated still count when the candidates are scored. */
     uint64_t want = 0;
     int enumerate = 0;
     for (int k = 0; k < nq; k++) {
-        if (k > 0 && want + qu[k].df > CAND_BUDGET)
+        if (k > 0 && want + qu[k].df > ENUM_BUDGET)
             break;
         want += qu[k].df;
         enumerate++;
     }
     struct cand_table t = {NULL, 0, 0};
-    bool common_only = qu[0].df > CAND_BUDGET && nq >= 2;
+    bool common_only = qu[0].df > COMMON_DF && nq >= 2;
     uint64_t size = common_only ? CAND_BUDGET : want;
     if (size > 4 * CAND_BUDGET)
         size = 4 * CAND_BUDGET; /* a single very common unit: the first ones only */
@@ -612,11 +664,31 @@ gathered:;
     st.candidates = nc;
     uint32_t keep = nc < RESCORE_MAX ? nc : RESCORE_MAX;
     if (nc > keep)
-        qsort(t.c, nc, sizeof(struct cand), cand_cmp);
+        select_top(t.c, nc, keep);
     struct ubur_name cn;
+    /* Unit similarities by (query unit, interned phonetic form): common names recur. */
+    struct memo memo[MEMO_SIZE];
+    memset(memo, 0, sizeof(memo));
+    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     for (uint32_t i = 0; i < keep; i++) {
         load_name(ix, t.c[i].id, &cn);
-        double s = ubur_names_compare(q, &cn, NULL);
+        const struct cname *cnm = &ix->names[t.c[i].id];
+        for (int a = 0; a < q->n; a++)
+            for (int b = 0; b < cn.n; b++) {
+                const struct cunit *cu = &ix->units[cnm->units + (uint32_t)b];
+                uint32_t key = cu->phon * 16u + (uint32_t)a + 1u + ((uint32_t)cu->kind << 28);
+                struct memo *m = &memo[(key * 2654435761u) >> (32 - MEMO_BITS)];
+                if (m->key == key && m->flags == cu->flags) {
+                    sim[a][b] = m->sim;
+                } else {
+                    sim[a][b] = ubur_name_unit_similarity(&q->u[a], &cn.u[b]);
+                    m->key = key;
+                    m->flags = cu->flags;
+                    m->sim = sim[a][b];
+                }
+            }
+        double s = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
+                                          NULL);
         st.scored++;
         if (s < min_score)
             continue;

@@ -68,6 +68,7 @@ for (const [file, src] of code) {
   }
   for (const m of src.matchAll(/\b(?:t|tMaybe)\(\s*`([a-z_.]+)\$\{/g)) families.set(m[1], file);
   for (const m of src.matchAll(/\blabelKey:\s*'([^']+)'/g)) used.set(m[1], file);
+  for (const m of src.matchAll(/\b(?:codeLabel)\(\s*'([a-z_]+)'/g)) families.set(`${m[1]}.`, file);
 }
 const unknown = [...used].filter(([k]) => !(k in en)).map(([k, f]) => `${f}: ${k}`);
 tap.ok(unknown.length === 0, `every key the code uses exists (${used.size} keys)`, unknown.join('\n'));

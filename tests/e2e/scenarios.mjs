@@ -5,7 +5,11 @@
 // needs ("METHOD /path" as in the OpenAPI document; absent = SKIP), and
 // run(t) with t = {tap, server, routes, page, context, base}.
 
-import { screenshot } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { screenshot, ROOT } from './lib.mjs';
+import { td3, daysFromNow } from './mrz.mjs';
+import { stubScenario } from './stubs.mjs';
 
 // ---- helpers ----
 
@@ -30,6 +34,16 @@ export async function setLang(t, code) {
 }
 
 async function text(loc) { return (await loc.innerText()).trim(); }
+
+// Types an MRZ as a document scanner does: each line, then Enter.
+async function scan(page, lines) {
+  for (const l of lines) {
+    await page.keyboard.type(l, { delay: 0 });
+    await page.keyboard.press('Enter');
+  }
+}
+
+const digitsOnly = (s) => s.replace(/[^0-9]/g, '');
 
 // ---- scenarios ----
 
@@ -171,4 +185,241 @@ export const scenarios = [
       await screenshot(page, 'officer-no-admin');
     },
   },
+  {
+    name: 'every screen module loads',
+    async run(t) {
+      const { page, tap } = t;
+      const files = fs.readdirSync(path.join(ROOT, 'web/js/views')).filter((f) => f.endsWith('.js'));
+      const failed = await page.evaluate(async (list) => {
+        const bad = [];
+        for (const f of list) {
+          try {
+            const m = await import(`/js/views/${f}`);
+            if (f !== 'common.js' && typeof m.render !== 'function') bad.push(`${f}: no render()`);
+          } catch (e) { bad.push(`${f}: ${e.message}`); }
+        }
+        return bad;
+      }, files);
+      tap.ok(failed.length === 0, `every screen module (${files.length}) loads and exports render()`, failed.join('\n'));
+    },
+  },
+  {
+    name: 'border check',
+    needs: ['POST /api/v1/border/checks', 'POST /api/v1/border/checks/{id}/confirm', 'GET /api/v1/crossings'],
+    async run(t) {
+      const { page, tap } = t;
+      const tok = await t.server.token('officer');
+      const r = await t.server.api('GET', '/api/v1/crossings', undefined, tok);
+      const list = Array.isArray(r.body) ? r.body : (r.body.crossings || r.body.items || []);
+      // Nationals pass open and humanitarian crossings alike; the server's state is SYR.
+      const open = list.find((c) => c.state === 'SYR' && c.mode === 'open') || list.find((c) => c.state === 'SYR' && c.mode !== 'closed') || list[0];
+      await login(t, 'officer');
+      await page.keyboard.press('Alt+C');
+      await page.waitForURL('**/check');
+      await page.locator('#mrz').waitFor();
+      if (open) await page.locator('select[name=crossing_id]').selectOption(open.id);
+      await page.locator('select[name=direction]').selectOption('entry');
+      await page.locator('#mrz').focus();
+      tap.ok(await page.evaluate(() => document.activeElement.id === 'mrz'), 'check: the MRZ box has the focus');
+
+      // A Syrian citizen coming home: admitted.
+      await scan(page, td3({ state: 'SYR', surname: 'AL HALABI', given: 'OMAR', number: 'N0457123', nationality: 'SYR',
+        birth: '1985-03-14', sex: 'M', expiry: daysFromNow(900) }));
+      const d1 = page.locator('#decision');
+      await d1.waitFor();
+      tap.eq(await d1.getAttribute('data-decision'), 'admit', 'check: a citizen with a valid passport is admitted at once, without a click');
+      await screenshot(page, 'check-admit');
+      tap.ok(await page.evaluate(() => document.activeElement.id === 'check-confirm'), 'check: the confirm button takes the focus');
+      await page.keyboard.press('Enter');
+      await page.locator('#check-recorded').waitFor();
+      tap.eq(await page.locator('#check-recorded').getAttribute('data-decision'), 'admit', 'check: Enter records the admission');
+      tap.ok(await page.evaluate(() => document.activeElement.id === 'mrz'), 'check: the MRZ box is ready for the next traveller');
+
+      // An expired passport: refused, with the reason.
+      await scan(page, td3({ state: 'IRQ', surname: 'AL JUBOURI', given: 'KHALID', number: 'A7712345', nationality: 'IRQ',
+        birth: '1979-11-02', sex: 'M', expiry: daysFromNow(-40) }));
+      const d2 = page.locator('#decision');
+      await d2.waitFor();
+      tap.eq(await d2.getAttribute('data-decision'), 'refuse', 'check: a traveller with an expired passport is refused');
+      tap.ok(await page.locator('#decision li[data-code=document_expired]').count() === 1, 'check: the refusal gives its reason (document_expired)');
+      await screenshot(page, 'check-refuse');
+      await page.keyboard.press('Enter');
+      await page.locator('#check-recorded').waitFor();
+      tap.eq(await page.locator('#check-recorded').getAttribute('data-decision'), 'refuse', 'check: the refusal is recorded');
+      tap.ok(await page.locator('#recent-h + .table-wrap tbody tr').count() >= 2, 'check: recent checks list both travellers');
+      await screenshot(page, 'check-recent');
+
+      await setLang(t, 'ar');
+      await page.locator('#mrz').waitFor();
+      tap.eq(await page.locator('#mrz').getAttribute('dir'), 'ltr', 'check: in Arabic the MRZ box stays left to right');
+      await screenshot(page, 'check-ar');
+      await setLang(t, 'en');
+    },
+  },
+  {
+    name: 'crossings',
+    needs: ['GET /api/v1/crossings'],
+    async run(t) {
+      const { page, tap } = t;
+      await login(t, 'supervisor');
+      await page.goto(`${t.base}/crossings`);
+      await page.locator('#crossings table').waitFor();
+      tap.ok(await page.locator('#crossings tbody tr').count() >= 4, 'crossings: the demo crossing points are listed');
+      tap.ok(/Waleed|Tanf|Qaim|Rabia|Semalka|Faysh/i.test(await text(page.locator('#crossings'))), 'crossings: the article\'s crossings are there');
+      await screenshot(page, 'crossings');
+    },
+  },
+  {
+    name: 'medical visa with escort',
+    needs: ['POST /api/v1/visa-applications', 'GET /api/v1/visa-applications/{id}', 'GET /api/v1/visas/{id}', 'POST /api/v1/visas/verify'],
+    async run(t) {
+      const { page, tap } = t;
+      await login(t, 'consul');
+      const apply = async (person, purpose, extra) => {
+        await page.goto(`${t.base}/visas/new${extra.patient ? `?purpose=medical_escort&patient=${encodeURIComponent(extra.patient)}` : ''}`);
+        await page.locator('#visa-form').waitFor();
+        await page.locator('textarea[name=mrz]').fill(td3(person).join('\n'));
+        await page.locator('select[name=purpose]').selectOption(purpose);
+        await page.locator('input[name=entry_date]').fill(daysFromNow(10));
+        await page.locator('input[name=days]').fill('21');
+        if (extra.hospital) {
+          await page.locator('input[name=hospital]').fill(extra.hospital);
+          await page.locator('input[name=medical_letter]').fill(extra.letter);
+        }
+        await screenshot(page, `visa-new-${purpose}`);
+        await page.locator('#visa-submit').click();
+        await page.waitForURL('**/visas/applications/*');
+        await page.locator('#application-title').waitFor();
+        return decodeURIComponent(page.url().split('/').pop());
+      };
+      const issue = async (label) => {
+        let state = await page.locator('#application-title').getAttribute('data-state');
+        if (state === 'submitted' && await page.locator('#visa-review').count()) {
+          await page.locator('#visa-review').click();
+          await page.waitForFunction(() => document.querySelector('#application-title')?.dataset.state !== 'submitted');
+          state = await page.locator('#application-title').getAttribute('data-state');
+        }
+        if (state === 'submitted' || state === 'under_review') {
+          await page.locator('#visa-approve').click();
+          await page.waitForFunction(() => document.querySelector('#application-title')?.dataset.state === 'approved');
+        }
+        await screenshot(page, `visa-application-${label}`);
+        await page.locator('#visa-issue').click();
+        await page.waitForURL('**/visas/issued/*');
+        await page.locator('#visa-page').waitFor();
+        tap.ok(/\S/.test(await text(page.locator('#visa-mrz'))), `visa: the ${label}'s visa page shows its MRZ`);
+        await screenshot(page, `visa-${label}`);
+        return (await page.locator('#visa-seal-hex').textContent() || '').trim();
+      };
+      const patient = { state: 'IRQ', surname: 'AL SAADI', given: 'MAHMOUD', number: 'B3345671', nationality: 'IRQ', birth: '1961-06-20', sex: 'M', expiry: daysFromNow(1500) };
+      const escort = { state: 'IRQ', surname: 'AL SAADI', given: 'HUDA', number: 'B3345672', nationality: 'IRQ', birth: '1990-01-09', sex: 'F', expiry: daysFromNow(1500) };
+      const patientApp = await apply(patient, 'medical', { hospital: 'Al-Mouwasat University Hospital, Damascus', letter: 'MUH-2021-0457' });
+      tap.ok(true, 'visa: the medical application is submitted and opens with its screening');
+      const seal = await issue('patient');
+      tap.ok(/^[0-9A-Fa-f]{40,}$/.test(seal), 'visa: the issued visa carries a seal');
+      await page.goto(`${t.base}/visas/applications/${encodeURIComponent(patientApp)}`);
+      await page.locator('#visa-add-escort').click();
+      await page.waitForURL('**/visas/new*');
+      const escortApp = await apply(escort, 'medical_escort', { patient: patientApp });
+      tap.ok(escortApp !== patientApp, 'visa: the escort\'s application is linked to the patient\'s');
+      await issue('escort');
+      await page.goto(`${t.base}/visas/verify?seal=${encodeURIComponent(seal)}`);
+      await page.locator('#verify-verdict').waitFor();
+      tap.eq(await page.locator('#verify-verdict').getAttribute('data-valid'), 'true', 'visa: the patient\'s seal verifies');
+      await screenshot(page, 'visa-verify');
+      const bad = seal.slice(0, -4) + (seal.slice(-4) === '0000' ? '1111' : '0000');
+      await page.goto(`${t.base}/visas/verify?seal=${encodeURIComponent(bad)}`);
+      await page.locator('#verify-verdict, [data-field=seal] .field-error:not([hidden])').first().waitFor();
+      tap.ok(await page.locator('#verify-verdict[data-valid=true]').count() === 0, 'visa: a tampered seal does not verify');
+    },
+  },
+  {
+    name: 'register household with duplicate warning',
+    needs: ['POST /api/v1/households'],
+    async run(t) {
+      const { page, tap } = t;
+      await login(t, 'registrar');
+      const fill = async () => {
+        await page.goto(`${t.base}/registry/new`);
+        await page.locator('#register-form').waitFor();
+        const loc = page.locator('[data-field=location] select, [data-field=location] input').first();
+        if (await loc.evaluate((e) => e.tagName) === 'SELECT') {
+          const values = await loc.locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+          const pick = values.find(([, l]) => /Hol|الهول/.test(l)) || values.find(([v]) => v);
+          await loc.selectOption(pick[0]);
+        } else {
+          await loc.fill('SY0803');
+        }
+        const m0 = page.locator('[data-member="0"]');
+        await m0.locator('select[name=population_type]').selectOption('ASY');
+        await m0.locator('select[name=sex]').selectOption('M');
+        await m0.locator('input[name=birth_date]').fill('1978-04-02');
+        await m0.locator('input[name=given_name_ar]').fill('عبد الرحمن');
+        await m0.locator('input[name=father_name_ar]').fill('محمود');
+        await m0.locator('input[name=family_name_ar]').fill('الدليمي');
+        await m0.locator('input[name=given_name]').fill('Abdulrahman');
+        await m0.locator('input[name=father_name]').fill('Mahmoud');
+        await m0.locator('input[name=family_name]').fill('Al-Dulaimi');
+        await page.locator('#add-member').click();
+        const m1 = page.locator('[data-member="1"]');
+        await m1.locator('select[name=relationship]').selectOption('spouse');
+        await m1.locator('select[name=population_type]').selectOption('ASY');
+        await m1.locator('select[name=sex]').selectOption('F');
+        await m1.locator('input[name=birth_date]').fill('1982-09-15');
+        await m1.locator('input[name=given_name_ar]').fill('فاطمة');
+        await m1.locator('input[name=family_name_ar]').fill('الجبوري');
+        await m1.locator('input[name=given_name]').fill('Fatima');
+        await m1.locator('input[name=family_name]').fill('Al-Jubouri');
+      };
+      await fill();
+      await screenshot(page, 'register-form');
+      await page.locator('#register-submit').click();
+      let done = page.locator('#register-done');
+      await page.locator('#register-done, #dup-alert').first().waitFor();
+      if (await page.locator('#dup-alert').count()) {
+        // The demo registry may already hold someone like him: confirm and register.
+        await page.locator('#register-anyway').click();
+        await done.waitFor();
+      }
+      tap.ok(true, 'registry: a household of two is registered');
+      await screenshot(page, 'register-done');
+
+      await fill();
+      const live = page.locator('.member-candidates .candidates');
+      await page.locator('#register-submit').click();
+      await page.locator('#dup-alert, .member-candidates .candidates').first().waitFor();
+      tap.ok(await page.locator('#dup-alert').count() + await live.count() > 0,
+        'registry: registering the same household again warns of duplicates');
+      tap.ok(await page.locator('#register-done').count() === 0, 'registry: nothing is registered while duplicates are unresolved');
+      await screenshot(page, 'register-duplicates');
+    },
+  },
+  {
+    name: 'population dashboard',
+    needs: ['GET /api/v1/stats/population'],
+    async run(t) {
+      const { page, tap } = t;
+      await login(t, 'analyst');
+      await page.keyboard.press('Alt+D');
+      await page.waitForURL('**/dashboard');
+      await page.locator('#figures').waitFor();
+      const figures = await page.locator('#figures .value').allInnerTexts();
+      const nums = figures.map(digitsOnly);
+      for (const want of ['45418', '18817', '18664', '7879', '58']) {
+        tap.ok(nums.includes(want), `dashboard: the article's figure ${Number(want).toLocaleString('en')} is shown`, figures.join(' | '));
+      }
+      tap.ok(/45,418/.test(await text(page.locator('#dashboard'))), 'dashboard: figures are written with thousands separators');
+      tap.ok(await page.locator('#gap-note').count() === 1, 'dashboard: the 58 the article leaves out are explained, not hidden');
+      await screenshot(page, 'dashboard');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-csv=population-type-location]').click()]);
+      const csv = fs.readFileSync(await download.path(), 'utf8');
+      tap.ok(/^type,location_type,count/.test(csv) && /REF/.test(csv), 'dashboard: the table exports as CSV');
+      await setLang(t, 'ar');
+      await page.locator('#figures').waitFor();
+      tap.ok(/٤٥|45/.test(await text(page.locator('#figures'))), 'dashboard: the figures are there in Arabic too');
+      await screenshot(page, 'dashboard-ar');
+      await setLang(t, 'en');
+    },
+  },
+  stubScenario,
 ];

@@ -14,11 +14,12 @@
 const CSRF_KEY = 'ubur.csrf';
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, body) {
     super(message || code);
     this.status = status;
     this.code = code;
     this.field = field || '';
+    this.body = body || null; // the whole answer (a 409 may carry candidates)
   }
 }
 
@@ -50,12 +51,12 @@ async function request(method, path, body, opts = {}) {
 }
 
 async function errorOf(res) {
-  let code = `http_${res.status}`; let message = res.statusText; let field = '';
+  let code = `http_${res.status}`; let message = res.statusText; let field = ''; let body = null;
   try {
-    const j = await res.json();
-    if (j && j.error) ({ code, message, field } = { ...j.error, field: j.error.field || '' });
+    body = await res.json();
+    if (body && body.error) ({ code, message, field } = { ...body.error, field: body.error.field || '' });
   } catch { /* not JSON */ }
-  return new ApiError(res.status, code, message, field);
+  return new ApiError(res.status, code, message, field, body);
 }
 
 // JSON in, JSON out. Throws ApiError.
@@ -159,4 +160,31 @@ export function roleMay(role, method, path) {
 // The first existing path among candidates (APIs named slightly differently by version).
 export function firstRoute(method, ...paths) {
   return paths.find((p) => hasRoute(method, p));
+}
+
+// Uploads a file as the raw request body (imports), reporting progress
+// through onProgress(fraction) as the bytes go out; resolves with the JSON
+// answer. XHR rather than fetch, because fetch cannot report upload progress.
+export function upload(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
+    xhr.upload.onload = () => onProgress && onProgress(1);
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+    xhr.onload = () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body);
+      const e = (body && body.error) || {};
+      if (xhr.status === 401) onUnauthenticated();
+      return reject(new ApiError(xhr.status, e.code || `http_${xhr.status}`, e.message || xhr.statusText, e.field, body));
+    };
+    xhr.send(file);
+  });
 }

@@ -16,7 +16,7 @@ export const screens = [
   { path: '/check', group: 'border', title: 'nav.check', key: 'c',
     load: () => import('./views/check.js'), api: ['POST', '/api/v1/border/checks'] },
   { path: '/groups', group: 'border', title: 'nav.group_check',
-    load: () => import('./views/group_check.js'), api: ['POST', '/api/v1/border/group-checks'] },
+    load: () => import('./views/group_check.js'), api: ['POST', '/api/v1/border/groups/{id}/confirm'] },
   { path: '/crossings', group: 'border', title: 'nav.crossings',
     load: () => import('./views/crossings.js'), api: ['GET', '/api/v1/crossings'] },
   { path: '/movements', group: 'border', title: 'nav.movements',

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The refugee and asylum-seeker registry (issue 7), as application
+ * services shared by the CLI and the HTTP API.
+ *
+ * Model. People register individually inside a registration group (a
+ * household or a case) that has one focal point. Each individual has a
+ * UNHCR population type (REF, ASY, ...), a country of origin and a
+ * citizenship (ISO 3166-1 alpha-3; XXA stateless, UKN unknown), a sex (F, M,
+ * X), a date of birth that may be estimated, names in Arabic script and in
+ * Latin script (given, father, grandfather, family), documents, specific
+ * needs, a location and a registration status (active, inactive, closed).
+ * Status, population type and location are kept with their history: every
+ * value with the date it took effect. Locations form a hierarchy: country >
+ * governorate > district or city > site, each with a location type and an
+ * accommodation type.
+ *
+ * Rules every service follows: writes happen in one transaction together
+ * with their ubur_audit entry and the update of the statistics summary;
+ * every read of an individual's record is audited; individual records are
+ * for registration officers, supervisors and administrators only (analysts
+ * get UBUR_EPERM and see aggregates through ubur_registry_stats). Bad input
+ * is UBUR_EINVAL naming the field and changes nothing.
+ *
+ * Ownership: strings filled into output structs are allocated from
+ * ctx->arena and live until it is released. Input structs are not kept.
+ */
+#ifndef UBUR_REGISTRY_H
+#define UBUR_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ubur/app.h"
+#include "ubur/popstats.h"
+
+struct ubur_reg_location {
+    const char *id;     /* output of _add; input: ignored */
+    const char *pcode;  /* unique code, e.g. "SY08" (OCHA P-code style) */
+    const char *parent; /* pcode or id of the parent; NULL for a country */
+    const char *level;  /* "country", "governorate", "district" or "site" */
+    const char *country; /* alpha-3; taken from the parent when NULL */
+    const char *name_en;
+    const char *name_ar;
+    const char *location_type;      /* C, U, R, V (default V) */
+    const char *accommodation_type; /* I, P, S, C, R, U (default U) */
+    double latitude, longitude;
+    bool has_coordinates;
+};
+
+struct ubur_reg_document {
+    const char *doc_type; /* passport, national_id, civil_status_id, birth_certificate,
+                             marriage_certificate, unhcr_certificate, residence_permit, other */
+    const char *number;
+    const char *issuing_country; /* alpha-3 or NULL */
+    const char *issued_on, *expires_on;
+};
+
+/* Specific needs, UNHCR categories: CR child at risk, DS disability, ER older
+ * person at risk, FU family unity, LP legal and physical protection, PG
+ * pregnant or lactating, SC unaccompanied or separated child, SM serious
+ * medical condition, SP single parent, SV sexual and gender-based violence,
+ * TR torture, WR woman at risk. */
+struct ubur_reg_need {
+    const char *code;
+    const char *detail;
+};
+
+struct ubur_reg_history {
+    const char *effective_on, *status, *population_type, *location, *reason;
+    const char *recorded_at, *recorded_by;
+};
+
+struct ubur_reg_individual {
+    const char *id;                /* output */
+    const char *individual_number; /* output; on import an existing number may be given */
+    const char *group_id, *group_number; /* output */
+    const char *relationship; /* focal_point, spouse, child, parent, sibling, grandchild,
+                                 grandparent, other_relative, unrelated */
+    const char *given_name_ar, *father_name_ar, *grandfather_name_ar, *family_name_ar;
+    const char *given_name, *father_name, *grandfather_name, *family_name;
+    const char *sex;        /* F, M or X */
+    const char *birth_date; /* YYYY-MM-DD or NULL (unknown) */
+    bool birth_date_estimated;
+    const char *origin, *citizenship; /* alpha-3 */
+    const char *population_type;      /* a code of ubur_poptypes */
+    const char *location;      /* pcode or id; NULL takes the group's; output: pcode */
+    const char *status;        /* default active */
+    const char *registered_on; /* default the group's, or today */
+    const char *returnee_on, *merged_into; /* output */
+    struct ubur_reg_document *documents;
+    size_t ndocuments;
+    struct ubur_reg_need *needs;
+    size_t nneeds;
+    struct ubur_reg_history *history; /* output of ubur_registry_get */
+    size_t nhistory;
+};
+
+struct ubur_reg_group {
+    const char *id;           /* output */
+    const char *group_number; /* output; on import an existing number may be given */
+    const char *kind;         /* household (default) or case */
+    const char *location;     /* pcode or id: where the group lives */
+    const char *registered_on; /* YYYY-MM-DD, default today */
+};
+
+/* Adds a location; fills loc->id. UBUR_ECONFLICT when the pcode exists. */
+int ubur_registry_location_add(struct ubur_ctx *ctx, struct ubur_reg_location *loc,
+                               struct ubur_error *err);
+/* Calls fn for every location in pcode order (fields valid during the call). */
+int ubur_registry_locations(struct ubur_ctx *ctx,
+                            int (*fn)(void *arg, const struct ubur_reg_location *loc), void *arg,
+                            struct ubur_error *err);
+
+/*
+ * Registers a group with its n members (exactly one with relationship
+ * focal_point) in one transaction. Fills g->id, g->group_number and each
+ * member's id, individual_number, group_id and group_number. When
+ * check_duplicates is set and any member scores at or above the registry's
+ * duplicate threshold against an existing active person, nothing is written
+ * and UBUR_ECONFLICT is returned: the officer reviews the candidates
+ * (ubur_registry_candidates) and registers again with check_duplicates off
+ * to confirm a new person, or links / merges instead.
+ */
+int ubur_registry_register(struct ubur_ctx *ctx, struct ubur_reg_group *g,
+                           struct ubur_reg_individual *members, size_t n, bool check_duplicates,
+                           struct ubur_error *err);
+/* Adds one member (a newborn, a relative who joined) to an existing group. */
+int ubur_registry_add_member(struct ubur_ctx *ctx, const char *group, struct ubur_reg_individual *p,
+                             struct ubur_error *err);
+
+/* Reads one individual by id or individual number, with documents, needs
+ * and history, and audits the read. UBUR_ENOTFOUND when unknown. */
+int ubur_registry_get(struct ubur_ctx *ctx, const char *key, struct ubur_reg_individual *out,
+                      struct ubur_error *err);
+
+/* A change of status, population type and/or location (NULL: unchanged)
+ * taking effect on effective_on (default today; not in the future, not
+ * before the individual's latest change). */
+struct ubur_reg_event {
+    const char *effective_on;
+    const char *status;
+    const char *population_type;
+    const char *location;
+    const char *reason;
+};
+int ubur_registry_event(struct ubur_ctx *ctx, const char *key, const struct ubur_reg_event *ev,
+                        struct ubur_error *err);
+
+/* Corrects recorded facts: every non-NULL name, sex, birth_date (with
+ * birth_date_estimated), origin, citizenship of `fix` replaces the stored
+ * value. A correction is retroactive: statistics of past dates change too. */
+int ubur_registry_correct(struct ubur_ctx *ctx, const char *key,
+                          const struct ubur_reg_individual *fix, struct ubur_error *err);
+
+/* Lists individuals matching the filter (NULL fields: any), in individual
+ * number order, calling fn for each; audited as one read. */
+struct ubur_reg_filter {
+    const char *group;  /* id or number */
+    const char *location; /* pcode or id: that location and everything under it */
+    const char *population_type, *status, *origin;
+    long limit, offset; /* limit 0: 100 */
+};
+int ubur_registry_list(struct ubur_ctx *ctx, const struct ubur_reg_filter *f,
+                       int (*fn)(void *arg, const struct ubur_reg_individual *p), void *arg,
+                       struct ubur_error *err);
+
+/* A likely duplicate: an existing individual and the match score in [0, 1]. */
+struct ubur_reg_candidate {
+    struct ubur_reg_individual person;
+    double score;
+};
+/* Finds existing active individuals that may be the person p (names in
+ * either script, date of birth, origin), best first, at most max; *n is
+ * set to the number found. Audited as a read when any is returned. */
+int ubur_registry_candidates(struct ubur_ctx *ctx, const struct ubur_reg_individual *p,
+                             double min_score, struct ubur_reg_candidate *out, size_t max,
+                             size_t *n, struct ubur_error *err);
+/* Records an officer's judgement on two records. "merge" closes `dup`
+ * (status closed, merged_into keep) and links them as the same person;
+ * "link" marks them as a possible duplicate; "distinct" as not duplicates. */
+int ubur_registry_judge(struct ubur_ctx *ctx, const char *keep, const char *dup,
+                        const char *decision, struct ubur_error *err);
+
+/*
+ * Returnee flagging, called by the border module for every recorded
+ * crossing. `document_number` (with `nationality`, alpha-3) or
+ * `individual_number` identifies the person (exact match on a registry
+ * document or number; NULL when not given). `to_state` is the state the
+ * person enters (alpha-3) on `date` (YYYY-MM-DD). When an active individual
+ * whose country of origin is to_state is found, they are flagged as a
+ * returnee: returnee_on is set and their status becomes inactive from that
+ * date (reason "returned to <state>"), in the caller's transaction when one
+ * is open (the border module's), else in a new one. *flagged (may be NULL)
+ * tells whether someone was flagged; not finding anyone is not an error.
+ */
+int ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_number,
+                                const char *nationality, const char *individual_number,
+                                const char *to_state, const char *date, bool *flagged,
+                                struct ubur_error *err);
+
+/*
+ * Population statistics: the table of counts of active individuals on
+ * as_of (NULL: today; not in the future) broken down by dims. Any role may
+ * read aggregates. Answered from the summary tables: its cost does not
+ * grow with the number of individuals (docs/internals/registry.md).
+ */
+struct ubur_popstat_query {
+    const char *as_of;
+    int dims[UBUR_DIM_COUNT];
+    int ndims;
+};
+int ubur_registry_stats(struct ubur_ctx *ctx, const struct ubur_popstat_query *q,
+                        struct ubur_poptable *out, struct ubur_error *err);
+/* The same table computed the slow way, from the individuals' histories
+ * (a GROUP BY over every record), to check the summary and to benchmark. */
+int ubur_registry_stats_scan(struct ubur_ctx *ctx, const struct ubur_popstat_query *q,
+                             struct ubur_poptable *out, struct ubur_error *err);
+/* Recomputes the summary tables from the records. */
+int ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err);
+
+/*
+ * The demo registry in Syria reproducing the article's figures: 45,418
+ * people; 18,817 REF mostly in Damascus and Al-Hasakah, mostly from Iraq;
+ * 18,664 ASY mostly in urban Qamishli; 7,879 Iraqi ASY in the camps Newroz,
+ * Roj and Al-Hol; 58 OOC. Also the locations of both states (Iraq's
+ * Kurdistan camps included). Deterministic for a seed; fails with
+ * UBUR_ECONFLICT when the registry already holds individuals.
+ */
+int ubur_registry_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err);
+
+#endif

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the registry services on an in-memory SQLite store:
+ * registration, validation that changes nothing, audited reads, events
+ * and corrections, returnee flagging, roles, and above all that the
+ * statistics summary equals the figures computed from every record, for
+ * many dates, across changes, backdated changes and the passing of time.
+ */
+#include "unit.h"
+
+#include <stdbool.h>
+
+#include "ubur/registry.h"
+
+static struct ubur_ctx ctx;
+static struct ubur_store *store;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    setenv("UBUR_NOW", "2022-03-01T10:00:00Z", 1);
+    memset(&ctx, 0, sizeof(ctx));
+    assert_int_equal(ubur_store_open(&store, ":memory:", &err), 0);
+    assert_int_equal(ubur_store_migrate(store, &err), 0);
+    ctx.store = store;
+    ctx.username = "test";
+    ctx.role = UBUR_ROLE_ADMIN;
+    struct ubur_reg_location locs[] = {
+        {.pcode = "SY", .level = "country", .country = "SYR", .name_en = "Syria",
+         .name_ar = "سوريا"},
+        {.pcode = "SY01", .parent = "SY", .level = "governorate", .name_en = "Damascus",
+         .location_type = "U"},
+        {.pcode = "SY08", .parent = "SY", .level = "governorate", .name_en = "Al-Hasakah"},
+        {.pcode = "SY0803", .parent = "SY08", .level = "district", .name_en = "Qamishli",
+         .location_type = "U", .accommodation_type = "I"},
+        {.pcode = "SY0801-HOL", .parent = "SY08", .level = "site", .name_en = "Al-Hol",
+         .location_type = "C", .accommodation_type = "P"},
+    };
+    for (size_t i = 0; i < sizeof(locs) / sizeof(locs[0]); i++)
+        assert_int_equal(ubur_registry_location_add(&ctx, &locs[i], &err), 0);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    ubur_store_close(store);
+    ubur_arena_release(&ctx.arena);
+    unsetenv("UBUR_NOW");
+    return 0;
+}
+
+static struct ubur_reg_individual
+person(const char *rel, const char *given, const char *family, const char *sex, const char *dob,
+       const char *type)
+{
+    struct ubur_reg_individual p = {
+        .relationship = rel,
+        .given_name = given,
+        .family_name = family,
+        .sex = sex,
+        .birth_date = dob,
+        .origin = "IRQ",
+        .citizenship = "IRQ",
+        .population_type = type,
+    };
+    return p;
+}
+
+static int64_t
+count_audit(const char *action)
+{
+    int64_t n = -1;
+    assert_int_equal(ubur_store_query_int(store, NULL, &n,
+                                          "SELECT COUNT(*) FROM audit_log WHERE action = ?", "t",
+                                          action),
+                     0);
+    return n;
+}
+
+static int64_t
+count_individuals(void)
+{
+    int64_t n = -1;
+    assert_int_equal(
+        ubur_store_query_int(store, NULL, &n, "SELECT COUNT(*) FROM reg_individual", ""), 0);
+    return n;
+}
+
+/* The summary and the scan agree on `as_of` for every dimension at once. */
+static void
+assert_stats_match(const char *as_of)
+{
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_popstat_query q = {.as_of = as_of};
+    assert_int_equal(ubur_popdims_parse("country,type,origin,governorate,site,location_type,sex,"
+                                        "age_band",
+                                        "by", q.dims, &q.ndims, &err),
+                     0);
+    struct ubur_poptable a, b;
+    int rc = ubur_registry_stats(&ctx, &q, &a, &err);
+    if (rc)
+        fail_msg("stats: %s", err.message);
+    assert_int_equal(ubur_registry_stats_scan(&ctx, &q, &b, &err), 0);
+    if (a.nrows != b.nrows || a.total != b.total)
+        fail_msg("as of %s: summary %zu rows / %lld, scan %zu rows / %lld", as_of ? as_of : "today",
+                 a.nrows, (long long)a.total, b.nrows, (long long)b.total);
+    for (size_t r = 0; r < a.nrows; r++) {
+        for (int d = 0; d < q.ndims; d++)
+            assert_string_equal(a.row[r].value[d], b.row[r].value[d]);
+        assert_int_equal(a.row[r].count, b.row[r].count);
+    }
+    ubur_poptable_release(&a);
+    ubur_poptable_release(&b);
+}
+
+static int64_t
+total_of(const char *as_of, const char *by, const char *match0)
+{
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_popstat_query q = {.as_of = as_of};
+    assert_int_equal(ubur_popdims_parse(by, "by", q.dims, &q.ndims, &err), 0);
+    struct ubur_poptable t;
+    assert_int_equal(ubur_registry_stats(&ctx, &q, &t, &err), 0);
+    int64_t n = 0;
+    for (size_t r = 0; r < t.nrows; r++)
+        if (!match0 || !strcmp(t.row[r].value[0], match0))
+            n += t.row[r].count;
+    ubur_poptable_release(&t);
+    return n;
+}
+
+static void
+test_register_and_read(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_reg_group g = {.location = "SY0803", .registered_on = "2020-05-10"};
+    struct ubur_reg_individual m[3] = {
+        person("focal_point", "Ahmad", "Al-Tikriti", "M", "1980-02-29", "ASY"),
+        person("spouse", "Fatima", "Al-Tikriti", "F", "1985-07-01", "ASY"),
+        person("child", "Ali", "Al-Tikriti", "M", "2017-03-01", "ASY"),
+    };
+    m[0].given_name_ar = "أحمد";
+    struct ubur_reg_document doc = {.doc_type = "passport", .number = "A1234567",
+                                    .issuing_country = "IRQ"};
+    m[0].documents = &doc;
+    m[0].ndocuments = 1;
+    struct ubur_reg_need need = {.code = "SM", .detail = "diabetes"};
+    m[2].needs = &need;
+    m[2].nneeds = 1;
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 3, false, &err), 0);
+    assert_non_null(g.group_number);
+    assert_string_equal(g.group_number, "SYR-2020-000001");
+    assert_string_equal(m[0].individual_number, "SYR-2020-000001-01");
+    assert_string_equal(m[2].individual_number, "SYR-2020-000001-03");
+    assert_int_equal(count_audit("registry.group.register"), 1);
+
+    struct ubur_reg_individual r;
+    int64_t reads = count_audit("registry.individual.read");
+    assert_int_equal(ubur_registry_get(&ctx, "SYR-2020-000001-01", &r, &err), 0);
+    assert_int_equal(count_audit("registry.individual.read"), reads + 1);
+    assert_string_equal(r.given_name_ar, "أحمد");
+    assert_string_equal(r.location, "SY0803");
+    assert_int_equal(r.ndocuments, 1);
+    assert_string_equal(r.documents[0].number, "A1234567");
+    assert_int_equal(r.nhistory, 1);
+    assert_string_equal(r.history[0].status, "active");
+
+    /* analysts see aggregates only */
+    ctx.role = UBUR_ROLE_ANALYST;
+    assert_int_equal(ubur_registry_get(&ctx, "SYR-2020-000001-01", &r, &err), UBUR_EPERM);
+    assert_int_equal(total_of(NULL, "type", "ASY"), 3);
+    ctx.role = UBUR_ROLE_ADMIN;
+    assert_stats_match(NULL);
+    assert_stats_match("2020-05-09");
+    assert_stats_match("2020-05-10");
+    assert_int_equal(total_of("2020-05-09", "type", NULL), 0);
+}
+
+static void
+test_bad_input_changes_nothing(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    int64_t before = count_individuals();
+    struct ubur_reg_group g = {.location = "SY01"};
+    struct ubur_reg_individual m[2] = {
+        person("focal_point", "Omar", "Al-Mosuli", "M", "1970-01-01", "REF"),
+        person("child", "Zaid", "Al-Mosuli", "M", "1999-02-30", "REF"),
+    };
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), UBUR_EINVAL);
+    assert_string_equal(err.field, "birth_date");
+    assert_non_null(strstr(err.message, "1999-02-30"));
+    m[1].birth_date = "1999-02-03";
+    m[1].given_name_ar = "Zaid";
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), UBUR_EINVAL);
+    assert_string_equal(err.field, "given_name_ar");
+    m[1].given_name_ar = NULL;
+    m[1].population_type = "XYZ";
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), UBUR_EINVAL);
+    assert_string_equal(err.field, "population_type");
+    m[1].population_type = "REF";
+    m[1].relationship = "focal_point";
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), UBUR_EINVAL);
+    assert_string_equal(err.field, "relationship");
+    g.location = "NOWHERE";
+    m[1].relationship = "child";
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), UBUR_EINVAL);
+    assert_string_equal(err.field, "location");
+    assert_int_equal(count_individuals(), before);
+}
+
+static void
+test_events_and_time(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_reg_group g = {.location = "SY0801-HOL", .registered_on = "2019-01-15"};
+    struct ubur_reg_individual m[2] = {
+        person("focal_point", "Khalid", "Al-Jubouri", "M", "1990-06-15", "ASY"),
+        person("child", "Huda", "Al-Jubouri", "F", "2015-01-20", "ASY"),
+    };
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), 0);
+    /* recognised as refugee, then moved to Damascus */
+    struct ubur_reg_event ev = {.effective_on = "2020-02-01", .population_type = "REF"};
+    assert_int_equal(ubur_registry_event(&ctx, m[1].individual_number, &ev, &err), 0);
+    struct ubur_reg_event mv = {.effective_on = "2021-06-30", .location = "SY01"};
+    assert_int_equal(ubur_registry_event(&ctx, m[1].individual_number, &mv, &err), 0);
+    /* not before the latest change */
+    struct ubur_reg_event late = {.effective_on = "2021-01-01", .status = "inactive"};
+    assert_int_equal(ubur_registry_event(&ctx, m[1].individual_number, &late, &err),
+                     UBUR_ECONFLICT);
+    /* a correction of the birth date is retroactive */
+    struct ubur_reg_individual fix = {.birth_date = "2014-12-20"};
+    assert_int_equal(ubur_registry_correct(&ctx, m[1].individual_number, &fix, &err), 0);
+    const char *days[] = {"2019-01-14", "2019-01-15", "2019-12-31", "2020-01-20", "2020-02-01",
+                          "2021-06-29", "2021-06-30", "2022-01-01", NULL};
+    for (int i = 0; days[i]; i++)
+        assert_stats_match(days[i]);
+    assert_stats_match(NULL);
+
+    /* time passes without writes: the query adds the birthdays itself */
+    setenv("UBUR_NOW", "2027-03-01T10:00:00Z", 1);
+    assert_stats_match(NULL);
+    assert_stats_match("2025-01-01");
+    /* a write rolls the summary forward */
+    struct ubur_reg_event close = {.status = "closed", .reason = "resettled"};
+    assert_int_equal(ubur_registry_event(&ctx, m[0].individual_number, &close, &err), 0);
+    assert_stats_match(NULL);
+    assert_stats_match("2026-12-31");
+    assert_stats_match("2020-01-01");
+    /* rebuild gives the same */
+    assert_int_equal(ubur_registry_stats_rebuild(&ctx, &err), 0);
+    assert_stats_match(NULL);
+    assert_stats_match("2021-07-01");
+    setenv("UBUR_NOW", "2022-03-01T10:00:00Z", 1);
+}
+
+static void
+test_returnee(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    bool flagged = true;
+    /* unknown document: nothing happens */
+    assert_int_equal(ubur_registry_note_crossing(&ctx, "ZZ999", "IRQ", NULL, "IRQ", "2022-02-01",
+                                                 &flagged, &err),
+                     0);
+    assert_false(flagged);
+    /* entering a third country is not a return */
+    assert_int_equal(ubur_registry_note_crossing(&ctx, "A1234567", "IRQ", NULL, "TUR",
+                                                 "2022-02-01", &flagged, &err),
+                     0);
+    assert_false(flagged);
+    int64_t before = total_of("2022-02-01", "type", NULL);
+    assert_int_equal(ubur_registry_note_crossing(&ctx, "A1234567", "IRQ", NULL, "IRQ",
+                                                 "2022-02-01", &flagged, &err),
+                     0);
+    assert_true(flagged);
+    struct ubur_reg_individual r;
+    assert_int_equal(ubur_registry_get(&ctx, "SYR-2020-000001-01", &r, &err), 0);
+    assert_string_equal(r.returnee_on, "2022-02-01");
+    assert_string_equal(r.status, "inactive");
+    assert_int_equal(total_of("2022-02-01", "type", NULL), before - 1);
+    assert_stats_match("2022-01-31");
+    assert_stats_match(NULL);
+}
+
+static void
+test_candidates(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_reg_individual q = person("focal_point", "Ahmed", "Al Tikriti", "M", "1980-02-29",
+                                          "ASY");
+    struct ubur_reg_candidate c[4];
+    size_t n = 0;
+    /* Ahmad Al-Tikriti is inactive now (returnee); Fatima and Ali are active */
+    q.given_name = "Fatma";
+    q.birth_date = "1985-07-01";
+    assert_int_equal(ubur_registry_candidates(&ctx, &q, 0.5, c, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0].person.given_name, "Fatima");
+    assert_true(c[0].score > 0.8);
+    struct ubur_reg_group g = {.location = "SY0803"};
+    assert_int_equal(ubur_registry_register(&ctx, &g, &q, 1, true, &err), UBUR_ECONFLICT);
+    assert_int_equal(ubur_registry_register(&ctx, &g, &q, 1, false, &err), 0);
+    assert_int_equal(ubur_registry_judge(&ctx, c[0].person.individual_number,
+                                         q.individual_number, "merge", &err),
+                     0);
+    struct ubur_reg_individual r;
+    assert_int_equal(ubur_registry_get(&ctx, q.individual_number, &r, &err), 0);
+    assert_string_equal(r.status, "closed");
+    assert_string_equal(r.merged_into, c[0].person.id);
+    assert_stats_match(NULL);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_register_and_read),
+        cmocka_unit_test(test_bad_input_changes_nothing),
+        cmocka_unit_test(test_events_and_time),
+        cmocka_unit_test(test_returnee),
+        cmocka_unit_test(test_candidates),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
