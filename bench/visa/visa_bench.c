@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,16 @@ now_s(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) this process has used. */
+static double
+cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
 }
 
 static uint64_t rng = 88172645463325252ull;
@@ -212,12 +223,12 @@ durable_commits_per_s(const char *dir, int n)
 /* Runs the throughput phase with `group` visas per request; returns visas per second. */
 static double
 throughput(const char *db, char **mrz, int from, int to, int nthreads, int group, int *issued,
-           int *autoa, double *submit_ms, double *issue_ms)
+           int *autoa, double *submit_ms, double *issue_ms, double *cpu_ms)
 {
     pthread_t th[64];
     struct job jobs[64];
     int n = to - from;
-    double s0 = now_s(), submit = 0, issue = 0;
+    double s0 = now_s(), c0 = cpu_s(), submit = 0, issue = 0;
     *issued = *autoa = 0;
     for (int t = 0; t < nthreads; t++) {
         jobs[t] = (struct job){.db = db, .mrz = mrz, .from = from + n * t / nthreads,
@@ -232,6 +243,7 @@ throughput(const char *db, char **mrz, int from, int to, int nthreads, int group
         *autoa += jobs[t].auto_approved;
     }
     double wall = now_s() - s0;
+    *cpu_ms = (cpu_s() - c0) * 1e3 / (*issued ? *issued : 1);
     *submit_ms = submit * 1e3 / (*issued ? *issued : 1);
     *issue_ms = issue * 1e3 / (*issued ? *issued : 1);
     return *issued / wall;
@@ -436,33 +448,37 @@ main(int argc, char **argv)
     /* ---- throughput: submit + screen + auto-approve + issue, T threads ---- */
     double ceiling = durable_commits_per_s(dir, 300);
     int issued1 = 0, auto1 = 0, issued = 0, autoa = 0;
-    double sub1 = 0, iss1 = 0, sub = 0, iss = 0, rate1 = 0;
+    double sub1 = 0, iss1 = 0, sub = 0, iss = 0, rate1 = 0, cpu1 = 0, cpu = 0, load[1] = {0};
     if (nsingle > 0)
-        rate1 = throughput(db, mrz, nvisas, total, nthreads, 1, &issued1, &auto1, &sub1, &iss1);
-    double rate = throughput(db, mrz, 0, nvisas, nthreads, group, &issued, &autoa, &sub, &iss);
+        rate1 = throughput(db, mrz, nvisas, total, nthreads, 1, &issued1, &auto1, &sub1, &iss1,
+                           &cpu1);
+    double rate =
+        throughput(db, mrz, 0, nvisas, nthreads, group, &issued, &autoa, &sub, &iss, &cpu);
+    getloadavg(load, 1);
     int64_t in_db = 0;
     ubur_store_query_int(store, &err, &in_db, "SELECT COUNT(*) FROM visa WHERE seal IS NOT NULL",
                          "");
 
     printf("visa benchmark: SQLite WAL synchronous=FULL, %d threads, %d-name watchlist "
-           "(loaded in %.1f s)\n",
-           nthreads, nwatch, t_watch);
+           "(loaded in %.1f s), load average %.1f on %ld CPUs\n",
+           nthreads, nwatch, t_watch, load[0], sysconf(_SC_NPROCESSORS_ONLN));
     printf("  peer: durable commits  %.0f /s (one row per transaction, one thread, same disk)\n",
            ceiling);
-    printf("  one visa per request   %.0f visas/s (%d issued, %d auto-approved); per visa and "
-           "thread: submit+screen %.2f ms, issue+seal %.2f ms\n",
-           rate1, issued1, auto1, sub1, iss1);
-    printf("  groups of %-3d          %.0f visas/s (%d issued, %d auto-approved); per visa and "
-           "thread: submit+screen %.2f ms, issue+seal %.2f ms\n",
-           group, rate, issued, autoa, sub, iss);
+    printf("  one visa per request   %.0f visas/s (%d issued, %d auto-approved); per visa: "
+           "CPU %.2f ms; wall per thread: submit+screen %.2f ms, issue+seal %.2f ms\n",
+           rate1, issued1, auto1, cpu1, sub1, iss1);
+    printf("  groups of %-3d          %.0f visas/s (%d issued, %d auto-approved); per visa: "
+           "CPU %.2f ms; wall per thread: submit+screen %.2f ms, issue+seal %.2f ms\n",
+           group, rate, issued, autoa, cpu, sub, iss);
     printf("  seals in the database  %lld\n", (long long)in_db);
     printf("  seal signature         ubur %.1f us, raw OpenSSL %.1f us; ratio %.3f (median of "
            "%d alternating blocks of %d)\n",
            ubur_us[blocks / 2], raw_us[blocks / 2], ratio[blocks / 2], blocks, BLOCK);
     printf("{\"threads\":%d,\"watchlist\":%d,\"durable_commits_per_s\":%.1f,"
-           "\"single_visas_per_s\":%.1f,\"group\":%d,\"group_visas_per_s\":%.1f,"
+           "\"single_visas_per_s\":%.1f,\"single_cpu_ms\":%.3f,\"group\":%d,"
+           "\"group_visas_per_s\":%.1f,\"group_cpu_ms\":%.3f,\"load\":%.1f,"
            "\"sign_us\":%.2f,\"openssl_us\":%.2f,\"sign_ratio\":%.3f}\n",
-           nthreads, nwatch, ceiling, rate1, group, rate, ubur_us[blocks / 2],
+           nthreads, nwatch, ceiling, rate1, cpu1, group, rate, cpu, load[0], ubur_us[blocks / 2],
            raw_us[blocks / 2], ratio[blocks / 2]);
     free(raw_us);
     free(ubur_us);
