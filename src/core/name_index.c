@@ -418,15 +418,15 @@ expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
             add_variant(q, ix->dels[sl->val].v[i]);
-    if (body < 4)
-        return; /* a 3-consonant skeleton minus one is a 2-consonant given name */
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
-        /* one consonant fewer, or one different */
-        sl = map_find(ix, &ix->vocab_map, var[k]);
-        if (sl && sl->key)
-            add_variant(q, sl->val);
+        /* one consonant fewer (not for 3: that is a 2-consonant given name), or one different */
+        if (body >= 4) {
+            sl = map_find(ix, &ix->vocab_map, var[k]);
+            if (sl && sl->key)
+                add_variant(q, sl->val);
+        }
         sl = map_find(ix, &ix->del_map, var[k]);
         if (sl && sl->key)
             for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
@@ -644,17 +644,49 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         }
     }
 gathered:;
-    /* Compact the table and rank by the weight of the query units shared. */
+    /* Which query units each vocab id stands for (exact spelling key or a variant). */
+    struct vmask {
+        uint32_t vocab; /* + 1; 0 empty */
+        uint16_t exact, fuzzy;
+    } vm[2048]; /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+    memset(vm, 0, sizeof(vm));
+    for (int k = 0; k < nq; k++)
+        for (int v = 0; v < qu[k].nvocab; v++) {
+            uint32_t id = qu[k].vocab[v], h = (id * 2654435761u) >> 21;
+            while (vm[h].vocab && vm[h].vocab != id + 1)
+                h = (h + 1) & 2047;
+            vm[h].vocab = id + 1;
+            if (!strcmp(ix->pool + ix->vocab_skel[id], q->u[qu[k].idx].skel))
+                vm[h].exact |= (uint16_t)(1u << qu[k].idx);
+            else
+                vm[h].fuzzy |= (uint16_t)(1u << qu[k].idx);
+        }
+    /* Compact the table and rank by the weight of the query units shared, counting every
+     * unit of the candidate (not only the enumerated ones); a variant counts less. */
     uint32_t nc = 0;
     for (uint32_t i = 0; i < t.cap; i++) {
         if (!t.c[i].id)
             continue;
         struct cand c = t.c[i];
         c.id--;
+        uint32_t exact = 0, fuzzy = 0;
+        const struct cname *cnm = &ix->names[c.id];
+        for (int b = 0; b < cnm->nunits; b++) {
+            uint32_t id = ix->units[cnm->units + (uint32_t)b].vocab,
+                     h = (id * 2654435761u) >> 21;
+            while (vm[h].vocab && vm[h].vocab != id + 1)
+                h = (h + 1) & 2047;
+            if (vm[h].vocab) {
+                exact |= vm[h].exact;
+                fuzzy |= vm[h].fuzzy;
+            }
+        }
         float pre = 0;
         for (int k = 0; k < q->n; k++)
-            if (c.mask & (1u << k))
+            if (exact & (1u << k))
                 pre += q->u[k].weight;
+            else if (fuzzy & (1u << k))
+                pre += 0.7f * q->u[k].weight;
         /* names of the same length as the query first, then shorter ones */
         int d = (int)ix->names[c.id].nunits - q->n;
         pre -= 0.01f * (float)(d < 0 ? -d : d);
