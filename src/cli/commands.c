@@ -7,6 +7,7 @@ extern const struct ubur_cmd ubur_cmd_init, ubur_cmd_serve, ubur_cmd_demo, ubur_
 extern const struct ubur_cmd ubur_cmd_seal, ubur_cmd_keys;
 extern const struct ubur_cmd ubur_cmd_stats;
 extern const struct ubur_cmd ubur_cmd_watchlist, ubur_cmd_screen, ubur_cmd_cases;
+extern const struct ubur_cmd ubur_cmd_sync;
 
 const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_init,
@@ -23,5 +24,6 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_watchlist,
     &ubur_cmd_screen,
     &ubur_cmd_cases,
+    &ubur_cmd_sync,
     NULL,
 };
