@@ -59,7 +59,7 @@ $(BUILD)/ubur: $(BUILD)/src/cli/main.o $(BUILD)/libubur.a
 	@echo "  LD      $@"
 	@$(CC) $(LDSAN) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libubur.a tests/unit/unit.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libubur.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libubur.a $(LDSAN) $(LIBS) -lcmocka

@@ -120,6 +120,14 @@ double ubur_levenshtein_similarity(const char *a, const char *b);
 double ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
                           struct ubur_buf *explain);
 
+/*
+ * The same, with the unit similarities given (sim[i][j] for a->u[i] and
+ * b->u[j], as ubur_name_unit_similarity computes them): lets the index
+ * reuse similarities of units it has already compared.
+ */
+double ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
+                              const double (*sim)[UBUR_NAME_MAX_UNITS], struct ubur_buf *explain);
+
 /* ---- Evidence beside the name ---- */
 
 enum ubur_dob_kind {

@@ -25,7 +25,9 @@
 #include "ubur/name_index.h"
 #include "ubur/banned.h"
 
-#define CAND_BUDGET 30000 /* posting entries read before common units are only scored */
+#define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
+#define COMMON_DF 20000    /* a unit this frequent is not enumerated when others exist */
+#define CAND_BUDGET 30000  /* most candidates gathered for one query */
 #define RESCORE_MAX 200   /* candidates fully compared per query */
 #define VARIANTS_MAX 96   /* vocab ids a query unit may expand to */
 
@@ -406,6 +408,11 @@ expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
     if (sl && sl->key)
         add_variant(q, sl->val);
+    size_t body = strlen(skel) - key_body(skel);
+    /* Short skeletons ("L", "MR", "HSN") are common given names whose spellings already
+     * share one skeleton: fuzzy variants of them would only add noise. */
+    if (body < 3)
+        return;
     /* names with one more consonant than the query */
     sl = map_find(ix, &ix->del_map, skel);
     if (sl && sl->key)
@@ -414,10 +421,12 @@ expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
-        /* one consonant fewer, or one different */
-        sl = map_find(ix, &ix->vocab_map, var[k]);
-        if (sl && sl->key)
-            add_variant(q, sl->val);
+        /* one consonant fewer (not for 3: that is a 2-consonant given name), or one different */
+        if (body >= 4) {
+            sl = map_find(ix, &ix->vocab_map, var[k]);
+            if (sl && sl->key)
+                add_variant(q, sl->val);
+        }
         sl = map_find(ix, &ix->del_map, var[k]);
         if (sl && sl->key)
             for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
@@ -462,6 +471,46 @@ cand_cmp(const void *a, const void *b)
     if (x->pre != y->pre)
         return x->pre < y->pre ? 1 : -1;
     return x->id < y->id ? -1 : x->id > y->id;
+}
+
+#define MEMO_BITS 10
+#define MEMO_SIZE (1u << MEMO_BITS)
+struct memo {
+    uint32_t key;
+    unsigned char flags;
+    double sim;
+};
+
+/* Moves the k best candidates (by cand_cmp) to the front, in no order (quickselect). */
+static void
+select_top(struct cand *c, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        struct cand pivot = c[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (cand_cmp(&c[i], &pivot) < 0)
+                i++;
+            while (cand_cmp(&c[j], &pivot) > 0)
+                j--;
+            if (i <= j) {
+                struct cand tmp = c[i];
+                c[i] = c[j];
+                c[j] = tmp;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
 }
 
 static int
@@ -549,16 +598,19 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         goto done;
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
 
+    /* Rarest first: the rarest unit always, more while they stay cheap. A true match
+     * shares at least one of these units (or a one-edit variant of it); the units not
+     * enumerated still count when the candidates are scored. */
     uint64_t want = 0;
     int enumerate = 0;
     for (int k = 0; k < nq; k++) {
-        if (k > 0 && want + qu[k].df > CAND_BUDGET)
+        if (k > 0 && want + qu[k].df > ENUM_BUDGET)
             break;
         want += qu[k].df;
         enumerate++;
     }
     struct cand_table t = {NULL, 0, 0};
-    bool common_only = qu[0].df > CAND_BUDGET && nq >= 2;
+    bool common_only = qu[0].df > COMMON_DF && nq >= 2;
     uint64_t size = common_only ? CAND_BUDGET : want;
     if (size > 4 * CAND_BUDGET)
         size = 4 * CAND_BUDGET; /* a single very common unit: the first ones only */
@@ -592,17 +644,49 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         }
     }
 gathered:;
-    /* Compact the table and rank by the weight of the query units shared. */
+    /* Which query units each vocab id stands for (exact spelling key or a variant). */
+    struct vmask {
+        uint32_t vocab; /* + 1; 0 empty */
+        uint16_t exact, fuzzy;
+    } vm[2048]; /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+    memset(vm, 0, sizeof(vm));
+    for (int k = 0; k < nq; k++)
+        for (int v = 0; v < qu[k].nvocab; v++) {
+            uint32_t id = qu[k].vocab[v], h = (id * 2654435761u) >> 21;
+            while (vm[h].vocab && vm[h].vocab != id + 1)
+                h = (h + 1) & 2047;
+            vm[h].vocab = id + 1;
+            if (!strcmp(ix->pool + ix->vocab_skel[id], q->u[qu[k].idx].skel))
+                vm[h].exact |= (uint16_t)(1u << qu[k].idx);
+            else
+                vm[h].fuzzy |= (uint16_t)(1u << qu[k].idx);
+        }
+    /* Compact the table and rank by the weight of the query units shared, counting every
+     * unit of the candidate (not only the enumerated ones); a variant counts less. */
     uint32_t nc = 0;
     for (uint32_t i = 0; i < t.cap; i++) {
         if (!t.c[i].id)
             continue;
         struct cand c = t.c[i];
         c.id--;
+        uint32_t exact = 0, fuzzy = 0;
+        const struct cname *cnm = &ix->names[c.id];
+        for (int b = 0; b < cnm->nunits; b++) {
+            uint32_t id = ix->units[cnm->units + (uint32_t)b].vocab,
+                     h = (id * 2654435761u) >> 21;
+            while (vm[h].vocab && vm[h].vocab != id + 1)
+                h = (h + 1) & 2047;
+            if (vm[h].vocab) {
+                exact |= vm[h].exact;
+                fuzzy |= vm[h].fuzzy;
+            }
+        }
         float pre = 0;
         for (int k = 0; k < q->n; k++)
-            if (c.mask & (1u << k))
+            if (exact & (1u << k))
                 pre += q->u[k].weight;
+            else if (fuzzy & (1u << k))
+                pre += 0.7f * q->u[k].weight;
         /* names of the same length as the query first, then shorter ones */
         int d = (int)ix->names[c.id].nunits - q->n;
         pre -= 0.01f * (float)(d < 0 ? -d : d);
@@ -612,11 +696,31 @@ gathered:;
     st.candidates = nc;
     uint32_t keep = nc < RESCORE_MAX ? nc : RESCORE_MAX;
     if (nc > keep)
-        qsort(t.c, nc, sizeof(struct cand), cand_cmp);
+        select_top(t.c, nc, keep);
     struct ubur_name cn;
+    /* Unit similarities by (query unit, interned phonetic form): common names recur. */
+    struct memo memo[MEMO_SIZE];
+    memset(memo, 0, sizeof(memo));
+    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     for (uint32_t i = 0; i < keep; i++) {
         load_name(ix, t.c[i].id, &cn);
-        double s = ubur_names_compare(q, &cn, NULL);
+        const struct cname *cnm = &ix->names[t.c[i].id];
+        for (int a = 0; a < q->n; a++)
+            for (int b = 0; b < cn.n; b++) {
+                const struct cunit *cu = &ix->units[cnm->units + (uint32_t)b];
+                uint32_t key = cu->phon * 16u + (uint32_t)a + 1u + ((uint32_t)cu->kind << 28);
+                struct memo *m = &memo[(key * 2654435761u) >> (32 - MEMO_BITS)];
+                if (m->key == key && m->flags == cu->flags) {
+                    sim[a][b] = m->sim;
+                } else {
+                    sim[a][b] = ubur_name_unit_similarity(&q->u[a], &cn.u[b]);
+                    m->key = key;
+                    m->flags = cu->flags;
+                    m->sim = sim[a][b];
+                }
+            }
+        double s = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
+                                          NULL);
         st.scored++;
         if (s < min_score)
             continue;

@@ -137,6 +137,32 @@ fold_internal(const char *in, char *out, size_t cap, bool unify, struct ubur_err
     if (!ubur_utf8_valid(in, inlen))
         return ubur_error_field(err, UBUR_EINVAL, "name", "name is not valid UTF-8 text");
 
+    /* ASCII needs no Unicode machinery: lowercase, letters kept, the rest a space. */
+    bool ascii = true;
+    for (size_t i = 0; i < inlen && ascii; i++)
+        ascii = (unsigned char)in[i] < 0x80;
+    if (ascii) {
+        size_t o = 0;
+        bool space = true;
+        for (size_t i = 0; i < inlen && o + 2 < cap; i++) {
+            char c = in[i];
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c + 32);
+            if (c >= 'a' && c <= 'z') {
+                out[o++] = c;
+                space = false;
+            } else if (c == '\'' || c == '`' || (c >= '0' && c <= '9')) {
+                continue;
+            } else if (!space) {
+                out[o++] = ' ';
+                space = true;
+            }
+        }
+        while (o > 0 && out[o - 1] == ' ')
+            o--;
+        out[o] = '\0';
+        return 0;
+    }
     u_strFromUTF8(a, MAX_U16, &alen, in, (int32_t)inlen, &st);
     if (U_FAILURE(st))
         return ubur_error_field(err, UBUR_EINVAL, "name", "name is not valid UTF-8 text");
@@ -1313,6 +1339,17 @@ double
 ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
                    struct ubur_buf *explain)
 {
+    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++)
+            sim[i][j] = ubur_name_unit_similarity(&a->u[i], &b->u[j]);
+    return ubur_names_compare_sim(a, b, (const double(*)[UBUR_NAME_MAX_UNITS])sim, explain);
+}
+
+double
+ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
+                       const double (*sim)[UBUR_NAME_MAX_UNITS], struct ubur_buf *explain)
+{
     struct pair pairs[UBUR_NAME_MAX_UNITS * UBUR_NAME_MAX_UNITS];
     int np = 0, ma[UBUR_NAME_MAX_UNITS], mb[UBUR_NAME_MAX_UNITS];
     double sa = 0, sb = 0, wa_m = 0, wb_m = 0, info = 0;
@@ -1323,7 +1360,7 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
         ma[i] = -1;
         sa += a->u[i].weight;
         for (int j = 0; j < b->n; j++) {
-            double s = ubur_name_unit_similarity(&a->u[i], &b->u[j]);
+            double s = sim[i][j];
             if (s >= UNIT_MATCH)
                 pairs[np++] = (struct pair){i, j, s};
         }

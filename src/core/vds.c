@@ -314,10 +314,11 @@ ubur_vds_header_encode(const struct ubur_vds_header *h, struct ubur_buf *out,
         return ubur_error_field(err, UBUR_EINVAL, "signer",
                                 "'%s' is not a 4-character signer identifier (A-Z, 0-9)",
                                 h->signer);
+    /* hex serials in practice; any A-Z and 0-9 is what the format can carry */
     for (size_t i = 0; i < reflen; i++)
-        if (hexval((unsigned char)h->cert_ref[i]) < 0 || (h->cert_ref[i] >= 'a'))
+        if (!is_signer_char(h->cert_ref[i]))
             return ubur_error_field(err, UBUR_EINVAL, "cert_ref",
-                                    "'%s' is not an upper case hex certificate reference",
+                                    "'%s' is not a certificate reference (A-Z, 0-9)",
                                     h->cert_ref);
     if (reflen == 0)
         return ubur_error_field(err, UBUR_EINVAL, "cert_ref", "certificate reference is empty");
@@ -485,6 +486,9 @@ decode_header(struct reader *r, struct ubur_vds_header *h, struct ubur_error *er
         return ubur_error_field(err, UBUR_EINVAL, "cert_ref", "certificate reference is empty");
     memcpy(h->cert_ref, ids + idchars - reflen, reflen);
     h->cert_ref[reflen] = '\0';
+    if (strchr(h->cert_ref, '<'))
+        return ubur_error_field(err, UBUR_EINVAL, "cert_ref",
+                                "certificate reference '%s' has a filler", h->cert_ref);
 
     if (!need(r, 3))
         return truncated(err, "issue_date", r, 3);

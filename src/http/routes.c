@@ -9,6 +9,7 @@
 
 extern const struct ubur_http_route ubur_api_system_routes[], ubur_api_session_routes[],
     ubur_api_users_routes[], ubur_api_audit_routes[], ubur_api_exchange_routes[];
+extern const struct ubur_http_route ubur_api_screening_routes[];
 extern const struct ubur_http_route ubur_api_sync_routes[];
 
 const struct ubur_http_route *const ubur_http_routes[] = {
@@ -17,6 +18,7 @@ const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_users_routes,
     ubur_api_audit_routes,
     ubur_api_exchange_routes,
+    ubur_api_screening_routes,
     ubur_api_sync_routes,
     NULL,
 };

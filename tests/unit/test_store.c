@@ -13,149 +13,9 @@
 #include <unistd.h>
 
 #include "store/store_impl.h"
+#include "store_fixture.h"
 #include "ubur/alloc.h"
 #include "ubur/store.h"
-
-struct fixture {
-    bool pg;
-    char uri[512];
-    char dbname[64];
-    struct ubur_store *s;
-};
-
-static const char *
-pg_base(void)
-{
-    const char *u = getenv("UBUR_TEST_PG");
-    return u && *u ? u : NULL;
-}
-
-/*
- * The base conninfo with another database name and, when `schema` is not
- * NULL, that schema first in the search path.
- */
-static void
-pg_uri_for(char *out, size_t n, const char *base, const char *db, const char *schema)
-{
-    const char *scheme = strstr(base, "://");
-    if (!scheme) { /* key=value form: later keys win */
-        if (schema)
-            snprintf(out, n, "%s dbname=%s options='-csearch_path=%s'", base, db, schema);
-        else
-            snprintf(out, n, "%s dbname=%s", base, db);
-        return;
-    }
-    const char *slash = strchr(scheme + 3, '/');
-    const char *query = strchr(scheme + 3, '?');
-    if (query && slash && slash > query)
-        slash = NULL;
-    size_t head = slash ? (size_t)(slash - base) : query ? (size_t)(query - base) : strlen(base);
-    if (schema)
-        snprintf(out, n, "%.*s/%s%s%soptions=-csearch_path%%3D%s", (int)head, base, db,
-                 query ? query : "?", query ? "&" : "", schema);
-    else
-        snprintf(out, n, "%.*s/%s%s", (int)head, base, db, query ? query : "");
-}
-
-/* One database per test process, one schema per test: creating a database takes 0.5 s. */
-static char pg_db[64];
-
-static int
-admin_exec(const char *uri, const char *sql)
-{
-    struct ubur_store *a = NULL;
-    struct ubur_error err = UBUR_ERROR_INIT;
-    int rc = ubur_store_open(&a, uri, &err);
-    if (!rc)
-        rc = ubur_store_exec(a, sql, &err);
-    if (rc)
-        fprintf(stderr, "# admin: %s\n", err.message);
-    ubur_store_close(a);
-    return rc;
-}
-
-static int
-fresh_db(struct fixture *f, bool pg)
-{
-    static int counter;
-    f->pg = pg;
-    if (pg) {
-        char sql[128], db_uri[512];
-        if (!pg_db[0]) {
-            snprintf(pg_db, sizeof(pg_db), "ubur_t%ld", (long)getpid());
-            snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_db);
-            if (admin_exec(pg_base(), sql))
-                return -1;
-        }
-        snprintf(f->dbname, sizeof(f->dbname), "t%d", ++counter);
-        pg_uri_for(db_uri, sizeof(db_uri), pg_base(), pg_db, NULL);
-        snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", f->dbname);
-        if (admin_exec(db_uri, sql))
-            return -1;
-        pg_uri_for(f->uri, sizeof(f->uri), pg_base(), pg_db, f->dbname);
-    } else {
-        snprintf(f->uri, sizeof(f->uri), "%s/ubur-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-        int fd = mkstemp(f->uri);
-        if (fd < 0)
-            return -1;
-        close(fd);
-    }
-    return 0;
-}
-
-static void
-drop_db(struct fixture *f)
-{
-    if (f->pg) {
-        char sql[128], db_uri[512];
-        pg_uri_for(db_uri, sizeof(db_uri), pg_base(), pg_db, NULL);
-        snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", f->dbname);
-        admin_exec(db_uri, sql);
-    } else {
-        char p[600];
-        unlink(f->uri);
-        snprintf(p, sizeof(p), "%s-wal", f->uri);
-        unlink(p);
-        snprintf(p, sizeof(p), "%s-shm", f->uri);
-        unlink(p);
-    }
-}
-
-static int
-setup(void **state, bool pg)
-{
-    struct fixture *f = ubur_calloc(1, sizeof(*f));
-    struct ubur_error err = UBUR_ERROR_INIT;
-    if (fresh_db(f, pg) || ubur_store_open(&f->s, f->uri, &err)) {
-        fprintf(stderr, "# setup: %s\n", err.message);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int
-setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-
-static int
-setup_pg(void **state)
-{
-    return setup(state, true);
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-    ubur_store_close(f->s);
-    drop_db(f);
-    free(f);
-    return 0;
-}
 
 /* Runs SQL that must succeed. */
 #define EXEC(s, sql)                                                                       \
@@ -944,11 +804,7 @@ main(void)
     }
     if (pg_base()) {
         failed += cmocka_run_group_tests_name("postgresql", pg, NULL, NULL);
-        if (pg_db[0]) {
-            char sql[128];
-            snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_db);
-            admin_exec(pg_base(), sql);
-        }
+        fixture_drop_pg_db();
     } else {
         printf("1..1\nok 1 - postgresql # SKIP UBUR_TEST_PG is not set (see tests/pg.sh)\n");
         fflush(stdout);
