@@ -450,9 +450,9 @@ sync_watchlist_changes(struct ubur_ctx *ctx, int64_t seq, const char *id, int li
                                  col_json(st, 2), "source", col_json(st, 3), "owner_state",
                                  col_json(st, 4), "generated_at", col_json(st, 5));
         json_t *e = json_pack(
-            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-            " s:o, s:[]}",
-            "reference", col_json(st, 6), "kind", col_json(st, 7), "primary_name",
+            "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+            " s:o, s:o, s:[]}",
+            "id", ubur_stmt_text(st, 0), "reference", col_json(st, 6), "kind", col_json(st, 7), "primary_name",
             col_json(st, 8), "original_script_name", col_json(st, 9), "sex", col_json(st, 10),
             "dobs", json_col_parsed(st, 11, "[]"), "nationalities",
             json_col_parsed(st, 12, "[]"), "places_of_birth", json_col_parsed(st, 13, "[]"),
@@ -537,8 +537,7 @@ watchlist_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_er
                                                         sync_str(nm, "quality")};
     }
     const char *status = sync_str(e, "status");
-    return ubur_watchlist_apply_replica(ctx, &list, sync_str(rec, "id") ? sync_str(rec, "id")
-                                                                        : "",
+    return ubur_watchlist_apply_replica(ctx, &list, sync_str(e, "id") ? sync_str(e, "id") : "",
                                         &w, status && !strcmp(status, "ended"), changed, err);
 }
 
