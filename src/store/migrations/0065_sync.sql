@@ -110,3 +110,18 @@ CREATE TABLE sync_changelog (
     record_id TEXT NOT NULL,
     at TEXT NOT NULL
 );
+
+-- Records that existed before this migration are in the log once, so a
+-- post's first pull gets them (parents before children for locations).
+INSERT INTO sync_changelog (seq, type, record_id, at)
+SELECT ROW_NUMBER() OVER (ORDER BY CASE level WHEN 'country' THEN 0 WHEN 'governorate' THEN 1
+                                               WHEN 'district' THEN 2 ELSE 3 END, id),
+       'location', id, created_at
+FROM reg_location;
+INSERT INTO sync_changelog (seq, type, record_id, at)
+SELECT (SELECT COUNT(*) FROM reg_location) + ROW_NUMBER() OVER (ORDER BY id), 'visa', id, updated_at
+FROM visa;
+INSERT INTO sync_changelog (seq, type, record_id, at)
+SELECT (SELECT COUNT(*) FROM reg_location) + (SELECT COUNT(*) FROM visa)
+       + ROW_NUMBER() OVER (ORDER BY id), 'revocation', id, received_at
+FROM partner_revocation;
