@@ -92,7 +92,7 @@ bool ubur_mrz_date_iso(const struct ubur_mrz_date *d, char out[11]);
 struct ubur_mrz_issue {
     char field[24];    /* JSON key of the field at fault: "document_number", "mrz", ... */
     char code[40];     /* stable snake_case name */
-    char message[160]; /* lowercase sentence quoting the offending value */
+    char message[240]; /* lowercase sentence quoting the offending value */
 };
 
 /* Named warnings (lenient mode only). */
