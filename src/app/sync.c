@@ -300,12 +300,56 @@ ubur_sync_changed(struct ubur_ctx *ctx, const char *type, const char *id, struct
     return changelog_write(ctx, type, id, err);
 }
 
+/* One captured event (or shadow refresh) for `action` on `object_id`. */
+static int
+capture_one(struct ubur_ctx *ctx, const struct sync_up_type *up, bool derived, const char *action,
+            const char *object_id, const char *detail_json, struct ubur_error *err)
+{
+    struct sync_capture cap = {0};
+    int rc = up->capture(ctx, action, object_id, detail_json, &cap, err);
+    if (!rc && derived)
+        cap.op = NULL;
+    if (!rc && cap.record_id)
+        rc = outbox_write(ctx, up, &cap, err);
+    json_decref(cap.payload);
+    json_decref(cap.after);
+    return rc;
+}
+
+/* A bulk action on a post (an import): every record of the type not captured yet. */
+static int
+capture_bulk(struct ubur_ctx *ctx, const char *action, struct ubur_error *err)
+{
+    for (const struct sync_up_type *t = sync_up_types; t->name; t++) {
+        if (!t->uncaptured || !in_list(t->bulk, action))
+            continue;
+        if (!ubur_sync_is_post(ctx))
+            return 0;
+        json_t *ids = NULL;
+        int rc = t->uncaptured(ctx, &ids, err);
+        size_t i;
+        json_t *id;
+        json_array_foreach(ids, i, id)
+        {
+            if (rc)
+                break;
+            rc = capture_one(ctx, t, false, t->actions[0], json_string_value(id), NULL, err);
+        }
+        json_decref(ids);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int
 ubur_sync_observe(struct ubur_ctx *ctx, const char *action, const char *object_type,
                   const char *object_id, const char *detail_json, struct ubur_error *err)
 {
-    if (!action || !object_id || sync_applying())
+    if (!action || sync_applying())
         return 0;
+    if (!object_id)
+        return capture_bulk(ctx, action, err);
     const struct sync_up_type *up = NULL;
     bool derived = false;
     for (const struct sync_up_type *t = sync_up_types; t->name && !up; t++) {
@@ -329,17 +373,7 @@ ubur_sync_observe(struct ubur_ctx *ctx, const char *action, const char *object_t
         return 0;
     int rc = 0;
     if (ubur_sync_is_post(ctx)) {
-        if (!up)
-            return 0;
-        struct sync_capture cap = {0};
-        rc = up->capture(ctx, action, object_id, detail_json, &cap, err);
-        if (!rc && derived)
-            cap.op = NULL;
-        if (!rc && cap.record_id)
-            rc = outbox_write(ctx, up, &cap, err);
-        json_decref(cap.payload);
-        json_decref(cap.after);
-        return rc;
+        return up ? capture_one(ctx, up, derived, action, object_id, detail_json, err) : 0;
     }
     for (int i = 0; i < ndown && !rc; i++) {
         const char *id = object_id;

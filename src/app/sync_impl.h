@@ -46,6 +46,10 @@ struct sync_up_type {
                     struct ubur_error *err);
     /* Central, inside the caller's transaction: applies the event through the owning module. */
     int (*apply)(struct ubur_ctx *ctx, const struct sync_event *ev, struct ubur_error *err);
+    /* Actions that made many records at once with one audit entry (a bulk import), and the
+     * records not captured yet (a JSON array of ids), each then captured as actions[0]. */
+    const char *const *bulk;
+    int (*uncaptured)(struct ubur_ctx *ctx, json_t **ids, struct ubur_error *err);
 };
 
 struct sync_down_type {

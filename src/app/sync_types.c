@@ -217,6 +217,25 @@ registration_capture(struct ubur_ctx *ctx, const char *action, const char *objec
     return 0;
 }
 
+/* Groups this post registered that no event carries yet (made by a bulk import). */
+static int
+registration_uncaptured(struct ubur_ctx *ctx, json_t **ids, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    *ids = json_array();
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT g.id FROM reg_group g WHERE NOT EXISTS"
+                                " (SELECT 1 FROM sync_shadow s"
+                                "  WHERE s.record_key = 'registration:' || g.id) ORDER BY g.id",
+                                &st, err);
+    if (rc)
+        return rc;
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        json_array_append_new(*ids, json_string(ubur_stmt_text(st, 0)));
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* An individual from a snapshot, for the registry's services (strings borrowed from p). */
 static void
 individual_from_json(struct ubur_ctx *ctx, json_t *p, struct ubur_reg_individual *out)
@@ -322,9 +341,21 @@ individual_capture(struct ubur_ctx *ctx, const char *action, const char *object_
     } else if (!strcmp(action, "registry.individual.create")) {
         cap->op = "create";
     } else if (!strcmp(action, "registry.individual.event")) {
+        /* What the officer changed (the audit detail names it; "" is unchanged), with the
+         * effective date and reason as recorded: applied on central, it changes only that. */
+        json_t *h = NULL;
         cap->op = "event";
-        if ((rc = last_history(ctx, object_id, &cap->payload, err)))
+        if ((rc = last_history(ctx, object_id, &h, err)))
             goto out;
+        cap->payload = json_pack("{s:O?, s:O?}", "effective_on", json_object_get(h, "effective_on"),
+                                 "reason", json_object_get(h, "reason"));
+        static const char *const keys[] = {"status", "population_type", "location"};
+        for (int i = 0; i < 3; i++) {
+            const char *given = sync_str(d, keys[i]);
+            if (given && *given)
+                json_object_set(cap->payload, keys[i], json_object_get(h, keys[i]));
+        }
+        json_decref(h);
     } else if (!strcmp(action, "registry.individual.correct")) {
         cap->op = "correct";
     }
@@ -786,12 +817,13 @@ static const char *const individual_ops[] = {"create", "event", "correct", "judg
 
 const struct sync_up_type sync_up_types[] = {
     {"registration", create_only, (const char *const[]){"registry.group.register", NULL}, NULL,
-     registration_capture, group_snapshot, registration_apply},
+     registration_capture, group_snapshot, registration_apply,
+     (const char *const[]){"registry.import", NULL}, registration_uncaptured},
     {"individual", individual_ops,
      (const char *const[]){"registry.individual.create", "registry.individual.event",
                            "registry.individual.correct", "registry.individual.judge", NULL},
      (const char *const[]){"registry.individual.returnee", NULL}, individual_capture,
-     individual_snapshot, individual_apply},
+     individual_snapshot, individual_apply, NULL, NULL},
     {0},
 };
 
