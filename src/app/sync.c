@@ -342,14 +342,42 @@ capture_bulk(struct ubur_ctx *ctx, const char *action, struct ubur_error *err)
     return 0;
 }
 
+/* A bulk action on central (the demo): every record of a down type not in the log yet. */
+static int
+log_bulk(struct ubur_ctx *ctx, const char *action, struct ubur_error *err)
+{
+    for (const struct sync_down_type *t = sync_down_types; t->name; t++) {
+        if (!t->unlogged || !in_list(t->bulk, action))
+            continue;
+        if (ubur_sync_is_post(ctx))
+            return 0;
+        json_t *ids = NULL;
+        int rc = t->unlogged(ctx, &ids, err);
+        size_t i;
+        json_t *id;
+        json_array_foreach(ids, i, id)
+        {
+            if (rc)
+                break;
+            rc = changelog_write(ctx, t->name, json_string_value(id), err);
+        }
+        json_decref(ids);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int
 ubur_sync_observe(struct ubur_ctx *ctx, const char *action, const char *object_type,
                   const char *object_id, const char *detail_json, struct ubur_error *err)
 {
     if (!action || sync_applying())
         return 0;
-    if (!object_id)
-        return capture_bulk(ctx, action, err);
+    if (!object_id) {
+        int rc = capture_bulk(ctx, action, err);
+        return rc ? rc : log_bulk(ctx, action, err);
+    }
     const struct sync_up_type *up = NULL;
     bool derived = false;
     for (const struct sync_up_type *t = sync_up_types; t->name && !up; t++) {

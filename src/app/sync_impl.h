@@ -64,6 +64,10 @@ struct sync_down_type {
     int (*snapshot)(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_error *err);
     /* Post, inside the page's transaction: upserts; *changed when anything was written. */
     int (*apply)(struct ubur_ctx *ctx, json_t *record, bool *changed, struct ubur_error *err);
+    /* Actions that made many records with one audit entry (the demo): log every record of
+     * this type the change log does not name yet (a JSON array of ids, in a good order). */
+    const char *const *bulk;
+    int (*unlogged)(struct ubur_ctx *ctx, json_t **ids, struct ubur_error *err);
 };
 
 extern const struct sync_up_type sync_up_types[];     /* terminated by a NULL name */

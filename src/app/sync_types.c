@@ -810,6 +810,27 @@ location_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_err
     return rc;
 }
 
+/* Locations the change log does not name yet, parents first. */
+static int
+location_unlogged(struct ubur_ctx *ctx, json_t **ids, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    *ids = json_array();
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT l.id FROM reg_location l WHERE NOT EXISTS"
+                                " (SELECT 1 FROM sync_changelog c WHERE c.type = 'location'"
+                                "  AND c.record_id = l.id)"
+                                " ORDER BY CASE l.level WHEN 'country' THEN 0 WHEN 'governorate'"
+                                " THEN 1 WHEN 'district' THEN 2 ELSE 3 END, l.pcode",
+                                &st, err);
+    if (rc)
+        return rc;
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        json_array_append_new(*ids, json_string(ubur_stmt_text(st, 0)));
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- the tables ---- */
 
 static const char *const create_only[] = {"create", NULL};
@@ -828,10 +849,11 @@ const struct sync_up_type sync_up_types[] = {
 };
 
 const struct sync_down_type sync_down_types[] = {
-    {"watchlist", NULL, NULL, NULL, NULL, watchlist_snapshot, watchlist_apply},
+    {"watchlist", NULL, NULL, NULL, NULL, watchlist_snapshot, watchlist_apply, NULL, NULL},
     {"location", (const char *const[]){"registry.location.create", NULL}, NULL, NULL, NULL,
-     location_snapshot, location_apply},
-    {"visa", NULL, "visa", NULL, NULL, visa_snapshot, visa_apply},
-    {"revocation", NULL, NULL, NULL, NULL, revocation_snapshot, revocation_apply},
+     location_snapshot, location_apply, (const char *const[]){"registry.demo", NULL},
+     location_unlogged},
+    {"visa", NULL, "visa", NULL, NULL, visa_snapshot, visa_apply, NULL, NULL},
+    {"revocation", NULL, NULL, NULL, NULL, revocation_snapshot, revocation_apply, NULL, NULL},
     {0},
 };

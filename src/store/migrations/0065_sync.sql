@@ -110,6 +110,7 @@ CREATE TABLE sync_changelog (
     record_id TEXT NOT NULL,
     at TEXT NOT NULL
 );
+CREATE INDEX sync_changelog_record ON sync_changelog(type, record_id);
 
 -- Records that existed before this migration are in the log once, so a
 -- post's first pull gets them (parents before children for locations).
