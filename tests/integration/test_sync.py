@@ -60,6 +60,15 @@ def add_person(srv, given, family, dob, location, **kw):
     return number, rid
 
 
+GIVEN = ["Ahmad", "Omar", "Ali", "Hasan", "Yusuf", "Khalid", "Salim", "Hadi", "Karim", "Jamal",
+         "Nabil", "Rami", "Samir", "Tariq", "Walid", "Zaid", "Bilal", "Fadi", "Ghassan", "Imad"]
+
+
+def name(i):
+    """A different given name for each i (names hold no digits)."""
+    return GIVEN[i % len(GIVEN)] + ("" if i < len(GIVEN) else " " + GIVEN[i // len(GIVEN) % len(GIVEN)])
+
+
 def pending(srv):
     rc, st, _ = run_json(srv, "sync", "status", "--json")
     return st["outbox"]["pending"] if st else None
@@ -126,11 +135,11 @@ with Server(args, state="SYR", demo=True) as central:
             tap.skip("registrations up, offline, SIGKILL, exactly once, conflict",
                      "the registry CLI has not landed")
         else:
-            loc = "SY0803"  # Qamishli, from the demo's places
+            loc = "SY-HA-HOL"  # Al-Hol camp, from the demo's places
             made = {p1: [], p2: []}
             for i in range(3):
-                made[p1].append(add_person(p1, "Ahmad%d" % i, "Al-Tikriti", "1980-01-0%d" % (i + 1), loc))
-                made[p2].append(add_person(p2, "Omar%d" % i, "Al-Mosuli", "1975-05-0%d" % (i + 1), loc))
+                made[p1].append(add_person(p1, name(i), "Al-Tikriti", "1980-01-0%d" % (i + 1), loc))
+                made[p2].append(add_person(p2, name(i + 7), "Al-Mosuli", "1975-05-0%d" % (i + 1), loc))
             tap.ok(all(n.startswith("SYR-QAIM-1-") for n, _ in made[p1]) and
                    all(n.startswith("SYR-RABIA-1-") for n, _ in made[p2]),
                    "each post numbers its registrations in its own space", made)
@@ -141,8 +150,8 @@ with Server(args, state="SYR", demo=True) as central:
             # The link drops: central stops. The posts keep working.
             central.stop()
             for i in range(3, 6):
-                made[p1].append(add_person(p1, "Ahmad%d" % i, "Al-Tikriti", "1981-02-0%d" % (i + 1), loc))
-                made[p2].append(add_person(p2, "Omar%d" % i, "Al-Mosuli", "1976-06-0%d" % (i + 1), loc))
+                made[p1].append(add_person(p1, name(i), "Al-Tikriti", "1981-02-0%d" % (i + 1), loc))
+                made[p2].append(add_person(p2, name(i + 7), "Al-Mosuli", "1976-06-0%d" % (i + 1), loc))
             p = p1.cli("screen", "--json", "--dob", "1979", "Abdulrahman al-Tikriti")
             tap.ok("SYR-A-1" in p.stdout, "offline, post 1 still screens and decides", p.stdout)
             rc, r, err = run_json(p1, "sync", "run", "--json")
@@ -154,8 +163,8 @@ with Server(args, state="SYR", demo=True) as central:
             # A bulk import on post 1 while offline: 40 groups in one transaction.
             rows = ["group,relationship,given_name,family_name,sex,birth_date,origin,population_type,location"]
             for g in range(40):
-                rows.append("g%d,focal_point,Salim%d,Al-Ani,M,1970-03-%02d,IRQ,REF,%s" % (g, g, g % 28 + 1, loc))
-                rows.append("g%d,child,Hadi%d,Al-Ani,M,2010-04-%02d,IRQ,REF,%s" % (g, g, g % 28 + 1, loc))
+                rows.append("g%d,focal_point,%s,Al-Ani,M,1970-03-%02d,IRQ,REF,%s" % (g, name(g), g % 28 + 1, loc))
+                rows.append("g%d,child,%s,Al-Ani,M,2010-04-%02d,IRQ,REF,%s" % (g, name(g + 3), g % 28 + 1, loc))
             bulk = os.path.join(tmp, "bulk.csv")
             open(bulk, "w").write("\n".join(rows) + "\n")
             p = p1.cli("registry", "import", bulk)
