@@ -28,6 +28,13 @@
 #define RESPONSE_MAX (64u << 20)
 
 static pthread_mutex_t round_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The session a server keeps between rounds (under round_lock): for which central and token
+ * file, and its bearer token. */
+static bool keep_session;
+static struct {
+    char key[1100];
+    char token[UBUR_TOKEN_LEN + 1];
+} session;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -276,14 +283,45 @@ ubur_sync_round(struct ubur_ctx *ctx, struct ubur_sync_round_result *out,
         url[--ul] = '\0';
     c.url = url;
     c.cacert = cacert;
-    int prc = authenticate(ctx, &c, &perr), qrc;
-    if (prc) {
-        qerr = perr;
-        qrc = prc;
+    /* A server (the background thread, "sync now") keeps its session between rounds: a login
+     * costs central an Argon2id hash, and posts sync every minute. A CLI run logs out. */
+    const char *tf = ubur_setting(ctx, "sync.token_file", "");
+    char *key = ubur_arena_printf(&ctx->arena, "%s\n%s", url, tf);
+    bool reuse = keep_session && session.token[0] && !strcmp(session.key, key);
+    int prc = 0, qrc;
+    if (reuse) {
+        snprintf(c.token, sizeof(c.token), "%s", session.token);
+        c.logged_in = true;
     } else {
+        prc = authenticate(ctx, &c, &perr);
+    }
+    for (int attempt = 0;; attempt++) {
+        if (prc) {
+            qerr = perr;
+            qrc = prc;
+            break;
+        }
         prc = push_all(ctx, &c, out, &perr);
-        qrc = pull_all(ctx, &c, post, out, &qerr);
-        logout(&c);
+        qrc = prc == UBUR_EAUTH ? prc : pull_all(ctx, &c, post, out, &qerr);
+        if ((prc == UBUR_EAUTH || qrc == UBUR_EAUTH) && reuse && !attempt) {
+            /* The kept session expired on central: log in again, once. */
+            memset(&c.token, 0, sizeof(c.token));
+            c.logged_in = false;
+            ubur_error_clear(&perr);
+            ubur_error_clear(&qerr);
+            prc = authenticate(ctx, &c, &perr);
+            continue;
+        }
+        break;
+    }
+    if (keep_session && c.logged_in && prc != UBUR_EAUTH && qrc != UBUR_EAUTH) {
+        snprintf(session.token, sizeof(session.token), "%s", c.token);
+        snprintf(session.key, sizeof(session.key), "%s", key);
+        memset(c.token, 0, sizeof(c.token));
+    } else {
+        memset(&session, 0, sizeof(session));
+        if (c.logged_in)
+            logout(&c);
     }
     out->push_ok = !prc;
     out->pull_ok = !qrc;
@@ -387,6 +425,7 @@ ubur_sync_thread_start(const char *db_uri, const char *state, int interval,
     bg.state = state ? ubur_strdup(state) : NULL;
     bg.interval = interval;
     bg.stop = false;
+    keep_session = true;
     /* The thread takes no signals: the server's main thread waits for SIGINT/SIGTERM. */
     sigset_t all, old;
     sigfillset(&all);
@@ -413,6 +452,9 @@ ubur_sync_thread_stop(void)
     pthread_mutex_unlock(&bg.lock);
     pthread_join(bg.thread, NULL);
     bg.running = false;
+    pthread_mutex_lock(&round_lock);
+    memset(&session, 0, sizeof(session)); /* it expires on central by itself */
+    pthread_mutex_unlock(&round_lock);
     free(bg.db_uri);
     free(bg.state);
     bg.db_uri = bg.state = NULL;

@@ -40,9 +40,9 @@ def run_json(srv, *argv):
         return p.returncode, None, p.stdout + p.stderr
 
 
-def export(srv):
-    """The registry as {individual_number: row} through `ubur registry export`."""
-    p = srv.cli("registry", "export")
+def export(srv, location="SY-DY-ABK"):
+    """The registry of a place as {individual_number: row} through `ubur registry export`."""
+    p = srv.cli("registry", "export", "--location", location)
     if p.returncode != 0:
         raise RuntimeError("export failed: " + p.stderr)
     rows = list(csv.DictReader(io.StringIO(p.stdout)))
@@ -96,7 +96,7 @@ with Server(args, state="SYR", demo=True) as central:
     url = "http://127.0.0.1:%d" % central.port
 
     with Server(post_args, state="SYR") as p1, \
-            Server(post_args, state="SYR", extra_args=["--sync-interval", "1"]) as p2:
+            Server(post_args, state="SYR", extra_args=["--sync-interval", "2"]) as p2:
         for srv, post in ((p1, "qaim-1"), (p2, "rabia-1")):
             p = srv.cli("sync", "config", "--central", url, "--token-file", toks[post])
             tap.eq(p.returncode, 0, "post %s configured" % post)
@@ -135,7 +135,7 @@ with Server(args, state="SYR", demo=True) as central:
             tap.skip("registrations up, offline, SIGKILL, exactly once, conflict",
                      "the registry CLI has not landed")
         else:
-            loc = "SY-HA-HOL"  # Al-Hol camp, from the demo's places
+            loc = "SY-DY-ABK"  # Albu Kamal, a place of the demo without demo registrations
             made = {p1: [], p2: []}
             for i in range(3):
                 made[p1].append(add_person(p1, name(i), "Al-Tikriti", "1980-01-0%d" % (i + 1), loc))
