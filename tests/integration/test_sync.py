@@ -14,8 +14,8 @@ import csv
 import io
 import json
 import os
-import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -176,16 +176,27 @@ with Server(args, state="SYR", demo=True) as central:
             url2 = "http://127.0.0.1:%d" % central.port
             for srv, post in ((p1, "qaim-1"), (p2, "rabia-1")):
                 srv.cli("sync", "config", "--central", url2, "--token-file", toks[post], check=True)
-            killed = 0
-            for attempt in range(3):
-                proc = subprocess.Popen([args.bin] + p1.dbargs + ["sync", "run"],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                time.sleep(random.uniform(0.02, 0.15))
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGKILL)
-                    killed += 1
-                proc.wait()
-            tap.ok(True, "post 1's round was SIGKILLed %d time(s) mid-way" % killed)
+            # The kill lands once the batch is marked sent: the push is on the wire or being
+            # applied on central, and the post has not recorded the answer.
+            db = sqlite3.connect(p1.db, timeout=10)
+            proc = subprocess.Popen([args.bin] + p1.dbargs + ["sync", "run"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            in_flight = False
+            deadline = time.time() + 20
+            while time.time() < deadline and proc.poll() is None:
+                try:
+                    in_flight = db.execute("SELECT COUNT(*) FROM sync_outbox WHERE sent_at IS NOT"
+                                           " NULL AND acked_at IS NULL").fetchone()[0] > 0
+                except sqlite3.OperationalError:
+                    in_flight = False
+                if in_flight:
+                    break
+                time.sleep(0.002)
+            killed = proc.poll() is None
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            db.close()
+            tap.ok(killed and in_flight, "post 1's round is SIGKILLed with its push in flight")
             # Post 2's server is killed while its thread syncs, then restarted.
             p2.stop(signal.SIGKILL)
             p2.start()
