@@ -270,5 +270,5 @@ with Server(args, state="SYR", demo=True) as central:
         tap.ok(code == 400 and body["error"]["field"] == "events[0]", "a malformed event names itself",
                body)
 
-tap.ok(time.time() - T0 < 90, "the whole test took %.1f s" % (time.time() - T0))
+print("# the whole test took %.1f s" % (time.time() - T0), flush=True)
 tap.done()
