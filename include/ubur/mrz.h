@@ -5,7 +5,7 @@
  * Five layouts are understood: TD1 (3 lines of 30, identity cards), TD2
  * (2x36, identity cards), TD3 (2x44, passports), MRV-A (2x44 visas) and
  * MRV-B (2x36 visas). A parse never allocates: the caller owns a
- * struct ubur_mrz (about 4 KiB, fine on the stack) and gets every field that
+ * struct ubur_mrz (about 11 KiB, fine on the stack) and gets every field that
  * could be read, every error as {field, message}, every accepted deviation
  * as a named warning and every OCR repair, so a border post sees the whole
  * picture rather than the first problem.
@@ -155,10 +155,11 @@ struct ubur_mrz_opts {
 
 /*
  * Parses `len` bytes of `text` (need not be NUL-terminated; may contain
- * anything). `opts` may be NULL (strict, today from ubur_now()). `out` is
- * always fully written. Returns 0 when the zone is valid, UBUR_EINVAL when
- * it is not, in which case out->errors lists why and `err` (may be NULL)
- * holds the first error with its field.
+ * anything). `opts` may be NULL (strict, today from ubur_now()). Every field
+ * of `out` is always set: to what was read, or to "" / 0 / unknown. Returns
+ * 0 when the zone is valid, UBUR_EINVAL when it is not, in which case
+ * out->errors lists why and `err` (may be NULL) holds the first error with
+ * its field.
  */
 int ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
                    struct ubur_mrz *out, struct ubur_error *err);

@@ -16,7 +16,9 @@ extern const struct ubur_cmd ubur_cmd_keys;
 extern const struct ubur_cmd ubur_cmd_watchlist;
 extern const struct ubur_cmd ubur_cmd_screen;
 extern const struct ubur_cmd ubur_cmd_cases;
+extern const struct ubur_cmd ubur_cmd_registry;
 extern const struct ubur_cmd ubur_cmd_stats;
+extern const struct ubur_cmd ubur_cmd_dedup;
 extern const struct ubur_cmd ubur_cmd_exchange;
 extern const struct ubur_cmd ubur_cmd_audit;
 extern const struct ubur_cmd ubur_cmd_retention;
@@ -36,7 +38,9 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_watchlist,
     &ubur_cmd_screen,
     &ubur_cmd_cases,
+    &ubur_cmd_registry,
     &ubur_cmd_stats,
+    &ubur_cmd_dedup,
     &ubur_cmd_exchange,
     &ubur_cmd_audit,
     &ubur_cmd_retention,
