@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ubur/border.h"
 #include "ubur/registry.h"
 #include "ubur/users.h"
 #include "ubur/banned.h"
@@ -27,6 +28,7 @@ struct demo_step {
 
 /* Each module adds its demo data here, in dependency order. */
 static const struct demo_step demo_steps[] = {
+    {"crossings", ubur_border_demo},
     {"registry", ubur_registry_demo},
     {NULL, NULL},
 };

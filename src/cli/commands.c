@@ -17,6 +17,9 @@ extern const struct ubur_cmd ubur_cmd_watchlist;
 extern const struct ubur_cmd ubur_cmd_screen;
 extern const struct ubur_cmd ubur_cmd_cases;
 extern const struct ubur_cmd ubur_cmd_registry;
+extern const struct ubur_cmd ubur_cmd_crossing;
+extern const struct ubur_cmd ubur_cmd_check;
+extern const struct ubur_cmd ubur_cmd_overstays;
 extern const struct ubur_cmd ubur_cmd_stats;
 extern const struct ubur_cmd ubur_cmd_dedup;
 extern const struct ubur_cmd ubur_cmd_exchange;
@@ -32,6 +35,9 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_serve,
     &ubur_cmd_demo,
     &ubur_cmd_user,
+    &ubur_cmd_crossing,
+    &ubur_cmd_check,
+    &ubur_cmd_overstays,
     &ubur_cmd_mrz,
     &ubur_cmd_seal,
     &ubur_cmd_keys,

@@ -13,6 +13,7 @@ extern const struct ubur_http_route ubur_api_session_routes[];
 extern const struct ubur_http_route ubur_api_users_routes[];
 extern const struct ubur_http_route ubur_api_audit_routes[];
 extern const struct ubur_http_route ubur_api_documents_routes[];
+extern const struct ubur_http_route ubur_api_border_routes[];
 extern const struct ubur_http_route ubur_api_screening_routes[];
 extern const struct ubur_http_route ubur_api_exchange_routes[];
 extern const struct ubur_http_route ubur_api_registry_routes[];
@@ -24,6 +25,7 @@ const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_users_routes,
     ubur_api_audit_routes,
     ubur_api_documents_routes,
+    ubur_api_border_routes,
     ubur_api_screening_routes,
     ubur_api_exchange_routes,
     ubur_api_registry_routes,
