@@ -27,6 +27,7 @@ extern const struct ubur_cmd ubur_cmd_audit;
 extern const struct ubur_cmd ubur_cmd_retention;
 extern const struct ubur_cmd ubur_cmd_migrate;
 extern const struct ubur_cmd ubur_cmd_version;
+extern const struct ubur_cmd ubur_cmd_visa;
 extern const struct ubur_cmd ubur_cmd_help;
 
 const struct ubur_cmd *const ubur_commands[] = {
@@ -43,6 +44,7 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_watchlist,
     &ubur_cmd_screen,
     &ubur_cmd_cases,
+    &ubur_cmd_visa,
     &ubur_cmd_registry,
     &ubur_cmd_stats,
     &ubur_cmd_dedup,
