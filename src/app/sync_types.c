@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "sync_impl.h"
+#include "ubur/border.h"
 #include "ubur/registry.h"
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
@@ -31,6 +32,15 @@ static json_t *
 col_json(struct ubur_stmt *st, int i)
 {
     return ubur_stmt_is_null(st, i) ? json_null() : json_string(ubur_stmt_text(st, i));
+}
+
+/* A JSON text column parsed (null when NULL or not JSON). */
+static json_t *
+json_col_parsed_or_null(struct ubur_stmt *st, int i)
+{
+    const char *s = ubur_stmt_text(st, i);
+    json_t *j = s ? json_loads(s, 0, NULL) : NULL;
+    return j ? j : json_null();
 }
 
 /* ---- registry snapshots ---- */
@@ -443,6 +453,261 @@ individual_apply(struct ubur_ctx *ctx, const struct sync_event *ev, struct ubur_
     return ubur_error_field(err, UBUR_EINVAL, "op", "unknown op '%.20s'", ev->op);
 }
 
+/* ---- movements: entries, exits, refusals (up) ---- */
+
+/* Every row a query returns, each as sync_row_json reads one (values as text). */
+static int
+rows_json(struct ubur_ctx *ctx, const char *sql, const char *arg, json_t **out,
+          struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    *out = json_array();
+    int rc = ubur_store_prepare(ctx->store, sql, &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, arg);
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        json_t *o = json_object();
+        for (int i = 0; i < ubur_stmt_columns(st); i++)
+            json_object_set_new(o, ubur_stmt_column_name(st, i), col_json(st, i));
+        json_array_append_new(*out, o);
+    }
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* What an officer reads of a record; not the traveller's id (central may link the traveller
+ * to one it knew) nor the stay (each side keeps its own). */
+static int
+movement_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    *out = NULL;
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT kind, direction, at, crossing_id, state, check_id,"
+                                " group_id, document_number, nationality, visa_id, visa_number,"
+                                " proposed, decision, reasons, override_reason, supervisor,"
+                                " officer, recorded_at FROM border_records WHERE id = ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, id);
+    if ((rc = ubur_stmt_step(st, err)) == 1) {
+        static const char *const k[] = {
+            "kind",        "direction",   "at",       "crossing_id",     "state",
+            "check_id",    "group_id",    "document_number", "nationality", "visa_id",
+            "visa_number", "proposed",    "decision", "reasons",         "override_reason",
+            "supervisor",  "officer",     "recorded_at"};
+        json_t *o = json_pack("{s:s}", "id", id);
+        for (int i = 0; i < 18; i++)
+            json_object_set_new(o, k[i], i == 13 ? json_col_parsed_or_null(st, i) : col_json(st, i));
+        *out = o;
+    }
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int
+movement_capture(struct ubur_ctx *ctx, const char *action, const char *object_id,
+                 const char *detail, struct sync_capture *cap, struct ubur_error *err)
+{
+    (void)action;
+    (void)detail;
+    json_t *snap = NULL, *rec = NULL, *chk = NULL, *trav = NULL, *docs = NULL, *grp = NULL;
+    int rc = movement_snapshot(ctx, object_id, &snap, err);
+    if (rc || !snap)
+        return rc;
+    if ((rc = sync_row_json(ctx, "border_records", "id", object_id, &rec, err)) ||
+        (rc = sync_row_json(ctx, "border_checks", "id", sync_str(rec, "check_id"), &chk, err)))
+        goto fail;
+    const char *tid = sync_str(rec, "traveller_id"), *gid = sync_str(rec, "group_id");
+    if (tid && ((rc = sync_row_json(ctx, "travellers", "id", tid, &trav, err)) ||
+                (rc = rows_json(ctx,
+                                "SELECT * FROM traveller_documents WHERE traveller_id = ?"
+                                " ORDER BY document_number, nationality",
+                                tid, &docs, err))))
+        goto fail;
+    if (gid && (rc = sync_row_json(ctx, "border_groups", "id", gid, &grp, err)))
+        goto fail;
+    if (!chk) {
+        rc = ubur_error_set(err, UBUR_EINTERNAL, "record %s has no check", object_id);
+        goto fail;
+    }
+    const char *visa = sync_str(rec, "visa_id");
+    cap->op = "create";
+    cap->record_id = ubur_arena_strdup(&ctx->arena, object_id);
+    cap->touches = visa ? ubur_arena_printf(&ctx->arena, " visa:%s", visa) : NULL;
+    cap->payload = json_pack("{s:o, s:o, s:o, s:o, s:o}", "record", rec, "check", chk,
+                             "traveller", trav ? trav : json_null(), "documents",
+                             docs ? docs : json_array(), "group", grp ? grp : json_null());
+    cap->after = snap;
+    return 0;
+fail:
+    json_decref(snap);
+    json_decref(rec);
+    json_decref(chk);
+    json_decref(trav);
+    json_decref(docs);
+    json_decref(grp);
+    return rc;
+}
+
+static int
+movement_apply(struct ubur_ctx *ctx, const struct sync_event *ev, struct ubur_error *err)
+{
+    json_t *rec = json_object_get(ev->payload, "record");
+    if (!sync_str(rec, "id") || strcmp(sync_str(rec, "id"), ev->record_id))
+        return ubur_error_field(err, UBUR_EINVAL, "record", "the payload is not record %s",
+                                ev->record_id);
+    return ubur_border_apply_movement(ctx, ev->payload, err);
+}
+
+/* ---- crossing points and their schedules (down) ---- */
+
+static int
+crossing_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_error *err)
+{
+    json_t *point = NULL, *partner = NULL, *sched = NULL;
+    *out = NULL;
+    int rc = sync_row_json(ctx, "crossing_points", "id", id, &point, err);
+    if (rc || !point)
+        return rc;
+    const char *pid = sync_str(point, "partner_id");
+    if (pid && (rc = sync_row_json(ctx, "crossing_points", "id", pid, &partner, err)))
+        goto fail;
+    json_t *more = NULL;
+    if ((rc = rows_json(ctx, "SELECT * FROM crossing_schedules WHERE crossing_id = ? ORDER BY id",
+                        id, &sched, err)))
+        goto fail;
+    if (pid && (rc = rows_json(ctx,
+                               "SELECT * FROM crossing_schedules WHERE crossing_id = ?"
+                               " ORDER BY id",
+                               pid, &more, err))) {
+        json_decref(more);
+        goto fail;
+    }
+    if (more)
+        json_array_extend(sched, more);
+    json_decref(more);
+    *out = json_pack("{s:o, s:o, s:o}", "point", point, "partner", partner ? partner : json_null(),
+                     "schedules", sched);
+    return 0;
+fail:
+    json_decref(point);
+    json_decref(partner);
+    json_decref(sched);
+    return rc;
+}
+
+static int
+crossing_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_error *err)
+{
+    json_t *rows[2] = {json_object_get(rec, "point"), json_object_get(rec, "partner")};
+    bool c = false;
+    int rc;
+    *changed = false;
+    if (!json_is_object(rows[0]) || !sync_str(rows[0], "id"))
+        return ubur_error_set(err, UBUR_EUNPROC, "a crossing point without an id");
+    /* Pairs point at each other: both rows exist (unpaired) before either names the other. */
+    for (int i = 0; i < 2; i++) {
+        json_t *have = NULL;
+        if (!json_is_object(rows[i]))
+            continue;
+        if ((rc = sync_row_json(ctx, "crossing_points", "id", sync_str(rows[i], "id"), &have,
+                                err)))
+            return rc;
+        if (!have) {
+            json_t *bare = json_deep_copy(rows[i]);
+            json_object_set_new(bare, "partner_id", json_null());
+            rc = sync_row_upsert(ctx, "crossing_points", "id", bare, &c, err);
+            json_decref(bare);
+            if (rc)
+                return rc;
+            *changed = true;
+        }
+        json_decref(have);
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!json_is_object(rows[i]))
+            continue;
+        json_t *row = json_deep_copy(rows[i]);
+        const char *pid = sync_str(row, "partner_id");
+        json_t *have = NULL;
+        if (pid && !(rc = sync_row_json(ctx, "crossing_points", "id", pid, &have, err)) && !have)
+            json_object_set_new(row, "partner_id", json_null()); /* its partner comes later */
+        json_decref(have);
+        if (!rc)
+            rc = sync_row_upsert(ctx, "crossing_points", "id", row, &c, err);
+        json_decref(row);
+        if (rc)
+            return rc;
+        *changed |= c;
+    }
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(rec, "schedules"), i, s)
+    {
+        if ((rc = sync_row_upsert(ctx, "crossing_schedules", "id", s, &c, err)))
+            return rc;
+        *changed |= c;
+    }
+    return 0;
+}
+
+/* ---- visa-free entry rules, by nationality (down) ---- */
+
+static int
+visa_free_snapshot(struct ubur_ctx *ctx, const char *nationality, json_t **out,
+                   struct ubur_error *err)
+{
+    json_t *rows;
+    int rc = rows_json(ctx,
+                       "SELECT state, nationality, max_days, window_days, created_at"
+                       " FROM border_visa_free WHERE nationality = ? ORDER BY state",
+                       nationality, &rows, err);
+    if (rc) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:o}", "nationality", nationality, "rules", rows);
+    return 0;
+}
+
+static int
+visa_free_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_error *err)
+{
+    const char *nat = sync_str(rec, "nationality");
+    json_t *rules = json_object_get(rec, "rules"), *have = NULL;
+    *changed = false;
+    if (!nat || strlen(nat) != 3 || !json_is_array(rules))
+        return ubur_error_set(err, UBUR_EUNPROC, "visa-free rules without a nationality");
+    int rc = visa_free_snapshot(ctx, nat, &have, err);
+    if (rc)
+        return rc;
+    bool same = json_equal(json_object_get(have, "rules"), rules);
+    json_decref(have);
+    if (same)
+        return 0;
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "DELETE FROM border_visa_free WHERE nationality = ?", "t", nat);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rules, i, r)
+    {
+        if (n < 0)
+            break;
+        n = ubur_store_run(ctx->store, err,
+                           "INSERT INTO border_visa_free (state, nationality, max_days,"
+                           " window_days, created_at) VALUES (?, ?, ?, ?, ?)",
+                           "ttttt", sync_str(r, "state"), nat, sync_str(r, "max_days"),
+                           sync_str(r, "window_days"), sync_str(r, "created_at"));
+    }
+    if (n < 0)
+        return (int)n;
+    *changed = true;
+    return 0;
+}
+
 /* ---- watchlist (down, by change_seq) ---- */
 
 static json_t *
@@ -728,6 +993,24 @@ out:
     return rc;
 }
 
+/* A crossing recorded on a visa changes its use: the visa central hands down changes too. */
+static int
+visa_of_record(struct ubur_ctx *ctx, const char *action, const char *record_id, const char **id,
+               struct ubur_error *err)
+{
+    (void)action;
+    char *v = NULL;
+    *id = NULL;
+    int rc = ubur_store_query_text(ctx->store, err, &v,
+                                   "SELECT COALESCE(r.visa_id, s.visa_id) FROM border_records r"
+                                   " LEFT JOIN stays s ON s.id = r.stay_id WHERE r.id = ?",
+                                   "t", record_id);
+    if (rc == 0 && v)
+        *id = ubur_arena_strdup(&ctx->arena, v);
+    free(v);
+    return rc == UBUR_ENOTFOUND ? 0 : rc;
+}
+
 /* ---- partner revocations (down) ---- */
 
 static int
@@ -840,6 +1123,10 @@ const struct sync_up_type sync_up_types[] = {
     {"registration", create_only, (const char *const[]){"registry.group.register", NULL}, NULL,
      registration_capture, group_snapshot, registration_apply,
      (const char *const[]){"registry.import", NULL}, registration_uncaptured},
+    {"movement", create_only,
+     (const char *const[]){"border.entry", "border.exit", "border.refusal", "border.override",
+                           NULL},
+     NULL, movement_capture, movement_snapshot, movement_apply, NULL, NULL},
     {"individual", individual_ops,
      (const char *const[]){"registry.individual.create", "registry.individual.event",
                            "registry.individual.correct", "registry.individual.judge", NULL},
@@ -853,7 +1140,14 @@ const struct sync_down_type sync_down_types[] = {
     {"location", (const char *const[]){"registry.location.create", NULL}, NULL, NULL, NULL,
      location_snapshot, location_apply, (const char *const[]){"registry.demo", NULL},
      location_unlogged},
-    {"visa", NULL, "visa", NULL, NULL, visa_snapshot, visa_apply, NULL, NULL},
+    {"crossing", (const char *const[]){"crossing.create", "crossing.schedule", NULL}, NULL, NULL,
+     NULL, crossing_snapshot, crossing_apply, NULL, NULL},
+    {"visa_free",
+     (const char *const[]){"border.visa_free.set", "border.visa_free.remove", NULL}, NULL, NULL,
+     NULL, visa_free_snapshot, visa_free_apply, NULL, NULL},
+    {"visa", NULL, "visa",
+     (const char *const[]){"border.entry", "border.exit", "border.override", NULL},
+     visa_of_record, visa_snapshot, visa_apply, NULL, NULL},
     {"revocation", NULL, NULL, NULL, NULL, revocation_snapshot, revocation_apply, NULL, NULL},
     {0},
 };

@@ -69,6 +69,44 @@ def name(i):
     return GIVEN[i % len(GIVEN)] + ("" if i < len(GIVEN) else " " + GIVEN[i // len(GIVEN) % len(GIVEN)])
 
 
+def record_crossing(srv, i, direction):
+    """A Syrian national through Semalka; returns the record id."""
+    p = srv.cli("check", "--crossing", "semalka", "--direction", direction, "--document",
+                "N%07d" % i, "--nationality", "SYR", "--birth-date", "1980-01-%02d" % (i % 28 + 1),
+                "--surname", "HASSAN", "--given-names", name(i).upper(), "--expiry", "2035-01-01",
+                "--sex", "M", "--record", "--json")
+    if p.returncode != 0:
+        raise RuntimeError("check failed: " + p.stdout + p.stderr)
+    return json.loads(p.stdout)["record_id"]
+
+
+MOVEMENT_FIELDS = ("id", "kind", "direction", "at", "crossing_id", "check_id", "document_number",
+                   "nationality", "proposed", "decision", "officer", "recorded_at")
+
+
+def movements(srv, token):
+    code, body, _ = srv.req("GET", "/api/v1/border/movements?crossing_id=semalka&limit=1000",
+                            token=token)
+    if code != 200:
+        raise RuntimeError("movements: %s %s" % (code, body))
+    return {m["id"]: tuple(m.get(k) for k in MOVEMENT_FIELDS) for m in body["movements"]}
+
+
+def semalka_traffic(srv, token):
+    code, body, _ = srv.req("GET", "/api/v1/stats/crossings?from=2000-01-01&to=2100-01-01"
+                            "&by=crossing", token=token)
+    if code != 200:
+        raise RuntimeError("traffic: %s %s" % (code, body))
+    return sum(r["crossings"] for r in body["rows"] if r.get("crossing") == "semalka")
+
+
+def visas(srv):
+    rc, v, err = run_json(srv, "visa", "list", "--visas", "--limit", "1000", "--json")
+    if rc != 0:
+        raise RuntimeError("visa list: " + str(err))
+    return {x["id"]: (x["visa_number"], x["state"], x["valid_until"]) for x in v}
+
+
 def pending(srv):
     rc, st, _ = run_json(srv, "sync", "status", "--json")
     return st["outbox"]["pending"] if st else None
@@ -117,6 +155,11 @@ with Server(args, state="SYR", demo=True) as central:
         rc, r, err = run_json(p1, "sync", "run", "--json")
         tap.ok(rc == 0 and r["pulled"] == 0 and r["pushed"] == 0,
                "a second round with nothing new changes nothing", (r, err))
+        tap.ok(visas(p1) == visas(central) and len(visas(p1)) > 0,
+               "post 1 holds central's visas", (visas(p1), visas(central)))
+        p = p1.cli("crossing", "list")
+        tap.ok("semalka" in p.stdout and "yarubiyah" in p.stdout,
+               "and its crossing points with their modes", p.stdout)
         # The background thread of post 2's server syncs by itself.
         deadline = time.time() + 15
         st = None
@@ -144,8 +187,14 @@ with Server(args, state="SYR", demo=True) as central:
                    all(n.startswith("SYR-RABIA-1-") for n, _ in made[p2]),
                    "each post numbers its registrations in its own space", made)
             tap.eq(pending(p1), 3, "post 1's outbox holds its three registrations")
+            cadm = central.login("admin")
+            traffic0 = semalka_traffic(central, cadm)
+            recs = {p1: [], p2: []}
+            for i in range(2):
+                recs[p1].append(record_crossing(p1, 100 + i, "entry"))
+                recs[p2].append(record_crossing(p2, 200 + i, "entry"))
             rc, r, err = run_json(p1, "sync", "run", "--json")
-            tap.ok(rc == 0 and r["pushed"] == 3, "post 1 pushes them", (r, err))
+            tap.ok(rc == 0 and r["pushed"] == 5, "post 1 pushes them and its two entries", (r, err))
 
             # The link drops: central stops. The posts keep working.
             central.stop()
@@ -154,12 +203,17 @@ with Server(args, state="SYR", demo=True) as central:
                 made[p2].append(add_person(p2, name(i + 7), "Al-Mosuli", "1976-06-0%d" % (i + 1), loc))
             p = p1.cli("screen", "--json", "--dob", "1979", "Abdulrahman al-Tikriti")
             tap.ok("SYR-A-1" in p.stdout, "offline, post 1 still screens and decides", p.stdout)
+            for i in range(2):  # offline, the posts record exits and entries
+                recs[p1].append(record_crossing(p1, 100 + i, "exit"))
+                recs[p2].append(record_crossing(p2, 200 + i, "exit"))
+                recs[p1].append(record_crossing(p1, 110 + i, "entry"))
+            tap.eq(len(recs[p1]) + len(recs[p2]), 10, "offline, the posts keep recording crossings")
             rc, r, err = run_json(p1, "sync", "run", "--json")
             tap.ok(rc == 1 and not r["push_ok"] and "cannot reach central" in (r["error"] or ""),
                    "a round without central fails and says why", (r, err))
             rc, st, _ = run_json(p1, "sync", "status", "--json")
             tap.ok(st["push"]["failures"] >= 1 and st["push"]["next_attempt_at"] and
-                   st["outbox"]["pending"] == 3, "the failure is counted and the retry scheduled", st)
+                   st["outbox"]["pending"] == 7, "the failure is counted and the retry scheduled", st)
             # A bulk import on post 1 while offline: 40 groups in one transaction.
             rows = ["group,relationship,given_name,family_name,sex,birth_date,origin,population_type,location"]
             for g in range(40):
@@ -169,7 +223,7 @@ with Server(args, state="SYR", demo=True) as central:
             open(bulk, "w").write("\n".join(rows) + "\n")
             p = p1.cli("registry", "import", bulk)
             tap.eq(p.returncode, 0, "post 1 imports 40 groups offline")
-            tap.eq(pending(p1), 43, "the import's groups are in the outbox too")
+            tap.eq(pending(p1), 47, "the import's groups are in the outbox too")
 
             # Central comes back (a restart); post 1 is killed in the middle of its round.
             central.start()
@@ -220,8 +274,20 @@ with Server(args, state="SYR", demo=True) as central:
             tap.ok(not diff, "and with the same content", diff[:5])
             rc, cst, _ = run_json(central, "sync", "status", "--json")
             posts = {p["id"]: p for p in cst["posts"]}
-            tap.ok(posts["qaim-1"]["applied_seq"] == 46 and posts["rabia-1"]["applied_seq"] == 6,
+            tap.ok(posts["qaim-1"]["applied_seq"] == 52 and posts["rabia-1"]["applied_seq"] == 10,
                    "central applied each post's events once, in sequence", posts)
+            # Movements: the same records on central, with the traffic figures kept by the
+            # border's own code (one per movement, not copied rows).
+            mc = movements(central, cadm)
+            m1 = movements(p1, p1.login("admin"))
+            m2 = movements(p2, p2.login("admin"))
+            tap.eq(sorted(set(recs[p1])), sorted(m1), "post 1 holds its 6 movements")
+            tap.ok(all(mc.get(k) == v for k, v in m1.items()) and
+                   all(mc.get(k) == v for k, v in m2.items()),
+                   "central has every movement of both posts, once, with the same content",
+                   [k for k in list(m1) + list(m2) if mc.get(k) != (m1.get(k) or m2.get(k))][:5])
+            tap.eq(semalka_traffic(central, cadm) - traffic0, len(m1) + len(m2),
+                   "central's traffic figures count each post movement once")
             p = central.cli("audit", "verify")
             tap.eq(p.returncode, 0, "central's audit chain is intact")
 
@@ -256,6 +322,13 @@ with Server(args, state="SYR", demo=True) as central:
             p = central.cli("audit", "list", "--json")
             tap.ok("sync.conflict.resolve" in p.stdout, "the resolution is audited")
 
+        # A visa revoked on central is revoked on the posts after their next pull.
+        vs = [k for k, v in visas(central).items() if v[1] == "issued"]
+        if vs:
+            p = central.cli("visa", "revoke", vs[0], "--reason", "fraud found")
+            tap.eq(p.returncode, 0, "central revokes a visa")
+            run_json(p1, "sync", "run", "--json")
+            tap.eq(visas(p1).get(vs[0], ("", ""))[1], "revoked", "post 1 sees the revocation")
         # A post's account can only sync, and only as itself.
         code, body, _ = central.req("POST", "/api/v1/session",
                                     {"username": "qaim-1",

@@ -11,8 +11,10 @@
  */
 #include "unit.h"
 
+#include <math.h>
 #include <stdbool.h>
 
+#include "ubur/border.h"
 #include "ubur/registry.h"
 #include "ubur/sync.h"
 #include "ubur/users.h"
@@ -481,8 +483,13 @@ test_conflict_different_content_and_rejected(void **state)
     free(payload);
     json_object_set_new(json_array_get(json_object_get(p, "members"), 0), "given_name",
                         json_string("Someone Else"));
-    int64_t applied = count(central_store, "SELECT applied_seq FROM sync_post WHERE id = ?",
-                            "qaim-1");
+    /* Crafted events come from another post's account, so post 1's own sequence is intact. */
+    char pw[UBUR_PASSWORD_MAX + 1];
+    assert_int_equal(ubur_sync_post_add(&central, "rabia-1", NULL, pw, &err), 0);
+    struct ubur_ctx other = post_account;
+    memset(&other.arena, 0, sizeof(other.arena));
+    other.username = "rabia-1";
+    int64_t applied = 0;
     json_t *e1 = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "seq",
                            (json_int_t)applied + 1, "id", "01900000-0000-7000-8000-0000000000a1",
                            "type", "registration", "op", "create", "record_id", group_id,
@@ -519,7 +526,8 @@ test_conflict_different_content_and_rejected(void **state)
     json_t *events = json_pack("[o, o, o]", e1, e2, e3);
     json_decref(p);
     int64_t people = count(central_store, "SELECT COUNT(*) FROM reg_individual", NULL);
-    assert_int_equal(ubur_sync_push(&post_account, "qaim-1", events, &answer, &err), 0);
+    assert_int_equal(ubur_sync_push(&other, "rabia-1", events, &answer, &err), 0);
+    ubur_arena_release(&other.arena);
     assert_string_equal(result_of(answer, 0), "conflict");
     assert_string_equal(result_of(answer, 1), "conflict");
     assert_string_equal(result_of(answer, 2), "applied");
@@ -647,6 +655,134 @@ test_watchlist_down(void **state)
     ubur_screening_shutdown();
 }
 
+/* Pulls every page of changes into the post; returns how many records changed there. */
+static int
+pull_all(void)
+{
+    struct ubur_error err = UBUR_ERROR_INIT;
+    int total = 0;
+    for (int page = 0; page < 100; page++) {
+        json_t *pg = NULL;
+        int applied = 0;
+        struct ubur_ctx applier = post;
+        memset(&applier.arena, 0, sizeof(applier.arena));
+        applier.role = UBUR_ROLE_ADMIN;
+        const char *cursor = ubur_sync_pull_cursor(&applier);
+        if (ubur_sync_changes(&post_account, "qaim-1", cursor, 50, &pg, &err))
+            fail_msg("changes: %s", err.message);
+        if (ubur_sync_apply_changes(&applier, pg, &applied, &err))
+            fail_msg("apply: %s", err.message);
+        ubur_arena_release(&applier.arena);
+        total += applied;
+        bool more = json_is_true(json_object_get(pg, "more"));
+        json_decref(pg);
+        if (!more)
+            break;
+    }
+    return total;
+}
+
+static json_t *
+check_and_record(const char *direction)
+{
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_check_place place = {"semalka", direction, ubur_now()};
+    struct ubur_check_input in = {0};
+    in.document = (struct ubur_document_input){.document_number = "N7654321",
+                                               .nationality = "SYR",
+                                               .birth_date = "1980-01-01",
+                                               .expiry_date = "2030-01-01",
+                                               .surname = "HASSAN",
+                                               .given_names = "ALI",
+                                               .sex = "M"};
+    json_t *chk = NULL, *rec = NULL;
+    post.role = UBUR_ROLE_BORDER_OFFICER;
+    if (ubur_border_check(&post, &place, &in, &chk, &err))
+        fail_msg("check: %s", err.message);
+    assert_string_equal(json_string_value(json_object_get(chk, "decision")), "admit");
+    struct ubur_confirm_input ci = {json_string_value(json_object_get(chk, "id")), NULL, NULL};
+    if (ubur_border_confirm(&post, &ci, &rec, &err))
+        fail_msg("confirm: %s", err.message);
+    post.role = UBUR_ROLE_REGISTRATION_OFFICER;
+    json_decref(chk);
+    return rec;
+}
+
+static void
+test_crossings_down_movements_up(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_crossing_input a = {.id = "faysh", .name = "Faysh Khabur", .state = "IRQ",
+                                    .governorate = "Duhok", .latitude = NAN, .longitude = NAN};
+    struct ubur_crossing_input b = {.id = "semalka", .name = "Semalka", .state = "SYR",
+                                    .governorate = "Al-Hasakah", .latitude = NAN,
+                                    .longitude = NAN, .partner_id = "faysh"};
+    assert_int_equal(ubur_crossing_add(&central, &a, &err), 0);
+    assert_int_equal(ubur_crossing_add(&central, &b, &err), 0);
+    int64_t from;
+    assert_int_equal(ubur_time_parse("2019-01-01", &from, &err), 0);
+    struct ubur_schedule_input sch = {.crossing_id = "semalka", .mode = "open", .from = from};
+    json_t *o = NULL;
+    assert_int_equal(ubur_crossing_schedule(&central, &sch, &o, &err), 0);
+    json_decref(o);
+    assert_true(pull_all() > 0);
+    assert_int_equal(count(post_store, "SELECT COUNT(*) FROM crossing_points", NULL), 2);
+    assert_int_equal(count(post_store,
+                           "SELECT COUNT(*) FROM crossing_points WHERE id = 'faysh'"
+                           " AND partner_id = 'semalka'",
+                           NULL),
+                     1);
+    assert_int_equal(count(post_store, "SELECT COUNT(*) FROM crossing_schedules", NULL), 1);
+    assert_int_equal(pull_all(), 0); /* applied twice changes nothing */
+
+    /* Offline, the post admits a traveller, then sees them leave. */
+    json_t *entry = check_and_record("entry");
+    char rid[UBUR_UUID_LEN + 1];
+    snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(entry, "id")));
+    json_decref(entry);
+    assert_int_equal(count(post_store,
+                           "SELECT COUNT(*) FROM sync_outbox WHERE type = 'movement'"
+                           " AND acked_at IS NULL",
+                           NULL),
+                     1);
+    json_t *ans = push_pending(0);
+    assert_string_equal(result_of(ans, 0), "applied");
+    json_decref(ans);
+    assert_int_equal(count(central_store, "SELECT COUNT(*) FROM border_records WHERE id = ?", rid),
+                     1);
+    /* Through the border's own path: the stay opened, the traffic counted, audited. */
+    assert_int_equal(count(central_store,
+                           "SELECT COUNT(*) FROM stays WHERE entry_record_id = ?"
+                           " AND exit_date IS NULL",
+                           rid),
+                     1);
+    assert_int_equal(count(central_store,
+                           "SELECT COALESCE(SUM(crossings), 0) FROM border_traffic"
+                           " WHERE crossing_id = 'semalka'",
+                           NULL),
+                     1);
+    assert_int_equal(count(central_store,
+                           "SELECT COUNT(*) FROM audit_log WHERE action = 'border.entry'"
+                           " AND object_id = ?",
+                           rid),
+                     1);
+    json_t *exit_rec = check_and_record("exit");
+    json_decref(exit_rec);
+    ans = push_pending(0);
+    assert_string_equal(result_of(ans, 0), "applied");
+    json_decref(ans);
+    assert_int_equal(count(central_store,
+                           "SELECT COUNT(*) FROM stays WHERE entry_record_id = ?"
+                           " AND exit_date IS NOT NULL",
+                           rid),
+                     1);
+    assert_int_equal(count(central_store, "SELECT COUNT(*) FROM border_records", NULL), 2);
+    assert_int_equal(count(central_store,
+                           "SELECT COALESCE(SUM(crossings), 0) FROM border_traffic", NULL),
+                     2);
+}
+
 int
 main(void)
 {
@@ -662,6 +798,7 @@ main(void)
         cmocka_unit_test(test_conflict_changed_centrally),
         cmocka_unit_test(test_conflict_different_content_and_rejected),
         cmocka_unit_test(test_watchlist_down),
+        cmocka_unit_test(test_crossings_down_movements_up),
     };
     int rc = cmocka_run_group_tests_name("sync pure logic", pure, NULL, NULL);
     rc += cmocka_run_group_tests_name("sync pipeline", pipeline, setup_pipeline,
