@@ -56,7 +56,9 @@ int ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_er
  * transactions are serialised and never fail half-way on a lock upgrade.
  * Nested begin is an error. A statement that fails inside a transaction
  * aborts it on every backend (PostgreSQL's rule): later statements fail and
- * commit returns the first failure's code without committing, so roll back.
+ * commit returns the first failure's code without committing, so roll back,
+ * or undo to a savepoint taken before the failure with ubur_store_exec
+ * ("ROLLBACK TO name"), which makes the transaction usable again.
  * rollback is safe to call when no transaction is open.
  */
 int ubur_store_begin(struct ubur_store *s, struct ubur_error *err);

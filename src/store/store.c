@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -68,9 +69,30 @@ tx_note(struct ubur_store *s, int rc)
     return rc;
 }
 
+/* True when sql starts with ROLLBACK TO: undoing a savepoint is how a failure is recovered. */
+static bool
+is_rollback_to(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+        sql++;
+    if (strncasecmp(sql, "ROLLBACK", 8) != 0)
+        return false;
+    sql += 8;
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+        sql++;
+    return strncasecmp(sql, "TO", 2) == 0 && (sql[2] == ' ' || sql[2] == '\t' || sql[2] == '\n');
+}
+
 int
 ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
 {
+    if (s->in_tx && is_rollback_to(sql)) {
+        /* back to a savepoint taken before the failure: the transaction is usable again */
+        int rc = s->ops->exec(s, sql, err);
+        if (!rc)
+            s->tx_error = 0;
+        return tx_note(s, rc);
+    }
     if (s->in_tx && s->tx_error)
         return tx_failed(err);
     return tx_note(s, s->ops->exec(s, sql, err));

@@ -596,8 +596,11 @@ static int
 pg_exec(struct ubur_store *base, const char *sql, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(base);
-    int rc = pg_ensure(s, err);
-    if (rc)
+    const char *t0 = skip_blank(sql);
+    int rc;
+    if (s->tx && s->queued && !strncasecmp(t0, "ROLLBACK", 8))
+        pg_drain(s, NULL); /* what was queued since the savepoint is being undone */
+    if ((rc = pg_ensure(s, err)))
         return rc;
     char *pgsql = ubur_store_pg_translate(sql, true, NULL, err);
     if (!pgsql)

@@ -333,6 +333,42 @@ test_failed_statement_aborts_tx(void **state)
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 2);
 }
 
+/* A savepoint undoes a failure, on both backends (the group-commit writer relies on it). */
+static void
+test_savepoint_recovers(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    EXEC(f->s, "CREATE TABLE p (id TEXT PRIMARY KEY)");
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    for (int job = 0; job < 3; job++) {
+        assert_int_equal(ubur_store_exec(f->s, "SAVEPOINT ubur_job", &err), 0);
+        /* job 1 writes, then fails: only its own write goes */
+        const char *id = job == 1 ? "one" : job == 0 ? "zero" : "two";
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", id), 1);
+        bool fail = job == 1;
+        if (fail)
+            assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t",
+                                            "zero"),
+                             UBUR_ECONFLICT);
+        if (fail)
+            assert_int_equal(ubur_store_queue(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t",
+                                              "x"),
+                             UBUR_EINTERNAL); /* aborted until the savepoint is undone */
+        assert_int_equal(ubur_store_exec(f->s, fail ? "ROLLBACK TO ubur_job; RELEASE ubur_job"
+                                                    : "RELEASE ubur_job",
+                                         &err),
+                         0);
+    }
+    /* a queued failure undone the same way */
+    assert_int_equal(ubur_store_exec(f->s, "SAVEPOINT q", &err), 0);
+    ubur_store_queue(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "two");
+    assert_int_equal(ubur_store_exec(f->s, "ROLLBACK TO q; RELEASE q", &err), 0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 2);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p WHERE id = 'one'"), 0);
+}
+
 static void
 test_deferred_constraint_fails_commit(void **state)
 {
@@ -875,6 +911,7 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),            \
         cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),               \
         cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown), \
+        cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_deferred_constraint_fails_commit, setup_fn,   \
                                         teardown),                                         \
         cmocka_unit_test_setup_teardown(test_cache_reuse, setup_fn, teardown),             \
