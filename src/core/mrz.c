@@ -150,11 +150,32 @@ static const char state_codes[][4] = {
     "ZWE",
 };
 
-static inline uint32_t
-pack3(const char *c)
+/*
+ * The codes of three letters as bits: state_bits[first * 26 + second] has
+ * bit `third` set. Filled from state_codes once, before main(), so lookups
+ * are one load; a binary search showed in the parser's profile.
+ */
+static uint32_t state_bits[26 * 26];
+
+static void __attribute__((constructor))
+state_bits_init(void)
 {
-    return (uint32_t)(unsigned char)c[0] << 16 | (uint32_t)(unsigned char)c[1] << 8 |
-           (uint32_t)(unsigned char)c[2];
+    for (size_t i = 0; i < sizeof(state_codes) / sizeof(state_codes[0]); i++) {
+        const char *c = state_codes[i];
+        if (c[1] && c[2])
+            state_bits[(c[0] - 'A') * 26 + (c[1] - 'A')] |= 1u << (c[2] - 'A');
+    }
+}
+
+/* A code of exactly three letters, or 'D' followed by '<' or nothing. */
+static inline bool
+state_lookup(const char *c, size_t n)
+{
+    if (n == 1)
+        return c[0] == 'D'; /* the only one-letter code */
+    if (n != 3)
+        return false;
+    return state_bits[(c[0] - 'A') * 26 + (c[1] - 'A')] >> (c[2] - 'A') & 1;
 }
 
 bool
@@ -176,22 +197,7 @@ ubur_mrz_state_known(const char *code)
             return false;
         }
     }
-    if (n == 0)
-        return false;
-    /* Binary search on packed codes: strcmp calls showed in profiles of the parser. */
-    uint32_t k = pack3(key);
-    size_t lo = 0, hi = sizeof(state_codes) / sizeof(state_codes[0]);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        uint32_t v = pack3(state_codes[mid]);
-        if (v == k)
-            return true;
-        if (v < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return state_lookup(key, n);
 }
 
 /* ------------------------------------------------------------------ dates */
@@ -240,7 +246,7 @@ struct parse {
     struct ubur_mrz *m;
     bool lenient, repair;
     int today_y, today_m, today_d;
-    char L[3][48]; /* working copy of the lines; repairs are applied here */
+    char (*L)[45]; /* the lines being parsed (m->lines); repairs are applied here */
     uint64_t guarded[3]; /* per line, bit c: a composite repair may not touch column c */
     bool repair_refuted; /* a field repair was contradicted by the composite check digit */
 };
@@ -336,13 +342,11 @@ normalise_canonical(struct parse *p, const char *text, size_t len)
         for (int i = 0; i < w; i++)
             bad |= mrz_values[(unsigned char)s[i]] - 1; /* -1 outside the alphabet */
         memcpy(p->L[l], s, (size_t)w);
-        p->L[l][w] = '\0';
+        p->L[l][w] = '\0'; /* written even when the input proves not canonical: harmless */
     }
     if (bad < 0)
         return false;
     p->m->nlines = nl;
-    for (int l = 0; l < nl; l++)
-        memcpy(p->m->lines[l], p->L[l], (size_t)w + 1);
     set_format(p->m, nl, w);
     return true;
 }
@@ -460,8 +464,6 @@ normalise_scanner(struct parse *p, const char *text, size_t len)
     for (int i = 0; i < nl; i++) {
         memcpy(m->lines[i], buf + start[i], w);
         m->lines[i][w] = '\0';
-        memcpy(p->L[i], buf + start[i], w);
-        p->L[i][w] = '\0';
     }
     set_format(m, nl, (int)w);
     return 0;
@@ -876,27 +878,29 @@ read_name(struct parse *p, struct span s)
     struct ubur_mrz *m = p->m;
     const char *f = &p->L[(int)s.line][(int)s.col];
     size_t n = (size_t)s.len;
-    size_t sep = n; /* index of the first "<<" */
+    size_t end = n, sep; /* past the last letter; the first "<<" */
 
-    for (size_t i = 0; i + 1 < n; i++)
-        if (f[i] == '<' && f[i + 1] == '<') {
-            sep = i;
+    while (end > 0 && f[end - 1] == '<')
+        end--; /* the trailing fillers need no further look */
+    if (end == 0) {
+        add_error(m, "surname", "name", "the name field is empty");
+        return;
+    }
+    for (sep = 0; sep + 1 < end; sep++)
+        if (f[sep] == '<' && f[sep + 1] == '<')
             break;
-        }
-    name_part(m->surname, sizeof(m->surname), f, sep);
-    if (sep < n)
-        name_part(m->given_names, sizeof(m->given_names), f + sep + 2, n - sep - 2);
-    for (size_t i = 0; i < n; i++) {
+    if (sep + 1 >= end)
+        sep = n;
+    name_part(m->surname, sizeof(m->surname), f, sep < end ? sep : end);
+    if (sep < end)
+        name_part(m->given_names, sizeof(m->given_names), f + sep + 2, end - sep - 2);
+    for (size_t i = 0; i < end; i++) {
         if (f[i] != '<' && (f[i] < 'A' || f[i] > 'Z')) {
             add_error(m, i < sep ? "surname" : "given_names", "name",
                       "line %d column %zu: '%c' in the name field (names have only A-Z and '<')",
                       s.line + 1, s.col + i + 1, f[i]);
             return;
         }
-    }
-    if (all_fillers(f, n)) {
-        add_error(m, "surname", "name", "the name field is empty");
-        return;
     }
     if (f[0] == '<') {
         if (sep != 0) {
@@ -1283,6 +1287,7 @@ ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
     memset(p.guarded, 0, sizeof(p.guarded));
     p.repair_refuted = false;
     p.m = out;
+    p.L = out->lines;
     p.lenient = opts && opts->lenient;
     p.repair = !(opts && opts->no_repair);
     parse_today(&p, opts);
@@ -1313,9 +1318,6 @@ again:
             p.repair_refuted = false;
             goto again;
         }
-        /* Expose the repaired lines. */
-        for (int i = 0; i < out->nlines; i++)
-            memcpy(out->lines[i], p.L[i], sizeof(out->lines[i]));
     }
     out->valid = out->nerrors == 0 && out->nerrors_dropped == 0;
     if (out->valid)
