@@ -23,6 +23,7 @@
 
 #include "ubur/mrz.h"
 #include "ubur/util.h"
+
 #include "ubur/banned.h"
 
 /* ---------------------------------------------------------------- formats */
@@ -124,30 +125,28 @@ ubur_mrz_check_digit(const char *s, size_t n)
  * bsearch.
  */
 static const char state_codes[][4] = {
-    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ANT", "ARE", "ARG", "ARM", "ASM",
-    "ATA", "ATF", "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD",
-    "BGR", "BHR", "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN",
-    "BTN", "BVT", "BWA", "CAF", "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD",
-    "COG", "COK", "COL", "COM", "CPV", "CRI", "CUB", "CUW", "CXR", "CYM", "CYP", "CZE",
-    "D",   "DEU", "DJI", "DMA", "DNK", "DOM", "DZA", "ECU", "EGY", "ERI", "ESH", "ESP",
-    "EST", "ETH", "EUE", "FIN", "FJI", "FLK", "FRA", "FRO", "FSM", "GAB", "GBD", "GBN",
-    "GBO", "GBP", "GBR", "GBS", "GEO", "GGY", "GHA", "GIB", "GIN", "GLP", "GMB", "GNB",
-    "GNQ", "GRC", "GRD", "GRL", "GTM", "GUF", "GUM", "GUY", "HKG", "HMD", "HND", "HRV",
-    "HTI", "HUN", "IDN", "IMN", "IND", "IOT", "IRL", "IRN", "IRQ", "ISL", "ISR", "ITA",
-    "JAM", "JEY", "JOR", "JPN", "KAZ", "KEN", "KGZ", "KHM", "KIR", "KNA", "KOR", "KWT",
-    "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA", "MAC",
-    "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX", "MHL", "MKD", "MLI", "MLT", "MMR",
-    "MNE", "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS", "MWI", "MYS", "MYT", "NAM",
-    "NCL", "NER", "NFK", "NGA", "NIC", "NIU", "NLD", "NOR", "NPL", "NRU", "NTZ", "NZL",
-    "OMN", "PAK", "PAN", "PCN", "PER", "PHL", "PLW", "PNG", "POL", "PRI", "PRK", "PRT",
-    "PRY", "PSE", "PYF", "QAT", "REU", "RKS", "ROU", "RUS", "RWA", "SAU", "SDN", "SEN",
-    "SGP", "SGS", "SHN", "SJM", "SLB", "SLE", "SLV", "SMR", "SOM", "SPM", "SRB", "SSD",
-    "STP", "SUR", "SVK", "SVN", "SWE", "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO",
-    "THA", "TJK", "TKL", "TKM", "TLS", "TON", "TTO", "TUN", "TUR", "TUV", "TWN", "TZA",
-    "UGA", "UKR", "UMI", "UNA", "UNK", "UNO", "URY", "USA", "UTO", "UZB", "VAT", "VCT",
-    "VEN", "VGB", "VIR", "VNM", "VUT", "WLF", "WSM", "XBA", "XCC", "XCE", "XCO", "XDC",
-    "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX", "YEM", "ZAF", "ZMB",
-    "ZWE",
+    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ANT", "ARE", "ARG", "ARM", "ASM", "ATA",
+    "ATF", "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR",
+    "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN", "BTN", "BVT", "BWA",
+    "CAF", "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD", "COG", "COK", "COL", "COM",
+    "CPV", "CRI", "CUB", "CUW", "CXR", "CYM", "CYP", "CZE", "D",   "DEU", "DJI", "DMA", "DNK",
+    "DOM", "DZA", "ECU", "EGY", "ERI", "ESH", "ESP", "EST", "ETH", "EUE", "FIN", "FJI", "FLK",
+    "FRA", "FRO", "FSM", "GAB", "GBD", "GBN", "GBO", "GBP", "GBR", "GBS", "GEO", "GGY", "GHA",
+    "GIB", "GIN", "GLP", "GMB", "GNB", "GNQ", "GRC", "GRD", "GRL", "GTM", "GUF", "GUM", "GUY",
+    "HKG", "HMD", "HND", "HRV", "HTI", "HUN", "IDN", "IMN", "IND", "IOT", "IRL", "IRN", "IRQ",
+    "ISL", "ISR", "ITA", "JAM", "JEY", "JOR", "JPN", "KAZ", "KEN", "KGZ", "KHM", "KIR", "KNA",
+    "KOR", "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA",
+    "MAC", "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX", "MHL", "MKD", "MLI", "MLT", "MMR",
+    "MNE", "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS", "MWI", "MYS", "MYT", "NAM", "NCL",
+    "NER", "NFK", "NGA", "NIC", "NIU", "NLD", "NOR", "NPL", "NRU", "NTZ", "NZL", "OMN", "PAK",
+    "PAN", "PCN", "PER", "PHL", "PLW", "PNG", "POL", "PRI", "PRK", "PRT", "PRY", "PSE", "PYF",
+    "QAT", "REU", "RKS", "ROU", "RUS", "RWA", "SAU", "SDN", "SEN", "SGP", "SGS", "SHN", "SJM",
+    "SLB", "SLE", "SLV", "SMR", "SOM", "SPM", "SRB", "SSD", "STP", "SUR", "SVK", "SVN", "SWE",
+    "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO", "THA", "TJK", "TKL", "TKM", "TLS", "TON",
+    "TTO", "TUN", "TUR", "TUV", "TWN", "TZA", "UGA", "UKR", "UMI", "UNA", "UNK", "UNO", "URY",
+    "USA", "UTO", "UZB", "VAT", "VCT", "VEN", "VGB", "VIR", "VNM", "VUT", "WLF", "WSM", "XBA",
+    "XCC", "XCE", "XCO", "XDC", "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
+    "YEM", "ZAF", "ZMB", "ZWE",
 };
 
 /*
@@ -157,8 +156,7 @@ static const char state_codes[][4] = {
  */
 static uint32_t state_bits[26 * 26];
 
-static void __attribute__((constructor))
-state_bits_init(void)
+static void __attribute__((constructor)) state_bits_init(void)
 {
     for (size_t i = 0; i < sizeof(state_codes) / sizeof(state_codes[0]); i++) {
         const char *c = state_codes[i];
@@ -246,14 +244,13 @@ struct parse {
     struct ubur_mrz *m;
     bool lenient, repair;
     int today_y, today_m, today_d;
-    char (*L)[45]; /* the lines being parsed (m->lines); repairs are applied here */
+    char (*L)[45];       /* the lines being parsed (m->lines); repairs are applied here */
     uint64_t guarded[3]; /* per line, bit c: a composite repair may not touch column c */
     bool repair_refuted; /* a field repair was contradicted by the composite check digit */
 };
 
 static void
-issue_v(struct ubur_mrz_issue *is, const char *field, const char *code, const char *fmt,
-        va_list ap)
+issue_v(struct ubur_mrz_issue *is, const char *field, const char *code, const char *fmt, va_list ap)
 {
     snprintf(is->field, sizeof(is->field), "%s", field);
     snprintf(is->code, sizeof(is->code), "%s", code);
@@ -402,8 +399,8 @@ normalise_scanner(struct parse *p, const char *text, size_t len)
             char what[48];
             describe_char(s + i, len - i, what, sizeof(what));
             add_error(m, "mrz", "character",
-                      "line %d column %d: %s is not in the MRZ alphabet (A-Z, 0-9, <)", line,
-                      col, what);
+                      "line %d column %d: %s is not in the MRZ alphabet (A-Z, 0-9, <)", line, col,
+                      what);
             return -1;
         }
         if (!in_line) {
@@ -490,31 +487,112 @@ struct layout {
     int ncomp;
 };
 
-#define NO {-1, 0, 0}
+#define NO                                                                                         \
+    {                                                                                              \
+        -1, 0, 0                                                                                   \
+    }
 #define CK_MAX 72 /* the longest checked run: the French card's composite, 36 + 35 */
 
-static const struct layout layouts[] = {
-    [UBUR_MRZ_TD1] = {{0, 0, 2},   {0, 2, 3},   {2, 0, 30}, {0, 5, 9},
-                      {0, 14, 1},  {1, 15, 3},  {1, 0, 6},  {1, 6, 1},
-                      {1, 7, 1},   {1, 8, 6},   {1, 14, 1}, {0, 15, 15},
-                      NO,          {1, 18, 11}, {1, 29, 1}, {{0, 5, 25}, {1, 0, 7}, {1, 8, 7}, {1, 18, 11}},
-                      4},
-    [UBUR_MRZ_TD2] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 31},  {1, 0, 9},  {1, 9, 1},
-                      {1, 10, 3}, {1, 13, 6}, {1, 19, 1},  {1, 20, 1}, {1, 21, 6},
-                      {1, 27, 1}, {1, 28, 7}, NO,          NO,         {1, 35, 1},
-                      {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, 3},
-    [UBUR_MRZ_TD3] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 39},  {1, 0, 9},  {1, 9, 1},
-                      {1, 10, 3}, {1, 13, 6}, {1, 19, 1},  {1, 20, 1}, {1, 21, 6},
-                      {1, 27, 1}, {1, 28, 14}, {1, 42, 1}, NO,         {1, 43, 1},
-                      {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, 3},
-    [UBUR_MRZ_MRVA] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 39}, {1, 0, 9},  {1, 9, 1},
-                       {1, 10, 3}, {1, 13, 6}, {1, 19, 1}, {1, 20, 1}, {1, 21, 6},
-                       {1, 27, 1}, {1, 28, 16}, NO,        NO,         NO,
-                       {{0}}, 0},
-    [UBUR_MRZ_MRVB] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 31}, {1, 0, 9},  {1, 9, 1},
-                       {1, 10, 3}, {1, 13, 6}, {1, 19, 1}, {1, 20, 1}, {1, 21, 6},
-                       {1, 27, 1}, {1, 28, 8}, NO,         NO,         NO,
-                       {{0}}, 0},
+static const struct layout layouts[] =
+    {
+        [UBUR_MRZ_TD1] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .number = {0, 5, 9},
+                .number_cd = {0, 14, 1},
+                .opt1 = {0, 15, 15},
+                .opt1_cd = NO,
+                .birth = {1, 0, 6},
+                .birth_cd = {1, 6, 1},
+                .sex = {1, 7, 1},
+                .expiry = {1, 8, 6},
+                .expiry_cd = {1, 14, 1},
+                .nationality = {1, 15, 3},
+                .opt2 = {1, 18, 11},
+                .composite = {1, 29, 1},
+                .name = {2, 0, 30},
+                .comp = {{0, 5, 25}, {1, 0, 7}, {1, 8, 7}, {1, 18, 11}},
+                .ncomp = 4,
+            },
+        [UBUR_MRZ_TD2] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 31},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 7},
+                .opt1_cd = NO,
+                .opt2 = NO,
+                .composite = {1, 35, 1},
+                .comp = {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}},
+                .ncomp = 3,
+            },
+        [UBUR_MRZ_TD3] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 39},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 14}, /* the personal number */
+                .opt1_cd = {1, 42, 1},
+                .opt2 = NO,
+                .composite = {1, 43, 1},
+                .comp = {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}},
+                .ncomp = 3,
+            },
+        [UBUR_MRZ_MRVA] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 39},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 16},
+                .opt1_cd = NO,
+                .opt2 = NO,
+                .composite = NO,
+                .ncomp = 0, /* visas have no composite check digit */
+            },
+        [UBUR_MRZ_MRVB] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 31},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 8},
+                .opt1_cd = NO,
+                .opt2 = NO,
+                .composite = NO,
+                .ncomp = 0,
+            },
 };
 
 /* ------------------------------------------------- check-digited fields */
@@ -525,7 +603,7 @@ enum ckind { CK_ALNUM, CK_DATE };
 struct ckfield {
     const char *name; /* JSON field name */
     enum ckind kind;
-    int n;            /* characters in all runs */
+    int n; /* characters in all runs */
     int nspans;
     struct span spans[4];
     signed char cline, ccol; /* the check digit */
@@ -634,21 +712,9 @@ ck_passes(const struct parse *p, const struct ckfield *f)
 static char
 ocr_partner(char c)
 {
-    switch (c) {
-    case '0': return 'O';
-    case 'O': return '0';
-    case '1': return 'I';
-    case 'I': return '1';
-    case '2': return 'Z';
-    case 'Z': return '2';
-    case '5': return 'S';
-    case 'S': return '5';
-    case '8': return 'B';
-    case 'B': return '8';
-    case '6': return 'G';
-    case 'G': return '6';
-    default: return 0;
-    }
+    static const char pairs[] = "0O1I2Z5S8B6G"; /* partners at 2k and 2k+1 */
+    const char *at = c ? memchr(pairs, c, sizeof(pairs) - 1) : NULL;
+    return at ? pairs[(at - pairs) ^ 1] : 0;
 }
 
 struct ocr_candidate {
@@ -735,8 +801,8 @@ ck_verify(struct parse *p, const struct ckfield *f)
         add_error(m, f->name, "ambiguous_repair",
                   "%s %s; %d single-character OCR repairs would pass (line %d column %d "
                   "'%c'->'%c', line %d column %d '%c'->'%c'%s), refusing to guess",
-                  subject, why, npass, cand[0].line + 1, cand[0].col + 1, cand[0].from,
-                  cand[0].to, cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to,
+                  subject, why, npass, cand[0].line + 1, cand[0].col + 1, cand[0].from, cand[0].to,
+                  cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to,
                   npass > 2 ? ", ..." : "");
     else
         add_error(m, f->name, "check_digit", "%s %s", subject, why);
@@ -1002,7 +1068,6 @@ belgian_passes(const struct parse *p, const struct layout *lo, const struct ckfi
     return ck_passes(p, &bel);
 }
 
-
 static void
 parse_icao(struct parse *p)
 {
@@ -1114,15 +1179,14 @@ parse_icao(struct parse *p)
             }
         } else {
             struct ckfield pnum;
-    ck_init(&pnum, "optional_data", CK_ALNUM);
+            ck_init(&pnum, "optional_data", CK_ALNUM);
             ck_add_span(&pnum, lo->opt1);
             pnum.cline = lo->opt1_cd.line;
             pnum.ccol = lo->opt1_cd.col;
             if (!ck_verify(p, &pnum))
                 ok_fields = false;
             ck_guard(p, &pnum);
-            copy_trim(m->optional_data, sizeof(m->optional_data), pn,
-                          (size_t)lo->opt1.len);
+            copy_trim(m->optional_data, sizeof(m->optional_data), pn, (size_t)lo->opt1.len);
         }
     }
     if (lo->opt2.line >= 0) {
@@ -1138,7 +1202,7 @@ parse_icao(struct parse *p)
      */
     if (lo->ncomp > 0) {
         struct ckfield comp;
-    ck_init(&comp, "composite", CK_ALNUM);
+        ck_init(&comp, "composite", CK_ALNUM);
         for (int i = 0; i < lo->ncomp; i++)
             ck_add_span(&comp, lo->comp[i]);
         comp.cline = lo->composite.line;
@@ -1199,8 +1263,8 @@ parse_french(struct parse *p)
     name_part(m->surname, sizeof(m->surname), l1 + 5, 25);
     for (int i = 13; i < 27; i++)
         if (l2[i] != '<' && (l2[i] < 'A' || l2[i] > 'Z')) {
-            add_error(m, "given_names", "name", "line 2 column %d: '%c' in the given names",
-                      i + 1, l2[i]);
+            add_error(m, "given_names", "name", "line 2 column %d: '%c' in the given names", i + 1,
+                      l2[i]);
             break;
         }
     name_part(m->given_names, sizeof(m->given_names), l2 + 13, 14);
@@ -1278,8 +1342,8 @@ reset(struct ubur_mrz *m)
 }
 
 int
-ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
-               struct ubur_mrz *out, struct ubur_error *err)
+ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts, struct ubur_mrz *out,
+               struct ubur_error *err)
 {
     struct parse p;
 
