@@ -1131,7 +1131,6 @@ parse_icao(struct parse *p)
                           "the check digit passes when the filler after the first 9 characters "
                           "is counted (Belgian practice); lenient mode accepts this");
         }
-        ck_guard(p, &num);
         ck_text(p, &num, raw);
         copy_trim(m->document_number, sizeof(m->document_number), raw, 9);
         if (long_number) {
@@ -1148,7 +1147,6 @@ parse_icao(struct parse *p)
     birth.ccol = lo->birth_cd.col;
     if (!ck_verify(p, &birth))
         ok_fields = false;
-    ck_guard(p, &birth);
     read_date(p, lo->birth, true, &m->birth_date, "birth_date");
 
     struct ckfield expiry;
@@ -1158,14 +1156,15 @@ parse_icao(struct parse *p)
     expiry.ccol = lo->expiry_cd.col;
     if (!ck_verify(p, &expiry))
         ok_fields = false;
-    ck_guard(p, &expiry);
     read_date(p, lo->expiry, false, &m->expiry_date, "expiry_date");
 
     read_sex(p, lo->sex);
     read_name(p, lo->name);
 
     /* Optional data; TD3's personal number has its own check digit. */
-    if (opt.len > 0)
+    struct ckfield pnum;
+    bool has_pnum = false;
+    if (opt.len > 0 && lo->opt1_cd.line < 0)
         read_optional(p, &p->L[(int)opt.line][(int)opt.col], (size_t)opt.len, "optional_data",
                       m->optional_data, sizeof(m->optional_data));
     if (lo->opt1_cd.line >= 0) {
@@ -1178,14 +1177,13 @@ parse_icao(struct parse *p)
                 ok_fields = false;
             }
         } else {
-            struct ckfield pnum;
+            has_pnum = true;
             ck_init(&pnum, "optional_data", CK_ALNUM);
             ck_add_span(&pnum, lo->opt1);
             pnum.cline = lo->opt1_cd.line;
             pnum.ccol = lo->opt1_cd.col;
             if (!ck_verify(p, &pnum))
                 ok_fields = false;
-            ck_guard(p, &pnum);
             copy_trim(m->optional_data, sizeof(m->optional_data), pn, (size_t)lo->opt1.len);
         }
     }
@@ -1213,7 +1211,15 @@ parse_icao(struct parse *p)
             return;
         }
         if (ok_fields) {
-            ck_verify(p, &comp);
+            if (!ck_passes(p, &comp)) {
+                /* What has its own check digit is not repaired through the composite. */
+                ck_guard(p, &num);
+                ck_guard(p, &birth);
+                ck_guard(p, &expiry);
+                if (has_pnum)
+                    ck_guard(p, &pnum);
+                ck_verify(p, &comp);
+            }
         } else if (!ck_passes(p, &comp)) {
             char raw[CK_MAX + 1];
             ck_text(p, &comp, raw);
