@@ -39,6 +39,8 @@ enum ubur_role {
 unsigned ubur_role_from_name(const char *name);
 const char *ubur_role_name(unsigned role);
 
+struct ubur_writer;
+
 struct ubur_ctx {
     struct ubur_store *store;
     const char *user_id;  /* acting user's id, or NULL when anonymous */
@@ -48,6 +50,7 @@ struct ubur_ctx {
     const char *purpose;  /* why the data is accessed, for the audit log; may be NULL */
     const char *state;    /* this instance's ISO 3166 alpha-3 state, e.g. "SYR" */
     struct ubur_arena arena; /* freed when the request or command ends */
+    struct ubur_writer *writer; /* group-commit writer (ubur/writer.h), or NULL: write inline */
 };
 
 /*

@@ -1371,7 +1371,7 @@ ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_number,
         rc = ubur_store_query_text(ctx->store, err, &id,
                                    "SELECT d.individual_id FROM reg_document d"
                                    " JOIN reg_individual i ON i.id = d.individual_id"
-                                   " WHERE d.number = ? AND (? IS NULL OR d.issuing_country = ?)"
+                                   " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
                                    " AND i.status = 'active' ORDER BY d.individual_id LIMIT 1",
                                    "ttt", document_number, nz(nationality), nz(nationality));
     else

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ubur/border.h"
 #include "ubur/registry.h"
 #include "ubur/users.h"
+#include "ubur/visa.h"
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_demo;
@@ -27,7 +29,9 @@ struct demo_step {
 
 /* Each module adds its demo data here, in dependency order. */
 static const struct demo_step demo_steps[] = {
+    {"crossings", ubur_border_demo},
     {"registry", ubur_registry_demo},
+    {"visas", ubur_visa_demo},
     {NULL, NULL},
 };
 
