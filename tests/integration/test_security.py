@@ -162,7 +162,7 @@ else:
             srv.start()
             admin = srv.login("admin")
             filler = os.path.join(mnt, "filler")
-            with open(filler, "wb") as f:
+            with open(filler, "wb", buffering=0) as f:  # unbuffered: close has nothing to flush
                 try:
                     while True:
                         f.write(b"\0" * 65536)
