@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ubur/app.h"
 #include "ubur/popstats.h"
@@ -219,6 +220,35 @@ int ubur_registry_stats_scan(struct ubur_ctx *ctx, const struct ubur_popstat_que
                              struct ubur_poptable *out, struct ubur_error *err);
 /* Recomputes the summary tables from the records. */
 int ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err);
+
+/*
+ * Bulk import of individuals from CSV (columns in docs/registry-csv.md;
+ * the header names them, in any order). Rows of a group (same `group`
+ * value) must be contiguous; rows are taken in batches of whole groups of
+ * about batch_rows rows, each batch one transaction that is committed only
+ * when none of its rows has an error (all or nothing per batch). Every
+ * error goes to on_error with its line number (return non-zero to stop).
+ * Returns 0 when the input could be read (even if batches failed: see res),
+ * or a negative code (unreadable header, I/O, storage).
+ */
+struct ubur_registry_import_opts {
+    long batch_rows;   /* default 10,000 */
+    bool dry_run;      /* check everything, write nothing */
+    const char *source; /* file name, for the audit log */
+    void (*progress)(void *arg, long bytes_read);
+    int (*on_error)(void *arg, long line, const char *field, const char *message);
+    void *arg;
+};
+struct ubur_registry_import_result {
+    long rows, imported, errors, failed_batches;
+};
+int ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in,
+                             const struct ubur_registry_import_opts *o,
+                             struct ubur_registry_import_result *res, struct ubur_error *err);
+/* Writes the individuals matching f (NULL: all) as CSV in the import's
+ * columns; *count gets their number. Audited as reads. */
+int ubur_registry_export_csv(struct ubur_ctx *ctx, const struct ubur_reg_filter *f, FILE *out,
+                             long *count, struct ubur_error *err);
 
 /*
  * The demo registry in Syria reproducing the article's figures: 45,418

@@ -161,13 +161,26 @@ struct ubur_screen_result {
     char sex;
     double threshold;
     int limit;
+    const char **entry_hashes; /* private to ubur_screen_record: the entries as matched */
 };
 
 /*
  * Screens one person. Validates the query (UBUR_EINVAL naming the field),
  * brings the shared index up to date, matches, stores the screening and
- * opens cases, all audited. Results live in ctx->arena.
+ * opens cases, all audited. Results live in ctx->arena. Called inside an
+ * open transaction it writes there (the caller commits or rolls back);
+ * otherwise it commits its own.
+ *
+ * ubur_screen is ubur_screen_match (validate, sync, match: no writes, so it
+ * can run outside a write transaction, in parallel) followed by
+ * ubur_screen_record (stores the screening and opens cases, in the caller's
+ * transaction when one is open). A caller that splits them passes the same
+ * query and result to both, with the arena still alive.
  */
+int ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+                      struct ubur_screen_result *out, struct ubur_error *err);
+int ubur_screen_record(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+                       struct ubur_screen_result *out, struct ubur_error *err);
 int ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                 struct ubur_screen_result *out, struct ubur_error *err);
 

@@ -14,6 +14,7 @@
 #include "ubur/border.h"
 #include "ubur/registry.h"
 #include "ubur/users.h"
+#include "ubur/visa.h"
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_demo;
@@ -30,6 +31,7 @@ struct demo_step {
 static const struct demo_step demo_steps[] = {
     {"crossings", ubur_border_demo},
     {"registry", ubur_registry_demo},
+    {"visas", ubur_visa_demo},
     {NULL, NULL},
 };
 

@@ -16,15 +16,18 @@ extern const struct ubur_cmd ubur_cmd_keys;
 extern const struct ubur_cmd ubur_cmd_watchlist;
 extern const struct ubur_cmd ubur_cmd_screen;
 extern const struct ubur_cmd ubur_cmd_cases;
+extern const struct ubur_cmd ubur_cmd_registry;
 extern const struct ubur_cmd ubur_cmd_crossing;
 extern const struct ubur_cmd ubur_cmd_check;
 extern const struct ubur_cmd ubur_cmd_overstays;
 extern const struct ubur_cmd ubur_cmd_stats;
+extern const struct ubur_cmd ubur_cmd_dedup;
 extern const struct ubur_cmd ubur_cmd_exchange;
 extern const struct ubur_cmd ubur_cmd_audit;
 extern const struct ubur_cmd ubur_cmd_retention;
 extern const struct ubur_cmd ubur_cmd_migrate;
 extern const struct ubur_cmd ubur_cmd_version;
+extern const struct ubur_cmd ubur_cmd_visa;
 extern const struct ubur_cmd ubur_cmd_help;
 
 const struct ubur_cmd *const ubur_commands[] = {
@@ -41,7 +44,10 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_watchlist,
     &ubur_cmd_screen,
     &ubur_cmd_cases,
+    &ubur_cmd_visa,
+    &ubur_cmd_registry,
     &ubur_cmd_stats,
+    &ubur_cmd_dedup,
     &ubur_cmd_exchange,
     &ubur_cmd_audit,
     &ubur_cmd_retention,

@@ -16,6 +16,8 @@ extern const struct ubur_http_route ubur_api_documents_routes[];
 extern const struct ubur_http_route ubur_api_border_routes[];
 extern const struct ubur_http_route ubur_api_screening_routes[];
 extern const struct ubur_http_route ubur_api_exchange_routes[];
+extern const struct ubur_http_route ubur_api_registry_routes[];
+extern const struct ubur_http_route ubur_api_visa_routes[];
 
 const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_system_routes,
@@ -26,5 +28,7 @@ const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_border_routes,
     ubur_api_screening_routes,
     ubur_api_exchange_routes,
+    ubur_api_registry_routes,
+    ubur_api_visa_routes,
     NULL,
 };

@@ -148,8 +148,9 @@ function drawLogin(message) {
 }
 
 function afterLogin() {
-  let path = location.pathname;
-  if (path === '/login') path = '/';
+  // Keep the query: a link such as /visas/new?purpose=medical_escort&patient=ID carries its state.
+  let path = location.pathname + location.search;
+  if (location.pathname === '/login') path = '/';
   history.replaceState({}, '', path);
   frame();
   renderRoute();
