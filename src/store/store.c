@@ -366,14 +366,23 @@ ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out, 
 int
 ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error *err)
 {
-    int rc = ubur_store_exec(s,
-                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                             " applied_at TEXT NOT NULL)",
-                             err);
+    int64_t v = 0;
+    int rc;
+    /* Read first, so an up-to-date read-only database (a PostgreSQL hot standby) answers
+     * without a write; create the table only when that read fails, outside a transaction. */
+    if (!s->in_tx &&
+        !ubur_store_query_int(s, NULL, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                              "")) {
+        *version = (int)v;
+        return 0;
+    }
+    rc = ubur_store_exec(s,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                         " applied_at TEXT NOT NULL)",
+                         err);
     if (rc)
         return rc;
-    int64_t v = 0;
     rc = ubur_store_query_int(s, err, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
                               "");
     *version = (int)v;
@@ -388,6 +397,10 @@ ubur_store_migrate(struct ubur_store *s, struct ubur_error *err)
 {
     if (s->in_tx)
         return ubur_error_set(err, UBUR_EINTERNAL, "migrate inside a transaction");
+    int have = 0;
+    if (ubur_migrations_count > 0 && !ubur_store_schema_version(s, &have, NULL) &&
+        have >= ubur_migrations[ubur_migrations_count - 1].version)
+        return 0; /* up to date: no lock, no write (works on a read-only replica) */
     if (!s->ops->lock_schema)
         return migrate_locked(s, err);
     int rc = s->ops->lock_schema(s, true, err);

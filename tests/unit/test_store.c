@@ -677,6 +677,44 @@ test_reconnect(void **state)
     ubur_store_close(killer);
 }
 
+/*
+ * PostgreSQL with a hot standby (tests/pg.sh with UBUR_PG_STANDBY=1): an up-to-date replica
+ * migrates without writing, answers reads, and refuses writes with an error.
+ */
+static void
+test_standby(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    const char *standby = getenv("UBUR_TEST_PG_STANDBY");
+    if (!standby || !*standby)
+        skip();
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    make_table(f->s);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id, s) VALUES (?, ?)", "it",
+                                    (int64_t)1, "replicated"),
+                     1);
+    char uri[512];
+    pg_uri_for(uri, sizeof(uri), standby, pg_db, f->dbname);
+    struct ubur_store *r = NULL;
+    assert_int_equal(ubur_store_open(&r, uri, &err), 0);
+    char *txt = NULL;
+    for (int i = 0; i < 200; i++) { /* wait for the replay, up to 10 s */
+        if (!ubur_store_query_text(r, NULL, &txt, "SELECT s FROM t WHERE id = ?", "i", (int64_t)1))
+            break;
+        usleep(50 * 1000);
+    }
+    assert_non_null(txt);
+    assert_string_equal(txt, "replicated");
+    free(txt);
+    assert_int_equal(ubur_store_migrate(r, &err), 0);
+    assert_int_equal(ubur_store_begin(r, &err), 0);
+    assert_true(ubur_store_run(r, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)2) < 0);
+    assert_non_null(strstr(err.message, "read-only"));
+    ubur_store_rollback(r);
+    ubur_store_close(r);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Dialect translation, no server needed
  */
@@ -794,6 +832,7 @@ main(void)
     const struct CMUnitTest pg[] = {
         CONTRACT(setup_pg),
         cmocka_unit_test_setup_teardown(test_reconnect, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_standby, setup_pg, teardown),
     };
     int failed = 0;
     /* tests/run.sh's PostgreSQL pass has run the other groups already */
