@@ -250,6 +250,22 @@ int ubur_border_visa_free_set(struct ubur_ctx *ctx, const char *state, const cha
 /* The visa-free rules: [{state, nationality, max_days, window_days}]. */
 int ubur_border_visa_free_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err);
 
+/* ---- movements recorded on offline border posts (sync) ---- */
+
+/*
+ * Applies on central a record made on a border post while it was offline
+ * (ubur/sync.h), inside the caller's transaction: `movement` is
+ * {record, check, traveller, documents, group} as the post holds them. The
+ * traveller is the post's, or the one central already knows with the same
+ * document; the check and the record keep the post's ids, time and
+ * officer; the stay is central's (the post may not have seen the entry an
+ * exit closes). Then everything a confirmation does here follows: stay,
+ * visa use, traffic figures, the registry's returnee flag, the audit entry.
+ * UBUR_EINVAL naming the part at fault; UBUR_ECONFLICT when the check is on
+ * central already.
+ */
+int ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *movement, struct ubur_error *err);
+
 /* ---- demo ---- */
 
 /*

@@ -202,6 +202,20 @@ int ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_numbe
                                 struct ubur_error *err);
 
 /*
+ * Registrations made on an offline border post, applied on central by sync
+ * (ubur/sync.h) with the post's ids and numbers (every member's id and
+ * individual_number and the group's id and group_number must be set), in
+ * the caller's transaction when one is open. Otherwise exactly
+ * ubur_registry_register (without the duplicate check: the post's officer
+ * did it) and ubur_registry_add_member.
+ */
+int ubur_registry_apply_registration(struct ubur_ctx *ctx, struct ubur_reg_group *g,
+                                     struct ubur_reg_individual *members, size_t n,
+                                     struct ubur_error *err);
+int ubur_registry_apply_member(struct ubur_ctx *ctx, const char *group,
+                               struct ubur_reg_individual *p, struct ubur_error *err);
+
+/*
  * Population statistics: the table of counts of active individuals on
  * as_of (NULL: today; not in the future) broken down by dims. Any role may
  * read aggregates. Answered from the summary tables: its cost does not

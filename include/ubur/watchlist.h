@@ -114,6 +114,20 @@ int ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name,
 int ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from,
                                  const struct ubur_wl_entry *e, bool ended,
                                  struct ubur_error *err);
+/* A list as central holds it, for a post's replica (sync). */
+struct ubur_wl_replica_list {
+    const char *id, *name, *source, *owner_state, *generated_at;
+};
+/*
+ * Applies an entry as central holds it to a border post's replica, inside
+ * the caller's open transaction: the list (created when missing) and the
+ * entry keep central's ids; `ended` delists it. Idempotent: *changed is
+ * false when the post already had exactly this. UBUR_ECONFLICT when the
+ * post has a list of its own with the same name.
+ */
+int ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_list *list,
+                                 const char *entry_id, const struct ubur_wl_entry *e, bool ended,
+                                 bool *changed, struct ubur_error *err);
 /* Ends (delists) an entry, keeping its history. */
 int ubur_watchlist_entry_end(struct ubur_ctx *ctx, const char *entry_id, const char *reason,
                              struct ubur_error *err);

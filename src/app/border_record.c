@@ -59,6 +59,7 @@ struct record_job {
     const char *supervisor; /* the supervisor who turned a refusal into an admission */
     const char *officer, *officer_id; /* who recorded it; NULL: the acting user */
     const char *override_id; /* the approved or rejected request this record settles */
+    const char *recorded_at; /* when it was recorded; NULL: now (a post's record keeps its own) */
     char partner_state[4];
     int override_days;
     /* results */
@@ -363,7 +364,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     char now[UBUR_TIME_LEN + 1];
     int rc;
 
-    ubur_uuid7(j->record_id);
+    if (!j->record_id[0]) /* a record made on a border post keeps its id (sync) */
+        ubur_uuid7(j->record_id);
     ubur_time_format(ubur_now(), now);
     int64_t n = ubur_store_run(ctx->store, err,
                                "UPDATE border_checks SET status = 'recorded', record_id = ?"
@@ -418,7 +420,7 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     ubur_stmt_bind_text(st, 19, OPT(j->stay_id));
     ubur_stmt_bind_text(st, 20, j->officer ? j->officer_id : ctx->user_id);
     ubur_stmt_bind_text(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
-    ubur_stmt_bind_text(st, 22, now);
+    ubur_stmt_bind_text(st, 22, j->recorded_at ? j->recorded_at : now);
 #undef OPT
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
@@ -980,5 +982,196 @@ ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const
 out:
     json_decref(rec);
     free(d.j.chk.reasons);
+    return rc;
+}
+
+/* ---- movements recorded on offline border posts (sync, docs/internals/sync.md) ---- */
+
+static const char *
+mv_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int64_t
+mv_int(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_integer(v) ? json_integer_value(v)
+           : json_is_string(v) ? strtoll(json_string_value(v), NULL, 10)
+                               : 0;
+}
+
+/*
+ * The traveller the record is about, as central knows them: the post's id when central has
+ * it or nobody else holds the document; else the traveller already known with the same
+ * document (number, nationality and birth date). Their documents are added when missing.
+ */
+static int
+mv_traveller(struct ubur_ctx *ctx, json_t *trav, json_t *docs, char tid[UBUR_UUID_LEN + 1],
+             struct ubur_error *err)
+{
+    const char *id = mv_str(trav, "id");
+    char *have = NULL;
+    int rc;
+    tid[0] = '\0';
+    if (!id)
+        return 0; /* a refusal of an unreadable document: nobody to link */
+    if (!ubur_uuid_valid(id))
+        return ubur_error_field(err, UBUR_EINVAL, "traveller", "'%.40s' is not an id", id);
+    rc = ubur_store_query_text(ctx->store, err, &have, "SELECT id FROM travellers WHERE id = ?",
+                               "t", id);
+    free(have);
+    if (rc && rc != UBUR_ENOTFOUND)
+        return rc;
+    if (rc == 0) {
+        snprintf(tid, UBUR_UUID_LEN + 1, "%s", id);
+    } else {
+        size_t i;
+        json_t *d;
+        json_array_foreach(docs, i, d)
+        {
+            char *found = NULL;
+            int q = ubur_store_query_text(ctx->store, err, &found,
+                                          "SELECT traveller_id FROM traveller_documents"
+                                          " WHERE document_number = ? AND nationality = ?"
+                                          " AND birth_date = ? ORDER BY traveller_id LIMIT 1",
+                                          "ttt", mv_str(d, "document_number"),
+                                          mv_str(d, "nationality"), mv_str(d, "birth_date"));
+            if (q == 0)
+                snprintf(tid, UBUR_UUID_LEN + 1, "%s", found);
+            free(found);
+            if (q && q != UBUR_ENOTFOUND)
+                return q;
+            if (tid[0])
+                break;
+        }
+        if (!tid[0]) {
+            int64_t n = ubur_store_run(ctx->store, err,
+                                       "INSERT INTO travellers (id, surname, given_names,"
+                                       " nationality, birth_date, sex, created_at)"
+                                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                       "ttttttt", id, mv_str(trav, "surname"),
+                                       mv_str(trav, "given_names"), mv_str(trav, "nationality"),
+                                       mv_str(trav, "birth_date"), mv_str(trav, "sex"),
+                                       mv_str(trav, "created_at"));
+            if (n < 0)
+                return (int)n;
+            snprintf(tid, UBUR_UUID_LEN + 1, "%s", id);
+        }
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(docs, i, d)
+    {
+        int64_t n = ubur_store_run(
+            ctx->store, err,
+            "INSERT INTO traveller_documents (document_number, nationality, traveller_id,"
+            " birth_date, surname, given_names, document_code, issuing_state, expiry_date,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (document_number, nationality, traveller_id) DO NOTHING",
+            "tttttttttt", mv_str(d, "document_number"), mv_str(d, "nationality"), tid,
+            mv_str(d, "birth_date"), mv_str(d, "surname"), mv_str(d, "given_names"),
+            mv_str(d, "document_code"), mv_str(d, "issuing_state"), mv_str(d, "expiry_date"),
+            mv_str(d, "created_at"));
+        if (n < 0)
+            return (int)n;
+    }
+    return 0;
+}
+
+int
+ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *err)
+{
+    json_t *rec = json_object_get(m, "record"), *chk = json_object_get(m, "check");
+    json_t *grp = json_object_get(m, "group");
+    const char *record_id = mv_str(rec, "id"), *check_id = mv_str(chk, "id");
+    char tid[UBUR_UUID_LEN + 1], stay[UBUR_UUID_LEN + 1] = "";
+    struct record_job j;
+    int64_t t;
+    int rc;
+
+    memset(&j, 0, sizeof(j));
+    if (!ubur_uuid_valid(record_id) || !ubur_uuid_valid(check_id) ||
+        strcmp(mv_str(rec, "check_id") ? mv_str(rec, "check_id") : "", check_id))
+        return ubur_error_field(err, UBUR_EINVAL, "record",
+                                "a movement needs a record and its check, with their ids");
+    if (!mv_str(chk, "direction") || !mv_str(chk, "at") || ubur_time_parse(mv_str(chk, "at"), &t,
+                                                                         NULL) ||
+        (strcmp(mv_str(chk, "direction"), "entry") && strcmp(mv_str(chk, "direction"), "exit")))
+        return ubur_error_field(err, UBUR_EINVAL, "check", "direction and time are required");
+    if ((rc = ubur_border_decision_parse(mv_str(chk, "decision"), "decision", &j.proposed, err)) ||
+        (rc = ubur_border_decision_parse(mv_str(rec, "decision"), "decision", &j.outcome, err)))
+        return rc;
+    if (j.outcome == UBUR_DECISION_REFER)
+        return ubur_error_field(err, UBUR_EINVAL, "decision", "refer is not an outcome");
+    struct border_crossing c;
+    if ((rc = ubur_border_crossing_load(ctx->store, mv_str(chk, "crossing_id"), t, "crossing_id",
+                                        &c, err)))
+        return rc;
+    if ((rc = mv_traveller(ctx, json_object_get(m, "traveller"), json_object_get(m, "documents"),
+                           tid, err)))
+        return rc;
+    const char *group_id = mv_str(chk, "group_id");
+    if (group_id && json_is_object(grp)) {
+        int64_t n = ubur_store_run(
+            ctx->store, err,
+            "INSERT INTO border_groups (id, kind, name, crossing_id, direction, at, size,"
+            " admitted, referred, refused, officer, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            "tttttti" "iiitt", group_id, mv_str(grp, "kind"), mv_str(grp, "name"),
+            mv_str(grp, "crossing_id"), mv_str(grp, "direction"), mv_str(grp, "at"),
+            mv_int(grp, "size"), mv_int(grp, "admitted"), mv_int(grp, "referred"),
+            mv_int(grp, "refused"), mv_str(grp, "officer"), mv_str(grp, "created_at"));
+        if (n < 0)
+            return (int)n;
+    }
+    /* The stay as central knows it: the post may not have seen the entry it closes. */
+    if (tid[0]) {
+        char *sid = NULL;
+        rc = ubur_store_query_text(ctx->store, err, &sid,
+                                   "SELECT id FROM stays WHERE traveller_id = ? AND state = ?"
+                                   " AND exit_date IS NULL ORDER BY entry_date DESC, id DESC"
+                                   " LIMIT 1",
+                                   "tt", tid, mv_str(chk, "state"));
+        if (rc == 0)
+            snprintf(stay, sizeof(stay), "%s", sid);
+        free(sid);
+        if (rc && rc != UBUR_ENOTFOUND)
+            return rc;
+    }
+    int64_t n = ubur_store_run(
+        ctx->store, err,
+        "INSERT INTO border_checks (id, crossing_id, state, direction, at, traveller_id,"
+        " group_id, document_number, nationality, basis, visa_id, visa_number, purpose,"
+        " authorised_until, rule_days, rule_window, stay_id, cargo, returnee, decision, reasons,"
+        " result, status, record_id, officer_id, officer, created_at) VALUES (?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?)",
+        "tttttttttttttt" "iitii" "ttttt" "t",
+        check_id, mv_str(chk, "crossing_id"), mv_str(chk, "state"), mv_str(chk, "direction"),
+        mv_str(chk, "at"), tid[0] ? tid : NULL, group_id, mv_str(chk, "document_number"),
+        mv_str(chk, "nationality"), mv_str(chk, "basis"), mv_str(chk, "visa_id"),
+        mv_str(chk, "visa_number"), mv_str(chk, "purpose"), mv_str(chk, "authorised_until"),
+        mv_int(chk, "rule_days"), mv_int(chk, "rule_window"), stay[0] ? stay : NULL,
+        mv_int(chk, "cargo"), mv_int(chk, "returnee"), mv_str(chk, "decision"),
+        mv_str(chk, "reasons") ? mv_str(chk, "reasons") : "[]",
+        mv_str(chk, "result") ? mv_str(chk, "result") : "{}", mv_str(chk, "officer_id"),
+        mv_str(chk, "officer") ? mv_str(chk, "officer") : "?", mv_str(chk, "created_at"));
+    if (n < 0)
+        return n == UBUR_ECONFLICT ? ubur_error_field(err, UBUR_ECONFLICT, "check",
+                                                      "check %s is on central already", check_id)
+                                   : (int)n;
+    if ((rc = load_check(ctx, check_id, &j.chk, err)))
+        return rc;
+    snprintf(j.record_id, sizeof(j.record_id), "%s", record_id);
+    j.reason = mv_str(rec, "override_reason");
+    j.supervisor = mv_str(rec, "supervisor");
+    j.officer = mv_str(rec, "officer") ? mv_str(rec, "officer") : "?";
+    j.officer_id = mv_str(rec, "officer_id");
+    j.recorded_at = mv_str(rec, "recorded_at");
+    snprintf(j.partner_state, sizeof(j.partner_state), "%s", c.partner_state);
+    j.override_days = override_days(ctx);
+    rc = apply_record(ctx, &j, err);
+    free(j.chk.reasons);
     return rc;
 }

@@ -22,6 +22,8 @@ int ubur_cli_write_secret(const char *path, const char *text, bool append);
 int ubur_cli_init_db(struct ubur_cli *cli, const char *state, const char *password_file,
                      bool quiet);
 
+int ubur_watchlist_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err);
+
 struct demo_step {
     const char *name;
     int (*run)(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err);
@@ -29,6 +31,7 @@ struct demo_step {
 
 /* Each module adds its demo data here, in dependency order. */
 static const struct demo_step demo_steps[] = {
+    {"watchlists", ubur_watchlist_demo},
     {"crossings", ubur_border_demo},
     {"registry", ubur_registry_demo},
     {"visas", ubur_visa_demo},

@@ -26,6 +26,7 @@ extern const struct ubur_cmd ubur_cmd_exchange;
 extern const struct ubur_cmd ubur_cmd_audit;
 extern const struct ubur_cmd ubur_cmd_retention;
 extern const struct ubur_cmd ubur_cmd_migrate;
+extern const struct ubur_cmd ubur_cmd_sync;
 extern const struct ubur_cmd ubur_cmd_version;
 extern const struct ubur_cmd ubur_cmd_visa;
 extern const struct ubur_cmd ubur_cmd_help;
@@ -52,6 +53,7 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_audit,
     &ubur_cmd_retention,
     &ubur_cmd_migrate,
+    &ubur_cmd_sync,
     &ubur_cmd_version,
     &ubur_cmd_help,
     NULL,

@@ -18,6 +18,7 @@ extern const struct ubur_http_route ubur_api_screening_routes[];
 extern const struct ubur_http_route ubur_api_exchange_routes[];
 extern const struct ubur_http_route ubur_api_registry_routes[];
 extern const struct ubur_http_route ubur_api_visa_routes[];
+extern const struct ubur_http_route ubur_api_sync_routes[];
 
 const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_system_routes,
@@ -30,5 +31,6 @@ const struct ubur_http_route *const ubur_http_routes[] = {
     ubur_api_exchange_routes,
     ubur_api_registry_routes,
     ubur_api_visa_routes,
+    ubur_api_sync_routes,
     NULL,
 };
