@@ -813,6 +813,32 @@ test_crossings_down_movements_up(void **state)
                      2);
 }
 
+static void
+test_revocations_down(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    /* What the exchange does when the partner state revokes one of its visas. */
+    assert_int_equal(ubur_store_begin(central_store, &err), 0);
+    assert_int_equal(ubur_store_run(central_store, &err,
+                                    "INSERT INTO partner_revocation (id, contributed_by,"
+                                    " visa_number, issuing_state, status, ended_at, received_at)"
+                                    " VALUES ('01900000-0000-7000-8000-00000000f001', 'IRQ',"
+                                    " 'V1234567', 'IRQ', 'revoked', '2022-02-01', '2022-02-02')",
+                                    ""),
+                     1);
+    assert_int_equal(ubur_sync_changed(&central, "revocation",
+                                       "01900000-0000-7000-8000-00000000f001", &err),
+                     0);
+    assert_int_equal(ubur_store_commit(central_store, &err), 0);
+    assert_int_equal(pull_all(), 1);
+    assert_int_equal(count(post_store,
+                           "SELECT COUNT(*) FROM partner_revocation WHERE visa_number = ?",
+                           "V1234567"),
+                     1);
+    assert_int_equal(pull_all(), 0);
+}
+
 int
 main(void)
 {
@@ -829,6 +855,7 @@ main(void)
         cmocka_unit_test(test_conflict_different_content_and_rejected),
         cmocka_unit_test(test_watchlist_down),
         cmocka_unit_test(test_crossings_down_movements_up),
+        cmocka_unit_test(test_revocations_down),
     };
     int rc = 0;
     /* tests/run.sh's PostgreSQL pass has run the SQLite groups already */
