@@ -318,6 +318,31 @@ ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char *sql, co
 }
 
 int
+ubur_store_queue(struct ubur_store *s, struct ubur_error *err, const char *sql, const char *types,
+                 ...)
+{
+    if (!s->in_tx)
+        return ubur_error_set(err, UBUR_EINTERNAL, "ubur_store_queue outside a transaction");
+    if (s->tx_error)
+        return tx_failed(err);
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s, sql, &st, err);
+    if (rc)
+        return tx_note(s, rc);
+    va_list ap;
+    va_start(ap, types);
+    ubur_stmt_bind_va(st, types, &ap);
+    va_end(ap);
+    if (s->ops->queue)
+        rc = s->ops->queue(st, err);
+    else
+        while ((rc = s->ops->step(st, err)) == 1)
+            ;
+    ubur_stmt_done(st);
+    return tx_note(s, rc < 0 ? rc : 0);
+}
+
+int
 ubur_store_query_int(struct ubur_store *s, struct ubur_error *err, int64_t *out, const char *sql,
                      const char *types, ...)
 {

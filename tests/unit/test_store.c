@@ -527,6 +527,53 @@ test_columns_before_step(void **state)
     ubur_stmt_done(st);
 }
 
+static void
+test_queue(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    static const char *ins = "INSERT INTO t (id, i, s) VALUES (?, ?, ?)";
+    make_table(f->s);
+    assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)1, (int64_t)1, "x"),
+                     UBUR_EINTERNAL);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    for (int i = 1; i <= 1000; i++)
+        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2,
+                                          "queued"),
+                         0);
+    /* a statement that is not queued sees the queued writes */
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1000);
+    for (int i = 1001; i <= 1500; i++)
+        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2,
+                                          NULL),
+                         0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1500);
+    assert_int_equal(count_rows(f->s, "SELECT SUM(i) FROM t"), 1500 * 1501);
+
+    /* a failure, wherever it is reported, aborts the whole transaction */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    int rc = 0;
+    for (int i = 1; i <= 20 && !rc; i++)
+        rc = ubur_store_queue(f->s, &err, ins, "iit", (int64_t)(i == 10 ? 5 : 2000 + i),
+                              (int64_t)0, "dup");
+    if (rc)
+        assert_int_equal(rc, UBUR_ECONFLICT);
+    assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1500);
+    /* and the connection works afterwards */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)3000, (int64_t)0, "ok"), 0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1501);
+    /* rollback discards what was queued */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)3001, (int64_t)0, "no"), 0);
+    ubur_store_rollback(f->s);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1501);
+}
+
 /* Threads: each opens its own connection; results are checked by the main thread. */
 struct worker {
     const char *uri;
@@ -674,6 +721,25 @@ test_reconnect(void **state)
     assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)9),
                      1);
     assert_int_equal(ubur_store_commit(f->s, &err), 0);
+
+    /* the connection dies with queued statements in flight: commit fails, then it recovers */
+    int64_t pid = 0, one = 0;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &pid, "SELECT pg_backend_pid()", ""), 0);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_queue(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i",
+                                      (int64_t)10),
+                     0);
+    assert_int_equal(ubur_store_query_int(killer, &err, &one,
+                                          "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid)"
+                                          " FROM pg_stat_activity WHERE pid = ?) AS k",
+                                          "i", pid),
+                     0);
+    usleep(100 * 1000);
+    for (int i = 11; i < 20; i++)
+        if (ubur_store_queue(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)i))
+            break;
+    assert_true(ubur_store_commit(f->s, &err) < 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1);
     ubur_store_close(killer);
 }
 
@@ -817,6 +883,7 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_dialect_values, setup_fn, teardown),          \
         cmocka_unit_test_setup_teardown(test_errors, setup_fn, teardown),                  \
         cmocka_unit_test_setup_teardown(test_columns_before_step, setup_fn, teardown),     \
+        cmocka_unit_test_setup_teardown(test_queue, setup_fn, teardown),                   \
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown)
 
