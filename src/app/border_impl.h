@@ -63,6 +63,14 @@ int ubur_border_records_list(struct ubur_store *s, const char *crossing_id, cons
                              const char *state, int64_t limit, json_t **out,
                              struct ubur_error *err);
 
+/*
+ * Steps a prepared statement to its end, appending row(st) for each row to a
+ * new JSON array in *out, and finishes the statement. On a store error
+ * nothing is returned.
+ */
+int ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st),
+                          json_t **out, struct ubur_error *err);
+
 /* Days since 1970-01-01 of an instant (floor). */
 int64_t ubur_border_day(int64_t t);
 

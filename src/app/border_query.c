@@ -28,6 +28,34 @@ scoped(const struct ubur_ctx *ctx)
 
 /* ---- movements ---- */
 
+static json_t *
+document_json(struct ubur_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "document_number",
+                     ubur_stmt_text(st, 0), "nationality", ubur_stmt_text(st, 1), "document_code",
+                     ubur_stmt_text(st, 2), "issuing_state", ubur_stmt_text(st, 3),
+                     "expiry_date", ubur_stmt_text(st, 4), "first_seen", ubur_stmt_text(st, 5));
+}
+
+static json_t *
+int_or_null(struct ubur_stmt *st, int col)
+{
+    return ubur_stmt_is_null(st, col) ? json_null() : json_integer(ubur_stmt_int(st, col));
+}
+
+static json_t *
+stay_json(struct ubur_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:o, s:o}", "id",
+                     ubur_stmt_text(st, 0), "state", ubur_stmt_text(st, 1), "basis",
+                     ubur_stmt_text(st, 2), "visa_number", ubur_stmt_text(st, 3), "purpose",
+                     ubur_stmt_text(st, 4), "entry_date", ubur_stmt_text(st, 5),
+                     "entry_crossing_id", ubur_stmt_text(st, 6), "authorised_until",
+                     ubur_stmt_text(st, 7), "exit_date", ubur_stmt_text(st, 8),
+                     "exit_crossing_id", ubur_stmt_text(st, 9), "days_used", int_or_null(st, 10),
+                     "overstay_days", int_or_null(st, 11));
+}
+
 int
 ubur_traveller_movements(struct ubur_ctx *ctx, const char *traveller_id, int64_t limit,
                          json_t **out, struct ubur_error *err)
@@ -58,34 +86,21 @@ ubur_traveller_movements(struct ubur_ctx *ctx, const char *traveller_id, int64_t
     if (rc == 0)
         return ubur_error_set(err, UBUR_ENOTFOUND, "no traveller '%.40s'", traveller_id);
 
-    json_t *docs = json_array();
-    json_object_set_new(o, "documents", docs);
+    json_t *docs, *moves, *stays;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT document_number, nationality, document_code,"
                                  " issuing_state, expiry_date, created_at FROM traveller_documents"
-                                 " WHERE traveller_id = ? ORDER BY created_at",
+                                 " WHERE traveller_id = ? ORDER BY created_at, document_number",
                                  &st, err)))
         goto fail;
     ubur_stmt_bind_text(st, 1, traveller_id);
-    while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(docs, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}",
-                                              "document_number", ubur_stmt_text(st, 0),
-                                              "nationality", ubur_stmt_text(st, 1),
-                                              "document_code", ubur_stmt_text(st, 2),
-                                              "issuing_state", ubur_stmt_text(st, 3),
-                                              "expiry_date", ubur_stmt_text(st, 4),
-                                              "first_seen", ubur_stmt_text(st, 5)));
-    ubur_stmt_done(st);
-    if (rc < 0)
+    if ((rc = ubur_border_rows_json(st, document_json, &docs, err)))
         goto fail;
+    json_object_set_new(o, "documents", docs);
 
-    json_t *moves;
     if ((rc = ubur_border_records_of(ctx->store, traveller_id, limit, &moves, err)))
         goto fail;
     json_object_set_new(o, "movements", moves);
-
-    json_t *stays = json_array();
-    json_object_set_new(o, "stays", stays);
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT id, state, basis, visa_number, purpose, entry_date,"
                                  " entry_crossing_id, authorised_until, exit_date,"
@@ -96,24 +111,9 @@ ubur_traveller_movements(struct ubur_ctx *ctx, const char *traveller_id, int64_t
         goto fail;
     ubur_stmt_bind_text(st, 1, traveller_id);
     ubur_stmt_bind_int(st, 2, limit);
-    while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(
-            stays, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:o, s:o}",
-                             "id", ubur_stmt_text(st, 0), "state", ubur_stmt_text(st, 1), "basis",
-                             ubur_stmt_text(st, 2), "visa_number", ubur_stmt_text(st, 3),
-                             "purpose", ubur_stmt_text(st, 4), "entry_date",
-                             ubur_stmt_text(st, 5), "entry_crossing_id", ubur_stmt_text(st, 6),
-                             "authorised_until", ubur_stmt_text(st, 7), "exit_date",
-                             ubur_stmt_text(st, 8), "exit_crossing_id", ubur_stmt_text(st, 9),
-                             "days_used",
-                             ubur_stmt_is_null(st, 10) ? json_null()
-                                                       : json_integer(ubur_stmt_int(st, 10)),
-                             "overstay_days",
-                             ubur_stmt_is_null(st, 11) ? json_null()
-                                                       : json_integer(ubur_stmt_int(st, 11))));
-    ubur_stmt_done(st);
-    if (rc < 0)
+    if ((rc = ubur_border_rows_json(st, stay_json, &stays, err)))
         goto fail;
+    json_object_set_new(o, "stays", stays);
     *out = o;
     return 0;
 fail:
@@ -468,6 +468,14 @@ ubur_border_visa_free_set(struct ubur_ctx *ctx, const char *state, const char *n
     return ubur_store_commit(ctx->store, err);
 }
 
+static json_t *
+visa_free_json(struct ubur_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:I, s:I}", "state", ubur_stmt_text(st, 0), "nationality",
+                     ubur_stmt_text(st, 1), "max_days", (json_int_t)ubur_stmt_int(st, 2),
+                     "window_days", (json_int_t)ubur_stmt_int(st, 3));
+}
+
 int
 ubur_border_visa_free_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
 {
@@ -478,18 +486,5 @@ ubur_border_visa_free_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error
                                 &st, err);
     if (rc)
         return rc;
-    json_t *arr = json_array();
-    while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I}", "state",
-                                             ubur_stmt_text(st, 0), "nationality",
-                                             ubur_stmt_text(st, 1), "max_days",
-                                             (json_int_t)ubur_stmt_int(st, 2), "window_days",
-                                             (json_int_t)ubur_stmt_int(st, 3)));
-    ubur_stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = arr;
-    return 0;
+    return ubur_border_rows_json(st, visa_free_json, out, err);
 }

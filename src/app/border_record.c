@@ -180,6 +180,23 @@ ubur_border_record_json(struct ubur_store *s, const char *record_id, json_t **ou
 }
 
 int
+ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st), json_t **out,
+                      struct ubur_error *err)
+{
+    int rc;
+    json_t *arr = json_array();
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        json_array_append_new(arr, row(st));
+    ubur_stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int
 ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t limit,
                        json_t **out, struct ubur_error *err)
 {
@@ -192,16 +209,7 @@ ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t l
         return rc;
     ubur_stmt_bind_text(st, 1, traveller_id);
     ubur_stmt_bind_int(st, 2, limit);
-    json_t *arr = json_array();
-    while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(arr, record_row_json(st));
-    ubur_stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = arr;
-    return 0;
+    return ubur_border_rows_json(st, record_row_json, out, err);
 }
 
 int
@@ -231,16 +239,7 @@ ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const ch
     ubur_stmt_bind_text(st, 4, state);
     ubur_stmt_bind_text(st, 5, state);
     ubur_stmt_bind_int(st, 6, limit);
-    json_t *arr = json_array();
-    while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(arr, record_row_json(st));
-    ubur_stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = arr;
-    return 0;
+    return ubur_border_rows_json(st, record_row_json, out, err);
 }
 
 /* ---- the write ---- */
@@ -882,16 +881,7 @@ ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limit, j
     ubur_stmt_bind_text(st, 3, state);
     ubur_stmt_bind_text(st, 4, state);
     ubur_stmt_bind_int(st, 5, limit);
-    json_t *arr = json_array();
-    while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(arr, override_json(st));
-    ubur_stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = arr;
-    return 0;
+    return ubur_border_rows_json(st, override_json, out, err);
 }
 
 int
