@@ -18,19 +18,18 @@
 #include "ubur/vds.h"
 #include "ubur/vds_json.h"
 
-static const char test_cert[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBxzCCAW6gAwIBAgIEHWSxEDAKBggqhkjOPQQDAjA9MQswCQYDVQQGEwJVVDEN\n"
-    "MAsGA1UECgwEdWJ1cjEMMAoGA1UECwwDVVRPMREwDwYDVQQDDAhDU0NBIFVUTzAe\n"
-    "Fw0yNTAxMDEwMDAwMDBaFw0zNDEyMzAwMDAwMDBaMDkxCzAJBgNVBAYTAlVUMQ0w\n"
-    "CwYDVQQKDAR1YnVyMQwwCgYDVQQLDANVVE8xDTALBgNVBAMMBFVUVFMwWTATBgcq\n"
-    "hkjOPQIBBggqhkjOPQMBBwNCAATXfE1D7CQvMwk60+8MRbKjCgidZzWbFSXefTjM\n"
-    "74HiYl8YtkHd7LEZjqpyEOY+hzRTw1vWYFijbAYnavKsxeCto2AwXjAMBgNVHRMB\n"
-    "Af8EAjAAMA4GA1UdDwEB/wQEAwIHgDAdBgNVHQ4EFgQUF5Q5NPqlweIGb1g5AO3a\n"
-    "6p96xvMwHwYDVR0jBBgwFoAUOxXeLxrIVwUmR9SgujnLURCWwV4wCgYIKoZIzj0E\n"
-    "AwIDRwAwRAIgb5GPYPqpotOrEA5SLRsn0sCaiy5ufcghK4+YmdiIVyMCICbkub+C\n"
-    "4Ls7G1ncoJfdZyyFTuT7jVI6/qPrX7+dzkYy\n"
-    "-----END CERTIFICATE-----\n";
+static const char test_cert[] = "-----BEGIN CERTIFICATE-----\n"
+                                "MIIBxzCCAW6gAwIBAgIEHWSxEDAKBggqhkjOPQQDAjA9MQswCQYDVQQGEwJVVDEN\n"
+                                "MAsGA1UECgwEdWJ1cjEMMAoGA1UECwwDVVRPMREwDwYDVQQDDAhDU0NBIFVUTzAe\n"
+                                "Fw0yNTAxMDEwMDAwMDBaFw0zNDEyMzAwMDAwMDBaMDkxCzAJBgNVBAYTAlVUMQ0w\n"
+                                "CwYDVQQKDAR1YnVyMQwwCgYDVQQLDANVVE8xDTALBgNVBAMMBFVUVFMwWTATBgcq\n"
+                                "hkjOPQIBBggqhkjOPQMBBwNCAATXfE1D7CQvMwk60+8MRbKjCgidZzWbFSXefTjM\n"
+                                "74HiYl8YtkHd7LEZjqpyEOY+hzRTw1vWYFijbAYnavKsxeCto2AwXjAMBgNVHRMB\n"
+                                "Af8EAjAAMA4GA1UdDwEB/wQEAwIHgDAdBgNVHQ4EFgQUF5Q5NPqlweIGb1g5AO3a\n"
+                                "6p96xvMwHwYDVR0jBBgwFoAUOxXeLxrIVwUmR9SgujnLURCWwV4wCgYIKoZIzj0E\n"
+                                "AwIDRwAwRAIgb5GPYPqpotOrEA5SLRsn0sCaiy5ufcghK4+YmdiIVyMCICbkub+C\n"
+                                "4Ls7G1ncoJfdZyyFTuT7jVI6/qPrX7+dzkYy\n"
+                                "-----END CERTIFICATE-----\n";
 
 static struct ubur_vds_verifier *verifier;
 
@@ -81,8 +80,8 @@ try_seal(const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!verifier && ubur_vds_verifier_open_mem(&verifier, test_cert, sizeof(test_cert) - 1,
-                                                NULL, 0, NULL) != 0)
+    if (!verifier &&
+        ubur_vds_verifier_open_mem(&verifier, test_cert, sizeof(test_cert) - 1, NULL, 0, NULL) != 0)
         abort();
 
     try_seal(data, size);

@@ -15,7 +15,10 @@
 # (PostgreSQL refuses to run as root); otherwise as the calling user.
 # Authentication is `trust`, which is safe only because the server listens on
 # 127.0.0.1 and on a socket in the private temporary directory.
-# Set UBUR_PG_KEEP=1 to keep the directory (with the server log) afterwards.
+# With UBUR_PG_STANDBY=1 a hot standby streams from it too (pg_basebackup), on
+# another port, named by UBUR_TEST_PG_STANDBY: read replicas are how statistics
+# scale (docs/SCALING.md). Set UBUR_PG_KEEP=1 to keep the directory (with the
+# server logs) afterwards.
 set -u
 
 if [ $# -eq 0 ]; then
@@ -48,14 +51,24 @@ else
     as_pg() { "$@"; }
 fi
 
+if ! as_pg sh -c ': >/dev/null' 2>/dev/null; then
+    echo "pg.sh: /dev/null is not writable by the server's user ($(ls -l /dev/null | cut -d' ' -f1));" \
+         "something changed its mode: chmod 666 /dev/null" >&2
+    exit 1
+fi
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ubur-pg.XXXXXX") || exit 1
 [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 chmod 700 "$dir"
 data=$dir/data
 log=$dir/server.log
 started=0
+standby_started=0
 
 cleanup() {
+    if [ "$standby_started" -eq 1 ]; then
+        as_pg "$bindir/pg_ctl" -D "$dir/standby" -m immediate -w stop >/dev/null 2>&1
+    fi
     if [ "$started" -eq 1 ]; then
         as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 ||
             as_pg "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1
@@ -104,4 +117,24 @@ fi
 
 UBUR_TEST_PG="postgresql://postgres@127.0.0.1:$port/postgres"
 export UBUR_TEST_PG
+
+if [ "${UBUR_PG_STANDBY:-0}" = 1 ]; then
+    sport=$(free_port) || exit 1
+    if ! as_pg "$bindir/pg_basebackup" -d "$UBUR_TEST_PG" -D "$dir/standby" -R -X stream \
+            >"$dir/basebackup.log" 2>&1; then
+        echo "pg.sh: pg_basebackup failed:" >&2
+        cat "$dir/basebackup.log" >&2
+        exit 1
+    fi
+    standby_started=1
+    if ! as_pg "$bindir/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 60 start -o \
+            "-c listen_addresses=127.0.0.1 -p $sport -k $dir -c max_connections=200" \
+            >/dev/null 2>&1; then
+        echo "pg.sh: the standby did not start:" >&2
+        tail -20 "$dir/standby.log" >&2
+        exit 1
+    fi
+    UBUR_TEST_PG_STANDBY="postgresql://postgres@127.0.0.1:$sport/postgres"
+    export UBUR_TEST_PG_STANDBY
+fi
 "$@"

@@ -122,7 +122,7 @@ if [ "${UBUR_TEST_NO_PG:-0}" != 1 ]; then
     if [ -n "$user_pg" ]; then
         UBUR_TEST_PG=$user_pg sh tests/run.sh --pg-pass "$counts"
     else
-        sh tests/pg.sh sh tests/run.sh --pg-pass "$counts"
+        UBUR_PG_STANDBY=1 sh tests/pg.sh sh tests/run.sh --pg-pass "$counts"
     fi
     rc=$?
     if [ -f "$counts" ]; then

@@ -138,9 +138,10 @@ main(int argc, char **argv)
     c.pub = X509_get_pubkey(x);
     X509_free(x);
     int bits = EVP_PKEY_get_bits(c.key);
-    c.md = bits <= 224 ? EVP_sha224() : bits <= 256 ? EVP_sha256()
-                                      : bits <= 384 ? EVP_sha384()
-                                                    : EVP_sha512();
+    c.md = bits <= 224   ? EVP_sha224()
+           : bits <= 256 ? EVP_sha256()
+           : bits <= 384 ? EVP_sha384()
+                         : EVP_sha512();
 
     struct ubur_vds_visa v = UBUR_VDS_VISA_INIT;
     snprintf(v.mrz1, sizeof(v.mrz1), "V<IRQAL<HASHIMI<<AHMAD<MUHAMMAD<<<<<<<<<<<<<");

@@ -25,19 +25,23 @@
     X(UBUR_ROLE_BORDER_OFFICER, 1u << 2, "border_officer")                                 \
     X(UBUR_ROLE_CONSULAR_OFFICER, 1u << 3, "consular_officer")                             \
     X(UBUR_ROLE_REGISTRATION_OFFICER, 1u << 4, "registration_officer")                     \
-    X(UBUR_ROLE_ANALYST, 1u << 5, "analyst")
+    X(UBUR_ROLE_ANALYST, 1u << 5, "analyst")                                               \
+    X(UBUR_ROLE_SYNC_POST, 1u << 6, "sync_post")
 
 enum ubur_role {
 #define UBUR_X_ROLE(e, v, n) e = v,
     UBUR_ROLE_MAP(UBUR_X_ROLE)
 #undef UBUR_X_ROLE
 };
+/* Every role a person holds; not sync_post, a border post's machine account (ubur/sync.h). */
 #define UBUR_ROLE_ANY 0x3fu
 #define UBUR_ROLE_NONE 0u /* a route open without credentials */
 
 /* Role name to bit, 0 when unknown. */
 unsigned ubur_role_from_name(const char *name);
 const char *ubur_role_name(unsigned role);
+
+struct ubur_writer;
 
 struct ubur_ctx {
     struct ubur_store *store;
@@ -48,6 +52,7 @@ struct ubur_ctx {
     const char *purpose;  /* why the data is accessed, for the audit log; may be NULL */
     const char *state;    /* this instance's ISO 3166 alpha-3 state, e.g. "SYR" */
     struct ubur_arena arena; /* freed when the request or command ends */
+    struct ubur_writer *writer; /* group-commit writer (ubur/writer.h), or NULL: write inline */
 };
 
 /*

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ubur/error.h"
 
@@ -104,5 +105,14 @@ int ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
  */
 double ubur_reclink_score(const struct ubur_reclink_record *a, const struct ubur_reclink_record *b,
                           const struct ubur_reclink_config *cfg);
+
+/*
+ * Writes FEBRL-style test data with known truth to f: n originals and about
+ * as many corrupted duplicates (typos, OCR errors, missing values, swapped
+ * names, birth-date errors; for Arabic names also other transliterations
+ * and Arabic script). Columns rec_id, given_name, family_name, dob, origin,
+ * region, entity. Deterministic for a seed.
+ */
+int ubur_reclink_generate(FILE *f, bool arabic, long n, uint64_t seed);
 
 #endif

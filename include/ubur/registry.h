@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ubur/app.h"
 #include "ubur/popstats.h"
@@ -201,6 +202,20 @@ int ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_numbe
                                 struct ubur_error *err);
 
 /*
+ * Registrations made on an offline border post, applied on central by sync
+ * (ubur/sync.h) with the post's ids and numbers (every member's id and
+ * individual_number and the group's id and group_number must be set), in
+ * the caller's transaction when one is open. Otherwise exactly
+ * ubur_registry_register (without the duplicate check: the post's officer
+ * did it) and ubur_registry_add_member.
+ */
+int ubur_registry_apply_registration(struct ubur_ctx *ctx, struct ubur_reg_group *g,
+                                     struct ubur_reg_individual *members, size_t n,
+                                     struct ubur_error *err);
+int ubur_registry_apply_member(struct ubur_ctx *ctx, const char *group,
+                               struct ubur_reg_individual *p, struct ubur_error *err);
+
+/*
  * Population statistics: the table of counts of active individuals on
  * as_of (NULL: today; not in the future) broken down by dims. Any role may
  * read aggregates. Answered from the summary tables: its cost does not
@@ -219,6 +234,35 @@ int ubur_registry_stats_scan(struct ubur_ctx *ctx, const struct ubur_popstat_que
                              struct ubur_poptable *out, struct ubur_error *err);
 /* Recomputes the summary tables from the records. */
 int ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err);
+
+/*
+ * Bulk import of individuals from CSV (columns in docs/registry-csv.md;
+ * the header names them, in any order). Rows of a group (same `group`
+ * value) must be contiguous; rows are taken in batches of whole groups of
+ * about batch_rows rows, each batch one transaction that is committed only
+ * when none of its rows has an error (all or nothing per batch). Every
+ * error goes to on_error with its line number (return non-zero to stop).
+ * Returns 0 when the input could be read (even if batches failed: see res),
+ * or a negative code (unreadable header, I/O, storage).
+ */
+struct ubur_registry_import_opts {
+    long batch_rows;   /* default 10,000 */
+    bool dry_run;      /* check everything, write nothing */
+    const char *source; /* file name, for the audit log */
+    void (*progress)(void *arg, long bytes_read);
+    int (*on_error)(void *arg, long line, const char *field, const char *message);
+    void *arg;
+};
+struct ubur_registry_import_result {
+    long rows, imported, errors, failed_batches;
+};
+int ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in,
+                             const struct ubur_registry_import_opts *o,
+                             struct ubur_registry_import_result *res, struct ubur_error *err);
+/* Writes the individuals matching f (NULL: all) as CSV in the import's
+ * columns; *count gets their number. Audited as reads. */
+int ubur_registry_export_csv(struct ubur_ctx *ctx, const struct ubur_reg_filter *f, FILE *out,
+                             long *count, struct ubur_error *err);
 
 /*
  * The demo registry in Syria reproducing the article's figures: 45,418

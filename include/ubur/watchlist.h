@@ -114,6 +114,20 @@ int ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name,
 int ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from,
                                  const struct ubur_wl_entry *e, bool ended,
                                  struct ubur_error *err);
+/* A list as central holds it, for a post's replica (sync). */
+struct ubur_wl_replica_list {
+    const char *id, *name, *source, *owner_state, *generated_at;
+};
+/*
+ * Applies an entry as central holds it to a border post's replica, inside
+ * the caller's open transaction: the list (created when missing) and the
+ * entry keep central's ids; `ended` delists it. Idempotent: *changed is
+ * false when the post already had exactly this. UBUR_ECONFLICT when the
+ * post has a list of its own with the same name.
+ */
+int ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_list *list,
+                                 const char *entry_id, const struct ubur_wl_entry *e, bool ended,
+                                 bool *changed, struct ubur_error *err);
 /* Ends (delists) an entry, keeping its history. */
 int ubur_watchlist_entry_end(struct ubur_ctx *ctx, const char *entry_id, const char *reason,
                              struct ubur_error *err);
@@ -161,13 +175,26 @@ struct ubur_screen_result {
     char sex;
     double threshold;
     int limit;
+    const char **entry_hashes; /* private to ubur_screen_record: the entries as matched */
 };
 
 /*
  * Screens one person. Validates the query (UBUR_EINVAL naming the field),
  * brings the shared index up to date, matches, stores the screening and
- * opens cases, all audited. Results live in ctx->arena.
+ * opens cases, all audited. Results live in ctx->arena. Called inside an
+ * open transaction it writes there (the caller commits or rolls back);
+ * otherwise it commits its own.
+ *
+ * ubur_screen is ubur_screen_match (validate, sync, match: no writes, so it
+ * can run outside a write transaction, in parallel) followed by
+ * ubur_screen_record (stores the screening and opens cases, in the caller's
+ * transaction when one is open). A caller that splits them passes the same
+ * query and result to both, with the arena still alive.
  */
+int ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+                      struct ubur_screen_result *out, struct ubur_error *err);
+int ubur_screen_record(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+                       struct ubur_screen_result *out, struct ubur_error *err);
 int ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                 struct ubur_screen_result *out, struct ubur_error *err);
 

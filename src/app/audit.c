@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ubur/app.h"
+#include "ubur/sync.h"
 #include "ubur/banned.h"
 
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -74,7 +75,10 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
         "itttttttttttt" "t", seq, id, at, ctx->user_id, ctx->username, role, action, object_type,
         object_id, ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH, hash);
     free(prev);
-    return n < 0 ? (int)n : 0;
+    if (n < 0)
+        return (int)n;
+    /* Border post sync: the outbox event or change-log row commits with the change. */
+    return ubur_sync_observe(ctx, action, object_type, object_id, detail_json, err);
 }
 
 unsigned

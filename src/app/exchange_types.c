@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ubur/exchange.h"
+#include "ubur/sync.h"
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
 
@@ -82,7 +83,11 @@ revocations_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ub
         json_string_value(json_object_get(rec, "passport_number")),
         json_string_value(json_object_get(rec, "nationality")), status,
         json_string_value(json_object_get(rec, "reason")), ended, now);
-    return n < 0 ? (int)n : 0;
+    if (n < 0)
+        return (int)n;
+    /* This state's border posts pull it (docs/internals/sync.md). */
+    return ubur_sync_changed(ctx, "revocation", json_string_value(json_object_get(rec, "id")),
+                             err);
 }
 
 /*
@@ -221,8 +226,87 @@ watchlist_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ubur
     return ubur_watchlist_apply_partner(ctx, from, &e, status && !strcmp(status, "ended"), err);
 }
 
+/* ---- movements: entries, exits and refusals of the partner's nationals ---- */
+
+static const char *const movement_fields[] = {
+    "kind", "direction", "at", "crossing", "document_number", "nationality", "surname",
+    "given_names", "birth_date", "decision", NULL,
+};
+
+static int
+movements_export(struct ubur_ctx *ctx, const char *partner, const char *since, json_t *arr,
+                 const char **next, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    const char *bar = since ? strchr(since, '|') : NULL;
+    const char *t0 = bar ? ubur_arena_strndup(&ctx->arena, since, (size_t)(bar - since)) : "";
+    const char *id0 = bar ? bar + 1 : "";
+    int rc = ubur_store_prepare(
+        ctx->store,
+        "SELECT r.id, r.kind, r.direction, r.at, c.name, r.document_number, r.nationality,"
+        " t.surname, t.given_names, t.birth_date, r.decision, r.recorded_at"
+        " FROM border_records r JOIN crossing_points c ON c.id = r.crossing_id"
+        " LEFT JOIN travellers t ON t.id = r.traveller_id"
+        " WHERE r.nationality = ? AND (r.recorded_at > ? OR (r.recorded_at = ? AND r.id > ?))"
+        " ORDER BY r.recorded_at, r.id LIMIT 100000",
+        &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, partner);
+    ubur_stmt_bind_text(st, 2, t0);
+    ubur_stmt_bind_text(st, 3, t0);
+    ubur_stmt_bind_text(st, 4, id0);
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?}", "id",
+                           ubur_stmt_text(st, 0), "kind", ubur_stmt_text(st, 1), "direction",
+                           ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3), "crossing",
+                           ubur_stmt_text(st, 4), "document_number", ubur_stmt_text(st, 5),
+                           "nationality", ubur_stmt_text(st, 6), "surname", ubur_stmt_text(st, 7),
+                           "given_names", ubur_stmt_text(st, 8), "birth_date",
+                           ubur_stmt_text(st, 9), "decision", ubur_stmt_text(st, 10)));
+        *next = ubur_arena_printf(&ctx->arena, "%s|%s", ubur_stmt_text(st, 11),
+                                  ubur_stmt_text(st, 0));
+    }
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int
+movements_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ubur_error *err)
+{
+    const char *direction = json_string_value(json_object_get(rec, "direction"));
+    const char *at = json_string_value(json_object_get(rec, "at"));
+    const char *nat = json_string_value(json_object_get(rec, "nationality"));
+    char now[UBUR_TIME_LEN + 1];
+    int64_t t;
+    if (!direction || !at || !nat || ubur_time_parse(at, &t, NULL))
+        return ubur_error_set(err, UBUR_EINVAL,
+                              "a movement needs direction, a UTC time 'at' and nationality");
+    if (ctx->state && strcmp(nat, ctx->state) != 0)
+        return ubur_error_set(err, UBUR_EUNPROC,
+                              "%s sent a movement of a %s national; only %s nationals' are shared",
+                              from, nat, ctx->state);
+    ubur_time_format(ubur_now(), now);
+    int64_t n = ubur_store_run(
+        ctx->store, err,
+        "INSERT INTO partner_movement (id, contributed_by, kind, direction, at, crossing,"
+        " document_number, nationality, surname, given_names, birth_date, decision, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "ttttttttttttt", json_string_value(json_object_get(rec, "id")), from,
+        json_string_value(json_object_get(rec, "kind")), direction, at,
+        json_string_value(json_object_get(rec, "crossing")),
+        json_string_value(json_object_get(rec, "document_number")), nat,
+        json_string_value(json_object_get(rec, "surname")),
+        json_string_value(json_object_get(rec, "given_names")),
+        json_string_value(json_object_get(rec, "birth_date")),
+        json_string_value(json_object_get(rec, "decision")), now);
+    return n < 0 ? (int)n : 0;
+}
+
 const struct ubur_exchange_type ubur_exchange_types[] = {
     {"watchlist", watchlist_fields, watchlist_export, watchlist_apply},
     {"revocations", revocation_fields, revocations_export, revocations_apply},
+    {"movements", movement_fields, movements_export, movements_apply},
     {0},
 };

@@ -280,7 +280,10 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
     uint32_t cell;
     int rc;
 
-    reg_writer_new_id(w, in->id);
+    if (reg_keep_ids && ubur_uuid_valid(p->id))
+        snprintf(in->id, sizeof(in->id), "%s", p->id);
+    else
+        reg_writer_new_id(w, in->id);
     if (!empty(p->individual_number))
         snprintf(in->number, sizeof(in->number), "%s", p->individual_number);
     else
@@ -388,14 +391,21 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
     if (focal < 0)
         return ubur_error_field(err, UBUR_EINVAL, "relationship",
                                 "a group needs one member with relationship focal_point");
-    reg_writer_new_id(w, gi->id);
+    if (reg_keep_ids && ubur_uuid_valid(g->id))
+        snprintf(gi->id, sizeof(gi->id), "%s", g->id);
+    else
+        reg_writer_new_id(w, gi->id);
     ubur_date_format(gi->registered, reg);
     if (!empty(g->group_number)) {
         snprintf(gi->number, sizeof(gi->number), "%s", g->group_number);
     } else {
         char scope[32];
         int64_t v;
-        snprintf(scope, sizeof(scope), "%s-%.4s", gi->loc->country, reg);
+        const char *post = ubur_setting(w->ctx, "registry.number_prefix", NULL);
+        if (post && *post) /* a border post's own numbers (sync): "SYR-QAIM-2024" */
+            snprintf(scope, sizeof(scope), "%s-%.16s-%.4s", gi->loc->country, post, reg);
+        else
+            snprintf(scope, sizeof(scope), "%s-%.4s", gi->loc->country, reg);
         if ((rc = reg_writer_counter(w, scope, &v, err)))
             return rc;
         snprintf(gi->number, sizeof(gi->number), "%s-%06lld", scope, (long long)v);
@@ -1371,7 +1381,7 @@ ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_number,
         rc = ubur_store_query_text(ctx->store, err, &id,
                                    "SELECT d.individual_id FROM reg_document d"
                                    " JOIN reg_individual i ON i.id = d.individual_id"
-                                   " WHERE d.number = ? AND (? IS NULL OR d.issuing_country = ?)"
+                                   " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
                                    " AND i.status = 'active' ORDER BY d.individual_id LIMIT 1",
                                    "ttt", document_number, nz(nationality), nz(nationality));
     else
@@ -1413,5 +1423,39 @@ done:
 fail:
     free(id);
     reg_writer_abort(&w);
+    return rc;
+}
+
+/* ---- registrations made on border posts (sync) ---- */
+
+int
+ubur_registry_apply_registration(struct ubur_ctx *ctx, struct ubur_reg_group *g,
+                                 struct ubur_reg_individual *members, size_t n,
+                                 struct ubur_error *err)
+{
+    if (!ubur_uuid_valid(g->id) || empty(g->group_number))
+        return ubur_error_field(err, UBUR_EINVAL, "id", "a post's registration keeps its id and"
+                                                        " number");
+    for (size_t i = 0; i < n; i++)
+        if (!ubur_uuid_valid(members[i].id) || empty(members[i].individual_number))
+            return ubur_error_field(err, UBUR_EINVAL, "id",
+                                    "member %zu of a post's registration has no id or number",
+                                    i + 1);
+    reg_keep_ids = true;
+    int rc = ubur_registry_register(ctx, g, members, n, false, err);
+    reg_keep_ids = false;
+    return rc;
+}
+
+int
+ubur_registry_apply_member(struct ubur_ctx *ctx, const char *group, struct ubur_reg_individual *p,
+                           struct ubur_error *err)
+{
+    if (!ubur_uuid_valid(p->id) || empty(p->individual_number))
+        return ubur_error_field(err, UBUR_EINVAL, "id", "a post's new member keeps its id and"
+                                                        " number");
+    reg_keep_ids = true;
+    int rc = ubur_registry_add_member(ctx, group, p, err);
+    reg_keep_ids = false;
     return rc;
 }

@@ -51,6 +51,10 @@ struct reg_writer {
     bool borrowed; /* inside the caller's transaction: do not begin/commit it */
 };
 
+/* Set while a registration made on a border post is applied (sync): inserts keep the ids
+ * the input carries instead of making new ones. */
+extern __thread bool reg_keep_ids;
+
 /* Locations, loaded once per process-wide store connection use. */
 int reg_locations_load(struct ubur_ctx *ctx, struct reg_map *by_key, struct ubur_error *err);
 void reg_loc_free(void *p);

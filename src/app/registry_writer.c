@@ -632,3 +632,5 @@ reg_writer_commit(struct reg_writer *w, struct ubur_error *err)
         writer_release(w);
     return rc;
 }
+
+__thread bool reg_keep_ids;

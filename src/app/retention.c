@@ -29,7 +29,56 @@ struct retention_rule {
     "SELECT id FROM reg_individual WHERE status = 'closed' AND id NOT IN"                  \
     " (SELECT individual_id FROM reg_history WHERE effective_on >= ?)"
 
+/* Entry records of stays with no exit: those wait for the longer movements_open period. */
+#define OPEN_ENTRIES                                                                       \
+    "SELECT entry_record_id FROM stays WHERE exit_date IS NULL AND entry_record_id IS NOT NULL"
+#define REFERENCED_TRAVELLERS                                                              \
+    "SELECT traveller_id FROM border_records WHERE traveller_id IS NOT NULL UNION"         \
+    " SELECT traveller_id FROM border_checks WHERE traveller_id IS NOT NULL UNION"         \
+    " SELECT traveller_id FROM stays"
+
 static const struct retention_rule rules[] = {
+    {
+        "movements_open",
+        "stays",
+        "entries never matched by an exit (the stay and its entry record)",
+        5,
+        "SELECT COUNT(*) FROM stays WHERE exit_date IS NULL AND entry_date < ?",
+        {
+            "CREATE TEMP TABLE IF NOT EXISTS retention_ids (id TEXT PRIMARY KEY)",
+            "INSERT INTO retention_ids SELECT entry_record_id FROM stays WHERE exit_date IS NULL"
+            " AND entry_date < ? AND entry_record_id IS NOT NULL",
+            "DELETE FROM stays WHERE exit_date IS NULL AND entry_date < ?",
+            "DELETE FROM border_records WHERE id IN (SELECT id FROM retention_ids)",
+            "DELETE FROM retention_ids",
+        },
+        {0, 1, 1, 0, 0},
+    },
+    {
+        "movements_closed",
+        "border_records",
+        "entry, exit and refusal records and checks (completed stays; refusals), and "
+        "travellers left without any",
+        3,
+        "SELECT COUNT(*) FROM border_records WHERE at < ? AND id NOT IN (" OPEN_ENTRIES ")",
+        {
+            "CREATE TEMP TABLE IF NOT EXISTS retention_ids (id TEXT PRIMARY KEY)",
+            "INSERT INTO retention_ids SELECT id FROM border_records WHERE at < ?"
+            " AND id NOT IN (" OPEN_ENTRIES ")",
+            "DELETE FROM stays WHERE exit_date IS NOT NULL AND exit_date < ?",
+            "DELETE FROM border_records WHERE id IN (SELECT id FROM retention_ids)",
+            "DELETE FROM border_overrides WHERE check_id IN (SELECT id FROM border_checks"
+            " WHERE at < ? AND id NOT IN (SELECT check_id FROM border_records"
+            " WHERE check_id IS NOT NULL))",
+            "DELETE FROM border_checks WHERE at < ? AND id NOT IN"
+            " (SELECT check_id FROM border_records WHERE check_id IS NOT NULL)",
+            "DELETE FROM traveller_documents WHERE traveller_id NOT IN (" REFERENCED_TRAVELLERS
+            ")",
+            "DELETE FROM travellers WHERE id NOT IN (" REFERENCED_TRAVELLERS ")",
+            "DELETE FROM retention_ids",
+        },
+        {0, 1, 1, 0, 1, 1, 0, 0, 0},
+    },
     {
         "registrations_closed",
         "reg_individual",

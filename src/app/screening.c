@@ -314,13 +314,18 @@ validate(const struct ubur_screen_query *q, struct ubur_name *qn,
     return 0;
 }
 
-/* Stores the screening and opens cases (one transaction, audited). */
+/*
+ * Stores the screening and opens cases (one transaction, audited). Inside a
+ * caller's open transaction (a visa application) it writes there instead, so
+ * the screening commits or vanishes with what it was made for.
+ */
 static int
 record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                  struct ubur_screen_result *out, const char *subject_key,
                  const char *subject_hash, const char **entry_hashes, struct ubur_error *err)
 {
-    int rc = ubur_store_begin(ctx->store, err);
+    bool own = !ubur_store_in_tx(ctx->store);
+    int rc = own ? ubur_store_begin(ctx->store, err) : 0;
     if (rc)
         return rc;
     char now[UBUR_TIME_LEN + 1];
@@ -399,15 +404,16 @@ record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                                      out->alerts);
     if ((rc = ubur_audit(ctx, "screening.create", "screening", out->screening_id, detail, err)))
         goto fail;
-    return ubur_store_commit(ctx->store, err);
+    return own ? ubur_store_commit(ctx->store, err) : 0;
 fail:
-    ubur_store_rollback(ctx->store);
+    if (own)
+        ubur_store_rollback(ctx->store);
     return rc;
 }
 
 int
-ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
-            struct ubur_screen_result *out, struct ubur_error *err)
+ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+                  struct ubur_screen_result *out, struct ubur_error *err)
 {
     struct ubur_name qn;
     struct ubur_person_facts qf;
@@ -499,9 +505,14 @@ ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
             out->alerts++;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->elapsed_us = (long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
-    if (q->no_record)
-        return 0;
+    out->entry_hashes = hashes;
+    return 0;
+}
 
+int
+ubur_screen_record(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+                   struct ubur_screen_result *out, struct ubur_error *err)
+{
     /* Who is screened: the caller's id, or a fingerprint of what was screened. */
     char fold[UBUR_NAME_MAX_BYTES * 2], subject_hash[65], subject_key[80];
     ubur_name_fold(q->name, fold, sizeof(fold), NULL);
@@ -512,7 +523,17 @@ ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
         snprintf(subject_key, sizeof(subject_key), "ref:%.70s", q->subject_ref);
     else
         snprintf(subject_key, sizeof(subject_key), "h:%.64s", subject_hash);
-    return record_screening(ctx, q, out, subject_key, subject_hash, hashes, err);
+    return record_screening(ctx, q, out, subject_key, subject_hash, out->entry_hashes, err);
+}
+
+int
+ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
+            struct ubur_screen_result *out, struct ubur_error *err)
+{
+    int rc = ubur_screen_match(ctx, q, out, err);
+    if (rc || q->no_record)
+        return rc;
+    return ubur_screen_record(ctx, q, out, err);
 }
 
 char *

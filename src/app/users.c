@@ -87,7 +87,7 @@ ubur_user_add(struct ubur_ctx *ctx, const char *username, const char *role_name,
     if (!ubur_role_from_name(role_name))
         return ubur_error_field(err, UBUR_EINVAL, "role",
                                 "unknown role '%s' (admin, supervisor, border_officer, "
-                                "consular_officer, registration_officer, analyst)",
+                                "consular_officer, registration_officer, analyst, sync_post)",
                                 role_name ? role_name : "");
     if (!password) {
         ubur_password_generate(generated);

@@ -712,3 +712,113 @@ ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from, const struc
     int ch = entry_write(ctx, list_id, e, found ? &ex : NULL, seq, NULL, id, err);
     return ch < 0 ? ch : 0;
 }
+
+/*
+ * ---- replicas on border posts (sync, include/ubur/sync.h) ----
+ *
+ * A post holds central's lists as they are on central: same list and entry
+ * ids (so a case opened offline names the entry central knows), same
+ * content. Every change bumps watchlist_state.seq like any other write, so
+ * the screening index of every process on the post picks it up.
+ */
+int
+ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_list *list,
+                             const char *entry_id, const struct ubur_wl_entry *e, bool ended,
+                             bool *changed, struct ubur_error *err)
+{
+    char *have = NULL, hash[65], now[UBUR_TIME_LEN + 1];
+    int64_t seq;
+    int rc;
+    *changed = false;
+    if (!list->id || !ubur_uuid_valid(list->id) || !list->name || !*list->name ||
+        !ubur_uuid_valid(entry_id) || !e->reference || !e->primary_name || !e->kind ||
+        !e->action || !ubur_wl_action(e->action))
+        return ubur_error_set(err, UBUR_EINVAL, "a replica entry needs list id and name, entry "
+                                                "id, reference, kind, primary_name and action");
+    ubur_time_format(ubur_now(), now);
+    rc = ubur_store_query_text(ctx->store, NULL, &have, "SELECT id FROM watchlists WHERE name = ?",
+                               "t", list->name);
+    if (rc == 0 && strcmp(have, list->id) != 0) {
+        free(have);
+        return ubur_error_set(err, UBUR_ECONFLICT,
+                              "this post has a list of its own named '%.60s'; a post takes its "
+                              "watchlists from central",
+                              list->name);
+    }
+    free(have);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "INSERT INTO watchlists (id, name, source, owner_state,"
+                               " source_generated_at, created_at, updated_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                               "ttttttt", list->id, list->name, list->source ? list->source : "csv",
+                               list->owner_state, list->generated_at, now, now);
+    if (n < 0)
+        return (int)n;
+
+    struct existing ex;
+    bool found = false;
+    struct ubur_stmt *st;
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT id, content_hash, version, status, list_id"
+                                 " FROM watchlist_entries WHERE id = ?",
+                                 &st, err)))
+        return rc;
+    ubur_stmt_bind_text(st, 1, entry_id);
+    if ((rc = ubur_stmt_step(st, err)) == 1) {
+        found = true;
+        snprintf(ex.id, sizeof(ex.id), "%s", ubur_stmt_text(st, 0));
+        snprintf(ex.hash, sizeof(ex.hash), "%s", ubur_stmt_text(st, 1));
+        ex.version = ubur_stmt_int(st, 2);
+        ex.active = !strcmp(ubur_stmt_text(st, 3), "active");
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    char *snap = entry_snapshot(e);
+    sha256_hex(snap, hash);
+    if (found && !strcmp(ex.hash, hash) && ex.active == !ended) {
+        free(snap);
+        return 0;
+    }
+    if ((rc = bump_seq(ctx, &seq, err))) {
+        free(snap);
+        return rc;
+    }
+    if (!found) {
+        char sex[2] = {e->sex, 0};
+        n = ubur_store_run(
+            ctx->store, err,
+            "INSERT INTO watchlist_entries (id, list_id, reference, kind, primary_name,"
+            " original_script_name, sex, dobs, nationalities, places_of_birth, documents, reason,"
+            " alert_category, action, contributing_state, listed_on, valid_from, valid_until,"
+            " status, details, content_hash, version, change_seq, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?,"
+            " ?, ?)",
+            "ttttttttttttttttttttitt", entry_id, list->id, e->reference, e->kind, e->primary_name,
+            e->original_script_name, e->sex ? sex : NULL, e->dobs_json, e->nats_json,
+            e->pobs_json, e->docs_json, e->reason, e->alert_category, e->action,
+            e->contributing_state, e->listed_on, now, e->valid_until, e->details_json, hash, seq,
+            now, now);
+        if (n < 0 || (rc = write_names(ctx, entry_id, e, err)) ||
+            (rc = history(ctx, entry_id, 1, "added", NULL, snap, err))) {
+            free(snap);
+            return n < 0 ? (int)n : rc;
+        }
+        snprintf(ex.id, sizeof(ex.id), "%s", entry_id);
+        ex.version = 1;
+        ex.active = true;
+    } else if (strcmp(ex.hash, hash) != 0 || (!ex.active && !ended)) {
+        int ch = entry_write(ctx, list->id, e, &ex, seq, NULL, NULL, err);
+        if (ch < 0) {
+            free(snap);
+            return ch;
+        }
+        ex.version++;
+        ex.active = true;
+    }
+    free(snap);
+    if (ended && ex.active && (rc = entry_end(ctx, &ex, seq, NULL, "ended on central", err)))
+        return rc;
+    *changed = true;
+    return 0;
+}

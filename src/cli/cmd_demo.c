@@ -11,14 +11,18 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ubur/border.h"
 #include "ubur/registry.h"
 #include "ubur/users.h"
+#include "ubur/visa.h"
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_demo;
 int ubur_cli_write_secret(const char *path, const char *text, bool append);
 int ubur_cli_init_db(struct ubur_cli *cli, const char *state, const char *password_file,
                      bool quiet);
+
+int ubur_watchlist_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err);
 
 struct demo_step {
     const char *name;
@@ -27,7 +31,10 @@ struct demo_step {
 
 /* Each module adds its demo data here, in dependency order. */
 static const struct demo_step demo_steps[] = {
+    {"watchlists", ubur_watchlist_demo},
+    {"crossings", ubur_border_demo},
     {"registry", ubur_registry_demo},
+    {"visas", ubur_visa_demo},
     {NULL, NULL},
 };
 

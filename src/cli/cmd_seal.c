@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "ubur/datamatrix.h"
+#include "ubur/mrz.h"
 #include "ubur/util.h"
 #include "ubur/vds.h"
 #include "ubur/vds_json.h"
@@ -42,7 +43,8 @@ static const struct ubur_cmd seal_sign = {
              "  Signs a visa seal and prints it in hex. MRZ lines are those of an MRV-A (2x44)\n"
              "  or MRV-B (2x36) visa; the seal keeps line 1 and the first 28 characters of\n"
              "  line 2. --entries 0 means multiple entries; without it the number is not\n"
-             "  stated. Dates default to today; the issuing country to MRZ line 1's.\n",
+             "  stated. Dates default to today; the issuing country to MRZ line 1's. The MRZ\n"
+             "  must check as `ubur mrz parse` says (check digits, dates; no OCR repair).\n",
 };
 static const struct ubur_cmd seal_render = {
     .name = "seal render",
@@ -180,7 +182,7 @@ run_verify(struct ubur_cli *cli, int argc, char **argv)
     bool decoded = false;
 
     /* A certificate that cannot be used is a failure of the check, not of the seal. */
-    if ((rc = ubur_vds_verifier_open(&v, cert, ca, &err)) && rc != UBUR_EUNPROC) {
+    if ((rc = ubur_vds_verifier_open(&v, cert, ca, &err)) && rc != UBUR_EUNPROC && !json) {
         ubur_cli_fail(&err);
         return 1;
     }
@@ -337,6 +339,18 @@ run_sign(struct ubur_cli *cli, int argc, char **argv)
                                           "(--days, --months or --years) are required");
     memcpy(visa.mrz1, lines[0], sizeof(visa.mrz1));
     memcpy(visa.mrz2, lines[1], sizeof(visa.mrz2));
+    /* A seal vouches for its MRZ: refuse one that does not check (strict, no OCR repair). */
+    struct ubur_mrz *mrz = ubur_arena_alloc(&cli->ctx.arena, sizeof(*mrz));
+    struct ubur_mrz_opts mopts = UBUR_MRZ_OPTS_INIT;
+    char both[2 * 45 + 2];
+    mopts.no_repair = true;
+    snprintf(both, sizeof(both), "%s\n%s", lines[0], lines[1]);
+    if (ubur_mrz_parse(both, strlen(both), &mopts, mrz, &err) != 0)
+        return ubur_cli_failf(1, "mrz: %s%s%s", err.field[0] ? err.field : "",
+                              err.field[0] ? ": " : "", err.message);
+    if (mrz->format != UBUR_MRZ_MRVA && mrz->format != UBUR_MRZ_MRVB)
+        return ubur_cli_failf(1, "mrz: a %s zone is not a visa's (MRV-A or MRV-B)",
+                              ubur_mrz_format_name(mrz->format));
     if (entries && !strcmp(entries, "multiple"))
         visa.entries = 0;
     else if (entries && int_opt(entries, "entries", 0, 255, &visa.entries, &err))

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "../http/http.h"
+#include "ubur/sync.h"
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_serve;
@@ -24,7 +25,7 @@ static int
 run_serve(struct ubur_cli *cli, int argc, char **argv)
 {
     struct ubur_http_config cfg = {0};
-    const char *threads = NULL;
+    const char *threads = NULL, *sync_interval = NULL;
     bool insecure = false, quiet = false;
     char **pos;
     int npos;
@@ -39,7 +40,7 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
         {"listen", &cfg.listen, NULL}, {"web", &cfg.web_dir, NULL},
         {"tls-cert", &cfg.tls_cert, NULL}, {"tls-key", &cfg.tls_key, NULL},
         {"threads", &threads, NULL}, {"insecure", NULL, &insecure},
-        {"quiet", NULL, &quiet}, {0},
+        {"quiet", NULL, &quiet}, {"sync-interval", &sync_interval, NULL}, {0},
     };
     int rc = ubur_cli_parse(cli, &ubur_cmd_serve, argc, argv, opts, &pos, &npos);
     if (rc)
@@ -52,6 +53,13 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
         if (*end || n < 1 || n > 64)
             return ubur_cli_usage(&ubur_cmd_serve, "--threads must be 1 to 64");
         cfg.threads = (unsigned)n;
+    }
+    long sync_secs = 0;
+    if (sync_interval) {
+        char *end;
+        sync_secs = strtol(sync_interval, &end, 10);
+        if (*end || sync_secs < 1 || sync_secs > 86400)
+            return ubur_cli_usage(&ubur_cmd_serve, "--sync-interval must be 1 to 86400 seconds");
     }
     if (!loopback(cfg.listen) && !cfg.tls_cert && !insecure)
         return ubur_cli_failf(1, "refusing to listen on %s without TLS; give --tls-cert and "
@@ -66,7 +74,12 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
     ubur_store_close(cli->store);
     cli->store = NULL;
     struct ubur_error err = UBUR_ERROR_INIT;
-    if (ubur_http_serve(&cfg, &err))
+    /* A post syncs with central in the background; offline it just keeps serving. */
+    if (sync_secs && ubur_sync_thread_start(cfg.db_uri, cfg.state, (int)sync_secs, &err))
+        return ubur_cli_fail(&err);
+    rc = ubur_http_serve(&cfg, &err);
+    ubur_sync_thread_stop();
+    if (rc)
         return ubur_cli_fail(&err);
     return 0;
 }
@@ -76,7 +89,10 @@ const struct ubur_cmd ubur_cmd_serve = {
     .summary = "serve the JSON API and the web UI",
     .usage = "usage: ubur serve [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
              "                  [--tls-cert PEM --tls-key PEM] [--insecure] [--quiet]\n"
+             "                  [--sync-interval SECONDS]\n"
              "  Listens on UBUR_LISTEN or 127.0.0.1:8080 (port 0 picks a free port).\n"
-             "  Beyond loopback, TLS is required unless --insecure is given.\n",
+             "  Beyond loopback, TLS is required unless --insecure is given.\n"
+             "  --sync-interval: on a border post (`ubur sync config`), sync with central\n"
+             "  every SECONDS in the background (with backoff while the link is down).\n",
     .run = run_serve,
 };

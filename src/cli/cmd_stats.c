@@ -25,11 +25,14 @@ struct stats_subject {
 };
 
 static int run_population(struct ubur_cli *cli, int argc, char **argv);
+/* `ubur stats crossings` (src/cli/stats_crossings.c). */
+int ubur_cli_stats_crossings(struct ubur_cli *cli, int argc, char **argv);
 
 static const struct stats_subject subjects[] = {
     {"population", "refugees, asylum-seekers and others by type, origin, place, sex, age",
      run_population},
-    /* the border module adds {"crossings", ..., ubur_cli_stats_crossings} here */
+    {"crossings", "traffic per crossing point, day, hour, direction, nationality, decision",
+     ubur_cli_stats_crossings},
     {NULL, NULL, NULL},
 };
 
@@ -120,6 +123,9 @@ const struct ubur_cmd ubur_cmd_stats = {
         "  governorate, site, location_type, sex, age_band (default: type; \"\" for the total).\n"
         "  CSV has one column per dimension in the order given, then count.\n"
         "  --public withholds figures from 1 to 4 (setting stats.withhold_max) as '*'.\n"
-        "  --scan computes from every record instead of the summary tables (slow; a check).\n",
+        "  --scan computes from every record instead of the summary tables (slow; a check).\n"
+        "       ubur stats crossings [--from D] [--to D] [--by LIST] [--format table|csv|json]\n"
+        "  Recorded crossings per crossing point, day, hour, direction, nationality and\n"
+        "  decision (ubur stats crossings --help).\n",
     .run = run_stats,
 };

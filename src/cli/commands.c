@@ -16,12 +16,19 @@ extern const struct ubur_cmd ubur_cmd_keys;
 extern const struct ubur_cmd ubur_cmd_watchlist;
 extern const struct ubur_cmd ubur_cmd_screen;
 extern const struct ubur_cmd ubur_cmd_cases;
+extern const struct ubur_cmd ubur_cmd_registry;
+extern const struct ubur_cmd ubur_cmd_crossing;
+extern const struct ubur_cmd ubur_cmd_check;
+extern const struct ubur_cmd ubur_cmd_overstays;
 extern const struct ubur_cmd ubur_cmd_stats;
+extern const struct ubur_cmd ubur_cmd_dedup;
 extern const struct ubur_cmd ubur_cmd_exchange;
 extern const struct ubur_cmd ubur_cmd_audit;
 extern const struct ubur_cmd ubur_cmd_retention;
 extern const struct ubur_cmd ubur_cmd_migrate;
+extern const struct ubur_cmd ubur_cmd_sync;
 extern const struct ubur_cmd ubur_cmd_version;
+extern const struct ubur_cmd ubur_cmd_visa;
 extern const struct ubur_cmd ubur_cmd_help;
 
 const struct ubur_cmd *const ubur_commands[] = {
@@ -29,17 +36,24 @@ const struct ubur_cmd *const ubur_commands[] = {
     &ubur_cmd_serve,
     &ubur_cmd_demo,
     &ubur_cmd_user,
+    &ubur_cmd_crossing,
+    &ubur_cmd_check,
+    &ubur_cmd_overstays,
     &ubur_cmd_mrz,
     &ubur_cmd_seal,
     &ubur_cmd_keys,
     &ubur_cmd_watchlist,
     &ubur_cmd_screen,
     &ubur_cmd_cases,
+    &ubur_cmd_visa,
+    &ubur_cmd_registry,
     &ubur_cmd_stats,
+    &ubur_cmd_dedup,
     &ubur_cmd_exchange,
     &ubur_cmd_audit,
     &ubur_cmd_retention,
     &ubur_cmd_migrate,
+    &ubur_cmd_sync,
     &ubur_cmd_version,
     &ubur_cmd_help,
     NULL,

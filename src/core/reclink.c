@@ -167,7 +167,8 @@ static void
 default_model(struct model *md, int nextra)
 {
     static const double nm[4] = {0.05, 0.08, 0.12, 0.75}, nu[4] = {0.945, 0.04, 0.01, 0.005};
-    static const double dm[4] = {0.02, 0.10, 0.03, 0.85}, du[4] = {0.97, 0.005, 0.02, 0.0005};
+    /* birth date levels: different, same year, one part wrong or day/month swapped, exact */
+    static const double dm[4] = {0.005, 0.02, 0.15, 0.825}, du[4] = {0.97, 0.02, 0.005, 0.0005};
     memset(md, 0, sizeof(*md));
     md->nfields = 3 + nextra;
     for (int l = 0; l < 4; l++) {
@@ -297,10 +298,22 @@ block_key(const struct prep *p, int r, char *out, size_t cap)
         if (g[0] && f[0])
             snprintf(out, cap, "%s|%s", strcmp(g, f) < 0 ? g : f, strcmp(g, f) < 0 ? f : g);
         break;
+    case 5:
+        if (p->y)
+            snprintf(out, cap, "%04d%02d%02d", p->y, p->m, p->d);
+        break;
+    case 6: {
+        char g3[4], f3[4];
+        squeeze_prefix(p->g, 3, g3);
+        squeeze_prefix(p->f, 3, f3);
+        if (g3[0] && f3[0] && p->y)
+            snprintf(out, cap, "%s|%s|%04d", g3, f3, p->y / 10);
+        break;
+    }
     }
 }
 
-#define NRULES 5
+#define NRULES 7
 
 static void
 block(const struct engine *e, struct pairvec *pv, struct ubur_reclink_stats *st)
@@ -485,81 +498,6 @@ estimate_u(const struct engine *e, struct model *md)
     }
 }
 
-struct pattern {
-    uint64_t code;
-    double count;
-};
-
-static uint64_t
-pattern_code(const int8_t *lv, int nfields)
-{
-    uint64_t c = 0;
-    for (int f = 0; f < nfields; f++)
-        c = c * 5 + (uint64_t)(lv[f] + 1);
-    return c;
-}
-
-static void
-pattern_levels(uint64_t c, int nfields, int *lv)
-{
-    for (int f = nfields - 1; f >= 0; f--) {
-        lv[f] = (int)(c % 5) - 1;
-        c /= 5;
-    }
-}
-
-static void
-estimate_m(const int8_t *lv, size_t npairs, struct model *md)
-{
-    uint64_t *codes = ubur_malloc((npairs ? npairs : 1) * sizeof(uint64_t));
-    for (size_t i = 0; i < npairs; i++)
-        codes[i] = pattern_code(lv + i * NFIELDS, md->nfields);
-    qsort(codes, npairs, sizeof(uint64_t), u64_cmp);
-    struct pattern *pat = ubur_malloc((npairs ? npairs : 1) * sizeof(*pat));
-    size_t np = 0;
-    for (size_t i = 0; i < npairs; i++) {
-        if (np && pat[np - 1].code == codes[i])
-            pat[np - 1].count += 1;
-        else
-            pat[np++] = (struct pattern){codes[i], 1};
-    }
-    free(codes);
-    if (npairs < 50) {
-        free(pat);
-        return;
-    }
-    for (int it = 0; it < 20; it++) {
-        double mc[NFIELDS][NAME_LEVELS] = {{0}}, mt[NFIELDS] = {0}, matched = 0;
-        for (size_t k = 0; k < np; k++) {
-            int l[NFIELDS];
-            pattern_levels(pat[k].code, md->nfields, l);
-            double pm = log(md->lambda), pu = log(1 - md->lambda);
-            for (int f = 0; f < md->nfields; f++)
-                if (l[f] >= 0) {
-                    pm += log(md->m[f][l[f]]);
-                    pu += log(md->u[f][l[f]]);
-                }
-            double p = 1.0 / (1.0 + exp(pu - pm));
-            matched += p * pat[k].count;
-            for (int f = 0; f < md->nfields; f++)
-                if (l[f] >= 0) {
-                    mc[f][l[f]] += p * pat[k].count;
-                    mt[f] += p * pat[k].count;
-                }
-        }
-        md->lambda = matched / (double)npairs;
-        if (md->lambda < 1e-6)
-            md->lambda = 1e-6;
-        if (md->lambda > 0.999)
-            md->lambda = 0.999;
-        for (int f = 0; f < md->nfields; f++)
-            if (mt[f] > 0)
-                for (int l = 0; l < md->levels[f]; l++)
-                    md->m[f][l] = (mc[f][l] + 0.01) / (mt[f] + 0.01 * md->levels[f]);
-    }
-    free(pat);
-}
-
 /* ---- the run ---- */
 
 int
@@ -600,16 +538,46 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
     }
     default_model(&md, c.nextra);
     estimate_u(&e, &md);
-    estimate_m(lv, pv.n, &md);
+    /* Weights once per pair (term frequencies included), then the share of
+     * matches among candidates by EM on that one parameter. */
+    double *wt = ubur_malloc((pv.n ? pv.n : 1) * sizeof(double));
+    for (size_t i = 0; i < pv.n; i++) {
+        int l[NFIELDS];
+        for (int f = 0; f < NFIELDS; f++)
+            l[f] = lv[i * NFIELDS + (size_t)f];
+        wt[i] = pair_weight(&md, &e, (size_t)(pv.v[i] >> 32), (size_t)(pv.v[i] & 0xffffffffu), l,
+                            cross[i]);
+    }
+    /* The prior is the share of matches among *all* pairs (pairs blocking
+     * did not produce are taken as non-matches): weights include the blocked
+     * fields, so a prior over candidates would count that evidence twice. */
+    double all_pairs = (double)n * (double)(n > 1 ? n - 1 : 1) / 2.0;
+    md.lambda = 1.0 / (all_pairs + 1);
+    for (int it = 0; it < 50 && pv.n > 0; it++) {
+        double sum = 0;
+        for (size_t i = 0; i < pv.n; i++)
+            sum += posterior(wt[i], md.lambda);
+        double nl = sum / all_pairs;
+        nl = nl < 1e-12 ? 1e-12 : nl > 0.5 ? 0.5 : nl;
+        if (fabs(nl - md.lambda) < md.lambda * 1e-4)
+            break;
+        md.lambda = nl;
+    }
+    if (getenv("UBUR_RECLINK_DEBUG")) {
+        fprintf(stderr, "lambda %.6f\n", md.lambda);
+        for (int f = 0; f < md.nfields; f++) {
+            fprintf(stderr, "field %d:", f);
+            for (int l = 0; l < md.levels[f]; l++)
+                fprintf(stderr, " [%d] m=%.4f u=%.6f", l, md.m[f][l], md.u[f][l]);
+            fputc('\n', stderr);
+        }
+    }
 
     size_t cap = 1024, np = 0;
     struct ubur_reclink_pair *out = ubur_malloc(cap * sizeof(*out));
     for (size_t i = 0; i < pv.n; i++) {
-        int l[NFIELDS];
         size_t a = (size_t)(pv.v[i] >> 32), b = (size_t)(pv.v[i] & 0xffffffffu);
-        for (int f = 0; f < NFIELDS; f++)
-            l[f] = lv[i * NFIELDS + (size_t)f];
-        double p = posterior(pair_weight(&md, &e, a, b, l, cross[i]), md.lambda);
+        double p = posterior(wt[i], md.lambda);
         if (p >= c.threshold) {
             if (np == cap) {
                 cap *= 2;
@@ -659,6 +627,7 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
                                                        : 1.0;
         }
     }
+    free(wt);
 out:
     free(lv);
     free(cross);

@@ -175,7 +175,7 @@ arabic_token(const uint32_t *t, size_t n, char *out, size_t cap)
     size_t k = 0;
     while (n > 0 && (t[n - 1] == 0x0629 || (t[n - 1] >= 0x064b && t[n - 1] <= 0x0652)))
         n--;
-    if (n > 2 && t[n - 1] == 0x0647)
+    if (n >= 2 && t[n - 1] == 0x0647)
         n--;
     for (size_t i = 0; i < n; i++)
         put(out, &k, cap, arabic_class(t[i]));

@@ -65,6 +65,6 @@ const struct ubur_http_route ubur_api_session_routes[] = {
      login_body, 0},
     {"GET", "/api/v1/session", whoami, UBUR_ROLE_ANY, "The current session and its CSRF token",
      NULL, 0},
-    {"DELETE", "/api/v1/session", logout, UBUR_ROLE_ANY, "Log out", NULL, 0},
+    {"DELETE", "/api/v1/session", logout, UBUR_ROLE_ANY | UBUR_ROLE_SYNC_POST, "Log out", NULL, 0},
     {0},
 };

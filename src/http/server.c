@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "ubur/writer.h"
 #include "ubur/banned.h"
 
 static const struct ubur_http_config *server_cfg;
@@ -25,6 +26,7 @@ static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ubur_store *stores[256];
 static int nstores;
 static __thread struct ubur_store *thread_store;
+static struct ubur_writer *server_writer; /* group commit for hot-path writes (ubur/writer.h) */
 
 struct request_state {
     struct ubur_ctx ctx;
@@ -131,6 +133,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         rs->start_ms = ubur_now_ms();
         ubur_uuid7(rs->ctx.request_id);
         rs->ctx.state = server_cfg->state;
+        rs->ctx.writer = server_writer;
         *con_cls = rs;
         bool upload = false;
         /* Imports may be larger: the route table says which paths. */
@@ -281,6 +284,11 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if ((rc = ubur_writer_open(&server_writer, cfg->db_uri, 0, err))) {
+        free(cert);
+        free(key);
+        return rc;
+    }
     struct MHD_Daemon *d;
     if (cert)
         d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
@@ -295,6 +303,8 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
                              (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
                              MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     if (!d) {
+        ubur_writer_close(server_writer);
+        server_writer = NULL;
         free(cert);
         free(key);
         return ubur_error_set(err, UBUR_EIO, "cannot listen on %s (address in use?)",
@@ -311,6 +321,14 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     sigwait(&sigs, &sig);
     fprintf(stderr, "ubur: signal %d, shutting down\n", sig);
     MHD_stop_daemon(d);
+    /* Requests are finished; commit whatever they queued, then stop the writer. */
+    struct ubur_writer_stats ws;
+    ubur_writer_stats(server_writer, &ws);
+    ubur_writer_close(server_writer);
+    server_writer = NULL;
+    if (!cfg->quiet)
+        fprintf(stderr, "ubur: writer: %lld writes in %lld commits (largest batch %d)\n",
+                (long long)ws.jobs, (long long)ws.batches, ws.largest_batch);
     pthread_mutex_lock(&stores_lock);
     for (int i = 0; i < nstores; i++)
         ubur_store_close(stores[i]);

@@ -60,7 +60,20 @@ with Server(args, state="SYR", extra_args=tls, env=syr_env) as syr, \
                 "SYR-A-1,Abd al-Rahman Khalil al-Tikriti,Abdulrahman al Tikriti,1979,IRQ,M,refuse_entry\n"
                 "SYR-A-2,محمد حسن الجبوري,Mohammed Hasan al-Jubouri,1985-03-02,IRQ,M,discreet_check\n")
     syr.cli("watchlist", "import", csv, "--format", "csv", "--list", "SYR national alerts", check=True)
-    irq.cli("exchange", "agreement", "set", "SYR", "--allow", "revocations", check=True)
+    irq.cli("exchange", "agreement", "set", "SYR", "--allow", "revocations,movements", check=True)
+    # IRQ records an exit of a Syrian and an entry of an Iraqi at Rabia.
+    irq.cli("crossing", "add", "irq-rabia", "--name", "Rabia", "--state", "IRQ", "--governorate",
+            "Ninewa", check=True)
+    irq.cli("crossing", "schedule", "irq-rabia", "--mode", "open", "--from", "2020-01-01T00:00Z",
+            check=True)
+    for nat, doc, sur, direction in (("SYR", "N1234567", "AL-JUBURI", "exit"),
+                                     ("IRQ", "A7654321", "AL-TIKRITI", "entry")):
+        p = irq.cli("check", "--crossing", "irq-rabia", "--direction", direction, "--document", doc,
+                    "--nationality", nat, "--birth-date", "1980-01-02", "--surname", sur,
+                    "--given-names", "AHMAD", "--expiry", "2031-01-01", "--sex", "M", "--record",
+                    "--decision", "admit", "--reason", "exchange test", "--json")
+        tap.ok(p.returncode in (0, 1) and "record_id" in p.stdout, "IRQ records a %s of a %s national" % (direction, nat),
+               p.stdout + p.stderr)
 
     # By file: SYR -> IRQ.
     f1, f2, f3 = (os.path.join(tmp, "p%d.json" % i) for i in (1, 2, 3))
@@ -104,6 +117,21 @@ with Server(args, state="SYR", extra_args=tls, env=syr_env) as syr, \
     p = irq.cli("exchange", "import", os.path.join(tmp, "again.json"))
     tap.eq(p.returncode, 0, "the resent package 3 applies")
 
+    mv = os.path.join(tmp, "mv.json")
+    p = irq.cli("exchange", "export", "--to", "SYR", "--out", mv)
+    tap.eq(p.returncode, 0, "IRQ exports its next package to SYR")
+    moves = pkg_records(mv)["records"].get("movements", [])
+    tap.ok(len(moves) == 1 and moves[0]["nationality"] == "SYR" and moves[0]["direction"] == "exit",
+           "only the Syrian's movement goes to SYR", moves)
+    p = syr.cli("exchange", "import", mv)
+    tap.eq(p.returncode, 0, "SYR applies IRQ's movements")
+    syr.stop()
+    import sqlite3
+    db = sqlite3.connect(syr.db)
+    row = db.execute("select contributed_by, surname, direction from partner_movement").fetchall()
+    db.close()
+    tap.eq(row, [("IRQ", "AL-JUBURI", "exit")], "SYR keeps the movement with its provenance")
+    syr.start()
     # Over HTTPS: IRQ pushes to SYR's server and SYR pushes to IRQ's.
     syr_admin = syr.login("admin")
     irq_admin = irq.login("admin")
@@ -120,7 +148,7 @@ with Server(args, state="SYR", extra_args=tls, env=syr_env) as syr, \
     tap.ok(p.returncode == 1 and "401" in p.stderr, "a push without valid credentials is refused", p.stderr)
     p = irq.cli("exchange", "partner", "list")
     partners = json.loads(p.stdout)
-    tap.ok(partners[0]["state"] == "SYR" and partners[0]["received_seq"] == 4 and partners[0]["sent_seq"] == 1,
+    tap.ok(partners[0]["state"] == "SYR" and partners[0]["received_seq"] == 4 and partners[0]["sent_seq"] == 2,
            "IRQ's view of the partnership", partners)
     p = irq.cli("audit", "list", "--json")
     tap.ok("exchange.import" in p.stdout, "imports are audited")

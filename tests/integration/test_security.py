@@ -145,7 +145,7 @@ elif os.geteuid() != 0:
     tap.skip("full disk", "needs root to mount a small tmpfs")
 else:
     mnt = tempfile.mkdtemp(prefix="ubur-full-")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", mnt]).returncode != 0:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32M", "tmpfs", mnt]).returncode != 0:
         tap.skip("full disk", "cannot mount tmpfs here")
     else:
         try:
@@ -162,13 +162,13 @@ else:
             srv.start()
             admin = srv.login("admin")
             filler = os.path.join(mnt, "filler")
-            with open(filler, "wb") as f:
-                try:
+            try:
+                with open(filler, "wb") as f:
                     while True:
                         f.write(b"\0" * 65536)
                         f.flush()
-                except OSError:
-                    pass
+            except OSError:
+                pass
             codes = []
             for i in range(40):
                 st, body, _ = srv.req("POST", "/api/v1/users",

@@ -18,10 +18,12 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import { screens, groups, matchPath } from './screens.js';
 import { field, showError, busy, heading, loadError, loading } from './ui.js';
+import { syncBadge } from './sync_badge.js';
 
 const app = {
   session: null,
   cleanup: null,
+  sync: null,
   root: null,
   renderSeq: 0,
 };
@@ -84,9 +86,12 @@ function navLink(s) {
 
 function frame() {
   const u = app.session.user;
+  if (app.sync) app.sync.stop();
+  app.sync = syncBadge(app.session);
   const top = h('header', { class: 'topbar' },
     h('a', { class: 'brand', href: '/' }, h('img', { src: '/img/icon.svg', alt: '' }), t('app.name')),
     u.state ? h('span', { class: 'badge', title: t('app.state') }, t(`state.${u.state}`)) : null,
+    app.sync.el,
     h('span', { class: 'spacer' }),
     prefsControls(),
     h('span', { class: 'who' }, h('bdi', { id: 'who-name' }, u.username), ' · ',
@@ -99,6 +104,8 @@ function frame() {
 }
 
 async function doLogout() {
+  if (app.sync) app.sync.stop();
+  app.sync = null;
   await api.logout();
   app.session = null;
   history.replaceState({}, '', '/');
@@ -148,8 +155,9 @@ function drawLogin(message) {
 }
 
 function afterLogin() {
-  let path = location.pathname;
-  if (path === '/login') path = '/';
+  // Keep the query: a link such as /visas/new?purpose=medical_escort&patient=ID carries its state.
+  let path = location.pathname + location.search;
+  if (location.pathname === '/login') path = '/';
   history.replaceState({}, '', path);
   frame();
   renderRoute();

@@ -1,0 +1,117 @@
+-- wrk script: each connection checks a traveller (POST /api/v1/border/checks)
+-- and then confirms that check (POST .../confirm), over and over; every
+-- traveller is different (document numbers from the thread and a counter).
+-- Environment: UBUR_TOKEN (bearer token), UBUR_CROSSING (default semalka),
+-- UBUR_RATE (total checks+confirms per second across all connections; 0 =
+-- as fast as possible), UBUR_CONNECTIONS (wrk -c, for the rate), UBUR_POOL
+-- (known travellers: documents K0000001.. that bench/border/gen.sql put in
+-- the database; 80% of checks are of them, the rest of new travellers; 0 =
+-- all new). A check's answer is parsed for its id, and the next request on
+-- that connection confirms it.
+local token = os.getenv("UBUR_TOKEN")
+local crossing = os.getenv("UBUR_CROSSING") or "semalka"
+local rate = tonumber(os.getenv("UBUR_RATE") or "0")
+local conns = tonumber(os.getenv("UBUR_CONNECTIONS") or "1")
+local pool = tonumber(os.getenv("UBUR_POOL") or "0")
+local threads = {}
+local counter = 0
+
+function setup(thread)
+   thread:set("id", #threads + 1)
+   table.insert(threads, thread)
+end
+
+function init(args)
+   math.randomseed(id * 7919)
+   pending = nil
+   headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+   checks, confirms, errors = 0, 0, 0
+end
+
+-- The name lists of gen.sql, in the same order: a known traveller n has the
+-- surname family[(n / 2304) % 40], given names given[n % 48] given[(n / 48) % 48].
+local given = {"MUHAMMAD","AHMAD","ALI","HASAN","HUSAYN","OMAR","KHALID","YUSUF","IBRAHIM",
+   "MAHMOUD","ABD AL-RAHMAN","SALIM","JASIM","KARIM","MUSTAFA","HAMID","FATIMA","ZAYNAB","MARYAM",
+   "AISHA","NOOR","HUDA","LAYLA","SARA","AMAL","RANA","SUAD","KHADIJA","TARIQ","WALID","SAMIR",
+   "NABIL","FAISAL","ADNAN","BASSAM","RAMI","ZIAD","MAJID","QASIM","HAYDAR","ABBAS","JAFAR","SAID",
+   "AMIR","RIYAD","NASIR","SALMA","HANAN"}
+local family = {"AL-HASHIMI","AL-JUBURI","AL-DULAIMI","AL-ANI","AL-OBEIDI","AL-SHAMMARI","HADDAD",
+   "KHALIL","AL-TIKRITI","AL-MOSULI","AL-RAWI","AL-KHALIDI","SULAYMAN","AL-ZUBAIDI","AL-HASSAN",
+   "MAHMOUD","AL-ATTAR","NASSER","AL-AHMAD","AL-HUSSEINI","AL-BAGHDADI","AL-HALABI","AL-SHAMI",
+   "AL-DIMASHQI","AL-HOMSI","AL-KURDI","BAKR","OTHMAN","AL-SAADI","AL-KUBAISI","AL-JANABI",
+   "AL-MASHHADANI","AL-SAMARRAI","AL-NAJJAR","AL-KHATIB","DARWISH","AL-QADRI","AL-SABBAGH",
+   "AL-FAYYAD","AL-TAMIMI"}
+
+local function known(n)
+   local r = n % 10
+   local nat = r < 6 and "SYR" or (r < 9 and "IRQ" or "LBN")
+   return string.format('{"document_number":"K%07d","nationality":"%s","birth_date":"19%02d-%02d-%02d",' ..
+                        '"expiry_date":"2035-01-01","surname":"%s","given_names":"%s %s"}',
+                        n, nat, 40 + n % 60, 1 + n % 12, 1 + n % 28,
+                        family[math.floor(n / 2304) % 40 + 1], given[n % 48 + 1],
+                        given[math.floor(n / 48) % 48 + 1])
+end
+
+local function next_check()
+   counter = counter + 1
+   local doc
+   if pool > 0 and math.random() < 0.8 then
+      doc = known(math.random(1, pool))
+   else
+      -- a new traveller: birth dates spread over 60 years so namesakes are rare
+      local b = math.random(0, 21900)
+      doc = string.format('{"document_number":"W%02d%07d","nationality":"SYR","birth_date":"%04d-%02d-%02d",' ..
+                          '"expiry_date":"2035-01-01","surname":"%s","given_names":"%s %s"}',
+                          id, counter, 1945 + math.floor(b / 365), 1 + math.floor(b / 28) % 12, 1 + b % 28,
+                          family[math.random(1, 40)], given[math.random(1, 48)], given[math.random(1, 48)])
+   end
+   local dir = (counter % 2 == 0) and "exit" or "entry"
+   return wrk.format("POST", "/api/v1/border/checks", headers,
+                     string.format('{"crossing_id":"%s","direction":"%s","document":%s}', crossing, dir, doc))
+end
+
+function request()
+   if pending then
+      local p = pending
+      pending = nil
+      return wrk.format("POST", "/api/v1/border/checks/" .. p .. "/confirm", headers, "{}")
+   end
+   return next_check()
+end
+
+function response(status, headers, body)
+   if status == 201 then
+      local cid = body:match('^{"id":"([0-9a-f%-]+)"')
+      if cid and body:find('"decision"', 1, true) and not body:find('"check_id"', 1, true) then
+         pending = cid
+         checks = checks + 1
+      else
+         confirms = confirms + 1
+      end
+   else
+      errors = errors + 1
+      if errors < 5 then io.stderr:write("status " .. status .. ": " .. body:sub(1, 200) .. "\n") end
+   end
+end
+
+function delay()
+   if rate > 0 then
+      return conns * 1000 / rate
+   end
+   return 0
+end
+
+function done(summary, latency, requests)
+   local c, f, e = 0, 0, 0
+   for _, t in ipairs(threads) do
+      c = c + t:get("checks")
+      f = f + t:get("confirms")
+      e = e + t:get("errors")
+   end
+   local secs = summary.duration / 1e6
+   io.write(string.format("RESULT checks=%d confirms=%d errors=%d seconds=%.2f " ..
+                          "recorded_per_s=%.1f requests_per_s=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+                          c, f, e, secs, f / secs, summary.requests / secs,
+                          latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+                          latency:percentile(99) / 1000, latency.max / 1000))
+end

@@ -1,0 +1,82 @@
+#!/bin/sh
+# Border benchmark (issue 5): wrk against check + confirm on a database of
+# 1,000,000 travellers, 10,000,000 past movements and a 100,000-name
+# watchlist, beside the raw SQLite durable-insert ceiling measured in the
+# same run on the same disk.
+#   bench/border/run.sh
+# Environment: BENCH_DB (default build/bench/border.db; built once by
+# bench/border/gen.sql and bench/border/watchlist.py, about 4 GB), DURATION
+# seconds per run (20), THREADS server threads (32), CONNS connections for
+# the throughput run (64), RATE checks per second for the latency run (500).
+# Prints: throughput (recorded checks/s: a check and its confirmation), p50
+# and p99 per request, server CPU microseconds per recorded check, and the
+# ceiling.
+set -eu
+cd "$(dirname "$0")/../.."
+make --no-print-directory -s all
+mkdir -p build/bench
+${CC:-cc} -std=c17 -D_GNU_SOURCE -O2 -o build/bench/sqlite_ceiling \
+    bench/border/sqlite_ceiling.c -lsqlite3
+db=${BENCH_DB:-build/bench/border.db}
+dir=$(cd "$(dirname "$db")" && pwd)
+duration=${DURATION:-20}
+threads=${THREADS:-32}
+conns=${CONNS:-64}
+rate=${RATE:-500}
+pwfile=$dir/border-passwords.txt
+
+if [ ! -f "$db" ]; then
+    echo "building $db (1M travellers, 10M movements, 100k watchlist names)..."
+    rm -f "$db" "$db-wal" "$db-shm" "$pwfile"
+    t0=$(date +%s)
+    nice build/ubur --db "$db" demo --password-file "$pwfile" >/dev/null 2>&1
+    nice sqlite3 "$db" <bench/border/gen.sql >/dev/null
+    nice python3 bench/border/watchlist.py 100000 >"$dir/border-watchlist.csv"
+    nice build/ubur --db "$db" watchlist import "$dir/border-watchlist.csv" \
+        --list "bench alert list" >/dev/null
+    echo "built in $(( $(date +%s) - t0 )) s"
+fi
+echo "database: $(sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM travellers) || ' travellers, ' ||
+    (SELECT COUNT(*) FROM border_records) || ' movements, ' ||
+    (SELECT COUNT(*) FROM watchlist_names) || ' watchlist names'")"
+
+log=$(mktemp)
+build/ubur --db "$db" serve --listen 127.0.0.1:0 --threads "$threads" --quiet 2>"$log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -f "$log"' EXIT
+port=
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { cat "$log"; exit 1; }
+url=http://127.0.0.1:$port
+pw=$(awk '$1=="officer"{print $2}' "$pwfile")
+token=$(curl -s -X POST "$url/api/v1/session" -d "{\"username\":\"officer\",\"password\":\"$pw\"}" |
+        sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
+export UBUR_TOKEN=$token UBUR_POOL=1000000 UBUR_CROSSING=semalka
+hz=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+
+echo "warm-up (loads the screening index)..."
+wrk -t2 -c8 -d5s -s bench/border/check_confirm.lua "$url" >/dev/null
+
+echo "raw SQLite durable-insert ceiling (same disk):"
+nice build/bench/sqlite_ceiling "$dir" 5
+
+echo "throughput: wrk -t2 -c$conns -d${duration}s, server --threads $threads"
+c0=$(cpu)
+out=$(wrk -t2 -c"$conns" -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT)
+c1=$(cpu)
+echo "$out"
+recorded=$(echo "$out" | sed 's/.*confirms=\([0-9]*\).*/\1/')
+echo "server CPU per recorded check (check + confirm): $(( (c1 - c0) * 1000000 / hz / (recorded > 0 ? recorded : 1) )) us"
+
+echo "latency at $rate checks/s (each check is confirmed: $((rate * 2)) requests/s), 32 connections"
+UBUR_RATE=$((rate * 2)) UBUR_CONNECTIONS=32 \
+    wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+
+kill -INT $pid
+wait $pid || true
+grep "writer:" "$log" || true

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The group-commit writer: one thread with its own store connection that
+ * applies queued writes in batches, one transaction (one fsync) per batch,
+ * and releases each waiting caller only after its batch has committed. It
+ * is how the hot path (border checks and records) gets past one fsync per
+ * record without ever acknowledging a write that is not durable.
+ *
+ *   caller thread                      writer thread
+ *   ubur_write(ctx, fn, arg) --queue-->  BEGIN
+ *     waits on `done`                    for each queued job (at most max_batch):
+ *                                          SAVEPOINT; fn(ctx, arg); RELEASE
+ *                                          (or ROLLBACK TO on failure: only that job fails)
+ *                                        COMMIT   <- durable (WAL, synchronous=FULL)
+ *     <--------- broadcast `done` ---------  marks every job of the batch done
+ *   returns 0: acknowledge
+ *
+ * While one batch commits, new jobs queue up and form the next batch, so
+ * the batch size follows the load: one job per commit when idle, hundreds
+ * at peak. A job that fails is rolled back to its savepoint and only its
+ * caller gets the error; a commit that fails fails every job of the batch
+ * (nothing of it is durable, nothing is acknowledged).
+ *
+ * A job's fn runs on the writer thread with ctx->store temporarily set to
+ * the writer's connection; the caller is blocked meanwhile, so fn may use
+ * ctx (its identity for the audit log, its arena) freely. fn must not
+ * begin or commit a transaction, must not wait on anything, and must leave
+ * no statement in progress.
+ *
+ * Without a writer (ctx->writer NULL: the CLI, unit tests) ubur_write runs
+ * fn in its own transaction on ctx->store and commits before returning, so
+ * the same service code serves both paths.
+ */
+#ifndef UBUR_WRITER_H
+#define UBUR_WRITER_H
+
+#include <stdint.h>
+
+#include "ubur/app.h"
+
+struct ubur_writer;
+
+/* A write: runs inside an open transaction; returns 0 or a negative UBUR_E* code. */
+typedef int (*ubur_write_fn)(struct ubur_ctx *ctx, void *arg, struct ubur_error *err);
+
+#define UBUR_WRITER_MAX_BATCH 512 /* default jobs per transaction */
+
+/*
+ * Opens a connection to db_uri and starts the writer thread. max_batch <= 0
+ * takes UBUR_WRITER_MAX_BATCH. Returns 0 or a negative code (the database
+ * cannot be opened).
+ */
+int ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
+                     struct ubur_error *err);
+/*
+ * Stops taking new jobs, commits every job already queued, joins the thread
+ * and closes the connection. NULL is a no-op.
+ */
+void ubur_writer_close(struct ubur_writer *w);
+
+/*
+ * Runs fn(ctx, arg, err) in a transaction and returns once it is durable:
+ * through ctx->writer when set (batched with other callers), else inline on
+ * ctx->store. Returns 0 when committed; fn's own code when fn failed (its
+ * changes undone); the commit's code when the commit failed; UBUR_EBUSY
+ * when the writer is shutting down. ctx->store must not be inside a
+ * transaction.
+ */
+int ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err);
+
+/* Counters since open: jobs applied, batches committed, largest batch. */
+struct ubur_writer_stats {
+    int64_t jobs;
+    int64_t batches;
+    int64_t failed;
+    int largest_batch;
+};
+void ubur_writer_stats(struct ubur_writer *w, struct ubur_writer_stats *out);
+
+#endif

@@ -1,0 +1,994 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The traveller check, step by step (docs/internals/border.md):
+ *   1. read the document: an MRZ as scanned (ICAO 9303, check digits) or
+ *      fields typed by the officer; a bad MRZ is a document_invalid reason,
+ *      bad typed fields an input error;
+ *   2. find the traveller: by document number, nationality and birth date,
+ *      then by name among travellers of that nationality and birth date;
+ *      else a new traveller (only for a valid document);
+ *   3. entries: the entitlement (national; a usable visa; visa-free N days
+ *      in any M) with the authorised stay; exits: the open stay and any
+ *      overstay;
+ *   4. screen against the watchlists;
+ *   5. apply the crossing's mode in force at the time of the check;
+ *   6. decide (the rules in src/core/border_rules.c).
+ * All of that only reads. Then one write through the group-commit writer
+ * stores the new travellers, their documents and the checks (and the
+ * group), and the answer is given once that write is durable: a check id
+ * the officer holds can always be confirmed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "border_impl.h"
+#include "ubur/mrz.h"
+#include "ubur/visa.h"
+#include "ubur/writer.h"
+#include "ubur/banned.h"
+
+#define NAME_MAX_BYTES 128
+#define CHECK_TTL_DEFAULT 21600 /* seconds a pending check may be confirmed */
+#define CLOCK_SKEW 900          /* seconds an officer's `at` may differ from the server's clock */
+
+/* One traveller being checked: what was read, found and decided. */
+struct subject {
+    const struct ubur_check_input *in;
+    char field_prefix[32]; /* "" alone, "travellers[3]." in a group */
+
+    /* the document */
+    bool from_mrz, readable, valid;
+    char problem[UBUR_BORDER_REASON_MSG];
+    char format[8];
+    char number[UBUR_MRZ_NUMBER_MAX];
+    char nationality[4];
+    char birth_date[UBUR_DATE_LEN + 1];
+    char expiry_date[UBUR_DATE_LEN + 1];
+    char surname[NAME_MAX_BYTES + 1];
+    char given_names[NAME_MAX_BYTES + 1];
+    char sex[2];
+    char code[3];
+    char issuing[4];
+    int64_t expiry_day;
+
+    /* the traveller */
+    char traveller_id[UBUR_UUID_LEN + 1];
+    bool new_traveller, new_document;
+    const char *linked_by; /* "document", "name", "new" or NULL */
+
+    /* entitlement (entries) or open stay (exits) */
+    const char *basis; /* "national", "visa", "visa_free", "none"; NULL unknown */
+    char visa_id[UBUR_UUID_LEN + 1];
+    char visa_number[UBUR_VISA_NUMBER_MAX + 1];
+    char purpose[UBUR_VISA_PURPOSE_MAX + 1];
+    int64_t authorised_until; /* day, UBUR_STAY_OPEN unlimited, INT64_MIN none */
+    int rule_days, rule_window;
+    char stay_id[UBUR_UUID_LEN + 1]; /* exit: the stay closed; entry: an open stay left over */
+
+    bool returnee, cargo, group;
+    struct ubur_border_reasons reasons;
+    enum ubur_border_decision decision;
+    struct border_screening screening;
+    json_t *notes;
+
+    char check_id[UBUR_UUID_LEN + 1];
+    char *result; /* the answer as stored (JSON text); malloc'd */
+};
+
+struct check_batch {
+    const struct ubur_check_place *place;
+    const struct border_crossing *crossing;
+    enum ubur_border_direction dir;
+    struct subject *s;
+    int n;
+    /* group, when group_id[0] */
+    char group_id[UBUR_UUID_LEN + 1];
+    const struct ubur_group_input *group;
+    int count[3];
+    char at[UBUR_TIME_LEN + 1], now[UBUR_TIME_LEN + 1];
+};
+
+static void
+note(struct subject *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct subject *s, const char *fmt, ...)
+{
+    char buf[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    json_array_append_new(s->notes, json_string(buf));
+}
+
+static int
+field_err(struct subject *s, struct ubur_error *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+field_err(struct subject *s, struct ubur_error *err, const char *field, const char *fmt, ...)
+{
+    char msg[256], name[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(name, sizeof(name), "%s%s", s->field_prefix, field);
+    return ubur_error_field(err, UBUR_EINVAL, name, "%s", msg);
+}
+
+/* ---- 1. the document ---- */
+
+/* An ICAO state or organisation code (ICAO Doc 9303 Part 3). */
+static bool
+state_known(const char *code)
+{
+    return ubur_mrz_state_known(code);
+}
+
+static bool
+upper_alnum(char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        s[i] = (char)toupper((unsigned char)s[i]);
+        if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+            return false;
+    }
+    return true;
+}
+
+static int
+read_typed(struct subject *s, int64_t at_day, struct ubur_error *err)
+{
+    const struct ubur_document_input *d = &s->in->document;
+    int64_t day;
+
+    if (!d->document_number || !*d->document_number)
+        return field_err(s, err, "document.document_number", "is required (or give mrz)");
+    snprintf(s->number, sizeof(s->number), "%s", d->document_number);
+    if (strlen(d->document_number) >= sizeof(s->number) || !upper_alnum(s->number, 20))
+        return field_err(s, err, "document.document_number",
+                         "'%.40s' is not a document number (1 to 20 letters and digits)",
+                         d->document_number);
+    snprintf(s->nationality, sizeof(s->nationality), "%s", d->nationality ? d->nationality : "");
+    if (!d->nationality || strlen(d->nationality) != 3 || !upper_alnum(s->nationality, 3) ||
+        !state_known(s->nationality))
+        return field_err(s, err, "document.nationality",
+                         "'%.16s' is not an ICAO state code (e.g. IRQ, SYR)",
+                         d->nationality ? d->nationality : "");
+    if (!d->birth_date || ubur_date_parse(d->birth_date, &day, NULL) || day > at_day)
+        return field_err(s, err, "document.birth_date", "'%.16s' is not a past date YYYY-MM-DD",
+                         d->birth_date ? d->birth_date : "");
+    snprintf(s->birth_date, sizeof(s->birth_date), "%s", d->birth_date);
+    s->expiry_day = INT64_MIN;
+    if (d->expiry_date && *d->expiry_date) {
+        if (ubur_date_parse(d->expiry_date, &s->expiry_day, NULL))
+            return field_err(s, err, "document.expiry_date", "'%.16s' is not a date YYYY-MM-DD",
+                             d->expiry_date);
+        snprintf(s->expiry_date, sizeof(s->expiry_date), "%s", d->expiry_date);
+    }
+    if (!d->surname || !*d->surname)
+        return field_err(s, err, "document.surname", "is required");
+    if (strlen(d->surname) > NAME_MAX_BYTES || !ubur_utf8_valid(d->surname, strlen(d->surname)))
+        return field_err(s, err, "document.surname", "is not a name of at most %d bytes",
+                         NAME_MAX_BYTES);
+    snprintf(s->surname, sizeof(s->surname), "%s", d->surname);
+    if (d->given_names) {
+        if (strlen(d->given_names) > NAME_MAX_BYTES ||
+            !ubur_utf8_valid(d->given_names, strlen(d->given_names)))
+            return field_err(s, err, "document.given_names",
+                             "is not a name of at most %d bytes", NAME_MAX_BYTES);
+        snprintf(s->given_names, sizeof(s->given_names), "%s", d->given_names);
+    }
+    if (d->sex && *d->sex) {
+        if (strlen(d->sex) != 1 || !strchr("MFX", d->sex[0]))
+            return field_err(s, err, "document.sex", "'%.8s' is not M, F or X", d->sex);
+        s->sex[0] = d->sex[0];
+    }
+    snprintf(s->code, sizeof(s->code), "%s", d->document_code ? d->document_code : "P");
+    if (strlen(s->code) < 1 || strlen(s->code) > 2 || !upper_alnum(s->code, 2))
+        return field_err(s, err, "document.document_code", "'%.8s' is not a document code",
+                         d->document_code);
+    snprintf(s->issuing, sizeof(s->issuing), "%s",
+             d->issuing_state ? d->issuing_state : s->nationality);
+    if (strlen(s->issuing) != 3 || !upper_alnum(s->issuing, 3) || !state_known(s->issuing))
+        return field_err(s, err, "document.issuing_state", "'%.16s' is not an ICAO state code",
+                         d->issuing_state ? d->issuing_state : "");
+    s->readable = s->valid = true;
+    return 0;
+}
+
+static int
+read_mrz(struct subject *s, int64_t at_day, struct ubur_error *err)
+{
+    struct ubur_mrz m;
+    struct ubur_mrz_opts o = UBUR_MRZ_OPTS_INIT;
+    size_t len = strlen(s->in->mrz);
+
+    if (len > UBUR_MRZ_INPUT_MAX)
+        return field_err(s, err, "mrz", "longer than %d bytes", UBUR_MRZ_INPUT_MAX);
+    o.today = at_day;
+    s->from_mrz = true;
+    ubur_mrz_parse(s->in->mrz, len, &o, &m, NULL);
+    snprintf(s->format, sizeof(s->format), "%s",
+             m.format ? ubur_mrz_format_name(m.format) : "");
+    snprintf(s->number, sizeof(s->number), "%s", m.document_number);
+    snprintf(s->nationality, sizeof(s->nationality), "%s", m.nationality);
+    snprintf(s->surname, sizeof(s->surname), "%s", m.surname);
+    snprintf(s->given_names, sizeof(s->given_names), "%s", m.given_names);
+    snprintf(s->code, sizeof(s->code), "%s", m.document_code);
+    snprintf(s->issuing, sizeof(s->issuing), "%s", m.issuing_state);
+    if (m.sex == 'M' || m.sex == 'F' || m.sex == 'X')
+        s->sex[0] = m.sex;
+    if (!ubur_mrz_date_iso(&m.birth_date, s->birth_date) && m.birth_date.year)
+        snprintf(s->birth_date, sizeof(s->birth_date), "%04d", m.birth_date.year);
+    s->expiry_day = INT64_MIN;
+    if (ubur_mrz_date_iso(&m.expiry_date, s->expiry_date))
+        ubur_date_parse(s->expiry_date, &s->expiry_day, NULL);
+    for (int i = 0; i < m.ncorrected; i++)
+        note(s, "the scan of %s read '%s', repaired to '%s'", m.corrected[i].field,
+             m.corrected[i].read, m.corrected[i].value);
+
+    if (m.format == UBUR_MRZ_MRVA || m.format == UBUR_MRZ_MRVB) {
+        snprintf(s->problem, sizeof(s->problem),
+                 "this is a visa; scan the passport or identity card");
+        return 0;
+    }
+    if (!m.valid) {
+        if (m.nerrors)
+            snprintf(s->problem, sizeof(s->problem), "%s: %s", m.errors[0].field,
+                     m.errors[0].message);
+        else
+            snprintf(s->problem, sizeof(s->problem), "the machine readable zone is not valid");
+        /* Enough was read to look the traveller up, never enough to create one. */
+        s->readable = s->number[0] && strlen(s->nationality) == 3 && s->birth_date[0];
+        return 0;
+    }
+    s->readable = s->valid = s->number[0] && s->nationality[0] && s->birth_date[0];
+    if (!s->valid)
+        snprintf(s->problem, sizeof(s->problem), "the zone gives no document number, "
+                                                 "nationality or birth date");
+    return 0;
+}
+
+/* ---- 2. the traveller ---- */
+
+static int
+find_traveller(struct ubur_ctx *ctx, struct subject *s, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    char recorded_birth[UBUR_DATE_LEN + 1] = "";
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT traveller_id, birth_date FROM traveller_documents"
+                                " WHERE document_number = ? AND nationality = ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, s->number);
+    ubur_stmt_bind_text(st, 2, s->nationality);
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (!strcmp(ubur_stmt_text(st, 1), s->birth_date)) {
+            snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", ubur_stmt_text(st, 0));
+            s->linked_by = "document";
+        } else if (!recorded_birth[0]) {
+            snprintf(recorded_birth, sizeof(recorded_birth), "%s", ubur_stmt_text(st, 1));
+        }
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (s->traveller_id[0])
+        return 0;
+    if (recorded_birth[0])
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_IDENTITY_MISMATCH, UBUR_DECISION_REFER,
+                               "document %s of %s was recorded for a person born %s, not %s",
+                               s->number, s->nationality, recorded_birth, s->birth_date);
+
+    /*
+     * The same person with a new document: same nationality, birth date and
+     * name. Only a single such traveller is taken: two namesakes born the same
+     * day (common names, 1 January as a placeholder birth date) are never
+     * merged into one person; the new document then starts a new traveller.
+     */
+    rc = ubur_store_prepare(ctx->store,
+                            "SELECT id, surname, given_names FROM travellers"
+                            " WHERE nationality = ? AND birth_date = ? LIMIT 200",
+                            &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, s->nationality);
+    ubur_stmt_bind_text(st, 2, s->birth_date);
+    int namesakes = 0;
+    char candidate[UBUR_UUID_LEN + 1] = "";
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (ubur_border_same_name(s->surname, s->given_names, ubur_stmt_text(st, 1),
+                                  ubur_stmt_text(st, 2)) &&
+            namesakes++ == 0)
+            snprintf(candidate, sizeof(candidate), "%s", ubur_stmt_text(st, 0));
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (namesakes == 1) {
+        snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", candidate);
+        s->linked_by = "name";
+        s->new_document = s->valid;
+    } else if (namesakes > 1) {
+        note(s, "%d known travellers share this name, nationality and birth date; not linked",
+             namesakes);
+    }
+    if (s->traveller_id[0]) {
+        if (s->valid)
+            note(s, "a new document for a known traveller (same nationality, birth date and "
+                    "name)");
+        return 0;
+    }
+    if (!s->valid)
+        return 0; /* an invalid document never creates a traveller */
+    ubur_uuid7(s->traveller_id);
+    s->new_traveller = s->new_document = true;
+    s->linked_by = "new";
+    return 0;
+}
+
+/* ---- 3. entitlement and stays ---- */
+
+/* Earlier stays in `state` that reach into the window before at_day (open ones end at_day). */
+static int
+past_stays(struct ubur_ctx *ctx, struct subject *s, const char *state, int64_t at_day,
+           int window, struct ubur_stay_span *out, int max, int *n, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    char from[UBUR_DATE_LEN + 1];
+    ubur_date_format(at_day - window, from);
+    *n = 0;
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT entry_date, exit_date FROM stays WHERE traveller_id = ?"
+                                " AND state = ? AND (exit_date IS NULL OR exit_date >= ?)",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, s->traveller_id);
+    ubur_stmt_bind_text(st, 2, state);
+    ubur_stmt_bind_text(st, 3, from);
+    while ((rc = ubur_stmt_step(st, err)) == 1 && *n < max) {
+        int64_t a, b = at_day;
+        if (ubur_date_parse(ubur_stmt_text(st, 0), &a, NULL))
+            continue;
+        if (!ubur_stmt_is_null(st, 1) && ubur_date_parse(ubur_stmt_text(st, 1), &b, NULL))
+            continue;
+        out[*n].entry_day = a;
+        out[*n].exit_day = b;
+        (*n)++;
+    }
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static void
+visa_facts(const struct ubur_visa_valid *v, struct ubur_border_visa_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->number, sizeof(f->number), "%s", v->visa_number);
+    snprintf(f->purpose, sizeof(f->purpose), "%s", v->purpose);
+    snprintf(f->usable, sizeof(f->usable), "%s", ubur_visa_usable_name(v->usable));
+    if (ubur_date_parse(v->valid_from, &f->valid_from, NULL))
+        f->valid_from = 0;
+    if (ubur_date_parse(v->valid_until, &f->valid_until, NULL))
+        f->valid_until = 0;
+    f->entries = v->entries;
+    f->stay_days = v->stay_days;
+    if (!v->stay_until[0] || ubur_date_parse(v->stay_until, &f->stay_until, NULL))
+        f->stay_until = INT64_MIN;
+}
+
+static int
+entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct subject *s,
+                  int64_t at, struct ubur_error *err)
+{
+    int64_t at_day = ubur_border_day(at);
+    struct ubur_visa_valid v;
+    struct ubur_error verr = UBUR_ERROR_INIT;
+    int rc;
+
+    s->authorised_until = INT64_MIN;
+    if (!strcmp(s->nationality, c->state)) {
+        s->basis = "national";
+        s->authorised_until = UBUR_STAY_OPEN;
+        return 0;
+    }
+    rc = ubur_visa_find_valid(ctx->store, s->number, s->nationality, s->in->visa_number, at, &v,
+                              &verr);
+    if (rc && rc != UBUR_ENOTFOUND) {
+        if (err)
+            *err = verr;
+        return rc;
+    }
+    bool have_visa = rc == 0;
+    if (have_visa && v.usable == UBUR_VISA_USABLE) {
+        struct ubur_border_visa_facts f;
+        visa_facts(&v, &f);
+        s->basis = "visa";
+        snprintf(s->visa_id, sizeof(s->visa_id), "%s", v.visa_id);
+        snprintf(s->visa_number, sizeof(s->visa_number), "%s", v.visa_number);
+        snprintf(s->purpose, sizeof(s->purpose), "%s", v.purpose);
+        s->rule_days = v.stay_days;
+        int64_t until = ubur_border_rule_visa(&f, at_day, &s->reasons);
+        if (until >= at_day)
+            s->authorised_until = until;
+        if (v.in_country)
+            note(s, "visa %s shows an entry on %s without an exit", v.visa_number,
+                 v.in_country_since);
+        return 0;
+    }
+
+    /* No usable visa: visa-free entry, unless a specific visa was presented. */
+    int64_t max_days = 0, window = 0;
+    if (!s->in->visa_number) {
+        struct ubur_stmt *st;
+        if ((rc = ubur_store_prepare(ctx->store,
+                                     "SELECT max_days, window_days FROM border_visa_free"
+                                     " WHERE state = ? AND nationality = ?",
+                                     &st, err)))
+            return rc;
+        ubur_stmt_bind_text(st, 1, c->state);
+        ubur_stmt_bind_text(st, 2, s->nationality);
+        rc = ubur_stmt_step(st, err);
+        if (rc == 1) {
+            max_days = ubur_stmt_int(st, 0);
+            window = ubur_stmt_int(st, 1);
+        }
+        ubur_stmt_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    if (max_days > 0) {
+        struct ubur_stay_span spans[256];
+        int n = 0;
+        if (s->traveller_id[0] && !s->new_traveller &&
+            (rc = past_stays(ctx, s, c->state, at_day, (int)window, spans, 256, &n, err)))
+            return rc;
+        s->basis = "visa_free";
+        snprintf(s->purpose, sizeof(s->purpose), "visa_free");
+        s->rule_days = (int)max_days;
+        s->rule_window = (int)window;
+        int64_t until = ubur_border_rule_visa_free(spans, n, at_day, (int)max_days, (int)window,
+                                                   &s->reasons);
+        if (until >= at_day)
+            s->authorised_until = until;
+        return 0;
+    }
+    s->basis = "none";
+    if (have_visa) {
+        struct ubur_border_visa_facts f;
+        visa_facts(&v, &f);
+        snprintf(s->visa_id, sizeof(s->visa_id), "%s", v.visa_id);
+        snprintf(s->visa_number, sizeof(s->visa_number), "%s", v.visa_number);
+        snprintf(s->purpose, sizeof(s->purpose), "%s", v.purpose);
+        ubur_border_rule_visa(&f, at_day, &s->reasons);
+    } else if (s->in->visa_number) {
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
+                               "%s", verr.message);
+    } else {
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
+                               "no visa for document %s, and nationals of %s need one to "
+                               "enter %s",
+                               s->number, s->nationality, c->state);
+    }
+    return 0;
+}
+
+/* Entry: a stay left open (an exit never recorded). Exit: the stay this exit closes. */
+static int
+open_stay(struct ubur_ctx *ctx, const struct border_crossing *c, struct subject *s,
+          enum ubur_border_direction dir, int64_t at, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int64_t at_day = ubur_border_day(at);
+    if (!s->traveller_id[0] || s->new_traveller) {
+        if (dir == UBUR_BORDER_EXIT && strcmp(s->nationality, c->state) != 0)
+            note(s, "no entry into %s is recorded for this traveller", c->state);
+        return 0;
+    }
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT id, basis, visa_id, visa_number, purpose,"
+                                " authorised_until, entry_date FROM stays WHERE traveller_id = ?"
+                                " AND state = ? AND exit_date IS NULL"
+                                " ORDER BY entry_date DESC LIMIT 1",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, s->traveller_id);
+    ubur_stmt_bind_text(st, 2, c->state);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        snprintf(s->stay_id, sizeof(s->stay_id), "%s", ubur_stmt_text(st, 0));
+        if (dir == UBUR_BORDER_ENTRY) {
+            note(s, "entered %s on %s with no exit recorded since; this entry closes that stay",
+                 c->state, ubur_stmt_text(st, 6));
+        } else {
+            s->basis = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 1));
+            if (!ubur_stmt_is_null(st, 2))
+                snprintf(s->visa_id, sizeof(s->visa_id), "%s", ubur_stmt_text(st, 2));
+            if (!ubur_stmt_is_null(st, 3))
+                snprintf(s->visa_number, sizeof(s->visa_number), "%s", ubur_stmt_text(st, 3));
+            if (!ubur_stmt_is_null(st, 4))
+                snprintf(s->purpose, sizeof(s->purpose), "%s", ubur_stmt_text(st, 4));
+            s->authorised_until = UBUR_STAY_OPEN;
+            if (!ubur_stmt_is_null(st, 5))
+                ubur_date_parse(ubur_stmt_text(st, 5), &s->authorised_until, NULL);
+        }
+        rc = 0;
+    } else if (rc == 0 && dir == UBUR_BORDER_EXIT && strcmp(s->nationality, c->state) != 0) {
+        note(s, "no entry into %s is recorded for this traveller", c->state);
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (dir != UBUR_BORDER_EXIT || !s->stay_id[0])
+        return 0;
+    /* A visa extended (or shortened) since the entry moves the end of the stay. */
+    if (s->visa_number[0] && s->number[0]) {
+        struct ubur_visa_valid v;
+        if (ubur_visa_find_valid(ctx->store, s->number, s->nationality, s->visa_number, at, &v,
+                                 NULL) == 0 &&
+            v.stay_until[0]) {
+            int64_t until;
+            if (!ubur_date_parse(v.stay_until, &until, NULL) && until != s->authorised_until) {
+                note(s, "visa %s now authorises the stay until %s", v.visa_number, v.stay_until);
+                s->authorised_until = until;
+            }
+        }
+    }
+    ubur_border_rule_exit_stay(s->authorised_until, at_day, &s->reasons);
+    return 0;
+}
+
+/* ---- steps 1 to 6 for one traveller (reads only) ---- */
+
+static int
+assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_direction dir,
+       int64_t at, bool group, struct subject *s, struct ubur_error *err)
+{
+    int64_t at_day = ubur_border_day(at);
+    int rc;
+
+    s->notes = json_array();
+    s->group = group;
+    s->cargo = s->in->cargo;
+    s->returnee = s->in->returnee;
+    s->authorised_until = INT64_MIN;
+    if (s->in->mrz && *s->in->mrz)
+        rc = read_mrz(s, at_day, err);
+    else
+        rc = read_typed(s, at_day, err);
+    if (rc)
+        return rc;
+    if (s->in->visa_number && (strlen(s->in->visa_number) > UBUR_VISA_NUMBER_MAX ||
+                               !*s->in->visa_number))
+        return field_err(s, err, "visa_number", "'%.16s' is not a visa number",
+                         s->in->visa_number);
+    if (s->in->seal)
+        note(s, "the digital seal was not verified here; the visa was checked in the register");
+
+    ubur_border_rule_document(dir, s->problem[0] ? s->problem : NULL, s->expiry_day, at_day,
+                              &s->reasons);
+    if (s->readable) {
+        if ((rc = find_traveller(ctx, s, err)))
+            return rc;
+        if (dir == UBUR_BORDER_ENTRY && (rc = entry_entitlement(ctx, c, s, at, err)))
+            return rc;
+        if ((rc = open_stay(ctx, c, s, dir, at, err)))
+            return rc;
+        if (dir == UBUR_BORDER_EXIT && !strcmp(s->nationality, c->state) && !s->basis)
+            s->basis = "national";
+        if ((rc = ubur_border_screen(ctx, dir, s->surname, s->given_names, s->birth_date,
+                                     s->nationality, s->sex[0] ? s->sex : NULL,
+                                     s->traveller_id[0] ? s->traveller_id : NULL, &s->reasons,
+                                     &s->screening, err)))
+            return rc;
+    }
+
+    struct ubur_border_schedule sched;
+    struct ubur_border_category cat;
+    memset(&cat, 0, sizeof(cat));
+    snprintf(cat.nationality, sizeof(cat.nationality), "%s", s->nationality);
+    snprintf(cat.purpose, sizeof(cat.purpose), "%s", s->purpose);
+    cat.national = s->nationality[0] && !strcmp(s->nationality, c->state);
+    cat.returnee = s->returnee;
+    cat.group = s->group;
+    cat.cargo = s->cargo;
+    ubur_border_crossing_schedule(c, &sched);
+    if (!c->has_schedule)
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_CROSSING_CLOSED, UBUR_DECISION_REFUSE,
+                               "the crossing is not in operation (no schedule in force)");
+    else
+        ubur_border_rule_mode(&sched, &cat, at, &s->reasons);
+    s->decision = ubur_border_decide(&s->reasons);
+    return 0;
+}
+
+/* ---- the answer ---- */
+
+static json_t *
+reasons_json(const struct ubur_border_reasons *rs)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < rs->n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code",
+                                             ubur_border_reason_name(rs->r[i].code), "decision",
+                                             ubur_border_decision_name(rs->r[i].decision),
+                                             "message", rs->r[i].message));
+    return arr;
+}
+
+static json_t *
+day_json(int64_t day)
+{
+    char d[UBUR_DATE_LEN + 1];
+    if (day == INT64_MIN || day == UBUR_STAY_OPEN)
+        return json_null();
+    ubur_date_format(day, d);
+    return json_string(d);
+}
+
+static json_t *
+subject_json(const struct check_batch *b, const struct subject *s)
+{
+    const struct border_crossing *c = b->crossing;
+    json_t *doc = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b}",
+                            "source", s->from_mrz ? "mrz" : "typed", "format",
+                            s->format[0] ? s->format : NULL, "document_number", s->number,
+                            "nationality", s->nationality, "birth_date",
+                            s->birth_date[0] ? s->birth_date : NULL, "expiry_date",
+                            s->expiry_date[0] ? s->expiry_date : NULL, "surname", s->surname,
+                            "given_names", s->given_names, "sex", s->sex[0] ? s->sex : NULL,
+                            "document_code", s->code[0] ? s->code : NULL, "issuing_state",
+                            s->issuing[0] ? s->issuing : NULL, "valid", s->valid);
+    json_t *ent = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o}", "basis", s->basis,
+                            "visa_id", s->visa_id[0] ? s->visa_id : NULL, "visa_number",
+                            s->visa_number[0] ? s->visa_number : NULL, "purpose",
+                            s->purpose[0] ? s->purpose : NULL, "authorised_until",
+                            day_json(s->authorised_until), "unlimited",
+                            json_boolean(s->authorised_until == UBUR_STAY_OPEN), "stay_id",
+                            s->stay_id[0] ? json_string(s->stay_id) : json_null());
+    if (s->rule_window)
+        json_object_set_new(ent, "rule",
+                            json_pack("{s:i, s:i}", "max_days", s->rule_days, "window_days",
+                                      s->rule_window));
+    else if (s->rule_days)
+        json_object_set_new(ent, "rule", json_pack("{s:i}", "visa_stay_days", s->rule_days));
+    struct ubur_border_schedule sched;
+    ubur_border_crossing_schedule(c, &sched);
+    const char *cats = sched.categories ? sched.categories
+                                        : ubur_border_mode_default_categories(sched.mode);
+    json_t *mode = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}", "mode",
+                             ubur_border_mode_name(sched.mode), "hours",
+                             c->hours[0] ? c->hours : NULL, "categories", cats, "since",
+                             c->mode_since[0] ? c->mode_since : NULL, "schedule_id",
+                             c->schedule_id[0] ? c->schedule_id : NULL);
+    json_t *scr = json_pack("{s:b, s:i}", "screened", s->screening.screened, "hits",
+                            s->screening.hits);
+    if (s->screening.screening_id[0])
+        json_object_set_new(scr, "screening_id", json_string(s->screening.screening_id));
+    if (s->screening.detail)
+        json_object_set(scr, "detail", s->screening.detail);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:o, s:s?, s:s?, s:n, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:O, s:{s:b, s:b, s:b}}",
+        "id", s->check_id, "decision", ubur_border_decision_name(s->decision), "reasons",
+        reasons_json(&s->reasons), "traveller_id", s->traveller_id[0] ? s->traveller_id : NULL,
+        "traveller_match", s->linked_by, "record_id", "status", "pending", "crossing_id", c->id,
+        "direction", ubur_border_direction_name(b->dir), "at", b->at, "document", doc,
+        "entitlement", ent, "mode", mode, "screening", scr, "notes", s->notes, "traveller",
+        "group", s->group, "cargo", s->cargo, "returnee", s->returnee);
+    if (b->group_id[0])
+        json_object_set_new(o, "group_id", json_string(b->group_id));
+    return o;
+}
+
+/* ---- the write ---- */
+
+static int
+insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
+               struct ubur_error *err)
+{
+    int64_t n;
+    if (s->new_document) {
+        /* Another desk may have created this traveller since we looked: take theirs. */
+        char *existing = NULL;
+        int rc = ubur_store_query_text(ctx->store, NULL, &existing,
+                                       "SELECT traveller_id FROM traveller_documents"
+                                       " WHERE document_number = ? AND nationality = ?"
+                                       " AND birth_date = ? LIMIT 1",
+                                       "ttt", s->number, s->nationality, s->birth_date);
+        if (rc == 0) {
+            snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", existing);
+            s->new_traveller = s->new_document = false;
+            s->linked_by = "document";
+            free(existing);
+        }
+    }
+    if (s->new_traveller) {
+        n = ubur_store_run(ctx->store, err,
+                           "INSERT INTO travellers (id, surname, given_names, nationality,"
+                           " birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "ttttttt", s->traveller_id, s->surname, s->given_names,
+                           s->nationality, s->birth_date, s->sex[0] ? s->sex : NULL, b->now);
+        if (n < 0)
+            return (int)n;
+    }
+    if (s->new_document) {
+        n = ubur_store_run(ctx->store, err,
+                           "INSERT INTO traveller_documents (document_number, nationality,"
+                           " traveller_id, birth_date, surname, given_names, document_code,"
+                           " issuing_state, expiry_date, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (document_number, nationality, traveller_id) DO NOTHING",
+                           "tttttttttt", s->number, s->nationality, s->traveller_id,
+                           s->birth_date, s->surname, s->given_names, s->code[0] ? s->code : NULL,
+                           s->issuing[0] ? s->issuing : NULL,
+                           s->expiry_date[0] ? s->expiry_date : NULL, b->now);
+        if (n < 0)
+            return (int)n;
+    }
+    json_t *res = subject_json(b, s);
+    s->result = json_dumps(res, JSON_COMPACT);
+    json_t *rj = json_object_get(res, "reasons");
+    char *reasons = json_dumps(rj, JSON_COMPACT);
+    json_decref(res);
+
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(ctx->store,
+                                "INSERT INTO border_checks (id, crossing_id, state, direction, at,"
+                                " traveller_id, group_id, document_number, nationality, basis,"
+                                " visa_id, visa_number, purpose, authorised_until, rule_days,"
+                                " rule_window, stay_id, cargo, returnee, decision, reasons,"
+                                " result, status, officer_id, officer, created_at)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                " ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                                &st, err);
+    if (rc) {
+        free(reasons);
+        return rc;
+    }
+    char until[UBUR_DATE_LEN + 1] = "";
+    if (s->authorised_until != INT64_MIN && s->authorised_until != UBUR_STAY_OPEN)
+        ubur_date_format(s->authorised_until, until);
+    ubur_stmt_bind_text(st, 1, s->check_id);
+    ubur_stmt_bind_text(st, 2, b->crossing->id);
+    ubur_stmt_bind_text(st, 3, b->crossing->state);
+    ubur_stmt_bind_text(st, 4, ubur_border_direction_name(b->dir));
+    ubur_stmt_bind_text(st, 5, b->at);
+    ubur_stmt_bind_text(st, 6, s->traveller_id[0] ? s->traveller_id : NULL);
+    ubur_stmt_bind_text(st, 7, b->group_id[0] ? b->group_id : NULL);
+    ubur_stmt_bind_text(st, 8, s->number[0] ? s->number : NULL);
+    ubur_stmt_bind_text(st, 9, s->nationality[0] ? s->nationality : NULL);
+    ubur_stmt_bind_text(st, 10, s->basis);
+    ubur_stmt_bind_text(st, 11, s->visa_id[0] ? s->visa_id : NULL);
+    ubur_stmt_bind_text(st, 12, s->visa_number[0] ? s->visa_number : NULL);
+    ubur_stmt_bind_text(st, 13, s->purpose[0] ? s->purpose : NULL);
+    ubur_stmt_bind_text(st, 14, until[0] ? until : NULL);
+    if (s->rule_days)
+        ubur_stmt_bind_int(st, 15, s->rule_days);
+    if (s->rule_window)
+        ubur_stmt_bind_int(st, 16, s->rule_window);
+    ubur_stmt_bind_text(st, 17, s->stay_id[0] ? s->stay_id : NULL);
+    ubur_stmt_bind_int(st, 18, s->cargo);
+    ubur_stmt_bind_int(st, 19, s->returnee);
+    ubur_stmt_bind_text(st, 20, ubur_border_decision_name(s->decision));
+    ubur_stmt_bind_text(st, 21, reasons);
+    ubur_stmt_bind_text(st, 22, s->result);
+    ubur_stmt_bind_text(st, 23, ctx->user_id);
+    ubur_stmt_bind_text(st, 24, ctx->username ? ctx->username : "?");
+    ubur_stmt_bind_text(st, 25, b->now);
+    rc = ubur_stmt_step(st, err);
+    ubur_stmt_done(st);
+    free(reasons);
+    return rc < 0 ? rc : 0;
+}
+
+static int
+write_checks(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct check_batch *b = arg;
+    int rc;
+    if (b->group_id[0]) {
+        int64_t n = ubur_store_run(
+            ctx->store, err,
+            "INSERT INTO border_groups (id, kind, name, crossing_id, direction, at, size,"
+            " admitted, referred, refused, officer, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ttttttiiiitt", b->group_id, b->group->kind, b->group->name, b->crossing->id,
+            ubur_border_direction_name(b->dir), b->at, (int64_t)b->n, (int64_t)b->count[0],
+            (int64_t)b->count[1], (int64_t)b->count[2], ctx->username ? ctx->username : "?",
+            b->now);
+        if (n < 0)
+            return (int)n;
+    }
+    for (int i = 0; i < b->n; i++) {
+        free(b->s[i].result);
+        b->s[i].result = NULL;
+        if ((rc = insert_subject(ctx, b, &b->s[i], err)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- entry points ---- */
+
+static void
+subjects_release(struct subject *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        json_decref(s[i].notes);
+        json_decref(s[i].screening.detail);
+        free(s[i].result);
+    }
+}
+
+static int
+run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
+           const struct ubur_group_input *group, const struct ubur_check_input *people, int n,
+           json_t **out, struct ubur_error *err)
+{
+    struct border_crossing c;
+    struct check_batch b;
+    enum ubur_border_direction dir;
+    int rc;
+
+    if (ctx->role != UBUR_ROLE_ADMIN && ctx->role != UBUR_ROLE_SUPERVISOR &&
+        ctx->role != UBUR_ROLE_BORDER_OFFICER)
+        return ubur_error_set(err, UBUR_EPERM, "only border officers check travellers");
+    if ((rc = ubur_border_direction_parse(place->direction, &dir, err)))
+        return rc;
+    /* A crossing happens now: a backdated entry would hide an overstay. Admins record history. */
+    int64_t skew = place->at - ubur_now();
+    if (ctx->role != UBUR_ROLE_ADMIN && (skew > CLOCK_SKEW || skew < -CLOCK_SKEW)) {
+        char when[UBUR_TIME_LEN + 1];
+        ubur_time_format(place->at, when);
+        return ubur_error_field(err, UBUR_EINVAL, "at",
+                                "'%s' is not now: only an admin records a crossing at another "
+                                "time (more than %d minutes away)",
+                                when, CLOCK_SKEW / 60);
+    }
+    if ((rc = ubur_border_crossing_load(ctx->store, place->crossing_id, place->at, "crossing_id",
+                                        &c, err)))
+        return rc;
+    if ((rc = ubur_border_may_act(ctx, &c, err)))
+        return rc;
+
+    memset(&b, 0, sizeof(b));
+    b.place = place;
+    b.crossing = &c;
+    b.dir = dir;
+    b.n = n;
+    b.group = group;
+    ubur_time_format(place->at, b.at);
+    ubur_time_format(ubur_now(), b.now);
+    b.s = ubur_calloc((size_t)n, sizeof(*b.s));
+    for (int i = 0; i < n; i++) {
+        struct subject *s = &b.s[i];
+        s->in = &people[i];
+        if (group)
+            snprintf(s->field_prefix, sizeof(s->field_prefix), "travellers[%d].", i);
+        if ((rc = assess(ctx, &c, dir, place->at, group != NULL, s, err)))
+            goto out;
+        /* One person, one check: the same document twice in a group is a mistake. */
+        for (int k = 0; k < i && s->readable; k++) {
+            if (b.s[k].readable && !strcmp(b.s[k].number, s->number) &&
+                !strcmp(b.s[k].nationality, s->nationality)) {
+                rc = field_err(s, err, s->from_mrz ? "mrz" : "document.document_number",
+                               "document %s of %s is already travellers[%d]", s->number,
+                               s->nationality, k);
+                goto out;
+            }
+        }
+        ubur_uuid7(s->check_id);
+        b.count[s->decision]++;
+    }
+    if (group)
+        ubur_uuid7(b.group_id);
+    if ((rc = ubur_write(ctx, write_checks, &b, err)))
+        goto out;
+
+    if (!group) {
+        *out = json_loads(b.s[0].result, 0, NULL);
+    } else {
+        json_t *results = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(results, json_loads(b.s[i].result, 0, NULL));
+        *out = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}",
+                         "group_id", b.group_id, "kind", group->kind, "name", group->name,
+                         "crossing_id", c.id, "direction", ubur_border_direction_name(dir), "at",
+                         b.at, "results", results, "summary", "total", n, "admit", b.count[0],
+                         "refer", b.count[1], "refuse", b.count[2]);
+    }
+out:
+    subjects_release(b.s, n);
+    free(b.s);
+    return rc;
+}
+
+int
+ubur_border_check(struct ubur_ctx *ctx, const struct ubur_check_place *place,
+                  const struct ubur_check_input *in, json_t **out, struct ubur_error *err)
+{
+    return run_checks(ctx, place, NULL, in, 1, out, err);
+}
+
+int
+ubur_border_check_group(struct ubur_ctx *ctx, const struct ubur_check_place *place,
+                        const struct ubur_group_input *group,
+                        const struct ubur_check_input *people, int n, json_t **out,
+                        struct ubur_error *err)
+{
+    static const char *const kinds[] = {"pilgrims", "convoy", "delegation", "family", "other"};
+    bool known = false;
+    for (size_t i = 0; group->kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        known |= !strcmp(group->kind, kinds[i]);
+    if (!known)
+        return ubur_error_field(err, UBUR_EINVAL, "group.kind",
+                                "'%.32s' is not a group kind (pilgrims, convoy, delegation, "
+                                "family, other)",
+                                group->kind ? group->kind : "");
+    if (group->name && (strlen(group->name) > 120 || !ubur_utf8_valid(group->name, strlen(group->name))))
+        return ubur_error_field(err, UBUR_EINVAL, "group.name", "is not a name of at most 120 bytes");
+    if (n < 1 || n > UBUR_GROUP_MAX)
+        return ubur_error_field(err, UBUR_EINVAL, "travellers", "a group has 1 to %d travellers",
+                                UBUR_GROUP_MAX);
+    return run_checks(ctx, place, group, people, n, out, err);
+}
+
+int
+ubur_border_check_get(struct ubur_ctx *ctx, const char *check_id, json_t **out,
+                      struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT result, status, record_id, state FROM border_checks"
+                                " WHERE id = ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, check_id);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        json_t *o = json_loads(ubur_stmt_text(st, 0), 0, NULL);
+        if (!o) {
+            rc = ubur_error_set(err, UBUR_ESTORE, "check %s is stored damaged", check_id);
+        } else if (ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state &&
+                   strcmp(ctx->state, ubur_stmt_text(st, 3)) != 0) {
+            json_decref(o);
+            rc = ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'", check_id);
+        } else {
+            json_object_set_new(o, "status", json_string(ubur_stmt_text(st, 1)));
+            json_object_set_new(o, "record_id", ubur_stmt_is_null(st, 2)
+                                                    ? json_null()
+                                                    : json_string(ubur_stmt_text(st, 2)));
+            *out = o;
+            rc = 0;
+        }
+    } else if (rc == 0) {
+        rc = ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'", check_id ? check_id : "");
+    }
+    ubur_stmt_done(st);
+    return rc;
+}
+
+/* Seconds a pending check stays confirmable (setting border.check_ttl_seconds). */
+int
+ubur_border_check_ttl(struct ubur_ctx *ctx)
+{
+    const char *v = ubur_setting(ctx, "border.check_ttl_seconds", NULL);
+    if (!v)
+        return CHECK_TTL_DEFAULT;
+    char *end;
+    long n = strtol(v, &end, 10);
+    return *end || n < 60 || n > 7 * 86400 ? CHECK_TTL_DEFAULT : (int)n;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the border services (src/app/crossings.c, border_check.c,
+ * border_record.c, border_query.c, border_demo.c) share and nobody else
+ * needs: a crossing point with the schedule row in force, and the
+ * boundaries to other modules (screening, registry, names) kept in one
+ * place, border_links.c, so wiring a module in touches one file.
+ */
+#ifndef UBUR_BORDER_IMPL_H
+#define UBUR_BORDER_IMPL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ubur/border.h"
+
+/* A crossing point and the schedule row in force at some time. */
+struct border_crossing {
+    char id[UBUR_CROSSING_ID_MAX + 1];
+    char name[128];
+    char state[4];
+    char partner_id[UBUR_CROSSING_ID_MAX + 1];
+    char partner_state[4];
+    int utc_offset_minutes;
+    bool has_schedule; /* false: no row in force yet, the crossing is not in operation */
+    char schedule_id[UBUR_UUID_LEN + 1];
+    enum ubur_border_mode mode;
+    char hours[12]; /* "" when none */
+    int open_minute, close_minute;
+    bool has_categories;
+    char categories[UBUR_BORDER_CATEGORIES_MAX];
+    char mode_since[UBUR_TIME_LEN + 1];
+};
+
+/*
+ * Loads crossing `id` with the schedule row in force at `at`. UBUR_EINVAL
+ * naming `field` when there is no such crossing point.
+ */
+int ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at,
+                              const char *field, struct border_crossing *out,
+                              struct ubur_error *err);
+/* The rules' view of the schedule in force (mode closed when none is). */
+void ubur_border_crossing_schedule(const struct border_crossing *c,
+                                   struct ubur_border_schedule *out);
+
+/* Officers act only at their own state's crossing points; admins anywhere. */
+int ubur_border_may_act(const struct ubur_ctx *ctx, const struct border_crossing *c,
+                        struct ubur_error *err);
+
+/* Seconds a pending check stays confirmable (setting border.check_ttl_seconds, default 6 h). */
+int ubur_border_check_ttl(struct ubur_ctx *ctx);
+
+/* An EES record as JSON, by id; UBUR_ENOTFOUND when there is none. */
+int ubur_border_record_json(struct ubur_store *s, const char *record_id, json_t **out,
+                            struct ubur_error *err);
+
+/* A traveller's records, newest first, at most `limit`: a JSON array. */
+int ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t limit,
+                           json_t **out, struct ubur_error *err);
+
+/* Records newest first, optionally of one crossing, kind and state (NULLs: all). */
+int ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const char *kind,
+                             const char *state, int64_t limit, json_t **out,
+                             struct ubur_error *err);
+
+/*
+ * Steps a prepared statement to its end, appending row(st) for each row to a
+ * new JSON array in *out, and finishes the statement. On a store error
+ * nothing is returned.
+ */
+int ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st),
+                          json_t **out, struct ubur_error *err);
+
+/* Days since 1970-01-01 of an instant (floor). */
+int64_t ubur_border_day(int64_t t);
+
+/* ---- boundaries to other modules (border_links.c) ---- */
+
+/* What screening found for one traveller. */
+struct border_screening {
+    bool screened;   /* false when no screening service is available */
+    int hits;        /* hits at or above the threshold, not dismissed */
+    char screening_id[UBUR_UUID_LEN + 1];
+    json_t *detail;  /* hits as the screening service gives them, or NULL; owned */
+};
+
+/*
+ * Screens a traveller (name in any script, birth date, nationality, sex)
+ * and adds a watchlist_hit reason per hit, with the alert's action. Fills
+ * *out. A screening failure is an error (a check is never decided unscreened
+ * by accident); an absent screening service is not.
+ */
+int ubur_border_screen(struct ubur_ctx *ctx, enum ubur_border_direction dir, const char *surname,
+                       const char *given_names, const char *birth_date, const char *nationality,
+                       const char *sex, const char *subject_ref, struct ubur_border_reasons *rs,
+                       struct border_screening *out, struct ubur_error *err);
+
+/*
+ * Whether two renderings of a name are the same person's, for linking a new
+ * document to a traveller already known with the same nationality and birth
+ * date.
+ */
+bool ubur_border_same_name(const char *surname_a, const char *given_a, const char *surname_b,
+                           const char *given_b);
+
+/*
+ * Tells the refugee registry about a recorded crossing into `to_state`
+ * (inside the record's transaction) so a registered person going back to
+ * their state of origin is flagged as a returnee. *flagged says whether.
+ */
+int ubur_border_note_returnee(struct ubur_ctx *ctx, const char *document_number,
+                              const char *nationality, const char *to_state, const char *date,
+                              bool *flagged, struct ubur_error *err);
+
+#endif

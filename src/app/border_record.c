@@ -1,0 +1,1167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Confirming a check: the officer's answer becomes an EES-style record
+ * (entry, exit or refusal: time, place, officer, document, visa, decision,
+ * reasons, override), and in the same transaction the stay is opened or
+ * closed, the visa's entries and days are noted, the traffic figures are
+ * incremented, the registry hears of a possible returnee and the audit log
+ * gets its entry. The transaction goes through the group-commit writer and
+ * the record is acknowledged only after it commits.
+ *
+ * Override rules (checked before anything is written): a decision other
+ * than the proposed one needs a reason; turning a refusal into an admission
+ * needs a supervisor (or admin); a referred check is resolved with admit or
+ * refuse. A check is confirmed once: the same answer again returns the
+ * record already made (a retry after a lost response), a different one is a
+ * conflict.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "border_impl.h"
+#include "ubur/visa.h"
+#include "ubur/writer.h"
+#include "ubur/banned.h"
+
+#define OVERRIDE_STAY_DAYS 30 /* authorised stay of an admission that overrode a refusal */
+
+/* A stored check, as confirming it needs it. */
+struct stored_check {
+    char id[UBUR_UUID_LEN + 1];
+    char crossing_id[UBUR_CROSSING_ID_MAX + 1];
+    char state[4];
+    char direction[8];
+    char at[UBUR_TIME_LEN + 1];
+    char traveller_id[UBUR_UUID_LEN + 1];
+    char group_id[UBUR_UUID_LEN + 1];
+    char document_number[32];
+    char nationality[4];
+    char basis[16];
+    char visa_id[UBUR_UUID_LEN + 1];
+    char visa_number[16];
+    char purpose[40];
+    char authorised_until[UBUR_DATE_LEN + 1];
+    int rule_days, rule_window;
+    char stay_id[UBUR_UUID_LEN + 1];
+    char decision[8];
+    char *reasons; /* JSON text, malloc'd */
+    char status[12];
+    char record_id[UBUR_UUID_LEN + 1];
+    char created_at[UBUR_TIME_LEN + 1];
+};
+
+/* One record to make. */
+struct record_job {
+    struct stored_check chk;
+    enum ubur_border_decision proposed, outcome;
+    const char *reason;     /* override reason or NULL */
+    const char *supervisor; /* the supervisor who turned a refusal into an admission */
+    const char *officer, *officer_id; /* who recorded it; NULL: the acting user */
+    const char *override_id; /* the approved or rejected request this record settles */
+    const char *recorded_at; /* when it was recorded; NULL: now (a post's record keeps its own) */
+    char partner_state[4];
+    int override_days;
+    /* results */
+    char record_id[UBUR_UUID_LEN + 1];
+    char stay_id[UBUR_UUID_LEN + 1];
+    bool returnee_flagged;
+};
+
+#define CHECK_COLUMNS                                                                      \
+    "id, crossing_id, state, direction, at, traveller_id, group_id, document_number,"      \
+    " nationality, basis, visa_id, visa_number, purpose, authorised_until, rule_days,"     \
+    " rule_window, stay_id, decision, reasons, status, record_id, created_at"
+
+static void
+copy_col(struct ubur_stmt *st, int col, char *dst, size_t n)
+{
+    const char *v = ubur_stmt_text(st, col);
+    snprintf(dst, n, "%s", v ? v : "");
+}
+
+static void
+read_check(struct ubur_stmt *st, struct stored_check *c)
+{
+    memset(c, 0, sizeof(*c));
+    copy_col(st, 0, c->id, sizeof(c->id));
+    copy_col(st, 1, c->crossing_id, sizeof(c->crossing_id));
+    copy_col(st, 2, c->state, sizeof(c->state));
+    copy_col(st, 3, c->direction, sizeof(c->direction));
+    copy_col(st, 4, c->at, sizeof(c->at));
+    copy_col(st, 5, c->traveller_id, sizeof(c->traveller_id));
+    copy_col(st, 6, c->group_id, sizeof(c->group_id));
+    copy_col(st, 7, c->document_number, sizeof(c->document_number));
+    copy_col(st, 8, c->nationality, sizeof(c->nationality));
+    copy_col(st, 9, c->basis, sizeof(c->basis));
+    copy_col(st, 10, c->visa_id, sizeof(c->visa_id));
+    copy_col(st, 11, c->visa_number, sizeof(c->visa_number));
+    copy_col(st, 12, c->purpose, sizeof(c->purpose));
+    copy_col(st, 13, c->authorised_until, sizeof(c->authorised_until));
+    c->rule_days = (int)ubur_stmt_int(st, 14);
+    c->rule_window = (int)ubur_stmt_int(st, 15);
+    copy_col(st, 16, c->stay_id, sizeof(c->stay_id));
+    copy_col(st, 17, c->decision, sizeof(c->decision));
+    c->reasons = ubur_strdup(ubur_stmt_text(st, 18) ? ubur_stmt_text(st, 18) : "[]");
+    copy_col(st, 19, c->status, sizeof(c->status));
+    copy_col(st, 20, c->record_id, sizeof(c->record_id));
+    copy_col(st, 21, c->created_at, sizeof(c->created_at));
+}
+
+static int
+load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT " CHECK_COLUMNS " FROM border_checks WHERE id = ?", &st,
+                                err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, id);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1)
+        read_check(st, c);
+    ubur_stmt_done(st);
+    if (rc == 0 || (rc == 1 && ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state &&
+                    strcmp(ctx->state, c->state) != 0)) {
+        if (rc == 1)
+            free(c->reasons);
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'", id ? id : "");
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- the record, as JSON ---- */
+
+#define RECORD_COLUMNS                                                                     \
+    "id, kind, direction, at, crossing_id, state, traveller_id, check_id, group_id,"       \
+    " document_number, nationality, visa_id, visa_number, proposed, decision, reasons,"    \
+    " override_reason, supervisor, stay_id, officer, recorded_at"
+
+static json_t *
+record_row_json(struct ubur_stmt *st)
+{
+    json_t *reasons = NULL;
+    if (!ubur_stmt_is_null(st, 15))
+        reasons = json_loads(ubur_stmt_text(st, 15), 0, NULL);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
+                     " s:s?, s:s, s:o, s:s?, s:s?, s:s?, s:s, s:s}",
+                     "id", ubur_stmt_text(st, 0), "kind", ubur_stmt_text(st, 1), "direction",
+                     ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3), "crossing_id",
+                     ubur_stmt_text(st, 4), "state", ubur_stmt_text(st, 5), "traveller_id",
+                     ubur_stmt_text(st, 6), "check_id", ubur_stmt_text(st, 7), "group_id",
+                     ubur_stmt_text(st, 8), "document_number", ubur_stmt_text(st, 9),
+                     "nationality", ubur_stmt_text(st, 10), "visa_id", ubur_stmt_text(st, 11),
+                     "visa_number", ubur_stmt_text(st, 12), "proposed", ubur_stmt_text(st, 13),
+                     "decision", ubur_stmt_text(st, 14), "reasons",
+                     reasons ? reasons : json_array(), "override_reason",
+                     ubur_stmt_text(st, 16), "supervisor", ubur_stmt_text(st, 17), "stay_id",
+                     ubur_stmt_text(st, 18), "officer", ubur_stmt_text(st, 19), "recorded_at",
+                     ubur_stmt_text(st, 20));
+}
+
+int
+ubur_border_record_json(struct ubur_store *s, const char *record_id, json_t **out,
+                        struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s, "SELECT " RECORD_COLUMNS " FROM border_records WHERE id = ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, record_id);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1)
+        *out = record_row_json(st);
+    ubur_stmt_done(st);
+    if (rc == 0)
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no record '%.40s'", record_id);
+    return rc < 0 ? rc : 0;
+}
+
+int
+ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st), json_t **out,
+                      struct ubur_error *err)
+{
+    int rc;
+    json_t *arr = json_array();
+    while ((rc = ubur_stmt_step(st, err)) == 1)
+        json_array_append_new(arr, row(st));
+    ubur_stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int
+ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t limit,
+                       json_t **out, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s,
+                                "SELECT " RECORD_COLUMNS " FROM border_records"
+                                " WHERE traveller_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, traveller_id);
+    ubur_stmt_bind_int(st, 2, limit);
+    return ubur_border_rows_json(st, record_row_json, out, err);
+}
+
+int
+ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const char *kind,
+                         const char *state, int64_t limit, json_t **out, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc;
+    /* Two statements so each uses its index: (crossing_id, at) or (at). */
+    if (crossing_id)
+        rc = ubur_store_prepare(s,
+                                "SELECT " RECORD_COLUMNS " FROM border_records"
+                                " WHERE crossing_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+                                " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+                                &st, err);
+    else
+        rc = ubur_store_prepare(s,
+                                "SELECT " RECORD_COLUMNS " FROM border_records"
+                                " WHERE CAST(? AS TEXT) IS NULL AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+                                " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, crossing_id);
+    ubur_stmt_bind_text(st, 2, kind);
+    ubur_stmt_bind_text(st, 3, kind);
+    ubur_stmt_bind_text(st, 4, state);
+    ubur_stmt_bind_text(st, 5, state);
+    ubur_stmt_bind_int(st, 6, limit);
+    return ubur_border_rows_json(st, record_row_json, out, err);
+}
+
+/* ---- the write ---- */
+
+/* Days since 1970 of an ISO instant or date's first ten characters. */
+static int64_t
+day_of_text(const char *iso)
+{
+    char d[UBUR_DATE_LEN + 1];
+    int64_t day = 0;
+    snprintf(d, sizeof(d), "%s", iso ? iso : "");
+    if (ubur_date_parse(d, &day, NULL))
+        return INT64_MIN;
+    return day;
+}
+
+/* Closes an open stay on `exit_day`; `exit_record_id` NULL when the exit was never recorded. */
+static int
+close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id,
+           const char *crossing_id, const char *at, bool note_visa, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    char entry[UBUR_DATE_LEN + 1] = "", until[UBUR_DATE_LEN + 1] = "", visa_id[UBUR_UUID_LEN + 1] = "";
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT entry_date, authorised_until, visa_id FROM stays"
+                                " WHERE id = ? AND exit_date IS NULL",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, stay_id);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        copy_col(st, 0, entry, sizeof(entry));
+        copy_col(st, 1, until, sizeof(until));
+        copy_col(st, 2, visa_id, sizeof(visa_id));
+    }
+    ubur_stmt_done(st);
+    if (rc <= 0)
+        return rc; /* already closed (another desk): nothing to do */
+    int64_t exit_day = day_of_text(at), entry_day = day_of_text(entry);
+    int64_t until_day = until[0] ? day_of_text(until) : UBUR_STAY_OPEN;
+    char exit_date[UBUR_DATE_LEN + 1];
+    ubur_date_format(exit_day, exit_date);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "UPDATE stays SET exit_record_id = ?, exit_crossing_id = ?,"
+                               " exit_date = ?, days_used = ?, overstay_days = ?"
+                               " WHERE id = ? AND exit_date IS NULL",
+                               "tttiit", exit_record_id, crossing_id, exit_date,
+                               ubur_stay_length(entry_day, exit_day),
+                               ubur_stay_overstay_days(until_day, exit_day), stay_id);
+    if (n < 0)
+        return (int)n;
+    if (note_visa && visa_id[0]) {
+        int64_t t;
+        struct ubur_error verr = UBUR_ERROR_INIT;
+        if (ubur_time_parse(at, &t, err))
+            return UBUR_EINTERNAL;
+        rc = ubur_visa_note_exit(ctx->store, visa_id, t, &verr);
+        /* The visa may show no open entry (entered before it was noted): not an error. */
+        if (rc && rc != UBUR_ECONFLICT) {
+            if (err)
+                *err = verr;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int
+open_stay(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
+{
+    const struct stored_check *c = &j->chk;
+    int64_t at_day = day_of_text(c->at);
+    char entry_date[UBUR_DATE_LEN + 1], until[UBUR_DATE_LEN + 1] = "";
+    const char *basis = c->basis[0] ? c->basis : "none";
+    bool national = !strcmp(basis, "national");
+
+    ubur_date_format(at_day, entry_date);
+    if (!national) {
+        if (c->authorised_until[0] && day_of_text(c->authorised_until) >= at_day &&
+            j->proposed != UBUR_DECISION_REFUSE) {
+            snprintf(until, sizeof(until), "%s", c->authorised_until);
+        } else {
+            /* Admitted over a refusal or a referral without a stay: the override's stay. */
+            ubur_date_format(at_day + j->override_days - 1, until);
+            if (j->proposed == UBUR_DECISION_REFUSE)
+                basis = "override";
+        }
+    }
+    ubur_uuid7(j->stay_id);
+    int64_t n = ubur_store_run(
+        ctx->store, err,
+        "INSERT INTO stays (id, traveller_id, state, basis, visa_id, visa_number, purpose,"
+        " rule_days, rule_window, entry_record_id, entry_crossing_id, entry_date,"
+        " authorised_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tttttttiittt" "t", j->stay_id, c->traveller_id, c->state, basis,
+        c->visa_id[0] ? c->visa_id : NULL, c->visa_number[0] ? c->visa_number : NULL,
+        c->purpose[0] ? c->purpose : NULL, (int64_t)c->rule_days, (int64_t)c->rule_window,
+        j->record_id, c->crossing_id, entry_date, until[0] ? until : NULL);
+    if (n < 0)
+        return (int)n;
+    if (!strcmp(basis, "visa") && c->visa_id[0]) {
+        int64_t t;
+        if (ubur_time_parse(c->at, &t, err))
+            return UBUR_EINTERNAL;
+        int rc = ubur_visa_note_entry(ctx->store, c->visa_id, t, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Makes one record inside the writer's transaction. */
+static int
+apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
+{
+    const struct stored_check *c = &j->chk;
+    bool admit = j->outcome == UBUR_DECISION_ADMIT;
+    bool entry = !strcmp(c->direction, "entry");
+    const char *kind = !admit ? "refusal" : entry ? "entry" : "exit";
+    char now[UBUR_TIME_LEN + 1];
+    int rc;
+
+    if (!j->record_id[0]) /* a record made on a border post keeps its id (sync) */
+        ubur_uuid7(j->record_id);
+    ubur_time_format(ubur_now(), now);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "UPDATE border_checks SET status = 'recorded', record_id = ?"
+                               " WHERE id = ? AND status = 'pending'",
+                               "tt", j->record_id, c->id);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", c->id);
+
+    if (admit && entry && c->traveller_id[0]) {
+        if (c->stay_id[0] && (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at,
+                                              true, err)))
+            return rc;
+        if ((rc = open_stay(ctx, j, err)))
+            return rc;
+    } else if (admit && !entry && c->stay_id[0]) {
+        snprintf(j->stay_id, sizeof(j->stay_id), "%s", c->stay_id);
+        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, err)))
+            return rc;
+    }
+
+    struct ubur_stmt *st;
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "INSERT INTO border_records (id, kind, direction, at, crossing_id,"
+                                 " state, traveller_id, check_id, group_id, document_number,"
+                                 " nationality, visa_id, visa_number, proposed, decision, reasons,"
+                                 " override_reason, supervisor, stay_id, officer_id, officer,"
+                                 " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                 " ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 &st, err)))
+        return rc;
+#define OPT(s) ((s)[0] ? (s) : NULL)
+    ubur_stmt_bind_text(st, 1, j->record_id);
+    ubur_stmt_bind_text(st, 2, kind);
+    ubur_stmt_bind_text(st, 3, c->direction);
+    ubur_stmt_bind_text(st, 4, c->at);
+    ubur_stmt_bind_text(st, 5, c->crossing_id);
+    ubur_stmt_bind_text(st, 6, c->state);
+    ubur_stmt_bind_text(st, 7, OPT(c->traveller_id));
+    ubur_stmt_bind_text(st, 8, c->id);
+    ubur_stmt_bind_text(st, 9, OPT(c->group_id));
+    ubur_stmt_bind_text(st, 10, OPT(c->document_number));
+    ubur_stmt_bind_text(st, 11, OPT(c->nationality));
+    ubur_stmt_bind_text(st, 12, admit ? OPT(c->visa_id) : NULL);
+    ubur_stmt_bind_text(st, 13, OPT(c->visa_number));
+    ubur_stmt_bind_text(st, 14, c->decision);
+    ubur_stmt_bind_text(st, 15, ubur_border_decision_name(j->outcome));
+    ubur_stmt_bind_text(st, 16, c->reasons);
+    ubur_stmt_bind_text(st, 17, j->reason);
+    ubur_stmt_bind_text(st, 18, j->supervisor);
+    ubur_stmt_bind_text(st, 19, OPT(j->stay_id));
+    ubur_stmt_bind_text(st, 20, j->officer ? j->officer_id : ctx->user_id);
+    ubur_stmt_bind_text(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
+    ubur_stmt_bind_text(st, 22, j->recorded_at ? j->recorded_at : now);
+#undef OPT
+    rc = ubur_stmt_step(st, err);
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+
+    /* Traffic figures: the same transaction, so they never disagree with the records. */
+    char hour[14];
+    snprintf(hour, sizeof(hour), "%.13s", c->at);
+    n = ubur_store_run(ctx->store, err,
+                       "INSERT INTO border_traffic (crossing_id, hour, direction, nationality,"
+                       " decision, crossings) VALUES (?, ?, ?, ?, ?, 1)"
+                       " ON CONFLICT (crossing_id, hour, direction, nationality, decision)"
+                       " DO UPDATE SET crossings = border_traffic.crossings + 1",
+                       "ttttt", c->crossing_id, hour, c->direction,
+                       c->nationality[0] ? c->nationality : "UNK",
+                       ubur_border_decision_name(j->outcome));
+    if (n < 0)
+        return (int)n;
+
+    if (admit && c->document_number[0]) {
+        const char *to_state = entry ? c->state : j->partner_state;
+        if (to_state[0] &&
+            (rc = ubur_border_note_returnee(ctx, c->document_number, c->nationality, to_state,
+                                            ubur_arena_printf(&ctx->arena, "%.10s", c->at),
+                                            &j->returnee_flagged, err)))
+            return rc;
+    }
+
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "check_id", c->id,
+                               "crossing_id", c->crossing_id, "decision",
+                               ubur_border_decision_name(j->outcome), "proposed", c->decision,
+                               "override_reason", j->reason, "supervisor", j->supervisor,
+                               "traveller_id", c->traveller_id[0] ? c->traveller_id : NULL);
+    char *d = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    const char *action = j->outcome != j->proposed ? "border.override"
+                         : !admit                  ? "border.refusal"
+                         : entry                   ? "border.entry"
+                                                   : "border.exit";
+    rc = ubur_audit(ctx, action, "border_record", j->record_id, d, err);
+    free(d);
+    return rc;
+}
+
+static int
+write_record(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    return apply_record(ctx, arg, err);
+}
+
+
+/* ---- override requests ---- */
+
+static int
+no_pending_override(struct ubur_ctx *ctx, const char *check_id, struct ubur_error *err)
+{
+    char *id = NULL;
+    int rc = ubur_store_query_text(ctx->store, err, &id,
+                                   "SELECT id FROM border_overrides WHERE check_id = ?"
+                                   " AND status = 'pending'",
+                                   "t", check_id);
+    if (rc == UBUR_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    rc = ubur_error_set(err, UBUR_ECONFLICT,
+                        "check %s awaits a supervisor's decision on override %s", check_id, id);
+    free(id);
+    return rc;
+}
+
+struct override_request {
+    const struct stored_check *chk;
+    const char *reason;
+    char id[UBUR_UUID_LEN + 1];
+    char at[UBUR_TIME_LEN + 1];
+};
+
+static int
+write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct override_request *r = arg;
+    char *status = NULL;
+    int rc = ubur_store_query_text(ctx->store, err, &status,
+                                   "SELECT status FROM border_checks WHERE id = ?", "t",
+                                   r->chk->id);
+    if (rc)
+        return rc;
+    bool pending = !strcmp(status, "pending");
+    free(status);
+    if (!pending)
+        return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", r->chk->id);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "INSERT INTO border_overrides (id, check_id, decision, reason,"
+                               " status, requested_by, requested_by_id, requested_at)"
+                               " VALUES (?, ?, 'admit', ?, 'pending', ?, ?, ?)"
+                               " ON CONFLICT DO NOTHING",
+                               "tttttt", r->id, r->chk->id, r->reason,
+                               ctx->username ? ctx->username : "?", ctx->user_id, r->at);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return ubur_error_set(err, UBUR_ECONFLICT, "check %s already awaits a supervisor",
+                              r->chk->id);
+    json_t *d = json_pack("{s:s, s:s, s:s}", "check_id", r->chk->id, "decision", "admit",
+                          "reason", r->reason);
+    char *detail = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    rc = ubur_audit(ctx, "border.override_request", "border_override", r->id, detail, err);
+    free(detail);
+    return rc;
+}
+
+/* An officer's request to admit over a refusal: stored for a supervisor, answered 202. */
+static int
+request_override(struct ubur_ctx *ctx, const struct stored_check *chk, const char *reason,
+                 json_t **out, struct ubur_error *err)
+{
+    struct override_request r = {chk, reason, "", ""};
+    ubur_uuid7(r.id);
+    ubur_time_format(ubur_now(), r.at);
+    int rc = ubur_write(ctx, write_override_request, &r, err);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "state", "pending_approval",
+                     "pending_approval", 1, "override_id", r.id, "check_id", chk->id, "decision",
+                     "admit", "reason", reason, "requested_by", ctx->username ? ctx->username : "?",
+                     "requested_at", r.at);
+    return 0;
+}
+
+/* ---- confirming ---- */
+
+static int
+check_reason(const char *reason, struct ubur_error *err)
+{
+    if (!reason || !*reason)
+        return ubur_error_field(err, UBUR_EINVAL, "reason", "an override needs a reason");
+    if (strlen(reason) > 500 || !ubur_utf8_valid(reason, strlen(reason)))
+        return ubur_error_field(err, UBUR_EINVAL, "reason", "is not a text of at most 500 bytes");
+    return 0;
+}
+
+static bool
+expired(struct ubur_ctx *ctx, const struct stored_check *c)
+{
+    int64_t created;
+    if (ubur_time_parse(c->created_at, &created, NULL))
+        return true;
+    return ubur_now() - created > ubur_border_check_ttl(ctx);
+}
+
+static int
+override_days(struct ubur_ctx *ctx)
+{
+    const char *v = ubur_setting(ctx, "border.override_stay_days", NULL);
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 0;
+    return v && !*end && n >= 1 && n <= 365 ? (int)n : OVERRIDE_STAY_DAYS;
+}
+
+int
+ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
+                    struct ubur_error *err)
+{
+    struct record_job j;
+    int rc;
+
+    if (ctx->role != UBUR_ROLE_ADMIN && ctx->role != UBUR_ROLE_SUPERVISOR &&
+        ctx->role != UBUR_ROLE_BORDER_OFFICER)
+        return ubur_error_set(err, UBUR_EPERM, "only border officers record crossings");
+    memset(&j, 0, sizeof(j));
+    if (!in->check_id || !ubur_uuid_valid(in->check_id))
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'",
+                              in->check_id ? in->check_id : "");
+    if ((rc = load_check(ctx, in->check_id, &j.chk, err)))
+        return rc;
+    if ((rc = ubur_border_decision_parse(j.chk.decision, "decision", &j.proposed, err)))
+        goto out;
+    if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(ctx, j.chk.id, err)))
+        goto out;
+    j.outcome = j.proposed;
+    if (in->decision && (rc = ubur_border_decision_parse(in->decision, "decision", &j.outcome, err)))
+        goto out;
+    if (j.outcome == UBUR_DECISION_REFER) {
+        rc = ubur_error_field(err, UBUR_EINVAL, "decision",
+                              j.proposed == UBUR_DECISION_REFER && !in->decision
+                                  ? "a referred check is resolved with admit or refuse after "
+                                    "the secondary inspection"
+                                  : "refer is not an outcome: admit or refuse");
+        goto out;
+    }
+
+    /* Already recorded: the same answer is a retry, another is a conflict. */
+    if (!strcmp(j.chk.status, "recorded")) {
+        json_t *rec;
+        if ((rc = ubur_border_record_json(ctx->store, j.chk.record_id, &rec, err)))
+            goto out;
+        const char *was = json_string_value(json_object_get(rec, "decision"));
+        if (in->decision && strcmp(was, ubur_border_decision_name(j.outcome)) != 0) {
+            rc = ubur_error_field(err, UBUR_ECONFLICT, "decision",
+                                  "check %s is already recorded as %s (record %s)", j.chk.id, was,
+                                  j.chk.record_id);
+            json_decref(rec);
+            goto out;
+        }
+        json_object_set_new(rec, "replayed", json_true());
+        *out = rec;
+        goto out;
+    }
+    if (expired(ctx, &j.chk)) {
+        rc = ubur_error_set(err, UBUR_ECONFLICT,
+                            "check %s of %s is too old to confirm; check the traveller again",
+                            j.chk.id, j.chk.created_at);
+        goto out;
+    }
+    if (j.outcome == UBUR_DECISION_ADMIT && !j.chk.traveller_id[0]) {
+        rc = ubur_error_set(err, UBUR_EUNPROC,
+                            "the document could not be read: nobody can be admitted without an "
+                            "identity; refuse, or check again with the document typed in");
+        goto out;
+    }
+    if (j.outcome != j.proposed) {
+        if ((rc = check_reason(in->reason, err)))
+            goto out;
+        j.reason = in->reason;
+        if (j.proposed == UBUR_DECISION_REFUSE && j.outcome == UBUR_DECISION_ADMIT) {
+            if (ctx->role != UBUR_ROLE_SUPERVISOR && ctx->role != UBUR_ROLE_ADMIN) {
+                /* The officer asks; a supervisor approves or rejects (ubur_border_override_decide). */
+                rc = request_override(ctx, &j.chk, in->reason, out, err);
+                goto out;
+            }
+            j.supervisor = ctx->username;
+        }
+    } else if (in->reason && *in->reason) {
+        if ((rc = check_reason(in->reason, err)))
+            goto out;
+        j.reason = in->reason;
+    }
+    struct border_crossing c;
+    if ((rc = ubur_border_crossing_load(ctx->store, j.chk.crossing_id, ubur_now(), "crossing_id",
+                                        &c, err)))
+        goto out;
+    snprintf(j.partner_state, sizeof(j.partner_state), "%s", c.partner_state);
+    j.override_days = override_days(ctx);
+    if ((rc = ubur_write(ctx, write_record, &j, err)))
+        goto out;
+    if ((rc = ubur_border_record_json(ctx->store, j.record_id, out, err)))
+        goto out;
+    json_object_set_new(*out, "replayed", json_false());
+    if (j.returnee_flagged)
+        json_object_set_new(*out, "returnee_flagged", json_true());
+out:
+    free(j.chk.reasons);
+    return rc;
+}
+
+/* ---- groups ---- */
+
+struct group_job {
+    struct record_job *jobs;
+    int n;
+};
+
+static int
+write_group(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct group_job *g = arg;
+    for (int i = 0; i < g->n; i++) {
+        int rc = apply_record(ctx, &g->jobs[i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int
+ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **out,
+                          struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    struct group_job g = {NULL, 0};
+    json_t *pending = json_array();
+    char state[4] = "", crossing_id[UBUR_CROSSING_ID_MAX + 1] = "";
+    int rc, cap = 0, stale = 0;
+
+    if (ctx->role != UBUR_ROLE_ADMIN && ctx->role != UBUR_ROLE_SUPERVISOR &&
+        ctx->role != UBUR_ROLE_BORDER_OFFICER) {
+        json_decref(pending);
+        return ubur_error_set(err, UBUR_EPERM, "only border officers record crossings");
+    }
+    char *found = NULL;
+    if (!group_id || !ubur_uuid_valid(group_id) ||
+        ubur_store_query_text(ctx->store, NULL, &found,
+                              "SELECT id FROM border_groups WHERE id = ?", "t", group_id)) {
+        json_decref(pending);
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no group '%.40s'", group_id ? group_id : "");
+    }
+    free(found);
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT " CHECK_COLUMNS " FROM border_checks"
+                                 " WHERE group_id = ? AND status = 'pending' ORDER BY id",
+                                 &st, err))) {
+        json_decref(pending);
+        return rc;
+    }
+    ubur_stmt_bind_text(st, 1, group_id);
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (g.n == cap) {
+            cap = cap ? cap * 2 : 16;
+            g.jobs = ubur_realloc(g.jobs, sizeof(*g.jobs) * (size_t)cap);
+        }
+        struct record_job *j = &g.jobs[g.n];
+        memset(j, 0, sizeof(*j));
+        read_check(st, &j->chk);
+        snprintf(state, sizeof(state), "%s", j->chk.state);
+        snprintf(crossing_id, sizeof(crossing_id), "%s", j->chk.crossing_id);
+        if (ubur_border_decision_parse(j->chk.decision, "decision", &j->proposed, NULL) ||
+            j->proposed == UBUR_DECISION_REFER) {
+            json_array_append_new(pending, json_string(j->chk.id));
+            free(j->chk.reasons);
+            continue;
+        }
+        if (expired(ctx, &j->chk)) {
+            stale++;
+            json_array_append_new(pending, json_string(j->chk.id));
+            free(j->chk.reasons);
+            continue;
+        }
+        j->outcome = j->proposed;
+        g.n++;
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    if (state[0] && ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state &&
+        strcmp(state, ctx->state) != 0) {
+        rc = ubur_error_set(err, UBUR_ENOTFOUND, "no group '%.40s'", group_id);
+        goto out;
+    }
+    if (g.n) {
+        struct border_crossing c;
+        if ((rc = ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id",
+                                            &c, err)))
+            goto out;
+        int days = override_days(ctx);
+        for (int i = 0; i < g.n; i++) {
+            snprintf(g.jobs[i].partner_state, sizeof(g.jobs[i].partner_state), "%s",
+                     c.partner_state);
+            g.jobs[i].override_days = days;
+        }
+        if ((rc = ubur_write(ctx, write_group, &g, err)))
+            goto out;
+    }
+    json_t *records = json_array();
+    int entries = 0, exits = 0, refusals = 0;
+    for (int i = 0; i < g.n; i++) {
+        json_t *rec;
+        if ((rc = ubur_border_record_json(ctx->store, g.jobs[i].record_id, &rec, err))) {
+            json_decref(records);
+            goto out;
+        }
+        const char *kind = json_string_value(json_object_get(rec, "kind"));
+        entries += !strcmp(kind, "entry");
+        exits += !strcmp(kind, "exit");
+        refusals += !strcmp(kind, "refusal");
+        json_array_append_new(records, rec);
+    }
+    *out = json_pack("{s:s, s:o, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i}}", "group_id", group_id,
+                     "records", records, "pending", pending, "summary", "recorded", g.n,
+                     "entries", entries, "exits", exits, "refusals", refusals, "pending",
+                     (int)json_array_size(pending), "too_old", stale);
+out:
+    for (int i = 0; i < g.n; i++)
+        free(g.jobs[i].chk.reasons);
+    free(g.jobs);
+    json_decref(pending);
+    return rc;
+}
+
+/* ---- supervisors' decisions on override requests ---- */
+
+struct override_decision {
+    struct record_job j;
+    const char *override_id, *status, *note;
+};
+
+static int
+write_override_decision(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct override_decision *d = arg;
+    char now[UBUR_TIME_LEN + 1];
+    int rc = apply_record(ctx, &d->j, err);
+    if (rc)
+        return rc;
+    ubur_time_format(ubur_now(), now);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "UPDATE border_overrides SET status = ?, decided_by = ?,"
+                               " decided_at = ?, decision_reason = ?, record_id = ?"
+                               " WHERE id = ? AND status = 'pending'",
+                               "tttttt", d->status, ctx->username ? ctx->username : "?", now,
+                               d->note, d->j.record_id, d->override_id);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return ubur_error_set(err, UBUR_ECONFLICT, "override %s was decided meanwhile",
+                              d->override_id);
+    return 0;
+}
+
+#define OVERRIDE_COLUMNS                                                                   \
+    "o.id, o.check_id, o.decision, o.reason, o.status, o.requested_by, o.requested_by_id,"  \
+    " o.requested_at, o.decided_by, o.decided_at, o.decision_reason, o.record_id,"          \
+    " k.crossing_id, k.direction, k.at, k.document_number, k.nationality, k.decision,"     \
+    " k.reasons, k.state"
+
+static json_t *
+override_json(struct ubur_stmt *st)
+{
+    json_t *reasons = json_loads(ubur_stmt_text(st, 18) ? ubur_stmt_text(st, 18) : "[]", 0, NULL);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?,"
+                     " s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:o}}",
+                     "id", ubur_stmt_text(st, 0), "check_id", ubur_stmt_text(st, 1), "decision",
+                     ubur_stmt_text(st, 2), "reason", ubur_stmt_text(st, 3), "status",
+                     ubur_stmt_text(st, 4), "requested_by", ubur_stmt_text(st, 5),
+                     "requested_at", ubur_stmt_text(st, 7), "decided_by", ubur_stmt_text(st, 8),
+                     "decided_at", ubur_stmt_text(st, 9), "decision_reason",
+                     ubur_stmt_text(st, 10), "record_id", ubur_stmt_text(st, 11), "check",
+                     "crossing_id", ubur_stmt_text(st, 12), "direction", ubur_stmt_text(st, 13),
+                     "at", ubur_stmt_text(st, 14), "document_number", ubur_stmt_text(st, 15),
+                     "nationality", ubur_stmt_text(st, 16), "proposed", ubur_stmt_text(st, 17),
+                     "reasons", reasons ? reasons : json_array());
+}
+
+int
+ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limit, json_t **out,
+                      struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    const char *state = ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state ? ctx->state
+                                                                                 : NULL;
+    if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
+        strcmp(status, "rejected"))
+        return ubur_error_field(err, UBUR_EINVAL, "status",
+                                "'%.16s' is not pending, approved or rejected", status);
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT " OVERRIDE_COLUMNS " FROM border_overrides o"
+                                " JOIN border_checks k ON k.id = o.check_id"
+                                " WHERE (CAST(? AS TEXT) IS NULL OR o.status = ?)"
+                                " AND (CAST(? AS TEXT) IS NULL OR k.state = ?)"
+                                " ORDER BY o.requested_at DESC, o.id DESC LIMIT ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, status);
+    ubur_stmt_bind_text(st, 2, status);
+    ubur_stmt_bind_text(st, 3, state);
+    ubur_stmt_bind_text(st, 4, state);
+    ubur_stmt_bind_int(st, 5, limit);
+    return ubur_border_rows_json(st, override_json, out, err);
+}
+
+int
+ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const char *decision,
+                            const char *note, json_t **out, struct ubur_error *err)
+{
+    struct override_decision d;
+    struct ubur_stmt *st;
+    json_t *ov = NULL, *rec = NULL;
+    char requested_by[80] = "", requested_by_id[UBUR_UUID_LEN + 1] = "";
+    char check_id[UBUR_UUID_LEN + 1] = "", reason[512] = "", status[16] = "";
+    int rc;
+
+    memset(&d, 0, sizeof(d));
+    if (ctx->role != UBUR_ROLE_SUPERVISOR && ctx->role != UBUR_ROLE_ADMIN)
+        return ubur_error_set(err, UBUR_EPERM, "only a supervisor decides on overrides");
+    bool approve = decision && !strcmp(decision, "approve");
+    if (!approve && !(decision && !strcmp(decision, "reject")))
+        return ubur_error_field(err, UBUR_EINVAL, "decision",
+                                "'%.16s' is not approve or reject", decision ? decision : "");
+    if (note && (strlen(note) > 500 || !ubur_utf8_valid(note, strlen(note))))
+        return ubur_error_field(err, UBUR_EINVAL, "reason", "is not a text of at most 500 bytes");
+    if (!override_id || !ubur_uuid_valid(override_id))
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'",
+                              override_id ? override_id : "");
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT check_id, reason, status, requested_by, requested_by_id"
+                                 " FROM border_overrides WHERE id = ?",
+                                 &st, err)))
+        return rc;
+    ubur_stmt_bind_text(st, 1, override_id);
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        copy_col(st, 0, check_id, sizeof(check_id));
+        copy_col(st, 1, reason, sizeof(reason));
+        copy_col(st, 2, status, sizeof(status));
+        copy_col(st, 3, requested_by, sizeof(requested_by));
+        copy_col(st, 4, requested_by_id, sizeof(requested_by_id));
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id);
+    if ((rc = load_check(ctx, check_id, &d.j.chk, err)))
+        return rc == UBUR_ENOTFOUND ? ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'",
+                                                     override_id)
+                                    : rc;
+    if (strcmp(status, "pending") != 0) {
+        rc = ubur_error_set(err, UBUR_ECONFLICT, "override %s is already %s", override_id,
+                            status);
+        goto out;
+    }
+    d.override_id = override_id;
+    d.status = approve ? "approved" : "rejected";
+    d.note = note && *note ? note : NULL;
+    d.j.proposed = UBUR_DECISION_REFUSE;
+    d.j.outcome = approve ? UBUR_DECISION_ADMIT : UBUR_DECISION_REFUSE;
+    d.j.reason = approve ? reason : d.note;
+    d.j.supervisor = ctx->username;
+    d.j.officer = requested_by;
+    d.j.officer_id = requested_by_id[0] ? requested_by_id : NULL;
+    d.j.override_id = override_id;
+    struct border_crossing c;
+    if ((rc = ubur_border_crossing_load(ctx->store, d.j.chk.crossing_id, ubur_now(),
+                                        "crossing_id", &c, err)))
+        goto out;
+    snprintf(d.j.partner_state, sizeof(d.j.partner_state), "%s", c.partner_state);
+    d.j.override_days = override_days(ctx);
+    if ((rc = ubur_write(ctx, write_override_decision, &d, err)))
+        goto out;
+    if ((rc = ubur_border_record_json(ctx->store, d.j.record_id, &rec, err)))
+        goto out;
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT " OVERRIDE_COLUMNS " FROM border_overrides o"
+                                 " JOIN border_checks k ON k.id = o.check_id WHERE o.id = ?",
+                                 &st, err)))
+        goto out;
+    ubur_stmt_bind_text(st, 1, override_id);
+    if ((rc = ubur_stmt_step(st, err)) == 1)
+        ov = override_json(st);
+    ubur_stmt_done(st);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    *out = json_pack("{s:o, s:o}", "override", ov ? ov : json_null(), "record", rec);
+    rec = NULL;
+out:
+    json_decref(rec);
+    free(d.j.chk.reasons);
+    return rc;
+}
+
+/* ---- movements recorded on offline border posts (sync, docs/internals/sync.md) ---- */
+
+static const char *
+mv_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int64_t
+mv_int(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_integer(v) ? json_integer_value(v)
+           : json_is_string(v) ? strtoll(json_string_value(v), NULL, 10)
+                               : 0;
+}
+
+/*
+ * The traveller the record is about, as central knows them: the post's id when central has
+ * it or nobody else holds the document; else the traveller already known with the same
+ * document (number, nationality and birth date). Their documents are added when missing.
+ */
+static int
+mv_traveller(struct ubur_ctx *ctx, json_t *trav, json_t *docs, char tid[UBUR_UUID_LEN + 1],
+             struct ubur_error *err)
+{
+    const char *id = mv_str(trav, "id");
+    char *have = NULL;
+    int rc;
+    tid[0] = '\0';
+    if (!id)
+        return 0; /* a refusal of an unreadable document: nobody to link */
+    if (!ubur_uuid_valid(id))
+        return ubur_error_field(err, UBUR_EINVAL, "traveller", "'%.40s' is not an id", id);
+    rc = ubur_store_query_text(ctx->store, err, &have, "SELECT id FROM travellers WHERE id = ?",
+                               "t", id);
+    free(have);
+    if (rc && rc != UBUR_ENOTFOUND)
+        return rc;
+    if (rc == 0) {
+        snprintf(tid, UBUR_UUID_LEN + 1, "%s", id);
+    } else {
+        size_t i;
+        json_t *d;
+        json_array_foreach(docs, i, d)
+        {
+            char *found = NULL;
+            int q = ubur_store_query_text(ctx->store, err, &found,
+                                          "SELECT traveller_id FROM traveller_documents"
+                                          " WHERE document_number = ? AND nationality = ?"
+                                          " AND birth_date = ? ORDER BY traveller_id LIMIT 1",
+                                          "ttt", mv_str(d, "document_number"),
+                                          mv_str(d, "nationality"), mv_str(d, "birth_date"));
+            if (q == 0)
+                snprintf(tid, UBUR_UUID_LEN + 1, "%s", found);
+            free(found);
+            if (q && q != UBUR_ENOTFOUND)
+                return q;
+            if (tid[0])
+                break;
+        }
+        if (!tid[0]) {
+            int64_t n = ubur_store_run(ctx->store, err,
+                                       "INSERT INTO travellers (id, surname, given_names,"
+                                       " nationality, birth_date, sex, created_at)"
+                                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                       "ttttttt", id, mv_str(trav, "surname"),
+                                       mv_str(trav, "given_names"), mv_str(trav, "nationality"),
+                                       mv_str(trav, "birth_date"), mv_str(trav, "sex"),
+                                       mv_str(trav, "created_at"));
+            if (n < 0)
+                return (int)n;
+            snprintf(tid, UBUR_UUID_LEN + 1, "%s", id);
+        }
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(docs, i, d)
+    {
+        int64_t n = ubur_store_run(
+            ctx->store, err,
+            "INSERT INTO traveller_documents (document_number, nationality, traveller_id,"
+            " birth_date, surname, given_names, document_code, issuing_state, expiry_date,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (document_number, nationality, traveller_id) DO NOTHING",
+            "tttttttttt", mv_str(d, "document_number"), mv_str(d, "nationality"), tid,
+            mv_str(d, "birth_date"), mv_str(d, "surname"), mv_str(d, "given_names"),
+            mv_str(d, "document_code"), mv_str(d, "issuing_state"), mv_str(d, "expiry_date"),
+            mv_str(d, "created_at"));
+        if (n < 0)
+            return (int)n;
+    }
+    return 0;
+}
+
+int
+ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *err)
+{
+    json_t *rec = json_object_get(m, "record"), *chk = json_object_get(m, "check");
+    json_t *grp = json_object_get(m, "group");
+    const char *record_id = mv_str(rec, "id"), *check_id = mv_str(chk, "id");
+    char tid[UBUR_UUID_LEN + 1], stay[UBUR_UUID_LEN + 1] = "";
+    struct record_job j;
+    int64_t t;
+    int rc;
+
+    memset(&j, 0, sizeof(j));
+    if (!ubur_uuid_valid(record_id) || !ubur_uuid_valid(check_id) ||
+        strcmp(mv_str(rec, "check_id") ? mv_str(rec, "check_id") : "", check_id))
+        return ubur_error_field(err, UBUR_EINVAL, "record",
+                                "a movement needs a record and its check, with their ids");
+    if (!mv_str(chk, "direction") || !mv_str(chk, "at") || ubur_time_parse(mv_str(chk, "at"), &t,
+                                                                         NULL) ||
+        (strcmp(mv_str(chk, "direction"), "entry") && strcmp(mv_str(chk, "direction"), "exit")))
+        return ubur_error_field(err, UBUR_EINVAL, "check", "direction and time are required");
+    if ((rc = ubur_border_decision_parse(mv_str(chk, "decision"), "decision", &j.proposed, err)) ||
+        (rc = ubur_border_decision_parse(mv_str(rec, "decision"), "decision", &j.outcome, err)))
+        return rc;
+    if (j.outcome == UBUR_DECISION_REFER)
+        return ubur_error_field(err, UBUR_EINVAL, "decision", "refer is not an outcome");
+    struct border_crossing c;
+    if ((rc = ubur_border_crossing_load(ctx->store, mv_str(chk, "crossing_id"), t, "crossing_id",
+                                        &c, err)))
+        return rc;
+    if ((rc = mv_traveller(ctx, json_object_get(m, "traveller"), json_object_get(m, "documents"),
+                           tid, err)))
+        return rc;
+    const char *group_id = mv_str(chk, "group_id");
+    if (group_id && json_is_object(grp)) {
+        int64_t n = ubur_store_run(
+            ctx->store, err,
+            "INSERT INTO border_groups (id, kind, name, crossing_id, direction, at, size,"
+            " admitted, referred, refused, officer, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            "tttttti" "iiitt", group_id, mv_str(grp, "kind"), mv_str(grp, "name"),
+            mv_str(grp, "crossing_id"), mv_str(grp, "direction"), mv_str(grp, "at"),
+            mv_int(grp, "size"), mv_int(grp, "admitted"), mv_int(grp, "referred"),
+            mv_int(grp, "refused"), mv_str(grp, "officer"), mv_str(grp, "created_at"));
+        if (n < 0)
+            return (int)n;
+    }
+    /* The stay as central knows it: the post may not have seen the entry it closes. */
+    if (tid[0]) {
+        char *sid = NULL;
+        rc = ubur_store_query_text(ctx->store, err, &sid,
+                                   "SELECT id FROM stays WHERE traveller_id = ? AND state = ?"
+                                   " AND exit_date IS NULL ORDER BY entry_date DESC, id DESC"
+                                   " LIMIT 1",
+                                   "tt", tid, mv_str(chk, "state"));
+        if (rc == 0)
+            snprintf(stay, sizeof(stay), "%s", sid);
+        free(sid);
+        if (rc && rc != UBUR_ENOTFOUND)
+            return rc;
+    }
+    int64_t n = ubur_store_run(
+        ctx->store, err,
+        "INSERT INTO border_checks (id, crossing_id, state, direction, at, traveller_id,"
+        " group_id, document_number, nationality, basis, visa_id, visa_number, purpose,"
+        " authorised_until, rule_days, rule_window, stay_id, cargo, returnee, decision, reasons,"
+        " result, status, record_id, officer_id, officer, created_at) VALUES (?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?)",
+        "tttttttttttttt" "iitii" "ttttt" "t",
+        check_id, mv_str(chk, "crossing_id"), mv_str(chk, "state"), mv_str(chk, "direction"),
+        mv_str(chk, "at"), tid[0] ? tid : NULL, group_id, mv_str(chk, "document_number"),
+        mv_str(chk, "nationality"), mv_str(chk, "basis"), mv_str(chk, "visa_id"),
+        mv_str(chk, "visa_number"), mv_str(chk, "purpose"), mv_str(chk, "authorised_until"),
+        mv_int(chk, "rule_days"), mv_int(chk, "rule_window"), stay[0] ? stay : NULL,
+        mv_int(chk, "cargo"), mv_int(chk, "returnee"), mv_str(chk, "decision"),
+        mv_str(chk, "reasons") ? mv_str(chk, "reasons") : "[]",
+        mv_str(chk, "result") ? mv_str(chk, "result") : "{}", mv_str(chk, "officer_id"),
+        mv_str(chk, "officer") ? mv_str(chk, "officer") : "?", mv_str(chk, "created_at"));
+    if (n < 0)
+        return n == UBUR_ECONFLICT ? ubur_error_field(err, UBUR_ECONFLICT, "check",
+                                                      "check %s is on central already", check_id)
+                                   : (int)n;
+    if ((rc = load_check(ctx, check_id, &j.chk, err)))
+        return rc;
+    snprintf(j.record_id, sizeof(j.record_id), "%s", record_id);
+    j.reason = mv_str(rec, "override_reason");
+    j.supervisor = mv_str(rec, "supervisor");
+    j.officer = mv_str(rec, "officer") ? mv_str(rec, "officer") : "?";
+    j.officer_id = mv_str(rec, "officer_id");
+    j.recorded_at = mv_str(rec, "recorded_at");
+    snprintf(j.partner_state, sizeof(j.partner_state), "%s", c.partner_state);
+    j.override_days = override_days(ctx);
+    rc = apply_record(ctx, &j, err);
+    free(j.chk.reasons);
+    return rc;
+}

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bulk import and export of individuals as CSV (columns in
+ * docs/registry-csv.md). Import reads rows in batches of whole groups
+ * (rows with the same `group` value, which must be contiguous); each batch
+ * is one transaction: every row is checked, every error is reported with
+ * its line number, and the batch is committed only when it has none (all or
+ * nothing per batch). One audit entry per batch names the source, the lines
+ * and the count. Export writes the same columns, so an export imports back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry_impl.h"
+#include "ubur/csv.h"
+#include "ubur/banned.h"
+
+enum col {
+    C_GROUP, C_GROUP_NUMBER, C_KIND, C_INDIVIDUAL_NUMBER, C_RELATIONSHIP, C_GIVEN, C_FATHER,
+    C_GRANDFATHER, C_FAMILY, C_GIVEN_AR, C_FATHER_AR, C_GRANDFATHER_AR, C_FAMILY_AR, C_SEX,
+    C_BIRTH, C_BIRTH_EST, C_ORIGIN, C_CITIZENSHIP, C_TYPE, C_LOCATION, C_STATUS, C_REGISTERED,
+    C_DOC_TYPE, C_DOC_NUMBER, C_DOC_COUNTRY, C_NEEDS, C_COUNT
+};
+
+static const char *const col_names[C_COUNT] = {
+    "group", "group_number", "kind", "individual_number", "relationship", "given_name",
+    "father_name", "grandfather_name", "family_name", "given_name_ar", "father_name_ar",
+    "grandfather_name_ar", "family_name_ar", "sex", "birth_date", "birth_date_estimated",
+    "origin", "citizenship", "population_type", "location", "status", "registered_on",
+    "document_type", "document_number", "document_country", "specific_needs"};
+
+const char *const *ubur_registry_csv_columns(int *n);
+
+const char *const *
+ubur_registry_csv_columns(int *n)
+{
+    *n = C_COUNT;
+    return col_names;
+}
+
+struct row {
+    long line;
+    char *v[C_COUNT]; /* malloc'd copies, NULL when absent */
+    struct ubur_reg_individual p;
+    struct ubur_reg_document doc;
+    struct ubur_reg_need needs[12];
+};
+
+struct batch {
+    struct row *rows;
+    size_t n, alloc;
+    bool bad; /* a row of this batch was rejected before it reached the batch */
+};
+
+static void
+batch_clear(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        for (int c = 0; c < C_COUNT; c++)
+            free(b->rows[i].v[c]);
+    b->n = 0;
+    b->bad = false;
+}
+
+static const char *
+val(const struct row *r, enum col c)
+{
+    return r->v[c] && r->v[c][0] ? r->v[c] : NULL;
+}
+
+static int
+report(const struct ubur_registry_import_opts *o, struct ubur_registry_import_result *res,
+       long line, const struct ubur_error *e)
+{
+    res->errors++;
+    if (o->on_error)
+        return o->on_error(o->arg, line, e->field, e->message);
+    return 0;
+}
+
+/* Builds r->p from the row's values; 0 or UBUR_EINVAL in e. */
+static int
+row_person(struct row *r, struct ubur_error *e)
+{
+    struct ubur_reg_individual *p = &r->p;
+    memset(p, 0, sizeof(*p));
+    p->individual_number = val(r, C_INDIVIDUAL_NUMBER);
+    p->relationship = val(r, C_RELATIONSHIP);
+    p->given_name = val(r, C_GIVEN);
+    p->father_name = val(r, C_FATHER);
+    p->grandfather_name = val(r, C_GRANDFATHER);
+    p->family_name = val(r, C_FAMILY);
+    p->given_name_ar = val(r, C_GIVEN_AR);
+    p->father_name_ar = val(r, C_FATHER_AR);
+    p->grandfather_name_ar = val(r, C_GRANDFATHER_AR);
+    p->family_name_ar = val(r, C_FAMILY_AR);
+    p->sex = val(r, C_SEX);
+    p->birth_date = val(r, C_BIRTH);
+    const char *est = val(r, C_BIRTH_EST);
+    if (est) {
+        if (!strcmp(est, "1") || !strcmp(est, "true") || !strcmp(est, "yes"))
+            p->birth_date_estimated = true;
+        else if (strcmp(est, "0") && strcmp(est, "false") && strcmp(est, "no"))
+            return ubur_error_field(e, UBUR_EINVAL, "birth_date_estimated",
+                                    "'%.10s' is not 1, 0, true, false, yes or no", est);
+    }
+    p->origin = val(r, C_ORIGIN);
+    p->citizenship = val(r, C_CITIZENSHIP) ? val(r, C_CITIZENSHIP) : p->origin;
+    p->population_type = val(r, C_TYPE);
+    p->location = val(r, C_LOCATION);
+    p->status = val(r, C_STATUS);
+    p->registered_on = val(r, C_REGISTERED);
+    if (val(r, C_DOC_NUMBER) || val(r, C_DOC_TYPE)) {
+        r->doc.doc_type = val(r, C_DOC_TYPE);
+        r->doc.number = val(r, C_DOC_NUMBER);
+        r->doc.issuing_country = val(r, C_DOC_COUNTRY);
+        p->documents = &r->doc;
+        p->ndocuments = 1;
+    }
+    if (val(r, C_NEEDS)) {
+        /* codes separated by ';' or spaces, in place */
+        char *s = r->v[C_NEEDS];
+        size_t n = 0;
+        while (*s) {
+            while (*s == ';' || *s == ' ')
+                *s++ = '\0';
+            if (!*s)
+                break;
+            if (n == 12)
+                return ubur_error_field(e, UBUR_EINVAL, "specific_needs", "more than 12 codes");
+            r->needs[n].code = s;
+            r->needs[n++].detail = NULL;
+            while (*s && *s != ';' && *s != ' ')
+                s++;
+        }
+        p->needs = r->needs;
+        p->nneeds = n;
+    }
+    return 0;
+}
+
+/* Checks and inserts one group (rows[from..to-1]); errors are reported, not returned,
+ * except storage failures. *bad is set when the group had an error. */
+static int
+import_group(struct reg_writer *w, struct row *rows, size_t n,
+             const struct ubur_registry_import_opts *o, struct ubur_registry_import_result *res,
+             bool insert, bool *bad)
+{
+    struct ubur_error e = UBUR_ERROR_INIT;
+    struct reg_group_in gi;
+    struct reg_person_in pi[64];
+    if (n > 64) {
+        ubur_error_field(&e, UBUR_EINVAL, "group", "a group has at most 64 members");
+        *bad = true;
+        return report(o, res, rows[0].line, &e);
+    }
+    /* the group's place and date: its focal point's (or first row's) */
+    struct row *head = &rows[0];
+    for (size_t i = 0; i < n; i++)
+        if (val(&rows[i], C_RELATIONSHIP) && !strcmp(val(&rows[i], C_RELATIONSHIP), "focal_point"))
+            head = &rows[i];
+    struct ubur_reg_group g = {.group_number = val(head, C_GROUP_NUMBER),
+                               .kind = val(head, C_KIND),
+                               .location = val(head, C_LOCATION),
+                               .registered_on = val(head, C_REGISTERED)};
+    if (reg_check_group(w, &g, &gi, &e)) {
+        *bad = true;
+        return report(o, res, head->line, &e);
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        ubur_error_clear(&e);
+        if (row_person(&rows[i], &e) || reg_check_person(w, &rows[i].p, &gi, &pi[i], &e)) {
+            ok = false;
+            int rc = report(o, res, rows[i].line, &e);
+            if (rc)
+                return rc;
+        }
+    }
+    if (!ok) {
+        *bad = true;
+        return 0;
+    }
+    if (!insert)
+        return 0;
+    ubur_error_clear(&e);
+    int rc = reg_insert_group(w, &g, &gi, pi, n, &e);
+    if (rc == UBUR_EINVAL || rc == UBUR_ECONFLICT) {
+        *bad = true;
+        return report(o, res, head->line, &e);
+    }
+    if (rc) {
+        *bad = true;
+        report(o, res, head->line, &e);
+        return rc;
+    }
+    return 0;
+}
+
+static int
+run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
+          struct ubur_registry_import_result *res, struct ubur_error *err)
+{
+    struct reg_writer w = {0};
+    int rc;
+    bool bad = b->bad;
+    if (!b->n) {
+        if (bad)
+            res->failed_batches++;
+        return 0;
+    }
+    if ((rc = reg_writer_begin(&w, ctx, err)))
+        return rc;
+    for (size_t s = 0; s < b->n;) {
+        size_t t = s + 1;
+        while (t < b->n && !strcmp(b->rows[t].v[C_GROUP], b->rows[s].v[C_GROUP]))
+            t++;
+        rc = import_group(&w, b->rows + s, t - s, o, res, !bad && !o->dry_run, &bad);
+        if (rc)
+            goto fail;
+        s = t;
+    }
+    if (bad || o->dry_run) {
+        reg_writer_abort(&w);
+        if (bad)
+            res->failed_batches++;
+        else
+            res->imported += (long)b->n;
+        return 0;
+    }
+    char detail[600];
+    snprintf(detail, sizeof(detail),
+             "{\"source\":\"%.200s\",\"first_line\":%ld,\"last_line\":%ld,\"individuals\":%zu}",
+             o->source ? o->source : "", b->rows[0].line, b->rows[b->n - 1].line, b->n);
+    for (char *p = detail; *p; p++)
+        if (*p == '\\' || (unsigned char)*p < 0x20)
+            *p = '_';
+    if ((rc = ubur_audit(ctx, "registry.import", "registry", NULL, detail, err)) ||
+        (rc = reg_writer_commit(&w, err)))
+        goto fail;
+    res->imported += (long)b->n;
+    return 0;
+fail:
+    reg_writer_abort(&w);
+    return rc;
+}
+
+int
+ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_registry_import_opts *o,
+                         struct ubur_registry_import_result *res, struct ubur_error *err)
+{
+    struct ubur_csv csv;
+    struct batch b = {0};
+    int map[UBUR_CSV_MAX_FIELDS];
+    int rc;
+    long batch_rows = o->batch_rows > 0 ? o->batch_rows : 10000;
+
+    memset(res, 0, sizeof(*res));
+    if (!reg_role_individuals(ctx))
+        return ubur_error_set(err, UBUR_EPERM, "importing people needs a registration officer");
+    ubur_csv_init(&csv, in, 64 * 1024);
+    rc = ubur_csv_next(&csv, err);
+    if (rc <= 0) {
+        ubur_csv_release(&csv);
+        return rc ? rc : ubur_error_set(err, UBUR_EINVAL, "empty input: no header line");
+    }
+    bool have[C_COUNT] = {false};
+    int ncols = csv.nfields;
+    for (int i = 0; i < ncols; i++) {
+        map[i] = -1;
+        for (int c = 0; c < C_COUNT; c++)
+            if (!strcmp(csv.field[i], col_names[c]))
+                map[i] = c;
+        if (map[i] < 0) {
+            rc = ubur_error_field(err, UBUR_EINVAL, "header",
+                                  "line 1: unknown column '%.60s' (see docs/registry-csv.md)",
+                                  csv.field[i]);
+            goto out;
+        }
+        if (have[map[i]]) {
+            rc = ubur_error_field(err, UBUR_EINVAL, "header", "line 1: column '%s' given twice",
+                                  csv.field[i]);
+            goto out;
+        }
+        have[map[i]] = true;
+    }
+    static const enum col required[] = {C_GROUP, C_RELATIONSHIP, C_SEX, C_ORIGIN, C_TYPE,
+                                        C_LOCATION};
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+        if (!have[required[i]]) {
+            rc = ubur_error_field(err, UBUR_EINVAL, "header", "line 1: column '%s' is required",
+                                  col_names[required[i]]);
+            goto out;
+        }
+    if (!have[C_GIVEN] && !have[C_GIVEN_AR]) {
+        rc = ubur_error_field(err, UBUR_EINVAL, "header",
+                              "line 1: column given_name or given_name_ar is required");
+        goto out;
+    }
+    struct reg_map seen = {0}; /* groups already closed: their rows must be contiguous */
+    char last_group[256] = "";
+    for (;;) {
+        rc = ubur_csv_next(&csv, err);
+        if (rc < 0) {
+            /* a malformed line cannot be skipped safely: report and stop */
+            struct ubur_error e = *err;
+            report(o, res, csv.line, &e);
+            res->failed_batches++;
+            break;
+        }
+        bool end = rc == 0;
+        const char *grp = end ? NULL : csv.nfields > 0 ? csv.field[0] : "";
+        if (!end) {
+            /* find the group column's value */
+            for (int i = 0; i < csv.nfields && i < ncols; i++)
+                if (map[i] == C_GROUP)
+                    grp = csv.field[i];
+        }
+        bool new_group = end || strcmp(grp, last_group);
+        if (new_group && (end || (long)b.n >= batch_rows)) {
+            if ((rc = run_batch(ctx, &b, o, res, err)))
+                break;
+            batch_clear(&b);
+        }
+        if (end)
+            break;
+        res->rows++;
+        if (o->progress)
+            o->progress(o->arg, csv.bytes);
+        struct ubur_error e = UBUR_ERROR_INIT;
+        if (csv.nfields != ncols) {
+            ubur_error_field(&e, UBUR_EINVAL, "row", "%d fields where the header has %d",
+                             csv.nfields, ncols);
+            if ((rc = report(o, res, csv.line, &e)))
+                break;
+            b.bad = true; /* all or nothing: the batch fails without this row */
+            continue;
+        }
+        if (!grp[0] || strlen(grp) > 200) {
+            ubur_error_field(&e, UBUR_EINVAL, "group", "must be 1 to 200 characters");
+            if ((rc = report(o, res, csv.line, &e)))
+                break;
+            b.bad = true;
+            continue;
+        }
+        if (new_group) {
+            if (reg_map_get(&seen, grp)) {
+                ubur_error_field(&e, UBUR_EINVAL, "group",
+                                 "'%.60s' continues here after other groups: keep a group's rows"
+                                 " together",
+                                 grp);
+                if ((rc = report(o, res, csv.line, &e)))
+                    break;
+                b.bad = true;
+                continue;
+            }
+            if (last_group[0])
+                reg_map_put(&seen, last_group, (void *)1);
+            snprintf(last_group, sizeof(last_group), "%s", grp);
+        }
+        if (b.n == b.alloc) {
+            b.alloc = b.alloc ? b.alloc * 2 : 1024;
+            b.rows = ubur_realloc(b.rows, b.alloc * sizeof(*b.rows));
+        }
+        struct row *r = &b.rows[b.n++];
+        memset(r, 0, sizeof(*r));
+        r->line = csv.line;
+        for (int i = 0; i < ncols; i++)
+            r->v[map[i]] = ubur_strdup(csv.field[i]);
+    }
+    reg_map_release(&seen, NULL);
+    batch_clear(&b);
+    free(b.rows);
+out:
+    ubur_csv_release(&csv);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- export ---- */
+
+struct export_state {
+    FILE *out;
+    struct ubur_buf line;
+    long count;
+    int rc;
+};
+
+static int
+export_row(void *arg, const struct ubur_reg_individual *p)
+{
+    struct export_state *x = arg;
+    const char *doc_type = NULL, *doc_no = NULL, *doc_c = NULL;
+    const char *v[C_COUNT] = {
+        p->group_number, p->group_number, NULL, p->individual_number, p->relationship,
+        p->given_name, p->father_name, p->grandfather_name, p->family_name, p->given_name_ar,
+        p->father_name_ar, p->grandfather_name_ar, p->family_name_ar, p->sex, p->birth_date,
+        p->birth_date_estimated ? "1" : "0", p->origin, p->citizenship, p->population_type,
+        p->location, p->status, p->registered_on, doc_type, doc_no, doc_c, NULL};
+    ubur_buf_reset(&x->line);
+    for (int c = 0; c < C_COUNT; c++) {
+        if (c)
+            ubur_buf_addch(&x->line, ',');
+        ubur_csv_field(&x->line, v[c], true);
+    }
+    ubur_buf_addch(&x->line, '\n');
+    if (fwrite(x->line.s, 1, x->line.len, x->out) != x->line.len) {
+        x->rc = UBUR_EIO;
+        return UBUR_EIO;
+    }
+    x->count++;
+    return 0;
+}
+
+int
+ubur_registry_export_csv(struct ubur_ctx *ctx, const struct ubur_reg_filter *f, FILE *out,
+                         long *count, struct ubur_error *err)
+{
+    struct export_state x = {out, UBUR_BUF_INIT, 0, 0};
+    struct ubur_reg_filter all = f ? *f : (struct ubur_reg_filter){0};
+    if (all.limit <= 0)
+        all.limit = 100000;
+    for (int c = 0; c < C_COUNT; c++)
+        fprintf(out, "%s%s", c ? "," : "", col_names[c]);
+    fputc('\n', out);
+    int rc;
+    long page = all.limit;
+    bool unlimited = !f || f->limit <= 0;
+    for (;;) {
+        long before = x.count;
+        if ((rc = ubur_registry_list(ctx, &all, export_row, &x, err)) || !unlimited ||
+            x.count - before < page)
+            break;
+        all.offset += page;
+    }
+    ubur_buf_release(&x.line);
+    if (count)
+        *count = x.count;
+    if (!rc && x.rc)
+        rc = ubur_error_set(err, UBUR_EIO, "cannot write the export");
+    return rc;
+}

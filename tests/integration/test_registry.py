@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The registry over HTTP: roles, audited reads, registration with duplicate check, events,
+population statistics in JSON, CSV and SVG with withholding for analysts."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, Tap, parse_args  # noqa: E402
+
+args = parse_args()
+tap = Tap()
+
+with Server(args, demo=True) as srv:
+    admin = srv.login("admin", srv.admin_password)
+    registrar = srv.add_user(admin, "registrar1", "registration_officer")
+    analyst = srv.add_user(admin, "analyst1", "analyst")
+    officer = srv.add_user(admin, "border1", "border_officer")
+    st, body, _ = srv.req("GET", "/api/v1/registry/locations", token=analyst)
+    tap.eq(st, 200, "any role lists locations")
+
+    group = {"location": "SY-HA-QAM", "registered_on": "2021-06-01", "members": [
+        {"relationship": "focal_point", "given_name": "Khalid", "family_name": "Al-Jubouri",
+         "given_name_ar": "خالد", "family_name_ar": "الجبوري", "sex": "M",
+         "birth_date": "1980-03-04", "origin": "IRQ", "population_type": "ASY"},
+        {"relationship": "child", "given_name": "Huda", "family_name": "Al-Jubouri", "sex": "F",
+         "birth_date": "2015-01-20", "origin": "IRQ", "population_type": "ASY"}]}
+    st, body, _ = srv.req("POST", "/api/v1/registry/groups", dict(group, confirm_new=True),
+                          token=registrar)
+    tap.eq(st, 201, "a registration officer registers a household")
+    number = body.get("members", [{}])[0].get("individual_number") if st == 201 else None
+
+    st, body, _ = srv.req("POST", "/api/v1/registry/groups", group, token=registrar)
+    tap.eq(st, 409, "the same people again: likely duplicates, 409")
+    group["confirm_new"] = True
+    st, _, _ = srv.req("POST", "/api/v1/registry/groups", dict(group, members=[
+        dict(group["members"][0], birth_date="1981-13-01")]), token=registrar)
+    tap.eq(st, 400, "an impossible birth date is 400")
+
+    for tok, want, who in ((registrar, 200, "registration officer"), (analyst, 403, "analyst"),
+                           (officer, 403, "border officer")):
+        st, body, _ = srv.req("GET", "/api/v1/registry/individuals/%s" % number, token=tok)
+        tap.eq(st, want, "GET an individual as %s is %d" % (who, want))
+    st, body, _ = srv.req("GET", "/api/v1/registry/individuals/%s" % number, token=registrar)
+    tap.eq(body.get("given_name_ar"), "خالد", "Arabic names come back")
+    st, audit, _ = srv.req("GET", "/api/v1/audit?object_id=%s" % body.get("id"), token=admin)
+    tap.ok(any(e["action"] == "registry.individual.read" for e in audit.get("entries", [])),
+           "reads of an individual are audited")
+
+    st, body, _ = srv.req("POST", "/api/v1/registry/individuals/%s/events" % number,
+                          {"population_type": "REF", "effective_on": "2021-09-01"}, token=registrar)
+    tap.eq(st, 200, "an event changes the population type")
+    tap.eq(body.get("population_type"), "REF", "the new type is current")
+
+    st, body, _ = srv.req("GET", "/api/v1/stats/population?by=type&as_of=2021-12-24", token=analyst)
+    tap.eq(st, 200, "an analyst reads statistics")
+    rows = {r["type"]: r["count"] for r in body.get("rows", [])}
+    tap.eq(rows, {"REF": 18817 + 1, "ASY": 18664 + 7879 + 1, "OOC": 58},
+           "the article's figures plus the new household")
+    st, body, _ = srv.req("GET", "/api/v1/stats/population?by=type,sex,age_band", token=analyst)
+    tap.ok(any(r.get("withheld") for r in body.get("rows", [])), "analysts see 1-4 withheld")
+    st, body, _ = srv.req("GET", "/api/v1/stats/population?by=type&as_of=2021-07-01", token=admin)
+    rows = {r["type"]: r["count"] for r in body.get("rows", [])}
+    st2, body2, _ = srv.req("GET", "/api/v1/stats/population?by=type&as_of=2021-05-31", token=admin)
+    rows2 = {r["type"]: r["count"] for r in body2.get("rows", [])}
+    tap.eq(rows.get("ASY", 0) - rows2.get("ASY", 0) >= 2, True,
+           "the household counts as asylum-seekers from its registration date")
+    st, body, h = srv.req("GET", "/api/v1/stats/population?by=type,sex&format=csv", token=admin)
+    tap.eq(st, 200, "CSV statistics")
+    st, body, h = srv.req("GET", "/api/v1/stats/population?by=planet", token=admin)
+    tap.eq(st, 400, "an unknown dimension is 400")
+    st, body, h = srv.req("GET", "/api/v1/stats/population?as_of=2999-01-01", token=admin)
+    tap.eq(st, 400, "a future date is 400")
+
+tap.done()

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the group-commit writer (src/app/writer.c) on a real
+ * SQLite file: every acknowledged write is in the database, many callers
+ * share few commits, a failing write is undone alone, the inline path (no
+ * writer) behaves the same, and closing commits what is queued.
+ */
+#include <pthread.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "ubur/writer.h"
+
+static char dbpath[256];
+
+static void
+fresh_db(void)
+{
+    snprintf(dbpath, sizeof(dbpath), "/tmp/ubur-test-writer-%d.db", (int)getpid());
+    unlink(dbpath);
+    char wal[300];
+    snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+    unlink(wal);
+    snprintf(wal, sizeof(wal), "%s-shm", dbpath);
+    unlink(wal);
+    struct ubur_store *s;
+    assert_int_equal(ubur_store_open(&s, dbpath, NULL), 0);
+    assert_int_equal(ubur_store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)", NULL),
+                     0);
+    ubur_store_close(s);
+}
+
+static int64_t
+count_rows(const char *where)
+{
+    struct ubur_store *s;
+    int64_t n = -1;
+    assert_int_equal(ubur_store_open(&s, dbpath, NULL), 0);
+    if (!where)
+        assert_int_equal(ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM t", ""), 0);
+    else
+        assert_int_equal(
+            ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM t WHERE who = ?", "t", where),
+            0);
+    ubur_store_close(s);
+    return n;
+}
+
+struct row {
+    int64_t id;
+    const char *who;
+    bool fail;
+};
+
+static int
+insert_row(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct row *r = arg;
+    int64_t n = ubur_store_run(ctx->store, err, "INSERT INTO t (id, who) VALUES (?, ?)", "it",
+                               r->id, r->who);
+    if (n < 0)
+        return (int)n;
+    if (r->fail) /* after writing: the savepoint must undo it */
+        return ubur_error_set(err, UBUR_ECONFLICT, "row %lld refused", (long long)r->id);
+    return 0;
+}
+
+struct worker {
+    struct ubur_writer *w;
+    int first, n;
+    int failed;
+};
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *wk = arg;
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = wk->w;
+    ctx.username = "test";
+    for (int i = 0; i < wk->n; i++) {
+        struct row r = {wk->first + i, "worker", (wk->first + i) % 10 == 7};
+        struct ubur_error err = UBUR_ERROR_INIT;
+        int rc = ubur_write(&ctx, insert_row, &r, &err);
+        if (r.fail) {
+            if (rc != UBUR_ECONFLICT || strstr(err.message, "refused") == NULL)
+                wk->failed++;
+        } else if (rc != 0) {
+            wk->failed++;
+        }
+    }
+    ubur_arena_release(&ctx.arena);
+    return NULL;
+}
+
+static void
+test_group_commit_many_callers(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    enum { THREADS = 16, EACH = 100 };
+    pthread_t th[THREADS];
+    struct worker wk[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        wk[i] = (struct worker){w, 1 + i * EACH, EACH, 0};
+        pthread_create(&th[i], NULL, worker_main, &wk[i]);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(wk[i].failed, 0);
+    }
+    struct ubur_writer_stats st;
+    ubur_writer_stats(w, &st);
+    ubur_writer_close(w);
+    /* Every acknowledged row is there; every refused one is not. */
+    assert_int_equal(count_rows(NULL), THREADS * EACH - THREADS * EACH / 10);
+    assert_int_equal(st.jobs, THREADS * EACH);
+    assert_int_equal(st.failed, THREADS * EACH / 10);
+    /* Callers shared commits: fewer transactions than writes. */
+    assert_true(st.batches < st.jobs);
+    assert_true(st.largest_batch > 1);
+    unlink(dbpath);
+}
+
+static void
+test_inline_without_writer(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    assert_int_equal(ubur_store_open(&ctx.store, dbpath, NULL), 0);
+    struct row ok = {1, "inline", false}, bad = {2, "inline", true};
+    assert_int_equal(ubur_write(&ctx, insert_row, &ok, NULL), 0);
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_int_equal(ubur_write(&ctx, insert_row, &bad, &err), UBUR_ECONFLICT);
+    assert_false(ubur_store_in_tx(ctx.store));
+    /* Inside an open transaction ubur_write refuses: it could not promise durability. */
+    assert_int_equal(ubur_store_begin(ctx.store, NULL), 0);
+    assert_int_equal(ubur_write(&ctx, insert_row, &ok, NULL), UBUR_EINTERNAL);
+    ubur_store_rollback(ctx.store);
+    ubur_store_close(ctx.store);
+    assert_int_equal(count_rows("inline"), 1);
+    unlink(dbpath);
+}
+
+static void
+test_constraint_failure_is_isolated(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 4, NULL), 0);
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = w;
+    struct row a = {10, "dup", false};
+    assert_int_equal(ubur_write(&ctx, insert_row, &a, NULL), 0);
+    /* A duplicate key is a store error inside the job: only that job fails. */
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_int_equal(ubur_write(&ctx, insert_row, &a, &err), UBUR_ECONFLICT);
+    struct row b = {11, "dup", false};
+    assert_int_equal(ubur_write(&ctx, insert_row, &b, NULL), 0);
+    ubur_writer_close(w);
+    assert_int_equal(count_rows("dup"), 2);
+    unlink(dbpath);
+}
+
+static void
+test_open_fails_cleanly(void **state)
+{
+    (void)state;
+    struct ubur_writer *w = NULL;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_int_not_equal(ubur_writer_open(&w, "/nonexistent-dir/x/y.db", 0, &err), 0);
+    assert_null(w);
+    ubur_writer_close(NULL);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_group_commit_many_callers),
+        cmocka_unit_test(test_inline_without_writer),
+        cmocka_unit_test(test_constraint_failure_is_isolated),
+        cmocka_unit_test(test_open_fails_cleanly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
