@@ -6,6 +6,7 @@
 # fuzz/fuzz_<name>.c and fuzz/corpus/<name>/. Skips when clang or libFuzzer
 # is missing.
 cd "$(dirname "$0")/.."
+mkdir -p build/fuzz
 n=0
 fuzz/build.sh 2>build/fuzz-build.log
 rc=$?

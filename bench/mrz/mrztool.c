@@ -43,14 +43,39 @@ rnd(unsigned n)
 static int
 gen(long n, unsigned long seed)
 {
-    static const char *const surnames[] = {
-        "Al-Hashimi", "Al-Dulaimi", "Abd al-Rahman", "Haddad", "Kadhim", "Jabbar", "Ibrahim",
-        "Müller", "Ærøskøbing", "O'Neill", "Nilavadhanananda Phraya Wongsakul", "Ng",
-        "محمود", "الهاشمي", "عبدالرحيم", "فاطمة", "الدليمي", "حسين", "Çelik", "Łukasz"};
-    static const char *const given[] = {
-        "Ahmed", "Ahmed Ali", "Zainab", "Rania", "Mohammed Abdulkarim Hassan Ali", "",
-        "عبدالرحيم", "فاطمة الزهراء", "علي", "Zoë", "José María", "Anna Maria Elisabeth"};
-    static const char *const states[] = {"IRQ", "SYR", "IRQ", "SYR", "D", "GBR", "FRA",
+    static const char *const surnames[] = {"Al-Hashimi",
+                                           "Al-Dulaimi",
+                                           "Abd al-Rahman",
+                                           "Haddad",
+                                           "Kadhim",
+                                           "Jabbar",
+                                           "Ibrahim",
+                                           "Müller",
+                                           "Ærøskøbing",
+                                           "O'Neill",
+                                           "Nilavadhanananda Phraya Wongsakul",
+                                           "Ng",
+                                           "محمود",
+                                           "الهاشمي",
+                                           "عبدالرحيم",
+                                           "فاطمة",
+                                           "الدليمي",
+                                           "حسين",
+                                           "Çelik",
+                                           "Łukasz"};
+    static const char *const given[] = {"Ahmed",
+                                        "Ahmed Ali",
+                                        "Zainab",
+                                        "Rania",
+                                        "Mohammed Abdulkarim Hassan Ali",
+                                        "",
+                                        "عبدالرحيم",
+                                        "فاطمة الزهراء",
+                                        "علي",
+                                        "Zoë",
+                                        "José María",
+                                        "Anna Maria Elisabeth"};
+    static const char *const states[] = {"IRQ", "SYR", "IRQ", "SYR", "D",   "GBR", "FRA",
                                          "TUR", "JOR", "LBN", "XXA", "XXB", "UTO"};
     static const char *const td_codes[] = {"I", "ID", "IR", "AC", "C", "A"};
     static const char *const p_codes[] = {"P", "PP", "PD", "PS"};
@@ -87,7 +112,7 @@ gen(long n, unsigned long seed)
         for (int i = 0; i < o2len; i++)
             opt2[i] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"[rnd(34)];
         opt2[o2len] = '\0';
-        const char *code = fmt == UBUR_MRZ_TD3                           ? p_codes[rnd(4)]
+        const char *code = fmt == UBUR_MRZ_TD3                            ? p_codes[rnd(4)]
                            : fmt == UBUR_MRZ_MRVA || fmt == UBUR_MRZ_MRVB ? v_codes[rnd(3)]
                                                                           : td_codes[rnd(6)];
         struct ubur_mrz_fields f = {
@@ -236,7 +261,8 @@ bench(const char *path, int runs)
             td3[ntd3++] = docs[i];
     struct ubur_mrz_opts o = UBUR_MRZ_OPTS_INIT;
     o.today = ubur_days_from_civil(2025, 6, 1);
-    double *all = malloc((size_t)runs * sizeof(double)), *one = malloc((size_t)runs * sizeof(double));
+    double *all = malloc((size_t)runs * sizeof(double)),
+           *one = malloc((size_t)runs * sizeof(double));
     static struct ubur_mrz m;
     for (int r = 0; r < runs; r++) {
         double t0 = now_ns();

@@ -9,6 +9,8 @@
  *   insert-100  100 rows per transaction, one INSERT each (a batch import)
  *   values-100  100 rows per transaction in one multi-row INSERT ... VALUES
  *               (one round trip: how bulk imports should write)
+ *   queued-100  100 rows per transaction, one INSERT each through
+ *               ubur_store_queue (pipelined on PostgreSQL)
  *   audit-rmw   begin, read the highest sequence number, insert the next,
  *               commit: the audit log's pattern under the write lock
  *   read        a point read by primary key (a random existing UUIDv7 text
@@ -21,6 +23,7 @@
  * Usage: store_bench SQLITE_PATH [PG_CONNINFO|-] [SECONDS_PER_ROUND] [ROUNDS] [PRELOAD]
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +36,9 @@
 #define MAX_THREADS 4
 #define MAX_ROUNDS 15
 
-enum workload { W_INSERT1, W_INSERT100, W_VALUES100, W_AUDIT, W_READ, W_COUNT };
-static const char *const workload_name[] = {"insert-1", "insert-100", "values-100", "audit-rmw",
-                                            "read"};
+enum workload { W_INSERT1, W_INSERT100, W_VALUES100, W_QUEUED100, W_AUDIT, W_READ, W_COUNT };
+static const char *const workload_name[] = {"insert-1",   "insert-100", "values-100",
+                                            "queued-100", "audit-rmw",  "read"};
 
 struct backend {
     const char *label;
@@ -64,10 +67,17 @@ now_s(void)
 }
 
 static int
-insert_row(struct ubur_store *s, struct ubur_error *err)
+insert_row(struct ubur_store *s, struct ubur_error *err, bool queued)
 {
     char id[UBUR_UUID_LEN + 1];
     ubur_uuid7(id);
+    if (queued)
+        return ubur_store_queue(s, err,
+                                "INSERT INTO bench_crossing (id, person, crossing_point, direction,"
+                                " at, stay_days, photo_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                "tttttit", id, "MUHAMMAD BIN SALMAN AL-TIKRITI", "Al-Qaim", "entry",
+                                "2024-03-01T08:00:00Z", (int64_t)30,
+                                "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
     return ubur_store_run(s, err,
                           "INSERT INTO bench_crossing (id, person, crossing_point, direction, at,"
                           " stay_days, photo_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -122,13 +132,14 @@ one_op(struct ubur_store *s, struct worker *wk, struct ubur_error *err)
     case W_INSERT1:
         if ((rc = ubur_store_begin(s, err)))
             return rc;
-        rc = insert_row(s, err);
+        rc = insert_row(s, err, false);
         break;
     case W_INSERT100:
+    case W_QUEUED100:
         if ((rc = ubur_store_begin(s, err)))
             return rc;
         for (int i = 0; i < 100 && !rc; i++)
-            rc = insert_row(s, err);
+            rc = insert_row(s, err, wk->w == W_QUEUED100);
         break;
     case W_VALUES100:
         if ((rc = ubur_store_begin(s, err)))
@@ -191,7 +202,7 @@ run_worker(void *arg)
                 abort();
         }
         wk->lat[wk->nlat++] = (t1 - t0) * 1e6;
-        wk->ops += wk->w == W_INSERT100 || wk->w == W_VALUES100 ? 100 : 1;
+        wk->ops += wk->w == W_INSERT100 || wk->w == W_VALUES100 || wk->w == W_QUEUED100 ? 100 : 1;
     }
     ubur_store_close(s);
     return NULL;

@@ -77,14 +77,15 @@ struct ubur_mrz_date {
 
 /* True when year, month and day are all known. */
 bool ubur_mrz_date_complete(const struct ubur_mrz_date *d);
-/* Writes "YYYY-MM-DD" into out[11] and returns true when complete, else writes "" and returns false. */
+/* Writes "YYYY-MM-DD" into out[11] and returns true when complete, else writes "" and returns
+ * false. */
 bool ubur_mrz_date_iso(const struct ubur_mrz_date *d, char out[11]);
 
 /* Capacities of a parsed document (fields are NUL-terminated within them). */
-#define UBUR_MRZ_NAME_MAX 40    /* a name field is at most 39 characters */
-#define UBUR_MRZ_NUMBER_MAX 32  /* long TD1 numbers: 9 + up to 14 continued */
+#define UBUR_MRZ_NAME_MAX 40   /* a name field is at most 39 characters */
+#define UBUR_MRZ_NUMBER_MAX 32 /* long TD1 numbers: 9 + up to 14 continued */
 #define UBUR_MRZ_OPTIONAL_MAX 32
-#define UBUR_MRZ_MAX_ISSUES 24  /* errors kept; more are counted in nerrors_dropped */
+#define UBUR_MRZ_MAX_ISSUES 24 /* errors kept; more are counted in nerrors_dropped */
 #define UBUR_MRZ_MAX_WARNINGS 8
 #define UBUR_MRZ_MAX_CORRECTIONS 8
 
@@ -105,7 +106,7 @@ struct ubur_mrz_correction {
     char field[24];
     char read[UBUR_MRZ_NUMBER_MAX];
     char value[UBUR_MRZ_NUMBER_MAX];
-    int line;   /* 1-based line and column of the repaired character */
+    int line; /* 1-based line and column of the repaired character */
     int column;
 };
 
@@ -120,18 +121,18 @@ struct ubur_mrz {
     int nlines;
     char lines[3][45]; /* the normalised lines, uppercase, '<' fillers */
 
-    char document_code[3];  /* "P", "PD", "I", "ID", "V", ... ('<' removed) */
-    char issuing_state[4];  /* "UTO", "D" ('<' removed) */
+    char document_code[3];               /* "P", "PD", "I", "ID", "V", ... ('<' removed) */
+    char issuing_state[4];               /* "UTO", "D" ('<' removed) */
     char surname[UBUR_MRZ_NAME_MAX];     /* primary identifier, components space-separated */
     char given_names[UBUR_MRZ_NAME_MAX]; /* secondary identifier, components space-separated */
     char document_number[UBUR_MRZ_NUMBER_MAX];
     char nationality[4];
     struct ubur_mrz_date birth_date;
     struct ubur_mrz_date expiry_date;
-    char sex;                             /* 'M', 'F' or 'X' (unspecified; '<' in the MRZ) */
-    char optional_data[UBUR_MRZ_OPTIONAL_MAX]; /* TD3: personal number */
+    char sex;                                    /* 'M', 'F' or 'X' (unspecified; '<' in the MRZ) */
+    char optional_data[UBUR_MRZ_OPTIONAL_MAX];   /* TD3: personal number */
     char optional_data_2[UBUR_MRZ_OPTIONAL_MAX]; /* TD1 line 2 only */
-    bool has_optional_data_2;             /* true for TD1 */
+    bool has_optional_data_2;                    /* true for TD1 */
 
     bool valid; /* parsed with no error (warnings and corrections allowed) */
     int nerrors, nwarnings, ncorrected;
@@ -148,7 +149,10 @@ struct ubur_mrz_opts {
 };
 /* `today` < 0 means "use ubur_now()" (which tests can pin with UBUR_NOW). */
 #define UBUR_MRZ_TODAY_NOW (-1)
-#define UBUR_MRZ_OPTS_INIT {UBUR_MRZ_TODAY_NOW, false, false}
+#define UBUR_MRZ_OPTS_INIT                                                                         \
+    {                                                                                              \
+        UBUR_MRZ_TODAY_NOW, false, false                                                           \
+    }
 
 /* Input larger than this is refused without being looked at further. */
 #define UBUR_MRZ_INPUT_MAX 1024
@@ -170,7 +174,9 @@ int ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opt
  */
 int ubur_mrz_check_digit(const char *s, size_t n);
 
-/* True when code (1 to 3 characters, '<' padding allowed: "D<<") is an ICAO 9303 state or organisation code, including the specimen state "UTO" and the XX* codes for stateless persons and refugees. */
+/* True when code (1 to 3 characters, '<' padding allowed: "D<<") is an ICAO 9303 state or
+ * organisation code, including the specimen state "UTO" and the XX* codes for stateless persons and
+ * refugees. */
 bool ubur_mrz_state_known(const char *code);
 
 /*

@@ -56,7 +56,9 @@ int ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_er
  * transactions are serialised and never fail half-way on a lock upgrade.
  * Nested begin is an error. A statement that fails inside a transaction
  * aborts it on every backend (PostgreSQL's rule): later statements fail and
- * commit returns the first failure's code without committing, so roll back.
+ * commit returns the first failure's code without committing, so roll back,
+ * or undo to a savepoint taken before the failure with ubur_store_exec
+ * ("ROLLBACK TO name"), which makes the transaction usable again.
  * rollback is safe to call when no transaction is open.
  */
 int ubur_store_begin(struct ubur_store *s, struct ubur_error *err);
@@ -113,6 +115,16 @@ int ubur_store_query_int(struct ubur_store *s, struct ubur_error *err, int64_t *
                          const char *sql, const char *types, ...);
 int ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out,
                           const char *sql, const char *types, ...);
+/*
+ * Queues a write whose result the caller does not need (no RETURNING, no row
+ * count), inside a transaction. On PostgreSQL queued statements travel
+ * together in pipeline mode instead of one round trip each, until the next
+ * statement that is not queued, or commit; on SQLite it runs at once. A
+ * failure is reported by this call or by that next statement or commit: the
+ * transaction is aborted either way, and commit returns the failure.
+ */
+int ubur_store_queue(struct ubur_store *s, struct ubur_error *err, const char *sql,
+                     const char *types, ...);
 /* Binds parameters from a va_list as ubur_store_run does. */
 void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ubur/exchange.h"
+#include "ubur/sync.h"
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
 
@@ -82,7 +83,11 @@ revocations_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ub
         json_string_value(json_object_get(rec, "passport_number")),
         json_string_value(json_object_get(rec, "nationality")), status,
         json_string_value(json_object_get(rec, "reason")), ended, now);
-    return n < 0 ? (int)n : 0;
+    if (n < 0)
+        return (int)n;
+    /* This state's border posts pull it (docs/internals/sync.md). */
+    return ubur_sync_changed(ctx, "revocation", json_string_value(json_object_get(rec, "id")),
+                             err);
 }
 
 /*

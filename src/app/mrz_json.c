@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "ubur/mrz_json.h"
+
 #include "ubur/banned.h"
 
 static json_t *

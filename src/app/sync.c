@@ -643,6 +643,13 @@ ubur_sync_apply_changes(struct ubur_ctx *ctx, json_t *page, int *applied, struct
         }
         *applied += changed;
     }
+    if (!rc && *applied) {
+        /* One audit entry per page that changed something: what came from central, when. */
+        json_t *d = json_pack("{s:i, s:s, s:s}", "applied", *applied, "cursor", cursor, "as_of",
+                              as_of);
+        rc = ubur_audit(ctx, "sync.pull", "sync_state", "pull", sync_dump(ctx, d), err);
+        json_decref(d);
+    }
     applying_depth--;
     if (!rc) {
         int64_t n = ubur_store_run(ctx->store, err,

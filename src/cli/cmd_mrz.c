@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "ubur/mrz.h"
 #include "ubur/mrz_json.h"
+
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_mrz;
@@ -58,8 +59,8 @@ print_date(const char *label, const struct ubur_mrz_date *d)
 static void
 print_summary(const struct ubur_mrz *m)
 {
-    static const char *const kind[] = {"", "identity card", "identity card", "passport",
-                                       "visa", "visa"};
+    static const char *const kind[] = {"",         "identity card", "identity card",
+                                       "passport", "visa",          "visa"};
     const char *fmt = ubur_mrz_format_name(m->format);
     if (fmt)
         printf("%-15s %s (%s)\n", "format", fmt, kind[m->format]);
@@ -86,8 +87,8 @@ print_summary(const struct ubur_mrz *m)
     printf("%-15s %s\n", "valid", m->valid ? "yes" : "no");
     for (int i = 0; i < m->ncorrected; i++) {
         const struct ubur_mrz_correction *c = &m->corrected[i];
-        printf("%-15s %s: read '%s', repaired to '%s' (line %d column %d)\n", "corrected",
-               c->field, c->read, c->value, c->line, c->column);
+        printf("%-15s %s: read '%s', repaired to '%s' (line %d column %d)\n", "corrected", c->field,
+               c->read, c->value, c->line, c->column);
     }
     for (int i = 0; i < m->nerrors; i++)
         printf("%-15s %s: %s\n", "error", m->errors[i].field, m->errors[i].message);
@@ -104,11 +105,8 @@ run_parse(struct ubur_cli *cli, int argc, char **argv)
     bool json = false, lenient = false, no_repair = false;
     const char *today = NULL;
     const struct ubur_opt opts[] = {
-        {"json", NULL, &json},
-        {"lenient", NULL, &lenient},
-        {"no-repair", NULL, &no_repair},
-        {"today", &today, NULL},
-        {NULL, NULL, NULL},
+        {"json", NULL, &json},   {"lenient", NULL, &lenient}, {"no-repair", NULL, &no_repair},
+        {"today", &today, NULL}, {NULL, NULL, NULL},
     };
     char **pos;
     int npos;
@@ -164,12 +162,17 @@ run_make(struct ubur_cli *cli, int argc, char **argv)
                *number = NULL, *nationality = NULL, *birth = NULL, *sex = NULL, *expiry = NULL,
                *optional = NULL, *optional2 = NULL;
     const struct ubur_opt opts[] = {
-        {"format", &format, NULL},   {"code", &code, NULL},
-        {"state", &state, NULL},     {"surname", &surname, NULL},
-        {"given", &given, NULL},     {"number", &number, NULL},
+        {"format", &format, NULL},
+        {"code", &code, NULL},
+        {"state", &state, NULL},
+        {"surname", &surname, NULL},
+        {"given", &given, NULL},
+        {"number", &number, NULL},
         {"nationality", &nationality, NULL},
-        {"birth", &birth, NULL},     {"sex", &sex, NULL},
-        {"expiry", &expiry, NULL},   {"optional", &optional, NULL},
+        {"birth", &birth, NULL},
+        {"sex", &sex, NULL},
+        {"expiry", &expiry, NULL},
+        {"optional", &optional, NULL},
         {"optional2", &optional2, NULL},
         {NULL, NULL, NULL},
     };
@@ -181,8 +184,8 @@ run_make(struct ubur_cli *cli, int argc, char **argv)
     if (npos > 0)
         return ubur_cli_usage(&cmd_make, "unexpected argument '%s'", pos[0]);
 
-    static const char *const required[] = {"format", "state", "surname", "number",
-                                           "nationality", "birth", "sex", "expiry"};
+    static const char *const required[] = {"format",      "state", "surname", "number",
+                                           "nationality", "birth", "sex",     "expiry"};
     const char *const values[] = {format, state, surname, number, nationality, birth, sex, expiry};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!values[i])

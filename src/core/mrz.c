@@ -23,6 +23,7 @@
 
 #include "ubur/mrz.h"
 #include "ubur/util.h"
+
 #include "ubur/banned.h"
 
 /* ---------------------------------------------------------------- formats */
@@ -124,37 +125,55 @@ ubur_mrz_check_digit(const char *s, size_t n)
  * bsearch.
  */
 static const char state_codes[][4] = {
-    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ANT", "ARE", "ARG", "ARM", "ASM",
-    "ATA", "ATF", "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD",
-    "BGR", "BHR", "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN",
-    "BTN", "BVT", "BWA", "CAF", "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD",
-    "COG", "COK", "COL", "COM", "CPV", "CRI", "CUB", "CUW", "CXR", "CYM", "CYP", "CZE",
-    "D",   "DEU", "DJI", "DMA", "DNK", "DOM", "DZA", "ECU", "EGY", "ERI", "ESH", "ESP",
-    "EST", "ETH", "EUE", "FIN", "FJI", "FLK", "FRA", "FRO", "FSM", "GAB", "GBD", "GBN",
-    "GBO", "GBP", "GBR", "GBS", "GEO", "GGY", "GHA", "GIB", "GIN", "GLP", "GMB", "GNB",
-    "GNQ", "GRC", "GRD", "GRL", "GTM", "GUF", "GUM", "GUY", "HKG", "HMD", "HND", "HRV",
-    "HTI", "HUN", "IDN", "IMN", "IND", "IOT", "IRL", "IRN", "IRQ", "ISL", "ISR", "ITA",
-    "JAM", "JEY", "JOR", "JPN", "KAZ", "KEN", "KGZ", "KHM", "KIR", "KNA", "KOR", "KWT",
-    "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA", "MAC",
-    "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX", "MHL", "MKD", "MLI", "MLT", "MMR",
-    "MNE", "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS", "MWI", "MYS", "MYT", "NAM",
-    "NCL", "NER", "NFK", "NGA", "NIC", "NIU", "NLD", "NOR", "NPL", "NRU", "NTZ", "NZL",
-    "OMN", "PAK", "PAN", "PCN", "PER", "PHL", "PLW", "PNG", "POL", "PRI", "PRK", "PRT",
-    "PRY", "PSE", "PYF", "QAT", "REU", "RKS", "ROU", "RUS", "RWA", "SAU", "SDN", "SEN",
-    "SGP", "SGS", "SHN", "SJM", "SLB", "SLE", "SLV", "SMR", "SOM", "SPM", "SRB", "SSD",
-    "STP", "SUR", "SVK", "SVN", "SWE", "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO",
-    "THA", "TJK", "TKL", "TKM", "TLS", "TON", "TTO", "TUN", "TUR", "TUV", "TWN", "TZA",
-    "UGA", "UKR", "UMI", "UNA", "UNK", "UNO", "URY", "USA", "UTO", "UZB", "VAT", "VCT",
-    "VEN", "VGB", "VIR", "VNM", "VUT", "WLF", "WSM", "XBA", "XCC", "XCE", "XCO", "XDC",
-    "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX", "YEM", "ZAF", "ZMB",
-    "ZWE",
+    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ANT", "ARE", "ARG", "ARM", "ASM", "ATA",
+    "ATF", "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR",
+    "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN", "BTN", "BVT", "BWA",
+    "CAF", "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD", "COG", "COK", "COL", "COM",
+    "CPV", "CRI", "CUB", "CUW", "CXR", "CYM", "CYP", "CZE", "D",   "DEU", "DJI", "DMA", "DNK",
+    "DOM", "DZA", "ECU", "EGY", "ERI", "ESH", "ESP", "EST", "ETH", "EUE", "FIN", "FJI", "FLK",
+    "FRA", "FRO", "FSM", "GAB", "GBD", "GBN", "GBO", "GBP", "GBR", "GBS", "GEO", "GGY", "GHA",
+    "GIB", "GIN", "GLP", "GMB", "GNB", "GNQ", "GRC", "GRD", "GRL", "GTM", "GUF", "GUM", "GUY",
+    "HKG", "HMD", "HND", "HRV", "HTI", "HUN", "IDN", "IMN", "IND", "IOT", "IRL", "IRN", "IRQ",
+    "ISL", "ISR", "ITA", "JAM", "JEY", "JOR", "JPN", "KAZ", "KEN", "KGZ", "KHM", "KIR", "KNA",
+    "KOR", "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA",
+    "MAC", "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX", "MHL", "MKD", "MLI", "MLT", "MMR",
+    "MNE", "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS", "MWI", "MYS", "MYT", "NAM", "NCL",
+    "NER", "NFK", "NGA", "NIC", "NIU", "NLD", "NOR", "NPL", "NRU", "NTZ", "NZL", "OMN", "PAK",
+    "PAN", "PCN", "PER", "PHL", "PLW", "PNG", "POL", "PRI", "PRK", "PRT", "PRY", "PSE", "PYF",
+    "QAT", "REU", "RKS", "ROU", "RUS", "RWA", "SAU", "SDN", "SEN", "SGP", "SGS", "SHN", "SJM",
+    "SLB", "SLE", "SLV", "SMR", "SOM", "SPM", "SRB", "SSD", "STP", "SUR", "SVK", "SVN", "SWE",
+    "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO", "THA", "TJK", "TKL", "TKM", "TLS", "TON",
+    "TTO", "TUN", "TUR", "TUV", "TWN", "TZA", "UGA", "UKR", "UMI", "UNA", "UNK", "UNO", "URY",
+    "USA", "UTO", "UZB", "VAT", "VCT", "VEN", "VGB", "VIR", "VNM", "VUT", "WLF", "WSM", "XBA",
+    "XCC", "XCE", "XCO", "XDC", "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
+    "YEM", "ZAF", "ZMB", "ZWE",
 };
 
-static inline uint32_t
-pack3(const char *c)
+/*
+ * The codes of three letters as bits: state_bits[first * 26 + second] has
+ * bit `third` set. Filled from state_codes once, before main(), so lookups
+ * are one load; a binary search showed in the parser's profile.
+ */
+static uint32_t state_bits[26 * 26];
+
+static void __attribute__((constructor)) state_bits_init(void)
 {
-    return (uint32_t)(unsigned char)c[0] << 16 | (uint32_t)(unsigned char)c[1] << 8 |
-           (uint32_t)(unsigned char)c[2];
+    for (size_t i = 0; i < sizeof(state_codes) / sizeof(state_codes[0]); i++) {
+        const char *c = state_codes[i];
+        if (c[1] && c[2])
+            state_bits[(c[0] - 'A') * 26 + (c[1] - 'A')] |= 1u << (c[2] - 'A');
+    }
+}
+
+/* A code of exactly three letters, or 'D' followed by '<' or nothing. */
+static inline bool
+state_lookup(const char *c, size_t n)
+{
+    if (n == 1)
+        return c[0] == 'D'; /* the only one-letter code */
+    if (n != 3)
+        return false;
+    return state_bits[(c[0] - 'A') * 26 + (c[1] - 'A')] >> (c[2] - 'A') & 1;
 }
 
 bool
@@ -176,22 +195,7 @@ ubur_mrz_state_known(const char *code)
             return false;
         }
     }
-    if (n == 0)
-        return false;
-    /* Binary search on packed codes: strcmp calls showed in profiles of the parser. */
-    uint32_t k = pack3(key);
-    size_t lo = 0, hi = sizeof(state_codes) / sizeof(state_codes[0]);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        uint32_t v = pack3(state_codes[mid]);
-        if (v == k)
-            return true;
-        if (v < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return state_lookup(key, n);
 }
 
 /* ------------------------------------------------------------------ dates */
@@ -240,14 +244,13 @@ struct parse {
     struct ubur_mrz *m;
     bool lenient, repair;
     int today_y, today_m, today_d;
-    char L[3][48]; /* working copy of the lines; repairs are applied here */
+    char (*L)[45];       /* the lines being parsed (m->lines); repairs are applied here */
     uint64_t guarded[3]; /* per line, bit c: a composite repair may not touch column c */
     bool repair_refuted; /* a field repair was contradicted by the composite check digit */
 };
 
 static void
-issue_v(struct ubur_mrz_issue *is, const char *field, const char *code, const char *fmt,
-        va_list ap)
+issue_v(struct ubur_mrz_issue *is, const char *field, const char *code, const char *fmt, va_list ap)
 {
     snprintf(is->field, sizeof(is->field), "%s", field);
     snprintf(is->code, sizeof(is->code), "%s", code);
@@ -336,13 +339,11 @@ normalise_canonical(struct parse *p, const char *text, size_t len)
         for (int i = 0; i < w; i++)
             bad |= mrz_values[(unsigned char)s[i]] - 1; /* -1 outside the alphabet */
         memcpy(p->L[l], s, (size_t)w);
-        p->L[l][w] = '\0';
+        p->L[l][w] = '\0'; /* written even when the input proves not canonical: harmless */
     }
     if (bad < 0)
         return false;
     p->m->nlines = nl;
-    for (int l = 0; l < nl; l++)
-        memcpy(p->m->lines[l], p->L[l], (size_t)w + 1);
     set_format(p->m, nl, w);
     return true;
 }
@@ -398,8 +399,8 @@ normalise_scanner(struct parse *p, const char *text, size_t len)
             char what[48];
             describe_char(s + i, len - i, what, sizeof(what));
             add_error(m, "mrz", "character",
-                      "line %d column %d: %s is not in the MRZ alphabet (A-Z, 0-9, <)", line,
-                      col, what);
+                      "line %d column %d: %s is not in the MRZ alphabet (A-Z, 0-9, <)", line, col,
+                      what);
             return -1;
         }
         if (!in_line) {
@@ -460,8 +461,6 @@ normalise_scanner(struct parse *p, const char *text, size_t len)
     for (int i = 0; i < nl; i++) {
         memcpy(m->lines[i], buf + start[i], w);
         m->lines[i][w] = '\0';
-        memcpy(p->L[i], buf + start[i], w);
-        p->L[i][w] = '\0';
     }
     set_format(m, nl, (int)w);
     return 0;
@@ -488,31 +487,112 @@ struct layout {
     int ncomp;
 };
 
-#define NO {-1, 0, 0}
+#define NO                                                                                         \
+    {                                                                                              \
+        -1, 0, 0                                                                                   \
+    }
 #define CK_MAX 72 /* the longest checked run: the French card's composite, 36 + 35 */
 
-static const struct layout layouts[] = {
-    [UBUR_MRZ_TD1] = {{0, 0, 2},   {0, 2, 3},   {2, 0, 30}, {0, 5, 9},
-                      {0, 14, 1},  {1, 15, 3},  {1, 0, 6},  {1, 6, 1},
-                      {1, 7, 1},   {1, 8, 6},   {1, 14, 1}, {0, 15, 15},
-                      NO,          {1, 18, 11}, {1, 29, 1}, {{0, 5, 25}, {1, 0, 7}, {1, 8, 7}, {1, 18, 11}},
-                      4},
-    [UBUR_MRZ_TD2] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 31},  {1, 0, 9},  {1, 9, 1},
-                      {1, 10, 3}, {1, 13, 6}, {1, 19, 1},  {1, 20, 1}, {1, 21, 6},
-                      {1, 27, 1}, {1, 28, 7}, NO,          NO,         {1, 35, 1},
-                      {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, 3},
-    [UBUR_MRZ_TD3] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 39},  {1, 0, 9},  {1, 9, 1},
-                      {1, 10, 3}, {1, 13, 6}, {1, 19, 1},  {1, 20, 1}, {1, 21, 6},
-                      {1, 27, 1}, {1, 28, 14}, {1, 42, 1}, NO,         {1, 43, 1},
-                      {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, 3},
-    [UBUR_MRZ_MRVA] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 39}, {1, 0, 9},  {1, 9, 1},
-                       {1, 10, 3}, {1, 13, 6}, {1, 19, 1}, {1, 20, 1}, {1, 21, 6},
-                       {1, 27, 1}, {1, 28, 16}, NO,        NO,         NO,
-                       {{0}}, 0},
-    [UBUR_MRZ_MRVB] = {{0, 0, 2},  {0, 2, 3},  {0, 5, 31}, {1, 0, 9},  {1, 9, 1},
-                       {1, 10, 3}, {1, 13, 6}, {1, 19, 1}, {1, 20, 1}, {1, 21, 6},
-                       {1, 27, 1}, {1, 28, 8}, NO,         NO,         NO,
-                       {{0}}, 0},
+static const struct layout layouts[] =
+    {
+        [UBUR_MRZ_TD1] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .number = {0, 5, 9},
+                .number_cd = {0, 14, 1},
+                .opt1 = {0, 15, 15},
+                .opt1_cd = NO,
+                .birth = {1, 0, 6},
+                .birth_cd = {1, 6, 1},
+                .sex = {1, 7, 1},
+                .expiry = {1, 8, 6},
+                .expiry_cd = {1, 14, 1},
+                .nationality = {1, 15, 3},
+                .opt2 = {1, 18, 11},
+                .composite = {1, 29, 1},
+                .name = {2, 0, 30},
+                .comp = {{0, 5, 25}, {1, 0, 7}, {1, 8, 7}, {1, 18, 11}},
+                .ncomp = 4,
+            },
+        [UBUR_MRZ_TD2] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 31},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 7},
+                .opt1_cd = NO,
+                .opt2 = NO,
+                .composite = {1, 35, 1},
+                .comp = {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}},
+                .ncomp = 3,
+            },
+        [UBUR_MRZ_TD3] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 39},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 14}, /* the personal number */
+                .opt1_cd = {1, 42, 1},
+                .opt2 = NO,
+                .composite = {1, 43, 1},
+                .comp = {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}},
+                .ncomp = 3,
+            },
+        [UBUR_MRZ_MRVA] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 39},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 16},
+                .opt1_cd = NO,
+                .opt2 = NO,
+                .composite = NO,
+                .ncomp = 0, /* visas have no composite check digit */
+            },
+        [UBUR_MRZ_MRVB] =
+            {
+                .code = {0, 0, 2},
+                .state = {0, 2, 3},
+                .name = {0, 5, 31},
+                .number = {1, 0, 9},
+                .number_cd = {1, 9, 1},
+                .nationality = {1, 10, 3},
+                .birth = {1, 13, 6},
+                .birth_cd = {1, 19, 1},
+                .sex = {1, 20, 1},
+                .expiry = {1, 21, 6},
+                .expiry_cd = {1, 27, 1},
+                .opt1 = {1, 28, 8},
+                .opt1_cd = NO,
+                .opt2 = NO,
+                .composite = NO,
+                .ncomp = 0,
+            },
 };
 
 /* ------------------------------------------------- check-digited fields */
@@ -523,7 +603,7 @@ enum ckind { CK_ALNUM, CK_DATE };
 struct ckfield {
     const char *name; /* JSON field name */
     enum ckind kind;
-    int n;            /* characters in all runs */
+    int n; /* characters in all runs */
     int nspans;
     struct span spans[4];
     signed char cline, ccol; /* the check digit */
@@ -632,21 +712,9 @@ ck_passes(const struct parse *p, const struct ckfield *f)
 static char
 ocr_partner(char c)
 {
-    switch (c) {
-    case '0': return 'O';
-    case 'O': return '0';
-    case '1': return 'I';
-    case 'I': return '1';
-    case '2': return 'Z';
-    case 'Z': return '2';
-    case '5': return 'S';
-    case 'S': return '5';
-    case '8': return 'B';
-    case 'B': return '8';
-    case '6': return 'G';
-    case 'G': return '6';
-    default: return 0;
-    }
+    static const char pairs[] = "0O1I2Z5S8B6G"; /* partners at 2k and 2k+1 */
+    const char *at = c ? memchr(pairs, c, sizeof(pairs) - 1) : NULL;
+    return at ? pairs[(at - pairs) ^ 1] : 0;
 }
 
 struct ocr_candidate {
@@ -733,8 +801,8 @@ ck_verify(struct parse *p, const struct ckfield *f)
         add_error(m, f->name, "ambiguous_repair",
                   "%s %s; %d single-character OCR repairs would pass (line %d column %d "
                   "'%c'->'%c', line %d column %d '%c'->'%c'%s), refusing to guess",
-                  subject, why, npass, cand[0].line + 1, cand[0].col + 1, cand[0].from,
-                  cand[0].to, cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to,
+                  subject, why, npass, cand[0].line + 1, cand[0].col + 1, cand[0].from, cand[0].to,
+                  cand[1].line + 1, cand[1].col + 1, cand[1].from, cand[1].to,
                   npass > 2 ? ", ..." : "");
     else
         add_error(m, f->name, "check_digit", "%s %s", subject, why);
@@ -876,27 +944,29 @@ read_name(struct parse *p, struct span s)
     struct ubur_mrz *m = p->m;
     const char *f = &p->L[(int)s.line][(int)s.col];
     size_t n = (size_t)s.len;
-    size_t sep = n; /* index of the first "<<" */
+    size_t end = n, sep; /* past the last letter; the first "<<" */
 
-    for (size_t i = 0; i + 1 < n; i++)
-        if (f[i] == '<' && f[i + 1] == '<') {
-            sep = i;
+    while (end > 0 && f[end - 1] == '<')
+        end--; /* the trailing fillers need no further look */
+    if (end == 0) {
+        add_error(m, "surname", "name", "the name field is empty");
+        return;
+    }
+    for (sep = 0; sep + 1 < end; sep++)
+        if (f[sep] == '<' && f[sep + 1] == '<')
             break;
-        }
-    name_part(m->surname, sizeof(m->surname), f, sep);
-    if (sep < n)
-        name_part(m->given_names, sizeof(m->given_names), f + sep + 2, n - sep - 2);
-    for (size_t i = 0; i < n; i++) {
+    if (sep + 1 >= end)
+        sep = n;
+    name_part(m->surname, sizeof(m->surname), f, sep < end ? sep : end);
+    if (sep < end)
+        name_part(m->given_names, sizeof(m->given_names), f + sep + 2, end - sep - 2);
+    for (size_t i = 0; i < end; i++) {
         if (f[i] != '<' && (f[i] < 'A' || f[i] > 'Z')) {
             add_error(m, i < sep ? "surname" : "given_names", "name",
                       "line %d column %zu: '%c' in the name field (names have only A-Z and '<')",
                       s.line + 1, s.col + i + 1, f[i]);
             return;
         }
-    }
-    if (all_fillers(f, n)) {
-        add_error(m, "surname", "name", "the name field is empty");
-        return;
     }
     if (f[0] == '<') {
         if (sep != 0) {
@@ -998,7 +1068,6 @@ belgian_passes(const struct parse *p, const struct layout *lo, const struct ckfi
     return ck_passes(p, &bel);
 }
 
-
 static void
 parse_icao(struct parse *p)
 {
@@ -1062,7 +1131,6 @@ parse_icao(struct parse *p)
                           "the check digit passes when the filler after the first 9 characters "
                           "is counted (Belgian practice); lenient mode accepts this");
         }
-        ck_guard(p, &num);
         ck_text(p, &num, raw);
         copy_trim(m->document_number, sizeof(m->document_number), raw, 9);
         if (long_number) {
@@ -1079,7 +1147,6 @@ parse_icao(struct parse *p)
     birth.ccol = lo->birth_cd.col;
     if (!ck_verify(p, &birth))
         ok_fields = false;
-    ck_guard(p, &birth);
     read_date(p, lo->birth, true, &m->birth_date, "birth_date");
 
     struct ckfield expiry;
@@ -1089,14 +1156,15 @@ parse_icao(struct parse *p)
     expiry.ccol = lo->expiry_cd.col;
     if (!ck_verify(p, &expiry))
         ok_fields = false;
-    ck_guard(p, &expiry);
     read_date(p, lo->expiry, false, &m->expiry_date, "expiry_date");
 
     read_sex(p, lo->sex);
     read_name(p, lo->name);
 
     /* Optional data; TD3's personal number has its own check digit. */
-    if (opt.len > 0)
+    struct ckfield pnum;
+    bool has_pnum = false;
+    if (opt.len > 0 && lo->opt1_cd.line < 0)
         read_optional(p, &p->L[(int)opt.line][(int)opt.col], (size_t)opt.len, "optional_data",
                       m->optional_data, sizeof(m->optional_data));
     if (lo->opt1_cd.line >= 0) {
@@ -1109,16 +1177,14 @@ parse_icao(struct parse *p)
                 ok_fields = false;
             }
         } else {
-            struct ckfield pnum;
-    ck_init(&pnum, "optional_data", CK_ALNUM);
+            has_pnum = true;
+            ck_init(&pnum, "optional_data", CK_ALNUM);
             ck_add_span(&pnum, lo->opt1);
             pnum.cline = lo->opt1_cd.line;
             pnum.ccol = lo->opt1_cd.col;
             if (!ck_verify(p, &pnum))
                 ok_fields = false;
-            ck_guard(p, &pnum);
-            copy_trim(m->optional_data, sizeof(m->optional_data), pn,
-                          (size_t)lo->opt1.len);
+            copy_trim(m->optional_data, sizeof(m->optional_data), pn, (size_t)lo->opt1.len);
         }
     }
     if (lo->opt2.line >= 0) {
@@ -1134,7 +1200,7 @@ parse_icao(struct parse *p)
      */
     if (lo->ncomp > 0) {
         struct ckfield comp;
-    ck_init(&comp, "composite", CK_ALNUM);
+        ck_init(&comp, "composite", CK_ALNUM);
         for (int i = 0; i < lo->ncomp; i++)
             ck_add_span(&comp, lo->comp[i]);
         comp.cline = lo->composite.line;
@@ -1145,7 +1211,15 @@ parse_icao(struct parse *p)
             return;
         }
         if (ok_fields) {
-            ck_verify(p, &comp);
+            if (!ck_passes(p, &comp)) {
+                /* What has its own check digit is not repaired through the composite. */
+                ck_guard(p, &num);
+                ck_guard(p, &birth);
+                ck_guard(p, &expiry);
+                if (has_pnum)
+                    ck_guard(p, &pnum);
+                ck_verify(p, &comp);
+            }
         } else if (!ck_passes(p, &comp)) {
             char raw[CK_MAX + 1];
             ck_text(p, &comp, raw);
@@ -1195,8 +1269,8 @@ parse_french(struct parse *p)
     name_part(m->surname, sizeof(m->surname), l1 + 5, 25);
     for (int i = 13; i < 27; i++)
         if (l2[i] != '<' && (l2[i] < 'A' || l2[i] > 'Z')) {
-            add_error(m, "given_names", "name", "line 2 column %d: '%c' in the given names",
-                      i + 1, l2[i]);
+            add_error(m, "given_names", "name", "line 2 column %d: '%c' in the given names", i + 1,
+                      l2[i]);
             break;
         }
     name_part(m->given_names, sizeof(m->given_names), l2 + 13, 14);
@@ -1274,8 +1348,8 @@ reset(struct ubur_mrz *m)
 }
 
 int
-ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
-               struct ubur_mrz *out, struct ubur_error *err)
+ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts, struct ubur_mrz *out,
+               struct ubur_error *err)
 {
     struct parse p;
 
@@ -1283,6 +1357,7 @@ ubur_mrz_parse(const char *text, size_t len, const struct ubur_mrz_opts *opts,
     memset(p.guarded, 0, sizeof(p.guarded));
     p.repair_refuted = false;
     p.m = out;
+    p.L = out->lines;
     p.lenient = opts && opts->lenient;
     p.repair = !(opts && opts->no_repair);
     parse_today(&p, opts);
@@ -1313,9 +1388,6 @@ again:
             p.repair_refuted = false;
             goto again;
         }
-        /* Expose the repaired lines. */
-        for (int i = 0; i < out->nlines; i++)
-            memcpy(out->lines[i], p.L[i], sizeof(out->lines[i]));
     }
     out->valid = out->nerrors == 0 && out->nerrors_dropped == 0;
     if (out->valid)

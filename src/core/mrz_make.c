@@ -29,6 +29,7 @@
 
 #include "ubur/mrz.h"
 #include "ubur/util.h"
+
 #include "ubur/banned.h"
 
 /* ------------------------------------------------------- transliteration */
@@ -53,120 +54,144 @@ put(struct out *o, const char *t)
     }
 }
 
+/* A code point and its MRZ letters; tables sorted by code point. */
+struct translit {
+    UChar32 cp;
+    const char *mrz;
+};
+
+static const char *
+translit_find(const struct translit *t, size_t n, UChar32 c)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t[mid].cp == c)
+            return t[mid].mrz;
+        if (t[mid].cp < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 /* Latin letters whose Doc 9303 Part 3 transliteration is not their base letter. */
+static const struct translit latin_table[] = {
+    {0x00C4, "AE"}, /* Ä */
+    {0x00C5, "AA"}, /* Å */
+    {0x00C6, "AE"}, /* Æ */
+    {0x00D0, "D"},  /* Ð */
+    {0x00D6, "OE"}, /* Ö */
+    {0x00D8, "OE"}, /* Ø */
+    {0x00DC, "UE"}, /* Ü */
+    {0x00DE, "TH"}, /* Þ */
+    {0x00DF, "SS"}, /* ß */
+    {0x0110, "D"},  /* Đ */
+    {0x0126, "H"},  /* Ħ */
+    {0x0131, "I"},  /* ı */
+    {0x0132, "IJ"}, /* Ĳ */
+    {0x0138, "K"},  /* ĸ */
+    {0x013F, "L"},  /* Ŀ */
+    {0x0141, "L"},  /* Ł */
+    {0x0149, "N"},  /* ŉ */
+    {0x014A, "N"},  /* Ŋ */
+    {0x0152, "OE"}, /* Œ */
+    {0x0166, "T"},  /* Ŧ */
+    {0x017F, "S"},  /* ſ */
+    {0x1E9E, "SS"}, /* ẞ */
+};
+
 static const char *
 latin_special(UChar32 c)
 {
-    switch (c) {
-    case 0x00C4: return "AE"; /* Ä */
-    case 0x00C5: return "AA"; /* Å */
-    case 0x00C6: return "AE"; /* Æ */
-    case 0x00D0: return "D";  /* Ð */
-    case 0x00D6: return "OE"; /* Ö */
-    case 0x00D8: return "OE"; /* Ø */
-    case 0x00DC: return "UE"; /* Ü */
-    case 0x00DE: return "TH"; /* Þ */
-    case 0x00DF: return "SS"; /* ß */
-    case 0x1E9E: return "SS"; /* ẞ */
-    case 0x0110: return "D";  /* Đ */
-    case 0x0126: return "H";  /* Ħ */
-    case 0x0131: return "I";  /* ı */
-    case 0x0132: return "IJ"; /* Ĳ */
-    case 0x0138: return "K";  /* ĸ */
-    case 0x013F: return "L";  /* Ŀ */
-    case 0x0141: return "L";  /* Ł */
-    case 0x0149: return "N";  /* ŉ */
-    case 0x014A: return "N";  /* Ŋ */
-    case 0x0152: return "OE"; /* Œ */
-    case 0x0166: return "T";  /* Ŧ */
-    case 0x017F: return "S";  /* ſ */
-    default: return NULL;
-    }
+    return translit_find(latin_table, sizeof(latin_table) / sizeof(latin_table[0]), c);
 }
 
 /* Doc 9303 Part 3, transliteration of Arabic script (U+0621..U+0652, U+0670..). */
+static const struct translit arabic_table[] = {
+    {0x0621, "XE"},  /* hamza */
+    {0x0622, "XAA"}, /* alef with madda above */
+    {0x0623, "XAE"}, /* alef with hamza above */
+    {0x0624, "U"},   /* waw with hamza above */
+    {0x0625, "I"},   /* alef with hamza below */
+    {0x0626, "XI"},  /* yeh with hamza above */
+    {0x0627, "A"},   /* alef */
+    {0x0628, "B"},
+    {0x062A, "T"},
+    {0x062B, "XTH"},
+    {0x062C, "J"},
+    {0x062D, "XH"},
+    {0x062E, "XKH"},
+    {0x062F, "D"},
+    {0x0630, "XDH"},
+    {0x0631, "R"},
+    {0x0632, "Z"},
+    {0x0633, "S"},
+    {0x0634, "XSH"},
+    {0x0635, "XSS"},
+    {0x0636, "XDZ"},
+    {0x0637, "XTT"},
+    {0x0638, "XZZ"},
+    {0x0639, "E"}, /* ain */
+    {0x063A, "G"}, /* ghain */
+    {0x0640, ""},  /* tatweel */
+    {0x0641, "F"},
+    {0x0642, "Q"},
+    {0x0643, "K"},
+    {0x0644, "L"},
+    {0x0645, "M"},
+    {0x0646, "N"},
+    {0x0647, "H"},
+    {0x0648, "W"},
+    {0x0649, "XAY"}, /* alef maksura */
+    {0x064A, "Y"},
+    {0x064B, "F"},   /* fathatan */
+    {0x064C, "N"},   /* dammatan */
+    {0x064D, "K"},   /* kasratan */
+    {0x064E, "A"},   /* fatha */
+    {0x064F, "U"},   /* damma */
+    {0x0650, "I"},   /* kasra */
+    {0x0651, ""},    /* shadda */
+    {0x0652, "O"},   /* sukun */
+    {0x0670, ""},    /* superscript alef */
+    {0x0671, "XXA"}, /* alef wasla */
+    /* Letters of other languages written in Arabic script (Persian, Urdu, Pashto...). */
+    {0x0679, "XXT"},
+    {0x067C, "XRT"},
+    {0x067E, "P"},
+    {0x0681, "XKE"},
+    {0x0685, "XXH"},
+    {0x0686, "XC"},
+    {0x0688, "XXD"},
+    {0x0689, "XDR"},
+    {0x0691, "XXR"},
+    {0x0693, "XRR"},
+    {0x0696, "XRX"},
+    {0x0698, "XJ"},
+    {0x069A, "XXS"},
+    {0x06A9, "XKK"},
+    {0x06AB, "XXK"},
+    {0x06AD, "XNG"},
+    {0x06AF, "XGG"},
+    {0x06BA, "XNN"},
+    {0x06BC, "XXN"},
+    {0x06BE, "XDO"},
+    {0x06C0, "XYH"},
+    {0x06C1, "XXG"},
+    {0x06C2, "XGE"},
+    {0x06C3, "XTG"},
+    {0x06CC, "XYA"},
+    {0x06CD, "XXY"},
+    {0x06D0, "Y"},
+    {0x06D2, "XYB"},
+    {0x06D3, "XBE"},
+};
+
 static const char *
 arabic(UChar32 c)
 {
-    switch (c) {
-    case 0x0621: return "XE";  /* hamza */
-    case 0x0622: return "XAA"; /* alef with madda above */
-    case 0x0623: return "XAE"; /* alef with hamza above */
-    case 0x0624: return "U";   /* waw with hamza above */
-    case 0x0625: return "I";   /* alef with hamza below */
-    case 0x0626: return "XI";  /* yeh with hamza above */
-    case 0x0627: return "A";   /* alef */
-    case 0x0628: return "B";
-    case 0x062A: return "T";
-    case 0x062B: return "XTH";
-    case 0x062C: return "J";
-    case 0x062D: return "XH";
-    case 0x062E: return "XKH";
-    case 0x062F: return "D";
-    case 0x0630: return "XDH";
-    case 0x0631: return "R";
-    case 0x0632: return "Z";
-    case 0x0633: return "S";
-    case 0x0634: return "XSH";
-    case 0x0635: return "XSS";
-    case 0x0636: return "XDZ";
-    case 0x0637: return "XTT";
-    case 0x0638: return "XZZ";
-    case 0x0639: return "E";   /* ain */
-    case 0x063A: return "G";   /* ghain */
-    case 0x0641: return "F";
-    case 0x0642: return "Q";
-    case 0x0643: return "K";
-    case 0x0644: return "L";
-    case 0x0645: return "M";
-    case 0x0646: return "N";
-    case 0x0647: return "H";
-    case 0x0648: return "W";
-    case 0x0649: return "XAY"; /* alef maksura */
-    case 0x064A: return "Y";
-    case 0x064B: return "F";   /* fathatan */
-    case 0x064C: return "N";   /* dammatan */
-    case 0x064D: return "K";   /* kasratan */
-    case 0x064E: return "A";   /* fatha */
-    case 0x064F: return "U";   /* damma */
-    case 0x0650: return "I";   /* kasra */
-    case 0x0652: return "O";   /* sukun */
-    case 0x0651: return "";    /* shadda */
-    case 0x0640: return "";    /* tatweel */
-    case 0x0670: return "";    /* superscript alef */
-    case 0x0671: return "XXA"; /* alef wasla */
-    /* Letters of other languages written in Arabic script (Persian, Urdu, Pashto...). */
-    case 0x0679: return "XXT";
-    case 0x067C: return "XRT";
-    case 0x067E: return "P";
-    case 0x0681: return "XKE";
-    case 0x0685: return "XXH";
-    case 0x0686: return "XC";
-    case 0x0688: return "XXD";
-    case 0x0689: return "XDR";
-    case 0x0691: return "XXR";
-    case 0x0693: return "XRR";
-    case 0x0696: return "XRX";
-    case 0x0698: return "XJ";
-    case 0x069A: return "XXS";
-    case 0x06A9: return "XKK";
-    case 0x06AB: return "XXK";
-    case 0x06AD: return "XNG";
-    case 0x06AF: return "XGG";
-    case 0x06BA: return "XNN";
-    case 0x06BC: return "XXN";
-    case 0x06BE: return "XDO";
-    case 0x06C0: return "XYH";
-    case 0x06C1: return "XXG";
-    case 0x06C2: return "XGE";
-    case 0x06C3: return "XTG";
-    case 0x06CC: return "XYA";
-    case 0x06CD: return "XXY";
-    case 0x06D0: return "Y";
-    case 0x06D2: return "XYB";
-    case 0x06D3: return "XBE";
-    default: return NULL;
-    }
+    return translit_find(arabic_table, sizeof(arabic_table) / sizeof(arabic_table[0]), c);
 }
 
 /* True for code points that end a name component. */
@@ -371,10 +396,10 @@ field_text(const char *s, char *dst, int n, const char *field, bool letters_only
             ch = (char)(ch - 'a' + 'A');
         if (ch == ' ')
             ch = '<';
-        bool ok = (ch >= 'A' && ch <= 'Z') || ch == '<' || (!letters_only && ch >= '0' && ch <= '9');
+        bool ok =
+            (ch >= 'A' && ch <= 'Z') || ch == '<' || (!letters_only && ch >= '0' && ch <= '9');
         if (!ok)
-            return ubur_error_field(err, UBUR_EINVAL, field, "'%c' is not allowed in '%s'",
-                                    *c, s);
+            return ubur_error_field(err, UBUR_EINVAL, field, "'%c' is not allowed in '%s'", *c, s);
         if (k >= n)
             return ubur_error_field(err, UBUR_EINVAL, field,
                                     "'%s' is longer than the %d characters this format has", s, n);
@@ -442,8 +467,7 @@ state_field(const char *s, char dst[3], const char *field, struct ubur_error *er
 }
 
 int
-ubur_mrz_make(const struct ubur_mrz_fields *f, struct ubur_mrz_lines *out,
-              struct ubur_error *err)
+ubur_mrz_make(const struct ubur_mrz_fields *f, struct ubur_mrz_lines *out, struct ubur_error *err)
 {
     enum ubur_mrz_format fmt = f->format;
     int width = ubur_mrz_format_width(fmt), rc;
@@ -455,14 +479,13 @@ ubur_mrz_make(const struct ubur_mrz_fields *f, struct ubur_mrz_lines *out,
                                 "unknown format (TD1, TD2, TD3, MRVA or MRVB)");
 
     /* Document code: 1 or 2 letters, first one fixed by the format. */
-    const char *dc = f->document_code && *f->document_code ? f->document_code
-                     : fmt == UBUR_MRZ_TD3                  ? "P"
+    const char *dc = f->document_code && *f->document_code          ? f->document_code
+                     : fmt == UBUR_MRZ_TD3                          ? "P"
                      : fmt == UBUR_MRZ_MRVA || fmt == UBUR_MRZ_MRVB ? "V"
                                                                     : "I";
     if ((rc = field_text(dc, code, 2, "document_code", true, err)) < 0)
         return rc;
-    if (code[0] == '<' ||
-        (fmt == UBUR_MRZ_TD3 && code[0] != 'P') ||
+    if (code[0] == '<' || (fmt == UBUR_MRZ_TD3 && code[0] != 'P') ||
         ((fmt == UBUR_MRZ_MRVA || fmt == UBUR_MRZ_MRVB) && code[0] != 'V') ||
         ((fmt == UBUR_MRZ_TD1 || fmt == UBUR_MRZ_TD2) &&
          ((code[0] != 'A' && code[0] != 'C' && code[0] != 'I') || code[1] == 'V')))
@@ -481,9 +504,19 @@ ubur_mrz_make(const struct ubur_mrz_fields *f, struct ubur_mrz_lines *out,
         (rc = date_field(f->expiry_date, expiry, "expiry_date", err)) < 0)
         return rc;
     switch (f->sex) {
-    case 'M': case 'm': sex = 'M'; break;
-    case 'F': case 'f': sex = 'F'; break;
-    case 'X': case 'x': case '<': sex = '<'; break;
+    case 'M':
+    case 'm':
+        sex = 'M';
+        break;
+    case 'F':
+    case 'f':
+        sex = 'F';
+        break;
+    case 'X':
+    case 'x':
+    case '<':
+        sex = '<';
+        break;
     default:
         return ubur_error_field(err, UBUR_EINVAL, "sex", "'%c' is not a sex (M, F or X)",
                                 f->sex ? f->sex : '?');
@@ -504,8 +537,11 @@ ubur_mrz_make(const struct ubur_mrz_fields *f, struct ubur_mrz_lines *out,
                                 "the document number is required");
 
     /* The optional data field, after a long number's continuation. */
-    int optw = fmt == UBUR_MRZ_TD1 ? 15 : fmt == UBUR_MRZ_TD2 ? 7 : fmt == UBUR_MRZ_TD3 ? 14
-                                        : fmt == UBUR_MRZ_MRVA ? 16 : 8;
+    int optw = fmt == UBUR_MRZ_TD1    ? 15
+               : fmt == UBUR_MRZ_TD2  ? 7
+               : fmt == UBUR_MRZ_TD3  ? 14
+               : fmt == UBUR_MRZ_MRVA ? 16
+                                      : 8;
     char opt[20];
     int olen;
     int cont = nlen > 9 ? nlen - 9 + 1 : 0; /* continued characters and their check digit */
@@ -516,9 +552,8 @@ ubur_mrz_make(const struct ubur_mrz_fields *f, struct ubur_mrz_lines *out,
     int avail = optw - cont - (cont && cont < optw ? 1 : 0);
     if (avail < 0)
         return ubur_error_field(err, UBUR_EINVAL, "document_number",
-                                "'%s' has %d characters: %s allows at most %d",
-                                f->document_number, nlen, ubur_mrz_format_name(fmt),
-                                9 + optw - 1);
+                                "'%s' has %d characters: %s allows at most %d", f->document_number,
+                                nlen, ubur_mrz_format_name(fmt), 9 + optw - 1);
     if ((olen = field_text(f->optional_data, opt, avail, "optional_data", false, err)) < 0) {
         if (cont && err && strstr(err->message, "longer"))
             snprintf(err->message, sizeof(err->message),

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "ubur/mrz.h"
 #include "ubur/mrz_json.h"
+
 #include "ubur/banned.h"
 
 static const struct ubur_json_field mrz_body[] = {

@@ -28,6 +28,11 @@ static const struct ubur_json_field resolve_body[] = {
     {0},
 };
 
+/* "Sync now" takes no fields; an empty object (what the UI sends) is fine. */
+static const struct ubur_json_field run_body[] = {
+    {0},
+};
+
 static const struct ubur_json_field post_body[] = {
     {"id", UBUR_JSON_STRING, true, UBUR_SYNC_POST_ID_MAX, "qaim-1"},
     {"name", UBUR_JSON_STRING, false, 200, "Al-Qaim crossing, desk 1"},
@@ -117,10 +122,10 @@ posts_add(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_er
     int rc = ubur_sync_post_add(req->ctx, id, ubur_json_str(req->json, "name"), password, err);
     if (rc)
         return rc;
+    /* The token file's one line, to hand to the post (shown once, like any new password). */
     json_t *out = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "username", id, "password",
-                            password, "token_file", "");
-    json_object_set_new(out, "token_file",
-                        json_string(ubur_arena_printf(&req->ctx->arena, "%s %s\n", id, password)));
+                            password, "token_file",
+                            ubur_arena_printf(&req->ctx->arena, "%s %s\n", id, password));
     memset(password, 0, sizeof(password));
     return ubur_http_json(resp, 201, out);
 }
@@ -165,6 +170,6 @@ const struct ubur_http_route ubur_api_sync_routes[] = {
     {"POST", "/api/v1/sync/run", sync_run,
      UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_BORDER_OFFICER |
          UBUR_ROLE_REGISTRATION_OFFICER,
-     "On a post: sync with central now (push, then pull)", NULL, 0},
+     "On a post: sync with central now (push, then pull)", run_body, 0},
     {0},
 };

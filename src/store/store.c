@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -68,9 +69,30 @@ tx_note(struct ubur_store *s, int rc)
     return rc;
 }
 
+/* True when sql starts with ROLLBACK TO: undoing a savepoint is how a failure is recovered. */
+static bool
+is_rollback_to(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+        sql++;
+    if (strncasecmp(sql, "ROLLBACK", 8) != 0)
+        return false;
+    sql += 8;
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+        sql++;
+    return strncasecmp(sql, "TO", 2) == 0 && (sql[2] == ' ' || sql[2] == '\t' || sql[2] == '\n');
+}
+
 int
 ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
 {
+    if (s->in_tx && is_rollback_to(sql)) {
+        /* back to a savepoint taken before the failure: the transaction is usable again */
+        int rc = s->ops->exec(s, sql, err);
+        if (!rc)
+            s->tx_error = 0;
+        return tx_note(s, rc);
+    }
     if (s->in_tx && s->tx_error)
         return tx_failed(err);
     return tx_note(s, s->ops->exec(s, sql, err));
@@ -315,6 +337,31 @@ ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char *sql, co
     int64_t changes = rc ? rc : ubur_stmt_changes(st);
     ubur_stmt_done(st);
     return changes;
+}
+
+int
+ubur_store_queue(struct ubur_store *s, struct ubur_error *err, const char *sql, const char *types,
+                 ...)
+{
+    if (!s->in_tx)
+        return ubur_error_set(err, UBUR_EINTERNAL, "ubur_store_queue outside a transaction");
+    if (s->tx_error)
+        return tx_failed(err);
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(s, sql, &st, err);
+    if (rc)
+        return tx_note(s, rc);
+    va_list ap;
+    va_start(ap, types);
+    ubur_stmt_bind_va(st, types, &ap);
+    va_end(ap);
+    if (s->ops->queue)
+        rc = s->ops->queue(st, err);
+    else
+        while ((rc = s->ops->step(st, err)) == 1)
+            ;
+    ubur_stmt_done(st);
+    return tx_note(s, rc < 0 ? rc : 0);
 }
 
 int

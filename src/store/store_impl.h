@@ -39,6 +39,9 @@ struct ubur_store_ops {
     double (*dbl)(struct ubur_stmt *st, int col);
     const void *(*blob)(struct ubur_stmt *st, int col, size_t *n);
     int64_t (*changes)(struct ubur_stmt *st);
+    /* Optional: sends the bound statement without waiting for its result (pipelining);
+     * a failure may come back from a later call. NULL: ubur_store_queue steps it at once. */
+    int (*queue)(struct ubur_stmt *st, struct ubur_error *err);
 };
 
 #define UBUR_STMT_CACHE 256

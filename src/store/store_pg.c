@@ -19,7 +19,10 @@
  * (blobs as binary parameters and hex bytea results), parsed here.
  * Results are read whole, so a statement may be stepped while others run on
  * the same connection (nested queries), at the price of memory for big
- * results: page them with LIMIT.
+ * results: page them with LIMIT. Writes queued with ubur_store_queue are
+ * sent in libpq's pipeline mode without waiting for their results, up to
+ * PG_QUEUE_MAX at a time; any other use of the connection first reads them
+ * back (the first failure aborts the transaction, as any failure does).
  *
  * Transactions keep SQLite's semantics: begin takes ubur's write lock at
  * once (a transaction-scoped advisory lock), so write transactions are
@@ -57,6 +60,7 @@
 #define PG_LOCK_SCHEMA 2
 
 #define PG_MIN_SERVER 120000 /* PostgreSQL 12 */
+#define PG_QUEUE_MAX 256      /* queued statements in flight: bounds what the socket buffers hold */
 
 struct pg_store {
     struct ubur_store base;
@@ -65,6 +69,7 @@ struct pg_store {
     unsigned next_name;
     bool tx;     /* a transaction is open (or was, when the connection died in it) */
     bool broken; /* the connection was lost; reconnect at next use outside a tx */
+    int queued;  /* statements sent in pipeline mode and not read back yet */
 };
 
 struct pg_param {
@@ -462,17 +467,22 @@ pg_close(struct ubur_store *base)
     free(s);
 }
 
-/* Reconnects when the connection was lost and no transaction is open. */
+static int pg_drain(struct pg_store *s, struct ubur_error *err);
+
+/* Reads back queued statements; reconnects when the connection was lost outside a transaction. */
 static int
 pg_ensure(struct pg_store *s, struct ubur_error *err)
 {
     if (!s->broken && PQstatus(s->conn) == CONNECTION_OK)
-        return 0;
+        return s->queued || PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF ? pg_drain(s, err) : 0;
     if (s->tx)
         return ubur_error_set(err, UBUR_EBUSY,
                               "connection to PostgreSQL lost inside a transaction, which was"
                               " rolled back: roll back and retry");
     PQreset(s->conn);
+    s->queued = 0;
+    if (PQstatus(s->conn) == CONNECTION_OK && PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF)
+        PQexitPipelineMode(s->conn);
     if (PQstatus(s->conn) != CONNECTION_OK) {
         char msg[200];
         snprintf(msg, sizeof(msg), "%s", PQerrorMessage(s->conn));
@@ -530,6 +540,46 @@ pg_fail(struct pg_store *s, const PGresult *res, struct ubur_error *err, const c
     return ubur_error_set(err, code, "%s: %s", what, msg);
 }
 
+/*
+ * Reads back the results of the queued statements and leaves pipeline mode.
+ * Returns 0 or the first queued statement's failure.
+ */
+static int
+pg_drain(struct pg_store *s, struct ubur_error *err)
+{
+    if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF) {
+        s->queued = 0;
+        return 0;
+    }
+    int rc = 0;
+    if (!PQpipelineSync(s->conn)) {
+        rc = pg_fail(s, NULL, err, "queued statements");
+    } else {
+        int nulls = 0;
+        for (;;) {
+            PGresult *r = PQgetResult(s->conn);
+            if (!r) { /* one NULL ends each statement's results; two mean nothing more comes */
+                if (++nulls > 1 || PQstatus(s->conn) != CONNECTION_OK)
+                    break;
+                continue;
+            }
+            nulls = 0;
+            ExecStatusType st = PQresultStatus(r);
+            if (st == PGRES_FATAL_ERROR && !rc)
+                rc = pg_fail(s, r, err, "queued statement");
+            PQclear(r);
+            if (st == PGRES_PIPELINE_SYNC)
+                break;
+        }
+    }
+    if (!PQexitPipelineMode(s->conn) && !rc)
+        rc = pg_fail(s, NULL, err, "queued statements");
+    s->queued = 0;
+    if (!rc && PQstatus(s->conn) != CONNECTION_OK)
+        rc = pg_fail(s, NULL, err, "queued statements");
+    return rc;
+}
+
 static int
 pg_exec_raw(struct pg_store *s, const char *sql, struct ubur_error *err, const char *what)
 {
@@ -546,8 +596,11 @@ static int
 pg_exec(struct ubur_store *base, const char *sql, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(base);
-    int rc = pg_ensure(s, err);
-    if (rc)
+    const char *t0 = skip_blank(sql);
+    int rc;
+    if (s->tx && s->queued && !strncasecmp(t0, "ROLLBACK", 8))
+        pg_drain(s, NULL); /* what was queued since the savepoint is being undone */
+    if ((rc = pg_ensure(s, err)))
         return rc;
     char *pgsql = ubur_store_pg_translate(sql, true, NULL, err);
     if (!pgsql)
@@ -587,8 +640,12 @@ pg_commit(struct ubur_store *base, struct ubur_error *err)
                               "commit: connection to PostgreSQL lost inside the transaction,"
                               " which was rolled back");
     }
+    int rc = pg_drain(s, err);
+    if (rc) {
+        s->tx = false;
+        return rc; /* ubur_store_commit rolls back */
+    }
     PGresult *r = PQexec(s->conn, "COMMIT");
-    int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         if (PQstatus(s->conn) != CONNECTION_OK) {
             s->broken = true;
@@ -616,6 +673,7 @@ pg_rollback(struct ubur_store *base)
     s->tx = false;
     if (s->broken || PQstatus(s->conn) != CONNECTION_OK)
         return; /* the server rolled it back when the connection died */
+    pg_drain(s, NULL);
     PGTransactionStatusType t = PQtransactionStatus(s->conn);
     if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
         PQclear(PQexec(s->conn, "ROLLBACK"));
@@ -923,6 +981,55 @@ pg_step(struct ubur_stmt *b, struct ubur_error *err)
     return 0;
 }
 
+/*
+ * Sends a bound statement in pipeline mode without reading its result. A cached statement is
+ * prepared first, outside the pipeline, so parameter types are settled as for any other use.
+ */
+static int
+pg_queue(struct ubur_stmt *b, struct ubur_error *err)
+{
+    struct pg_stmt *st = pg_stmt(b);
+    struct pg_store *s = pg_store(b->store);
+    int rc;
+    if (!s->tx || st->bind_error)
+        return pg_step(b, err); /* runs it now, or reports the binding error */
+    if (PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF &&
+        (s->queued >= PG_QUEUE_MAX || (b->key && st->prepared_gen != s->generation)))
+        if ((rc = pg_drain(s, err)))
+            return rc;
+    if (s->broken || PQstatus(s->conn) != CONNECTION_OK)
+        return pg_ensure(s, err);
+    if (b->key && (rc = prepare_named(s, st, err)))
+        return rc;
+    if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(s->conn))
+        return pg_fail(s, NULL, err, "queue");
+    const char **values = NULL;
+    int *lengths = NULL, *formats = NULL;
+    if (st->nparams > 0) {
+        values = ubur_malloc(sizeof(*values) * (size_t)st->nparams);
+        lengths = ubur_malloc(sizeof(*lengths) * (size_t)st->nparams);
+        formats = ubur_malloc(sizeof(*formats) * (size_t)st->nparams);
+        for (int i = 0; i < st->nparams; i++) {
+            values[i] = st->params[i].val;
+            lengths[i] = st->params[i].len;
+            formats[i] = st->params[i].format;
+        }
+    }
+    int sent = b->key ? PQsendQueryPrepared(s->conn, st->name, st->nparams, values, lengths,
+                                            formats, 0)
+                      : PQsendQueryParams(s->conn, st->sql, st->nparams, st->types, values,
+                                          lengths, formats, 0);
+    free(values);
+    free(lengths);
+    free(formats);
+    if (!sent)
+        return pg_fail(s, NULL, err, "queue");
+    s->queued++;
+    st->done = true; /* nothing to step through */
+    st->changes = 0;
+    return 0;
+}
+
 /* The result that describes the columns: the current one, or a description of the statement. */
 static const PGresult *
 shape(struct pg_stmt *st)
@@ -1123,4 +1230,5 @@ static const struct ubur_store_ops pg_ops = {
     .dbl = pg_double,
     .blob = pg_blob,
     .changes = pg_changes,
+    .queue = pg_queue,
 };

@@ -80,7 +80,6 @@ class Server:
         self.db = os.path.join(self.dir, "ubur.db")
         self.pwfile = os.path.join(self.dir, "passwords.txt")
         if self.args.pg:
-            self.dbargs = ["--pg", self.args.pg]
             self._reset_pg()
         else:
             self.dbargs = ["--db", self.db]
@@ -116,11 +115,67 @@ class Server:
                 return text[max(0, i - 200):i + 3000]
         return ""
 
+    _pg_servers = 0
+
     def _reset_pg(self):
-        # Drop everything in the public schema so each server starts empty.
-        subprocess.run(["psql", "-q", self.args.pg, "-c",
-                        "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
+        """Each server gets an empty schema of its own in the UBUR_PG database, first in its
+        search path, so one test can run several instances (two states exchanging data)."""
+        Server._pg_servers += 1
+        self.pg_schema = "ubur_it_%d_%d" % (os.getpid(), Server._pg_servers)
+        subprocess.run(["psql", "-q", "-X", self.args.pg, "-c",
+                        "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s;"
+                        % (self.pg_schema, self.pg_schema)],
                        check=True, capture_output=True)
+        opt = "-csearch_path=" + self.pg_schema
+        if "://" in self.args.pg:
+            self.pg = self.args.pg + ("&" if "?" in self.args.pg else "?") + \
+                "options=" + opt.replace("=", "%3D")
+        else:
+            self.pg = "%s options='%s'" % (self.args.pg, opt)
+        self.dbargs = ["--pg", self.pg]
+
+    def sql(self, statement, params=()):
+        """Runs one SQL statement on this server's database, SQLite or PostgreSQL, and
+        returns its rows as tuples (ints as int, NULL as None, the rest as str), so a test can
+        prepare or inspect data on both backends. "?" placeholders take params."""
+        if not self.args.pg:
+            import sqlite3
+            db = sqlite3.connect(self.db)
+            try:
+                rows = db.execute(statement, params).fetchall()
+                db.commit()
+            finally:
+                db.close()
+            return [tuple(r) for r in rows]
+        parts = statement.split("?")
+        if len(parts) != len(params) + 1:
+            raise ValueError("%d placeholders, %d params" % (len(parts) - 1, len(params)))
+        text, var_args = parts[0], []
+        for i, (v, rest) in enumerate(zip(params, parts[1:])):
+            if v is None:
+                text += "NULL"
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                text += repr(v)
+            else:
+                var_args += ["-v", "p%d=%s" % (i, v)]
+                text += ":'p%d'" % i
+            text += rest
+        null, sep = "\\N", "\x1f"
+        p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                            "-P", "null=" + null, "-F", sep] + var_args + [self.pg],
+                           input=text + ";\n", capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("psql: " + p.stderr.strip())
+
+        def value(x):
+            if x == null:
+                return None
+            try:
+                return int(x)
+            except ValueError:
+                return x
+        return [tuple(value(x) for x in line.split(sep))
+                for line in p.stdout.splitlines() if line]
 
     def start(self):
         cmd = [self.bin] + self.dbargs + ["serve", "--listen", "127.0.0.1:0", "--web",

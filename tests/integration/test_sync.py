@@ -7,8 +7,8 @@ middle of a round and a post's server is SIGKILLed while its background
 thread syncs. In the end every registration is on central exactly once,
 with the post's ids and the same content, and the outbox of every post is
 empty. A registration changed on central and on a post at once becomes a
-conflict that a supervisor resolves. With UBUR_PG, central runs on
-PostgreSQL and the posts on SQLite, as in the field."""
+conflict that a supervisor resolves. (Central on PostgreSQL: the pipeline
+of tests/unit/test_sync.c.)"""
 import copy
 import csv
 import io
@@ -28,7 +28,7 @@ args = parse_args()
 tap = Tap()
 tmp = tempfile.mkdtemp(prefix="ubur-sync-")
 post_args = copy.copy(args)
-post_args.pg = None  # posts run on SQLite
+post_args.pg = None  # posts run on SQLite, always
 T0 = time.time()
 
 
@@ -111,6 +111,12 @@ def pending(srv):
     rc, st, _ = run_json(srv, "sync", "status", "--json")
     return st["outbox"]["pending"] if st else None
 
+
+if args.pg:
+    # Central on PostgreSQL is covered by tests/unit/test_sync.c's pipeline (tests/pg.sh); the
+    # demo this test stands on takes minutes to load into PostgreSQL.
+    tap.skip("central and two posts on loopback", "runs on SQLite; the unit pipeline covers PG")
+    tap.done()
 
 have_registry = subprocess.run([args.bin, "help", "registry"], capture_output=True).returncode == 0
 

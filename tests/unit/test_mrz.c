@@ -78,8 +78,8 @@ static void
 test_state_codes(void **state)
 {
     (void)state;
-    const char *yes[] = {"IRQ", "SYR", "D", "D<<", "UTO", "XXA", "XXB", "XXC", "XXX", "UNO",
-                         "EUE", "GBD", "RKS", "ZWE", "ABW"};
+    const char *yes[] = {"IRQ", "SYR", "D",   "D<<", "UTO", "XXA", "XXB", "XXC",
+                         "XXX", "UNO", "EUE", "GBD", "RKS", "ZWE", "ABW"};
     const char *no[] = {"", "<<<", "QQQ", "DE", "IRQQ", "I<Q", "irq", "123", "<IR", "ZZZ"};
     for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
         assert_true(ubur_mrz_state_known(yes[i]));
@@ -117,9 +117,13 @@ test_two_digit_years(void **state)
         {"2506<<", true, 2025},  {"2507<<", true, 1925},  {"75<<<<", false, 2075},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        struct ubur_mrz_fields f = {.format = UBUR_MRZ_TD3, .issuing_state = "UTO",
-                                    .nationality = "UTO", .surname = "X", .document_number = "1",
-                                    .sex = 'M', .birth_date = "1970-01-01",
+        struct ubur_mrz_fields f = {.format = UBUR_MRZ_TD3,
+                                    .issuing_state = "UTO",
+                                    .nationality = "UTO",
+                                    .surname = "X",
+                                    .document_number = "1",
+                                    .sex = 'M',
+                                    .birth_date = "1970-01-01",
                                     .expiry_date = "2030-01-01"};
         struct ubur_mrz_lines l;
         assert_int_equal(ubur_mrz_make(&f, &l, NULL), 0);
@@ -154,9 +158,9 @@ test_transliterate(void **state)
         {"محمود", "MXHMWD"},
         {"عبدالرحيم", "EBDALRXHYM"},
         {"عبد الرحيم", "EBD<ALRXHYM"},
-        {"فاطمة", "FAXTTMXAH"},      /* teh marbuta at the end of a component */
+        {"فاطمة", "FAXTTMXAH"},       /* teh marbuta at the end of a component */
         {"فاطمةعلي", "FAXTTMXTAELY"}, /* and inside one */
-        {"مُحَمَّد", "MUXHAMAD"},      /* harakat transliterated, shadda dropped */
+        {"مُحَمَّد", "MUXHAMAD"},         /* harakat transliterated, shadda dropped */
         {"أحمد", "XAEXHMD"},
         {"مصطفى", "MXSSXTTFXAY"},
         {"Müller", "MUELLER"},
@@ -176,8 +180,7 @@ test_transliterate(void **state)
         struct ubur_error err = UBUR_ERROR_INIT;
         int n = ubur_mrz_transliterate(ok[i].in, buf, sizeof(buf), &err);
         if (n < 0 || strcmp(buf, ok[i].out))
-            fail_msg("'%s' -> '%s' (%d %s), want '%s'", ok[i].in, buf, n, err.message,
-                     ok[i].out);
+            fail_msg("'%s' -> '%s' (%d %s), want '%s'", ok[i].in, buf, n, err.message, ok[i].out);
         assert_int_equal(n, (int)strlen(ok[i].out));
     }
     const char *bad[] = {"Иван", "张伟", "R2D2", "a\xff", "name@home", "Ϊ"};
@@ -436,10 +439,15 @@ static void
 test_roundtrip(void **state)
 {
     (void)state;
-    static const char *const surnames[] = {"Al-Hashimi", "محمود", "Müller", "O'Neill",
+    static const char *const surnames[] = {"Al-Hashimi",    "محمود",   "Müller", "O'Neill",
                                            "Abd al-Rahman", "الدليمي", "Nguyen", "Øster"};
-    static const char *const given[] = {"Ahmed", "عبدالرحيم", "Zoë Anne", "", "Ali Hassan",
-                                        "فاطمة", "Mary-Jane Louise Catherine Elizabeth"};
+    static const char *const given[] = {"Ahmed",
+                                        "عبدالرحيم",
+                                        "Zoë Anne",
+                                        "",
+                                        "Ali Hassan",
+                                        "فاطمة",
+                                        "Mary-Jane Louise Catherine Elizabeth"};
     static const char *const states[] = {"IRQ", "SYR", "D", "UTO", "XXA", "GBR", "EUE"};
     static const char sexes[] = {'M', 'F', 'X'};
     for (int iter = 0; iter < 2000; iter++) {

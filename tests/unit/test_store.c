@@ -333,6 +333,42 @@ test_failed_statement_aborts_tx(void **state)
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 2);
 }
 
+/* A savepoint undoes a failure, on both backends (the group-commit writer relies on it). */
+static void
+test_savepoint_recovers(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    EXEC(f->s, "CREATE TABLE p (id TEXT PRIMARY KEY)");
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    for (int job = 0; job < 3; job++) {
+        assert_int_equal(ubur_store_exec(f->s, "SAVEPOINT ubur_job", &err), 0);
+        /* job 1 writes, then fails: only its own write goes */
+        const char *id = job == 1 ? "one" : job == 0 ? "zero" : "two";
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", id), 1);
+        bool fail = job == 1;
+        if (fail)
+            assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t",
+                                            "zero"),
+                             UBUR_ECONFLICT);
+        if (fail)
+            assert_int_equal(ubur_store_queue(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t",
+                                              "x"),
+                             UBUR_EINTERNAL); /* aborted until the savepoint is undone */
+        assert_int_equal(ubur_store_exec(f->s, fail ? "ROLLBACK TO ubur_job; RELEASE ubur_job"
+                                                    : "RELEASE ubur_job",
+                                         &err),
+                         0);
+    }
+    /* a queued failure undone the same way */
+    assert_int_equal(ubur_store_exec(f->s, "SAVEPOINT q", &err), 0);
+    ubur_store_queue(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "two");
+    assert_int_equal(ubur_store_exec(f->s, "ROLLBACK TO q; RELEASE q", &err), 0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 2);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p WHERE id = 'one'"), 0);
+}
+
 static void
 test_deferred_constraint_fails_commit(void **state)
 {
@@ -527,6 +563,53 @@ test_columns_before_step(void **state)
     ubur_stmt_done(st);
 }
 
+static void
+test_queue(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    static const char *ins = "INSERT INTO t (id, i, s) VALUES (?, ?, ?)";
+    make_table(f->s);
+    assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)1, (int64_t)1, "x"),
+                     UBUR_EINTERNAL);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    for (int i = 1; i <= 1000; i++)
+        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2,
+                                          "queued"),
+                         0);
+    /* a statement that is not queued sees the queued writes */
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1000);
+    for (int i = 1001; i <= 1500; i++)
+        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2,
+                                          NULL),
+                         0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1500);
+    assert_int_equal(count_rows(f->s, "SELECT SUM(i) FROM t"), 1500 * 1501);
+
+    /* a failure, wherever it is reported, aborts the whole transaction */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    int rc = 0;
+    for (int i = 1; i <= 20 && !rc; i++)
+        rc = ubur_store_queue(f->s, &err, ins, "iit", (int64_t)(i == 10 ? 5 : 2000 + i),
+                              (int64_t)0, "dup");
+    if (rc)
+        assert_int_equal(rc, UBUR_ECONFLICT);
+    assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1500);
+    /* and the connection works afterwards */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)3000, (int64_t)0, "ok"), 0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1501);
+    /* rollback discards what was queued */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)3001, (int64_t)0, "no"), 0);
+    ubur_store_rollback(f->s);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1501);
+}
+
 /* Threads: each opens its own connection; results are checked by the main thread. */
 struct worker {
     const char *uri;
@@ -674,6 +757,25 @@ test_reconnect(void **state)
     assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)9),
                      1);
     assert_int_equal(ubur_store_commit(f->s, &err), 0);
+
+    /* the connection dies with queued statements in flight: commit fails, then it recovers */
+    int64_t pid = 0, one = 0;
+    assert_int_equal(ubur_store_query_int(f->s, &err, &pid, "SELECT pg_backend_pid()", ""), 0);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_queue(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i",
+                                      (int64_t)10),
+                     0);
+    assert_int_equal(ubur_store_query_int(killer, &err, &one,
+                                          "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid)"
+                                          " FROM pg_stat_activity WHERE pid = ?) AS k",
+                                          "i", pid),
+                     0);
+    usleep(100 * 1000);
+    for (int i = 11; i < 20; i++)
+        if (ubur_store_queue(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)i))
+            break;
+    assert_true(ubur_store_commit(f->s, &err) < 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1);
     ubur_store_close(killer);
 }
 
@@ -809,6 +911,7 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),            \
         cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),               \
         cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown), \
+        cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_deferred_constraint_fails_commit, setup_fn,   \
                                         teardown),                                         \
         cmocka_unit_test_setup_teardown(test_cache_reuse, setup_fn, teardown),             \
@@ -817,6 +920,7 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_dialect_values, setup_fn, teardown),          \
         cmocka_unit_test_setup_teardown(test_errors, setup_fn, teardown),                  \
         cmocka_unit_test_setup_teardown(test_columns_before_step, setup_fn, teardown),     \
+        cmocka_unit_test_setup_teardown(test_queue, setup_fn, teardown),                   \
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown)
 

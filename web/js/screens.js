@@ -37,6 +37,8 @@ export const screens = [
     load: () => import('./views/cases.js'), api: ['GET', '/api/v1/cases'] },
   { path: '/overrides', group: 'supervision', title: 'nav.overrides',
     load: () => import('./views/overrides.js'), api: ['GET', '/api/v1/border/overrides'] },
+  { path: '/sync/conflicts', group: 'supervision', title: 'nav.sync_conflicts',
+    load: () => import('./views/sync_conflicts.js'), api: ['GET', '/api/v1/sync/conflicts'] },
   { path: '/watchlists', group: 'supervision', title: 'nav.watchlists',
     load: () => import('./views/watchlists.js'), api: ['GET', '/api/v1/watchlists'] },
   { path: '/screen', group: 'supervision', title: 'nav.screen',

@@ -56,8 +56,10 @@ export function syncBadge(session) {
   const role = session.user.role;
   if (!api.roleMay(role, 'GET', '/api/v1/sync/status')) return { el: null, stop() {} };
   const canRun = api.roleMay(role, 'POST', '/api/v1/sync/run');
-  const el = h('button', { type: 'button', class: 'syncage', id: 'sync-age', hidden: true,
-    'aria-live': 'polite' });
+  // On a post, a button (sync now); on central, a link to the conflicts screen.
+  const button = h('button', { type: 'button', class: 'syncage', id: 'sync-age', 'aria-live': 'polite' });
+  const link = h('a', { class: 'syncage warn', id: 'sync-conflicts-link', href: '/sync/conflicts' });
+  const el = h('span', { class: 'syncbox', hidden: true });
   let stopped = false;
   let running = false;
 
@@ -68,11 +70,12 @@ export function syncBadge(session) {
       const text = age === null || age === undefined ? t('sync.never')
         : t('sync.age', { age: ageText(age) });
       const pending = (st.outbox && st.outbox.pending) || 0;
-      el.className = `syncage ${postLevel(st)}`;
-      el.title = postTitle(st) + (canRun ? `\n${t('sync.click')}` : '');
-      el.disabled = !canRun || running;
-      replace(el, h('span', { class: 'dot', 'aria-hidden': 'true' }), text,
+      button.className = `syncage ${postLevel(st)}`;
+      button.title = postTitle(st) + (canRun ? `\n${t('sync.click')}` : '');
+      button.disabled = !canRun || running;
+      replace(button, h('span', { class: 'dot', 'aria-hidden': 'true' }), text,
         pending ? h('span', { class: 'pending' }, ` · ${t('sync.pending_short', { n: pending })}`) : null);
+      if (button.parentNode !== el) replace(el, button);
       el.hidden = false;
       return;
     }
@@ -81,10 +84,9 @@ export function syncBadge(session) {
       el.hidden = true;
       return;
     }
-    el.className = 'syncage warn';
-    el.disabled = true;
-    el.title = t('sync.conflicts_title');
-    replace(el, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('sync.conflicts', { n: open }));
+    link.title = t('sync.conflicts_title');
+    replace(link, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('sync.conflicts', { n: open }));
+    if (link.parentNode !== el) replace(el, link);
     el.hidden = false;
   }
 
@@ -97,11 +99,11 @@ export function syncBadge(session) {
   }
 
   if (canRun) {
-    el.addEventListener('click', async () => {
+    button.addEventListener('click', async () => {
       if (running) return;
       running = true;
-      el.disabled = true;
-      el.classList.add('busy');
+      button.disabled = true;
+      button.classList.add('busy');
       try {
         const r = await api.post('/api/v1/sync/run', {});
         if (r.push_ok && r.pull_ok) toast(t('sync.done', { pushed: r.pushed, pulled: r.pulled }));
@@ -111,7 +113,7 @@ export function syncBadge(session) {
         toast(e.message || t('sync.failed'), 'warn', 8000);
       } finally {
         running = false;
-        el.classList.remove('busy');
+        button.classList.remove('busy');
         refresh();
       }
     });
