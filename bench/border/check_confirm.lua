@@ -6,8 +6,8 @@
 -- as fast as possible), UBUR_CONNECTIONS (wrk -c, for the rate), UBUR_POOL
 -- (known travellers: documents K0000001.. that bench/border/gen.sql put in
 -- the database; 80% of checks are of them, the rest of new travellers; 0 =
--- all new). A check's answer is parsed for its id, and the next request on
--- that connection confirms it.
+-- all new). A check's answer is parsed for its id and queued; the thread's
+-- next request confirms the oldest queued check.
 local token = os.getenv("UBUR_TOKEN")
 local crossing = os.getenv("UBUR_CROSSING") or "semalka"
 local rate = tonumber(os.getenv("UBUR_RATE") or "0")
@@ -23,7 +23,9 @@ end
 
 function init(args)
    math.randomseed(id * 7919)
-   pending = nil
+   -- checks answered and not yet confirmed, first in first out: a Lua state
+   -- serves all of a thread's connections, so one slot would lose checks
+   queue, qhead, qtail = {}, 1, 0
    headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
    checks, confirms, errors, refers = 0, 0, 0, 0
 end
@@ -71,12 +73,13 @@ local function next_check()
 end
 
 function request()
-   if pending then
-      local p = pending
-      pending = nil
+   if qhead <= qtail then
+      local p = queue[qhead]
+      queue[qhead] = nil
+      qhead = qhead + 1
       -- a referral (a watchlist hit) is resolved as the secondary inspection would
-      local body = pending_refer and '{"decision":"admit","reason":"cleared at secondary inspection"}' or "{}"
-      return wrk.format("POST", "/api/v1/border/checks/" .. p .. "/confirm", headers, body)
+      local body = p.refer and '{"decision":"admit","reason":"cleared at secondary inspection"}' or "{}"
+      return wrk.format("POST", "/api/v1/border/checks/" .. p.id .. "/confirm", headers, body)
    end
    return next_check()
 end
@@ -85,9 +88,10 @@ function response(status, headers, body)
    if status == 201 then
       local cid = body:match('^{"id":"([0-9a-f%-]+)"')
       if cid and body:find('"decision"', 1, true) and not body:find('"check_id"', 1, true) then
-         pending = cid
-         pending_refer = body:find('"decision":"refer"', 1, true) ~= nil
-         if pending_refer then refers = refers + 1 end
+         local refer = body:find('"decision":"refer"', 1, true) ~= nil
+         qtail = qtail + 1
+         queue[qtail] = {id = cid, refer = refer}
+         if refer then refers = refers + 1 end
          checks = checks + 1
       else
          confirms = confirms + 1
