@@ -431,8 +431,8 @@ latin_phon(const char *s, char *out)
                     s[j + 1] != 'y')
                     break;
                 char v = s[j];
-                if (v == 'i' || v == 'y')
-                    hi = true;
+                if (v == 'i' || v == 'y' || (v == 'e' && j > i))
+                    hi = true; /* "ae", "aee": a hamza or ayn and a long i (Ismael, Saeed) */
                 else if (v == 'o' || v == 'u' || v == 'w')
                     hu = true;
                 else
@@ -456,7 +456,15 @@ latin_phon(const char *s, char *out)
                 v = (x == 'a' || x == 'e') ? 'a' : (x == 'i' || x == 'y') ? 'i' : 'u';
                 (void)ha;
             }
-            /* a final y after a consonant is a long i ("Mahdy", "Ramzy") */
+            bool after_consonant = o > 0 && !strchr("aiuAWYE", out[o - 1]);
+            if (j == n && after_consonant && run == 1 && s[i] == 'e' && n >= 4) {
+                i = j; /* a final e after a consonant is French spelling: Ramdane, Ousmane */
+                continue;
+            }
+            /* A final long i after a consonant is the nisba ending, a letter in Arabic:
+             * Jafar and Jafari, Muhammad and Muhammadi are different names. */
+            if (j == n && after_consonant && (v == 'Y' || v == 'i'))
+                v = 'E';
             phon_push(out, &o, v);
             i = j;
             continue;
@@ -485,7 +493,7 @@ latin_phon(const char *s, char *out)
             case 'j': case 'g': cls = 'J'; break;
             case 'h':
                 /* final h after a vowel is silent */
-                if (i + 1 == n && o > 0 && strchr("aiuAWY", out[o - 1]))
+                if (i + 1 == n && o > 0 && strchr("aiuAWYE", out[o - 1]))
                     cls = 0;
                 else
                     cls = 'H';
@@ -573,6 +581,9 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
         char p = l->phon;
         if ((c == 0x0647 && k == n && n >= 2) || c == 0x0629)
             p = 0;
+        /* a final yeh after a consonant: the nisba ending (see latin_phon) */
+        if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYE", phon[o - 1]))
+            p = 'E';
         if (p)
             phon_push(phon, &o, p);
         size_t ll = strlen(l->latin);
@@ -592,7 +603,7 @@ skeleton(const char *phon, char *out, size_t cap)
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
         char c = phon[i];
-        if (c == 'a' || c == 'i' || c == 'u' || c == 'A')
+        if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
             continue;
@@ -621,7 +632,7 @@ short_vowel(char c)
 static bool
 long_vowel(char c)
 {
-    return c == 'A' || c == 'W' || c == 'Y';
+    return c == 'A' || c == 'W' || c == 'Y' || c == 'E';
 }
 
 /* Deleting or inserting one symbol. `cross`: comparing with Arabic script. */
@@ -634,6 +645,8 @@ indel_cost(char c, bool cross)
         return 0.35;
     if (c == 'W' || c == 'Y')
         return 0.45;
+    if (c == 'E')
+        return 0.8; /* the nisba ending makes another name */
     if (c == 'H')
         return 0.6;
     return 1.0;
@@ -671,8 +684,12 @@ sub_cost(char a, char b)
                 return a == 'a' ? 0.05 : 0.2;
             if (b == 'W')
                 return a == 'u' ? 0.05 : 0.45;
+            if (b == 'E')
+                return a == 'i' ? 0.2 : 0.6;
             return a == 'i' ? 0.05 : 0.45; /* Y */
         }
+        if ((a == 'E' && b == 'Y') || (a == 'Y' && b == 'E'))
+            return 0.05;
         return 0.45; /* two different long vowels */
     }
     return close_pair(a, b) ? 0.45 : 1.0;
