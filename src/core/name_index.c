@@ -32,6 +32,7 @@
 #define CAND_MAX 120000    /* most candidates gathered for one query */
 #define RESCORE_MAX 400    /* candidates fully compared per query, at most */
 #define VARIANTS_MAX 192   /* vocab ids a query unit may expand to */
+#define NEAR_SCAN_MAX 4096 /* neighbours of a skeleton considered */
 #define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
 #define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
 #define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
@@ -89,7 +90,8 @@ struct strmap {
 
 struct cunit {
     uint32_t vocab;
-    uint32_t phon;
+    uint32_t phon;    /* interned phonetic form (pool offset) */
+    uint32_t letters; /* interned Latin letters (pool offset; "" for Arabic script) */
     unsigned char kind, flags, weight; /* weight * 255 */
 };
 
@@ -605,6 +607,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         struct cunit *u = &ix->units[ix->nunits++];
         u->vocab = vocab_id(ix, p->u[i].skel);
         u->phon = phon_intern(ix, p->u[i].phon);
+        u->letters = phon_intern(ix, p->u[i].letters);
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
@@ -723,8 +726,9 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 #define MEMO_SIZE (1u << MEMO_BITS)
 
 struct memo {
-    uint64_t key; /* see memo_key; 0 = empty */
+    uint32_t phon, letters; /* the candidate unit's forms */
     uint32_t gen;
+    unsigned char unit, kind, flags;
     double sim;
 };
 
@@ -933,14 +937,33 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
             return;
         double qw = ubur_name_phon_weight(qu->phon);
         const struct vec32 *nb = &ix->near[sl->val];
-        for (uint32_t i = 0; i < nb->n && q->nvocab < VARIANTS_MAX; i++) {
+        /* In a dense neighbourhood keep the closest: the credits first, then a credit
+         * floor (in 64ths) that lets at most the room left through. */
+        static _Thread_local struct near_credit {
+            uint32_t v;
+            float c;
+        } nc[NEAR_SCAN_MAX];
+        uint32_t hist[65] = {0}, n = 0;
+        for (uint32_t i = 0; i < nb->n && n < NEAR_SCAN_MAX; i++) {
             uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
-            const struct vocab *vo = &ix->vocab[v];
             double c = ubur_name_match_credit(
-                ubur_name_sim_bound((double)dq / 20, qw, (double)vo->wmax / 20));
-            if (c > 0)
-                add_known(ix, q, v, c);
+                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->vocab[v].wmax / 20));
+            if (c <= 0)
+                continue;
+            nc[n++] = (struct near_credit){v, (float)c};
+            hist[(int)(c * 64)]++;
         }
+        uint32_t room = VARIANTS_MAX - (uint32_t)q->nvocab, floor_bin = 0;
+        for (uint32_t bin = 64, taken = 0; n > room; bin--) {
+            if (taken + hist[bin] > room) {
+                floor_bin = bin + 1;
+                break;
+            }
+            taken += hist[bin];
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if ((uint32_t)(nc[i].c * 64) >= floor_bin)
+                add_known(ix, q, nc[i].v, nc[i].c);
         return;
     }
     if (sl && sl->key)
@@ -1286,21 +1309,21 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
 }
 
 /* Unit similarities of a query unit and a candidate unit, memoised per search: the
- * same phonetic forms (common names) recur in most candidates. */
+ * same forms (common names) recur in most candidates. */
 static double
 unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_name_unit *qu,
          int a, const struct cunit *cu)
 {
-    uint64_t key = ((uint64_t)cu->phon << 12) | ((uint64_t)a << 8) | ((uint64_t)cu->kind << 4) |
-                   (uint64_t)(cu->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN));
-    key += 1;
-    struct memo *m = &s->memo[(uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS))];
-    if (m->gen == s->gen && m->key == key)
+    unsigned char flags = cu->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN);
+    uint32_t h = (cu->phon * 2654435761u) ^ (cu->letters * 0x85EBCA6Bu) ^
+                 ((uint32_t)a * 0xC2B2AE35u) ^ ((uint32_t)cu->kind << 20) ^ ((uint32_t)flags << 24);
+    struct memo *m = &s->memo[(h * 0x9E3779B1u) >> (32 - MEMO_BITS)];
+    if (m->gen == s->gen && m->phon == cu->phon && m->letters == cu->letters &&
+        m->unit == (unsigned char)a && m->kind == cu->kind && m->flags == flags)
         return m->sim;
-    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, cu->kind, cu->flags);
-    m->key = key;
-    m->gen = s->gen;
-    m->sim = sim;
+    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, ix->pool + cu->letters,
+                                              cu->kind, cu->flags);
+    *m = (struct memo){cu->phon, cu->letters, s->gen, (unsigned char)a, cu->kind, flags, sim};
     return sim;
 }
 
@@ -1357,7 +1380,8 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         for (int k = 0; k < u->nvocab; k++)
             if (!u->skip[k])
                 u->df += ix->vocab[u->vocab[k]].postings.n;
-        if (u->nvocab > 0)
+        /* kept even when nothing was found: a common unit is expanded only if read */
+        if (u->nvocab > 0 || !u->expanded)
             nq++;
     }
     if (nq == 0 || qsum <= 0)

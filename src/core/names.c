@@ -777,12 +777,55 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
+/* Edits (optimal string alignment: insert, delete, change, swap) between two strings, or
+ * 3 when more than 2. */
+static int
+typo_edits(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > UBUR_NAME_PHON || m > UBUR_NAME_PHON || (n > m ? n - m : m - n) > 2)
+        return 3;
+    unsigned char d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (unsigned char)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (unsigned char)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned char row_min = 255;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1u < c)
+                c = d[i - 1][j] + 1u;
+            if (d[i][j - 1] + 1u < c)
+                c = d[i][j - 1] + 1u;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1u < c)
+                c = d[i - 2][j - 2] + 1u;
+            d[i][j] = (unsigned char)(c > 250 ? 250 : c);
+            if (d[i][j] < row_min)
+                row_min = d[i][j];
+        }
+        if (row_min > 2)
+            return 3;
+    }
+    return d[n][m] > 3 ? 3 : d[n][m];
+}
+
 double
-ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon, unsigned b_kind,
-                             unsigned b_flags)
+ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
+                             const char *b_letters, unsigned b_kind, unsigned b_flags)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    if (s < 0.999 && a->letters[0] && b_letters && b_letters[0]) {
+        size_t la = strlen(a->letters), lb = strlen(b_letters), l = la > lb ? la : lb;
+        if (l >= 5) {
+            int e = typo_edits(a->letters, b_letters);
+            double t = e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
+            if (t > s)
+                s = t;
+        }
+    }
     if (a->kind != b_kind)
         s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
     if ((a->flags & UBUR_UNIT_DIN) != (b_flags & UBUR_UNIT_DIN))
@@ -793,7 +836,7 @@ ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
 double
 ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b)
 {
-    return ubur_name_unit_similarity_to(a, b->phon, b->kind, b->flags);
+    return ubur_name_unit_similarity_to(a, b->phon, b->letters, b->kind, b->flags);
 }
 
 /* --------------------------------------------------------- baselines */
@@ -1139,6 +1182,7 @@ unit_sound(struct ubur_name_unit *u, const char *body, bool arabic, const char *
     } else {
         latin_phon(body, phon);
         copy2(text, sizeof(text), body, "");
+        copy2(u->letters, sizeof(u->letters), body, "");
     }
     copy2(u->phon, sizeof(u->phon), phon, "");
     skeleton(phon, sk, sizeof(sk));
@@ -1289,6 +1333,7 @@ parse_units(struct ubur_name *out, char *folded)
                         snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "DYN");
                     } else {
                         latin_phon(glued, u->phon);
+                        copy2(u->letters, sizeof(u->letters), glued, "");
                     }
                     char sk[UBUR_NAME_PHON];
                     skeleton(u->phon, sk, sizeof(sk));
@@ -1453,7 +1498,7 @@ ubur_name_blocking_keys(const struct ubur_name *n, const char *keys[], int max)
 
 /* ------------------------------------------------------------ comparing */
 
-#define UNIT_MATCH 0.70 /* below this two units are not the same name */
+#define UNIT_MATCH 0.65 /* below this two units are not the same name */
 
 double
 ubur_name_match_credit(double sim)
