@@ -1650,6 +1650,23 @@ is_rotation(const int *seq, int n)
     return breaks <= 1;
 }
 
+/* How out of order an assignment reads: 0 in order, 1 when one name moved from the end
+ * to the front or back (a family name), else 2 + the number of inversions. */
+static int
+order_cost(const int *ma, int n)
+{
+    int seq[UBUR_NAME_MAX_UNITS], ns = 0, inv = 0;
+    for (int i = 0; i < n; i++)
+        if (ma[i] >= 0)
+            seq[ns++] = ma[i];
+    for (int x = 0; x < ns; x++)
+        for (int y = x + 1; y < ns; y++)
+            inv += seq[x] > seq[y];
+    if (!inv)
+        return 0;
+    return ns >= 3 && is_rotation(seq, ns) ? 1 : 2 + inv;
+}
+
 double
 ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
                    struct ubur_buf *explain)
@@ -1708,6 +1725,32 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         wb_m += c * b->u[p->j].weight;
         info += (a->u[p->i].weight + b->u[p->j].weight) / 2;
     }
+    /* Units matched as well either way (a name repeated: "Nik Mohammad Dost Mohammad")
+     * pair in the order that reads most like the other name: swapping two such pairs
+     * changes no similarity, only the order. */
+    for (bool changed = true; changed;) {
+        changed = false;
+        int cost = order_cost(ma, a->n);
+        for (int i = 0; i < a->n && !changed; i++)
+            for (int j = i + 1; j < a->n && !changed; j++) {
+                if (ma[i] < 0 || ma[j] < 0)
+                    continue;
+                if (sim[i][ma[j]] != sim[i][ma[i]] || sim[j][ma[i]] != sim[j][ma[j]])
+                    continue;
+                int t = ma[i];
+                ma[i] = ma[j];
+                ma[j] = t;
+                int c2 = order_cost(ma, a->n);
+                if (c2 < cost) {
+                    mb[ma[i]] = i;
+                    mb[ma[j]] = j;
+                    changed = true;
+                } else {
+                    ma[j] = ma[i];
+                    ma[i] = t;
+                }
+            }
+    }
     double ca = wa_m / sa, cb = wb_m / sb;
     double score = sqrt(ca * cb);
 
@@ -1758,12 +1801,31 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                         if ((a->u[i].flags | b->u[ma[i]].flags) & UBUR_UNIT_NASAB)
                             nasab_cross = true;
             }
-    if (nasab_role || (inv && nasab_cross)) {
+    /* The family name moved to the front or the back (passports and lists disagree on
+     * where it goes), everything else in order: not a patronym moving. */
+    bool family_moved = false;
+    if (inv && ns >= 3) {
+        bool front = true, back = true;
+        for (int x = 1; x < ns; x++) {
+            front &= seq[x] < seq[0] && (x == 1 || seq[x - 1] < seq[x]);
+            back &= seq[x - 1] > seq[ns - 1] && (x == 1 || seq[x - 2] < seq[x - 1]);
+        }
+        int moved = -1;
+        if (front || back) {
+            int target = front ? seq[0] : seq[ns - 1];
+            for (int i = 0; i < a->n; i++)
+                if (ma[i] == target)
+                    moved = i;
+        }
+        /* even "bin Laden": the last name, moved whole, is the family name */
+        family_moved = moved >= 0;
+    }
+    if (nasab_role || (inv && nasab_cross && !family_moved)) {
         score *= 0.55;
         if (explain)
             ubur_buf_adds(explain, "; order differs: the patronym (bin/ibn) is another name");
     } else if (inv) {
-        bool rot = ns >= 3 && is_rotation(seq, ns);
+        bool rot = family_moved || (ns >= 3 && is_rotation(seq, ns));
         bool head_swap = ns >= 2 && seq[0] == 1 && seq[1] == 0 && ma[0] == 1 && ma[1] == 0;
         if (rot) {
             score *= 0.96;
