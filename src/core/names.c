@@ -1134,6 +1134,12 @@ particle_cat(const char *t)
             return particle_tab[i].cat;
         i = (i + 1) & (PARTICLE_SLOTS - 1);
     }
+    /* A typo in the two particles that glue names into one unit (Abdl Manan, Salah
+     * Eddne) would split the name: one letter off is still the particle. */
+    if (l >= 4 && l <= 6 && (typo_edits(t, "abdul") == 1 || typo_edits(t, "abdel") == 1))
+        return P_ABD;
+    if (l >= 5 && (typo_edits(t, "eddine") == 1 || typo_edits(t, "uddin") == 1))
+        return P_DIN;
     return 0;
 }
 
