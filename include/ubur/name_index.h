@@ -56,8 +56,9 @@ struct ubur_name_hit {
 
 struct ubur_name_search_stats {
     uint32_t postings;   /* posting entries read */
-    uint32_t candidates; /* distinct names gathered */
-    uint32_t scored;     /* names fully compared */
+    uint32_t candidates;  /* distinct names gathered (passed the signature filter) */
+    uint32_t shortlisted; /* candidates whose score bound reached min_score */
+    uint32_t scored;      /* names fully compared */
 };
 
 /*

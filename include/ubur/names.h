@@ -105,8 +105,40 @@ int ubur_name_icao(const char *in, char *out, size_t cap, struct ubur_error *err
 /* Similarity of two units in [0,1]; 1 for the same name in any spelling. */
 double ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b);
 
+/* The same, with the second unit given by its phonetic form, kind and flags (the index
+ * keeps units in that compact form). */
+double ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
+                                    unsigned b_kind, unsigned b_flags);
+
 /* Weighted phonetic similarity of two phonetic strings, `cross` when one is Arabic. */
 double ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic);
+
+/*
+ * The most ubur_name_unit_similarity can give for `q` against any unit whose
+ * skeleton is `skel` (vowels unknown): 1 for the same skeleton, else from the
+ * consonant edits between the skeletons. Lets the index skip and bound
+ * candidates without their phonetic forms.
+ */
+double ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel);
+
+/*
+ * Its pieces, for an index that keeps distances between skeletons: the
+ * weighted consonant distance of two blocking keys (-1 when they are keys of
+ * different kinds of unit, or vowel-only and different); the weight of a
+ * phonetic form (the normaliser of ubur_name_phon_similarity); the most a
+ * form with a given skeleton can weigh; and the bound from those three.
+ */
+double ubur_name_skeleton_distance(const char *a, const char *b);
+double ubur_name_phon_weight(const char *phon);
+double ubur_name_skeleton_weight_max(const char *skel);
+double ubur_name_sim_bound(double dist, double q_weight, double skel_weight_max);
+
+/*
+ * How much a unit matched with similarity `sim` counts towards the weighted
+ * coverage of ubur_names_compare: 1 for an exact match, less for a fuzzy
+ * one, 0 below the similarity at which two units are the same name (0.70).
+ */
+double ubur_name_match_credit(double sim);
 
 /* Plain baselines, for benchmarks: on folded strings, in [0,1]. */
 double ubur_jaro_winkler(const char *a, const char *b);

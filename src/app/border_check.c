@@ -74,7 +74,8 @@ struct subject {
     json_t *notes;
 
     char check_id[UBUR_UUID_LEN + 1];
-    char *result; /* the answer as stored (JSON text); malloc'd */
+    char *result;     /* the answer as stored (JSON text); malloc'd */
+    json_t *answer;   /* the same as an object, owned */
 };
 
 struct check_batch {
@@ -588,10 +589,10 @@ assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_d
             return rc;
         if (dir == UBUR_BORDER_EXIT && !strcmp(s->nationality, c->state) && !s->basis)
             s->basis = "national";
-        if ((rc = ubur_border_screen(ctx, dir, s->surname, s->given_names, s->birth_date,
-                                     s->nationality, s->sex[0] ? s->sex : NULL,
-                                     s->traveller_id[0] ? s->traveller_id : NULL, &s->reasons,
-                                     &s->screening, err)))
+        if ((rc = ubur_border_screen_match(ctx, s->surname, s->given_names, s->birth_date,
+                                           s->nationality, s->sex[0] ? s->sex : NULL,
+                                           s->traveller_id[0] ? s->traveller_id : NULL,
+                                           &s->screening, err)))
             return rc;
     }
 
@@ -673,10 +674,10 @@ subject_json(const struct check_batch *b, const struct subject *s)
                              c->hours[0] ? c->hours : NULL, "categories", cats, "since",
                              c->mode_since[0] ? c->mode_since : NULL, "schedule_id",
                              c->schedule_id[0] ? c->schedule_id : NULL);
-    json_t *scr = json_pack("{s:b, s:i}", "screened", s->screening.screened, "hits",
+    json_t *scr = json_pack("{s:b, s:i}", "screened", s->screening.matched, "hits",
                             s->screening.hits);
-    if (s->screening.screening_id[0])
-        json_object_set_new(scr, "screening_id", json_string(s->screening.screening_id));
+    if (s->screening.matched && s->screening.r.screening_id[0])
+        json_object_set_new(scr, "screening_id", json_string(s->screening.r.screening_id));
     if (s->screening.detail)
         json_object_set(scr, "detail", s->screening.detail);
     json_t *o = json_pack(
@@ -699,14 +700,19 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
                struct ubur_error *err)
 {
     int64_t n;
+    int rc;
     if (s->new_document) {
         /* Another desk may have created this traveller since we looked: take theirs. */
         char *existing = NULL;
-        int rc = ubur_store_query_text(ctx->store, NULL, &existing,
-                                       "SELECT traveller_id FROM traveller_documents"
-                                       " WHERE document_number = ? AND nationality = ?"
-                                       " AND birth_date = ? LIMIT 1",
-                                       "ttt", s->number, s->nationality, s->birth_date);
+        rc = ubur_store_query_text(ctx->store, err, &existing,
+                                   "SELECT traveller_id FROM traveller_documents"
+                                   " WHERE document_number = ? AND nationality = ?"
+                                   " AND birth_date = ? LIMIT 1",
+                                   "ttt", s->number, s->nationality, s->birth_date);
+        if (rc && rc != UBUR_ENOTFOUND)
+            return rc; /* a store error: the transaction is not to be trusted further */
+        if (rc == UBUR_ENOTFOUND)
+            ubur_error_clear(err);
         if (rc == 0) {
             snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", existing);
             s->new_traveller = s->new_document = false;
@@ -737,14 +743,18 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
         if (n < 0)
             return (int)n;
     }
-    json_t *res = subject_json(b, s);
-    s->result = json_dumps(res, JSON_COMPACT);
-    json_t *rj = json_object_get(res, "reasons");
-    char *reasons = json_dumps(rj, JSON_COMPACT);
-    json_decref(res);
+    /* The screening is stored with its check; alerts that survive dismissals become reasons. */
+    if ((rc = ubur_border_screen_record(ctx, b->dir, &s->screening, &s->reasons, err)))
+        return rc;
+    s->decision = ubur_border_decide(&s->reasons);
+    b->count[s->decision]++;
+    json_decref(s->answer);
+    s->answer = subject_json(b, s);
+    s->result = json_dumps(s->answer, JSON_COMPACT);
+    char *reasons = json_dumps(json_object_get(s->answer, "reasons"), JSON_COMPACT);
 
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(ctx->store,
+    rc = ubur_store_prepare(ctx->store,
                                 "INSERT INTO border_checks (id, crossing_id, state, direction, at,"
                                 " traveller_id, group_id, document_number, nationality, basis,"
                                 " visa_id, visa_number, purpose, authorised_until, rule_days,"
@@ -805,17 +815,26 @@ write_checks(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
             " admitted, referred, refused, officer, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "ttttttiiiitt", b->group_id, b->group->kind, b->group->name, b->crossing->id,
-            ubur_border_direction_name(b->dir), b->at, (int64_t)b->n, (int64_t)b->count[0],
-            (int64_t)b->count[1], (int64_t)b->count[2], ctx->username ? ctx->username : "?",
-            b->now);
+            ubur_border_direction_name(b->dir), b->at, (int64_t)b->n, (int64_t)0, (int64_t)0,
+            (int64_t)0, ctx->username ? ctx->username : "?", b->now);
         if (n < 0)
             return (int)n;
     }
+    b->count[0] = b->count[1] = b->count[2] = 0;
     for (int i = 0; i < b->n; i++) {
         free(b->s[i].result);
         b->s[i].result = NULL;
         if ((rc = insert_subject(ctx, b, &b->s[i], err)))
             return rc;
+    }
+    if (b->group_id[0]) {
+        int64_t n = ubur_store_run(ctx->store, err,
+                                   "UPDATE border_groups SET admitted = ?, referred = ?,"
+                                   " refused = ? WHERE id = ?",
+                                   "iiit", (int64_t)b->count[0], (int64_t)b->count[1],
+                                   (int64_t)b->count[2], b->group_id);
+        if (n < 0)
+            return (int)n;
     }
     return 0;
 }
@@ -828,6 +847,7 @@ subjects_release(struct subject *s, int n)
     for (int i = 0; i < n; i++) {
         json_decref(s[i].notes);
         json_decref(s[i].screening.detail);
+        json_decref(s[i].answer);
         free(s[i].result);
     }
 }
@@ -890,7 +910,6 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
             }
         }
         ubur_uuid7(s->check_id);
-        b.count[s->decision]++;
     }
     if (group)
         ubur_uuid7(b.group_id);
@@ -898,11 +917,11 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
         goto out;
 
     if (!group) {
-        *out = json_loads(b.s[0].result, 0, NULL);
+        *out = json_incref(b.s[0].answer);
     } else {
         json_t *results = json_array();
         for (int i = 0; i < n; i++)
-            json_array_append_new(results, json_loads(b.s[i].result, 0, NULL));
+            json_array_append(results, b.s[i].answer);
         *out = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}",
                          "group_id", b.group_id, "kind", group->kind, "name", group->name,
                          "crossing_id", c.id, "direction", ubur_border_direction_name(dir), "at",

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "ubur/border.h"
+#include "ubur/watchlist.h"
 
 /* A crossing point and the schedule row in force at some time. */
 struct border_crossing {
@@ -76,24 +77,34 @@ int64_t ubur_border_day(int64_t t);
 
 /* ---- boundaries to other modules (border_links.c) ---- */
 
-/* What screening found for one traveller. */
+/* One traveller's screening: matched while the check reads, stored with the check. */
 struct border_screening {
-    bool screened;   /* false when no screening service is available */
-    int hits;        /* hits at or above the threshold, not dismissed */
-    char screening_id[UBUR_UUID_LEN + 1];
-    json_t *detail;  /* hits as the screening service gives them, or NULL; owned */
+    bool matched;    /* the watchlists were searched (false: nothing readable to screen) */
+    char name[2 * 130 + 2];
+    struct ubur_screen_query q;
+    struct ubur_screen_result r; /* hits in ctx->arena */
+    int hits;        /* alerts: at or above the threshold and not dismissed (after recording) */
+    json_t *detail;  /* those alerts with their cases, or NULL; owned */
 };
 
 /*
- * Screens a traveller (name in any script, birth date, nationality, sex)
- * and adds a watchlist_hit reason per hit, with the alert's action. Fills
- * *out. A screening failure is an error (a check is never decided unscreened
- * by accident); an absent screening service is not.
+ * Searches the watchlists for a traveller (name in any script, birth date,
+ * nationality, sex): ubur_screen_match, no writes, so it runs while the
+ * check reads, in parallel with other checks. A screening failure is an
+ * error: a check is never decided unscreened by accident.
  */
-int ubur_border_screen(struct ubur_ctx *ctx, enum ubur_border_direction dir, const char *surname,
-                       const char *given_names, const char *birth_date, const char *nationality,
-                       const char *sex, const char *subject_ref, struct ubur_border_reasons *rs,
-                       struct border_screening *out, struct ubur_error *err);
+int ubur_border_screen_match(struct ubur_ctx *ctx, const char *surname, const char *given_names,
+                             const char *birth_date, const char *nationality, const char *sex,
+                             const char *subject_ref, struct border_screening *out,
+                             struct ubur_error *err);
+/*
+ * Stores the screening inside the check's transaction (ubur_screen_record:
+ * the screening row and a case per new alert; alerts a supervisor dismissed
+ * drop out) and adds a watchlist_hit reason per remaining alert.
+ */
+int ubur_border_screen_record(struct ubur_ctx *ctx, enum ubur_border_direction dir,
+                              struct border_screening *s, struct ubur_border_reasons *rs,
+                              struct ubur_error *err);
 
 /*
  * Whether two renderings of a name are the same person's, for linking a new

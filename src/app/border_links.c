@@ -22,56 +22,71 @@
 #include "ubur/banned.h"
 
 /*
- * Screening runs twice only when it finds something: first without storing
- * (the common case, no hit: the check row itself records that the traveller
- * was screened and found clean, and is written with the group commit), then,
- * when there are alerts, again through the stored path so that the
- * screening and its cases exist for adjudication.
+ * Screening is split so that no check takes the write lock of its own: the
+ * matching (the costly part, in memory) runs while the check reads, beside
+ * other checks; the screening row and any case are written in the check's
+ * transaction through the group-commit writer, so a screening is stored
+ * exactly when its check is, and hits open their cases atomically with it.
  */
 int
-ubur_border_screen(struct ubur_ctx *ctx, enum ubur_border_direction dir, const char *surname,
-                   const char *given_names, const char *birth_date, const char *nationality,
-                   const char *sex, const char *subject_ref, struct ubur_border_reasons *rs,
-                   struct border_screening *out, struct ubur_error *err)
+ubur_border_screen_match(struct ubur_ctx *ctx, const char *surname, const char *given_names,
+                         const char *birth_date, const char *nationality, const char *sex,
+                         const char *subject_ref, struct border_screening *out,
+                         struct ubur_error *err)
 {
-    struct ubur_screen_query q;
-    struct ubur_screen_result r;
-    char name[2 * 130 + 2];
     int rc;
-
+    json_t *keep = out->detail;
     memset(out, 0, sizeof(*out));
-    memset(&q, 0, sizeof(q));
-    snprintf(name, sizeof(name), "%s%s%s", given_names && *given_names ? given_names : "",
+    json_decref(keep);
+    snprintf(out->name, sizeof(out->name), "%s%s%s",
+             given_names && *given_names ? given_names : "",
              given_names && *given_names ? " " : "", surname ? surname : "");
-    q.name = name;
-    q.dob = birth_date && *birth_date ? birth_date : NULL;
-    q.nationality = nationality && *nationality ? nationality : NULL;
-    q.sex = sex && (sex[0] == 'M' || sex[0] == 'F') ? sex : NULL;
-    q.context = "border";
-    q.subject_ref = subject_ref;
-    q.no_record = true;
-    if ((rc = ubur_screen(ctx, &q, &r, err))) {
+    out->q.name = out->name;
+    out->q.dob = birth_date && *birth_date ? birth_date : NULL;
+    out->q.nationality = nationality && *nationality ? nationality : NULL;
+    out->q.sex = sex && (sex[0] == 'M' || sex[0] == 'F') ? sex : NULL;
+    out->q.context = "border";
+    out->q.subject_ref = subject_ref;
+    if ((rc = ubur_screen_match(ctx, &out->q, &out->r, err))) {
         if (rc == UBUR_EINVAL && err && !strcmp(err->field, "name"))
             snprintf(err->field, sizeof(err->field), "document.surname");
         return rc;
     }
-    out->screened = true;
-    if (r.alerts == 0)
+    out->matched = true;
+    return 0;
+}
+
+int
+ubur_border_screen_record(struct ubur_ctx *ctx, enum ubur_border_direction dir,
+                          struct border_screening *s, struct ubur_border_reasons *rs,
+                          struct ubur_error *err)
+{
+    /*
+     * A screening without alerts (nearly every traveller) is not stored on its
+     * own: the check row, written in the same transaction, records that the
+     * traveller was screened and found nothing. That saves a row and an audit
+     * entry per check on the hot path; screenings with alerts are stored with
+     * their cases for adjudication.
+     */
+    if (!s->matched || s->r.alerts == 0)
         return 0;
-    q.no_record = false;
-    if ((rc = ubur_screen(ctx, &q, &r, err)))
+    int rc = ubur_screen_record(ctx, &s->q, &s->r, err);
+    if (rc)
         return rc;
-    snprintf(out->screening_id, sizeof(out->screening_id), "%s", r.screening_id);
-    out->detail = json_array();
-    for (int i = 0; i < r.nhits; i++) {
-        const struct ubur_screen_hit *h = &r.hits[i];
-        if (h->score < r.threshold || h->dismissed)
+    s->hits = 0;
+    json_decref(s->detail);
+    s->detail = NULL;
+    for (int i = 0; i < s->r.nhits; i++) {
+        const struct ubur_screen_hit *h = &s->r.hits[i];
+        if (h->score < s->r.threshold || h->dismissed)
             continue;
-        out->hits++;
+        if (!s->detail)
+            s->detail = json_array();
+        s->hits++;
         ubur_border_rule_screening(dir, h->list, h->reference, h->score,
                                    ubur_alert_action_from_name(h->action), rs);
         json_array_append_new(
-            out->detail,
+            s->detail,
             json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:f, s:s?, s:s?, s:s?}", "entry_id",
                       h->entry_id, "list", h->list, "reference", h->reference, "name", h->name,
                       "matched_name", h->matched_name, "score", h->score, "action", h->action,

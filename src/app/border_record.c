@@ -65,6 +65,8 @@ struct record_job {
     /* results */
     char record_id[UBUR_UUID_LEN + 1];
     char stay_id[UBUR_UUID_LEN + 1];
+    char recorded[UBUR_TIME_LEN + 1]; /* the record's recorded_at as written */
+    const char *kind;
     bool returnee_flagged;
 };
 
@@ -366,6 +368,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     if (!j->record_id[0]) /* a record made on a border post keeps its id (sync) */
         ubur_uuid7(j->record_id);
     ubur_time_format(ubur_now(), now);
+    j->kind = kind;
+    snprintf(j->recorded, sizeof(j->recorded), "%s", j->recorded_at ? j->recorded_at : now);
     int64_t n = ubur_store_run(ctx->store, err,
                                "UPDATE border_checks SET status = 'recorded', record_id = ?"
                                " WHERE id = ? AND status = 'pending'",
@@ -440,14 +444,18 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     if (n < 0)
         return (int)n;
 
-    if (admit && c->document_number[0]) {
-        const char *to_state = entry ? c->state : j->partner_state;
-        if (to_state[0] &&
-            (rc = ubur_border_note_returnee(ctx, c->document_number, c->nationality, to_state,
-                                            ubur_arena_printf(&ctx->arena, "%.10s", c->at),
-                                            &j->returnee_flagged, err)))
-            return rc;
-    }
+    /*
+     * A refugee going home carries the passport of the state of origin (or a
+     * stateless person's document, ICAO codes XX*): only such crossings can
+     * make a returnee, so only they are shown to the registry.
+     */
+    const char *to_state = entry ? c->state : j->partner_state;
+    if (admit && c->document_number[0] && to_state[0] &&
+        (!strcmp(c->nationality, to_state) || !strncmp(c->nationality, "XX", 2)) &&
+        (rc = ubur_border_note_returnee(ctx, c->document_number, c->nationality, to_state,
+                                        ubur_arena_printf(&ctx->arena, "%.10s", c->at),
+                                        &j->returnee_flagged, err)))
+        return rc;
 
     json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "check_id", c->id,
                                "crossing_id", c->crossing_id, "decision",
@@ -463,6 +471,51 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     rc = ubur_audit(ctx, action, "border_record", j->record_id, d, err);
     free(d);
     return rc;
+}
+
+/* The record just written, as ubur_border_record_json would read it back (no second read). */
+static json_t *
+job_record_json(const struct ubur_ctx *ctx, const struct record_job *j)
+{
+    const struct stored_check *c = &j->chk;
+    bool admit = j->outcome == UBUR_DECISION_ADMIT;
+    json_t *reasons = json_loads(c->reasons, 0, NULL);
+#define OPT(x) ((x)[0] ? (x) : NULL)
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
+                     " s:s?, s:s, s:o, s:s?, s:s?, s:s?, s:s, s:s}",
+                     "id", j->record_id, "kind", j->kind, "direction", c->direction, "at", c->at,
+                     "crossing_id", c->crossing_id, "state", c->state, "traveller_id",
+                     OPT(c->traveller_id), "check_id", c->id, "group_id", OPT(c->group_id),
+                     "document_number", OPT(c->document_number), "nationality",
+                     OPT(c->nationality), "visa_id", admit ? OPT(c->visa_id) : NULL,
+                     "visa_number", OPT(c->visa_number), "proposed", c->decision, "decision",
+                     ubur_border_decision_name(j->outcome), "reasons",
+                     reasons ? reasons : json_array(), "override_reason", j->reason,
+                     "supervisor", j->supervisor, "stay_id", OPT(j->stay_id), "officer",
+                     j->officer ? j->officer : ctx->username ? ctx->username : "?",
+                     "recorded_at", j->recorded);
+#undef OPT
+}
+
+/* The state across the border from a crossing point ("" when it has no partner). */
+static int
+partner_state(struct ubur_ctx *ctx, const char *crossing_id, char out[4], struct ubur_error *err)
+{
+    char *st = NULL;
+    int rc = ubur_store_query_text(ctx->store, err, &st,
+                                   "SELECT p.state FROM crossing_points c"
+                                   " JOIN crossing_points p ON p.id = c.partner_id WHERE c.id = ?",
+                                   "t", crossing_id);
+    out[0] = '\0';
+    if (rc == UBUR_ENOTFOUND) {
+        ubur_error_clear(err);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    snprintf(out, 4, "%s", st);
+    free(st);
+    return 0;
 }
 
 static int
@@ -660,16 +713,13 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
             goto out;
         j.reason = in->reason;
     }
-    struct border_crossing c;
-    if ((rc = ubur_border_crossing_load(ctx->store, j.chk.crossing_id, ubur_now(), "crossing_id",
-                                        &c, err)))
+    if (j.outcome == UBUR_DECISION_ADMIT && !strcmp(j.chk.direction, "exit") &&
+        (rc = partner_state(ctx, j.chk.crossing_id, j.partner_state, err)))
         goto out;
-    snprintf(j.partner_state, sizeof(j.partner_state), "%s", c.partner_state);
     j.override_days = override_days(ctx);
     if ((rc = ubur_write(ctx, write_record, &j, err)))
         goto out;
-    if ((rc = ubur_border_record_json(ctx->store, j.record_id, out, err)))
-        goto out;
+    *out = job_record_json(ctx, &j);
     json_object_set_new(*out, "replayed", json_false());
     if (j.returnee_flagged)
         json_object_set_new(*out, "returnee_flagged", json_true());
@@ -763,14 +813,12 @@ ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **o
         goto out;
     }
     if (g.n) {
-        struct border_crossing c;
-        if ((rc = ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id",
-                                            &c, err)))
+        char partner[4];
+        if ((rc = partner_state(ctx, crossing_id, partner, err)))
             goto out;
         int days = override_days(ctx);
         for (int i = 0; i < g.n; i++) {
-            snprintf(g.jobs[i].partner_state, sizeof(g.jobs[i].partner_state), "%s",
-                     c.partner_state);
+            snprintf(g.jobs[i].partner_state, sizeof(g.jobs[i].partner_state), "%s", partner);
             g.jobs[i].override_days = days;
         }
         if ((rc = ubur_write(ctx, write_group, &g, err)))
@@ -779,11 +827,7 @@ ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **o
     json_t *records = json_array();
     int entries = 0, exits = 0, refusals = 0;
     for (int i = 0; i < g.n; i++) {
-        json_t *rec;
-        if ((rc = ubur_border_record_json(ctx->store, g.jobs[i].record_id, &rec, err))) {
-            json_decref(records);
-            goto out;
-        }
+        json_t *rec = job_record_json(ctx, &g.jobs[i]);
         const char *kind = json_string_value(json_object_get(rec, "kind"));
         entries += !strcmp(kind, "entry");
         exits += !strcmp(kind, "exit");
@@ -945,16 +989,12 @@ ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const
     d.j.officer = requested_by;
     d.j.officer_id = requested_by_id[0] ? requested_by_id : NULL;
     d.j.override_id = override_id;
-    struct border_crossing c;
-    if ((rc = ubur_border_crossing_load(ctx->store, d.j.chk.crossing_id, ubur_now(),
-                                        "crossing_id", &c, err)))
+    if ((rc = partner_state(ctx, d.j.chk.crossing_id, d.j.partner_state, err)))
         goto out;
-    snprintf(d.j.partner_state, sizeof(d.j.partner_state), "%s", c.partner_state);
     d.j.override_days = override_days(ctx);
     if ((rc = ubur_write(ctx, write_override_decision, &d, err)))
         goto out;
-    if ((rc = ubur_border_record_json(ctx->store, d.j.record_id, &rec, err)))
-        goto out;
+    rec = job_record_json(ctx, &d.j);
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT " OVERRIDE_COLUMNS " FROM border_overrides o"
                                  " JOIN border_checks k ON k.id = o.check_id WHERE o.id = ?",

@@ -9,12 +9,19 @@
  *
  * Invariant: a job is marked done with rc == 0 only after the COMMIT that
  * contains it has returned success, so an acknowledged write is durable.
+ *
+ * On SQLite the writer's connection does not checkpoint the WAL itself
+ * (wal_autocheckpoint=0): a checkpoint copies pages into the database file
+ * and syncs it, which inside a commit would hold every waiting caller for
+ * as long. A second thread with its own connection runs passive
+ * checkpoints every CHECKPOINT_MS instead; they do not block the writer.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ubur/alloc.h"
 #include "ubur/writer.h"
@@ -30,6 +37,8 @@ struct write_job {
     struct write_job *next;
 };
 
+#define CHECKPOINT_MS 250
+
 struct ubur_writer {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* a job was queued, or stop was asked */
@@ -40,6 +49,11 @@ struct ubur_writer {
     struct ubur_store *store;
     int max_batch;
     struct ubur_writer_stats stats;
+    /* SQLite only: the checkpointer */
+    struct ubur_store *ckpt_store;
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_wake; /* stop was asked */
+    bool has_ckpt;
 };
 
 /* Marks every job of a batch that has not failed as failed with rc and err. */
@@ -56,6 +70,20 @@ fail_batch(struct write_job *batch, int rc, const struct ubur_error *err)
     }
 }
 
+/*
+ * A savepoint statement. SQLite runs it as a cached prepared statement (two
+ * per job: parsing them each time was a measurable share of the writer's
+ * time); PostgreSQL cannot prepare SAVEPOINT server-side, so it goes as text.
+ */
+static int
+savepoint(struct ubur_writer *w, const char *sql, struct ubur_error *err)
+{
+    if (ubur_store_kind(w->store) != UBUR_STORE_SQLITE)
+        return ubur_store_exec(w->store, sql, err);
+    int64_t n = ubur_store_run(w->store, err, sql, "");
+    return n < 0 ? (int)n : 0;
+}
+
 /* Applies one batch in one transaction. Sets each job's rc; marks nothing done. */
 static void
 run_batch(struct ubur_writer *w, struct write_job *batch)
@@ -67,7 +95,7 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         return;
     }
     for (struct write_job *j = batch; j; j = j->next) {
-        if ((rc = ubur_store_exec(w->store, "SAVEPOINT ubur_job", &err))) {
+        if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err))) {
             fail_batch(batch, rc, &err);
             ubur_store_rollback(w->store);
             return;
@@ -81,8 +109,10 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         j->ctx->writer = own_writer;
         if (j->rc && !j->err.code)
             j->err.code = j->rc;
-        const char *end = j->rc ? "ROLLBACK TO ubur_job; RELEASE ubur_job" : "RELEASE ubur_job";
-        if ((rc = ubur_store_exec(w->store, end, &err))) {
+        rc = j->rc ? savepoint(w, "ROLLBACK TO ubur_job", &err) : 0;
+        if (!rc)
+            rc = savepoint(w, "RELEASE ubur_job", &err);
+        if (rc) {
             /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
             fail_batch(batch, rc, &err);
             ubur_store_rollback(w->store);
@@ -136,6 +166,31 @@ writer_main(void *arg)
     return NULL;
 }
 
+static void *
+checkpoint_main(void *arg)
+{
+    struct ubur_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->ckpt_wake, &w->lock, &until);
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->lock);
+        /* Passive: copies what no reader still needs, never waits, never blocks the writer. */
+        ubur_store_exec(w->ckpt_store, "PRAGMA wal_checkpoint(PASSIVE)", NULL);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
 int
 ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
                  struct ubur_error *err)
@@ -149,9 +204,28 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     pthread_cond_init(&w->done, NULL);
+    pthread_cond_init(&w->ckpt_wake, NULL);
     w->tail = &w->head;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
+    if (ubur_store_kind(w->store) == UBUR_STORE_SQLITE &&
+        ubur_store_open(&w->ckpt_store, db_uri, NULL) == 0) {
+        ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=0", NULL);
+        w->has_ckpt = pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) == 0;
+        if (!w->has_ckpt) {
+            ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=1000", NULL);
+            ubur_store_close(w->ckpt_store);
+            w->ckpt_store = NULL;
+        }
+    }
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        if (w->has_ckpt) {
+            pthread_mutex_lock(&w->lock);
+            w->stop = true;
+            pthread_cond_signal(&w->ckpt_wake);
+            pthread_mutex_unlock(&w->lock);
+            pthread_join(w->ckpt_thread, NULL);
+        }
+        ubur_store_close(w->ckpt_store);
         ubur_store_close(w->store);
         free(w);
         return ubur_error_set(err, UBUR_EINTERNAL, "cannot start the writer thread");
@@ -168,9 +242,14 @@ ubur_writer_close(struct ubur_writer *w)
     pthread_mutex_lock(&w->lock);
     w->stop = true;
     pthread_cond_signal(&w->wake);
+    pthread_cond_signal(&w->ckpt_wake);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
-    ubur_store_close(w->store);
+    if (w->has_ckpt)
+        pthread_join(w->ckpt_thread, NULL);
+    ubur_store_close(w->ckpt_store);
+    ubur_store_close(w->store); /* the last connection to close checkpoints what is left */
+    pthread_cond_destroy(&w->ckpt_wake);
     pthread_cond_destroy(&w->wake);
     pthread_cond_destroy(&w->done);
     pthread_mutex_destroy(&w->lock);

@@ -17,19 +17,24 @@
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
  */
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ubur/alloc.h"
 #include "ubur/name_index.h"
 #include "ubur/banned.h"
 
 #define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
-#define COMMON_DF 20000    /* a unit this frequent is not enumerated when others exist */
-#define CAND_BUDGET 30000  /* most candidates gathered for one query */
-#define RESCORE_MAX 200   /* candidates fully compared per query */
-#define VARIANTS_MAX 96   /* vocab ids a query unit may expand to */
+#define CAND_MAX 120000    /* most candidates gathered for one query */
+#define RESCORE_MAX 400    /* candidates fully compared per query, at most */
+#define VARIANTS_MAX 192   /* vocab ids a query unit may expand to */
+#define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
+#define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
+#define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
 
 struct vec32 {
     uint32_t *v;
@@ -46,9 +51,35 @@ vec_push(struct vec32 *a, uint32_t x)
     a->v[a->n++] = x;
 }
 
+/*
+ * A vocabulary word (a unit skeleton): its posting list, and what a search
+ * needs to expand a query unit to it, in one 32-byte record.
+ */
+#define VOCAB_INLINE 9
+struct vocab {
+    struct vec32 postings;
+    uint32_t skel;           /* pool offset */
+    unsigned char common;    /* the skeleton of a common name (weight below 1) */
+    unsigned char body;      /* consonants in the skeleton (after any "BD:" prefix) */
+    unsigned char wmax;      /* ubur_name_skeleton_weight_max * 20, rounded up */
+    char inl[VOCAB_INLINE];  /* the skeleton again when it fits, so a search need not
+                                visit the pool; "" when it does not */
+};
+
+/*
+ * Neighbours of a vocab word: the words one consonant edit away (as
+ * `expand` would find them through the deletion map), each packed as its id
+ * (low 24 bits) and the weighted distance between the skeletons in
+ * twentieths, rounded down (high 8 bits). Kept current as words are added,
+ * so expanding a query unit whose skeleton is known costs a list read.
+ */
+#define NEAR_ID_BITS 24
+#define NEAR_MAX_VOCAB (1u << NEAR_ID_BITS)
+
 struct strmap_slot {
-    uint32_t key; /* pool offset, 0 = empty */
+    uint32_t key;  /* pool offset, 0 = empty */
     uint32_t val;
+    uint32_t hash; /* of the key: probes compare it before touching the pool */
 };
 
 struct strmap {
@@ -70,22 +101,106 @@ struct cname {
     unsigned char alive;
 };
 
+/*
+ * What the score bound needs of a name, in one 32-byte record per name id so
+ * that bounding a candidate costs one cache line whose address is known from
+ * the id alone (it can be fetched well ahead). Units past HOT_UNITS are read
+ * from `units`.
+ */
+#define HOT_UNITS 5
+struct hotname { /* sizeof 32 */
+    unsigned char nunits, alive;
+    unsigned char weight[HOT_UNITS];
+    unsigned char pad;
+    uint32_t vocab[HOT_UNITS];
+    uint32_t pad2;
+};
+
 struct ubur_name_index {
     char *pool;
     size_t pool_len, pool_cap;
-    struct strmap vocab_map, del_map, phon_map;
-    uint32_t *vocab_skel; /* pool offset of each vocab word */
-    struct vec32 *postings;
+    struct strmap vocab_map, del_map, phon_map, combo_map;
+    struct vec32 *combos; /* names by combination of common units (combo_key) */
+    uint32_t ncombos, combos_cap;
+    struct vocab *vocab;
+    struct vec32 *near; /* per vocab id, its neighbours */
     uint32_t nvocab, vocab_cap;
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
     struct cname *names;
+    uint32_t *sig;       /* per name: bloom of its vocab ids and its total weight (sig_of) */
+    struct hotname *hot; /* 64-byte aligned: a record never spans two cache lines */
     uint32_t nnames, names_cap, alive;
     struct cunit *units;
     uint32_t nunits, units_cap;
     struct vec32 *rec_names; /* record -> its name ids */
     uint32_t nrec;
 };
+
+/*
+ * Memory for the large arrays read at random by every search (name records,
+ * signatures, units, the string pool): mapped directly and advised to use
+ * huge pages where the kernel offers them on request, which spares a TLB
+ * miss per candidate. (malloc would recycle already-touched heap pages,
+ * which the advice does not turn into huge pages.) Returned pointers are
+ * 64-byte aligned; a 64-byte header before them keeps the mapping's size.
+ * When mapping fails, plain ubur_malloc (which aborts on out-of-memory).
+ */
+#define BIG_HEADER 64
+
+static void *
+big_alloc(size_t bytes)
+{
+    size_t total = bytes + BIG_HEADER;
+    char *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    bool mapped = base != MAP_FAILED;
+    void *raw = NULL;
+    if (!mapped) {
+        raw = ubur_malloc(total + 64);
+        base = (char *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+    }
+#ifdef MADV_HUGEPAGE
+    if (mapped && total >= ((size_t)2 << 20))
+        (void)madvise(base, total, MADV_HUGEPAGE); /* advice only: failure is fine */
+#endif
+    ((size_t *)base)[0] = total;
+    ((size_t *)base)[1] = mapped;
+    ((void **)base)[2] = raw;
+    return base + BIG_HEADER;
+}
+
+static void
+big_free(void *p)
+{
+    if (!p)
+        return;
+    char *base = (char *)p - BIG_HEADER;
+    if (((size_t *)base)[1])
+        munmap(base, ((size_t *)base)[0]);
+    else
+        free(((void **)base)[2]);
+}
+
+/* big_alloc memory, zeroed. */
+static void *
+big_calloc(size_t bytes)
+{
+    void *p = big_alloc(bytes);
+    if (!((size_t *)((char *)p - BIG_HEADER))[1])
+        memset(p, 0, bytes); /* mapped memory is zero already */
+    return p;
+}
+
+/* Grows an array kept in big_alloc memory (the old contents copied). */
+static void *
+big_realloc(void *old, size_t old_bytes, size_t new_bytes)
+{
+    void *mem = big_alloc(new_bytes);
+    if (old)
+        memcpy(mem, old, old_bytes);
+    big_free(old);
+    return mem;
+}
 
 static uint32_t
 hash_str(const char *s)
@@ -104,7 +219,7 @@ pool_add(struct ubur_name_index *ix, const char *s)
         size_t c = ix->pool_cap ? ix->pool_cap * 2 : 65536;
         while (c < ix->pool_len + l)
             c *= 2;
-        ix->pool = ubur_realloc(ix->pool, c);
+        ix->pool = big_realloc(ix->pool, ix->pool_len, c);
         ix->pool_cap = c;
     }
     uint32_t off = (uint32_t)ix->pool_len;
@@ -119,29 +234,29 @@ map_find(const struct ubur_name_index *ix, const struct strmap *m, const char *k
 {
     if (!m->cap)
         return NULL;
-    uint32_t mask = m->cap - 1, i = hash_str(key) & mask;
+    uint32_t h = hash_str(key), mask = m->cap - 1, i = h & mask;
     for (;;) {
         struct strmap_slot *sl = &m->s[i];
-        if (!sl->key || !strcmp(ix->pool + sl->key, key))
+        if (!sl->key || (sl->hash == h && !strcmp(ix->pool + sl->key, key)))
             return sl;
         i = (i + 1) & mask;
     }
 }
 
 static void
-map_grow(struct ubur_name_index *ix, struct strmap *m)
+map_grow(struct strmap *m)
 {
     uint32_t ncap = m->cap ? m->cap * 2 : 1024;
-    struct strmap_slot *ns = ubur_calloc(ncap, sizeof(*ns));
+    struct strmap_slot *ns = big_calloc(ncap * sizeof(*ns));
     for (uint32_t i = 0; i < m->cap; i++) {
         if (!m->s[i].key)
             continue;
-        uint32_t j = hash_str(ix->pool + m->s[i].key) & (ncap - 1);
+        uint32_t j = m->s[i].hash & (ncap - 1);
         while (ns[j].key)
             j = (j + 1) & (ncap - 1);
         ns[j] = m->s[i];
     }
-    free(m->s);
+    big_free(m->s);
     m->s = ns;
     m->cap = ncap;
 }
@@ -151,11 +266,12 @@ static struct strmap_slot *
 map_upsert(struct ubur_name_index *ix, struct strmap *m, const char *key, bool *created)
 {
     if ((m->n + 1) * 4 >= m->cap * 3)
-        map_grow(ix, m);
+        map_grow(m);
     struct strmap_slot *sl = map_find(ix, m, key);
     *created = !sl->key;
     if (*created) {
         sl->key = pool_add(ix, key);
+        sl->hash = hash_str(key);
         m->n++;
     }
     return sl;
@@ -174,22 +290,30 @@ ubur_name_index_free(struct ubur_name_index *ix)
 {
     if (!ix)
         return;
-    for (uint32_t i = 0; i < ix->nvocab; i++)
-        free(ix->postings[i].v);
+    for (uint32_t i = 0; i < ix->nvocab; i++) {
+        free(ix->vocab[i].postings.v);
+        free(ix->near[i].v);
+    }
+    free(ix->near);
     for (uint32_t i = 0; i < ix->ndels; i++)
         free(ix->dels[i].v);
+    for (uint32_t i = 0; i < ix->ncombos; i++)
+        free(ix->combos[i].v);
+    free(ix->combos);
+    big_free(ix->combo_map.s);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
-    free(ix->postings);
-    free(ix->vocab_skel);
+    big_free(ix->vocab);
     free(ix->dels);
     free(ix->rec_names);
-    free(ix->vocab_map.s);
-    free(ix->del_map.s);
-    free(ix->phon_map.s);
-    free(ix->names);
-    free(ix->units);
-    free(ix->pool);
+    big_free(ix->vocab_map.s);
+    big_free(ix->del_map.s);
+    big_free(ix->phon_map.s);
+    big_free(ix->names);
+    big_free(ix->hot);
+    big_free(ix->sig);
+    big_free(ix->units);
+    big_free(ix->pool);
     free(ix);
 }
 
@@ -207,7 +331,7 @@ deletions(const char *key, char out[][UBUR_NAME_PHON], int max)
 {
     size_t b = key_body(key), l = strlen(key);
     int n = 0;
-    if (l - b < 3 || key[b] == '~')
+    if (l - b < 2 || key[b] == '~')
         return 0;
     for (size_t i = b; i < l && n < max; i++) {
         if (i > b && key[i] == key[i - 1])
@@ -219,6 +343,58 @@ deletions(const char *key, char out[][UBUR_NAME_PHON], int max)
     return n;
 }
 
+static int
+u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void
+near_add(struct ubur_name_index *ix, const char *skel, uint32_t id, uint32_t other)
+{
+    const struct vocab *vo = &ix->vocab[other];
+    double d = ubur_name_skeleton_distance(skel, vo->inl[0] ? vo->inl : ix->pool + vo->skel);
+    if (d < 0)
+        return;
+    double q = floor(d * 20);
+    uint32_t dq = (uint32_t)(q > 255 ? 255 : q);
+    vec_push(&ix->near[id], other | dq << NEAR_ID_BITS);
+    vec_push(&ix->near[other], id | dq << NEAR_ID_BITS);
+}
+
+/* Links a new word with the words already one consonant edit away (before its own
+ * deletions enter the deletion map). */
+static void
+link_neighbours(struct ubur_name_index *ix, uint32_t id, const char *skel)
+{
+    size_t body = strlen(skel) - key_body(skel);
+    if (body < 2 || ix->nvocab > NEAR_MAX_VOCAB)
+        return;
+    struct vec32 found = {NULL, 0, 0};
+    struct strmap_slot *sl = map_find(ix, &ix->del_map, skel);
+    if (sl && sl->key) /* words with one more consonant */
+        for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+            vec_push(&found, ix->dels[sl->val].v[i]);
+    char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+    int nv = deletions(skel, var, UBUR_NAME_PHON);
+    for (int k = 0; k < nv; k++) {
+        sl = map_find(ix, &ix->vocab_map, var[k]); /* one fewer */
+        if (sl && sl->key)
+            vec_push(&found, sl->val);
+        sl = map_find(ix, &ix->del_map, var[k]); /* one different */
+        if (sl && sl->key)
+            for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+                vec_push(&found, ix->dels[sl->val].v[i]);
+    }
+    if (found.n)
+        qsort(found.v, found.n, sizeof(uint32_t), u32_cmp);
+    for (uint32_t i = 0; i < found.n; i++)
+        if (found.v[i] != id && (i == 0 || found.v[i] != found.v[i - 1]))
+            near_add(ix, skel, id, found.v[i]);
+    free(found.v);
+}
+
 static uint32_t
 vocab_id(struct ubur_name_index *ix, const char *skel)
 {
@@ -227,14 +403,25 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
     if (!created)
         return sl->val;
     if (ix->nvocab == ix->vocab_cap) {
-        ix->vocab_cap = ix->vocab_cap ? ix->vocab_cap * 2 : 1024;
-        ix->postings = ubur_realloc(ix->postings, ix->vocab_cap * sizeof(struct vec32));
-        ix->vocab_skel = ubur_realloc(ix->vocab_skel, ix->vocab_cap * sizeof(uint32_t));
+        uint32_t ncap = ix->vocab_cap ? ix->vocab_cap * 2 : 1024;
+        ix->vocab = big_realloc(ix->vocab, ix->nvocab * sizeof(struct vocab),
+                                ncap * sizeof(struct vocab));
+        ix->near = ubur_realloc(ix->near, ncap * sizeof(struct vec32));
+        ix->vocab_cap = ncap;
     }
     uint32_t id = ix->nvocab++;
     sl->val = id;
-    memset(&ix->postings[id], 0, sizeof(struct vec32));
-    ix->vocab_skel[id] = sl->key;
+    struct vocab *vo = &ix->vocab[id];
+    memset(vo, 0, sizeof(*vo));
+    memset(&ix->near[id], 0, sizeof(struct vec32));
+    vo->skel = sl->key;
+    vo->common = ubur_name_common_weight(skel) < 1.0f;
+    vo->body = (unsigned char)(strlen(skel) - key_body(skel));
+    double wmax = ceil(ubur_name_skeleton_weight_max(skel) * 20);
+    vo->wmax = (unsigned char)(wmax > 255 ? 255 : wmax);
+    if (strlen(skel) < VOCAB_INLINE)
+        memcpy(vo->inl, skel, strlen(skel) + 1);
+    link_neighbours(ix, id, skel);
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
@@ -263,6 +450,119 @@ phon_intern(struct ubur_name_index *ix, const char *phon)
     return sl->val;
 }
 
+/*
+ * A name's signature, the first filter of a search: bits 8..31 a Bloom
+ * filter of its units' vocab ids, bits 0..7 its total unit weight in
+ * sixteenths, rounded down. The n-th unit with the same vocab id sets the
+ * bit of (vocab, n), so "Muhammad Muhammad" differs from "Muhammad": a
+ * query with three Muhammads finds a candidate's one Muhammad only once.
+ * From it a search bounds the score of a name without reading its record
+ * (sig_pass); 0 never passes.
+ */
+static uint32_t
+sig_bit(uint32_t vocab, uint32_t nth)
+{
+    uint32_t h = vocab * 2654435761u + nth * 0x9E3779B9u;
+    return 1u << (8 + (uint32_t)(((uint64_t)(h ^ (h >> 15)) * 24) >> 32));
+}
+
+static uint32_t
+sig_of(const struct ubur_name_index *ix, const struct cname *cn)
+{
+    uint32_t sig = 0, w = 0;
+    const struct cunit *u = &ix->units[cn->units];
+    for (uint32_t i = 0; i < cn->nunits; i++) {
+        uint32_t nth = 0;
+        for (uint32_t j = 0; j < i; j++)
+            nth += u[j].vocab == u[i].vocab;
+        sig |= sig_bit(u[i].vocab, nth);
+        w += u[i].weight;
+    }
+    w = w * 16 / 255;
+    return sig | (w > 255 ? 255 : w);
+}
+
+/*
+ * Combinations of common units. A name made mostly of common given names
+ * ("Muhammad Ahmad Ali") shares no rare unit with a query, so the rare-unit
+ * posting lists never find it; and an all-common query has no rare unit to
+ * enumerate. Such names are found through the multiset of their common
+ * units' skeletons, sorted and joined ("HMD|L|MHMD"): each name is posted
+ * under the key of all its common units and, when it has three or more and
+ * nothing else, under each key with one of them left out, so a query finds
+ * the names whose common units are those of a subset of its own (or one
+ * more, for names of common units alone).
+ */
+#define COMBO_UNITS 6 /* common units a combination key is made of, at most */
+
+/* Writes the key of skels[0..n-1] leaving out index `skip` (-1: none). */
+static void
+combo_key(const char **skels, int n, int skip, char *out, size_t cap)
+{
+    const char *sorted[COMBO_UNITS];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (i == skip)
+            continue;
+        int j = m++;
+        while (j > 0 && strcmp(sorted[j - 1], skels[i]) > 0) {
+            sorted[j] = sorted[j - 1];
+            j--;
+        }
+        sorted[j] = skels[i];
+    }
+    size_t o = 0;
+    for (int i = 0; i < m; i++) {
+        size_t l = strlen(sorted[i]);
+        if (o + l + 2 > cap)
+            break;
+        if (i)
+            out[o++] = '|';
+        memcpy(out + o, sorted[i], l);
+        o += l;
+    }
+    out[o] = '\0';
+}
+
+static void
+combo_post(struct ubur_name_index *ix, const char *key, uint32_t id)
+{
+    bool created;
+    struct strmap_slot *sl = map_upsert(ix, &ix->combo_map, key, &created);
+    if (created) {
+        if (ix->ncombos == ix->combos_cap) {
+            ix->combos_cap = ix->combos_cap ? ix->combos_cap * 2 : 1024;
+            ix->combos = ubur_realloc(ix->combos, ix->combos_cap * sizeof(struct vec32));
+        }
+        sl->val = ix->ncombos++;
+        memset(&ix->combos[sl->val], 0, sizeof(struct vec32));
+    }
+    struct vec32 *v = &ix->combos[sl->val];
+    if (v->n == 0 || v->v[v->n - 1] != id) /* the same key twice for one name */
+        vec_push(v, id);
+}
+
+static void
+combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id)
+{
+    const char *skels[COMBO_UNITS];
+    int n = 0;
+    for (int i = 0; i < p->n && n < COMBO_UNITS; i++)
+        if (p->u[i].weight < 1.0f)
+            skels[n++] = p->u[i].skel;
+    if (n < 2)
+        return;
+    char key[COMBO_UNITS * UBUR_NAME_PHON];
+    combo_key(skels, n, -1, key, sizeof(key));
+    combo_post(ix, key, id);
+    /* one fewer only for names of common units alone: with a rare unit besides, a name
+     * holding one common unit more than a query weighs too much to reach a match */
+    for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++) {
+        combo_key(skels, n, skip, key, sizeof(key));
+        combo_post(ix, key, id);
+    }
+}
+
 int64_t
 ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const char *name,
                            const struct ubur_name *p)
@@ -272,12 +572,21 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     if (ix->nnames == UINT32_MAX - 1)
         return UBUR_ETOOBIG;
     if (ix->nnames == ix->names_cap) {
-        ix->names_cap = ix->names_cap ? ix->names_cap * 2 : 1024;
-        ix->names = ubur_realloc(ix->names, ix->names_cap * sizeof(struct cname));
+        uint32_t ncap = ix->names_cap ? ix->names_cap * 2 : 1024;
+        ix->names = big_realloc(ix->names, ix->nnames * sizeof(struct cname),
+                                ncap * sizeof(struct cname));
+        ix->names_cap = ncap;
+        ix->hot = big_realloc(ix->hot, ix->nnames * sizeof(struct hotname),
+                              ncap * sizeof(struct hotname));
+        ix->sig = big_realloc(ix->sig, ix->nnames * sizeof(uint32_t), ncap * sizeof(uint32_t));
     }
-    while (ix->nunits + (uint32_t)p->n > ix->units_cap) {
-        ix->units_cap = ix->units_cap ? ix->units_cap * 2 : 4096;
-        ix->units = ubur_realloc(ix->units, ix->units_cap * sizeof(struct cunit));
+    if (ix->nunits + (uint32_t)p->n > ix->units_cap) {
+        uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
+        while (ix->nunits + (uint32_t)p->n > ncap)
+            ncap *= 2;
+        ix->units = big_realloc(ix->units, ix->nunits * sizeof(struct cunit),
+                                ncap * sizeof(struct cunit));
+        ix->units_cap = ncap;
     }
     uint32_t id = ix->nnames++;
     struct cname *cn = &ix->names[id];
@@ -286,6 +595,10 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     cn->nunits = (unsigned char)p->n;
     cn->alive = 1;
     cn->text = pool_add(ix, name);
+    struct hotname *hn = &ix->hot[id];
+    memset(hn, 0, sizeof(*hn));
+    hn->nunits = cn->nunits;
+    hn->alive = 1;
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
         u->vocab = vocab_id(ix, p->u[i].skel);
@@ -293,14 +606,20 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
+        if (i < HOT_UNITS) {
+            hn->vocab[i] = u->vocab;
+            hn->weight[i] = u->weight;
+        }
         /* a name repeating a unit ("Muhammad Muhammad") is posted once */
         bool dup = false;
         for (int k = 0; k < i; k++)
             if (ix->units[cn->units + k].vocab == u->vocab)
                 dup = true;
         if (!dup)
-            vec_push(&ix->postings[u->vocab], id);
+            vec_push(&ix->vocab[u->vocab].postings, id);
     }
+    ix->sig[id] = sig_of(ix, cn);
+    combo_add(ix, p, id);
     if (record >= ix->nrec) {
         uint32_t n = ix->nrec ? ix->nrec : 1024;
         while (n <= record)
@@ -334,6 +653,8 @@ ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record)
     for (uint32_t i = 0; i < r->n; i++) {
         if (ix->names[r->v[i]].alive) {
             ix->names[r->v[i]].alive = 0;
+            ix->hot[r->v[i]].alive = 0;
+            ix->sig[r->v[i]] = 0; /* no unit in common with anything: never gathered */
             ix->alive--;
         }
     }
@@ -344,7 +665,7 @@ void
 ubur_name_index_compact(struct ubur_name_index *ix)
 {
     for (uint32_t v = 0; v < ix->nvocab; v++) {
-        struct vec32 *p = &ix->postings[v];
+        struct vec32 *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
             if (ix->names[p->v[i]].alive)
@@ -370,13 +691,17 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 {
     size_t m = sizeof(*ix) + ix->pool_cap;
     m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap) * sizeof(struct strmap_slot);
-    m += ix->vocab_cap * (sizeof(struct vec32) + sizeof(uint32_t));
+    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m += ix->postings[i].cap * sizeof(uint32_t);
+        m += (ix->vocab[i].postings.cap + ix->near[i].cap) * sizeof(uint32_t);
+    m += ix->combo_map.cap * sizeof(struct strmap_slot) + ix->combos_cap * sizeof(struct vec32);
+    for (uint32_t i = 0; i < ix->ncombos; i++)
+        m += ix->combos[i].cap * sizeof(uint32_t);
     m += ix->dels_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ndels; i++)
         m += ix->dels[i].cap * sizeof(uint32_t);
-    m += ix->names_cap * sizeof(struct cname) + ix->units_cap * sizeof(struct cunit);
+    m += ix->names_cap * (sizeof(struct cname) + sizeof(struct hotname)) + 64;
+    m += ix->units_cap * sizeof(struct cunit);
     m += ix->nrec * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->nrec; i++)
         m += ix->rec_names[i].cap * sizeof(uint32_t);
@@ -385,131 +710,257 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 
 /* ---------------------------------------------------------------- search */
 
+/*
+ * Per-thread scratch space, kept between searches so a search allocates
+ * nothing in the common case: a stamp per name id (a name is a candidate of
+ * the current search when its stamp equals the search's generation), the
+ * candidate list, the shortlist and the unit-similarity memo. Freed at
+ * thread exit.
+ */
+#define MEMO_BITS 12
+#define MEMO_SIZE (1u << MEMO_BITS)
+
+struct memo {
+    uint64_t key; /* see memo_key; 0 = empty */
+    uint32_t gen;
+    double sim;
+};
+
+struct shortlisted {
+    float ub;
+    uint32_t id;
+};
+
+struct scratch {
+    uint64_t *seen; /* bit per name id: gathered by this search */
+    uint32_t nwords, gen;
+    uint32_t *cand;
+    uint32_t ncand, cand_cap;
+    uint32_t *bid; /* the batch of posting entries to filter (batch_add) */
+    uint16_t *bw;
+    uint32_t nbatch, batch_cap;
+    struct shortlisted *sl;
+    uint32_t nsl, sl_cap;
+    struct memo memo[MEMO_SIZE];
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void
+scratch_free(void *p)
+{
+    struct scratch *s = p;
+    if (!s)
+        return;
+    free(s->seen);
+    free(s->cand);
+    free(s->bid);
+    free(s->bw);
+    free(s->sl);
+    free(s);
+}
+
+static void
+scratch_key_init(void)
+{
+    if (pthread_key_create(&scratch_key, scratch_free))
+        abort(); /* only at the first search; no recovery from no thread-specific keys */
+}
+
+/* The calling thread's scratch space, with its bitmap clear and room for nnames. */
+static struct scratch *
+scratch_get(uint32_t nnames)
+{
+    pthread_once(&scratch_once, scratch_key_init);
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = ubur_calloc(1, sizeof(*s));
+        pthread_setspecific(scratch_key, s);
+    }
+    uint32_t words = nnames / 64 + 1;
+    if (s->nwords < words) {
+        uint32_t n = s->nwords ? s->nwords : 1024;
+        while (n < words)
+            n *= 2;
+        s->seen = ubur_realloc(s->seen, (size_t)n * sizeof(uint64_t));
+        memset(s->seen + s->nwords, 0, (size_t)(n - s->nwords) * sizeof(uint64_t));
+        s->nwords = n;
+    }
+    if (++s->gen == 0) { /* wrapped: forget every memoised similarity */
+        for (uint32_t i = 0; i < MEMO_SIZE; i++)
+            s->memo[i].gen = 0;
+        s->gen = 1;
+    }
+    s->ncand = s->nsl = s->nbatch = 0;
+    return s;
+}
+
+static bool
+bit_test(const uint64_t *b, uint32_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1;
+}
+
+static void
+bit_set(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] |= 1ull << (i & 63);
+}
+
+static void
+bit_clear(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] &= ~(1ull << (i & 63));
+}
+
+static void
+cand_push(struct scratch *s, uint32_t id)
+{
+    if (s->ncand == s->cand_cap) {
+        s->cand_cap = s->cand_cap ? s->cand_cap * 2 : 4096;
+        s->cand = ubur_realloc(s->cand, (size_t)s->cand_cap * sizeof(uint32_t));
+    }
+    s->cand[s->ncand++] = id;
+}
+
+static void
+sl_push(struct scratch *s, float ub, uint32_t id)
+{
+    if (s->nsl == s->sl_cap) {
+        s->sl_cap = s->sl_cap ? s->sl_cap * 2 : 1024;
+        s->sl = ubur_realloc(s->sl, (size_t)s->sl_cap * sizeof(*s->sl));
+    }
+    s->sl[s->nsl++] = (struct shortlisted){ub, id};
+}
+
+/* Shortlist order: higher bound first, then lower id (a max-heap on this). */
+static bool
+sl_before(const struct shortlisted *a, const struct shortlisted *b)
+{
+    return a->ub > b->ub || (a->ub == b->ub && a->id < b->id);
+}
+
+static void
+sl_sift(struct shortlisted *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && sl_before(&h[l], &h[m]))
+            m = l;
+        if (r < n && sl_before(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        struct shortlisted t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
 struct qunit {
     int idx; /* unit index in the query */
     uint32_t vocab[VARIANTS_MAX];
+    float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
+    bool skip[VARIANTS_MAX];    /* a neighbour whose list is too long to read */
+    bool expanded;              /* neighbours added (else the skeleton alone) */
     int nvocab;
     uint64_t df;
 };
 
+#ifdef UBUR_NAME_INDEX_PROFILE
+long ubur_name_index_counts[4];
+#define COUNT(k) (ubur_name_index_counts[k]++)
+#else
+#define COUNT(k) (void)0
+#endif
+
+/* Adds a vocab id known not to be in the list yet, with its credit. */
 static void
-add_variant(struct qunit *q, uint32_t v)
+add_known(const struct ubur_name_index *ix, struct qunit *q, uint32_t v, double c)
 {
+    if (q->nvocab == VARIANTS_MAX)
+        return;
+    q->vocab[q->nvocab] = v;
+    q->skip[q->nvocab] = c < 0.999 && ix->vocab[v].postings.n > VARIANT_DF_MAX;
+    q->credit[q->nvocab++] = (float)c;
+}
+
+/* Adds a vocab id found by generating edits (the query's skeleton is not a word). */
+static void
+add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q,
+            uint32_t v)
+{
+    COUNT(0);
     for (int i = 0; i < q->nvocab; i++)
         if (q->vocab[i] == v)
             return;
-    if (q->nvocab < VARIANTS_MAX)
-        q->vocab[q->nvocab++] = v;
+    COUNT(1);
+    const struct vocab *vo = &ix->vocab[v];
+    double c = ubur_name_match_credit(
+        ubur_name_unit_sim_bound(qu, vo->inl[0] ? vo->inl : ix->pool + vo->skel));
+    if (c <= 0)
+        return; /* no unit with this skeleton can match: not worth reading */
+    COUNT(2);
+    add_known(ix, q, v, c);
 }
 
+/*
+ * The vocabulary ids a query unit stands for: its own skeleton and, for a
+ * name of three or more consonants, the skeletons one consonant edit away
+ * that are still close enough to match (a typo: Mansur/Madsur). A search
+ * reads the posting lists of the neighbours only when they are short
+ * (VARIANT_DF_MAX): a common name's neighbours are other common names
+ * (Muhammad: Ahmad, Hamid, Mahdi) with long lists of the wrong people.
+ */
 static void
-expand(const struct ubur_name_index *ix, const char *skel, struct qunit *q)
+expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
 {
+    const char *skel = qu->skel;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
-    if (sl && sl->key)
-        add_variant(q, sl->val);
     size_t body = strlen(skel) - key_body(skel);
-    /* Short skeletons ("L", "MR", "HSN") are common given names whose spellings already
-     * share one skeleton: fuzzy variants of them would only add noise. */
-    if (body < 3)
+    /* Short skeletons of common names ("L", "MR") are given names whose spellings already
+     * share one skeleton: fuzzy variants of them would only add noise. A short rare name
+     * may have a typo like any other (Akhud for Akhund, Zajai for Zakui). */
+    bool fuzzy = body >= 3 || (body == 2 && qu->weight >= 1.0f);
+    if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB) {
+        /* a known skeleton: its neighbours are listed */
+        add_known(ix, q, sl->val, 1.0);
+        if (!fuzzy)
+            return;
+        double qw = ubur_name_phon_weight(qu->phon);
+        const struct vec32 *nb = &ix->near[sl->val];
+        for (uint32_t i = 0; i < nb->n && q->nvocab < VARIANTS_MAX; i++) {
+            uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
+            const struct vocab *vo = &ix->vocab[v];
+            double c = ubur_name_match_credit(
+                ubur_name_sim_bound((double)dq / 20, qw, (double)vo->wmax / 20));
+            if (c > 0)
+                add_known(ix, q, v, c);
+        }
+        return;
+    }
+    if (sl && sl->key)
+        add_variant(ix, qu, q, sl->val);
+    if (!fuzzy)
         return;
     /* names with one more consonant than the query */
     sl = map_find(ix, &ix->del_map, skel);
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
-            add_variant(q, ix->dels[sl->val].v[i]);
+            add_variant(ix, qu, q, ix->dels[sl->val].v[i]);
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
-        /* one consonant fewer (not for 3: that is a 2-consonant given name), or one different */
-        if (body >= 4) {
-            sl = map_find(ix, &ix->vocab_map, var[k]);
-            if (sl && sl->key)
-                add_variant(q, sl->val);
-        }
+        /* one consonant fewer, or one different */
+        sl = map_find(ix, &ix->vocab_map, var[k]);
+        if (sl && sl->key)
+            add_variant(ix, qu, q, sl->val);
         sl = map_find(ix, &ix->del_map, var[k]);
         if (sl && sl->key)
             for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
-                add_variant(q, ix->dels[sl->val].v[i]);
-    }
-}
-
-struct cand {
-    uint32_t id;
-    uint32_t mask;
-    float pre;
-};
-
-struct cand_table {
-    struct cand *c;
-    uint32_t cap, n;
-};
-
-static struct cand *
-cand_get(struct cand_table *t, uint32_t id)
-{
-    uint32_t mask = t->cap - 1, i = (id * 2654435761u) & mask;
-    for (;;) {
-        struct cand *c = &t->c[i];
-        if (c->id == id + 1)
-            return c;
-        if (!c->id) {
-            if ((t->n + 1) * 4 >= t->cap * 3)
-                return NULL; /* full: the budget keeps this rare */
-            c->id = id + 1;
-            t->n++;
-            return c;
-        }
-        i = (i + 1) & mask;
-    }
-}
-
-static int
-cand_cmp(const void *a, const void *b)
-{
-    const struct cand *x = a, *y = b;
-    if (x->pre != y->pre)
-        return x->pre < y->pre ? 1 : -1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
-#define MEMO_BITS 10
-#define MEMO_SIZE (1u << MEMO_BITS)
-struct memo {
-    uint32_t key;
-    unsigned char flags;
-    double sim;
-};
-
-/* Moves the k best candidates (by cand_cmp) to the front, in no order (quickselect). */
-static void
-select_top(struct cand *c, uint32_t n, uint32_t k)
-{
-    uint32_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        struct cand pivot = c[lo + (hi - lo) / 2];
-        uint32_t i = lo, j = hi;
-        while (i <= j) {
-            while (cand_cmp(&c[i], &pivot) < 0)
-                i++;
-            while (cand_cmp(&c[j], &pivot) > 0)
-                j--;
-            if (i <= j) {
-                struct cand tmp = c[i];
-                c[i] = c[j];
-                c[j] = tmp;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
+                add_variant(ix, qu, q, ix->dels[sl->val].v[i]);
     }
 }
 
@@ -529,48 +980,345 @@ hit_cmp(const void *a, const void *b)
     return x->name_id < y->name_id ? -1 : x->name_id > y->name_id;
 }
 
-static void
-load_name(const struct ubur_name_index *ix, uint32_t id, struct ubur_name *out)
+/* Vocab id -> the query units it stands for, and the most it can count for them. */
+#define VM_SIZE 4096 /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+struct vmask {
+    uint32_t vocab; /* + 1; 0 empty */
+    uint16_t units;
+    uint8_t credit; /* * 255, rounded up */
+};
+
+static const struct vmask *
+vm_get(const struct vmask *vm, uint32_t id)
 {
-    const struct cname *cn = &ix->names[id];
-    out->n = cn->nunits;
-    for (int i = 0; i < cn->nunits; i++) {
-        const struct cunit *cu = &ix->units[cn->units + (uint32_t)i];
-        struct ubur_name_unit *u = &out->u[i];
-        u->kind = cu->kind;
-        u->flags = cu->flags;
-        u->weight = (float)cu->weight / 255.0f;
-        u->text[0] = '\0';
-        snprintf(u->phon, sizeof(u->phon), "%s", ix->pool + cu->phon);
-        snprintf(u->skel, sizeof(u->skel), "%s", ix->pool + ix->vocab_skel[cu->vocab]);
+    uint32_t h = (id * 2654435761u) >> 20;
+    while (vm[h].vocab) {
+        if (vm[h].vocab == id + 1)
+            return &vm[h];
+        h = (h + 1) & (VM_SIZE - 1);
+    }
+    return NULL;
+}
+
+static void
+vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
+{
+    uint32_t h = (id * 2654435761u) >> 20;
+    while (vm[h].vocab && vm[h].vocab != id + 1)
+        h = (h + 1) & (VM_SIZE - 1);
+    vm[h].vocab = id + 1;
+    vm[h].units |= (uint16_t)(1u << unit);
+    uint8_t c = (uint8_t)ceilf(credit * 255.0f);
+    if (c > vm[h].credit)
+        vm[h].credit = c;
+}
+
+/*
+ * The signature filter of a search: per query unit, the signature bits of
+ * its own skeleton and of its fuzzy variants, with the most a variant can
+ * count. sig_pass bounds a name's score from its signature alone, in the
+ * way upper_bound does from its record; Bloom collisions only loosen it.
+ * A fuzzy variant weighs at most the query unit's weight: only rare units
+ * (weight 1) are expanded.
+ *
+ * Two refinements keep the filter sharp. The unit whose posting list is
+ * being read is known to be there, with the credit of that list's skeleton.
+ * Once every list of a unit has been read, a name met later cannot hold
+ * that unit (it would have been met then), so the unit is `done` and counts
+ * nothing. A rare unit with many fuzzy variants lights most of the 24 bits,
+ * so its fuzzy bits are not used (`fuzzy` 0) unless its lists are read:
+ * a name sharing only a fuzzy variant of a rare unit that is not
+ * enumerated is not found, as before there was a filter.
+ */
+struct sigq {
+    uint32_t exact, fuzzy;
+    float w, fuzzy_credit;
+    bool done;
+};
+
+#define SIG_W 64 /* weights in the filter's tables: in 1/64, rounded up */
+
+struct sigfilter {
+    struct sigq u[UBUR_NAME_MAX_UNITS];
+    int n;
+    int known;         /* the unit whose list is read, or -1 */
+    /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
+     * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
+     * weight of any set of units, low six and high six apart; and per weight matched,
+     * one more than the largest total weight (in sixteenths) a name may have and pass
+     * (0: none passes). */
+    uint16_t ex[3][256], fz[3][256];
+    uint16_t wex[2][64], wfz[2][64];
+    uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
+};
+
+static uint16_t
+sig_w(float w)
+{
+    return (uint16_t)ceilf(w * SIG_W - 1e-4f);
+}
+
+/* The per-weight limits of the filter (max_sb): once per search. */
+static void
+sig_limits(struct sigfilter *f, float min_score, float qsum)
+{
+    float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
+    /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
+     * squared and solved for sb */
+    for (int w = 0; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++) {
+        float wq = (float)w / SIG_W, h = wq < 1.2f ? 0.85f + 0.125f * wq : 1.0f;
+        float lhs = wq * h * h;
+        if (w == 0 || lhs < min2q) {
+            f->max_sb[w] = 0;
+            continue;
+        }
+        float sb = wq > lhs * wq / min2q ? wq : lhs * wq / min2q;
+        float sixteenths = floorf(sb * 16.0f);
+        f->max_sb[w] = (uint16_t)(sixteenths > 4000.0f ? 4001 : sixteenths + 1);
     }
 }
 
-/* Intersects two ascending posting lists into the candidate table. */
+/* The unit tables of the filter, for the units still to test: whenever `known` or `done`
+ * changes. Each table entry is built from the one without its lowest bit. */
 static void
-intersect(const struct ubur_name_index *ix, const struct vec32 *a, const struct vec32 *b,
-          uint32_t bits, struct cand_table *t, uint32_t *read)
+sig_tables(struct sigfilter *f)
 {
-    uint32_t i = 0, j = 0;
-    while (i < a->n && j < b->n) {
-        uint32_t x = a->v[i], y = b->v[j];
-        if (x < y) {
-            i++;
-        } else if (y < x) {
-            j++;
-        } else {
-            if (ix->names[x].alive) {
-                struct cand *c = cand_get(t, x);
-                if (!c)
-                    return;
-                c->mask |= bits;
-            }
-            i++;
-            j++;
+    uint16_t single_ex[3][8] = {{0}}, single_fz[3][8] = {{0}};
+    uint16_t wex1[2][6] = {{0}}, wfz1[2][6] = {{0}};
+    for (int k = 0; k < f->n; k++) {
+        const struct sigq *u = &f->u[k];
+        if (k == f->known || u->done)
+            continue;
+        for (int b = 0; b < 24; b++) {
+            if (u->exact & (1u << (8 + b)))
+                single_ex[b / 8][b % 8] |= (uint16_t)(1u << k);
+            if (u->fuzzy & (1u << (8 + b)))
+                single_fz[b / 8][b % 8] |= (uint16_t)(1u << k);
+        }
+        wex1[k / 6][k % 6] = sig_w(u->w);
+        wfz1[k / 6][k % 6] = sig_w(u->w * u->fuzzy_credit);
+    }
+    for (int b = 0; b < 3; b++) {
+        f->ex[b][0] = f->fz[b][0] = 0;
+        for (uint32_t v = 1; v < 256; v++) {
+            int low = __builtin_ctz(v);
+            f->ex[b][v] = f->ex[b][v & (v - 1)] | single_ex[b][low];
+            f->fz[b][v] = f->fz[b][v & (v - 1)] | single_fz[b][low];
         }
     }
-    *read += a->n + b->n;
+    for (int h = 0; h < 2; h++) {
+        f->wex[h][0] = f->wfz[h][0] = 0;
+        for (uint32_t set = 1; set < 64; set++) {
+            int low = __builtin_ctz(set);
+            f->wex[h][set] = (uint16_t)(f->wex[h][set & (set - 1)] + wex1[h][low]);
+            f->wfz[h][set] = (uint16_t)(f->wfz[h][set & (set - 1)] + wfz1[h][low]);
+        }
+    }
 }
+
+/* Whether a name with this signature may reach min_score, `known` (in 1/64) matched besides:
+ * this runs for every posting read. */
+static bool
+sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
+{
+    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
+    uint32_t fz = (uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) & ~ex;
+    uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
+                 f->wfz[1][fz >> 6] + known;
+    if (w > UBUR_NAME_MAX_UNITS * SIG_W)
+        w = UBUR_NAME_MAX_UNITS * SIG_W;
+    return (sig & 0xff) < f->max_sb[w];
+}
+
+/*
+ * Gathering reads posting lists in batches: the ids of every list of a unit
+ * (or every combination) first, with the weight each list's skeleton
+ * contributes, then one pass that filters them while fetching signatures
+ * well ahead. Lists are often short (the neighbours of a name), so fetching
+ * ahead within each list would rarely get ahead at all.
+ */
+static void
+batch_add(struct scratch *s, const struct vec32 *p, uint16_t w, uint32_t *read)
+{
+    *read += p->n;
+    if (s->nbatch + p->n > s->batch_cap) {
+        uint32_t n = s->batch_cap ? s->batch_cap : 4096;
+        while (n < s->nbatch + p->n)
+            n *= 2;
+        s->bid = ubur_realloc(s->bid, (size_t)n * sizeof(uint32_t));
+        s->bw = ubur_realloc(s->bw, (size_t)n * sizeof(uint16_t));
+        s->batch_cap = n;
+    }
+    memcpy(s->bid + s->nbatch, p->v, (size_t)p->n * sizeof(uint32_t));
+    for (uint32_t i = 0; i < p->n; i++)
+        s->bw[s->nbatch + i] = w;
+    s->nbatch += p->n;
+}
+
+/* Adds the batched names that pass the signature filter and are not gathered yet, and
+ * empties the batch. Returns false when the candidate list is full. */
+static bool
+batch_run(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f)
+{
+    uint32_t n = s->nbatch;
+    s->nbatch = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + PREFETCH_AHEAD < n)
+            __builtin_prefetch(&ix->sig[s->bid[i + PREFETCH_AHEAD]]);
+        uint32_t id = s->bid[i];
+        if (bit_test(s->seen, id) || !sig_pass(f, ix->sig[id], s->bw[i]))
+            continue;
+        if (s->ncand >= CAND_MAX)
+            return false;
+        bit_set(s->seen, id);
+        cand_push(s, id);
+    }
+    return true;
+}
+
+/* Gathers the names posted under the combinations of the query's common units that could
+ * reach min_score with nothing else matched. Returns false when the candidates are full. */
+static bool
+gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f,
+              const struct ubur_name *q, float qsum, float min, uint32_t *read)
+{
+    const char *skels[COMBO_UNITS];
+    float w[COMBO_UNITS];
+    int n = 0;
+    if (!ix->ncombos)
+        return true;
+    for (int i = 0; i < q->n && n < COMBO_UNITS; i++)
+        if (q->u[i].weight < 1.0f) {
+            skels[n] = q->u[i].skel;
+            w[n++] = q->u[i].weight;
+        }
+    char key[COMBO_UNITS * UBUR_NAME_PHON];
+    for (uint32_t set = 0; set < (1u << n); set++) {
+        if (__builtin_popcount(set) < 2)
+            continue;
+        const char *sub[COMBO_UNITS];
+        int m = 0;
+        float ws = 0;
+        for (int i = 0; i < n; i++)
+            if (set & (1u << i)) {
+                sub[m++] = skels[i];
+                ws += w[i];
+            }
+        float ub = sqrtf(ws / qsum) * (ws < 1.2f ? 0.85f + 0.125f * ws : 1.0f);
+        if (ub < min - 1e-3f)
+            continue;
+        combo_key(sub, m, -1, key, sizeof(key));
+        const struct strmap_slot *sl = map_find(ix, &ix->combo_map, key);
+        if (sl && sl->key)
+            batch_add(s, &ix->combos[sl->val], 0, read);
+    }
+    return batch_run(ix, s, f);
+}
+
+/*
+ * The most a candidate can score given which query units share a key with
+ * its units: each shared unit counted with the most its skeleton allows
+ * (1 for the same skeleton, less for a fuzzy variant), every other unit as
+ * no match, in the formula of ubur_names_compare_sim (weighted coverage of
+ * both sides, geometric mean, the hold-down when little information
+ * matched; structure rules only lower a score). Units that match without
+ * sharing a key (two consonant edits apart) are the approximation.
+ */
+static float
+upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *vm,
+            const float *qw, float qsum, int nq)
+{
+    const struct hotname *h = &ix->hot[id];
+    /* Units pair one to one, so both the query side and the candidate side are bounded
+     * twice, per query unit and per candidate unit, and the smaller sum kept: one
+     * "Muhammad" in the candidate cannot cover three in the query. */
+    float cov[UBUR_NAME_MAX_UNITS] = {0}, cmax[UBUR_NAME_MAX_UNITS] = {0};
+    float by_cand_q = 0, by_cand_c = 0, csum = 0;
+    bool any = false;
+    for (int b = 0; b < h->nunits; b++) {
+        uint32_t v;
+        float w;
+        if (b < HOT_UNITS) {
+            w = (float)h->weight[b];
+            v = h->vocab[b];
+        } else {
+            const struct cunit *u = &ix->units[ix->names[id].units + (uint32_t)b];
+            w = (float)u->weight;
+            v = u->vocab;
+        }
+        w *= 1.0f / 255.0f;
+        csum += w;
+        const struct vmask *m = vm_get(vm, v);
+        if (!m)
+            continue;
+        any = true;
+        float c = (float)m->credit * (1.0f / 255.0f), qmax = 0;
+        for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++) {
+            if (!(bits & 1))
+                continue;
+            if (c > cov[k])
+                cov[k] = c;
+            if (w * c > cmax[k])
+                cmax[k] = w * c;
+            if (qw[k] > qmax)
+                qmax = qw[k];
+        }
+        by_cand_q += qmax * c;
+        by_cand_c += w * c;
+    }
+    if (!any)
+        return 0;
+    float by_query_q = 0, by_query_c = 0;
+    for (int k = 0; k < nq; k++) {
+        by_query_q += qw[k] * cov[k];
+        by_query_c += cmax[k];
+    }
+    float wq = by_query_q < by_cand_q ? by_query_q : by_cand_q;
+    float cw = by_query_c < by_cand_c ? by_query_c : by_cand_c;
+    float ub = sqrtf((wq / qsum) * (cw / csum));
+    float info = (wq + cw) / 2;
+    if (info < 1.2f)
+        ub *= 0.85f + 0.15f * (info / 1.2f);
+    return ub;
+}
+
+/* Unit similarities of a query unit and a candidate unit, memoised per search: the
+ * same phonetic forms (common names) recur in most candidates. */
+static double
+unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_name_unit *qu,
+         int a, const struct cunit *cu)
+{
+    uint64_t key = ((uint64_t)cu->phon << 12) | ((uint64_t)a << 8) | ((uint64_t)cu->kind << 4) |
+                   (uint64_t)(cu->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN));
+    key += 1;
+    struct memo *m = &s->memo[(uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS))];
+    if (m->gen == s->gen && m->key == key)
+        return m->sim;
+    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, cu->kind, cu->flags);
+    m->key = key;
+    m->gen = s->gen;
+    m->sim = sim;
+    return sim;
+}
+
+#ifdef UBUR_NAME_INDEX_PROFILE
+/* Thread CPU time per search phase, for bench/names only (compiled in with -D). */
+#include <time.h>
+double ubur_name_index_phase_s[4];
+static double
+phase_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+#define PHASE(v) double v = phase_now()
+#define PHASE_ADD(k, a, b) (ubur_name_index_phase_s[k] += (b) - (a))
+#else
+#define PHASE(v) (void)0
+#define PHASE_ADD(k, a, b) (void)0
+#endif
 
 int
 ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name *q,
@@ -578,153 +1326,184 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                        struct ubur_name_search_stats *stats)
 {
     struct qunit qu[UBUR_NAME_MAX_UNITS];
-    struct ubur_name_search_stats st = {0, 0, 0};
+    struct ubur_name_search_stats st = {0, 0, 0, 0};
     int nq = 0, nout = 0;
 
     if (q->n == 0 || max <= 0 || ix->alive == 0)
         goto done;
+    PHASE(t0);
+    struct scratch *s = scratch_get(ix->nnames);
+    float qw[UBUR_NAME_MAX_UNITS], qsum = 0;
+    /* Rare units are expanded to their neighbours now; common ones only if they are read
+     * (below): a common name's neighbours are other common names, too long to read, and
+     * counting them would only loosen the bound. */
     for (int i = 0; i < q->n; i++) {
+        qw[i] = q->u[i].weight;
+        qsum += qw[i];
         struct qunit *u = &qu[nq];
         u->idx = i;
         u->nvocab = 0;
         u->df = 0;
-        expand(ix, q->u[i].skel, u);
+        u->expanded = qw[i] >= 1.0f;
+        if (u->expanded) {
+            expand(ix, &q->u[i], u);
+        } else {
+            struct strmap_slot *sl = map_find(ix, &ix->vocab_map, q->u[i].skel);
+            if (sl && sl->key)
+                add_known(ix, u, sl->val, 1.0);
+        }
         for (int k = 0; k < u->nvocab; k++)
-            u->df += ix->postings[u->vocab[k]].n;
+            if (!u->skip[k])
+                u->df += ix->vocab[u->vocab[k]].postings.n;
         if (u->nvocab > 0)
             nq++;
     }
-    if (nq == 0)
+    if (nq == 0 || qsum <= 0)
         goto done;
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
 
-    /* Rarest first: the rarest unit always, more while they stay cheap. A true match
-     * shares at least one of these units (or a one-edit variant of it); the units not
-     * enumerated still count when the candidates are scored. */
+    /* The plan: the rarest rare unit (most true matches share one, exactly or as a
+     * one-edit neighbour), then every other unit in df order while cheap. The units not
+     * read still count in the filter, the bound and the score. Then the names made of
+     * common units, through the combinations of the query's common units that could reach
+     * min_score on their own (gather_combos). */
+    int plan[UBUR_NAME_MAX_UNITS], nplan = 0;
     uint64_t want = 0;
-    int enumerate = 0;
+    for (int k = 0; k < nq && nplan == 0; k++)
+        if (qw[qu[k].idx] >= 1.0f) {
+            plan[nplan++] = k;
+            want = qu[k].df;
+        }
     for (int k = 0; k < nq; k++) {
-        if (k > 0 && want + qu[k].df > ENUM_BUDGET)
+        if (nplan > 0 && k == plan[0])
+            continue;
+        if (want + qu[k].df > ENUM_BUDGET)
             break;
         want += qu[k].df;
-        enumerate++;
+        plan[nplan++] = k;
+        if (!qu[k].expanded) {
+            qu[k].nvocab = 0;
+            expand(ix, &q->u[qu[k].idx], &qu[k]);
+            qu[k].expanded = true;
+        }
     }
-    struct cand_table t = {NULL, 0, 0};
-    bool common_only = qu[0].df > COMMON_DF && nq >= 2;
-    uint64_t size = common_only ? CAND_BUDGET : want;
-    if (size > 4 * CAND_BUDGET)
-        size = 4 * CAND_BUDGET; /* a single very common unit: the first ones only */
-    t.cap = 64;
-    while (t.cap < size * 2)
-        t.cap *= 2;
-    t.c = ubur_calloc(t.cap, sizeof(struct cand));
+    PHASE(t0b);
+    PHASE_ADD(3, t0, t0b);
 
-    if (common_only) {
-        /* Every unit is common ("Muhammad Ali"): the names holding both rarest. */
-        for (int a = 0; a < qu[0].nvocab; a++)
-            for (int b = 0; b < qu[1].nvocab; b++)
-                intersect(ix, &ix->postings[qu[0].vocab[a]], &ix->postings[qu[1].vocab[b]],
-                          (1u << qu[0].idx) | (1u << qu[1].idx), &t, &st.postings);
-    } else {
-        for (int k = 0; k < enumerate; k++) {
-            uint32_t bit = 1u << qu[k].idx;
-            for (int v = 0; v < qu[k].nvocab; v++) {
-                const struct vec32 *p = &ix->postings[qu[k].vocab[v]];
-                st.postings += p->n;
-                for (uint32_t i = 0; i < p->n; i++) {
-                    uint32_t id = p->v[i];
-                    if (!ix->names[id].alive)
-                        continue;
-                    struct cand *c = cand_get(&t, id);
-                    if (!c)
-                        goto gathered;
-                    c->mask |= bit;
-                }
-            }
-        }
-    }
-gathered:;
-    /* Which query units each vocab id stands for (exact spelling key or a variant). */
-    struct vmask {
-        uint32_t vocab; /* + 1; 0 empty */
-        uint16_t exact, fuzzy;
-    } vm[2048]; /* > UBUR_NAME_MAX_UNITS * VARIANTS_MAX: never full */
+    struct vmask vm[VM_SIZE];
     memset(vm, 0, sizeof(vm));
-    for (int k = 0; k < nq; k++)
+    struct sigfilter f;
+    memset(&f, 0, sizeof(f));
+    f.n = nq;
+    f.known = -1;
+    for (int k = 0; k < nq; k++) {
+        f.u[k].w = qw[qu[k].idx];
         for (int v = 0; v < qu[k].nvocab; v++) {
-            uint32_t id = qu[k].vocab[v], h = (id * 2654435761u) >> 21;
-            while (vm[h].vocab && vm[h].vocab != id + 1)
-                h = (h + 1) & 2047;
-            vm[h].vocab = id + 1;
-            if (!strcmp(ix->pool + ix->vocab_skel[id], q->u[qu[k].idx].skel))
-                vm[h].exact |= (uint16_t)(1u << qu[k].idx);
-            else
-                vm[h].fuzzy |= (uint16_t)(1u << qu[k].idx);
-        }
-    /* Compact the table and rank by the weight of the query units shared, counting every
-     * unit of the candidate (not only the enumerated ones); a variant counts less. */
-    uint32_t nc = 0;
-    for (uint32_t i = 0; i < t.cap; i++) {
-        if (!t.c[i].id)
-            continue;
-        struct cand c = t.c[i];
-        c.id--;
-        uint32_t exact = 0, fuzzy = 0;
-        const struct cname *cnm = &ix->names[c.id];
-        for (int b = 0; b < cnm->nunits; b++) {
-            uint32_t id = ix->units[cnm->units + (uint32_t)b].vocab,
-                     h = (id * 2654435761u) >> 21;
-            while (vm[h].vocab && vm[h].vocab != id + 1)
-                h = (h + 1) & 2047;
-            if (vm[h].vocab) {
-                exact |= vm[h].exact;
-                fuzzy |= vm[h].fuzzy;
+            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v]);
+            if (qu[k].credit[v] >= 0.999f) {
+                /* the n-th query unit with this skeleton needs an n-th one in the name */
+                uint32_t nth = 0;
+                for (int j = 0; j < qu[k].idx; j++)
+                    nth += !strcmp(q->u[j].skel, q->u[qu[k].idx].skel);
+                f.u[k].exact |= sig_bit(qu[k].vocab[v], nth);
+            } else {
+                f.u[k].fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                if (qu[k].credit[v] > f.u[k].fuzzy_credit)
+                    f.u[k].fuzzy_credit = qu[k].credit[v];
             }
         }
-        float pre = 0;
-        for (int k = 0; k < q->n; k++)
-            if (exact & (1u << k))
-                pre += q->u[k].weight;
-            else if (fuzzy & (1u << k))
-                pre += 0.7f * q->u[k].weight;
-        /* names of the same length as the query first, then shorter ones */
-        int d = (int)ix->names[c.id].nunits - q->n;
-        pre -= 0.01f * (float)(d < 0 ? -d : d);
-        c.pre = pre;
-        t.c[nc++] = c;
     }
-    st.candidates = nc;
-    uint32_t keep = nc < RESCORE_MAX ? nc : RESCORE_MAX;
-    if (nc > keep)
-        select_top(t.c, nc, keep);
-    struct ubur_name cn;
-    /* Unit similarities by (query unit, interned phonetic form): common names recur. */
-    struct memo memo[MEMO_SIZE];
-    memset(memo, 0, sizeof(memo));
-    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
-    for (uint32_t i = 0; i < keep; i++) {
-        load_name(ix, t.c[i].id, &cn);
-        const struct cname *cnm = &ix->names[t.c[i].id];
-        for (int a = 0; a < q->n; a++)
-            for (int b = 0; b < cn.n; b++) {
-                const struct cunit *cu = &ix->units[cnm->units + (uint32_t)b];
-                uint32_t key = cu->phon * 16u + (uint32_t)a + 1u + ((uint32_t)cu->kind << 28);
-                struct memo *m = &memo[(key * 2654435761u) >> (32 - MEMO_BITS)];
-                if (m->key == key && m->flags == cu->flags) {
-                    sim[a][b] = m->sim;
-                } else {
-                    sim[a][b] = ubur_name_unit_similarity(&q->u[a], &cn.u[b]);
-                    m->key = key;
-                    m->flags = cu->flags;
-                    m->sim = sim[a][b];
-                }
+    sig_limits(&f, (float)min_score, qsum);
+    /* A unit not in the plan whose neighbours light most of the Bloom bits would let
+     * nearly every name through: its neighbours are not tested (the approximation). A
+     * unit in the plan keeps them, or a name rejected before its lists are read would be
+     * rejected again then. */
+    for (int k = 0; k < nq; k++) {
+        bool planned = false;
+        for (int i = 0; i < nplan; i++)
+            planned |= plan[i] == k;
+        if (!planned && __builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS)
+            f.u[k].fuzzy = 0;
+    }
+    for (int step = 0; step < nplan; step++) {
+        int k = plan[step];
+        f.known = k;
+        sig_tables(&f);
+        struct sigq rest = {0, 0, f.u[k].w, 0, false};
+        for (int v = 0; v < qu[k].nvocab; v++) {
+            if (qu[k].skip[v]) {
+                rest.fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                if (qu[k].credit[v] > rest.fuzzy_credit)
+                    rest.fuzzy_credit = qu[k].credit[v];
+                continue;
             }
-        double s = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
-                                          NULL);
-        st.scored++;
-        if (s < min_score)
+            batch_add(s, &ix->vocab[qu[k].vocab[v]].postings,
+                      sig_w(f.u[k].w * qu[k].credit[v]), &st.postings);
+        }
+        if (!batch_run(ix, s, &f))
+            goto gathered;
+        /* A name met from now on holds this unit only through a neighbour not read. */
+        f.known = -1;
+        f.u[k] = rest;
+        f.u[k].done = !rest.fuzzy;
+    }
+    f.known = -1;
+    sig_tables(&f);
+    if (!gather_combos(ix, s, &f, q, qsum, (float)min_score, &st.postings))
+        goto gathered;
+gathered:
+    st.candidates = s->ncand;
+    PHASE(t1);
+
+    /* Bound every candidate; keep those that may reach min_score. */
+    for (uint32_t i = 0; i < s->ncand; i++) {
+        if (i + PREFETCH_AHEAD < s->ncand)
+            __builtin_prefetch(&ix->hot[s->cand[i + PREFETCH_AHEAD]]);
+        uint32_t id = s->cand[i];
+        if (!ix->hot[id].alive)
             continue;
-        struct ubur_name_hit h = {ix->names[t.c[i].id].record, t.c[i].id, s};
+        float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
+        if (ub >= (float)min_score - 1e-4f)
+            sl_push(s, ub, id);
+    }
+    st.shortlisted = s->nsl;
+    for (uint32_t i = 0; i < s->ncand; i++)
+        bit_clear(s->seen, s->cand[i]);
+    PHASE(t2);
+
+    /* Score in bound order; stop when no remaining bound can enter the results. */
+    for (uint32_t i = s->nsl / 2; i-- > 0;)
+        sl_sift(s->sl, s->nsl, i);
+    struct ubur_name cn;
+    double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
+    double worst = 0;
+    uint32_t heap = s->nsl;
+    while (heap > 0 && st.scored < RESCORE_MAX) {
+        struct shortlisted top = s->sl[0];
+        s->sl[0] = s->sl[--heap];
+        sl_sift(s->sl, heap, 0);
+        if (nout == max && (double)top.ub <= worst)
+            break;
+        const struct cname *cnm = &ix->names[top.id];
+        const struct cunit *cu = &ix->units[cnm->units];
+        cn.n = cnm->nunits;
+        for (int b = 0; b < cn.n; b++) {
+            cn.u[b].kind = cu[b].kind;
+            cn.u[b].flags = cu[b].flags;
+            cn.u[b].weight = (float)cu[b].weight / 255.0f;
+            cn.u[b].text[0] = '\0';
+            cn.u[b].phon[0] = '\0';
+            cn.u[b].skel[0] = '\0';
+        }
+        for (int a = 0; a < q->n; a++)
+            for (int b = 0; b < cn.n; b++)
+                sim[a][b] = unit_sim(ix, s, &q->u[a], a, &cu[b]);
+        double sc = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
+                                           NULL);
+        st.scored++;
+        if (sc < min_score)
+            continue;
+        struct ubur_name_hit h = {cnm->record, top.id, sc};
         if (nout < max) {
             out[nout++] = h;
         } else {
@@ -736,9 +1515,18 @@ gathered:;
             if (hit_cmp(&h, &out[w]) < 0)
                 out[w] = h;
         }
+        if (nout == max) {
+            worst = out[0].score;
+            for (int k = 1; k < nout; k++)
+                if (out[k].score < worst)
+                    worst = out[k].score;
+        }
     }
-    free(t.c);
     qsort(out, (size_t)nout, sizeof(out[0]), hit_cmp);
+    PHASE(t3);
+    PHASE_ADD(0, t0b, t1);
+    PHASE_ADD(1, t1, t2);
+    PHASE_ADD(2, t2, t3);
 done:
     if (stats)
         *stats = st;

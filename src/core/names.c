@@ -678,66 +678,105 @@ sub_cost(char a, char b)
     return close_pair(a, b) ? 0.45 : 1.0;
 }
 
+/*
+ * The costs above as tables, filled once: the distance below runs for every
+ * candidate unit of every search, so it must not call or search per cell.
+ * Symbols outside 7-bit ASCII cannot occur in phonetic forms (they are built
+ * from the phonetic alphabet only) but are mapped to 0 and cost 1 anyway.
+ */
+static double sub_tab[128][128];
+static double indel_tab[2][128]; /* [cross][symbol] */
+static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
+
+static void
+cost_init(void)
+{
+    for (int a = 0; a < 128; a++) {
+        indel_tab[0][a] = indel_cost((char)a, false);
+        indel_tab[1][a] = indel_cost((char)a, true);
+        for (int b = 0; b < 128; b++)
+            sub_tab[a][b] = sub_cost((char)a, (char)b);
+    }
+}
+
 double
 ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
 {
     size_t n = strlen(a), m = strlen(b);
-    bool cross = a_arabic != b_arabic;
-    double d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    const double *indel;
+    /* three rows: i-2 (transpositions), i-1, i */
+    double rows[3][UBUR_NAME_PHON + 1];
+    double *r2 = rows[0], *r1 = rows[1], *r0 = rows[2];
     double na = 0, nb = 0;
+    unsigned char x[UBUR_NAME_PHON], y[UBUR_NAME_PHON];
 
     if (n == 0 || m == 0)
         return n == m ? 1.0 : 0.0;
+    pthread_once(&cost_once, cost_init);
+    indel = indel_tab[a_arabic != b_arabic];
     if (n > UBUR_NAME_PHON)
         n = UBUR_NAME_PHON;
     if (m > UBUR_NAME_PHON)
         m = UBUR_NAME_PHON;
-    d[0][0] = 0;
-    for (size_t i = 1; i <= n; i++) {
-        double c = indel_cost(a[i - 1], cross);
-        d[i][0] = d[i - 1][0] + c;
-        na += c;
-    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = (unsigned char)a[i] & 0x7f;
+    for (size_t j = 0; j < m; j++)
+        y[j] = (unsigned char)b[j] & 0x7f;
+    r1[0] = 0;
     for (size_t j = 1; j <= m; j++) {
-        double c = indel_cost(b[j - 1], cross);
-        d[0][j] = d[0][j - 1] + c;
-        nb += c;
+        r1[j] = r1[j - 1] + indel[y[j - 1]];
+        nb += indel[y[j - 1]];
     }
     for (size_t i = 1; i <= n; i++) {
+        double ci = indel[x[i - 1]];
+        const double *sub = sub_tab[x[i - 1]];
+        na += ci;
+        r0[0] = r1[0] + ci;
         for (size_t j = 1; j <= m; j++) {
-            double best = d[i - 1][j - 1] + sub_cost(a[i - 1], b[j - 1]);
-            double del = d[i - 1][j] + indel_cost(a[i - 1], cross);
-            double ins = d[i][j - 1] + indel_cost(b[j - 1], cross);
+            double best = r1[j - 1] + sub[y[j - 1]];
+            double del = r1[j] + ci;
+            double ins = r0[j - 1] + indel[y[j - 1]];
             if (del < best)
                 best = del;
             if (ins < best)
                 best = ins;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                a[i - 1] != a[i - 2]) {
-                double tr = d[i - 2][j - 2] + 0.6;
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
+                x[i - 1] != x[i - 2]) {
+                double tr = r2[j - 2] + 0.6;
                 if (tr < best)
                     best = tr;
             }
-            d[i][j] = best;
+            r0[j] = best;
         }
+        double *t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
     }
     double norm = na > nb ? na : nb;
     if (norm <= 0)
         return 1.0;
-    double s = 1.0 - d[n][m] / norm;
+    double s = 1.0 - r1[m] / norm;
     return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+double
+ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon, unsigned b_kind,
+                             unsigned b_flags)
+{
+    bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
+    double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    if (a->kind != b_kind)
+        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
+    if ((a->flags & UBUR_UNIT_DIN) != (b_flags & UBUR_UNIT_DIN))
+        s *= 0.9;
+    return s;
 }
 
 double
 ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b)
 {
-    bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b->flags & UBUR_UNIT_ARABIC;
-    double s = ubur_name_phon_similarity(a->phon, b->phon, aa, ba);
-    if (a->kind != b->kind)
-        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
-    if ((a->flags & UBUR_UNIT_DIN) != (b->flags & UBUR_UNIT_DIN))
-        s *= 0.9;
-    return s;
+    return ubur_name_unit_similarity_to(a, b->phon, b->kind, b->flags);
 }
 
 /* --------------------------------------------------------- baselines */
@@ -872,11 +911,20 @@ weight_cmp(const void *a, const void *b)
     return strcmp(((const struct weight_key *)a)->skel, ((const struct weight_key *)b)->skel);
 }
 
+static int
+weight_key_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const struct weight_key *)elem)->skel);
+}
+
 static void parse_units(struct ubur_name *out, char *folded);
+
+static void particles_init(void);
 
 static void
 weights_init(void)
 {
+    particles_init();
     for (size_t i = 0; i < sizeof(common_names) / sizeof(common_names[0]); i++) {
         struct ubur_name n = UBUR_NAME_INIT;
         char buf[64];
@@ -909,10 +957,8 @@ float
 ubur_name_common_weight(const char *skel)
 {
     pthread_once(&weights_once, weights_init);
-    struct weight_key k;
-    snprintf(k.skel, sizeof(k.skel), "%s", skel);
     const struct weight_key *w =
-        bsearch(&k, weight_keys, (size_t)nweight_keys, sizeof(k), weight_cmp);
+        bsearch(skel, weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_key_cmp);
     if (w)
         return w->weight;
     /* very short skeletons ("L", "B") are weak evidence whatever the name */
@@ -962,6 +1008,89 @@ static const char *const abd_connectors[] = {"oul", "ul", "el", "al", "ol", "il"
                                              "an", "en", "ut", "at", "uz", "az", "ush", "ash",
                                              "u",  "o",  "",   NULL};
 
+/*
+ * The Latin particle lists as one hash table, built once: parsing asks it
+ * once per token instead of scanning each list with strcmp (a million names
+ * are parsed when an index is built).
+ */
+enum {
+    P_TITLE = 1,
+    P_ARTICLE = 2,
+    P_NASAB = 4,
+    P_ABU = 8,
+    P_UMM = 16,
+    P_ABD = 32,
+    P_DIN = 64,
+};
+#define PARTICLE_SLOTS 256
+static struct {
+    const char *s;
+    unsigned cat;
+} particle_tab[PARTICLE_SLOTS];
+
+static uint32_t
+particle_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h & (PARTICLE_SLOTS - 1);
+}
+
+static void
+particles_add(const char *const *list, unsigned cat)
+{
+    for (; *list; list++) {
+        uint32_t i = particle_hash(*list);
+        while (particle_tab[i].s && strcmp(particle_tab[i].s, *list))
+            i = (i + 1) & (PARTICLE_SLOTS - 1);
+        particle_tab[i].s = *list;
+        particle_tab[i].cat |= cat;
+    }
+}
+
+static void
+particles_init(void)
+{
+    particles_add(latin_titles, P_TITLE);
+    particles_add(latin_articles, P_ARTICLE);
+    particles_add(latin_nasab, P_NASAB);
+    particles_add(latin_abu, P_ABU);
+    particles_add(latin_umm, P_UMM);
+    particles_add(latin_abd, P_ABD);
+    particles_add(latin_din, P_DIN);
+}
+
+/* The particle categories of a folded Latin token (0 for an ordinary name). */
+static unsigned
+particle_cat(const char *t)
+{
+    size_t l = strlen(t);
+    if (l > 7)
+        return 0; /* longer than any particle */
+    uint32_t i = particle_hash(t);
+    while (particle_tab[i].s) {
+        if (!strcmp(particle_tab[i].s, t))
+            return particle_tab[i].cat;
+        i = (i + 1) & (PARTICLE_SLOTS - 1);
+    }
+    return 0;
+}
+
+/* Copies a then b into dst (cap bytes), cut to fit: snprintf without the formatting. */
+static void
+copy2(char *dst, size_t cap, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= cap)
+        la = cap - 1;
+    memcpy(dst, a, la);
+    if (lb >= cap - la)
+        lb = cap - la - 1;
+    memcpy(dst + la, b, lb);
+    dst[la + lb] = '\0';
+}
+
 /* A sun-letter article written as pronounced: "ar rahman", "ash shami". */
 static bool
 sun_article(const char *tok, const char *next)
@@ -979,7 +1108,7 @@ sun_article(const char *tok, const char *next)
 static void
 set_text(struct ubur_name_unit *u, const char *prefix, const char *body)
 {
-    snprintf(u->text, sizeof(u->text), "%s%s", prefix, body);
+    copy2(u->text, sizeof(u->text), prefix, body);
 }
 
 /* Fills phon, skel and (for Arabic) text of a unit from its body. */
@@ -992,11 +1121,11 @@ unit_sound(struct ubur_name_unit *u, const char *body, bool arabic, const char *
         u->flags |= UBUR_UNIT_ARABIC;
     } else {
         latin_phon(body, phon);
-        snprintf(text, sizeof(text), "%s", body);
+        copy2(text, sizeof(text), body, "");
     }
-    snprintf(u->phon, sizeof(u->phon), "%s", phon);
+    copy2(u->phon, sizeof(u->phon), phon, "");
     skeleton(phon, sk, sizeof(sk));
-    snprintf(u->skel, sizeof(u->skel), "%s%s", key_prefix, sk);
+    copy2(u->skel, sizeof(u->skel), key_prefix, sk);
     switch (u->kind) {
     case UBUR_UNIT_ABD:
         set_text(u, "abd al-", text);
@@ -1038,6 +1167,15 @@ strip_glued_article(const char *t, bool *article)
     return t;
 }
 
+/* A unit's evidence weight, in steps of 1/255 so that an index keeping it in a byte gives
+ * back exactly the same number. */
+static float
+unit_weight(const char *skel)
+{
+    float w = weights_ready ? ubur_name_common_weight(skel) : 1.0f;
+    return (float)(int)(w * 255.0f + 0.5f) / 255.0f;
+}
+
 static void
 add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic)
 {
@@ -1052,7 +1190,7 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
     unit_sound(u, body, arabic, kind_prefix(kind));
     if (!u->phon[0])
         return;
-    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+    u->weight = unit_weight(u->skel);
     out->n++;
 }
 
@@ -1090,31 +1228,32 @@ parse_units(struct ubur_name *out, char *folded)
         bool ar = tok[i].arabic;
         bool more = next != NULL;
         if (!ar) {
+            unsigned cat = particle_cat(t);
             if (more || nt > 1) {
-                if (in_list(t, latin_titles) && (more || out->n > 0))
+                if ((cat & P_TITLE) && (more || out->n > 0))
                     continue;
             }
-            if (more && (in_list(t, latin_articles) || sun_article(t, next))) {
+            if (more && ((cat & P_ARTICLE) || sun_article(t, next))) {
                 pending |= UBUR_UNIT_ARTICLE;
                 continue;
             }
-            if (more && in_list(t, latin_nasab)) {
+            if (more && (cat & P_NASAB)) {
                 pending |= UBUR_UNIT_NASAB;
                 continue;
             }
-            if (more && in_list(t, latin_abu) && pending_kind == UBUR_UNIT_PLAIN) {
+            if (more && (cat & P_ABU) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABU;
                 continue;
             }
-            if (more && in_list(t, latin_umm) && pending_kind == UBUR_UNIT_PLAIN) {
+            if (more && (cat & P_UMM) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_UMM;
                 continue;
             }
-            if (more && in_list(t, latin_abd) && pending_kind == UBUR_UNIT_PLAIN) {
+            if (more && (cat & P_ABD) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABD;
                 continue;
             }
-            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && in_list(t, latin_din)) {
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && (cat & P_DIN)) {
                 /* "salah al-din": one unit */
                 struct ubur_name_unit *u = &out->u[out->n - 1];
                 if (!(u->flags & UBUR_UNIT_DIN) && strlen(u->phon) + 3 < UBUR_NAME_PHON) {
@@ -1139,7 +1278,7 @@ parse_units(struct ubur_name *out, char *folded)
                     snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
                     snprintf(u->text, sizeof(u->text), "%s", body);
                     u->flags |= UBUR_UNIT_DIN;
-                    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+                    u->weight = unit_weight(u->skel);
                     pending = 0;
                     continue;
                 }
@@ -1216,7 +1355,7 @@ parse_units(struct ubur_name *out, char *folded)
                     size_t tl = strlen(u->text);
                     snprintf(u->text + tl, sizeof(u->text) - tl, " al-din");
                     u->flags |= UBUR_UNIT_DIN;
-                    u->weight = weights_ready ? ubur_name_common_weight(u->skel) : 1.0f;
+                    u->weight = unit_weight(u->skel);
                     pending = 0;
                     continue;
                 }
@@ -1299,6 +1438,120 @@ ubur_name_blocking_keys(const struct ubur_name *n, const char *keys[], int max)
 
 #define UNIT_MATCH 0.70 /* below this two units are not the same name */
 
+double
+ubur_name_match_credit(double sim)
+{
+    if (sim < UNIT_MATCH)
+        return 0;
+    /* a fuzzy match counts less than its similarity: 0.85 -> 0.775 */
+    return sim >= 0.999 ? 1.0 : sim - (1.0 - sim) * 0.5;
+}
+
+/*
+ * The weighted edit distance of two consonant skeletons (the bodies after
+ * any "BD:"-style prefix), with the costs of ubur_name_phon_similarity. Two
+ * phonetic forms cost at least this much apart: every consonant of one
+ * skeleton must be matched, substituted or deleted.
+ */
+static double
+skeleton_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    double d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    if (n > UBUR_NAME_PHON)
+        n = UBUR_NAME_PHON;
+    if (m > UBUR_NAME_PHON)
+        m = UBUR_NAME_PHON;
+    const double *indel = indel_tab[0];
+    d[0][0] = 0;
+    for (size_t i = 1; i <= n; i++)
+        d[i][0] = d[i - 1][0] + indel[a[i - 1] & 0x7f];
+    for (size_t j = 1; j <= m; j++)
+        d[0][j] = d[0][j - 1] + indel[b[j - 1] & 0x7f];
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            double best = d[i - 1][j - 1] + sub_tab[a[i - 1] & 0x7f][b[j - 1] & 0x7f];
+            double del = d[i - 1][j] + indel[a[i - 1] & 0x7f];
+            double ins = d[i][j - 1] + indel[b[j - 1] & 0x7f];
+            if (del < best)
+                best = del;
+            if (ins < best)
+                best = ins;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                a[i - 1] != a[i - 2] && d[i - 2][j - 2] + 0.6 < best)
+                best = d[i - 2][j - 2] + 0.6;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+/* Where the consonants of a key start (after "BD:", "B:", "M:"). */
+static const char *
+key_body(const char *k)
+{
+    const char *c = strchr(k, ':');
+    return c ? c + 1 : k;
+}
+
+double
+ubur_name_skeleton_distance(const char *a, const char *b)
+{
+    pthread_once(&cost_once, cost_init);
+    const char *ab = key_body(a), *bb = key_body(b);
+    if (ab - a != bb - b || strncmp(a, b, (size_t)(ab - a)))
+        return -1; /* another kind of unit */
+    if (ab[0] == '~' || bb[0] == '~')
+        return strcmp(ab, bb) ? -1 : 0; /* vowel-only names: nothing to measure */
+    return skeleton_distance(ab, bb);
+}
+
+double
+ubur_name_phon_weight(const char *phon)
+{
+    pthread_once(&cost_once, cost_init);
+    double w = 0;
+    for (const char *p = phon; *p; p++)
+        w += indel_tab[0][*p & 0x7f];
+    return w;
+}
+
+double
+ubur_name_skeleton_weight_max(const char *skel)
+{
+    pthread_once(&cost_once, cost_init);
+    double w = 0.45;
+    for (const char *p = key_body(skel); *p; p++)
+        w += indel_tab[0][*p & 0x7f] + 0.45;
+    return w;
+}
+
+double
+ubur_name_sim_bound(double dist, double q_weight, double skel_weight_max)
+{
+    if (dist < 0)
+        return 1.0; /* nothing known */
+    if (dist == 0)
+        return 1.0;
+    double norm = q_weight > skel_weight_max ? q_weight : skel_weight_max;
+    if (norm <= 0)
+        return 1.0;
+    double s = 1.0 - dist / norm;
+    return s < 0 ? 0 : s;
+}
+
+double
+ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel)
+{
+    if (!strcmp(q->skel, skel))
+        return 1.0;
+    double d = ubur_name_skeleton_distance(q->skel, skel);
+    const char *qb = key_body(q->skel), *sb = key_body(skel);
+    if (d < 0 && (qb - q->skel != sb - skel || strncmp(q->skel, skel, (size_t)(qb - q->skel))))
+        return 0.5; /* another kind of unit: at most half (ubur_name_unit_similarity) */
+    return ubur_name_sim_bound(d, ubur_name_phon_weight(q->phon),
+                               ubur_name_skeleton_weight_max(skel));
+}
+
 struct pair {
     int i, j;
     double s;
@@ -1369,7 +1622,16 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         mb[j] = -1;
         sb += b->u[j].weight;
     }
-    qsort(pairs, (size_t)np, sizeof(pairs[0]), pair_cmp);
+    /* insertion sort: a handful of pairs, and this runs for every candidate */
+    for (int k = 1; k < np; k++) {
+        struct pair x = pairs[k];
+        int m = k - 1;
+        while (m >= 0 && pair_cmp(&pairs[m], &x) > 0) {
+            pairs[m + 1] = pairs[m];
+            m--;
+        }
+        pairs[m + 1] = x;
+    }
     double msim[UBUR_NAME_MAX_UNITS] = {0};
     for (int k = 0; k < np; k++) {
         struct pair *p = &pairs[k];
@@ -1379,7 +1641,7 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         mb[p->j] = p->i;
         msim[p->i] = p->s;
         /* a fuzzy match counts less than its similarity: 0.85 -> 0.775 */
-        double c = p->s >= 0.999 ? 1.0 : p->s - (1.0 - p->s) * 0.5;
+        double c = ubur_name_match_credit(p->s);
         wa_m += c * a->u[p->i].weight;
         wb_m += c * b->u[p->j].weight;
         info += (a->u[p->i].weight + b->u[p->j].weight) / 2;

@@ -326,9 +326,8 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     ubur_writer_stats(server_writer, &ws);
     ubur_writer_close(server_writer);
     server_writer = NULL;
-    if (!cfg->quiet)
-        fprintf(stderr, "ubur: writer: %lld writes in %lld commits (largest batch %d)\n",
-                (long long)ws.jobs, (long long)ws.batches, ws.largest_batch);
+    fprintf(stderr, "ubur: writer: %lld writes in %lld commits (largest batch %d)\n",
+            (long long)ws.jobs, (long long)ws.batches, ws.largest_batch);
     pthread_mutex_lock(&stores_lock);
     for (int i = 0; i < nstores; i++)
         ubur_store_close(stores[i]);

@@ -278,6 +278,103 @@ test_index(void **state)
     ubur_name_index_free(ix);
 }
 
+/* A small xorshift: the test's names are the same on every run. */
+static uint32_t
+test_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return (uint32_t)(*x >> 11);
+}
+
+/*
+ * The index against the full comparison of every name: the hits it returns
+ * carry exactly ubur_names_compare's score, come best first, and include
+ * nearly every name the exhaustive scan scores at or above the minimum
+ * (the index may miss a name whose units match without sharing a skeleton
+ * or a one-edit neighbour; see docs/internals/names.md).
+ */
+static void
+test_index_against_scan(void **state)
+{
+    (void)state;
+    static const char *const given[] = {"Muhammad", "Ahmad", "Ali", "Hassan", "Husayn",
+                                        "Umar", "Khalid", "Yusuf", "Abd al-Rahman",
+                                        "Ibrahim", "Tariq", "Firas", "Nizar", "Muhannad"};
+    static const char *const syl[] = {"ba", "ta", "ja", "da", "ra", "za", "sa", "sha", "fa",
+                                      "qa", "ka", "la", "ma", "na", "ha", "wa", "ku", "ri"};
+    enum { NNAMES = 3000, NQ = 150 };
+    struct ubur_name_index *ix = ubur_name_index_new();
+    static char names[NNAMES][96];
+    static struct ubur_name parsed[NNAMES];
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < NNAMES; i++) {
+        char fam[32] = "";
+        int nsyl = 2 + (int)(test_rand(&x) % 3);
+        for (int k = 0; k < nsyl; k++)
+            strcat(fam, syl[test_rand(&x) % 18]);
+        if (i % 10 == 0) /* some names of common given names alone */
+            snprintf(names[i], sizeof(names[i]), "%s %s %s", given[test_rand(&x) % 14],
+                     given[test_rand(&x) % 14], given[test_rand(&x) % 14]);
+        else
+            snprintf(names[i], sizeof(names[i]), "%s %s al-%si", given[test_rand(&x) % 14],
+                     given[test_rand(&x) % 14], fam);
+        assert_true(ubur_name_index_add(ix, (uint32_t)i, names[i], NULL) >= 0);
+        assert_int_equal(ubur_name_parse(&parsed[i], names[i], NULL), 0);
+    }
+    int want = 0, got = 0;
+    struct ubur_name_hit hits[64];
+    for (int qi = 0; qi < NQ; qi++) {
+        char qs[128];
+        const char *src = names[test_rand(&x) % NNAMES];
+        snprintf(qs, sizeof(qs), "%s", src);
+        size_t len = strlen(qs);
+        switch (qi % 3) {
+        case 0: /* a letter changed */
+            qs[len - 2 - test_rand(&x) % 3] = "bdklmnrst"[test_rand(&x) % 9];
+            break;
+        case 1: /* a letter dropped */
+            memmove(qs + len - 3, qs + len - 2, 3);
+            break;
+        default: /* as is */
+            break;
+        }
+        struct ubur_name q;
+        assert_int_equal(ubur_name_parse(&q, qs, NULL), 0);
+        const double min = 0.69;
+        int n = ubur_name_index_search(ix, &q, min, hits, 64, NULL);
+        for (int k = 0; k < n; k++) {
+            double full = ubur_names_compare(&q, &parsed[hits[k].record], NULL);
+            assert_true(fabs(full - hits[k].score) < 1e-9);
+            assert_true(hits[k].score >= min);
+            if (k > 0)
+                assert_true(hits[k - 1].score >= hits[k].score);
+        }
+        if (n == 64)
+            continue; /* capped: the scan's set may be larger */
+        for (int i = 0; i < NNAMES; i++) {
+            if (ubur_names_compare(&q, &parsed[i], NULL) < min)
+                continue;
+            want++;
+            int found = 0;
+            for (int k = 0; k < n; k++)
+                if (hits[k].record == (uint32_t)i) {
+                    got++;
+                    found = 1;
+                    break;
+                }
+            if (!found && getenv("NAMES_TEST_DEBUG"))
+                fprintf(stderr, "# missed %s -> %s (%.3f)\n", qs, names[i],
+                        ubur_names_compare(&q, &parsed[i], NULL));
+        }
+    }
+    fprintf(stderr, "# index found %d of %d names the scan scores >= 0.69\n", got, want);
+    assert_true(want > 100);
+    assert_true(got >= want * 95 / 100);
+    ubur_name_index_free(ix);
+}
+
 static void
 test_hostile(void **state)
 {
@@ -306,6 +403,7 @@ main(void)
         cmocka_unit_test(test_spelling_variants), cmocka_unit_test(test_structure),
         cmocka_unit_test(test_evidence),    cmocka_unit_test(test_baselines),
         cmocka_unit_test(test_blocking_keys), cmocka_unit_test(test_index),
+        cmocka_unit_test(test_index_against_scan),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
