@@ -139,7 +139,8 @@ struct ubur_name_index {
 
 /*
  * Memory for the large arrays read at random by every search (name records,
- * signatures, units, the string pool): mapped directly and advised to use
+ * signatures, units, the string pool; never arrays holding pointers to heap
+ * blocks, which leak checkers would not see): mapped directly and advised to use
  * huge pages where the kernel offers them on request, which spares a TLB
  * miss per candidate. (malloc would recycle already-touched heap pages,
  * which the advice does not turn into huge pages.) Returned pointers are
@@ -303,7 +304,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
     big_free(ix->combo_map.s);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
-    big_free(ix->vocab);
+    free(ix->vocab);
     free(ix->dels);
     free(ix->rec_names);
     big_free(ix->vocab_map.s);
@@ -404,8 +405,9 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
         return sl->val;
     if (ix->nvocab == ix->vocab_cap) {
         uint32_t ncap = ix->vocab_cap ? ix->vocab_cap * 2 : 1024;
-        ix->vocab = big_realloc(ix->vocab, ix->nvocab * sizeof(struct vocab),
-                                ncap * sizeof(struct vocab));
+        /* heap, not big_alloc: it holds the posting lists' pointers, and leak checkers
+         * see pointers only in the heap */
+        ix->vocab = ubur_realloc(ix->vocab, ncap * sizeof(struct vocab));
         ix->near = ubur_realloc(ix->near, ncap * sizeof(struct vec32));
         ix->vocab_cap = ncap;
     }
