@@ -83,6 +83,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A watchdog in its own session: if this script is killed outright (SIGKILL, or its whole
+# process group), the servers are stopped and the directory removed all the same.
+if command -v setsid >/dev/null 2>&1; then
+    pgsh=$$
+    if [ "$(id -u)" -eq 0 ]; then as="runuser -u postgres --"; else as=""; fi
+    setsid sh -c "
+        while kill -0 $pgsh 2>/dev/null; do sleep 1; done
+        [ -d '$dir' ] || exit 0
+        $as '$bindir/pg_ctl' -D '$dir/standby' -m immediate -w stop
+        $as '$bindir/pg_ctl' -D '$data' -m immediate -w stop
+        [ '${UBUR_PG_KEEP:-0}' = 1 ] || rm -rf '$dir'
+    " >/dev/null 2>&1 </dev/null &
+fi
+
 # C collation: text sorts by code point, as in SQLite, whatever the machine's locale.
 if ! as_pg "$bindir/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C \
         >"$dir/initdb.log" 2>&1; then

@@ -88,7 +88,8 @@ function response(status, headers, body)
    if status == 201 then
       local cid = body:match('^{"id":"([0-9a-f%-]+)"')
       if cid and body:find('"decision"', 1, true) and not body:find('"check_id"', 1, true) then
-         local refer = body:find('"decision":"refer"', 1, true) ~= nil
+         -- the check's own decision comes first; each reason has one of its own after it
+         local refer = body:match('"decision":"(%a+)"') == "refer"
          qtail = qtail + 1
          queue[qtail] = {id = cid, refer = refer}
          if refer then refers = refers + 1 end

@@ -14,7 +14,10 @@
  * checksum of the source rows and of the matching target rows must agree.
  *
  * The target must be empty or an earlier copy of the same source: when both
- * have an audit log, their first entries must be the same. Merging several
+ * have an audit log, their first entries must be the same. A target without
+ * audit entries is fresh: the rows its own migrations seeded (visa purposes,
+ * state rows) take the source's values, as with `update`. The audit log is
+ * copied last, so an interrupted first copy is still fresh when resumed. Merging several
  * posts into one database is data exchange (exchange.h), not this.
  * Login sessions are not copied. The copy is not a snapshot: stop the
  * source's server first, or run the command again until it verifies.
@@ -53,9 +56,10 @@ struct ubur_migrate_report {
     struct ubur_migrate_table *tables; /* in copy order; freed by ubur_migrate_report_release */
     int ntables;
     int schema_version;
-    bool verified; /* every copied table matched */
+    bool verified;     /* every copied table matched */
+    bool fresh_target; /* the target had no audit entry: its seeded rows took the source's values */
 };
-#define UBUR_MIGRATE_REPORT_INIT {NULL, 0, 0, false}
+#define UBUR_MIGRATE_REPORT_INIT {NULL, 0, 0, false, false}
 
 /*
  * Copies (unless opts->verify_only) and verifies src into dst. `src` must be

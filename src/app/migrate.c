@@ -248,6 +248,22 @@ read_schema(struct ubur_store *src, struct table **out, int *nout, struct ubur_e
         }
     }
     free(tabs);
+    /* The audit log goes last (when nothing references it): until it is copied the target
+     * counts as fresh, so an interrupted first copy resumes as a first copy. */
+    for (int i = 0; i < n - 1; i++) {
+        if (strcmp(ordered[i].name, "audit_log") != 0)
+            continue;
+        bool referenced = false;
+        for (int j = 0; j < n; j++)
+            for (int d = 0; d < ordered[j].ndeps; d++)
+                referenced |= !strcmp(ordered[j].deps[d], "audit_log");
+        if (!referenced) {
+            struct table a = ordered[i];
+            memmove(&ordered[i], &ordered[i + 1], sizeof(*ordered) * (size_t)(n - 1 - i));
+            ordered[n - 1] = a;
+        }
+        break;
+    }
     *out = ordered;
     *nout = n;
     return 0;
@@ -495,12 +511,21 @@ lookup_sql(const struct table *t, int nrows)
             ubur_buf_adds(&b, r ? ", ?" : "?");
         ubur_buf_addch(&b, ')');
     } else {
+        /* (a, b) IN (VALUES (...), ...): one index probe per key on both backends (500 ORs
+         * make PostgreSQL plan a bitmap of 500 scans). The casts give PostgreSQL the types a
+         * VALUES list cannot infer. */
+        static const char *const cast[] = {"INTEGER", "REAL", "TEXT", "BLOB"};
+        ubur_buf_addch(&b, '(');
+        add_key_list(&b, t);
+        ubur_buf_adds(&b, ") IN (VALUES ");
         for (int r = 0; r < nrows; r++) {
-            ubur_buf_adds(&b, r ? " OR (" : "(");
+            ubur_buf_adds(&b, r ? ", (" : "(");
             for (int k = 0; k < t->npk; k++)
-                ubur_buf_addf(&b, "%s%s = ?", k ? " AND " : "", t->cols[t->pk[k]].name);
+                ubur_buf_addf(&b, "%sCAST(? AS %s)", k ? ", " : "",
+                              cast[t->cols[t->pk[k]].type]);
             ubur_buf_addch(&b, ')');
         }
+        ubur_buf_addch(&b, ')');
     }
     return ubur_buf_detach(&b, NULL);
 }
@@ -798,16 +823,26 @@ check_target_table(struct ubur_store *dst, const struct table *t, struct ubur_er
     return 0;
 }
 
-/* Refuses a target that holds another installation's data. */
+/*
+ * Refuses a target that holds another installation's data. Sets *fresh when the target has no
+ * audit entry yet: nothing in it comes from a copy (the audit log is copied last), only what
+ * its own migrations seeded.
+ */
 static int
 check_same_installation(struct ubur_store *src, struct ubur_store *dst, const struct table *tabs,
-                        int n, struct ubur_error *err)
+                        int n, bool *fresh, struct ubur_error *err)
 {
     bool has_audit = false;
+    *fresh = false;
     for (int i = 0; i < n; i++)
         has_audit |= !strcmp(tabs[i].name, "audit_log");
     if (!has_audit)
         return 0;
+    int64_t entries = 0;
+    int rc0 = ubur_store_query_int(dst, err, &entries, "SELECT COUNT(*) FROM audit_log", "");
+    if (rc0)
+        return rc0;
+    *fresh = entries == 0;
     char *a = NULL, *b = NULL;
     static const char *first = "SELECT id FROM audit_log ORDER BY seq LIMIT 1";
     int rc = ubur_store_query_text(src, err, &a, first, "");
@@ -860,8 +895,15 @@ ubur_migrate_copy(struct ubur_store *src, struct ubur_store *dst,
     for (int i = 0; i < n; i++)
         if ((rc = check_target_table(dst, &tabs[i], err)))
             goto out;
-    if ((rc = check_same_installation(src, dst, tabs, n, err)))
+    bool fresh = false;
+    if ((rc = check_same_installation(src, dst, tabs, n, &fresh, err)))
         goto out;
+    /* Rows a fresh target's own migrations seeded (visa purposes, state rows) take the
+     * source's values; after the first complete copy, rows already there are kept. */
+    struct ubur_migrate_opts eff = *opts;
+    if (fresh && !opts->verify_only)
+        eff.update = true;
+    rep->fresh_target = fresh;
     rep->tables = ubur_calloc((size_t)(n > 0 ? n : 1), sizeof(*rep->tables));
     rep->ntables = n;
     rep->verified = true;
@@ -872,7 +914,7 @@ ubur_migrate_copy(struct ubur_store *src, struct ubur_store *dst,
             r->skipped |= !strcmp(skipped_tables[s], tabs[i].name);
         if (r->skipped)
             continue;
-        if ((rc = copy_table(src, dst, &tabs[i], opts, r, err)))
+        if ((rc = copy_table(src, dst, &tabs[i], &eff, r, err)))
             goto out;
         if (!opts->verify_only && (rc = advance_identities(dst, &tabs[i], err)))
             goto out;

@@ -90,6 +90,8 @@ run_migrate(struct ubur_cli *cli, int argc, char **argv)
                 update ? "" : " (rows changed since an earlier copy: --update overwrites them)");
         goto out;
     }
+    if (rep.fresh_target)
+        printf("the target was fresh: rows its migrations had seeded took the source's values\n");
     printf("%s %d tables at schema version %d\n", verify_only ? "verified" : "copied and verified",
            rep.ntables, rep.schema_version);
     status = 0;

@@ -16,7 +16,9 @@ static const char *const sample_ddl =
     " amount REAL, note TEXT, photo BLOB, n INTEGER);"
     "CREATE TABLE mig_child (id TEXT PRIMARY KEY,"
     " sample_id INTEGER NOT NULL REFERENCES mig_sample(id), label TEXT);"
-    "CREATE TABLE mig_pair (a TEXT NOT NULL, b INTEGER NOT NULL, v TEXT, PRIMARY KEY (a, b));";
+    "CREATE TABLE mig_pair (a TEXT NOT NULL, b INTEGER NOT NULL, v TEXT, PRIMARY KEY (a, b));"
+    "CREATE TABLE mig_seeded (k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+    "INSERT INTO mig_seeded (k, v) VALUES ('seed', 'as the migration wrote it');";
 
 #define SAMPLES 1234
 
@@ -80,6 +82,9 @@ fill_source(struct ubur_store *s)
         RUN(s, "INSERT INTO mig_pair (a, b, v) VALUES (?, ?, ?)", "tit", id, (int64_t)i, NULL);
         RUN(s, "INSERT INTO mig_pair (a, b, v) VALUES (?, ?, ?)", "tit", id, (int64_t)-i, "neg");
     }
+    /* a row the target's own migrations seed, changed at the post */
+    RUN(s, "INSERT INTO mig_seeded (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+        "tt", "seed", "changed at the post");
     assert_int_equal(ubur_store_exec(s, "COMMIT", &err), 0);
 }
 
@@ -255,6 +260,9 @@ test_copy_rerun_resume_update(void **state)
     assert_string_equal(t->source_sum, t->target_sum);
     assert_int_equal(table(&rep, "mig_pair")->matched, 20);
     assert_true(table(&rep, "sessions")->skipped);
+    assert_true(rep.fresh_target);
+    assert_string_equal(rep.tables[rep.ntables - 1].name, "audit_log");
+    assert_int_equal(table(&rep, "mig_seeded")->matched, 1); /* the seeded row took the post's */
     assert_int_equal(table(&rep, "audit_log")->inserted, 3);
     ubur_migrate_report_release(&rep);
     assert_int_equal(count(m->target->s, "SELECT COUNT(*) FROM mig_sample"), SAMPLES);
@@ -264,6 +272,7 @@ test_copy_rerun_resume_update(void **state)
     /* a second run writes nothing and verifies again */
     copy_ok(m, NULL, &rep);
     assert_true(rep.verified);
+    assert_false(rep.fresh_target);
     for (int i = 0; i < rep.ntables; i++)
         assert_int_equal(rep.tables[i].inserted, 0);
     ubur_migrate_report_release(&rep);
