@@ -13,8 +13,12 @@
  *   perf     a synthetic list with Arabic name frequencies: build time,
  *            memory, p50/p99 on one thread, throughput on two.
  *
+ *   pgtrgm   PostgreSQL's pg_trgm (GIN index) beside the index on the perf
+ *            workload, in the same run: latency and recall.
+ *
  * Usage: names_bench quality SHARED_DATA_DIR N_SYNTHETIC
  *        names_bench perf N_NAMES N_QUERIES [names.tsv]
+ *        names_bench pgtrgm N_NAMES N_QUERIES CONNINFO
  */
 #include <math.h>
 #include <pthread.h>
@@ -27,6 +31,8 @@
 #include "ubur/name_index.h"
 #include "ubur/names.h"
 #include "ubur/watchlist.h"
+
+#include <libpq-fe.h>
 
 static double
 now_s(void)
@@ -644,13 +650,21 @@ quality_un(const char *dir, int nsynth)
                 continue;
             pos_total[kind]++;
             int n = ubur_name_index_search(ix, &q, thr - 0.11, h50, 50, NULL);
+            bool hit = false;
             for (int k = 0; k < n; k++) {
                 if (h50[k].record != (uint32_t)i)
                     continue;
                 double s = h50[k].score + ubur_facts_adjust(&pp[i].facts, &pp[i].facts, NULL);
-                if (s >= thr)
-                    pos_found[kind]++;
+                hit = s >= thr;
                 break;
+            }
+            pos_found[kind] += hit;
+            if (!hit && getenv("NAMES_BENCH_DUMP")) {
+                struct ubur_buf ex = UBUR_BUF_INIT;
+                double s = ubur_person_score(&q, &pp[i].facts, &pp[i].ln, &pp[i].facts, &ex);
+                fprintf(stderr, "%s miss %.3f [%s] vs [%s]: %s\n", kind ? "reordered" : "typo", s,
+                        v, pp[i].latin, ex.s ? ex.s : "");
+                ubur_buf_release(&ex);
             }
         }
     }
@@ -774,15 +788,67 @@ rss_kb(void)
     return kb;
 }
 
+/*
+ * The performance workload, the same for every system measured: a synthetic
+ * list (one name in ten in Arabic script) and queries, half respelt list
+ * names (one typo in the family name in a third of them), half new people.
+ * Deterministic: the generator starts from a fixed seed.
+ */
+struct workload {
+    char **names;
+    int nnames;
+    char **qtext;
+    int *qsrc; /* the list name a query was made from, or -1 */
+    int nq;
+};
+
+static void
+workload_make(struct workload *w, int nnames, int nq)
+{
+    char buf[512];
+    rng = 88172645463325252ull;
+    w->nnames = nnames;
+    w->nq = nq;
+    w->names = malloc(sizeof(char *) * (size_t)nnames);
+    for (int i = 0; i < nnames; i++) {
+        synth_name(buf, sizeof(buf), i % 10 == 0);
+        w->names[i] = strdup(buf);
+    }
+    w->qtext = malloc(sizeof(char *) * (size_t)nq);
+    w->qsrc = malloc(sizeof(int) * (size_t)nq);
+    for (int i = 0; i < nq; i++) {
+        if (i % 2 == 0) {
+            int k = (int)(rnd() % (uint32_t)nnames);
+            if (k % 10 == 0)
+                k++;
+            respell(w->names[k], buf, sizeof(buf), i % 3 == 0);
+            w->qsrc[i] = k;
+        } else {
+            synth_name(buf, sizeof(buf), false);
+            w->qsrc[i] = -1;
+        }
+        w->qtext[i] = strdup(buf);
+    }
+}
+
+static void
+workload_free(struct workload *w)
+{
+    for (int i = 0; i < w->nnames; i++)
+        free(w->names[i]);
+    for (int i = 0; i < w->nq; i++)
+        free(w->qtext[i]);
+    free(w->names);
+    free(w->qtext);
+    free(w->qsrc);
+}
+
 static void
 perf(int nnames, int nq, const char *tsv)
 {
-    char buf[512];
-    char **names = malloc(sizeof(char *) * (size_t)nnames);
-    for (int i = 0; i < nnames; i++) {
-        synth_name(buf, sizeof(buf), i % 10 == 0);
-        names[i] = strdup(buf);
-    }
+    struct workload w;
+    workload_make(&w, nnames, nq);
+    char **names = w.names;
     FILE *out = tsv ? fopen(tsv, "w") : NULL;
     for (int i = 0; out && i < nnames; i++)
         fprintf(out, "%d\t%s\n", i, names[i]);
@@ -795,26 +861,9 @@ perf(int nnames, int nq, const char *tsv)
         ubur_name_index_add(ix, (uint32_t)i, names[i], NULL);
     double build = now_s() - t0, build_cpu = cpu_s() - c0;
     long rss1 = rss_kb();
-    /* queries: half respelt list names (one typo in a third of them), half new people */
     struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);
-    FILE *qf = tsv ? fopen("build/bench/queries.tsv", "w") : NULL;
-    for (int i = 0; i < nq; i++) {
-        if (i % 2 == 0) {
-            int k = (int)(rnd() % (uint32_t)nnames);
-            if (k % 10 == 0)
-                k++;
-            respell(names[k], buf, sizeof(buf), i % 3 == 0);
-            if (qf)
-                fprintf(qf, "%d\t%s\n", k, buf);
-        } else {
-            synth_name(buf, sizeof(buf), false);
-            if (qf)
-                fprintf(qf, "-1\t%s\n", buf);
-        }
-        ubur_name_parse(&q[i], buf, NULL);
-    }
-    if (qf)
-        fclose(qf);
+    for (int i = 0; i < nq; i++)
+        ubur_name_parse(&q[i], w.qtext[i], NULL);
     double *lat = malloc(sizeof(double) * (size_t)nq), *cpu = malloc(sizeof(double) * (size_t)nq);
     struct ubur_name_search_stats *st = calloc((size_t)nq, sizeof(*st));
     /* warm-up: fault in the index pages once */
@@ -903,36 +952,163 @@ perf(int nnames, int nq, const char *tsv)
     free(st);
     free(cpu);
     free(cpu_q);
-    /* recall of the respelt queries: the source name among the hits */
+    /* recall of the respelt queries: the source name among the top 10 */
     int pos = 0, got = 0;
     struct ubur_name_hit h[10];
-    FILE *qr = tsv ? fopen("build/bench/queries.tsv", "r") : NULL;
-    if (qr) {
-        char line[600];
-        int i = 0;
-        while (fgets(line, sizeof(line), qr) && i < nq) {
-            int k = (int)strtol(line, NULL, 10);
-            if (k >= 0) {
-                pos++;
-                int n = ubur_name_index_search(ix, &q[i], 0.69, h, 10, NULL);
-                for (int j = 0; j < n; j++)
-                    if (h[j].record == (uint32_t)k) {
-                        got++;
-                        break;
-                    }
+    for (int i = 0; i < nq; i++) {
+        if (w.qsrc[i] < 0)
+            continue;
+        pos++;
+        int n = ubur_name_index_search(ix, &q[i], PERF_MIN, h, 10, NULL);
+        for (int j = 0; j < n; j++)
+            if (h[j].record == (uint32_t)w.qsrc[i]) {
+                got++;
+                break;
             }
-            i++;
-        }
-        fclose(qr);
-        printf("\nrespelt list names found in the top 10: %d of %d (%.1f%%)\n", got, pos,
-               100.0 * got / pos);
     }
+    printf("\nrespelt list names found in the top 10: %d of %d (%.1f%%)\n", got, pos,
+           100.0 * got / pos);
     ubur_name_index_free(ix);
-    for (int i = 0; i < nnames; i++)
-        free(names[i]);
-    free(names);
+    workload_free(&w);
     free(q);
     free(lat);
+}
+
+/* ------------------------------------------------------------ pg_trgm */
+
+static int
+dblcmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void
+pg_exec(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "names_bench: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+}
+
+/*
+ * PostgreSQL pg_trgm beside the index, on the same workload in the same
+ * run: the names in a table with a GIN trigram index, each query as
+ * "name % q ORDER BY similarity DESC LIMIT 10" (the default similarity
+ * threshold, 0.3) over one connection on loopback; the index in process.
+ * Latency is wall time per query for both (the server is another process).
+ */
+static void
+pg_compare(int nnames, int nq, const char *conninfo)
+{
+    struct workload w;
+    workload_make(&w, nnames, nq);
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "names_bench: cannot connect: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    pg_exec(c, "SET client_min_messages = warning");
+    pg_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    pg_exec(c, "DROP TABLE IF EXISTS bench_names");
+    pg_exec(c, "CREATE TABLE bench_names (id integer PRIMARY KEY, name text NOT NULL)");
+    double t0 = now_s();
+    pg_exec(c, "COPY bench_names (id, name) FROM STDIN");
+    char line[600];
+    for (int i = 0; i < nnames; i++) {
+        int n = snprintf(line, sizeof(line), "%d\t%s\n", i, w.names[i]);
+        if (PQputCopyData(c, line, n) != 1) {
+            fprintf(stderr, "names_bench: copy: %s", PQerrorMessage(c));
+            exit(1);
+        }
+    }
+    PQputCopyEnd(c, NULL);
+    PGresult *r = PQgetResult(c);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "names_bench: copy: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    double t1 = now_s();
+    pg_exec(c, "CREATE INDEX bench_names_trgm ON bench_names USING gin (name gin_trgm_ops)");
+    pg_exec(c, "ANALYZE bench_names");
+    double t2 = now_s();
+    r = PQprepare(c, "q",
+                  "SELECT id FROM bench_names WHERE name % $1"
+                  " ORDER BY similarity(name, $1) DESC, id LIMIT 10",
+                  1, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "names_bench: prepare: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    double *pl = malloc(sizeof(double) * (size_t)nq);
+    int pos = 0, pg_got = 0;
+    for (int i = 0; i < nq; i++) {
+        const char *param = w.qtext[i];
+        double q0 = now_s();
+        r = PQexecPrepared(c, "q", 1, &param, NULL, NULL, 0);
+        pl[i] = now_s() - q0;
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "names_bench: query: %s", PQerrorMessage(c));
+            exit(1);
+        }
+        if (w.qsrc[i] >= 0) {
+            pos++;
+            for (int k = 0; k < PQntuples(r); k++)
+                if ((int)strtol(PQgetvalue(r, k, 0), NULL, 10) == w.qsrc[i]) {
+                    pg_got++;
+                    break;
+                }
+        }
+        PQclear(r);
+    }
+    PQfinish(c);
+
+    /* the index, same names, same queries, same run */
+    double u0 = now_s();
+    struct ubur_name_index *ix = ubur_name_index_new();
+    for (int i = 0; i < nnames; i++)
+        ubur_name_index_add(ix, (uint32_t)i, w.names[i], NULL);
+    double ubuild = now_s() - u0;
+    double *ul = malloc(sizeof(double) * (size_t)nq);
+    int u_got = 0;
+    struct ubur_name_hit h[10];
+    for (int i = 0; i < nq; i++) {
+        double q0 = now_s();
+        struct ubur_name qn;
+        int n = 0;
+        if (!ubur_name_parse(&qn, w.qtext[i], NULL))
+            n = ubur_name_index_search(ix, &qn, PERF_MIN, h, 10, NULL);
+        ul[i] = now_s() - q0;
+        for (int k = 0; w.qsrc[i] >= 0 && k < n; k++)
+            if (h[k].record == (uint32_t)w.qsrc[i]) {
+                u_got++;
+                break;
+            }
+    }
+    ubur_name_index_free(ix);
+    qsort(pl, (size_t)nq, sizeof(double), dblcmp);
+    qsort(ul, (size_t)nq, sizeof(double), dblcmp);
+    double pg50 = pl[nq / 2], pg99 = pl[(size_t)(nq * 0.99)];
+    double u50 = ul[nq / 2], u99 = ul[(size_t)(nq * 0.99)];
+    printf("| system | load / build s | p50 ms | p99 ms | respelt found in top 10 |\n"
+           "|---|---|---|---|---|\n");
+    printf("| PostgreSQL pg_trgm, GIN (1 connection, loopback) | %.1f copy + %.1f index | %.3f | "
+           "%.3f | %d of %d (%.1f%%) |\n",
+           t1 - t0, t2 - t1, pg50 * 1000, pg99 * 1000, pg_got, pos, 100.0 * pg_got / pos);
+    printf("| ubur name index (parse + search, in process) | %.1f | %.3f | %.3f | %d of %d "
+           "(%.1f%%) |\n",
+           ubuild, u50 * 1000, u99 * 1000, u_got, pos, 100.0 * u_got / pos);
+    printf("\nubur faster than pg_trgm: %.0fx at p50, %.0fx at p99 (wall time, %d names, %d "
+           "queries)\n",
+           pg50 / u50, pg99 / u99, nnames, nq);
+    free(pl);
+    free(ul);
+    workload_free(&w);
 }
 
 int
@@ -945,11 +1121,16 @@ main(int argc, char **argv)
         quality_un(argv[2], (int)strtol(argv[3], NULL, 10));
         return 0;
     }
+    if (argc >= 5 && !strcmp(argv[1], "pgtrgm")) {
+        pg_compare((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10), argv[4]);
+        return 0;
+    }
     if (argc >= 4 && !strcmp(argv[1], "perf")) {
         perf((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10),
              argc > 4 ? argv[4] : NULL);
         return 0;
     }
-    fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV]\n");
+    fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV] |"
+                    " pgtrgm N_NAMES N_QUERIES CONNINFO\n");
     return 2;
 }

@@ -118,6 +118,11 @@ double ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ub
 double ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
                                     const char *b_letters, unsigned b_kind, unsigned b_flags);
 
+/* The typing similarity of two Latin spellings (the letters of two units): 1 - 1.5 edits /
+ * length for one or two edits (insert, delete, change, swap) when the longer has five letters
+ * or more, else 0. */
+double ubur_name_typing_similarity(const char *a, const char *b);
+
 /* Weighted phonetic similarity of two phonetic strings, `cross` when one is Arabic. */
 double ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic);
 
@@ -126,8 +131,8 @@ double ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bo
  * skeleton is `skel` (vowels unknown): 1 for the same skeleton, else from the
  * consonant edits between the skeletons. Lets the index skip and bound
  * candidates without their phonetic forms. (The typing similarity of two
- * Latin spellings is not bounded: a typo that moves a name two consonants
- * away in sound is found through the other units, or not.)
+ * Latin spellings is not bounded here: the index finds spellings one typo
+ * away through their letters.)
  */
 double ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel);
 

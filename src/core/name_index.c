@@ -13,6 +13,11 @@
  *   names     per name: record, alive flag, offset of its units, count,
  *             offset of the original text.
  *   units     per unit: vocab id, phonetic form offset, kind, flags, weight.
+ *   spells    the Latin letters of units (four or more) -> the vocab ids of
+ *             the units spelt so; and `typo`, a hash multimap from each
+ *             spelling and its one-letter deletions to the spelling, so a
+ *             query finds the spellings one typo away (Bashir/Basdir: one
+ *             letter, but a digraph, so two consonants apart in sound).
  *
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
@@ -36,6 +41,9 @@
 #define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
 #define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
 #define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
+#define TYPO_MIN 4          /* letters of a spelling kept for typo lookups (ubur_name_typing_
+                               similarity needs five in the longer of two) */
+#define TYPO_SPELLS_MAX 64  /* spellings one typo away taken per query unit */
 
 struct vec32 {
     uint32_t *v;
@@ -118,7 +126,19 @@ struct hotname { /* sizeof 32 */
     uint32_t pad2;
 };
 
+/* One entry of the typo multimap: the hash of a spelling or of one of its deletions, and
+ * the spelling's id + 1 (0: empty slot). */
+struct tslot {
+    uint32_t h, spell;
+};
+
 struct ubur_name_index {
+    struct strmap spell_map; /* letters -> spell id */
+    uint32_t *spell_text;    /* per spell id: pool offset of the letters */
+    struct vec32 *spell_vocab;
+    uint32_t nspell, spell_cap;
+    struct tslot *typo;
+    uint32_t typo_cap, typo_n; /* cap a power of two */
     char *pool;
     size_t pool_len, pool_cap;
     struct strmap vocab_map, del_map, phon_map, combo_map;
@@ -306,6 +326,12 @@ ubur_name_index_free(struct ubur_name_index *ix)
     big_free(ix->combo_map.s);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
+    for (uint32_t i = 0; i < ix->nspell; i++)
+        free(ix->spell_vocab[i].v);
+    free(ix->spell_vocab);
+    free(ix->spell_text);
+    big_free(ix->spell_map.s);
+    big_free(ix->typo);
     free(ix->vocab);
     free(ix->dels);
     free(ix->rec_names);
@@ -486,6 +512,108 @@ sig_of(const struct ubur_name_index *ix, const struct cname *cn)
     return sig | (w > 255 ? 255 : w);
 }
 
+/* ------------------------------------------------------------ spellings */
+
+static void
+typo_grow(struct ubur_name_index *ix)
+{
+    uint32_t ncap = ix->typo_cap ? ix->typo_cap * 2 : 4096;
+    struct tslot *nt = big_calloc((size_t)ncap * sizeof(*nt));
+    for (uint32_t i = 0; i < ix->typo_cap; i++) {
+        if (!ix->typo[i].spell)
+            continue;
+        uint32_t j = ix->typo[i].h & (ncap - 1);
+        while (nt[j].spell)
+            j = (j + 1) & (ncap - 1);
+        nt[j] = ix->typo[i];
+    }
+    big_free(ix->typo);
+    ix->typo = nt;
+    ix->typo_cap = ncap;
+}
+
+static void
+typo_put(struct ubur_name_index *ix, const char *key, uint32_t spell)
+{
+    if ((ix->typo_n + 1) * 10 >= ix->typo_cap * 7)
+        typo_grow(ix);
+    uint32_t h = hash_str(key), j = h & (ix->typo_cap - 1);
+    while (ix->typo[j].spell)
+        j = (j + 1) & (ix->typo_cap - 1);
+    ix->typo[j] = (struct tslot){h, spell + 1};
+    ix->typo_n++;
+}
+
+/* The one-letter deletions of s, each once. Returns how many. */
+static int
+letter_deletions(const char *s, char out[][UBUR_NAME_PHON])
+{
+    size_t l = strlen(s);
+    int n = 0;
+    if (l >= UBUR_NAME_PHON)
+        return 0;
+    for (size_t i = 0; i < l; i++) {
+        if (i > 0 && s[i] == s[i - 1])
+            continue;
+        memcpy(out[n], s, i);
+        memcpy(out[n] + i, s + i + 1, l - i);
+        n++;
+    }
+    return n;
+}
+
+/* Records that a unit of vocab id `vocab` is spelt `letters`. */
+static void
+spell_add(struct ubur_name_index *ix, const char *letters, uint32_t vocab)
+{
+    if (strlen(letters) < TYPO_MIN)
+        return;
+    bool created;
+    struct strmap_slot *sl = map_upsert(ix, &ix->spell_map, letters, &created);
+    if (created) {
+        if (ix->nspell == ix->spell_cap) {
+            ix->spell_cap = ix->spell_cap ? ix->spell_cap * 2 : 1024;
+            ix->spell_text = ubur_realloc(ix->spell_text, ix->spell_cap * sizeof(uint32_t));
+            ix->spell_vocab = ubur_realloc(ix->spell_vocab, ix->spell_cap * sizeof(struct vec32));
+        }
+        sl->val = ix->nspell++;
+        ix->spell_text[sl->val] = sl->key;
+        memset(&ix->spell_vocab[sl->val], 0, sizeof(struct vec32));
+        typo_put(ix, letters, sl->val);
+        char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+        int nv = letter_deletions(letters, var);
+        for (int k = 0; k < nv; k++)
+            typo_put(ix, var[k], sl->val);
+    }
+    struct vec32 *v = &ix->spell_vocab[sl->val];
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->v[i] == vocab)
+            return;
+    vec_push(v, vocab);
+}
+
+/* Calls back with each spelling whose entry is keyed `key` (hash matches only: the
+ * caller checks the spelling). */
+static int
+typo_lookup(const struct ubur_name_index *ix, const char *key, uint32_t *out, int n, int max)
+{
+    if (!ix->typo_cap)
+        return n;
+    uint32_t h = hash_str(key), j = h & (ix->typo_cap - 1);
+    while (ix->typo[j].spell) {
+        if (ix->typo[j].h == h && n < max) {
+            uint32_t sp = ix->typo[j].spell - 1;
+            bool dup = false;
+            for (int k = 0; k < n && !dup; k++)
+                dup = out[k] == sp;
+            if (!dup)
+                out[n++] = sp;
+        }
+        j = (j + 1) & (ix->typo_cap - 1);
+    }
+    return n;
+}
+
 /*
  * Combinations of common units. A name made mostly of common given names
  * ("Muhammad Ahmad Ali") shares no rare unit with a query, so the rare-unit
@@ -608,6 +736,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         u->vocab = vocab_id(ix, p->u[i].skel);
         u->phon = phon_intern(ix, p->u[i].phon);
         u->letters = phon_intern(ix, p->u[i].letters);
+        spell_add(ix, p->u[i].letters, u->vocab);
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
@@ -695,7 +824,12 @@ size_t
 ubur_name_index_memory(const struct ubur_name_index *ix)
 {
     size_t m = sizeof(*ix) + ix->pool_cap;
-    m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap) * sizeof(struct strmap_slot);
+    m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap + ix->spell_map.cap) *
+         sizeof(struct strmap_slot);
+    m += (size_t)ix->typo_cap * sizeof(struct tslot);
+    m += ix->spell_cap * (sizeof(uint32_t) + sizeof(struct vec32));
+    for (uint32_t i = 0; i < ix->nspell; i++)
+        m += ix->spell_vocab[i].cap * sizeof(uint32_t);
     m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m += (ix->vocab[i].postings.cap + ix->near[i].cap) * sizeof(uint32_t);
@@ -912,6 +1046,65 @@ add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, s
     add_known(ix, q, v, c);
 }
 
+static bool
+has_vocab(const struct qunit *q, uint32_t v)
+{
+    for (int i = 0; i < q->nvocab; i++)
+        if (q->vocab[i] == v)
+            return true;
+    return false;
+}
+
+/*
+ * The skeletons of the spellings one typo away from a Latin query unit
+ * (ubur_name_typing_similarity): a typo can move a name further in sound
+ * than in letters. Each with the most it can count: the typing similarity,
+ * or the sound bound of its skeleton when higher. Units of another kind
+ * (abd, abu) are not the same name however they are spelt.
+ */
+static void
+typo_variants(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
+{
+    size_t ql = strlen(qu->letters);
+    if (ql < TYPO_MIN || ql >= UBUR_NAME_PHON || !ix->nspell)
+        return;
+    uint32_t sp[TYPO_SPELLS_MAX];
+    int n = typo_lookup(ix, qu->letters, sp, 0, TYPO_SPELLS_MAX);
+    char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+    int nv = letter_deletions(qu->letters, var);
+    for (int k = 0; k < nv; k++)
+        n = typo_lookup(ix, var[k], sp, n, TYPO_SPELLS_MAX);
+    size_t qpre = key_body(qu->skel);
+    for (int i = 0; i < n; i++) {
+        double t = ubur_name_typing_similarity(qu->letters, ix->pool + ix->spell_text[sp[i]]);
+        double c = ubur_name_match_credit(t);
+        if (c <= 0)
+            continue;
+        const struct vec32 *vv = &ix->spell_vocab[sp[i]];
+        for (uint32_t j = 0; j < vv->n; j++) {
+            uint32_t v = vv->v[j];
+            const struct vocab *vo = &ix->vocab[v];
+            const char *vs = vo->inl[0] ? vo->inl : ix->pool + vo->skel;
+            if (key_body(vs) != qpre || strncmp(vs, qu->skel, qpre))
+                continue;
+            double cs = ubur_name_match_credit(ubur_name_unit_sim_bound(qu, vs));
+            double cv = cs > c ? cs : c;
+            int at = -1;
+            for (int x = 0; x < q->nvocab; x++)
+                if (q->vocab[x] == v)
+                    at = x;
+            if (at >= 0) {
+                if (cv > q->credit[at]) {
+                    q->credit[at] = (float)cv;
+                    q->skip[at] = cv < 0.999 && vo->postings.n > VARIANT_DF_MAX;
+                }
+                continue;
+            }
+            add_known(ix, q, v, cv);
+        }
+    }
+}
+
 /*
  * The vocabulary ids a query unit stands for: its own skeleton and, for a
  * name of three or more consonants, the skeletons one consonant edit away
@@ -926,13 +1119,15 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
     const char *skel = qu->skel;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
     size_t body = strlen(skel) - key_body(skel);
+    if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB)
+        add_known(ix, q, sl->val, 1.0);
+    typo_variants(ix, qu, q);
     /* Short skeletons of common names ("L", "MR") are given names whose spellings already
      * share one skeleton: fuzzy variants of them would only add noise. A short rare name
      * may have a typo like any other (Akhud for Akhund, Zajai for Zakui). */
     bool fuzzy = body >= 3 || (body == 2 && qu->weight >= 1.0f);
     if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB) {
         /* a known skeleton: its neighbours are listed */
-        add_known(ix, q, sl->val, 1.0);
         if (!fuzzy)
             return;
         double qw = ubur_name_phon_weight(qu->phon);
@@ -962,7 +1157,7 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
             taken += hist[bin];
         }
         for (uint32_t i = 0; i < n; i++)
-            if ((uint32_t)(nc[i].c * 64) >= floor_bin)
+            if ((uint32_t)(nc[i].c * 64) >= floor_bin && !has_vocab(q, nc[i].v))
                 add_known(ix, q, nc[i].v, nc[i].c);
         return;
     }

@@ -584,7 +584,11 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
         /* a final yeh after a consonant: the nisba ending (see latin_phon) */
         if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYE", phon[o - 1]))
             p = 'E';
-        if (p)
+        /* Two written consonants are two sounds, a vowel unwritten between them (ممدوح,
+         * Mamduh): a doubled consonant is one letter with a shadda, and harakat are gone. */
+        if (p && !strchr("AWYE", p) && o + 1 < UBUR_NAME_PHON)
+            phon[o++] = p;
+        else if (p)
             phon_push(phon, &o, p);
         size_t ll = strlen(l->latin);
         if (t + ll + 1 < textcap) {
@@ -596,7 +600,12 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
     text[t] = '\0';
 }
 
-/* Skeleton: consonant classes only; W/Y count only at the start. */
+/*
+ * Skeleton: consonant classes only; W/Y count only at the start. The same
+ * consonant twice with a vowel between stays twice (Mahmood without its h,
+ * "Mamood", is MMD: one consonant from MHMD, where merging the two M would
+ * put it two away); a doubled letter is one already in the phonetic form.
+ */
 static void
 skeleton(const char *phon, char *out, size_t cap)
 {
@@ -606,8 +615,6 @@ skeleton(const char *phon, char *out, size_t cap)
         if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
-            continue;
-        if (o > 0 && out[o - 1] == c)
             continue;
         if (o + 1 < cap)
             out[o++] = c;
@@ -812,19 +819,27 @@ typo_edits(const char *a, const char *b)
 }
 
 double
+ubur_name_typing_similarity(const char *a, const char *b)
+{
+    if (!a || !b || !a[0] || !b[0])
+        return 0;
+    size_t la = strlen(a), lb = strlen(b), l = la > lb ? la : lb;
+    if (l < 5)
+        return 0;
+    int e = typo_edits(a, b);
+    return e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
+}
+
+double
 ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
                              const char *b_letters, unsigned b_kind, unsigned b_flags)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
-    if (s < 0.999 && a->letters[0] && b_letters && b_letters[0]) {
-        size_t la = strlen(a->letters), lb = strlen(b_letters), l = la > lb ? la : lb;
-        if (l >= 5) {
-            int e = typo_edits(a->letters, b_letters);
-            double t = e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
-            if (t > s)
-                s = t;
-        }
+    if (s < 0.999) {
+        double t = ubur_name_typing_similarity(a->letters, b_letters);
+        if (t > s)
+            s = t;
     }
     if (a->kind != b_kind)
         s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
