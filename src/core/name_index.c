@@ -775,7 +775,25 @@ ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *nam
     int rc = ubur_name_parse(&p, name, err);
     if (rc)
         return rc;
-    return ubur_name_index_add_parsed(ix, record, name, &p);
+    int64_t id = ubur_name_index_add_parsed(ix, record, name, &p);
+    /* Parts of one name joined by hyphens ("Ho-Jin", "Sok-Hwa") are as often written as
+     * one word: that writing is another name of the record when it parses to fewer
+     * units ("al-Tikriti" and "Abd-al-Rahman" parse the same either way). */
+    char joined[UBUR_NAME_MAX_BYTES + 1];
+    size_t o = 0;
+    bool hyphen = false;
+    for (size_t i = 0; name[i] && o < UBUR_NAME_MAX_BYTES; i++) {
+        if (name[i] == '-' && i > 0 && name[i - 1] != ' ' && name[i + 1] && name[i + 1] != ' ') {
+            hyphen = true;
+            continue;
+        }
+        joined[o++] = name[i];
+    }
+    joined[o] = '\0';
+    struct ubur_name pj;
+    if (id >= 0 && hyphen && !ubur_name_parse(&pj, joined, NULL) && pj.n > 0 && pj.n < p.n)
+        (void)ubur_name_index_add_parsed(ix, record, joined, &pj);
+    return id;
 }
 
 void
@@ -1059,8 +1077,9 @@ has_vocab(const struct qunit *q, uint32_t v)
  * The skeletons of the spellings one typo away from a Latin query unit
  * (ubur_name_typing_similarity): a typo can move a name further in sound
  * than in letters. Each with the most it can count: the typing similarity,
- * or the sound bound of its skeleton when higher. Units of another kind
- * (abd, abu) are not the same name however they are spelt.
+ * or the sound bound of its skeleton when higher. Across kinds too: the
+ * letters of an abd/abu/umm unit include the particle ("abdullah"), so a
+ * spelling one typo away is the particle mistyped ("absullah", "abulhai").
  */
 static void
 typo_variants(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
@@ -1085,8 +1104,10 @@ typo_variants(const struct ubur_name_index *ix, const struct ubur_name_unit *qu,
             uint32_t v = vv->v[j];
             const struct vocab *vo = &ix->vocab[v];
             const char *vs = vo->inl[0] ? vo->inl : ix->pool + vo->skel;
-            if (key_body(vs) != qpre || strncmp(vs, qu->skel, qpre))
-                continue;
+            size_t vpre = key_body(vs);
+            bool same_kind = vpre == qpre && !strncmp(vs, qu->skel, qpre);
+            (void)same_kind; /* letters of abd/abu/umm units include the particle: a
+                                typing match across kinds is a mistyped particle */
             double cs = ubur_name_match_credit(ubur_name_unit_sim_bound(qu, vs));
             double cv = cs > c ? cs : c;
             int at = -1;

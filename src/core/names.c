@@ -830,19 +830,56 @@ ubur_name_typing_similarity(const char *a, const char *b)
     return e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
 }
 
+static bool abd_name_known(const char *skel_body);
+static void skeleton(const char *phon, char *out, size_t cap);
+
+/*
+ * The typing similarity of two units' letters, with two readings of what was
+ * written: a glued article left on one side ("Altai" for "al-Tai", "Alabsi"
+ * for "al-Absi") is tried as letters, and two different names after "abd"
+ * are not a typo of each other.
+ */
+static double
+unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_letters,
+            unsigned b_kind, unsigned b_flags)
+{
+    if (!a->letters[0] || !b_letters || !b_letters[0])
+        return 0;
+    if (a->kind == UBUR_UNIT_ABD && b_kind == UBUR_UNIT_ABD) {
+        char bs[UBUR_NAME_PHON];
+        skeleton(b_phon, bs, sizeof(bs));
+        const char *as = strchr(a->skel, ':');
+        as = as ? as + 1 : a->skel;
+        if (strcmp(as, bs) && abd_name_known(as) && abd_name_known(bs))
+            return 0;
+    }
+    double t = ubur_name_typing_similarity(a->letters, b_letters);
+    if (a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
+        ((a->flags ^ b_flags) & UBUR_UNIT_ARTICLE)) {
+        char al[UBUR_NAME_PHON + 2];
+        bool a_art = a->flags & UBUR_UNIT_ARTICLE;
+        snprintf(al, sizeof(al), "al%s", a_art ? a->letters : b_letters);
+        double t2 = ubur_name_typing_similarity(al, a_art ? b_letters : a->letters);
+        if (t2 > t)
+            t = t2;
+    }
+    return t;
+}
+
 double
 ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
                              const char *b_letters, unsigned b_kind, unsigned b_flags)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
-    if (s < 0.999) {
-        double t = ubur_name_typing_similarity(a->letters, b_letters);
-        if (t > s)
-            s = t;
-    }
+    double t = s < 0.999 ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
+    /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
+     * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
+     * or "absullah" from "abdullah" is the particle mistyped */
     if (a->kind != b_kind)
-        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
+        s *= 0.5;
+    if (t > s)
+        s = t;
     if ((a->flags & UBUR_UNIT_DIN) != (b_flags & UBUR_UNIT_DIN))
         s *= 0.9;
     return s;
@@ -971,6 +1008,37 @@ static const struct {
     {"shammari", 0.78f}, {"azzawi", 0.82f},
 };
 
+/*
+ * The names that follow "abd" (the divine names and the few others given so): two of them
+ * one letter apart (Abd al-Aziz, Abd al-Azim; Abd al-Hadi, Abd al-Hayy) are two names, not
+ * a typo, so the typing similarity is not used between them. Keyed by skeleton at first use.
+ */
+static const char *const abd_names[] = {
+    "allah", "rahman", "rahim", "malik", "quddus", "salam", "mumin", "muhaymin", "aziz",
+    "jabbar", "mutakabbir", "khaliq", "bari", "musawwir", "ghaffar", "qahhar", "wahhab",
+    "razzaq", "fattah", "alim", "qabid", "basit", "khafid", "rafi", "muizz", "mudhill", "sami",
+    "basir", "hakam", "adl", "latif", "khabir", "halim", "azim", "ghafur", "shakur", "ali",
+    "kabir", "hafiz", "muqit", "hasib", "jalil", "karim", "raqib", "mujib", "wasi", "hakim",
+    "wadud", "majid", "baith", "shahid", "haqq", "wakil", "qawi", "matin", "wali", "hamid",
+    "muhsi", "mubdi", "muid", "muhyi", "mumit", "hayy", "qayyum", "wajid", "wahid", "ahad",
+    "samad", "qadir", "muqtadir", "muqaddim", "awwal", "akhir", "zahir", "batin", "mutaali",
+    "barr", "tawwab", "muntaqim", "afuw", "rauf", "muqsit", "jami", "ghani", "mughni", "mani",
+    "nafi", "nur", "hadi", "badi", "baqi", "warith", "rashid", "sabur", "sattar", "nasir",
+    "jalal", "muttalib", "nabi", "rasul", "husayn", "hasan", "amir", "zahra", "mahdi", "masih",
+    "ilah", "manaf", "wahab", "mannan", "qawiy", "rabb", "razaq", "muhsin", "mun'im", "aal",
+};
+#define NABD (sizeof(abd_names) / sizeof(abd_names[0]))
+static char abd_skels[NABD][UBUR_NAME_PHON];
+
+static bool
+abd_name_known(const char *skel_body)
+{
+    for (size_t i = 0; i < NABD; i++)
+        if (!strcmp(abd_skels[i], skel_body))
+            return true;
+    return false;
+}
+
 struct weight_key {
     char skel[UBUR_NAME_PHON];
     float weight;
@@ -1000,6 +1068,11 @@ static void
 weights_init(void)
 {
     particles_init();
+    for (size_t i = 0; i < NABD; i++) {
+        char ph[UBUR_NAME_PHON] = "";
+        latin_phon(abd_names[i], ph);
+        skeleton(ph, abd_skels[i], UBUR_NAME_PHON);
+    }
     for (size_t i = 0; i < sizeof(common_names) / sizeof(common_names[0]); i++) {
         struct ubur_name n = UBUR_NAME_INIT;
         char buf[64];
@@ -1258,8 +1331,11 @@ unit_weight(const char *skel)
     return (float)(int)(w * 255.0f + 0.5f) / 255.0f;
 }
 
+/* `written`: the unit as written with its particle, joined ("abdulrahman", "abubakr"), the
+ * letters a typo is made in; NULL for a plain unit (its letters are the body). */
 static void
-add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic)
+add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic,
+         const char *written)
 {
     if (out->n >= UBUR_NAME_MAX_UNITS || !body[0])
         return;
@@ -1272,6 +1348,8 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
     unit_sound(u, body, arabic, kind_prefix(kind));
     if (!u->phon[0])
         return;
+    if (!arabic && written && kind != UBUR_UNIT_PLAIN)
+        copy2(u->letters, sizeof(u->letters), written, "");
     u->weight = unit_weight(u->skel);
     out->n++;
 }
@@ -1304,6 +1382,7 @@ parse_units(struct ubur_name *out, char *folded)
     out->n = 0;
     unsigned pending = 0; /* flags for the next unit */
     int pending_kind = UBUR_UNIT_PLAIN;
+    char written[UBUR_NAME_PHON] = ""; /* the particles of the next unit, as written */
     for (int i = 0; i < nt; i++) {
         const char *t = tok[i].s;
         const char *next = i + 1 < nt ? tok[i + 1].s : NULL;
@@ -1317,6 +1396,8 @@ parse_units(struct ubur_name *out, char *folded)
             }
             if (more && ((cat & P_ARTICLE) || sun_article(t, next))) {
                 pending |= UBUR_UNIT_ARTICLE;
+                if (pending_kind != UBUR_UNIT_PLAIN)
+                    copy2(written, sizeof(written), written, t);
                 continue;
             }
             if (more && (cat & P_NASAB)) {
@@ -1325,14 +1406,17 @@ parse_units(struct ubur_name *out, char *folded)
             }
             if (more && (cat & P_ABU) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABU;
+                copy2(written, sizeof(written), t, "");
                 continue;
             }
             if (more && (cat & P_UMM) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_UMM;
+                copy2(written, sizeof(written), t, "");
                 continue;
             }
             if (more && (cat & P_ABD) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABD;
+                copy2(written, sizeof(written), t, "");
                 continue;
             }
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && (cat & P_DIN)) {
@@ -1376,7 +1460,7 @@ parse_units(struct ubur_name *out, char *folded)
                     const char *r = rest + cl;
                     if (strlen(r) < 3)
                         continue;
-                    add_unit(out, UBUR_UNIT_ABD, pending, r, false);
+                    add_unit(out, UBUR_UNIT_ABD, pending, r, false, t);
                     pending = 0;
                     goto next_token;
                 }
@@ -1385,7 +1469,7 @@ parse_units(struct ubur_name *out, char *folded)
                                                      !strncmp(t, "abou", 4)) &&
                 strlen(t) >= 7) {
                 const char *r = t + (t[2] == 'o' ? 4 : 3);
-                add_unit(out, UBUR_UNIT_ABU, pending, r, false);
+                add_unit(out, UBUR_UNIT_ABU, pending, r, false, t);
                 pending = 0;
                 continue;
             }
@@ -1396,8 +1480,10 @@ parse_units(struct ubur_name *out, char *folded)
                     body = strip_glued_article(t, &art);
                 else if (!strncmp(t, "al", 2) && strlen(t) > 4)
                     body = t + 2; /* "abd allah": the article inside the unit */
+                copy2(written, sizeof(written), written, t);
                 add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body,
-                         false);
+                         false, written);
+                written[0] = '\0';
                 pending = 0;
                 pending_kind = UBUR_UNIT_PLAIN;
             }
@@ -1459,7 +1545,7 @@ parse_units(struct ubur_name *out, char *folded)
                 if (kind == UBUR_UNIT_PLAIN)
                     fl |= UBUR_UNIT_ARTICLE;
             }
-            add_unit(out, kind, fl, body, true);
+            add_unit(out, kind, fl, body, true, NULL);
             pending = 0;
             pending_kind = UBUR_UNIT_PLAIN;
         }
@@ -1467,7 +1553,7 @@ parse_units(struct ubur_name *out, char *folded)
     }
     /* A dangling particle ("... abu" at the end) becomes a unit of its own. */
     if (pending_kind != UBUR_UNIT_PLAIN && nt > 0)
-        add_unit(out, UBUR_UNIT_PLAIN, 0, tok[nt - 1].s, tok[nt - 1].arabic);
+        add_unit(out, UBUR_UNIT_PLAIN, 0, tok[nt - 1].s, tok[nt - 1].arabic, NULL);
 }
 
 int
