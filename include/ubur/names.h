@@ -170,10 +170,23 @@ double ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
 /*
  * The same, with the unit similarities given (sim[i][j] for a->u[i] and
  * b->u[j], as ubur_name_unit_similarity computes them): lets the index
- * reuse similarities of units it has already compared.
+ * reuse similarities of units it has already compared. Besides those it
+ * reads the units' weights, kinds, flags and letters (two long names
+ * written one letter apart as a whole are one name mistyped, wherever the
+ * letter fell: "Abd-l-Latif" for "Abd-al-Latif").
  */
 double ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                               const double (*sim)[UBUR_NAME_MAX_UNITS], struct ubur_buf *explain);
+
+/*
+ * A name's Latin letters run together, as the whole-name typo rule of
+ * ubur_names_compare_sim reads them ("abdllatif" + "tilfah" + "altikriti";
+ * an article as "al"). Returns the length, or 0 when a unit is in Arabic
+ * script or `cap` is too small. Names of UBUR_NAME_TYPO_MIN letters or more
+ * one typo apart are the same name mistyped.
+ */
+#define UBUR_NAME_TYPO_MIN 12
+size_t ubur_name_letters(const struct ubur_name *n, char *out, size_t cap);
 
 /* ---- Evidence beside the name ---- */
 

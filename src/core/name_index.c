@@ -121,10 +121,37 @@ struct cname {
 struct hotname { /* sizeof 32 */
     unsigned char nunits, alive;
     unsigned char weight[HOT_UNITS];
-    unsigned char pad;
+    unsigned char nletters; /* ubur_name_letters length (255: that or more; 0: none) */
     uint32_t vocab[HOT_UNITS];
-    uint32_t pad2;
+    uint32_t letter_set; /* bit per letter a..z in those letters */
 };
+
+/* The letters' length and set, for the whole-name typo rule (letters_near). */
+static void
+letters_shape(const struct ubur_name *p, unsigned char *len, uint32_t *set)
+{
+    char buf[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+    size_t l = ubur_name_letters(p, buf, sizeof(buf));
+    *len = (unsigned char)(l > 255 ? 255 : l);
+    *set = 0;
+    for (size_t i = 0; i < l; i++)
+        if (buf[i] >= 'a' && buf[i] <= 'z')
+            *set |= 1u << (buf[i] - 'a');
+}
+
+/* Whether a name of this shape may be one typo from the query's letters: lengths at most
+ * one apart and long enough, and at most one letter in and one out of the set. */
+static bool
+letters_near(unsigned char ql, uint32_t qset, const struct hotname *h)
+{
+    unsigned char l = h->nletters;
+    if (!ql || !l || l == 255 || ql == 255 || (l > ql ? l - ql : ql - l) > 1)
+        return false;
+    if ((l > ql ? l : ql) < UBUR_NAME_TYPO_MIN)
+        return false;
+    uint32_t d = qset ^ h->letter_set;
+    return __builtin_popcount(d) <= 2;
+}
 
 /* One entry of the typo multimap: the hash of a spelling or of one of its deletions, and
  * the spelling's id + 1 (0: empty slot). */
@@ -731,6 +758,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     memset(hn, 0, sizeof(*hn));
     hn->nunits = cn->nunits;
     hn->alive = 1;
+    letters_shape(p, &hn->nletters, &hn->letter_set);
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
         u->vocab = vocab_id(ix, p->u[i].skel);
@@ -1697,7 +1725,11 @@ gathered:
     st.candidates = s->ncand;
     PHASE(t1);
 
-    /* Bound every candidate; keep those that may reach min_score. */
+    /* Bound every candidate; keep those that may reach min_score, and those written one
+     * typo from the query as a whole (ubur_names_compare_sim forgives it). */
+    unsigned char qlen;
+    uint32_t qset;
+    letters_shape(q, &qlen, &qset);
     for (uint32_t i = 0; i < s->ncand; i++) {
         if (i + PREFETCH_AHEAD < s->ncand)
             __builtin_prefetch(&ix->hot[s->cand[i + PREFETCH_AHEAD]]);
@@ -1707,6 +1739,8 @@ gathered:
         float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
         if (ub >= (float)min_score - 1e-4f)
             sl_push(s, ub, id);
+        else if (letters_near(qlen, qset, &ix->hot[id]))
+            sl_push(s, (float)min_score, id);
     }
     st.shortlisted = s->nsl;
     for (uint32_t i = 0; i < s->ncand; i++)
@@ -1736,6 +1770,13 @@ gathered:
             cn.u[b].text[0] = '\0';
             cn.u[b].phon[0] = '\0';
             cn.u[b].skel[0] = '\0';
+            /* the letters, for the comparison of whole names written out */
+            const char *lt = ix->pool + cu[b].letters;
+            size_t ll = strlen(lt);
+            if (ll >= UBUR_NAME_PHON)
+                ll = UBUR_NAME_PHON - 1;
+            memcpy(cn.u[b].letters, lt, ll);
+            cn.u[b].letters[ll] = '\0';
         }
         for (int a = 0; a < q->n; a++)
             for (int b = 0; b < cn.n; b++)

@@ -784,15 +784,16 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
-/* Edits (optimal string alignment: insert, delete, change, swap) between two strings, or
- * 3 when more than 2. */
+/* Edits (optimal string alignment: insert, delete, change, swap) between two strings of at
+ * most TYPO_MAX letters, or 3 when more than 2. */
+#define TYPO_MAX 96
 static int
 typo_edits(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
-    if (n > UBUR_NAME_PHON || m > UBUR_NAME_PHON || (n > m ? n - m : m - n) > 2)
+    if (n > TYPO_MAX || m > TYPO_MAX || (n > m ? n - m : m - n) > 2)
         return 3;
-    unsigned char d[UBUR_NAME_PHON + 1][UBUR_NAME_PHON + 1];
+    unsigned char d[TYPO_MAX + 1][TYPO_MAX + 1];
     for (size_t i = 0; i <= n; i++)
         d[i][0] = (unsigned char)i;
     for (size_t j = 0; j <= m; j++)
@@ -872,7 +873,9 @@ ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
-    double t = s < 0.999 ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
+    double t = s < 0.999 || a->kind != b_kind
+                   ? unit_typing(a, b_phon, b_letters, b_kind, b_flags)
+                   : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
      * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
      * or "absullah" from "abdullah" is the particle mistyped */
@@ -1774,6 +1777,32 @@ order_cost(const int *ma, int n)
     return ns >= 3 && is_rotation(seq, ns) ? 1 : 2 + inv;
 }
 
+size_t
+ubur_name_letters(const struct ubur_name *n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (int i = 0; i < n->n; i++) {
+        const struct ubur_name_unit *u = &n->u[i];
+        if (!u->letters[0])
+            return 0;
+        const char *parts[2] = {(u->flags & UBUR_UNIT_ARTICLE) && u->kind == UBUR_UNIT_PLAIN
+                                    ? "al"
+                                    : "",
+                                u->letters};
+        for (int k = 0; k < 2; k++) {
+            size_t l = strlen(parts[k]);
+            if (o + l + 1 > cap)
+                return 0;
+            memcpy(out + o, parts[k], l);
+            o += l;
+        }
+    }
+    if (cap)
+        out[o] = '\0';
+    return o;
+}
+
+
 double
 ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
                    struct ubur_buf *explain)
@@ -1976,6 +2005,25 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         score *= 0.85 + 0.15 * (info / 1.2);
         if (explain && ns > 0)
             ubur_buf_adds(explain, "; only common names matched");
+    }
+
+    /* The whole names written one letter apart: one typo, wherever it fell (in a particle,
+     * a hyphen, between two names), is the same name mistyped. Long names only: in a short
+     * one, a letter is a good part of the evidence. */
+    if (score < 0.9 && a->n >= 2 && b->n >= 2) {
+        char la[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON], lb[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+        size_t na = ubur_name_letters(a, la, sizeof(la)), nb = ubur_name_letters(b, lb, sizeof(lb));
+        if (na && nb) {
+            size_t l = na > nb ? na : nb;
+            if (l >= UBUR_NAME_TYPO_MIN && typo_edits(la, lb) == 1) {
+                double t = 1.0 - 2.5 / (double)l;
+                if (t > score) {
+                    score = t;
+                    if (explain)
+                        ubur_buf_addf(explain, "; written one letter apart: %.2f", t);
+                }
+            }
+        }
     }
     if (score > 1)
         score = 1;
