@@ -964,11 +964,22 @@ perf(int nnames, int nq, const char *tsv)
             continue;
         pos++;
         int n = ubur_name_index_search(ix, &q[i], PERF_MIN, h, 10, NULL);
+        bool hit = false;
         for (int j = 0; j < n; j++)
             if (h[j].record == (uint32_t)w.qsrc[i]) {
-                got++;
+                hit = true;
                 break;
             }
+        got += hit;
+        if (!hit && getenv("NAMES_BENCH_DUMP")) {
+            struct ubur_name src;
+            struct ubur_buf ex = UBUR_BUF_INIT;
+            ubur_name_parse(&src, w.names[w.qsrc[i]], NULL);
+            double sc = ubur_names_compare(&q[i], &src, &ex);
+            fprintf(stderr, "perf miss %.3f (%d hits, worst %.3f) [%s] vs [%s]: %s\n", sc, n,
+                    n ? h[n - 1].score : 0.0, w.qtext[i], w.names[w.qsrc[i]], ex.s ? ex.s : "");
+            ubur_buf_release(&ex);
+        }
     }
     printf("\nrespelt list names found in the top 10: %d of %d (%.1f%%)\n", got, pos,
            100.0 * got / pos);
@@ -1020,7 +1031,12 @@ pg_compare(int nnames, int nq, const char *conninfo)
     pg_exec(c, "DROP TABLE IF EXISTS bench_names");
     pg_exec(c, "CREATE TABLE bench_names (id integer PRIMARY KEY, name text NOT NULL)");
     double t0 = now_s();
-    pg_exec(c, "COPY bench_names (id, name) FROM STDIN");
+    PGresult *cr = PQexec(c, "COPY bench_names (id, name) FROM STDIN");
+    if (PQresultStatus(cr) != PGRES_COPY_IN) {
+        fprintf(stderr, "names_bench: copy: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(cr);
     char line[600];
     for (int i = 0; i < nnames; i++) {
         int n = snprintf(line, sizeof(line), "%d\t%s\n", i, w.names[i]);

@@ -1640,7 +1640,9 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     int plan[UBUR_NAME_MAX_UNITS], nplan = 0;
     uint64_t want = 0;
     for (int k = 0; k < nq && nplan == 0; k++)
-        if (qw[qu[k].idx] >= 1.0f) {
+        if (qw[qu[k].idx] >= 1.0f && qu[k].df > 0) { /* a unit with nothing to read gathers
+                                                        nothing ("Ahmet": Ahmad's list is
+                                                        too long to read) */
             plan[nplan++] = k;
             want = qu[k].df;
         }

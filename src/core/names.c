@@ -1046,7 +1046,8 @@ struct weight_key {
     char skel[UBUR_NAME_PHON];
     float weight;
 };
-static struct weight_key weight_keys[sizeof(common_names) / sizeof(common_names[0]) * 2];
+#define WEIGHT_KEYS_MAX 4096
+static struct weight_key weight_keys[WEIGHT_KEYS_MAX];
 static int nweight_keys;
 static pthread_once_t weights_once = PTHREAD_ONCE_INIT;
 static bool weights_ready;
@@ -1099,6 +1100,35 @@ weights_init(void)
             continue;
         snprintf(weight_keys[nweight_keys].skel, UBUR_NAME_PHON, "%s", sk);
         weight_keys[nweight_keys++].weight = common_names[i].weight;
+    }
+    /* Spellings whose skeleton is one voicing or sibilant apart (Turkish Ahmet, Mehmet;
+     * Mohammet) are the same common names: each skeleton of two consonants or more with
+     * one such consonant changed weighs as the name, unless it is a listed name itself. */
+    static const char *const swaps[] = {"TD", "DT", "SX", "XS", "SZ", "ZS", "ZD", "DZ", "KJ", "JK"};
+    int base = nweight_keys;
+    for (int k = 0; k < base; k++) {
+        const char *sk = weight_keys[k].skel, *body = strchr(sk, ':');
+        size_t b = body ? (size_t)(body - sk + 1) : 0, l = strlen(sk);
+        if (l - b < 2)
+            continue;
+        for (size_t i = b; i < l; i++)
+            for (size_t w = 0; w < sizeof(swaps) / sizeof(swaps[0]); w++) {
+                if (sk[i] != swaps[w][0] || nweight_keys >= WEIGHT_KEYS_MAX)
+                    continue;
+                char v[UBUR_NAME_PHON];
+                snprintf(v, sizeof(v), "%s", sk);
+                v[i] = swaps[w][1];
+                int at = -1;
+                for (int j = 0; j < nweight_keys && at < 0; j++)
+                    if (!strcmp(weight_keys[j].skel, v))
+                        at = j;
+                if (at < 0) {
+                    snprintf(weight_keys[nweight_keys].skel, UBUR_NAME_PHON, "%s", v);
+                    weight_keys[nweight_keys++].weight = weight_keys[k].weight;
+                } else if (at >= base && weight_keys[k].weight < weight_keys[at].weight) {
+                    weight_keys[at].weight = weight_keys[k].weight;
+                }
+            }
     }
     qsort(weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_cmp);
     weights_ready = true;
@@ -1172,6 +1202,8 @@ enum {
     P_UMM = 16,
     P_ABD = 32,
     P_DIN = 64,
+    P_ABD_TYPO = 128, /* one letter off "abdul"/"abdel": a particle only before a name given
+                         after abd (Abdl Manan), else a name (Adel, Abdel is not Adel) */
 };
 #define PARTICLE_SLOTS 256
 static struct {
@@ -1228,7 +1260,7 @@ particle_cat(const char *t)
     /* A typo in the two particles that glue names into one unit (Abdl Manan, Salah
      * Eddne) would split the name: one letter off is still the particle. */
     if (l >= 4 && l <= 6 && (typo_edits(t, "abdul") == 1 || typo_edits(t, "abdel") == 1))
-        return P_ABD;
+        return P_ABD_TYPO;
     if (l >= 5 && (typo_edits(t, "eddine") == 1 || typo_edits(t, "uddin") == 1))
         return P_DIN;
     return 0;
@@ -1393,6 +1425,18 @@ parse_units(struct ubur_name *out, char *folded)
         bool more = next != NULL;
         if (!ar) {
             unsigned cat = particle_cat(t);
+            if (cat & P_ABD_TYPO) {
+                /* "adel" is one letter from "abdel" but a name of its own: the particle
+                 * only when a name given after abd follows */
+                char ph[UBUR_NAME_PHON] = "", sk[UBUR_NAME_PHON];
+                const char *nx = next && !strncmp(next, "al", 2) && strlen(next) > 4 ? next + 2
+                                                                                       : next;
+                if (nx && !tok[i + 1].arabic) {
+                    latin_phon(nx, ph);
+                    skeleton(ph, sk, sizeof(sk));
+                }
+                cat = nx && ph[0] && abd_name_known(sk) ? P_ABD : 0;
+            }
             if (more || nt > 1) {
                 if ((cat & P_TITLE) && (more || out->n > 0))
                     continue;
