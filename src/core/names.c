@@ -1420,6 +1420,10 @@ parse_units(struct ubur_name *out, char *folded)
     char written[UBUR_NAME_PHON] = ""; /* the particles of the next unit, as written */
     for (int i = 0; i < nt; i++) {
         const char *t = tok[i].s;
+        /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it */
+        if (!tok[i].arabic && (!strcmp(t, "mohd") || !strcmp(t, "muhd") || !strcmp(t, "mhd") ||
+                               (!strcmp(t, "md") && nt > 1)))
+            t = "muhammad";
         const char *next = i + 1 < nt ? tok[i + 1].s : NULL;
         bool ar = tok[i].arabic;
         bool more = next != NULL;
