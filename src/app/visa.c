@@ -71,9 +71,21 @@ ubur_visa_event(struct ubur_ctx *ctx, const char *application_id, const char *vi
                 const char *action, const char *from, const char *to, const char *reason,
                 bool system, const char *detail_json, struct ubur_error *err)
 {
+    return ubur_visa_event_at(ctx, application_id, visa_id, action, from, to, reason, system,
+                              detail_json, NULL, err);
+}
+
+int
+ubur_visa_event_at(struct ubur_ctx *ctx, const char *application_id, const char *visa_id,
+                   const char *action, const char *from, const char *to, const char *reason,
+                   bool system, const char *detail_json, const char *when, struct ubur_error *err)
+{
     char id[UBUR_UUID_LEN + 1], at[UBUR_TIME_LEN + 1], act[64];
     ubur_uuid7(id);
-    ubur_time_format(ubur_now(), at);
+    if (when)
+        snprintf(at, sizeof(at), "%s", when);
+    else
+        ubur_time_format(ubur_now(), at);
     const char *role = system ? "system" : ubur_role_name(ctx->role);
     int64_t n = ubur_store_run(
         ctx->store, err,

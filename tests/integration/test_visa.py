@@ -146,6 +146,8 @@ with Server(args, env=env) as srv:
            visa["mrz"][1].startswith(visa["visa_number"]), "the visa has an MRV-A MRZ",
            visa["mrz"])
     tap.ok(visa["seal"].startswith("dc03"), "the visa has a version-4 seal (hex)")
+    st, again, _ = srv.req("GET", "/api/v1/visas/" + visa["id"], token=consul)
+    tap.eq(again, visa, "the issuance's answer is the visa as read back")
     tap.eq((visa["valid_from"], visa["days"], visa["entries"]), (day(10), 14, 1),
            "validity, stay and entries as asked")
     st, body, _ = srv.req("POST", "/api/v1/visa-applications/%s/issue" % app["id"], {},
@@ -363,6 +365,10 @@ with Server(args, env=env) as srv:
                         token=consul)
     tap.ok(st == 201 and gi["issued"] == 3 and all(v["seal"] for v in gi["visas"]),
            "the group's visas are issued at once, each with its seal", (st, gi))
+    back = [srv.req("GET", "/api/v1/visas/" + v["id"], token=consul)[1] for v in gi["visas"]]
+    tap.eq(gi["visas"], back, "the group's answer is its visas as read back")
+    nums = sorted(int(v["visa_number"][3:]) for v in gi["visas"])
+    tap.eq(nums, list(range(nums[0], nums[0] + 3)), "a group's visas have consecutive numbers")
     st, body, _ = srv.req("POST", "/api/v1/visa-applications/groups/PILGRIMS-01/issue", {},
                           token=consul)
     tap.eq(st, 409, "issuing the group again is 409")
