@@ -96,15 +96,19 @@ ubur_visa_event_at(struct ubur_ctx *ctx, const char *application_id, const char 
         ctx->username ? ctx->username : "unknown", role, reason, detail_json, application_id);
     if (n < 0)
         return (int)n;
+    /* The audit detail: {from, to, reason, automatic, detail}, the event's own detail (JSON
+     * text our callers write) spliced in as it is rather than parsed and printed again. */
     json_t *d = json_pack("{s:s?, s:s, s:s?, s:b}", "from", from, "to", to, "reason", reason,
                           "automatic", system);
-    if (detail_json) {
-        json_t *extra = json_loads(detail_json, 0, NULL);
-        if (extra)
-            json_object_set_new(d, "detail", extra);
-    }
     char *ds = json_dumps(d, JSON_COMPACT);
     json_decref(d);
+    if (detail_json && detail_json[0] == '{') {
+        size_t l = strlen(ds);
+        char *joined = ubur_arena_printf(&ctx->arena, "%.*s,\"detail\":%s}", (int)(l - 1), ds,
+                                         detail_json);
+        free(ds);
+        ds = ubur_strdup(joined);
+    }
     snprintf(act, sizeof(act), "visa.%s", action);
     int rc = ubur_audit(ctx, act, visa_id ? "visa" : "visa_application",
                         visa_id ? visa_id : application_id, ds, err);

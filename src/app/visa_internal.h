@@ -27,7 +27,8 @@ int64_t ubur_visa_today(void);
  * Records a transition inside the caller's transaction: a visa_event row
  * and an audit entry "visa.<action>" on the application (or the visa when
  * visa_id is set). `system` marks an automatic transition (the actor is
- * still ctx's user, the role recorded as "system"). detail_json may be NULL.
+ * still ctx's user, the role recorded as "system"). detail_json may be NULL;
+ * when given it is a JSON object as text, kept as it is.
  */
 int ubur_visa_event(struct ubur_ctx *ctx, const char *application_id, const char *visa_id,
                     const char *action, const char *from, const char *to, const char *reason,

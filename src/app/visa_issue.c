@@ -167,6 +167,7 @@ struct visa_doc {
     const char *state;     /* issuing state */
     const char *number;
     const char *surname, *given_names, *nationality, *birth_date, *passport_number;
+    const char *key, *cert; /* the signer's files; NULL = read from settings */
     char sex;
     int64_t valid_from, valid_until;
     int entries, stay_days;
@@ -202,8 +203,8 @@ make_visa_doc(struct ubur_ctx *ctx, struct visa_doc *d, struct ubur_error *err)
         return rc;
     ubur_mrz_lines_join(&d->mrz, d->mrz_text, sizeof(d->mrz_text));
 
-    const char *key = ubur_setting(ctx, "visa.signer_key", NULL);
-    const char *cert = ubur_setting(ctx, "visa.signer_cert", NULL);
+    const char *key = d->key ? d->key : ubur_setting(ctx, "visa.signer_key", NULL);
+    const char *cert = d->cert ? d->cert : ubur_setting(ctx, "visa.signer_cert", NULL);
     if (!key || !cert)
         return ubur_error_field(err, UBUR_EUNPROC, "visa.signer_key",
                                 "no seal signer is configured: create keys with `ubur keys new` "
@@ -486,9 +487,10 @@ plan_release(struct issue_plan *p)
     ubur_buf_release(&p->d.seal);
 }
 
+/* `known` (may be NULL): rules already loaded, used when they are the application's purpose's. */
 static int
-plan_read(struct ubur_ctx *ctx, const char *application_id, struct issue_plan *p,
-          struct ubur_error *err)
+plan_read(struct ubur_ctx *ctx, const char *application_id, const struct ubur_visa_rules *known,
+          struct issue_plan *p, struct ubur_error *err)
 {
     struct ubur_stmt *st;
     const char *entry = NULL;
@@ -538,7 +540,9 @@ plan_read(struct ubur_ctx *ctx, const char *application_id, struct issue_plan *p
     if ((rc = ubur_visa_transition(ubur_visa_state_parse(p->state), UBUR_VISA_ISSUE, ctx->role,
                                    NULL, err)))
         return rc;
-    if ((rc = ubur_visa_rules_load(ctx->store, p->purpose, &p->rules, err)))
+    if (known && p->purpose && !strcmp(known->code, p->purpose))
+        p->rules = *known;
+    else if ((rc = ubur_visa_rules_load(ctx->store, p->purpose, &p->rules, err)))
         return rc;
     int64_t entry_day;
     if ((rc = ubur_date_parse(entry, &entry_day, err)))
@@ -724,7 +728,7 @@ issue_in_tx(struct ubur_ctx *ctx, const char *application_id, json_t **out,
     struct issue_plan p;
     char now[UBUR_TIME_LEN + 1], scope[32];
     int64_t seq;
-    int rc = plan_read(ctx, application_id, &p, err);
+    int rc = plan_read(ctx, application_id, NULL, &p, err);
     if (!rc) {
         ubur_time_format(ubur_now(), now);
         snprintf(scope, sizeof(scope), "visa:%.4s", now);
@@ -836,7 +840,8 @@ ubur_visa_issue_group(struct ubur_ctx *ctx, const char *group_ref, json_t **out,
     plans = ubur_calloc((size_t)n, sizeof(*plans));
     int presign = 0;
     for (nplans = 0; nplans < n; nplans++) {
-        rc = plan_read(ctx, ids[nplans], &plans[nplans], err);
+        rc = plan_read(ctx, ids[nplans], nplans ? &plans[nplans - 1].rules : NULL,
+                       &plans[nplans], err);
         if (rc && !plans[nplans].patient_app)
             goto out;
         if (rc) {
@@ -849,12 +854,16 @@ ubur_visa_issue_group(struct ubur_ctx *ctx, const char *group_ref, json_t **out,
     if (presign > 0) {
         char now[UBUR_TIME_LEN + 1];
         int64_t first = 0;
+        const char *key = ubur_setting(ctx, "visa.signer_key", NULL);
+        const char *cert = ubur_setting(ctx, "visa.signer_cert", NULL);
         ubur_time_format(ubur_now(), now);
         if ((rc = reserve_numbers(ctx, now, presign, &first, err)))
             goto out;
         for (int i = 0; i < n; i++) {
             if (plans[i].patient_app)
                 continue;
+            plans[i].d.key = key; /* NULL when not configured: make_visa_doc says so */
+            plans[i].d.cert = cert;
             if ((rc = plan_number(&plans[i], now, first++, err)) ||
                 (rc = plan_sign(ctx, &plans[i], err)))
                 goto out;
