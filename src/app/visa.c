@@ -1258,8 +1258,9 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
 {
     struct ubur_stmt *st;
     char now[UBUR_TIME_LEN + 1];
-    const char *ids[64], *states[64];
-    int n = 0, rc;
+    const char **ids = NULL, **states = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT id, state FROM visa_application"
                                  " WHERE patient_application_id = ?"
@@ -1267,7 +1268,19 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
                                  &st, err)))
         return rc;
     ubur_stmt_bind_text(st, 1, patient_app_id);
-    while ((rc = ubur_stmt_step(st, err)) == 1 && n < 64) {
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (n == cap) { /* every open escort application, however many */
+            size_t c = cap ? cap * 2 : 8;
+            const char **i2 = ubur_arena_alloc(&ctx->arena, sizeof(*ids) * c),
+                       **s2 = ubur_arena_alloc(&ctx->arena, sizeof(*states) * c);
+            if (n) {
+                memcpy(i2, ids, sizeof(*ids) * n);
+                memcpy(s2, states, sizeof(*states) * n);
+            }
+            ids = i2;
+            states = s2;
+            cap = c;
+        }
         ids[n] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
         states[n++] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 1));
     }
@@ -1275,7 +1288,7 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
     if (rc < 0)
         return rc;
     ubur_time_format(ubur_now(), now);
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if ((rc = ubur_visa_transition(ubur_visa_state_parse(states[i]), UBUR_VISA_DISCONTINUE,
                                        UBUR_VISA_ROLE_SYSTEM, NULL, err)))
             return rc;

@@ -1029,20 +1029,30 @@ cascade_escort_visas(struct ubur_ctx *ctx, const char *patient_visa_id, enum ubu
                      int64_t until, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    const char *ids[32];
-    int n = 0, rc;
+    const char **ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT id FROM visa WHERE patient_visa_id = ?"
                                  " AND state IN ('issued', 'extended', 'shortened')",
                                  &st, err)))
         return rc;
     ubur_stmt_bind_text(st, 1, patient_visa_id);
-    while ((rc = ubur_stmt_step(st, err)) == 1 && n < 32)
+    /* Every escort's visa, however many (the purpose's limit may have changed meanwhile). */
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (n == cap) {
+            const char **grown = ubur_arena_alloc(&ctx->arena, sizeof(*ids) * (cap ? cap * 2 : 8));
+            if (n)
+                memcpy(grown, ids, sizeof(*ids) * n);
+            ids = grown;
+            cap = cap ? cap * 2 : 8;
+        }
         ids[n++] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
+    }
     ubur_stmt_done(st);
     if (rc < 0)
         return rc;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct visa_row r;
         enum ubur_visa_state to;
         if ((rc = load_visa_row(ctx, ids[i], &r, err)))

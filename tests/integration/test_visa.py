@@ -285,6 +285,22 @@ with Server(args, env=env) as srv:
     st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % evisa["id"],
                           {"days": 30, "hospital_request": "X-1"}, token=consul)
     tap.ok(st == 409, "an escort's extension past the patient's visa is 409", (st, body))
+
+    # ---- shortening the patient's visa clips the escort's to it ----
+    cut = day(20)
+    tap.ok(evisa["valid_until"] > cut, "the escort's visa runs past the new end before", evisa)
+    st, shp, _ = srv.req("POST", "/api/v1/visas/%s/shorten" % pvisa["id"],
+                         {"until": cut, "reason": "treatment ends earlier"}, token=consul)
+    tap.ok(st == 200 and shp["state"] == "shortened" and shp["valid_until"] == cut,
+           "the patient's visa is shortened", (st, shp))
+    st, es, _ = srv.req("GET", "/api/v1/visas/" + evisa["id"], token=consul)
+    tap.ok(es["state"] == "shortened" and es["valid_until"] == cut and
+           es["days"] <= shp["days"] and es["seal"] != evisa["seal"],
+           "the escort's visa is clipped to the patient's, with a new seal", es)
+    st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % evisa["id"],
+                          {"until": day(22), "hospital_request": "X-2"}, token=consul)
+    tap.ok(st == 409, "and cannot be extended past the shortened patient's visa", (st, body))
+    ext = shp  # the patient's current seal, for the revocation below
     st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % visa["id"], {"days": 5},
                           token=consul)
     tap.ok(st == 409 and body["error"]["field"] == "purpose",
