@@ -212,6 +212,7 @@ run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_impo
     }
     if ((rc = reg_writer_begin(&w, ctx, err)))
         return rc;
+    w.defer_checkpoints = true;
     for (size_t s = 0; s < b->n;) {
         size_t t = s + 1;
         while (t < b->n && !strcmp(b->rows[t].v[C_GROUP], b->rows[s].v[C_GROUP]))
@@ -372,6 +373,13 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
     reg_map_release(&seen, NULL);
     batch_clear(&b);
     free(b.rows);
+    if (rc >= 0 && res->imported > 0 && !o->dry_run) {
+        /* The batches deferred placing checkpoints: an empty write places them now
+         * (a later write would too, if this one fails). */
+        struct reg_writer w = {0};
+        if ((rc = reg_writer_begin(&w, ctx, err)) == 0)
+            rc = reg_writer_commit(&w, err);
+    }
 out:
     ubur_csv_release(&csv);
     return rc < 0 ? rc : 0;

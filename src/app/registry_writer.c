@@ -594,7 +594,7 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
                                   "i", new_rows);
     if (rc)
         return rc;
-    if (since >= CHECKPOINT_ROWS)
+    if (since >= CHECKPOINT_ROWS && !w->defer_checkpoints)
         return place_checkpoints(s, err);
     return 0;
 }
