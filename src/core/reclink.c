@@ -15,8 +15,9 @@
  *      with its WINDOW next neighbours (sorted neighbourhood), so a million
  *      "Muhammad"s do not make 10^12 pairs;
  *   3. each candidate pair gets a comparison vector: an agreement level per
- *      field (names: exact skeleton, >= 0.92, >= 0.80, different, by the
- *      better Jaro-Winkler of skeletons and of letters; birth date: exact,
+ *      field (names: exact skeleton, then Jaro-Winkler >= 0.94, 0.88, 0.80,
+ *      0.70 or less, the better of the skeletons' and the letters'; birth
+ *      date: exact,
  *      one part wrong or day/month swapped, same year or same day of the
  *      year, different; extra fields: equal or not; missing values are
  *      neutral), trying the given/family swap too;
@@ -26,7 +27,10 @@
  *      names the birth date's); exact name agreement uses the name's own
  *      frequency as its u (term-frequency adjustment); the prior is the
  *      share of matches among all pairs, estimated by fixed point;
- *   5. the score is the posterior match probability.
+ *      u is then corrected for the few matches among the random pairs;
+ *   5. the score is the posterior match probability;
+ *   6. transitive completion: two records both linked surely (>= 0.8) to a
+ *      third are reported as a pair too (two duplicates of one original).
  * Comparison runs on `threads` POSIX threads over slices of the pair list.
  */
 #include <math.h>
@@ -44,7 +48,8 @@
 #define MAX_BLOCK 400
 #define NO_DOB INT64_MIN
 #define NFIELDS (3 + UBUR_RECLINK_MAX_EXTRA)
-#define NAME_LEVELS 4 /* 0 different .. 3 exact */
+#define NAME_LEVELS 6 /* 0 different .. 5 exact */
+#define NAME_EXACT (NAME_LEVELS - 1)
 #define DOB_LEVELS 4
 #define SKEL 64
 
@@ -69,7 +74,12 @@ struct model {
 static int
 name_level(double sim, bool exact)
 {
-    return exact ? 3 : sim >= 0.92 ? 2 : sim >= 0.80 ? 1 : 0;
+    return exact         ? NAME_EXACT
+           : sim >= 0.94 ? 4
+           : sim >= 0.88 ? 3
+           : sim >= 0.80 ? 2
+           : sim >= 0.70 ? 1
+                         : 0;
 }
 
 /* Skeletons a, b and the written letters ra, rb: the skeleton sees through
@@ -81,9 +91,9 @@ skel_level(const char *a, const char *b, const char *ra, const char *rb)
     if (!a[0] || !b[0])
         return -1;
     if (!strcmp(a, b))
-        return 3;
+        return NAME_EXACT;
     double sim = ubur_reclink_jaro_winkler(a, b);
-    if (ra[0] && rb[0] && sim < 0.92) {
+    if (ra[0] && rb[0] && sim < 0.94) {
         double raw = ubur_reclink_jaro_winkler(ra, rb);
         sim = raw > sim ? raw : sim;
     }
@@ -133,17 +143,17 @@ compare(const struct engine *e, size_t a, size_t b, int *lv)
         fx = SIM(ra->family, rb->given);
 #undef SIM
         /* the plug's 1.0 counts as exact */
-        if (g == 2 && pa->g[0] && !strcmp(pa->g, pb->g))
-            g = 3;
-        if (f == 2 && pa->f[0] && !strcmp(pa->f, pb->f))
-            f = 3;
+        if (g == NAME_EXACT - 1 && pa->g[0] && !strcmp(pa->g, pb->g))
+            g = NAME_EXACT;
+        if (f == NAME_EXACT - 1 && pa->f[0] && !strcmp(pa->f, pb->f))
+            f = NAME_EXACT;
     } else {
         g = skel_level(pa->g, pb->g, pa->gr, pb->gr);
         f = skel_level(pa->f, pb->f, pa->fr, pb->fr);
         gx = skel_level(pa->g, pb->f, pa->gr, pb->fr);
         fx = skel_level(pa->f, pb->g, pa->fr, pb->gr);
     }
-    bool cross = gx >= 0 && fx >= 0 && gx + fx > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 1;
+    bool cross = gx >= 0 && fx >= 0 && gx + fx > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 2;
     lv[0] = cross ? gx : g;
     lv[1] = cross ? fx : f;
     lv[2] = dob_level(pa, pb);
@@ -164,7 +174,7 @@ pair_weight(const struct model *md, const struct engine *e, size_t a, size_t b, 
         if (lv[f] < 0)
             continue;
         double m = md->m[f][lv[f]], u = md->u[f][lv[f]];
-        if (f < 2 && lv[f] == 3 && e) {
+        if (f < 2 && lv[f] == NAME_EXACT && e) {
             /* term frequency: a shared rare name is strong evidence */
             const struct prep *pa = &e->p[a];
             uint32_t freq = f == 0 ? pa->gfreq : pa->ffreq; /* a's name (both columns) */
@@ -188,14 +198,17 @@ posterior(double w, double lambda)
 static void
 default_model(struct model *md, int nextra)
 {
-    static const double nm[4] = {0.05, 0.08, 0.12, 0.75}, nu[4] = {0.945, 0.04, 0.01, 0.005};
+    static const double nm[NAME_LEVELS] = {0.03, 0.02, 0.05, 0.07, 0.08, 0.75},
+                        nu[NAME_LEVELS] = {0.90, 0.045, 0.03, 0.015, 0.005, 0.005};
     /* birth date levels: different, same year, one part wrong or day/month swapped, exact */
     static const double dm[4] = {0.005, 0.02, 0.15, 0.825}, du[4] = {0.97, 0.02, 0.005, 0.0005};
     memset(md, 0, sizeof(*md));
     md->nfields = 3 + nextra;
-    for (int l = 0; l < 4; l++) {
+    for (int l = 0; l < NAME_LEVELS; l++) {
         md->m[0][l] = md->m[1][l] = nm[l];
         md->u[0][l] = md->u[1][l] = nu[l];
+    }
+    for (int l = 0; l < DOB_LEVELS; l++) {
         md->m[2][l] = dm[l];
         md->u[2][l] = du[l];
     }
@@ -641,10 +654,11 @@ rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* Level counts among random pairs: cnt[f][l], and the number of pairs per field in tot[f]. */
 static void
-estimate_u(const struct engine *e, struct model *md)
+estimate_u(const struct engine *e, struct model *md, double cnt[NFIELDS][NAME_LEVELS])
 {
-    double cnt[NFIELDS][NAME_LEVELS] = {{0}};
+    memset(cnt, 0, sizeof(double) * NFIELDS * NAME_LEVELS);
     uint64_t seed = 12345;
     size_t samples = e->n < 2 ? 0 : 200000;
     for (size_t s = 0; s < samples; s++) {
@@ -670,6 +684,61 @@ estimate_u(const struct engine *e, struct model *md)
 }
 
 /*
+ * Random pairs include a few true matches, which matters for rare levels
+ * (an equal birth date among ten thousand records is as often a duplicate
+ * as a coincidence): takes their expected share, lambda * m, out of the
+ * sampled shares.
+ */
+static void
+correct_u(struct model *md, double cnt[NFIELDS][NAME_LEVELS])
+{
+    for (int f = 0; f < md->nfields; f++) {
+        double tot = 0, sum = 0, u[NAME_LEVELS];
+        for (int l = 0; l < md->levels[f]; l++)
+            tot += cnt[f][l];
+        if (tot < 1000)
+            continue;
+        for (int l = 0; l < md->levels[f]; l++) {
+            u[l] = (cnt[f][l] / tot - md->lambda * md->m[f][l]) / (1 - md->lambda);
+            if (u[l] < 0.5 / tot)
+                u[l] = 0.5 / tot;
+            sum += u[l];
+        }
+        for (int l = 0; l < md->levels[f]; l++)
+            md->u[f][l] = u[l] / sum;
+    }
+}
+
+/* Every candidate's weight into wt, and the prior: the share of matches
+ * among *all* pairs (pairs blocking did not produce are taken as
+ * non-matches; weights include the blocked fields, so a prior over
+ * candidates would count that evidence twice), by fixed point. */
+static void
+weights_and_prior(struct model *md, const struct engine *e, const struct pairvec *pv,
+                  const int8_t *lv, const uint8_t *cross, double *wt)
+{
+    for (size_t i = 0; i < pv->n; i++) {
+        int l[NFIELDS];
+        for (int f = 0; f < NFIELDS; f++)
+            l[f] = lv[i * NFIELDS + (size_t)f];
+        wt[i] = pair_weight(md, e, (size_t)(pv->v[i] >> 32), (size_t)(pv->v[i] & 0xffffffffu), l,
+                            cross[i]);
+    }
+    double all_pairs = (double)e->n * (double)(e->n > 1 ? e->n - 1 : 1) / 2.0;
+    md->lambda = 1.0 / (all_pairs + 1);
+    for (int it = 0; it < 50 && pv->n > 0; it++) {
+        double sum = 0;
+        for (size_t i = 0; i < pv->n; i++)
+            sum += posterior(wt[i], md->lambda);
+        double nl = sum / all_pairs;
+        nl = nl < 1e-12 ? 1e-12 : nl > 0.5 ? 0.5 : nl;
+        if (fabs(nl - md->lambda) < md->lambda * 1e-4)
+            break;
+        md->lambda = nl;
+    }
+}
+
+/*
  * m probabilities by expectation-maximisation, in two training sessions as
  * Splink does: over the candidate pairs with equal birth dates (learning
  * the names' and extra fields' m) and over those with equal names (learning
@@ -683,7 +752,7 @@ pattern_code(const int8_t *lv, int nfields)
 {
     uint64_t c = 0;
     for (int f = 0; f < nfields; f++)
-        c = c * 5 + (uint64_t)(lv[f] + 1);
+        c = c * (NAME_LEVELS + 1) + (uint64_t)(lv[f] + 1);
     return c;
 }
 
@@ -697,8 +766,8 @@ em_session(struct model *md, const uint64_t *code, const double *count, size_t n
     for (size_t i = 0; i < np; i++) {
         uint64_t c = code[i];
         for (int f = nf - 1; f >= 0; f--) {
-            lv[i][f] = (int8_t)((int)(c % 5) - 1);
-            c /= 5;
+            lv[i][f] = (int8_t)((int)(c % (NAME_LEVELS + 1)) - 1);
+            c /= NAME_LEVELS + 1;
         }
         total += count[i];
     }
@@ -756,7 +825,7 @@ estimate_m(struct model *md, const int8_t *lv, size_t npairs)
         size_t nc = 0;
         for (size_t i = 0; i < npairs; i++) {
             const int8_t *v = lv + i * NFIELDS;
-            bool take = session == 0 ? v[2] == 3 : (v[0] == 3 && v[1] == 3);
+            bool take = session == 0 ? v[2] == 3 : (v[0] == NAME_EXACT && v[1] == NAME_EXACT);
             if (take)
                 codes[nc++] = pattern_code(v, nf);
         }
@@ -791,6 +860,87 @@ estimate_m(struct model *md, const int8_t *lv, size_t npairs)
                 md->m[f][l] = m_b[f][l];
         }
     }
+}
+
+/* ---- transitive completion ---- */
+
+#define STRONG 0.8     /* a link this sure lends its certainty to a third record */
+#define MAX_STRONG 16  /* records with more strong links are left alone (common names) */
+
+static int
+pair_cmp(const void *x, const void *y)
+{
+    const struct ubur_reclink_pair *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    return (a->score < b->score) - (a->score > b->score); /* best first */
+}
+
+/*
+ * Two records both linked surely (score >= STRONG) to a third describe the
+ * same person too, however far apart their own fields are (two duplicates
+ * of one original, each corrupted differently): adds those pairs with the
+ * weaker of the two links as their score. Pairs already reported keep the
+ * better score. Returns the (reallocated) list sorted by a then b.
+ */
+static struct ubur_reclink_pair *
+complete_triangles(struct ubur_reclink_pair *out, size_t *np, size_t n, double threshold)
+{
+    size_t m = *np, ns = 0;
+    uint32_t *deg = ubur_calloc(n + 1, sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++)
+        if (out[i].score >= STRONG)
+            deg[out[i].a]++, deg[out[i].b]++, ns++;
+    if (!ns) {
+        free(deg);
+        return out;
+    }
+    /* adjacency lists of strong links (CSR) */
+    size_t *start = ubur_malloc((n + 1) * sizeof(size_t));
+    start[0] = 0;
+    for (size_t v = 0; v < n; v++)
+        start[v + 1] = start[v] + deg[v];
+    struct nb {
+        uint32_t to;
+        double score;
+    } *adj = ubur_malloc(2 * ns * sizeof(*adj));
+    memset(deg, 0, (n + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++)
+        if (out[i].score >= STRONG) {
+            size_t a = out[i].a, b = out[i].b;
+            adj[start[a] + deg[a]++] = (struct nb){(uint32_t)b, out[i].score};
+            adj[start[b] + deg[b]++] = (struct nb){(uint32_t)a, out[i].score};
+        }
+    size_t cap = m + 1024;
+    out = ubur_realloc(out, cap * sizeof(*out));
+    for (size_t v = 0; v < n; v++) {
+        if (deg[v] < 2 || deg[v] > MAX_STRONG)
+            continue;
+        for (size_t i = start[v]; i < start[v + 1]; i++)
+            for (size_t j = i + 1; j < start[v + 1]; j++) {
+                double sc = adj[i].score < adj[j].score ? adj[i].score : adj[j].score;
+                size_t a = adj[i].to, b = adj[j].to;
+                if (a == b || sc < threshold)
+                    continue;
+                if (m == cap) {
+                    cap *= 2;
+                    out = ubur_realloc(out, cap * sizeof(*out));
+                }
+                out[m++] = (struct ubur_reclink_pair){a < b ? a : b, a < b ? b : a, sc};
+            }
+    }
+    qsort(out, m, sizeof(*out), pair_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!w || out[w - 1].a != out[i].a || out[w - 1].b != out[i].b)
+            out[w++] = out[i];
+    *np = w;
+    free(deg);
+    free(start);
+    free(adj);
+    return out;
 }
 
 /* ---- debugging ---- */
@@ -879,34 +1029,18 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
         goto out;
     }
     default_model(&md, c.nextra);
-    estimate_u(&e, &md);
-    if (!getenv("UBUR_RECLINK_FIXED_M"))
-        estimate_m(&md, lv, pv.n);
-    /* Weights once per pair (term frequencies included), then the share of
-     * matches among candidates by EM on that one parameter. */
+    double ucnt[NFIELDS][NAME_LEVELS];
+    estimate_u(&e, &md, ucnt);
     double *wt = ubur_malloc((pv.n ? pv.n : 1) * sizeof(double));
-    for (size_t i = 0; i < pv.n; i++) {
-        int l[NFIELDS];
-        for (int f = 0; f < NFIELDS; f++)
-            l[f] = lv[i * NFIELDS + (size_t)f];
-        wt[i] = pair_weight(&md, &e, (size_t)(pv.v[i] >> 32), (size_t)(pv.v[i] & 0xffffffffu), l,
-                            cross[i]);
+    /* m by EM with u fixed, then u corrected for the matches among random
+     * pairs with that m and the prior, twice. */
+    for (int round = 0; round < 2; round++) {
+        if (!getenv("UBUR_RECLINK_FIXED_M"))
+            estimate_m(&md, lv, pv.n);
+        weights_and_prior(&md, &e, &pv, lv, cross, wt);
+        correct_u(&md, ucnt);
     }
-    /* The prior is the share of matches among *all* pairs (pairs blocking
-     * did not produce are taken as non-matches): weights include the blocked
-     * fields, so a prior over candidates would count that evidence twice. */
-    double all_pairs = (double)n * (double)(n > 1 ? n - 1 : 1) / 2.0;
-    md.lambda = 1.0 / (all_pairs + 1);
-    for (int it = 0; it < 50 && pv.n > 0; it++) {
-        double sum = 0;
-        for (size_t i = 0; i < pv.n; i++)
-            sum += posterior(wt[i], md.lambda);
-        double nl = sum / all_pairs;
-        nl = nl < 1e-12 ? 1e-12 : nl > 0.5 ? 0.5 : nl;
-        if (fabs(nl - md.lambda) < md.lambda * 1e-4)
-            break;
-        md.lambda = nl;
-    }
+    weights_and_prior(&md, &e, &pv, lv, cross, wt);
     if (getenv("UBUR_RECLINK_DEBUG")) {
         fprintf(stderr, "lambda %.6f\n", md.lambda);
         for (int f = 0; f < md.nfields; f++) {
@@ -930,6 +1064,7 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
             out[np++] = (struct ubur_reclink_pair){a, b, p};
         }
     }
+    out = complete_triangles(out, &np, n, c.threshold);
     *pairs = out;
     *npairs = np;
 
