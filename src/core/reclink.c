@@ -45,7 +45,7 @@
 #include "ubur/util.h"
 #include "ubur/banned.h"
 
-#define MAX_BLOCK 400
+#define MAX_BLOCK 32
 #define NO_DOB INT64_MIN
 #define NFIELDS (3 + UBUR_RECLINK_MAX_EXTRA)
 #define NAME_LEVELS 6 /* 0 different .. 5 exact */
@@ -54,12 +54,18 @@
 #define SKEL 64
 
 struct prep {
+    /* what every comparison reads first, together */
+    uint64_t gh, fh;       /* hashes of skeleton and letters, keys of the similarity cache */
+    uint32_t xh[UBUR_RECLINK_MAX_EXTRA]; /* hashes of the extra fields, 0 when missing */
+    int y, m, d;           /* birth date parts, y = 0 when missing */
+    uint32_t gfreq, ffreq; /* how many records share the skeleton */
+    char gi, fi;           /* first letter of the written names (ASCII, lowercase), 0 when none */
     char g[SKEL], f[SKEL]; /* skeletons */
     char gr[SKEL], fr[SKEL]; /* the written names' letters, lowercased */
-    int y, m, d;           /* birth date parts, y = 0 when missing */
-    char gi, fi;           /* first letter of the written names (ASCII, lowercase), 0 when none */
-    uint32_t gfreq, ffreq; /* how many records share the skeleton */
 };
+
+static uint64_t hash_str(uint64_t h, const char *s);
+static uint64_t hash_final(uint64_t h);
 
 struct model {
     int nfields;
@@ -81,6 +87,18 @@ name_level(double sim, bool exact)
            : sim >= 0.70 ? 1
                          : 0;
 }
+
+/*
+ * A per-thread cache of name levels by the pair of names' hashes: names
+ * repeat (a registry has a few thousand distinct given names), so most
+ * comparisons are answered without Jaro-Winkler. Direct-mapped; a
+ * collision of two 64-bit pair keys is not a concern.
+ */
+#define SIMCACHE_BITS 18
+struct simcache {
+    uint64_t key[1u << SIMCACHE_BITS];
+    int8_t level[1u << SIMCACHE_BITS];
+};
 
 /* Skeletons a, b and the written letters ra, rb: the skeleton sees through
  * transliterations, the letters through typos in short or vowel-heavy names
@@ -126,8 +144,28 @@ struct engine {
 };
 
 /* Levels of one pair into lv[]; returns whether the names were compared crosswise. */
+static int skel_level(const char *a, const char *b, const char *ra, const char *rb);
+
+static int
+cached_level(struct simcache *c, uint64_t ha, uint64_t hb, const char *a, const char *b,
+             const char *ra, const char *rb)
+{
+    if (!c || !ha || !hb)
+        return skel_level(a, b, ra, rb);
+    uint64_t lo = ha < hb ? ha : hb, hi = ha < hb ? hb : ha;
+    uint64_t key = (lo * 0x9e3779b97f4a7c15ULL) ^ (hi + 0x632be59bd9b4e019ULL + (lo << 6));
+    key |= 1; /* 0 marks an empty slot */
+    size_t slot = (size_t)(key >> (64 - SIMCACHE_BITS));
+    if (c->key[slot] == key)
+        return c->level[slot];
+    int l = skel_level(a, b, ra, rb);
+    c->key[slot] = key;
+    c->level[slot] = (int8_t)l;
+    return l;
+}
+
 static bool
-compare(const struct engine *e, size_t a, size_t b, int *lv)
+compare(const struct engine *e, size_t a, size_t b, int *lv, struct simcache *c)
 {
     const struct prep *pa = &e->p[a], *pb = &e->p[b];
     int g, f, gx, fx;
@@ -148,18 +186,22 @@ compare(const struct engine *e, size_t a, size_t b, int *lv)
         if (f == NAME_EXACT - 1 && pa->f[0] && !strcmp(pa->f, pb->f))
             f = NAME_EXACT;
     } else {
-        g = skel_level(pa->g, pb->g, pa->gr, pb->gr);
-        f = skel_level(pa->f, pb->f, pa->fr, pb->fr);
-        gx = skel_level(pa->g, pb->f, pa->gr, pb->fr);
-        fx = skel_level(pa->f, pb->g, pa->fr, pb->gr);
+        g = cached_level(c, pa->gh, pb->gh, pa->g, pb->g, pa->gr, pb->gr);
+        f = cached_level(c, pa->fh, pb->fh, pa->f, pb->f, pa->fr, pb->fr);
+        if (g + f >= 2 * NAME_EXACT - 3) {
+            gx = fx = -1; /* crosswise cannot be clearly better */
+        } else {
+            gx = cached_level(c, pa->gh, pb->fh, pa->g, pb->f, pa->gr, pb->fr);
+            fx = cached_level(c, pa->fh, pb->gh, pa->f, pb->g, pa->fr, pb->gr);
+        }
     }
     bool cross = gx >= 0 && fx >= 0 && gx + fx > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 2;
     lv[0] = cross ? gx : g;
     lv[1] = cross ? fx : f;
     lv[2] = dob_level(pa, pb);
     for (int k = 0; k < e->nextra; k++) {
-        const char *x = e->rec[a].extra[k], *y = e->rec[b].extra[k];
-        lv[3 + k] = (!x || !*x || !y || !*y) ? -1 : !strcmp(x, y);
+        uint32_t x = pa->xh[k], y = pb->xh[k];
+        lv[3 + k] = (!x || !y) ? -1 : x == y;
     }
     return cross;
 }
@@ -270,7 +312,14 @@ prepare(const struct ubur_reclink_record *r, struct prep *p)
         ubur_civil_from_days(r->dob, &p->y, &p->m, &p->d);
     letters(r->given, p->gr);
     letters(r->family, p->fr);
+    for (int k = 0; k < UBUR_RECLINK_MAX_EXTRA; k++) {
+        const char *x = r->extra[k];
+        /* a 32-bit hash: equal values compare equal; unequal ones collide once in 4e9 */
+        p->xh[k] = x && *x ? (uint32_t)hash_final(hash_str(0xcbf29ce484222325ULL, x)) | 1u : 0;
+    }
     p->gi = first_letter(r->given, p->g);
+    p->gh = p->g[0] ? hash_final(hash_str(hash_str(0x84222325cbf29ce4ULL, p->g) ^ 0xff, p->gr)) : 0;
+    p->fh = p->f[0] ? hash_final(hash_str(hash_str(0x84222325cbf29ce4ULL, p->f) ^ 0xff, p->fr)) : 0;
     p->fi = first_letter(r->family, p->f);
 }
 
@@ -287,7 +336,7 @@ ubur_reclink_score(const struct ubur_reclink_record *a, const struct ubur_reclin
     prepare(a, &p[0]);
     prepare(b, &p[1]);
     default_model(&md, c.nextra);
-    bool cross = compare(&e, 0, 1, lv);
+    bool cross = compare(&e, 0, 1, lv, NULL);
     return posterior(pair_weight(&md, NULL, 0, 1, lv, cross), md.lambda);
 }
 
@@ -431,7 +480,7 @@ block_keys(const struct prep *p, int r, uint64_t key[2])
 }
 
 #define NRULES 11
-#define WINDOW 12 /* neighbours compared inside a block larger than MAX_BLOCK */
+#define WINDOW 8 /* neighbours compared inside a block larger than MAX_BLOCK */
 
 struct keyed {
     uint64_t key;
@@ -593,15 +642,17 @@ static void *
 compare_job(void *arg)
 {
     struct job *j = arg;
+    struct simcache *cache = ubur_calloc(1, sizeof(*cache));
     for (size_t i = j->from; i < j->to; i++) {
         int lv[NFIELDS];
         size_t a = (size_t)(j->pairs[i] >> 32), b = (size_t)(j->pairs[i] & 0xffffffffu);
-        j->cross[i] = compare(j->e, a, b, lv);
+        j->cross[i] = compare(j->e, a, b, lv, cache);
         for (int f = 0; f < NFIELDS; f++)
             j->lv[i * NFIELDS + (size_t)f] = (int8_t)(f < 3 + j->e->nextra ? lv[f] : -1);
         if (((i - j->from) & 0xffff) == 0xffff)
             __atomic_add_fetch(j->done, 0x10000, __ATOMIC_RELAXED);
     }
+    free(cache);
     __atomic_add_fetch(j->finished, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -666,7 +717,7 @@ estimate_u(const struct engine *e, struct model *md, double cnt[NFIELDS][NAME_LE
         if (a == b)
             continue;
         int lv[NFIELDS];
-        bool cross = compare(e, a, b, lv);
+        bool cross = compare(e, a, b, lv, NULL);
         (void)cross;
         for (int f = 0; f < md->nfields; f++)
             if (lv[f] >= 0)
@@ -712,30 +763,52 @@ correct_u(struct model *md, double cnt[NFIELDS][NAME_LEVELS])
 /* Every candidate's weight into wt, and the prior: the share of matches
  * among *all* pairs (pairs blocking did not produce are taken as
  * non-matches; weights include the blocked fields, so a prior over
- * candidates would count that evidence twice), by fixed point. */
+ * candidates would count that evidence twice), by fixed point over a
+ * histogram of the weights (1/64 bit wide bins). */
 static void
 weights_and_prior(struct model *md, const struct engine *e, const struct pairvec *pv,
                   const int8_t *lv, const uint8_t *cross, double *wt)
 {
+    enum { BINS = 128 * 64 };
+    double *hist = ubur_calloc(BINS, sizeof(double));
+    double lw[NFIELDS][NAME_LEVELS];
+    for (int f = 0; f < md->nfields; f++)
+        for (int l = 0; l < md->levels[f]; l++)
+            lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
     for (size_t i = 0; i < pv->n; i++) {
-        int l[NFIELDS];
-        for (int f = 0; f < NFIELDS; f++)
-            l[f] = lv[i * NFIELDS + (size_t)f];
-        wt[i] = pair_weight(md, e, (size_t)(pv->v[i] >> 32), (size_t)(pv->v[i] & 0xffffffffu), l,
-                            cross[i]);
+        const int8_t *l = lv + i * NFIELDS;
+        size_t a = (size_t)(pv->v[i] >> 32);
+        double w = 0;
+        for (int f = 0; f < md->nfields; f++) {
+            if (l[f] < 0)
+                continue;
+            if (f < 2 && l[f] == NAME_EXACT) {
+                int lv2[NFIELDS];
+                for (int k = 0; k < NFIELDS; k++)
+                    lv2[k] = k == f ? l[k] : -1;
+                w += pair_weight(md, e, a, (size_t)(pv->v[i] & 0xffffffffu), lv2, cross[i]);
+            } else {
+                w += lw[f][l[f]];
+            }
+        }
+        wt[i] = w;
+        long bin = lround((w + 64) * 64);
+        hist[bin < 0 ? 0 : bin >= BINS ? BINS - 1 : bin] += 1;
     }
     double all_pairs = (double)e->n * (double)(e->n > 1 ? e->n - 1 : 1) / 2.0;
     md->lambda = 1.0 / (all_pairs + 1);
-    for (int it = 0; it < 50 && pv->n > 0; it++) {
+    for (int it = 0; it < 100 && pv->n > 0; it++) {
         double sum = 0;
-        for (size_t i = 0; i < pv->n; i++)
-            sum += posterior(wt[i], md->lambda);
+        for (int b = 0; b < BINS; b++)
+            if (hist[b] > 0)
+                sum += hist[b] * posterior((double)b / 64 - 64, md->lambda);
         double nl = sum / all_pairs;
         nl = nl < 1e-12 ? 1e-12 : nl > 0.5 ? 0.5 : nl;
         if (fabs(nl - md->lambda) < md->lambda * 1e-4)
             break;
         md->lambda = nl;
     }
+    free(hist);
 }
 
 /*
