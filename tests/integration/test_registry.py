@@ -31,6 +31,18 @@ with Server(args, demo=True) as srv:
 
     st, body, _ = srv.req("POST", "/api/v1/registry/groups", group, token=registrar)
     tap.eq(st, 409, "the same people again: likely duplicates, 409")
+    st, body, _ = srv.req("POST", "/api/v1/registry/groups/check", group, token=registrar)
+    tap.eq(st, 200, "the duplicate check before commit answers 200")
+    tap.eq(body.get("likely_duplicates"), True, "it flags the household")
+    cands = [m.get("candidates", []) for m in body.get("members", [])]
+    tap.ok(len(cands) == 2 and all(c and c[0].get("score", 0) >= 0.8 and
+                                   c[0].get("individual_number") for c in cands),
+           "each member's existing record is shown with its score")
+    st, body, _ = srv.req("POST", "/api/v1/registry/groups/check", group, token=analyst)
+    tap.eq(st, 403, "analysts cannot run the duplicate check")
+    st, body, _ = srv.req("POST", "/api/v1/registry/groups/check", dict(group, members=[
+        dict(group["members"][0], given_name=["x"])]), token=registrar)
+    tap.eq(st, 400, "a member field of the wrong type is 400")
     group["confirm_new"] = True
     st, _, _ = srv.req("POST", "/api/v1/registry/groups", dict(group, members=[
         dict(group["members"][0], birth_date="1981-13-01")]), token=registrar)
