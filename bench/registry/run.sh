@@ -22,6 +22,8 @@ cd "$(dirname "$0")/../.."
 make --no-print-directory -s all
 out=build/bench/registry
 mkdir -p "$out"
+cp build/ubur "$out/ubur" # a rebuild during the run does not change what is measured
+ubur=$out/ubur
 db=$out/registry.db
 rm -f "$db" "$db-wal" "$db-shm"
 export UBUR_DB=$db
@@ -29,17 +31,17 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
-nice build/ubur demo --password-file "$out/pw.txt" >/dev/null 2>&1
+nice $ubur demo --password-file "$out/pw.txt" >/dev/null 2>&1
 
 # ---- 1. import ----
 python3 bench/registry/gen_import.py 1000000 >"$out/people.csv"
 /usr/bin/time -f "import 1,000,000 rows: %e s wall, %U s user + %S s system, %M KB" \
-    nice build/ubur registry import "$out/people.csv" 2>&1 | tail -2
+    nice $ubur registry import "$out/people.csv" 2>&1 | tail -2
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 2. dedup ----
-build/ubur dedup --generate arabic --records 500000 --seed 7 >"$out/dedup.csv"
-/usr/bin/time -f "dedup: %e s wall, %U s user + %S s system, %M KB" nice build/ubur dedup \
+$ubur dedup --generate arabic --records 500000 --seed 7 >"$out/dedup.csv"
+/usr/bin/time -f "dedup: %e s wall, %U s user + %S s system, %M KB" nice $ubur dedup \
     --csv "$out/dedup.csv" --id rec_id --given given_name --family family_name --dob dob \
     --extra origin,region --truth entity --threads 2 2>&1 >"$out/dedup-pairs.csv" | tail -3
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -49,7 +51,7 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 stats() { # label
     for by in type "type,governorate,sex,age_band"; do
         for i in 1 2 3 4 5; do
-            nice build/ubur stats population --by "$by" --format csv --time 2>&1 >/dev/null |
+            nice $ubur stats population --by "$by" --format csv --time 2>&1 >/dev/null |
                 sed -n 's/.* in \([0-9.]*\) ms/\1/p'
         done | median | sed "s/^/$1 summary tables by $by, median of 5 (ms): /"
     done
@@ -92,7 +94,7 @@ COMMIT;" 2>&1 | tail -1
 echo "individuals: $(sqlite3 "$db" 'SELECT COUNT(*) FROM reg_individual')"
 stats "10M"
 # the summary and the records agree
-build/ubur stats population --by type --format csv | tail -n +2 | sort >"$out/summary.csv"
+$ubur stats population --by type --format csv | tail -n +2 | sort >"$out/summary.csv"
 sqlite3 -csv "$db" "SELECT population_type, COUNT(*) FROM reg_individual WHERE status = 'active'
                     GROUP BY population_type" | sort >"$out/groupby.csv"
 if cmp -s "$out/summary.csv" "$out/groupby.csv"; then
