@@ -52,6 +52,9 @@ struct reg_writer {
     /* Bulk import: a batch never places checkpoints (it may drop them); the import's
      * last transaction places them once, so each batch does not rescan the whole log. */
     bool defer_checkpoints;
+    /* Bulk import: inserts are queued (ubur_store_queue: pipelined on PostgreSQL), so a
+     * constraint failure surfaces at commit instead of naming its row. */
+    bool pipelined;
 };
 
 /* Set while a registration made on a border post is applied (sync): inserts keep the ids
