@@ -33,11 +33,19 @@ struct ubur_session {
  * The new id goes to id_out (may be NULL). Audited; commits.
  */
 int ubur_user_add(struct ubur_ctx *ctx, const char *username, const char *role_name,
-                  const char *password, char *generated, char *id_out,
-                  struct ubur_error *err);
+                  const char *password, char *generated, char *id_out, struct ubur_error *err);
 /* Sets a new password (NULL: generate one into generated[]); ends the user's sessions. */
 int ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *password,
                            char *generated, struct ubur_error *err);
+/*
+ * Changes a user's role (role_name NULL: keep) and whether the account is
+ * disabled (disabled < 0: keep). Either change ends the user's sessions. The
+ * last enabled admin can be neither disabled nor demoted (UBUR_ECONFLICT), so
+ * the instance is never left without one. Audited with the old and new
+ * values; commits.
+ */
+int ubur_user_update(struct ubur_ctx *ctx, const char *username, const char *role_name,
+                     int disabled, struct ubur_error *err);
 /* Users as a JSON array of {id, username, role, state, disabled, created_at}; caller decrefs. */
 int ubur_user_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err);
 /* Number of users, to know whether a first admin is needed. */
@@ -52,9 +60,17 @@ int ubur_user_count(struct ubur_ctx *ctx, int64_t *n, struct ubur_error *err);
 int ubur_session_login(struct ubur_ctx *ctx, const char *username, const char *password,
                        char token[UBUR_TOKEN_LEN + 1], struct ubur_session *sess,
                        struct ubur_error *err);
-/* Looks up a live session by token; UBUR_EAUTH when unknown, expired or idle too long. */
+/*
+ * Looks up a live session by token; UBUR_EAUTH when unknown, expired or idle
+ * too long. A session confirmed by the store in the last few seconds is
+ * answered from a thread-safe in-memory cache keyed by the token's hash;
+ * logout, password changes and lockouts in this process empty it at once,
+ * sessions ended by another process are honoured at most those seconds more.
+ */
 int ubur_session_check(struct ubur_store *store, const char *token, struct ubur_session *sess,
                        struct ubur_error *err);
+/* Drops every cached session (after a commit that ends sessions or changes users). */
+void ubur_session_cache_clear(void);
 /* Ends the session of this token. */
 int ubur_session_logout(struct ubur_ctx *ctx, const char *token, struct ubur_error *err);
 

@@ -9,6 +9,7 @@
  * goes to stderr per request with that id.
  */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -263,8 +264,19 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     ubur_http_set_web_dir(cfg->web_dir);
     unsigned threads = cfg->threads;
     if (!threads) {
+        /*
+         * A request that writes waits for its group commit on its worker
+         * thread, and MHD's pool gives each thread its own connections, so
+         * a commit can gather at most one write per thread: threads are
+         * mostly waiting, not computing. 8 per core (16 to 64) keeps the
+         * batches full without making the cores thrash.
+         */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = (unsigned)(n > 0 ? n * 2 : 4);
+        threads = (unsigned)(n > 0 ? n * 8 : 16);
+        if (threads < 16)
+            threads = 16;
+        if (threads > 64)
+            threads = 64;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (cfg->tls_cert || cfg->tls_key) {
@@ -276,6 +288,17 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
         }
         flags |= MHD_USE_TLS;
     }
+    /*
+     * Worker threads allocate from their own malloc arenas; glibc trims an
+     * arena's heap as soon as 128 KB are free at its top and grows it again
+     * with mprotect() on the next request: thousands of system calls a
+     * second at load. Keep up to 64 MB per arena instead. Setting that
+     * turns off glibc's adaptive mmap threshold, so it is set to the most
+     * that adaptation would reach (32 MB): per-request buffers of a few
+     * megabytes (name matching's scratch) stay off mmap()/munmap().
+     */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     /* Block the signals in every thread; the main thread waits for them below. */
     sigset_t sigs;
     sigemptyset(&sigs);

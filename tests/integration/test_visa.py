@@ -146,6 +146,8 @@ with Server(args, env=env) as srv:
            visa["mrz"][1].startswith(visa["visa_number"]), "the visa has an MRV-A MRZ",
            visa["mrz"])
     tap.ok(visa["seal"].startswith("dc03"), "the visa has a version-4 seal (hex)")
+    st, again, _ = srv.req("GET", "/api/v1/visas/" + visa["id"], token=consul)
+    tap.eq(again, visa, "the issuance's answer is the visa as read back")
     tap.eq((visa["valid_from"], visa["days"], visa["entries"]), (day(10), 14, 1),
            "validity, stay and entries as asked")
     st, body, _ = srv.req("POST", "/api/v1/visa-applications/%s/issue" % app["id"], {},
@@ -198,6 +200,47 @@ with Server(args, env=env) as srv:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         tap.skip("openssl verifies an issued visa's seal", "no openssl or no `ubur seal decode`")
+
+    # ---- the seal at the border: verified and used in the check's decision ----
+    st, b, _ = srv.req("POST", "/api/v1/crossings", {"id": "semalka", "name": "Semalka",
+                                                     "state": "SYR", "governorate": "Al-Hasakah"},
+                       token=admin)
+    st2, b2, _ = srv.req("POST", "/api/v1/crossings/semalka/schedule",
+                         {"mode": "open", "from": "2019-01-01T00:00:00Z"}, token=admin)
+    tap.ok(st == 201 and st2 == 201, "a Syrian crossing point to present the visa at", (b, b2))
+    ahmed = {"document_number": "A1234567", "nationality": "IRQ", "birth_date": "1978-03-14",
+             "expiry_date": YEARS5.isoformat(), "surname": "AL-JUBOURI",
+             "given_names": "AHMED KHALID", "sex": "M"}
+    when = day(11) + "T09:00:00Z"
+
+    def seal_check(seal, doc=ahmed, **extra):
+        body = dict({"crossing_id": "semalka", "direction": "entry", "at": when, "document": doc,
+                     "seal": seal}, **extra)
+        st, c, _ = srv.req("POST", "/api/v1/border/checks", body, token=admin)
+        return c if st == 201 else {"status": st, "body": c}
+
+    def reason_codes(c):
+        return sorted(r["code"] for r in c.get("reasons", []))
+
+    c = seal_check(visa["seal"])
+    sl = c.get("entitlement", {}).get("seal", {})
+    tap.ok(c.get("decision") == "admit" and c["entitlement"]["basis"] == "visa" and
+           c["entitlement"]["visa_number"] == visa["visa_number"] and sl.get("signature_valid")
+           and sl.get("visa_number") == visa["visa_number"] and sl.get("signer") == "SYVS",
+           "a genuine seal at the border: signature verified, its visa used, admitted", c)
+    c = seal_check(flipped)
+    tap.ok(c.get("decision") == "refer" and "no_valid_visa" in reason_codes(c) and
+           c["entitlement"]["seal"]["signature_valid"] is False,
+           "a seal whose signature fails: referred as a possible forgery", c)
+    c = seal_check("dc03zz")
+    tap.ok(c.get("decision") == "refer" and c["entitlement"]["seal"]["status"] == "unreadable",
+           "an unreadable seal: referred", c)
+    c = seal_check(visa["seal"], dict(ahmed, document_number="A7777777"))
+    tap.ok(c.get("decision") in ("refer", "refuse") and "identity_mismatch" in reason_codes(c),
+           "a genuine seal for another passport: identity_mismatch, not admitted", c)
+    c = seal_check(visa["seal"], visa_number="V00000000")
+    tap.ok(c.get("decision") in ("refer", "refuse") and "identity_mismatch" in reason_codes(c),
+           "a seal naming another visa than the one typed: identity_mismatch", c)
 
     # ---- the printable page ----
     st, svg, h = srv.req("GET", "/api/v1/visas/%s/page" % visa["visa_number"], token=consul)
@@ -283,6 +326,22 @@ with Server(args, env=env) as srv:
     st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % evisa["id"],
                           {"days": 30, "hospital_request": "X-1"}, token=consul)
     tap.ok(st == 409, "an escort's extension past the patient's visa is 409", (st, body))
+
+    # ---- shortening the patient's visa clips the escort's to it ----
+    cut = day(20)
+    tap.ok(evisa["valid_until"] > cut, "the escort's visa runs past the new end before", evisa)
+    st, shp, _ = srv.req("POST", "/api/v1/visas/%s/shorten" % pvisa["id"],
+                         {"until": cut, "reason": "treatment ends earlier"}, token=consul)
+    tap.ok(st == 200 and shp["state"] == "shortened" and shp["valid_until"] == cut,
+           "the patient's visa is shortened", (st, shp))
+    st, es, _ = srv.req("GET", "/api/v1/visas/" + evisa["id"], token=consul)
+    tap.ok(es["state"] == "shortened" and es["valid_until"] == cut and
+           es["days"] <= shp["days"] and es["seal"] != evisa["seal"],
+           "the escort's visa is clipped to the patient's, with a new seal", es)
+    st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % evisa["id"],
+                          {"until": day(22), "hospital_request": "X-2"}, token=consul)
+    tap.ok(st == 409, "and cannot be extended past the shortened patient's visa", (st, body))
+    ext = shp  # the patient's current seal, for the revocation below
     st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % visa["id"], {"days": 5},
                           token=consul)
     tap.ok(st == 409 and body["error"]["field"] == "purpose",
@@ -363,6 +422,10 @@ with Server(args, env=env) as srv:
                         token=consul)
     tap.ok(st == 201 and gi["issued"] == 3 and all(v["seal"] for v in gi["visas"]),
            "the group's visas are issued at once, each with its seal", (st, gi))
+    back = [srv.req("GET", "/api/v1/visas/" + v["id"], token=consul)[1] for v in gi["visas"]]
+    tap.eq(gi["visas"], back, "the group's answer is its visas as read back")
+    nums = sorted(int(v["visa_number"][3:]) for v in gi["visas"])
+    tap.eq(nums, list(range(nums[0], nums[0] + 3)), "a group's visas have consecutive numbers")
     st, body, _ = srv.req("POST", "/api/v1/visa-applications/groups/PILGRIMS-01/issue", {},
                           token=consul)
     tap.eq(st, 409, "issuing the group again is 409")
