@@ -49,6 +49,12 @@ struct reg_writer {
     bool locs_loaded;
     bool open;
     bool borrowed; /* inside the caller's transaction: do not begin/commit it */
+    /* Bulk import: a batch never places checkpoints (it may drop them); the import's
+     * last transaction places them once, so each batch does not rescan the whole log. */
+    bool defer_checkpoints;
+    /* Bulk import: inserts are queued (ubur_store_queue: pipelined on PostgreSQL), so a
+     * constraint failure surfaces at commit instead of naming its row. */
+    bool pipelined;
 };
 
 /* Set while a registration made on a border post is applied (sync): inserts keep the ids
