@@ -42,6 +42,11 @@ struct ubur_store_ops {
     /* Optional: sends the bound statement without waiting for its result (pipelining);
      * a failure may come back from a later call. NULL: ubur_store_queue steps it at once. */
     int (*queue)(struct ubur_stmt *st, struct ubur_error *err);
+    /* Optional: appends rows to `target` ("table (columns)") from `data` in PostgreSQL's COPY
+     * text format (tab-separated, \N for NULL, backslash escapes, one line per row).
+     * NULL: ubur_store_bulk_* inserts row by row. */
+    int (*copy)(struct ubur_store *s, const char *target, const char *data, size_t len,
+                struct ubur_error *err);
 };
 
 #define UBUR_STMT_CACHE 256
