@@ -199,10 +199,10 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
 }
 
 static int
-run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
-          struct ubur_registry_import_result *res, struct ubur_error *err)
+run_batch_as(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
+             struct ubur_registry_import_result *res, int bulk_flags, struct ubur_error *err)
 {
-    struct reg_writer w = {0};
+    struct reg_writer w = {.bulk_flags = bulk_flags};
     int rc;
     bool bad = b->bad;
     if (!b->n) {
@@ -243,6 +243,23 @@ run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_impo
     return 0;
 fail:
     reg_writer_abort(&w);
+    return rc;
+}
+
+/*
+ * A batch's rows go in deferred (on PostgreSQL: by COPY when it commits, a round trip per table
+ * instead of per row). A conflict found then names no input line, so the batch is run again
+ * row by row, which reports the line and rejects the batch as before.
+ */
+static int
+run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
+          struct ubur_registry_import_result *res, struct ubur_error *err)
+{
+    int rc = run_batch_as(ctx, b, o, res, UBUR_BULK_DEFER, err);
+    if (rc == UBUR_ECONFLICT) {
+        ubur_error_clear(err);
+        rc = run_batch_as(ctx, b, o, res, 0, err);
+    }
     return rc;
 }
 

@@ -252,6 +252,10 @@ writer_release(struct reg_writer *w)
 {
     ubur_popstat_deltas_release(&w->deltas);
     ubur_popstat_deltas_release(&w->current);
+    for (int i = 0; i < REG_BULK_COUNT; i++) {
+        ubur_bulk_discard(w->bulk[i]);
+        w->bulk[i] = NULL;
+    }
     reg_map_release(&w->cells, NULL);
     reg_map_release(&w->counters, free);
     reg_locations_release(&w->locs);
@@ -356,9 +360,11 @@ reg_writer_begin(struct reg_writer *w, struct ubur_ctx *ctx, struct ubur_error *
 {
     void (*new_id)(void *, char *) = w->new_id;
     void *id_arg = w->id_arg;
+    int bulk_flags = w->bulk_flags;
     memset(w, 0, sizeof(*w));
     w->new_id = new_id;
     w->id_arg = id_arg;
+    w->bulk_flags = bulk_flags;
     w->ctx = ctx;
     w->today = reg_today();
     ubur_time_format(ubur_now(), w->now);
@@ -619,7 +625,16 @@ flush_counters(struct reg_writer *w, struct ubur_error *err)
 int
 reg_writer_commit(struct reg_writer *w, struct ubur_error *err)
 {
-    int rc = flush_stats(w, err);
+    int rc = 0;
+    for (int i = 0; i < REG_BULK_COUNT; i++) { /* parents first */
+        if (!rc)
+            rc = ubur_bulk_close(w->bulk[i], err);
+        else
+            ubur_bulk_discard(w->bulk[i]);
+        w->bulk[i] = NULL;
+    }
+    if (!rc)
+        rc = flush_stats(w, err);
     if (!rc)
         rc = flush_counters(w, err);
     if (!rc && !w->borrowed) {

@@ -1043,9 +1043,10 @@ pg_copy(struct ubur_store *base, const char *target, const char *data, size_t le
     int rc = pg_ensure(s, err);
     if (rc)
         return rc;
-    char sql[300];
-    snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", target);
-    PGresult *r = PQexec(s->conn, sql);
+    struct ubur_buf sql = UBUR_BUF_INIT;
+    ubur_buf_addf(&sql, "COPY %s FROM STDIN", target);
+    PGresult *r = PQexec(s->conn, sql.s);
+    ubur_buf_release(&sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         rc = pg_fail(s, r, err, "copy");
         PQclear(r);
