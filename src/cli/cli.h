@@ -18,9 +18,9 @@
 #include "ubur/error.h"
 
 struct ubur_cli {
-    const char *db;         /* --db, UBUR_DB, or "ubur.db" */
-    const char *pg;         /* --pg, UBUR_PG (PostgreSQL conninfo) or NULL */
-    struct ubur_ctx ctx;    /* actor, request id and arena for this run */
+    const char *db;           /* --db, UBUR_DB, or "ubur.db" */
+    const char *pg;           /* --pg, UBUR_PG (PostgreSQL conninfo) or NULL */
+    struct ubur_ctx ctx;      /* actor, request id and arena for this run */
     struct ubur_store *store; /* opened by ubur_cli_store() */
 };
 
@@ -61,6 +61,13 @@ struct ubur_store *ubur_cli_store(struct ubur_cli *cli);
 int ubur_cli_fail(const struct ubur_error *err);
 /* Prints "ubur: <fmt...>" and returns code. */
 int ubur_cli_failf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Writes text to path, a regular file owned by us, with mode 0600 (created so,
+ * narrowed if wider), appending or replacing. 0, or -1 with errno (EPERM for a
+ * device, FIFO, symlink or another user's file).
+ */
+int ubur_cli_write_secret(const char *path, const char *text, bool append);
 /* Prints a usage error with the command's usage and returns 2. */
 int ubur_cli_usage(const struct ubur_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -18,7 +18,6 @@
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_demo;
-int ubur_cli_write_secret(const char *path, const char *text, bool append);
 int ubur_cli_init_db(struct ubur_cli *cli, const char *state, const char *password_file,
                      bool quiet);
 

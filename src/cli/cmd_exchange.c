@@ -14,7 +14,6 @@
 #include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_exchange;
-int ubur_cli_write_secret(const char *path, const char *text, bool append);
 
 static int
 write_text(const char *path, const char *text)

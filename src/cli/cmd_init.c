@@ -6,31 +6,52 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "ubur/users.h"
 #include "ubur/banned.h"
+#include "ubur/users.h"
 
 extern const struct ubur_cmd ubur_cmd_init;
 
-int ubur_cli_write_secret(const char *path, const char *text, bool append);
-
-/* Writes text to path with mode 0600 (created so, never widened); 0 or -1. */
+/*
+ * Secrets go only into regular files we own: a path naming a device, FIFO or
+ * socket (/dev/null, /dev/stdout) or another user's file is refused before
+ * anything is written or its mode touched, since fchmod on /dev/null would
+ * change the device for the whole machine.
+ */
 int
 ubur_cli_write_secret(const char *path, const char *text, bool append)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC), 0600);
+    int fd = open(
+        path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (append ? O_APPEND : 0),
+        0600);
     if (fd < 0)
         return -1;
-    fchmod(fd, 0600);
-    size_t n = strlen(text);
-    ssize_t w = write(fd, text, n);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        close(fd);
+        errno = EPERM;
+        return -1;
+    }
+    size_t n = strlen(text), done = 0;
+    int rc = fchmod(fd, 0600) == 0 && (append || ftruncate(fd, 0) == 0) ? 0 : -1;
+    while (rc == 0 && done < n) {
+        ssize_t w = write(fd, text + done, n - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (!(w < 0 && errno == EINTR))
+            rc = -1;
+    }
+    if (rc == 0 && fsync(fd) != 0)
+        rc = -1;
+    int saved = errno;
     close(fd);
-    return w == (ssize_t)n ? 0 : -1;
+    errno = saved;
+    return rc;
 }
 
 static bool
@@ -97,14 +118,15 @@ run_init(struct ubur_cli *cli, int argc, char **argv)
     if (npos)
         return ubur_cli_usage(&ubur_cmd_init, "unexpected argument '%s'", pos[0]);
     if (state && !valid_state(state))
-        return ubur_cli_usage(&ubur_cmd_init, "--state must be an ISO 3166 alpha-3 code such "
-                                              "as SYR or IRQ, not '%s'", state);
+        return ubur_cli_usage(&ubur_cmd_init,
+                              "--state must be an ISO 3166 alpha-3 code such "
+                              "as SYR or IRQ, not '%s'",
+                              state);
     if ((rc = ubur_cli_init_db(cli, state, password_file, false)))
         return rc;
     int version = 0;
     ubur_store_schema_version(cli->store, &version, NULL);
-    printf("database %s ready (schema version %d)\n", cli->pg ? "(postgresql)" : cli->db,
-           version);
+    printf("database %s ready (schema version %d)\n", cli->pg ? "(postgresql)" : cli->db, version);
     return 0;
 }
 

@@ -3,6 +3,7 @@
  * ubur's entry point: global options, then one command from the table in
  * commands.c. `ubur [--db PATH] [--pg CONNINFO] COMMAND [ARGS]`.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,32 @@ usage(FILE *f)
         fprintf(f, "  %-12s %s\n", ubur_commands[i]->name, ubur_commands[i]->summary);
     fprintf(f, "\n`ubur help COMMAND` or `ubur COMMAND --help` for a command's usage.\n"
                "Environment: UBUR_DB (default ubur.db), UBUR_PG, UBUR_LISTEN.\n");
+}
+
+/*
+ * The audit actor of CLI writes: the account the process runs as, from the
+ * password database rather than $USER, which anyone can set. Under sudo the
+ * invoking login is added, as sudo records it, for the reader of the trail.
+ */
+static const char *
+cli_actor(struct ubur_arena *arena)
+{
+    uid_t uid = geteuid();
+    struct passwd *pw = getpwuid(uid);
+    const char *sudo = uid == 0 ? getenv("SUDO_USER") : NULL;
+    char name[64];
+    if (pw && pw->pw_name && strlen(pw->pw_name) < sizeof(name))
+        snprintf(name, sizeof(name), "%s", pw->pw_name);
+    else
+        snprintf(name, sizeof(name), "uid%lu", (unsigned long)uid);
+    if (sudo && (!*sudo || strlen(sudo) > 32 ||
+                 strspn(sudo, "abcdefghijklmnopqrstuvwxyz"
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789._-") != strlen(sudo)))
+        sudo = NULL; /* not a login name sudo would have set */
+    if (sudo && strcmp(sudo, name) != 0)
+        return ubur_arena_printf(arena, "cli:%s(sudo:%s)", name, sudo);
+    return ubur_arena_printf(arena, "cli:%s", name);
 }
 
 int
@@ -74,12 +101,7 @@ main(int argc, char **argv)
         return 2;
     }
 
-    const char *login = getenv("SUDO_USER");
-    if (!login)
-        login = getenv("USER");
-    if (!login)
-        login = getlogin();
-    cli.ctx.username = ubur_arena_printf(&cli.ctx.arena, "cli:%s", login ? login : "unknown");
+    cli.ctx.username = cli_actor(&cli.ctx.arena);
     cli.ctx.role = UBUR_ROLE_ADMIN;
     ubur_uuid7(cli.ctx.request_id);
 

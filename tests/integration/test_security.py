@@ -192,4 +192,28 @@ else:
             tap.eq(p.returncode, 0, "the audit chain is intact after the full disk")
         finally:
             subprocess.run(["umount", "-l", mnt])
+# A secret goes only into a regular file of ours: never /dev/null (whose mode
+# the old code narrowed to 0600 for the whole machine), never through a symlink.
+with tempfile.TemporaryDirectory() as d:
+    before = os.stat("/dev/null").st_mode
+    link = os.path.join(d, "link.txt")
+    os.symlink(os.path.join(d, "target.txt"), link)
+    for i, target in enumerate(("/dev/null", link)):
+        p = subprocess.run([srv.bin, "--db", os.path.join(d, "s%d.db" % i), "init",
+                            "--password-file", target], capture_output=True, text=True)
+        tap.eq(p.returncode, 1, "init refuses to write the admin password to %s" % target)
+        tap.ok("cannot write" in p.stderr, "and says why", p.stderr)
+    tap.eq(os.stat("/dev/null").st_mode, before, "/dev/null keeps its mode")
+    tap.ok(not os.path.exists(os.path.join(d, "target.txt")), "nothing written through the symlink")
+    db = os.path.join(d, "actor.db")
+    pw = os.path.join(d, "pw.txt")
+    subprocess.run([srv.bin, "--db", db, "init", "--password-file", pw], check=True,
+                   capture_output=True, env=dict(os.environ, USER="mallory", SUDO_USER=""))
+    tap.eq(os.stat(pw).st_mode & 0o777, 0o600, "the password file is 0600")
+    import pwd
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    actors = {r[0] for r in sqlite3.connect(db).execute(
+        "select username from audit_log where username like 'cli:%'")}
+    tap.ok(actors == {"cli:" + me}, "CLI writes are audited as the real account, not $USER",
+           actors)
 tap.done()
