@@ -10,7 +10,8 @@
 # locations the generator uses): a SQLite file, a PostgreSQL database made
 # with CREATE DATABASE ... TEMPLATE, and with OLD_UBUR (another build's
 # binary, same schema) another such database. Runs alternate; ROUNDS (3)
-# medians. PostgreSQL is a throwaway cluster (tests/pg.sh).
+# medians; UBUR_BIN names this build's binary (default build/ubur).
+# PostgreSQL is a throwaway cluster (tests/pg.sh).
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -19,6 +20,7 @@ if [ -z "${UBUR_BENCH_INNER:-}" ]; then
     UBUR_BENCH_INNER=1 exec tests/pg.sh sh "$0" "$@"
 fi
 old=${1:-}
+bin=${UBUR_BIN:-build/ubur} # this build
 rows=${ROWS:-50000}
 rounds=${ROUNDS:-3}
 base=$UBUR_TEST_PG
@@ -54,11 +56,11 @@ secs() { # command...: prints the wall time in seconds
 : >"$work/res"
 for r in $(seq 1 "$rounds"); do
     cp "$work/tmpl.db" "$work/r.db"
-    t=$(secs build/ubur --db "$work/r.db" registry import "$work/people.csv")
+    t=$(secs "$bin" --db "$work/r.db" registry import "$work/people.csv")
     echo "sqlite $t" >>"$work/res"
     rm -f "$work/r.db"*
     psql -q -X "$base" -c "CREATE DATABASE new_$r TEMPLATE tmpl" >/dev/null
-    t=$(secs build/ubur --pg "$(pgdb new_$r)" registry import "$work/people.csv")
+    t=$(secs "$bin" --pg "$(pgdb new_$r)" registry import "$work/people.csv")
     echo "pg $t" >>"$work/res"
     if [ -n "$old" ]; then
         psql -q -X "$base" -c "CREATE DATABASE old_$r TEMPLATE tmpl" >/dev/null

@@ -23,6 +23,8 @@
  * sent in libpq's pipeline mode without waiting for their results, up to
  * PG_QUEUE_MAX at a time; any other use of the connection first reads them
  * back (the first failure aborts the transaction, as any failure does).
+ * Deferred bulk inserts (ubur_store_bulk_*) arrive here as COPY text and go
+ * out in one COPY ... FROM STDIN each (pg_copy).
  *
  * Transactions keep SQLite's semantics: begin takes ubur's write lock at
  * once (a transaction-scoped advisory lock), so write transactions are
