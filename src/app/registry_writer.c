@@ -542,11 +542,11 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
 
     while ((e = ubur_popstat_deltas_next(&w->deltas, &pos))) {
         day_text(e->day, day);
-        int64_t ch = ubur_store_run(s, err,
-                                    "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"
-                                    " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
-                                    " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
-                                    "tiii", day, (int64_t)e->cell, (int64_t)e->band, e->delta);
+        int64_t ch = ubur_store_queue(s, err,
+                                      "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"
+                                      " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
+                                      " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
+                                      "tiii", day, (int64_t)e->cell, (int64_t)e->band, e->delta);
         if (ch < 0)
             return (int)ch;
         size_t a = checkpoints_from(w, e->day);
@@ -558,11 +558,11 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
     }
     pos = 0;
     while ((e = ubur_popstat_deltas_next(&w->current, &pos))) {
-        int64_t ch = ubur_store_run(s, err,
-                                    "INSERT INTO reg_stat_current (cell_id, band, count)"
-                                    " VALUES (?, ?, ?) ON CONFLICT (cell_id, band)"
-                                    " DO UPDATE SET count = reg_stat_current.count + excluded.count",
-                                    "iii", (int64_t)e->cell, (int64_t)e->band, e->delta);
+        int64_t ch = ubur_store_queue(s, err,
+                                      "INSERT INTO reg_stat_current (cell_id, band, count)"
+                                      " VALUES (?, ?, ?) ON CONFLICT (cell_id, band)"
+                                      " DO UPDATE SET count = reg_stat_current.count + excluded.count",
+                                      "iii", (int64_t)e->cell, (int64_t)e->band, e->delta);
         if (ch < 0)
             return (int)ch;
     }
@@ -581,7 +581,7 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
             if (!checkpoints_from(w, e->day))
                 continue;
             day_text(e->day, day);
-            int64_t ch = ubur_store_run(
+            int64_t ch = ubur_store_queue( /* pipelined on PostgreSQL: no result needed */
                 s, err,
                 "INSERT INTO reg_stat_checkpoint (day, cell_id, band, count)"
                 " SELECT day, ?, ?, ? FROM reg_stat_checkpoint_day WHERE day >= ?"
