@@ -130,8 +130,9 @@ void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
 
 /*
  * Bulk inserts: rows appended to one table, for imports. `table` and
- * `columns` (comma-separated names) are trusted SQL identifiers, like the
- * string literals given to ubur_store_prepare; use inside a transaction.
+ * `columns` (comma-separated names) are string literals of trusted SQL
+ * identifiers (the INSERT built from them is cached by their addresses, as
+ * ubur_store_prepare caches by the SQL's); use inside a transaction.
  * Give a row's values in column order (ubur_bulk_text/_int/_null, or
  * ubur_bulk_row with ubur_store_run's type letters), then end the row.
  *

@@ -41,6 +41,8 @@ ubur_store_close(struct ubur_store *s)
     for (int i = 0; i < UBUR_STMT_CACHE; i++)
         if (s->cache[i])
             s->ops->finalize(s->cache[i]);
+    for (int i = 0; i < s->nbulk_sql; i++)
+        free(s->bulk_sql[i].sql);
     s->ops->close(s);
 }
 
@@ -531,11 +533,26 @@ ubur_store_bulk_open(struct ubur_store *s, const char *table, const char *column
     b->target = ubur_buf_detach(&sql, NULL);
     b->data = (struct ubur_buf)UBUR_BUF_INIT;
     if (!(flags & UBUR_BULK_DEFER) || !s->ops->copy) {
-        ubur_buf_addf(&sql, "INSERT INTO %s VALUES (", b->target);
-        for (int i = 0; i < b->ncols; i++)
-            ubur_buf_adds(&sql, i ? ", ?" : "?");
-        ubur_buf_addch(&sql, ')');
-        int rc = ubur_store_prepare_dynamic(s, sql.s, &b->insert, err);
+        /* The INSERT is built once per connection and kept, so its statement is cached (on
+         * PostgreSQL: prepared once) as a literal's would be. */
+        int k = 0;
+        while (k < s->nbulk_sql &&
+               (s->bulk_sql[k].table != table || s->bulk_sql[k].columns != columns))
+            k++;
+        if (k == s->nbulk_sql) {
+            ubur_buf_addf(&sql, "INSERT INTO %s VALUES (", b->target);
+            for (int i = 0; i < b->ncols; i++)
+                ubur_buf_adds(&sql, i ? ", ?" : "?");
+            ubur_buf_addch(&sql, ')');
+            if (k < UBUR_BULK_SQL_CACHE) {
+                s->bulk_sql[k].table = table;
+                s->bulk_sql[k].columns = columns;
+                s->bulk_sql[k].sql = ubur_buf_detach(&sql, NULL);
+                s->nbulk_sql++;
+            }
+        }
+        int rc = k < s->nbulk_sql ? ubur_store_prepare(s, s->bulk_sql[k].sql, &b->insert, err)
+                                  : ubur_store_prepare_dynamic(s, sql.s, &b->insert, err);
         ubur_buf_release(&sql);
         if (rc) {
             ubur_bulk_discard(b);
