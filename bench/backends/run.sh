@@ -148,7 +148,8 @@ for round in $(seq 1 "$rounds"); do
         # shellcheck disable=SC2086
         put scan_s "$b" "$(secs build/ubur $dbarg stats population --scan \
             --by type,governorate,sex,age_band --format csv)"
-        echo "$b: registry import $rows rows, statistics done"
+        echo "$b: registry import $rows rows $t s; statistics $(grep "^stats_s $b" "$res" |
+            tail -1 | cut -d' ' -f3) s, --scan $(grep "^scan_s $b" "$res" | tail -1 | cut -d' ' -f3) s"
     done
 
     # Visas: bench/visa/visa_bench.c on a fresh database each.
@@ -196,7 +197,7 @@ row() { # key label
         END {
             if (!ns || !np) exit
             a = med(s, ns); b = med(p, np)
-            printf "| %s | %s | %s | %s |\n", label, a, b, a + 0 > 0 ? sprintf("%.2f", b / a) : "-"
+            printf "| %s | %s | %s | %s |\n", label, a, b, (a + 0 > 0 ? sprintf("%.2f", b / a) : "-")
         }' "$res"
 }
 row demo_s "ubur demo: load the demo data (s)"
