@@ -207,7 +207,10 @@ int ubur_border_movements(struct ubur_ctx *ctx, const char *crossing_id, const c
 
 /*
  * A traveller's identity, documents, records (newest first, at most
- * `limit`) and stays: {traveller, documents, movements, stays}.
+ * `limit`) and stays: {traveller, documents, movements, stays}. Every read
+ * is audited ("border.traveller.read", object the traveller); when the
+ * audit entry cannot be written the read fails and nothing is returned.
+ * Call outside a transaction.
  */
 int ubur_traveller_movements(struct ubur_ctx *ctx, const char *traveller_id, int64_t limit,
                              json_t **out, struct ubur_error *err);

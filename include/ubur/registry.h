@@ -202,6 +202,18 @@ int ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_numbe
                                 struct ubur_error *err);
 
 /*
+ * The read half of returnee flagging, for the border check (no writes): the
+ * number of an active registered individual holding document
+ * `document_number` (of `nationality` when not NULL) whose country of
+ * origin is `to_state`, into individual_number, or "" when there is none.
+ */
+#define UBUR_REG_NUMBER_MAX 40
+int ubur_registry_returnee_lookup(struct ubur_ctx *ctx, const char *document_number,
+                                  const char *nationality, const char *to_state,
+                                  char individual_number[UBUR_REG_NUMBER_MAX + 1],
+                                  struct ubur_error *err);
+
+/*
  * Registrations made on an offline border post, applied on central by sync
  * (ubur/sync.h) with the post's ids and numbers (every member's id and
  * individual_number and the group's id and group_number must be set), in

@@ -52,9 +52,17 @@ int ubur_user_count(struct ubur_ctx *ctx, int64_t *n, struct ubur_error *err);
 int ubur_session_login(struct ubur_ctx *ctx, const char *username, const char *password,
                        char token[UBUR_TOKEN_LEN + 1], struct ubur_session *sess,
                        struct ubur_error *err);
-/* Looks up a live session by token; UBUR_EAUTH when unknown, expired or idle too long. */
+/*
+ * Looks up a live session by token; UBUR_EAUTH when unknown, expired or idle
+ * too long. A session confirmed by the store in the last few seconds is
+ * answered from a thread-safe in-memory cache keyed by the token's hash;
+ * logout, password changes and lockouts in this process empty it at once,
+ * sessions ended by another process are honoured at most those seconds more.
+ */
 int ubur_session_check(struct ubur_store *store, const char *token, struct ubur_session *sess,
                        struct ubur_error *err);
+/* Drops every cached session (after a commit that ends sessions or changes users). */
+void ubur_session_cache_clear(void);
 /* Ends the session of this token. */
 int ubur_session_logout(struct ubur_ctx *ctx, const char *token, struct ubur_error *err);
 

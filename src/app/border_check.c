@@ -67,6 +67,14 @@ struct subject {
     int rule_days, rule_window;
     char stay_id[UBUR_UUID_LEN + 1]; /* exit: the stay closed; entry: an open stay left over */
 
+    /* the visa seal presented, when one was (ICAO 9303 Part 13 visible digital seal) */
+    bool seal_given, seal_signature_valid;
+    char seal_status[24];   /* ubur_visa_verify's status, or "unreadable" */
+    char seal_visa[UBUR_VISA_NUMBER_MAX + 1]; /* the visa number the seal names */
+    char seal_signer[16];
+    char seal_passport[12];
+    const char *visa_wanted; /* the visa to use: the one typed, else the seal's */
+
     bool returnee, cargo, group;
     struct ubur_border_reasons reasons;
     enum ubur_border_decision decision;
@@ -404,7 +412,7 @@ entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct 
         s->authorised_until = UBUR_STAY_OPEN;
         return 0;
     }
-    rc = ubur_visa_find_valid(ctx->store, s->number, s->nationality, s->in->visa_number, at, &v,
+    rc = ubur_visa_find_valid(ctx->store, s->number, s->nationality, s->visa_wanted, at, &v,
                               &verr);
     if (rc && rc != UBUR_ENOTFOUND) {
         if (err)
@@ -431,7 +439,7 @@ entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct 
 
     /* No usable visa: visa-free entry, unless a specific visa was presented. */
     int64_t max_days = 0, window = 0;
-    if (!s->in->visa_number) {
+    if (!s->visa_wanted) {
         struct ubur_stmt *st;
         if ((rc = ubur_store_prepare(ctx->store,
                                      "SELECT max_days, window_days FROM border_visa_free"
@@ -473,7 +481,7 @@ entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct 
         snprintf(s->visa_number, sizeof(s->visa_number), "%s", v.visa_number);
         snprintf(s->purpose, sizeof(s->purpose), "%s", v.purpose);
         ubur_border_rule_visa(&f, at_day, &s->reasons);
-    } else if (s->in->visa_number) {
+    } else if (s->visa_wanted) {
         ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
                                "%s", verr.message);
     } else {
@@ -551,6 +559,106 @@ open_stay(struct ubur_ctx *ctx, const struct border_crossing *c, struct subject 
     return 0;
 }
 
+/* ---- 3a. a visa seal presented at the counter ---- */
+
+/* The seal's text with its passport number's filler dropped, for comparing with the document. */
+static bool
+same_passport(const char *seal_number, const char *document_number)
+{
+    /* A seal keeps at most 9 characters of the passport number (ICAO 9303 Part 13). */
+    size_t n = strlen(seal_number);
+    return n > 0 && !strncmp(seal_number, document_number, n) &&
+           (strlen(document_number) == n || n == 9);
+}
+
+/*
+ * Verifies the seal offline (its ECDSA signature against the issuing
+ * state's signer certificate in the keys directory, chained to that state's
+ * CSCA when present) and online (the visa it names in the register), then
+ * makes it part of the decision: a seal that cannot be read or whose
+ * signature fails is a referral (a suspected forgery goes to secondary
+ * inspection); a seal for another passport, another state or another visa
+ * than the one typed is an identity_mismatch referral; a genuine seal names
+ * the visa the entitlement step then judges (revoked, annulled, expired, no
+ * entries left...). Reads only.
+ */
+static int
+check_seal(struct ubur_ctx *ctx, const struct border_crossing *c, struct subject *s,
+           enum ubur_border_direction dir, struct ubur_error *err)
+{
+    json_t *v = NULL;
+    struct ubur_error verr = UBUR_ERROR_INIT;
+    s->seal_given = true;
+    /* Verified as the crossing's own state would: its visas are judged in its register. */
+    const char *own_state = ctx->state;
+    ctx->state = c->state;
+    int rc = ubur_visa_verify(ctx, s->in->seal, NULL, &v, &verr);
+    ctx->state = own_state;
+    if (rc == UBUR_EINVAL || rc == UBUR_EUNPROC) {
+        snprintf(s->seal_status, sizeof(s->seal_status), "unreadable");
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFER,
+                               "the visa seal cannot be read: %s", verr.message);
+        return 0;
+    }
+    if (rc) {
+        if (err)
+            *err = verr;
+        return rc;
+    }
+    json_t *sig = json_object_get(v, "signature");
+    json_t *sv = json_object_get(v, "visa");
+    const char *status = json_string_value(json_object_get(v, "status"));
+    const char *number = json_string_value(json_object_get(v, "visa_number"));
+    const char *passport = json_string_value(json_object_get(sv, "passport_number"));
+    /* MRZ line 1 of a visa: "V", type, then the issuing state (ICAO 9303 Part 7). */
+    const char *mrz1 = json_string_value(json_array_get(json_object_get(sv, "mrz"), 0));
+    const char *issuer = mrz1 && strlen(mrz1) >= 5 ? mrz1 + 2 : NULL;
+    snprintf(s->seal_status, sizeof(s->seal_status), "%s", status ? status : "invalid");
+    snprintf(s->seal_visa, sizeof(s->seal_visa), "%s", number ? number : "");
+    snprintf(s->seal_passport, sizeof(s->seal_passport), "%s", passport ? passport : "");
+    const char *signer = json_string_value(json_object_get(sig, "signer"));
+    snprintf(s->seal_signer, sizeof(s->seal_signer), "%s", signer ? signer : "");
+    s->seal_signature_valid = json_is_true(json_object_get(sig, "valid"));
+    if (!s->seal_signature_valid) {
+        const char *why = json_string_value(json_object_get(sig, "error"));
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFER,
+                               "the visa seal's signature does not verify (%s): a possible "
+                               "forgery",
+                               why ? why : "no trusted certificate");
+        goto out;
+    }
+    if (s->readable && !same_passport(s->seal_passport, s->number)) {
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_IDENTITY_MISMATCH, UBUR_DECISION_REFER,
+                               "the visa seal is for passport %s, not %s", s->seal_passport,
+                               s->number);
+        goto out;
+    }
+    if (dir == UBUR_BORDER_ENTRY && issuer && strncmp(issuer, c->state, 3) != 0) {
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
+                               "the visa seal was issued by %.3s; entering %s needs a visa of %s",
+                               issuer, c->state, c->state);
+        goto out;
+    }
+    if (s->in->visa_number && strcmp(s->in->visa_number, s->seal_visa) != 0) {
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_IDENTITY_MISMATCH, UBUR_DECISION_REFER,
+                               "the visa seal names visa %s, not the %s typed", s->seal_visa,
+                               s->in->visa_number);
+        goto out;
+    }
+    if (!s->in->visa_number && s->seal_visa[0])
+        s->visa_wanted = ubur_arena_strdup(&ctx->arena, s->seal_visa);
+    if (!strcmp(s->seal_status, "superseded"))
+        note(s, "the seal presented was re-issued since (an extension or shortening); the "
+                "register's current visa %s applies",
+             s->seal_visa);
+    else
+        note(s, "visa seal verified: signed by %s, visa %s (%s in the register)", s->seal_signer,
+             s->seal_visa, s->seal_status);
+out:
+    json_decref(v);
+    return 0;
+}
+
 /* ---- steps 1 to 6 for one traveller (reads only) ---- */
 
 static int
@@ -575,8 +683,9 @@ assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_d
                                !*s->in->visa_number))
         return field_err(s, err, "visa_number", "'%.16s' is not a visa number",
                          s->in->visa_number);
-    if (s->in->seal)
-        note(s, "the digital seal was not verified here; the visa was checked in the register");
+    s->visa_wanted = s->in->visa_number;
+    if (s->in->seal && *s->in->seal && (rc = check_seal(ctx, c, s, dir, err)))
+        return rc;
 
     ubur_border_rule_document(dir, s->problem[0] ? s->problem : NULL, s->expiry_day, at_day,
                               &s->reasons);
@@ -589,6 +698,26 @@ assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_d
             return rc;
         if (dir == UBUR_BORDER_EXIT && !strcmp(s->nationality, c->state) && !s->basis)
             s->basis = "national";
+        /*
+         * A refugee going home: crossing into the origin state (entering it here,
+         * or leaving here for it) with its passport (or a stateless person's,
+         * XX*), registered with that origin. Only those documents are looked
+         * up, as the record's returnee hook does.
+         */
+        const char *to_state = dir == UBUR_BORDER_ENTRY ? c->state : c->partner_state;
+        if (!s->returnee && to_state[0] &&
+            (!strcmp(s->nationality, to_state) || !strncmp(s->nationality, "XX", 2))) {
+            char num[64];
+            if ((rc = ubur_border_find_returnee(ctx, s->number, s->nationality, to_state, num,
+                                                err)))
+                return rc;
+            if (num[0]) {
+                s->returnee = true;
+                note(s, "registered refugee %s from %s going home: a returnee (flagged in the "
+                        "registry when the crossing is recorded)",
+                     num, to_state);
+            }
+        }
         if ((rc = ubur_border_screen_match(ctx, s->surname, s->given_names, s->birth_date,
                                            s->nationality, s->sex[0] ? s->sex : NULL,
                                            s->traveller_id[0] ? s->traveller_id : NULL,
@@ -659,6 +788,13 @@ subject_json(const struct check_batch *b, const struct subject *s)
                             day_json(s->authorised_until), "unlimited",
                             json_boolean(s->authorised_until == UBUR_STAY_OPEN), "stay_id",
                             s->stay_id[0] ? json_string(s->stay_id) : json_null());
+    if (s->seal_given)
+        json_object_set_new(ent, "seal",
+                            json_pack("{s:s, s:b, s:s?, s:s?, s:s?}", "status", s->seal_status,
+                                      "signature_valid", s->seal_signature_valid, "visa_number",
+                                      s->seal_visa[0] ? s->seal_visa : NULL, "passport_number",
+                                      s->seal_passport[0] ? s->seal_passport : NULL, "signer",
+                                      s->seal_signer[0] ? s->seal_signer : NULL));
     if (s->rule_window)
         json_object_set_new(ent, "rule",
                             json_pack("{s:i, s:i}", "max_days", s->rule_days, "window_days",

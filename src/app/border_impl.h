@@ -123,4 +123,12 @@ int ubur_border_note_returnee(struct ubur_ctx *ctx, const char *document_number,
                               const char *nationality, const char *to_state, const char *date,
                               bool *flagged, struct ubur_error *err);
 
+/*
+ * Whether a traveller entering `to_state` is a registered refugee from it
+ * (a read, for the check): the registry's individual number, or "".
+ */
+int ubur_border_find_returnee(struct ubur_ctx *ctx, const char *document_number,
+                              const char *nationality, const char *to_state,
+                              char individual_number[64], struct ubur_error *err);
+
 #endif

@@ -8,9 +8,11 @@
  *     the same person's, to link a new passport to a known traveller;
  *   - the refugee registry (ubur/registry.h): a recorded crossing into a
  *     registered person's state of origin flags them as a returnee.
- * The registry offers no read of "registered, with origin X" yet, so the
- * `returnee` category of a check is what the officer declares; the record
- * hook flags registered people going home.
+ * A check entering a state asks the registry whether the traveller is a
+ * registered refugee from that state (ubur_registry_returnee_lookup, a read):
+ * then the check carries the `returnee` category (which humanitarian-only
+ * crossings admit) without the officer declaring it; the record hook then
+ * flags the person as a returnee in the record's transaction.
  */
 #include <ctype.h>
 #include <string.h>
@@ -144,4 +146,15 @@ ubur_border_note_returnee(struct ubur_ctx *ctx, const char *document_number,
     *flagged = false;
     return ubur_registry_note_crossing(ctx, document_number, nationality, NULL, to_state, date,
                                        flagged, err);
+}
+
+int
+ubur_border_find_returnee(struct ubur_ctx *ctx, const char *document_number,
+                          const char *nationality, const char *to_state,
+                          char individual_number[64], struct ubur_error *err)
+{
+    char num[UBUR_REG_NUMBER_MAX + 1];
+    int rc = ubur_registry_returnee_lookup(ctx, document_number, nationality, to_state, num, err);
+    snprintf(individual_number, 64, "%s", rc ? "" : num);
+    return rc;
 }

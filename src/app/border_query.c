@@ -2,7 +2,9 @@
 /*
  * What the border module answers besides checks: a traveller's movements
  * and stays, the overstayers on a day, the traffic figures, and the
- * visa-free stay rules. Reads only, except for the rules.
+ * visa-free stay rules. Reads only, except for the rules and the audit
+ * entry each read of a traveller's movements leaves (who looked at whose
+ * crossings is itself personal data: the read fails if it cannot be logged).
  *
  * Overstayers come from the stays table (authorised_until before the day,
  * no exit by then); a stay on a visa is checked again against the visa
@@ -18,6 +20,7 @@
 
 #include "border_impl.h"
 #include "ubur/visa.h"
+#include "ubur/writer.h"
 #include "ubur/banned.h"
 
 static bool
@@ -27,6 +30,21 @@ scoped(const struct ubur_ctx *ctx)
 }
 
 /* ---- movements ---- */
+
+struct movements_read {
+    const char *traveller_id;
+    int64_t limit, movements;
+};
+
+static int
+audit_movements_read(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct movements_read *r = arg;
+    char detail[96];
+    snprintf(detail, sizeof(detail), "{\"limit\":%lld,\"movements\":%lld}", (long long)r->limit,
+             (long long)r->movements);
+    return ubur_audit(ctx, "border.traveller.read", "traveller", r->traveller_id, detail, err);
+}
 
 static json_t *
 document_json(struct ubur_stmt *st)
@@ -114,6 +132,10 @@ ubur_traveller_movements(struct ubur_ctx *ctx, const char *traveller_id, int64_t
     if ((rc = ubur_border_rows_json(st, stay_json, &stays, err)))
         goto fail;
     json_object_set_new(o, "stays", stays);
+    /* Answered only once the read is in the audit log (through the group-commit writer). */
+    struct movements_read r = {traveller_id, limit, (int64_t)json_array_size(moves)};
+    if ((rc = ubur_write(ctx, audit_movements_read, &r, err)))
+        goto fail;
     *out = o;
     return 0;
 fail:

@@ -1449,6 +1449,35 @@ fail:
     return rc;
 }
 
+int
+ubur_registry_returnee_lookup(struct ubur_ctx *ctx, const char *document_number,
+                              const char *nationality, const char *to_state,
+                              char individual_number[UBUR_REG_NUMBER_MAX + 1],
+                              struct ubur_error *err)
+{
+    char *num = NULL;
+    individual_number[0] = '\0';
+    if (empty(document_number) || empty(to_state))
+        return 0;
+    int rc = ubur_store_query_text(ctx->store, err, &num,
+                                   "SELECT i.individual_number FROM reg_document d"
+                                   " JOIN reg_individual i ON i.id = d.individual_id"
+                                   " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
+                                   " AND i.status = 'active' AND i.origin = ?"
+                                   " ORDER BY i.individual_number LIMIT 1",
+                                   "tttt", document_number, nz(nationality), nz(nationality),
+                                   to_state);
+    if (rc == UBUR_ENOTFOUND) {
+        ubur_error_clear(err);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    snprintf(individual_number, UBUR_REG_NUMBER_MAX + 1, "%s", num);
+    free(num);
+    return 0;
+}
+
 /* ---- registrations made on border posts (sync) ---- */
 
 int

@@ -5,7 +5,18 @@
  * failure up to an hour; a successful login resets the count. Sessions
  * expire 12 hours after login and after 30 minutes without use
  * (settings session.max_seconds, session.idle_seconds).
+ *
+ * Validated sessions are cached in memory for SESSION_CACHE_SECONDS, keyed
+ * by the token's SHA-256, so a busy client is not looked up in the store on
+ * every request. Invariant: a cached entry is used only while the cache's
+ * epoch is the one read before that entry's store lookup began; logout, a
+ * password change and a lockout bump the epoch after their commit, so no
+ * session they end is honoured from the cache afterwards, even one a
+ * concurrent request was reading meanwhile. Sessions ended by another
+ * process (the CLI, a second server on the same PostgreSQL) are honoured at
+ * most SESSION_CACHE_SECONDS longer.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +30,80 @@
 #define LOCK_MAX_SECONDS 3600
 #define SESSION_MAX_SECONDS (12 * 3600)
 #define SESSION_IDLE_SECONDS (30 * 60)
+#define SESSION_CACHE_SECONDS 5
+#define SESSION_CACHE_SLOTS 256 /* direct-mapped by the token hash */
+
+struct cached_session {
+    char th[65]; /* "" when the slot is empty */
+    uint64_t epoch;
+    int64_t checked; /* when the store confirmed the session */
+    int64_t expires; /* the session's own expiry */
+    struct ubur_session sess;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached_session cache[SESSION_CACHE_SLOTS];
+static uint64_t cache_epoch = 1;
+
+static unsigned
+cache_slot(const char th[65])
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++)
+        v = v * 16 + (unsigned)(th[i] <= '9' ? th[i] - '0' : th[i] - 'a' + 10);
+    return v % SESSION_CACHE_SLOTS;
+}
+
+static uint64_t
+cache_epoch_now(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    uint64_t e = cache_epoch;
+    pthread_mutex_unlock(&cache_lock);
+    return e;
+}
+
+/* A fresh cached session for th at t, copied to *sess; false when none. */
+static bool
+cache_get(const char th[65], int64_t t, struct ubur_session *sess)
+{
+    bool hit = false;
+    pthread_mutex_lock(&cache_lock);
+    struct cached_session *c = &cache[cache_slot(th)];
+    if (c->th[0] && c->epoch == cache_epoch && !strcmp(c->th, th) && t < c->expires &&
+        t - c->checked < SESSION_CACHE_SECONDS && t >= c->checked) {
+        *sess = c->sess;
+        hit = true;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
+}
+
+static void
+cache_put(const char th[65], uint64_t epoch, int64_t t, const struct ubur_session *sess)
+{
+    int64_t expires;
+    if (ubur_time_parse(sess->expires_at, &expires, NULL))
+        return;
+    pthread_mutex_lock(&cache_lock);
+    if (epoch == cache_epoch) {
+        struct cached_session *c = &cache[cache_slot(th)];
+        memcpy(c->th, th, sizeof(c->th));
+        c->epoch = epoch;
+        c->checked = t;
+        c->expires = expires;
+        c->sess = *sess;
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+void
+ubur_session_cache_clear(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    cache_epoch++;
+    pthread_mutex_unlock(&cache_lock);
+}
 
 void
 ubur_password_generate(char out[UBUR_PASSWORD_MAX + 1])
@@ -164,7 +249,9 @@ ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *p
         ubur_store_rollback(ctx->store);
         return rc;
     }
-    return ubur_store_commit(ctx->store, err);
+    rc = ubur_store_commit(ctx->store, err);
+    ubur_session_cache_clear(); /* the user's sessions are gone: none is served from memory */
+    return rc;
 }
 
 int
@@ -220,6 +307,8 @@ login_failed(struct ubur_ctx *ctx, const char *user_id, int64_t failures)
                        failures, lock, user_id);
     ubur_audit(ctx, "session.login_failed", "user", user_id, NULL, NULL);
     ubur_store_commit(ctx->store, NULL);
+    if (lock)
+        ubur_session_cache_clear(); /* a locked account's sessions are looked up afresh */
 }
 
 int
@@ -323,6 +412,9 @@ ubur_session_check(struct ubur_store *store, const char *token, struct ubur_sess
     if (!token || strlen(token) != UBUR_TOKEN_LEN)
         return ubur_error_set(err, UBUR_EAUTH, "invalid or expired session");
     token_hash(token, th);
+    if (cache_get(th, t, sess))
+        return 0;
+    uint64_t epoch = cache_epoch_now();
     ubur_time_format(t, now);
     ubur_time_format(t - SESSION_IDLE_SECONDS, idle);
     rc = ubur_store_prepare(store,
@@ -357,6 +449,7 @@ ubur_session_check(struct ubur_store *store, const char *token, struct ubur_sess
     if (strcmp(touch, idle) < 0)
         ubur_store_run(store, NULL, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
                        "tt", now, th);
+    cache_put(th, epoch, t, sess);
     return 0;
 }
 
@@ -375,5 +468,7 @@ ubur_session_logout(struct ubur_ctx *ctx, const char *token, struct ubur_error *
         ubur_store_rollback(ctx->store);
         return rc;
     }
-    return ubur_store_commit(ctx->store, err);
+    rc = ubur_store_commit(ctx->store, err);
+    ubur_session_cache_clear();
+    return rc;
 }

@@ -288,8 +288,19 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     ubur_http_set_web_dir(cfg->web_dir);
     unsigned threads = cfg->threads;
     if (!threads) {
+        /*
+         * A request that writes waits for its group commit on its worker
+         * thread, and MHD's pool gives each thread its own connections, so
+         * a commit can gather at most one write per thread: threads are
+         * mostly waiting, not computing. 8 per core (16 to 64) keeps the
+         * batches full without making the cores thrash.
+         */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = (unsigned)(n > 0 ? n * 2 : 4);
+        threads = (unsigned)(n > 0 ? n * 8 : 16);
+        if (threads < 16)
+            threads = 16;
+        if (threads > 64)
+            threads = 64;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (cfg->tls_cert || cfg->tls_key) {

@@ -4,7 +4,10 @@
  * table, the per-connection statement cache, the one-shot helpers and the
  * migration runner. Migrations are the files src/store/migrations/NNNN_*.sql,
  * embedded at build time and applied in version order, each in its own
- * transaction together with its row in schema_migrations.
+ * transaction together with its row in schema_migrations. A migration is
+ * applied when its own version has no row, not merely when it is above the
+ * highest applied: areas are numbered apart, so one numbered 0032 may be
+ * written after 0066 was applied.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -448,8 +451,18 @@ ubur_store_migrate(struct ubur_store *s, struct ubur_error *err)
     if (s->in_tx)
         return ubur_error_set(err, UBUR_EINTERNAL, "migrate inside a transaction");
     int have = 0;
+    int64_t applied = -1;
+    /*
+     * Up to date when every embedded migration has its row: a migration may be
+     * numbered below one already applied (areas are numbered apart, so a later
+     * 0032 can land after 0066), so the highest version alone does not tell.
+     */
     if (ubur_migrations_count > 0 && !ubur_store_schema_version(s, &have, NULL) &&
-        have >= ubur_migrations[ubur_migrations_count - 1].version)
+        have >= ubur_migrations[ubur_migrations_count - 1].version &&
+        !ubur_store_query_int(s, NULL, &applied,
+                              "SELECT COUNT(*) FROM schema_migrations WHERE version <= ?", "i",
+                              (int64_t)ubur_migrations[ubur_migrations_count - 1].version) &&
+        applied >= ubur_migrations_count)
         return 0; /* up to date: no lock, no write (works on a read-only replica) */
     if (!s->ops->lock_schema)
         return migrate_locked(s, err);
@@ -471,7 +484,13 @@ migrate_locked(struct ubur_store *s, struct ubur_error *err)
         return rc;
     for (int i = 0; i < ubur_migrations_count; i++) {
         const struct ubur_migration *m = &ubur_migrations[i];
-        if (m->version <= have)
+        int64_t present = 0;
+        if (m->version <= have &&
+            (rc = ubur_store_query_int(s, err, &present,
+                                       "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+                                       "i", (int64_t)m->version)))
+            return rc;
+        if (m->version <= have && present)
             continue;
         if ((rc = ubur_store_begin(s, err)))
             return rc;

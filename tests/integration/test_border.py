@@ -150,6 +150,12 @@ with Server(args) as srv:
     st, _, _ = srv.req("GET", "/api/v1/travellers/%s/movements" % c["traveller_id"],
                        token=analyst)
     tap.eq(st, 403, "an analyst does not see a person's movements")
+    st, au, _ = srv.req("GET", "/api/v1/audit?object_id=" + c["traveller_id"], token=admin)
+    reads = [e for e in au.get("entries", []) if e["action"] == "border.traveller.read"]
+    tap.ok(st == 200 and len(reads) == 1 and reads[0]["username"] == "officer" and
+           reads[0]["object_type"] == "traveller",
+           "reading a traveller's movements is audited (who read whose), a refused read is not",
+           au)
 
     # The same document again is the same traveller; exit closes the stay.
     st, c2, _ = check({"crossing_id": "semalka", "direction": "exit", "at": at(0, 12),

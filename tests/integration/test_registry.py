@@ -71,4 +71,44 @@ with Server(args, demo=True) as srv:
     st, body, h = srv.req("GET", "/api/v1/stats/population?as_of=2999-01-01", token=admin)
     tap.eq(st, 400, "a future date is 400")
 
+    # ---- returnees: a registered refugee crossing home is known at the check, flagged at the record ----
+    import tempfile
+    csvp = os.path.join(tempfile.mkdtemp(prefix="ubur-returnee-"), "returnee.csv")
+    with open(csvp, "w") as f:
+        f.write("group,relationship,given_name,family_name,sex,birth_date,origin,citizenship,"
+                "population_type,location,registered_on,document_type,document_number,"
+                "document_country\n"
+                "R1,focal_point,Jasim,Al-Rawi,M,1975-06-01,IRQ,IRQ,REF,SY-HA-HOL,2020-01-10,"
+                "passport,A5550001,IRQ\n")
+    p = srv.cli("registry", "import", csvp)
+    tap.ok(p.returncode == 0, "a refugee from Iraq with a passport is imported", p.stdout + p.stderr)
+    jasim = {"document_number": "A5550001", "nationality": "IRQ", "birth_date": "1975-06-01",
+             "expiry_date": "2035-01-01", "surname": "AL-RAWI", "given_names": "JASIM"}
+    # Albu Kamal is humanitarian only: an Iraqi leaving Syria there passes only as a returnee.
+    st, c, _ = srv.req("POST", "/api/v1/border/checks",
+                       {"crossing_id": "albukamal", "direction": "exit", "document": jasim},
+                       token=admin)
+    tap.ok(st == 201 and c["traveller"]["returnee"] and c["decision"] == "admit" and
+           any("returnee" in n for n in c["notes"]),
+           "the check knows a registered refugee going home is a returnee (admitted where only "
+           "returnees and humanitarian cases pass)", (st, c))
+    other = dict(jasim, document_number="A5550002")
+    st, c2, _ = srv.req("POST", "/api/v1/border/checks",
+                        {"crossing_id": "albukamal", "direction": "exit", "document": other},
+                        token=admin)
+    tap.ok(st == 201 and not c2["traveller"]["returnee"] and c2["decision"] == "refuse",
+           "an unregistered Iraqi is no returnee there: refused", (st, c2))
+    st, rec, _ = srv.req("POST", "/api/v1/border/checks/%s/confirm" % c.get("id"), {},
+                         token=admin)
+    tap.ok(st == 201 and rec.get("returnee_flagged"),
+           "recording the crossing flags the returnee in the registry", (st, rec))
+    st, lst, _ = srv.req("GET", "/api/v1/audit?limit=50", token=admin)
+    ids = [e["object_id"] for e in lst.get("entries", [])
+           if e["action"] == "registry.individual.returnee"]
+    tap.ok(len(ids) == 1, "the flag is audited", ids)
+    if ids:
+        st, ind, _ = srv.req("GET", "/api/v1/registry/individuals/%s" % ids[0], token=registrar)
+        tap.ok(st == 200 and ind.get("status") == "inactive" and ind.get("returnee_on"),
+               "the individual is inactive, a returnee since the crossing", (st, ind))
+
 tap.done()

@@ -199,6 +199,47 @@ with Server(args, env=env) as srv:
     else:
         tap.skip("openssl verifies an issued visa's seal", "no openssl or no `ubur seal decode`")
 
+    # ---- the seal at the border: verified and used in the check's decision ----
+    st, b, _ = srv.req("POST", "/api/v1/crossings", {"id": "semalka", "name": "Semalka",
+                                                     "state": "SYR", "governorate": "Al-Hasakah"},
+                       token=admin)
+    st2, b2, _ = srv.req("POST", "/api/v1/crossings/semalka/schedule",
+                         {"mode": "open", "from": "2019-01-01T00:00:00Z"}, token=admin)
+    tap.ok(st == 201 and st2 == 201, "a Syrian crossing point to present the visa at", (b, b2))
+    ahmed = {"document_number": "A1234567", "nationality": "IRQ", "birth_date": "1978-03-14",
+             "expiry_date": YEARS5.isoformat(), "surname": "AL-JUBOURI",
+             "given_names": "AHMED KHALID", "sex": "M"}
+    when = day(11) + "T09:00:00Z"
+
+    def seal_check(seal, doc=ahmed, **extra):
+        body = dict({"crossing_id": "semalka", "direction": "entry", "at": when, "document": doc,
+                     "seal": seal}, **extra)
+        st, c, _ = srv.req("POST", "/api/v1/border/checks", body, token=admin)
+        return c if st == 201 else {"status": st, "body": c}
+
+    def reason_codes(c):
+        return sorted(r["code"] for r in c.get("reasons", []))
+
+    c = seal_check(visa["seal"])
+    sl = c.get("entitlement", {}).get("seal", {})
+    tap.ok(c.get("decision") == "admit" and c["entitlement"]["basis"] == "visa" and
+           c["entitlement"]["visa_number"] == visa["visa_number"] and sl.get("signature_valid")
+           and sl.get("visa_number") == visa["visa_number"] and sl.get("signer") == "SYVS",
+           "a genuine seal at the border: signature verified, its visa used, admitted", c)
+    c = seal_check(flipped)
+    tap.ok(c.get("decision") == "refer" and "no_valid_visa" in reason_codes(c) and
+           c["entitlement"]["seal"]["signature_valid"] is False,
+           "a seal whose signature fails: referred as a possible forgery", c)
+    c = seal_check("dc03zz")
+    tap.ok(c.get("decision") == "refer" and c["entitlement"]["seal"]["status"] == "unreadable",
+           "an unreadable seal: referred", c)
+    c = seal_check(visa["seal"], dict(ahmed, document_number="A7777777"))
+    tap.ok(c.get("decision") in ("refer", "refuse") and "identity_mismatch" in reason_codes(c),
+           "a genuine seal for another passport: identity_mismatch, not admitted", c)
+    c = seal_check(visa["seal"], visa_number="V00000000")
+    tap.ok(c.get("decision") in ("refer", "refuse") and "identity_mismatch" in reason_codes(c),
+           "a seal naming another visa than the one typed: identity_mismatch", c)
+
     # ---- the printable page ----
     st, svg, h = srv.req("GET", "/api/v1/visas/%s/page" % visa["visa_number"], token=consul)
     tap.ok(st == 200 and h["content-type"].startswith("image/svg+xml") and "<svg" in svg and

@@ -129,6 +129,68 @@ test_roles(void **state)
     json_decref(r.json);
 }
 
+static int
+login(const char *user, char tok[UBUR_TOKEN_LEN + 1])
+{
+    struct ubur_ctx ctx = {0};
+    struct ubur_session sess;
+    ctx.store = store;
+    int rc = ubur_session_login(&ctx, user, "correct-horse-battery", tok, &sess, NULL);
+    ubur_arena_release(&ctx.arena);
+    return rc;
+}
+
+/*
+ * Validated sessions are served from memory for a few seconds; logout and a
+ * password change in this process end them at once; a session deleted
+ * behind the server's back stays valid only until the cache drops it.
+ */
+static void
+test_session_cache(void **state)
+{
+    (void)state;
+    struct ubur_session sess;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    char tok[UBUR_TOKEN_LEN + 1], tok2[UBUR_TOKEN_LEN + 1];
+    struct ubur_ctx ctx = {0};
+    ctx.store = store;
+    ctx.username = "test";
+    ctx.role = UBUR_ROLE_ADMIN;
+
+    /* cached: another process deleting the row is seen only after the cache drops it */
+    assert_int_equal(login("analyst1", tok), 0);
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), 0);
+    assert_string_equal(sess.username, "analyst1");
+    assert_int_equal(ubur_store_exec(store,
+                                     "DELETE FROM sessions WHERE user_id IN"
+                                     " (SELECT id FROM users WHERE username = 'analyst1')",
+                                     &err),
+                     0);
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), 0);
+    ubur_session_cache_clear();
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), UBUR_EAUTH);
+
+    /* logout ends the cached session at once */
+    assert_int_equal(login("analyst1", tok), 0);
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), 0);
+    ctx.user_id = sess.user_id;
+    assert_int_equal(ubur_session_logout(&ctx, tok, &err), 0);
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), UBUR_EAUTH);
+
+    /* a password change ends every session of the user, cached or not */
+    assert_int_equal(login("analyst1", tok), 0);
+    assert_int_equal(login("analyst1", tok2), 0);
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), 0);
+    assert_int_equal(ubur_session_check(store, tok2, &sess, NULL), 0);
+    assert_int_equal(ubur_user_set_password(&ctx, "analyst1", "correct-horse-battery", NULL, &err),
+                     0);
+    assert_int_equal(ubur_session_check(store, tok, &sess, NULL), UBUR_EAUTH);
+    assert_int_equal(ubur_session_check(store, tok2, &sess, NULL), UBUR_EAUTH);
+    /* the admin's own session, in another slot, was looked up again and is still fine */
+    assert_int_equal(ubur_session_check(store, admin_token, &sess, NULL), 0);
+    ubur_arena_release(&ctx.arena);
+}
+
 static void
 test_body_validation(void **state)
 {
@@ -189,6 +251,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_public_and_denied),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_session_cache),
         cmocka_unit_test(test_body_validation),
         cmocka_unit_test(test_openapi_in_step),
     };
