@@ -3,7 +3,7 @@
 -- traveller is different (document numbers from the thread and a counter).
 -- Environment: UBUR_TOKEN (bearer token), UBUR_CROSSING (default semalka),
 -- UBUR_RATE (total checks+confirms per second across all connections; 0 =
--- as fast as possible), UBUR_CONNECTIONS (wrk -c, for the rate), UBUR_POOL
+-- as fast as possible), UBUR_WRK_THREADS (wrk -t, for the rate), UBUR_POOL
 -- (known travellers: documents K0000001.. that bench/border/gen.sql put in
 -- the database; 80% of checks are of them, the rest of new travellers; 0 =
 -- all new). A check's answer is parsed for its id and queued; the thread's
@@ -11,7 +11,20 @@
 local token = os.getenv("UBUR_TOKEN")
 local crossing = os.getenv("UBUR_CROSSING") or "semalka"
 local rate = tonumber(os.getenv("UBUR_RATE") or "0")
-local conns = tonumber(os.getenv("UBUR_CONNECTIONS") or "1")
+local nthreads = tonumber(os.getenv("UBUR_WRK_THREADS") or "2")
+-- A monotonic clock in milliseconds (wrk runs LuaJIT): pacing needs the time
+-- of day, since a fixed delay after each answer would add the answer's own
+-- latency to every interval and never reach the rate asked for.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } ubur_timespec;
+int clock_gettime(int clk, ubur_timespec *tp);
+]]
+local ts = ffi.new("ubur_timespec")
+local function now_ms()
+   ffi.C.clock_gettime(1, ts)
+   return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
 local pool = tonumber(os.getenv("UBUR_POOL") or "0")
 local threads = {}
 local counter = 0
@@ -103,11 +116,22 @@ function response(status, headers, body)
    end
 end
 
+-- Each wrk thread sends its share of the rate on a fixed schedule (one
+-- request every `interval` ms, whichever of its connections is free); a
+-- thread that fell behind sends at once but does not burst to catch up.
+local next_due = nil
 function delay()
-   if rate > 0 then
-      return conns * 1000 / rate
+   if rate <= 0 then
+      return 0
    end
-   return 0
+   local interval = nthreads * 1000 / rate
+   local now = now_ms()
+   if not next_due or next_due < now - interval then
+      next_due = now
+   end
+   next_due = next_due + interval
+   local d = next_due - now
+   return d > 0 and d or 0
 end
 
 function done(summary, latency, requests)

@@ -6,10 +6,12 @@
 #   bench/border/run.sh
 # Environment: BENCH_DB (default build/bench/border.db; built once by
 # bench/border/gen.sql and bench/border/watchlist.py, about 6 GB), DURATION
-# seconds per run (20), THREADS server threads (32), CONNS connections for
+# seconds per run (20), THREADS server threads (default: the server's own,
+# 8 per core; the runs before 2026-11-29 noon used 32), CONNS connections for
 # the throughput run (64), RATE checks per second for the latency run (500),
 # NOSCREEN=1 to measure also a copy of the database whose watchlist entries
-# are all ended (the border path without the cost of name matching).
+# are all ended (the border path without the cost of name matching),
+# UBUR_BIN another ubur binary to serve (an older build, for a before/after).
 # Prints per run: recorded checks/s (a check and its confirmation), p50 and
 # p99 per request, server CPU microseconds per recorded check.
 set -eu
@@ -21,7 +23,7 @@ ${CC:-cc} -std=c17 -D_GNU_SOURCE -O2 -o build/bench/sqlite_ceiling \
 db=${BENCH_DB:-build/bench/border.db}
 dir=$(cd "$(dirname "$db")" && pwd)
 duration=${DURATION:-20}
-threads=${THREADS:-32}
+threads=${THREADS:-}
 conns=${CONNS:-64}
 rate=${RATE:-500}
 pwfile=$dir/border-passwords.txt
@@ -54,7 +56,8 @@ hz=$(getconf CLK_TCK)
 measure() {
     echo "== $1"
     cat "$2" >/dev/null # the page cache, as on a server that has been running
-    build/ubur --db "$2" serve --listen 127.0.0.1:0 --threads "$threads" --quiet 2>"$log" &
+    ${UBUR_BIN:-build/ubur} --db "$2" serve --listen 127.0.0.1:0 ${threads:+--threads "$threads"} \
+        --quiet 2>"$log" &
     pid=$!
     port=
     for _ in $(seq 1 100); do
@@ -71,7 +74,8 @@ measure() {
     export UBUR_TOKEN UBUR_POOL=1000000 UBUR_CROSSING=semalka
     wrk -t2 -c8 -d5s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
 
-    echo "throughput: wrk -t2 -c$conns -d${duration}s, server --threads $threads"
+    echo "throughput: wrk -t2 -c$conns -d${duration}s, server --threads ${threads:-default}," \
+         "load average $(cut -d' ' -f1-3 /proc/loadavg)"
     c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     out=$(wrk -t2 -c"$conns" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
           grep RESULT)
@@ -80,9 +84,13 @@ measure() {
     recorded=$(echo "$out" | sed 's/.*confirms=\([0-9]*\).*/\1/')
     echo "server CPU per recorded check (check + confirm): $(( (c1 - c0) * 1000000 / hz / (recorded > 0 ? recorded : 1) )) us"
 
-    echo "latency at $rate checks/s (each confirmed: $((rate * 2)) requests/s), 32 connections"
-    UBUR_RATE=$((rate * 2)) UBUR_CONNECTIONS=32 \
+    echo "latency at $rate checks/s (each confirmed: $((rate * 2)) requests/s), 32 connections," \
+         "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
         wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+    c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration ))% of one core"
     kill -INT $pid
     wait $pid || true
     pid=

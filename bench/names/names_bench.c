@@ -13,8 +13,12 @@
  *   perf     a synthetic list with Arabic name frequencies: build time,
  *            memory, p50/p99 on one thread, throughput on two.
  *
+ *   pgtrgm   PostgreSQL's pg_trgm (GIN index) beside the index on the perf
+ *            workload, in the same run: latency and recall.
+ *
  * Usage: names_bench quality SHARED_DATA_DIR N_SYNTHETIC
  *        names_bench perf N_NAMES N_QUERIES [names.tsv]
+ *        names_bench pgtrgm N_NAMES N_QUERIES CONNINFO
  */
 #include <math.h>
 #include <pthread.h>
@@ -27,6 +31,8 @@
 #include "ubur/name_index.h"
 #include "ubur/names.h"
 #include "ubur/watchlist.h"
+
+#include <libpq-fe.h>
 
 static double
 now_s(void)
@@ -298,6 +304,19 @@ eval_pairs(const char *title, struct pairset *pos, struct pairset *neg)
     }
     double t1, t2, t3;
     double r1 = recall_at_fpr(po, pos->n, no, neg->n, 0.001, &t1);
+    if (getenv("NAMES_BENCH_DUMP")) {
+        /* for study: positives under the threshold, negatives over it */
+        FILE *d = fopen(getenv("NAMES_BENCH_DUMP"), "a");
+        for (size_t i = 0; d && i < pos->n; i++)
+            if (po[i] <= t1)
+                fprintf(d, "%s\tmiss\t%.3f\t%s\t%s\n", title, po[i], pos->a[i], pos->b[i]);
+        for (size_t i = 0; d && i < neg->n; i++)
+            if (single_ours(neg->a[i], neg->b[i]) >= t1 - 0.05)
+                fprintf(d, "%s\tneg\t%.3f\t%s\t%s\n", title,
+                        single_ours(neg->a[i], neg->b[i]), neg->a[i], neg->b[i]);
+        if (d)
+            fclose(d);
+    }
     double r2 = recall_at_fpr(pj, pos->n, nj, neg->n, 0.001, &t2);
     double r3 = recall_at_fpr(pl, pos->n, nl, neg->n, 0.001, &t3);
     printf("| %s | %zu / %zu | %.3f (t=%.2f) | %.3f (t=%.2f) | %.3f (t=%.2f) |\n", title, pos->n,
@@ -318,6 +337,7 @@ quality_pairs(const char *dir)
         return;
     }
     char (*rows)[16][48] = calloc(2000, sizeof(*rows));
+    char (*arabic)[64] = calloc(2000, 64);
     int *nr = calloc(2000, sizeof(int)), nrows = 0;
     while (fgets(line, sizeof(line), f) && nrows < 2000) {
         if (!strncmp(line, "arabic", 6))
@@ -325,6 +345,7 @@ quality_pairs(const char *dir)
         char *tab = strchr(line, '\t');
         if (!tab)
             continue;
+        snprintf(arabic[nrows], 64, "%.*s", (int)(tab - line), line);
         char *v = tab + 1;
         v[strcspn(v, "\r\n")] = '\0';
         int k = 0;
@@ -334,20 +355,63 @@ quality_pairs(const char *dir)
         nr[nrows++] = k;
     }
     fclose(f);
-    for (int r = 0; r < nrows; r++)
-        for (int i = 0; i < nr[r]; i++)
-            for (int j = i + 1; j < nr[r]; j++)
-                pairs_add(&pos, rows[r][i], rows[r][j]);
-    for (int k = 0; k < 100000; k++) {
-        int r1 = (int)(rnd() % (uint32_t)nrows), r2 = (int)(rnd() % (uint32_t)nrows);
-        if (r1 == r2)
-            continue;
-        pairs_add(&neg, rows[r1][rnd() % (uint32_t)nr[r1]], rows[r2][rnd() % (uint32_t)nr[r2]]);
-    }
     printf("| set | positives / negatives | ubur recall at 0.1%% FP | Jaro-Winkler | "
            "Levenshtein |\n|---|---|---|---|---|\n");
-    eval_pairs("Latin spelling variants (Wikidata)", &pos, &neg);
+    for (int filtered = 0; filtered < 2; filtered++) {
+        /* The whole set, then a subset by fixed rules on the data alone: the rows of
+         * Arabic-origin names (the Arabic form has a letter for a sound European names do
+         * not have: ayn, haa, qaf, the emphatics saad, daad, taa, zaa, and dhaal), without
+         * the rows of a bare particle (عبد, بن, ابن, أبو, ابو, ام, ال: Wikidata put whole
+         * names such as Abdelkader and Abdallah under عبد); and no negative pair from two
+         * rows that share a spelling, an "al"/"el" aside (حسن and الحسن: Hassan, Alhassane). */
+        int keep[2000], nk = 0;
+        static const char *const particles[] = {"عبد", "بن", "ابن", "أبو", "ابو", "ام", "أم",
+                                                "ال", NULL};
+        for (int r = 0; r < nrows; r++) {
+            bool arabic_origin = false, particle = false;
+            static const char *const letters[] = {"ع", "ح", "ق", "ص", "ض", "ط", "ظ", "ذ"};
+            for (int l = 0; l < 8; l++)
+                arabic_origin |= strstr(arabic[r], letters[l]) != NULL;
+            for (int l = 0; particles[l]; l++)
+                particle |= !strcmp(arabic[r], particles[l]);
+            if (!filtered || (arabic_origin && !particle))
+                keep[nk++] = r;
+        }
+        pos.n = neg.n = 0;
+        for (int x = 0; x < nk; x++) {
+            int r = keep[x];
+            for (int i = 0; i < nr[r]; i++)
+                for (int j = i + 1; j < nr[r]; j++)
+                    pairs_add(&pos, rows[r][i], rows[r][j]);
+        }
+        for (int k = 0; k < 100000; k++) {
+            int r1 = keep[rnd() % (uint32_t)nk], r2 = keep[rnd() % (uint32_t)nk];
+            if (r1 == r2)
+                continue;
+            if (filtered) {
+                bool same = false;
+                for (int i = 0; i < nr[r1] && !same; i++)
+                    for (int j = 0; j < nr[r2] && !same; j++) {
+                        const char *x = rows[r1][i], *y = rows[r2][j];
+                        if ((x[0] == 'a' || x[0] == 'e') && x[1] == 'l' && strlen(x) > 4)
+                            x += 2;
+                        if ((y[0] == 'a' || y[0] == 'e') && y[1] == 'l' && strlen(y) > 4)
+                            y += 2;
+                        same = !strcmp(x, y);
+                    }
+                if (same)
+                    continue;
+            }
+            pairs_add(&neg, rows[r1][rnd() % (uint32_t)nr[r1]],
+                      rows[r2][rnd() % (uint32_t)nr[r2]]);
+        }
+        eval_pairs(filtered ? "Latin spelling variants of Arabic-origin names (Wikidata, rows "
+                              "with ع ح ق ص ض ط ظ ذ, no bare particles)"
+                            : "Latin spelling variants (Wikidata, every row)",
+                   &pos, &neg);
+    }
     free(rows);
+    free(arabic);
     free(nr);
     pos.n = neg.n = 0;
 
@@ -418,6 +482,52 @@ facts_from(const struct ubur_wl_entry *e, struct ubur_person_facts *f)
     f->sex = e->sex;
 }
 
+/* Writes `name` with the words of its last unit moved to the front; false when no suffix
+ * of one to three words parses to exactly that unit with the rest giving the others. */
+static bool
+family_first(const char *name, const struct ubur_name *parsed, char *out, size_t cap)
+{
+    const char *words[64];
+    size_t lens[64];
+    int nw = 0;
+    for (const char *p = name; *p && nw < 64;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        words[nw] = p;
+        while (*p && *p != ' ')
+            p++;
+        lens[nw] = (size_t)(p - words[nw]);
+        nw++;
+    }
+    for (int k = 1; k <= 3 && k < nw; k++) {
+        char moved[256] = "", rest[256] = "";
+        size_t mo = 0, ro = 0;
+        for (int w = 0; w < nw; w++) {
+            if (w >= nw - k)
+                mo += (size_t)snprintf(moved + mo, sizeof(moved) - mo, "%s%.*s", mo ? " " : "",
+                                       (int)lens[w], words[w]);
+            else
+                ro += (size_t)snprintf(rest + ro, sizeof(rest) - ro, "%s%.*s", ro ? " " : "",
+                                       (int)lens[w], words[w]);
+        }
+        struct ubur_name m, r;
+        if (ubur_name_parse(&m, moved, NULL) || ubur_name_parse(&r, rest, NULL))
+            continue;
+        if (m.n != 1 || r.n != parsed->n - 1 || strcmp(m.u[0].skel, parsed->u[parsed->n - 1].skel))
+            continue;
+        bool same = true;
+        for (int u = 0; u < r.n; u++)
+            same &= !strcmp(r.u[u].skel, parsed->u[u].skel);
+        if (!same)
+            continue;
+        snprintf(out, cap, "%s %s", moved, rest);
+        return true;
+    }
+    return false;
+}
+
 static void
 quality_un(const char *dir, int nsynth)
 {
@@ -484,7 +594,9 @@ quality_un(const char *dir, int nsynth)
            nsynth, found, narabic, 100.0 * found / (narabic ? narabic : 1));
     ubur_name_index_free(ix);
 
-    /* (2) hard negatives, (3) typos / reordered with facts, (4) clean travellers. */
+    /* (2) hard negatives, (3) typos / reordered with facts, (4) clean travellers; from a
+     * fixed seed, so the same variants whatever the number of synthetic names above. */
+    rng = 0x2545F4914F6CDD1Dull;
     double thr = UBUR_SCREEN_THRESHOLD;
     int hn_total[3] = {0}, hn_alert[3] = {0};
     int pos_total[2] = {0}, pos_found[2] = {0};
@@ -508,7 +620,12 @@ quality_un(const char *dir, int nsynth)
         h.u[1] = t;
         if (strcmp(h.u[0].skel, h.u[1].skel)) {
             hn_total[1]++;
-            hn_alert[1] += ubur_person_score(&h, NULL, n, NULL, NULL) >= thr;
+            struct ubur_buf ex = UBUR_BUF_INIT;
+            double hs = ubur_person_score(&h, NULL, n, NULL, &ex);
+            hn_alert[1] += hs >= thr;
+            if (hs >= thr && getenv("NAMES_BENCH_DUMP"))
+                fprintf(stderr, "swapped alert %.2f %s: %s\n", hs, pp[i].latin, ex.s);
+            ubur_buf_release(&ex);
         }
         /* a different real name from the list */
         int j = (int)(rnd() % (uint32_t)np);
@@ -523,7 +640,8 @@ quality_un(const char *dir, int nsynth)
         ubur_name_index_add(ix, (uint32_t)i, pp[i].latin, NULL);
     struct ubur_name_hit h50[50];
     for (int i = 0; i < np; i++) {
-        for (int kind = 0; kind < 2; kind++) {
+        /* three typo variants per person (a larger sample), then the reordered name */
+        for (int kind = 0, rep = 0; kind < 2; kind += (kind == 1 || ++rep == 3)) {
             char v[512];
             if (kind == 0) {
                 /* one typo in the longest word */
@@ -545,24 +663,32 @@ quality_un(const char *dir, int nsynth)
                 else
                     best[pidx] = "AEIOUBDKLMNRST"[rnd() % 14];
             } else {
-                /* family name first */
-                if (pp[i].ln.n < 3)
+                /* family name first: the words of the last unit ("bin Laden", "Abdul
+                 * Qadir") moved to the front; names whose last unit is not made of
+                 * their last one to three words are left out */
+                if (pp[i].ln.n < 3 || !family_first(pp[i].latin, &pp[i].ln, v, sizeof(v)))
                     continue;
-                const char *sp = strrchr(pp[i].latin, ' ');
-                snprintf(v, sizeof(v), "%s %.*s", sp + 1, (int)(sp - pp[i].latin), pp[i].latin);
             }
             struct ubur_name q;
             if (ubur_name_parse(&q, v, NULL))
                 continue;
             pos_total[kind]++;
             int n = ubur_name_index_search(ix, &q, thr - 0.11, h50, 50, NULL);
+            bool hit = false;
             for (int k = 0; k < n; k++) {
                 if (h50[k].record != (uint32_t)i)
                     continue;
                 double s = h50[k].score + ubur_facts_adjust(&pp[i].facts, &pp[i].facts, NULL);
-                if (s >= thr)
-                    pos_found[kind]++;
+                hit = s >= thr;
                 break;
+            }
+            pos_found[kind] += hit;
+            if (!hit && getenv("NAMES_BENCH_DUMP")) {
+                struct ubur_buf ex = UBUR_BUF_INIT;
+                double s = ubur_person_score(&q, &pp[i].facts, &pp[i].ln, &pp[i].facts, &ex);
+                fprintf(stderr, "%s miss %.3f [%s] vs [%s]: %s\n", kind ? "reordered" : "typo", s,
+                        v, pp[i].latin, ex.s ? ex.s : "");
+                ubur_buf_release(&ex);
             }
         }
     }
@@ -600,7 +726,8 @@ quality_un(const char *dir, int nsynth)
            hn_alert[1], hn_total[1], 100.0 * hn_alert[1] / hn_total[1]);
     printf("- hard negative, another UN person's name: %d of %d alert (%.1f%%)\n", hn_alert[2],
            hn_total[2], 100.0 * hn_alert[2] / hn_total[2]);
-    printf("- one typo, true dob and nationality: %d of %d found (%.1f%%)\n", pos_found[0],
+    printf("- one typo (three per person), true dob and nationality: %d of %d found (%.1f%%)\n",
+           pos_found[0],
            pos_total[0], 100.0 * pos_found[0] / pos_total[0]);
     printf("- family name moved first, true dob and nationality: %d of %d found (%.1f%%)\n",
            pos_found[1], pos_total[1], 100.0 * pos_found[1] / pos_total[1]);
@@ -686,15 +813,67 @@ rss_kb(void)
     return kb;
 }
 
+/*
+ * The performance workload, the same for every system measured: a synthetic
+ * list (one name in ten in Arabic script) and queries, half respelt list
+ * names (one typo in the family name in a third of them), half new people.
+ * Deterministic: the generator starts from a fixed seed.
+ */
+struct workload {
+    char **names;
+    int nnames;
+    char **qtext;
+    int *qsrc; /* the list name a query was made from, or -1 */
+    int nq;
+};
+
+static void
+workload_make(struct workload *w, int nnames, int nq)
+{
+    char buf[512];
+    rng = 88172645463325252ull;
+    w->nnames = nnames;
+    w->nq = nq;
+    w->names = malloc(sizeof(char *) * (size_t)nnames);
+    for (int i = 0; i < nnames; i++) {
+        synth_name(buf, sizeof(buf), i % 10 == 0);
+        w->names[i] = strdup(buf);
+    }
+    w->qtext = malloc(sizeof(char *) * (size_t)nq);
+    w->qsrc = malloc(sizeof(int) * (size_t)nq);
+    for (int i = 0; i < nq; i++) {
+        if (i % 2 == 0) {
+            int k = (int)(rnd() % (uint32_t)nnames);
+            if (k % 10 == 0)
+                k++;
+            respell(w->names[k], buf, sizeof(buf), i % 3 == 0);
+            w->qsrc[i] = k;
+        } else {
+            synth_name(buf, sizeof(buf), false);
+            w->qsrc[i] = -1;
+        }
+        w->qtext[i] = strdup(buf);
+    }
+}
+
+static void
+workload_free(struct workload *w)
+{
+    for (int i = 0; i < w->nnames; i++)
+        free(w->names[i]);
+    for (int i = 0; i < w->nq; i++)
+        free(w->qtext[i]);
+    free(w->names);
+    free(w->qtext);
+    free(w->qsrc);
+}
+
 static void
 perf(int nnames, int nq, const char *tsv)
 {
-    char buf[512];
-    char **names = malloc(sizeof(char *) * (size_t)nnames);
-    for (int i = 0; i < nnames; i++) {
-        synth_name(buf, sizeof(buf), i % 10 == 0);
-        names[i] = strdup(buf);
-    }
+    struct workload w;
+    workload_make(&w, nnames, nq);
+    char **names = w.names;
     FILE *out = tsv ? fopen(tsv, "w") : NULL;
     for (int i = 0; out && i < nnames; i++)
         fprintf(out, "%d\t%s\n", i, names[i]);
@@ -707,26 +886,9 @@ perf(int nnames, int nq, const char *tsv)
         ubur_name_index_add(ix, (uint32_t)i, names[i], NULL);
     double build = now_s() - t0, build_cpu = cpu_s() - c0;
     long rss1 = rss_kb();
-    /* queries: half respelt list names (one typo in a third of them), half new people */
     struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);
-    FILE *qf = tsv ? fopen("build/bench/queries.tsv", "w") : NULL;
-    for (int i = 0; i < nq; i++) {
-        if (i % 2 == 0) {
-            int k = (int)(rnd() % (uint32_t)nnames);
-            if (k % 10 == 0)
-                k++;
-            respell(names[k], buf, sizeof(buf), i % 3 == 0);
-            if (qf)
-                fprintf(qf, "%d\t%s\n", k, buf);
-        } else {
-            synth_name(buf, sizeof(buf), false);
-            if (qf)
-                fprintf(qf, "-1\t%s\n", buf);
-        }
-        ubur_name_parse(&q[i], buf, NULL);
-    }
-    if (qf)
-        fclose(qf);
+    for (int i = 0; i < nq; i++)
+        ubur_name_parse(&q[i], w.qtext[i], NULL);
     double *lat = malloc(sizeof(double) * (size_t)nq), *cpu = malloc(sizeof(double) * (size_t)nq);
     struct ubur_name_search_stats *st = calloc((size_t)nq, sizeof(*st));
     /* warm-up: fault in the index pages once */
@@ -815,36 +977,179 @@ perf(int nnames, int nq, const char *tsv)
     free(st);
     free(cpu);
     free(cpu_q);
-    /* recall of the respelt queries: the source name among the hits */
+    /* recall of the respelt queries: the source name among the top 10 */
     int pos = 0, got = 0;
     struct ubur_name_hit h[10];
-    FILE *qr = tsv ? fopen("build/bench/queries.tsv", "r") : NULL;
-    if (qr) {
-        char line[600];
-        int i = 0;
-        while (fgets(line, sizeof(line), qr) && i < nq) {
-            int k = (int)strtol(line, NULL, 10);
-            if (k >= 0) {
-                pos++;
-                int n = ubur_name_index_search(ix, &q[i], 0.69, h, 10, NULL);
-                for (int j = 0; j < n; j++)
-                    if (h[j].record == (uint32_t)k) {
-                        got++;
-                        break;
-                    }
+    for (int i = 0; i < nq; i++) {
+        if (w.qsrc[i] < 0)
+            continue;
+        pos++;
+        int n = ubur_name_index_search(ix, &q[i], PERF_MIN, h, 10, NULL);
+        bool hit = false;
+        for (int j = 0; j < n; j++)
+            if (h[j].record == (uint32_t)w.qsrc[i]) {
+                hit = true;
+                break;
             }
-            i++;
+        got += hit;
+        if (!hit && getenv("NAMES_BENCH_DUMP")) {
+            struct ubur_name src;
+            struct ubur_buf ex = UBUR_BUF_INIT;
+            ubur_name_parse(&src, w.names[w.qsrc[i]], NULL);
+            double sc = ubur_names_compare(&q[i], &src, &ex);
+            fprintf(stderr, "perf miss %.3f (%d hits, worst %.3f) [%s] vs [%s]: %s\n", sc, n,
+                    n ? h[n - 1].score : 0.0, w.qtext[i], w.names[w.qsrc[i]], ex.s ? ex.s : "");
+            ubur_buf_release(&ex);
         }
-        fclose(qr);
-        printf("\nrespelt list names found in the top 10: %d of %d (%.1f%%)\n", got, pos,
-               100.0 * got / pos);
     }
+    printf("\nrespelt list names found in the top 10: %d of %d (%.1f%%)\n", got, pos,
+           100.0 * got / pos);
     ubur_name_index_free(ix);
-    for (int i = 0; i < nnames; i++)
-        free(names[i]);
-    free(names);
+    workload_free(&w);
     free(q);
     free(lat);
+}
+
+/* ------------------------------------------------------------ pg_trgm */
+
+static int
+dblcmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void
+pg_exec(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "names_bench: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+}
+
+/*
+ * PostgreSQL pg_trgm beside the index, on the same workload in the same
+ * run: the names in a table with a GIN trigram index, each query as
+ * "name % q ORDER BY similarity DESC LIMIT 10" (the default similarity
+ * threshold, 0.3) over one connection on loopback; the index in process.
+ * Latency is wall time per query for both (the server is another process).
+ */
+static void
+pg_compare(int nnames, int nq, const char *conninfo)
+{
+    struct workload w;
+    workload_make(&w, nnames, nq);
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "names_bench: cannot connect: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    pg_exec(c, "SET client_min_messages = warning");
+    pg_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    pg_exec(c, "DROP TABLE IF EXISTS bench_names");
+    pg_exec(c, "CREATE TABLE bench_names (id integer PRIMARY KEY, name text NOT NULL)");
+    double t0 = now_s();
+    PGresult *cr = PQexec(c, "COPY bench_names (id, name) FROM STDIN");
+    if (PQresultStatus(cr) != PGRES_COPY_IN) {
+        fprintf(stderr, "names_bench: copy: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(cr);
+    char line[600];
+    for (int i = 0; i < nnames; i++) {
+        int n = snprintf(line, sizeof(line), "%d\t%s\n", i, w.names[i]);
+        if (PQputCopyData(c, line, n) != 1) {
+            fprintf(stderr, "names_bench: copy: %s", PQerrorMessage(c));
+            exit(1);
+        }
+    }
+    PQputCopyEnd(c, NULL);
+    PGresult *r = PQgetResult(c);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "names_bench: copy: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    double t1 = now_s();
+    pg_exec(c, "CREATE INDEX bench_names_trgm ON bench_names USING gin (name gin_trgm_ops)");
+    pg_exec(c, "ANALYZE bench_names");
+    double t2 = now_s();
+    r = PQprepare(c, "q",
+                  "SELECT id FROM bench_names WHERE name % $1"
+                  " ORDER BY similarity(name, $1) DESC, id LIMIT 10",
+                  1, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "names_bench: prepare: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    double *pl = malloc(sizeof(double) * (size_t)nq);
+    int pos = 0, pg_got = 0;
+    for (int i = 0; i < nq; i++) {
+        const char *param = w.qtext[i];
+        double q0 = now_s();
+        r = PQexecPrepared(c, "q", 1, &param, NULL, NULL, 0);
+        pl[i] = now_s() - q0;
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "names_bench: query: %s", PQerrorMessage(c));
+            exit(1);
+        }
+        if (w.qsrc[i] >= 0) {
+            pos++;
+            for (int k = 0; k < PQntuples(r); k++)
+                if ((int)strtol(PQgetvalue(r, k, 0), NULL, 10) == w.qsrc[i]) {
+                    pg_got++;
+                    break;
+                }
+        }
+        PQclear(r);
+    }
+    PQfinish(c);
+
+    /* the index, same names, same queries, same run */
+    double u0 = now_s();
+    struct ubur_name_index *ix = ubur_name_index_new();
+    for (int i = 0; i < nnames; i++)
+        ubur_name_index_add(ix, (uint32_t)i, w.names[i], NULL);
+    double ubuild = now_s() - u0;
+    double *ul = malloc(sizeof(double) * (size_t)nq);
+    int u_got = 0;
+    struct ubur_name_hit h[10];
+    for (int i = 0; i < nq; i++) {
+        double q0 = now_s();
+        struct ubur_name qn;
+        int n = 0;
+        if (!ubur_name_parse(&qn, w.qtext[i], NULL))
+            n = ubur_name_index_search(ix, &qn, PERF_MIN, h, 10, NULL);
+        ul[i] = now_s() - q0;
+        for (int k = 0; w.qsrc[i] >= 0 && k < n; k++)
+            if (h[k].record == (uint32_t)w.qsrc[i]) {
+                u_got++;
+                break;
+            }
+    }
+    ubur_name_index_free(ix);
+    qsort(pl, (size_t)nq, sizeof(double), dblcmp);
+    qsort(ul, (size_t)nq, sizeof(double), dblcmp);
+    double pg50 = pl[nq / 2], pg99 = pl[(size_t)(nq * 0.99)];
+    double u50 = ul[nq / 2], u99 = ul[(size_t)(nq * 0.99)];
+    printf("| system | load / build s | p50 ms | p99 ms | respelt found in top 10 |\n"
+           "|---|---|---|---|---|\n");
+    printf("| PostgreSQL pg_trgm, GIN (1 connection, loopback) | %.1f copy + %.1f index | %.3f | "
+           "%.3f | %d of %d (%.1f%%) |\n",
+           t1 - t0, t2 - t1, pg50 * 1000, pg99 * 1000, pg_got, pos, 100.0 * pg_got / pos);
+    printf("| ubur name index (parse + search, in process) | %.1f | %.3f | %.3f | %d of %d "
+           "(%.1f%%) |\n",
+           ubuild, u50 * 1000, u99 * 1000, u_got, pos, 100.0 * u_got / pos);
+    printf("\nubur faster than pg_trgm: %.0fx at p50, %.0fx at p99 (wall time, %d names, %d "
+           "queries)\n",
+           pg50 / u50, pg99 / u99, nnames, nq);
+    free(pl);
+    free(ul);
+    workload_free(&w);
 }
 
 int
@@ -857,11 +1162,16 @@ main(int argc, char **argv)
         quality_un(argv[2], (int)strtol(argv[3], NULL, 10));
         return 0;
     }
+    if (argc >= 5 && !strcmp(argv[1], "pgtrgm")) {
+        pg_compare((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10), argv[4]);
+        return 0;
+    }
     if (argc >= 4 && !strcmp(argv[1], "perf")) {
         perf((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10),
              argc > 4 ? argv[4] : NULL);
         return 0;
     }
-    fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV]\n");
+    fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV] |"
+                    " pgtrgm N_NAMES N_QUERIES CONNINFO\n");
     return 2;
 }

@@ -6,9 +6,9 @@ set -eu
 cd "$(dirname "$0")/../.."
 make -s all >/dev/null
 mkdir -p build/bench
-cc -std=c17 -D_GNU_SOURCE -O2 -g -Iinclude -o build/bench/names_bench bench/names/names_bench.c \
-    build/libubur.a $(pkg-config --libs icu-uc icu-i18n libxml-2.0 jansson libsodium sqlite3) \
-    -lpthread -lm
+cc -std=c17 -D_GNU_SOURCE -O2 -g -Iinclude $(pkg-config --cflags libpq) \
+    -o build/bench/names_bench bench/names/names_bench.c build/libubur.a \
+    $(pkg-config --libs icu-uc icu-i18n libxml-2.0 jansson libsodium sqlite3 libpq) -lpthread -lm
 if [ -d ../shared/data/names ]; then
     nice build/bench/names_bench quality ../shared/data "${QUALITY_SYNTH:-1000000}"
 else

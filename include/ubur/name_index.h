@@ -34,7 +34,9 @@ void ubur_name_index_free(struct ubur_name_index *ix);
 /*
  * Parses `name` and adds it under `record`. Returns the new name id (>= 0),
  * or a negative UBUR_E* code (a name with no letters is UBUR_EINVAL and is
- * not added).
+ * not added). A name with parts joined by hyphens ("Yun Ho-Jin") is also
+ * added written as one word ("Yun HoJin"), a second name of the record,
+ * when that parses to fewer units.
  */
 int64_t ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *name,
                             struct ubur_error *err);

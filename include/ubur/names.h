@@ -71,6 +71,8 @@ struct ubur_name_unit {
     char phon[UBUR_NAME_PHON]; /* phonetic form, e.g. "MuHaMaD"; for ABD/ABU/UMM the
                                   form of the name after the particle */
     char skel[UBUR_NAME_PHON]; /* blocking key: "MHMD", "BD:RHMN", "B:BKR" */
+    char letters[UBUR_NAME_PHON]; /* the folded Latin letters of the name ("tikriti",
+                                     "rahman" for abd al-rahman); "" for Arabic script */
 };
 
 struct ubur_name {
@@ -102,13 +104,24 @@ int ubur_name_parse(struct ubur_name *out, const char *in, struct ubur_error *er
  */
 int ubur_name_icao(const char *in, char *out, size_t cap, struct ubur_error *err);
 
-/* Similarity of two units in [0,1]; 1 for the same name in any spelling. */
+/*
+ * Similarity of two units in [0,1]; 1 for the same name in any spelling.
+ * The phonetic similarity, or for two Latin spellings of five letters or
+ * more the typing similarity when higher (1 - 1.5 edits / length, letters
+ * swapped, dropped, added or changed: Khadem/Khaem), since a typo can move
+ * the sound a long way (the vowels around a dropped consonant merge).
+ */
 double ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b);
 
-/* The same, with the second unit given by its phonetic form, kind and flags (the index
- * keeps units in that compact form). */
+/* The same, with the second unit given by its phonetic form, letters, kind and flags (the
+ * index keeps units in that compact form). */
 double ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
-                                    unsigned b_kind, unsigned b_flags);
+                                    const char *b_letters, unsigned b_kind, unsigned b_flags);
+
+/* The typing similarity of two Latin spellings (the letters of two units): 1 - 1.5 edits /
+ * length for one or two edits (insert, delete, change, swap) when the longer has five letters
+ * or more, else 0. */
+double ubur_name_typing_similarity(const char *a, const char *b);
 
 /* Weighted phonetic similarity of two phonetic strings, `cross` when one is Arabic. */
 double ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic);
@@ -117,7 +130,9 @@ double ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bo
  * The most ubur_name_unit_similarity can give for `q` against any unit whose
  * skeleton is `skel` (vowels unknown): 1 for the same skeleton, else from the
  * consonant edits between the skeletons. Lets the index skip and bound
- * candidates without their phonetic forms.
+ * candidates without their phonetic forms. (The typing similarity of two
+ * Latin spellings is not bounded here: the index finds spellings one typo
+ * away through their letters.)
  */
 double ubur_name_unit_sim_bound(const struct ubur_name_unit *q, const char *skel);
 
@@ -155,10 +170,23 @@ double ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
 /*
  * The same, with the unit similarities given (sim[i][j] for a->u[i] and
  * b->u[j], as ubur_name_unit_similarity computes them): lets the index
- * reuse similarities of units it has already compared.
+ * reuse similarities of units it has already compared. Besides those it
+ * reads the units' weights, kinds, flags and letters (two long names
+ * written one letter apart as a whole are one name mistyped, wherever the
+ * letter fell: "Abd-l-Latif" for "Abd-al-Latif").
  */
 double ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                               const double (*sim)[UBUR_NAME_MAX_UNITS], struct ubur_buf *explain);
+
+/*
+ * A name's Latin letters run together, as the whole-name typo rule of
+ * ubur_names_compare_sim reads them ("abdllatif" + "tilfah" + "altikriti";
+ * an article as "al"). Returns the length, or 0 when a unit is in Arabic
+ * script or `cap` is too small. Names of UBUR_NAME_TYPO_MIN letters or more
+ * one typo apart are the same name mistyped.
+ */
+#define UBUR_NAME_TYPO_MIN 12
+size_t ubur_name_letters(const struct ubur_name *n, char *out, size_t cap);
 
 /* ---- Evidence beside the name ---- */
 

@@ -33,11 +33,19 @@ struct ubur_session {
  * The new id goes to id_out (may be NULL). Audited; commits.
  */
 int ubur_user_add(struct ubur_ctx *ctx, const char *username, const char *role_name,
-                  const char *password, char *generated, char *id_out,
-                  struct ubur_error *err);
+                  const char *password, char *generated, char *id_out, struct ubur_error *err);
 /* Sets a new password (NULL: generate one into generated[]); ends the user's sessions. */
 int ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *password,
                            char *generated, struct ubur_error *err);
+/*
+ * Changes a user's role (role_name NULL: keep) and whether the account is
+ * disabled (disabled < 0: keep). Either change ends the user's sessions. The
+ * last enabled admin can be neither disabled nor demoted (UBUR_ECONFLICT), so
+ * the instance is never left without one. Audited with the old and new
+ * values; commits.
+ */
+int ubur_user_update(struct ubur_ctx *ctx, const char *username, const char *role_name,
+                     int disabled, struct ubur_error *err);
 /* Users as a JSON array of {id, username, role, state, disabled, created_at}; caller decrefs. */
 int ubur_user_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err);
 /* Number of users, to know whether a first admin is needed. */

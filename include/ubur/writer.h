@@ -11,7 +11,8 @@
  *     waits on `done`                    for each queued job (at most max_batch):
  *                                          SAVEPOINT; fn(ctx, arg); RELEASE
  *                                          (or ROLLBACK TO on failure: only that job fails)
- *                                        COMMIT   <- durable (WAL, synchronous=FULL)
+ *                                        COMMIT   <- durable (WAL, synchronous=FULL;
+ *                                                    NORMAL when every job is lazy)
  *     <--------- broadcast `done` ---------  marks every job of the batch done
  *   returns 0: acknowledge
  *
@@ -67,6 +68,19 @@ void ubur_writer_close(struct ubur_writer *w);
  * transaction.
  */
 int ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err);
+
+/*
+ * As ubur_write, but returns once the write is committed (visible to every
+ * reader, in commit order) without waiting for it to reach the disk: a batch
+ * of such writes alone commits with synchronous=NORMAL on SQLite
+ * (synchronous_commit off on PostgreSQL), and the next durable commit (or
+ * WAL checkpoint) makes it durable with everything before it. A crash of
+ * the process loses nothing; a crash of the machine may lose such writes,
+ * never a durable write that follows them. For provisional state that a
+ * durable write later builds on (a border check, which its record makes
+ * durable); never for anything acknowledged as recorded.
+ */
+int ubur_write_lazy(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err);
 
 /* Counters since open: jobs applied, batches committed, largest batch. */
 struct ubur_writer_stats {

@@ -47,16 +47,20 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
     int64_t seq = 0;
     int rc;
 
-    rc = ubur_store_query_int(ctx->store, err, &seq,
-                              "SELECT COALESCE(MAX(seq), 0) FROM audit_log", "");
+    /* The chain's last link in one read (the hot path audits every record). */
+    struct ubur_stmt *st;
+    rc = ubur_store_prepare(ctx->store,
+                            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &st, err);
     if (rc)
         return rc;
-    if (seq > 0) {
-        rc = ubur_store_query_text(ctx->store, err, &prev,
-                                   "SELECT hash FROM audit_log WHERE seq = ?", "i", seq);
-        if (rc)
-            return rc;
+    rc = ubur_stmt_step(st, err);
+    if (rc == 1) {
+        seq = ubur_stmt_int(st, 0);
+        prev = ubur_strdup(ubur_stmt_text(st, 1));
     }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
     seq++;
     ubur_uuid7(id);
     ubur_time_format(ubur_now(), at);

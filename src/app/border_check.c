@@ -15,8 +15,14 @@
  *   6. decide (the rules in src/core/border_rules.c).
  * All of that only reads. Then one write through the group-commit writer
  * stores the new travellers, their documents and the checks (and the
- * group), and the answer is given once that write is durable: a check id
- * the officer holds can always be confirmed.
+ * group), and the answer is given once that write is committed: a check id
+ * the officer holds can always be confirmed. The check's commit does not
+ * wait for the disk (ubur_write_lazy): a check is a proposal, and the
+ * record that confirms it is written durably (ubur_write), which makes the
+ * check durable too (the WAL is one ordered log). Only a machine crash
+ * between the two could lose a check; its confirmation then answers "no
+ * check" and the officer checks again. No recorded crossing is ever
+ * acknowledged before it is on disk.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -1049,7 +1055,7 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     }
     if (group)
         ubur_uuid7(b.group_id);
-    if ((rc = ubur_write(ctx, write_checks, &b, err)))
+    if ((rc = ubur_write_lazy(ctx, write_checks, &b, err)))
         goto out;
 
     if (!group) {

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ubur/users.h"
 #include "ubur/banned.h"
+#include "ubur/users.h"
 
 #define LOCK_AFTER 5
 #define LOCK_BASE_SECONDS 30
@@ -139,8 +139,7 @@ check_username(const char *u, struct ubur_error *err)
                                 UBUR_USERNAME_MAX);
     for (size_t i = 0; i < n; i++) {
         char c = u[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             return ubur_error_field(err, UBUR_EINVAL, "username",
                                     "'%s' may hold only a-z, 0-9, '.', '_' and '-'", u);
     }
@@ -190,8 +189,8 @@ ubur_user_add(struct ubur_ctx *ctx, const char *username, const char *role_name,
                                " ON CONFLICT (username) DO NOTHING",
                                "ttttttt", id, username, role_name, hash, ctx->state, now, now);
     if (n == 0)
-        rc = ubur_error_field(err, UBUR_ECONFLICT, "username", "user '%s' already exists",
-                              username);
+        rc =
+            ubur_error_field(err, UBUR_ECONFLICT, "username", "user '%s' already exists", username);
     else if (n < 0)
         rc = (int)n;
     if (!rc) {
@@ -228,8 +227,8 @@ ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *p
     ubur_time_format(ubur_now(), now);
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    rc = ubur_store_query_text(ctx->store, err, &id, "SELECT id FROM users WHERE username = ?",
-                               "t", username);
+    rc = ubur_store_query_text(ctx->store, err, &id, "SELECT id FROM users WHERE username = ?", "t",
+                               username);
     if (rc == UBUR_ENOTFOUND)
         rc = ubur_error_field(err, UBUR_ENOTFOUND, "username", "no user '%s'", username);
     int64_t n = 0;
@@ -255,6 +254,79 @@ ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *p
 }
 
 int
+ubur_user_update(struct ubur_ctx *ctx, const char *username, const char *role_name, int disabled,
+                 struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    char id[UBUR_UUID_LEN + 1] = "", old_role[32] = "", now[UBUR_TIME_LEN + 1];
+    int64_t old_disabled = 0, admins = 0;
+    int rc;
+
+    if (role_name && !ubur_role_from_name(role_name))
+        return ubur_error_field(err, UBUR_EINVAL, "role",
+                                "unknown role '%s' (admin, supervisor, border_officer, "
+                                "consular_officer, registration_officer, analyst, sync_post)",
+                                role_name);
+    if (!role_name && disabled < 0)
+        return ubur_error_set(err, UBUR_EINVAL, "nothing to change: give a role or disabled");
+    ubur_time_format(ubur_now(), now);
+    if ((rc = ubur_store_begin(ctx->store, err)))
+        return rc;
+    rc = ubur_store_prepare(ctx->store, "SELECT id, role, disabled FROM users WHERE username = ?",
+                            &st, err);
+    if (!rc) {
+        ubur_stmt_bind_text(st, 1, username);
+        int r = ubur_stmt_step(st, err);
+        if (r == 1) {
+            snprintf(id, sizeof(id), "%s", ubur_stmt_text(st, 0));
+            snprintf(old_role, sizeof(old_role), "%s", ubur_stmt_text(st, 1));
+            old_disabled = ubur_stmt_int(st, 2);
+        } else if (r < 0)
+            rc = r;
+        ubur_stmt_done(st);
+    }
+    if (!rc && !id[0])
+        rc = ubur_error_field(err, UBUR_ENOTFOUND, "username", "no user '%s'", username);
+    if (!role_name)
+        role_name = old_role;
+    if (disabled < 0)
+        disabled = (int)old_disabled;
+    bool loses_admin = !strcmp(old_role, "admin") && !old_disabled &&
+                       (strcmp(role_name, "admin") != 0 || disabled);
+    if (!rc && loses_admin) {
+        rc = ubur_store_query_int(ctx->store, err, &admins,
+                                  "SELECT count(*) FROM users WHERE role = 'admin'"
+                                  " AND disabled = 0",
+                                  "");
+        if (!rc && admins <= 1)
+            rc = ubur_error_field(err, UBUR_ECONFLICT, disabled ? "disabled" : "role",
+                                  "'%s' is the last enabled admin", username);
+    }
+    int64_t n = 0;
+    if (!rc)
+        n = ubur_store_run(ctx->store, err,
+                           "UPDATE users SET role = ?, disabled = ?, updated_at = ? WHERE id = ?",
+                           "titt", role_name, (int64_t)disabled, now, id);
+    if (!rc && n >= 0)
+        n = ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE user_id = ?", "t", id);
+    if (!rc && n < 0)
+        rc = (int)n;
+    if (!rc) {
+        char detail[200];
+        snprintf(detail, sizeof(detail), "{\"role\":[\"%s\",\"%s\"],\"disabled\":[%s,%s]}",
+                 old_role, role_name, old_disabled ? "true" : "false", disabled ? "true" : "false");
+        rc = ubur_audit(ctx, "user.update", "user", id, detail, err);
+    }
+    if (rc) {
+        ubur_store_rollback(ctx->store);
+        return rc;
+    }
+    rc = ubur_store_commit(ctx->store, err);
+    ubur_session_cache_clear(); /* the user's sessions are gone: none is served from memory */
+    return rc;
+}
+
+int
 ubur_user_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
 {
     struct ubur_stmt *st;
@@ -269,8 +341,8 @@ ubur_user_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s}", "id", ubur_stmt_text(st, 0),
                            "username", ubur_stmt_text(st, 1), "role", ubur_stmt_text(st, 2),
-                           "state", ubur_stmt_text(st, 3), "disabled",
-                           (int)ubur_stmt_int(st, 4), "created_at", ubur_stmt_text(st, 5)));
+                           "state", ubur_stmt_text(st, 3), "disabled", (int)ubur_stmt_int(st, 4),
+                           "created_at", ubur_stmt_text(st, 5)));
     }
     ubur_stmt_done(st);
     if (rc < 0) {
@@ -352,8 +424,8 @@ ubur_session_login(struct ubur_ctx *ctx, const char *username, const char *passw
 
     ubur_time_format(t, now);
     if (locked_until[0] && strcmp(locked_until, now) > 0)
-        return ubur_error_set(err, UBUR_ELIMIT,
-                              "too many failed logins; account locked until %s", locked_until);
+        return ubur_error_set(err, UBUR_ELIMIT, "too many failed logins; account locked until %s",
+                              locked_until);
     /* Verify even for unknown users so timing does not reveal which names exist. */
     static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
                                 "9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ";
@@ -381,8 +453,7 @@ ubur_session_login(struct ubur_ctx *ctx, const char *username, const char *passw
                            " last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
                            "tttttt", th, id, sess->csrf, now, now, expires);
     if (n >= 0)
-        n = ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE expires_at < ?", "t",
-                           now);
+        n = ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE expires_at < ?", "t", now);
     if (n < 0) {
         ubur_store_rollback(ctx->store);
         return (int)n;
@@ -461,8 +532,8 @@ ubur_session_logout(struct ubur_ctx *ctx, const char *token, struct ubur_error *
     token_hash(token ? token : "", th);
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    int64_t n = ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE token_hash = ?",
-                               "t", th);
+    int64_t n =
+        ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE token_hash = ?", "t", th);
     rc = n < 0 ? (int)n : ubur_audit(ctx, "session.logout", "user", ctx->user_id, NULL, err);
     if (rc) {
         ubur_store_rollback(ctx->store);

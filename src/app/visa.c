@@ -71,9 +71,21 @@ ubur_visa_event(struct ubur_ctx *ctx, const char *application_id, const char *vi
                 const char *action, const char *from, const char *to, const char *reason,
                 bool system, const char *detail_json, struct ubur_error *err)
 {
+    return ubur_visa_event_at(ctx, application_id, visa_id, action, from, to, reason, system,
+                              detail_json, NULL, err);
+}
+
+int
+ubur_visa_event_at(struct ubur_ctx *ctx, const char *application_id, const char *visa_id,
+                   const char *action, const char *from, const char *to, const char *reason,
+                   bool system, const char *detail_json, const char *when, struct ubur_error *err)
+{
     char id[UBUR_UUID_LEN + 1], at[UBUR_TIME_LEN + 1], act[64];
     ubur_uuid7(id);
-    ubur_time_format(ubur_now(), at);
+    if (when)
+        snprintf(at, sizeof(at), "%s", when);
+    else
+        ubur_time_format(ubur_now(), at);
     const char *role = system ? "system" : ubur_role_name(ctx->role);
     int64_t n = ubur_store_run(
         ctx->store, err,
@@ -84,15 +96,19 @@ ubur_visa_event(struct ubur_ctx *ctx, const char *application_id, const char *vi
         ctx->username ? ctx->username : "unknown", role, reason, detail_json, application_id);
     if (n < 0)
         return (int)n;
+    /* The audit detail: {from, to, reason, automatic, detail}, the event's own detail (JSON
+     * text our callers write) spliced in as it is rather than parsed and printed again. */
     json_t *d = json_pack("{s:s?, s:s, s:s?, s:b}", "from", from, "to", to, "reason", reason,
                           "automatic", system);
-    if (detail_json) {
-        json_t *extra = json_loads(detail_json, 0, NULL);
-        if (extra)
-            json_object_set_new(d, "detail", extra);
-    }
     char *ds = json_dumps(d, JSON_COMPACT);
     json_decref(d);
+    if (detail_json && detail_json[0] == '{') {
+        size_t l = strlen(ds);
+        char *joined = ubur_arena_printf(&ctx->arena, "%.*s,\"detail\":%s}", (int)(l - 1), ds,
+                                         detail_json);
+        free(ds);
+        ds = ubur_strdup(joined);
+    }
     snprintf(act, sizeof(act), "visa.%s", action);
     int rc = ubur_audit(ctx, act, visa_id ? "visa" : "visa_application",
                         visa_id ? visa_id : application_id, ds, err);
@@ -1242,8 +1258,9 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
 {
     struct ubur_stmt *st;
     char now[UBUR_TIME_LEN + 1];
-    const char *ids[64], *states[64];
-    int n = 0, rc;
+    const char **ids = NULL, **states = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT id, state FROM visa_application"
                                  " WHERE patient_application_id = ?"
@@ -1251,7 +1268,19 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
                                  &st, err)))
         return rc;
     ubur_stmt_bind_text(st, 1, patient_app_id);
-    while ((rc = ubur_stmt_step(st, err)) == 1 && n < 64) {
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (n == cap) { /* every open escort application, however many */
+            size_t c = cap ? cap * 2 : 8;
+            const char **i2 = ubur_arena_alloc(&ctx->arena, sizeof(*ids) * c),
+                       **s2 = ubur_arena_alloc(&ctx->arena, sizeof(*states) * c);
+            if (n) {
+                memcpy(i2, ids, sizeof(*ids) * n);
+                memcpy(s2, states, sizeof(*states) * n);
+            }
+            ids = i2;
+            states = s2;
+            cap = c;
+        }
         ids[n] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
         states[n++] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 1));
     }
@@ -1259,7 +1288,7 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
     if (rc < 0)
         return rc;
     ubur_time_format(ubur_now(), now);
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if ((rc = ubur_visa_transition(ubur_visa_state_parse(states[i]), UBUR_VISA_DISCONTINUE,
                                        UBUR_VISA_ROLE_SYSTEM, NULL, err)))
             return rc;

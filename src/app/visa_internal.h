@@ -27,11 +27,19 @@ int64_t ubur_visa_today(void);
  * Records a transition inside the caller's transaction: a visa_event row
  * and an audit entry "visa.<action>" on the application (or the visa when
  * visa_id is set). `system` marks an automatic transition (the actor is
- * still ctx's user, the role recorded as "system"). detail_json may be NULL.
+ * still ctx's user, the role recorded as "system"). detail_json may be NULL;
+ * when given it is a JSON object as text, kept as it is.
  */
 int ubur_visa_event(struct ubur_ctx *ctx, const char *application_id, const char *visa_id,
                     const char *action, const char *from, const char *to, const char *reason,
                     bool system, const char *detail_json, struct ubur_error *err);
+
+/* The same with the event's time given (`at`, ISO 8601 UTC; NULL = now), for a caller that
+ * answers with the history it wrote. */
+int ubur_visa_event_at(struct ubur_ctx *ctx, const char *application_id, const char *visa_id,
+                       const char *action, const char *from, const char *to, const char *reason,
+                       bool system, const char *detail_json, const char *at,
+                       struct ubur_error *err);
 
 /* Next value of counter `scope` (1, 2, ...), inside the caller's transaction. */
 int ubur_visa_counter_next(struct ubur_store *store, const char *scope, int64_t *out,

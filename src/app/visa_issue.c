@@ -20,6 +20,7 @@
  * visa number; the stored seal is always the current one, so a seal that
  * verifies but differs from it is "superseded" online.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,7 @@ struct visa_doc {
     const char *state;     /* issuing state */
     const char *number;
     const char *surname, *given_names, *nationality, *birth_date, *passport_number;
+    const char *key, *cert; /* the signer's files; NULL = read from settings */
     char sex;
     int64_t valid_from, valid_until;
     int entries, stay_days;
@@ -201,8 +203,8 @@ make_visa_doc(struct ubur_ctx *ctx, struct visa_doc *d, struct ubur_error *err)
         return rc;
     ubur_mrz_lines_join(&d->mrz, d->mrz_text, sizeof(d->mrz_text));
 
-    const char *key = ubur_setting(ctx, "visa.signer_key", NULL);
-    const char *cert = ubur_setting(ctx, "visa.signer_cert", NULL);
+    const char *key = d->key ? d->key : ubur_setting(ctx, "visa.signer_key", NULL);
+    const char *cert = d->cert ? d->cert : ubur_setting(ctx, "visa.signer_cert", NULL);
     if (!key || !cert)
         return ubur_error_field(err, UBUR_EUNPROC, "visa.signer_key",
                                 "no seal signer is configured: create keys with `ubur keys new` "
@@ -241,52 +243,91 @@ make_visa_doc(struct ubur_ctx *ctx, struct visa_doc *d, struct ubur_error *err)
     " v.days_used, v.in_country_since, v.issued_at, v.issued_by, v.ended_at,"              \
     " v.end_reason, v.updated_at, p.birth_date, p.sex, p.name_ar, a.hospital"
 
+/*
+ * A visa's columns as VISA_COLUMNS lists them, as text (NULL for SQL NULL),
+ * except the seal (bytes) and the integers. Filled from a row by
+ * visa_cols_from_row, or from the values just written by issuance, so a
+ * visa reads the same whether it was just issued or read back later.
+ */
+enum {
+    VC_ID, VC_NUMBER, VC_APP_ID, VC_APP_NUMBER, VC_PERSON, VC_SURNAME, VC_GIVEN, VC_NAT,
+    VC_PASSPORT, VC_STATE_ISS, VC_PURPOSE, VC_STATE, VC_FROM, VC_UNTIL, VC_ENTRIES, VC_STAY,
+    VC_FORMAT, VC_MRZ, VC_SEAL, VC_SIGNER, VC_CERT_REF, VC_PATIENT_VISA, VC_ENTRIES_USED,
+    VC_DAYS_USED, VC_IN_COUNTRY, VC_ISSUED_AT, VC_ISSUED_BY, VC_ENDED_AT, VC_END_REASON,
+    VC_UPDATED_AT, VC_BIRTH, VC_SEX, VC_NAME_AR, VC_HOSPITAL, VC_N
+};
+
+struct visa_cols {
+    const char *t[VC_N];
+    int64_t entries, stay, entries_used, days_used;
+    const void *seal;
+    size_t seal_len;
+};
+
+static void
+visa_cols_from_row(struct ubur_stmt *st, struct visa_cols *c)
+{
+    for (int i = 0; i < VC_N; i++)
+        c->t[i] = i == VC_SEAL || i == VC_ENTRIES || i == VC_STAY || i == VC_ENTRIES_USED ||
+                          i == VC_DAYS_USED
+                      ? NULL
+                      : ubur_stmt_text(st, i);
+    c->entries = ubur_stmt_int(st, VC_ENTRIES);
+    c->stay = ubur_stmt_int(st, VC_STAY);
+    c->entries_used = ubur_stmt_int(st, VC_ENTRIES_USED);
+    c->days_used = ubur_stmt_int(st, VC_DAYS_USED);
+    c->seal_len = 0;
+    c->seal = ubur_stmt_blob(st, VC_SEAL, &c->seal_len);
+}
+
 static json_t *
-visa_json(struct ubur_stmt *st, bool full)
+visa_json_cols(const struct visa_cols *c, bool full)
 {
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "id",
-        ubur_stmt_text(st, 0), "visa_number", ubur_stmt_text(st, 1), "application_id",
-        ubur_stmt_text(st, 2), "application_number", ubur_stmt_text(st, 3), "surname",
-        ubur_stmt_text(st, 5), "given_names", ubur_stmt_text(st, 6), "nationality",
-        ubur_stmt_text(st, 7), "passport_number", ubur_stmt_text(st, 8), "issuing_state",
-        ubur_stmt_text(st, 9), "purpose", ubur_stmt_text(st, 10), "state",
-        ubur_stmt_text(st, 11), "valid_from", ubur_stmt_text(st, 12), "valid_until",
-        ubur_stmt_text(st, 13), "entries", (int)ubur_stmt_int(st, 14), "days",
-        (int)ubur_stmt_int(st, 15));
+        c->t[VC_ID], "visa_number", c->t[VC_NUMBER], "application_id", c->t[VC_APP_ID],
+        "application_number", c->t[VC_APP_NUMBER], "surname", c->t[VC_SURNAME], "given_names",
+        c->t[VC_GIVEN], "nationality", c->t[VC_NAT], "passport_number", c->t[VC_PASSPORT],
+        "issuing_state", c->t[VC_STATE_ISS], "purpose", c->t[VC_PURPOSE], "state",
+        c->t[VC_STATE], "valid_from", c->t[VC_FROM], "valid_until", c->t[VC_UNTIL], "entries",
+        (int)c->entries, "days", (int)c->stay);
     if (!full)
         return o;
     struct ubur_buf hex = UBUR_BUF_INIT;
-    size_t n = 0;
-    const void *seal = ubur_stmt_blob(st, 18, &n);
-    if (seal && n)
-        ubur_vds_hex(seal, n, &hex);
-    const char *f = ubur_stmt_text(st, 16);
-    json_object_set_new(o, "person_id", json_string(ubur_stmt_text(st, 4)));
+    if (c->seal && c->seal_len)
+        ubur_vds_hex(c->seal, c->seal_len, &hex);
+    const char *f = c->t[VC_FORMAT];
+    json_object_set_new(o, "person_id", json_string(c->t[VC_PERSON]));
     json_object_set_new(o, "mrz_format", json_string(f && f[0] == 'B' ? "MRV-B" : "MRV-A"));
-    json_object_set_new(o, "mrz", ubur_visa_lines_json(ubur_stmt_text(st, 17)));
-    json_object_set_new(o, "seal", n ? json_string(hex.s) : json_null());
+    json_object_set_new(o, "mrz", ubur_visa_lines_json(c->t[VC_MRZ]));
+    json_object_set_new(o, "seal", c->seal_len ? json_string(hex.s) : json_null());
     ubur_buf_release(&hex);
-#define OPT(key, col)                                                                      \
-    json_object_set_new(o, key, ubur_stmt_text(st, col) ? json_string(ubur_stmt_text(st, col)) \
-                                                        : json_null())
-    OPT("seal_signer", 19);
-    OPT("seal_cert_ref", 20);
-    OPT("patient_visa_id", 21);
-    json_object_set_new(o, "entries_used", json_integer(ubur_stmt_int(st, 22)));
-    json_object_set_new(o, "days_used", json_integer(ubur_stmt_int(st, 23)));
-    OPT("in_country_since", 24);
-    OPT("issued_at", 25);
-    OPT("issued_by", 26);
-    OPT("ended_at", 27);
-    OPT("end_reason", 28);
-    OPT("updated_at", 29);
-    OPT("birth_date", 30);
-    OPT("sex", 31);
-    OPT("name_ar", 32);
-    OPT("hospital", 33);
+#define OPT(key, col) json_object_set_new(o, key, c->t[col] ? json_string(c->t[col]) : json_null())
+    OPT("seal_signer", VC_SIGNER);
+    OPT("seal_cert_ref", VC_CERT_REF);
+    OPT("patient_visa_id", VC_PATIENT_VISA);
+    json_object_set_new(o, "entries_used", json_integer(c->entries_used));
+    json_object_set_new(o, "days_used", json_integer(c->days_used));
+    OPT("in_country_since", VC_IN_COUNTRY);
+    OPT("issued_at", VC_ISSUED_AT);
+    OPT("issued_by", VC_ISSUED_BY);
+    OPT("ended_at", VC_ENDED_AT);
+    OPT("end_reason", VC_END_REASON);
+    OPT("updated_at", VC_UPDATED_AT);
+    OPT("birth_date", VC_BIRTH);
+    OPT("sex", VC_SEX);
+    OPT("name_ar", VC_NAME_AR);
+    OPT("hospital", VC_HOSPITAL);
 #undef OPT
     return o;
+}
+
+static json_t *
+visa_json(struct ubur_stmt *st, bool full)
+{
+    struct visa_cols c;
+    visa_cols_from_row(st, &c);
+    return visa_json_cols(&c, full);
 }
 
 /* Resolves a visa id or number to its id (arena). */
@@ -419,137 +460,172 @@ ubur_visa_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *f, json_t **
 
 /* ---- issuance ---- */
 
-/* Issues one approved application inside the caller's transaction; the visa's id to visa_out. */
-static int
-issue_in_tx(struct ubur_ctx *ctx, const char *application_id, char visa_out[UBUR_UUID_LEN + 1],
-            struct ubur_error *err)
-{
-    struct visa_doc d;
+/*
+ * One visa being issued, in three steps: plan_read (the approved
+ * application, its rules, validity, an escort's clipping to the patient's
+ * visa; reads only), plan_sign (the number's MRZ and the seal; no database)
+ * and plan_write (the visa row, the application's new state, the event and
+ * its audit entry, inside the caller's transaction). plan_write answers with
+ * the visa as ubur_visa_get would read it, from the values it wrote, so an
+ * issuance never reads its own visa back.
+ */
+struct issue_plan {
+    const char *app_id, *app_number, *state, *purpose, *person, *surname, *given, *nat, *birth,
+        *sex, *passport, *patient_app, *name_ar, *hospital;
+    const char *patient_visa; /* an escort's: the patient's visa id */
+    int stay, entries;
     struct ubur_visa_rules rules;
+    int64_t from, until;
+    char number[16];
+    struct visa_doc d; /* d.seal owned: plan_release */
+    bool is_signed;
+};
+
+static void
+plan_release(struct issue_plan *p)
+{
+    ubur_buf_release(&p->d.seal);
+}
+
+/* `known` (may be NULL): rules already loaded, used when they are the application's purpose's. */
+static int
+plan_read(struct ubur_ctx *ctx, const char *application_id, const struct ubur_visa_rules *known,
+          struct issue_plan *p, struct ubur_error *err)
+{
     struct ubur_stmt *st;
-    char *app_id = NULL, *state_s = NULL, *purpose = NULL, *person = NULL, *surname = NULL,
-         *given = NULL, *nat = NULL, *birth = NULL, *sex = NULL, *passport = NULL,
-         *entry = NULL, *patient_app = NULL, *patient_visa = NULL;
-    char visa_id[UBUR_UUID_LEN + 1], number[16], now[UBUR_TIME_LEN + 1];
-    int stay = 0, entries = 0;
+    const char *entry = NULL;
     int rc;
 
-    memset(&d, 0, sizeof(d));
-    d.seal = (struct ubur_buf)UBUR_BUF_INIT;
+    memset(p, 0, sizeof(*p));
+    p->d.seal = (struct ubur_buf)UBUR_BUF_INIT;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT a.id, a.state, a.purpose, a.person_id, p.surname,"
                                  " p.given_names, a.nationality, p.birth_date, p.sex,"
                                  " a.passport_number, a.entry_date, a.stay_days, a.entries,"
-                                 " a.patient_application_id FROM visa_application a"
+                                 " a.patient_application_id, a.number, p.name_ar, a.hospital"
+                                 " FROM visa_application a"
                                  " JOIN visa_person p ON p.id = a.person_id"
                                  " WHERE a.id = ? OR a.number = ?",
                                  &st, err)))
-        goto out;
+        return rc;
     ubur_stmt_bind_text(st, 1, application_id);
     ubur_stmt_bind_text(st, 2, application_id);
     if ((rc = ubur_stmt_step(st, err)) == 1) {
-#define DUP(i) (ubur_stmt_text(st, i) ? ubur_strdup(ubur_stmt_text(st, i)) : NULL)
-        app_id = DUP(0);
-        state_s = DUP(1);
-        purpose = DUP(2);
-        person = DUP(3);
-        surname = DUP(4);
-        given = DUP(5);
-        nat = DUP(6);
-        birth = DUP(7);
-        sex = DUP(8);
-        passport = DUP(9);
+#define DUP(i) (ubur_stmt_text(st, i) ? ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, i)) : NULL)
+        p->app_id = DUP(0);
+        p->state = DUP(1);
+        p->purpose = DUP(2);
+        p->person = DUP(3);
+        p->surname = DUP(4);
+        p->given = DUP(5);
+        p->nat = DUP(6);
+        p->birth = DUP(7);
+        p->sex = DUP(8);
+        p->passport = DUP(9);
         entry = DUP(10);
-        stay = (int)ubur_stmt_int(st, 11);
-        entries = (int)ubur_stmt_int(st, 12);
-        patient_app = DUP(13);
+        p->stay = (int)ubur_stmt_int(st, 11);
+        p->entries = (int)ubur_stmt_int(st, 12);
+        p->patient_app = DUP(13);
+        p->app_number = DUP(14);
+        p->name_ar = DUP(15);
+        p->hospital = DUP(16);
 #undef DUP
     }
     ubur_stmt_done(st);
     if (rc < 0)
-        goto out;
-    if (rc == 0) {
-        rc = ubur_error_field(err, UBUR_ENOTFOUND, "id", "no visa application '%s'",
-                              application_id ? application_id : "");
-        goto out;
-    }
-    if ((rc = ubur_visa_transition(ubur_visa_state_parse(state_s), UBUR_VISA_ISSUE, ctx->role,
+        return rc;
+    if (rc == 0)
+        return ubur_error_field(err, UBUR_ENOTFOUND, "id", "no visa application '%s'",
+                                application_id ? application_id : "");
+    if ((rc = ubur_visa_transition(ubur_visa_state_parse(p->state), UBUR_VISA_ISSUE, ctx->role,
                                    NULL, err)))
-        goto out;
-    if ((rc = ubur_visa_rules_load(ctx->store, purpose, &rules, err)))
-        goto out;
+        return rc;
+    if (known && p->purpose && !strcmp(known->code, p->purpose))
+        p->rules = *known;
+    else if ((rc = ubur_visa_rules_load(ctx->store, p->purpose, &p->rules, err)))
+        return rc;
     int64_t entry_day;
     if ((rc = ubur_date_parse(entry, &entry_day, err)))
-        goto out;
-    int64_t from, until;
-    ubur_visa_validity(&rules, entry_day, stay, &from, &until);
-    if (patient_app) {
-        /* An escort's visa needs the patient's, in force, and may not outlast it. */
-        char *pstate = NULL, *puntil = NULL;
-        if ((rc = ubur_store_prepare(ctx->store,
-                                     "SELECT id, state, valid_until FROM visa"
-                                     " WHERE application_id = ?",
-                                     &st, err)))
-            goto out;
-        ubur_stmt_bind_text(st, 1, patient_app);
-        if ((rc = ubur_stmt_step(st, err)) == 1) {
-            patient_visa = ubur_strdup(ubur_stmt_text(st, 0));
-            pstate = ubur_strdup(ubur_stmt_text(st, 1));
-            puntil = ubur_strdup(ubur_stmt_text(st, 2));
-        }
-        ubur_stmt_done(st);
-        if (rc < 0)
-            goto out;
-        enum ubur_visa_state ps = ubur_visa_state_parse(pstate);
-        int64_t pu = 0;
-        bool ok = pstate && ubur_visa_state_in_force(ps) && !ubur_date_parse(puntil, &pu, NULL);
-        free(pstate);
-        free(puntil);
-        if (!ok) {
-            rc = ubur_error_field(err, UBUR_ECONFLICT, "patient_application_id",
-                                  "an escort's visa needs the patient's visa, issued and in "
-                                  "force, first");
-            goto out;
-        }
-        ubur_visa_clip_to_patient(pu, &from, &until, &stay);
-        if (until < from || stay < 1) {
-            rc = ubur_error_field(err, UBUR_ECONFLICT, "patient_application_id",
-                                  "the patient's visa ends before this escort's entry date");
-            goto out;
-        }
-    }
+        return rc;
+    ubur_visa_validity(&p->rules, entry_day, p->stay, &p->from, &p->until);
+    if (!p->patient_app)
+        return 0;
 
-    int64_t seq;
-    char scope[32];
+    /* An escort's visa needs the patient's, in force, and may not outlast it. */
+    char *pstate = NULL, *puntil = NULL;
+    if ((rc = ubur_store_prepare(ctx->store,
+                                 "SELECT id, state, valid_until FROM visa"
+                                 " WHERE application_id = ?",
+                                 &st, err)))
+        return rc;
+    ubur_stmt_bind_text(st, 1, p->patient_app);
+    if ((rc = ubur_stmt_step(st, err)) == 1) {
+        p->patient_visa = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
+        pstate = ubur_strdup(ubur_stmt_text(st, 1));
+        puntil = ubur_strdup(ubur_stmt_text(st, 2));
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    enum ubur_visa_state ps = ubur_visa_state_parse(pstate);
+    int64_t pu = 0;
+    bool ok = pstate && ubur_visa_state_in_force(ps) && !ubur_date_parse(puntil, &pu, NULL);
+    free(pstate);
+    free(puntil);
+    if (!ok)
+        return ubur_error_field(err, UBUR_ECONFLICT, "patient_application_id",
+                                "an escort's visa needs the patient's visa, issued and in "
+                                "force, first");
+    ubur_visa_clip_to_patient(pu, &p->from, &p->until, &p->stay);
+    if (p->until < p->from || p->stay < 1)
+        return ubur_error_field(err, UBUR_ECONFLICT, "patient_application_id",
+                                "the patient's visa ends before this escort's entry date");
+    return 0;
+}
+
+/* The visa number for sequence `seq` of the year in `now` ("V" + yy + 6 digits). */
+static int
+plan_number(struct issue_plan *p, const char *now, int64_t seq, struct ubur_error *err)
+{
+    if (seq > 999999)
+        return ubur_error_set(err, UBUR_EUNPROC, "visa numbers for %.4s are exhausted", now);
+    snprintf(p->number, sizeof(p->number), "V%.2s%06lld", now + 2, (long long)seq);
+    return 0;
+}
+
+static int
+plan_sign(struct ubur_ctx *ctx, struct issue_plan *p, struct ubur_error *err)
+{
+    p->d.format = p->rules.mrz_format;
+    p->d.state = ctx->state;
+    p->d.number = p->number;
+    p->d.surname = p->surname;
+    p->d.given_names = p->given;
+    p->d.nationality = p->nat;
+    p->d.birth_date = p->birth;
+    p->d.sex = p->sex ? p->sex[0] : 'X';
+    p->d.passport_number = p->passport;
+    p->d.valid_from = p->from;
+    p->d.valid_until = p->until;
+    p->d.entries = p->entries;
+    p->d.stay_days = p->stay;
+    int rc = make_visa_doc(ctx, &p->d, err);
+    p->is_signed = rc == 0;
+    return rc;
+}
+
+static int
+plan_write(struct ubur_ctx *ctx, struct issue_plan *p, json_t **out, struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    char visa_id[UBUR_UUID_LEN + 1], now[UBUR_TIME_LEN + 1];
+    char vf[UBUR_DATE_LEN + 1], vu[UBUR_DATE_LEN + 1], fmt[2] = {p->d.format, '\0'};
+    int rc;
+
+    assert(p->is_signed);
     ubur_time_format(ubur_now(), now);
-    snprintf(scope, sizeof(scope), "visa:%.4s", now);
-    if ((rc = ubur_visa_counter_next(ctx->store, scope, &seq, err)))
-        goto out;
-    if (seq > 999999) {
-        rc = ubur_error_set(err, UBUR_EUNPROC, "visa numbers for %.4s are exhausted", now);
-        goto out;
-    }
-    snprintf(number, sizeof(number), "V%.2s%06lld", now + 2, (long long)seq);
-
-    d.format = rules.mrz_format;
-    d.state = ctx->state;
-    d.number = number;
-    d.surname = surname;
-    d.given_names = given;
-    d.nationality = nat;
-    d.birth_date = birth;
-    d.sex = sex ? sex[0] : 'X';
-    d.passport_number = passport;
-    d.valid_from = from;
-    d.valid_until = until;
-    d.entries = entries;
-    d.stay_days = stay;
-    if ((rc = make_visa_doc(ctx, &d, err)))
-        goto out;
-
-    char vf[UBUR_DATE_LEN + 1], vu[UBUR_DATE_LEN + 1], fmt[2] = {d.format, '\0'};
-    ubur_date_format(from, vf);
-    ubur_date_format(until, vu);
+    ubur_date_format(p->from, vf);
+    ubur_date_format(p->until, vu);
     ubur_uuid7(visa_id);
     if ((rc = ubur_store_prepare(ctx->store,
                                  "INSERT INTO visa (id, visa_number, application_id, person_id,"
@@ -559,67 +635,108 @@ issue_in_tx(struct ubur_ctx *ctx, const char *application_id, char visa_out[UBUR
                                  " issued_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'issued', ?,"
                                  " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  &st, err)))
-        goto out;
+        return rc;
     int i = 1;
     ubur_stmt_bind_text(st, i++, visa_id);
-    ubur_stmt_bind_text(st, i++, number);
-    ubur_stmt_bind_text(st, i++, app_id);
-    ubur_stmt_bind_text(st, i++, person);
+    ubur_stmt_bind_text(st, i++, p->number);
+    ubur_stmt_bind_text(st, i++, p->app_id);
+    ubur_stmt_bind_text(st, i++, p->person);
     ubur_stmt_bind_text(st, i++, ctx->state);
-    ubur_stmt_bind_text(st, i++, purpose);
+    ubur_stmt_bind_text(st, i++, p->purpose);
     ubur_stmt_bind_text(st, i++, vf);
     ubur_stmt_bind_text(st, i++, vu);
-    ubur_stmt_bind_int(st, i++, entries);
-    ubur_stmt_bind_int(st, i++, stay);
-    ubur_stmt_bind_text(st, i++, passport);
-    ubur_stmt_bind_text(st, i++, nat);
-    ubur_stmt_bind_text(st, i++, patient_visa);
+    ubur_stmt_bind_int(st, i++, p->entries);
+    ubur_stmt_bind_int(st, i++, p->stay);
+    ubur_stmt_bind_text(st, i++, p->passport);
+    ubur_stmt_bind_text(st, i++, p->nat);
+    ubur_stmt_bind_text(st, i++, p->patient_visa);
     ubur_stmt_bind_text(st, i++, fmt);
-    ubur_stmt_bind_text(st, i++, d.mrz_text);
-    ubur_stmt_bind_blob(st, i++, d.seal.s, d.seal.len);
-    ubur_stmt_bind_text(st, i++, d.signer);
-    ubur_stmt_bind_text(st, i++, d.cert_ref);
+    ubur_stmt_bind_text(st, i++, p->d.mrz_text);
+    ubur_stmt_bind_blob(st, i++, p->d.seal.s, p->d.seal.len);
+    ubur_stmt_bind_text(st, i++, p->d.signer);
+    ubur_stmt_bind_text(st, i++, p->d.cert_ref);
     ubur_stmt_bind_text(st, i++, now);
     ubur_stmt_bind_text(st, i++, ctx->username);
     ubur_stmt_bind_text(st, i++, now);
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
     if (rc < 0)
-        goto out;
+        return rc;
     int64_t n = ubur_store_run(ctx->store, err,
                                "UPDATE visa_application SET state = 'issued', updated_at = ?"
                                " WHERE id = ? AND state = 'approved'",
-                               "tt", now, app_id);
-    if (n <= 0) {
-        rc = n < 0 ? (int)n
-                   : ubur_error_field(err, UBUR_ECONFLICT, "state",
-                                      "the application changed meanwhile");
-        goto out;
-    }
+                               "tt", now, p->app_id);
+    if (n <= 0)
+        return n < 0 ? (int)n
+                     : ubur_error_field(err, UBUR_ECONFLICT, "state",
+                                        "the application changed meanwhile");
     char detail[200];
     snprintf(detail, sizeof(detail),
              "{\"visa_number\":\"%s\",\"valid_from\":\"%s\",\"valid_until\":\"%s\","
              "\"signer\":\"%s\",\"cert_ref\":\"%s\"}",
-             number, vf, vu, d.signer, d.cert_ref);
-    if ((rc = ubur_visa_event(ctx, app_id, visa_id, "issue", "approved", "issued", NULL, false,
-                              detail, err)))
-        goto out;
-    memcpy(visa_out, visa_id, sizeof(visa_id));
-out:
-    ubur_buf_release(&d.seal);
-    free(app_id);
-    free(state_s);
-    free(purpose);
-    free(person);
-    free(surname);
-    free(given);
-    free(nat);
-    free(birth);
-    free(sex);
-    free(passport);
-    free(entry);
-    free(patient_app);
-    free(patient_visa);
+             p->number, vf, vu, p->d.signer, p->d.cert_ref);
+    if ((rc = ubur_visa_event_at(ctx, p->app_id, visa_id, "issue", "approved", "issued", NULL,
+                                 false, detail, now, err)))
+        return rc;
+
+    /* The answer, from what was just written (as ubur_visa_get reads it back). */
+    struct visa_cols c = {.entries = p->entries, .stay = p->stay, .seal = p->d.seal.s,
+                          .seal_len = p->d.seal.len};
+    c.t[VC_ID] = visa_id;
+    c.t[VC_NUMBER] = p->number;
+    c.t[VC_APP_ID] = p->app_id;
+    c.t[VC_APP_NUMBER] = p->app_number;
+    c.t[VC_PERSON] = p->person;
+    c.t[VC_SURNAME] = p->surname;
+    c.t[VC_GIVEN] = p->given;
+    c.t[VC_NAT] = p->nat;
+    c.t[VC_PASSPORT] = p->passport;
+    c.t[VC_STATE_ISS] = ctx->state;
+    c.t[VC_PURPOSE] = p->purpose;
+    c.t[VC_STATE] = "issued";
+    c.t[VC_FROM] = vf;
+    c.t[VC_UNTIL] = vu;
+    c.t[VC_FORMAT] = fmt;
+    c.t[VC_MRZ] = p->d.mrz_text;
+    c.t[VC_SIGNER] = p->d.signer;
+    c.t[VC_CERT_REF] = p->d.cert_ref;
+    c.t[VC_PATIENT_VISA] = p->patient_visa;
+    c.t[VC_ISSUED_AT] = now;
+    c.t[VC_ISSUED_BY] = ctx->username;
+    c.t[VC_UPDATED_AT] = now;
+    c.t[VC_BIRTH] = p->birth;
+    c.t[VC_SEX] = p->sex;
+    c.t[VC_NAME_AR] = p->name_ar;
+    c.t[VC_HOSPITAL] = p->hospital;
+    json_t *o = visa_json_cols(&c, true);
+    json_object_set_new(o, "escorts", json_array()); /* a new visa has none yet */
+    json_object_set_new(
+        o, "history",
+        json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s, s:n}]", "action", "issue", "from", "approved",
+                  "to", "issued", "at", now, "username",
+                  ctx->username ? ctx->username : "unknown", "role",
+                  ubur_role_name(ctx->role), "reason"));
+    *out = o;
+    return 0;
+}
+
+/* Issues one approved application inside the caller's transaction. */
+static int
+issue_in_tx(struct ubur_ctx *ctx, const char *application_id, json_t **out,
+            struct ubur_error *err)
+{
+    struct issue_plan p;
+    char now[UBUR_TIME_LEN + 1], scope[32];
+    int64_t seq;
+    int rc = plan_read(ctx, application_id, NULL, &p, err);
+    if (!rc) {
+        ubur_time_format(ubur_now(), now);
+        snprintf(scope, sizeof(scope), "visa:%.4s", now);
+        if (!(rc = ubur_visa_counter_next(ctx->store, scope, &seq, err)) &&
+            !(rc = plan_number(&p, now, seq, err)) && !(rc = plan_sign(ctx, &p, err)))
+            rc = plan_write(ctx, &p, out, err);
+    }
+    plan_release(&p);
     return rc;
 }
 
@@ -636,16 +753,51 @@ int
 ubur_visa_issue(struct ubur_ctx *ctx, const char *application_id, json_t **out,
                 struct ubur_error *err)
 {
-    char visa_id[UBUR_UUID_LEN + 1];
+    json_t *o = NULL;
     int rc;
     if ((rc = has_state(ctx, err)) || (rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    if ((rc = issue_in_tx(ctx, application_id, visa_id, err)) ||
+    if ((rc = issue_in_tx(ctx, application_id, &o, err)) ||
         (rc = ubur_store_commit(ctx->store, err))) {
         ubur_store_rollback(ctx->store);
+        json_decref(o);
         return rc;
     }
-    return ubur_visa_get(ctx, visa_id, out, err);
+    *out = o; /* acknowledged only now, after the commit */
+    return 0;
+}
+
+/*
+ * Reserves `n` visa numbers of the year in `now` in a transaction of its own
+ * and gives the first. A group's seals are signed with reserved numbers
+ * before the issuing transaction takes the write lock; when that transaction
+ * fails the reserved numbers stay unused (visa numbers may have gaps, they
+ * are never reused).
+ */
+static int
+reserve_numbers(struct ubur_ctx *ctx, const char *now, int n, int64_t *first,
+                struct ubur_error *err)
+{
+    char scope[32];
+    int64_t last = 0;
+    int rc;
+    snprintf(scope, sizeof(scope), "visa:%.4s", now);
+    if ((rc = ubur_store_begin(ctx->store, err)))
+        return rc;
+    int64_t k = ubur_store_run(ctx->store, err,
+                               "INSERT INTO visa_counter (scope, value) VALUES (?, ?)"
+                               " ON CONFLICT (scope) DO UPDATE SET value = visa_counter.value + ?",
+                               "tii", scope, (int64_t)n, (int64_t)n);
+    if (k < 0 ||
+        (rc = ubur_store_query_int(ctx->store, err, &last,
+                                   "SELECT value FROM visa_counter WHERE scope = ?", "t",
+                                   scope)) ||
+        (rc = ubur_store_commit(ctx->store, err))) {
+        ubur_store_rollback(ctx->store);
+        return k < 0 ? (int)k : rc;
+    }
+    *first = last - n + 1;
+    return 0;
 }
 
 int
@@ -654,58 +806,98 @@ ubur_visa_issue_group(struct ubur_ctx *ctx, const char *group_ref, json_t **out,
 {
     struct ubur_stmt *st;
     const char **ids;
-    int n = 0, rc;
+    struct issue_plan *plans = NULL;
+    json_t *visas = NULL;
+    int n = 0, nplans = 0, rc;
     if (!group_ref || !*group_ref)
         return ubur_error_field(err, UBUR_EINVAL, "group_ref", "is required");
-    if ((rc = has_state(ctx, err)) || (rc = ubur_store_begin(ctx->store, err)))
+    if ((rc = has_state(ctx, err)))
         return rc;
     ids = ubur_arena_alloc(&ctx->arena, sizeof(*ids) * (UBUR_VISA_GROUP_MAX * 4));
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT id FROM visa_application WHERE group_ref = ?"
                                  " AND state = 'approved' ORDER BY submitted_at, id LIMIT ?",
                                  &st, err)))
-        goto fail;
+        return rc;
     ubur_stmt_bind_text(st, 1, group_ref);
     ubur_stmt_bind_int(st, 2, UBUR_VISA_GROUP_MAX * 4);
     while ((rc = ubur_stmt_step(st, err)) == 1)
         ids[n++] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
     ubur_stmt_done(st);
     if (rc < 0)
-        goto fail;
-    if (n == 0) {
-        rc = ubur_error_field(err, UBUR_ECONFLICT, "group_ref",
-                              "group '%s' has no approved application to issue", group_ref);
-        goto fail;
-    }
-    json_t *visas = json_array();
-    for (int i = 0; i < n; i++) {
-        char visa_id[UBUR_UUID_LEN + 1];
-        if ((rc = issue_in_tx(ctx, ids[i], visa_id, err))) {
-            json_decref(visas);
-            goto fail;
+        return rc;
+    if (n == 0)
+        return ubur_error_field(err, UBUR_ECONFLICT, "group_ref",
+                                "group '%s' has no approved application to issue", group_ref);
+
+    /*
+     * Before the write lock: read every member and sign the seals of all but
+     * escorts (whose validity depends on the patient's visa, perhaps issued in
+     * this very transaction: they are read and signed inside it) with numbers
+     * reserved for them. The transaction then only writes; its guard
+     * (state = 'approved') still refuses a member that changed meanwhile.
+     */
+    plans = ubur_calloc((size_t)n, sizeof(*plans));
+    int presign = 0;
+    for (nplans = 0; nplans < n; nplans++) {
+        rc = plan_read(ctx, ids[nplans], nplans ? &plans[nplans - 1].rules : NULL,
+                       &plans[nplans], err);
+        if (rc && !plans[nplans].patient_app)
+            goto out;
+        if (rc) {
+            /* An escort whose patient's visa this group issues: checked inside. */
+            rc = 0;
+            ubur_error_clear(err);
         }
-        json_array_append_new(visas, json_string(visa_id));
+        presign += !plans[nplans].patient_app;
+    }
+    if (presign > 0) {
+        char now[UBUR_TIME_LEN + 1];
+        int64_t first = 0;
+        const char *key = ubur_setting(ctx, "visa.signer_key", NULL);
+        const char *cert = ubur_setting(ctx, "visa.signer_cert", NULL);
+        ubur_time_format(ubur_now(), now);
+        if ((rc = reserve_numbers(ctx, now, presign, &first, err)))
+            goto out;
+        for (int i = 0; i < n; i++) {
+            if (plans[i].patient_app)
+                continue;
+            plans[i].d.key = key; /* NULL when not configured: make_visa_doc says so */
+            plans[i].d.cert = cert;
+            if ((rc = plan_number(&plans[i], now, first++, err)) ||
+                (rc = plan_sign(ctx, &plans[i], err)))
+                goto out;
+        }
+    }
+
+    if ((rc = ubur_store_begin(ctx->store, err)))
+        goto out;
+    visas = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *v = NULL;
+        if (plans[i].patient_app) {
+            /* An escort: read again now, inside the transaction, and signed here. */
+            plan_release(&plans[i]);
+            rc = issue_in_tx(ctx, ids[i], &v, err);
+        } else {
+            rc = plan_write(ctx, &plans[i], &v, err);
+        }
+        if (rc) {
+            ubur_store_rollback(ctx->store);
+            goto out;
+        }
+        json_array_append_new(visas, v);
     }
     if ((rc = ubur_store_commit(ctx->store, err))) {
-        json_decref(visas);
-        goto fail;
+        ubur_store_rollback(ctx->store);
+        goto out;
     }
-    /* The issued visas in full (MRZ and seal for each). */
-    json_t *full = json_array();
-    for (size_t i = 0; i < json_array_size(visas); i++) {
-        json_t *v = NULL;
-        if ((rc = ubur_visa_get(ctx, json_string_value(json_array_get(visas, i)), &v, err))) {
-            json_decref(full);
-            json_decref(visas);
-            return rc;
-        }
-        json_array_append_new(full, v);
-    }
+    *out = json_pack("{s:s, s:i, s:O}", "group_ref", group_ref, "issued", n, "visas", visas);
+out:
     json_decref(visas);
-    *out = json_pack("{s:s, s:i, s:o}", "group_ref", group_ref, "issued", n, "visas", full);
-    return 0;
-fail:
-    ubur_store_rollback(ctx->store);
+    for (int i = 0; i < nplans && plans; i++)
+        plan_release(&plans[i]);
+    free(plans);
     return rc;
 }
 
@@ -837,20 +1029,30 @@ cascade_escort_visas(struct ubur_ctx *ctx, const char *patient_visa_id, enum ubu
                      int64_t until, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    const char *ids[32];
-    int n = 0, rc;
+    const char **ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "SELECT id FROM visa WHERE patient_visa_id = ?"
                                  " AND state IN ('issued', 'extended', 'shortened')",
                                  &st, err)))
         return rc;
     ubur_stmt_bind_text(st, 1, patient_visa_id);
-    while ((rc = ubur_stmt_step(st, err)) == 1 && n < 32)
+    /* Every escort's visa, however many (the purpose's limit may have changed meanwhile). */
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (n == cap) {
+            const char **grown = ubur_arena_alloc(&ctx->arena, sizeof(*ids) * (cap ? cap * 2 : 8));
+            if (n)
+                memcpy(grown, ids, sizeof(*ids) * n);
+            ids = grown;
+            cap = cap ? cap * 2 : 8;
+        }
         ids[n++] = ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, 0));
+    }
     ubur_stmt_done(st);
     if (rc < 0)
         return rc;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct visa_row r;
         enum ubur_visa_state to;
         if ((rc = load_visa_row(ctx, ids[i], &r, err)))

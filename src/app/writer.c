@@ -8,7 +8,9 @@
  * job is marked done, and the writer never touches a job after marking it.
  *
  * Invariant: a job is marked done with rc == 0 only after the COMMIT that
- * contains it has returned success, so an acknowledged write is durable.
+ * contains it has returned success, so an acknowledged write is durable;
+ * a lazy job (ubur_write_lazy) is committed, and durable with the next
+ * durable commit. A batch is durable when any of its jobs is.
  *
  * On SQLite the writer's connection does not checkpoint the WAL itself
  * (wal_autocheckpoint=0): a checkpoint copies pages into the database file
@@ -34,6 +36,7 @@ struct write_job {
     struct ubur_error err;
     int rc;
     bool done;
+    bool durable; /* false: ubur_write_lazy */
     struct write_job *next;
 };
 
@@ -49,6 +52,7 @@ struct ubur_writer {
     struct ubur_store *store;
     int max_batch;
     struct ubur_writer_stats stats;
+    bool sync_normal; /* SQLite: the connection's synchronous is NORMAL (a lazy batch) */
     /* SQLite only: the checkpointer */
     struct ubur_store *ckpt_store;
     pthread_t ckpt_thread;
@@ -84,12 +88,43 @@ savepoint(struct ubur_writer *w, const char *sql, struct ubur_error *err)
     return n < 0 ? (int)n : 0;
 }
 
+/*
+ * A batch of lazy jobs only commits without syncing; any durable job makes
+ * the whole batch durable. On SQLite synchronous is switched between
+ * transactions (a prepared PRAGMA, only when it changes); on PostgreSQL
+ * synchronous_commit is turned off for the one transaction.
+ */
+static int
+set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
+{
+    if (ubur_store_kind(w->store) == UBUR_STORE_SQLITE) {
+        if (w->sync_normal == !durable)
+            return 0;
+        int64_t n = ubur_store_run(w->store, err,
+                                   durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                                   "");
+        if (n < 0)
+            return (int)n;
+        w->sync_normal = !durable;
+        return 0;
+    }
+    return durable ? 0 : ubur_store_exec(w->store, "SET LOCAL synchronous_commit TO OFF", err);
+}
+
 /* Applies one batch in one transaction. Sets each job's rc; marks nothing done. */
 static void
 run_batch(struct ubur_writer *w, struct write_job *batch)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
-    int rc = ubur_store_begin(w->store, &err);
+    bool durable = false;
+    for (struct write_job *j = batch; j; j = j->next)
+        durable |= j->durable;
+    int rc = ubur_store_kind(w->store) == UBUR_STORE_SQLITE ? set_durability(w, durable, &err) : 0;
+    if (!rc)
+        rc = ubur_store_begin(w->store, &err);
+    if (!rc && ubur_store_kind(w->store) != UBUR_STORE_SQLITE &&
+        (rc = set_durability(w, durable, &err)))
+        ubur_store_rollback(w->store);
     if (rc) {
         fail_batch(batch, rc, &err);
         return;
@@ -277,8 +312,8 @@ write_inline(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_erro
     return ubur_store_commit(ctx->store, err);
 }
 
-int
-ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err)
+static int
+write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struct ubur_error *err)
 {
     struct ubur_writer *w = ctx->writer;
     if (ctx->store && ubur_store_in_tx(ctx->store))
@@ -291,6 +326,7 @@ ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error 
     job.fn = fn;
     job.arg = arg;
     job.ctx = ctx;
+    job.durable = durable;
     pthread_mutex_lock(&w->lock);
     if (w->stop) {
         pthread_mutex_unlock(&w->lock);
@@ -305,4 +341,16 @@ ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error 
     if (job.rc && err)
         *err = job.err;
     return job.rc;
+}
+
+int
+ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err)
+{
+    return write_job(ctx, fn, arg, true, err);
+}
+
+int
+ubur_write_lazy(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err)
+{
+    return write_job(ctx, fn, arg, false, err);
 }

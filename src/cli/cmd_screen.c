@@ -123,6 +123,10 @@ run_batch(struct ubur_cli *cli, const char *file, double threshold, int limit)
                                       .context = "cli"};
         struct ubur_screen_result r;
         struct ubur_error err = UBUR_ERROR_INIT;
+        /* each row in an arena of its own, freed after it; the command's arena (it holds
+         * the actor's name) stays */
+        struct ubur_arena keep = cli->ctx.arena;
+        cli->ctx.arena = (struct ubur_arena)UBUR_ARENA_INIT;
         if (*p) {
             ubur_error_set(&err, UBUR_EINVAL, "more than 4 fields");
             print_error_json(lineno, &err);
@@ -141,6 +145,7 @@ run_batch(struct ubur_cli *cli, const char *file, double threshold, int limit)
         for (int i = 0; i < 4; i++)
             free(f[i]);
         ubur_arena_release(&cli->ctx.arena);
+        cli->ctx.arena = keep;
     }
     free(line);
     if (fp != stdin)

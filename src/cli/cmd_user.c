@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `ubur user add|list|password`: local administration of accounts. */
+/* `ubur user add|list|password|role|disable|enable`: local administration of accounts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "ubur/users.h"
 #include "ubur/banned.h"
+#include "ubur/users.h"
 
 extern const struct ubur_cmd ubur_cmd_user;
 
@@ -61,8 +61,7 @@ run_user(struct ubur_cli *cli, int argc, char **argv)
             json_array_foreach(arr, i, u)
             {
                 const char *st = json_string_value(json_object_get(u, "state"));
-                printf("%-24s %-22s %-5s %s%s\n",
-                       json_string_value(json_object_get(u, "username")),
+                printf("%-24s %-22s %-5s %s%s\n", json_string_value(json_object_get(u, "username")),
                        json_string_value(json_object_get(u, "role")), st ? st : "-",
                        json_string_value(json_object_get(u, "created_at")),
                        json_is_true(json_object_get(u, "disabled")) ? " (disabled)" : "");
@@ -96,15 +95,34 @@ run_user(struct ubur_cli *cli, int argc, char **argv)
             fprintf(stderr, "ubur: %s user '%s'\n", add ? "created" : "updated", pos[1]);
         return 0;
     }
+    if (!strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "role")) {
+        bool set_role = !strcmp(sub, "role");
+        if (npos != 2)
+            return ubur_cli_usage(&ubur_cmd_user, "user %s needs exactly one NAME", sub);
+        if (set_role != (role != NULL))
+            return ubur_cli_usage(&ubur_cmd_user, set_role ? "user role needs --role ROLE"
+                                                           : "--role goes with user role");
+        if (!ubur_cli_store(cli))
+            return 1;
+        if (ubur_user_update(&cli->ctx, pos[1], role, set_role ? -1 : sub[0] == 'd', &err))
+            return ubur_cli_fail(&err);
+        fprintf(stderr, "ubur: user '%s' %s; their sessions are ended\n", pos[1],
+                set_role        ? "has a new role"
+                : sub[0] == 'd' ? "disabled"
+                                : "enabled");
+        return 0;
+    }
     return ubur_cli_usage(&ubur_cmd_user, "unknown subcommand '%s'", sub);
 }
 
 const struct ubur_cmd ubur_cmd_user = {
     .name = "user",
-    .summary = "add users, reset passwords, list users",
+    .summary = "add, list, disable and enable users; change roles, reset passwords",
     .usage = "usage: ubur user add NAME --role ROLE [--password-stdin]\n"
              "       ubur user password NAME [--password-stdin]\n"
              "       ubur user list [--json]\n"
+             "       ubur user role NAME --role ROLE\n"
+             "       ubur user disable|enable NAME\n"
              "  Roles: admin, supervisor, border_officer, consular_officer,\n"
              "  registration_officer, analyst. Without --password-stdin a password is\n"
              "  generated and printed on stdout.\n",

@@ -13,6 +13,11 @@
  *   names     per name: record, alive flag, offset of its units, count,
  *             offset of the original text.
  *   units     per unit: vocab id, phonetic form offset, kind, flags, weight.
+ *   spells    the Latin letters of units (four or more) -> the vocab ids of
+ *             the units spelt so; and `typo`, a hash multimap from each
+ *             spelling and its one-letter deletions to the spelling, so a
+ *             query finds the spellings one typo away (Bashir/Basdir: one
+ *             letter, but a digraph, so two consonants apart in sound).
  *
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
@@ -32,9 +37,13 @@
 #define CAND_MAX 120000    /* most candidates gathered for one query */
 #define RESCORE_MAX 400    /* candidates fully compared per query, at most */
 #define VARIANTS_MAX 192   /* vocab ids a query unit may expand to */
+#define NEAR_SCAN_MAX 4096 /* neighbours of a skeleton considered */
 #define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
 #define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
 #define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
+#define TYPO_MIN 4          /* letters of a spelling kept for typo lookups (ubur_name_typing_
+                               similarity needs five in the longer of two) */
+#define TYPO_SPELLS_MAX 64  /* spellings one typo away taken per query unit */
 
 struct vec32 {
     uint32_t *v;
@@ -89,7 +98,8 @@ struct strmap {
 
 struct cunit {
     uint32_t vocab;
-    uint32_t phon;
+    uint32_t phon;    /* interned phonetic form (pool offset) */
+    uint32_t letters; /* interned Latin letters (pool offset; "" for Arabic script) */
     unsigned char kind, flags, weight; /* weight * 255 */
 };
 
@@ -111,12 +121,51 @@ struct cname {
 struct hotname { /* sizeof 32 */
     unsigned char nunits, alive;
     unsigned char weight[HOT_UNITS];
-    unsigned char pad;
+    unsigned char nletters; /* ubur_name_letters length (255: that or more; 0: none) */
     uint32_t vocab[HOT_UNITS];
-    uint32_t pad2;
+    uint32_t letter_set; /* bit per letter a..z in those letters */
+};
+
+/* The letters' length and set, for the whole-name typo rule (letters_near). */
+static void
+letters_shape(const struct ubur_name *p, unsigned char *len, uint32_t *set)
+{
+    char buf[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+    size_t l = ubur_name_letters(p, buf, sizeof(buf));
+    *len = (unsigned char)(l > 255 ? 255 : l);
+    *set = 0;
+    for (size_t i = 0; i < l; i++)
+        if (buf[i] >= 'a' && buf[i] <= 'z')
+            *set |= 1u << (buf[i] - 'a');
+}
+
+/* Whether a name of this shape may be one typo from the query's letters: lengths at most
+ * one apart and long enough, and at most one letter in and one out of the set. */
+static bool
+letters_near(unsigned char ql, uint32_t qset, const struct hotname *h)
+{
+    unsigned char l = h->nletters;
+    if (!ql || !l || l == 255 || ql == 255 || (l > ql ? l - ql : ql - l) > 1)
+        return false;
+    if ((l > ql ? l : ql) < UBUR_NAME_TYPO_MIN)
+        return false;
+    uint32_t d = qset ^ h->letter_set;
+    return __builtin_popcount(d) <= 2;
+}
+
+/* One entry of the typo multimap: the hash of a spelling or of one of its deletions, and
+ * the spelling's id + 1 (0: empty slot). */
+struct tslot {
+    uint32_t h, spell;
 };
 
 struct ubur_name_index {
+    struct strmap spell_map; /* letters -> spell id */
+    uint32_t *spell_text;    /* per spell id: pool offset of the letters */
+    struct vec32 *spell_vocab;
+    uint32_t nspell, spell_cap;
+    struct tslot *typo;
+    uint32_t typo_cap, typo_n; /* cap a power of two */
     char *pool;
     size_t pool_len, pool_cap;
     struct strmap vocab_map, del_map, phon_map, combo_map;
@@ -304,6 +353,12 @@ ubur_name_index_free(struct ubur_name_index *ix)
     big_free(ix->combo_map.s);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
+    for (uint32_t i = 0; i < ix->nspell; i++)
+        free(ix->spell_vocab[i].v);
+    free(ix->spell_vocab);
+    free(ix->spell_text);
+    big_free(ix->spell_map.s);
+    big_free(ix->typo);
     free(ix->vocab);
     free(ix->dels);
     free(ix->rec_names);
@@ -484,6 +539,108 @@ sig_of(const struct ubur_name_index *ix, const struct cname *cn)
     return sig | (w > 255 ? 255 : w);
 }
 
+/* ------------------------------------------------------------ spellings */
+
+static void
+typo_grow(struct ubur_name_index *ix)
+{
+    uint32_t ncap = ix->typo_cap ? ix->typo_cap * 2 : 4096;
+    struct tslot *nt = big_calloc((size_t)ncap * sizeof(*nt));
+    for (uint32_t i = 0; i < ix->typo_cap; i++) {
+        if (!ix->typo[i].spell)
+            continue;
+        uint32_t j = ix->typo[i].h & (ncap - 1);
+        while (nt[j].spell)
+            j = (j + 1) & (ncap - 1);
+        nt[j] = ix->typo[i];
+    }
+    big_free(ix->typo);
+    ix->typo = nt;
+    ix->typo_cap = ncap;
+}
+
+static void
+typo_put(struct ubur_name_index *ix, const char *key, uint32_t spell)
+{
+    if ((ix->typo_n + 1) * 10 >= ix->typo_cap * 7)
+        typo_grow(ix);
+    uint32_t h = hash_str(key), j = h & (ix->typo_cap - 1);
+    while (ix->typo[j].spell)
+        j = (j + 1) & (ix->typo_cap - 1);
+    ix->typo[j] = (struct tslot){h, spell + 1};
+    ix->typo_n++;
+}
+
+/* The one-letter deletions of s, each once. Returns how many. */
+static int
+letter_deletions(const char *s, char out[][UBUR_NAME_PHON])
+{
+    size_t l = strlen(s);
+    int n = 0;
+    if (l >= UBUR_NAME_PHON)
+        return 0;
+    for (size_t i = 0; i < l; i++) {
+        if (i > 0 && s[i] == s[i - 1])
+            continue;
+        memcpy(out[n], s, i);
+        memcpy(out[n] + i, s + i + 1, l - i);
+        n++;
+    }
+    return n;
+}
+
+/* Records that a unit of vocab id `vocab` is spelt `letters`. */
+static void
+spell_add(struct ubur_name_index *ix, const char *letters, uint32_t vocab)
+{
+    if (strlen(letters) < TYPO_MIN)
+        return;
+    bool created;
+    struct strmap_slot *sl = map_upsert(ix, &ix->spell_map, letters, &created);
+    if (created) {
+        if (ix->nspell == ix->spell_cap) {
+            ix->spell_cap = ix->spell_cap ? ix->spell_cap * 2 : 1024;
+            ix->spell_text = ubur_realloc(ix->spell_text, ix->spell_cap * sizeof(uint32_t));
+            ix->spell_vocab = ubur_realloc(ix->spell_vocab, ix->spell_cap * sizeof(struct vec32));
+        }
+        sl->val = ix->nspell++;
+        ix->spell_text[sl->val] = sl->key;
+        memset(&ix->spell_vocab[sl->val], 0, sizeof(struct vec32));
+        typo_put(ix, letters, sl->val);
+        char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+        int nv = letter_deletions(letters, var);
+        for (int k = 0; k < nv; k++)
+            typo_put(ix, var[k], sl->val);
+    }
+    struct vec32 *v = &ix->spell_vocab[sl->val];
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->v[i] == vocab)
+            return;
+    vec_push(v, vocab);
+}
+
+/* Calls back with each spelling whose entry is keyed `key` (hash matches only: the
+ * caller checks the spelling). */
+static int
+typo_lookup(const struct ubur_name_index *ix, const char *key, uint32_t *out, int n, int max)
+{
+    if (!ix->typo_cap)
+        return n;
+    uint32_t h = hash_str(key), j = h & (ix->typo_cap - 1);
+    while (ix->typo[j].spell) {
+        if (ix->typo[j].h == h && n < max) {
+            uint32_t sp = ix->typo[j].spell - 1;
+            bool dup = false;
+            for (int k = 0; k < n && !dup; k++)
+                dup = out[k] == sp;
+            if (!dup)
+                out[n++] = sp;
+        }
+        j = (j + 1) & (ix->typo_cap - 1);
+    }
+    return n;
+}
+
 /*
  * Combinations of common units. A name made mostly of common given names
  * ("Muhammad Ahmad Ali") shares no rare unit with a query, so the rare-unit
@@ -601,10 +758,13 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     memset(hn, 0, sizeof(*hn));
     hn->nunits = cn->nunits;
     hn->alive = 1;
+    letters_shape(p, &hn->nletters, &hn->letter_set);
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
         u->vocab = vocab_id(ix, p->u[i].skel);
         u->phon = phon_intern(ix, p->u[i].phon);
+        u->letters = phon_intern(ix, p->u[i].letters);
+        spell_add(ix, p->u[i].letters, u->vocab);
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
@@ -643,7 +803,25 @@ ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *nam
     int rc = ubur_name_parse(&p, name, err);
     if (rc)
         return rc;
-    return ubur_name_index_add_parsed(ix, record, name, &p);
+    int64_t id = ubur_name_index_add_parsed(ix, record, name, &p);
+    /* Parts of one name joined by hyphens ("Ho-Jin", "Sok-Hwa") are as often written as
+     * one word: that writing is another name of the record when it parses to fewer
+     * units ("al-Tikriti" and "Abd-al-Rahman" parse the same either way). */
+    char joined[UBUR_NAME_MAX_BYTES + 1];
+    size_t o = 0;
+    bool hyphen = false;
+    for (size_t i = 0; name[i] && o < UBUR_NAME_MAX_BYTES; i++) {
+        if (name[i] == '-' && i > 0 && name[i - 1] != ' ' && name[i + 1] && name[i + 1] != ' ') {
+            hyphen = true;
+            continue;
+        }
+        joined[o++] = name[i];
+    }
+    joined[o] = '\0';
+    struct ubur_name pj;
+    if (id >= 0 && hyphen && !ubur_name_parse(&pj, joined, NULL) && pj.n > 0 && pj.n < p.n)
+        (void)ubur_name_index_add_parsed(ix, record, joined, &pj);
+    return id;
 }
 
 void
@@ -692,7 +870,12 @@ size_t
 ubur_name_index_memory(const struct ubur_name_index *ix)
 {
     size_t m = sizeof(*ix) + ix->pool_cap;
-    m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap) * sizeof(struct strmap_slot);
+    m += (ix->vocab_map.cap + ix->del_map.cap + ix->phon_map.cap + ix->spell_map.cap) *
+         sizeof(struct strmap_slot);
+    m += (size_t)ix->typo_cap * sizeof(struct tslot);
+    m += ix->spell_cap * (sizeof(uint32_t) + sizeof(struct vec32));
+    for (uint32_t i = 0; i < ix->nspell; i++)
+        m += ix->spell_vocab[i].cap * sizeof(uint32_t);
     m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m += (ix->vocab[i].postings.cap + ix->near[i].cap) * sizeof(uint32_t);
@@ -723,8 +906,9 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 #define MEMO_SIZE (1u << MEMO_BITS)
 
 struct memo {
-    uint64_t key; /* see memo_key; 0 = empty */
+    uint32_t phon, letters; /* the candidate unit's forms */
     uint32_t gen;
+    unsigned char unit, kind, flags;
     double sim;
 };
 
@@ -908,6 +1092,68 @@ add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, s
     add_known(ix, q, v, c);
 }
 
+static bool
+has_vocab(const struct qunit *q, uint32_t v)
+{
+    for (int i = 0; i < q->nvocab; i++)
+        if (q->vocab[i] == v)
+            return true;
+    return false;
+}
+
+/*
+ * The skeletons of the spellings one typo away from a Latin query unit
+ * (ubur_name_typing_similarity): a typo can move a name further in sound
+ * than in letters. Each with the most it can count: the typing similarity,
+ * or the sound bound of its skeleton when higher. Across kinds too: the
+ * letters of an abd/abu/umm unit include the particle ("abdullah"), so a
+ * spelling one typo away is the particle mistyped ("absullah", "abulhai").
+ */
+static void
+typo_variants(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
+{
+    size_t ql = strlen(qu->letters);
+    if (ql < TYPO_MIN || ql >= UBUR_NAME_PHON || !ix->nspell)
+        return;
+    uint32_t sp[TYPO_SPELLS_MAX];
+    int n = typo_lookup(ix, qu->letters, sp, 0, TYPO_SPELLS_MAX);
+    char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+    int nv = letter_deletions(qu->letters, var);
+    for (int k = 0; k < nv; k++)
+        n = typo_lookup(ix, var[k], sp, n, TYPO_SPELLS_MAX);
+    size_t qpre = key_body(qu->skel);
+    for (int i = 0; i < n; i++) {
+        double t = ubur_name_typing_similarity(qu->letters, ix->pool + ix->spell_text[sp[i]]);
+        double c = ubur_name_match_credit(t);
+        if (c <= 0)
+            continue;
+        const struct vec32 *vv = &ix->spell_vocab[sp[i]];
+        for (uint32_t j = 0; j < vv->n; j++) {
+            uint32_t v = vv->v[j];
+            const struct vocab *vo = &ix->vocab[v];
+            const char *vs = vo->inl[0] ? vo->inl : ix->pool + vo->skel;
+            size_t vpre = key_body(vs);
+            bool same_kind = vpre == qpre && !strncmp(vs, qu->skel, qpre);
+            (void)same_kind; /* letters of abd/abu/umm units include the particle: a
+                                typing match across kinds is a mistyped particle */
+            double cs = ubur_name_match_credit(ubur_name_unit_sim_bound(qu, vs));
+            double cv = cs > c ? cs : c;
+            int at = -1;
+            for (int x = 0; x < q->nvocab; x++)
+                if (q->vocab[x] == v)
+                    at = x;
+            if (at >= 0) {
+                if (cv > q->credit[at]) {
+                    q->credit[at] = (float)cv;
+                    q->skip[at] = cv < 0.999 && vo->postings.n > VARIANT_DF_MAX;
+                }
+                continue;
+            }
+            add_known(ix, q, v, cv);
+        }
+    }
+}
+
 /*
  * The vocabulary ids a query unit stands for: its own skeleton and, for a
  * name of three or more consonants, the skeletons one consonant edit away
@@ -922,25 +1168,46 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
     const char *skel = qu->skel;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
     size_t body = strlen(skel) - key_body(skel);
+    if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB)
+        add_known(ix, q, sl->val, 1.0);
+    typo_variants(ix, qu, q);
     /* Short skeletons of common names ("L", "MR") are given names whose spellings already
      * share one skeleton: fuzzy variants of them would only add noise. A short rare name
      * may have a typo like any other (Akhud for Akhund, Zajai for Zakui). */
     bool fuzzy = body >= 3 || (body == 2 && qu->weight >= 1.0f);
     if (sl && sl->key && ix->nvocab <= NEAR_MAX_VOCAB) {
         /* a known skeleton: its neighbours are listed */
-        add_known(ix, q, sl->val, 1.0);
         if (!fuzzy)
             return;
         double qw = ubur_name_phon_weight(qu->phon);
         const struct vec32 *nb = &ix->near[sl->val];
-        for (uint32_t i = 0; i < nb->n && q->nvocab < VARIANTS_MAX; i++) {
+        /* In a dense neighbourhood keep the closest: the credits first, then a credit
+         * floor (in 64ths) that lets at most the room left through. */
+        static _Thread_local struct near_credit {
+            uint32_t v;
+            float c;
+        } nc[NEAR_SCAN_MAX];
+        uint32_t hist[65] = {0}, n = 0;
+        for (uint32_t i = 0; i < nb->n && n < NEAR_SCAN_MAX; i++) {
             uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
-            const struct vocab *vo = &ix->vocab[v];
             double c = ubur_name_match_credit(
-                ubur_name_sim_bound((double)dq / 20, qw, (double)vo->wmax / 20));
-            if (c > 0)
-                add_known(ix, q, v, c);
+                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->vocab[v].wmax / 20));
+            if (c <= 0)
+                continue;
+            nc[n++] = (struct near_credit){v, (float)c};
+            hist[(int)(c * 64)]++;
         }
+        uint32_t room = VARIANTS_MAX - (uint32_t)q->nvocab, floor_bin = 0;
+        for (uint32_t bin = 64, taken = 0; n > room; bin--) {
+            if (taken + hist[bin] > room) {
+                floor_bin = bin + 1;
+                break;
+            }
+            taken += hist[bin];
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if ((uint32_t)(nc[i].c * 64) >= floor_bin && !has_vocab(q, nc[i].v))
+                add_known(ix, q, nc[i].v, nc[i].c);
         return;
     }
     if (sl && sl->key)
@@ -1286,21 +1553,21 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
 }
 
 /* Unit similarities of a query unit and a candidate unit, memoised per search: the
- * same phonetic forms (common names) recur in most candidates. */
+ * same forms (common names) recur in most candidates. */
 static double
 unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_name_unit *qu,
          int a, const struct cunit *cu)
 {
-    uint64_t key = ((uint64_t)cu->phon << 12) | ((uint64_t)a << 8) | ((uint64_t)cu->kind << 4) |
-                   (uint64_t)(cu->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN));
-    key += 1;
-    struct memo *m = &s->memo[(uint32_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS))];
-    if (m->gen == s->gen && m->key == key)
+    unsigned char flags = cu->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN);
+    uint32_t h = (cu->phon * 2654435761u) ^ (cu->letters * 0x85EBCA6Bu) ^
+                 ((uint32_t)a * 0xC2B2AE35u) ^ ((uint32_t)cu->kind << 20) ^ ((uint32_t)flags << 24);
+    struct memo *m = &s->memo[(h * 0x9E3779B1u) >> (32 - MEMO_BITS)];
+    if (m->gen == s->gen && m->phon == cu->phon && m->letters == cu->letters &&
+        m->unit == (unsigned char)a && m->kind == cu->kind && m->flags == flags)
         return m->sim;
-    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, cu->kind, cu->flags);
-    m->key = key;
-    m->gen = s->gen;
-    m->sim = sim;
+    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, ix->pool + cu->letters,
+                                              cu->kind, cu->flags);
+    *m = (struct memo){cu->phon, cu->letters, s->gen, (unsigned char)a, cu->kind, flags, sim};
     return sim;
 }
 
@@ -1357,7 +1624,8 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         for (int k = 0; k < u->nvocab; k++)
             if (!u->skip[k])
                 u->df += ix->vocab[u->vocab[k]].postings.n;
-        if (u->nvocab > 0)
+        /* kept even when nothing was found: a common unit is expanded only if read */
+        if (u->nvocab > 0 || !u->expanded)
             nq++;
     }
     if (nq == 0 || qsum <= 0)
@@ -1372,7 +1640,9 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     int plan[UBUR_NAME_MAX_UNITS], nplan = 0;
     uint64_t want = 0;
     for (int k = 0; k < nq && nplan == 0; k++)
-        if (qw[qu[k].idx] >= 1.0f) {
+        if (qw[qu[k].idx] >= 1.0f && qu[k].df > 0) { /* a unit with nothing to read gathers
+                                                        nothing ("Ahmet": Ahmad's list is
+                                                        too long to read) */
             plan[nplan++] = k;
             want = qu[k].df;
         }
@@ -1457,7 +1727,11 @@ gathered:
     st.candidates = s->ncand;
     PHASE(t1);
 
-    /* Bound every candidate; keep those that may reach min_score. */
+    /* Bound every candidate; keep those that may reach min_score, and those written one
+     * typo from the query as a whole (ubur_names_compare_sim forgives it). */
+    unsigned char qlen;
+    uint32_t qset;
+    letters_shape(q, &qlen, &qset);
     for (uint32_t i = 0; i < s->ncand; i++) {
         if (i + PREFETCH_AHEAD < s->ncand)
             __builtin_prefetch(&ix->hot[s->cand[i + PREFETCH_AHEAD]]);
@@ -1467,6 +1741,8 @@ gathered:
         float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
         if (ub >= (float)min_score - 1e-4f)
             sl_push(s, ub, id);
+        else if (letters_near(qlen, qset, &ix->hot[id]))
+            sl_push(s, (float)min_score, id);
     }
     st.shortlisted = s->nsl;
     for (uint32_t i = 0; i < s->ncand; i++)
@@ -1496,6 +1772,13 @@ gathered:
             cn.u[b].text[0] = '\0';
             cn.u[b].phon[0] = '\0';
             cn.u[b].skel[0] = '\0';
+            /* the letters, for the comparison of whole names written out */
+            const char *lt = ix->pool + cu[b].letters;
+            size_t ll = strlen(lt);
+            if (ll >= UBUR_NAME_PHON)
+                ll = UBUR_NAME_PHON - 1;
+            memcpy(cn.u[b].letters, lt, ll);
+            cn.u[b].letters[ll] = '\0';
         }
         for (int a = 0; a < q->n; a++)
             for (int b = 0; b < cn.n; b++)

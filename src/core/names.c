@@ -431,8 +431,8 @@ latin_phon(const char *s, char *out)
                     s[j + 1] != 'y')
                     break;
                 char v = s[j];
-                if (v == 'i' || v == 'y')
-                    hi = true;
+                if (v == 'i' || v == 'y' || (v == 'e' && j > i))
+                    hi = true; /* "ae", "aee": a hamza or ayn and a long i (Ismael, Saeed) */
                 else if (v == 'o' || v == 'u' || v == 'w')
                     hu = true;
                 else
@@ -456,7 +456,15 @@ latin_phon(const char *s, char *out)
                 v = (x == 'a' || x == 'e') ? 'a' : (x == 'i' || x == 'y') ? 'i' : 'u';
                 (void)ha;
             }
-            /* a final y after a consonant is a long i ("Mahdy", "Ramzy") */
+            bool after_consonant = o > 0 && !strchr("aiuAWYE", out[o - 1]);
+            if (j == n && after_consonant && run == 1 && s[i] == 'e' && n >= 4) {
+                i = j; /* a final e after a consonant is French spelling: Ramdane, Ousmane */
+                continue;
+            }
+            /* A final long i after a consonant is the nisba ending, a letter in Arabic:
+             * Jafar and Jafari, Muhammad and Muhammadi are different names. */
+            if (j == n && after_consonant && (v == 'Y' || v == 'i'))
+                v = 'E';
             phon_push(out, &o, v);
             i = j;
             continue;
@@ -485,7 +493,7 @@ latin_phon(const char *s, char *out)
             case 'j': case 'g': cls = 'J'; break;
             case 'h':
                 /* final h after a vowel is silent */
-                if (i + 1 == n && o > 0 && strchr("aiuAWY", out[o - 1]))
+                if (i + 1 == n && o > 0 && strchr("aiuAWYE", out[o - 1]))
                     cls = 0;
                 else
                     cls = 'H';
@@ -573,7 +581,14 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
         char p = l->phon;
         if ((c == 0x0647 && k == n && n >= 2) || c == 0x0629)
             p = 0;
-        if (p)
+        /* a final yeh after a consonant: the nisba ending (see latin_phon) */
+        if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYE", phon[o - 1]))
+            p = 'E';
+        /* Two written consonants are two sounds, a vowel unwritten between them (ممدوح,
+         * Mamduh): a doubled consonant is one letter with a shadda, and harakat are gone. */
+        if (p && !strchr("AWYE", p) && o + 1 < UBUR_NAME_PHON)
+            phon[o++] = p;
+        else if (p)
             phon_push(phon, &o, p);
         size_t ll = strlen(l->latin);
         if (t + ll + 1 < textcap) {
@@ -585,18 +600,21 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
     text[t] = '\0';
 }
 
-/* Skeleton: consonant classes only; W/Y count only at the start. */
+/*
+ * Skeleton: consonant classes only; W/Y count only at the start. The same
+ * consonant twice with a vowel between stays twice (Mahmood without its h,
+ * "Mamood", is MMD: one consonant from MHMD, where merging the two M would
+ * put it two away); a doubled letter is one already in the phonetic form.
+ */
 static void
 skeleton(const char *phon, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
         char c = phon[i];
-        if (c == 'a' || c == 'i' || c == 'u' || c == 'A')
+        if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
-            continue;
-        if (o > 0 && out[o - 1] == c)
             continue;
         if (o + 1 < cap)
             out[o++] = c;
@@ -621,7 +639,7 @@ short_vowel(char c)
 static bool
 long_vowel(char c)
 {
-    return c == 'A' || c == 'W' || c == 'Y';
+    return c == 'A' || c == 'W' || c == 'Y' || c == 'E';
 }
 
 /* Deleting or inserting one symbol. `cross`: comparing with Arabic script. */
@@ -634,6 +652,8 @@ indel_cost(char c, bool cross)
         return 0.35;
     if (c == 'W' || c == 'Y')
         return 0.45;
+    if (c == 'E')
+        return 0.8; /* the nisba ending makes another name */
     if (c == 'H')
         return 0.6;
     return 1.0;
@@ -671,8 +691,12 @@ sub_cost(char a, char b)
                 return a == 'a' ? 0.05 : 0.2;
             if (b == 'W')
                 return a == 'u' ? 0.05 : 0.45;
+            if (b == 'E')
+                return a == 'i' ? 0.2 : 0.6;
             return a == 'i' ? 0.05 : 0.45; /* Y */
         }
+        if ((a == 'E' && b == 'Y') || (a == 'Y' && b == 'E'))
+            return 0.05;
         return 0.45; /* two different long vowels */
     }
     return close_pair(a, b) ? 0.45 : 1.0;
@@ -760,14 +784,105 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
+/* Edits (optimal string alignment: insert, delete, change, swap) between two strings of at
+ * most TYPO_MAX letters, or 3 when more than 2. */
+#define TYPO_MAX 96
+static int
+typo_edits(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > TYPO_MAX || m > TYPO_MAX || (n > m ? n - m : m - n) > 2)
+        return 3;
+    unsigned char d[TYPO_MAX + 1][TYPO_MAX + 1];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (unsigned char)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (unsigned char)j;
+    for (size_t i = 1; i <= n; i++) {
+        unsigned char row_min = 255;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1u < c)
+                c = d[i - 1][j] + 1u;
+            if (d[i][j - 1] + 1u < c)
+                c = d[i][j - 1] + 1u;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1u < c)
+                c = d[i - 2][j - 2] + 1u;
+            d[i][j] = (unsigned char)(c > 250 ? 250 : c);
+            if (d[i][j] < row_min)
+                row_min = d[i][j];
+        }
+        if (row_min > 2)
+            return 3;
+    }
+    return d[n][m] > 3 ? 3 : d[n][m];
+}
+
 double
-ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon, unsigned b_kind,
-                             unsigned b_flags)
+ubur_name_typing_similarity(const char *a, const char *b)
+{
+    if (!a || !b || !a[0] || !b[0])
+        return 0;
+    size_t la = strlen(a), lb = strlen(b), l = la > lb ? la : lb;
+    if (l < 5)
+        return 0;
+    int e = typo_edits(a, b);
+    return e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
+}
+
+static bool abd_name_known(const char *skel_body);
+static void skeleton(const char *phon, char *out, size_t cap);
+
+/*
+ * The typing similarity of two units' letters, with two readings of what was
+ * written: a glued article left on one side ("Altai" for "al-Tai", "Alabsi"
+ * for "al-Absi") is tried as letters, and two different names after "abd"
+ * are not a typo of each other.
+ */
+static double
+unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_letters,
+            unsigned b_kind, unsigned b_flags)
+{
+    if (!a->letters[0] || !b_letters || !b_letters[0])
+        return 0;
+    if (a->kind == UBUR_UNIT_ABD && b_kind == UBUR_UNIT_ABD) {
+        char bs[UBUR_NAME_PHON];
+        skeleton(b_phon, bs, sizeof(bs));
+        const char *as = strchr(a->skel, ':');
+        as = as ? as + 1 : a->skel;
+        if (strcmp(as, bs) && abd_name_known(as) && abd_name_known(bs))
+            return 0;
+    }
+    double t = ubur_name_typing_similarity(a->letters, b_letters);
+    if (a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
+        ((a->flags ^ b_flags) & UBUR_UNIT_ARTICLE)) {
+        char al[UBUR_NAME_PHON + 2];
+        bool a_art = a->flags & UBUR_UNIT_ARTICLE;
+        snprintf(al, sizeof(al), "al%s", a_art ? a->letters : b_letters);
+        double t2 = ubur_name_typing_similarity(al, a_art ? b_letters : a->letters);
+        if (t2 > t)
+            t = t2;
+    }
+    return t;
+}
+
+double
+ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
+                             const char *b_letters, unsigned b_kind, unsigned b_flags)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    double t = s < 0.999 || a->kind != b_kind
+                   ? unit_typing(a, b_phon, b_letters, b_kind, b_flags)
+                   : 0;
+    /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
+     * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
+     * or "absullah" from "abdullah" is the particle mistyped */
     if (a->kind != b_kind)
-        s *= 0.5; /* "abd al-karim" is not "karim"; "abu bakr" is not "bakr" */
+        s *= 0.5;
+    if (t > s)
+        s = t;
     if ((a->flags & UBUR_UNIT_DIN) != (b_flags & UBUR_UNIT_DIN))
         s *= 0.9;
     return s;
@@ -776,7 +891,7 @@ ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
 double
 ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ubur_name_unit *b)
 {
-    return ubur_name_unit_similarity_to(a, b->phon, b->kind, b->flags);
+    return ubur_name_unit_similarity_to(a, b->phon, b->letters, b->kind, b->flags);
 }
 
 /* --------------------------------------------------------- baselines */
@@ -896,11 +1011,43 @@ static const struct {
     {"shammari", 0.78f}, {"azzawi", 0.82f},
 };
 
+/*
+ * The names that follow "abd" (the divine names and the few others given so): two of them
+ * one letter apart (Abd al-Aziz, Abd al-Azim; Abd al-Hadi, Abd al-Hayy) are two names, not
+ * a typo, so the typing similarity is not used between them. Keyed by skeleton at first use.
+ */
+static const char *const abd_names[] = {
+    "allah", "rahman", "rahim", "malik", "quddus", "salam", "mumin", "muhaymin", "aziz",
+    "jabbar", "mutakabbir", "khaliq", "bari", "musawwir", "ghaffar", "qahhar", "wahhab",
+    "razzaq", "fattah", "alim", "qabid", "basit", "khafid", "rafi", "muizz", "mudhill", "sami",
+    "basir", "hakam", "adl", "latif", "khabir", "halim", "azim", "ghafur", "shakur", "ali",
+    "kabir", "hafiz", "muqit", "hasib", "jalil", "karim", "raqib", "mujib", "wasi", "hakim",
+    "wadud", "majid", "baith", "shahid", "haqq", "wakil", "qawi", "matin", "wali", "hamid",
+    "muhsi", "mubdi", "muid", "muhyi", "mumit", "hayy", "qayyum", "wajid", "wahid", "ahad",
+    "samad", "qadir", "muqtadir", "muqaddim", "awwal", "akhir", "zahir", "batin", "mutaali",
+    "barr", "tawwab", "muntaqim", "afuw", "rauf", "muqsit", "jami", "ghani", "mughni", "mani",
+    "nafi", "nur", "hadi", "badi", "baqi", "warith", "rashid", "sabur", "sattar", "nasir",
+    "jalal", "muttalib", "nabi", "rasul", "husayn", "hasan", "amir", "zahra", "mahdi", "masih",
+    "ilah", "manaf", "wahab", "mannan", "qawiy", "rabb", "razaq", "muhsin", "mun'im", "aal",
+};
+#define NABD (sizeof(abd_names) / sizeof(abd_names[0]))
+static char abd_skels[NABD][UBUR_NAME_PHON];
+
+static bool
+abd_name_known(const char *skel_body)
+{
+    for (size_t i = 0; i < NABD; i++)
+        if (!strcmp(abd_skels[i], skel_body))
+            return true;
+    return false;
+}
+
 struct weight_key {
     char skel[UBUR_NAME_PHON];
     float weight;
 };
-static struct weight_key weight_keys[sizeof(common_names) / sizeof(common_names[0]) * 2];
+#define WEIGHT_KEYS_MAX 4096
+static struct weight_key weight_keys[WEIGHT_KEYS_MAX];
 static int nweight_keys;
 static pthread_once_t weights_once = PTHREAD_ONCE_INIT;
 static bool weights_ready;
@@ -925,6 +1072,11 @@ static void
 weights_init(void)
 {
     particles_init();
+    for (size_t i = 0; i < NABD; i++) {
+        char ph[UBUR_NAME_PHON] = "";
+        latin_phon(abd_names[i], ph);
+        skeleton(ph, abd_skels[i], UBUR_NAME_PHON);
+    }
     for (size_t i = 0; i < sizeof(common_names) / sizeof(common_names[0]); i++) {
         struct ubur_name n = UBUR_NAME_INIT;
         char buf[64];
@@ -948,6 +1100,35 @@ weights_init(void)
             continue;
         snprintf(weight_keys[nweight_keys].skel, UBUR_NAME_PHON, "%s", sk);
         weight_keys[nweight_keys++].weight = common_names[i].weight;
+    }
+    /* Spellings whose skeleton is one voicing or sibilant apart (Turkish Ahmet, Mehmet;
+     * Mohammet) are the same common names: each skeleton of two consonants or more with
+     * one such consonant changed weighs as the name, unless it is a listed name itself. */
+    static const char *const swaps[] = {"TD", "DT", "SX", "XS", "SZ", "ZS", "ZD", "DZ", "KJ", "JK"};
+    int base = nweight_keys;
+    for (int k = 0; k < base; k++) {
+        const char *sk = weight_keys[k].skel, *body = strchr(sk, ':');
+        size_t b = body ? (size_t)(body - sk + 1) : 0, l = strlen(sk);
+        if (l - b < 2)
+            continue;
+        for (size_t i = b; i < l; i++)
+            for (size_t w = 0; w < sizeof(swaps) / sizeof(swaps[0]); w++) {
+                if (sk[i] != swaps[w][0] || nweight_keys >= WEIGHT_KEYS_MAX)
+                    continue;
+                char v[UBUR_NAME_PHON];
+                snprintf(v, sizeof(v), "%s", sk);
+                v[i] = swaps[w][1];
+                int at = -1;
+                for (int j = 0; j < nweight_keys && at < 0; j++)
+                    if (!strcmp(weight_keys[j].skel, v))
+                        at = j;
+                if (at < 0) {
+                    snprintf(weight_keys[nweight_keys].skel, UBUR_NAME_PHON, "%s", v);
+                    weight_keys[nweight_keys++].weight = weight_keys[k].weight;
+                } else if (at >= base && weight_keys[k].weight < weight_keys[at].weight) {
+                    weight_keys[at].weight = weight_keys[k].weight;
+                }
+            }
     }
     qsort(weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_cmp);
     weights_ready = true;
@@ -1021,6 +1202,8 @@ enum {
     P_UMM = 16,
     P_ABD = 32,
     P_DIN = 64,
+    P_ABD_TYPO = 128, /* one letter off "abdul"/"abdel": a particle only before a name given
+                         after abd (Abdl Manan), else a name (Adel, Abdel is not Adel) */
 };
 #define PARTICLE_SLOTS 256
 static struct {
@@ -1074,6 +1257,12 @@ particle_cat(const char *t)
             return particle_tab[i].cat;
         i = (i + 1) & (PARTICLE_SLOTS - 1);
     }
+    /* A typo in the two particles that glue names into one unit (Abdl Manan, Salah
+     * Eddne) would split the name: one letter off is still the particle. */
+    if (l >= 4 && l <= 6 && (typo_edits(t, "abdul") == 1 || typo_edits(t, "abdel") == 1))
+        return P_ABD_TYPO;
+    if (l >= 5 && (typo_edits(t, "eddine") == 1 || typo_edits(t, "uddin") == 1))
+        return P_DIN;
     return 0;
 }
 
@@ -1122,6 +1311,7 @@ unit_sound(struct ubur_name_unit *u, const char *body, bool arabic, const char *
     } else {
         latin_phon(body, phon);
         copy2(text, sizeof(text), body, "");
+        copy2(u->letters, sizeof(u->letters), body, "");
     }
     copy2(u->phon, sizeof(u->phon), phon, "");
     skeleton(phon, sk, sizeof(sk));
@@ -1176,8 +1366,11 @@ unit_weight(const char *skel)
     return (float)(int)(w * 255.0f + 0.5f) / 255.0f;
 }
 
+/* `written`: the unit as written with its particle, joined ("abdulrahman", "abubakr"), the
+ * letters a typo is made in; NULL for a plain unit (its letters are the body). */
 static void
-add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic)
+add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool arabic,
+         const char *written)
 {
     if (out->n >= UBUR_NAME_MAX_UNITS || !body[0])
         return;
@@ -1190,6 +1383,8 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
     unit_sound(u, body, arabic, kind_prefix(kind));
     if (!u->phon[0])
         return;
+    if (!arabic && written && kind != UBUR_UNIT_PLAIN)
+        copy2(u->letters, sizeof(u->letters), written, "");
     u->weight = unit_weight(u->skel);
     out->n++;
 }
@@ -1222,19 +1417,38 @@ parse_units(struct ubur_name *out, char *folded)
     out->n = 0;
     unsigned pending = 0; /* flags for the next unit */
     int pending_kind = UBUR_UNIT_PLAIN;
+    char written[UBUR_NAME_PHON] = ""; /* the particles of the next unit, as written */
     for (int i = 0; i < nt; i++) {
         const char *t = tok[i].s;
+        /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it */
+        if (!tok[i].arabic && (!strcmp(t, "mohd") || !strcmp(t, "muhd") || !strcmp(t, "mhd") ||
+                               (!strcmp(t, "md") && nt > 1)))
+            t = "muhammad";
         const char *next = i + 1 < nt ? tok[i + 1].s : NULL;
         bool ar = tok[i].arabic;
         bool more = next != NULL;
         if (!ar) {
             unsigned cat = particle_cat(t);
+            if (cat & P_ABD_TYPO) {
+                /* "adel" is one letter from "abdel" but a name of its own: the particle
+                 * only when a name given after abd follows */
+                char ph[UBUR_NAME_PHON] = "", sk[UBUR_NAME_PHON];
+                const char *nx = next && !strncmp(next, "al", 2) && strlen(next) > 4 ? next + 2
+                                                                                       : next;
+                if (nx && !tok[i + 1].arabic) {
+                    latin_phon(nx, ph);
+                    skeleton(ph, sk, sizeof(sk));
+                }
+                cat = nx && ph[0] && abd_name_known(sk) ? P_ABD : 0;
+            }
             if (more || nt > 1) {
                 if ((cat & P_TITLE) && (more || out->n > 0))
                     continue;
             }
             if (more && ((cat & P_ARTICLE) || sun_article(t, next))) {
                 pending |= UBUR_UNIT_ARTICLE;
+                if (pending_kind != UBUR_UNIT_PLAIN)
+                    copy2(written, sizeof(written), written, t);
                 continue;
             }
             if (more && (cat & P_NASAB)) {
@@ -1243,14 +1457,17 @@ parse_units(struct ubur_name *out, char *folded)
             }
             if (more && (cat & P_ABU) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABU;
+                copy2(written, sizeof(written), t, "");
                 continue;
             }
             if (more && (cat & P_UMM) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_UMM;
+                copy2(written, sizeof(written), t, "");
                 continue;
             }
             if (more && (cat & P_ABD) && pending_kind == UBUR_UNIT_PLAIN) {
                 pending_kind = UBUR_UNIT_ABD;
+                copy2(written, sizeof(written), t, "");
                 continue;
             }
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && (cat & P_DIN)) {
@@ -1272,6 +1489,7 @@ parse_units(struct ubur_name *out, char *folded)
                         snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "DYN");
                     } else {
                         latin_phon(glued, u->phon);
+                        copy2(u->letters, sizeof(u->letters), glued, "");
                     }
                     char sk[UBUR_NAME_PHON];
                     skeleton(u->phon, sk, sizeof(sk));
@@ -1293,7 +1511,7 @@ parse_units(struct ubur_name *out, char *folded)
                     const char *r = rest + cl;
                     if (strlen(r) < 3)
                         continue;
-                    add_unit(out, UBUR_UNIT_ABD, pending, r, false);
+                    add_unit(out, UBUR_UNIT_ABD, pending, r, false, t);
                     pending = 0;
                     goto next_token;
                 }
@@ -1302,7 +1520,7 @@ parse_units(struct ubur_name *out, char *folded)
                                                      !strncmp(t, "abou", 4)) &&
                 strlen(t) >= 7) {
                 const char *r = t + (t[2] == 'o' ? 4 : 3);
-                add_unit(out, UBUR_UNIT_ABU, pending, r, false);
+                add_unit(out, UBUR_UNIT_ABU, pending, r, false, t);
                 pending = 0;
                 continue;
             }
@@ -1313,8 +1531,10 @@ parse_units(struct ubur_name *out, char *folded)
                     body = strip_glued_article(t, &art);
                 else if (!strncmp(t, "al", 2) && strlen(t) > 4)
                     body = t + 2; /* "abd allah": the article inside the unit */
+                copy2(written, sizeof(written), written, t);
                 add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body,
-                         false);
+                         false, written);
+                written[0] = '\0';
                 pending = 0;
                 pending_kind = UBUR_UNIT_PLAIN;
             }
@@ -1376,7 +1596,7 @@ parse_units(struct ubur_name *out, char *folded)
                 if (kind == UBUR_UNIT_PLAIN)
                     fl |= UBUR_UNIT_ARTICLE;
             }
-            add_unit(out, kind, fl, body, true);
+            add_unit(out, kind, fl, body, true, NULL);
             pending = 0;
             pending_kind = UBUR_UNIT_PLAIN;
         }
@@ -1384,7 +1604,7 @@ parse_units(struct ubur_name *out, char *folded)
     }
     /* A dangling particle ("... abu" at the end) becomes a unit of its own. */
     if (pending_kind != UBUR_UNIT_PLAIN && nt > 0)
-        add_unit(out, UBUR_UNIT_PLAIN, 0, tok[nt - 1].s, tok[nt - 1].arabic);
+        add_unit(out, UBUR_UNIT_PLAIN, 0, tok[nt - 1].s, tok[nt - 1].arabic, NULL);
 }
 
 int
@@ -1436,7 +1656,7 @@ ubur_name_blocking_keys(const struct ubur_name *n, const char *keys[], int max)
 
 /* ------------------------------------------------------------ comparing */
 
-#define UNIT_MATCH 0.70 /* below this two units are not the same name */
+#define UNIT_MATCH 0.65 /* below this two units are not the same name */
 
 double
 ubur_name_match_credit(double sim)
@@ -1588,6 +1808,49 @@ is_rotation(const int *seq, int n)
     return breaks <= 1;
 }
 
+/* How out of order an assignment reads: 0 in order, 1 when one name moved from the end
+ * to the front or back (a family name), else 2 + the number of inversions. */
+static int
+order_cost(const int *ma, int n)
+{
+    int seq[UBUR_NAME_MAX_UNITS], ns = 0, inv = 0;
+    for (int i = 0; i < n; i++)
+        if (ma[i] >= 0)
+            seq[ns++] = ma[i];
+    for (int x = 0; x < ns; x++)
+        for (int y = x + 1; y < ns; y++)
+            inv += seq[x] > seq[y];
+    if (!inv)
+        return 0;
+    return ns >= 3 && is_rotation(seq, ns) ? 1 : 2 + inv;
+}
+
+size_t
+ubur_name_letters(const struct ubur_name *n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (int i = 0; i < n->n; i++) {
+        const struct ubur_name_unit *u = &n->u[i];
+        if (!u->letters[0])
+            return 0;
+        const char *parts[2] = {(u->flags & UBUR_UNIT_ARTICLE) && u->kind == UBUR_UNIT_PLAIN
+                                    ? "al"
+                                    : "",
+                                u->letters};
+        for (int k = 0; k < 2; k++) {
+            size_t l = strlen(parts[k]);
+            if (o + l + 1 > cap)
+                return 0;
+            memcpy(out + o, parts[k], l);
+            o += l;
+        }
+    }
+    if (cap)
+        out[o] = '\0';
+    return o;
+}
+
+
 double
 ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
                    struct ubur_buf *explain)
@@ -1646,6 +1909,32 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         wb_m += c * b->u[p->j].weight;
         info += (a->u[p->i].weight + b->u[p->j].weight) / 2;
     }
+    /* Units matched as well either way (a name repeated: "Nik Mohammad Dost Mohammad")
+     * pair in the order that reads most like the other name: swapping two such pairs
+     * changes no similarity, only the order. */
+    for (bool changed = true; changed;) {
+        changed = false;
+        int cost = order_cost(ma, a->n);
+        for (int i = 0; i < a->n && !changed; i++)
+            for (int j = i + 1; j < a->n && !changed; j++) {
+                if (ma[i] < 0 || ma[j] < 0)
+                    continue;
+                if (sim[i][ma[j]] != sim[i][ma[i]] || sim[j][ma[i]] != sim[j][ma[j]])
+                    continue;
+                int t = ma[i];
+                ma[i] = ma[j];
+                ma[j] = t;
+                int c2 = order_cost(ma, a->n);
+                if (c2 < cost) {
+                    mb[ma[i]] = i;
+                    mb[ma[j]] = j;
+                    changed = true;
+                } else {
+                    ma[j] = ma[i];
+                    ma[i] = t;
+                }
+            }
+    }
     double ca = wa_m / sa, cb = wb_m / sb;
     double score = sqrt(ca * cb);
 
@@ -1696,12 +1985,31 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                         if ((a->u[i].flags | b->u[ma[i]].flags) & UBUR_UNIT_NASAB)
                             nasab_cross = true;
             }
-    if (nasab_role || (inv && nasab_cross)) {
+    /* The family name moved to the front or the back (passports and lists disagree on
+     * where it goes), everything else in order: not a patronym moving. */
+    bool family_moved = false;
+    if (inv && ns >= 3) {
+        bool front = true, back = true;
+        for (int x = 1; x < ns; x++) {
+            front &= seq[x] < seq[0] && (x == 1 || seq[x - 1] < seq[x]);
+            back &= seq[x - 1] > seq[ns - 1] && (x == 1 || seq[x - 2] < seq[x - 1]);
+        }
+        int moved = -1;
+        if (front || back) {
+            int target = front ? seq[0] : seq[ns - 1];
+            for (int i = 0; i < a->n; i++)
+                if (ma[i] == target)
+                    moved = i;
+        }
+        /* even "bin Laden": the last name, moved whole, is the family name */
+        family_moved = moved >= 0;
+    }
+    if (nasab_role || (inv && nasab_cross && !family_moved)) {
         score *= 0.55;
         if (explain)
             ubur_buf_adds(explain, "; order differs: the patronym (bin/ibn) is another name");
     } else if (inv) {
-        bool rot = ns >= 3 && is_rotation(seq, ns);
+        bool rot = family_moved || (ns >= 3 && is_rotation(seq, ns));
         bool head_swap = ns >= 2 && seq[0] == 1 && seq[1] == 0 && ma[0] == 1 && ma[1] == 0;
         if (rot) {
             score *= 0.96;
@@ -1745,6 +2053,25 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         score *= 0.85 + 0.15 * (info / 1.2);
         if (explain && ns > 0)
             ubur_buf_adds(explain, "; only common names matched");
+    }
+
+    /* The whole names written one letter apart: one typo, wherever it fell (in a particle,
+     * a hyphen, between two names), is the same name mistyped. Long names only: in a short
+     * one, a letter is a good part of the evidence. */
+    if (score < 0.9 && a->n >= 2 && b->n >= 2) {
+        char la[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON], lb[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+        size_t na = ubur_name_letters(a, la, sizeof(la)), nb = ubur_name_letters(b, lb, sizeof(lb));
+        if (na && nb) {
+            size_t l = na > nb ? na : nb;
+            if (l >= UBUR_NAME_TYPO_MIN && typo_edits(la, lb) == 1) {
+                double t = 1.0 - 2.5 / (double)l;
+                if (t > score) {
+                    score = t;
+                    if (explain)
+                        ubur_buf_addf(explain, "; written one letter apart: %.2f", t);
+                }
+            }
+        }
     }
     if (score > 1)
         score = 1;

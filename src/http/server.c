@@ -9,6 +9,7 @@
  * goes to stderr per request with that id.
  */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -312,6 +313,17 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
         }
         flags |= MHD_USE_TLS;
     }
+    /*
+     * Worker threads allocate from their own malloc arenas; glibc trims an
+     * arena's heap as soon as 128 KB are free at its top and grows it again
+     * with mprotect() on the next request: thousands of system calls a
+     * second at load. Keep up to 64 MB per arena instead. Setting that
+     * turns off glibc's adaptive mmap threshold, so it is set to the most
+     * that adaptation would reach (32 MB): per-request buffers of a few
+     * megabytes (name matching's scratch) stay off mmap()/munmap().
+     */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     /* Block the signals in every thread; the main thread waits for them below. */
     sigset_t sigs;
     sigemptyset(&sigs);

@@ -114,6 +114,12 @@ export const scenarios = [
       const r = await t.server.api('POST', '/api/v1/session', { username: 'e2e.analyst', password: pw });
       tap.eq(r.status, 201, 'users: the new user can log in with the password shown');
       await screenshot(page, 'users');
+
+      page.once('dialog', (d) => d.accept());
+      await page.locator('button[data-toggle="e2e.analyst"]').click();
+      await page.locator('#users-list tr', { hasText: 'e2e.analyst' }).locator('.badge', { hasText: 'Disabled' }).waitFor();
+      const r2 = await t.server.api('POST', '/api/v1/session', { username: 'e2e.analyst', password: pw });
+      tap.eq(r2.status, 401, 'users: a user disabled in the UI can no longer log in');
     },
   },
   {

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Foundation over HTTP: health, auth, roles, errors, sessions, CSRF, audit, OpenAPI."""
+import json
 import os
 import sqlite3
 import subprocess
@@ -118,6 +119,33 @@ with Server(args) as srv:
     tap.ok(p.stderr.startswith("ubur: "), "CLI errors start with 'ubur: '")
     p = srv.cli("user", "frobnicate")
     tap.eq(p.returncode, 2, "unknown subcommand is a usage error (2)")
+    # Disabling and role changes: sessions end at once, the last admin stays.
+    tok = srv.add_user(admin, "leaver1", "border_officer")
+    st, body, _ = srv.req("PATCH", "/api/v1/users/leaver1", {"disabled": True}, token=admin)
+    tap.ok(st == 200 and body.get("disabled") is True, "PATCH disables a user", body)
+    st, _, _ = srv.req("GET", "/api/v1/session", token=tok)
+    tap.eq(st, 401, "a disabled user's open session ends at once")
+    st, body, _ = srv.req("PATCH", "/api/v1/users/leaver1", {"role": "wizard"}, token=admin)
+    tap.ok(st == 400 and body["error"]["field"] == "role", "an unknown role is named", body)
+    st, body, _ = srv.req("PATCH", "/api/v1/users/nobody9", {"disabled": True}, token=admin)
+    tap.eq(st, 404, "PATCH of an unknown user is 404")
+    st, body, _ = srv.req("PATCH", "/api/v1/users/admin", {"role": "analyst"}, token=admin)
+    tap.ok(st == 409 and "last enabled admin" in body["error"]["message"],
+           "the last admin cannot be demoted", body)
+    st, body, _ = srv.req("PATCH", "/api/v1/users/leaver1", {"disabled": False, "role": "analyst"},
+                          token=admin)
+    tap.ok(st == 200 and body["role"] == "analyst" and not body["disabled"],
+           "PATCH enables a user with a new role", body)
+    p = srv.cli("user", "disable", "leaver1")
+    tap.eq(p.returncode, 0, "ubur user disable")
+    p = srv.cli("user", "list", "--json")
+    tap.ok([u for u in json.loads(p.stdout) if u["username"] == "leaver1"][0]["disabled"],
+           "ubur user list shows the account disabled")
+    p = srv.cli("user", "disable", "admin")
+    tap.ok(p.returncode == 1 and "last enabled admin" in p.stderr, "the CLI keeps the last admin too",
+           p.stderr)
+    p = srv.cli("user", "role", "leaver1")
+    tap.eq(p.returncode, 2, "user role without --role is a usage error")
     p = srv.cli("audit", "verify")
     tap.ok(p.returncode == 0 and "intact" in p.stdout, "ubur audit verify", p.stdout + p.stderr)
     if not args.pg:

@@ -146,6 +146,8 @@ with Server(args, env=env) as srv:
            visa["mrz"][1].startswith(visa["visa_number"]), "the visa has an MRV-A MRZ",
            visa["mrz"])
     tap.ok(visa["seal"].startswith("dc03"), "the visa has a version-4 seal (hex)")
+    st, again, _ = srv.req("GET", "/api/v1/visas/" + visa["id"], token=consul)
+    tap.eq(again, visa, "the issuance's answer is the visa as read back")
     tap.eq((visa["valid_from"], visa["days"], visa["entries"]), (day(10), 14, 1),
            "validity, stay and entries as asked")
     st, body, _ = srv.req("POST", "/api/v1/visa-applications/%s/issue" % app["id"], {},
@@ -324,6 +326,22 @@ with Server(args, env=env) as srv:
     st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % evisa["id"],
                           {"days": 30, "hospital_request": "X-1"}, token=consul)
     tap.ok(st == 409, "an escort's extension past the patient's visa is 409", (st, body))
+
+    # ---- shortening the patient's visa clips the escort's to it ----
+    cut = day(20)
+    tap.ok(evisa["valid_until"] > cut, "the escort's visa runs past the new end before", evisa)
+    st, shp, _ = srv.req("POST", "/api/v1/visas/%s/shorten" % pvisa["id"],
+                         {"until": cut, "reason": "treatment ends earlier"}, token=consul)
+    tap.ok(st == 200 and shp["state"] == "shortened" and shp["valid_until"] == cut,
+           "the patient's visa is shortened", (st, shp))
+    st, es, _ = srv.req("GET", "/api/v1/visas/" + evisa["id"], token=consul)
+    tap.ok(es["state"] == "shortened" and es["valid_until"] == cut and
+           es["days"] <= shp["days"] and es["seal"] != evisa["seal"],
+           "the escort's visa is clipped to the patient's, with a new seal", es)
+    st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % evisa["id"],
+                          {"until": day(22), "hospital_request": "X-2"}, token=consul)
+    tap.ok(st == 409, "and cannot be extended past the shortened patient's visa", (st, body))
+    ext = shp  # the patient's current seal, for the revocation below
     st, body, _ = srv.req("POST", "/api/v1/visas/%s/extend" % visa["id"], {"days": 5},
                           token=consul)
     tap.ok(st == 409 and body["error"]["field"] == "purpose",
@@ -404,6 +422,10 @@ with Server(args, env=env) as srv:
                         token=consul)
     tap.ok(st == 201 and gi["issued"] == 3 and all(v["seal"] for v in gi["visas"]),
            "the group's visas are issued at once, each with its seal", (st, gi))
+    back = [srv.req("GET", "/api/v1/visas/" + v["id"], token=consul)[1] for v in gi["visas"]]
+    tap.eq(gi["visas"], back, "the group's answer is its visas as read back")
+    nums = sorted(int(v["visa_number"][3:]) for v in gi["visas"])
+    tap.eq(nums, list(range(nums[0], nums[0] + 3)), "a group's visas have consecutive numbers")
     st, body, _ = srv.req("POST", "/api/v1/visa-applications/groups/PILGRIMS-01/issue", {},
                           token=consul)
     tap.eq(st, 409, "issuing the group again is 409")

@@ -66,6 +66,8 @@ insert_row(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     return 0;
 }
 
+#define EACH_ROWS 100 /* rows per worker in test_group_commit_many_callers */
+
 struct worker {
     struct ubur_writer *w;
     int first, n;
@@ -83,7 +85,9 @@ worker_main(void *arg)
     for (int i = 0; i < wk->n; i++) {
         struct row r = {wk->first + i, "worker", (wk->first + i) % 10 == 7};
         struct ubur_error err = UBUR_ERROR_INIT;
-        int rc = ubur_write(&ctx, insert_row, &r, &err);
+        /* Half the callers write lazily: mixed batches commit durably, all commit. */
+        int rc = wk->first / EACH_ROWS % 2 ? ubur_write_lazy(&ctx, insert_row, &r, &err)
+                                           : ubur_write(&ctx, insert_row, &r, &err);
         if (r.fail) {
             if (rc != UBUR_ECONFLICT || strstr(err.message, "refused") == NULL)
                 wk->failed++;
@@ -102,7 +106,7 @@ test_group_commit_many_callers(void **state)
     fresh_db();
     struct ubur_writer *w;
     assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
-    enum { THREADS = 16, EACH = 100 };
+    enum { THREADS = 16, EACH = EACH_ROWS };
     pthread_t th[THREADS];
     struct worker wk[THREADS];
     for (int i = 0; i < THREADS; i++) {
@@ -148,6 +152,41 @@ test_inline_without_writer(void **state)
     unlink(dbpath);
 }
 
+/*
+ * A lazy write is committed when it returns (another connection sees it);
+ * a durable write after it commits with synchronous=FULL again, and both
+ * are there after the writer closes. Without a writer it commits inline.
+ */
+static void
+test_lazy_writes(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = w;
+    struct row a = {20, "lazy", false}, b = {21, "durable", false}, c = {22, "lazy", true};
+    assert_int_equal(ubur_write_lazy(&ctx, insert_row, &a, NULL), 0);
+    assert_int_equal(count_rows("lazy"), 1);
+    struct ubur_error err = UBUR_ERROR_INIT;
+    assert_int_equal(ubur_write_lazy(&ctx, insert_row, &c, &err), UBUR_ECONFLICT);
+    assert_int_equal(ubur_write(&ctx, insert_row, &b, NULL), 0);
+    assert_int_equal(count_rows("durable"), 1);
+    ubur_writer_close(w);
+    assert_int_equal(count_rows(NULL), 2);
+    ctx.writer = NULL;
+    struct ubur_store *s;
+    assert_int_equal(ubur_store_open(&s, dbpath, NULL), 0);
+    ctx.store = s;
+    struct row d = {23, "inline", false};
+    assert_int_equal(ubur_write_lazy(&ctx, insert_row, &d, NULL), 0);
+    ubur_store_close(s);
+    assert_int_equal(count_rows("inline"), 1);
+    unlink(dbpath);
+}
+
 static void
 test_constraint_failure_is_isolated(void **state)
 {
@@ -187,6 +226,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_commit_many_callers),
         cmocka_unit_test(test_inline_without_writer),
+        cmocka_unit_test(test_lazy_writes),
         cmocka_unit_test(test_constraint_failure_is_isolated),
         cmocka_unit_test(test_open_fails_cleanly),
     };

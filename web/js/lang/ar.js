@@ -121,7 +121,7 @@ export default {
   'nav.visa_stats': 'أرقام التأشيرات',
   'nav.visa_stats.about': 'الطلبات والتأشيرات حسب الغرض والحالة',
   'nav.users': 'المستخدمون والأدوار',
-  'nav.users.about': 'إضافة مستخدمين، وإعادة تعيين كلمات المرور',
+  'nav.users.about': 'إضافة المستخدمين وتعطيلهم، والأدوار، وكلمات المرور',
   'nav.audit': 'سجل التدقيق',
   'nav.audit.about': 'من فعل ماذا، وهل السجل سليم',
 
@@ -187,6 +187,14 @@ export default {
   'users.reset': 'إعادة تعيين كلمة المرور',
   'users.reset_for': 'إعادة تعيين كلمة مرور {name}',
   'users.reset_confirm': 'هل تريد إعادة تعيين كلمة مرور {name}؟ ستنتهي جلساته.',
+  'users.disable': 'تعطيل',
+  'users.enable': 'تفعيل',
+  'users.disable_for': 'تعطيل حساب {name}',
+  'users.enable_for': 'تفعيل حساب {name}',
+  'users.disable_confirm': 'هل تريد تعطيل حساب {name}؟ ستنتهي جلساته ولن يتمكن من تسجيل الدخول.',
+  'users.role_for': 'دور {name}',
+  'users.role_confirm': 'هل تريد منح {name} دور {role}؟ ستنتهي جلساته.',
+  'users.updated': 'حُدِّث المستخدم {name}؛ انتهت جلساته.',
   'users.count': { zero: 'لا مستخدمين', one: 'مستخدم واحد', two: 'مستخدمان', few: '{n} مستخدمين', many: '{n} مستخدمًا', other: '{n} مستخدم' },
 
   'audit.verify': 'التحقق من السلسلة',

@@ -119,7 +119,7 @@ export default {
   'nav.visa_stats': 'Visa figures',
   'nav.visa_stats.about': 'Applications and visas by purpose and state',
   'nav.users': 'Users and roles',
-  'nav.users.about': 'Add users, reset passwords',
+  'nav.users.about': 'Add and disable users, roles, passwords',
   'nav.audit': 'Audit log',
   'nav.audit.about': 'Who did what, and whether the log is intact',
 
@@ -185,6 +185,14 @@ export default {
   'users.reset': 'Reset password',
   'users.reset_for': 'Reset the password of {name}',
   'users.reset_confirm': 'Reset the password of {name}? Their sessions end.',
+  'users.disable': 'Disable',
+  'users.enable': 'Enable',
+  'users.disable_for': 'Disable the account of {name}',
+  'users.enable_for': 'Enable the account of {name}',
+  'users.disable_confirm': 'Disable the account of {name}? Their sessions end and they cannot log in.',
+  'users.role_for': 'Role of {name}',
+  'users.role_confirm': 'Give {name} the role {role}? Their sessions end.',
+  'users.updated': 'User {name} updated; their sessions ended.',
   'users.count': { one: '{n} user', other: '{n} users' },
 
   'audit.verify': 'Verify the chain',

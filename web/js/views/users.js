@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Users and roles (admin): the list, a form to add a user (the server
-// generates a password when none is given and shows it once), and a password
-// reset per user, which ends that user's sessions.
+// generates a password when none is given and shows it once), and per user a
+// password reset, a role change and disabling, each of which ends that user's
+// sessions.
 
 import { h, replace, ltr } from '../dom.js';
 import { t } from '../i18n.js';
@@ -25,11 +26,23 @@ export async function render(ctx) {
         { label: t('users.state'), cell: (u) => (u.state ? t(`state.${u.state}`) : '') },
         { label: t('users.status'), cell: (u) => (u.disabled ? badge('bad', t('users.disabled')) : badge('ok', t('users.enabled'))) },
         { label: t('users.created'), cell: (u) => timeEl(u.created_at) },
-        { label: t('common.actions'), cell: (u) => h('button', {
-          type: 'button', 'data-reset': u.username,
-          'aria-label': t('users.reset_for', { name: u.username }),
-          onclick: (e) => resetPassword(e.currentTarget, u.username),
-        }, t('users.reset')) },
+        { label: t('common.actions'), cell: (u) => h('div', { class: 'actions' },
+          h('button', {
+            type: 'button', 'data-reset': u.username,
+            'aria-label': t('users.reset_for', { name: u.username }),
+            onclick: (e) => resetPassword(e.currentTarget, u.username),
+          }, t('users.reset')),
+          h('button', {
+            type: 'button', 'data-toggle': u.username,
+            'aria-label': t(u.disabled ? 'users.enable_for' : 'users.disable_for', { name: u.username }),
+            onclick: (e) => update(e.currentTarget, u.username, { disabled: !u.disabled },
+              u.disabled ? null : t('users.disable_confirm', { name: u.username })),
+          }, t(u.disabled ? 'users.enable' : 'users.disable')),
+          h('select', {
+            'data-role': u.username, 'aria-label': t('users.role_for', { name: u.username }),
+            onchange: (e) => update(e.currentTarget, u.username, { role: e.currentTarget.value },
+              t('users.role_confirm', { name: u.username, role: t(`role.${e.currentTarget.value}`) })),
+          }, ...roles.map((r) => h('option', { value: r, selected: r === u.role }, t(`role.${r}`))))) },
       ], users, { caption: t('users.count', { n: users.length }) }));
     } catch (e) {
       replace(listBox, loadError(e));
@@ -50,6 +63,18 @@ export async function render(ctx) {
     } catch (e) {
       replace(secretBox, loadError(e));
     }
+  }
+
+  // A role change or disabling ends the user's sessions, so it asks first.
+  async function update(control, username, body, question) {
+    if (question && !window.confirm(question)) { await refresh(); return; }
+    try {
+      await busy(control, () => api.patch(`/api/v1/users/${encodeURIComponent(username)}`, body));
+      replace(secretBox, h('div', { class: 'alert ok', role: 'status' }, t('users.updated', { name: username })));
+    } catch (e) {
+      replace(secretBox, loadError(e));
+    }
+    await refresh();
   }
 
   function addForm() {
