@@ -127,6 +127,38 @@ int ubur_registry_locations(struct ubur_ctx *ctx,
 int ubur_registry_register(struct ubur_ctx *ctx, struct ubur_reg_group *g,
                            struct ubur_reg_individual *members, size_t n, bool check_duplicates,
                            struct ubur_error *err);
+/*
+ * A registration group in its JSON form (the body of POST
+ * /api/v1/registry/groups and the file of `ubur registry add-group`):
+ *   {"kind": "household"|"case", "location": PCODE, "registered_on": DATE,
+ *    "confirm_new": false, "members": [{"relationship": "focal_point",
+ *    "given_name", "father_name", "grandfather_name", "family_name", the same
+ *    with _ar, "sex", "birth_date", "birth_date_estimated": bool, "origin",
+ *    "citizenship", "population_type", "location", "registered_on",
+ *    "passport", "document_country"}, ...]}
+ * Fills g and *members (n of them, from ctx->arena; strings point into
+ * body, which must outlive them) and *confirm_new (may be NULL). Unknown
+ * fields and wrong types are UBUR_EINVAL naming the field; the values
+ * themselves are checked by ubur_registry_register.
+ */
+int ubur_registry_group_from_json(struct ubur_ctx *ctx, json_t *body, struct ubur_reg_group *g,
+                                  struct ubur_reg_individual **members, size_t *n,
+                                  bool *confirm_new, struct ubur_error *err);
+/*
+ * The duplicate check shown to the officer before a group is committed:
+ * for each member (index from 0) calls fn with the existing active
+ * individuals scoring at least the setting registry.duplicate_threshold
+ * (default 0.8, the threshold ubur_registry_register refuses at), best
+ * first, at most max (at most 20), possibly none. *flagged (may be NULL)
+ * gets the number of members with any candidate. Writes nothing; candidate
+ * reads are audited. fn returning non-zero stops with that code.
+ */
+struct ubur_reg_candidate;
+int ubur_registry_group_check(struct ubur_ctx *ctx, const struct ubur_reg_individual *members,
+                              size_t n, size_t max,
+                              int (*fn)(void *arg, size_t member,
+                                        const struct ubur_reg_candidate *c, size_t nc),
+                              void *arg, size_t *flagged, struct ubur_error *err);
 /* Adds one member (a newborn, a relative who joined) to an existing group. */
 int ubur_registry_add_member(struct ubur_ctx *ctx, const char *group, struct ubur_reg_individual *p,
                              struct ubur_error *err);

@@ -270,54 +270,12 @@ nz(const char *s)
     return empty(s) ? NULL : s;
 }
 
-/* Where reg_bulk inserts, per enum reg_bulk_table. */
-static const char *const bulk_tables[REG_BULK_COUNT][2] = {
-    {"reg_group", "id, group_number, kind, focal_point_id, location_id, registered_on, created_at,"
-                  " updated_at"},
-    {"reg_individual",
-     "id, individual_number, group_id, relationship, given_name_ar, father_name_ar,"
-     " grandfather_name_ar, family_name_ar, given_name, father_name, grandfather_name, family_name,"
-     " sex, birth_date, birth_date_estimated, origin, citizenship, population_type, location_id,"
-     " status, registered_on, name_key, stat_cell, band_next_on, created_at, updated_at"},
-    {"reg_history", "individual_id, seq, effective_on, status, population_type, location_id,"
-                    " reason, recorded_at, recorded_by"},
-    {"reg_document",
-     "id, individual_id, doc_type, number, issuing_country, issued_on, expires_on, created_at"},
-    {"reg_specific_need", "individual_id, code, detail, noted_on"},
-};
-
-/* The writer's inserter into table t, opened on first use with the writer's bulk_flags. */
-static int
-reg_bulk(struct reg_writer *w, enum reg_bulk_table t, struct ubur_bulk **out,
-         struct ubur_error *err)
-{
-    if (!w->bulk[t]) {
-        int rc = ubur_store_bulk_open(w->ctx->store, bulk_tables[t][0], bulk_tables[t][1],
-                                      w->bulk_flags, &w->bulk[t], err);
-        if (rc)
-            return rc;
-    }
-    *out = w->bulk[t];
-    return 0;
-}
-
-static int
-group_row(struct reg_writer *w, struct ubur_bulk *b, const struct reg_group_in *gi,
-          const char *reg, const char *focal_id, struct ubur_error *err)
-{
-    int rc = ubur_bulk_row(b, err, "tttttttt", gi->id, gi->number, gi->kind, focal_id,
-                           gi->loc->id, reg, w->now, w->now);
-    if (rc == UBUR_ECONFLICT)
-        return ubur_error_field(err, UBUR_ECONFLICT, "group_number", "'%s' already exists",
-                                gi->number);
-    return rc;
-}
-
 int
 reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *group_id,
                   const char *group_number, int index, struct ubur_error *err)
 {
     const struct ubur_reg_individual *p = in->p;
+    struct ubur_store *s = w->ctx->store;
     char key[160], birth[UBUR_DATE_LEN + 1], reg[UBUR_DATE_LEN + 1], next[UBUR_DATE_LEN + 1];
     uint32_t cell;
     int rc;
@@ -343,57 +301,102 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
     if (nb != UBUR_NO_DATE)
         ubur_date_format(nb, next);
 
-    struct ubur_bulk *b;
-    if ((rc = reg_bulk(w, REG_BULK_INDIVIDUAL, &b, err)))
+#define INSERT_INDIVIDUAL                                                                      \
+    "INSERT INTO reg_individual (id, individual_number, group_id, relationship,"                \
+    " given_name_ar, father_name_ar, grandfather_name_ar, family_name_ar, given_name,"         \
+    " father_name, grandfather_name, family_name, sex, birth_date, birth_date_estimated,"       \
+    " origin, citizenship, population_type, location_id, status, registered_on,"               \
+    " name_key, stat_cell, band_next_on, created_at, updated_at)"                               \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    const char *bd = in->birth != UBUR_NO_DATE ? birth : NULL;
+    const char *nx = nb != UBUR_NO_DATE ? next : NULL;
+    if (w->pipelined) {
+        /* Bulk import: no answer awaited (PostgreSQL pipelines it); a conflict surfaces at
+         * commit and the import checks that batch again row by row for its line. */
+        if (counted)
+            rc = ubur_store_queue(s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttittt", in->id,
+                                  in->number, group_id, p->relationship, nz(p->given_name_ar),
+                                  nz(p->father_name_ar), nz(p->grandfather_name_ar),
+                                  nz(p->family_name_ar), nz(p->given_name), nz(p->father_name),
+                                  nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
+                                  (int64_t)p->birth_date_estimated, p->origin, p->citizenship,
+                                  p->population_type, in->loc->id, in->status, reg, key,
+                                  (int64_t)cell, nx, w->now, w->now);
+        else
+            rc = ubur_store_queue(s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttnttt", in->id,
+                                  in->number, group_id, p->relationship, nz(p->given_name_ar),
+                                  nz(p->father_name_ar), nz(p->grandfather_name_ar),
+                                  nz(p->family_name_ar), nz(p->given_name), nz(p->father_name),
+                                  nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
+                                  (int64_t)p->birth_date_estimated, p->origin, p->citizenship,
+                                  p->population_type, in->loc->id, in->status, reg, key, nx,
+                                  w->now, w->now);
+        if (rc)
+            return rc;
+    } else {
+        struct ubur_stmt *st;
+        if ((rc = ubur_store_prepare(s, INSERT_INDIVIDUAL, &st, err)))
+            return rc;
+        const char *text[] = {in->id,         in->number,          group_id,
+                              p->relationship, nz(p->given_name_ar), nz(p->father_name_ar),
+                              nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
+                              nz(p->father_name), nz(p->grandfather_name), nz(p->family_name),
+                              p->sex,         bd};
+        for (int i = 0; i < 14; i++)
+            ubur_stmt_bind_text(st, i + 1, text[i]);
+        ubur_stmt_bind_int(st, 15, p->birth_date_estimated);
+        ubur_stmt_bind_text(st, 16, p->origin);
+        ubur_stmt_bind_text(st, 17, p->citizenship);
+        ubur_stmt_bind_text(st, 18, p->population_type);
+        ubur_stmt_bind_text(st, 19, in->loc->id);
+        ubur_stmt_bind_text(st, 20, in->status);
+        ubur_stmt_bind_text(st, 21, reg);
+        ubur_stmt_bind_text(st, 22, key);
+        if (counted)
+            ubur_stmt_bind_int(st, 23, cell);
+        else
+            ubur_stmt_bind_null(st, 23);
+        ubur_stmt_bind_text(st, 24, nx);
+        ubur_stmt_bind_text(st, 25, w->now);
+        ubur_stmt_bind_text(st, 26, w->now);
+        rc = ubur_stmt_step(st, err);
+        ubur_stmt_done(st);
+        if (rc == UBUR_ECONFLICT)
+            return ubur_error_field(err, UBUR_ECONFLICT, "individual_number",
+                                    "'%s' already exists", in->number);
+        if (rc < 0)
+            return rc;
+    }
+#undef INSERT_INDIVIDUAL
+    if ((rc = ubur_store_queue(s, err,
+                               "INSERT INTO reg_history (individual_id, seq, effective_on, status,"
+                               " population_type, location_id, reason, recorded_at, recorded_by)"
+                               " VALUES (?, 1, ?, ?, ?, ?, 'registered', ?, ?)",
+                               "ttttttt", in->id, reg, in->status, p->population_type,
+                               in->loc->id, w->now, w->ctx->username)))
         return rc;
-    const char *text[] = {in->id,         in->number,          group_id,
-                          p->relationship, nz(p->given_name_ar), nz(p->father_name_ar),
-                          nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
-                          nz(p->father_name), nz(p->grandfather_name), nz(p->family_name),
-                          p->sex,         in->birth != UBUR_NO_DATE ? birth : NULL};
-    for (int i = 0; i < 14; i++)
-        ubur_bulk_text(b, text[i]);
-    ubur_bulk_int(b, p->birth_date_estimated);
-    ubur_bulk_text(b, p->origin);
-    ubur_bulk_text(b, p->citizenship);
-    ubur_bulk_text(b, p->population_type);
-    ubur_bulk_text(b, in->loc->id);
-    ubur_bulk_text(b, in->status);
-    ubur_bulk_text(b, reg);
-    ubur_bulk_text(b, key);
-    if (counted)
-        ubur_bulk_int(b, cell);
-    else
-        ubur_bulk_null(b);
-    ubur_bulk_text(b, nb != UBUR_NO_DATE ? next : NULL);
-    ubur_bulk_text(b, w->now);
-    ubur_bulk_text(b, w->now);
-    rc = ubur_bulk_row_end(b, err);
-    if (rc == UBUR_ECONFLICT)
-        return ubur_error_field(err, UBUR_ECONFLICT, "individual_number", "'%s' already exists",
-                                in->number);
-    if (rc < 0)
-        return rc;
-    if ((rc = reg_bulk(w, REG_BULK_HISTORY, &b, err)) ||
-        (rc = ubur_bulk_row(b, err, "tittttttt", in->id, (int64_t)1, reg, in->status,
-                            p->population_type, in->loc->id, "registered", w->now,
-                            w->ctx->username)))
-        return rc;
+    int64_t ch;
     for (size_t i = 0; i < p->ndocuments; i++) {
         const struct ubur_reg_document *d = &p->documents[i];
         char did[UBUR_UUID_LEN + 1];
         reg_writer_new_id(w, did);
-        if ((rc = reg_bulk(w, REG_BULK_DOCUMENT, &b, err)) ||
-            (rc = ubur_bulk_row(b, err, "tttttttt", did, in->id, d->doc_type, d->number,
-                                nz(d->issuing_country), nz(d->issued_on), nz(d->expires_on),
-                                w->now)))
-            return rc;
+        ch = ubur_store_queue(s, err,
+                            "INSERT INTO reg_document (id, individual_id, doc_type, number,"
+                            " issuing_country, issued_on, expires_on, created_at)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            "tttttttt", did, in->id, d->doc_type, d->number,
+                            nz(d->issuing_country), nz(d->issued_on), nz(d->expires_on), w->now);
+        if (ch < 0)
+            return (int)ch;
     }
-    for (size_t i = 0; i < p->nneeds; i++)
-        if ((rc = reg_bulk(w, REG_BULK_NEED, &b, err)) ||
-            (rc = ubur_bulk_row(b, err, "tttt", in->id, p->needs[i].code, nz(p->needs[i].detail),
-                                reg)))
-            return rc;
+    for (size_t i = 0; i < p->nneeds; i++) {
+        ch = ubur_store_queue(s, err,
+                            "INSERT INTO reg_specific_need (individual_id, code, detail, noted_on)"
+                            " VALUES (?, ?, ?, ?)",
+                            "tttt", in->id, p->needs[i].code, nz(p->needs[i].detail), reg);
+        if (ch < 0)
+            return (int)ch;
+    }
     return 0;
 }
 
@@ -434,14 +437,24 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
             return rc;
         snprintf(gi->number, sizeof(gi->number), "%s-%06lld", scope, (long long)v);
     }
-    /* Inserted at once, the group goes in before its members (their foreign key) and learns
-     * its focal point after them; deferred, it is sent before them, focal point included. */
-    struct ubur_bulk *b;
-    if ((rc = reg_bulk(w, REG_BULK_GROUP, &b, err)))
-        return rc;
-    bool deferred = ubur_bulk_deferred(b);
-    if (!deferred && (rc = group_row(w, b, gi, reg, NULL, err)))
-        return rc;
+    int64_t ch = w->pipelined
+                     ? ubur_store_queue(s, err,
+                                        "INSERT INTO reg_group (id, group_number, kind,"
+                                        " focal_point_id, location_id, registered_on, created_at,"
+                                        " updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+                                        "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg,
+                                        w->now, w->now)
+                     : ubur_store_run(s, err,
+                                      "INSERT INTO reg_group (id, group_number, kind, focal_point_id,"
+                                      " location_id, registered_on, created_at, updated_at)"
+                                      " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+                                      "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg,
+                                      w->now, w->now);
+    if (ch == UBUR_ECONFLICT)
+        return ubur_error_field(err, UBUR_ECONFLICT, "group_number", "'%s' already exists",
+                                gi->number);
+    if (ch < 0)
+        return (int)ch;
     /* The focal point is member 01. */
     int index = 2;
     for (size_t i = 0; i < n; i++) {
@@ -449,11 +462,8 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
         if ((rc = reg_insert_person(w, &members[i], gi->id, gi->number, k, err)))
             return rc;
     }
-    if (deferred)
-        return group_row(w, b, gi, reg, members[focal].id, err);
-    int64_t ch = ubur_store_run(s, err, "UPDATE reg_group SET focal_point_id = ? WHERE id = ?",
-                                "tt", members[focal].id, gi->id);
-    return ch < 0 ? (int)ch : 0;
+    return ubur_store_queue(s, err, "UPDATE reg_group SET focal_point_id = ? WHERE id = ?", "tt",
+                            members[focal].id, gi->id);
 }
 
 /* ---- locations ---- */

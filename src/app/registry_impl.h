@@ -31,16 +31,6 @@ struct reg_loc {
     char *location_type, *accommodation_type;
 };
 
-/* The tables a registration inserts into, in foreign-key order (parents first). */
-enum reg_bulk_table {
-    REG_BULK_GROUP,
-    REG_BULK_INDIVIDUAL,
-    REG_BULK_HISTORY,
-    REG_BULK_DOCUMENT,
-    REG_BULK_NEED,
-    REG_BULK_COUNT
-};
-
 struct reg_writer {
     struct ubur_ctx *ctx;
     int64_t today;       /* the statistics are rolled through today */
@@ -59,11 +49,12 @@ struct reg_writer {
     bool locs_loaded;
     bool open;
     bool borrowed; /* inside the caller's transaction: do not begin/commit it */
-    /* Registrations' inserts (ubur_store_bulk_*), opened on first use, closed in table order
-     * at commit. bulk_flags is set before reg_writer_begin: UBUR_BULK_DEFER (imports) has
-     * PostgreSQL send them by COPY at commit, so a conflict is then the commit's failure. */
-    int bulk_flags;
-    struct ubur_bulk *bulk[REG_BULK_COUNT];
+    /* Bulk import: a batch never places checkpoints (it may drop them); the import's
+     * last transaction places them once, so each batch does not rescan the whole log. */
+    bool defer_checkpoints;
+    /* Bulk import: inserts are queued (ubur_store_queue: pipelined on PostgreSQL), so a
+     * constraint failure surfaces at commit instead of naming its row. */
+    bool pipelined;
 };
 
 /* Set while a registration made on a border post is applied (sync): inserts keep the ids

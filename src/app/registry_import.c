@@ -145,7 +145,7 @@ row_person(struct row *r, struct ubur_error *e)
 static int
 import_group(struct reg_writer *w, struct row *rows, size_t n,
              const struct ubur_registry_import_opts *o, struct ubur_registry_import_result *res,
-             bool insert, bool *bad)
+             bool insert, bool *bad, bool *retry)
 {
     struct ubur_error e = UBUR_ERROR_INIT;
     struct reg_group_in gi;
@@ -186,6 +186,12 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
         return 0;
     ubur_error_clear(&e);
     int rc = reg_insert_group(w, &g, &gi, pi, n, &e);
+    if (rc && retry) {
+        /* pipelined: the failure may belong to an earlier row; the batch is checked again
+         * row by row */
+        *retry = true;
+        return 0;
+    }
     if (rc == UBUR_EINVAL || rc == UBUR_ECONFLICT) {
         *bad = true;
         return report(o, res, head->line, &e);
@@ -198,11 +204,17 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
     return 0;
 }
 
+/*
+ * One batch in one transaction. Pipelined (retry set), inserts are queued
+ * (one round trip per batch on PostgreSQL instead of one per row); a
+ * failure there cannot name its row, so *retry is set and the caller runs
+ * the batch again unpipelined, row by row, for the line-numbered report.
+ */
 static int
-run_batch_as(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
-             struct ubur_registry_import_result *res, int bulk_flags, struct ubur_error *err)
+batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
+              struct ubur_registry_import_result *res, struct ubur_error *err, bool *retry)
 {
-    struct reg_writer w = {.bulk_flags = bulk_flags};
+    struct reg_writer w = {0};
     int rc;
     bool bad = b->bad;
     if (!b->n) {
@@ -212,13 +224,19 @@ run_batch_as(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_i
     }
     if ((rc = reg_writer_begin(&w, ctx, err)))
         return rc;
+    w.defer_checkpoints = true;
+    w.pipelined = retry != NULL;
     for (size_t s = 0; s < b->n;) {
         size_t t = s + 1;
         while (t < b->n && !strcmp(b->rows[t].v[C_GROUP], b->rows[s].v[C_GROUP]))
             t++;
-        rc = import_group(&w, b->rows + s, t - s, o, res, !bad && !o->dry_run, &bad);
+        rc = import_group(&w, b->rows + s, t - s, o, res, !bad && !o->dry_run, &bad, retry);
         if (rc)
             goto fail;
+        if (retry && *retry) {
+            reg_writer_abort(&w);
+            return 0;
+        }
         s = t;
     }
     if (bad || o->dry_run) {
@@ -237,8 +255,13 @@ run_batch_as(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_i
         if (*p == '\\' || (unsigned char)*p < 0x20)
             *p = '_';
     if ((rc = ubur_audit(ctx, "registry.import", "registry", NULL, detail, err)) ||
-        (rc = reg_writer_commit(&w, err)))
+        (rc = reg_writer_commit(&w, err))) {
+        if (retry) {
+            *retry = true;
+            rc = 0;
+        }
         goto fail;
+    }
     res->imported += (long)b->n;
     return 0;
 fail:
@@ -246,21 +269,17 @@ fail:
     return rc;
 }
 
-/*
- * A batch's rows go in deferred (on PostgreSQL: by COPY when it commits, a round trip per table
- * instead of per row). A conflict found then names no input line, so the batch is run again
- * row by row, which reports the line and rejects the batch as before.
- */
 static int
 run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
           struct ubur_registry_import_result *res, struct ubur_error *err)
 {
-    int rc = run_batch_as(ctx, b, o, res, UBUR_BULK_DEFER, err);
-    if (rc == UBUR_ECONFLICT) {
-        ubur_error_clear(err);
-        rc = run_batch_as(ctx, b, o, res, 0, err);
-    }
-    return rc;
+    struct ubur_registry_import_result before = *res;
+    bool retry = false;
+    int rc = batch_attempt(ctx, b, o, res, err, &retry);
+    if (rc || !retry)
+        return rc;
+    *res = before;
+    return batch_attempt(ctx, b, o, res, err, NULL);
 }
 
 int
@@ -389,6 +408,13 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
     reg_map_release(&seen, NULL);
     batch_clear(&b);
     free(b.rows);
+    if (rc >= 0 && res->imported > 0 && !o->dry_run) {
+        /* The batches deferred placing checkpoints: an empty write places them now
+         * (a later write would too, if this one fails). */
+        struct reg_writer w = {0};
+        if ((rc = reg_writer_begin(&w, ctx, err)) == 0)
+            rc = reg_writer_commit(&w, err);
+    }
 out:
     ubur_csv_release(&csv);
     return rc < 0 ? rc : 0;

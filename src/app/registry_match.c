@@ -121,7 +121,8 @@ ubur_registry_candidates(struct ubur_ctx *ctx, const struct ubur_reg_individual 
         if (rc < 0)
             goto fail;
     }
-    qsort(all, nall, sizeof(*all), cand_cmp);
+    if (nall) /* qsort of NULL is undefined even for no elements */
+        qsort(all, nall, sizeof(*all), cand_cmp);
     *n = nall < max ? nall : max;
     if (*n) {
         memcpy(out, all, *n * sizeof(*out));

@@ -252,10 +252,6 @@ writer_release(struct reg_writer *w)
 {
     ubur_popstat_deltas_release(&w->deltas);
     ubur_popstat_deltas_release(&w->current);
-    for (int i = 0; i < REG_BULK_COUNT; i++) {
-        ubur_bulk_discard(w->bulk[i]);
-        w->bulk[i] = NULL;
-    }
     reg_map_release(&w->cells, NULL);
     reg_map_release(&w->counters, free);
     reg_locations_release(&w->locs);
@@ -360,11 +356,9 @@ reg_writer_begin(struct reg_writer *w, struct ubur_ctx *ctx, struct ubur_error *
 {
     void (*new_id)(void *, char *) = w->new_id;
     void *id_arg = w->id_arg;
-    int bulk_flags = w->bulk_flags;
     memset(w, 0, sizeof(*w));
     w->new_id = new_id;
     w->id_arg = id_arg;
-    w->bulk_flags = bulk_flags;
     w->ctx = ctx;
     w->today = reg_today();
     ubur_time_format(ubur_now(), w->now);
@@ -581,7 +575,7 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
             if (!checkpoints_from(w, e->day))
                 continue;
             day_text(e->day, day);
-            int64_t ch = ubur_store_queue( /* pipelined on PostgreSQL: no result needed */
+            int64_t ch = ubur_store_queue(
                 s, err,
                 "INSERT INTO reg_stat_checkpoint (day, cell_id, band, count)"
                 " SELECT day, ?, ?, ? FROM reg_stat_checkpoint_day WHERE day >= ?"
@@ -600,7 +594,7 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
                                   "i", new_rows);
     if (rc)
         return rc;
-    if (since >= CHECKPOINT_ROWS)
+    if (since >= CHECKPOINT_ROWS && !w->defer_checkpoints)
         return place_checkpoints(s, err);
     return 0;
 }
@@ -625,16 +619,7 @@ flush_counters(struct reg_writer *w, struct ubur_error *err)
 int
 reg_writer_commit(struct reg_writer *w, struct ubur_error *err)
 {
-    int rc = 0;
-    for (int i = 0; i < REG_BULK_COUNT; i++) { /* parents first */
-        if (!rc)
-            rc = ubur_bulk_close(w->bulk[i], err);
-        else
-            ubur_bulk_discard(w->bulk[i]);
-        w->bulk[i] = NULL;
-    }
-    if (!rc)
-        rc = flush_stats(w, err);
+    int rc = flush_stats(w, err);
     if (!rc)
         rc = flush_counters(w, err);
     if (!rc && !w->borrowed) {

@@ -150,6 +150,98 @@ cmd_add(struct ubur_cli *cli, int argc, char **argv)
 }
 
 static int
+print_candidates(void *arg, size_t member, const struct ubur_reg_candidate *c, size_t nc)
+{
+    const struct ubur_reg_individual *m = arg;
+    if (!nc)
+        return 0;
+    fprintf(stderr, "  member %zu (%s %s, born %s):\n", member + 1,
+            m[member].given_name ? m[member].given_name : "",
+            m[member].family_name ? m[member].family_name : "",
+            m[member].birth_date ? m[member].birth_date : "?");
+    for (size_t i = 0; i < nc; i++)
+        fprintf(stderr, "    %.2f  %s  %s %s / %s %s  born %s  %s  %s\n", c[i].score,
+                c[i].person.individual_number,
+                c[i].person.given_name ? c[i].person.given_name : "",
+                c[i].person.family_name ? c[i].person.family_name : "",
+                c[i].person.given_name_ar ? c[i].person.given_name_ar : "",
+                c[i].person.family_name_ar ? c[i].person.family_name_ar : "",
+                c[i].person.birth_date ? c[i].person.birth_date : "?", c[i].person.origin,
+                c[i].person.group_number ? c[i].person.group_number : "");
+    return 0;
+}
+
+/* `registry add-group FILE.json|-`: a household or case with all its members in one
+ * transaction, after the duplicate check (ubur_registry_group_from_json has the format). */
+static int
+cmd_add_group(struct ubur_cli *cli, int argc, char **argv)
+{
+    bool confirm = false, check_only = false;
+    char **pos;
+    int npos;
+    const struct ubur_opt opts[] = {
+        {"confirm-new", NULL, &confirm},
+        {"check", NULL, &check_only},
+        {0},
+    };
+    int rc = parse(cli, argc, argv, opts, &pos, &npos, 1);
+    if (rc)
+        return rc == 3 ? 0 : rc;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    json_error_t jerr;
+    FILE *f = strcmp(pos[0], "-") ? fopen(pos[0], "rb") : stdin;
+    if (!f)
+        return ubur_cli_failf(1, "cannot open '%s'", pos[0]);
+    struct ubur_buf text = UBUR_BUF_INIT;
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= 1 << 20)
+        ubur_buf_add(&text, chunk, got);
+    if (f != stdin)
+        fclose(f);
+    if (text.len > 1 << 20) {
+        ubur_buf_release(&text);
+        return ubur_cli_failf(1, "'%s': a group's JSON is at most 1 MB", pos[0]);
+    }
+    json_t *body = json_loadb(text.s ? text.s : "", text.len, 0, &jerr);
+    ubur_buf_release(&text);
+    if (!body)
+        return ubur_cli_failf(1, "'%s' line %d: %s", pos[0], jerr.line, jerr.text);
+    struct ubur_reg_group g;
+    struct ubur_reg_individual *m;
+    size_t n, flagged = 0;
+    bool json_confirm = false;
+    rc = ubur_registry_group_from_json(&cli->ctx, body, &g, &m, &n, &json_confirm, &err);
+    confirm = confirm || json_confirm;
+    if (!rc && (!confirm || check_only)) {
+        rc = ubur_registry_group_check(&cli->ctx, m, n, 5, NULL, NULL, &flagged, &err);
+        if (!rc && flagged) {
+            fprintf(stderr, "ubur: possible duplicates of %zu member(s); check them, then add"
+                            " --confirm-new or use `ubur registry judge`:\n", flagged);
+            ubur_registry_group_check(&cli->ctx, m, n, 5, print_candidates, m, NULL, &err);
+            json_decref(body);
+            return 1;
+        }
+    }
+    if (!rc && check_only) {
+        printf("no likely duplicates among %zu member(s)\n", n);
+        json_decref(body);
+        return 0;
+    }
+    if (!rc)
+        rc = ubur_registry_register(&cli->ctx, &g, m, n, !confirm, &err);
+    if (rc) {
+        json_decref(body);
+        return ubur_cli_fail(&err);
+    }
+    printf("%s %s\n", g.group_number, g.id);
+    for (size_t i = 0; i < n; i++)
+        printf("  %s %s %s\n", m[i].individual_number, m[i].id, m[i].relationship);
+    json_decref(body);
+    return 0;
+}
+
+static int
 cmd_show(struct ubur_cli *cli, int argc, char **argv)
 {
     char **pos;
@@ -412,7 +504,8 @@ static const struct {
     const char *name;
     int (*run)(struct ubur_cli *cli, int argc, char **argv);
 } subs[] = {
-    {"add", cmd_add},           {"show", cmd_show},     {"list", cmd_list},
+    {"add", cmd_add},           {"add-group", cmd_add_group}, {"show", cmd_show},
+    {"list", cmd_list},
     {"search", cmd_search},     {"event", cmd_event},   {"judge", cmd_judge},
     {"import", cmd_import},     {"export", cmd_export}, {"locations", cmd_locations},
     {"rebuild-stats", cmd_rebuild}, {NULL, NULL},
@@ -439,6 +532,12 @@ const struct ubur_cmd ubur_cmd_registry = {
         "                         --given NAME [--family NAME] [--father NAME] [--given-ar NAME]\n"
         "                         [--family-ar NAME] [--dob DATE] [--passport NO]\n"
         "                         [--group G --relationship R] [--confirm-new]\n"
+        "       ubur registry add-group FILE.json|- [--check] [--confirm-new]\n"
+        "         a household or case with all its members, in one transaction, after the\n"
+        "         duplicate check (candidates per member; exit 1 unless --confirm-new).\n"
+        "         JSON: {\"location\", \"kind\", \"registered_on\", \"members\": [{\"relationship\",\n"
+        "         \"given_name\", \"family_name\", \"sex\", \"birth_date\", \"origin\",\n"
+        "         \"population_type\", ...}]} as POST /api/v1/registry/groups\n"
         "       ubur registry show INDIVIDUAL\n"
         "       ubur registry list [--group G] [--location PCODE] [--type T] [--status S]\n"
         "                          [--origin CCC] [--limit N] [--offset N]\n"

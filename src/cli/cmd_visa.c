@@ -348,10 +348,11 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
             fclose(f);
         json_error_t jerr;
         json_t *req = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+        bool too_large = !text;
         free(text);
         if (!req)
             return ubur_cli_failf(1, "'%s' is not a JSON group: %s", pos[1],
-                                  text ? jerr.text : "too large");
+                                  too_large ? "too large" : jerr.text);
         rc = ubur_visa_apply_group(&cli->ctx, req, &out, &err);
         json_decref(req);
         if (rc)

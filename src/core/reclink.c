@@ -1,23 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The dedup engine (include/ubur/reclink.h). Steps:
- *   1. each record's names are reduced to skeletons once;
- *   2. blocking: five keys per record (family+given prefix, given+birth
- *      date, family+birth year, birth date+initials, the unordered pair of
- *      names for swapped fields); records sharing a key form a block and
- *      every pair inside a block is a candidate. Blocks larger than
- *      MAX_BLOCK are skipped for that key (the other keys still apply), so a
- *      million "Muhammad"s do not make 10^12 pairs;
+ *   1. each record's names are reduced to skeletons (and lowercased
+ *      letters) once; name frequencies are counted over both name columns;
+ *   2. blocking: eleven rules (names with the other name's initial, with
+ *      the birth date, year or day of the year; the birth date alone and
+ *      with the initials; both names in either order; the initials with
+ *      two of the three parts of the birth date...), chosen so that a
+ *      duplicate with one name corrupted or lost *and* its birth date
+ *      corrupted or missing still shares a key with its original. Keys are
+ *      64-bit hashes. Records sharing a key form a block and every pair
+ *      inside it is a candidate; a block larger than MAX_BLOCK (a common
+ *      name) is sorted by names and birth date and each record is paired
+ *      with its WINDOW next neighbours (sorted neighbourhood), so a million
+ *      "Muhammad"s do not make 10^12 pairs;
  *   3. each candidate pair gets a comparison vector: an agreement level per
- *      field (names: exact skeleton, >= 0.92, >= 0.80, different; birth
- *      date: exact, one part wrong or day/month swapped, same year,
- *      different; extra fields: equal or not; missing values are neutral),
- *      trying the given/family swap too;
- *   4. u probabilities come from random pairs, m probabilities and the
- *      prior from expectation-maximisation over the candidate vectors (as
- *      Splink does); exact name agreement uses the name's own frequency as
- *      its u (term-frequency adjustment);
- *   5. the score is the posterior match probability.
+ *      field (names: exact skeleton, then Jaro-Winkler >= 0.94, 0.88, 0.80,
+ *      0.70 or less, the better of the skeletons' and the letters'; birth
+ *      date: exact,
+ *      one part wrong or day/month swapped, same year or same day of the
+ *      year, different; extra fields: equal or not; missing values are
+ *      neutral), trying the given/family swap too;
+ *   4. u probabilities come from random pairs; m probabilities from
+ *      expectation-maximisation in two training sessions as Splink does
+ *      (pairs with equal birth dates teach the names' m, pairs with equal
+ *      names the birth date's); exact name agreement uses the name's own
+ *      frequency as its u (term-frequency adjustment); the prior is the
+ *      share of matches among all pairs, estimated by fixed point;
+ *      u is then corrected for the few matches among the random pairs;
+ *   5. the score is the posterior match probability;
+ *   6. transitive completion: two records both linked surely (>= 0.8) to a
+ *      third are reported as a pair too (two duplicates of one original).
  * Comparison runs on `threads` POSIX threads over slices of the pair list.
  */
 #include <math.h>
@@ -32,18 +45,27 @@
 #include "ubur/util.h"
 #include "ubur/banned.h"
 
-#define MAX_BLOCK 400
+#define MAX_BLOCK 32
 #define NO_DOB INT64_MIN
 #define NFIELDS (3 + UBUR_RECLINK_MAX_EXTRA)
-#define NAME_LEVELS 4 /* 0 different .. 3 exact */
+#define NAME_LEVELS 6 /* 0 different .. 5 exact */
+#define NAME_EXACT (NAME_LEVELS - 1)
 #define DOB_LEVELS 4
 #define SKEL 64
 
 struct prep {
-    char g[SKEL], f[SKEL]; /* skeletons */
+    /* what every comparison reads first, together */
+    uint64_t gh, fh;       /* hashes of skeleton and letters, keys of the similarity cache */
+    uint32_t xh[UBUR_RECLINK_MAX_EXTRA]; /* hashes of the extra fields, 0 when missing */
     int y, m, d;           /* birth date parts, y = 0 when missing */
     uint32_t gfreq, ffreq; /* how many records share the skeleton */
+    char gi, fi;           /* first letter of the written names (ASCII, lowercase), 0 when none */
+    char g[SKEL], f[SKEL]; /* skeletons */
+    char gr[SKEL], fr[SKEL]; /* the written names' letters, lowercased */
 };
+
+static uint64_t hash_str(uint64_t h, const char *s);
+static uint64_t hash_final(uint64_t h);
 
 struct model {
     int nfields;
@@ -58,17 +80,42 @@ struct model {
 static int
 name_level(double sim, bool exact)
 {
-    return exact ? 3 : sim >= 0.92 ? 2 : sim >= 0.80 ? 1 : 0;
+    return exact         ? NAME_EXACT
+           : sim >= 0.94 ? 4
+           : sim >= 0.88 ? 3
+           : sim >= 0.80 ? 2
+           : sim >= 0.70 ? 1
+                         : 0;
 }
 
+/*
+ * A per-thread cache of name levels by the pair of names' hashes: names
+ * repeat (a registry has a few thousand distinct given names), so most
+ * comparisons are answered without Jaro-Winkler. Direct-mapped; a
+ * collision of two 64-bit pair keys is not a concern.
+ */
+#define SIMCACHE_BITS 18
+struct simcache {
+    uint64_t key[1u << SIMCACHE_BITS];
+    int8_t level[1u << SIMCACHE_BITS];
+};
+
+/* Skeletons a, b and the written letters ra, rb: the skeleton sees through
+ * transliterations, the letters through typos in short or vowel-heavy names
+ * (Austin and Autin have the skeletons "stn" and "tn"). */
 static int
-skel_level(const char *a, const char *b)
+skel_level(const char *a, const char *b, const char *ra, const char *rb)
 {
     if (!a[0] || !b[0])
         return -1;
     if (!strcmp(a, b))
-        return 3;
-    return name_level(ubur_reclink_jaro_winkler(a, b), false);
+        return NAME_EXACT;
+    double sim = ubur_reclink_jaro_winkler(a, b);
+    if (ra[0] && rb[0] && sim < 0.94) {
+        double raw = ubur_reclink_jaro_winkler(ra, rb);
+        sim = raw > sim ? raw : sim;
+    }
+    return name_level(sim, false);
 }
 
 static int
@@ -76,12 +123,14 @@ dob_level(const struct prep *a, const struct prep *b)
 {
     if (!a->y || !b->y)
         return -1;
-    int same = (a->y == b->y) + (a->m == b->m) + (a->d == b->d);
-    if (same == 3)
+    bool y = a->y == b->y, md = a->m == b->m && a->d == b->d;
+    if (y && md)
         return 3;
-    if (same == 2 || (a->y == b->y && a->m == b->d && a->d == b->m))
+    /* one part wrong: the day, the month, the year by one, or day and month swapped */
+    if ((y && (a->m == b->m || a->d == b->d)) || (md && abs(a->y - b->y) == 1) ||
+        (y && a->m == b->d && a->d == b->m))
         return 2;
-    if (a->y == b->y || (abs(a->y - b->y) <= 1 && a->m == b->m && a->d == b->d))
+    if (y || md)
         return 1;
     return 0;
 }
@@ -95,8 +144,28 @@ struct engine {
 };
 
 /* Levels of one pair into lv[]; returns whether the names were compared crosswise. */
+static int skel_level(const char *a, const char *b, const char *ra, const char *rb);
+
+static int
+cached_level(struct simcache *c, uint64_t ha, uint64_t hb, const char *a, const char *b,
+             const char *ra, const char *rb)
+{
+    if (!c || !ha || !hb)
+        return skel_level(a, b, ra, rb);
+    uint64_t lo = ha < hb ? ha : hb, hi = ha < hb ? hb : ha;
+    uint64_t key = (lo * 0x9e3779b97f4a7c15ULL) ^ (hi + 0x632be59bd9b4e019ULL + (lo << 6));
+    key |= 1; /* 0 marks an empty slot */
+    size_t slot = (size_t)(key >> (64 - SIMCACHE_BITS));
+    if (c->key[slot] == key)
+        return c->level[slot];
+    int l = skel_level(a, b, ra, rb);
+    c->key[slot] = key;
+    c->level[slot] = (int8_t)l;
+    return l;
+}
+
 static bool
-compare(const struct engine *e, size_t a, size_t b, int *lv)
+compare(const struct engine *e, size_t a, size_t b, int *lv, struct simcache *c)
 {
     const struct prep *pa = &e->p[a], *pb = &e->p[b];
     int g, f, gx, fx;
@@ -112,23 +181,27 @@ compare(const struct engine *e, size_t a, size_t b, int *lv)
         fx = SIM(ra->family, rb->given);
 #undef SIM
         /* the plug's 1.0 counts as exact */
-        if (g == 2 && pa->g[0] && !strcmp(pa->g, pb->g))
-            g = 3;
-        if (f == 2 && pa->f[0] && !strcmp(pa->f, pb->f))
-            f = 3;
+        if (g == NAME_EXACT - 1 && pa->g[0] && !strcmp(pa->g, pb->g))
+            g = NAME_EXACT;
+        if (f == NAME_EXACT - 1 && pa->f[0] && !strcmp(pa->f, pb->f))
+            f = NAME_EXACT;
     } else {
-        g = skel_level(pa->g, pb->g);
-        f = skel_level(pa->f, pb->f);
-        gx = skel_level(pa->g, pb->f);
-        fx = skel_level(pa->f, pb->g);
+        g = cached_level(c, pa->gh, pb->gh, pa->g, pb->g, pa->gr, pb->gr);
+        f = cached_level(c, pa->fh, pb->fh, pa->f, pb->f, pa->fr, pb->fr);
+        if (g + f >= 2 * NAME_EXACT - 3) {
+            gx = fx = -1; /* crosswise cannot be clearly better */
+        } else {
+            gx = cached_level(c, pa->gh, pb->fh, pa->g, pb->f, pa->gr, pb->fr);
+            fx = cached_level(c, pa->fh, pb->gh, pa->f, pb->g, pa->fr, pb->gr);
+        }
     }
-    bool cross = gx >= 0 && fx >= 0 && gx + fx > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 1;
+    bool cross = gx >= 0 && fx >= 0 && gx + fx > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 2;
     lv[0] = cross ? gx : g;
     lv[1] = cross ? fx : f;
     lv[2] = dob_level(pa, pb);
     for (int k = 0; k < e->nextra; k++) {
-        const char *x = e->rec[a].extra[k], *y = e->rec[b].extra[k];
-        lv[3 + k] = (!x || !*x || !y || !*y) ? -1 : !strcmp(x, y);
+        uint32_t x = pa->xh[k], y = pb->xh[k];
+        lv[3 + k] = (!x || !y) ? -1 : x == y;
     }
     return cross;
 }
@@ -138,14 +211,15 @@ pair_weight(const struct model *md, const struct engine *e, size_t a, size_t b, 
             bool cross)
 {
     double w = 0;
+    (void)cross; /* field 0 is a's given name either way */
     for (int f = 0; f < md->nfields; f++) {
         if (lv[f] < 0)
             continue;
         double m = md->m[f][lv[f]], u = md->u[f][lv[f]];
-        if (f < 2 && lv[f] == 3 && e) {
+        if (f < 2 && lv[f] == NAME_EXACT && e) {
             /* term frequency: a shared rare name is strong evidence */
             const struct prep *pa = &e->p[a];
-            uint32_t freq = f == 0 ? (cross ? pa->gfreq : pa->gfreq) : pa->ffreq;
+            uint32_t freq = f == 0 ? pa->gfreq : pa->ffreq; /* a's name (both columns) */
             (void)b;
             double tf = (double)freq / (double)e->n;
             if (tf > 0)
@@ -166,14 +240,17 @@ posterior(double w, double lambda)
 static void
 default_model(struct model *md, int nextra)
 {
-    static const double nm[4] = {0.05, 0.08, 0.12, 0.75}, nu[4] = {0.945, 0.04, 0.01, 0.005};
+    static const double nm[NAME_LEVELS] = {0.03, 0.02, 0.05, 0.07, 0.08, 0.75},
+                        nu[NAME_LEVELS] = {0.90, 0.045, 0.03, 0.015, 0.005, 0.005};
     /* birth date levels: different, same year, one part wrong or day/month swapped, exact */
     static const double dm[4] = {0.005, 0.02, 0.15, 0.825}, du[4] = {0.97, 0.02, 0.005, 0.0005};
     memset(md, 0, sizeof(*md));
     md->nfields = 3 + nextra;
-    for (int l = 0; l < 4; l++) {
+    for (int l = 0; l < NAME_LEVELS; l++) {
         md->m[0][l] = md->m[1][l] = nm[l];
         md->u[0][l] = md->u[1][l] = nu[l];
+    }
+    for (int l = 0; l < DOB_LEVELS; l++) {
         md->m[2][l] = dm[l];
         md->u[2][l] = du[l];
     }
@@ -189,6 +266,39 @@ default_model(struct model *md, int nextra)
     md->lambda = 0.001;
 }
 
+/* The ASCII letters of a written name, lowercased, at most SKEL-1 ("" for other scripts). */
+static void
+letters(const char *name, char out[SKEL])
+{
+    size_t n = 0;
+    for (const char *s = name ? name : ""; *s && n < SKEL - 1; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            n = 0;
+            break;
+        }
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            out[n++] = (char)(c | 0x20);
+    }
+    out[n] = '\0';
+}
+
+/* The first ASCII letter of a written name, lowercased; the skeleton's for other scripts. */
+static char
+first_letter(const char *name, const char *skel)
+{
+    if (!name)
+        return 0;
+    for (const char *s = name; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80)
+            return skel[0];
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            return (char)(c | 0x20);
+    }
+    return 0;
+}
+
 static void
 prepare(const struct ubur_reclink_record *r, struct prep *p)
 {
@@ -200,6 +310,17 @@ prepare(const struct ubur_reclink_record *r, struct prep *p)
     snprintf(p->f, sizeof(p->f), "%s", tmp);
     if (r->dob != NO_DOB)
         ubur_civil_from_days(r->dob, &p->y, &p->m, &p->d);
+    letters(r->given, p->gr);
+    letters(r->family, p->fr);
+    for (int k = 0; k < UBUR_RECLINK_MAX_EXTRA; k++) {
+        const char *x = r->extra[k];
+        /* a 32-bit hash: equal values compare equal; unequal ones collide once in 4e9 */
+        p->xh[k] = x && *x ? (uint32_t)hash_final(hash_str(0xcbf29ce484222325ULL, x)) | 1u : 0;
+    }
+    p->gi = first_letter(r->given, p->g);
+    p->gh = p->g[0] ? hash_final(hash_str(hash_str(0x84222325cbf29ce4ULL, p->g) ^ 0xff, p->gr)) : 0;
+    p->fh = p->f[0] ? hash_final(hash_str(hash_str(0x84222325cbf29ce4ULL, p->f) ^ 0xff, p->fr)) : 0;
+    p->fi = first_letter(r->family, p->f);
 }
 
 double
@@ -215,24 +336,11 @@ ubur_reclink_score(const struct ubur_reclink_record *a, const struct ubur_reclin
     prepare(a, &p[0]);
     prepare(b, &p[1]);
     default_model(&md, c.nextra);
-    bool cross = compare(&e, 0, 1, lv);
+    bool cross = compare(&e, 0, 1, lv, NULL);
     return posterior(pair_weight(&md, NULL, 0, 1, lv, cross), md.lambda);
 }
 
 /* ---- blocking ---- */
-
-struct keyed {
-    char *key;
-    size_t idx;
-};
-
-static int
-keyed_cmp(const void *x, const void *y)
-{
-    const struct keyed *a = x, *b = y;
-    int c = strcmp(a->key, b->key);
-    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
-}
 
 struct pairvec {
     uint64_t *v;
@@ -249,13 +357,6 @@ pairvec_add(struct pairvec *pv, uint64_t x)
     pv->v[pv->n++] = x;
 }
 
-static int
-u64_cmp(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
 static void
 squeeze_prefix(const char *s, size_t max, char *out)
 {
@@ -266,88 +367,217 @@ squeeze_prefix(const char *s, size_t max, char *out)
     out[n] = '\0';
 }
 
-/* Writes rule r's key for record i into out; "" when the rule does not apply. */
-static void
-block_key(const struct prep *p, int r, char *out, size_t cap)
+static uint64_t
+hash_str(uint64_t h, const char *s)
 {
-    char g[SKEL], f[SKEL], g2[4], f2[4];
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t
+hash_final(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/*
+ * Writes rule r's keys for a record into key[] (at most 2, as 64-bit hashes
+ * of the key text; a collision only merges two blocks) and returns their
+ * number, 0 when the rule does not apply. Rules emitting two keys put both
+ * names in one key space, so a record whose given and family names are
+ * swapped shares them with its original.
+ */
+static int
+block_keys(const struct prep *p, int r, uint64_t key[2])
+{
+    char g[SKEL], f[SKEL], g3[4], f3[4], buf[SKEL * 2 + 16];
+    const uint64_t seed = 0xcbf29ce484222325ULL ^ ((uint64_t)(r + 1) * 0x9e3779b97f4a7c15ULL);
+    int nk = 0;
     squeeze_prefix(p->g, SKEL - 1, g);
     squeeze_prefix(p->f, SKEL - 1, f);
-    squeeze_prefix(p->g, 2, g2);
-    squeeze_prefix(p->f, 2, f2);
-    out[0] = '\0';
+#define KEY(...)                                                                               \
+    do {                                                                                       \
+        snprintf(buf, sizeof(buf), __VA_ARGS__);                                               \
+        key[nk++] = hash_final(hash_str(seed, buf));                                           \
+    } while (0)
     switch (r) {
-    case 0:
-        if (f[0] && g[0])
-            snprintf(out, cap, "%s|%s", f, g2);
+    case 0: /* a name and the initial of the other: survives a typo in the other name */
+        if (g[0] && f[0]) {
+            KEY("%s|%c", g, f[0]);
+            KEY("%s|%c", f, g[0]);
+        }
         break;
-    case 1:
+    case 1: /* given name and birth date: survives a corrupted or missing family name */
         if (g[0] && p->y)
-            snprintf(out, cap, "%s|%04d%02d%02d", g, p->y, p->m, p->d);
+            KEY("%s|%04d%02d%02d", g, p->y, p->m, p->d);
         break;
-    case 2:
-        if (f[0] && p->y)
-            snprintf(out, cap, "%s|%04d", f, p->y);
+    case 2: /* a name and the birth year: one name lost and the day or month wrong */
+        if (p->y) {
+            if (g[0])
+                KEY("%s|%04d", g, p->y);
+            if (f[0] && strcmp(f, g))
+                KEY("%s|%04d", f, p->y);
+        }
         break;
-    case 3:
-        if (p->y && (g[0] || f[0]))
-            snprintf(out, cap, "%04d%02d%02d|%c%c", p->y, p->m, p->d, g[0] ? g[0] : '-',
-                     f[0] ? f[0] : '-');
+    case 3: /* birth date and both initials, in either order */
+        if (p->y && g[0] && f[0])
+            KEY("%04d%02d%02d|%c%c", p->y, p->m, p->d, g[0] < f[0] ? g[0] : f[0],
+                g[0] < f[0] ? f[0] : g[0]);
         break;
-    case 4:
-        if (g[0] && f[0])
-            snprintf(out, cap, "%s|%s", strcmp(g, f) < 0 ? g : f, strcmp(g, f) < 0 ? f : g);
-        break;
-    case 5:
+    case 4: /* birth date alone: both names corrupted */
         if (p->y)
-            snprintf(out, cap, "%04d%02d%02d", p->y, p->m, p->d);
+            KEY("%04d%02d%02d", p->y, p->m, p->d);
         break;
-    case 6: {
-        char g3[4], f3[4];
+    case 5: /* name prefixes and decade: typos late in both names, date wrong */
         squeeze_prefix(p->g, 3, g3);
         squeeze_prefix(p->f, 3, f3);
         if (g3[0] && f3[0] && p->y)
-            snprintf(out, cap, "%s|%s|%04d", g3, f3, p->y / 10);
+            KEY("%s|%s|%03d", g3, f3, p->y / 10);
+        break;
+    case 6: /* a name and the day of the year: the birth year wrong, one name lost */
+        if (p->y) {
+            if (g[0])
+                KEY("%s|%02d%02d", g, p->m, p->d);
+            if (f[0] && strcmp(f, g))
+                KEY("%s|%02d%02d", f, p->m, p->d);
+        }
+        break;
+    case 7: /* both names, in either order: the birth date missing */
+        if (g[0] && f[0])
+            KEY("%s|%s", strcmp(g, f) < 0 ? g : f, strcmp(g, f) < 0 ? f : g);
+        break;
+    case 8:  /* initials and year and month: both names corrupted, the day wrong */
+    case 9:  /* initials and day of the year: both names corrupted, the year wrong */
+    case 10: /* initials, year and {day, month}: day and month swapped */
+        if (p->y && (g[0] || f[0])) {
+            /* the skeletons' initials (transliterations agree) and the written
+             * ones (typos rarely touch the first letter), in either order */
+            char in[2][2] = {{g[0] ? g[0] : '-', f[0] ? f[0] : '-'},
+                             {p->gi ? p->gi : '-', p->fi ? p->fi : '-'}};
+            int lo = p->m < p->d ? p->m : p->d, hi = p->m < p->d ? p->d : p->m;
+            for (int v = 0; v < 2; v++) {
+                char a = in[v][0] < in[v][1] ? in[v][0] : in[v][1];
+                char b = in[v][0] < in[v][1] ? in[v][1] : in[v][0];
+                if (v && a == (in[0][0] < in[0][1] ? in[0][0] : in[0][1]) &&
+                    b == (in[0][0] < in[0][1] ? in[0][1] : in[0][0]))
+                    break; /* the same initials twice */
+                if (r == 8)
+                    KEY("%c%c|%04d%02d", a, b, p->y, p->m);
+                else if (r == 9)
+                    KEY("%c%c|%02d%02d", a, b, p->m, p->d);
+                else
+                    KEY("%c%c|%04d|%02d%02d", a, b, p->y, lo, hi);
+            }
+        }
         break;
     }
-    }
+#undef KEY
+    return nk;
 }
 
-#define NRULES 7
+#define NRULES 11
+#define WINDOW 8 /* neighbours compared inside a block larger than MAX_BLOCK */
+
+struct keyed {
+    uint64_t key;
+    uint32_t idx;
+};
+
+static int
+keyed_cmp(const void *x, const void *y)
+{
+    const struct keyed *a = x, *b = y;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* The order of records inside a large block: by names, then birth date. */
+static const struct prep *sort_prep;
+
+static int
+window_cmp(const void *x, const void *y)
+{
+    const struct keyed *a = x, *b = y;
+    const struct prep *pa = &sort_prep[a->idx], *pb = &sort_prep[b->idx];
+    int c = strcmp(pa->g, pb->g);
+    if (!c)
+        c = strcmp(pa->f, pb->f);
+    if (!c)
+        c = (pa->y * 400 + pa->m * 32 + pa->d) - (pb->y * 400 + pb->m * 32 + pb->d);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static void
+radix_sort_u64(uint64_t *v, size_t n)
+{
+    uint64_t *tmp = ubur_malloc((n ? n : 1) * sizeof(uint64_t));
+    size_t count[256];
+    for (int shift = 0; shift < 64; shift += 8) {
+        memset(count, 0, sizeof(count));
+        for (size_t i = 0; i < n; i++)
+            count[(v[i] >> shift) & 0xff]++;
+        if (count[(v[0] >> shift) & 0xff] == n)
+            continue; /* every value has this byte: nothing to move */
+        size_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
+        memcpy(v, tmp, n * sizeof(uint64_t));
+    }
+    free(tmp);
+}
 
 static void
 block(const struct engine *e, struct pairvec *pv, struct ubur_reclink_stats *st)
 {
-    struct keyed *k = ubur_malloc(e->n * sizeof(*k));
-    char buf[SKEL * 3];
+    struct keyed *k = ubur_malloc((e->n ? e->n : 1) * 2 * sizeof(*k));
+    sort_prep = e->p;
     for (int r = 0; r < NRULES; r++) {
         size_t nk = 0;
         for (size_t i = 0; i < e->n; i++) {
-            block_key(&e->p[i], r, buf, sizeof(buf));
-            if (!buf[0])
-                continue;
-            k[nk].key = ubur_strdup(buf);
-            k[nk++].idx = i;
+            uint64_t key[2];
+            int c = block_keys(&e->p[i], r, key);
+            for (int j = 0; j < c; j++)
+                k[nk++] = (struct keyed){key[j], (uint32_t)i};
         }
         qsort(k, nk, sizeof(*k), keyed_cmp);
         for (size_t s = 0; s < nk;) {
             size_t t = s + 1;
-            while (t < nk && !strcmp(k[t].key, k[s].key))
+            while (t < nk && k[t].key == k[s].key)
                 t++;
-            if (t - s <= MAX_BLOCK)
+            if (t - s <= MAX_BLOCK) {
                 for (size_t i = s; i < t; i++)
                     for (size_t j = i + 1; j < t; j++)
-                        pairvec_add(pv, ((uint64_t)k[i].idx << 32) | (uint64_t)k[j].idx);
+                        if (k[i].idx != k[j].idx)
+                            pairvec_add(pv, ((uint64_t)k[i].idx << 32) | (uint64_t)k[j].idx);
+            } else {
+                /* sorted neighbourhood inside the block, so a common name does not
+                 * make a quadratic number of pairs */
+                qsort(k + s, t - s, sizeof(*k), window_cmp);
+                for (size_t i = s; i < t; i++)
+                    for (size_t j = i + 1; j < t && j <= i + WINDOW; j++) {
+                        uint32_t a = k[i].idx, b = k[j].idx;
+                        if (a != b)
+                            pairvec_add(pv, a < b ? ((uint64_t)a << 32) | b
+                                                  : ((uint64_t)b << 32) | a);
+                    }
+            }
             s = t;
         }
-        for (size_t i = 0; i < nk; i++)
-            free(k[i].key);
         if (e->cfg->progress)
             e->cfg->progress(e->cfg->progress_arg, "blocking", r + 1, NRULES);
     }
     free(k);
-    if (pv->n > 1)
-        qsort(pv->v, pv->n, sizeof(uint64_t), u64_cmp);
+    radix_sort_u64(pv->v, pv->n);
     size_t w = 0;
     for (size_t i = 0; i < pv->n; i++)
         if (!w || pv->v[w - 1] != pv->v[i])
@@ -365,32 +595,35 @@ str_cmp(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* Sets gfreq / ffreq: the number of records sharing each skeleton. */
+/* Sets gfreq / ffreq: how many names, given or family, have each skeleton
+ * (both columns together, so a name met in the other column, as after a
+ * swap, gets its real frequency). */
 static void
 frequencies(struct engine *e)
 {
-    for (int which = 0; which < 2; which++) {
-        char **v = ubur_malloc(e->n * sizeof(char *));
-        for (size_t i = 0; i < e->n; i++)
-            v[i] = which ? e->p[i].f : e->p[i].g;
-        qsort(v, e->n, sizeof(char *), str_cmp);
-        for (size_t s = 0; s < e->n;) {
-            size_t t = s + 1;
-            while (t < e->n && !strcmp(v[t], v[s]))
-                t++;
-            for (size_t i = s; i < t; i++) {
-                /* v[i] points into e->p[x]: recover x from the address */
-                size_t x = (size_t)((v[i] - (which ? e->p[0].f : e->p[0].g)) /
-                                    (ptrdiff_t)sizeof(struct prep));
-                if (which)
-                    e->p[x].ffreq = (uint32_t)(t - s);
-                else
-                    e->p[x].gfreq = (uint32_t)(t - s);
-            }
-            s = t;
-        }
-        free(v);
+    size_t n2 = e->n * 2;
+    char **v = ubur_malloc((n2 ? n2 : 1) * sizeof(char *));
+    for (size_t i = 0; i < e->n; i++) {
+        v[2 * i] = e->p[i].g;
+        v[2 * i + 1] = e->p[i].f;
     }
+    qsort(v, n2, sizeof(char *), str_cmp);
+    for (size_t s = 0; s < n2;) {
+        size_t t = s + 1;
+        while (t < n2 && !strcmp(v[t], v[s]))
+            t++;
+        for (size_t i = s; i < t; i++) {
+            /* v[i] points into e->p[x].g or .f: recover x and which from the address */
+            size_t off = (size_t)((const char *)v[i] - (const char *)e->p);
+            struct prep *p = &e->p[off / sizeof(struct prep)];
+            if (v[i] == p->f)
+                p->ffreq = (uint32_t)(t - s);
+            else
+                p->gfreq = (uint32_t)(t - s);
+        }
+        s = t;
+    }
+    free(v);
 }
 
 /* ---- parallel comparison ---- */
@@ -409,15 +642,17 @@ static void *
 compare_job(void *arg)
 {
     struct job *j = arg;
+    struct simcache *cache = ubur_calloc(1, sizeof(*cache));
     for (size_t i = j->from; i < j->to; i++) {
         int lv[NFIELDS];
         size_t a = (size_t)(j->pairs[i] >> 32), b = (size_t)(j->pairs[i] & 0xffffffffu);
-        j->cross[i] = compare(j->e, a, b, lv);
+        j->cross[i] = compare(j->e, a, b, lv, cache);
         for (int f = 0; f < NFIELDS; f++)
             j->lv[i * NFIELDS + (size_t)f] = (int8_t)(f < 3 + j->e->nextra ? lv[f] : -1);
         if (((i - j->from) & 0xffff) == 0xffff)
             __atomic_add_fetch(j->done, 0x10000, __ATOMIC_RELAXED);
     }
+    free(cache);
     __atomic_add_fetch(j->finished, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -470,10 +705,11 @@ rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* Level counts among random pairs: cnt[f][l], and the number of pairs per field in tot[f]. */
 static void
-estimate_u(const struct engine *e, struct model *md)
+estimate_u(const struct engine *e, struct model *md, double cnt[NFIELDS][NAME_LEVELS])
 {
-    double cnt[NFIELDS][NAME_LEVELS] = {{0}};
+    memset(cnt, 0, sizeof(double) * NFIELDS * NAME_LEVELS);
     uint64_t seed = 12345;
     size_t samples = e->n < 2 ? 0 : 200000;
     for (size_t s = 0; s < samples; s++) {
@@ -481,7 +717,7 @@ estimate_u(const struct engine *e, struct model *md)
         if (a == b)
             continue;
         int lv[NFIELDS];
-        bool cross = compare(e, a, b, lv);
+        bool cross = compare(e, a, b, lv, NULL);
         (void)cross;
         for (int f = 0; f < md->nfields; f++)
             if (lv[f] >= 0)
@@ -496,6 +732,335 @@ estimate_u(const struct engine *e, struct model *md)
         for (int l = 0; l < md->levels[f]; l++)
             md->u[f][l] = (cnt[f][l] + 0.5) / tot;
     }
+}
+
+/*
+ * Random pairs include a few true matches, which matters for rare levels
+ * (an equal birth date among ten thousand records is as often a duplicate
+ * as a coincidence): takes their expected share, lambda * m, out of the
+ * sampled shares.
+ */
+static void
+correct_u(struct model *md, double cnt[NFIELDS][NAME_LEVELS])
+{
+    for (int f = 0; f < md->nfields; f++) {
+        double tot = 0, sum = 0, u[NAME_LEVELS];
+        for (int l = 0; l < md->levels[f]; l++)
+            tot += cnt[f][l];
+        if (tot < 1000)
+            continue;
+        for (int l = 0; l < md->levels[f]; l++) {
+            u[l] = (cnt[f][l] / tot - md->lambda * md->m[f][l]) / (1 - md->lambda);
+            if (u[l] < 0.5 / tot)
+                u[l] = 0.5 / tot;
+            sum += u[l];
+        }
+        for (int l = 0; l < md->levels[f]; l++)
+            md->u[f][l] = u[l] / sum;
+    }
+}
+
+/* Every candidate's weight into wt, and the prior: the share of matches
+ * among *all* pairs (pairs blocking did not produce are taken as
+ * non-matches; weights include the blocked fields, so a prior over
+ * candidates would count that evidence twice), by fixed point over a
+ * histogram of the weights (1/64 bit wide bins). */
+static void
+weights_and_prior(struct model *md, const struct engine *e, const struct pairvec *pv,
+                  const int8_t *lv, const uint8_t *cross, double *wt)
+{
+    enum { BINS = 128 * 64 };
+    double *hist = ubur_calloc(BINS, sizeof(double));
+    double lw[NFIELDS][NAME_LEVELS];
+    for (int f = 0; f < md->nfields; f++)
+        for (int l = 0; l < md->levels[f]; l++)
+            lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
+    for (size_t i = 0; i < pv->n; i++) {
+        const int8_t *l = lv + i * NFIELDS;
+        size_t a = (size_t)(pv->v[i] >> 32);
+        double w = 0;
+        for (int f = 0; f < md->nfields; f++) {
+            if (l[f] < 0)
+                continue;
+            if (f < 2 && l[f] == NAME_EXACT) {
+                int lv2[NFIELDS];
+                for (int k = 0; k < NFIELDS; k++)
+                    lv2[k] = k == f ? l[k] : -1;
+                w += pair_weight(md, e, a, (size_t)(pv->v[i] & 0xffffffffu), lv2, cross[i]);
+            } else {
+                w += lw[f][l[f]];
+            }
+        }
+        wt[i] = w;
+        long bin = lround((w + 64) * 64);
+        hist[bin < 0 ? 0 : bin >= BINS ? BINS - 1 : bin] += 1;
+    }
+    double all_pairs = (double)e->n * (double)(e->n > 1 ? e->n - 1 : 1) / 2.0;
+    md->lambda = 1.0 / (all_pairs + 1);
+    for (int it = 0; it < 100 && pv->n > 0; it++) {
+        double sum = 0;
+        for (int b = 0; b < BINS; b++)
+            if (hist[b] > 0)
+                sum += hist[b] * posterior((double)b / 64 - 64, md->lambda);
+        double nl = sum / all_pairs;
+        nl = nl < 1e-12 ? 1e-12 : nl > 0.5 ? 0.5 : nl;
+        if (fabs(nl - md->lambda) < md->lambda * 1e-4)
+            break;
+        md->lambda = nl;
+    }
+    free(hist);
+}
+
+/*
+ * m probabilities by expectation-maximisation, in two training sessions as
+ * Splink does: over the candidate pairs with equal birth dates (learning
+ * the names' and extra fields' m) and over those with equal names (learning
+ * the birth date's). A session ignores the fields it selected on, whose
+ * agreement says nothing there; u stays as sampled from random pairs.
+ * Comparison vectors are counted by pattern first, so an iteration costs
+ * the number of distinct patterns, not of pairs.
+ */
+static uint64_t
+pattern_code(const int8_t *lv, int nfields)
+{
+    uint64_t c = 0;
+    for (int f = 0; f < nfields; f++)
+        c = c * (NAME_LEVELS + 1) + (uint64_t)(lv[f] + 1);
+    return c;
+}
+
+static void
+em_session(struct model *md, const uint64_t *code, const double *count, size_t np,
+           const bool *fixed, double m_out[NFIELDS][NAME_LEVELS], bool *learnt)
+{
+    int nf = md->nfields;
+    double m[NFIELDS][NAME_LEVELS], lambda = 0.1, total = 0;
+    int8_t (*lv)[NFIELDS] = ubur_malloc((np ? np : 1) * sizeof(*lv));
+    for (size_t i = 0; i < np; i++) {
+        uint64_t c = code[i];
+        for (int f = nf - 1; f >= 0; f--) {
+            lv[i][f] = (int8_t)((int)(c % (NAME_LEVELS + 1)) - 1);
+            c /= NAME_LEVELS + 1;
+        }
+        total += count[i];
+    }
+    memcpy(m, md->m, sizeof(m));
+    for (int it = 0; it < 40 && total > 0; it++) {
+        double num[NFIELDS][NAME_LEVELS] = {{0}}, matches = 0;
+        for (size_t i = 0; i < np; i++) {
+            double lm = log(lambda), lu = log(1 - lambda);
+            for (int f = 0; f < nf; f++)
+                if (!fixed[f] && lv[i][f] >= 0) {
+                    lm += log(m[f][lv[i][f]]);
+                    lu += log(md->u[f][lv[i][f]]);
+                }
+            double p = 1.0 / (1.0 + exp(lu - lm));
+            matches += p * count[i];
+            for (int f = 0; f < nf; f++)
+                if (!fixed[f] && lv[i][f] >= 0)
+                    num[f][lv[i][f]] += p * count[i];
+        }
+        double change = fabs(matches / total - lambda);
+        lambda = matches / total;
+        lambda = lambda < 1e-6 ? 1e-6 : lambda > 0.999 ? 0.999 : lambda;
+        for (int f = 0; f < nf; f++) {
+            if (fixed[f])
+                continue;
+            double sum = 0;
+            for (int l = 0; l < md->levels[f]; l++)
+                sum += num[f][l] + 0.01;
+            for (int l = 0; l < md->levels[f]; l++) {
+                double v = (num[f][l] + 0.01) / sum;
+                change += fabs(v - m[f][l]);
+                m[f][l] = v;
+            }
+        }
+        if (change < 1e-6)
+            break;
+    }
+    for (int f = 0; f < nf; f++)
+        if (!fixed[f] && total >= 100) {
+            memcpy(m_out[f], m[f], sizeof(m[f]));
+            learnt[f] = true;
+        }
+    free(lv);
+}
+
+/* Counts the candidate pairs' patterns among those select() accepts and runs a session. */
+static void
+estimate_m(struct model *md, const int8_t *lv, size_t npairs)
+{
+    int nf = md->nfields;
+    double m_a[NFIELDS][NAME_LEVELS], m_b[NFIELDS][NAME_LEVELS];
+    bool learnt_a[NFIELDS] = {false}, learnt_b[NFIELDS] = {false};
+    for (int session = 0; session < 2; session++) {
+        uint64_t *codes = ubur_malloc((npairs ? npairs : 1) * sizeof(uint64_t));
+        size_t nc = 0;
+        for (size_t i = 0; i < npairs; i++) {
+            const int8_t *v = lv + i * NFIELDS;
+            bool take = session == 0 ? v[2] == 3 : (v[0] == NAME_EXACT && v[1] == NAME_EXACT);
+            if (take)
+                codes[nc++] = pattern_code(v, nf);
+        }
+        radix_sort_u64(codes, nc);
+        size_t np = 0;
+        double *count = ubur_malloc((nc ? nc : 1) * sizeof(double));
+        for (size_t i = 0; i < nc; i++) {
+            if (np && codes[np - 1] == codes[i]) {
+                count[np - 1] += 1;
+            } else {
+                codes[np] = codes[i];
+                count[np++] = 1;
+            }
+        }
+        bool fixed[NFIELDS] = {false};
+        if (session == 0)
+            fixed[2] = true;
+        else
+            fixed[0] = fixed[1] = true;
+        em_session(md, codes, count, np, fixed, session == 0 ? m_a : m_b,
+                   session == 0 ? learnt_a : learnt_b);
+        free(codes);
+        free(count);
+    }
+    for (int f = 0; f < nf; f++) {
+        for (int l = 0; l < md->levels[f]; l++) {
+            if (learnt_a[f] && learnt_b[f])
+                md->m[f][l] = (m_a[f][l] + m_b[f][l]) / 2;
+            else if (learnt_a[f])
+                md->m[f][l] = m_a[f][l];
+            else if (learnt_b[f])
+                md->m[f][l] = m_b[f][l];
+        }
+    }
+}
+
+/* ---- transitive completion ---- */
+
+#define STRONG 0.8     /* a link this sure lends its certainty to a third record */
+#define MAX_STRONG 16  /* records with more strong links are left alone (common names) */
+
+static int
+pair_cmp(const void *x, const void *y)
+{
+    const struct ubur_reclink_pair *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    return (a->score < b->score) - (a->score > b->score); /* best first */
+}
+
+/*
+ * Two records both linked surely (score >= STRONG) to a third describe the
+ * same person too, however far apart their own fields are (two duplicates
+ * of one original, each corrupted differently): adds those pairs with the
+ * weaker of the two links as their score. Pairs already reported keep the
+ * better score. Returns the (reallocated) list sorted by a then b.
+ */
+static struct ubur_reclink_pair *
+complete_triangles(struct ubur_reclink_pair *out, size_t *np, size_t n, double threshold)
+{
+    size_t m = *np, ns = 0;
+    uint32_t *deg = ubur_calloc(n + 1, sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++)
+        if (out[i].score >= STRONG)
+            deg[out[i].a]++, deg[out[i].b]++, ns++;
+    if (!ns) {
+        free(deg);
+        return out;
+    }
+    /* adjacency lists of strong links (CSR) */
+    size_t *start = ubur_malloc((n + 1) * sizeof(size_t));
+    start[0] = 0;
+    for (size_t v = 0; v < n; v++)
+        start[v + 1] = start[v] + deg[v];
+    struct nb {
+        uint32_t to;
+        double score;
+    } *adj = ubur_malloc(2 * ns * sizeof(*adj));
+    memset(deg, 0, (n + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++)
+        if (out[i].score >= STRONG) {
+            size_t a = out[i].a, b = out[i].b;
+            adj[start[a] + deg[a]++] = (struct nb){(uint32_t)b, out[i].score};
+            adj[start[b] + deg[b]++] = (struct nb){(uint32_t)a, out[i].score};
+        }
+    size_t cap = m + 1024;
+    out = ubur_realloc(out, cap * sizeof(*out));
+    for (size_t v = 0; v < n; v++) {
+        if (deg[v] < 2 || deg[v] > MAX_STRONG)
+            continue;
+        for (size_t i = start[v]; i < start[v + 1]; i++)
+            for (size_t j = i + 1; j < start[v + 1]; j++) {
+                double sc = adj[i].score < adj[j].score ? adj[i].score : adj[j].score;
+                size_t a = adj[i].to, b = adj[j].to;
+                if (a == b || sc < threshold)
+                    continue;
+                if (m == cap) {
+                    cap *= 2;
+                    out = ubur_realloc(out, cap * sizeof(*out));
+                }
+                out[m++] = (struct ubur_reclink_pair){a < b ? a : b, a < b ? b : a, sc};
+            }
+    }
+    qsort(out, m, sizeof(*out), pair_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!w || out[w - 1].a != out[i].a || out[w - 1].b != out[i].b)
+            out[w++] = out[i];
+    *np = w;
+    free(deg);
+    free(start);
+    free(adj);
+    return out;
+}
+
+/* ---- debugging ---- */
+
+static bool
+has_pair(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
+/* Writes every true pair that blocking missed ("B") or scoring missed ("S") to path. */
+static void
+dump_missed(const struct ubur_reclink_record *rec, size_t n, const struct engine *e,
+            const struct pairvec *pv, const struct ubur_reclink_pair *out, size_t np,
+            const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    struct pairvec rep = {0};
+    for (size_t i = 0; i < np; i++)
+        pairvec_add(&rep, ((uint64_t)out[i].a << 32) | (uint64_t)out[i].b);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n && j < i + 8; j++) {
+            if (strcmp(rec[i].entity, rec[j].entity))
+                continue;
+            uint64_t x = ((uint64_t)i << 32) | j;
+            char kind = !has_pair(pv->v, pv->n, x) ? 'B' : !has_pair(rep.v, rep.n, x) ? 'S' : 0;
+            if (!kind)
+                continue;
+            const struct prep *a = &e->p[i], *b = &e->p[j];
+            fprintf(f, "%c\t%s|%s|%d-%d-%d|%s\t%s|%s|%d-%d-%d|%s\t[%s/%s] [%s/%s]\n", kind,
+                    rec[i].given ? rec[i].given : "", rec[i].family ? rec[i].family : "", a->y,
+                    a->m, a->d, rec[i].extra[1] ? rec[i].extra[1] : "",
+                    rec[j].given ? rec[j].given : "", rec[j].family ? rec[j].family : "", b->y,
+                    b->m, b->d, rec[j].extra[1] ? rec[j].extra[1] : "", a->g, a->f, b->g, b->f);
+        }
+    free(rep.v);
+    fclose(f);
 }
 
 /* ---- the run ---- */
@@ -537,32 +1102,18 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
         goto out;
     }
     default_model(&md, c.nextra);
-    estimate_u(&e, &md);
-    /* Weights once per pair (term frequencies included), then the share of
-     * matches among candidates by EM on that one parameter. */
+    double ucnt[NFIELDS][NAME_LEVELS];
+    estimate_u(&e, &md, ucnt);
     double *wt = ubur_malloc((pv.n ? pv.n : 1) * sizeof(double));
-    for (size_t i = 0; i < pv.n; i++) {
-        int l[NFIELDS];
-        for (int f = 0; f < NFIELDS; f++)
-            l[f] = lv[i * NFIELDS + (size_t)f];
-        wt[i] = pair_weight(&md, &e, (size_t)(pv.v[i] >> 32), (size_t)(pv.v[i] & 0xffffffffu), l,
-                            cross[i]);
+    /* m by EM with u fixed, then u corrected for the matches among random
+     * pairs with that m and the prior, twice. */
+    for (int round = 0; round < 2; round++) {
+        if (!getenv("UBUR_RECLINK_FIXED_M"))
+            estimate_m(&md, lv, pv.n);
+        weights_and_prior(&md, &e, &pv, lv, cross, wt);
+        correct_u(&md, ucnt);
     }
-    /* The prior is the share of matches among *all* pairs (pairs blocking
-     * did not produce are taken as non-matches): weights include the blocked
-     * fields, so a prior over candidates would count that evidence twice. */
-    double all_pairs = (double)n * (double)(n > 1 ? n - 1 : 1) / 2.0;
-    md.lambda = 1.0 / (all_pairs + 1);
-    for (int it = 0; it < 50 && pv.n > 0; it++) {
-        double sum = 0;
-        for (size_t i = 0; i < pv.n; i++)
-            sum += posterior(wt[i], md.lambda);
-        double nl = sum / all_pairs;
-        nl = nl < 1e-12 ? 1e-12 : nl > 0.5 ? 0.5 : nl;
-        if (fabs(nl - md.lambda) < md.lambda * 1e-4)
-            break;
-        md.lambda = nl;
-    }
+    weights_and_prior(&md, &e, &pv, lv, cross, wt);
     if (getenv("UBUR_RECLINK_DEBUG")) {
         fprintf(stderr, "lambda %.6f\n", md.lambda);
         for (int f = 0; f < md.nfields; f++) {
@@ -586,6 +1137,7 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
             out[np++] = (struct ubur_reclink_pair){a, b, p};
         }
     }
+    out = complete_triangles(out, &np, n, c.threshold);
     *pairs = out;
     *npairs = np;
 
@@ -612,6 +1164,8 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
             for (size_t i = 0; i < pv.n; i++)
                 if (!strcmp(rec[pv.v[i] >> 32].entity, rec[pv.v[i] & 0xffffffffu].entity))
                     stats->true_in_blocks++;
+            if (getenv("UBUR_RECLINK_MISSED"))
+                dump_missed(rec, n, &e, &pv, out, np, getenv("UBUR_RECLINK_MISSED"));
             for (size_t i = 0; i < np; i++)
                 if (!strcmp(rec[out[i].a].entity, rec[out[i].b].entity))
                     stats->true_reported++;

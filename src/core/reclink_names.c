@@ -295,7 +295,9 @@ ubur_reclink_jaro_winkler(const char *a, const char *b)
         lb = 128;
     size_t range = (la > lb ? la : lb) / 2;
     range = range ? range - 1 : 0;
-    bool ma[128] = {false}, mb[128] = {false};
+    bool ma[128], mb[128];
+    memset(ma, 0, la);
+    memset(mb, 0, lb);
     size_t m = 0;
     for (size_t i = 0; i < la; i++) {
         size_t lo = i > range ? i - range : 0, hi = i + range + 1 < lb ? i + range + 1 : lb;

@@ -185,62 +185,14 @@ static const struct ubur_json_field group_fields[] = {
 static int
 group_register(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
-    json_t *members = json_object_get(req->json, "members");
-    size_t n = json_array_size(members);
-    struct ubur_reg_individual *m =
-        ubur_arena_alloc(&req->ctx->arena, sizeof(*m) * (n ? n : 1));
-    memset(m, 0, sizeof(*m) * (n ? n : 1));
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(members, i);
-        if (!json_is_object(o))
-            return ubur_error_field(err, UBUR_EINVAL, "members", "member %zu is not an object",
-                                    i + 1);
-        const char *key;
-        json_t *v;
-        json_object_foreach(o, key, v)
-        {
-            static const char *const known[] = {
-                "relationship", "given_name", "father_name", "grandfather_name", "family_name",
-                "given_name_ar", "father_name_ar", "grandfather_name_ar", "family_name_ar", "sex",
-                "birth_date", "birth_date_estimated", "origin", "citizenship", "population_type",
-                "location", "registered_on", NULL};
-            bool ok = false;
-            for (int k = 0; known[k]; k++)
-                ok = ok || !strcmp(known[k], key);
-            if (!ok)
-                return ubur_error_field(err, UBUR_EINVAL, key, "unknown field of member %zu",
-                                        i + 1);
-            if (strcmp(key, "birth_date_estimated") && !json_is_string(v))
-                return ubur_error_field(err, UBUR_EINVAL, key, "must be a string");
-        }
-#define S(f) m[i].f = json_string_value(json_object_get(o, #f))
-        S(relationship);
-        S(given_name);
-        S(father_name);
-        S(grandfather_name);
-        S(family_name);
-        S(given_name_ar);
-        S(father_name_ar);
-        S(grandfather_name_ar);
-        S(family_name_ar);
-        S(sex);
-        S(birth_date);
-        S(origin);
-        S(citizenship);
-        S(population_type);
-        S(location);
-        S(registered_on);
-#undef S
-        m[i].birth_date_estimated = json_is_true(json_object_get(o, "birth_date_estimated"));
-        if (!m[i].citizenship)
-            m[i].citizenship = m[i].origin;
-    }
-    struct ubur_reg_group g = {.kind = ubur_json_str(req->json, "kind"),
-                               .location = ubur_json_str(req->json, "location"),
-                               .registered_on = ubur_json_str(req->json, "registered_on")};
-    bool confirm = json_is_true(json_object_get(req->json, "confirm_new"));
-    int rc = ubur_registry_register(req->ctx, &g, m, n, !confirm, err);
+    struct ubur_reg_group g;
+    struct ubur_reg_individual *m;
+    size_t n;
+    bool confirm;
+    int rc = ubur_registry_group_from_json(req->ctx, req->json, &g, &m, &n, &confirm, err);
     if (rc)
+        return rc;
+    if ((rc = ubur_registry_register(req->ctx, &g, m, n, !confirm, err)))
         return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -249,6 +201,40 @@ group_register(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     return ubur_http_json(resp, 201,
                           json_pack("{s:s, s:s, s:o}", "id", g.id, "group_number",
                                     g.group_number, "members", arr));
+}
+
+static int
+check_member(void *arg, size_t member, const struct ubur_reg_candidate *c, size_t nc)
+{
+    json_t *cands = json_array();
+    for (size_t i = 0; i < nc; i++) {
+        json_t *p = person_json(&c[i].person);
+        json_object_set_new(p, "score", json_real((double)(long)(c[i].score * 1000) / 1000));
+        json_array_append_new(cands, p);
+    }
+    json_array_append_new(arg, json_pack("{s:I, s:o}", "member", (json_int_t)member + 1,
+                                         "candidates", cands));
+    return 0;
+}
+
+/* The duplicate check of a group before it is committed: nothing is written. */
+static int
+group_check(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
+{
+    struct ubur_reg_group g;
+    struct ubur_reg_individual *m;
+    size_t n, flagged = 0;
+    int rc = ubur_registry_group_from_json(req->ctx, req->json, &g, &m, &n, NULL, err);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    if ((rc = ubur_registry_group_check(req->ctx, m, n, 5, check_member, arr, &flagged, err))) {
+        json_decref(arr);
+        return rc;
+    }
+    return ubur_http_json(resp, 200,
+                          json_pack("{s:b, s:o}", "likely_duplicates", flagged > 0, "members",
+                                    arr));
 }
 
 static int
@@ -289,8 +275,12 @@ const struct ubur_http_route ubur_api_registry_routes[] = {
     {"POST", "/api/v1/registry/individuals/{id}/events", individual_event, INDIVIDUALS,
      "Change status, population type or location from a date", event_fields, 0},
     {"POST", "/api/v1/registry/groups", group_register, INDIVIDUALS,
-     "Register a household or case with its members (409 with likely duplicates unless"
-     " confirm_new)",
+     "Register a household or case with its members in one transaction (409 with likely"
+     " duplicates unless confirm_new)",
+     group_fields, 0},
+    {"POST", "/api/v1/registry/groups/check", group_check, INDIVIDUALS,
+     "The duplicate check of a household or case before it is registered: each member's"
+     " likely existing records with scores; writes nothing",
      group_fields, 0},
     {0},
 };

@@ -2,9 +2,8 @@
 /*
  * SQLite backend. The only file that includes sqlite3.h. Every connection
  * runs WAL with synchronous=FULL (a committed transaction survives power
- * loss), foreign keys on, and a busy handler with a timeout so concurrent
- * writers from the server's worker threads and the CLI queue instead of
- * failing (the server's threads wake one another when a write ends). A full disk
+ * loss), foreign keys on, and a busy timeout so concurrent writers from the
+ * server's worker threads and the CLI queue instead of failing. A full disk
  * maps to UBUR_EFULL and a lock held too long to UBUR_EBUSY, both 503s.
  *
  * No memory map (mmap_size): in WAL mode a connection drops its page cache,
@@ -12,12 +11,9 @@
  * which on the server is every few milliseconds; remapping cost more CPU
  * than the pread() calls it saves (measured on the border benchmark).
  */
-#include <pthread.h>
 #include <sqlite3.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -26,64 +22,7 @@
 struct sqlite_store {
     struct ubur_store base;
     sqlite3 *db;
-    long busy_timeout_ms;
-    int64_t busy_since_ms; /* when the current wait for the write lock began */
 };
-
-/*
- * Writers of this process wait for one another on a condition variable,
- * woken when a write transaction ends, instead of in SQLite's default busy
- * handler, which sleeps 1, 2, 5, 10 ... 100 ms between tries and so leaves
- * the write lock idle while every waiting thread sleeps. Each wait is at
- * most 2 ms, so a writer of another process (the CLI beside the server),
- * which cannot signal us, is still noticed soon after it commits.
- */
-static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t writers_cond = PTHREAD_COND_INITIALIZER;
-static uint64_t writers_ended;
-
-static int64_t
-mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int
-sqlite_busy(void *arg, int count)
-{
-    struct sqlite_store *s = arg;
-    int64_t now = mono_ms();
-    if (count == 0)
-        s->busy_since_ms = now;
-    if (now - s->busy_since_ms >= s->busy_timeout_ms)
-        return 0; /* SQLITE_BUSY: UBUR_EBUSY, a 503 */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += 2000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
-    pthread_mutex_lock(&writers_lock);
-    uint64_t seen = writers_ended;
-    while (writers_ended == seen &&
-           pthread_cond_timedwait(&writers_cond, &writers_lock, &until) == 0)
-        ;
-    pthread_mutex_unlock(&writers_lock);
-    return 1;
-}
-
-/* A write transaction of this process ended: wake the writers waiting for the lock. */
-static void
-writer_ended(void)
-{
-    pthread_mutex_lock(&writers_lock);
-    writers_ended++;
-    pthread_cond_broadcast(&writers_cond);
-    pthread_mutex_unlock(&writers_lock);
-}
 
 struct sqlite_stmt {
     struct ubur_stmt base;
@@ -131,14 +70,10 @@ ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_er
         sqlite3_close(db);
         return UBUR_ESTORE;
     }
-    struct sqlite_store *s = ubur_calloc(1, sizeof(*s));
-    s->base.ops = &sqlite_ops;
-    s->db = db;
     /* UBUR_BUSY_TIMEOUT_MS shortens the wait in tests of a locked database. */
     const char *busy = getenv("UBUR_BUSY_TIMEOUT_MS");
     long busy_ms = busy ? strtol(busy, NULL, 10) : 0;
-    s->busy_timeout_ms = busy_ms > 0 && busy_ms <= 600000 ? busy_ms : 10000;
-    sqlite3_busy_handler(db, sqlite_busy, s);
+    sqlite3_busy_timeout(db, busy_ms > 0 && busy_ms <= 600000 ? (int)busy_ms : 10000);
     sqlite3_extended_result_codes(db, 1);
     char *msg = NULL;
     rc = sqlite3_exec(db,
@@ -151,9 +86,11 @@ ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_er
                        msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         sqlite3_close(db);
-        free(s);
         return UBUR_ESTORE;
     }
+    struct sqlite_store *s = ubur_calloc(1, sizeof(*s));
+    s->base.ops = &sqlite_ops;
+    s->db = db;
     *out = &s->base;
     return 0;
 }
@@ -186,22 +123,17 @@ sqlite_begin(struct ubur_store *s, struct ubur_error *err)
 }
 
 static int
-sqlite_commit(struct ubur_store *base, struct ubur_error *err)
+sqlite_commit(struct ubur_store *s, struct ubur_error *err)
 {
-    int rc = sqlite_exec(base, "COMMIT", err);
-    if (sqlite3_get_autocommit(sqlite_store(base)->db))
-        writer_ended();
-    return rc;
+    return sqlite_exec(s, "COMMIT", err);
 }
 
 static void
 sqlite_rollback(struct ubur_store *base)
 {
     struct sqlite_store *s = sqlite_store(base);
-    if (!sqlite3_get_autocommit(s->db)) {
+    if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        writer_ended();
-    }
 }
 
 static int

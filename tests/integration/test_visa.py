@@ -453,6 +453,23 @@ with Server(args, env=env) as srv:
     tap.eq(p.returncode, 2, "CLI: decide without a decision is a usage error")
     p = srv.cli("visa", "list", "--queue", "--json")
     tap.ok(p.returncode == 0 and isinstance(json.loads(p.stdout), list), "ubur visa list --queue")
+    cg = {"group_ref": "CLI-GROUP-1",
+          "applications": [{"passport_mrz": td3("AL-RUBAIE", g, "K%07d" % i,
+                                                 datetime.date(1970 + i, 3, 4), "M", YEARS5),
+                            "purpose": "tourism", "entry_date": day(15), "days": 5}
+                           for i, g in enumerate(("ABBAS SAAD", "KARIM SAAD"))]}
+    p = srv.cli("visa", "apply-group", "-", "--json", stdin=json.dumps(cg))
+    out = json.loads(p.stdout) if p.returncode == 0 else {}
+    tap.ok(out.get("submitted") == 2 and out.get("approved_automatically") == 2,
+           "ubur visa apply-group submits a group from JSON", p.stdout + p.stderr)
+    p = srv.cli("visa", "issue", "--group", "CLI-GROUP-1", "--json")
+    out = json.loads(p.stdout) if p.returncode == 0 else {}
+    tap.ok(out.get("issued") == 2 and all(v["seal"] and len(v["mrz"]) == 2
+                                          for v in out.get("visas", [])),
+           "ubur visa issue --group issues every member with its seal", p.stdout + p.stderr)
+    p = srv.cli("visa", "apply-group", "-", stdin="{not json")
+    tap.ok(p.returncode == 1 and "not a JSON group" in p.stderr,
+           "apply-group refuses what is not JSON", p.stderr)
     p = srv.cli("visa", "show", cv.get("visa_number", "x"))
     tap.ok(p.returncode == 0 and cv.get("visa_number", "?") in p.stdout, "ubur visa show NUMBER")
 

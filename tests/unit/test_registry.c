@@ -319,6 +319,89 @@ test_candidates(void **state)
     assert_stats_match(NULL);
 }
 
+static int
+note_candidates(void *arg, size_t member, const struct ubur_reg_candidate *c, size_t nc)
+{
+    size_t *per = arg;
+    per[member] = nc;
+    (void)c;
+    return 0;
+}
+
+/* A household as JSON: bad input names the field and writes nothing; the duplicate check
+ * shows each member's candidates before commit; the whole group commits in one go. */
+static void
+test_group_json(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    json_error_t jerr;
+    struct ubur_reg_group g;
+    struct ubur_reg_individual *m;
+    size_t n, flagged = 9, per[3] = {9, 9, 9};
+    bool confirm = true;
+    int64_t before = count_individuals();
+
+    json_t *bad = json_loads("{\"location\": \"SY0803\", \"members\": [{\"given_name\": 7}]}",
+                             0, &jerr);
+    assert_int_equal(ubur_registry_group_from_json(&ctx, bad, &g, &m, &n, &confirm, &err),
+                     UBUR_EINVAL);
+    assert_string_equal(err.field, "given_name");
+    json_decref(bad);
+    bad = json_loads("{\"location\": \"SY0803\", \"members\": [], \"colour\": 1}", 0, &jerr);
+    assert_int_equal(ubur_registry_group_from_json(&ctx, bad, &g, &m, &n, NULL, &err),
+                     UBUR_EINVAL);
+    assert_string_equal(err.field, "colour");
+    json_decref(bad);
+
+    json_t *body = json_loads(
+        "{\"location\": \"SY0801-HOL\", \"kind\": \"household\", \"registered_on\": \"2021-02-01\","
+        " \"members\": ["
+        "  {\"relationship\": \"focal_point\", \"given_name\": \"Yusuf\","
+        "   \"family_name\": \"Al-Obaidi\", \"sex\": \"M\", \"birth_date\": \"1975-04-02\","
+        "   \"origin\": \"IRQ\", \"population_type\": \"ASY\", \"passport\": \"B7654321\"},"
+        "  {\"relationship\": \"spouse\", \"given_name\": \"Layla\", \"family_name\": \"Al-Obaidi\","
+        "   \"sex\": \"F\", \"birth_date\": \"1979-11-30\", \"origin\": \"IRQ\","
+        "   \"population_type\": \"ASY\", \"birth_date_estimated\": true},"
+        "  {\"relationship\": \"child\", \"given_name\": \"Omar\", \"family_name\": \"Al-Obaidi\","
+        "   \"sex\": \"X\", \"birth_date\": \"2031-01-01\", \"origin\": \"IRQ\","
+        "   \"population_type\": \"ASY\"}]}",
+        0, &jerr);
+    assert_non_null(body);
+    assert_int_equal(ubur_registry_group_from_json(&ctx, body, &g, &m, &n, &confirm, &err), 0);
+    assert_int_equal(n, 3);
+    assert_false(confirm);
+    assert_true(m[1].birth_date_estimated);
+    assert_int_equal(m[0].ndocuments, 1);
+    /* a child born in the future: the whole group is refused, nothing written */
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, n, true, &err), UBUR_EINVAL);
+    assert_int_equal(count_individuals(), before);
+    m[2].birth_date = "2012-06-15";
+    assert_int_equal(ubur_registry_group_check(&ctx, m, n, 5, note_candidates, per, &flagged,
+                                               &err),
+                     0);
+    assert_int_equal(flagged, 0);
+    assert_int_equal(per[0] + per[1] + per[2], 0);
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, n, true, &err), 0);
+    assert_int_equal(count_individuals(), before + 3);
+    assert_string_equal(m[2].group_number, g.group_number);
+
+    /* the same household again: every member has a candidate, shown before commit */
+    struct ubur_reg_group g2;
+    struct ubur_reg_individual *m2;
+    assert_int_equal(ubur_registry_group_from_json(&ctx, body, &g2, &m2, &n, NULL, &err), 0);
+    m2[2].birth_date = "2012-06-15";
+    assert_int_equal(ubur_registry_group_check(&ctx, m2, n, 5, note_candidates, per, &flagged,
+                                               &err),
+                     0);
+    assert_int_equal(flagged, 3);
+    assert_true(per[0] >= 1 && per[1] >= 1 && per[2] >= 1);
+    assert_int_equal(ubur_registry_register(&ctx, &g2, m2, n, true, &err), UBUR_ECONFLICT);
+    assert_int_equal(count_individuals(), before + 3);
+    json_decref(body);
+    assert_stats_match(NULL);
+}
+
 int
 main(void)
 {
@@ -328,6 +411,7 @@ main(void)
         cmocka_unit_test(test_events_and_time),
         cmocka_unit_test(test_returnee),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_group_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
