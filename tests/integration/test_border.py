@@ -308,7 +308,9 @@ with Server(args) as srv:
     st, ov, _ = srv.req("GET", "/api/v1/border/overstays?as_of=" + day(-50), token=analyst)
     tap.ok(not any(o["traveller_id"] == e1["traveller_id"] for o in ov["overstays"]),
            "not an overstayer 50 days ago (as_of)")
-    st, x1, _ = check({"crossing_id": "tanf", "direction": "exit", "document": lbn})
+    # At noon local time (09:00Z): Al-Tanf keeps restricted hours, and a check "now" after
+    # 13:00 UTC would meet a closed crossing.
+    st, x1, _ = check({"crossing_id": "tanf", "direction": "exit", "at": at(0), "document": lbn})
     tap.ok(x1["decision"] == "refer" and codes(x1) == ["stay_exceeded"] and
            "overstayed by 11 days" in x1["reasons"][0]["message"],
            "exit after the authorised stay: refer, stay_exceeded", x1)
