@@ -15,10 +15,12 @@
  * single-row commits.
  *
  * Usage: visa_bench [--visas N] [--single N] [--group G] [--threads T] [--watchlist N]
- *                   [--sign N] [--dir DIR]
+ *                   [--sign N] [--dir DIR] [--pg CONNINFO]
  * Defaults: 4000 visas in groups of 50, 400 visas one per request, 2 threads, a
  * 10,000-name watchlist, 4000 signatures, a temporary directory (removed
- * afterwards unless --dir is given).
+ * afterwards unless --dir is given). --pg runs the same on PostgreSQL: CONNINFO
+ * names an empty database (bench/backends/run.sh makes one), and the peer is
+ * then that server's rate of durable single-row commits.
  */
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -196,14 +198,15 @@ worker(void *arg)
 
 /* The peer: durable single-row commits per second on the same disk, one thread. */
 static double
-durable_commits_per_s(const char *dir, int n)
+durable_commits_per_s(const char *dir, const char *pg, int n)
 {
     char path[600];
     struct ubur_store *s;
     struct ubur_error err = UBUR_ERROR_INIT;
     snprintf(path, sizeof(path), "%s/ceiling.db", dir);
-    unlink(path);
-    if (ubur_store_open(&s, path, &err) ||
+    if (!pg)
+        unlink(path);
+    if (ubur_store_open(&s, pg ? pg : path, &err) ||
         ubur_store_exec(s, "CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT)", &err))
         die("ceiling", &err);
     double t0 = now_s();
@@ -260,7 +263,7 @@ int
 main(int argc, char **argv)
 {
     int nvisas = 4000, nthreads = 2, nwatch = 10000, nsign = 4000, nsingle = 400, group = 50;
-    const char *dir_arg = NULL;
+    const char *dir_arg = NULL, *pg = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--visas"))
             nvisas = (int)strtol(argv[i + 1], NULL, 10);
@@ -276,9 +279,11 @@ main(int argc, char **argv)
             group = (int)strtol(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--dir"))
             dir_arg = argv[i + 1];
+        else if (!strcmp(argv[i], "--pg"))
+            pg = argv[i + 1];
         else {
             fprintf(stderr, "usage: visa_bench [--visas N] [--threads T] [--watchlist N] "
-                            "[--sign N] [--single N] [--group G] [--dir DIR]\n");
+                            "[--sign N] [--single N] [--group G] [--dir DIR] [--pg CONNINFO]\n");
             return 2;
         }
     }
@@ -294,6 +299,8 @@ main(int argc, char **argv)
     snprintf(key, sizeof(key), "%s/signer.key", dir);
     snprintf(cert, sizeof(cert), "%s/signer.pem", dir);
     unlink(db);
+    if (pg)
+        snprintf(db, sizeof(db), "%s", pg);
 
     struct ubur_error err = UBUR_ERROR_INIT;
     struct ubur_store *store;
@@ -446,7 +453,7 @@ main(int argc, char **argv)
     ubur_vds_signer_close(signer);
 
     /* ---- throughput: submit + screen + auto-approve + issue, T threads ---- */
-    double ceiling = durable_commits_per_s(dir, 300);
+    double ceiling = durable_commits_per_s(dir, pg, 300);
     int issued1 = 0, auto1 = 0, issued = 0, autoa = 0;
     double sub1 = 0, iss1 = 0, sub = 0, iss = 0, rate1 = 0, cpu1 = 0, cpu = 0, load[1] = {0};
     if (nsingle > 0)
@@ -459,9 +466,10 @@ main(int argc, char **argv)
     ubur_store_query_int(store, &err, &in_db, "SELECT COUNT(*) FROM visa WHERE seal IS NOT NULL",
                          "");
 
-    printf("visa benchmark: SQLite WAL synchronous=FULL, %d threads, %d-name watchlist "
+    printf("visa benchmark: %s, %d threads, %d-name watchlist "
            "(loaded in %.1f s), load average %.1f on %ld CPUs\n",
-           nthreads, nwatch, t_watch, load[0], sysconf(_SC_NPROCESSORS_ONLN));
+           pg ? "PostgreSQL synchronous_commit=on" : "SQLite WAL synchronous=FULL", nthreads,
+           nwatch, t_watch, load[0], sysconf(_SC_NPROCESSORS_ONLN));
     printf("  peer: durable commits  %.0f /s (one row per transaction, one thread, same disk)\n",
            ceiling);
     printf("  one visa per request   %.0f visas/s (%d issued, %d auto-approved); per visa: "
@@ -474,11 +482,11 @@ main(int argc, char **argv)
     printf("  seal signature         ubur %.1f us, raw OpenSSL %.1f us; ratio %.3f (median of "
            "%d alternating blocks of %d)\n",
            ubur_us[blocks / 2], raw_us[blocks / 2], ratio[blocks / 2], blocks, BLOCK);
-    printf("{\"threads\":%d,\"watchlist\":%d,\"durable_commits_per_s\":%.1f,"
+    printf("{\"backend\":\"%s\",\"threads\":%d,\"watchlist\":%d,\"durable_commits_per_s\":%.1f,"
            "\"single_visas_per_s\":%.1f,\"single_cpu_ms\":%.3f,\"group\":%d,"
            "\"group_visas_per_s\":%.1f,\"group_cpu_ms\":%.3f,\"load\":%.1f,"
            "\"sign_us\":%.2f,\"openssl_us\":%.2f,\"sign_ratio\":%.3f}\n",
-           nthreads, nwatch, ceiling, rate1, cpu1, group, rate, cpu, load[0], ubur_us[blocks / 2],
+           pg ? "postgresql" : "sqlite", nthreads, nwatch, ceiling, rate1, cpu1, group, rate, cpu, load[0], ubur_us[blocks / 2],
            raw_us[blocks / 2], ratio[blocks / 2]);
     free(raw_us);
     free(ubur_us);

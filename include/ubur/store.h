@@ -128,4 +128,46 @@ int ubur_store_queue(struct ubur_store *s, struct ubur_error *err, const char *s
 /* Binds parameters from a va_list as ubur_store_run does. */
 void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
 
+/*
+ * Bulk inserts: rows appended to one table, for imports. `table` and
+ * `columns` (comma-separated names) are string literals of trusted SQL
+ * identifiers (the INSERT built from them is cached by their addresses, as
+ * ubur_store_prepare caches by the SQL's); use inside a transaction.
+ * Give a row's values in column order (ubur_bulk_text/_int/_null, or
+ * ubur_bulk_row with ubur_store_run's type letters), then end the row.
+ *
+ * Without flags every row is inserted when it ends (a prepared INSERT), on
+ * every backend, and a failure (a constraint) is that row's. With
+ * UBUR_BULK_DEFER a backend that can send rows together holds them in memory
+ * until ubur_bulk_flush or ubur_bulk_close: PostgreSQL sends them with one
+ * COPY ... FROM STDIN instead of a round trip each. ubur_bulk_deferred says
+ * whether that happens; when it does:
+ *   - held rows are invisible to other statements until sent, so flush
+ *     tables in foreign-key order (parents first);
+ *   - a failed row fails the whole send, and the transaction with it, with
+ *     a message naming the row's ordinal in the send ("row 3"): a caller
+ *     that must name the bad input row checks first or does the work again
+ *     without the flag.
+ * Every failure is reported by the call that met it (row_end, flush or
+ * close) and aborts the transaction as any failed statement does.
+ */
+struct ubur_bulk;
+#define UBUR_BULK_DEFER 1
+int ubur_store_bulk_open(struct ubur_store *s, const char *table, const char *columns, int flags,
+                         struct ubur_bulk **out, struct ubur_error *err);
+bool ubur_bulk_deferred(const struct ubur_bulk *b);
+void ubur_bulk_text(struct ubur_bulk *b, const char *v); /* NULL adds NULL */
+void ubur_bulk_int(struct ubur_bulk *b, int64_t v);
+void ubur_bulk_null(struct ubur_bulk *b);
+/* Ends the row; 0 or a negative code (a value count that does not match the columns). */
+int ubur_bulk_row_end(struct ubur_bulk *b, struct ubur_error *err);
+/* One whole row: `types` as for ubur_store_run ('t', 'i', 'n'; no 'd'), then ends it. */
+int ubur_bulk_row(struct ubur_bulk *b, struct ubur_error *err, const char *types, ...);
+/* Sends the rows held so far (nothing to do when not deferred). */
+int ubur_bulk_flush(struct ubur_bulk *b, struct ubur_error *err);
+/* Flushes, then frees b (NULL is fine). After a failure in the transaction it only frees. */
+int ubur_bulk_close(struct ubur_bulk *b, struct ubur_error *err);
+/* Frees b without sending what it holds (NULL is fine). */
+void ubur_bulk_discard(struct ubur_bulk *b);
+
 #endif

@@ -123,22 +123,90 @@ struct existing {
     bool seen;
 };
 
+/*
+ * An import's inserts (ubur_store_bulk_*, deferred: on PostgreSQL one COPY per table when the
+ * import ends, entries before their names), or NULL where a function takes one: each row is
+ * written at once. An import reads nothing it writes until it ends, so deferring is safe.
+ */
+struct wl_bulk {
+    struct ubur_bulk *entries, *names, *history;
+};
+
 static int
-write_names(struct ubur_ctx *ctx, const char *entry_id, const struct ubur_wl_entry *e,
-            struct ubur_error *err)
+wl_bulk_open(struct ubur_ctx *ctx, struct wl_bulk *bk, struct ubur_error *err)
 {
-    int64_t n = ubur_store_run(ctx->store, err, "DELETE FROM watchlist_names WHERE entry_id = ?",
-                               "t", entry_id);
+    memset(bk, 0, sizeof(*bk));
+    int rc = ubur_store_bulk_open(ctx->store, "watchlist_entries",
+                                  "id, list_id, reference, kind, primary_name,"
+                                  " original_script_name, sex, dobs, nationalities,"
+                                  " places_of_birth, documents, reason, alert_category, action,"
+                                  " contributing_state, listed_on, valid_from, valid_until, status,"
+                                  " details, content_hash, version, change_seq, created_at,"
+                                  " updated_at",
+                                  UBUR_BULK_DEFER, &bk->entries, err);
+    if (!rc)
+        rc = ubur_store_bulk_open(ctx->store, "watchlist_names",
+                                  "id, entry_id, name, quality, position", UBUR_BULK_DEFER,
+                                  &bk->names, err);
+    if (!rc)
+        rc = ubur_store_bulk_open(ctx->store, "watchlist_entry_history",
+                                  "id, entry_id, version, change, at, import_id, by_user,"
+                                  " snapshot",
+                                  UBUR_BULK_DEFER, &bk->history, err);
+    return rc;
+}
+
+/* Sends what bk holds so far, parents first: imports do so every few thousand entries, so a
+ * large list is not held in memory whole. */
+static int
+wl_bulk_flush(struct wl_bulk *bk, struct ubur_error *err)
+{
+    int rc = ubur_bulk_flush(bk->entries, err);
+    if (!rc)
+        rc = ubur_bulk_flush(bk->names, err);
+    if (!rc)
+        rc = ubur_bulk_flush(bk->history, err);
+    return rc;
+}
+
+/* Sends what bk holds, parents first, and frees it; after a failure (rc) it only frees. */
+static int
+wl_bulk_close(struct wl_bulk *bk, int rc, struct ubur_error *err)
+{
+    struct ubur_bulk *order[] = {bk->entries, bk->names, bk->history};
+    for (int i = 0; i < 3; i++) {
+        if (!rc)
+            rc = ubur_bulk_close(order[i], err);
+        else
+            ubur_bulk_discard(order[i]);
+    }
+    memset(bk, 0, sizeof(*bk));
+    return rc;
+}
+
+/* An entry's names: replaced, or, for a new entry (`fresh`), added. */
+static int
+write_names(struct ubur_ctx *ctx, struct wl_bulk *bk, const char *entry_id,
+            const struct ubur_wl_entry *e, bool fresh, struct ubur_error *err)
+{
+    int64_t n = 0;
+    if (!fresh)
+        n = ubur_store_run(ctx->store, err, "DELETE FROM watchlist_names WHERE entry_id = ?", "t",
+                           entry_id);
     if (n < 0)
         return (int)n;
     for (int i = 0; i < e->nnames; i++) {
         char id[UBUR_UUID_LEN + 1];
         ubur_uuid7(id);
-        n = ubur_store_run(ctx->store, err,
-                           "INSERT INTO watchlist_names (id, entry_id, name, quality, position)"
-                           " VALUES (?, ?, ?, ?, ?)",
-                           "tttti", id, entry_id, e->names[i].name,
-                           e->names[i].quality, (int64_t)i);
+        if (bk)
+            n = ubur_bulk_row(bk->names, err, "tttti", id, entry_id, e->names[i].name,
+                              e->names[i].quality, (int64_t)i);
+        else
+            n = ubur_store_run(ctx->store, err,
+                               "INSERT INTO watchlist_names (id, entry_id, name, quality, position)"
+                               " VALUES (?, ?, ?, ?, ?)",
+                               "tttti", id, entry_id, e->names[i].name, e->names[i].quality,
+                               (int64_t)i);
         if (n < 0)
             return (int)n;
     }
@@ -146,12 +214,15 @@ write_names(struct ubur_ctx *ctx, const char *entry_id, const struct ubur_wl_ent
 }
 
 static int
-history(struct ubur_ctx *ctx, const char *entry_id, int64_t version, const char *change,
-        const char *import_id, const char *snapshot, struct ubur_error *err)
+history(struct ubur_ctx *ctx, struct wl_bulk *bk, const char *entry_id, int64_t version,
+        const char *change, const char *import_id, const char *snapshot, struct ubur_error *err)
 {
     char id[UBUR_UUID_LEN + 1], now[UBUR_TIME_LEN + 1];
     ubur_uuid7(id);
     ubur_time_format(ubur_now(), now);
+    if (bk)
+        return ubur_bulk_row(bk->history, err, "ttittttt", id, entry_id, version, change, now,
+                             import_id, ctx->username, snapshot);
     int64_t n = ubur_store_run(ctx->store, err,
                                "INSERT INTO watchlist_entry_history (id, entry_id, version, change,"
                                " at, import_id, by_user, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -165,9 +236,9 @@ history(struct ubur_ctx *ctx, const char *entry_id, int64_t version, const char 
  * the change made: 0 none, 1 added, 2 updated, 3 reinstated; or < 0.
  */
 static int
-entry_write(struct ubur_ctx *ctx, const char *list_id, const struct ubur_wl_entry *e,
-            struct existing *ex, int64_t seq, const char *import_id, char id_out[],
-            struct ubur_error *err)
+entry_write(struct ubur_ctx *ctx, struct wl_bulk *bk, const char *list_id,
+            const struct ubur_wl_entry *e, struct existing *ex, int64_t seq, const char *import_id,
+            char id_out[], struct ubur_error *err)
 {
     char *snap = entry_snapshot(e), hash[65], now[UBUR_TIME_LEN + 1];
     char sex[2] = {e->sex, 0};
@@ -183,7 +254,14 @@ entry_write(struct ubur_ctx *ctx, const char *list_id, const struct ubur_wl_entr
     if (!ex) {
         char id[UBUR_UUID_LEN + 1];
         ubur_uuid7(id);
-        int64_t n = ubur_store_run(
+        int64_t n = bk ? ubur_bulk_row(bk->entries, err, "tttttttttttttttttttttiitt", id, list_id,
+                                       e->reference, e->kind, e->primary_name,
+                                       e->original_script_name, e->sex ? sex : NULL, e->dobs_json,
+                                       e->nats_json, e->pobs_json, e->docs_json, e->reason,
+                                       e->alert_category, e->action, e->contributing_state,
+                                       e->listed_on, now, e->valid_until, "active",
+                                       e->details_json, hash, (int64_t)1, seq, now, now)
+                       : ubur_store_run(
             ctx->store, err,
             "INSERT INTO watchlist_entries (id, list_id, reference, kind, primary_name,"
             " original_script_name, sex, dobs, nationalities, places_of_birth, documents, reason,"
@@ -196,8 +274,8 @@ entry_write(struct ubur_ctx *ctx, const char *list_id, const struct ubur_wl_entr
             e->pobs_json, e->docs_json, e->reason, e->alert_category, e->action,
             e->contributing_state, e->listed_on, now, e->valid_until, e->details_json, hash,
             seq, now, now);
-        if (n < 0 || (rc = write_names(ctx, id, e, err)) ||
-            (rc = history(ctx, id, 1, "added", import_id, snap, err))) {
+        if (n < 0 || (rc = write_names(ctx, bk, id, e, true, err)) ||
+            (rc = history(ctx, bk, id, 1, "added", import_id, snap, err))) {
             free(snap);
             return n < 0 ? (int)n : rc;
         }
@@ -218,8 +296,8 @@ entry_write(struct ubur_ctx *ctx, const char *list_id, const struct ubur_wl_entr
         e->sex ? sex : NULL, e->dobs_json, e->nats_json, e->pobs_json, e->docs_json, e->reason,
         e->alert_category, e->action, e->contributing_state, e->listed_on, e->valid_until,
         e->details_json, hash, seq, now, ex->id);
-    if (n < 0 || (rc = write_names(ctx, ex->id, e, err)) ||
-        (rc = history(ctx, ex->id, ex->version + 1, change == 2 ? "updated" : "reinstated",
+    if (n < 0 || (rc = write_names(ctx, bk, ex->id, e, false, err)) ||
+        (rc = history(ctx, bk, ex->id, ex->version + 1, change == 2 ? "updated" : "reinstated",
                       import_id, snap, err))) {
         free(snap);
         return n < 0 ? (int)n : rc;
@@ -231,8 +309,8 @@ entry_write(struct ubur_ctx *ctx, const char *list_id, const struct ubur_wl_entr
 }
 
 static int
-entry_end(struct ubur_ctx *ctx, const struct existing *ex, int64_t seq, const char *import_id,
-          const char *reason, struct ubur_error *err)
+entry_end(struct ubur_ctx *ctx, struct wl_bulk *bk, const struct existing *ex, int64_t seq,
+          const char *import_id, const char *reason, struct ubur_error *err)
 {
     char now[UBUR_TIME_LEN + 1];
     ubur_time_format(ubur_now(), now);
@@ -249,7 +327,7 @@ entry_end(struct ubur_ctx *ctx, const struct existing *ex, int64_t seq, const ch
         json_object_set_new(o, "reason", json_string(reason));
     char *snap = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
-    int rc = history(ctx, ex->id, ex->version + 1, "ended", import_id, snap, err);
+    int rc = history(ctx, bk, ex->id, ex->version + 1, "ended", import_id, snap, err);
     free(snap);
     return rc;
 }
@@ -314,6 +392,7 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
         sodium_bin2hex(file_hash, sizeof(file_hash), d, sizeof(d));
     }
 
+    struct wl_bulk bk = {0};
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
     int64_t seq;
@@ -321,7 +400,7 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
     ubur_uuid7(import_id);
     if ((rc = list_get(ctx, list_name, format == UBUR_WL_UN_XML ? "un-xml" : "csv",
                        p.generated_at, list_id, err)) ||
-        (rc = bump_seq(ctx, &seq, err)))
+        (rc = bump_seq(ctx, &seq, err)) || (rc = wl_bulk_open(ctx, &bk, err)))
         goto fail;
 
     /* What the list holds now, by reference. */
@@ -363,9 +442,13 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
         struct ref_slot *r = bsearch(&key, ex, nex, sizeof(*ex), existing_cmp);
         if (r)
             r->ex.seen = true;
-        int ch = entry_write(ctx, list_id, e, r ? &r->ex : NULL, seq, import_id, NULL, err);
+        int ch = entry_write(ctx, &bk, list_id, e, r ? &r->ex : NULL, seq, import_id, NULL, err);
         if (ch < 0) {
             rc = ch;
+            free(ex);
+            goto fail;
+        }
+        if (i % 4096 == 4095 && (rc = wl_bulk_flush(&bk, err))) {
             free(ex);
             goto fail;
         }
@@ -381,13 +464,16 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
     for (size_t i = 0; i < nex; i++) {
         if (ex[i].ex.seen || !ex[i].ex.active)
             continue;
-        if ((rc = entry_end(ctx, &ex[i].ex, seq, import_id, "not in the imported file", err))) {
+        if ((rc = entry_end(ctx, &bk, &ex[i].ex, seq, import_id, "not in the imported file",
+                            err))) {
             free(ex);
             goto fail;
         }
         out->ended++;
     }
     free(ex);
+    if ((rc = wl_bulk_close(&bk, 0, err)))
+        goto fail;
 
     char now[UBUR_TIME_LEN + 1];
     ubur_time_format(ubur_now(), now);
@@ -417,6 +503,7 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
     snprintf(out->import_id, sizeof(out->import_id), "%s", import_id);
     return 0;
 fail:
+    wl_bulk_close(&bk, rc, NULL);
     ubur_store_rollback(ctx->store);
     if (err && !err->message[0])
         ubur_error_set(err, rc, "import failed");
@@ -485,7 +572,7 @@ ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name,
     rc = load_existing(ctx, list_id, e->reference, &ex, err);
     if (rc && rc != UBUR_ENOTFOUND)
         goto fail;
-    int ch = entry_write(ctx, list_id, e, rc == 0 ? &ex : NULL, seq, NULL, id, err);
+    int ch = entry_write(ctx, NULL, list_id, e, rc == 0 ? &ex : NULL, seq, NULL, id, err);
     if (ch < 0) {
         rc = ch;
         goto fail;
@@ -537,7 +624,7 @@ ubur_watchlist_entry_end(struct ubur_ctx *ctx, const char *entry_id, const char 
     if (!rc)
         rc = bump_seq(ctx, &seq, err);
     if (!rc)
-        rc = entry_end(ctx, &ex, seq, NULL, reason, err);
+        rc = entry_end(ctx, NULL, &ex, seq, NULL, reason, err);
     if (!rc)
         rc = ubur_audit(ctx, "watchlist.entry.end", "watchlist_entry", entry_id, NULL, err);
     if (rc) {
@@ -706,10 +793,10 @@ ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from, const struc
         return rc;
     bool found = rc == 0;
     if (ended)
-        return found && ex.active ? entry_end(ctx, &ex, seq, NULL, "ended by the contributing state",
+        return found && ex.active ? entry_end(ctx, NULL, &ex, seq, NULL, "ended by the contributing state",
                                               err)
                                   : 0;
-    int ch = entry_write(ctx, list_id, e, found ? &ex : NULL, seq, NULL, id, err);
+    int ch = entry_write(ctx, NULL, list_id, e, found ? &ex : NULL, seq, NULL, id, err);
     return ch < 0 ? ch : 0;
 }
 
@@ -799,8 +886,8 @@ ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_
             e->pobs_json, e->docs_json, e->reason, e->alert_category, e->action,
             e->contributing_state, e->listed_on, now, e->valid_until, e->details_json, hash, seq,
             now, now);
-        if (n < 0 || (rc = write_names(ctx, entry_id, e, err)) ||
-            (rc = history(ctx, entry_id, 1, "added", NULL, snap, err))) {
+        if (n < 0 || (rc = write_names(ctx, NULL, entry_id, e, true, err)) ||
+            (rc = history(ctx, NULL, entry_id, 1, "added", NULL, snap, err))) {
             free(snap);
             return n < 0 ? (int)n : rc;
         }
@@ -808,7 +895,7 @@ ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_
         ex.version = 1;
         ex.active = true;
     } else if (strcmp(ex.hash, hash) != 0 || (!ex.active && !ended)) {
-        int ch = entry_write(ctx, list->id, e, &ex, seq, NULL, NULL, err);
+        int ch = entry_write(ctx, NULL, list->id, e, &ex, seq, NULL, NULL, err);
         if (ch < 0) {
             free(snap);
             return ch;
@@ -817,7 +904,7 @@ ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_
         ex.active = true;
     }
     free(snap);
-    if (ended && ex.active && (rc = entry_end(ctx, &ex, seq, NULL, "ended on central", err)))
+    if (ended && ex.active && (rc = entry_end(ctx, NULL, &ex, seq, NULL, "ended on central", err)))
         return rc;
     *changed = true;
     return 0;

@@ -33,6 +33,9 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
     cfg.listen = getenv("UBUR_LISTEN");
     if (!cfg.listen || !*cfg.listen)
         cfg.listen = "127.0.0.1:8080";
+    cfg.read_uri = getenv("UBUR_PG_READ");
+    if (cfg.read_uri && !*cfg.read_uri)
+        cfg.read_uri = NULL;
     cfg.web_dir = getenv("UBUR_WEB");
     if (!cfg.web_dir || !*cfg.web_dir)
         cfg.web_dir = "web";
@@ -40,7 +43,8 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
         {"listen", &cfg.listen, NULL}, {"web", &cfg.web_dir, NULL},
         {"tls-cert", &cfg.tls_cert, NULL}, {"tls-key", &cfg.tls_key, NULL},
         {"threads", &threads, NULL}, {"insecure", NULL, &insecure},
-        {"quiet", NULL, &quiet}, {"sync-interval", &sync_interval, NULL}, {0},
+        {"quiet", NULL, &quiet}, {"sync-interval", &sync_interval, NULL},
+        {"pg-read", &cfg.read_uri, NULL}, {0},
     };
     int rc = ubur_cli_parse(cli, &ubur_cmd_serve, argc, argv, opts, &pos, &npos);
     if (rc)
@@ -68,6 +72,8 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
     if (!ubur_cli_store(cli))
         return 1;
     cfg.db_uri = cli->pg ? cli->pg : cli->db;
+    if (cfg.read_uri && !cli->pg)
+        return ubur_cli_usage(&ubur_cmd_serve, "--pg-read needs --pg (a PostgreSQL primary)");
     cfg.state = ubur_setting(&cli->ctx, "state", NULL);
     cfg.quiet = quiet;
     /* Worker threads open their own connections; the CLI's is not shared with them. */
@@ -89,12 +95,15 @@ const struct ubur_cmd ubur_cmd_serve = {
     .summary = "serve the JSON API and the web UI",
     .usage = "usage: ubur serve [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
              "                  [--tls-cert PEM --tls-key PEM] [--insecure] [--quiet]\n"
-             "                  [--sync-interval SECONDS]\n"
+             "                  [--sync-interval SECONDS] [--pg-read CONNINFO]\n"
              "  Listens on UBUR_LISTEN or 127.0.0.1:8080 (port 0 picks a free port).\n"
              "  Beyond loopback, TLS is required unless --insecure is given.\n"
              "  --threads: worker threads (default 8 per core, 16 to 64: a request\n"
              "  waiting for its group commit holds its thread).\n"
              "  --sync-interval: on a border post (`ubur sync config`), sync with central\n"
-             "  every SECONDS in the background (with backoff while the link is down).\n",
+             "  every SECONDS in the background (with backoff while the link is down).\n"
+             "  --pg-read (or UBUR_PG_READ): a read replica of the --pg database (a hot\n"
+             "  standby) that serves the statistics routes (/api/v1/stats/...), so heavy\n"
+             "  aggregations never slow the border; they read the primary while it is down.\n",
     .run = run_serve,
 };

@@ -476,6 +476,6 @@ const struct ubur_http_route ubur_api_border_routes[] = {
      "Visa-free stay rules (N days in any M-day window)", NULL, 0},
     {"GET", "/api/v1/stats/crossings", traffic, UBUR_ROLE_ANY,
      "Traffic per crossing, day, hour, direction, nationality, decision (?from&to&by&format)",
-     NULL, 0},
+     NULL, UBUR_ROUTE_READ_REPLICA},
     {0},
 };

@@ -264,7 +264,7 @@ const struct ubur_http_route ubur_api_registry_routes[] = {
     {"GET", "/api/v1/stats/population", stats_population, UBUR_ROLE_ANY,
      "Population statistics (?as_of=DATE&by=type,governorate,...&format=json|csv|svg"
      "&public=true); analysts always get figures of 1-4 withheld",
-     NULL, 0},
+     NULL, UBUR_ROUTE_READ_REPLICA},
     {"GET", "/api/v1/registry/locations", locations, UBUR_ROLE_ANY,
      "Registry locations: country, governorate, district or city, site", NULL, 0},
     {"GET", "/api/v1/registry/individuals", individual_list, INDIVIDUALS,

@@ -45,6 +45,10 @@ struct ubur_http_req {
     /* query string lookup, provided by the server glue */
     const char *(*query)(struct ubur_http_req *req, const char *key);
     void *conn;
+    /* The worker's connection to the read replica, opened on first use, or NULL (none
+     * configured, or unreachable: UBUR_ROUTE_READ_REPLICA routes then read the primary).
+     * Provided by the server glue; NULL when no replica is configured. */
+    struct ubur_store *(*read_store)(void);
 };
 
 struct ubur_http_resp {
@@ -81,6 +85,10 @@ struct ubur_json_field {
 enum {
     UBUR_ROUTE_UPLOAD = 1,  /* larger body cap (imports) */
     UBUR_ROUTE_RAWBODY = 2, /* body is not JSON (CSV, XML) */
+    /* Only reads, and tolerates a replica's lag: served from the read replica when the server
+     * has one (ubur serve --pg-read), on a connection of its own; authentication stays on the
+     * primary. */
+    UBUR_ROUTE_READ_REPLICA = 4,
 };
 
 struct ubur_http_route {
@@ -133,6 +141,7 @@ json_t *ubur_http_openapi(void);
 /* ---- the server ---- */
 struct ubur_http_config {
     const char *db_uri;    /* SQLite path or PostgreSQL conninfo; one connection per worker */
+    const char *read_uri;  /* a read replica's conninfo for UBUR_ROUTE_READ_REPLICA routes, or NULL */
     const char *listen;    /* "ADDR:PORT" */
     const char *web_dir;   /* static UI files */
     const char *tls_cert;  /* PEM file paths; both or neither */

@@ -210,7 +210,18 @@ ubur_http_dispatch(struct ubur_http_req *req, struct ubur_http_resp *resp)
     }
     if ((rc = parse_body(req, route, &err)))
         goto fail;
+    struct ubur_store *primary = req->ctx->store;
+    struct ubur_store *replica = (route->flags & UBUR_ROUTE_READ_REPLICA) && req->read_store
+                                     ? req->read_store()
+                                     : NULL;
+    if (replica)
+        req->ctx->store = replica;
     rc = route->handler(req, resp, &err);
+    if (req->ctx->store != primary) {
+        if (ubur_store_in_tx(req->ctx->store))
+            ubur_store_rollback(req->ctx->store);
+        req->ctx->store = primary;
+    }
     if (rc) {
         if (!err.code)
             err.code = rc;

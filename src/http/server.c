@@ -27,6 +27,8 @@ static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ubur_store *stores[256];
 static int nstores;
 static __thread struct ubur_store *thread_store;
+static __thread struct ubur_store *thread_read_store; /* cfg->read_uri's, when given */
+static __thread int64_t read_retry_ms; /* after a failed connect, not before this time */
 static struct ubur_writer *server_writer; /* group commit for hot-path writes (ubur/writer.h) */
 
 struct request_state {
@@ -48,6 +50,28 @@ worker_store(struct ubur_error *err)
         stores[nstores++] = thread_store;
     pthread_mutex_unlock(&stores_lock);
     return thread_store;
+}
+
+/* The worker's connection to the read replica; NULL when there is none or it cannot be reached
+ * (tried again after 5 s), and the statistics read the primary meanwhile. */
+static struct ubur_store *
+worker_read_store(void)
+{
+    if (thread_read_store || !server_cfg->read_uri || ubur_now_ms() < read_retry_ms)
+        return thread_read_store;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    if (ubur_store_open(&thread_read_store, server_cfg->read_uri, &err)) {
+        fprintf(stderr, "ubur: read replica: %s; statistics read the primary meanwhile\n",
+                err.message);
+        read_retry_ms = ubur_now_ms() + 5000;
+        thread_read_store = NULL;
+        return NULL;
+    }
+    pthread_mutex_lock(&stores_lock);
+    if (nstores < (int)(sizeof(stores) / sizeof(stores[0])))
+        stores[nstores++] = thread_read_store;
+    pthread_mutex_unlock(&stores_lock);
+    return thread_read_store;
 }
 
 static const char *
@@ -187,6 +211,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     req.tls = server_cfg->tls_cert != NULL;
     req.query = query_lookup;
     req.conn = c;
+    req.read_store = server_cfg->read_uri ? worker_read_store : NULL;
     ubur_http_dispatch(&req, &resp);
     if (req.json)
         json_decref(req.json);

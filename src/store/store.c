@@ -10,6 +10,7 @@
  * written after 0066 was applied.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,6 +44,8 @@ ubur_store_close(struct ubur_store *s)
     for (int i = 0; i < UBUR_STMT_CACHE; i++)
         if (s->cache[i])
             s->ops->finalize(s->cache[i]);
+    for (int i = 0; i < s->nbulk_sql; i++)
+        free(s->bulk_sql[i].sql);
     s->ops->close(s);
 }
 
@@ -519,4 +522,211 @@ migrate_locked(struct ubur_store *s, struct ubur_error *err)
             return rc;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Bulk inserts. Deferred rows are kept as COPY text (the format ops->copy takes); otherwise
+ * each row runs one prepared INSERT, bound value by value.
+ */
+
+struct ubur_bulk {
+    struct ubur_store *store;
+    char *target;             /* "table (columns)" */
+    int ncols, col;           /* columns per row; values given in the current row */
+    struct ubur_stmt *insert; /* when not deferred */
+    struct ubur_buf data;     /* when deferred: rows not sent yet */
+    long rows;                /* rows in data */
+};
+
+int
+ubur_store_bulk_open(struct ubur_store *s, const char *table, const char *columns, int flags,
+                     struct ubur_bulk **out, struct ubur_error *err)
+{
+    struct ubur_bulk *b = ubur_calloc(1, sizeof(*b));
+    struct ubur_buf sql = UBUR_BUF_INIT;
+    b->store = s;
+    b->ncols = 1;
+    for (const char *p = columns; *p; p++)
+        b->ncols += *p == ',';
+    ubur_buf_addf(&sql, "%s (%s)", table, columns);
+    b->target = ubur_buf_detach(&sql, NULL);
+    b->data = (struct ubur_buf)UBUR_BUF_INIT;
+    if (!(flags & UBUR_BULK_DEFER) || !s->ops->copy) {
+        /* The INSERT is built once per connection and kept, so its statement is cached (on
+         * PostgreSQL: prepared once) as a literal's would be. */
+        int k = 0;
+        while (k < s->nbulk_sql &&
+               (s->bulk_sql[k].table != table || s->bulk_sql[k].columns != columns))
+            k++;
+        if (k == s->nbulk_sql) {
+            ubur_buf_addf(&sql, "INSERT INTO %s VALUES (", b->target);
+            for (int i = 0; i < b->ncols; i++)
+                ubur_buf_adds(&sql, i ? ", ?" : "?");
+            ubur_buf_addch(&sql, ')');
+            if (k < UBUR_BULK_SQL_CACHE) {
+                s->bulk_sql[k].table = table;
+                s->bulk_sql[k].columns = columns;
+                s->bulk_sql[k].sql = ubur_buf_detach(&sql, NULL);
+                s->nbulk_sql++;
+            }
+        }
+        int rc = k < s->nbulk_sql ? ubur_store_prepare(s, s->bulk_sql[k].sql, &b->insert, err)
+                                  : ubur_store_prepare_dynamic(s, sql.s, &b->insert, err);
+        ubur_buf_release(&sql);
+        if (rc) {
+            ubur_bulk_discard(b);
+            return tx_note(s, rc);
+        }
+    }
+    *out = b;
+    return 0;
+}
+
+bool
+ubur_bulk_deferred(const struct ubur_bulk *b)
+{
+    return !b->insert;
+}
+
+/* The COPY text form of one value: backslash escapes for the separators and backslash. */
+static void
+bulk_add_copy_text(struct ubur_buf *out, const char *v)
+{
+    const char *run = v;
+    for (const char *p = v;; p++) {
+        char c = *p, esc = 0;
+        switch (c) {
+        case '\\': esc = '\\'; break;
+        case '\t': esc = 't'; break;
+        case '\n': esc = 'n'; break;
+        case '\r': esc = 'r'; break;
+        case '\0': break;
+        default: continue;
+        }
+        ubur_buf_add(out, run, (size_t)(p - run));
+        if (!c)
+            return;
+        ubur_buf_addch(out, '\\');
+        ubur_buf_addch(out, esc);
+        run = p + 1;
+    }
+}
+
+void
+ubur_bulk_text(struct ubur_bulk *b, const char *v)
+{
+    int col = b->col++;
+    if (b->insert) {
+        if (col < b->ncols)
+            ubur_stmt_bind_text(b->insert, col + 1, v);
+        return;
+    }
+    if (col)
+        ubur_buf_addch(&b->data, '\t');
+    if (v)
+        bulk_add_copy_text(&b->data, v);
+    else
+        ubur_buf_add(&b->data, "\\N", 2);
+}
+
+void
+ubur_bulk_int(struct ubur_bulk *b, int64_t v)
+{
+    if (b->insert) {
+        if (b->col < b->ncols)
+            ubur_stmt_bind_int(b->insert, b->col + 1, v);
+        b->col++;
+        return;
+    }
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", (long long)v);
+    ubur_bulk_text(b, num);
+}
+
+void
+ubur_bulk_null(struct ubur_bulk *b)
+{
+    ubur_bulk_text(b, NULL);
+}
+
+int
+ubur_bulk_row_end(struct ubur_bulk *b, struct ubur_error *err)
+{
+    struct ubur_store *s = b->store;
+    int col = b->col;
+    b->col = 0;
+    if (col != b->ncols)
+        return tx_note(s, ubur_error_set(err, UBUR_EINTERNAL, "bulk insert into %s: %d values"
+                                         " for %d columns", b->target, col, b->ncols));
+    if (!b->insert) {
+        ubur_buf_addch(&b->data, '\n');
+        b->rows++;
+        return 0;
+    }
+    int rc;
+    while ((rc = ubur_stmt_step(b->insert, err)) == 1)
+        ;
+    s->ops->reset(b->insert);
+    return rc < 0 ? rc : 0;
+}
+
+int
+ubur_bulk_row(struct ubur_bulk *b, struct ubur_error *err, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        switch (types[i]) {
+        case 't':
+            ubur_bulk_text(b, va_arg(ap, const char *));
+            break;
+        case 'i':
+            ubur_bulk_int(b, va_arg(ap, int64_t));
+            break;
+        case 'n':
+            ubur_bulk_null(b);
+            break;
+        default:
+            abort(); /* a programming error, not input */
+        }
+    }
+    va_end(ap);
+    return ubur_bulk_row_end(b, err);
+}
+
+int
+ubur_bulk_flush(struct ubur_bulk *b, struct ubur_error *err)
+{
+    struct ubur_store *s = b->store;
+    if (b->insert || !b->rows)
+        return 0;
+    if (s->in_tx && s->tx_error)
+        return tx_failed(err);
+    int rc = s->ops->copy(s, b->target, b->data.s, b->data.len, err);
+    ubur_buf_reset(&b->data);
+    b->rows = 0;
+    return tx_note(s, rc);
+}
+
+int
+ubur_bulk_close(struct ubur_bulk *b, struct ubur_error *err)
+{
+    if (!b)
+        return 0;
+    int rc = 0;
+    if (!b->store->in_tx || !b->store->tx_error)
+        rc = ubur_bulk_flush(b, err);
+    ubur_bulk_discard(b);
+    return rc;
+}
+
+void
+ubur_bulk_discard(struct ubur_bulk *b)
+{
+    if (!b)
+        return;
+    ubur_stmt_done(b->insert);
+    ubur_buf_release(&b->data);
+    free(b->target);
+    free(b);
 }

@@ -42,9 +42,15 @@ struct ubur_store_ops {
     /* Optional: sends the bound statement without waiting for its result (pipelining);
      * a failure may come back from a later call. NULL: ubur_store_queue steps it at once. */
     int (*queue)(struct ubur_stmt *st, struct ubur_error *err);
+    /* Optional: appends rows to `target` ("table (columns)") from `data` in PostgreSQL's COPY
+     * text format (tab-separated, \N for NULL, backslash escapes, one line per row).
+     * NULL: ubur_store_bulk_* inserts row by row. */
+    int (*copy)(struct ubur_store *s, const char *target, const char *data, size_t len,
+                struct ubur_error *err);
 };
 
 #define UBUR_STMT_CACHE 256
+#define UBUR_BULK_SQL_CACHE 32
 
 struct ubur_stmt {
     struct ubur_store *store;
@@ -57,6 +63,13 @@ struct ubur_store {
     bool in_tx;
     int tx_error; /* code of the first failed statement in the open transaction, or 0 */
     struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
+    /* INSERTs built for ubur_store_bulk_open, kept for the connection's life so their
+     * statements are cached like literals' (keyed by the caller's literal table and columns). */
+    struct {
+        const char *table, *columns;
+        char *sql;
+    } bulk_sql[UBUR_BULK_SQL_CACHE];
+    int nbulk_sql;
 };
 
 int ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err);

@@ -91,33 +91,25 @@ with Server(args) as srv:
         tap.eq(st, 201, "after the lock is released the same request succeeds")
 
     # Audit log: deleting or reordering entries is detected.
-    if not args.pg:
-        srv.stop()
-        db = sqlite3.connect(srv.db)
-        n = db.execute("select max(seq) from audit_log").fetchone()[0]
-        row3 = db.execute("select * from audit_log where seq = 3").fetchone()
-        db.execute("delete from audit_log where seq = 3")
-        db.commit()
-        p = srv.cli("audit", "verify")
-        tap.ok(p.returncode == 1 and "entry 3" in p.stderr, "a deleted audit entry is named", p.stderr)
-        db.execute("insert into audit_log values (%s)" % ",".join("?" * len(row3)), row3)
-        db.commit()
-        p = srv.cli("audit", "verify")
-        tap.eq(p.returncode, 0, "with the entry restored the chain verifies again")
-        # Reorder: swap the contents of 4 and 5.
-        rows = db.execute("select * from audit_log where seq in (4,5) order by seq").fetchall()
-        db.execute("delete from audit_log where seq in (4,5)")
-        cols = len(rows[0])
-        db.execute("insert into audit_log values (%s)" % ",".join("?" * cols), (4,) + rows[1][1:])
-        db.execute("insert into audit_log values (%s)" % ",".join("?" * cols), (5,) + rows[0][1:])
-        db.commit()
-        db.close()
-        tap.ok(n >= 5, "enough audit entries to tamper with")
-        p = srv.cli("audit", "verify")
-        tap.ok(p.returncode == 1 and "entry 4" in p.stderr,
-               "reordered entries are detected", p.stderr)
-    else:
-        tap.skip("audit tampering", "SQLite only")
+    srv.stop()
+    n = srv.sql("select max(seq) from audit_log")[0][0]
+    row3 = srv.sql("select * from audit_log where seq = 3")[0]
+    srv.sql("delete from audit_log where seq = 3")
+    p = srv.cli("audit", "verify")
+    tap.ok(p.returncode == 1 and "entry 3" in p.stderr, "a deleted audit entry is named", p.stderr)
+    srv.sql("insert into audit_log values (%s)" % ",".join("?" * len(row3)), row3)
+    p = srv.cli("audit", "verify")
+    tap.eq(p.returncode, 0, "with the entry restored the chain verifies again")
+    # Reorder: swap the contents of 4 and 5.
+    rows = srv.sql("select * from audit_log where seq in (4,5) order by seq")
+    srv.sql("delete from audit_log where seq in (4,5)")
+    cols = len(rows[0])
+    srv.sql("insert into audit_log values (%s)" % ",".join("?" * cols), (4,) + rows[1][1:])
+    srv.sql("insert into audit_log values (%s)" % ",".join("?" * cols), (5,) + rows[0][1:])
+    tap.ok(n >= 5, "enough audit entries to tamper with")
+    p = srv.cli("audit", "verify")
+    tap.ok(p.returncode == 1 and "entry 4" in p.stderr,
+           "reordered entries are detected", p.stderr)
 
 # TLS, and no clear-text listening beyond loopback.
 with tempfile.TemporaryDirectory() as d:

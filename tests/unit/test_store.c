@@ -651,6 +651,82 @@ test_queue(void **state)
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1501);
 }
 
+/* Bulk inserts, immediate and deferred (COPY on PostgreSQL): values that need escaping, NULLs,
+ * a failure that names the row, and the transaction aborted by it. */
+static void
+test_bulk(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct ubur_bulk *b;
+    int rc;
+    static const char *const odd[] = {"tab\there", "new\nline\r", "back\\slash \\N",
+                                      "\\.", "عبور", ""};
+    make_table(f->s);
+    for (int flags = 0; flags <= UBUR_BULK_DEFER; flags++) {
+        int64_t base = flags * 10000;
+        EXEC(f->s, "DELETE FROM t");
+        assert_int_equal(ubur_store_begin(f->s, &err), 0);
+        assert_int_equal(ubur_store_bulk_open(f->s, "t", "id, i, s", flags, &b, &err), 0);
+        assert_int_equal(ubur_bulk_deferred(b),
+                         flags && ubur_store_kind(f->s) == UBUR_STORE_PG);
+        for (int i = 0; i < 3000; i++) {
+            ubur_bulk_int(b, base + i);
+            if (i % 7 == 0)
+                ubur_bulk_null(b);
+            else
+                ubur_bulk_int(b, -i);
+            ubur_bulk_text(b, i < 6 ? odd[i] : i % 5 == 0 ? NULL : "plain");
+            assert_int_equal(ubur_bulk_row_end(b, &err), 0);
+        }
+        /* a row with too few values is refused and fails the transaction */
+        assert_int_equal(ubur_bulk_row(b, &err, "it", base + 5000, "short"), UBUR_EINTERNAL);
+        assert_int_equal(ubur_bulk_close(b, &err), 0); /* the transaction failed: only frees */
+        ubur_store_rollback(f->s);
+        assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 0);
+
+        assert_int_equal(ubur_store_begin(f->s, &err), 0);
+        assert_int_equal(ubur_store_bulk_open(f->s, "t", "id, i, s", flags, &b, &err), 0);
+        for (int i = 0; i < 3000; i++) {
+            const char *v = i < 6 ? odd[i] : "plain";
+            rc = i % 7 ? ubur_bulk_row(b, &err, "iit", base + i, (int64_t)-i, v)
+                       : ubur_bulk_row(b, &err, "int", base + i, v);
+            assert_int_equal(rc, 0);
+        }
+        assert_int_equal(ubur_bulk_close(b, &err), 0);
+        assert_int_equal(ubur_store_commit(f->s, &err), 0);
+        assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 3000);
+        assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t WHERE i IS NULL"), 429);
+        assert_int_equal(count_rows(f->s, "SELECT SUM(i) FROM t"),
+                         -(2999 * 3000 / 2) + 7 * (428 * 429 / 2));
+        for (int i = 1; i < 6; i++) {
+            char *v = NULL;
+            assert_int_equal(ubur_store_query_text(f->s, &err, &v, "SELECT s FROM t WHERE id = ?",
+                                                   "i", base + i),
+                             0);
+            assert_string_equal(v, odd[i]);
+            free(v);
+        }
+
+        /* a duplicate key: the row's failure, or the send's naming the row */
+        assert_int_equal(ubur_store_begin(f->s, &err), 0);
+        assert_int_equal(ubur_store_bulk_open(f->s, "t", "id, i, s", flags, &b, &err), 0);
+        rc = 0;
+        for (int i = 0; i < 5 && !rc; i++)
+            rc = ubur_bulk_row(b, &err, "iit", i == 3 ? base + 7 : base + 5000 + i, (int64_t)0,
+                               "dup");
+        if (!rc) {
+            assert_true(ubur_bulk_deferred(b));
+            rc = ubur_bulk_flush(b, &err);
+            assert_non_null(strstr(err.message, "row 4"));
+        }
+        assert_int_equal(rc, UBUR_ECONFLICT);
+        ubur_bulk_discard(b);
+        assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
+        assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 3000);
+    }
+}
+
 /* Threads: each opens its own connection; results are checked by the main thread. */
 struct worker {
     const char *uri;
@@ -963,6 +1039,7 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_errors, setup_fn, teardown),                  \
         cmocka_unit_test_setup_teardown(test_columns_before_step, setup_fn, teardown),     \
         cmocka_unit_test_setup_teardown(test_queue, setup_fn, teardown),                   \
+        cmocka_unit_test_setup_teardown(test_bulk, setup_fn, teardown),                    \
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown)
 
