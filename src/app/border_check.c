@@ -21,7 +21,8 @@
  * record that confirms it is written durably (ubur_write), which makes the
  * check durable too (the WAL is one ordered log). Only a machine crash
  * between the two could lose a check; its confirmation then answers "no
- * check" and the officer checks again. No recorded crossing is ever
+ * check" and the officer checks again. A check whose screening may alert is
+ * the exception: it opens a case for a supervisor, so it waits for the disk. No recorded crossing is ever
  * acknowledged before it is on disk.
  */
 #include <ctype.h>
@@ -1055,7 +1056,15 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     }
     if (group)
         ubur_uuid7(b.group_id);
-    if ((rc = ubur_write_lazy(ctx, write_checks, &b, err)))
+    /* A screening that may alert opens a case: that never waits for a later record. */
+    bool alerting = false;
+    for (int i = 0; i < n && !alerting; i++) {
+        const struct ubur_screen_result *r = &b.s[i].screening.r;
+        for (int k = 0; k < r->nhits && !alerting; k++)
+            alerting = r->hits[k].score >= r->threshold;
+    }
+    if ((rc = alerting ? ubur_write(ctx, write_checks, &b, err)
+                       : ubur_write_lazy(ctx, write_checks, &b, err)))
         goto out;
 
     if (!group) {
