@@ -33,8 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hours)
         *hours++ = '\0';
 
-    struct ubur_border_category c = {"IRQ", "medical", data[0] & 1, (data[0] >> 1) & 1,
-                                     (data[0] >> 2) & 1, (data[0] >> 3) & 1};
+    struct ubur_border_category c = {
+        "IRQ", "medical", data[0] & 1, (data[0] >> 1) & 1, (data[0] >> 2) & 1, (data[0] >> 3) & 1};
     if (data[0] & 0x10)
         memcpy(c.nationality, "SYR", 4);
     if (data[0] & 0x20)

@@ -8,7 +8,7 @@ want="build-essential pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libjan
       libxml2-dev libcurl4-openssl-dev"
 if [ "${1:-run}" = test ]; then
     want="$want libcmocka-dev clang libclang-rt-14-dev python3 curl jq wrk postgresql
-          chromium chromium-driver valgrind fonts-noto-core fonts-dejavu-core"
+          chromium chromium-driver valgrind fonts-noto-core fonts-dejavu-core clang-format"
     command -v node >/dev/null 2>&1 || want="$want nodejs npm"
 fi
 missing=""

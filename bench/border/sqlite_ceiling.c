@@ -105,8 +105,7 @@ main(int argc, char **argv)
     long serial = 0;
     double one = run(db, ins, seconds, 1, &serial);
     double hundred = run(db, ins, seconds, 100, &serial);
-    printf("ceiling per_commit=%.0f/s batch100=%.0f/s fsync_ms=%.2f\n", one, hundred,
-           1000.0 / one);
+    printf("ceiling per_commit=%.0f/s batch100=%.0f/s fsync_ms=%.2f\n", one, hundred, 1000.0 / one);
     sqlite3_finalize(ins);
     sqlite3_close(db);
     char extra[4200];

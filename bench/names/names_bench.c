@@ -135,8 +135,8 @@ pick_given(void)
     return 0;
 }
 
-static const char *const cons[] = {"b", "t", "j", "h", "kh", "d", "r", "z", "s", "sh",
-                                   "f", "q", "k", "l", "m", "n", "w", "gh", "dh", "th"};
+static const char *const cons[] = {"b", "t", "j", "h", "kh", "d", "r", "z",  "s",  "sh",
+                                   "f", "q", "k", "l", "m",  "n", "w", "gh", "dh", "th"};
 static const char *const vow[] = {"a", "i", "u", "aa", "ee", "ou", "a", "i"};
 
 /* A family or origin name: "al-" + a made-up but Arabic-shaped word; rarer ones are longer. */
@@ -312,8 +312,8 @@ eval_pairs(const char *title, struct pairset *pos, struct pairset *neg)
                 fprintf(d, "%s\tmiss\t%.3f\t%s\t%s\n", title, po[i], pos->a[i], pos->b[i]);
         for (size_t i = 0; d && i < neg->n; i++)
             if (single_ours(neg->a[i], neg->b[i]) >= t1 - 0.05)
-                fprintf(d, "%s\tneg\t%.3f\t%s\t%s\n", title,
-                        single_ours(neg->a[i], neg->b[i]), neg->a[i], neg->b[i]);
+                fprintf(d, "%s\tneg\t%.3f\t%s\t%s\n", title, single_ours(neg->a[i], neg->b[i]),
+                        neg->a[i], neg->b[i]);
         if (d)
             fclose(d);
     }
@@ -336,8 +336,8 @@ quality_pairs(const char *dir)
         printf("(no %s)\n", path);
         return;
     }
-    char (*rows)[16][48] = calloc(2000, sizeof(*rows));
-    char (*arabic)[64] = calloc(2000, 64);
+    char(*rows)[16][48] = calloc(2000, sizeof(*rows));
+    char(*arabic)[64] = calloc(2000, 64);
     int *nr = calloc(2000, sizeof(int)), nrows = 0;
     while (fgets(line, sizeof(line), f) && nrows < 2000) {
         if (!strncmp(line, "arabic", 6))
@@ -365,8 +365,8 @@ quality_pairs(const char *dir)
          * names such as Abdelkader and Abdallah under عبد); and no negative pair from two
          * rows that share a spelling, an "al"/"el" aside (حسن and الحسن: Hassan, Alhassane). */
         int keep[2000], nk = 0;
-        static const char *const particles[] = {"عبد", "بن", "ابن", "أبو", "ابو", "ام", "أم",
-                                                "ال", NULL};
+        static const char *const particles[] = {"عبد", "بن", "ابن", "أبو", "ابو",
+                                                "ام",  "أم", "ال",  NULL};
         for (int r = 0; r < nrows; r++) {
             bool arabic_origin = false, particle = false;
             static const char *const letters[] = {"ع", "ح", "ق", "ص", "ض", "ط", "ظ", "ذ"};
@@ -402,8 +402,7 @@ quality_pairs(const char *dir)
                 if (same)
                     continue;
             }
-            pairs_add(&neg, rows[r1][rnd() % (uint32_t)nr[r1]],
-                      rows[r2][rnd() % (uint32_t)nr[r2]]);
+            pairs_add(&neg, rows[r1][rnd() % (uint32_t)nr[r1]], rows[r2][rnd() % (uint32_t)nr[r2]]);
         }
         eval_pairs(filtered ? "Latin spelling variants of Arabic-origin names (Wikidata, rows "
                               "with ع ح ق ص ض ط ظ ذ, no bare particles)"
@@ -420,7 +419,7 @@ quality_pairs(const char *dir)
     f = fopen(path, "r");
     if (!f)
         return;
-    char (*ar)[64] = calloc(20000, 64), (*la)[64] = calloc(20000, 64);
+    char(*ar)[64] = calloc(20000, 64), (*la)[64] = calloc(20000, 64);
     int n = 0;
     while (fgets(line, sizeof(line), f) && n < 20000) {
         char *tab = strchr(line, '\t');
@@ -727,8 +726,7 @@ quality_un(const char *dir, int nsynth)
     printf("- hard negative, another UN person's name: %d of %d alert (%.1f%%)\n", hn_alert[2],
            hn_total[2], 100.0 * hn_alert[2] / hn_total[2]);
     printf("- one typo (three per person), true dob and nationality: %d of %d found (%.1f%%)\n",
-           pos_found[0],
-           pos_total[0], 100.0 * pos_found[0] / pos_total[0]);
+           pos_found[0], pos_total[0], 100.0 * pos_found[0] / pos_total[0]);
     printf("- family name moved first, true dob and nationality: %d of %d found (%.1f%%)\n",
            pos_found[1], pos_total[1], 100.0 * pos_found[1] / pos_total[1]);
     printf("- clean synthetic travellers against the UN list: %d of %d alert (%.2f%%)\n",
@@ -947,11 +945,11 @@ perf(int nnames, int nq, const char *tsv)
            ubur_name_index_counts[0] / (nq * 2.125), ubur_name_index_counts[1] / (nq * 2.125),
            ubur_name_index_counts[2] / (nq * 2.125));
     extern double ubur_name_index_phase_s[4];
-    printf("- thread CPU per query, mean over every pass: expand %.3f ms, gather %.3f ms, "
-           "bound %.3f ms, score %.3f ms\n",
-           ubur_name_index_phase_s[3] * 1000 / nq / 2.5,
-           ubur_name_index_phase_s[0] * 1000 / nq / 2.5, ubur_name_index_phase_s[1] * 1000 / nq / 2.5,
-           ubur_name_index_phase_s[2] * 1000 / nq / 2.5);
+    printf(
+        "- thread CPU per query, mean over every pass: expand %.3f ms, gather %.3f ms, "
+        "bound %.3f ms, score %.3f ms\n",
+        ubur_name_index_phase_s[3] * 1000 / nq / 2.5, ubur_name_index_phase_s[0] * 1000 / nq / 2.5,
+        ubur_name_index_phase_s[1] * 1000 / nq / 2.5, ubur_name_index_phase_s[2] * 1000 / nq / 2.5);
 #endif
     if (getenv("NAMES_BENCH_SLOW")) {
         /* the slowest queries, for study */

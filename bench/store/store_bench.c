@@ -150,10 +150,10 @@ one_op(struct ubur_store *s, struct worker *wk, struct ubur_error *err)
         int64_t seq = 0;
         if ((rc = ubur_store_begin(s, err)))
             return rc;
-        rc = ubur_store_query_int(s, err, &seq, "SELECT COALESCE(MAX(seq), 0) FROM bench_audit",
-                                  "");
-        if (!rc && ubur_store_run(s, err, "INSERT INTO bench_audit (seq, what) VALUES (?, ?)",
-                                  "it", seq + 1, "crossing.record") != 1)
+        rc =
+            ubur_store_query_int(s, err, &seq, "SELECT COALESCE(MAX(seq), 0) FROM bench_audit", "");
+        if (!rc && ubur_store_run(s, err, "INSERT INTO bench_audit (seq, what) VALUES (?, ?)", "it",
+                                  seq + 1, "crossing.record") != 1)
             rc = err->code ? err->code : -1;
         break;
     }
@@ -337,8 +337,8 @@ main(int argc, char **argv)
             struct result res[2][MAX_ROUNDS];
             for (int r = 0; r < rounds; r++) /* alternate backends within each round */
                 for (int i = 0; i < nb; i++)
-                    failed |= measure(&b[(i + r) % nb], (enum workload)w, thread_counts[t],
-                                      seconds, &res[(i + r) % nb][r]);
+                    failed |= measure(&b[(i + r) % nb], (enum workload)w, thread_counts[t], seconds,
+                                      &res[(i + r) % nb][r]);
             for (int i = 0; i < nb; i++) {
                 double ops[MAX_ROUNDS], p50[MAX_ROUNDS], p99[MAX_ROUNDS];
                 for (int r = 0; r < rounds; r++) {

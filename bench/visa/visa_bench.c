@@ -75,12 +75,12 @@ die(const char *what, const struct ubur_error *err)
     exit(1);
 }
 
-static const char *const given[] = {"AHMED", "ALI", "HASSAN", "HUSSEIN", "OMAR", "ZAINAB",
-                                    "FATIMA", "MARYAM", "KARIM", "SAAD", "NOOR", "HUDA",
-                                    "KHALID", "MAHMOUD", "ABBAS", "JASIM", "SALAH", "MAJID"};
-static const char *const family[] = {"JUBOURI", "MOSAWI", "SAADI", "OBAIDI", "KUBAISI",
-                                     "RUBAIE", "DULAIMI", "TAEE", "HASHIMI", "TIKRITI",
-                                     "MOSULI", "BAGHDADI", "ANBARI", "KARBALAI", "NAJAFI"};
+static const char *const given[] = {"AHMED",  "ALI",     "HASSAN", "HUSSEIN", "OMAR",  "ZAINAB",
+                                    "FATIMA", "MARYAM",  "KARIM",  "SAAD",    "NOOR",  "HUDA",
+                                    "KHALID", "MAHMOUD", "ABBAS",  "JASIM",   "SALAH", "MAJID"};
+static const char *const family[] = {"JUBOURI", "MOSAWI",   "SAADI",  "OBAIDI",   "KUBAISI",
+                                     "RUBAIE",  "DULAIMI",  "TAEE",   "HASHIMI",  "TIKRITI",
+                                     "MOSULI",  "BAGHDADI", "ANBARI", "KARBALAI", "NAJAFI"};
 #define NG (sizeof(given) / sizeof(given[0]))
 #define NF (sizeof(family) / sizeof(family[0]))
 
@@ -88,8 +88,8 @@ static const char *const family[] = {"JUBOURI", "MOSAWI", "SAADI", "OBAIDI", "KU
 static void
 syllable_name(char *out, size_t n)
 {
-    static const char *const syl[] = {"ka", "ra", "mu", "si", "ta", "lo", "ne", "vi", "zo",
-                                      "pe", "du", "fa", "gi", "ho", "ju", "be"};
+    static const char *const syl[] = {"ka", "ra", "mu", "si", "ta", "lo", "ne", "vi",
+                                      "zo", "pe", "du", "fa", "gi", "ho", "ju", "be"};
     size_t k = 0;
     for (int w = 0; w < 3; w++) {
         int s = 2 + (int)(rnd() % 2);
@@ -118,12 +118,15 @@ run_single(struct job *j, struct ubur_store *store, const char *entry)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
     for (int i = j->from; i < j->to; i++) {
-        struct ubur_ctx ctx = {.store = store, .username = "bench", .role = UBUR_ROLE_ADMIN,
-                               .state = "SYR", .arena = UBUR_ARENA_INIT};
+        struct ubur_ctx ctx = {.store = store,
+                               .username = "bench",
+                               .role = UBUR_ROLE_ADMIN,
+                               .state = "SYR",
+                               .arena = UBUR_ARENA_INIT};
         ubur_uuid7(ctx.request_id);
         json_t *req = json_pack("{s:s, s:s, s:s, s:i}", "passport_mrz", j->mrz[i], "purpose",
-                                "tourism", "entry_date", entry, "days", 14), *app = NULL,
-               *visa = NULL;
+                                "tourism", "entry_date", entry, "days", 14),
+               *app = NULL, *visa = NULL;
         double t0 = now_s();
         if (ubur_visa_apply(&ctx, req, &app, &err))
             die("apply", &err);
@@ -149,16 +152,19 @@ run_groups(struct job *j, struct ubur_store *store, const char *entry)
     struct ubur_error err = UBUR_ERROR_INIT;
     for (int i = j->from; i < j->to; i += j->group) {
         int end = i + j->group < j->to ? i + j->group : j->to;
-        struct ubur_ctx ctx = {.store = store, .username = "bench", .role = UBUR_ROLE_ADMIN,
-                               .state = "SYR", .arena = UBUR_ARENA_INIT};
+        struct ubur_ctx ctx = {.store = store,
+                               .username = "bench",
+                               .role = UBUR_ROLE_ADMIN,
+                               .state = "SYR",
+                               .arena = UBUR_ARENA_INIT};
         ubur_uuid7(ctx.request_id);
         char ref[64];
         snprintf(ref, sizeof(ref), "BENCH-%d", i);
         json_t *apps = json_array(), *out = NULL, *visas = NULL;
         for (int k = i; k < end; k++)
-            json_array_append_new(apps, json_pack("{s:s, s:s, s:s, s:i}", "passport_mrz",
-                                                  j->mrz[k], "purpose", "tourism", "entry_date",
-                                                  entry, "days", 14));
+            json_array_append_new(apps,
+                                  json_pack("{s:s, s:s, s:s, s:i}", "passport_mrz", j->mrz[k],
+                                            "purpose", "tourism", "entry_date", entry, "days", 14));
         json_t *req = json_pack("{s:s, s:o}", "group_ref", ref, "applications", apps);
         double t0 = now_s();
         if (ubur_visa_apply_group(&ctx, req, &out, &err))
@@ -234,8 +240,11 @@ throughput(const char *db, char **mrz, int from, int to, int nthreads, int group
     double s0 = now_s(), c0 = cpu_s(), submit = 0, issue = 0;
     *issued = *autoa = 0;
     for (int t = 0; t < nthreads; t++) {
-        jobs[t] = (struct job){.db = db, .mrz = mrz, .from = from + n * t / nthreads,
-                               .to = from + n * (t + 1) / nthreads, .group = group};
+        jobs[t] = (struct job){.db = db,
+                               .mrz = mrz,
+                               .from = from + n * t / nthreads,
+                               .to = from + n * (t + 1) / nthreads,
+                               .group = group};
         pthread_create(&th[t], NULL, worker, &jobs[t]);
     }
     for (int t = 0; t < nthreads; t++) {
@@ -306,8 +315,11 @@ main(int argc, char **argv)
     struct ubur_store *store;
     if (ubur_store_open(&store, db, &err) || ubur_store_migrate(store, &err))
         die("store", &err);
-    struct ubur_ctx ctx = {.store = store, .username = "bench", .role = UBUR_ROLE_ADMIN,
-                           .state = "SYR", .arena = UBUR_ARENA_INIT};
+    struct ubur_ctx ctx = {.store = store,
+                           .username = "bench",
+                           .role = UBUR_ROLE_ADMIN,
+                           .state = "SYR",
+                           .arena = UBUR_ARENA_INIT};
     if (ubur_store_run(store, &err, "INSERT INTO settings (key, value) VALUES ('state', 'SYR')",
                        "") < 0)
         die("settings", &err);
@@ -379,11 +391,16 @@ main(int argc, char **argv)
         snprintf(fam, sizeof(fam), "AL-%s", family[rnd() % NF]);
         char giv[64];
         snprintf(giv, sizeof(giv), "%s %s", given[rnd() % NG], given[rnd() % NG]);
-        struct ubur_mrz_fields mf = {.format = UBUR_MRZ_TD3, .document_code = "P",
-                                     .issuing_state = "IRQ", .surname = fam,
-                                     .given_names = giv, .document_number = number,
-                                     .nationality = "IRQ", .birth_date = birth,
-                                     .sex = (rnd() & 1) ? 'M' : 'F', .expiry_date = expiry};
+        struct ubur_mrz_fields mf = {.format = UBUR_MRZ_TD3,
+                                     .document_code = "P",
+                                     .issuing_state = "IRQ",
+                                     .surname = fam,
+                                     .given_names = giv,
+                                     .document_number = number,
+                                     .nationality = "IRQ",
+                                     .birth_date = birth,
+                                     .sex = (rnd() & 1) ? 'M' : 'F',
+                                     .expiry_date = expiry};
         if (ubur_mrz_make(&mf, &l, &err))
             die("mrz", &err);
         mrz[i] = malloc(100);
@@ -457,8 +474,8 @@ main(int argc, char **argv)
     int issued1 = 0, auto1 = 0, issued = 0, autoa = 0;
     double sub1 = 0, iss1 = 0, sub = 0, iss = 0, rate1 = 0, cpu1 = 0, cpu = 0, load[1] = {0};
     if (nsingle > 0)
-        rate1 = throughput(db, mrz, nvisas, total, nthreads, 1, &issued1, &auto1, &sub1, &iss1,
-                           &cpu1);
+        rate1 =
+            throughput(db, mrz, nvisas, total, nthreads, 1, &issued1, &auto1, &sub1, &iss1, &cpu1);
     double rate =
         throughput(db, mrz, 0, nvisas, nthreads, group, &issued, &autoa, &sub, &iss, &cpu);
     getloadavg(load, 1);
@@ -486,8 +503,8 @@ main(int argc, char **argv)
            "\"single_visas_per_s\":%.1f,\"single_cpu_ms\":%.3f,\"group\":%d,"
            "\"group_visas_per_s\":%.1f,\"group_cpu_ms\":%.3f,\"load\":%.1f,"
            "\"sign_us\":%.2f,\"openssl_us\":%.2f,\"sign_ratio\":%.3f}\n",
-           pg ? "postgresql" : "sqlite", nthreads, nwatch, ceiling, rate1, cpu1, group, rate, cpu, load[0], ubur_us[blocks / 2],
-           raw_us[blocks / 2], ratio[blocks / 2]);
+           pg ? "postgresql" : "sqlite", nthreads, nwatch, ceiling, rate1, cpu1, group, rate, cpu,
+           load[0], ubur_us[blocks / 2], raw_us[blocks / 2], ratio[blocks / 2]);
     free(raw_us);
     free(ubur_us);
     free(ratio);

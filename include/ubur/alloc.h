@@ -27,7 +27,10 @@ struct ubur_arena {
     struct ubur_arena_block *head;
     size_t total; /* bytes handed out, for caps and statistics */
 };
-#define UBUR_ARENA_INIT {NULL, 0}
+#define UBUR_ARENA_INIT                                                                            \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 void *ubur_arena_alloc(struct ubur_arena *a, size_t n);
 char *ubur_arena_strdup(struct ubur_arena *a, const char *s);
@@ -50,7 +53,10 @@ struct ubur_buf {
     size_t cap;
 };
 extern char ubur_buf_empty[];
-#define UBUR_BUF_INIT {ubur_buf_empty, 0, 0, 0}
+#define UBUR_BUF_INIT                                                                              \
+    {                                                                                              \
+        ubur_buf_empty, 0, 0, 0                                                                    \
+    }
 
 int ubur_buf_add(struct ubur_buf *b, const void *data, size_t n);
 int ubur_buf_adds(struct ubur_buf *b, const char *s);

@@ -19,13 +19,13 @@
 #include "ubur/util.h"
 
 /* Roles, as bits so a route can allow several. */
-#define UBUR_ROLE_MAP(X)                                                                   \
-    X(UBUR_ROLE_ADMIN, 1u << 0, "admin")                                                   \
-    X(UBUR_ROLE_SUPERVISOR, 1u << 1, "supervisor")                                         \
-    X(UBUR_ROLE_BORDER_OFFICER, 1u << 2, "border_officer")                                 \
-    X(UBUR_ROLE_CONSULAR_OFFICER, 1u << 3, "consular_officer")                             \
-    X(UBUR_ROLE_REGISTRATION_OFFICER, 1u << 4, "registration_officer")                     \
-    X(UBUR_ROLE_ANALYST, 1u << 5, "analyst")                                               \
+#define UBUR_ROLE_MAP(X)                                                                           \
+    X(UBUR_ROLE_ADMIN, 1u << 0, "admin")                                                           \
+    X(UBUR_ROLE_SUPERVISOR, 1u << 1, "supervisor")                                                 \
+    X(UBUR_ROLE_BORDER_OFFICER, 1u << 2, "border_officer")                                         \
+    X(UBUR_ROLE_CONSULAR_OFFICER, 1u << 3, "consular_officer")                                     \
+    X(UBUR_ROLE_REGISTRATION_OFFICER, 1u << 4, "registration_officer")                             \
+    X(UBUR_ROLE_ANALYST, 1u << 5, "analyst")                                                       \
     X(UBUR_ROLE_SYNC_POST, 1u << 6, "sync_post")
 
 enum ubur_role {
@@ -49,9 +49,9 @@ struct ubur_ctx {
     const char *username; /* "cli:root" for the CLI */
     unsigned role;        /* one UBUR_ROLE_* bit */
     char request_id[UBUR_UUID_LEN + 1];
-    const char *purpose;  /* why the data is accessed, for the audit log; may be NULL */
-    const char *state;    /* this instance's ISO 3166 alpha-3 state, e.g. "SYR" */
-    struct ubur_arena arena; /* freed when the request or command ends */
+    const char *purpose;        /* why the data is accessed, for the audit log; may be NULL */
+    const char *state;          /* this instance's ISO 3166 alpha-3 state, e.g. "SYR" */
+    struct ubur_arena arena;    /* freed when the request or command ends */
     struct ubur_writer *writer; /* group-commit writer (ubur/writer.h), or NULL: write inline */
 };
 
@@ -65,8 +65,6 @@ int ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type
 
 /* Reads a setting from the settings table; returns def when unset (caller does not free). */
 const char *ubur_setting(struct ubur_ctx *ctx, const char *key, const char *def);
-
-
 
 #include <jansson.h>
 /*

@@ -31,14 +31,14 @@
 
 /* A new crossing point. Strings are UTF-8; latitude/longitude NAN when unknown. */
 struct ubur_crossing_input {
-    const char *id;          /* lowercase slug: a-z, 0-9, '-', 2..32 characters */
+    const char *id; /* lowercase slug: a-z, 0-9, '-', 2..32 characters */
     const char *name;
-    const char *name_ar;     /* may be NULL */
-    const char *state;       /* ISO 3166 alpha-3 */
+    const char *name_ar; /* may be NULL */
+    const char *state;   /* ISO 3166 alpha-3 */
     const char *governorate;
     double latitude, longitude;
-    const char *partner_id;  /* the point facing it, may be NULL; paired both ways */
-    int utc_offset_minutes;  /* local time, -720..840 */
+    const char *partner_id; /* the point facing it, may be NULL; paired both ways */
+    int utc_offset_minutes; /* local time, -720..840 */
 };
 
 /* Adds a crossing point (admin). Audited; commits. UBUR_ECONFLICT when the id exists. */
@@ -52,7 +52,8 @@ int ubur_crossing_add(struct ubur_ctx *ctx, const struct ubur_crossing_input *in
  * then id; next_change is the next scheduled row or null.
  */
 int ubur_crossing_list(struct ubur_ctx *ctx, int64_t at, json_t **out, struct ubur_error *err);
-/* One crossing point as in the list, plus `partner` (its id and name) and `schedule`: every row, oldest first, each with in_force and upcoming flags. */
+/* One crossing point as in the list, plus `partner` (its id and name) and `schedule`: every row,
+ * oldest first, each with in_force and upcoming flags. */
 int ubur_crossing_show(struct ubur_ctx *ctx, const char *id, int64_t at, json_t **out,
                        struct ubur_error *err);
 
@@ -66,17 +67,17 @@ struct ubur_schedule_input {
     const char *note;       /* why, may be NULL */
 };
 /* Schedules a mode (supervisor, admin). Audited; commits. *out is the new row. */
-int ubur_crossing_schedule(struct ubur_ctx *ctx, const struct ubur_schedule_input *in,
-                           json_t **out, struct ubur_error *err);
+int ubur_crossing_schedule(struct ubur_ctx *ctx, const struct ubur_schedule_input *in, json_t **out,
+                           struct ubur_error *err);
 
 /* ---- traveller checks ---- */
 
 /* Document fields typed by an officer when there is no MRZ to scan. */
 struct ubur_document_input {
     const char *document_number;
-    const char *nationality;   /* ISO 3166 alpha-3 (ICAO) */
-    const char *birth_date;    /* "YYYY-MM-DD" */
-    const char *expiry_date;   /* "YYYY-MM-DD", may be NULL */
+    const char *nationality; /* ISO 3166 alpha-3 (ICAO) */
+    const char *birth_date;  /* "YYYY-MM-DD" */
+    const char *expiry_date; /* "YYYY-MM-DD", may be NULL */
     const char *surname;
     const char *given_names;   /* may be NULL */
     const char *sex;           /* "M", "F", "X", may be NULL */
@@ -191,9 +192,8 @@ int ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limi
  * "reject" records the refusal. `reason` (may be NULL) is the supervisor's
  * note. *out: {override, record}.
  */
-int ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id,
-                                const char *decision, const char *reason, json_t **out,
-                                struct ubur_error *err);
+int ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const char *decision,
+                                const char *reason, json_t **out, struct ubur_error *err);
 
 /* ---- travellers, stays, overstays ---- */
 

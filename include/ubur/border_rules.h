@@ -57,15 +57,15 @@ int ubur_border_decision_parse(const char *s, const char *field, enum ubur_borde
 /* ---- reasons ---- */
 
 /* X(enumerator, code) */
-#define UBUR_BORDER_REASON_MAP(X)                                                          \
-    X(UBUR_REASON_DOCUMENT_INVALID, "document_invalid")                                    \
-    X(UBUR_REASON_DOCUMENT_EXPIRED, "document_expired")                                    \
-    X(UBUR_REASON_IDENTITY_MISMATCH, "identity_mismatch")                                  \
-    X(UBUR_REASON_NO_VALID_VISA, "no_valid_visa")                                          \
-    X(UBUR_REASON_ENTRIES_EXHAUSTED, "entries_exhausted")                                  \
-    X(UBUR_REASON_STAY_EXCEEDED, "stay_exceeded")                                          \
-    X(UBUR_REASON_WATCHLIST_HIT, "watchlist_hit")                                          \
-    X(UBUR_REASON_CROSSING_CLOSED, "crossing_closed")                                      \
+#define UBUR_BORDER_REASON_MAP(X)                                                                  \
+    X(UBUR_REASON_DOCUMENT_INVALID, "document_invalid")                                            \
+    X(UBUR_REASON_DOCUMENT_EXPIRED, "document_expired")                                            \
+    X(UBUR_REASON_IDENTITY_MISMATCH, "identity_mismatch")                                          \
+    X(UBUR_REASON_NO_VALID_VISA, "no_valid_visa")                                                  \
+    X(UBUR_REASON_ENTRIES_EXHAUSTED, "entries_exhausted")                                          \
+    X(UBUR_REASON_STAY_EXCEEDED, "stay_exceeded")                                                  \
+    X(UBUR_REASON_WATCHLIST_HIT, "watchlist_hit")                                                  \
+    X(UBUR_REASON_CROSSING_CLOSED, "crossing_closed")                                              \
     X(UBUR_REASON_CATEGORY_NOT_ALLOWED, "category_not_allowed")
 
 enum ubur_border_reason_code {
@@ -94,7 +94,15 @@ struct ubur_border_reasons {
     int dropped; /* reasons beyond UBUR_BORDER_MAX_REASONS, counted only */
     struct ubur_border_reason r[UBUR_BORDER_MAX_REASONS];
 };
-#define UBUR_BORDER_REASONS_INIT {0, 0, {{0, 0, ""}}}
+#define UBUR_BORDER_REASONS_INIT                                                                   \
+    {                                                                                              \
+        0, 0,                                                                                      \
+        {                                                                                          \
+            {                                                                                      \
+                0, 0, ""                                                                           \
+            }                                                                                      \
+        }                                                                                          \
+    }
 
 /* Appends a reason (formatted message). Past the capacity it is counted in `dropped`. */
 void ubur_border_reason_add(struct ubur_border_reasons *rs, enum ubur_border_reason_code code,
@@ -109,12 +117,12 @@ enum ubur_border_decision ubur_border_decide(const struct ubur_border_reasons *r
 /* ---- operating modes and traveller categories ---- */
 
 /* X(enumerator, name, description) */
-#define UBUR_BORDER_MODE_MAP(X)                                                            \
-    X(UBUR_MODE_OPEN, "open", "open to all travellers")                                    \
-    X(UBUR_MODE_CLOSED, "closed", "closed to all movement")                                \
-    X(UBUR_MODE_HUMANITARIAN, "humanitarian", "humanitarian movement only")                \
-    X(UBUR_MODE_CARGO, "cargo", "cargo vehicles and their crews only")                     \
-    X(UBUR_MODE_GROUPS, "groups", "organised groups, pilgrims and convoys only")           \
+#define UBUR_BORDER_MODE_MAP(X)                                                                    \
+    X(UBUR_MODE_OPEN, "open", "open to all travellers")                                            \
+    X(UBUR_MODE_CLOSED, "closed", "closed to all movement")                                        \
+    X(UBUR_MODE_HUMANITARIAN, "humanitarian", "humanitarian movement only")                        \
+    X(UBUR_MODE_CARGO, "cargo", "cargo vehicles and their crews only")                             \
+    X(UBUR_MODE_GROUPS, "groups", "organised groups, pilgrims and convoys only")                   \
     X(UBUR_MODE_RESTRICTED_HOURS, "restricted_hours", "open at set hours only")
 
 enum ubur_border_mode {
@@ -201,8 +209,7 @@ void ubur_border_rule_mode(const struct ubur_border_schedule *s,
  * (nobody is kept in a country for a bad passport; the officer looks).
  */
 void ubur_border_rule_document(enum ubur_border_direction dir, const char *problem,
-                               int64_t expiry_day, int64_t at_day,
-                               struct ubur_border_reasons *rs);
+                               int64_t expiry_day, int64_t at_day, struct ubur_border_reasons *rs);
 
 /* ---- visas and entitlements (entries) ---- */
 
@@ -270,8 +277,8 @@ enum ubur_alert_action ubur_alert_action_from_name(const char *s);
  * A hit is referred for secondary inspection, except that refuse_entry on
  * entry refuses; an alert that only asks to inform adds no reason.
  */
-void ubur_border_rule_screening(enum ubur_border_direction dir, const char *list,
-                                const char *entry, double score, enum ubur_alert_action action,
+void ubur_border_rule_screening(enum ubur_border_direction dir, const char *list, const char *entry,
+                                double score, enum ubur_alert_action action,
                                 struct ubur_border_reasons *rs);
 
 /* ---- stays (src/core/stay_rules.c) ---- */
@@ -306,8 +313,7 @@ int64_t ubur_stay_window_until(const struct ubur_stay_span *past, int n, int64_t
  * spent; the stay ends at the earlier of entry_day + days left - 1 and the
  * visa's last valid day. Returns entry_day - 1 when no day is left.
  */
-int64_t ubur_stay_visa_until(int64_t entry_day, int stay_days, int days_used,
-                             int64_t valid_until);
+int64_t ubur_stay_visa_until(int64_t entry_day, int stay_days, int days_used, int64_t valid_until);
 
 /* Days of a stay from entry to exit, both included (0 when exit is before entry). */
 int64_t ubur_stay_length(int64_t entry_day, int64_t exit_day);

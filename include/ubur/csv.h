@@ -21,9 +21,9 @@
 struct ubur_csv {
     FILE *f;
     size_t max_record;
-    long line;       /* line number where the last record started (1-based) */
-    long next_line;  /* line number of the next record */
-    long bytes;      /* bytes consumed so far */
+    long line;           /* line number where the last record started (1-based) */
+    long next_line;      /* line number of the next record */
+    long bytes;          /* bytes consumed so far */
     struct ubur_buf rec; /* the record's field texts, NUL-separated */
     char *field[UBUR_CSV_MAX_FIELDS];
     int nfields;

@@ -10,20 +10,20 @@
 #define UBUR_ERROR_H
 
 /* X(ENUM, value, api-name, http-status, description) */
-#define UBUR_ERRNO_MAP(X)                                                                  \
-    X(UBUR_EINVAL, -1, "invalid", 400, "invalid input")                                    \
-    X(UBUR_EAUTH, -2, "unauthenticated", 401, "authentication required")                   \
-    X(UBUR_EPERM, -3, "forbidden", 403, "not allowed for this role")                       \
-    X(UBUR_ENOTFOUND, -4, "not_found", 404, "not found")                                   \
-    X(UBUR_ECONFLICT, -5, "conflict", 409, "conflicts with the current state")             \
-    X(UBUR_ETOOBIG, -6, "too_large", 413, "too large")                                     \
-    X(UBUR_EUNPROC, -7, "unprocessable", 422, "well-formed but cannot be processed")       \
-    X(UBUR_ELIMIT, -8, "rate_limited", 429, "too many attempts")                           \
-    X(UBUR_EBUSY, -9, "busy", 503, "temporarily unavailable")                              \
-    X(UBUR_EFULL, -10, "storage_full", 503, "storage is full")                             \
-    X(UBUR_ESTORE, -11, "storage", 500, "storage failure")                                 \
-    X(UBUR_EIO, -12, "io", 500, "input/output failure")                                    \
-    X(UBUR_ECRYPTO, -13, "crypto", 500, "cryptographic failure")                           \
+#define UBUR_ERRNO_MAP(X)                                                                          \
+    X(UBUR_EINVAL, -1, "invalid", 400, "invalid input")                                            \
+    X(UBUR_EAUTH, -2, "unauthenticated", 401, "authentication required")                           \
+    X(UBUR_EPERM, -3, "forbidden", 403, "not allowed for this role")                               \
+    X(UBUR_ENOTFOUND, -4, "not_found", 404, "not found")                                           \
+    X(UBUR_ECONFLICT, -5, "conflict", 409, "conflicts with the current state")                     \
+    X(UBUR_ETOOBIG, -6, "too_large", 413, "too large")                                             \
+    X(UBUR_EUNPROC, -7, "unprocessable", 422, "well-formed but cannot be processed")               \
+    X(UBUR_ELIMIT, -8, "rate_limited", 429, "too many attempts")                                   \
+    X(UBUR_EBUSY, -9, "busy", 503, "temporarily unavailable")                                      \
+    X(UBUR_EFULL, -10, "storage_full", 503, "storage is full")                                     \
+    X(UBUR_ESTORE, -11, "storage", 500, "storage failure")                                         \
+    X(UBUR_EIO, -12, "io", 500, "input/output failure")                                            \
+    X(UBUR_ECRYPTO, -13, "crypto", 500, "cryptographic failure")                                   \
     X(UBUR_EINTERNAL, -14, "internal", 500, "internal error")
 
 enum ubur_errno {
@@ -38,7 +38,10 @@ struct ubur_error {
     char message[256]; /* lowercase, says what failed and why */
 };
 
-#define UBUR_ERROR_INIT {0, "", ""}
+#define UBUR_ERROR_INIT                                                                            \
+    {                                                                                              \
+        0, "", ""                                                                                  \
+    }
 
 /* Set err (if not NULL) and return code, so `return ubur_error_set(...)` is one line. */
 int ubur_error_set(struct ubur_error *err, int code, const char *fmt, ...)

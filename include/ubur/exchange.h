@@ -33,8 +33,8 @@
 void ubur_exchange_keypair(char pk_hex[UBUR_EXCHANGE_PK_HEX + 1],
                            char sk_hex[UBUR_EXCHANGE_SK_HEX + 1]);
 /* Wraps payload bytes in a signed envelope; returns a malloc'd JSON text. */
-char *ubur_exchange_seal(const char *signer, const char *payload, size_t len,
-                         const char *sk_hex, struct ubur_error *err);
+char *ubur_exchange_seal(const char *signer, const char *payload, size_t len, const char *sk_hex,
+                         struct ubur_error *err);
 /*
  * Checks an envelope: well-formed, signed by `pk_hex` (the key registered for
  * the envelope's signer, looked up by the caller through *signer). On
@@ -48,15 +48,15 @@ int ubur_exchange_verify(json_t *envelope, const char *pk_hex, char **payload, s
 /* ---- record types ---- */
 
 struct ubur_exchange_type {
-    const char *name;            /* "watchlist", "revocations", "movements" */
-    const char *const *fields;   /* fields that may be shared; "id" always goes */
+    const char *name;          /* "watchlist", "revocations", "movements" */
+    const char *const *fields; /* fields that may be shared; "id" always goes */
     /*
      * Appends to arr the records for `partner` changed after `since` (an
      * opaque cursor of this type, NULL for the beginning) and sets *next to
      * the cursor after them (arena string; unchanged when nothing is new).
      */
-    int (*export_records)(struct ubur_ctx *ctx, const char *partner, const char *since,
-                          json_t *arr, const char **next, struct ubur_error *err);
+    int (*export_records)(struct ubur_ctx *ctx, const char *partner, const char *since, json_t *arr,
+                          const char **next, struct ubur_error *err);
     /* Applies one record contributed by `from`, inside the caller's transaction, idempotently. */
     int (*apply)(struct ubur_ctx *ctx, const char *from, json_t *record, struct ubur_error *err);
 };

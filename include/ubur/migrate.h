@@ -33,14 +33,14 @@
 
 struct ubur_migrate_table {
     char name[64];
-    bool skipped;          /* not copied by design (login sessions) */
-    int64_t source_rows;   /* rows in the source */
-    int64_t inserted;      /* rows this run wrote (new, or overwritten with `update`) */
-    int64_t matched;       /* source rows found in the target with the same values */
-    int64_t target_rows;   /* rows in the target table after the copy (may hold more) */
-    char source_sum[33];   /* checksum of the source rows */
-    char target_sum[33];   /* checksum of the target rows with the source's keys */
-    char first_diff[128];  /* primary key of the first row that differs, or "" */
+    bool skipped;         /* not copied by design (login sessions) */
+    int64_t source_rows;  /* rows in the source */
+    int64_t inserted;     /* rows this run wrote (new, or overwritten with `update`) */
+    int64_t matched;      /* source rows found in the target with the same values */
+    int64_t target_rows;  /* rows in the target table after the copy (may hold more) */
+    char source_sum[33];  /* checksum of the source rows */
+    char target_sum[33];  /* checksum of the target rows with the source's keys */
+    char first_diff[128]; /* primary key of the first row that differs, or "" */
 };
 
 struct ubur_migrate_opts {
@@ -59,7 +59,10 @@ struct ubur_migrate_report {
     bool verified;     /* every copied table matched */
     bool fresh_target; /* the target had no audit entry: its seeded rows took the source's values */
 };
-#define UBUR_MIGRATE_REPORT_INIT {NULL, 0, 0, false, false}
+#define UBUR_MIGRATE_REPORT_INIT                                                                   \
+    {                                                                                              \
+        NULL, 0, 0, false, false                                                                   \
+    }
 
 /*
  * Copies (unless opts->verify_only) and verifies src into dst. `src` must be

@@ -41,8 +41,8 @@ void ubur_name_index_free(struct ubur_name_index *ix);
 int64_t ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *name,
                             struct ubur_error *err);
 /* Same, for a name already parsed. */
-int64_t ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record,
-                                   const char *name, const struct ubur_name *parsed);
+int64_t ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const char *name,
+                                   const struct ubur_name *parsed);
 
 /* Tombstones every name of `record`; searches no longer return them. */
 void ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record);
@@ -57,7 +57,7 @@ struct ubur_name_hit {
 };
 
 struct ubur_name_search_stats {
-    uint32_t postings;   /* posting entries read */
+    uint32_t postings;    /* posting entries read */
     uint32_t candidates;  /* distinct names gathered (passed the signature filter) */
     uint32_t shortlisted; /* candidates whose score bound reached min_score */
     uint32_t scored;      /* names fully compared */

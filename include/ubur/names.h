@@ -64,13 +64,13 @@ enum ubur_name_unit_kind {
 #define UBUR_UNIT_DIN 0x08u     /* "X al-Din" compound */
 
 struct ubur_name_unit {
-    unsigned char kind;        /* enum ubur_name_unit_kind */
-    unsigned char flags;       /* UBUR_UNIT_* */
-    float weight;              /* evidence weight in (0,1]: rare names weigh more */
-    char text[UBUR_NAME_TEXT]; /* readable ASCII: "abd al-rahman", "mhmd" for Arabic */
-    char phon[UBUR_NAME_PHON]; /* phonetic form, e.g. "MuHaMaD"; for ABD/ABU/UMM the
-                                  form of the name after the particle */
-    char skel[UBUR_NAME_PHON]; /* blocking key: "MHMD", "BD:RHMN", "B:BKR" */
+    unsigned char kind;           /* enum ubur_name_unit_kind */
+    unsigned char flags;          /* UBUR_UNIT_* */
+    float weight;                 /* evidence weight in (0,1]: rare names weigh more */
+    char text[UBUR_NAME_TEXT];    /* readable ASCII: "abd al-rahman", "mhmd" for Arabic */
+    char phon[UBUR_NAME_PHON];    /* phonetic form, e.g. "MuHaMaD"; for ABD/ABU/UMM the
+                                     form of the name after the particle */
+    char skel[UBUR_NAME_PHON];    /* blocking key: "MHMD", "BD:RHMN", "B:BKR" */
     char letters[UBUR_NAME_PHON]; /* the folded Latin letters of the name ("tikriti",
                                      "rahman" for abd al-rahman); "" for Arabic script */
 };
@@ -79,7 +79,10 @@ struct ubur_name {
     int n; /* number of units, 0..UBUR_NAME_MAX_UNITS */
     struct ubur_name_unit u[UBUR_NAME_MAX_UNITS];
 };
-#define UBUR_NAME_INIT {0}
+#define UBUR_NAME_INIT                                                                             \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /*
  * Folds `in` (UTF-8) into `out` (cap bytes): NFKC + case folding, Latin
@@ -223,7 +226,10 @@ struct ubur_person_facts {
     char nat[UBUR_FACTS_MAX][4]; /* ISO 3166 alpha-3, uppercase */
     char sex;                    /* 'M', 'F' or 0 */
 };
-#define UBUR_PERSON_FACTS_INIT {0}
+#define UBUR_PERSON_FACTS_INIT                                                                     \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /*
  * Turns an ISO 3166 alpha-2 or alpha-3 code, or an English country name as

@@ -98,8 +98,7 @@ struct ubur_popstat_segment {
 typedef void (*ubur_popstat_emit_fn)(void *arg, int64_t day, uint32_t cell, int band,
                                      int64_t delta);
 void ubur_popstat_contribution(int64_t birth, const struct ubur_popstat_segment *seg, size_t n,
-                               int64_t through, int64_t sign, ubur_popstat_emit_fn emit,
-                               void *arg);
+                               int64_t through, int64_t sign, ubur_popstat_emit_fn emit, void *arg);
 /* Emits the age-band changes in (after, through] of someone born on `birth`
  * counted in `cell` throughout. */
 void ubur_popstat_transitions(int64_t birth, uint32_t cell, int64_t after, int64_t through,
@@ -120,7 +119,10 @@ struct ubur_popstat_deltas {
     struct ubur_popstat_delta *slot;
     size_t cap, used;
 };
-#define UBUR_POPSTAT_DELTAS_INIT {NULL, 0, 0}
+#define UBUR_POPSTAT_DELTAS_INIT                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 void ubur_popstat_deltas_add(struct ubur_popstat_deltas *m, int64_t day, uint32_t cell, int band,
                              int64_t delta);
 /* An ubur_popstat_emit_fn that adds into the struct ubur_popstat_deltas in arg. */

@@ -53,11 +53,11 @@ void ubur_reclink_name_key(const char *given, const char *family, char *out, siz
 
 struct ubur_reclink_record {
     const char *id;
-    const char *given;  /* may be NULL or "" (missing) */
+    const char *given; /* may be NULL or "" (missing) */
     const char *family;
-    int64_t dob;        /* days since 1970-01-01, or INT64_MIN when missing */
+    int64_t dob; /* days since 1970-01-01, or INT64_MIN when missing */
     const char *extra[UBUR_RECLINK_MAX_EXTRA]; /* compared exactly, "" missing */
-    const char *entity; /* known truth for evaluation, or NULL */
+    const char *entity;                        /* known truth for evaluation, or NULL */
 };
 
 struct ubur_reclink_pair {
@@ -81,9 +81,9 @@ struct ubur_reclink_stats {
     long candidate_pairs; /* pairs compared after blocking */
     long reported_pairs;
     /* With entity set on every record: */
-    long true_pairs;      /* pairs of records of the same entity */
-    long true_in_blocks;  /* of those, how many blocking produced */
-    long true_reported;   /* of those, how many were reported */
+    long true_pairs;     /* pairs of records of the same entity */
+    long true_in_blocks; /* of those, how many blocking produced */
+    long true_reported;  /* of those, how many were reported */
     double precision, recall, f1, blocking_recall;
 };
 

@@ -37,10 +37,10 @@
 #include "ubur/popstats.h"
 
 struct ubur_reg_location {
-    const char *id;     /* output of _add; input: ignored */
-    const char *pcode;  /* unique code, e.g. "SY08" (OCHA P-code style) */
-    const char *parent; /* pcode or id of the parent; NULL for a country */
-    const char *level;  /* "country", "governorate", "district" or "site" */
+    const char *id;      /* output of _add; input: ignored */
+    const char *pcode;   /* unique code, e.g. "SY08" (OCHA P-code style) */
+    const char *parent;  /* pcode or id of the parent; NULL for a country */
+    const char *level;   /* "country", "governorate", "district" or "site" */
     const char *country; /* alpha-3; taken from the parent when NULL */
     const char *name_en;
     const char *name_ar;
@@ -74,21 +74,21 @@ struct ubur_reg_history {
 };
 
 struct ubur_reg_individual {
-    const char *id;                /* output */
-    const char *individual_number; /* output; on import an existing number may be given */
+    const char *id;                      /* output */
+    const char *individual_number;       /* output; on import an existing number may be given */
     const char *group_id, *group_number; /* output */
-    const char *relationship; /* focal_point, spouse, child, parent, sibling, grandchild,
-                                 grandparent, other_relative, unrelated */
+    const char *relationship;            /* focal_point, spouse, child, parent, sibling, grandchild,
+                                            grandparent, other_relative, unrelated */
     const char *given_name_ar, *father_name_ar, *grandfather_name_ar, *family_name_ar;
     const char *given_name, *father_name, *grandfather_name, *family_name;
     const char *sex;        /* F, M or X */
     const char *birth_date; /* YYYY-MM-DD or NULL (unknown) */
     bool birth_date_estimated;
-    const char *origin, *citizenship; /* alpha-3 */
-    const char *population_type;      /* a code of ubur_poptypes */
-    const char *location;      /* pcode or id; NULL takes the group's; output: pcode */
-    const char *status;        /* default active */
-    const char *registered_on; /* default the group's, or today */
+    const char *origin, *citizenship;      /* alpha-3 */
+    const char *population_type;           /* a code of ubur_poptypes */
+    const char *location;                  /* pcode or id; NULL takes the group's; output: pcode */
+    const char *status;                    /* default active */
+    const char *registered_on;             /* default the group's, or today */
     const char *returnee_on, *merged_into; /* output */
     struct ubur_reg_document *documents;
     size_t ndocuments;
@@ -99,10 +99,10 @@ struct ubur_reg_individual {
 };
 
 struct ubur_reg_group {
-    const char *id;           /* output */
-    const char *group_number; /* output; on import an existing number may be given */
-    const char *kind;         /* household (default) or case */
-    const char *location;     /* pcode or id: where the group lives */
+    const char *id;            /* output */
+    const char *group_number;  /* output; on import an existing number may be given */
+    const char *kind;          /* household (default) or case */
+    const char *location;      /* pcode or id: where the group lives */
     const char *registered_on; /* YYYY-MM-DD, default today */
 };
 
@@ -190,7 +190,7 @@ int ubur_registry_correct(struct ubur_ctx *ctx, const char *key,
 /* Lists individuals matching the filter (NULL fields: any), in individual
  * number order, calling fn for each; audited as one read. */
 struct ubur_reg_filter {
-    const char *group;  /* id or number */
+    const char *group;    /* id or number */
     const char *location; /* pcode or id: that location and everything under it */
     const char *population_type, *status, *origin;
     long limit, offset; /* limit 0: 100 */
@@ -290,8 +290,8 @@ int ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err);
  * or a negative code (unreadable header, I/O, storage).
  */
 struct ubur_registry_import_opts {
-    long batch_rows;   /* default 10,000 */
-    bool dry_run;      /* check everything, write nothing */
+    long batch_rows;    /* default 10,000 */
+    bool dry_run;       /* check everything, write nothing */
     const char *source; /* file name, for the audit log */
     void (*progress)(void *arg, long bytes_read);
     int (*on_error)(void *arg, long line, const char *field, const char *message);

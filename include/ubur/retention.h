@@ -19,7 +19,6 @@
  * dry_run. Each rule runs in its own transaction. *report is a JSON array
  * of {rule, years, cutoff, records} objects; caller decrefs.
  */
-int ubur_retention_run(struct ubur_ctx *ctx, bool dry_run, json_t **report,
-                       struct ubur_error *err);
+int ubur_retention_run(struct ubur_ctx *ctx, bool dry_run, json_t **report, struct ubur_error *err);
 
 #endif

@@ -113,8 +113,8 @@ int64_t ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char 
                        const char *types, ...);
 int ubur_store_query_int(struct ubur_store *s, struct ubur_error *err, int64_t *out,
                          const char *sql, const char *types, ...);
-int ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out,
-                          const char *sql, const char *types, ...);
+int ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out, const char *sql,
+                          const char *types, ...);
 /*
  * Queues a write whose result the caller does not need (no RETURNING, no row
  * count), inside a transaction. On PostgreSQL queued statements travel

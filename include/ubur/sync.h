@@ -40,9 +40,9 @@
 #include "ubur/app.h"
 
 #define UBUR_SYNC_POST_ID_MAX 32
-#define UBUR_SYNC_PUSH_MAX_EVENTS 1000    /* events in one push request */
+#define UBUR_SYNC_PUSH_MAX_EVENTS 1000      /* events in one push request */
 #define UBUR_SYNC_PUSH_MAX_BYTES (8u << 20) /* a post's batch stays under this */
-#define UBUR_SYNC_PULL_MAX 2000           /* changes in one pull page */
+#define UBUR_SYNC_PULL_MAX 2000             /* changes in one pull page */
 
 /* ---- pure logic (src/core/sync_logic.c) ---- */
 
@@ -127,8 +127,7 @@ int ubur_sync_outbox_batch(struct ubur_ctx *ctx, int max_events, size_t max_byte
  * Records central's answer to a push: every event up to its
  * "applied_through" is acknowledged with its result. *acked counts them.
  */
-int ubur_sync_outbox_ack(struct ubur_ctx *ctx, json_t *answer, int *acked,
-                         struct ubur_error *err);
+int ubur_sync_outbox_ack(struct ubur_ctx *ctx, json_t *answer, int *acked, struct ubur_error *err);
 /*
  * Applies one page of changes pulled from central (GET /api/v1/sync/changes)
  * and its cursor in one transaction; *applied counts records that changed
@@ -141,8 +140,8 @@ int ubur_sync_apply_changes(struct ubur_ctx *ctx, json_t *page, int *applied,
  * success resets the failure count; failure counts it and schedules the
  * next attempt with ubur_sync_backoff. error may be NULL.
  */
-int ubur_sync_note_attempt(struct ubur_ctx *ctx, const char *direction, bool ok,
-                           const char *error, struct ubur_error *err);
+int ubur_sync_note_attempt(struct ubur_ctx *ctx, const char *direction, bool ok, const char *error,
+                           struct ubur_error *err);
 /* The pull cursor to send (arena string, "" for the beginning). */
 const char *ubur_sync_pull_cursor(struct ubur_ctx *ctx);
 
@@ -193,8 +192,8 @@ int ubur_sync_status(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
 /* ---- rounds over HTTP (src/app/sync_round.c, libcurl) ---- */
 
 struct ubur_sync_round_result {
-    int pushed;   /* events acknowledged by central */
-    int pulled;   /* records applied from central */
+    int pushed;    /* events acknowledged by central */
+    int pulled;    /* records applied from central */
     int conflicts; /* of the pushed events, answered 'conflict' */
     bool push_ok, pull_ok;
 };

@@ -34,11 +34,11 @@ struct ubur_synth_name {
 };
 
 enum ubur_synth_set {
-    UBUR_SYNTH_MALE,          /* Arabic given names, male */
-    UBUR_SYNTH_FEMALE,        /* Arabic given names, female */
+    UBUR_SYNTH_MALE,   /* Arabic given names, male */
+    UBUR_SYNTH_FEMALE, /* Arabic given names, female */
     UBUR_SYNTH_KURDISH_MALE,
     UBUR_SYNTH_KURDISH_FEMALE,
-    UBUR_SYNTH_FAMILY_IRQ,    /* Iraqi tribal and origin names (nisba) */
+    UBUR_SYNTH_FAMILY_IRQ, /* Iraqi tribal and origin names (nisba) */
     UBUR_SYNTH_FAMILY_KURD,
     UBUR_SYNTH_FAMILY_SOM,
     UBUR_SYNTH_FAMILY_SDN,

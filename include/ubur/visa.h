@@ -31,15 +31,15 @@
 #include "ubur/store.h"
 #include "ubur/util.h"
 
-#define UBUR_VISA_NUMBER_MAX 9  /* the visa number is the MRZ document number */
+#define UBUR_VISA_NUMBER_MAX 9 /* the visa number is the MRZ document number */
 #define UBUR_VISA_PURPOSE_MAX 32
 
 /* Why a visa found for a traveller can or cannot be used at a given time. */
 enum ubur_visa_usable {
-    UBUR_VISA_USABLE = 0,            /* valid now, entries and stay left */
+    UBUR_VISA_USABLE = 0,                /* valid now, entries and stay left */
     UBUR_VISA_USE_NOT_YET_VALID = 1,     /* valid_from is after the day asked about */
     UBUR_VISA_USE_EXPIRED = 2,           /* valid_until is before the day asked about */
-    UBUR_VISA_USE_REVOKED = 3,          /* annulled or revoked */
+    UBUR_VISA_USE_REVOKED = 3,           /* annulled or revoked */
     UBUR_VISA_USE_ENTRIES_EXHAUSTED = 4, /* every entry used (not in the country now) */
     UBUR_VISA_USE_STAY_EXCEEDED = 5,     /* no day of stay left */
 };
@@ -52,17 +52,17 @@ struct ubur_visa_valid {
     char visa_number[UBUR_VISA_NUMBER_MAX + 1];
     char issuing_state[4];
     char purpose[UBUR_VISA_PURPOSE_MAX + 1]; /* "tourism", "medical", ... (visa_purpose.code) */
-    char state[16];            /* issued, extended, shortened, annulled, revoked */
+    char state[16];                          /* issued, extended, shortened, annulled, revoked */
     enum ubur_visa_usable usable;
     char valid_from[UBUR_DATE_LEN + 1]; /* "YYYY-MM-DD", both days included */
     char valid_until[UBUR_DATE_LEN + 1];
-    int entries;       /* entries allowed; 0 = multiple */
+    int entries; /* entries allowed; 0 = multiple */
     int entries_used;
-    int entries_left;  /* -1 = unlimited */
-    int stay_days;     /* longest total stay the visa allows */
-    int stay_used;     /* days used by closed stays, plus the open stay up to `at` */
-    int stay_left;     /* stay_days - stay_used, never below 0 */
-    bool in_country;   /* an entry was noted and no exit yet */
+    int entries_left; /* -1 = unlimited */
+    int stay_days;    /* longest total stay the visa allows */
+    int stay_used;    /* days used by closed stays, plus the open stay up to `at` */
+    int stay_left;    /* stay_days - stay_used, never below 0 */
+    bool in_country;  /* an entry was noted and no exit yet */
     char in_country_since[UBUR_TIME_LEN + 1]; /* "" when not in the country */
     /*
      * Last day the holder may stay when entering (or being) in the country at
@@ -167,8 +167,7 @@ int ubur_visa_apply(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur
  * approved_automatically, ids, applications (summaries)}.
  */
 #define UBUR_VISA_GROUP_MAX 500
-int ubur_visa_apply_group(struct ubur_ctx *ctx, json_t *req, json_t **out,
-                          struct ubur_error *err);
+int ubur_visa_apply_group(struct ubur_ctx *ctx, json_t *req, json_t **out, struct ubur_error *err);
 
 /* An application by id or number, with applicant, passport, documents, links, escorts, risk,
  * visa and history. */
@@ -179,15 +178,18 @@ struct ubur_visa_filter {
     const char *state;   /* NULL = any */
     const char *purpose; /* NULL = any */
     const char *person_id;
-    bool queue;          /* the review queue: submitted and under_review, by priority, age */
-    int64_t limit;       /* 0 = 100 */
+    bool queue;    /* the review queue: submitted and under_review, by priority, age */
+    int64_t limit; /* 0 = 100 */
     int64_t offset;
     const char *group_ref; /* applications only: members of one group */
 };
-#define UBUR_VISA_FILTER_INIT {NULL, NULL, NULL, false, 0, 0, NULL}
+#define UBUR_VISA_FILTER_INIT                                                                      \
+    {                                                                                              \
+        NULL, NULL, NULL, false, 0, 0, NULL                                                        \
+    }
 /* Applications as a summary array, newest first, or the review queue order. */
-int ubur_visa_application_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *f,
-                               json_t **out, struct ubur_error *err);
+int ubur_visa_application_list(struct ubur_ctx *ctx, const struct ubur_visa_filter *f, json_t **out,
+                               struct ubur_error *err);
 
 /*
  * Decides on an application: action is "review", "approve", "refuse" (reason
@@ -196,9 +198,8 @@ int ubur_visa_application_list(struct ubur_ctx *ctx, const struct ubur_visa_filt
  * application ends without approval its open escort applications are
  * discontinued in the same transaction. *out is the application after.
  */
-int ubur_visa_decide(struct ubur_ctx *ctx, const char *id, const char *action,
-                     const char *reason, const char *note, json_t **out,
-                     struct ubur_error *err);
+int ubur_visa_decide(struct ubur_ctx *ctx, const char *id, const char *action, const char *reason,
+                     const char *note, json_t **out, struct ubur_error *err);
 
 /* ---- issued visas ---- */
 
@@ -252,8 +253,8 @@ int ubur_visa_change(struct ubur_ctx *ctx, const char *id, const char *action, j
  * neither ended nor superseded (not_yet_valid included); usable_today: valid today.
  * Returns 0 whenever an answer was produced (valid or not).
  */
-int ubur_visa_verify(struct ubur_ctx *ctx, const char *seal, const char *visa_number,
-                     json_t **out, struct ubur_error *err);
+int ubur_visa_verify(struct ubur_ctx *ctx, const char *seal, const char *visa_number, json_t **out,
+                     struct ubur_error *err);
 /*
  * Offline verification with a given certificate (and optional CSCA), for
  * `ubur visa verify --cert`: no database. Fills *out as above without the
@@ -272,8 +273,8 @@ int ubur_visa_revocations(struct ubur_ctx *ctx, const char *since, json_t **out,
                           struct ubur_error *err);
 
 /* The printable visa page: "svg" or "html", with the seal as a DataMatrix. */
-int ubur_visa_page(struct ubur_ctx *ctx, const char *id, const char *format,
-                   struct ubur_buf *out, struct ubur_error *err);
+int ubur_visa_page(struct ubur_ctx *ctx, const char *id, const char *format, struct ubur_buf *out,
+                   struct ubur_error *err);
 
 /* The directory holding signer certificates and keys (settings keys.dir, UBUR_KEYS_DIR,
  * beside the SQLite database, or "keys"); arena string. */

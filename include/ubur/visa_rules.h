@@ -33,17 +33,17 @@
 /* ---- lifecycle ---- */
 
 /* X(ENUM, name) */
-#define UBUR_VISA_STATE_MAP(X)                                                             \
-    X(UBUR_VISA_SUBMITTED, "submitted")                                                    \
-    X(UBUR_VISA_UNDER_REVIEW, "under_review")                                              \
-    X(UBUR_VISA_APPROVED, "approved")                                                      \
-    X(UBUR_VISA_REFUSED, "refused")                                                        \
-    X(UBUR_VISA_WITHDRAWN, "withdrawn")                                                    \
-    X(UBUR_VISA_DISCONTINUED, "discontinued")                                              \
-    X(UBUR_VISA_ISSUED, "issued")                                                          \
-    X(UBUR_VISA_EXTENDED, "extended")                                                      \
-    X(UBUR_VISA_SHORTENED, "shortened")                                                    \
-    X(UBUR_VISA_ANNULLED, "annulled")                                                      \
+#define UBUR_VISA_STATE_MAP(X)                                                                     \
+    X(UBUR_VISA_SUBMITTED, "submitted")                                                            \
+    X(UBUR_VISA_UNDER_REVIEW, "under_review")                                                      \
+    X(UBUR_VISA_APPROVED, "approved")                                                              \
+    X(UBUR_VISA_REFUSED, "refused")                                                                \
+    X(UBUR_VISA_WITHDRAWN, "withdrawn")                                                            \
+    X(UBUR_VISA_DISCONTINUED, "discontinued")                                                      \
+    X(UBUR_VISA_ISSUED, "issued")                                                                  \
+    X(UBUR_VISA_EXTENDED, "extended")                                                              \
+    X(UBUR_VISA_SHORTENED, "shortened")                                                            \
+    X(UBUR_VISA_ANNULLED, "annulled")                                                              \
     X(UBUR_VISA_REVOKED, "revoked")
 
 enum ubur_visa_state {
@@ -54,16 +54,16 @@ enum ubur_visa_state {
 };
 
 /* X(ENUM, name, needs a reason) */
-#define UBUR_VISA_ACTION_MAP(X)                                                            \
-    X(UBUR_VISA_REVIEW, "review", false)                                                   \
-    X(UBUR_VISA_APPROVE, "approve", false)                                                 \
-    X(UBUR_VISA_REFUSE, "refuse", true)                                                    \
-    X(UBUR_VISA_WITHDRAW, "withdraw", false)                                               \
-    X(UBUR_VISA_DISCONTINUE, "discontinue", true)                                          \
-    X(UBUR_VISA_ISSUE, "issue", false)                                                     \
-    X(UBUR_VISA_EXTEND, "extend", false)                                                   \
-    X(UBUR_VISA_SHORTEN, "shorten", true)                                                  \
-    X(UBUR_VISA_ANNUL, "annul", true)                                                      \
+#define UBUR_VISA_ACTION_MAP(X)                                                                    \
+    X(UBUR_VISA_REVIEW, "review", false)                                                           \
+    X(UBUR_VISA_APPROVE, "approve", false)                                                         \
+    X(UBUR_VISA_REFUSE, "refuse", true)                                                            \
+    X(UBUR_VISA_WITHDRAW, "withdraw", false)                                                       \
+    X(UBUR_VISA_DISCONTINUE, "discontinue", true)                                                  \
+    X(UBUR_VISA_ISSUE, "issue", false)                                                             \
+    X(UBUR_VISA_EXTEND, "extend", false)                                                           \
+    X(UBUR_VISA_SHORTEN, "shorten", true)                                                          \
+    X(UBUR_VISA_ANNUL, "annul", true)                                                              \
     X(UBUR_VISA_REVOKE, "revoke", true)
 
 enum ubur_visa_action {
@@ -110,17 +110,17 @@ int ubur_visa_transition(enum ubur_visa_state from, enum ubur_visa_action a, uns
 /* ---- refusal reasons (the standard refusal form of the EU Visa Code, Annex VI) ---- */
 
 /* X(code, description) */
-#define UBUR_VISA_REFUSAL_MAP(X)                                                           \
-    X("false_document", "a false, counterfeit or forged travel document was presented")    \
-    X("purpose_not_justified", "the purpose and conditions of the stay were not justified") \
-    X("insufficient_means", "insufficient means of subsistence for the stay or the return") \
-    X("stay_exceeded", "the applicant has already used the stay allowed in the period")     \
-    X("watchlist_alert", "an alert has been issued for the purpose of refusing entry")      \
-    X("security_threat", "considered a threat to public policy or internal security")       \
-    X("no_insurance", "no adequate and valid travel medical insurance")                     \
-    X("unreliable_information", "the information given was not reliable")                  \
-    X("return_doubtful", "the intention to leave before the visa expires was not established") \
-    X("medical_not_justified", "the medical treatment or the hospital letter was not justified") \
+#define UBUR_VISA_REFUSAL_MAP(X)                                                                   \
+    X("false_document", "a false, counterfeit or forged travel document was presented")            \
+    X("purpose_not_justified", "the purpose and conditions of the stay were not justified")        \
+    X("insufficient_means", "insufficient means of subsistence for the stay or the return")        \
+    X("stay_exceeded", "the applicant has already used the stay allowed in the period")            \
+    X("watchlist_alert", "an alert has been issued for the purpose of refusing entry")             \
+    X("security_threat", "considered a threat to public policy or internal security")              \
+    X("no_insurance", "no adequate and valid travel medical insurance")                            \
+    X("unreliable_information", "the information given was not reliable")                          \
+    X("return_doubtful", "the intention to leave before the visa expires was not established")     \
+    X("medical_not_justified", "the medical treatment or the hospital letter was not justified")   \
     X("patient_not_approved", "the patient this escort accompanies has no approved application")
 
 /* True when code is one of the refusal codes above. */
@@ -138,31 +138,31 @@ const char *ubur_visa_refusal_list(void);
 struct ubur_visa_rules {
     char code[UBUR_VISA_PURPOSE_MAX + 1];
     bool active;
-    char nationalities[UBUR_VISA_LIST_MAX];      /* "*" or "IRQ,SYR" */
-    int validity_days;      /* visa valid this many days from the entry date */
-    int max_entries;        /* 0 = multiple entries allowed */
-    int max_stay_days;      /* longest stay */
-    int64_t fee_minor;      /* fee in minor units (cents) */
+    char nationalities[UBUR_VISA_LIST_MAX]; /* "*" or "IRQ,SYR" */
+    int validity_days;                      /* visa valid this many days from the entry date */
+    int max_entries;                        /* 0 = multiple entries allowed */
+    int max_stay_days;                      /* longest stay */
+    int64_t fee_minor;                      /* fee in minor units (cents) */
     char currency[4];
     char required_documents[UBUR_VISA_LIST_MAX]; /* "medical_letter,hospital_letter" */
-    bool needs_hospital;    /* medical treatment: a treating hospital */
-    bool needs_patient;     /* medical escort: the patient's application */
-    int max_escorts;        /* escorts a patient may have (purposes with escorts) */
+    bool needs_hospital;                         /* medical treatment: a treating hospital */
+    bool needs_patient;                          /* medical escort: the patient's application */
+    int max_escorts; /* escorts a patient may have (purposes with escorts) */
     bool extendable;
-    int max_extension_days; /* per extension */
-    bool auto_approve;      /* clean low-risk applications may be approved automatically */
-    int auto_max_risk;      /* highest risk score auto-approval accepts */
-    int priority;           /* added to the queue priority */
-    char mrz_format;        /* 'A' (MRV-A) or 'B' (MRV-B) */
+    int max_extension_days;   /* per extension */
+    bool auto_approve;        /* clean low-risk applications may be approved automatically */
+    int auto_max_risk;        /* highest risk score auto-approval accepts */
+    int priority;             /* added to the queue priority */
+    char mrz_format;          /* 'A' (MRV-A) or 'B' (MRV-B) */
     int passport_margin_days; /* passport must be valid this long after the stay */
-    int max_advance_days;   /* latest entry date, days after submission */
+    int max_advance_days;     /* latest entry date, days after submission */
 };
 
 /* Document kinds an application may reference. */
-#define UBUR_VISA_DOCUMENT_KINDS                                                           \
-    "medical_letter", "hospital_letter", "hospital_request", "invitation",                \
-        "delegation_letter", "hotel_booking", "insurance", "photo", "passport_copy",       \
-        "employer_letter", "family_proof", "onward_ticket", "other"
+#define UBUR_VISA_DOCUMENT_KINDS                                                                   \
+    "medical_letter", "hospital_letter", "hospital_request", "invitation", "delegation_letter",    \
+        "hotel_booking", "insurance", "photo", "passport_copy", "employer_letter", "family_proof", \
+        "onward_ticket", "other"
 bool ubur_visa_document_kind_known(const char *kind);
 
 /* True when the comma-separated list holds item (or is "*"). */
@@ -180,12 +180,12 @@ int ubur_visa_rules_validate(const struct ubur_visa_rules *r, struct ubur_error 
 /* What an application asks, for the check against the purpose's rules. */
 struct ubur_visa_request {
     const char *nationality;
-    int64_t today;          /* day of submission */
-    int64_t entry_day;      /* intended entry date */
+    int64_t today;     /* day of submission */
+    int64_t entry_day; /* intended entry date */
     int stay_days;
-    int entries;            /* 0 = multiple */
-    const char *hospital;   /* NULL or "" when none */
-    bool has_patient;       /* an escort names the patient's application */
+    int entries;                  /* 0 = multiple */
+    const char *hospital;         /* NULL or "" when none */
+    bool has_patient;             /* an escort names the patient's application */
     const char *const *documents; /* kinds of the supporting documents */
     size_t ndocuments;
 };
@@ -224,23 +224,23 @@ bool ubur_visa_clip_to_patient(int64_t patient_until, int64_t *from, int64_t *un
 
 /* Facts gathered on submission, from the screening service and earlier records. */
 struct ubur_visa_risk_input {
-    int watchlist_hits;        /* matches at or above the screening threshold */
-    double watchlist_best;     /* best match score in [0,1] (0 when none) */
+    int watchlist_hits;         /* matches at or above the screening threshold */
+    double watchlist_best;      /* best match score in [0,1] (0 when none) */
     bool screening_unavailable; /* the watchlist screening could not run */
-    int earlier_refusals;      /* refused applications of the same person */
-    int overstays;             /* earlier visas whose stay was exceeded */
-    int earlier_visas;         /* earlier visas used without an overstay */
-    int64_t passport_expiry;   /* day, or INT64_MIN when unknown */
-    int64_t stay_end;          /* last day of the intended stay */
-    int passport_margin_days;  /* from the purpose's rules */
-    bool mrz_valid;            /* the passport MRZ checked (no OCR repair needed) */
+    int earlier_refusals;       /* refused applications of the same person */
+    int overstays;              /* earlier visas whose stay was exceeded */
+    int earlier_visas;          /* earlier visas used without an overstay */
+    int64_t passport_expiry;    /* day, or INT64_MIN when unknown */
+    int64_t stay_end;           /* last day of the intended stay */
+    int passport_margin_days;   /* from the purpose's rules */
+    bool mrz_valid;             /* the passport MRZ checked (no OCR repair needed) */
 };
 
 #define UBUR_VISA_RISK_MAX_REASONS 8
 enum ubur_visa_risk_level { UBUR_VISA_RISK_LOW, UBUR_VISA_RISK_MEDIUM, UBUR_VISA_RISK_HIGH };
 
 struct ubur_visa_risk_reason {
-    char code[32];      /* watchlist_hit, earlier_refusal, overstay, passport_expires, ... */
+    char code[32]; /* watchlist_hit, earlier_refusal, overstay, passport_expires, ... */
     int points;
     char message[160];
 };
@@ -289,8 +289,8 @@ struct ubur_visa_usage {
     int entries;                     /* 0 = multiple */
     int entries_used;
     int stay_days;
-    int days_used;                   /* closed stays */
-    int64_t in_country_since;        /* day of the open entry, or -1 */
+    int days_used;            /* closed stays */
+    int64_t in_country_since; /* day of the open entry, or -1 */
 };
 
 /*

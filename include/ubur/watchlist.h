@@ -47,18 +47,18 @@ struct ubur_wl_entry {
     const char *original_script_name; /* may be NULL */
     struct ubur_wl_name *names;       /* every name including the primary */
     int nnames;
-    char sex;                 /* 'M', 'F' or 0 */
-    const char *dobs_json;    /* JSON array of canonical dob strings */
-    const char *nats_json;    /* JSON array of alpha-3 codes */
-    const char *pobs_json;    /* JSON array of places of birth */
-    const char *docs_json;    /* JSON array of documents */
-    const char *reason;       /* may be NULL */
+    char sex;                   /* 'M', 'F' or 0 */
+    const char *dobs_json;      /* JSON array of canonical dob strings */
+    const char *nats_json;      /* JSON array of alpha-3 codes */
+    const char *pobs_json;      /* JSON array of places of birth */
+    const char *docs_json;      /* JSON array of documents */
+    const char *reason;         /* may be NULL */
     const char *alert_category; /* may be NULL */
-    const char *action;       /* refuse_entry | arrest | discreet_check | inform_issuing_state */
+    const char *action;         /* refuse_entry | arrest | discreet_check | inform_issuing_state */
     const char *contributing_state; /* may be NULL */
-    const char *listed_on;    /* YYYY-MM-DD or NULL */
-    const char *valid_until;  /* YYYY-MM-DD or NULL */
-    const char *details_json; /* JSON object of everything else */
+    const char *listed_on;          /* YYYY-MM-DD or NULL */
+    const char *valid_until;        /* YYYY-MM-DD or NULL */
+    const char *details_json;       /* JSON object of everything else */
 };
 
 struct ubur_wl_parsed {
@@ -112,8 +112,7 @@ int ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name,
  * `ended` delists it. Idempotent: the same content twice changes nothing.
  */
 int ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from,
-                                 const struct ubur_wl_entry *e, bool ended,
-                                 struct ubur_error *err);
+                                 const struct ubur_wl_entry *e, bool ended, struct ubur_error *err);
 /* A list as central holds it, for a post's replica (sync). */
 struct ubur_wl_replica_list {
     const char *id, *name, *source, *owner_state, *generated_at;
@@ -159,7 +158,7 @@ struct ubur_screen_hit {
     char entry_id[UBUR_UUID_LEN + 1];
     const char *list, *reference, *name, *matched_name, *explanation, *action;
     double score;
-    bool dismissed; /* a supervisor dismissed this pair and neither side changed */
+    bool dismissed;                  /* a supervisor dismissed this pair and neither side changed */
     char case_id[UBUR_UUID_LEN + 1]; /* "" when no case */
 };
 

@@ -39,8 +39,8 @@ ubur_audit_hash(const char *fields[], int n, char out[65])
 }
 
 int
-ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
-           const char *object_id, const char *detail_json, struct ubur_error *err)
+ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, const char *object_id,
+           const char *detail_json, struct ubur_error *err)
 {
     char id[UBUR_UUID_LEN + 1], at[UBUR_TIME_LEN + 1], hash[65], seqs[24];
     char *prev = NULL;
@@ -49,8 +49,8 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
 
     /* The chain's last link in one read (the hot path audits every record). */
     struct ubur_stmt *st;
-    rc = ubur_store_prepare(ctx->store,
-                            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &st, err);
+    rc = ubur_store_prepare(ctx->store, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                            &st, err);
     if (rc)
         return rc;
     rc = ubur_stmt_step(st, err);
@@ -66,9 +66,18 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
     ubur_time_format(ubur_now(), at);
     snprintf(seqs, sizeof(seqs), "%lld", (long long)seq);
     const char *role = ubur_role_name(ctx->role);
-    const char *fields[] = {seqs,        id,          at,      ctx->user_id, ctx->username,
-                            role,        action,      object_type,  object_id,
-                            ctx->purpose, ctx->request_id, detail_json,
+    const char *fields[] = {seqs,
+                            id,
+                            at,
+                            ctx->user_id,
+                            ctx->username,
+                            role,
+                            action,
+                            object_type,
+                            object_id,
+                            ctx->purpose,
+                            ctx->request_id,
+                            detail_json,
                             prev ? prev : GENESIS_HASH};
     ubur_audit_hash(fields, (int)(sizeof(fields) / sizeof(fields[0])), hash);
     int64_t n = ubur_store_run(
@@ -76,8 +85,10 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
         "INSERT INTO audit_log (seq, id, at, user_id, username, role, action, object_type,"
         " object_id, purpose, request_id, detail, prev_hash, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "itttttttttttt" "t", seq, id, at, ctx->user_id, ctx->username, role, action, object_type,
-        object_id, ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH, hash);
+        "itttttttttttt"
+        "t",
+        seq, id, at, ctx->user_id, ctx->username, role, action, object_type, object_id,
+        ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH, hash);
     free(prev);
     if (n < 0)
         return (int)n;
@@ -88,8 +99,8 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type,
 unsigned
 ubur_role_from_name(const char *name)
 {
-#define UBUR_X_ROLE(e, v, n)                                                               \
-    if (name && !strcmp(name, n))                                                          \
+#define UBUR_X_ROLE(e, v, n)                                                                       \
+    if (name && !strcmp(name, n))                                                                  \
         return v;
     UBUR_ROLE_MAP(UBUR_X_ROLE)
 #undef UBUR_X_ROLE
@@ -99,8 +110,8 @@ ubur_role_from_name(const char *name)
 const char *
 ubur_role_name(unsigned role)
 {
-#define UBUR_X_ROLE(e, v, n)                                                               \
-    if (role == v)                                                                         \
+#define UBUR_X_ROLE(e, v, n)                                                                       \
+    if (role == v)                                                                                 \
         return n;
     UBUR_ROLE_MAP(UBUR_X_ROLE)
 #undef UBUR_X_ROLE
@@ -111,8 +122,8 @@ const char *
 ubur_setting(struct ubur_ctx *ctx, const char *key, const char *def)
 {
     char *v = NULL;
-    if (ubur_store_query_text(ctx->store, NULL, &v, "SELECT value FROM settings WHERE key = ?",
-                              "t", key))
+    if (ubur_store_query_text(ctx->store, NULL, &v, "SELECT value FROM settings WHERE key = ?", "t",
+                              key))
         return def;
     char *copy = ubur_arena_strdup(&ctx->arena, v);
     free(v);
@@ -201,10 +212,9 @@ ubur_audit_list(struct ubur_store *store, int64_t before, int64_t limit, const c
                            "seq", (json_int_t)ubur_stmt_int(st, 0), "id", ubur_stmt_text(st, 1),
                            "at", ubur_stmt_text(st, 2), "user_id", ubur_stmt_text(st, 3),
                            "username", ubur_stmt_text(st, 4), "role", ubur_stmt_text(st, 5),
-                           "action", ubur_stmt_text(st, 6), "object_type",
-                           ubur_stmt_text(st, 7), "object_id", ubur_stmt_text(st, 8), "purpose",
-                           ubur_stmt_text(st, 9), "request_id", ubur_stmt_text(st, 10),
-                           "detail", detail));
+                           "action", ubur_stmt_text(st, 6), "object_type", ubur_stmt_text(st, 7),
+                           "object_id", ubur_stmt_text(st, 8), "purpose", ubur_stmt_text(st, 9),
+                           "request_id", ubur_stmt_text(st, 10), "detail", detail));
     }
     ubur_stmt_done(st);
     if (rc < 0) {

@@ -22,8 +22,8 @@
  * check durable too (the WAL is one ordered log). Only a machine crash
  * between the two could lose a check; its confirmation then answers "no
  * check" and the officer checks again. A check whose screening may alert is
- * the exception: it opens a case for a supervisor, so it waits for the disk. No recorded crossing is ever
- * acknowledged before it is on disk.
+ * the exception: it opens a case for a supervisor, so it waits for the disk. No recorded crossing
+ * is ever acknowledged before it is on disk.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -76,7 +76,7 @@ struct subject {
 
     /* the visa seal presented, when one was (ICAO 9303 Part 13 visible digital seal) */
     bool seal_given, seal_signature_valid;
-    char seal_status[24];   /* ubur_visa_verify's status, or "unreadable" */
+    char seal_status[24];                     /* ubur_visa_verify's status, or "unreadable" */
     char seal_visa[UBUR_VISA_NUMBER_MAX + 1]; /* the visa number the seal names */
     char seal_signer[16];
     char seal_passport[12];
@@ -89,8 +89,8 @@ struct subject {
     json_t *notes;
 
     char check_id[UBUR_UUID_LEN + 1];
-    char *result;     /* the answer as stored (JSON text); malloc'd */
-    json_t *answer;   /* the same as an object, owned */
+    char *result;   /* the answer as stored (JSON text); malloc'd */
+    json_t *answer; /* the same as an object, owned */
 };
 
 struct check_batch {
@@ -106,8 +106,7 @@ struct check_batch {
     char at[UBUR_TIME_LEN + 1], now[UBUR_TIME_LEN + 1];
 };
 
-static void
-note(struct subject *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct subject *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 note(struct subject *s, const char *fmt, ...)
@@ -120,9 +119,8 @@ note(struct subject *s, const char *fmt, ...)
     json_array_append_new(s->notes, json_string(buf));
 }
 
-static int
-field_err(struct subject *s, struct ubur_error *err, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int field_err(struct subject *s, struct ubur_error *err, const char *field, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
 
 static int
 field_err(struct subject *s, struct ubur_error *err, const char *field, const char *fmt, ...)
@@ -198,8 +196,8 @@ read_typed(struct subject *s, int64_t at_day, struct ubur_error *err)
     if (d->given_names) {
         if (strlen(d->given_names) > NAME_MAX_BYTES ||
             !ubur_utf8_valid(d->given_names, strlen(d->given_names)))
-            return field_err(s, err, "document.given_names",
-                             "is not a name of at most %d bytes", NAME_MAX_BYTES);
+            return field_err(s, err, "document.given_names", "is not a name of at most %d bytes",
+                             NAME_MAX_BYTES);
         snprintf(s->given_names, sizeof(s->given_names), "%s", d->given_names);
     }
     if (d->sex && *d->sex) {
@@ -232,8 +230,7 @@ read_mrz(struct subject *s, int64_t at_day, struct ubur_error *err)
     o.today = at_day;
     s->from_mrz = true;
     ubur_mrz_parse(s->in->mrz, len, &o, &m, NULL);
-    snprintf(s->format, sizeof(s->format), "%s",
-             m.format ? ubur_mrz_format_name(m.format) : "");
+    snprintf(s->format, sizeof(s->format), "%s", m.format ? ubur_mrz_format_name(m.format) : "");
     snprintf(s->number, sizeof(s->number), "%s", m.document_number);
     snprintf(s->nationality, sizeof(s->nationality), "%s", m.nationality);
     snprintf(s->surname, sizeof(s->surname), "%s", m.surname);
@@ -268,8 +265,9 @@ read_mrz(struct subject *s, int64_t at_day, struct ubur_error *err)
     }
     s->readable = s->valid = s->number[0] && s->nationality[0] && s->birth_date[0];
     if (!s->valid)
-        snprintf(s->problem, sizeof(s->problem), "the zone gives no document number, "
-                                                 "nationality or birth date");
+        snprintf(s->problem, sizeof(s->problem),
+                 "the zone gives no document number, "
+                 "nationality or birth date");
     return 0;
 }
 
@@ -357,8 +355,8 @@ find_traveller(struct ubur_ctx *ctx, struct subject *s, struct ubur_error *err)
 
 /* Earlier stays in `state` that reach into the window before at_day (open ones end at_day). */
 static int
-past_stays(struct ubur_ctx *ctx, struct subject *s, const char *state, int64_t at_day,
-           int window, struct ubur_stay_span *out, int max, int *n, struct ubur_error *err)
+past_stays(struct ubur_ctx *ctx, struct subject *s, const char *state, int64_t at_day, int window,
+           struct ubur_stay_span *out, int max, int *n, struct ubur_error *err)
 {
     struct ubur_stmt *st;
     char from[UBUR_DATE_LEN + 1];
@@ -419,8 +417,7 @@ entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct 
         s->authorised_until = UBUR_STAY_OPEN;
         return 0;
     }
-    rc = ubur_visa_find_valid(ctx->store, s->number, s->nationality, s->visa_wanted, at, &v,
-                              &verr);
+    rc = ubur_visa_find_valid(ctx->store, s->number, s->nationality, s->visa_wanted, at, &v, &verr);
     if (rc && rc != UBUR_ENOTFOUND) {
         if (err)
             *err = verr;
@@ -474,8 +471,8 @@ entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct 
         snprintf(s->purpose, sizeof(s->purpose), "visa_free");
         s->rule_days = (int)max_days;
         s->rule_window = (int)window;
-        int64_t until = ubur_border_rule_visa_free(spans, n, at_day, (int)max_days, (int)window,
-                                                   &s->reasons);
+        int64_t until =
+            ubur_border_rule_visa_free(spans, n, at_day, (int)max_days, (int)window, &s->reasons);
         if (until >= at_day)
             s->authorised_until = until;
         return 0;
@@ -489,8 +486,8 @@ entry_entitlement(struct ubur_ctx *ctx, const struct border_crossing *c, struct 
         snprintf(s->purpose, sizeof(s->purpose), "%s", v.purpose);
         ubur_border_rule_visa(&f, at_day, &s->reasons);
     } else if (s->visa_wanted) {
-        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
-                               "%s", verr.message);
+        ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE, "%s",
+                               verr.message);
     } else {
         ubur_border_reason_add(&s->reasons, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
                                "no visa for document %s, and nationals of %s need one to "
@@ -655,8 +652,9 @@ check_seal(struct ubur_ctx *ctx, const struct border_crossing *c, struct subject
     if (!s->in->visa_number && s->seal_visa[0])
         s->visa_wanted = ubur_arena_strdup(&ctx->arena, s->seal_visa);
     if (!strcmp(s->seal_status, "superseded"))
-        note(s, "the seal presented was re-issued since (an extension or shortening); the "
-                "register's current visa %s applies",
+        note(s,
+             "the seal presented was re-issued since (an extension or shortening); the "
+             "register's current visa %s applies",
              s->seal_visa);
     else
         note(s, "visa seal verified: signed by %s, visa %s (%s in the register)", s->seal_signer,
@@ -686,10 +684,9 @@ assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_d
         rc = read_typed(s, at_day, err);
     if (rc)
         return rc;
-    if (s->in->visa_number && (strlen(s->in->visa_number) > UBUR_VISA_NUMBER_MAX ||
-                               !*s->in->visa_number))
-        return field_err(s, err, "visa_number", "'%.16s' is not a visa number",
-                         s->in->visa_number);
+    if (s->in->visa_number &&
+        (strlen(s->in->visa_number) > UBUR_VISA_NUMBER_MAX || !*s->in->visa_number))
+        return field_err(s, err, "visa_number", "'%.16s' is not a visa number", s->in->visa_number);
     s->visa_wanted = s->in->visa_number;
     if (s->in->seal && *s->in->seal && (rc = check_seal(ctx, c, s, dir, err)))
         return rc;
@@ -715,13 +712,14 @@ assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_d
         if (!s->returnee && to_state[0] &&
             (!strcmp(s->nationality, to_state) || !strncmp(s->nationality, "XX", 2))) {
             char num[64];
-            if ((rc = ubur_border_find_returnee(ctx, s->number, s->nationality, to_state, num,
-                                                err)))
+            if ((rc =
+                     ubur_border_find_returnee(ctx, s->number, s->nationality, to_state, num, err)))
                 return rc;
             if (num[0]) {
                 s->returnee = true;
-                note(s, "registered refugee %s from %s going home: a returnee (flagged in the "
-                        "registry when the crossing is recorded)",
+                note(s,
+                     "registered refugee %s from %s going home: a returnee (flagged in the "
+                     "registry when the crossing is recorded)",
                      num, to_state);
             }
         }
@@ -779,17 +777,17 @@ static json_t *
 subject_json(const struct check_batch *b, const struct subject *s)
 {
     const struct border_crossing *c = b->crossing;
-    json_t *doc = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b}",
-                            "source", s->from_mrz ? "mrz" : "typed", "format",
-                            s->format[0] ? s->format : NULL, "document_number", s->number,
-                            "nationality", s->nationality, "birth_date",
-                            s->birth_date[0] ? s->birth_date : NULL, "expiry_date",
-                            s->expiry_date[0] ? s->expiry_date : NULL, "surname", s->surname,
-                            "given_names", s->given_names, "sex", s->sex[0] ? s->sex : NULL,
-                            "document_code", s->code[0] ? s->code : NULL, "issuing_state",
-                            s->issuing[0] ? s->issuing : NULL, "valid", s->valid);
-    json_t *ent = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o}", "basis", s->basis,
-                            "visa_id", s->visa_id[0] ? s->visa_id : NULL, "visa_number",
+    json_t *doc =
+        json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "source",
+                  s->from_mrz ? "mrz" : "typed", "format", s->format[0] ? s->format : NULL,
+                  "document_number", s->number, "nationality", s->nationality, "birth_date",
+                  s->birth_date[0] ? s->birth_date : NULL, "expiry_date",
+                  s->expiry_date[0] ? s->expiry_date : NULL, "surname", s->surname, "given_names",
+                  s->given_names, "sex", s->sex[0] ? s->sex : NULL, "document_code",
+                  s->code[0] ? s->code : NULL, "issuing_state", s->issuing[0] ? s->issuing : NULL,
+                  "valid", s->valid);
+    json_t *ent = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o}", "basis", s->basis, "visa_id",
+                            s->visa_id[0] ? s->visa_id : NULL, "visa_number",
                             s->visa_number[0] ? s->visa_number : NULL, "purpose",
                             s->purpose[0] ? s->purpose : NULL, "authorised_until",
                             day_json(s->authorised_until), "unlimited",
@@ -803,34 +801,35 @@ subject_json(const struct check_batch *b, const struct subject *s)
                                       s->seal_passport[0] ? s->seal_passport : NULL, "signer",
                                       s->seal_signer[0] ? s->seal_signer : NULL));
     if (s->rule_window)
-        json_object_set_new(ent, "rule",
-                            json_pack("{s:i, s:i}", "max_days", s->rule_days, "window_days",
-                                      s->rule_window));
+        json_object_set_new(
+            ent, "rule",
+            json_pack("{s:i, s:i}", "max_days", s->rule_days, "window_days", s->rule_window));
     else if (s->rule_days)
         json_object_set_new(ent, "rule", json_pack("{s:i}", "visa_stay_days", s->rule_days));
     struct ubur_border_schedule sched;
     ubur_border_crossing_schedule(c, &sched);
-    const char *cats = sched.categories ? sched.categories
-                                        : ubur_border_mode_default_categories(sched.mode);
-    json_t *mode = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}", "mode",
-                             ubur_border_mode_name(sched.mode), "hours",
-                             c->hours[0] ? c->hours : NULL, "categories", cats, "since",
-                             c->mode_since[0] ? c->mode_since : NULL, "schedule_id",
-                             c->schedule_id[0] ? c->schedule_id : NULL);
-    json_t *scr = json_pack("{s:b, s:i}", "screened", s->screening.matched, "hits",
-                            s->screening.hits);
+    const char *cats =
+        sched.categories ? sched.categories : ubur_border_mode_default_categories(sched.mode);
+    json_t *mode =
+        json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}", "mode", ubur_border_mode_name(sched.mode),
+                  "hours", c->hours[0] ? c->hours : NULL, "categories", cats, "since",
+                  c->mode_since[0] ? c->mode_since : NULL, "schedule_id",
+                  c->schedule_id[0] ? c->schedule_id : NULL);
+    json_t *scr =
+        json_pack("{s:b, s:i}", "screened", s->screening.matched, "hits", s->screening.hits);
     if (s->screening.matched && s->screening.r.screening_id[0])
         json_object_set_new(scr, "screening_id", json_string(s->screening.r.screening_id));
     if (s->screening.detail)
         json_object_set(scr, "detail", s->screening.detail);
     json_t *o = json_pack(
-        "{s:s, s:s, s:o, s:s?, s:s?, s:n, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:O, s:{s:b, s:b, s:b}}",
+        "{s:s, s:s, s:o, s:s?, s:s?, s:n, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:O, s:{s:b, "
+        "s:b, s:b}}",
         "id", s->check_id, "decision", ubur_border_decision_name(s->decision), "reasons",
         reasons_json(&s->reasons), "traveller_id", s->traveller_id[0] ? s->traveller_id : NULL,
         "traveller_match", s->linked_by, "record_id", "status", "pending", "crossing_id", c->id,
         "direction", ubur_border_direction_name(b->dir), "at", b->at, "document", doc,
-        "entitlement", ent, "mode", mode, "screening", scr, "notes", s->notes, "traveller",
-        "group", s->group, "cargo", s->cargo, "returnee", s->returnee);
+        "entitlement", ent, "mode", mode, "screening", scr, "notes", s->notes, "traveller", "group",
+        s->group, "cargo", s->cargo, "returnee", s->returnee);
     if (b->group_id[0])
         json_object_set_new(o, "group_id", json_string(b->group_id));
     return o;
@@ -867,8 +866,8 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
         n = ubur_store_run(ctx->store, err,
                            "INSERT INTO travellers (id, surname, given_names, nationality,"
                            " birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           "ttttttt", s->traveller_id, s->surname, s->given_names,
-                           s->nationality, s->birth_date, s->sex[0] ? s->sex : NULL, b->now);
+                           "ttttttt", s->traveller_id, s->surname, s->given_names, s->nationality,
+                           s->birth_date, s->sex[0] ? s->sex : NULL, b->now);
         if (n < 0)
             return (int)n;
     }
@@ -879,8 +878,8 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
                            " issuing_state, expiry_date, created_at)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                            " ON CONFLICT (document_number, nationality, traveller_id) DO NOTHING",
-                           "tttttttttt", s->number, s->nationality, s->traveller_id,
-                           s->birth_date, s->surname, s->given_names, s->code[0] ? s->code : NULL,
+                           "tttttttttt", s->number, s->nationality, s->traveller_id, s->birth_date,
+                           s->surname, s->given_names, s->code[0] ? s->code : NULL,
                            s->issuing[0] ? s->issuing : NULL,
                            s->expiry_date[0] ? s->expiry_date : NULL, b->now);
         if (n < 0)
@@ -898,14 +897,14 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
 
     struct ubur_stmt *st;
     rc = ubur_store_prepare(ctx->store,
-                                "INSERT INTO border_checks (id, crossing_id, state, direction, at,"
-                                " traveller_id, group_id, document_number, nationality, basis,"
-                                " visa_id, visa_number, purpose, authorised_until, rule_days,"
-                                " rule_window, stay_id, cargo, returnee, decision, reasons,"
-                                " result, status, officer_id, officer, created_at)"
-                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                " ?, ?, ?, ?, 'pending', ?, ?, ?)",
-                                &st, err);
+                            "INSERT INTO border_checks (id, crossing_id, state, direction, at,"
+                            " traveller_id, group_id, document_number, nationality, basis,"
+                            " visa_id, visa_number, purpose, authorised_until, rule_days,"
+                            " rule_window, stay_id, cargo, returnee, decision, reasons,"
+                            " result, status, officer_id, officer, created_at)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                            " ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                            &st, err);
     if (rc) {
         free(reasons);
         return rc;
@@ -1073,11 +1072,11 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
         json_t *results = json_array();
         for (int i = 0; i < n; i++)
             json_array_append(results, b.s[i].answer);
-        *out = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}",
-                         "group_id", b.group_id, "kind", group->kind, "name", group->name,
-                         "crossing_id", c.id, "direction", ubur_border_direction_name(dir), "at",
-                         b.at, "results", results, "summary", "total", n, "admit", b.count[0],
-                         "refer", b.count[1], "refuse", b.count[2]);
+        *out = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "group_id",
+                         b.group_id, "kind", group->kind, "name", group->name, "crossing_id", c.id,
+                         "direction", ubur_border_direction_name(dir), "at", b.at, "results",
+                         results, "summary", "total", n, "admit", b.count[0], "refer", b.count[1],
+                         "refuse", b.count[2]);
     }
 out:
     subjects_release(b.s, n);
@@ -1094,9 +1093,8 @@ ubur_border_check(struct ubur_ctx *ctx, const struct ubur_check_place *place,
 
 int
 ubur_border_check_group(struct ubur_ctx *ctx, const struct ubur_check_place *place,
-                        const struct ubur_group_input *group,
-                        const struct ubur_check_input *people, int n, json_t **out,
-                        struct ubur_error *err)
+                        const struct ubur_group_input *group, const struct ubur_check_input *people,
+                        int n, json_t **out, struct ubur_error *err)
 {
     static const char *const kinds[] = {"pilgrims", "convoy", "delegation", "family", "other"};
     bool known = false;
@@ -1107,8 +1105,10 @@ ubur_border_check_group(struct ubur_ctx *ctx, const struct ubur_check_place *pla
                                 "'%.32s' is not a group kind (pilgrims, convoy, delegation, "
                                 "family, other)",
                                 group->kind ? group->kind : "");
-    if (group->name && (strlen(group->name) > 120 || !ubur_utf8_valid(group->name, strlen(group->name))))
-        return ubur_error_field(err, UBUR_EINVAL, "group.name", "is not a name of at most 120 bytes");
+    if (group->name &&
+        (strlen(group->name) > 120 || !ubur_utf8_valid(group->name, strlen(group->name))))
+        return ubur_error_field(err, UBUR_EINVAL, "group.name",
+                                "is not a name of at most 120 bytes");
     if (n < 1 || n > UBUR_GROUP_MAX)
         return ubur_error_field(err, UBUR_EINVAL, "travellers", "a group has 1 to %d travellers",
                                 UBUR_GROUP_MAX);
@@ -1138,9 +1138,9 @@ ubur_border_check_get(struct ubur_ctx *ctx, const char *check_id, json_t **out,
             rc = ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'", check_id);
         } else {
             json_object_set_new(o, "status", json_string(ubur_stmt_text(st, 1)));
-            json_object_set_new(o, "record_id", ubur_stmt_is_null(st, 2)
-                                                    ? json_null()
-                                                    : json_string(ubur_stmt_text(st, 2)));
+            json_object_set_new(o, "record_id",
+                                ubur_stmt_is_null(st, 2) ? json_null()
+                                                         : json_string(ubur_stmt_text(st, 2)));
             *out = o;
             rc = 0;
         }

@@ -28,8 +28,8 @@ static const struct ubur_crossing_input points[] = {
     {"yarubiyah", "Al-Yarubiyah", "اليعربية", "SYR", "Al-Hasakah", 36.812, 42.064, "rabia", 180},
     {"waleed", "Al-Waleed", "الوليد", "IRQ", "Anbar", 33.4332, 38.9374, NULL, 180},
     {"tanf", "Al-Tanf", "التنف", "SYR", "Homs", 33.4332, 38.9374, "waleed", 180},
-    {"faysh-khabur", "Faysh Khabur (Peshkhabour)", "فيشخابور", "IRQ", "Duhok", 37.071, 42.379,
-     NULL, 180},
+    {"faysh-khabur", "Faysh Khabur (Peshkhabour)", "فيشخابور", "IRQ", "Duhok", 37.071, 42.379, NULL,
+     180},
     {"semalka", "Semalka", "سيمالكا", "SYR", "Al-Hasakah", 37.076, 42.366, "faysh-khabur", 180},
 };
 
@@ -38,7 +38,8 @@ static const struct {
 } history[] = {
     {"qaim", "2019-09-30T00:00:00Z", "open", NULL, NULL, "reopened 30 Sep 2019"},
     {"albukamal", "2019-09-30T00:00:00Z", "open", NULL, NULL, "reopened 30 Sep 2019"},
-    {"qaim", "2024-12-08T00:00:00Z", "humanitarian", NULL, "national,purpose:medical,returnee,cargo",
+    {"qaim", "2024-12-08T00:00:00Z", "humanitarian", NULL,
+     "national,purpose:medical,returnee,cargo",
      "closed 8 Dec 2024; humanitarian movement and stranded trucks only"},
     {"albukamal", "2024-12-08T00:00:00Z", "humanitarian", NULL,
      "national,purpose:medical,returnee,cargo",
@@ -57,15 +58,15 @@ static const struct {
     {"semalka", "2019-01-01T00:00:00Z", "open", NULL, NULL, "pontoon bridge on the Tigris"},
 };
 
-static const char *const male[] = {"MUHAMMAD", "AHMAD", "ALI", "HASAN", "HUSAYN", "OMAR",
-                                   "KHALID", "YUSUF", "IBRAHIM", "MAHMOUD", "ABD AL-RAHMAN",
-                                   "SALIM", "JASIM", "KARIM", "MUSTAFA", "HAMID"};
+static const char *const male[] = {
+    "MUHAMMAD", "AHMAD",   "ALI",           "HASAN", "HUSAYN", "OMAR",  "KHALID",  "YUSUF",
+    "IBRAHIM",  "MAHMOUD", "ABD AL-RAHMAN", "SALIM", "JASIM",  "KARIM", "MUSTAFA", "HAMID"};
 static const char *const female[] = {"FATIMA", "ZAYNAB", "MARYAM", "AISHA", "NOOR", "HUDA",
-                                     "LAYLA", "SARA", "AMAL", "RANA", "SUAD", "KHADIJA"};
-static const char *const families[] = {"AL-HASHIMI", "AL-JUBURI", "AL-DULAIMI", "AL-ANI",
-                                       "AL-OBEIDI", "AL-SHAMMARI", "HADDAD", "KHALIL",
-                                       "AL-TIKRITI", "AL-MOSULI", "AL-RAWI", "AL-KHALIDI",
-                                       "SULAYMAN", "AL-ZUBAIDI", "AL-HASSAN", "MAHMOUD"};
+                                     "LAYLA",  "SARA",   "AMAL",   "RANA",  "SUAD", "KHADIJA"};
+static const char *const families[] = {"AL-HASHIMI", "AL-JUBURI",   "AL-DULAIMI", "AL-ANI",
+                                       "AL-OBEIDI",  "AL-SHAMMARI", "HADDAD",     "KHALIL",
+                                       "AL-TIKRITI", "AL-MOSULI",   "AL-RAWI",    "AL-KHALIDI",
+                                       "SULAYMAN",   "AL-ZUBAIDI",  "AL-HASSAN",  "MAHMOUD"};
 
 struct demo {
     struct ubur_ctx *ctx;
@@ -96,7 +97,8 @@ make_person(struct demo *d, struct person *p, const char *nat, char sex, int age
     const char *given = sex == 'F' ? female[next_rand(d) % (sizeof(female) / sizeof(*female))]
                                    : male[next_rand(d) % (sizeof(male) / sizeof(*male))];
     snprintf(p->nat, sizeof(p->nat), "%s", nat);
-    snprintf(p->number, sizeof(p->number), "%c%08u", nat[0], 10000000u + (next_rand(d) % 89999999u));
+    snprintf(p->number, sizeof(p->number), "%c%08u", nat[0],
+             10000000u + (next_rand(d) % 89999999u));
     snprintf(p->surname, sizeof(p->surname), "%s",
              families[next_rand(d) % (sizeof(families) / sizeof(*families))]);
     snprintf(p->given, sizeof(p->given), "%s", given);
@@ -120,10 +122,11 @@ input_of(const struct person *p, struct ubur_check_input *in)
     in->document.sex = p->sex;
 }
 
-/* Checks one person at `crossing` `days_ago` days before today at local hour `hour`, then records. */
+/* Checks one person at `crossing` `days_ago` days before today at local hour `hour`, then records.
+ */
 static int
-cross(struct demo *d, const struct person *p, const char *crossing, const char *dir,
-      int days_ago, int hour, const char *decision, const char *reason, struct ubur_error *err)
+cross(struct demo *d, const struct person *p, const char *crossing, const char *dir, int days_ago,
+      int hour, const char *decision, const char *reason, struct ubur_error *err)
 {
     struct ubur_check_input in;
     struct ubur_check_place place = {crossing, dir,
@@ -161,8 +164,8 @@ group_cross(struct demo *d, struct person *people, int n, const char *kind, cons
     }
     int rc = ubur_border_check_group(d->ctx, &place, &g, in, n, &res, err);
     if (!rc)
-        rc = ubur_border_confirm_group(
-            d->ctx, json_string_value(json_object_get(res, "group_id")), &rec, err);
+        rc = ubur_border_confirm_group(d->ctx, json_string_value(json_object_get(res, "group_id")),
+                                       &rec, err);
     json_decref(res);
     json_decref(rec);
     free(in);
@@ -181,8 +184,8 @@ ubur_border_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
         if ((rc = ubur_crossing_add(ctx, &points[i], err)))
             return rc;
     for (size_t i = 0; i < sizeof(history) / sizeof(history[0]); i++) {
-        struct ubur_schedule_input s = {history[i].id, history[i].mode, 0, history[i].hours,
-                                         history[i].categories, history[i].note};
+        struct ubur_schedule_input s = {history[i].id,    history[i].mode,       0,
+                                        history[i].hours, history[i].categories, history[i].note};
         if (ubur_time_parse(history[i].from, &s.from, NULL))
             return ubur_error_set(err, UBUR_EINTERNAL, "bad demo date %s", history[i].from);
         if ((rc = ubur_crossing_schedule(ctx, &s, &o, err)))
@@ -191,8 +194,12 @@ ubur_border_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
     }
     /* Rearranging: Al-Qaim and Albu Kamal reopen to all six weeks from today. */
     for (int i = 0; i < 2; i++) {
-        struct ubur_schedule_input s = {i ? "albukamal" : "qaim", "open", (d.today + 42) * 86400,
-                                        NULL, NULL, "reopening to all travellers (agreed)"};
+        struct ubur_schedule_input s = {i ? "albukamal" : "qaim",
+                                        "open",
+                                        (d.today + 42) * 86400,
+                                        NULL,
+                                        NULL,
+                                        "reopening to all travellers (agreed)"};
         if ((rc = ubur_crossing_schedule(ctx, &s, &o, err)))
             return rc;
         json_decref(o);

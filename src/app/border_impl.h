@@ -37,9 +37,8 @@ struct border_crossing {
  * Loads crossing `id` with the schedule row in force at `at`. UBUR_EINVAL
  * naming `field` when there is no such crossing point.
  */
-int ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at,
-                              const char *field, struct border_crossing *out,
-                              struct ubur_error *err);
+int ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at, const char *field,
+                              struct border_crossing *out, struct ubur_error *err);
 /* The rules' view of the schedule in force (mode closed when none is). */
 void ubur_border_crossing_schedule(const struct border_crossing *c,
                                    struct ubur_border_schedule *out);
@@ -69,8 +68,8 @@ int ubur_border_records_list(struct ubur_store *s, const char *crossing_id, cons
  * new JSON array in *out, and finishes the statement. On a store error
  * nothing is returned.
  */
-int ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st),
-                          json_t **out, struct ubur_error *err);
+int ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st), json_t **out,
+                          struct ubur_error *err);
 
 /* Days since 1970-01-01 of an instant (floor). */
 int64_t ubur_border_day(int64_t t);
@@ -79,12 +78,12 @@ int64_t ubur_border_day(int64_t t);
 
 /* One traveller's screening: matched while the check reads, stored with the check. */
 struct border_screening {
-    bool matched;    /* the watchlists were searched (false: nothing readable to screen) */
+    bool matched; /* the watchlists were searched (false: nothing readable to screen) */
     char name[2 * 130 + 2];
     struct ubur_screen_query q;
     struct ubur_screen_result r; /* hits in ctx->arena */
-    int hits;        /* alerts: at or above the threshold and not dismissed (after recording) */
-    json_t *detail;  /* those alerts with their cases, or NULL; owned */
+    int hits;       /* alerts: at or above the threshold and not dismissed (after recording) */
+    json_t *detail; /* those alerts with their cases, or NULL; owned */
 };
 
 /*

@@ -40,8 +40,7 @@ ubur_border_screen_match(struct ubur_ctx *ctx, const char *surname, const char *
     json_t *keep = out->detail;
     memset(out, 0, sizeof(*out));
     json_decref(keep);
-    snprintf(out->name, sizeof(out->name), "%s%s%s",
-             given_names && *given_names ? given_names : "",
+    snprintf(out->name, sizeof(out->name), "%s%s%s", given_names && *given_names ? given_names : "",
              given_names && *given_names ? " " : "", surname ? surname : "");
     out->q.name = out->name;
     out->q.dob = birth_date && *birth_date ? birth_date : NULL;
@@ -92,8 +91,7 @@ ubur_border_screen_record(struct ubur_ctx *ctx, enum ubur_border_direction dir,
             json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:f, s:s?, s:s?, s:s?}", "entry_id",
                       h->entry_id, "list", h->list, "reference", h->reference, "name", h->name,
                       "matched_name", h->matched_name, "score", h->score, "action", h->action,
-                      "case_id", h->case_id[0] ? h->case_id : NULL, "explanation",
-                      h->explanation));
+                      "case_id", h->case_id[0] ? h->case_id : NULL, "explanation", h->explanation));
     }
     return 0;
 }
@@ -150,8 +148,8 @@ ubur_border_note_returnee(struct ubur_ctx *ctx, const char *document_number,
 
 int
 ubur_border_find_returnee(struct ubur_ctx *ctx, const char *document_number,
-                          const char *nationality, const char *to_state,
-                          char individual_number[64], struct ubur_error *err)
+                          const char *nationality, const char *to_state, char individual_number[64],
+                          struct ubur_error *err)
 {
     char num[UBUR_REG_NUMBER_MAX + 1];
     int rc = ubur_registry_returnee_lookup(ctx, document_number, nationality, to_state, num, err);

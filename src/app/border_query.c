@@ -49,10 +49,10 @@ audit_movements_read(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 static json_t *
 document_json(struct ubur_stmt *st)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "document_number",
-                     ubur_stmt_text(st, 0), "nationality", ubur_stmt_text(st, 1), "document_code",
-                     ubur_stmt_text(st, 2), "issuing_state", ubur_stmt_text(st, 3),
-                     "expiry_date", ubur_stmt_text(st, 4), "first_seen", ubur_stmt_text(st, 5));
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "document_number", ubur_stmt_text(st, 0),
+                     "nationality", ubur_stmt_text(st, 1), "document_code", ubur_stmt_text(st, 2),
+                     "issuing_state", ubur_stmt_text(st, 3), "expiry_date", ubur_stmt_text(st, 4),
+                     "first_seen", ubur_stmt_text(st, 5));
 }
 
 static json_t *
@@ -69,9 +69,9 @@ stay_json(struct ubur_stmt *st)
                      ubur_stmt_text(st, 2), "visa_number", ubur_stmt_text(st, 3), "purpose",
                      ubur_stmt_text(st, 4), "entry_date", ubur_stmt_text(st, 5),
                      "entry_crossing_id", ubur_stmt_text(st, 6), "authorised_until",
-                     ubur_stmt_text(st, 7), "exit_date", ubur_stmt_text(st, 8),
-                     "exit_crossing_id", ubur_stmt_text(st, 9), "days_used", int_or_null(st, 10),
-                     "overstay_days", int_or_null(st, 11));
+                     ubur_stmt_text(st, 7), "exit_date", ubur_stmt_text(st, 8), "exit_crossing_id",
+                     ubur_stmt_text(st, 9), "days_used", int_or_null(st, 10), "overstay_days",
+                     int_or_null(st, 11));
 }
 
 int
@@ -154,8 +154,8 @@ ubur_border_movements(struct ubur_ctx *ctx, const char *crossing_id, const char 
                                 kind);
     if (crossing_id && *crossing_id) {
         struct border_crossing c;
-        int rc = ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id", &c,
-                                           err);
+        int rc =
+            ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id", &c, err);
         if (rc)
             return rc;
     }
@@ -184,7 +184,8 @@ ubur_border_overstays(struct ubur_ctx *ctx, int64_t as_of, int64_t limit, json_t
              " WHERE d.traveller_id = s.traveller_id ORDER BY d.created_at DESC LIMIT 1)"
              " FROM stays s JOIN travellers t ON t.id = s.traveller_id"
              " WHERE s.authorised_until < ? AND s.entry_date <= ?"
-             " AND (s.exit_date IS NULL OR s.exit_date > ?) AND (CAST(? AS TEXT) IS NULL OR s.state = ?)"
+             " AND (s.exit_date IS NULL OR s.exit_date > ?) AND (CAST(? AS TEXT) IS NULL OR "
+             "s.state = ?)"
              " ORDER BY s.authorised_until, s.id LIMIT ?",
              &st, err)))
         return rc;
@@ -202,12 +203,11 @@ ubur_border_overstays(struct ubur_ctx *ctx, int64_t as_of, int64_t limit, json_t
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s, s:s?,"
                            " s:s, s:I}",
-                           "stay_id", ubur_stmt_text(st, 0), "traveller_id",
-                           ubur_stmt_text(st, 1), "surname", ubur_stmt_text(st, 2),
-                           "given_names", ubur_stmt_text(st, 3), "nationality",
-                           ubur_stmt_text(st, 4), "document_number", ubur_stmt_text(st, 12),
-                           "state", ubur_stmt_text(st, 5), "basis", ubur_stmt_text(st, 6),
-                           "visa_number", ubur_stmt_text(st, 7), "purpose",
+                           "stay_id", ubur_stmt_text(st, 0), "traveller_id", ubur_stmt_text(st, 1),
+                           "surname", ubur_stmt_text(st, 2), "given_names", ubur_stmt_text(st, 3),
+                           "nationality", ubur_stmt_text(st, 4), "document_number",
+                           ubur_stmt_text(st, 12), "state", ubur_stmt_text(st, 5), "basis",
+                           ubur_stmt_text(st, 6), "visa_number", ubur_stmt_text(st, 7), "purpose",
                            ubur_stmt_text(st, 8), "entry_date", ubur_stmt_text(st, 9),
                            "entry_crossing_id", ubur_stmt_text(st, 10), "authorised_until",
                            ubur_stmt_text(st, 11), "overstay_days",
@@ -246,12 +246,9 @@ static const struct {
     const char *name;
     const char *expr;
 } traffic_dims[] = {
-    {"crossing", "t.crossing_id"},
-    {"state", "c.state"},
-    {"day", "substr(t.hour, 1, 10)"},
-    {"hour", "t.hour"},
-    {"direction", "t.direction"},
-    {"nationality", "t.nationality"},
+    {"crossing", "t.crossing_id"},    {"state", "c.state"},
+    {"day", "substr(t.hour, 1, 10)"}, {"hour", "t.hour"},
+    {"direction", "t.direction"},     {"nationality", "t.nationality"},
     {"decision", "t.decision"},
 };
 #define NDIMS (sizeof(traffic_dims) / sizeof(traffic_dims[0]))
@@ -398,7 +395,8 @@ ubur_border_traffic_table(json_t *traffic, struct ubur_buf *b)
     json_array_foreach(rows, i, r)
     {
         for (k = 0; k < nby; k++) {
-            const char *v = json_string_value(json_object_get(r, json_string_value(json_array_get(by, k))));
+            const char *v =
+                json_string_value(json_object_get(r, json_string_value(json_array_get(by, k))));
             if (v && (int)strlen(v) > width[k])
                 width[k] = (int)strlen(v);
         }
@@ -457,8 +455,8 @@ ubur_border_visa_free_set(struct ubur_ctx *ctx, const char *state, const char *n
         return ubur_error_field(err, UBUR_EINVAL, "days", "%d is not from 0 to %d", max_days,
                                 UBUR_STAY_MAX_WINDOW);
     if (max_days && (window_days < max_days || window_days > UBUR_STAY_MAX_WINDOW))
-        return ubur_error_field(err, UBUR_EINVAL, "window", "%d is not from %d to %d",
-                                window_days, max_days, UBUR_STAY_MAX_WINDOW);
+        return ubur_error_field(err, UBUR_EINVAL, "window", "%d is not from %d to %d", window_days,
+                                max_days, UBUR_STAY_MAX_WINDOW);
     ubur_time_format(ubur_now(), now);
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
@@ -473,15 +471,15 @@ ubur_border_visa_free_set(struct ubur_ctx *ctx, const char *state, const char *n
                            now);
     else
         n = ubur_store_run(ctx->store, err,
-                           "DELETE FROM border_visa_free WHERE state = ? AND nationality = ?",
-                           "tt", state, nationality);
+                           "DELETE FROM border_visa_free WHERE state = ? AND nationality = ?", "tt",
+                           state, nationality);
     if (n < 0) {
         ubur_store_rollback(ctx->store);
         return (int)n;
     }
     snprintf(detail, sizeof(detail),
-             "{\"state\":\"%s\",\"nationality\":\"%s\",\"max_days\":%d,\"window_days\":%d}",
-             state, nationality, max_days, window_days);
+             "{\"state\":\"%s\",\"nationality\":\"%s\",\"max_days\":%d,\"window_days\":%d}", state,
+             nationality, max_days, window_days);
     if ((rc = ubur_audit(ctx, max_days ? "border.visa_free.set" : "border.visa_free.remove",
                          "border_visa_free", nationality, detail, err))) {
         ubur_store_rollback(ctx->store);

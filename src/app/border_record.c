@@ -55,10 +55,10 @@ struct stored_check {
 struct record_job {
     struct stored_check chk;
     enum ubur_border_decision proposed, outcome;
-    const char *reason;     /* override reason or NULL */
-    const char *supervisor; /* the supervisor who turned a refusal into an admission */
+    const char *reason;               /* override reason or NULL */
+    const char *supervisor;           /* the supervisor who turned a refusal into an admission */
     const char *officer, *officer_id; /* who recorded it; NULL: the acting user */
-    const char *override_id; /* the approved or rejected request this record settles */
+    const char *override_id;          /* the approved or rejected request this record settles */
     const char *recorded_at; /* when it was recorded; NULL: now (a post's record keeps its own) */
     char partner_state[4];
     int override_days;
@@ -70,9 +70,9 @@ struct record_job {
     bool returnee_flagged;
 };
 
-#define CHECK_COLUMNS                                                                      \
-    "id, crossing_id, state, direction, at, traveller_id, group_id, document_number,"      \
-    " nationality, basis, visa_id, visa_number, purpose, authorised_until, rule_days,"     \
+#define CHECK_COLUMNS                                                                              \
+    "id, crossing_id, state, direction, at, traveller_id, group_id, document_number,"              \
+    " nationality, basis, visa_id, visa_number, purpose, authorised_until, rule_days,"             \
     " rule_window, stay_id, decision, reasons, status, record_id, created_at"
 
 static void
@@ -114,9 +114,8 @@ static int
 load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(ctx->store,
-                                "SELECT " CHECK_COLUMNS " FROM border_checks WHERE id = ?", &st,
-                                err);
+    int rc = ubur_store_prepare(
+        ctx->store, "SELECT " CHECK_COLUMNS " FROM border_checks WHERE id = ?", &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, id);
@@ -135,9 +134,9 @@ load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct 
 
 /* ---- the record, as JSON ---- */
 
-#define RECORD_COLUMNS                                                                     \
-    "id, kind, direction, at, crossing_id, state, traveller_id, check_id, group_id,"       \
-    " document_number, nationality, visa_id, visa_number, proposed, decision, reasons,"    \
+#define RECORD_COLUMNS                                                                             \
+    "id, kind, direction, at, crossing_id, state, traveller_id, check_id, group_id,"               \
+    " document_number, nationality, visa_id, visa_number, proposed, decision, reasons,"            \
     " override_reason, supervisor, stay_id, officer, recorded_at"
 
 static json_t *
@@ -152,14 +151,13 @@ record_row_json(struct ubur_stmt *st)
                      ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3), "crossing_id",
                      ubur_stmt_text(st, 4), "state", ubur_stmt_text(st, 5), "traveller_id",
                      ubur_stmt_text(st, 6), "check_id", ubur_stmt_text(st, 7), "group_id",
-                     ubur_stmt_text(st, 8), "document_number", ubur_stmt_text(st, 9),
-                     "nationality", ubur_stmt_text(st, 10), "visa_id", ubur_stmt_text(st, 11),
-                     "visa_number", ubur_stmt_text(st, 12), "proposed", ubur_stmt_text(st, 13),
-                     "decision", ubur_stmt_text(st, 14), "reasons",
-                     reasons ? reasons : json_array(), "override_reason",
-                     ubur_stmt_text(st, 16), "supervisor", ubur_stmt_text(st, 17), "stay_id",
-                     ubur_stmt_text(st, 18), "officer", ubur_stmt_text(st, 19), "recorded_at",
-                     ubur_stmt_text(st, 20));
+                     ubur_stmt_text(st, 8), "document_number", ubur_stmt_text(st, 9), "nationality",
+                     ubur_stmt_text(st, 10), "visa_id", ubur_stmt_text(st, 11), "visa_number",
+                     ubur_stmt_text(st, 12), "proposed", ubur_stmt_text(st, 13), "decision",
+                     ubur_stmt_text(st, 14), "reasons", reasons ? reasons : json_array(),
+                     "override_reason", ubur_stmt_text(st, 16), "supervisor",
+                     ubur_stmt_text(st, 17), "stay_id", ubur_stmt_text(st, 18), "officer",
+                     ubur_stmt_text(st, 19), "recorded_at", ubur_stmt_text(st, 20));
 }
 
 int
@@ -199,8 +197,8 @@ ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt *st)
 }
 
 int
-ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t limit,
-                       json_t **out, struct ubur_error *err)
+ubur_border_records_of(struct ubur_store *s, const char *traveller_id, int64_t limit, json_t **out,
+                       struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc = ubur_store_prepare(s,
@@ -222,17 +220,19 @@ ubur_border_records_list(struct ubur_store *s, const char *crossing_id, const ch
     int rc;
     /* Two statements so each uses its index: (crossing_id, at) or (at). */
     if (crossing_id)
-        rc = ubur_store_prepare(s,
-                                "SELECT " RECORD_COLUMNS " FROM border_records"
-                                " WHERE crossing_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
-                                " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
-                                &st, err);
+        rc = ubur_store_prepare(
+            s,
+            "SELECT " RECORD_COLUMNS " FROM border_records"
+            " WHERE crossing_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+            " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+            &st, err);
     else
-        rc = ubur_store_prepare(s,
-                                "SELECT " RECORD_COLUMNS " FROM border_records"
-                                " WHERE CAST(? AS TEXT) IS NULL AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
-                                " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
-                                &st, err);
+        rc = ubur_store_prepare(
+            s,
+            "SELECT " RECORD_COLUMNS " FROM border_records"
+            " WHERE CAST(? AS TEXT) IS NULL AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+            " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY at DESC, id DESC LIMIT ?",
+            &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, crossing_id);
@@ -264,7 +264,8 @@ close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id
            const char *crossing_id, const char *at, bool note_visa, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    char entry[UBUR_DATE_LEN + 1] = "", until[UBUR_DATE_LEN + 1] = "", visa_id[UBUR_UUID_LEN + 1] = "";
+    char entry[UBUR_DATE_LEN + 1] = "", until[UBUR_DATE_LEN + 1] = "",
+                               visa_id[UBUR_UUID_LEN + 1] = "";
     int rc = ubur_store_prepare(ctx->store,
                                 "SELECT entry_date, authorised_until, visa_id FROM stays"
                                 " WHERE id = ? AND exit_date IS NULL",
@@ -337,10 +338,12 @@ open_stay(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
         "INSERT INTO stays (id, traveller_id, state, basis, visa_id, visa_number, purpose,"
         " rule_days, rule_window, entry_record_id, entry_crossing_id, entry_date,"
         " authorised_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "tttttttiittt" "t", j->stay_id, c->traveller_id, c->state, basis,
-        c->visa_id[0] ? c->visa_id : NULL, c->visa_number[0] ? c->visa_number : NULL,
-        c->purpose[0] ? c->purpose : NULL, (int64_t)c->rule_days, (int64_t)c->rule_window,
-        j->record_id, c->crossing_id, entry_date, until[0] ? until : NULL);
+        "tttttttiittt"
+        "t",
+        j->stay_id, c->traveller_id, c->state, basis, c->visa_id[0] ? c->visa_id : NULL,
+        c->visa_number[0] ? c->visa_number : NULL, c->purpose[0] ? c->purpose : NULL,
+        (int64_t)c->rule_days, (int64_t)c->rule_window, j->record_id, c->crossing_id, entry_date,
+        until[0] ? until : NULL);
     if (n < 0)
         return (int)n;
     if (!strcmp(basis, "visa") && c->visa_id[0]) {
@@ -380,8 +383,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
         return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", c->id);
 
     if (admit && entry && c->traveller_id[0]) {
-        if (c->stay_id[0] && (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at,
-                                              true, err)))
+        if (c->stay_id[0] &&
+            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, err)))
             return rc;
         if ((rc = open_stay(ctx, j, err)))
             return rc;
@@ -457,11 +460,11 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                         &j->returnee_flagged, err)))
         return rc;
 
-    json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "check_id", c->id,
-                               "crossing_id", c->crossing_id, "decision",
-                               ubur_border_decision_name(j->outcome), "proposed", c->decision,
-                               "override_reason", j->reason, "supervisor", j->supervisor,
-                               "traveller_id", c->traveller_id[0] ? c->traveller_id : NULL);
+    json_t *detail =
+        json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "check_id", c->id, "crossing_id",
+                  c->crossing_id, "decision", ubur_border_decision_name(j->outcome), "proposed",
+                  c->decision, "override_reason", j->reason, "supervisor", j->supervisor,
+                  "traveller_id", c->traveller_id[0] ? c->traveller_id : NULL);
     char *d = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
     const char *action = j->outcome != j->proposed ? "border.override"
@@ -486,13 +489,14 @@ job_record_json(const struct ubur_ctx *ctx, const struct record_job *j)
                      "id", j->record_id, "kind", j->kind, "direction", c->direction, "at", c->at,
                      "crossing_id", c->crossing_id, "state", c->state, "traveller_id",
                      OPT(c->traveller_id), "check_id", c->id, "group_id", OPT(c->group_id),
-                     "document_number", OPT(c->document_number), "nationality",
-                     OPT(c->nationality), "visa_id", admit ? OPT(c->visa_id) : NULL,
-                     "visa_number", OPT(c->visa_number), "proposed", c->decision, "decision",
-                     ubur_border_decision_name(j->outcome), "reasons",
-                     reasons ? reasons : json_array(), "override_reason", j->reason,
+                     "document_number", OPT(c->document_number), "nationality", OPT(c->nationality),
+                     "visa_id", admit ? OPT(c->visa_id) : NULL, "visa_number", OPT(c->visa_number),
+                     "proposed", c->decision, "decision", ubur_border_decision_name(j->outcome),
+                     "reasons", reasons ? reasons : json_array(), "override_reason", j->reason,
                      "supervisor", j->supervisor, "stay_id", OPT(j->stay_id), "officer",
-                     j->officer ? j->officer : ctx->username ? ctx->username : "?",
+                     j->officer      ? j->officer
+                     : ctx->username ? ctx->username
+                                     : "?",
                      "recorded_at", j->recorded);
 #undef OPT
 }
@@ -523,7 +527,6 @@ write_record(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 {
     return apply_record(ctx, arg, err);
 }
-
 
 /* ---- override requests ---- */
 
@@ -557,9 +560,8 @@ write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 {
     struct override_request *r = arg;
     char *status = NULL;
-    int rc = ubur_store_query_text(ctx->store, err, &status,
-                                   "SELECT status FROM border_checks WHERE id = ?", "t",
-                                   r->chk->id);
+    int rc = ubur_store_query_text(
+        ctx->store, err, &status, "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
     if (rc)
         return rc;
     bool pending = !strcmp(status, "pending");
@@ -578,8 +580,8 @@ write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     if (n == 0)
         return ubur_error_set(err, UBUR_ECONFLICT, "check %s already awaits a supervisor",
                               r->chk->id);
-    json_t *d = json_pack("{s:s, s:s, s:s}", "check_id", r->chk->id, "decision", "admit",
-                          "reason", r->reason);
+    json_t *d = json_pack("{s:s, s:s, s:s}", "check_id", r->chk->id, "decision", "admit", "reason",
+                          r->reason);
     char *detail = json_dumps(d, JSON_COMPACT);
     json_decref(d);
     rc = ubur_audit(ctx, "border.override_request", "border_override", r->id, detail, err);
@@ -656,7 +658,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
     if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(ctx, j.chk.id, err)))
         goto out;
     j.outcome = j.proposed;
-    if (in->decision && (rc = ubur_border_decision_parse(in->decision, "decision", &j.outcome, err)))
+    if (in->decision &&
+        (rc = ubur_border_decision_parse(in->decision, "decision", &j.outcome, err)))
         goto out;
     if (j.outcome == UBUR_DECISION_REFER) {
         rc = ubur_error_field(err, UBUR_EINVAL, "decision",
@@ -702,7 +705,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
         j.reason = in->reason;
         if (j.proposed == UBUR_DECISION_REFUSE && j.outcome == UBUR_DECISION_ADMIT) {
             if (ctx->role != UBUR_ROLE_SUPERVISOR && ctx->role != UBUR_ROLE_ADMIN) {
-                /* The officer asks; a supervisor approves or rejects (ubur_border_override_decide). */
+                /* The officer asks; a supervisor approves or rejects (ubur_border_override_decide).
+                 */
                 rc = request_override(ctx, &j.chk, in->reason, out, err);
                 goto out;
             }
@@ -764,8 +768,8 @@ ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **o
     }
     char *found = NULL;
     if (!group_id || !ubur_uuid_valid(group_id) ||
-        ubur_store_query_text(ctx->store, NULL, &found,
-                              "SELECT id FROM border_groups WHERE id = ?", "t", group_id)) {
+        ubur_store_query_text(ctx->store, NULL, &found, "SELECT id FROM border_groups WHERE id = ?",
+                              "t", group_id)) {
         json_decref(pending);
         return ubur_error_set(err, UBUR_ENOTFOUND, "no group '%.40s'", group_id ? group_id : "");
     }
@@ -835,8 +839,8 @@ ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **o
         json_array_append_new(records, rec);
     }
     *out = json_pack("{s:s, s:o, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i}}", "group_id", group_id,
-                     "records", records, "pending", pending, "summary", "recorded", g.n,
-                     "entries", entries, "exits", exits, "refusals", refusals, "pending",
+                     "records", records, "pending", pending, "summary", "recorded", g.n, "entries",
+                     entries, "exits", exits, "refusals", refusals, "pending",
                      (int)json_array_size(pending), "too_old", stale);
 out:
     for (int i = 0; i < g.n; i++)
@@ -876,28 +880,27 @@ write_override_decision(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     return 0;
 }
 
-#define OVERRIDE_COLUMNS                                                                   \
-    "o.id, o.check_id, o.decision, o.reason, o.status, o.requested_by, o.requested_by_id,"  \
-    " o.requested_at, o.decided_by, o.decided_at, o.decision_reason, o.record_id,"          \
-    " k.crossing_id, k.direction, k.at, k.document_number, k.nationality, k.decision,"     \
+#define OVERRIDE_COLUMNS                                                                           \
+    "o.id, o.check_id, o.decision, o.reason, o.status, o.requested_by, o.requested_by_id,"         \
+    " o.requested_at, o.decided_by, o.decided_at, o.decision_reason, o.record_id,"                 \
+    " k.crossing_id, k.direction, k.at, k.document_number, k.nationality, k.decision,"             \
     " k.reasons, k.state"
 
 static json_t *
 override_json(struct ubur_stmt *st)
 {
     json_t *reasons = json_loads(ubur_stmt_text(st, 18) ? ubur_stmt_text(st, 18) : "[]", 0, NULL);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?,"
-                     " s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:o}}",
-                     "id", ubur_stmt_text(st, 0), "check_id", ubur_stmt_text(st, 1), "decision",
-                     ubur_stmt_text(st, 2), "reason", ubur_stmt_text(st, 3), "status",
-                     ubur_stmt_text(st, 4), "requested_by", ubur_stmt_text(st, 5),
-                     "requested_at", ubur_stmt_text(st, 7), "decided_by", ubur_stmt_text(st, 8),
-                     "decided_at", ubur_stmt_text(st, 9), "decision_reason",
-                     ubur_stmt_text(st, 10), "record_id", ubur_stmt_text(st, 11), "check",
-                     "crossing_id", ubur_stmt_text(st, 12), "direction", ubur_stmt_text(st, 13),
-                     "at", ubur_stmt_text(st, 14), "document_number", ubur_stmt_text(st, 15),
-                     "nationality", ubur_stmt_text(st, 16), "proposed", ubur_stmt_text(st, 17),
-                     "reasons", reasons ? reasons : json_array());
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?,"
+        " s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:o}}",
+        "id", ubur_stmt_text(st, 0), "check_id", ubur_stmt_text(st, 1), "decision",
+        ubur_stmt_text(st, 2), "reason", ubur_stmt_text(st, 3), "status", ubur_stmt_text(st, 4),
+        "requested_by", ubur_stmt_text(st, 5), "requested_at", ubur_stmt_text(st, 7), "decided_by",
+        ubur_stmt_text(st, 8), "decided_at", ubur_stmt_text(st, 9), "decision_reason",
+        ubur_stmt_text(st, 10), "record_id", ubur_stmt_text(st, 11), "check", "crossing_id",
+        ubur_stmt_text(st, 12), "direction", ubur_stmt_text(st, 13), "at", ubur_stmt_text(st, 14),
+        "document_number", ubur_stmt_text(st, 15), "nationality", ubur_stmt_text(st, 16),
+        "proposed", ubur_stmt_text(st, 17), "reasons", reasons ? reasons : json_array());
 }
 
 int
@@ -905,8 +908,8 @@ ubur_border_overrides(struct ubur_ctx *ctx, const char *status, int64_t limit, j
                       struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    const char *state = ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state ? ctx->state
-                                                                                 : NULL;
+    const char *state =
+        ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state ? ctx->state : NULL;
     if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
         strcmp(status, "rejected"))
         return ubur_error_field(err, UBUR_EINVAL, "status",
@@ -944,8 +947,8 @@ ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const
         return ubur_error_set(err, UBUR_EPERM, "only a supervisor decides on overrides");
     bool approve = decision && !strcmp(decision, "approve");
     if (!approve && !(decision && !strcmp(decision, "reject")))
-        return ubur_error_field(err, UBUR_EINVAL, "decision",
-                                "'%.16s' is not approve or reject", decision ? decision : "");
+        return ubur_error_field(err, UBUR_EINVAL, "decision", "'%.16s' is not approve or reject",
+                                decision ? decision : "");
     if (note && (strlen(note) > 500 || !ubur_utf8_valid(note, strlen(note))))
         return ubur_error_field(err, UBUR_EINVAL, "reason", "is not a text of at most 500 bytes");
     if (!override_id || !ubur_uuid_valid(override_id))
@@ -971,12 +974,11 @@ ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const
     if (rc == 0)
         return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id);
     if ((rc = load_check(ctx, check_id, &d.j.chk, err)))
-        return rc == UBUR_ENOTFOUND ? ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'",
-                                                     override_id)
-                                    : rc;
+        return rc == UBUR_ENOTFOUND
+                   ? ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id)
+                   : rc;
     if (strcmp(status, "pending") != 0) {
-        rc = ubur_error_set(err, UBUR_ECONFLICT, "override %s is already %s", override_id,
-                            status);
+        rc = ubur_error_set(err, UBUR_ECONFLICT, "override %s is already %s", override_id, status);
         goto out;
     }
     d.override_id = override_id;
@@ -1027,7 +1029,7 @@ static int64_t
 mv_int(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? json_integer_value(v)
+    return json_is_integer(v)  ? json_integer_value(v)
            : json_is_string(v) ? strtoll(json_string_value(v), NULL, 10)
                                : 0;
 }
@@ -1077,14 +1079,14 @@ mv_traveller(struct ubur_ctx *ctx, json_t *trav, json_t *docs, char tid[UBUR_UUI
                 break;
         }
         if (!tid[0]) {
-            int64_t n = ubur_store_run(ctx->store, err,
-                                       "INSERT INTO travellers (id, surname, given_names,"
-                                       " nationality, birth_date, sex, created_at)"
-                                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       "ttttttt", id, mv_str(trav, "surname"),
-                                       mv_str(trav, "given_names"), mv_str(trav, "nationality"),
-                                       mv_str(trav, "birth_date"), mv_str(trav, "sex"),
-                                       mv_str(trav, "created_at"));
+            int64_t n =
+                ubur_store_run(ctx->store, err,
+                               "INSERT INTO travellers (id, surname, given_names,"
+                               " nationality, birth_date, sex, created_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               "ttttttt", id, mv_str(trav, "surname"), mv_str(trav, "given_names"),
+                               mv_str(trav, "nationality"), mv_str(trav, "birth_date"),
+                               mv_str(trav, "sex"), mv_str(trav, "created_at"));
             if (n < 0)
                 return (int)n;
             snprintf(tid, UBUR_UUID_LEN + 1, "%s", id);
@@ -1126,8 +1128,8 @@ ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *e
         strcmp(mv_str(rec, "check_id") ? mv_str(rec, "check_id") : "", check_id))
         return ubur_error_field(err, UBUR_EINVAL, "record",
                                 "a movement needs a record and its check, with their ids");
-    if (!mv_str(chk, "direction") || !mv_str(chk, "at") || ubur_time_parse(mv_str(chk, "at"), &t,
-                                                                         NULL) ||
+    if (!mv_str(chk, "direction") || !mv_str(chk, "at") ||
+        ubur_time_parse(mv_str(chk, "at"), &t, NULL) ||
         (strcmp(mv_str(chk, "direction"), "entry") && strcmp(mv_str(chk, "direction"), "exit")))
         return ubur_error_field(err, UBUR_EINVAL, "check", "direction and time are required");
     if ((rc = ubur_border_decision_parse(mv_str(chk, "decision"), "decision", &j.proposed, err)) ||
@@ -1149,10 +1151,12 @@ ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *e
             "INSERT INTO border_groups (id, kind, name, crossing_id, direction, at, size,"
             " admitted, referred, refused, officer, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            "tttttti" "iiitt", group_id, mv_str(grp, "kind"), mv_str(grp, "name"),
-            mv_str(grp, "crossing_id"), mv_str(grp, "direction"), mv_str(grp, "at"),
-            mv_int(grp, "size"), mv_int(grp, "admitted"), mv_int(grp, "referred"),
-            mv_int(grp, "refused"), mv_str(grp, "officer"), mv_str(grp, "created_at"));
+            "tttttti"
+            "iiitt",
+            group_id, mv_str(grp, "kind"), mv_str(grp, "name"), mv_str(grp, "crossing_id"),
+            mv_str(grp, "direction"), mv_str(grp, "at"), mv_int(grp, "size"),
+            mv_int(grp, "admitted"), mv_int(grp, "referred"), mv_int(grp, "refused"),
+            mv_str(grp, "officer"), mv_str(grp, "created_at"));
         if (n < 0)
             return (int)n;
     }
@@ -1177,7 +1181,10 @@ ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *e
         " authorised_until, rule_days, rule_window, stay_id, cargo, returnee, decision, reasons,"
         " result, status, record_id, officer_id, officer, created_at) VALUES (?, ?, ?, ?, ?, ?,"
         " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?)",
-        "tttttttttttttt" "iitii" "ttttt" "t",
+        "tttttttttttttt"
+        "iitii"
+        "ttttt"
+        "t",
         check_id, mv_str(chk, "crossing_id"), mv_str(chk, "state"), mv_str(chk, "direction"),
         mv_str(chk, "at"), tid[0] ? tid : NULL, group_id, mv_str(chk, "document_number"),
         mv_str(chk, "nationality"), mv_str(chk, "basis"), mv_str(chk, "visa_id"),

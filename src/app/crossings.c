@@ -73,15 +73,14 @@ ubur_border_may_act(const struct ubur_ctx *ctx, const struct border_crossing *c,
         return 0;
     if (strcmp(ctx->state, c->state) != 0)
         return ubur_error_set(err, UBUR_EPERM,
-                              "crossing point '%s' belongs to %s; your account acts for %s",
-                              c->id, c->state, ctx->state);
+                              "crossing point '%s' belongs to %s; your account acts for %s", c->id,
+                              c->state, ctx->state);
     return 0;
 }
 
 /* Fills the schedule part of c from the row in force at `at`. */
 static int
-load_schedule(struct ubur_store *s, struct border_crossing *c, int64_t at,
-              struct ubur_error *err)
+load_schedule(struct ubur_store *s, struct border_crossing *c, int64_t at, struct ubur_error *err)
 {
     char when[UBUR_TIME_LEN + 1];
     struct ubur_stmt *st;
@@ -148,8 +147,7 @@ ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at, cons
             snprintf(out->partner_id, sizeof(out->partner_id), "%s", ubur_stmt_text(st, 3));
         out->utc_offset_minutes = (int)ubur_stmt_int(st, 4);
         if (!ubur_stmt_is_null(st, 5))
-            snprintf(out->partner_state, sizeof(out->partner_state), "%s",
-                     ubur_stmt_text(st, 5));
+            snprintf(out->partner_state, sizeof(out->partner_state), "%s", ubur_stmt_text(st, 5));
     }
     ubur_stmt_done(st);
     if (rc < 0)
@@ -180,7 +178,8 @@ ubur_crossing_add(struct ubur_ctx *ctx, const struct ubur_crossing_input *in,
 
     if (ctx->role != UBUR_ROLE_ADMIN)
         return ubur_error_set(err, UBUR_EPERM, "only an admin adds crossing points");
-    if ((rc = check_slug(in->id, "id", err)) || (rc = check_text(in->name, "name", 120, true, err)) ||
+    if ((rc = check_slug(in->id, "id", err)) ||
+        (rc = check_text(in->name, "name", 120, true, err)) ||
         (rc = check_text(in->name_ar, "name_ar", 240, false, err)) ||
         (rc = check_state(in->state, "state", err)) ||
         (rc = check_text(in->governorate, "governorate", 120, true, err)))
@@ -226,11 +225,12 @@ ubur_crossing_add(struct ubur_ctx *ctx, const struct ubur_crossing_input *in,
             goto fail;
     }
     struct ubur_stmt *ins;
-    if ((rc = ubur_store_prepare(ctx->store,
-                                 "INSERT INTO crossing_points (id, name, name_ar, state, governorate,"
-                                 " latitude, longitude, partner_id, utc_offset_minutes, created_at)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                                 &ins, err)))
+    if ((rc = ubur_store_prepare(
+             ctx->store,
+             "INSERT INTO crossing_points (id, name, name_ar, state, governorate,"
+             " latitude, longitude, partner_id, utc_offset_minutes, created_at)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+             &ins, err)))
         goto fail;
     ubur_stmt_bind_text(ins, 1, in->id);
     ubur_stmt_bind_text(ins, 2, in->name);
@@ -301,7 +301,8 @@ static int
 crossing_json(struct ubur_store *s, struct ubur_stmt *row, int64_t at, json_t **out,
               struct ubur_error *err)
 {
-    /* row columns: id, name, name_ar, state, governorate, latitude, longitude, partner_id, utc_offset_minutes */
+    /* row columns: id, name, name_ar, state, governorate, latitude, longitude, partner_id,
+     * utc_offset_minutes */
     struct border_crossing c;
     memset(&c, 0, sizeof(c));
     snprintf(c.id, sizeof(c.id), "%s", ubur_stmt_text(row, 0));
@@ -309,26 +310,24 @@ crossing_json(struct ubur_store *s, struct ubur_stmt *row, int64_t at, json_t **
     int rc = load_schedule(s, &c, at, err);
     if (rc)
         return rc;
-    json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:s?, s:i}", "id", c.id, "name",
-                          ubur_stmt_text(row, 1), "name_ar", ubur_stmt_text(row, 2), "state",
-                          ubur_stmt_text(row, 3), "governorate", ubur_stmt_text(row, 4),
-                          "latitude",
-                          ubur_stmt_is_null(row, 5) ? json_null()
-                                                    : json_real(ubur_stmt_double(row, 5)),
-                          "longitude",
-                          ubur_stmt_is_null(row, 6) ? json_null()
-                                                    : json_real(ubur_stmt_double(row, 6)),
-                          "partner_id", ubur_stmt_text(row, 7), "utc_offset_minutes",
-                          c.utc_offset_minutes);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:s?, s:i}", "id", c.id, "name",
+        ubur_stmt_text(row, 1), "name_ar", ubur_stmt_text(row, 2), "state", ubur_stmt_text(row, 3),
+        "governorate", ubur_stmt_text(row, 4), "latitude",
+        ubur_stmt_is_null(row, 5) ? json_null() : json_real(ubur_stmt_double(row, 5)), "longitude",
+        ubur_stmt_is_null(row, 6) ? json_null() : json_real(ubur_stmt_double(row, 6)), "partner_id",
+        ubur_stmt_text(row, 7), "utc_offset_minutes", c.utc_offset_minutes);
     json_object_set_new(o, "mode", json_string(ubur_border_mode_name(c.mode)));
     json_object_set_new(o, "mode_description",
                         json_string(c.has_schedule ? ubur_border_mode_description(c.mode)
                                                    : "not in operation (no schedule in force)"));
     json_object_set_new(o, "hours", c.hours[0] ? json_string(c.hours) : json_null());
-    const char *cats = c.has_categories ? c.categories : ubur_border_mode_default_categories(c.mode);
+    const char *cats =
+        c.has_categories ? c.categories : ubur_border_mode_default_categories(c.mode);
     json_object_set_new(o, "categories", cats ? json_string(cats) : json_null());
     json_object_set_new(o, "mode_since", c.mode_since[0] ? json_string(c.mode_since) : json_null());
-    json_object_set_new(o, "schedule_id", c.schedule_id[0] ? json_string(c.schedule_id) : json_null());
+    json_object_set_new(o, "schedule_id",
+                        c.schedule_id[0] ? json_string(c.schedule_id) : json_null());
 
     char when[UBUR_TIME_LEN + 1];
     struct ubur_stmt *st;
@@ -354,16 +353,15 @@ crossing_json(struct ubur_store *s, struct ubur_stmt *row, int64_t at, json_t **
     return 0;
 }
 
-#define POINT_COLUMNS                                                                      \
+#define POINT_COLUMNS                                                                              \
     "id, name, name_ar, state, governorate, latitude, longitude, partner_id, utc_offset_minutes"
 
 int
 ubur_crossing_list(struct ubur_ctx *ctx, int64_t at, json_t **out, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(ctx->store,
-                                "SELECT " POINT_COLUMNS " FROM crossing_points ORDER BY state, id",
-                                &st, err);
+    int rc = ubur_store_prepare(
+        ctx->store, "SELECT " POINT_COLUMNS " FROM crossing_points ORDER BY state, id", &st, err);
     if (rc)
         return rc;
     json_t *arr = json_array();
@@ -388,9 +386,8 @@ ubur_crossing_show(struct ubur_ctx *ctx, const char *id, int64_t at, json_t **ou
 {
     struct ubur_stmt *st;
     json_t *o = NULL;
-    int rc = ubur_store_prepare(ctx->store,
-                                "SELECT " POINT_COLUMNS " FROM crossing_points WHERE id = ?", &st,
-                                err);
+    int rc = ubur_store_prepare(
+        ctx->store, "SELECT " POINT_COLUMNS " FROM crossing_points WHERE id = ?", &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, id);
@@ -410,9 +407,9 @@ ubur_crossing_show(struct ubur_ctx *ctx, const char *id, int64_t at, json_t **ou
                                    "SELECT name FROM crossing_points WHERE id = ?", "t", partner) &&
             !ubur_store_query_text(ctx->store, NULL, &pstate,
                                    "SELECT state FROM crossing_points WHERE id = ?", "t", partner))
-            json_object_set_new(o, "partner",
-                                json_pack("{s:s, s:s, s:s}", "id", partner, "name", pname,
-                                          "state", pstate));
+            json_object_set_new(
+                o, "partner",
+                json_pack("{s:s, s:s, s:s}", "id", partner, "name", pname, "state", pstate));
         free(pname);
         free(pstate);
     }
@@ -518,11 +515,11 @@ ubur_crossing_schedule(struct ubur_ctx *ctx, const struct ubur_schedule_input *i
         rc = (int)n;
         goto fail;
     }
-    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "id", id,
-                            "crossing_id", c.id, "effective_from", from, "mode",
-                            ubur_border_mode_name(mode), "hours", hours, "categories", categories,
-                            "note", note, "created_by", ctx->username ? ctx->username : "?",
-                            "created_at", now);
+    json_t *row =
+        json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "id", id, "crossing_id", c.id,
+                  "effective_from", from, "mode", ubur_border_mode_name(mode), "hours", hours,
+                  "categories", categories, "note", note, "created_by",
+                  ctx->username ? ctx->username : "?", "created_at", now);
     char *d = json_dumps(row, JSON_COMPACT);
     rc = ubur_audit(ctx, "crossing.schedule", "crossing_point", c.id, d, err);
     free(d);

@@ -91,8 +91,7 @@ ubur_exchange_partner_add(struct ubur_ctx *ctx, const char *state, const char *k
     if (ctx->state && !strcmp(state, ctx->state))
         return ubur_error_field(err, UBUR_EINVAL, "state", "%s is this instance's own state",
                                 state);
-    if (!key_text ||
-        sscanf(key_text, "ubur-exchange-public-key %7s ed25519 %129s", who, pk) != 2 ||
+    if (!key_text || sscanf(key_text, "ubur-exchange-public-key %7s ed25519 %129s", who, pk) != 2 ||
         strlen(pk) != UBUR_EXCHANGE_PK_HEX || strspn(pk, "0123456789abcdef") != strlen(pk))
         return ubur_error_field(err, UBUR_EINVAL, "key",
                                 "not an ubur exchange public key (from `ubur exchange key`)");
@@ -102,15 +101,17 @@ ubur_exchange_partner_add(struct ubur_ctx *ctx, const char *state, const char *k
     ubur_time_format(ubur_now(), now);
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    int64_t n = ubur_store_run(ctx->store, err,
-                               "INSERT INTO exchange_partner (state, public_key, added_at, added_by)"
-                               " VALUES (?, ?, ?, ?) ON CONFLICT (state) DO UPDATE SET"
-                               " public_key = excluded.public_key, added_at = excluded.added_at,"
-                               " added_by = excluded.added_by",
-                               "tttt", state, pk, now, ctx->username);
+    int64_t n =
+        ubur_store_run(ctx->store, err,
+                       "INSERT INTO exchange_partner (state, public_key, added_at, added_by)"
+                       " VALUES (?, ?, ?, ?) ON CONFLICT (state) DO UPDATE SET"
+                       " public_key = excluded.public_key, added_at = excluded.added_at,"
+                       " added_by = excluded.added_by",
+                       "tttt", state, pk, now, ctx->username);
     char detail[200];
     snprintf(detail, sizeof(detail), "{\"public_key\":\"%s\"}", pk);
-    rc = n < 0 ? (int)n : ubur_audit(ctx, "exchange.partner", "exchange_partner", state, detail, err);
+    rc = n < 0 ? (int)n
+               : ubur_audit(ctx, "exchange.partner", "exchange_partner", state, detail, err);
     if (rc) {
         ubur_store_rollback(ctx->store);
         return rc;
@@ -230,13 +231,11 @@ ubur_exchange_partners(struct ubur_ctx *ctx, json_t **out, struct ubur_error *er
         return rc;
     json_t *arr = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1) {
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}", "state",
-                                             ubur_stmt_text(st, 0), "public_key",
-                                             ubur_stmt_text(st, 1), "added_at",
-                                             ubur_stmt_text(st, 2), "sent_seq",
-                                             (json_int_t)ubur_stmt_int(st, 3), "received_seq",
-                                             (json_int_t)ubur_stmt_int(st, 4), "agreement",
-                                             json_object()));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}", "state", ubur_stmt_text(st, 0),
+                           "public_key", ubur_stmt_text(st, 1), "added_at", ubur_stmt_text(st, 2),
+                           "sent_seq", (json_int_t)ubur_stmt_int(st, 3), "received_seq",
+                           (json_int_t)ubur_stmt_int(st, 4), "agreement", json_object()));
     }
     ubur_stmt_done(st);
     if (rc < 0)
@@ -339,8 +338,8 @@ ubur_exchange_export(struct ubur_ctx *ctx, const char *to, const char *since, in
             return ubur_error_field(err, UBUR_ENOTFOUND, "resend", "no package %lld was sent to %s",
                                     (long long)resend, to ? to : "");
         if (!rc)
-            *summary = json_pack("{s:s, s:I, s:b}", "to", to, "seq", (json_int_t)resend,
-                                 "resent", 1);
+            *summary =
+                json_pack("{s:s, s:I, s:b}", "to", to, "seq", (json_int_t)resend, "resent", 1);
         return rc;
     }
     if (!valid_state(to))
@@ -434,7 +433,9 @@ ubur_exchange_export(struct ubur_ctx *ctx, const char *to, const char *since, in
                                "INSERT INTO exchange_package (id, direction, state, seq, cursor,"
                                " records, sha256, envelope, at) VALUES (?, 'out', ?, ?, ?, ?, ?,"
                                " ?, ?)",
-                               "ttititt" "t", id, to, seq, cursor.s, count, hash, env, now);
+                               "ttititt"
+                               "t",
+                               id, to, seq, cursor.s, count, hash, env, now);
     if (n < 0) {
         rc = (int)n;
         goto out;
@@ -485,8 +486,9 @@ ubur_exchange_import(struct ubur_ctx *ctx, const char *text, size_t len, json_t 
                                "SELECT public_key FROM exchange_partner WHERE state = ?", "t",
                                signer);
     if (rc == UBUR_ENOTFOUND)
-        rc = ubur_error_set(err, UBUR_EUNPROC, "package signed by %s, which is not a registered "
-                                               "partner",
+        rc = ubur_error_set(err, UBUR_EUNPROC,
+                            "package signed by %s, which is not a registered "
+                            "partner",
                             signer);
     if (rc || (rc = ubur_exchange_verify(env, pk, &payload, &plen, err)))
         goto out;
@@ -543,7 +545,8 @@ ubur_exchange_import(struct ubur_ctx *ctx, const char *text, size_t len, json_t 
         json_t *rec;
         json_array_foreach(arr, i, rec)
         {
-            if (!json_is_object(rec) || !ubur_uuid_valid(json_string_value(json_object_get(rec, "id")))) {
+            if (!json_is_object(rec) ||
+                !ubur_uuid_valid(json_string_value(json_object_get(rec, "id")))) {
                 rc = ubur_error_set(err, UBUR_EINVAL, "%s record %zu has no valid id", type, i);
                 goto out;
             }
@@ -560,9 +563,10 @@ ubur_exchange_import(struct ubur_ctx *ctx, const char *text, size_t len, json_t 
                                "INSERT INTO exchange_package (id, direction, state, seq, cursor,"
                                " records, sha256, envelope, at) VALUES (?, 'in', ?, ?, ?, ?, ?,"
                                " NULL, ?)",
-                               "ttitit" "t", id, from, seq,
-                               json_string_value(json_object_get(body, "cursor")), total, hash,
-                               now);
+                               "ttitit"
+                               "t",
+                               id, from, seq, json_string_value(json_object_get(body, "cursor")),
+                               total, hash, now);
     if (n < 0) {
         rc = (int)n;
         goto out;

@@ -17,8 +17,8 @@
 /* ---- revocations: visas this state revoked or annulled ---- */
 
 static const char *const revocation_fields[] = {
-    "visa_number", "issuing_state", "passport_number", "nationality", "status", "reason",
-    "ended_at", NULL,
+    "visa_number", "issuing_state", "passport_number", "nationality",
+    "status",      "reason",        "ended_at",        NULL,
 };
 
 static int
@@ -45,14 +45,13 @@ revocations_export(struct ubur_ctx *ctx, const char *partner, const char *since,
     ubur_stmt_bind_text(st, 4, id0);
     while ((rc = ubur_stmt_step(st, err)) == 1) {
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "id",
-                           ubur_stmt_text(st, 0), "visa_number", ubur_stmt_text(st, 1),
-                           "issuing_state", ubur_stmt_text(st, 2), "passport_number",
-                           ubur_stmt_text(st, 3), "nationality", ubur_stmt_text(st, 4), "status",
-                           ubur_stmt_text(st, 5), "reason", ubur_stmt_text(st, 6), "ended_at",
-                           ubur_stmt_text(st, 7)));
-        *next = ubur_arena_printf(&ctx->arena, "%s|%s", ubur_stmt_text(st, 7),
-                                  ubur_stmt_text(st, 0));
+            arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "id", ubur_stmt_text(st, 0),
+                           "visa_number", ubur_stmt_text(st, 1), "issuing_state",
+                           ubur_stmt_text(st, 2), "passport_number", ubur_stmt_text(st, 3),
+                           "nationality", ubur_stmt_text(st, 4), "status", ubur_stmt_text(st, 5),
+                           "reason", ubur_stmt_text(st, 6), "ended_at", ubur_stmt_text(st, 7)));
+        *next =
+            ubur_arena_printf(&ctx->arena, "%s|%s", ubur_stmt_text(st, 7), ubur_stmt_text(st, 0));
     }
     ubur_stmt_done(st);
     return rc < 0 ? rc : 0;
@@ -86,8 +85,7 @@ revocations_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ub
     if (n < 0)
         return (int)n;
     /* This state's border posts pull it (docs/internals/sync.md). */
-    return ubur_sync_changed(ctx, "revocation", json_string_value(json_object_get(rec, "id")),
-                             err);
+    return ubur_sync_changed(ctx, "revocation", json_string_value(json_object_get(rec, "id")), err);
 }
 
 /*
@@ -96,9 +94,10 @@ revocations_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ub
  */
 
 static const char *const watchlist_fields[] = {
-    "reference", "kind", "primary_name", "original_script_name", "aliases", "sex", "dobs",
-    "nationalities", "places_of_birth", "documents", "reason", "alert_category", "action",
-    "valid_until", "status", NULL,
+    "reference",       "kind",        "primary_name", "original_script_name",
+    "aliases",         "sex",         "dobs",         "nationalities",
+    "places_of_birth", "documents",   "reason",       "alert_category",
+    "action",          "valid_until", "status",       NULL,
 };
 
 static json_t *
@@ -129,19 +128,17 @@ watchlist_export(struct ubur_ctx *ctx, const char *partner, const char *since, j
     ubur_stmt_bind_text(st, 1, ctx->state);
     ubur_stmt_bind_int(st, 2, from);
     while ((rc = ubur_stmt_step(st, err)) == 1) {
-        json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?,"
-                              " s:s, s:s?, s:s, s:[]}",
-                              "id", ubur_stmt_text(st, 0), "reference", ubur_stmt_text(st, 1),
-                              "kind", ubur_stmt_text(st, 2), "primary_name",
-                              ubur_stmt_text(st, 3), "original_script_name",
-                              ubur_stmt_text(st, 4), "sex", ubur_stmt_text(st, 5), "dobs",
-                              json_text(ubur_stmt_text(st, 6)), "nationalities",
-                              json_text(ubur_stmt_text(st, 7)), "places_of_birth",
-                              json_text(ubur_stmt_text(st, 8)), "documents",
-                              json_text(ubur_stmt_text(st, 9)), "reason", ubur_stmt_text(st, 10),
-                              "alert_category", ubur_stmt_text(st, 11), "action",
-                              ubur_stmt_text(st, 12), "valid_until", ubur_stmt_text(st, 13),
-                              "status", ubur_stmt_text(st, 14), "aliases");
+        json_t *r = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?,"
+            " s:s, s:s?, s:s, s:[]}",
+            "id", ubur_stmt_text(st, 0), "reference", ubur_stmt_text(st, 1), "kind",
+            ubur_stmt_text(st, 2), "primary_name", ubur_stmt_text(st, 3), "original_script_name",
+            ubur_stmt_text(st, 4), "sex", ubur_stmt_text(st, 5), "dobs",
+            json_text(ubur_stmt_text(st, 6)), "nationalities", json_text(ubur_stmt_text(st, 7)),
+            "places_of_birth", json_text(ubur_stmt_text(st, 8)), "documents",
+            json_text(ubur_stmt_text(st, 9)), "reason", ubur_stmt_text(st, 10), "alert_category",
+            ubur_stmt_text(st, 11), "action", ubur_stmt_text(st, 12), "valid_until",
+            ubur_stmt_text(st, 13), "status", ubur_stmt_text(st, 14), "aliases");
         json_array_append_new(arr, r);
         *next = ubur_arena_printf(&ctx->arena, "%lld", (long long)ubur_stmt_int(st, 15));
     }
@@ -229,8 +226,9 @@ watchlist_apply(struct ubur_ctx *ctx, const char *from, json_t *rec, struct ubur
 /* ---- movements: entries, exits and refusals of the partner's nationals ---- */
 
 static const char *const movement_fields[] = {
-    "kind", "direction", "at", "crossing", "document_number", "nationality", "surname",
-    "given_names", "birth_date", "decision", NULL,
+    "kind",        "direction", "at",          "crossing",   "document_number",
+    "nationality", "surname",   "given_names", "birth_date", "decision",
+    NULL,
 };
 
 static int
@@ -265,8 +263,8 @@ movements_export(struct ubur_ctx *ctx, const char *partner, const char *since, j
                            "nationality", ubur_stmt_text(st, 6), "surname", ubur_stmt_text(st, 7),
                            "given_names", ubur_stmt_text(st, 8), "birth_date",
                            ubur_stmt_text(st, 9), "decision", ubur_stmt_text(st, 10)));
-        *next = ubur_arena_printf(&ctx->arena, "%s|%s", ubur_stmt_text(st, 11),
-                                  ubur_stmt_text(st, 0));
+        *next =
+            ubur_arena_printf(&ctx->arena, "%s|%s", ubur_stmt_text(st, 11), ubur_stmt_text(st, 0));
     }
     ubur_stmt_done(st);
     return rc < 0 ? rc : 0;

@@ -521,8 +521,7 @@ lookup_sql(const struct table *t, int nrows)
         for (int r = 0; r < nrows; r++) {
             ubur_buf_adds(&b, r ? ", (" : "(");
             for (int k = 0; k < t->npk; k++)
-                ubur_buf_addf(&b, "%sCAST(? AS %s)", k ? ", " : "",
-                              cast[t->cols[t->pk[k]].type]);
+                ubur_buf_addf(&b, "%sCAST(? AS %s)", k ? ", " : "", cast[t->cols[t->pk[k]].type]);
             ubur_buf_addch(&b, ')');
         }
         ubur_buf_addch(&b, ')');

@@ -19,12 +19,18 @@
 #define NAME_MAX_BYTES 120
 
 static const char *const relationships[] = {
-    "focal_point", "spouse", "child", "parent", "sibling", "grandchild", "grandparent",
-    "other_relative", "unrelated", NULL};
+    "focal_point", "spouse",      "child",          "parent",    "sibling",
+    "grandchild",  "grandparent", "other_relative", "unrelated", NULL};
 static const char *const statuses[] = {"active", "inactive", "closed", NULL};
-static const char *const doc_types[] = {
-    "passport", "national_id", "civil_status_id", "birth_certificate", "marriage_certificate",
-    "unhcr_certificate", "residence_permit", "other", NULL};
+static const char *const doc_types[] = {"passport",
+                                        "national_id",
+                                        "civil_status_id",
+                                        "birth_certificate",
+                                        "marriage_certificate",
+                                        "unhcr_certificate",
+                                        "residence_permit",
+                                        "other",
+                                        NULL};
 static const char *const need_codes[] = {"CR", "DS", "ER", "FU", "LP", "PG", "SC",
                                          "SM", "SP", "SV", "TR", "WR", NULL};
 static const char *const levels[] = {"country", "governorate", "district", "site", NULL};
@@ -58,8 +64,8 @@ reg_check_country(const char *v, const char *field, bool required, struct ubur_e
 }
 
 /* A name in one script: UTF-8, printable, bounded, and of the right script. */
-static int
-check_text(const char *v, const char *field, bool arabic, bool digits, struct ubur_error *err);
+static int check_text(const char *v, const char *field, bool arabic, bool digits,
+                      struct ubur_error *err);
 
 static int
 check_name(const char *v, const char *field, bool arabic, struct ubur_error *err)
@@ -219,8 +225,8 @@ reg_check_person(struct reg_writer *w, const struct ubur_reg_individual *p,
     if (out->registered == UBUR_NO_DATE)
         out->registered = g ? g->registered : w->today;
     if (out->birth != UBUR_NO_DATE && out->registered < out->birth)
-        return ubur_error_field(err, UBUR_EINVAL, "registered_on",
-                                "is before the date of birth %s", p->birth_date);
+        return ubur_error_field(err, UBUR_EINVAL, "registered_on", "is before the date of birth %s",
+                                p->birth_date);
     if (!empty(p->individual_number) &&
         (rc = check_number(p->individual_number, "individual_number", err)))
         return rc;
@@ -229,7 +235,8 @@ reg_check_person(struct reg_writer *w, const struct ubur_reg_individual *p,
         int64_t day;
         if (!in_set(d->doc_type, doc_types))
             return ubur_error_field(err, UBUR_EINVAL, "document_type",
-                                    "'%.30s' is not a document type", d->doc_type ? d->doc_type : "");
+                                    "'%.30s' is not a document type",
+                                    d->doc_type ? d->doc_type : "");
         if ((rc = check_doc_number(d->number, err)) ||
             (rc = reg_check_country(d->issuing_country, "document_country", false, err)) ||
             (rc = reg_day_parse(d->issued_on, "document_issued_on", &day, err)) ||
@@ -301,12 +308,12 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
     if (nb != UBUR_NO_DATE)
         ubur_date_format(nb, next);
 
-#define INSERT_INDIVIDUAL                                                                      \
-    "INSERT INTO reg_individual (id, individual_number, group_id, relationship,"                \
-    " given_name_ar, father_name_ar, grandfather_name_ar, family_name_ar, given_name,"         \
-    " father_name, grandfather_name, family_name, sex, birth_date, birth_date_estimated,"       \
-    " origin, citizenship, population_type, location_id, status, registered_on,"               \
-    " name_key, stat_cell, band_next_on, created_at, updated_at)"                               \
+#define INSERT_INDIVIDUAL                                                                          \
+    "INSERT INTO reg_individual (id, individual_number, group_id, relationship,"                   \
+    " given_name_ar, father_name_ar, grandfather_name_ar, family_name_ar, given_name,"             \
+    " father_name, grandfather_name, family_name, sex, birth_date, birth_date_estimated,"          \
+    " origin, citizenship, population_type, location_id, status, registered_on,"                   \
+    " name_key, stat_cell, band_next_on, created_at, updated_at)"                                  \
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     const char *bd = in->birth != UBUR_NO_DATE ? birth : NULL;
     const char *nx = nb != UBUR_NO_DATE ? next : NULL;
@@ -314,34 +321,41 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
         /* Bulk import: no answer awaited (PostgreSQL pipelines it); a conflict surfaces at
          * commit and the import checks that batch again row by row for its line. */
         if (counted)
-            rc = ubur_store_queue(s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttittt", in->id,
-                                  in->number, group_id, p->relationship, nz(p->given_name_ar),
-                                  nz(p->father_name_ar), nz(p->grandfather_name_ar),
-                                  nz(p->family_name_ar), nz(p->given_name), nz(p->father_name),
-                                  nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
-                                  (int64_t)p->birth_date_estimated, p->origin, p->citizenship,
-                                  p->population_type, in->loc->id, in->status, reg, key,
-                                  (int64_t)cell, nx, w->now, w->now);
+            rc = ubur_store_queue(
+                s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttittt", in->id, in->number,
+                group_id, p->relationship, nz(p->given_name_ar), nz(p->father_name_ar),
+                nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
+                nz(p->father_name), nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
+                (int64_t)p->birth_date_estimated, p->origin, p->citizenship, p->population_type,
+                in->loc->id, in->status, reg, key, (int64_t)cell, nx, w->now, w->now);
         else
-            rc = ubur_store_queue(s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttnttt", in->id,
-                                  in->number, group_id, p->relationship, nz(p->given_name_ar),
-                                  nz(p->father_name_ar), nz(p->grandfather_name_ar),
-                                  nz(p->family_name_ar), nz(p->given_name), nz(p->father_name),
-                                  nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
-                                  (int64_t)p->birth_date_estimated, p->origin, p->citizenship,
-                                  p->population_type, in->loc->id, in->status, reg, key, nx,
-                                  w->now, w->now);
+            rc = ubur_store_queue(
+                s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttnttt", in->id, in->number,
+                group_id, p->relationship, nz(p->given_name_ar), nz(p->father_name_ar),
+                nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
+                nz(p->father_name), nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
+                (int64_t)p->birth_date_estimated, p->origin, p->citizenship, p->population_type,
+                in->loc->id, in->status, reg, key, nx, w->now, w->now);
         if (rc)
             return rc;
     } else {
         struct ubur_stmt *st;
         if ((rc = ubur_store_prepare(s, INSERT_INDIVIDUAL, &st, err)))
             return rc;
-        const char *text[] = {in->id,         in->number,          group_id,
-                              p->relationship, nz(p->given_name_ar), nz(p->father_name_ar),
-                              nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
-                              nz(p->father_name), nz(p->grandfather_name), nz(p->family_name),
-                              p->sex,         bd};
+        const char *text[] = {in->id,
+                              in->number,
+                              group_id,
+                              p->relationship,
+                              nz(p->given_name_ar),
+                              nz(p->father_name_ar),
+                              nz(p->grandfather_name_ar),
+                              nz(p->family_name_ar),
+                              nz(p->given_name),
+                              nz(p->father_name),
+                              nz(p->grandfather_name),
+                              nz(p->family_name),
+                              p->sex,
+                              bd};
         for (int i = 0; i < 14; i++)
             ubur_stmt_bind_text(st, i + 1, text[i]);
         ubur_stmt_bind_int(st, 15, p->birth_date_estimated);
@@ -362,8 +376,8 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
         rc = ubur_stmt_step(st, err);
         ubur_stmt_done(st);
         if (rc == UBUR_ECONFLICT)
-            return ubur_error_field(err, UBUR_ECONFLICT, "individual_number",
-                                    "'%s' already exists", in->number);
+            return ubur_error_field(err, UBUR_ECONFLICT, "individual_number", "'%s' already exists",
+                                    in->number);
         if (rc < 0)
             return rc;
     }
@@ -372,8 +386,8 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
                                "INSERT INTO reg_history (individual_id, seq, effective_on, status,"
                                " population_type, location_id, reason, recorded_at, recorded_by)"
                                " VALUES (?, 1, ?, ?, ?, ?, 'registered', ?, ?)",
-                               "ttttttt", in->id, reg, in->status, p->population_type,
-                               in->loc->id, w->now, w->ctx->username)))
+                               "ttttttt", in->id, reg, in->status, p->population_type, in->loc->id,
+                               w->now, w->ctx->username)))
         return rc;
     int64_t ch;
     for (size_t i = 0; i < p->ndocuments; i++) {
@@ -381,19 +395,20 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
         char did[UBUR_UUID_LEN + 1];
         reg_writer_new_id(w, did);
         ch = ubur_store_queue(s, err,
-                            "INSERT INTO reg_document (id, individual_id, doc_type, number,"
-                            " issuing_country, issued_on, expires_on, created_at)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            "tttttttt", did, in->id, d->doc_type, d->number,
-                            nz(d->issuing_country), nz(d->issued_on), nz(d->expires_on), w->now);
+                              "INSERT INTO reg_document (id, individual_id, doc_type, number,"
+                              " issuing_country, issued_on, expires_on, created_at)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              "tttttttt", did, in->id, d->doc_type, d->number,
+                              nz(d->issuing_country), nz(d->issued_on), nz(d->expires_on), w->now);
         if (ch < 0)
             return (int)ch;
     }
     for (size_t i = 0; i < p->nneeds; i++) {
-        ch = ubur_store_queue(s, err,
-                            "INSERT INTO reg_specific_need (individual_id, code, detail, noted_on)"
-                            " VALUES (?, ?, ?, ?)",
-                            "tttt", in->id, p->needs[i].code, nz(p->needs[i].detail), reg);
+        ch =
+            ubur_store_queue(s, err,
+                             "INSERT INTO reg_specific_need (individual_id, code, detail, noted_on)"
+                             " VALUES (?, ?, ?, ?)",
+                             "tttt", in->id, p->needs[i].code, nz(p->needs[i].detail), reg);
         if (ch < 0)
             return (int)ch;
     }
@@ -437,19 +452,20 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
             return rc;
         snprintf(gi->number, sizeof(gi->number), "%s-%06lld", scope, (long long)v);
     }
-    int64_t ch = w->pipelined
-                     ? ubur_store_queue(s, err,
-                                        "INSERT INTO reg_group (id, group_number, kind,"
-                                        " focal_point_id, location_id, registered_on, created_at,"
-                                        " updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
-                                        "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg,
-                                        w->now, w->now)
-                     : ubur_store_run(s, err,
-                                      "INSERT INTO reg_group (id, group_number, kind, focal_point_id,"
-                                      " location_id, registered_on, created_at, updated_at)"
-                                      " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
-                                      "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg,
-                                      w->now, w->now);
+    int64_t ch =
+        w->pipelined
+            ? ubur_store_queue(s, err,
+                               "INSERT INTO reg_group (id, group_number, kind,"
+                               " focal_point_id, location_id, registered_on, created_at,"
+                               " updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+                               "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg, w->now,
+                               w->now)
+            : ubur_store_run(s, err,
+                             "INSERT INTO reg_group (id, group_number, kind, focal_point_id,"
+                             " location_id, registered_on, created_at, updated_at)"
+                             " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+                             "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg, w->now,
+                             w->now);
     if (ch == UBUR_ECONFLICT)
         return ubur_error_field(err, UBUR_ECONFLICT, "group_number", "'%s' already exists",
                                 gi->number);
@@ -554,8 +570,8 @@ reg_location_insert(struct reg_writer *w, const struct ubur_reg_location *loc,
                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  &st, err)))
         return rc;
-    const char *v[] = {id, loc->pcode, parent ? parent->id : NULL, loc->level, country, gov,
-                       loc->name_en, nz(loc->name_ar), lt, at};
+    const char *v[] = {id,  loc->pcode,   parent ? parent->id : NULL, loc->level, country,
+                       gov, loc->name_en, nz(loc->name_ar),           lt,         at};
     for (int i = 0; i < 10; i++)
         ubur_stmt_bind_text(st, i + 1, v[i]);
     if (loc->has_coordinates) {
@@ -780,21 +796,30 @@ fail:
 /* ---- reads ---- */
 
 void
-reg_individual_from_row(struct ubur_ctx *ctx, struct ubur_stmt *st,
-                        struct ubur_reg_individual *p)
+reg_individual_from_row(struct ubur_ctx *ctx, struct ubur_stmt *st, struct ubur_reg_individual *p)
 {
     struct ubur_arena *a = &ctx->arena;
     memset(p, 0, sizeof(*p));
-    const char **f[] = {&p->id,           &p->individual_number, &p->group_id,
-                        &p->group_number, &p->relationship,      &p->given_name_ar,
-                        &p->father_name_ar, &p->grandfather_name_ar, &p->family_name_ar,
-                        &p->given_name,   &p->father_name,       &p->grandfather_name,
-                        &p->family_name,  &p->sex,               &p->birth_date};
+    const char **f[] = {&p->id,
+                        &p->individual_number,
+                        &p->group_id,
+                        &p->group_number,
+                        &p->relationship,
+                        &p->given_name_ar,
+                        &p->father_name_ar,
+                        &p->grandfather_name_ar,
+                        &p->family_name_ar,
+                        &p->given_name,
+                        &p->father_name,
+                        &p->grandfather_name,
+                        &p->family_name,
+                        &p->sex,
+                        &p->birth_date};
     for (int i = 0; i < 15; i++)
         *f[i] = ubur_arena_strdup(a, ubur_stmt_text(st, i));
     p->birth_date_estimated = ubur_stmt_int(st, 15) != 0;
-    const char **g[] = {&p->origin,   &p->citizenship,   &p->population_type, &p->location,
-                        &p->status,   &p->registered_on, &p->returnee_on,     &p->merged_into};
+    const char **g[] = {&p->origin, &p->citizenship,   &p->population_type, &p->location,
+                        &p->status, &p->registered_on, &p->returnee_on,     &p->merged_into};
     for (int i = 0; i < 8; i++)
         *g[i] = ubur_arena_strdup(a, ubur_stmt_text(st, 16 + i));
 }
@@ -805,10 +830,11 @@ load_details(struct ubur_ctx *ctx, struct ubur_reg_individual *p, struct ubur_er
     struct ubur_stmt *st;
     int rc;
     size_t alloc = 0;
-    if ((rc = ubur_store_prepare(ctx->store,
-                                 "SELECT doc_type, number, issuing_country, issued_on, expires_on"
-                                 " FROM reg_document WHERE individual_id = ? ORDER BY created_at, id",
-                                 &st, err)))
+    if ((rc = ubur_store_prepare(
+             ctx->store,
+             "SELECT doc_type, number, issuing_country, issued_on, expires_on"
+             " FROM reg_document WHERE individual_id = ? ORDER BY created_at, id",
+             &st, err)))
         return rc;
     ubur_stmt_bind_text(st, 1, p->id);
     while ((rc = ubur_stmt_step(st, err)) == 1) {
@@ -917,8 +943,9 @@ ubur_registry_get(struct ubur_ctx *ctx, const char *key, struct ubur_reg_individ
 {
     int rc;
     if (!reg_role_individuals(ctx))
-        return ubur_error_set(err, UBUR_EPERM, "individual records are for registration officers"
-                                               " and supervisors");
+        return ubur_error_set(err, UBUR_EPERM,
+                              "individual records are for registration officers"
+                              " and supervisors");
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
     if ((rc = reg_find_individual(ctx, key, out, err)) || (rc = load_details(ctx, out, err)) ||
@@ -1007,9 +1034,10 @@ update_stat_columns(struct reg_writer *w, const char *id, uint32_t cell, int64_t
         ubur_date_format(nb, next);
     int64_t ch;
     if (cell)
-        ch = ubur_store_run(w->ctx->store, err,
-                            "UPDATE reg_individual SET stat_cell = ?, band_next_on = ? WHERE id = ?",
-                            "itt", (int64_t)cell, nb == UBUR_NO_DATE ? NULL : next, id);
+        ch =
+            ubur_store_run(w->ctx->store, err,
+                           "UPDATE reg_individual SET stat_cell = ?, band_next_on = ? WHERE id = ?",
+                           "itt", (int64_t)cell, nb == UBUR_NO_DATE ? NULL : next, id);
     else
         ch = ubur_store_run(w->ctx->store, err,
                             "UPDATE reg_individual SET stat_cell = NULL, band_next_on = NULL"
@@ -1109,11 +1137,11 @@ ubur_registry_event(struct ubur_ctx *ctx, const char *key, const struct ubur_reg
     struct ubur_buf d = UBUR_BUF_INIT;
     if ((rc = reg_find_individual(ctx, key, &p, err)) || (rc = reg_apply_event(&w, &p, ev, err)))
         goto fail;
-    ubur_buf_addf(&d, "{\"effective_on\":\"%s\",\"status\":\"%s\",\"population_type\":\"%s\","
-                      "\"location\":\"%s\"}",
+    ubur_buf_addf(&d,
+                  "{\"effective_on\":\"%s\",\"status\":\"%s\",\"population_type\":\"%s\","
+                  "\"location\":\"%s\"}",
                   ev->effective_on ? ev->effective_on : "", ev->status ? ev->status : "",
-                  ev->population_type ? ev->population_type : "",
-                  ev->location ? ev->location : "");
+                  ev->population_type ? ev->population_type : "", ev->location ? ev->location : "");
     if ((rc = ubur_audit(ctx, "registry.individual.event", "individual", p.id, d.s, err)) ||
         (rc = reg_writer_commit(&w, err)))
         goto fail;
@@ -1126,8 +1154,8 @@ fail:
 }
 
 int
-ubur_registry_correct(struct ubur_ctx *ctx, const char *key,
-                      const struct ubur_reg_individual *fix, struct ubur_error *err)
+ubur_registry_correct(struct ubur_ctx *ctx, const char *key, const struct ubur_reg_individual *fix,
+                      struct ubur_error *err)
 {
     struct reg_writer w = {0};
     struct ubur_reg_individual p, q;
@@ -1143,14 +1171,25 @@ ubur_registry_correct(struct ubur_ctx *ctx, const char *key,
         goto fail;
     q = p;
     ubur_buf_adds(&d, "{\"fields\":[");
-#define FIX(f)                                                                                 \
-    if (fix->f) {                                                                              \
-        q.f = fix->f;                                                                          \
-        ubur_buf_addf(&d, "%s\"" #f "\"", d.s[d.len - 1] == '[' ? "" : ",");                 \
-    }
-    FIX(given_name_ar) FIX(father_name_ar) FIX(grandfather_name_ar) FIX(family_name_ar)
-    FIX(given_name) FIX(father_name) FIX(grandfather_name) FIX(family_name) FIX(sex)
-    FIX(birth_date) FIX(origin) FIX(citizenship)
+#define FIX(f)                                                                                     \
+    do {                                                                                           \
+        if (fix->f) {                                                                              \
+            q.f = fix->f;                                                                          \
+            ubur_buf_addf(&d, "%s\"" #f "\"", d.s[d.len - 1] == '[' ? "" : ",");                   \
+        }                                                                                          \
+    } while (0)
+    FIX(given_name_ar);
+    FIX(father_name_ar);
+    FIX(grandfather_name_ar);
+    FIX(family_name_ar);
+    FIX(given_name);
+    FIX(father_name);
+    FIX(grandfather_name);
+    FIX(family_name);
+    FIX(sex);
+    FIX(birth_date);
+    FIX(origin);
+    FIX(citizenship);
 #undef FIX
     ubur_buf_adds(&d, "]}");
     if (fix->birth_date)
@@ -1194,9 +1233,10 @@ ubur_registry_correct(struct ubur_ctx *ctx, const char *key,
                                  " version = version + 1 WHERE id = ?",
                                  &st, err)))
         goto fail;
-    const char *v[] = {nz(q.given_name_ar), nz(q.father_name_ar), nz(q.grandfather_name_ar),
-                       nz(q.family_name_ar), nz(q.given_name), nz(q.father_name),
-                       nz(q.grandfather_name), nz(q.family_name), q.sex, nz(q.birth_date)};
+    const char *v[] = {nz(q.given_name_ar),    nz(q.father_name_ar), nz(q.grandfather_name_ar),
+                       nz(q.family_name_ar),   nz(q.given_name),     nz(q.father_name),
+                       nz(q.grandfather_name), nz(q.family_name),    q.sex,
+                       nz(q.birth_date)};
     for (int i = 0; i < 10; i++)
         ubur_stmt_bind_text(st, i + 1, v[i]);
     ubur_stmt_bind_int(st, 11, q.birth_date_estimated);
@@ -1236,8 +1276,9 @@ ubur_registry_list(struct ubur_ctx *ctx, const struct ubur_reg_filter *f,
     struct ubur_stmt *st = NULL;
 
     if (!reg_role_individuals(ctx))
-        return ubur_error_set(err, UBUR_EPERM, "individual records are for registration officers"
-                                               " and supervisors");
+        return ubur_error_set(err, UBUR_EPERM,
+                              "individual records are for registration officers"
+                              " and supervisors");
     long limit = f->limit > 0 ? (f->limit > 100000 ? 100000 : f->limit) : 100;
     ubur_buf_adds(&sql, "SELECT " REG_INDIVIDUAL_COLUMNS " FROM reg_individual i"
                         " JOIN reg_group g ON g.id = i.group_id"
@@ -1277,7 +1318,8 @@ ubur_registry_list(struct ubur_ctx *ctx, const struct ubur_reg_filter *f,
             struct reg_loc *l = locs.slot[k].value;
             if (!locs.slot[k].key || strcmp(locs.slot[k].key, l->id))
                 continue;
-            for (struct reg_loc *a = l; a; a = a->parent_id ? reg_map_get(&locs, a->parent_id) : NULL)
+            for (struct reg_loc *a = l; a;
+                 a = a->parent_id ? reg_map_get(&locs, a->parent_id) : NULL)
                 if (a == root) {
                     /* ids are validated UUIDs from our own table: safe to inline */
                     ubur_buf_addf(&sql, "%s%s", first ? "" : "','", l->id);
@@ -1326,7 +1368,7 @@ ubur_registry_judge(struct ubur_ctx *ctx, const char *keep, const char *dup, con
     struct reg_writer w = {0};
     struct ubur_reg_individual a, b;
     int rc;
-    const char *kind = !decision                        ? NULL
+    const char *kind = !decision                       ? NULL
                        : !strcmp(decision, "merge")    ? "same_person"
                        : !strcmp(decision, "link")     ? "possible_duplicate"
                        : !strcmp(decision, "distinct") ? "not_duplicate"
@@ -1335,8 +1377,7 @@ ubur_registry_judge(struct ubur_ctx *ctx, const char *keep, const char *dup, con
         return ubur_error_set(err, UBUR_EPERM, "judging duplicates needs a registration officer");
     if (!kind)
         return ubur_error_field(err, UBUR_EINVAL, "decision",
-                                "'%.20s' is not merge, link or distinct",
-                                decision ? decision : "");
+                                "'%.20s' is not merge, link or distinct", decision ? decision : "");
     if (!strcmp(kind, "same_person") && !(ctx->role & (UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR)))
         return ubur_error_set(err, UBUR_EPERM, "merging records needs a supervisor");
     if ((rc = reg_writer_begin(&w, ctx, err)))
@@ -1360,8 +1401,9 @@ ubur_registry_judge(struct ubur_ctx *ctx, const char *keep, const char *dup, con
         ev.reason = reason;
         if (strcmp(b.status, "closed") && (rc = reg_apply_event(&w, &b, &ev, err)))
             goto fail;
-        if (ubur_store_run(ctx->store, err, "UPDATE reg_individual SET merged_into = ? WHERE id = ?",
-                           "tt", a.id, b.id) < 0) {
+        if (ubur_store_run(ctx->store, err,
+                           "UPDATE reg_individual SET merged_into = ? WHERE id = ?", "tt", a.id,
+                           b.id) < 0) {
             rc = err ? err->code : UBUR_ESTORE;
             goto fail;
         }
@@ -1411,12 +1453,13 @@ ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_number,
     if ((rc = reg_writer_begin(&w, ctx, err)))
         return rc;
     if (!empty(document_number))
-        rc = ubur_store_query_text(ctx->store, err, &id,
-                                   "SELECT d.individual_id FROM reg_document d"
-                                   " JOIN reg_individual i ON i.id = d.individual_id"
-                                   " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
-                                   " AND i.status = 'active' ORDER BY d.individual_id LIMIT 1",
-                                   "ttt", document_number, nz(nationality), nz(nationality));
+        rc = ubur_store_query_text(
+            ctx->store, err, &id,
+            "SELECT d.individual_id FROM reg_document d"
+            " JOIN reg_individual i ON i.id = d.individual_id"
+            " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
+            " AND i.status = 'active' ORDER BY d.individual_id LIMIT 1",
+            "ttt", document_number, nz(nationality), nz(nationality));
     else
         rc = ubur_store_query_text(ctx->store, err, &id,
                                    "SELECT id FROM reg_individual WHERE individual_number = ?"
@@ -1469,14 +1512,14 @@ ubur_registry_returnee_lookup(struct ubur_ctx *ctx, const char *document_number,
     individual_number[0] = '\0';
     if (empty(document_number) || empty(to_state))
         return 0;
-    int rc = ubur_store_query_text(ctx->store, err, &num,
-                                   "SELECT i.individual_number FROM reg_document d"
-                                   " JOIN reg_individual i ON i.id = d.individual_id"
-                                   " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
-                                   " AND i.status = 'active' AND i.origin = ?"
-                                   " ORDER BY i.individual_number LIMIT 1",
-                                   "tttt", document_number, nz(nationality), nz(nationality),
-                                   to_state);
+    int rc = ubur_store_query_text(
+        ctx->store, err, &num,
+        "SELECT i.individual_number FROM reg_document d"
+        " JOIN reg_individual i ON i.id = d.individual_id"
+        " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
+        " AND i.status = 'active' AND i.origin = ?"
+        " ORDER BY i.individual_number LIMIT 1",
+        "tttt", document_number, nz(nationality), nz(nationality), to_state);
     if (rc == UBUR_ENOTFOUND) {
         ubur_error_clear(err);
         return 0;
@@ -1496,8 +1539,9 @@ ubur_registry_apply_registration(struct ubur_ctx *ctx, struct ubur_reg_group *g,
                                  struct ubur_error *err)
 {
     if (!ubur_uuid_valid(g->id) || empty(g->group_number))
-        return ubur_error_field(err, UBUR_EINVAL, "id", "a post's registration keeps its id and"
-                                                        " number");
+        return ubur_error_field(err, UBUR_EINVAL, "id",
+                                "a post's registration keeps its id and"
+                                " number");
     for (size_t i = 0; i < n; i++)
         if (!ubur_uuid_valid(members[i].id) || empty(members[i].individual_number))
             return ubur_error_field(err, UBUR_EINVAL, "id",
@@ -1514,8 +1558,9 @@ ubur_registry_apply_member(struct ubur_ctx *ctx, const char *group, struct ubur_
                            struct ubur_error *err)
 {
     if (!ubur_uuid_valid(p->id) || empty(p->individual_number))
-        return ubur_error_field(err, UBUR_EINVAL, "id", "a post's new member keeps its id and"
-                                                        " number");
+        return ubur_error_field(err, UBUR_EINVAL, "id",
+                                "a post's new member keeps its id and"
+                                " number");
     reg_keep_ids = true;
     int rc = ubur_registry_add_member(ctx, group, p, err);
     reg_keep_ids = false;

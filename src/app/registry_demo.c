@@ -86,14 +86,14 @@ struct bucket {
 
 /* The article's figures, placed. The sums are asserted by the demo test. */
 static const struct bucket buckets[] = {
-    {"REF", "SY-DI-DAM", 8917, MIX_REF, 2007}, {"REF", "SY-RD-JAR", 2300, MIX_REF, 2007},
-    {"REF", "SY-RD-SZN", 1100, MIX_REF, 2007}, {"REF", "SY-HA-HSK", 3200, MIX_REF, 2010},
-    {"REF", "SY-HA-QAM", 1900, MIX_REF, 2010}, {"REF", "SY-HL-ALE", 800, MIX_REF, 2008},
-    {"REF", "SY-HI-HMS", 600, MIX_REF, 2008},  {"ASY", "SY-HA-QAM", 12900, MIX_ASY, 2014},
-    {"ASY", "SY-HA-HSK", 2400, MIX_ASY, 2014}, {"ASY", "SY-DI-DAM", 2300, MIX_ASY, 2014},
-    {"ASY", "SY-RD-JAR", 700, MIX_ASY, 2014},  {"ASY", "SY-HL-ALE", 364, MIX_ASY, 2014},
+    {"REF", "SY-DI-DAM", 8917, MIX_REF, 2007},  {"REF", "SY-RD-JAR", 2300, MIX_REF, 2007},
+    {"REF", "SY-RD-SZN", 1100, MIX_REF, 2007},  {"REF", "SY-HA-HSK", 3200, MIX_REF, 2010},
+    {"REF", "SY-HA-QAM", 1900, MIX_REF, 2010},  {"REF", "SY-HL-ALE", 800, MIX_REF, 2008},
+    {"REF", "SY-HI-HMS", 600, MIX_REF, 2008},   {"ASY", "SY-HA-QAM", 12900, MIX_ASY, 2014},
+    {"ASY", "SY-HA-HSK", 2400, MIX_ASY, 2014},  {"ASY", "SY-DI-DAM", 2300, MIX_ASY, 2014},
+    {"ASY", "SY-RD-JAR", 700, MIX_ASY, 2014},   {"ASY", "SY-HL-ALE", 364, MIX_ASY, 2014},
     {"ASY", "SY-HA-HOL", 5920, MIX_CAMP, 2019}, {"ASY", "SY-HA-ROJ", 1376, MIX_CAMP, 2019},
-    {"ASY", "SY-HA-NWZ", 583, MIX_CAMP, 2019}, {"OOC", "SY-DI-DAM", 40, MIX_OOC, 2012},
+    {"ASY", "SY-HA-NWZ", 583, MIX_CAMP, 2019},  {"OOC", "SY-DI-DAM", 40, MIX_OOC, 2012},
     {"OOC", "SY-HA-QAM", 18, MIX_OOC, 2012},
 };
 
@@ -104,15 +104,23 @@ struct origin {
     enum ubur_synth_set family;
 };
 static const struct origin origins[][6] = {
-    [MIX_REF] = {{"IRQ", 0.87, UBUR_SYNTH_FAMILY_IRQ}, {"SOM", 0.04, UBUR_SYNTH_FAMILY_SOM},
-                 {"SDN", 0.04, UBUR_SYNTH_FAMILY_SDN}, {"AFG", 0.03, UBUR_SYNTH_FAMILY_AFG},
-                 {"YEM", 0.02, UBUR_SYNTH_FAMILY_YEM}, {NULL, 0, 0}},
-    [MIX_ASY] = {{"IRQ", 0.80, UBUR_SYNTH_FAMILY_IRQ}, {"SDN", 0.06, UBUR_SYNTH_FAMILY_SDN},
-                 {"SOM", 0.05, UBUR_SYNTH_FAMILY_SOM}, {"YEM", 0.05, UBUR_SYNTH_FAMILY_YEM},
-                 {"AFG", 0.04, UBUR_SYNTH_FAMILY_AFG}, {NULL, 0, 0}},
+    [MIX_REF] = {{"IRQ", 0.87, UBUR_SYNTH_FAMILY_IRQ},
+                 {"SOM", 0.04, UBUR_SYNTH_FAMILY_SOM},
+                 {"SDN", 0.04, UBUR_SYNTH_FAMILY_SDN},
+                 {"AFG", 0.03, UBUR_SYNTH_FAMILY_AFG},
+                 {"YEM", 0.02, UBUR_SYNTH_FAMILY_YEM},
+                 {NULL, 0, 0}},
+    [MIX_ASY] = {{"IRQ", 0.80, UBUR_SYNTH_FAMILY_IRQ},
+                 {"SDN", 0.06, UBUR_SYNTH_FAMILY_SDN},
+                 {"SOM", 0.05, UBUR_SYNTH_FAMILY_SOM},
+                 {"YEM", 0.05, UBUR_SYNTH_FAMILY_YEM},
+                 {"AFG", 0.04, UBUR_SYNTH_FAMILY_AFG},
+                 {NULL, 0, 0}},
     [MIX_CAMP] = {{"IRQ", 1.0, UBUR_SYNTH_FAMILY_IRQ}, {NULL, 0, 0}},
-    [MIX_OOC] = {{"IRQ", 0.5, UBUR_SYNTH_FAMILY_IRQ}, {"SOM", 0.2, UBUR_SYNTH_FAMILY_SOM},
-                 {"UKN", 0.3, UBUR_SYNTH_FAMILY_IRQ}, {NULL, 0, 0}},
+    [MIX_OOC] = {{"IRQ", 0.5, UBUR_SYNTH_FAMILY_IRQ},
+                 {"SOM", 0.2, UBUR_SYNTH_FAMILY_SOM},
+                 {"UKN", 0.3, UBUR_SYNTH_FAMILY_IRQ},
+                 {NULL, 0, 0}},
 };
 
 #define MAX_HH 12
@@ -144,8 +152,7 @@ demo_id(void *arg, char out[UBUR_UUID_LEN + 1])
     uint64_t r1 = ubur_rng_next(&d->rng), r2 = ubur_rng_next(&d->rng);
     snprintf(out, UBUR_UUID_LEN + 1, "%08llx-%04llx-7%03llx-%04llx-%012llx",
              (unsigned long long)(ms >> 16), (unsigned long long)(ms & 0xffff),
-             (unsigned long long)(r1 & 0xfff),
-             (unsigned long long)(0x8000 | ((r1 >> 12) & 0x3fff)),
+             (unsigned long long)(r1 & 0xfff), (unsigned long long)(0x8000 | ((r1 >> 12) & 0x3fff)),
              (unsigned long long)(r2 & 0xffffffffffffULL));
 }
 
@@ -241,8 +248,8 @@ add_household(struct demo *d, const struct bucket *b, int size, struct ubur_erro
     int64_t head_birth = birth_for_age(d, head_age);
     if (spouse) {
         struct member *s = &m[n++];
-        int age = head_age + (female_head ? 3 + (int)ubur_rng_below(r, 8)
-                                          : -(int)ubur_rng_below(r, 10));
+        int age =
+            head_age + (female_head ? 3 + (int)ubur_rng_below(r, 8) : -(int)ubur_rng_below(r, 10));
         if (age < 18)
             age = 18;
         s->p.relationship = "spouse";
@@ -342,8 +349,8 @@ add_household(struct demo *d, const struct bucket *b, int size, struct ubur_erro
             bool passport = ubur_rng_unit(r) < 0.65;
             x->doc.doc_type = passport ? "passport" : "national_id";
             if (passport)
-                snprintf(x->docno, sizeof(x->docno), "%c%08u",
-                         "ABGH"[ubur_rng_below(r, 4)], ubur_rng_below(r, 100000000));
+                snprintf(x->docno, sizeof(x->docno), "%c%08u", "ABGH"[ubur_rng_below(r, 4)],
+                         ubur_rng_below(r, 100000000));
             else
                 snprintf(x->docno, sizeof(x->docno), "%06u%06u", ubur_rng_below(r, 1000000),
                          ubur_rng_below(r, 1000000));
@@ -461,8 +468,8 @@ ubur_registry_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
     }
     char detail[200];
     snprintf(detail, sizeof(detail),
-             "{\"seed\":%u,\"individuals\":%ld,\"groups\":%ld,\"recognised\":%ld}", seed,
-             d->people, d->groups, d->recognised);
+             "{\"seed\":%u,\"individuals\":%ld,\"groups\":%ld,\"recognised\":%ld}", seed, d->people,
+             d->groups, d->recognised);
     if ((rc = ubur_audit(ctx, "registry.demo", "registry", NULL, detail, err)) ||
         (rc = reg_writer_commit(&d->w, err))) {
         free(d);

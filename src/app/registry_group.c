@@ -15,14 +15,14 @@
 #include "ubur/banned.h"
 
 static const char *const member_fields[] = {
-    "relationship",   "given_name",       "father_name",    "grandfather_name",
-    "family_name",    "given_name_ar",    "father_name_ar", "grandfather_name_ar",
-    "family_name_ar", "sex",              "birth_date",     "birth_date_estimated",
-    "origin",         "citizenship",      "population_type", "location",
-    "registered_on",  "passport",         "document_country", NULL};
+    "relationship",   "given_name",    "father_name",      "grandfather_name",
+    "family_name",    "given_name_ar", "father_name_ar",   "grandfather_name_ar",
+    "family_name_ar", "sex",           "birth_date",       "birth_date_estimated",
+    "origin",         "citizenship",   "population_type",  "location",
+    "registered_on",  "passport",      "document_country", NULL};
 
-static const char *const group_fields[] = {"kind", "location", "registered_on", "confirm_new",
-                                           "members", NULL};
+static const char *const group_fields[] = {"kind",        "location", "registered_on",
+                                           "confirm_new", "members",  NULL};
 
 static bool
 known(const char *const *list, const char *key)
@@ -78,8 +78,7 @@ ubur_registry_group_from_json(struct ubur_ctx *ctx, json_t *body, struct ubur_re
         *confirm_new = json_is_true(confirm);
     json_t *list = json_object_get(body, "members");
     if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 50)
-        return ubur_error_field(err, UBUR_EINVAL, "members",
-                                "must be an array of 1 to 50 members");
+        return ubur_error_field(err, UBUR_EINVAL, "members", "must be an array of 1 to 50 members");
     size_t count = json_array_size(list);
     struct ubur_reg_individual *m = ubur_arena_alloc(&ctx->arena, count * sizeof(*m));
     memset(m, 0, count * sizeof(*m));
@@ -96,8 +95,7 @@ ubur_registry_group_from_json(struct ubur_ctx *ctx, json_t *body, struct ubur_re
             if (!strcmp(key, "birth_date_estimated") ? !json_is_boolean(v)
                                                      : !json_is_string(v) && !json_is_null(v))
                 return ubur_error_field(err, UBUR_EINVAL, key, "member %zu: must be a %s", i + 1,
-                                        strcmp(key, "birth_date_estimated") ? "string"
-                                                                            : "boolean");
+                                        strcmp(key, "birth_date_estimated") ? "string" : "boolean");
         }
 #define S(f) m[i].f = json_string_value(json_object_get(o, #f))
         S(relationship);
@@ -139,10 +137,10 @@ ubur_registry_group_from_json(struct ubur_ctx *ctx, json_t *body, struct ubur_re
 }
 
 int
-ubur_registry_group_check(struct ubur_ctx *ctx, const struct ubur_reg_individual *members,
-                          size_t n, size_t max,
-                          int (*fn)(void *arg, size_t member,
-                                    const struct ubur_reg_candidate *c, size_t nc),
+ubur_registry_group_check(struct ubur_ctx *ctx, const struct ubur_reg_individual *members, size_t n,
+                          size_t max,
+                          int (*fn)(void *arg, size_t member, const struct ubur_reg_candidate *c,
+                                    size_t nc),
                           void *arg, size_t *flagged, struct ubur_error *err)
 {
     double threshold = strtod(ubur_setting(ctx, "registry.duplicate_threshold", "0.8"), NULL);

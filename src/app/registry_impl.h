@@ -33,7 +33,7 @@ struct reg_loc {
 
 struct reg_writer {
     struct ubur_ctx *ctx;
-    int64_t today;       /* the statistics are rolled through today */
+    int64_t today; /* the statistics are rolled through today */
     char now[UBUR_TIME_LEN + 1];
     struct ubur_popstat_deltas deltas;  /* (day, cell, band) */
     struct ubur_popstat_deltas current; /* (0, cell, band) */
@@ -130,11 +130,11 @@ int reg_find_individual(struct ubur_ctx *ctx, const char *key, struct ubur_reg_i
 int reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
                     const struct ubur_reg_event *ev, struct ubur_error *err);
 /* The columns every individual query selects, and their reader. */
-#define REG_INDIVIDUAL_COLUMNS                                                                 \
-    "i.id, i.individual_number, i.group_id, g.group_number, i.relationship, i.given_name_ar,"  \
-    " i.father_name_ar, i.grandfather_name_ar, i.family_name_ar, i.given_name, i.father_name," \
-    " i.grandfather_name, i.family_name, i.sex, i.birth_date, i.birth_date_estimated,"         \
-    " i.origin, i.citizenship, i.population_type, l.pcode, i.status, i.registered_on,"         \
+#define REG_INDIVIDUAL_COLUMNS                                                                     \
+    "i.id, i.individual_number, i.group_id, g.group_number, i.relationship, i.given_name_ar,"      \
+    " i.father_name_ar, i.grandfather_name_ar, i.family_name_ar, i.given_name, i.father_name,"     \
+    " i.grandfather_name, i.family_name, i.sex, i.birth_date, i.birth_date_estimated,"             \
+    " i.origin, i.citizenship, i.population_type, l.pcode, i.status, i.registered_on,"             \
     " i.returnee_on, i.merged_into"
 struct ubur_stmt;
 void reg_individual_from_row(struct ubur_ctx *ctx, struct ubur_stmt *st,

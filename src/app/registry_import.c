@@ -17,18 +17,61 @@
 #include "ubur/banned.h"
 
 enum col {
-    C_GROUP, C_GROUP_NUMBER, C_KIND, C_INDIVIDUAL_NUMBER, C_RELATIONSHIP, C_GIVEN, C_FATHER,
-    C_GRANDFATHER, C_FAMILY, C_GIVEN_AR, C_FATHER_AR, C_GRANDFATHER_AR, C_FAMILY_AR, C_SEX,
-    C_BIRTH, C_BIRTH_EST, C_ORIGIN, C_CITIZENSHIP, C_TYPE, C_LOCATION, C_STATUS, C_REGISTERED,
-    C_DOC_TYPE, C_DOC_NUMBER, C_DOC_COUNTRY, C_NEEDS, C_COUNT
+    C_GROUP,
+    C_GROUP_NUMBER,
+    C_KIND,
+    C_INDIVIDUAL_NUMBER,
+    C_RELATIONSHIP,
+    C_GIVEN,
+    C_FATHER,
+    C_GRANDFATHER,
+    C_FAMILY,
+    C_GIVEN_AR,
+    C_FATHER_AR,
+    C_GRANDFATHER_AR,
+    C_FAMILY_AR,
+    C_SEX,
+    C_BIRTH,
+    C_BIRTH_EST,
+    C_ORIGIN,
+    C_CITIZENSHIP,
+    C_TYPE,
+    C_LOCATION,
+    C_STATUS,
+    C_REGISTERED,
+    C_DOC_TYPE,
+    C_DOC_NUMBER,
+    C_DOC_COUNTRY,
+    C_NEEDS,
+    C_COUNT
 };
 
-static const char *const col_names[C_COUNT] = {
-    "group", "group_number", "kind", "individual_number", "relationship", "given_name",
-    "father_name", "grandfather_name", "family_name", "given_name_ar", "father_name_ar",
-    "grandfather_name_ar", "family_name_ar", "sex", "birth_date", "birth_date_estimated",
-    "origin", "citizenship", "population_type", "location", "status", "registered_on",
-    "document_type", "document_number", "document_country", "specific_needs"};
+static const char *const col_names[C_COUNT] = {"group",
+                                               "group_number",
+                                               "kind",
+                                               "individual_number",
+                                               "relationship",
+                                               "given_name",
+                                               "father_name",
+                                               "grandfather_name",
+                                               "family_name",
+                                               "given_name_ar",
+                                               "father_name_ar",
+                                               "grandfather_name_ar",
+                                               "family_name_ar",
+                                               "sex",
+                                               "birth_date",
+                                               "birth_date_estimated",
+                                               "origin",
+                                               "citizenship",
+                                               "population_type",
+                                               "location",
+                                               "status",
+                                               "registered_on",
+                                               "document_type",
+                                               "document_number",
+                                               "document_country",
+                                               "specific_needs"};
 
 const char *const *ubur_registry_csv_columns(int *n);
 
@@ -321,8 +364,8 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
         }
         have[map[i]] = true;
     }
-    static const enum col required[] = {C_GROUP, C_RELATIONSHIP, C_SEX, C_ORIGIN, C_TYPE,
-                                        C_LOCATION};
+    static const enum col required[] = {C_GROUP,  C_RELATIONSHIP, C_SEX,
+                                        C_ORIGIN, C_TYPE,         C_LOCATION};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!have[required[i]]) {
             rc = ubur_error_field(err, UBUR_EINVAL, "header", "line 1: column '%s' is required",
@@ -434,12 +477,32 @@ export_row(void *arg, const struct ubur_reg_individual *p)
 {
     struct export_state *x = arg;
     const char *doc_type = NULL, *doc_no = NULL, *doc_c = NULL;
-    const char *v[C_COUNT] = {
-        p->group_number, p->group_number, NULL, p->individual_number, p->relationship,
-        p->given_name, p->father_name, p->grandfather_name, p->family_name, p->given_name_ar,
-        p->father_name_ar, p->grandfather_name_ar, p->family_name_ar, p->sex, p->birth_date,
-        p->birth_date_estimated ? "1" : "0", p->origin, p->citizenship, p->population_type,
-        p->location, p->status, p->registered_on, doc_type, doc_no, doc_c, NULL};
+    const char *v[C_COUNT] = {p->group_number,
+                              p->group_number,
+                              NULL,
+                              p->individual_number,
+                              p->relationship,
+                              p->given_name,
+                              p->father_name,
+                              p->grandfather_name,
+                              p->family_name,
+                              p->given_name_ar,
+                              p->father_name_ar,
+                              p->grandfather_name_ar,
+                              p->family_name_ar,
+                              p->sex,
+                              p->birth_date,
+                              p->birth_date_estimated ? "1" : "0",
+                              p->origin,
+                              p->citizenship,
+                              p->population_type,
+                              p->location,
+                              p->status,
+                              p->registered_on,
+                              doc_type,
+                              doc_no,
+                              doc_c,
+                              NULL};
     ubur_buf_reset(&x->line);
     for (int c = 0; c < C_COUNT; c++) {
         if (c)

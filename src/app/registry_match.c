@@ -77,15 +77,16 @@ ubur_registry_candidates(struct ubur_ctx *ctx, const struct ubur_reg_individual 
     int rc;
     *n = 0;
     if (!reg_role_individuals(ctx))
-        return ubur_error_set(err, UBUR_EPERM, "individual records are for registration officers"
-                                               " and supervisors");
+        return ubur_error_set(err, UBUR_EPERM,
+                              "individual records are for registration officers"
+                              " and supervisors");
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
     for (int script = 0; script < 2; script++) {
         const char *given = script ? p->given_name_ar : p->given_name;
-        const char *family = script ? (!empty(p->family_name_ar) ? p->family_name_ar
-                                                                 : p->father_name_ar)
-                                    : (!empty(p->family_name) ? p->family_name : p->father_name);
+        const char *family =
+            script ? (!empty(p->family_name_ar) ? p->family_name_ar : p->father_name_ar)
+                   : (!empty(p->family_name) ? p->family_name : p->father_name);
         if (empty(given))
             continue;
         char key[160];

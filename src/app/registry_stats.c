@@ -74,8 +74,8 @@ load_cells(struct ubur_ctx *ctx, struct ubur_arena *a, struct cell_info **out, i
 
 /* Adds (cell_id, band, n) rows of a query with one optional text parameter... */
 static int
-add_rows(struct ubur_store *s, const char *sql, const char *p1, const char *p2,
-         struct counts *c, struct ubur_error *err)
+add_rows(struct ubur_store *s, const char *sql, const char *p1, const char *p2, struct counts *c,
+         struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc = ubur_store_prepare(s, sql, &st, err);
@@ -157,8 +157,8 @@ ubur_registry_stats(struct ubur_ctx *ctx, const struct ubur_popstat_query *q,
     if ((rc = load_cells(ctx, &a, &cells, &c.ncells, err)))
         goto out;
     c.n = ubur_calloc((size_t)(c.ncells + 1) * UBUR_BAND_COUNT, sizeof(int64_t));
-    if ((rc = ubur_store_query_text(s, err, &rolled_text,
-                                    "SELECT rolled_through FROM reg_stat_state WHERE id = 1", "")) ||
+    if ((rc = ubur_store_query_text(
+             s, err, &rolled_text, "SELECT rolled_through FROM reg_stat_state WHERE id = 1", "")) ||
         (rc = reg_day_parse(rolled_text, "rolled_through", &rolled, err)))
         goto out;
     if (day >= rolled) {
@@ -186,9 +186,8 @@ ubur_registry_stats(struct ubur_ctx *ctx, const struct ubur_popstat_query *q,
         rc = 0;
         goto done;
     }
-    rc = ubur_store_query_text(s, err, &ckpt,
-                               "SELECT MAX(day) FROM reg_stat_checkpoint_day WHERE day <= ?", "t",
-                               dtext);
+    rc = ubur_store_query_text(
+        s, err, &ckpt, "SELECT MAX(day) FROM reg_stat_checkpoint_day WHERE day <= ?", "t", dtext);
     if (rc)
         goto out;
     if (ckpt && (rc = add_rows(s,
@@ -196,8 +195,7 @@ ubur_registry_stats(struct ubur_ctx *ctx, const struct ubur_popstat_query *q,
                                " WHERE day = ?",
                                ckpt, NULL, &c, err)))
         goto out;
-    rc = add_rows(s,
-                  "SELECT cell_id, band, delta FROM reg_stat_delta WHERE day > ? AND day <= ?",
+    rc = add_rows(s, "SELECT cell_id, band, delta FROM reg_stat_delta WHERE day > ? AND day <= ?",
                   ckpt ? ckpt : "", dtext, &c, err);
 done:
     if (!rc)
@@ -256,13 +254,15 @@ ubur_registry_stats_scan(struct ubur_ctx *ctx, const struct ubur_popstat_query *
             /* close the previous individual */
             struct reg_loc *l = reg_map_get(&locs, cur.loc);
             if (cur.active && l) {
-                struct reg_loc *g = l->governorate_id ? reg_map_get(&locs, l->governorate_id)
-                                                      : NULL;
+                struct reg_loc *g =
+                    l->governorate_id ? reg_map_get(&locs, l->governorate_id) : NULL;
                 int64_t birth = UBUR_NO_DATE;
                 reg_day_parse(cur.birth, "birth_date", &birth, NULL);
                 const char *all[UBUR_DIM_COUNT] = {
-                    l->country, cur.type, cur.origin, g ? g->name_en : "", l->name_en,
-                    l->location_type, cur.sex, ubur_age_band_name(ubur_age_band(birth, day))};
+                    l->country, cur.type,
+                    cur.origin, g ? g->name_en : "",
+                    l->name_en, l->location_type,
+                    cur.sex,    ubur_age_band_name(ubur_age_band(birth, day))};
                 const char *v[UBUR_DIM_COUNT];
                 for (int d = 0; d < q->ndims; d++)
                     v[d] = all[q->dims[d]];
@@ -350,8 +350,7 @@ ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err)
             }
             snprintf(pend[npend].id, sizeof(pend->id), "%s", p.id);
             pend[npend].cell = last->counted ? last->cell : 0;
-            pend[npend].next =
-                last->counted ? ubur_age_band_next(p.birth, w.today) : UBUR_NO_DATE;
+            pend[npend].next = last->counted ? ubur_age_band_next(p.birth, w.today) : UBUR_NO_DATE;
             npend++;
             p.nseg = 0;
         }
@@ -373,8 +372,8 @@ ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err)
         sg->from = from;
         sg->counted = !strcmp(ubur_stmt_text(st, 5), "active");
         sg->cell = 0;
-        if ((rc = reg_writer_cell(&w, ubur_stmt_text(st, 6), p.origin, ubur_stmt_text(st, 7),
-                                  p.sex, &sg->cell, err)))
+        if ((rc = reg_writer_cell(&w, ubur_stmt_text(st, 6), p.origin, ubur_stmt_text(st, 7), p.sex,
+                                  &sg->cell, err)))
             break;
     }
     ubur_stmt_done(st);

@@ -22,7 +22,7 @@
 #include "registry_impl.h"
 #include "ubur/banned.h"
 
-#define CHECKPOINT_ROWS 20000 /* delta rows between checkpoints, at least */
+#define CHECKPOINT_ROWS 20000        /* delta rows between checkpoints, at least */
 #define EAGER_CHECKPOINT_LIMIT 20000 /* checkpoint upserts a batch may do before rebuilding */
 
 /* ---- string map ---- */
@@ -130,8 +130,7 @@ reg_day_text(struct ubur_ctx *ctx, int64_t day)
 bool
 reg_role_individuals(const struct ubur_ctx *ctx)
 {
-    return ctx->role &
-           (UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_REGISTRATION_OFFICER);
+    return ctx->role & (UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_REGISTRATION_OFFICER);
 }
 
 /* ---- locations ---- */
@@ -231,8 +230,8 @@ reg_locations_release(struct reg_map *m)
 }
 
 int
-reg_writer_loc(struct reg_writer *w, const char *key, const char *field,
-               const struct reg_loc **out, struct ubur_error *err)
+reg_writer_loc(struct reg_writer *w, const char *key, const char *field, const struct reg_loc **out,
+               struct ubur_error *err)
 {
     if (!w->locs_loaded) {
         int rc = reg_locations_load(w->ctx, &w->locs, err);
@@ -315,8 +314,9 @@ roll_forward(struct reg_writer *w, struct ubur_error *err)
         int64_t n = ubur_age_band_next(due[i].birth, w->today);
         if (n != UBUR_NO_DATE)
             day_text(n, next);
-        int64_t ch = ubur_store_run(s, err, "UPDATE reg_individual SET band_next_on = ? WHERE id = ?",
-                                    "tt", n == UBUR_NO_DATE ? NULL : next, due[i].id);
+        int64_t ch =
+            ubur_store_run(s, err, "UPDATE reg_individual SET band_next_on = ? WHERE id = ?", "tt",
+                           n == UBUR_NO_DATE ? NULL : next, due[i].id);
         if (ch < 0)
             rc = (int)ch;
     }
@@ -418,8 +418,7 @@ reg_writer_cell(struct reg_writer *w, const char *type, const char *origin, cons
 }
 
 int
-reg_writer_counter(struct reg_writer *w, const char *scope, int64_t *value,
-                   struct ubur_error *err)
+reg_writer_counter(struct reg_writer *w, const char *scope, int64_t *value, struct ubur_error *err)
 {
     int64_t *v = reg_map_get(&w->counters, scope);
     if (!v) {
@@ -518,9 +517,8 @@ place_checkpoints(struct ubur_store *s, struct ubur_error *err)
     free(at);
     if (rc < 0)
         return rc;
-    int64_t ch = ubur_store_run(s, err,
-                                "UPDATE reg_stat_state SET rows_since_checkpoint = ? WHERE id = 1",
-                                "i", acc);
+    int64_t ch = ubur_store_run(
+        s, err, "UPDATE reg_stat_state SET rows_since_checkpoint = ? WHERE id = 1", "i", acc);
     return ch < 0 ? (int)ch : 0;
 }
 
@@ -536,11 +534,12 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
 
     while ((e = ubur_popstat_deltas_next(&w->deltas, &pos))) {
         day_text(e->day, day);
-        int64_t ch = ubur_store_queue(s, err,
-                                      "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"
-                                      " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
-                                      " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
-                                      "tiii", day, (int64_t)e->cell, (int64_t)e->band, e->delta);
+        int64_t ch =
+            ubur_store_queue(s, err,
+                             "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"
+                             " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
+                             " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
+                             "tiii", day, (int64_t)e->cell, (int64_t)e->band, e->delta);
         if (ch < 0)
             return (int)ch;
         size_t a = checkpoints_from(w, e->day);
@@ -552,11 +551,12 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
     }
     pos = 0;
     while ((e = ubur_popstat_deltas_next(&w->current, &pos))) {
-        int64_t ch = ubur_store_queue(s, err,
-                                      "INSERT INTO reg_stat_current (cell_id, band, count)"
-                                      " VALUES (?, ?, ?) ON CONFLICT (cell_id, band)"
-                                      " DO UPDATE SET count = reg_stat_current.count + excluded.count",
-                                      "iii", (int64_t)e->cell, (int64_t)e->band, e->delta);
+        int64_t ch =
+            ubur_store_queue(s, err,
+                             "INSERT INTO reg_stat_current (cell_id, band, count)"
+                             " VALUES (?, ?, ?) ON CONFLICT (cell_id, band)"
+                             " DO UPDATE SET count = reg_stat_current.count + excluded.count",
+                             "iii", (int64_t)e->cell, (int64_t)e->band, e->delta);
         if (ch < 0)
             return (int)ch;
     }
@@ -565,8 +565,8 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
         day_text(min_affected, day);
         if (ubur_store_run(s, err, "DELETE FROM reg_stat_checkpoint WHERE day >= ?", "t", day) <
                 0 ||
-            ubur_store_run(s, err, "DELETE FROM reg_stat_checkpoint_day WHERE day >= ?", "t",
-                           day) < 0)
+            ubur_store_run(s, err, "DELETE FROM reg_stat_checkpoint_day WHERE day >= ?", "t", day) <
+                0)
             return err ? err->code : UBUR_ESTORE;
         new_rows += CHECKPOINT_ROWS;
     } else if (affected_total) {

@@ -17,24 +17,24 @@
 struct retention_rule {
     const char *name;
     const char *table; /* the rule is skipped when its module's table is absent */
-    const char *what; /* for the report */
+    const char *what;  /* for the report */
     int default_years;
-    const char *count_sql; /* one parameter: the cutoff date */
+    const char *count_sql;   /* one parameter: the cutoff date */
     const char *deletes[10]; /* each with the cutoff as every parameter it uses */
     int params[10];          /* how many times each delete binds the cutoff */
 };
 
 /* Closed registrations: the individual and everything personal about them. */
-#define CLOSED_INDIVIDUALS                                                                 \
-    "SELECT id FROM reg_individual WHERE status = 'closed' AND id NOT IN"                  \
+#define CLOSED_INDIVIDUALS                                                                         \
+    "SELECT id FROM reg_individual WHERE status = 'closed' AND id NOT IN"                          \
     " (SELECT individual_id FROM reg_history WHERE effective_on >= ?)"
 
 /* Entry records of stays with no exit: those wait for the longer movements_open period. */
-#define OPEN_ENTRIES                                                                       \
+#define OPEN_ENTRIES                                                                               \
     "SELECT entry_record_id FROM stays WHERE exit_date IS NULL AND entry_record_id IS NOT NULL"
-#define REFERENCED_TRAVELLERS                                                              \
-    "SELECT traveller_id FROM border_records WHERE traveller_id IS NOT NULL UNION"         \
-    " SELECT traveller_id FROM border_checks WHERE traveller_id IS NOT NULL UNION"         \
+#define REFERENCED_TRAVELLERS                                                                      \
+    "SELECT traveller_id FROM border_records WHERE traveller_id IS NOT NULL UNION"                 \
+    " SELECT traveller_id FROM border_checks WHERE traveller_id IS NOT NULL UNION"                 \
     " SELECT traveller_id FROM stays"
 
 static const struct retention_rule rules[] = {
@@ -72,8 +72,7 @@ static const struct retention_rule rules[] = {
             " WHERE check_id IS NOT NULL))",
             "DELETE FROM border_checks WHERE at < ? AND id NOT IN"
             " (SELECT check_id FROM border_records WHERE check_id IS NOT NULL)",
-            "DELETE FROM traveller_documents WHERE traveller_id NOT IN (" REFERENCED_TRAVELLERS
-            ")",
+            "DELETE FROM traveller_documents WHERE traveller_id NOT IN (" REFERENCED_TRAVELLERS ")",
             "DELETE FROM travellers WHERE id NOT IN (" REFERENCED_TRAVELLERS ")",
             "DELETE FROM retention_ids",
         },
@@ -90,8 +89,8 @@ static const struct retention_rule rules[] = {
             "DELETE FROM reg_specific_need WHERE individual_id IN (" CLOSED_INDIVIDUALS ")",
             "DELETE FROM reg_link WHERE individual_a IN (" CLOSED_INDIVIDUALS ")"
             " OR individual_b IN (" CLOSED_INDIVIDUALS ")",
-            "UPDATE reg_group SET focal_point_id = NULL WHERE focal_point_id IN ("
-            CLOSED_INDIVIDUALS ")",
+            "UPDATE reg_group SET focal_point_id = NULL WHERE focal_point_id IN "
+            "(" CLOSED_INDIVIDUALS ")",
             /* the individual last: its history rows decide who qualifies */
             "CREATE TEMP TABLE IF NOT EXISTS retention_ids (id TEXT PRIMARY KEY)",
             "INSERT INTO retention_ids " CLOSED_INDIVIDUALS,
@@ -171,17 +170,19 @@ run_rule(struct ubur_ctx *ctx, const struct retention_rule *r, bool dry_run, jso
                 goto out;
         }
         char detail[256];
-        snprintf(detail, sizeof(detail), "{\"rule\":\"%s\",\"years\":%ld,\"cutoff\":\"%s\","
-                 "\"records\":%lld}", r->name, years, cutoff, (long long)count);
+        snprintf(detail, sizeof(detail),
+                 "{\"rule\":\"%s\",\"years\":%ld,\"cutoff\":\"%s\","
+                 "\"records\":%lld}",
+                 r->name, years, cutoff, (long long)count);
         if ((rc = ubur_audit(ctx, "retention.erase", "retention_rule", r->name, detail, err)))
             goto out;
     }
     if ((rc = ubur_store_commit(ctx->store, err)))
         return rc;
-    json_array_append_new(report, json_pack("{s:s, s:s, s:i, s:s, s:I, s:b}", "rule", r->name,
-                                            "what", r->what, "years", (int)years, "cutoff",
-                                            cutoff, "records", (json_int_t)count, "erased",
-                                            !dry_run && count > 0));
+    json_array_append_new(report,
+                          json_pack("{s:s, s:s, s:i, s:s, s:I, s:b}", "rule", r->name, "what",
+                                    r->what, "years", (int)years, "cutoff", cutoff, "records",
+                                    (json_int_t)count, "erased", !dry_run && count > 0));
     return 0;
 out:
     ubur_store_rollback(ctx->store);

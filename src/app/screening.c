@@ -46,8 +46,7 @@ static struct {
     uint32_t mapcap;
     int64_t seq;
     bool loaded;
-} g = {PTHREAD_RWLOCK_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, NULL, 0, 0,
-       false};
+} g = {PTHREAD_RWLOCK_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, NULL, 0, 0, false};
 
 static uint32_t
 hash_id(const char *s)
@@ -113,15 +112,14 @@ static void
 facts_from_json(struct ubur_person_facts *f, const char *dobs, const char *nats, const char *sex)
 {
     memset(f, 0, sizeof(*f));
-    json_t *d = json_loads(dobs ? dobs : "[]", 0, NULL), *n = json_loads(nats ? nats : "[]", 0,
-                                                                          NULL);
+    json_t *d = json_loads(dobs ? dobs : "[]", 0, NULL),
+           *n = json_loads(nats ? nats : "[]", 0, NULL);
     size_t i;
     json_t *v;
     json_array_foreach(d, i, v)
     {
         if (f->ndob < UBUR_FACTS_MAX && json_is_string(v) &&
-            !ubur_dob_parse(json_string_value(v), &f->dob[f->ndob], NULL) &&
-            f->dob[f->ndob].kind)
+            !ubur_dob_parse(json_string_value(v), &f->dob[f->ndob], NULL) && f->dob[f->ndob].kind)
             f->ndob++;
     }
     json_array_foreach(n, i, v)
@@ -268,8 +266,8 @@ hex_hash(const char *s, char out[65])
 }
 
 static int
-validate(const struct ubur_screen_query *q, struct ubur_name *qn,
-         struct ubur_person_facts *qf, struct ubur_screen_result *out, struct ubur_error *err)
+validate(const struct ubur_screen_query *q, struct ubur_name *qn, struct ubur_person_facts *qf,
+         struct ubur_screen_result *out, struct ubur_error *err)
 {
     memset(qf, 0, sizeof(*qf));
     if (!q->name || !*q->name)
@@ -298,8 +296,7 @@ validate(const struct ubur_screen_query *q, struct ubur_name *qn,
     out->sex = 0;
     if (q->sex && *q->sex) {
         if ((q->sex[0] != 'M' && q->sex[0] != 'F') || q->sex[1])
-            return ubur_error_field(err, UBUR_EINVAL, "sex", "sex '%.10s' is not M or F",
-                                    q->sex);
+            return ubur_error_field(err, UBUR_EINVAL, "sex", "sex '%.10s' is not M or F", q->sex);
         qf->sex = q->sex[0];
         out->sex = q->sex[0];
     }
@@ -321,8 +318,8 @@ validate(const struct ubur_screen_query *q, struct ubur_name *qn,
  */
 static int
 record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
-                 struct ubur_screen_result *out, const char *subject_key,
-                 const char *subject_hash, const char **entry_hashes, struct ubur_error *err)
+                 struct ubur_screen_result *out, const char *subject_key, const char *subject_hash,
+                 const char **entry_hashes, struct ubur_error *err)
 {
     bool own = !ubur_store_in_tx(ctx->store);
     int rc = own ? ubur_store_begin(ctx->store, err) : 0;
@@ -343,8 +340,7 @@ record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                                    "SELECT id FROM screening_cases WHERE subject_key = ?"
                                    " AND entry_id = ? AND subject_hash = ? AND entry_hash = ?"
                                    " AND status = 'dismissed' LIMIT 1",
-                                   "tttt", subject_key, h->entry_id, subject_hash,
-                                   entry_hashes[i]);
+                                   "tttt", subject_key, h->entry_id, subject_hash, entry_hashes[i]);
         if (rc == 0) {
             h->dismissed = true;
             free(cid);
@@ -379,8 +375,7 @@ record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
                                    "SELECT id FROM screening_cases WHERE subject_key = ?"
                                    " AND entry_id = ? AND subject_hash = ? AND entry_hash = ?"
                                    " AND status = 'open' LIMIT 1",
-                                   "tttt", subject_key, h->entry_id, subject_hash,
-                                   entry_hashes[i]);
+                                   "tttt", subject_key, h->entry_id, subject_hash, entry_hashes[i]);
         if (rc == 0) {
             snprintf(h->case_id, sizeof(h->case_id), "%s", cid);
             free(cid);
@@ -400,8 +395,8 @@ record_screening(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
         if ((rc = ubur_audit(ctx, "case.open", "screening_case", h->case_id, NULL, err)))
             goto fail;
     }
-    char *detail = ubur_arena_printf(&ctx->arena, "{\"hits\":%d,\"alerts\":%d}", out->nhits,
-                                     out->alerts);
+    char *detail =
+        ubur_arena_printf(&ctx->arena, "{\"hits\":%d,\"alerts\":%d}", out->nhits, out->alerts);
     if ((rc = ubur_audit(ctx, "screening.create", "screening", out->screening_id, detail, err)))
         goto fail;
     return own ? ubur_store_commit(ctx->store, err) : 0;
@@ -456,7 +451,8 @@ ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
     if (nf > out->limit)
         nf = out->limit;
     out->hits = ubur_arena_alloc(&ctx->arena, sizeof(*out->hits) * (size_t)(nf ? nf : 1));
-    struct ubur_person_facts *cf = ubur_arena_alloc(&ctx->arena, sizeof(*cf) * (size_t)(nf ? nf : 1));
+    struct ubur_person_facts *cf =
+        ubur_arena_alloc(&ctx->arena, sizeof(*cf) * (size_t)(nf ? nf : 1));
     for (int i = 0; i < nf; i++) {
         const struct record *r = &g.recs[fd[i].record];
         struct ubur_screen_hit *h = &out->hits[i];
@@ -465,8 +461,7 @@ ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
         h->reference = ubur_arena_strdup(&ctx->arena, r->reference);
         h->name = ubur_arena_strdup(&ctx->arena, r->primary);
         h->action = ubur_arena_strdup(&ctx->arena, r->action);
-        h->matched_name =
-            ubur_arena_strdup(&ctx->arena, ubur_name_index_text(g.ix, fd[i].name_id));
+        h->matched_name = ubur_arena_strdup(&ctx->arena, ubur_name_index_text(g.ix, fd[i].name_id));
         h->score = fd[i].score;
         hashes[i] = ubur_arena_strdup(&ctx->arena, r->hash);
         cf[i] = r->facts;
@@ -527,8 +522,8 @@ ubur_screen_record(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
 }
 
 int
-ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
-            struct ubur_screen_result *out, struct ubur_error *err)
+ubur_screen(struct ubur_ctx *ctx, const struct ubur_screen_query *q, struct ubur_screen_result *out,
+            struct ubur_error *err)
 {
     int rc = ubur_screen_match(ctx, q, out, err);
     if (rc || q->no_record)
@@ -600,9 +595,10 @@ ubur_cases_json(struct ubur_ctx *ctx, const char *status, int limit, char **json
     ubur_stmt_bind_text(st, 2, status);
     ubur_stmt_bind_int(st, 3, limit);
     json_t *arr = json_array();
-    static const char *const k[] = {"id", "status", NULL, "opened_at", "decided_at",
-                                    "decided_by", "reason", "query_name", "dob", "nationality",
-                                    "entry_id", "reference", "entry_name", "list", "action"};
+    static const char *const k[] = {"id",         "status",      NULL,       "opened_at",
+                                    "decided_at", "decided_by",  "reason",   "query_name",
+                                    "dob",        "nationality", "entry_id", "reference",
+                                    "entry_name", "list",        "action"};
     while ((rc = ubur_stmt_step(st, err)) == 1) {
         json_t *o = json_object();
         for (int i = 0; i < 15; i++) {
@@ -610,9 +606,9 @@ ubur_cases_json(struct ubur_ctx *ctx, const char *status, int limit, char **json
                 json_object_set_new(o, "score", json_real(ubur_stmt_double(st, 2)));
                 continue;
             }
-            json_object_set_new(o, k[i], ubur_stmt_is_null(st, i)
-                                             ? json_null()
-                                             : json_string(ubur_stmt_text(st, i)));
+            json_object_set_new(o, k[i],
+                                ubur_stmt_is_null(st, i) ? json_null()
+                                                         : json_string(ubur_stmt_text(st, i)));
         }
         json_array_append_new(arr, o);
     }
@@ -640,7 +636,8 @@ ubur_case_decide(struct ubur_ctx *ctx, const char *case_id, const char *decision
                                 "decision '%.20s' is not confirm or dismiss",
                                 decision ? decision : "");
     if (!reason || !*reason || strlen(reason) > 2000)
-        return ubur_error_field(err, UBUR_EINVAL, "reason", "a reason (1 to 2000 bytes) is required");
+        return ubur_error_field(err, UBUR_EINVAL, "reason",
+                                "a reason (1 to 2000 bytes) is required");
     int rc = ubur_store_begin(ctx->store, err);
     if (rc)
         return rc;
@@ -671,8 +668,8 @@ ubur_case_decide(struct ubur_ctx *ctx, const char *case_id, const char *decision
         json_object_set_new(d, "reason", json_string(reason));
         char *detail = json_dumps(d, JSON_COMPACT);
         json_decref(d);
-        rc = ubur_audit(ctx, status[0] == 'c' ? "case.confirm" : "case.dismiss",
-                        "screening_case", case_id, detail, err);
+        rc = ubur_audit(ctx, status[0] == 'c' ? "case.confirm" : "case.dismiss", "screening_case",
+                        case_id, detail, err);
         free(detail);
     }
     if (rc) {

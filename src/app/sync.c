@@ -208,8 +208,7 @@ ubur_sync_configure(struct ubur_ctx *ctx, const struct ubur_sync_config *cfg,
     if (cfg->cacert) {
         FILE *f = fopen(cfg->cacert, "r");
         if (!f)
-            return ubur_error_field(err, UBUR_EINVAL, "cacert", "cannot read '%s'",
-                                    cfg->cacert);
+            return ubur_error_field(err, UBUR_EINVAL, "cacert", "cannot read '%s'", cfg->cacert);
         fclose(f);
     }
     /* Registry numbers made here carry the post in their scope ("SYR-QAIM-2024-000001"). */
@@ -227,8 +226,7 @@ ubur_sync_configure(struct ubur_ctx *ctx, const struct ubur_sync_config *cfg,
         (rc = setting_put(ctx, "sync.cacert", cfg->cacert, err)) ||
         (rc = setting_put(ctx, "registry.number_prefix", prefix, err)))
         goto fail;
-    json_t *d = json_pack("{s:s, s:s, s:s?}", "post", post, "central", url, "cacert",
-                          cfg->cacert);
+    json_t *d = json_pack("{s:s, s:s, s:s?}", "post", post, "central", url, "cacert", cfg->cacert);
     rc = ubur_audit(ctx, "sync.config", "setting", "sync", sync_dump(ctx, d), err);
     json_decref(d);
     if (rc)
@@ -269,9 +267,11 @@ outbox_write(struct ubur_ctx *ctx, const struct sync_up_type *t, struct sync_cap
         ctx->store, err,
         "INSERT INTO sync_outbox (seq, id, type, op, record_id, base_hash, after_hash, payload,"
         " touches, actor, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "itttttttttt" "t", seq + 1, id, t->name, cap->op, cap->record_id,
-        have_base ? base : NULL, after[0] ? after : NULL, payload, cap->touches,
-        ctx->username ? ctx->username : "unknown", ubur_role_name(ctx->role), now);
+        "itttttttttt"
+        "t",
+        seq + 1, id, t->name, cap->op, cap->record_id, have_base ? base : NULL,
+        after[0] ? after : NULL, payload, cap->touches, ctx->username ? ctx->username : "unknown",
+        ubur_role_name(ctx->role), now);
     return n < 0 ? (int)n : 0;
 }
 
@@ -444,14 +444,13 @@ ubur_sync_outbox_batch(struct ubur_ctx *ctx, int max_events, size_t max_bytes, j
         if (json_array_size(events) && bytes + plen > max_bytes)
             break;
         json_t *p = json_loads(payload, 0, NULL);
-        json_t *ev = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s, s:s}",
-                               "seq", (json_int_t)ubur_stmt_int(st, 0), "id",
-                               ubur_stmt_text(st, 1), "type", ubur_stmt_text(st, 2), "op",
-                               ubur_stmt_text(st, 3), "record_id", ubur_stmt_text(st, 4),
-                               "base_hash", ubur_stmt_text(st, 5), "after_hash",
-                               ubur_stmt_text(st, 6), "payload", p ? p : json_object(), "actor",
-                               ubur_stmt_text(st, 8), "role", ubur_stmt_text(st, 9),
-                               "created_at", ubur_stmt_text(st, 10));
+        json_t *ev = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s, s:s}", "seq",
+                               (json_int_t)ubur_stmt_int(st, 0), "id", ubur_stmt_text(st, 1),
+                               "type", ubur_stmt_text(st, 2), "op", ubur_stmt_text(st, 3),
+                               "record_id", ubur_stmt_text(st, 4), "base_hash",
+                               ubur_stmt_text(st, 5), "after_hash", ubur_stmt_text(st, 6),
+                               "payload", p ? p : json_object(), "actor", ubur_stmt_text(st, 8),
+                               "role", ubur_stmt_text(st, 9), "created_at", ubur_stmt_text(st, 10));
         json_array_append_new(events, ev);
         bytes += plen + 400;
         if (!first)
@@ -573,8 +572,8 @@ ubur_sync_note_attempt(struct ubur_ctx *ctx, const char *direction, bool ok, con
         char rnd[UBUR_UUID_LEN + 1];
         ubur_uuid7(rnd); /* 74 random bits: borrow 32 of them for the jitter */
         uint32_t jitter = (uint32_t)strtoul(rnd + 28, NULL, 16);
-        int64_t wait = ubur_sync_backoff((int)failures + 1, BACKOFF_BASE_SECONDS,
-                                         BACKOFF_MAX_SECONDS, jitter);
+        int64_t wait =
+            ubur_sync_backoff((int)failures + 1, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS, jitter);
         ubur_time_format(ubur_now() + wait, next);
         n = ubur_store_run(ctx->store, err,
                            "UPDATE sync_state SET last_attempt_at = ?, failures = failures + 1,"
@@ -645,8 +644,8 @@ ubur_sync_apply_changes(struct ubur_ctx *ctx, json_t *page, int *applied, struct
     }
     if (!rc && *applied) {
         /* One audit entry per page that changed something: what came from central, when. */
-        json_t *d = json_pack("{s:i, s:s, s:s}", "applied", *applied, "cursor", cursor, "as_of",
-                              as_of);
+        json_t *d =
+            json_pack("{s:i, s:s, s:s}", "applied", *applied, "cursor", cursor, "as_of", as_of);
         rc = ubur_audit(ctx, "sync.pull", "sync_state", "pull", sync_dump(ctx, d), err);
         json_decref(d);
     }
@@ -798,13 +797,15 @@ open_conflict(struct ubur_ctx *ctx, const struct sync_event *ev, const char *kin
         "INSERT INTO sync_conflict (id, post_id, seq, event_id, type, op, record_id, kind, detail,"
         " event, central_version, status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " 'open', ?)",
-        "ttitttttttt" "t", id, ev->post_id, ev->seq, ev->id, ev->type, ev->op, ev->record_id, kind,
-        detail, sync_dump(ctx, ev->raw), central ? sync_dump(ctx, central) : NULL, now);
+        "ttitttttttt"
+        "t",
+        id, ev->post_id, ev->seq, ev->id, ev->type, ev->op, ev->record_id, kind, detail,
+        sync_dump(ctx, ev->raw), central ? sync_dump(ctx, central) : NULL, now);
     if (n < 0)
         return (int)n;
-    json_t *d = json_pack("{s:s, s:I, s:s, s:s, s:s}", "post", ev->post_id, "seq",
-                          (json_int_t)ev->seq, "kind", kind, "type", ev->type, "record_id",
-                          ev->record_id);
+    json_t *d =
+        json_pack("{s:s, s:I, s:s, s:s, s:s}", "post", ev->post_id, "seq", (json_int_t)ev->seq,
+                  "kind", kind, "type", ev->type, "record_id", ev->record_id);
     int rc = ubur_audit(ctx, "sync.conflict.open", "sync_conflict", id, sync_dump(ctx, d), err);
     json_decref(d);
     return rc;
@@ -858,14 +859,12 @@ apply_event(struct ubur_ctx *ctx, const struct sync_event *ev, const char *rejec
             *result = "duplicate";
         } else {
             kind = "different_content";
-            detail = ubur_arena_printf(&ctx->arena,
-                                       "%s %s exists on central with other content", t->name,
-                                       ev->record_id);
+            detail = ubur_arena_printf(&ctx->arena, "%s %s exists on central with other content",
+                                       t->name, ev->record_id);
         }
     } else if (!creating && !snap) {
         kind = "rejected";
-        detail = ubur_arena_printf(&ctx->arena, "%s %s is not on central", t->name,
-                                   ev->record_id);
+        detail = ubur_arena_printf(&ctx->arena, "%s %s is not on central", t->name, ev->record_id);
     } else if (!creating && ev->base_hash && strcmp(now_fp, ev->base_hash)) {
         if (ev->after_hash && !strcmp(now_fp, ev->after_hash)) {
             *result = "duplicate";
@@ -991,9 +990,9 @@ push_attempt(struct ubur_ctx *ctx, const char *post_id, struct sync_event *evs, 
         json_array_append_new(results, r);
     }
     now_text(now);
-    int64_t w = ubur_store_run(ctx->store, err,
-                               "UPDATE sync_post SET applied_seq = ?, last_push_at = ? WHERE id = ?",
-                               "itt", applied_seq, now, post_id);
+    int64_t w = ubur_store_run(
+        ctx->store, err, "UPDATE sync_post SET applied_seq = ?, last_push_at = ? WHERE id = ?",
+        "itt", applied_seq, now, post_id);
     if (w < 0) {
         rc = (int)w;
         goto out;
@@ -1010,8 +1009,8 @@ push_attempt(struct ubur_ctx *ctx, const char *post_id, struct sync_event *evs, 
     if ((rc = ubur_store_commit(ctx->store, err)))
         goto out;
     *answer = json_pack("{s:s, s:I, s:I, s:O}", "post", post_id, "applied_through",
-                        (json_int_t)applied_seq, "expected", (json_int_t)applied_seq + 1,
-                        "results", results);
+                        (json_int_t)applied_seq, "expected", (json_int_t)applied_seq + 1, "results",
+                        results);
 out:
     if (rc && ubur_store_in_tx(ctx->store))
         ubur_store_rollback(ctx->store);
@@ -1090,8 +1089,7 @@ ubur_sync_changes(struct ubur_ctx *ctx, const char *post_id, const char *cursor,
     ubur_sync_cursor_get(cursor, "log", logv, sizeof(logv));
     if (ubur_sync_keyset_parse(wl, &wseq, wid, NULL) ||
         ubur_sync_keyset_parse(logv, &lseq, did, NULL))
-        return ubur_error_field(err, UBUR_EINVAL, "cursor", "'%.60s' is not a sync cursor",
-                                cursor);
+        return ubur_error_field(err, UBUR_EINVAL, "cursor", "'%.60s' is not a sync cursor", cursor);
     (void)dummy;
     int64_t known = 0;
     if ((rc = ubur_store_query_int(ctx->store, err, &known,
@@ -1128,8 +1126,8 @@ ubur_sync_changes(struct ubur_ctx *ctx, const char *post_id, const char *cursor,
             if (json_object_get(seen, key))
                 continue;
             json_object_set_new(seen, key, json_true());
-            json_array_append_new(todo, json_pack("{s:s, s:s}", "type", ubur_stmt_text(st, 1),
-                                                  "id", ubur_stmt_text(st, 2)));
+            json_array_append_new(todo, json_pack("{s:s, s:s}", "type", ubur_stmt_text(st, 1), "id",
+                                                  ubur_stmt_text(st, 2)));
         }
         ubur_stmt_done(st);
         json_decref(seen);
@@ -1147,9 +1145,9 @@ ubur_sync_changes(struct ubur_ctx *ctx, const char *post_id, const char *cursor,
                 continue;
             if ((rc = dt->snapshot(ctx, sync_str(c, "id"), &rec, err)))
                 break;
-            json_array_append_new(changes, json_pack("{s:s, s:s, s:o}", "type", dt->name, "id",
-                                                     sync_str(c, "id"),
-                                                     "record", rec ? rec : json_null()));
+            json_array_append_new(changes,
+                                  json_pack("{s:s, s:s, s:o}", "type", dt->name, "id",
+                                            sync_str(c, "id"), "record", rec ? rec : json_null()));
         }
         json_decref(todo);
         if (rc < 0)
@@ -1191,7 +1189,8 @@ static json_t *
 conflict_row_json(struct ubur_stmt *st)
 {
     json_t *ev = json_loads(ubur_stmt_text(st, 9), 0, NULL);
-    json_t *central = ubur_stmt_is_null(st, 10) ? NULL : json_loads(ubur_stmt_text(st, 10), 0, NULL);
+    json_t *central =
+        ubur_stmt_is_null(st, 10) ? NULL : json_loads(ubur_stmt_text(st, 10), 0, NULL);
     return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s?,"
                      " s:s?, s:s?}",
                      "id", ubur_stmt_text(st, 0), "post", ubur_stmt_text(st, 1), "seq",
@@ -1199,14 +1198,13 @@ conflict_row_json(struct ubur_stmt *st)
                      ubur_stmt_text(st, 4), "op", ubur_stmt_text(st, 5), "record_id",
                      ubur_stmt_text(st, 6), "kind", ubur_stmt_text(st, 7), "detail",
                      ubur_stmt_text(st, 8), "event", ev ? ev : json_null(), "central_version",
-                     central ? central : json_null(), "status", ubur_stmt_text(st, 11),
-                     "opened_at", ubur_stmt_text(st, 12), "resolved_at", ubur_stmt_text(st, 13),
-                     "resolved_by", ubur_stmt_text(st, 14), "resolution_note",
-                     ubur_stmt_text(st, 15));
+                     central ? central : json_null(), "status", ubur_stmt_text(st, 11), "opened_at",
+                     ubur_stmt_text(st, 12), "resolved_at", ubur_stmt_text(st, 13), "resolved_by",
+                     ubur_stmt_text(st, 14), "resolution_note", ubur_stmt_text(st, 15));
 }
 
-#define CONFLICT_COLUMNS                                                                   \
-    "id, post_id, seq, event_id, type, op, record_id, kind, detail, event, central_version," \
+#define CONFLICT_COLUMNS                                                                           \
+    "id, post_id, seq, event_id, type, op, record_id, kind, detail, event, central_version,"       \
     " status, opened_at, resolved_at, resolved_by, resolution_note"
 
 int
@@ -1262,9 +1260,8 @@ ubur_sync_conflict_resolve(struct ubur_ctx *ctx, const char *id, const char *act
         return ubur_error_set(err, UBUR_ENOTFOUND, "no conflict '%.40s'", id ? id : "");
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    if ((rc = ubur_store_prepare(ctx->store,
-                                 "SELECT " CONFLICT_COLUMNS " FROM sync_conflict WHERE id = ?", &st,
-                                 err)))
+    if ((rc = ubur_store_prepare(
+             ctx->store, "SELECT " CONFLICT_COLUMNS " FROM sync_conflict WHERE id = ?", &st, err)))
         goto out;
     ubur_stmt_bind_text(st, 1, id);
     rc = ubur_stmt_step(st, err);
@@ -1349,13 +1346,13 @@ direction_json(struct ubur_ctx *ctx, const char *direction, struct ubur_error *e
                       (json_int_t)ubur_stmt_int(st, 2), "next_attempt_at", ubur_stmt_text(st, 3),
                       "last_error", ubur_stmt_text(st, 4));
         if (!strcmp(direction, "pull")) {
-            json_object_set_new(o, "data_as_of", ubur_stmt_is_null(st, 5)
-                                                     ? json_null()
-                                                     : json_string(ubur_stmt_text(st, 5)));
+            json_object_set_new(o, "data_as_of",
+                                ubur_stmt_is_null(st, 5) ? json_null()
+                                                         : json_string(ubur_stmt_text(st, 5)));
             json_object_set_new(o, "records", json_integer(ubur_stmt_int(st, 6)));
-            json_object_set_new(o, "cursor", ubur_stmt_is_null(st, 7)
-                                                 ? json_null()
-                                                 : json_string(ubur_stmt_text(st, 7)));
+            json_object_set_new(o, "cursor",
+                                ubur_stmt_is_null(st, 7) ? json_null()
+                                                         : json_string(ubur_stmt_text(st, 7)));
         }
         *rc = 0;
     }
@@ -1376,9 +1373,9 @@ ubur_sync_status(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
         int64_t pending = 0, sent = 0, conflicts = 0;
         char *oldest = NULL;
         if (!rc)
-            rc = ubur_store_query_int(ctx->store, err, &pending,
-                                      "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL",
-                                      "");
+            rc =
+                ubur_store_query_int(ctx->store, err, &pending,
+                                     "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL", "");
         if (!rc)
             rc = ubur_store_query_int(ctx->store, err, &sent,
                                       "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NOT NULL",
@@ -1425,13 +1422,16 @@ ubur_sync_status(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
         return rc;
     json_t *posts = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1) {
-        json_t *p = json_pack("{s:s, s:s?, s:I, s:s?, s:s?, s:I}", "id", ubur_stmt_text(st, 0),
-                              "name", ubur_stmt_text(st, 1), "applied_seq",
-                              (json_int_t)ubur_stmt_int(st, 2), "last_push_at",
-                              ubur_stmt_text(st, 3), "last_pull_at", ubur_stmt_text(st, 4),
-                              "open_conflicts", (json_int_t)ubur_stmt_int(st, 5));
+        json_t *p =
+            json_pack("{s:s, s:s?, s:I, s:s?, s:s?, s:I}", "id", ubur_stmt_text(st, 0), "name",
+                      ubur_stmt_text(st, 1), "applied_seq", (json_int_t)ubur_stmt_int(st, 2),
+                      "last_push_at", ubur_stmt_text(st, 3), "last_pull_at", ubur_stmt_text(st, 4),
+                      "open_conflicts", (json_int_t)ubur_stmt_int(st, 5));
         const char *seen = ubur_stmt_text(st, 3), *pulled = ubur_stmt_text(st, 4);
-        const char *last = !seen ? pulled : !pulled ? seen : strcmp(seen, pulled) > 0 ? seen : pulled;
+        const char *last = !seen                      ? pulled
+                           : !pulled                  ? seen
+                           : strcmp(seen, pulled) > 0 ? seen
+                                                      : pulled;
         int64_t t;
         json_object_set_new(p, "last_seen_seconds",
                             last && !ubur_time_parse(last, &t, NULL)

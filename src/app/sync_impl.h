@@ -34,10 +34,10 @@ struct sync_event {
 };
 
 struct sync_up_type {
-    const char *name;             /* "registration", "individual", "movement" */
-    const char *const *ops;       /* the ops central accepts; ops[0] is the creating one */
-    const char *const *actions;   /* audit actions captured into events (object id = record) */
-    const char *const *derived;   /* actions whose effect central re-derives: shadows only */
+    const char *name;           /* "registration", "individual", "movement" */
+    const char *const *ops;     /* the ops central accepts; ops[0] is the creating one */
+    const char *const *actions; /* audit actions captured into events (object id = record) */
+    const char *const *derived; /* actions whose effect central re-derives: shadows only */
     /* Post, inside the writing transaction: fills cap for `action` on `object_id`. */
     int (*capture)(struct ubur_ctx *ctx, const char *action, const char *object_id,
                    const char *detail, struct sync_capture *cap, struct ubur_error *err);
@@ -58,8 +58,8 @@ struct sync_down_type {
     const char *object_type;    /* any audited action on this object type logs one, or NULL */
     const char *const *via;     /* actions on another object that change records of this type */
     /* For `via` actions: the changed record's id (arena), or NULL when none changed. */
-    int (*via_id)(struct ubur_ctx *ctx, const char *action, const char *object_id,
-                  const char **id, struct ubur_error *err);
+    int (*via_id)(struct ubur_ctx *ctx, const char *action, const char *object_id, const char **id,
+                  struct ubur_error *err);
     /* Central: the record's current state; *out NULL when it is gone. */
     int (*snapshot)(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_error *err);
     /* Post, inside the page's transaction: upserts; *changed when anything was written. */

@@ -47,7 +47,7 @@ struct central {
     const char *url;    /* base, no trailing slash */
     const char *cacert; /* may be NULL */
     char token[UBUR_TOKEN_LEN + 1];
-    bool logged_in;     /* we opened the session (and close it) */
+    bool logged_in; /* we opened the session (and close it) */
 };
 
 static size_t
@@ -107,25 +107,25 @@ call(struct central *c, const char *method, const char *path, json_t *body, json
                             curl_easy_strerror(cc));
     } else if (status < 200 || status > 299) {
         json_t *j = json_loadb(resp.s, resp.len, 0, NULL);
-        const char *msg = json_string_value(json_object_get(json_object_get(j, "error"),
-                                                            "message"));
-        const char *field = json_string_value(json_object_get(json_object_get(j, "error"),
-                                                              "field"));
-        int code = status == 401 ? UBUR_EAUTH
+        const char *msg =
+            json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+        const char *field =
+            json_string_value(json_object_get(json_object_get(j, "error"), "field"));
+        int code = status == 401   ? UBUR_EAUTH
                    : status == 403 ? UBUR_EPERM
                    : status == 404 ? UBUR_ENOTFOUND
                    : status == 409 ? UBUR_ECONFLICT
                    : status >= 500 ? UBUR_EBUSY
                                    : UBUR_EUNPROC;
-        rc = ubur_error_set(err, code, "central answered %ld to %s %s: %s%s%s", status, method,
-                            path, field ? field : "", field ? ": " : "",
-                            msg ? msg : "(no message)");
+        rc =
+            ubur_error_set(err, code, "central answered %ld to %s %s: %s%s%s", status, method, path,
+                           field ? field : "", field ? ": " : "", msg ? msg : "(no message)");
         json_decref(j);
     } else {
         *answer = json_loadb(resp.s, resp.len, 0, NULL);
         if (!*answer)
-            rc = ubur_error_set(err, UBUR_EUNPROC, "central's answer to %s %s is not JSON",
-                                method, path);
+            rc = ubur_error_set(err, UBUR_EUNPROC, "central's answer to %s %s is not JSON", method,
+                                path);
     }
     ubur_buf_release(&resp);
     return rc;
@@ -261,8 +261,7 @@ pull_all(struct ubur_ctx *caller, struct central *c, const char *post,
 }
 
 int
-ubur_sync_round(struct ubur_ctx *ctx, struct ubur_sync_round_result *out,
-                struct ubur_error *err)
+ubur_sync_round(struct ubur_ctx *ctx, struct ubur_sync_round_result *out, struct ubur_error *err)
 {
     struct central c = {0};
     struct ubur_error perr = UBUR_ERROR_INIT, qerr = UBUR_ERROR_INIT;
@@ -383,8 +382,8 @@ background(void *arg)
     pthread_mutex_lock(&bg.lock);
     while (!bg.stop) {
         pthread_mutex_unlock(&bg.lock);
-        struct ubur_ctx ctx = {.store = store, .username = "sync", .role = UBUR_ROLE_ADMIN,
-                               .state = bg.state};
+        struct ubur_ctx ctx = {
+            .store = store, .username = "sync", .role = UBUR_ROLE_ADMIN, .state = bg.state};
         ubur_uuid7(ctx.request_id);
         if (ubur_sync_is_post(&ctx) && due(&ctx)) {
             struct ubur_sync_round_result r;
@@ -410,8 +409,7 @@ background(void *arg)
 }
 
 int
-ubur_sync_thread_start(const char *db_uri, const char *state, int interval,
-                       struct ubur_error *err)
+ubur_sync_thread_start(const char *db_uri, const char *state, int interval, struct ubur_error *err)
 {
     if (interval < 1 || interval > 86400)
         return ubur_error_field(err, UBUR_EINVAL, "sync_interval", "must be 1 to 86400 seconds");

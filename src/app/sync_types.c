@@ -46,9 +46,13 @@ json_col_parsed_or_null(struct ubur_stmt *st, int i)
 /* ---- registry snapshots ---- */
 
 static const char *const individual_text_fields[] = {
-    "individual_number", "group_number", "relationship", "given_name_ar", "father_name_ar",
-    "grandfather_name_ar", "family_name_ar", "given_name", "father_name", "grandfather_name",
-    "family_name", "sex", "birth_date", NULL,
+    "individual_number", "group_number",
+    "relationship",      "given_name_ar",
+    "father_name_ar",    "grandfather_name_ar",
+    "family_name_ar",    "given_name",
+    "father_name",       "grandfather_name",
+    "family_name",       "sex",
+    "birth_date",        NULL,
 };
 
 static int
@@ -76,9 +80,9 @@ individual_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct u
         for (int i = 0; individual_text_fields[i]; i++)
             json_object_set_new(o, individual_text_fields[i], col_json(st, i));
         json_object_set_new(o, "birth_date_estimated", json_boolean(ubur_stmt_int(st, 13) != 0));
-        static const char *const rest[] = {"origin",        "citizenship", "population_type",
-                                           "location",      "status",      "registered_on",
-                                           "returnee_on",   "merged_into", "group_id"};
+        static const char *const rest[] = {"origin",      "citizenship", "population_type",
+                                           "location",    "status",      "registered_on",
+                                           "returnee_on", "merged_into", "group_id"};
         for (int i = 0; i < 9; i++)
             json_object_set_new(o, rest[i], col_json(st, 14 + i));
     }
@@ -112,8 +116,8 @@ individual_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct u
         goto fail;
     ubur_stmt_bind_text(st, 1, id);
     while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(needs, json_pack("{s:o, s:o}", "code", col_json(st, 0), "detail",
-                                               col_json(st, 1)));
+        json_array_append_new(
+            needs, json_pack("{s:o, s:o}", "code", col_json(st, 0), "detail", col_json(st, 1)));
     ubur_stmt_done(st);
     if (rc < 0)
         goto fail;
@@ -157,8 +161,7 @@ group_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_e
     if ((rc = ubur_stmt_step(st, err)) == 1)
         o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:[]}", "id", id, "group_number",
                       col_json(st, 0), "kind", col_json(st, 1), "location", col_json(st, 2),
-                      "registered_on", col_json(st, 3), "focal_point", col_json(st, 4),
-                      "members");
+                      "registered_on", col_json(st, 3), "focal_point", col_json(st, 4), "members");
     ubur_stmt_done(st);
     if (rc <= 0)
         return rc;
@@ -346,8 +349,8 @@ individual_capture(struct ubur_ctx *ctx, const char *action, const char *object_
             goto out;
         record = other;
         cap->op = "judge";
-        cap->payload = json_pack("{s:s, s:s?}", "keep", object_id, "decision",
-                                 sync_str(d, "decision"));
+        cap->payload =
+            json_pack("{s:s, s:s?}", "keep", object_id, "decision", sync_str(d, "decision"));
     } else if (!strcmp(action, "registry.individual.create")) {
         cap->op = "create";
     } else if (!strcmp(action, "registry.individual.event")) {
@@ -375,8 +378,8 @@ individual_capture(struct ubur_ctx *ctx, const char *action, const char *object_
     cap->record_id = ubur_arena_strdup(&ctx->arena, record);
     cap->after = snap;
     if (cap->op && !strcmp(cap->op, "create")) {
-        cap->payload = json_pack("{s:s?, s:O}", "group_id", sync_str(snap, "group_id"), "member",
-                                 snap);
+        cap->payload =
+            json_pack("{s:s?, s:O}", "group_id", sync_str(snap, "group_id"), "member", snap);
     } else if (cap->op && !strcmp(cap->op, "correct")) {
         json_t *fields = json_object(), *names = json_object_get(d, "fields");
         size_t i;
@@ -406,8 +409,9 @@ individual_apply(struct ubur_ctx *ctx, const struct sync_event *ev, struct ubur_
         json_t *m = json_object_get(p, "member");
         struct ubur_reg_individual ind;
         if (!json_is_object(m) || !sync_str(p, "group_id"))
-            return ubur_error_field(err, UBUR_EINVAL, "member", "a new member needs group_id and"
-                                                                " member");
+            return ubur_error_field(err, UBUR_EINVAL, "member",
+                                    "a new member needs group_id and"
+                                    " member");
         individual_from_json(ctx, m, &ind);
         if (!ind.id || strcmp(ind.id, ev->record_id))
             return ubur_error_field(err, UBUR_EINVAL, "id", "the payload is not individual %s",
@@ -448,8 +452,8 @@ individual_apply(struct ubur_ctx *ctx, const struct sync_event *ev, struct ubur_
         return ubur_registry_correct(ctx, ev->record_id, &fix, err);
     }
     if (!strcmp(ev->op, "judge"))
-        return ubur_registry_judge(ctx, sync_str(p, "keep"), ev->record_id,
-                                   sync_str(p, "decision"), err);
+        return ubur_registry_judge(ctx, sync_str(p, "keep"), ev->record_id, sync_str(p, "decision"),
+                                   err);
     return ubur_error_field(err, UBUR_EINVAL, "op", "unknown op '%.20s'", ev->op);
 }
 
@@ -493,14 +497,16 @@ movement_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubu
         return rc;
     ubur_stmt_bind_text(st, 1, id);
     if ((rc = ubur_stmt_step(st, err)) == 1) {
-        static const char *const k[] = {
-            "kind",        "direction",   "at",       "crossing_id",     "state",
-            "check_id",    "group_id",    "document_number", "nationality", "visa_id",
-            "visa_number", "proposed",    "decision", "reasons",         "override_reason",
-            "supervisor",  "officer",     "recorded_at"};
+        static const char *const k[] = {"kind",        "direction",       "at",
+                                        "crossing_id", "state",           "check_id",
+                                        "group_id",    "document_number", "nationality",
+                                        "visa_id",     "visa_number",     "proposed",
+                                        "decision",    "reasons",         "override_reason",
+                                        "supervisor",  "officer",         "recorded_at"};
         json_t *o = json_pack("{s:s}", "id", id);
         for (int i = 0; i < 18; i++)
-            json_object_set_new(o, k[i], i == 13 ? json_col_parsed_or_null(st, i) : col_json(st, i));
+            json_object_set_new(o, k[i],
+                                i == 13 ? json_col_parsed_or_null(st, i) : col_json(st, i));
         *out = o;
     }
     ubur_stmt_done(st);
@@ -537,9 +543,9 @@ movement_capture(struct ubur_ctx *ctx, const char *action, const char *object_id
     cap->op = "create";
     cap->record_id = ubur_arena_strdup(&ctx->arena, object_id);
     cap->touches = visa ? ubur_arena_printf(&ctx->arena, " visa:%s", visa) : NULL;
-    cap->payload = json_pack("{s:o, s:o, s:o, s:o, s:o}", "record", rec, "check", chk,
-                             "traveller", trav ? trav : json_null(), "documents",
-                             docs ? docs : json_array(), "group", grp ? grp : json_null());
+    cap->payload = json_pack("{s:o, s:o, s:o, s:o, s:o}", "record", rec, "check", chk, "traveller",
+                             trav ? trav : json_null(), "documents", docs ? docs : json_array(),
+                             "group", grp ? grp : json_null());
     cap->after = snap;
     return 0;
 fail:
@@ -613,8 +619,7 @@ crossing_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_err
         json_t *have = NULL;
         if (!json_is_object(rows[i]))
             continue;
-        if ((rc = sync_row_json(ctx, "crossing_points", "id", sync_str(rows[i], "id"), &have,
-                                err)))
+        if ((rc = sync_row_json(ctx, "crossing_points", "id", sync_str(rows[i], "id"), &have, err)))
             return rc;
         if (!have) {
             json_t *bare = json_deep_copy(rows[i]);
@@ -748,9 +753,9 @@ sync_watchlist_changes(struct ubur_ctx *ctx, int64_t seq, const char *id, int li
         json_t *e = json_pack(
             "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
             " s:o, s:o, s:[]}",
-            "id", ubur_stmt_text(st, 0), "reference", col_json(st, 6), "kind", col_json(st, 7), "primary_name",
-            col_json(st, 8), "original_script_name", col_json(st, 9), "sex", col_json(st, 10),
-            "dobs", json_col_parsed(st, 11, "[]"), "nationalities",
+            "id", ubur_stmt_text(st, 0), "reference", col_json(st, 6), "kind", col_json(st, 7),
+            "primary_name", col_json(st, 8), "original_script_name", col_json(st, 9), "sex",
+            col_json(st, 10), "dobs", json_col_parsed(st, 11, "[]"), "nationalities",
             json_col_parsed(st, 12, "[]"), "places_of_birth", json_col_parsed(st, 13, "[]"),
             "documents", json_col_parsed(st, 14, "[]"), "reason", col_json(st, 15),
             "alert_category", col_json(st, 16), "action", col_json(st, 17), "contributing_state",
@@ -758,8 +763,7 @@ sync_watchlist_changes(struct ubur_ctx *ctx, int64_t seq, const char *id, int li
             "status", col_json(st, 21), "details", json_col_parsed(st, 22, "{}"), "names");
         json_array_append_new(changes,
                               json_pack("{s:s, s:s, s:{s:o, s:o}}", "type", "watchlist", "id",
-                                        ubur_stmt_text(st, 0), "record", "list", list, "entry",
-                                        e));
+                                        ubur_stmt_text(st, 0), "record", "list", list, "entry", e));
         *next_seq = ubur_stmt_int(st, 23);
         snprintf(next_id, UBUR_UUID_LEN + 1, "%s", ubur_stmt_text(st, 0));
     }
@@ -768,8 +772,8 @@ sync_watchlist_changes(struct ubur_ctx *ctx, int64_t seq, const char *id, int li
         return rc;
     for (size_t i = first; i < json_array_size(changes); i++) {
         json_t *c = json_array_get(changes, i);
-        json_t *names = json_object_get(json_object_get(json_object_get(c, "record"), "entry"),
-                                        "names");
+        json_t *names =
+            json_object_get(json_object_get(json_object_get(c, "record"), "entry"), "names");
         if ((rc = ubur_store_prepare(ctx->store,
                                      "SELECT name, quality FROM watchlist_names WHERE entry_id = ?"
                                      " ORDER BY position",
@@ -829,12 +833,12 @@ watchlist_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_er
     for (size_t i = 0; i < n; i++) {
         json_t *nm = json_array_get(names, i);
         if (sync_str(nm, "name") && sync_str(nm, "quality"))
-            w.names[w.nnames++] = (struct ubur_wl_name){sync_str(nm, "name"),
-                                                        sync_str(nm, "quality")};
+            w.names[w.nnames++] =
+                (struct ubur_wl_name){sync_str(nm, "name"), sync_str(nm, "quality")};
     }
     const char *status = sync_str(e, "status");
-    return ubur_watchlist_apply_replica(ctx, &list, sync_str(e, "id") ? sync_str(e, "id") : "",
-                                        &w, status && !strcmp(status, "ended"), changed, err);
+    return ubur_watchlist_apply_replica(ctx, &list, sync_str(e, "id") ? sync_str(e, "id") : "", &w,
+                                        status && !strcmp(status, "ended"), changed, err);
 }
 
 /* ---- visas (down) ---- */
@@ -863,16 +867,14 @@ visa_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubur_er
     ubur_stmt_done(st);
     if (rc < 0)
         goto fail;
-    if ((rc = sync_row_json(ctx, "visa_person", "id", sync_str(visa, "person_id"), &person,
+    if ((rc = sync_row_json(ctx, "visa_person", "id", sync_str(visa, "person_id"), &person, err)) ||
+        (rc = sync_row_json(ctx, "visa_application", "id", sync_str(visa, "application_id"), &app,
                             err)) ||
-        (rc = sync_row_json(ctx, "visa_application", "id", sync_str(visa, "application_id"),
-                            &app, err)) ||
-        (rc = sync_row_json(ctx, "visa_purpose", "code", sync_str(visa, "purpose"), &purpose,
-                            err)))
+        (rc = sync_row_json(ctx, "visa_purpose", "code", sync_str(visa, "purpose"), &purpose, err)))
         goto fail;
-    *out = json_pack("{s:o, s:o, s:o, s:o}", "visa", visa, "person",
-                     person ? person : json_null(), "application", app ? app : json_null(),
-                     "purpose", purpose ? purpose : json_null());
+    *out = json_pack("{s:o, s:o, s:o, s:o}", "visa", visa, "person", person ? person : json_null(),
+                     "application", app ? app : json_null(), "purpose",
+                     purpose ? purpose : json_null());
     return 0;
 fail:
     json_decref(visa);
@@ -909,8 +911,8 @@ visa_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_error *
     if (!json_is_object(visa) || !json_is_object(person) || !json_is_object(app) ||
         !ubur_uuid_valid(sync_str(visa, "id")))
         return ubur_error_set(err, UBUR_EUNPROC, "a visa comes with its person and application");
-    if (json_is_object(purpose) && (rc = sync_row_upsert(ctx, "visa_purpose", "code", purpose,
-                                                         &c, err)))
+    if (json_is_object(purpose) &&
+        (rc = sync_row_upsert(ctx, "visa_purpose", "code", purpose, &c, err)))
         return rc;
     *changed |= c;
     if ((rc = sync_row_upsert(ctx, "visa_person", "id", person, &c, err)))
@@ -962,8 +964,8 @@ visa_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_error *
             goto out;
         }
         bool same = false;
-        if (!(rc = ubur_store_prepare(ctx->store, "SELECT seal FROM visa WHERE id = ?", &st,
-                                      err))) {
+        if (!(rc =
+                  ubur_store_prepare(ctx->store, "SELECT seal FROM visa WHERE id = ?", &st, err))) {
             ubur_stmt_bind_text(st, 1, id);
             if ((rc = ubur_stmt_step(st, err)) == 1 && !ubur_stmt_is_null(st, 0)) {
                 size_t n;
@@ -973,8 +975,8 @@ visa_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_error *
             ubur_stmt_done(st);
         }
         if (rc >= 0 && !same) {
-            if (!(rc = ubur_store_prepare(ctx->store, "UPDATE visa SET seal = ? WHERE id = ?",
-                                          &st, err))) {
+            if (!(rc = ubur_store_prepare(ctx->store, "UPDATE visa SET seal = ? WHERE id = ?", &st,
+                                          err))) {
                 ubur_stmt_bind_blob(st, 1, bin, bl);
                 ubur_stmt_bind_text(st, 2, id);
                 rc = ubur_stmt_step(st, err);
@@ -1047,8 +1049,7 @@ location_snapshot(struct ubur_ctx *ctx, const char *id, json_t **out, struct ubu
         *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pcode", col_json(st, 0),
                          "parent", col_json(st, 1), "level", col_json(st, 2), "country",
                          col_json(st, 3), "name_en", col_json(st, 4), "name_ar", col_json(st, 5),
-                         "location_type", col_json(st, 6), "accommodation_type",
-                         col_json(st, 7));
+                         "location_type", col_json(st, 6), "accommodation_type", col_json(st, 7));
         if (!ubur_stmt_is_null(st, 8) && !ubur_stmt_is_null(st, 9)) {
             json_object_set_new(*out, "latitude", json_real(ubur_stmt_double(st, 8)));
             json_object_set_new(*out, "longitude", json_real(ubur_stmt_double(st, 9)));
@@ -1142,12 +1143,11 @@ const struct sync_down_type sync_down_types[] = {
      location_unlogged},
     {"crossing", (const char *const[]){"crossing.create", "crossing.schedule", NULL}, NULL, NULL,
      NULL, crossing_snapshot, crossing_apply, NULL, NULL},
-    {"visa_free",
-     (const char *const[]){"border.visa_free.set", "border.visa_free.remove", NULL}, NULL, NULL,
-     NULL, visa_free_snapshot, visa_free_apply, NULL, NULL},
+    {"visa_free", (const char *const[]){"border.visa_free.set", "border.visa_free.remove", NULL},
+     NULL, NULL, NULL, visa_free_snapshot, visa_free_apply, NULL, NULL},
     {"visa", NULL, "visa",
-     (const char *const[]){"border.entry", "border.exit", "border.override", NULL},
-     visa_of_record, visa_snapshot, visa_apply, NULL, NULL},
+     (const char *const[]){"border.entry", "border.exit", "border.override", NULL}, visa_of_record,
+     visa_snapshot, visa_apply, NULL, NULL},
     {"revocation", NULL, NULL, NULL, NULL, revocation_snapshot, revocation_apply, NULL, NULL},
     {0},
 };

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ubur/banned.h"
 #include "ubur/users.h"
+#include "ubur/banned.h"
 
 #define LOCK_AFTER 5
 #define LOCK_BASE_SECONDS 30

@@ -104,8 +104,8 @@ ubur_visa_event_at(struct ubur_ctx *ctx, const char *application_id, const char 
     json_decref(d);
     if (detail_json && detail_json[0] == '{') {
         size_t l = strlen(ds);
-        char *joined = ubur_arena_printf(&ctx->arena, "%.*s,\"detail\":%s}", (int)(l - 1), ds,
-                                         detail_json);
+        char *joined =
+            ubur_arena_printf(&ctx->arena, "%.*s,\"detail\":%s}", (int)(l - 1), ds, detail_json);
         free(ds);
         ds = ubur_strdup(joined);
     }
@@ -166,8 +166,7 @@ app_exists(struct ubur_store *store, const char *id, char **state, char **purpos
 
 /* Resolves an application id or number to its id (arena copy). */
 static int
-resolve_app(struct ubur_ctx *ctx, const char *id_or_number, const char **id,
-            struct ubur_error *err)
+resolve_app(struct ubur_ctx *ctx, const char *id_or_number, const char **id, struct ubur_error *err)
 {
     char *v = NULL;
     int rc = ubur_store_query_text(ctx->store, err, &v,
@@ -216,9 +215,20 @@ struct app_input {
 };
 
 static const char *const apply_keys[] = {
-    "passport_mrz", "purpose", "entry_date", "days", "entries", "name_ar", "urgent",
-    "hospital", "patient_application_id", "documents", "family", "group_ref",
-    "previous_application_ids", "person_id",
+    "passport_mrz",
+    "purpose",
+    "entry_date",
+    "days",
+    "entries",
+    "name_ar",
+    "urgent",
+    "hospital",
+    "patient_application_id",
+    "documents",
+    "family",
+    "group_ref",
+    "previous_application_ids",
+    "person_id",
 };
 
 static int
@@ -287,8 +297,7 @@ read_documents(json_t *req, struct app_input *in, struct ubur_error *err)
         }
         if (!str_ok(r, TEXT_MAX) || !json_string_length(r)) {
             snprintf(f, sizeof(f), "documents[%zu].reference", i);
-            return ubur_error_field(err, UBUR_EINVAL, f, "must be 1 to %d bytes of text",
-                                    TEXT_MAX);
+            return ubur_error_field(err, UBUR_EINVAL, f, "must be 1 to %d bytes of text", TEXT_MAX);
         }
         if (ds && !json_is_null(ds) && !str_ok(ds, 500)) {
             snprintf(f, sizeof(f), "documents[%zu].description", i);
@@ -375,8 +384,7 @@ read_application(struct ubur_ctx *ctx, json_t *req, struct app_input *in, struct
     in->entries = 1;
     if ((v = json_object_get(req, "entries")) && !json_is_null(v)) {
         if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 99)
-            return ubur_error_field(err, UBUR_EINVAL, "entries",
-                                    "must be 0 (multiple) to 99");
+            return ubur_error_field(err, UBUR_EINVAL, "entries", "must be 0 (multiple) to 99");
         in->entries = (int)json_integer_value(v);
     }
     if ((v = json_object_get(req, "urgent")) && !json_is_null(v)) {
@@ -589,12 +597,11 @@ screen_record(struct ubur_ctx *ctx, struct app_input *in, struct ubur_visa_risk_
     json_object_set_new(summary, "screening_id", json_string(r->screening_id));
     json_t *hits = json_array();
     for (int i = 0; i < r->nhits; i++)
-        json_array_append_new(hits,
-                              json_pack("{s:s, s:s?, s:s?, s:f, s:b, s:s?}", "entry_id",
-                                        r->hits[i].entry_id, "list", r->hits[i].list, "name",
-                                        r->hits[i].name, "score", r->hits[i].score, "dismissed",
-                                        r->hits[i].dismissed, "case_id",
-                                        r->hits[i].case_id[0] ? r->hits[i].case_id : NULL));
+        json_array_append_new(hits, json_pack("{s:s, s:s?, s:s?, s:f, s:b, s:s?}", "entry_id",
+                                              r->hits[i].entry_id, "list", r->hits[i].list, "name",
+                                              r->hits[i].name, "score", r->hits[i].score,
+                                              "dismissed", r->hits[i].dismissed, "case_id",
+                                              r->hits[i].case_id[0] ? r->hits[i].case_id : NULL));
     json_object_set_new(summary, "watchlist_hits", hits);
     return 0;
 }
@@ -604,9 +611,9 @@ risk_json(const struct ubur_visa_risk *k, json_t *summary)
 {
     json_t *reasons = json_array();
     for (int i = 0; i < k->nreasons; i++)
-        json_array_append_new(reasons, json_pack("{s:s, s:i, s:s}", "code", k->reasons[i].code,
-                                                 "points", k->reasons[i].points, "message",
-                                                 k->reasons[i].message));
+        json_array_append_new(reasons,
+                              json_pack("{s:s, s:i, s:s}", "code", k->reasons[i].code, "points",
+                                        k->reasons[i].points, "message", k->reasons[i].message));
     json_object_set_new(summary, "score", json_integer(k->score));
     json_object_set_new(summary, "level", json_string(ubur_visa_risk_level_name(k->level)));
     json_object_set_new(summary, "blocking", json_boolean(k->blocking));
@@ -720,13 +727,20 @@ apply_in_tx(struct ubur_ctx *ctx, struct app_input *in, const char *group_ref,
         " currency, risk_score, risk_level, screening, submitted_by, submitted_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " ?, ?, ?)",
-        "tttttttttt" "ii" "ii" "ttt" "it" "it" "t" "ttt",
+        "tttttttttt"
+        "ii"
+        "ii"
+        "ttt"
+        "it"
+        "it"
+        "t"
+        "ttt",
         id, number, person_id, in->mrz_text, in->mrz.document_number, in->mrz.issuing_state,
         in->mrz.nationality, in->expiry_date[0] ? in->expiry_date : NULL, in->rules.code, entry,
         (int64_t)in->days, (int64_t)in->entries, (int64_t)in->urgent, (int64_t)priority,
         in->hospital, in->patient_id, group_ref ? group_ref : in->group_ref, in->rules.fee_minor,
-        in->rules.currency, (int64_t)risk.score, ubur_visa_risk_level_name(risk.level),
-        screening, ctx->username, now, now);
+        in->rules.currency, (int64_t)risk.score, ubur_visa_risk_level_name(risk.level), screening,
+        ctx->username, now, now);
     if (n < 0) {
         rc = (int)n;
         goto out;
@@ -777,8 +791,8 @@ apply_in_tx(struct ubur_ctx *ctx, struct app_input *in, const char *group_ref,
     snprintf(detail, sizeof(detail),
              "{\"number\":\"%s\",\"purpose\":\"%s\",\"risk_score\":%d,\"risk_level\":\"%s\"}",
              number, in->rules.code, risk.score, ubur_visa_risk_level_name(risk.level));
-    if ((rc = ubur_visa_event(ctx, id, NULL, "submit", NULL, "submitted", NULL, false, detail,
-                              err)))
+    if ((rc =
+             ubur_visa_event(ctx, id, NULL, "submit", NULL, "submitted", NULL, false, detail, err)))
         goto out;
 
     /* Automatic approval where the rules allow. */
@@ -952,13 +966,13 @@ ubur_visa_lines_json(const char *text)
     return a;
 }
 
-#define APP_COLUMNS                                                                        \
-    "a.id, a.number, a.state, a.purpose, a.urgent, a.priority, a.entry_date, a.stay_days,"  \
-    " a.entries, a.hospital, a.group_ref, a.patient_application_id, a.passport_mrz,"       \
-    " a.passport_number, a.passport_state, a.nationality, a.passport_expiry, a.fee_minor,"  \
-    " a.currency, a.risk_score, a.risk_level, a.screening, a.auto_decided,"                \
-    " a.refusal_reason, a.decision_note, a.decided_by, a.decided_at, a.submitted_by,"      \
-    " a.submitted_at, a.updated_at, p.id, p.surname, p.given_names, p.name_ar, p.sex,"      \
+#define APP_COLUMNS                                                                                \
+    "a.id, a.number, a.state, a.purpose, a.urgent, a.priority, a.entry_date, a.stay_days,"         \
+    " a.entries, a.hospital, a.group_ref, a.patient_application_id, a.passport_mrz,"               \
+    " a.passport_number, a.passport_state, a.nationality, a.passport_expiry, a.fee_minor,"         \
+    " a.currency, a.risk_score, a.risk_level, a.screening, a.auto_decided,"                        \
+    " a.refusal_reason, a.decision_note, a.decided_by, a.decided_at, a.submitted_by,"              \
+    " a.submitted_at, a.updated_at, p.id, p.surname, p.given_names, p.name_ar, p.sex,"             \
     " p.birth_date, p.nationality"
 
 static json_t *
@@ -969,17 +983,15 @@ app_summary_json(struct ubur_stmt *st)
                      " s:s, s:s, s:o?, s:s?, s:s?, s:s, s:s}",
                      "id", ubur_stmt_text(st, 0), "number", ubur_stmt_text(st, 1), "state",
                      ubur_stmt_text(st, 2), "purpose", ubur_stmt_text(st, 3), "urgent",
-                     (int)ubur_stmt_int(st, 4), "priority", (int)ubur_stmt_int(st, 5),
-                     "entry_date", ubur_stmt_text(st, 6), "days", (int)ubur_stmt_int(st, 7),
-                     "entries", (int)ubur_stmt_int(st, 8), "hospital", ubur_stmt_text(st, 9),
-                     "group_ref", ubur_stmt_text(st, 10), "patient_application_id",
-                     ubur_stmt_text(st, 11), "surname", ubur_stmt_text(st, 31), "given_names",
-                     ubur_stmt_text(st, 32), "nationality", ubur_stmt_text(st, 15),
-                     "risk_score",
+                     (int)ubur_stmt_int(st, 4), "priority", (int)ubur_stmt_int(st, 5), "entry_date",
+                     ubur_stmt_text(st, 6), "days", (int)ubur_stmt_int(st, 7), "entries",
+                     (int)ubur_stmt_int(st, 8), "hospital", ubur_stmt_text(st, 9), "group_ref",
+                     ubur_stmt_text(st, 10), "patient_application_id", ubur_stmt_text(st, 11),
+                     "surname", ubur_stmt_text(st, 31), "given_names", ubur_stmt_text(st, 32),
+                     "nationality", ubur_stmt_text(st, 15), "risk_score",
                      ubur_stmt_is_null(st, 19) ? NULL : json_integer(ubur_stmt_int(st, 19)),
                      "risk_level", ubur_stmt_text(st, 20), "refusal_reason", refusal,
-                     "submitted_at", ubur_stmt_text(st, 28), "updated_at",
-                     ubur_stmt_text(st, 29));
+                     "submitted_at", ubur_stmt_text(st, 28), "updated_at", ubur_stmt_text(st, 29));
 }
 
 static json_t *
@@ -992,38 +1004,34 @@ app_full_json(struct ubur_stmt *st)
     json_t *risk = NULL;
     if (ubur_stmt_text(st, 21))
         risk = json_loads(ubur_stmt_text(st, 21), 0, NULL);
-    json_object_set_new(o, "applicant",
-                        json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s}", "person_id",
-                                  ubur_stmt_text(st, 30), "surname", ubur_stmt_text(st, 31),
-                                  "given_names", ubur_stmt_text(st, 32), "name_ar",
-                                  ubur_stmt_text(st, 33), "sex", ubur_stmt_text(st, 34),
-                                  "birth_date", ubur_stmt_text(st, 35), "nationality",
-                                  ubur_stmt_text(st, 36)));
+    json_object_set_new(
+        o, "applicant",
+        json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s}", "person_id", ubur_stmt_text(st, 30),
+                  "surname", ubur_stmt_text(st, 31), "given_names", ubur_stmt_text(st, 32),
+                  "name_ar", ubur_stmt_text(st, 33), "sex", ubur_stmt_text(st, 34), "birth_date",
+                  ubur_stmt_text(st, 35), "nationality", ubur_stmt_text(st, 36)));
     json_object_set_new(o, "passport",
                         json_pack("{s:s, s:s, s:s, s:s?, s:o}", "number", ubur_stmt_text(st, 13),
                                   "issuing_state", ubur_stmt_text(st, 14), "nationality",
                                   ubur_stmt_text(st, 15), "expiry_date", ubur_stmt_text(st, 16),
                                   "mrz", ubur_visa_lines_json(ubur_stmt_text(st, 12))));
-    json_object_set_new(o, "fee", json_pack("{s:s, s:s}", "amount", fee, "currency",
-                                            ubur_stmt_text(st, 18)));
+    json_object_set_new(o, "fee",
+                        json_pack("{s:s, s:s}", "amount", fee, "currency", ubur_stmt_text(st, 18)));
     json_object_set_new(o, "risk", risk ? risk : json_null());
     json_object_set_new(o, "auto_decided", json_boolean(ubur_stmt_int(st, 22) != 0));
-    json_object_set_new(o, "refusal_text", refusal ? json_string(ubur_visa_refusal_text(refusal)
-                                                                     ? ubur_visa_refusal_text(refusal)
-                                                                     : refusal)
-                                                   : json_null());
-    json_object_set_new(o, "decision_note", ubur_stmt_text(st, 24)
-                                                ? json_string(ubur_stmt_text(st, 24))
-                                                : json_null());
-    json_object_set_new(o, "decided_by", ubur_stmt_text(st, 25)
-                                             ? json_string(ubur_stmt_text(st, 25))
-                                             : json_null());
-    json_object_set_new(o, "decided_at", ubur_stmt_text(st, 26)
-                                             ? json_string(ubur_stmt_text(st, 26))
-                                             : json_null());
-    json_object_set_new(o, "submitted_by", ubur_stmt_text(st, 27)
-                                               ? json_string(ubur_stmt_text(st, 27))
-                                               : json_null());
+    json_object_set_new(o, "refusal_text",
+                        refusal ? json_string(ubur_visa_refusal_text(refusal)
+                                                  ? ubur_visa_refusal_text(refusal)
+                                                  : refusal)
+                                : json_null());
+    json_object_set_new(o, "decision_note",
+                        ubur_stmt_text(st, 24) ? json_string(ubur_stmt_text(st, 24)) : json_null());
+    json_object_set_new(o, "decided_by",
+                        ubur_stmt_text(st, 25) ? json_string(ubur_stmt_text(st, 25)) : json_null());
+    json_object_set_new(o, "decided_at",
+                        ubur_stmt_text(st, 26) ? json_string(ubur_stmt_text(st, 26)) : json_null());
+    json_object_set_new(o, "submitted_by",
+                        ubur_stmt_text(st, 27) ? json_string(ubur_stmt_text(st, 27)) : json_null());
     return o;
 }
 
@@ -1042,11 +1050,10 @@ attach_documents(struct ubur_ctx *ctx, const char *id, json_t *o, struct ubur_er
     ubur_stmt_bind_text(st, 1, id);
     json_t *a = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s}", "kind",
-                                           ubur_stmt_text(st, 0), "reference",
-                                           ubur_stmt_text(st, 1), "description",
-                                           ubur_stmt_text(st, 2), "added_at",
-                                           ubur_stmt_text(st, 3)));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:s?, s:s}", "kind", ubur_stmt_text(st, 0),
+                                        "reference", ubur_stmt_text(st, 1), "description",
+                                        ubur_stmt_text(st, 2), "added_at", ubur_stmt_text(st, 3)));
     ubur_stmt_done(st);
     json_object_set_new(o, "documents", a);
     return rc < 0 ? rc : 0;
@@ -1060,7 +1067,8 @@ attach_links(struct ubur_ctx *ctx, const char *id, const char *group_ref, json_t
     /* Links both ways: what this application names, and what names it. */
     int rc = ubur_store_prepare(
         ctx->store,
-        "SELECT l.linked_id, l.relation, l.detail, a.number, a.state, 0 FROM visa_application_link l"
+        "SELECT l.linked_id, l.relation, l.detail, a.number, a.state, 0 FROM visa_application_link "
+        "l"
         " JOIN visa_application a ON a.id = l.linked_id WHERE l.application_id = ?"
         " UNION ALL SELECT l.application_id, l.relation, l.detail, a.number, a.state, 1"
         " FROM visa_application_link l JOIN visa_application a ON a.id = l.application_id"
@@ -1075,14 +1083,13 @@ attach_links(struct ubur_ctx *ctx, const char *id, const char *group_ref, json_t
         const char *rel = ubur_stmt_text(st, 1);
         bool inverse = ubur_stmt_int(st, 5) != 0;
         /* Seen from the other side: a patient's escorts, later applications. */
-        const char *shown = !inverse ? rel
+        const char *shown = !inverse                   ? rel
                             : !strcmp(rel, "patient")  ? "escort"
                             : !strcmp(rel, "previous") ? "later"
                                                        : rel;
-        json_t *l = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "application_id",
-                              ubur_stmt_text(st, 0), "number", ubur_stmt_text(st, 3), "state",
-                              ubur_stmt_text(st, 4), "relation", shown, "detail",
-                              ubur_stmt_text(st, 2));
+        json_t *l = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "application_id", ubur_stmt_text(st, 0),
+                              "number", ubur_stmt_text(st, 3), "state", ubur_stmt_text(st, 4),
+                              "relation", shown, "detail", ubur_stmt_text(st, 2));
         if (!strcmp(shown, "escort"))
             json_array_append(escorts, l);
         json_array_append_new(links, l);
@@ -1102,10 +1109,9 @@ attach_links(struct ubur_ctx *ctx, const char *id, const char *group_ref, json_t
         ubur_stmt_bind_text(st, 1, group_ref);
         ubur_stmt_bind_text(st, 2, id);
         while ((rc = ubur_stmt_step(st, err)) == 1)
-            json_array_append_new(group, json_pack("{s:s, s:s, s:s}", "application_id",
-                                                   ubur_stmt_text(st, 0), "number",
-                                                   ubur_stmt_text(st, 1), "state",
-                                                   ubur_stmt_text(st, 2)));
+            json_array_append_new(
+                group, json_pack("{s:s, s:s, s:s}", "application_id", ubur_stmt_text(st, 0),
+                                 "number", ubur_stmt_text(st, 1), "state", ubur_stmt_text(st, 2)));
         ubur_stmt_done(st);
     }
     json_object_set_new(o, "group_members", group);
@@ -1126,12 +1132,12 @@ attach_history(struct ubur_ctx *ctx, const char *id, json_t *o, struct ubur_erro
     ubur_stmt_bind_text(st, 1, id);
     json_t *a = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(
-            a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?}", "action",
-                         ubur_stmt_text(st, 0), "from", ubur_stmt_text(st, 1), "to",
-                         ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3), "username",
-                         ubur_stmt_text(st, 4), "role", ubur_stmt_text(st, 5), "reason",
-                         ubur_stmt_text(st, 6), "visa_id", ubur_stmt_text(st, 7)));
+        json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?}", "action",
+                                           ubur_stmt_text(st, 0), "from", ubur_stmt_text(st, 1),
+                                           "to", ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3),
+                                           "username", ubur_stmt_text(st, 4), "role",
+                                           ubur_stmt_text(st, 5), "reason", ubur_stmt_text(st, 6),
+                                           "visa_id", ubur_stmt_text(st, 7)));
     ubur_stmt_done(st);
     json_object_set_new(o, "history", a);
     return rc < 0 ? rc : 0;
@@ -1292,11 +1298,12 @@ ubur_visa_cascade_escort_applications(struct ubur_ctx *ctx, const char *patient_
         if ((rc = ubur_visa_transition(ubur_visa_state_parse(states[i]), UBUR_VISA_DISCONTINUE,
                                        UBUR_VISA_ROLE_SYSTEM, NULL, err)))
             return rc;
-        int64_t c = ubur_store_run(ctx->store, err,
-                                   "UPDATE visa_application SET state = 'discontinued',"
-                                   " refusal_reason = 'patient_not_approved', decided_by = 'system',"
-                                   " decided_at = ?, updated_at = ? WHERE id = ?",
-                                   "ttt", now, now, ids[i]);
+        int64_t c =
+            ubur_store_run(ctx->store, err,
+                           "UPDATE visa_application SET state = 'discontinued',"
+                           " refusal_reason = 'patient_not_approved', decided_by = 'system',"
+                           " decided_at = ?, updated_at = ? WHERE id = ?",
+                           "ttt", now, now, ids[i]);
         if (c < 0)
             return (int)c;
         if ((rc = ubur_visa_event(ctx, ids[i], NULL, "discontinue", states[i], "discontinued",
@@ -1357,7 +1364,8 @@ ubur_visa_decide(struct ubur_ctx *ctx, const char *id_or_number, const char *act
     if ((rc = ubur_visa_transition(from, a, ctx->role, &to, err)))
         goto out;
     if (a == UBUR_VISA_APPROVE) {
-        if (!strcmp(risk_level, "high") && !(ctx->role & (UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN))) {
+        if (!strcmp(risk_level, "high") &&
+            !(ctx->role & (UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN))) {
             rc = ubur_error_field(err, UBUR_EPERM, "role",
                                   "a high-risk application needs a supervisor's approval");
             goto out;
@@ -1378,19 +1386,25 @@ ubur_visa_decide(struct ubur_ctx *ctx, const char *id_or_number, const char *act
     }
     ubur_time_format(ubur_now(), now);
     bool decision = a != UBUR_VISA_REVIEW;
-    int64_t n = ubur_store_run(
-        ctx->store, err,
-        "UPDATE visa_application SET state = ?, updated_at = ?,"
-        " refusal_reason = CASE WHEN ? = 1 THEN ? ELSE refusal_reason END,"
-        " decision_note = COALESCE(?, decision_note),"
-        " decided_by = CASE WHEN ? = 1 THEN ? ELSE decided_by END,"
-        " decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,"
-        " auto_decided = CASE WHEN ? = 1 THEN 0 ELSE auto_decided END"
-        " WHERE id = ? AND state = ?",
-        "tt" "it" "t" "it" "it" "i" "tt", ubur_visa_state_name(to), now,
-        (int64_t)(a == UBUR_VISA_REFUSE || a == UBUR_VISA_DISCONTINUE),
-        reason, note, (int64_t)decision, ctx->username, (int64_t)decision, now,
-        (int64_t)decision, id, state_s);
+    int64_t n = ubur_store_run(ctx->store, err,
+                               "UPDATE visa_application SET state = ?, updated_at = ?,"
+                               " refusal_reason = CASE WHEN ? = 1 THEN ? ELSE refusal_reason END,"
+                               " decision_note = COALESCE(?, decision_note),"
+                               " decided_by = CASE WHEN ? = 1 THEN ? ELSE decided_by END,"
+                               " decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,"
+                               " auto_decided = CASE WHEN ? = 1 THEN 0 ELSE auto_decided END"
+                               " WHERE id = ? AND state = ?",
+                               "tt"
+                               "it"
+                               "t"
+                               "it"
+                               "it"
+                               "i"
+                               "tt",
+                               ubur_visa_state_name(to), now,
+                               (int64_t)(a == UBUR_VISA_REFUSE || a == UBUR_VISA_DISCONTINUE),
+                               reason, note, (int64_t)decision, ctx->username, (int64_t)decision,
+                               now, (int64_t)decision, id, state_s);
     if (n < 0) {
         rc = (int)n;
         goto out;

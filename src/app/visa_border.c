@@ -43,14 +43,13 @@ day_of(int64_t t)
 }
 
 /* The columns every reader below selects, in this order. */
-#define VISA_USE_COLUMNS                                                                   \
-    "id, visa_number, issuing_state, purpose, state, valid_from, valid_until, entries,"    \
+#define VISA_USE_COLUMNS                                                                           \
+    "id, visa_number, issuing_state, purpose, state, valid_from, valid_until, entries,"            \
     " entries_used, stay_days, days_used, in_country_since"
 
 /* Reads the current row of a VISA_USE_COLUMNS statement into out and u. */
 static int
-read_row(struct ubur_stmt *st, int64_t at, struct ubur_visa_valid *out,
-         struct ubur_visa_usage *u)
+read_row(struct ubur_stmt *st, int64_t at, struct ubur_visa_valid *out, struct ubur_visa_usage *u)
 {
     int64_t d;
     memset(out, 0, sizeof(*out));
@@ -92,17 +91,20 @@ static int
 rank(enum ubur_visa_usable u)
 {
     static const int r[] = {
-        [UBUR_VISA_USABLE] = 0,           [UBUR_VISA_USE_STAY_EXCEEDED] = 1,
-        [UBUR_VISA_USE_ENTRIES_EXHAUSTED] = 2, [UBUR_VISA_USE_NOT_YET_VALID] = 3,
-        [UBUR_VISA_USE_EXPIRED] = 4,          [UBUR_VISA_USE_REVOKED] = 5,
+        [UBUR_VISA_USABLE] = 0,
+        [UBUR_VISA_USE_STAY_EXCEEDED] = 1,
+        [UBUR_VISA_USE_ENTRIES_EXHAUSTED] = 2,
+        [UBUR_VISA_USE_NOT_YET_VALID] = 3,
+        [UBUR_VISA_USE_EXPIRED] = 4,
+        [UBUR_VISA_USE_REVOKED] = 5,
     };
     return (unsigned)u < sizeof(r) / sizeof(r[0]) ? r[u] : 9;
 }
 
 int
-ubur_visa_find_valid(struct ubur_store *store, const char *document_number,
-                     const char *nationality, const char *visa_number, int64_t at,
-                     struct ubur_visa_valid *out, struct ubur_error *err)
+ubur_visa_find_valid(struct ubur_store *store, const char *document_number, const char *nationality,
+                     const char *visa_number, int64_t at, struct ubur_visa_valid *out,
+                     struct ubur_error *err)
 {
     struct ubur_stmt *st;
     struct ubur_visa_valid cand;
@@ -143,8 +145,7 @@ ubur_visa_find_valid(struct ubur_store *store, const char *document_number,
                                     "no visa '%s' for passport '%s' of %s", visa_number,
                                     document_number, nationality);
         return ubur_error_field(err, UBUR_ENOTFOUND, "document_number",
-                                "no visa for passport '%s' of %s", document_number,
-                                nationality);
+                                "no visa for passport '%s' of %s", document_number, nationality);
     }
     return 0;
 }
@@ -154,8 +155,8 @@ load_one(struct ubur_store *store, const char *visa_id, int64_t at, struct ubur_
          struct ubur_visa_usage *u, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(store, "SELECT " VISA_USE_COLUMNS " FROM visa WHERE id = ?", &st,
-                                err);
+    int rc =
+        ubur_store_prepare(store, "SELECT " VISA_USE_COLUMNS " FROM visa WHERE id = ?", &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, visa_id);
@@ -196,8 +197,8 @@ ubur_visa_note_entry(struct ubur_store *store, const char *visa_id, int64_t at,
     if (n < 0)
         return (int)n;
     if (n == 0)
-        return ubur_error_field(err, UBUR_ECONFLICT, "visa",
-                                "visa %s already has an open entry", v.visa_number);
+        return ubur_error_field(err, UBUR_ECONFLICT, "visa", "visa %s already has an open entry",
+                                v.visa_number);
     return 0;
 }
 
@@ -216,8 +217,8 @@ ubur_visa_note_exit(struct ubur_store *store, const char *visa_id, int64_t at,
                                 v.visa_number);
     int64_t day = day_of(at);
     if (day < u.in_country_since)
-        return ubur_error_field(err, UBUR_ECONFLICT, "at",
-                                "the exit is before the entry of %s", v.in_country_since);
+        return ubur_error_field(err, UBUR_ECONFLICT, "at", "the exit is before the entry of %s",
+                                v.in_country_since);
     ubur_time_format(ubur_now(), now);
     int64_t n = ubur_store_run(store, err,
                                "UPDATE visa SET days_used = days_used + ?,"

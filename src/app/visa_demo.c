@@ -80,7 +80,9 @@ demo_keys(struct ubur_ctx *ctx, struct ubur_error *err)
         return ubur_error_set(err, UBUR_EIO, "cannot create '%s': %s", dir, strerror(errno));
     char signer[5];
     snprintf(signer, sizeof(signer), "%.2sVS",
-             !strcmp(state, "SYR") ? "SY" : !strcmp(state, "IRQ") ? "IQ" : state);
+             !strcmp(state, "SYR")   ? "SY"
+             : !strcmp(state, "IRQ") ? "IQ"
+                                     : state);
     const char *csca_key = ubur_arena_printf(&ctx->arena, "%s/csca-%s.key", dir, state);
     const char *csca_pem = ubur_arena_printf(&ctx->arena, "%s/csca-%s.pem", dir, state);
     struct ubur_vds_keyspec spec = {.country = state, .signer = signer};
@@ -295,8 +297,7 @@ ubur_visa_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
                     &id[1], err)))
         return rc;
     char fam[200];
-    snprintf(fam, sizeof(fam), "{\"group_ref\":\"PILGRIMS-ZAYNAB-01\",\"family\":[\"%s\"]}",
-             id[1]);
+    snprintf(fam, sizeof(fam), "{\"group_ref\":\"PILGRIMS-ZAYNAB-01\",\"family\":[\"%s\"]}", id[1]);
     if ((rc = apply(ctx, &people[2], s + 2, "religious_tourism", 20, 10, fam, &id[2], err)) ||
         (rc = apply(ctx, &people[3], s + 3, "religious_tourism", 20, 10, fam, &id[3], err)) ||
         (rc = issue(ctx, id[1], NULL, err)) || (rc = approve_if_needed(ctx, id[2], err)) ||
@@ -304,12 +305,13 @@ ubur_visa_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
         return rc;
     /* An urgent medical case with an escort, both issued, then extended at the hospital's
      * request. */
-    if ((rc = apply(ctx, &people[4], s + 4, "medical", 3, 30,
-                    "{\"urgent\":true,\"hospital\":\"Al-Mouwasat University Hospital, Damascus\","
-                    "\"documents\":[{\"kind\":\"medical_letter\",\"reference\":\"MOH-IQ-2021-0417\","
-                    "\"description\":\"cardiac surgery referral\"},{\"kind\":\"hospital_letter\","
-                    "\"reference\":\"MOUWASAT-ADM-5512\"}]}",
-                    &id[4], err)) ||
+    if ((rc =
+             apply(ctx, &people[4], s + 4, "medical", 3, 30,
+                   "{\"urgent\":true,\"hospital\":\"Al-Mouwasat University Hospital, Damascus\","
+                   "\"documents\":[{\"kind\":\"medical_letter\",\"reference\":\"MOH-IQ-2021-0417\","
+                   "\"description\":\"cardiac surgery referral\"},{\"kind\":\"hospital_letter\","
+                   "\"reference\":\"MOUWASAT-ADM-5512\"}]}",
+                   &id[4], err)) ||
         (rc = decide(ctx, id[4], "review", NULL, err)) ||
         (rc = issue(ctx, id[4], &visa_patient, err)))
         return rc;
@@ -322,10 +324,11 @@ ubur_visa_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
                      "{\"days\":14,\"hospital_request\":\"MOUWASAT-EXT-0093\"}", err)))
         return rc;
     /* A medical case waiting in the queue: the passport expires during the stay. */
-    if ((rc = apply(ctx, &people[6], s + 6, "medical", 12, 21,
-                    "{\"hospital\":\"Tishreen University Hospital, Latakia\","
-                    "\"documents\":[{\"kind\":\"medical_letter\",\"reference\":\"MOH-IQ-2021-0533\"}]}",
-                    &id[6], err)))
+    if ((rc = apply(
+             ctx, &people[6], s + 6, "medical", 12, 21,
+             "{\"hospital\":\"Tishreen University Hospital, Latakia\","
+             "\"documents\":[{\"kind\":\"medical_letter\",\"reference\":\"MOH-IQ-2021-0533\"}]}",
+             &id[6], err)))
         return rc;
     /* A business visit refused. */
     if ((rc = apply(ctx, &people[7], s + 7, "business", 15, 7,

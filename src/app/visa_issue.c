@@ -57,9 +57,8 @@ ubur_visa_keys_dir(struct ubur_ctx *ctx)
                                "SELECT file FROM pragma_database_list WHERE name = 'main'", "") &&
         file && *file) {
         char *slash = strrchr(file, '/');
-        const char *dir = slash ? ubur_arena_printf(&ctx->arena, "%.*s/keys",
-                                                    (int)(slash - file), file)
-                                : "keys";
+        const char *dir =
+            slash ? ubur_arena_printf(&ctx->arena, "%.*s/keys", (int)(slash - file), file) : "keys";
         free(file);
         return dir;
     }
@@ -95,8 +94,7 @@ pool_free(void)
 }
 
 static int
-signer_take(const char *key, const char *cert, struct ubur_vds_signer **out,
-            struct ubur_error *err)
+signer_take(const char *key, const char *cert, struct ubur_vds_signer **out, struct ubur_error *err)
 {
     pthread_mutex_lock(&pool.lock);
     if (!pool.atexit_set) {
@@ -163,8 +161,8 @@ signer_give(struct ubur_vds_signer *s)
 
 struct visa_doc {
     /* inputs */
-    char format;           /* 'A' or 'B' */
-    const char *state;     /* issuing state */
+    char format;       /* 'A' or 'B' */
+    const char *state; /* issuing state */
     const char *number;
     const char *surname, *given_names, *nationality, *birth_date, *passport_number;
     const char *key, *cert; /* the signer's files; NULL = read from settings */
@@ -235,12 +233,12 @@ make_visa_doc(struct ubur_ctx *ctx, struct visa_doc *d, struct ubur_error *err)
 
 /* ---- reading visas ---- */
 
-#define VISA_COLUMNS                                                                       \
-    "v.id, v.visa_number, v.application_id, a.number, v.person_id, p.surname,"             \
-    " p.given_names, v.nationality, v.passport_number, v.issuing_state, v.purpose,"        \
-    " v.state, v.valid_from, v.valid_until, v.entries, v.stay_days, v.mrz_format, v.mrz,"  \
-    " v.seal, v.seal_signer, v.seal_cert_ref, v.patient_visa_id, v.entries_used,"          \
-    " v.days_used, v.in_country_since, v.issued_at, v.issued_by, v.ended_at,"              \
+#define VISA_COLUMNS                                                                               \
+    "v.id, v.visa_number, v.application_id, a.number, v.person_id, p.surname,"                     \
+    " p.given_names, v.nationality, v.passport_number, v.issuing_state, v.purpose,"                \
+    " v.state, v.valid_from, v.valid_until, v.entries, v.stay_days, v.mrz_format, v.mrz,"          \
+    " v.seal, v.seal_signer, v.seal_cert_ref, v.patient_visa_id, v.entries_used,"                  \
+    " v.days_used, v.in_country_since, v.issued_at, v.issued_by, v.ended_at,"                      \
     " v.end_reason, v.updated_at, p.birth_date, p.sex, p.name_ar, a.hospital"
 
 /*
@@ -250,11 +248,41 @@ make_visa_doc(struct ubur_ctx *ctx, struct visa_doc *d, struct ubur_error *err)
  * visa reads the same whether it was just issued or read back later.
  */
 enum {
-    VC_ID, VC_NUMBER, VC_APP_ID, VC_APP_NUMBER, VC_PERSON, VC_SURNAME, VC_GIVEN, VC_NAT,
-    VC_PASSPORT, VC_STATE_ISS, VC_PURPOSE, VC_STATE, VC_FROM, VC_UNTIL, VC_ENTRIES, VC_STAY,
-    VC_FORMAT, VC_MRZ, VC_SEAL, VC_SIGNER, VC_CERT_REF, VC_PATIENT_VISA, VC_ENTRIES_USED,
-    VC_DAYS_USED, VC_IN_COUNTRY, VC_ISSUED_AT, VC_ISSUED_BY, VC_ENDED_AT, VC_END_REASON,
-    VC_UPDATED_AT, VC_BIRTH, VC_SEX, VC_NAME_AR, VC_HOSPITAL, VC_N
+    VC_ID,
+    VC_NUMBER,
+    VC_APP_ID,
+    VC_APP_NUMBER,
+    VC_PERSON,
+    VC_SURNAME,
+    VC_GIVEN,
+    VC_NAT,
+    VC_PASSPORT,
+    VC_STATE_ISS,
+    VC_PURPOSE,
+    VC_STATE,
+    VC_FROM,
+    VC_UNTIL,
+    VC_ENTRIES,
+    VC_STAY,
+    VC_FORMAT,
+    VC_MRZ,
+    VC_SEAL,
+    VC_SIGNER,
+    VC_CERT_REF,
+    VC_PATIENT_VISA,
+    VC_ENTRIES_USED,
+    VC_DAYS_USED,
+    VC_IN_COUNTRY,
+    VC_ISSUED_AT,
+    VC_ISSUED_BY,
+    VC_ENDED_AT,
+    VC_END_REASON,
+    VC_UPDATED_AT,
+    VC_BIRTH,
+    VC_SEX,
+    VC_NAME_AR,
+    VC_HOSPITAL,
+    VC_N
 };
 
 struct visa_cols {
@@ -283,14 +311,14 @@ visa_cols_from_row(struct ubur_stmt *st, struct visa_cols *c)
 static json_t *
 visa_json_cols(const struct visa_cols *c, bool full)
 {
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "id",
-        c->t[VC_ID], "visa_number", c->t[VC_NUMBER], "application_id", c->t[VC_APP_ID],
-        "application_number", c->t[VC_APP_NUMBER], "surname", c->t[VC_SURNAME], "given_names",
-        c->t[VC_GIVEN], "nationality", c->t[VC_NAT], "passport_number", c->t[VC_PASSPORT],
-        "issuing_state", c->t[VC_STATE_ISS], "purpose", c->t[VC_PURPOSE], "state",
-        c->t[VC_STATE], "valid_from", c->t[VC_FROM], "valid_until", c->t[VC_UNTIL], "entries",
-        (int)c->entries, "days", (int)c->stay);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+                  "id", c->t[VC_ID], "visa_number", c->t[VC_NUMBER], "application_id",
+                  c->t[VC_APP_ID], "application_number", c->t[VC_APP_NUMBER], "surname",
+                  c->t[VC_SURNAME], "given_names", c->t[VC_GIVEN], "nationality", c->t[VC_NAT],
+                  "passport_number", c->t[VC_PASSPORT], "issuing_state", c->t[VC_STATE_ISS],
+                  "purpose", c->t[VC_PURPOSE], "state", c->t[VC_STATE], "valid_from", c->t[VC_FROM],
+                  "valid_until", c->t[VC_UNTIL], "entries", (int)c->entries, "days", (int)c->stay);
     if (!full)
         return o;
     struct ubur_buf hex = UBUR_BUF_INIT;
@@ -350,8 +378,7 @@ resolve_visa(struct ubur_ctx *ctx, const char *id_or_number, const char **id,
 }
 
 int
-ubur_visa_get(struct ubur_ctx *ctx, const char *id_or_number, json_t **out,
-              struct ubur_error *err)
+ubur_visa_get(struct ubur_ctx *ctx, const char *id_or_number, json_t **out, struct ubur_error *err)
 {
     struct ubur_stmt *st;
     json_t *o = NULL;
@@ -384,11 +411,10 @@ ubur_visa_get(struct ubur_ctx *ctx, const char *id_or_number, json_t **out,
         goto fail;
     ubur_stmt_bind_text(st, 1, id);
     while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(escorts, json_pack("{s:s, s:s, s:s, s:s}", "id",
-                                                 ubur_stmt_text(st, 0), "visa_number",
-                                                 ubur_stmt_text(st, 1), "state",
-                                                 ubur_stmt_text(st, 2), "valid_until",
-                                                 ubur_stmt_text(st, 3)));
+        json_array_append_new(
+            escorts, json_pack("{s:s, s:s, s:s, s:s}", "id", ubur_stmt_text(st, 0), "visa_number",
+                               ubur_stmt_text(st, 1), "state", ubur_stmt_text(st, 2), "valid_until",
+                               ubur_stmt_text(st, 3)));
     ubur_stmt_done(st);
     if (rc < 0)
         goto fail;
@@ -399,12 +425,12 @@ ubur_visa_get(struct ubur_ctx *ctx, const char *id_or_number, json_t **out,
         goto fail;
     ubur_stmt_bind_text(st, 1, id);
     while ((rc = ubur_stmt_step(st, err)) == 1)
-        json_array_append_new(
-            hist, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "action",
-                            ubur_stmt_text(st, 0), "from", ubur_stmt_text(st, 1), "to",
-                            ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3), "username",
-                            ubur_stmt_text(st, 4), "role", ubur_stmt_text(st, 5), "reason",
-                            ubur_stmt_text(st, 6)));
+        json_array_append_new(hist,
+                              json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "action",
+                                        ubur_stmt_text(st, 0), "from", ubur_stmt_text(st, 1), "to",
+                                        ubur_stmt_text(st, 2), "at", ubur_stmt_text(st, 3),
+                                        "username", ubur_stmt_text(st, 4), "role",
+                                        ubur_stmt_text(st, 5), "reason", ubur_stmt_text(st, 6)));
     ubur_stmt_done(st);
     if (rc < 0)
         goto fail;
@@ -511,7 +537,8 @@ plan_read(struct ubur_ctx *ctx, const char *application_id, const struct ubur_vi
     ubur_stmt_bind_text(st, 1, application_id);
     ubur_stmt_bind_text(st, 2, application_id);
     if ((rc = ubur_stmt_step(st, err)) == 1) {
-#define DUP(i) (ubur_stmt_text(st, i) ? ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, i)) : NULL)
+#define DUP(i)                                                                                     \
+    (ubur_stmt_text(st, i) ? ubur_arena_strdup(&ctx->arena, ubur_stmt_text(st, i)) : NULL)
         p->app_id = DUP(0);
         p->state = DUP(1);
         p->purpose = DUP(2);
@@ -680,8 +707,8 @@ plan_write(struct ubur_ctx *ctx, struct issue_plan *p, json_t **out, struct ubur
         return rc;
 
     /* The answer, from what was just written (as ubur_visa_get reads it back). */
-    struct visa_cols c = {.entries = p->entries, .stay = p->stay, .seal = p->d.seal.s,
-                          .seal_len = p->d.seal.len};
+    struct visa_cols c = {
+        .entries = p->entries, .stay = p->stay, .seal = p->d.seal.s, .seal_len = p->d.seal.len};
     c.t[VC_ID] = visa_id;
     c.t[VC_NUMBER] = p->number;
     c.t[VC_APP_ID] = p->app_id;
@@ -710,20 +737,18 @@ plan_write(struct ubur_ctx *ctx, struct issue_plan *p, json_t **out, struct ubur
     c.t[VC_HOSPITAL] = p->hospital;
     json_t *o = visa_json_cols(&c, true);
     json_object_set_new(o, "escorts", json_array()); /* a new visa has none yet */
-    json_object_set_new(
-        o, "history",
-        json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s, s:n}]", "action", "issue", "from", "approved",
-                  "to", "issued", "at", now, "username",
-                  ctx->username ? ctx->username : "unknown", "role",
-                  ubur_role_name(ctx->role), "reason"));
+    json_object_set_new(o, "history",
+                        json_pack("[{s:s, s:s, s:s, s:s, s:s, s:s, s:n}]", "action", "issue",
+                                  "from", "approved", "to", "issued", "at", now, "username",
+                                  ctx->username ? ctx->username : "unknown", "role",
+                                  ubur_role_name(ctx->role), "reason"));
     *out = o;
     return 0;
 }
 
 /* Issues one approved application inside the caller's transaction. */
 static int
-issue_in_tx(struct ubur_ctx *ctx, const char *application_id, json_t **out,
-            struct ubur_error *err)
+issue_in_tx(struct ubur_ctx *ctx, const char *application_id, json_t **out, struct ubur_error *err)
 {
     struct issue_plan p;
     char now[UBUR_TIME_LEN + 1], scope[32];
@@ -790,8 +815,7 @@ reserve_numbers(struct ubur_ctx *ctx, const char *now, int n, int64_t *first,
                                "tii", scope, (int64_t)n, (int64_t)n);
     if (k < 0 ||
         (rc = ubur_store_query_int(ctx->store, err, &last,
-                                   "SELECT value FROM visa_counter WHERE scope = ?", "t",
-                                   scope)) ||
+                                   "SELECT value FROM visa_counter WHERE scope = ?", "t", scope)) ||
         (rc = ubur_store_commit(ctx->store, err))) {
         ubur_store_rollback(ctx->store);
         return k < 0 ? (int)k : rc;
@@ -840,8 +864,8 @@ ubur_visa_issue_group(struct ubur_ctx *ctx, const char *group_ref, json_t **out,
     plans = ubur_calloc((size_t)n, sizeof(*plans));
     int presign = 0;
     for (nplans = 0; nplans < n; nplans++) {
-        rc = plan_read(ctx, ids[nplans], nplans ? &plans[nplans - 1].rules : NULL,
-                       &plans[nplans], err);
+        rc = plan_read(ctx, ids[nplans], nplans ? &plans[nplans - 1].rules : NULL, &plans[nplans],
+                       err);
         if (rc && !plans[nplans].patient_app)
             goto out;
         if (rc) {
@@ -930,7 +954,8 @@ load_visa_row(struct ubur_ctx *ctx, const char *id, struct visa_row *r, struct u
     rc = ubur_stmt_step(st, err);
     if (rc == 1) {
         memset(r, 0, sizeof(*r));
-#define CP(dst, i) snprintf(dst, sizeof(dst), "%s", ubur_stmt_text(st, i) ? ubur_stmt_text(st, i) : "")
+#define CP(dst, i)                                                                                 \
+    snprintf(dst, sizeof(dst), "%s", ubur_stmt_text(st, i) ? ubur_stmt_text(st, i) : "")
         CP(r->id, 0);
         CP(r->number, 1);
         CP(r->application_id, 2);
@@ -1067,16 +1092,16 @@ cascade_escort_visas(struct ubur_ctx *ctx, const char *patient_visa_id, enum ubu
                 if ((rc = ubur_visa_transition(ubur_visa_state_parse(r.state), UBUR_VISA_REVOKE,
                                                UBUR_VISA_ROLE_SYSTEM, &to, err)) ||
                     (rc = end_visa(ctx, r.id, "revoked", "patient_visa_shortened", err)) ||
-                    (rc = ubur_visa_event(ctx, r.application_id, r.id, "revoke", r.state,
-                                          "revoked", "patient_visa_shortened", true, NULL, err)))
+                    (rc = ubur_visa_event(ctx, r.application_id, r.id, "revoke", r.state, "revoked",
+                                          "patient_visa_shortened", true, NULL, err)))
                     return rc;
                 continue;
             }
             if ((rc = ubur_visa_transition(ubur_visa_state_parse(r.state), UBUR_VISA_SHORTEN,
                                            UBUR_VISA_ROLE_SYSTEM, &to, err)) ||
                 (rc = reissue(ctx, &r, u, stay, "shortened", err)) ||
-                (rc = ubur_visa_event(ctx, r.application_id, r.id, "shorten", r.state,
-                                      "shortened", "patient_visa_shortened", true, NULL, err)))
+                (rc = ubur_visa_event(ctx, r.application_id, r.id, "shorten", r.state, "shortened",
+                                      "patient_visa_shortened", true, NULL, err)))
                 return rc;
         } else {
             const char *why =
@@ -1095,8 +1120,8 @@ cascade_escort_visas(struct ubur_ctx *ctx, const char *patient_visa_id, enum ubu
 static const char *const change_keys[] = {"until", "days", "reason", "hospital_request"};
 
 int
-ubur_visa_change(struct ubur_ctx *ctx, const char *id_or_number, const char *action,
-                 json_t *req, json_t **out, struct ubur_error *err)
+ubur_visa_change(struct ubur_ctx *ctx, const char *id_or_number, const char *action, json_t *req,
+                 json_t **out, struct ubur_error *err)
 {
     struct visa_row r;
     struct ubur_visa_rules rules;
@@ -1157,8 +1182,7 @@ ubur_visa_change(struct ubur_ctx *ctx, const char *id_or_number, const char *act
 
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    if ((rc = resolve_visa(ctx, id_or_number, &id, err)) ||
-        (rc = load_visa_row(ctx, id, &r, err)))
+    if ((rc = resolve_visa(ctx, id_or_number, &id, err)) || (rc = load_visa_row(ctx, id, &r, err)))
         goto out;
     enum ubur_visa_state from = ubur_visa_state_parse(r.state), to;
     if ((rc = ubur_visa_transition(from, a, ctx->role, &to, err)))
@@ -1322,8 +1346,8 @@ seal_number(const struct ubur_vds_visa *v, char number[16])
 }
 
 int
-ubur_visa_verify_offline(const char *cert_path, const char *ca_path, const char *text,
-                         json_t **out, struct ubur_error *err)
+ubur_visa_verify_offline(const char *cert_path, const char *ca_path, const char *text, json_t **out,
+                         struct ubur_error *err)
 {
     struct ubur_buf bin = UBUR_BUF_INIT;
     struct ubur_vds_visa visa = UBUR_VDS_VISA_INIT;
@@ -1384,12 +1408,11 @@ online_status(struct ubur_ctx *ctx, const char *issuer, const char *number, cons
                 status = "expired";
             else
                 status = "valid";
-            json_object_set_new(o, "record",
-                                json_pack("{s:s, s:s, s:s, s:s, s:s?}", "id",
-                                          ubur_stmt_text(st, 0), "state", ubur_stmt_text(st, 1),
-                                          "valid_from", ubur_stmt_text(st, 2), "valid_until",
-                                          ubur_stmt_text(st, 3), "end_reason",
-                                          ubur_stmt_text(st, 5)));
+            json_object_set_new(
+                o, "record",
+                json_pack("{s:s, s:s, s:s, s:s, s:s?}", "id", ubur_stmt_text(st, 0), "state",
+                          ubur_stmt_text(st, 1), "valid_from", ubur_stmt_text(st, 2), "valid_until",
+                          ubur_stmt_text(st, 3), "end_reason", ubur_stmt_text(st, 5)));
         }
         ubur_stmt_done(st);
         if (rc < 0)
@@ -1493,8 +1516,7 @@ fail:
 /* ---- export of revocations ---- */
 
 int
-ubur_visa_revocations(struct ubur_ctx *ctx, const char *since, json_t **out,
-                      struct ubur_error *err)
+ubur_visa_revocations(struct ubur_ctx *ctx, const char *since, json_t **out, struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int64_t t;
@@ -1516,12 +1538,12 @@ ubur_visa_revocations(struct ubur_ctx *ctx, const char *since, json_t **out,
     json_t *arr = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1)
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s}", "visa_number",
-                           ubur_stmt_text(st, 0), "issuing_state", ubur_stmt_text(st, 1),
-                           "status", ubur_stmt_text(st, 2), "ended_at", ubur_stmt_text(st, 3),
-                           "reason", ubur_stmt_text(st, 4), "passport_number",
-                           ubur_stmt_text(st, 5), "nationality", ubur_stmt_text(st, 6),
-                           "valid_until", ubur_stmt_text(st, 7)));
+            arr,
+            json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s}", "visa_number",
+                      ubur_stmt_text(st, 0), "issuing_state", ubur_stmt_text(st, 1), "status",
+                      ubur_stmt_text(st, 2), "ended_at", ubur_stmt_text(st, 3), "reason",
+                      ubur_stmt_text(st, 4), "passport_number", ubur_stmt_text(st, 5),
+                      "nationality", ubur_stmt_text(st, 6), "valid_until", ubur_stmt_text(st, 7)));
     ubur_stmt_done(st);
     if (rc < 0) {
         json_decref(arr);
@@ -1592,14 +1614,15 @@ page_svg(json_t *v, struct ubur_buf *b, struct ubur_error *err)
         snprintf(entries, sizeof(entries), "%d", e);
     snprintf(days, sizeof(days), "%d", (int)json_integer_value(json_object_get(v, "days")));
 
-    ubur_buf_adds(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120mm\" height=\"80mm\""
-                     " viewBox=\"0 0 120 80\">\n<style>text{font-family:sans-serif}"
-                     ".l{font-size:2.2px;fill:#555}.v{font-size:3.4px;font-weight:bold}"
-                     ".h{font-size:5px;font-weight:bold}"
-                     ".m{font-family:'OCR B','OCR-B',monospace;font-size:3.6px;"
-                     "letter-spacing:0.06px}</style>\n"
-                     "<rect x=\"0.5\" y=\"0.5\" width=\"119\" height=\"79\" rx=\"3\" fill=\"#f4f1e6\""
-                     " stroke=\"#8a7d55\" stroke-width=\"0.4\"/>\n");
+    ubur_buf_adds(b,
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120mm\" height=\"80mm\""
+                  " viewBox=\"0 0 120 80\">\n<style>text{font-family:sans-serif}"
+                  ".l{font-size:2.2px;fill:#555}.v{font-size:3.4px;font-weight:bold}"
+                  ".h{font-size:5px;font-weight:bold}"
+                  ".m{font-family:'OCR B','OCR-B',monospace;font-size:3.6px;"
+                  "letter-spacing:0.06px}</style>\n"
+                  "<rect x=\"0.5\" y=\"0.5\" width=\"119\" height=\"79\" rx=\"3\" fill=\"#f4f1e6\""
+                  " stroke=\"#8a7d55\" stroke-width=\"0.4\"/>\n");
     ubur_buf_adds(b, "<text x=\"4\" y=\"8\" class=\"h\">VISA</text>"
                      "<text x=\"116\" y=\"8\" class=\"h\" text-anchor=\"end\">"
                      "\xd8\xaa\xd8\xa3\xd8\xb4\xd9\x8a\xd8\xb1\xd8\xa9</text>\n");
@@ -1638,8 +1661,9 @@ page_svg(json_t *v, struct ubur_buf *b, struct ubur_error *err)
     }
     json_t *mrz = json_object_get(v, "mrz");
     for (size_t i = 0; i < json_array_size(mrz); i++) {
-        ubur_buf_addf(b, "<text x=\"4\" y=\"%.1f\" class=\"m\" textLength=\"112\""
-                         " lengthAdjust=\"spacing\" xml:space=\"preserve\">",
+        ubur_buf_addf(b,
+                      "<text x=\"4\" y=\"%.1f\" class=\"m\" textLength=\"112\""
+                      " lengthAdjust=\"spacing\" xml:space=\"preserve\">",
                       67.0 + 7.0 * (double)i);
         xml_text(b, json_string_value(json_array_get(mrz, i)));
         ubur_buf_adds(b, "</text>\n");

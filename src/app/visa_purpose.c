@@ -17,11 +17,11 @@
 #include "visa_internal.h"
 #include "ubur/banned.h"
 
-#define PURPOSE_COLUMNS                                                                    \
-    "code, name_en, name_ar, active, nationalities, validity_days, max_entries,"          \
-    " max_stay_days, fee_minor, currency, required_documents, needs_hospital,"            \
-    " needs_patient, max_escorts, extendable, max_extension_days, auto_approve,"          \
-    " auto_max_risk, priority, mrz_format, passport_margin_days, max_advance_days,"       \
+#define PURPOSE_COLUMNS                                                                            \
+    "code, name_en, name_ar, active, nationalities, validity_days, max_entries,"                   \
+    " max_stay_days, fee_minor, currency, required_documents, needs_hospital,"                     \
+    " needs_patient, max_escorts, extendable, max_extension_days, auto_approve,"                   \
+    " auto_max_risk, priority, mrz_format, passport_margin_days, max_advance_days,"                \
     " updated_at"
 
 static void
@@ -62,8 +62,8 @@ ubur_visa_rules_load(struct ubur_store *store, const char *code, struct ubur_vis
                      struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(store, "SELECT " PURPOSE_COLUMNS " FROM visa_purpose WHERE code = ?",
-                                &st, err);
+    int rc = ubur_store_prepare(
+        store, "SELECT " PURPOSE_COLUMNS " FROM visa_purpose WHERE code = ?", &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, code);
@@ -111,14 +111,13 @@ purpose_json(struct ubur_stmt *st)
         "{s:s, s:s, s:s?, s:b, s:o, s:i, s:i, s:i, s:s, s:s, s:o, s:b, s:b, s:i, s:b, s:i,"
         " s:b, s:i, s:i, s:s, s:i, s:i, s:s}",
         "code", r.code, "name_en", ubur_stmt_text(st, 1), "name_ar", ubur_stmt_text(st, 2),
-        "active", r.active, "nationalities", ubur_visa_list_json(r.nationalities),
-        "validity_days", r.validity_days, "max_entries", r.max_entries, "max_stay_days",
-        r.max_stay_days, "fee", fee, "currency", r.currency, "required_documents",
-        ubur_visa_list_json(r.required_documents), "needs_hospital", r.needs_hospital,
-        "needs_patient", r.needs_patient, "max_escorts", r.max_escorts, "extendable",
-        r.extendable, "max_extension_days", r.max_extension_days, "auto_approve",
-        r.auto_approve, "auto_max_risk", r.auto_max_risk, "priority", r.priority, "mrz_format",
-        f, "passport_margin_days", r.passport_margin_days, "max_advance_days",
+        "active", r.active, "nationalities", ubur_visa_list_json(r.nationalities), "validity_days",
+        r.validity_days, "max_entries", r.max_entries, "max_stay_days", r.max_stay_days, "fee", fee,
+        "currency", r.currency, "required_documents", ubur_visa_list_json(r.required_documents),
+        "needs_hospital", r.needs_hospital, "needs_patient", r.needs_patient, "max_escorts",
+        r.max_escorts, "extendable", r.extendable, "max_extension_days", r.max_extension_days,
+        "auto_approve", r.auto_approve, "auto_max_risk", r.auto_max_risk, "priority", r.priority,
+        "mrz_format", f, "passport_margin_days", r.passport_margin_days, "max_advance_days",
         r.max_advance_days, "updated_at", ubur_stmt_text(st, 22));
 }
 
@@ -126,9 +125,8 @@ int
 ubur_visa_purpose_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(ctx->store,
-                                "SELECT " PURPOSE_COLUMNS " FROM visa_purpose ORDER BY code", &st,
-                                err);
+    int rc = ubur_store_prepare(
+        ctx->store, "SELECT " PURPOSE_COLUMNS " FROM visa_purpose ORDER BY code", &st, err);
     if (rc)
         return rc;
     json_t *arr = json_array();
@@ -144,8 +142,7 @@ ubur_visa_purpose_list(struct ubur_ctx *ctx, json_t **out, struct ubur_error *er
 }
 
 int
-ubur_visa_purpose_get(struct ubur_ctx *ctx, const char *code, json_t **out,
-                      struct ubur_error *err)
+ubur_visa_purpose_get(struct ubur_ctx *ctx, const char *code, json_t **out, struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc = ubur_store_prepare(
@@ -239,8 +236,7 @@ get_int(json_t *fields, const char *key, int *dst, struct ubur_error *err)
     json_t *v = json_object_get(fields, key);
     if (!v)
         return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
-        json_integer_value(v) > 1000000)
+    if (!json_is_integer(v) || json_integer_value(v) < -1000000 || json_integer_value(v) > 1000000)
         return ubur_error_field(err, UBUR_EINVAL, key, "must be an integer");
     *dst = (int)json_integer_value(v);
     return 0;
@@ -259,12 +255,11 @@ get_bool(json_t *fields, const char *key, bool *dst, struct ubur_error *err)
 }
 
 static const char *const purpose_keys[] = {
-    "name_en",        "name_ar",       "active",         "nationalities",
-    "validity_days",  "max_entries",   "max_stay_days",  "fee",
-    "currency",       "required_documents", "needs_hospital", "needs_patient",
-    "max_escorts",    "extendable",    "max_extension_days", "auto_approve",
-    "auto_max_risk",  "priority",      "mrz_format",     "passport_margin_days",
-    "max_advance_days", "code",        "updated_at",
+    "name_en",          "name_ar",       "active",      "nationalities", "validity_days",
+    "max_entries",      "max_stay_days", "fee",         "currency",      "required_documents",
+    "needs_hospital",   "needs_patient", "max_escorts", "extendable",    "max_extension_days",
+    "auto_approve",     "auto_max_risk", "priority",    "mrz_format",    "passport_margin_days",
+    "max_advance_days", "code",          "updated_at",
 };
 
 int
@@ -291,8 +286,8 @@ ubur_visa_purpose_put(struct ubur_ctx *ctx, const char *code, json_t *fields, js
         if (!known)
             return ubur_error_field(err, UBUR_EINVAL, key, "unknown field");
     }
-    if ((v = json_object_get(fields, "code")) && (!json_is_string(v) ||
-                                                 strcmp(json_string_value(v), code)))
+    if ((v = json_object_get(fields, "code")) &&
+        (!json_is_string(v) || strcmp(json_string_value(v), code)))
         return ubur_error_field(err, UBUR_EINVAL, "code", "does not match the purpose's code");
 
     if ((rc = ubur_store_begin(ctx->store, err)))
@@ -340,8 +335,8 @@ ubur_visa_purpose_put(struct ubur_ctx *ctx, const char *code, json_t *fields, js
         (rc = join_list(v, "nationalities", r.nationalities, sizeof(r.nationalities), err)))
         goto out;
     if ((v = json_object_get(fields, "required_documents")) &&
-        (rc = join_list(v, "required_documents", r.required_documents,
-                        sizeof(r.required_documents), err)))
+        (rc = join_list(v, "required_documents", r.required_documents, sizeof(r.required_documents),
+                        err)))
         goto out;
     if ((v = json_object_get(fields, "fee")) && (rc = parse_fee(v, &r.fee_minor, err)))
         goto out;
@@ -387,7 +382,8 @@ ubur_visa_purpose_put(struct ubur_ctx *ctx, const char *code, json_t *fields, js
         " needs_hospital, needs_patient, max_escorts, extendable, max_extension_days,"
         " auto_approve, auto_max_risk, priority, mrz_format, passport_margin_days,"
         " max_advance_days, updated_at)"
-        " VALUES (?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " VALUES (?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)"
         " ON CONFLICT (code) DO UPDATE SET name_en = COALESCE(?, visa_purpose.name_en),"
         " name_ar = CASE WHEN ? = 1 THEN excluded.name_ar ELSE visa_purpose.name_ar END,"
         " active = excluded.active, nationalities = excluded.nationalities,"
@@ -401,7 +397,8 @@ ubur_visa_purpose_put(struct ubur_ctx *ctx, const char *code, json_t *fields, js
         " priority = excluded.priority, mrz_format = excluded.mrz_format,"
         " passport_margin_days = excluded.passport_margin_days,"
         " max_advance_days = excluded.max_advance_days, updated_at = excluded.updated_at",
-        "tttitiiiittiiiiiiiitiit" "ti",
+        "tttitiiiittiiiiiiiitiit"
+        "ti",
         r.code, name_en, name_ar, (int64_t)r.active, r.nationalities, (int64_t)r.validity_days,
         (int64_t)r.max_entries, (int64_t)r.max_stay_days, r.fee_minor, r.currency,
         r.required_documents, (int64_t)r.needs_hospital, (int64_t)r.needs_patient,
@@ -418,8 +415,8 @@ ubur_visa_purpose_put(struct ubur_ctx *ctx, const char *code, json_t *fields, js
     json_t *detail = json_pack("{s:O?, s:O}", "before", before, "after", *out);
     char *d = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
-    rc = ubur_audit(ctx, before ? "visa.purpose.update" : "visa.purpose.create",
-                    "visa_purpose", code, d, err);
+    rc = ubur_audit(ctx, before ? "visa.purpose.update" : "visa.purpose.create", "visa_purpose",
+                    code, d, err);
     free(d);
     if (!rc)
         rc = ubur_store_commit(ctx->store, err);

@@ -254,26 +254,29 @@ entry_write(struct ubur_ctx *ctx, struct wl_bulk *bk, const char *list_id,
     if (!ex) {
         char id[UBUR_UUID_LEN + 1];
         ubur_uuid7(id);
-        int64_t n = bk ? ubur_bulk_row(bk->entries, err, "tttttttttttttttttttttiitt", id, list_id,
-                                       e->reference, e->kind, e->primary_name,
-                                       e->original_script_name, e->sex ? sex : NULL, e->dobs_json,
-                                       e->nats_json, e->pobs_json, e->docs_json, e->reason,
-                                       e->alert_category, e->action, e->contributing_state,
-                                       e->listed_on, now, e->valid_until, "active",
-                                       e->details_json, hash, (int64_t)1, seq, now, now)
-                       : ubur_store_run(
-            ctx->store, err,
-            "INSERT INTO watchlist_entries (id, list_id, reference, kind, primary_name,"
-            " original_script_name, sex, dobs, nationalities, places_of_birth, documents, reason,"
-            " alert_category, action, contributing_state, listed_on, valid_from, valid_until,"
-            " status, details, content_hash, version, change_seq, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?,"
-            " ?, ?)",
-            "ttttttttttttttttttttitt", id, list_id, e->reference, e->kind, e->primary_name,
-            e->original_script_name, e->sex ? sex : NULL, e->dobs_json, e->nats_json,
-            e->pobs_json, e->docs_json, e->reason, e->alert_category, e->action,
-            e->contributing_state, e->listed_on, now, e->valid_until, e->details_json, hash,
-            seq, now, now);
+        int64_t n =
+            bk ? ubur_bulk_row(bk->entries, err, "tttttttttttttttttttttiitt", id, list_id,
+                               e->reference, e->kind, e->primary_name, e->original_script_name,
+                               e->sex ? sex : NULL, e->dobs_json, e->nats_json, e->pobs_json,
+                               e->docs_json, e->reason, e->alert_category, e->action,
+                               e->contributing_state, e->listed_on, now, e->valid_until, "active",
+                               e->details_json, hash, (int64_t)1, seq, now, now)
+               : ubur_store_run(
+                     ctx->store, err,
+                     "INSERT INTO watchlist_entries (id, list_id, reference, kind, primary_name,"
+                     " original_script_name, sex, dobs, nationalities, places_of_birth, documents, "
+                     "reason,"
+                     " alert_category, action, contributing_state, listed_on, valid_from, "
+                     "valid_until,"
+                     " status, details, content_hash, version, change_seq, created_at, updated_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, "
+                     "?, 1, ?,"
+                     " ?, ?)",
+                     "ttttttttttttttttttttitt", id, list_id, e->reference, e->kind, e->primary_name,
+                     e->original_script_name, e->sex ? sex : NULL, e->dobs_json, e->nats_json,
+                     e->pobs_json, e->docs_json, e->reason, e->alert_category, e->action,
+                     e->contributing_state, e->listed_on, now, e->valid_until, e->details_json,
+                     hash, seq, now, now);
         if (n < 0 || (rc = write_names(ctx, bk, id, e, true, err)) ||
             (rc = history(ctx, bk, id, 1, "added", import_id, snap, err))) {
             free(snap);
@@ -318,7 +321,9 @@ entry_end(struct ubur_ctx *ctx, struct wl_bulk *bk, const struct existing *ex, i
                                "UPDATE watchlist_entries SET status = 'ended', ended_at = ?,"
                                " version = version + 1, change_seq = ?, updated_at = ?"
                                " WHERE id = ?",
-                               "tit" "t", now, seq, now, ex->id);
+                               "tit"
+                               "t",
+                               now, seq, now, ex->id);
     if (n < 0)
         return (int)n;
     json_t *o = json_object();
@@ -346,8 +351,8 @@ struct ref_slot {
 int
 ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *file_name,
                       const char *data, size_t len, enum ubur_wl_format format,
-                      void (*progress)(long, long, void *), void *arg,
-                      struct ubur_wl_summary *out, struct ubur_error *err)
+                      void (*progress)(long, long, void *), void *arg, struct ubur_wl_summary *out,
+                      struct ubur_error *err)
 {
     struct ubur_wl_parsed p;
     struct ubur_arena *a = &ctx->arena;
@@ -398,8 +403,8 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
     int64_t seq;
     char list_id[UBUR_UUID_LEN + 1], import_id[UBUR_UUID_LEN + 1];
     ubur_uuid7(import_id);
-    if ((rc = list_get(ctx, list_name, format == UBUR_WL_UN_XML ? "un-xml" : "csv",
-                       p.generated_at, list_id, err)) ||
+    if ((rc = list_get(ctx, list_name, format == UBUR_WL_UN_XML ? "un-xml" : "csv", p.generated_at,
+                       list_id, err)) ||
         (rc = bump_seq(ctx, &seq, err)) || (rc = wl_bulk_open(ctx, &bk, err)))
         goto fail;
 
@@ -453,10 +458,18 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
             goto fail;
         }
         switch (ch) {
-        case 0: out->unchanged++; break;
-        case 1: out->added++; break;
-        case 2: out->updated++; break;
-        default: out->reinstated++; break;
+        case 0:
+            out->unchanged++;
+            break;
+        case 1:
+            out->added++;
+            break;
+        case 2:
+            out->updated++;
+            break;
+        default:
+            out->reinstated++;
+            break;
         }
         if (progress && (i % 64 == 0 || i + 1 == p.n))
             progress((long)i + 1, (long)p.n, arg);
@@ -464,8 +477,8 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
     for (size_t i = 0; i < nex; i++) {
         if (ex[i].ex.seen || !ex[i].ex.active)
             continue;
-        if ((rc = entry_end(ctx, &bk, &ex[i].ex, seq, import_id, "not in the imported file",
-                            err))) {
+        if ((rc =
+                 entry_end(ctx, &bk, &ex[i].ex, seq, import_id, "not in the imported file", err))) {
             free(ex);
             goto fail;
         }
@@ -480,7 +493,8 @@ ubur_watchlist_import(struct ubur_ctx *ctx, const char *list_name, const char *f
     int64_t n = ubur_store_run(
         ctx->store, err,
         "INSERT INTO watchlist_imports (id, list_id, file_name, file_sha256, format, at, by_user,"
-        " added, updated, ended, unchanged, reinstated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " added, updated, ended, unchanged, reinstated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
         "tttttttiiiii", import_id, list_id, file_name, file_hash,
         format == UBUR_WL_UN_XML ? "un-xml" : "csv", now, ctx->username, (int64_t)out->added,
         (int64_t)out->updated, (int64_t)out->ended, (int64_t)out->unchanged,
@@ -512,8 +526,8 @@ fail:
 }
 
 static int
-load_existing(struct ubur_ctx *ctx, const char *list_id, const char *reference,
-              struct existing *ex, struct ubur_error *err)
+load_existing(struct ubur_ctx *ctx, const char *list_id, const char *reference, struct existing *ex,
+              struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc = ubur_store_prepare(ctx->store,
@@ -539,9 +553,8 @@ load_existing(struct ubur_ctx *ctx, const char *list_id, const char *reference,
 }
 
 int
-ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name,
-                         const struct ubur_wl_entry *e, char id_out[UBUR_UUID_LEN + 1],
-                         struct ubur_error *err)
+ubur_watchlist_entry_put(struct ubur_ctx *ctx, const char *list_name, const struct ubur_wl_entry *e,
+                         char id_out[UBUR_UUID_LEN + 1], struct ubur_error *err)
 {
     if (!can_edit(ctx))
         return ubur_error_set(err, UBUR_EPERM, "only supervisors and admins edit watchlists");
@@ -652,12 +665,12 @@ ubur_watchlist_lists_json(struct ubur_ctx *ctx, char **json, struct ubur_error *
     json_t *arr = json_array();
     while ((rc = ubur_stmt_step(st, err)) == 1) {
         json_t *o = json_object();
-        static const char *const k[] = {"id", "name", "source", "owner_state", "updated_at",
-                                        "source_generated_at"};
+        static const char *const k[] = {"id",          "name",       "source",
+                                        "owner_state", "updated_at", "source_generated_at"};
         for (int i = 0; i < 6; i++)
-            json_object_set_new(o, k[i], ubur_stmt_is_null(st, i)
-                                             ? json_null()
-                                             : json_string(ubur_stmt_text(st, i)));
+            json_object_set_new(o, k[i],
+                                ubur_stmt_is_null(st, i) ? json_null()
+                                                         : json_string(ubur_stmt_text(st, i)));
         json_object_set_new(o, "active_entries", json_integer(ubur_stmt_int(st, 6)));
         json_object_set_new(o, "ended_entries", json_integer(ubur_stmt_int(st, 7)));
         json_array_append_new(arr, o);
@@ -699,21 +712,21 @@ ubur_watchlist_entry_json(struct ubur_ctx *ctx, const char *entry_id, char **jso
                       : ubur_error_set(err, UBUR_ENOTFOUND, "watchlist entry '%.40s' not found",
                                        entry_id);
     }
-    static const char *const k[] = {"id",  "list", "reference", "kind", "primary_name",
-                                    "original_script_name", "sex"};
+    static const char *const k[] = {
+        "id", "list", "reference", "kind", "primary_name", "original_script_name", "sex"};
     static const char *const kj[] = {"dobs", "nationalities", "places_of_birth", "documents"};
-    static const char *const k2[] = {"reason", "alert_category", "action", "contributing_state",
-                                     "listed_on", "valid_until", "status", "ended_at"};
+    static const char *const k2[] = {"reason",    "alert_category", "action", "contributing_state",
+                                     "listed_on", "valid_until",    "status", "ended_at"};
     json_t *o = json_object();
     for (int i = 0; i < 7; i++)
-        json_object_set_new(o, k[i],
-                            ubur_stmt_is_null(st, i) ? json_null() : json_string(ubur_stmt_text(st, i)));
+        json_object_set_new(
+            o, k[i], ubur_stmt_is_null(st, i) ? json_null() : json_string(ubur_stmt_text(st, i)));
     for (int i = 0; i < 4; i++)
         json_object_set_new(o, kj[i], json_loads(ubur_stmt_text(st, 7 + i), 0, NULL));
     for (int i = 0; i < 8; i++)
-        json_object_set_new(o, k2[i], ubur_stmt_is_null(st, 11 + i)
-                                          ? json_null()
-                                          : json_string(ubur_stmt_text(st, 11 + i)));
+        json_object_set_new(
+            o, k2[i],
+            ubur_stmt_is_null(st, 11 + i) ? json_null() : json_string(ubur_stmt_text(st, 11 + i)));
     json_object_set_new(o, "details", json_loads(ubur_stmt_text(st, 19), 0, NULL));
     json_object_set_new(o, "version", json_integer(ubur_stmt_int(st, 20)));
     json_object_set_new(o, "updated_at", json_string(ubur_stmt_text(st, 21)));
@@ -750,9 +763,9 @@ ubur_watchlist_entry_json(struct ubur_ctx *ctx, const char *entry_id, char **jso
             json_object_set_new(h, "version", json_integer(ubur_stmt_int(st, 0)));
             json_object_set_new(h, "change", json_string(ubur_stmt_text(st, 1)));
             json_object_set_new(h, "at", json_string(ubur_stmt_text(st, 2)));
-            json_object_set_new(h, "by", ubur_stmt_is_null(st, 3)
-                                             ? json_null()
-                                             : json_string(ubur_stmt_text(st, 3)));
+            json_object_set_new(h, "by",
+                                ubur_stmt_is_null(st, 3) ? json_null()
+                                                         : json_string(ubur_stmt_text(st, 3)));
             json_array_append_new(hist, h);
         }
         ubur_stmt_done(st);
@@ -783,8 +796,8 @@ ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from, const struc
     name = ubur_arena_printf(&ctx->arena, "Partner alert list (%s)", from);
     if ((rc = list_get(ctx, name, "partner", NULL, list_id, err)))
         return rc;
-    if (ubur_store_run(ctx->store, err, "UPDATE watchlists SET owner_state = ? WHERE id = ?",
-                       "tt", from, list_id) < 0)
+    if (ubur_store_run(ctx->store, err, "UPDATE watchlists SET owner_state = ? WHERE id = ?", "tt",
+                       from, list_id) < 0)
         return err ? err->code : UBUR_ESTORE;
     if ((rc = bump_seq(ctx, &seq, err)))
         return rc;
@@ -793,9 +806,9 @@ ubur_watchlist_apply_partner(struct ubur_ctx *ctx, const char *from, const struc
         return rc;
     bool found = rc == 0;
     if (ended)
-        return found && ex.active ? entry_end(ctx, NULL, &ex, seq, NULL, "ended by the contributing state",
-                                              err)
-                                  : 0;
+        return found && ex.active
+                   ? entry_end(ctx, NULL, &ex, seq, NULL, "ended by the contributing state", err)
+                   : 0;
     int ch = entry_write(ctx, NULL, list_id, e, found ? &ex : NULL, seq, NULL, id, err);
     return ch < 0 ? ch : 0;
 }
@@ -818,10 +831,11 @@ ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_
     int rc;
     *changed = false;
     if (!list->id || !ubur_uuid_valid(list->id) || !list->name || !*list->name ||
-        !ubur_uuid_valid(entry_id) || !e->reference || !e->primary_name || !e->kind ||
-        !e->action || !ubur_wl_action(e->action))
-        return ubur_error_set(err, UBUR_EINVAL, "a replica entry needs list id and name, entry "
-                                                "id, reference, kind, primary_name and action");
+        !ubur_uuid_valid(entry_id) || !e->reference || !e->primary_name || !e->kind || !e->action ||
+        !ubur_wl_action(e->action))
+        return ubur_error_set(err, UBUR_EINVAL,
+                              "a replica entry needs list id and name, entry "
+                              "id, reference, kind, primary_name and action");
     ubur_time_format(ubur_now(), now);
     rc = ubur_store_query_text(ctx->store, NULL, &have, "SELECT id FROM watchlists WHERE name = ?",
                                "t", list->name);
@@ -882,10 +896,9 @@ ubur_watchlist_apply_replica(struct ubur_ctx *ctx, const struct ubur_wl_replica_
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?,"
             " ?, ?)",
             "ttttttttttttttttttttitt", entry_id, list->id, e->reference, e->kind, e->primary_name,
-            e->original_script_name, e->sex ? sex : NULL, e->dobs_json, e->nats_json,
-            e->pobs_json, e->docs_json, e->reason, e->alert_category, e->action,
-            e->contributing_state, e->listed_on, now, e->valid_until, e->details_json, hash, seq,
-            now, now);
+            e->original_script_name, e->sex ? sex : NULL, e->dobs_json, e->nats_json, e->pobs_json,
+            e->docs_json, e->reason, e->alert_category, e->action, e->contributing_state,
+            e->listed_on, now, e->valid_until, e->details_json, hash, seq, now, now);
         if (n < 0 || (rc = write_names(ctx, NULL, entry_id, e, true, err)) ||
             (rc = history(ctx, NULL, entry_id, 1, "added", NULL, snap, err))) {
             free(snap);

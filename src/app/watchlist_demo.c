@@ -36,9 +36,9 @@ ubur_watchlist_demo(struct ubur_ctx *ctx, unsigned seed, struct ubur_error *err)
     struct ubur_wl_summary sum;
     unsigned saved = ctx->role;
     ctx->role = UBUR_ROLE_ADMIN;
-    int rc = ubur_watchlist_import(ctx, "Syrian national alert list", "demo-alerts.csv",
-                                   demo_alerts, strlen(demo_alerts), UBUR_WL_CSV, NULL, NULL, &sum,
-                                   err);
+    int rc =
+        ubur_watchlist_import(ctx, "Syrian national alert list", "demo-alerts.csv", demo_alerts,
+                              strlen(demo_alerts), UBUR_WL_CSV, NULL, NULL, &sum, err);
     ctx->role = saved;
     return rc;
 }

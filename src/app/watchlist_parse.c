@@ -156,8 +156,8 @@ csv_record(const char **pp, const char *end, struct ubur_arena *a, char **fields
             for (;;) {
                 if (p >= end) {
                     ubur_buf_release(&f);
-                    return ubur_error_set(err, UBUR_EINVAL,
-                                          "line %ld: unterminated quoted field", start_line);
+                    return ubur_error_set(err, UBUR_EINVAL, "line %ld: unterminated quoted field",
+                                          start_line);
                 }
                 if (*p == '"') {
                     if (p + 1 < end && p[1] == '"') {
@@ -232,8 +232,8 @@ int
 ubur_wl_parse_csv(const char *data, size_t len, struct ubur_arena *a, struct ubur_wl_parsed *out,
                   struct ubur_error *err)
 {
-    static const char *const header[] = {"reference", "name", "aliases", "dob",
-                                         "nationality", "sex", "action"};
+    static const char *const header[] = {"reference",   "name", "aliases", "dob",
+                                         "nationality", "sex",  "action"};
     const char *p = data, *end = data + len;
     char *f[8];
     long line = 1;
@@ -436,8 +436,8 @@ un_entry(struct ubur_arena *a, xmlNode *n, bool person, struct ubur_wl_entry *e,
     const char *g = child_text(a, n, "GENDER");
     e->sex = !strcmp(g, "Male") ? 'M' : !strcmp(g, "Female") ? 'F' : 0;
 
-    json_t *dobs = json_array(), *nats = json_array(), *pobs = json_array(),
-           *docs = json_array(), *details = json_object(), *unknown_nat = json_array();
+    json_t *dobs = json_array(), *nats = json_array(), *pobs = json_array(), *docs = json_array(),
+           *details = json_object(), *unknown_nat = json_array();
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -494,8 +494,8 @@ un_entry(struct ubur_arena *a, xmlNode *n, bool person, struct ubur_wl_entry *e,
         } else if (is(c, "INDIVIDUAL_DOCUMENT")) {
             json_t *o = json_object();
             static const char *const f[] = {"TYPE_OF_DOCUMENT", "TYPE_OF_DOCUMENT2", "NUMBER",
-                                            "ISSUING_COUNTRY", "DATE_OF_ISSUE", "NOTE"};
-            static const char *const k[] = {"type", "type2", "number", "issuing_country",
+                                            "ISSUING_COUNTRY",  "DATE_OF_ISSUE",     "NOTE"};
+            static const char *const k[] = {"type",      "type2", "number", "issuing_country",
                                             "issued_on", "note"};
             for (int i = 0; i < 6; i++) {
                 const char *t = child_text(a, c, f[i]);
@@ -539,8 +539,7 @@ un_entry(struct ubur_arena *a, xmlNode *n, bool person, struct ubur_wl_entry *e,
     e->pobs_json = json_take(a, pobs);
     e->docs_json = json_take(a, docs);
     e->details_json = json_take(a, details);
-    e->reason = list_type[0] ? ubur_arena_printf(a, "UN Security Council sanctions: %s",
-                                                 list_type)
+    e->reason = list_type[0] ? ubur_arena_printf(a, "UN Security Council sanctions: %s", list_type)
                              : "UN Security Council sanctions";
     e->alert_category = "sanctions";
     e->action = "refuse_entry"; /* UN sanctions carry a travel ban */
@@ -550,8 +549,8 @@ un_entry(struct ubur_arena *a, xmlNode *n, bool person, struct ubur_wl_entry *e,
 }
 
 int
-ubur_wl_parse_un_xml(const char *data, size_t len, struct ubur_arena *a,
-                     struct ubur_wl_parsed *out, struct ubur_error *err)
+ubur_wl_parse_un_xml(const char *data, size_t len, struct ubur_arena *a, struct ubur_wl_parsed *out,
+                     struct ubur_error *err)
 {
     size_t cap = 0;
     int rc = 0;
@@ -565,8 +564,8 @@ ubur_wl_parse_un_xml(const char *data, size_t len, struct ubur_arena *a,
     if (!doc) {
         const xmlError *xe = xmlGetLastError();
         return ubur_error_set(err, UBUR_EINVAL, "not well-formed XML%s%s (line %d)",
-                              xe && xe->message ? ": " : "",
-                              xe && xe->message ? xe->message : "", xe ? xe->line : 0);
+                              xe && xe->message ? ": " : "", xe && xe->message ? xe->message : "",
+                              xe ? xe->line : 0);
     }
     if (doc->intSubset || doc->extSubset) {
         rc = ubur_error_set(err, UBUR_EINVAL, "document type declarations are not accepted");
@@ -595,8 +594,7 @@ ubur_wl_parse_un_xml(const char *data, size_t len, struct ubur_arena *a,
             if (!is(n, people ? "INDIVIDUAL" : "ENTITY"))
                 continue;
             if (out->n >= UBUR_WL_MAX_ENTRIES) {
-                rc = ubur_error_set(err, UBUR_ETOOBIG, "more than %d entries",
-                                    UBUR_WL_MAX_ENTRIES);
+                rc = ubur_error_set(err, UBUR_ETOOBIG, "more than %d entries", UBUR_WL_MAX_ENTRIES);
                 goto out;
             }
             struct ubur_wl_entry e;

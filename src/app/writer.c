@@ -100,9 +100,8 @@ set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
     if (ubur_store_kind(w->store) == UBUR_STORE_SQLITE) {
         if (w->sync_normal == !durable)
             return 0;
-        int64_t n = ubur_store_run(w->store, err,
-                                   durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-                                   "");
+        int64_t n = ubur_store_run(
+            w->store, err, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "");
         if (n < 0)
             return (int)n;
         w->sync_normal = !durable;

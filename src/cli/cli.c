@@ -65,8 +65,7 @@ ubur_cli_parse(struct ubur_cli *cli, const struct ubur_cmd *cmd, int argc, char 
     for (int i = 1; i < argc; i++) {
         char *a = argv[i];
         if (opts_done || a[0] != '-' || a[1] != '-' || (a[1] == '\0')) {
-            if (!opts_done && a[0] == '-' && a[1] != '\0' && a[1] != '-' &&
-                strcmp(a, "-h") != 0)
+            if (!opts_done && a[0] == '-' && a[1] != '\0' && a[1] != '-' && strcmp(a, "-h") != 0)
                 return ubur_cli_usage(cmd, "unknown option '%s'", a);
             if (!strcmp(a, "-h")) {
                 fputs(cmd->usage, stdout);

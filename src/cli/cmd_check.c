@@ -97,8 +97,8 @@ print_check(json_t *c)
 static int
 run_check(struct ubur_cli *cli, int argc, char **argv)
 {
-    const char *crossing = NULL, *direction = NULL, *at_s = NULL, *visa = NULL,
-               *decision = NULL, *reason = NULL, *group_kind = NULL, *group_name = NULL;
+    const char *crossing = NULL, *direction = NULL, *at_s = NULL, *visa = NULL, *decision = NULL,
+               *reason = NULL, *group_kind = NULL, *group_name = NULL;
     struct ubur_document_input doc = {0};
     bool record = false, json = false, cargo = false, returnee = false;
     char **pos;
@@ -140,8 +140,7 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
         return ubur_cli_usage(&ubur_cmd_check, "--decision and --reason go with --record");
     struct ubur_check_place place = {crossing, direction, ubur_now()};
     if (at_s && ubur_time_parse(at_s, &place.at, NULL))
-        return ubur_cli_usage(&ubur_cmd_check, "--at '%s' is not a time (YYYY-MM-DDTHH:MM)",
-                              at_s);
+        return ubur_cli_usage(&ubur_cmd_check, "--at '%s' is not a time (YYYY-MM-DDTHH:MM)", at_s);
     char **mrz = pos;
     int n = npos;
     if (npos == 1 && !strcmp(pos[0], "-")) {
@@ -172,7 +171,8 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
     cli->ctx.state = ubur_setting(&cli->ctx, "state", NULL);
 
     int count = n ? n : 1;
-    struct ubur_check_input *people = ubur_arena_alloc(&cli->ctx.arena, sizeof(*people) * (size_t)count);
+    struct ubur_check_input *people =
+        ubur_arena_alloc(&cli->ctx.arena, sizeof(*people) * (size_t)count);
     memset(people, 0, sizeof(*people) * (size_t)count);
     for (int i = 0; i < count; i++) {
         people[i].mrz = n ? mrz[i] : NULL;
@@ -190,8 +190,8 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
         }
         if (record) {
             json_t *rec;
-            struct ubur_confirm_input in = {json_string_value(json_object_get(out, "id")),
-                                            decision, reason};
+            struct ubur_confirm_input in = {json_string_value(json_object_get(out, "id")), decision,
+                                            reason};
             if (ubur_border_confirm(&cli->ctx, &in, &rec, &err)) {
                 status = ubur_cli_fail(&err);
             } else {
@@ -226,11 +226,12 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
                 size_t i, k;
                 json_t *c, *r;
                 json_array_foreach(json_object_get(out, "results"), i, c)
-                    json_array_foreach(json_object_get(rec, "records"), k, r)
-                        if (!strcmp(str(r, "check_id"), str(c, "id"))) {
-                            json_object_set(c, "record_id", json_object_get(r, "id"));
-                            json_object_set_new(c, "status", json_string("recorded"));
-                        }
+                    json_array_foreach(json_object_get(rec, "records"), k,
+                                       r) if (!strcmp(str(r, "check_id"), str(c, "id")))
+                {
+                    json_object_set(c, "record_id", json_object_get(r, "id"));
+                    json_object_set_new(c, "status", json_string("recorded"));
+                }
                 json_object_set_new(out, "recorded", rec);
             }
         }
@@ -248,11 +249,9 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
                    (long long)json_integer_value(json_object_get(s, "refuse")));
             size_t i;
             json_t *c;
-            json_array_foreach(json_object_get(out, "results"), i, c)
-                print_check(c);
+            json_array_foreach(json_object_get(out, "results"), i, c) print_check(c);
             json_t *rec = json_object_get(out, "recorded");
-            if (json_is_object(rec) &&
-                json_array_size(json_object_get(rec, "pending")))
+            if (json_is_object(rec) && json_array_size(json_object_get(rec, "pending")))
                 printf("referred, not recorded: resolve each with `ubur check` again or the "
                        "API (%zu)\n",
                        json_array_size(json_object_get(rec, "pending")));
@@ -266,21 +265,21 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
 const struct ubur_cmd ubur_cmd_check = {
     .name = "check",
     .summary = "check travellers at a crossing point (and record the outcome)",
-    .usage =
-        "usage: ubur check --crossing ID --direction entry|exit [--at TIME] [--record]\n"
-        "                  [--decision admit|refuse --reason TEXT] [--visa NUMBER]\n"
-        "                  [--cargo] [--returnee] [--group KIND [--group-name NAME]]\n"
-        "                  [--json] MRZ... | -\n"
-        "       ubur check --crossing ID --direction entry|exit --document NUMBER\n"
-        "                  --nationality AAA --birth-date YYYY-MM-DD --surname NAME\n"
-        "                  [--given-names NAMES] [--expiry YYYY-MM-DD] [--sex M|F|X] ...\n"
-        "  Each MRZ is one document as the scanner gives it (lines separated by a newline,\n"
-        "  or run together); '-' reads MRZs from stdin, separated by blank lines. Several\n"
-        "  MRZs are one group (KIND: pilgrims, convoy, delegation, family, other).\n"
-        "  Prints the decision (admit, refer, refuse) with its coded reasons; --json prints\n"
-        "  {\"decision\", \"reasons\": [{\"code\", \"message\"}], \"traveller_id\", \"record_id\"...}.\n"
-        "  --record records the outcome as an entry, exit or refusal; a different --decision\n"
-        "  overrides the proposed one and needs --reason. A referred traveller is recorded\n"
-        "  only with --decision.\n",
+    .usage = "usage: ubur check --crossing ID --direction entry|exit [--at TIME] [--record]\n"
+             "                  [--decision admit|refuse --reason TEXT] [--visa NUMBER]\n"
+             "                  [--cargo] [--returnee] [--group KIND [--group-name NAME]]\n"
+             "                  [--json] MRZ... | -\n"
+             "       ubur check --crossing ID --direction entry|exit --document NUMBER\n"
+             "                  --nationality AAA --birth-date YYYY-MM-DD --surname NAME\n"
+             "                  [--given-names NAMES] [--expiry YYYY-MM-DD] [--sex M|F|X] ...\n"
+             "  Each MRZ is one document as the scanner gives it (lines separated by a newline,\n"
+             "  or run together); '-' reads MRZs from stdin, separated by blank lines. Several\n"
+             "  MRZs are one group (KIND: pilgrims, convoy, delegation, family, other).\n"
+             "  Prints the decision (admit, refer, refuse) with its coded reasons; --json prints\n"
+             "  {\"decision\", \"reasons\": [{\"code\", \"message\"}], \"traveller_id\", "
+             "\"record_id\"...}.\n"
+             "  --record records the outcome as an entry, exit or refusal; a different --decision\n"
+             "  overrides the proposed one and needs --reason. A referred traveller is recorded\n"
+             "  only with --decision.\n",
     .run = run_check,
 };

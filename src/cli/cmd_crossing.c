@@ -56,8 +56,7 @@ print_list(json_t *arr)
                str(c, "name"), str(c, "mode"), str(c, "hours"), str(c, "partner_id"), since);
         json_t *next = json_object_get(c, "next_change");
         if (json_is_object(next))
-            printf("%-14s   then %s from %s\n", "", str(next, "mode"),
-                   str(next, "effective_from"));
+            printf("%-14s   then %s from %s\n", "", str(next, "mode"), str(next, "effective_from"));
     }
 }
 
@@ -120,8 +119,8 @@ parse_int(const char *s, const char *name, long lo, long hi, long def, long *out
     char *end;
     *out = strtol(s, &end, 10);
     if (!*s || *end || *out < lo || *out > hi)
-        return ubur_cli_usage(&ubur_cmd_crossing, "--%s must be a number from %ld to %ld", name,
-                              lo, hi);
+        return ubur_cli_usage(&ubur_cmd_crossing, "--%s must be a number from %ld to %ld", name, lo,
+                              hi);
     return 0;
 }
 
@@ -136,15 +135,24 @@ run_crossing(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"at", &at_s, NULL},          {"mode", &mode, NULL},
-        {"from", &from_s, NULL},      {"hours", &hours, NULL},
-        {"categories", &cats, NULL},  {"note", &note, NULL},
-        {"name", &name, NULL},        {"name-ar", &name_ar, NULL},
-        {"state", &state, NULL},      {"governorate", &gov, NULL},
-        {"lat", &lat_s, NULL},        {"lon", &lon_s, NULL},
-        {"partner", &partner, NULL},  {"utc-offset", &offset_s, NULL},
-        {"days", &days_s, NULL},      {"window", &window_s, NULL},
-        {"remove", NULL, &remove},    {"json", NULL, &json},
+        {"at", &at_s, NULL},
+        {"mode", &mode, NULL},
+        {"from", &from_s, NULL},
+        {"hours", &hours, NULL},
+        {"categories", &cats, NULL},
+        {"note", &note, NULL},
+        {"name", &name, NULL},
+        {"name-ar", &name_ar, NULL},
+        {"state", &state, NULL},
+        {"governorate", &gov, NULL},
+        {"lat", &lat_s, NULL},
+        {"lon", &lon_s, NULL},
+        {"partner", &partner, NULL},
+        {"utc-offset", &offset_s, NULL},
+        {"days", &days_s, NULL},
+        {"window", &window_s, NULL},
+        {"remove", NULL, &remove},
+        {"json", NULL, &json},
         {0},
     };
     struct ubur_error err = UBUR_ERROR_INIT;
@@ -227,11 +235,10 @@ run_crossing(struct ubur_cli *cli, int argc, char **argv)
                 size_t i;
                 json_t *r;
                 printf("%-6s %-12s %s\n", "STATE", "NATIONALITY", "RULE");
-                json_array_foreach(o, i, r)
-                    printf("%-6s %-12s %lld days in any %lld\n", str(r, "state"),
-                           str(r, "nationality"),
-                           (long long)json_integer_value(json_object_get(r, "max_days")),
-                           (long long)json_integer_value(json_object_get(r, "window_days")));
+                json_array_foreach(o, i, r) printf(
+                    "%-6s %-12s %lld days in any %lld\n", str(r, "state"), str(r, "nationality"),
+                    (long long)json_integer_value(json_object_get(r, "max_days")),
+                    (long long)json_integer_value(json_object_get(r, "window_days")));
             }
         } else if (npos == 3) {
             long days, window;

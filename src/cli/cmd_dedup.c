@@ -133,12 +133,14 @@ run_dedup(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"csv", &file, NULL},         {"id", &id_col, NULL},        {"given", &given_col, NULL},
-        {"family", &family_col, NULL}, {"dob", &dob_col, NULL},     {"dob-format", &dob_fmt, NULL},
-        {"extra", &extra, NULL},      {"threshold", &threshold, NULL}, {"json", NULL, &json},
-        {"truth", &truth, NULL},      {"engine", &engine, NULL},   {"threads", &threads, NULL},
-        {"generate", &gen, NULL},     {"records", &records, NULL}, {"seed", &seed, NULL},
-        {0},
+        {"csv", &file, NULL},        {"id", &id_col, NULL},
+        {"given", &given_col, NULL}, {"family", &family_col, NULL},
+        {"dob", &dob_col, NULL},     {"dob-format", &dob_fmt, NULL},
+        {"extra", &extra, NULL},     {"threshold", &threshold, NULL},
+        {"json", NULL, &json},       {"truth", &truth, NULL},
+        {"engine", &engine, NULL},   {"threads", &threads, NULL},
+        {"generate", &gen, NULL},    {"records", &records, NULL},
+        {"seed", &seed, NULL},       {0},
     };
     int rc = ubur_cli_parse(cli, &ubur_cmd_dedup, argc, argv, opts, &pos, &npos);
     if (rc)
@@ -176,13 +178,18 @@ run_dedup(struct ubur_cli *cli, int argc, char **argv)
         fclose(f);
         return err.code ? ubur_cli_fail(&err) : ubur_cli_failf(1, "'%s' is empty", file);
     }
-    int ci = find_col(&csv, id_col, strlen(id_col)), cg = find_col(&csv, given_col, strlen(given_col));
+    int ci = find_col(&csv, id_col, strlen(id_col)),
+        cg = find_col(&csv, given_col, strlen(given_col));
     int cf = find_col(&csv, family_col, strlen(family_col));
     int cd = dob_col ? find_col(&csv, dob_col, strlen(dob_col)) : -1;
     int ct = truth ? find_col(&csv, truth, strlen(truth)) : -1;
     int cx[UBUR_RECLINK_MAX_EXTRA];
-    const char *bad = ci < 0 ? id_col : cg < 0 ? given_col : cf < 0 ? family_col
-                    : (dob_col && cd < 0) ? dob_col : (truth && ct < 0) ? truth : NULL;
+    const char *bad = ci < 0                ? id_col
+                      : cg < 0              ? given_col
+                      : cf < 0              ? family_col
+                      : (dob_col && cd < 0) ? dob_col
+                      : (truth && ct < 0)   ? truth
+                                            : NULL;
     for (const char *p = extra; !bad && p && *p;) {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);

@@ -38,10 +38,8 @@ static const struct demo_step demo_steps[] = {
 };
 
 static const char *const demo_users[][2] = {
-    {"supervisor", "supervisor"},
-    {"officer", "border_officer"},
-    {"consul", "consular_officer"},
-    {"registrar", "registration_officer"},
+    {"supervisor", "supervisor"},   {"officer", "border_officer"},
+    {"consul", "consular_officer"}, {"registrar", "registration_officer"},
     {"analyst", "analyst"},
 };
 

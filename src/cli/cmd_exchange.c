@@ -99,10 +99,10 @@ run_exchange(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"out", &out, NULL},       {"key", &key, NULL},       {"allow", &allow, NULL},
-        {"fields", &fields, NULL}, {"to", &to, NULL},         {"since", &since, NULL},
-        {"resend", &resend_s, NULL}, {"url", &url, NULL},     {"token", &token, NULL},
-        {"cacert", &cacert, NULL}, {"json", NULL, &json},     {0},
+        {"out", &out, NULL},         {"key", &key, NULL},   {"allow", &allow, NULL},
+        {"fields", &fields, NULL},   {"to", &to, NULL},     {"since", &since, NULL},
+        {"resend", &resend_s, NULL}, {"url", &url, NULL},   {"token", &token, NULL},
+        {"cacert", &cacert, NULL},   {"json", NULL, &json}, {0},
     };
     struct ubur_error err = UBUR_ERROR_INIT;
     const struct ubur_cmd *cmd = &ubur_cmd_exchange;

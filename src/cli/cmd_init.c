@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ubur/banned.h"
 #include "ubur/users.h"
+#include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_init;
 

@@ -29,8 +29,8 @@ run_migrate(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"from", &from, NULL},   {"to", &to, NULL},
-        {"batch", &batch, NULL}, {"update", NULL, &update},
+        {"from", &from, NULL},          {"to", &to, NULL},
+        {"batch", &batch, NULL},        {"update", NULL, &update},
         {"verify", NULL, &verify_only}, {0},
     };
     int rc = ubur_cli_parse(cli, &ubur_cmd_migrate, argc, argv, opts, &pos, &npos);
@@ -46,8 +46,8 @@ run_migrate(struct ubur_cli *cli, int argc, char **argv)
         return ubur_cli_usage(&ubur_cmd_migrate, "--to CONNINFO (or --pg) is required");
     if (strncmp(from, "sqlite:", 7) != 0)
         return ubur_cli_usage(&ubur_cmd_migrate, "--from must be sqlite:PATH, not '%s'", from);
-    struct ubur_migrate_opts mo = {.update = update, .verify_only = verify_only,
-                                   .progress = progress};
+    struct ubur_migrate_opts mo = {
+        .update = update, .verify_only = verify_only, .progress = progress};
     if (batch) {
         char *end;
         long b = strtol(batch, &end, 10);

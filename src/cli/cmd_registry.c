@@ -105,7 +105,8 @@ cmd_add(struct ubur_cli *cli, int argc, char **argv)
     if (rc)
         return rc == 3 ? 0 : rc;
     struct ubur_error err = UBUR_ERROR_INIT;
-    struct ubur_reg_document d = {.doc_type = "passport", .number = doc,
+    struct ubur_reg_document d = {.doc_type = "passport",
+                                  .number = doc,
                                   .issuing_country = doc_country ? doc_country : p.origin};
     if (doc) {
         p.documents = &d;
@@ -129,8 +130,7 @@ cmd_add(struct ubur_cli *cli, int argc, char **argv)
                         c[i].person.family_name ? c[i].person.family_name : "",
                         c[i].person.given_name_ar ? c[i].person.given_name_ar : "",
                         c[i].person.family_name_ar ? c[i].person.family_name_ar : "",
-                        c[i].person.birth_date ? c[i].person.birth_date : "?",
-                        c[i].person.origin);
+                        c[i].person.birth_date ? c[i].person.birth_date : "?", c[i].person.origin);
             return 1;
         }
     }
@@ -139,8 +139,8 @@ cmd_add(struct ubur_cli *cli, int argc, char **argv)
             return usage("%s: give --relationship for a new member of a group", "add");
         rc = ubur_registry_add_member(&cli->ctx, group, &p, &err);
     } else {
-        struct ubur_reg_group g = {.kind = kind, .location = p.location,
-                                   .registered_on = p.registered_on};
+        struct ubur_reg_group g = {
+            .kind = kind, .location = p.location, .registered_on = p.registered_on};
         rc = ubur_registry_register(&cli->ctx, &g, &p, 1, false, &err);
     }
     if (rc)
@@ -161,8 +161,7 @@ print_candidates(void *arg, size_t member, const struct ubur_reg_candidate *c, s
             m[member].birth_date ? m[member].birth_date : "?");
     for (size_t i = 0; i < nc; i++)
         fprintf(stderr, "    %.2f  %s  %s %s / %s %s  born %s  %s  %s\n", c[i].score,
-                c[i].person.individual_number,
-                c[i].person.given_name ? c[i].person.given_name : "",
+                c[i].person.individual_number, c[i].person.given_name ? c[i].person.given_name : "",
                 c[i].person.family_name ? c[i].person.family_name : "",
                 c[i].person.given_name_ar ? c[i].person.given_name_ar : "",
                 c[i].person.family_name_ar ? c[i].person.family_name_ar : "",
@@ -216,8 +215,10 @@ cmd_add_group(struct ubur_cli *cli, int argc, char **argv)
     if (!rc && (!confirm || check_only)) {
         rc = ubur_registry_group_check(&cli->ctx, m, n, 5, NULL, NULL, &flagged, &err);
         if (!rc && flagged) {
-            fprintf(stderr, "ubur: possible duplicates of %zu member(s); check them, then add"
-                            " --confirm-new or use `ubur registry judge`:\n", flagged);
+            fprintf(stderr,
+                    "ubur: possible duplicates of %zu member(s); check them, then add"
+                    " --confirm-new or use `ubur registry judge`:\n",
+                    flagged);
             ubur_registry_group_check(&cli->ctx, m, n, 5, print_candidates, m, NULL, &err);
             json_decref(body);
             return 1;
@@ -262,10 +263,9 @@ list_row(void *arg, const struct ubur_reg_individual *p)
 {
     (void)arg;
     printf("%-20s %-3s %-3s %-8s %-1s %-10s %-10s %s %s / %s %s\n", p->individual_number,
-           p->population_type, p->origin, p->status, p->sex,
-           p->birth_date ? p->birth_date : "-", p->location, p->given_name ? p->given_name : "",
-           p->family_name ? p->family_name : "", p->given_name_ar ? p->given_name_ar : "",
-           p->family_name_ar ? p->family_name_ar : "");
+           p->population_type, p->origin, p->status, p->sex, p->birth_date ? p->birth_date : "-",
+           p->location, p->given_name ? p->given_name : "", p->family_name ? p->family_name : "",
+           p->given_name_ar ? p->given_name_ar : "", p->family_name_ar ? p->family_name_ar : "");
     return 0;
 }
 
@@ -277,10 +277,10 @@ cmd_list(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"group", &f.group, NULL},   {"location", &f.location, NULL},
+        {"group", &f.group, NULL},          {"location", &f.location, NULL},
         {"type", &f.population_type, NULL}, {"status", &f.status, NULL},
-        {"origin", &f.origin, NULL}, {"limit", &limit, NULL},
-        {"offset", &offset, NULL},   {0},
+        {"origin", &f.origin, NULL},        {"limit", &limit, NULL},
+        {"offset", &offset, NULL},          {0},
     };
     int rc = parse(cli, argc, argv, opts, &pos, &npos, 0);
     if (rc)
@@ -301,10 +301,14 @@ cmd_search(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"given", &p.given_name, NULL},   {"family", &p.family_name, NULL},
-        {"given-ar", &p.given_name_ar, NULL}, {"family-ar", &p.family_name_ar, NULL},
-        {"father", &p.father_name, NULL}, {"dob", &p.birth_date, NULL},
-        {"origin", &p.origin, NULL},      {"min-score", &min, NULL},
+        {"given", &p.given_name, NULL},
+        {"family", &p.family_name, NULL},
+        {"given-ar", &p.given_name_ar, NULL},
+        {"family-ar", &p.family_name_ar, NULL},
+        {"father", &p.father_name, NULL},
+        {"dob", &p.birth_date, NULL},
+        {"origin", &p.origin, NULL},
+        {"min-score", &min, NULL},
         {0},
     };
     int rc = parse(cli, argc, argv, opts, &pos, &npos, 0);
@@ -333,9 +337,9 @@ cmd_event(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"status", &ev.status, NULL},   {"type", &ev.population_type, NULL},
+        {"status", &ev.status, NULL},     {"type", &ev.population_type, NULL},
         {"location", &ev.location, NULL}, {"on", &ev.effective_on, NULL},
-        {"reason", &ev.reason, NULL},   {0},
+        {"reason", &ev.reason, NULL},     {0},
     };
     int rc = parse(cli, argc, argv, opts, &pos, &npos, 1);
     if (rc)
@@ -427,8 +431,9 @@ cmd_import(struct ubur_cli *cli, int argc, char **argv)
         fclose(f);
     if (rc)
         return ubur_cli_fail(&err);
-    fprintf(stderr, "ubur: %ld rows read, %ld individuals %s, %ld errors, %ld batches failed"
-                    " (%.1f s)\n",
+    fprintf(stderr,
+            "ubur: %ld rows read, %ld individuals %s, %ld errors, %ld batches failed"
+            " (%.1f s)\n",
             res.rows, res.imported, dry ? "checked" : "imported", res.errors, res.failed_batches,
             (double)(ubur_now_ms() - t0) / 1000.0);
     return res.errors ? 1 : 0;
@@ -442,9 +447,9 @@ cmd_export(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"output", &output, NULL},  {"location", &f.location, NULL},
+        {"output", &output, NULL},          {"location", &f.location, NULL},
         {"type", &f.population_type, NULL}, {"status", &f.status, NULL},
-        {"origin", &f.origin, NULL}, {0},
+        {"origin", &f.origin, NULL},        {0},
     };
     int rc = parse(cli, argc, argv, opts, &pos, &npos, 0);
     if (rc)
@@ -504,11 +509,18 @@ static const struct {
     const char *name;
     int (*run)(struct ubur_cli *cli, int argc, char **argv);
 } subs[] = {
-    {"add", cmd_add},           {"add-group", cmd_add_group}, {"show", cmd_show},
+    {"add", cmd_add},
+    {"add-group", cmd_add_group},
+    {"show", cmd_show},
     {"list", cmd_list},
-    {"search", cmd_search},     {"event", cmd_event},   {"judge", cmd_judge},
-    {"import", cmd_import},     {"export", cmd_export}, {"locations", cmd_locations},
-    {"rebuild-stats", cmd_rebuild}, {NULL, NULL},
+    {"search", cmd_search},
+    {"event", cmd_event},
+    {"judge", cmd_judge},
+    {"import", cmd_import},
+    {"export", cmd_export},
+    {"locations", cmd_locations},
+    {"rebuild-stats", cmd_rebuild},
+    {NULL, NULL},
 };
 
 static int
@@ -535,7 +547,8 @@ const struct ubur_cmd ubur_cmd_registry = {
         "       ubur registry add-group FILE.json|- [--check] [--confirm-new]\n"
         "         a household or case with all its members, in one transaction, after the\n"
         "         duplicate check (candidates per member; exit 1 unless --confirm-new).\n"
-        "         JSON: {\"location\", \"kind\", \"registered_on\", \"members\": [{\"relationship\",\n"
+        "         JSON: {\"location\", \"kind\", \"registered_on\", \"members\": "
+        "[{\"relationship\",\n"
         "         \"given_name\", \"family_name\", \"sex\", \"birth_date\", \"origin\",\n"
         "         \"population_type\", ...}]} as POST /api/v1/registry/groups\n"
         "       ubur registry show INDIVIDUAL\n"

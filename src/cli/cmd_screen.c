@@ -30,8 +30,7 @@ static void
 print_text(const struct ubur_screen_query *q, const struct ubur_screen_result *r)
 {
     if (r->nhits == 0) {
-        printf("no hit at or above %.2f for '%s' (%ld us)\n", r->threshold, q->name,
-               r->elapsed_us);
+        printf("no hit at or above %.2f for '%s' (%ld us)\n", r->threshold, q->name, r->elapsed_us);
         return;
     }
     for (int i = 0; i < r->nhits; i++) {
@@ -118,8 +117,12 @@ run_batch(struct ubur_cli *cli, const char *file, double threshold, int limit)
         char *f[4];
         for (int i = 0; i < 4; i++)
             f[i] = csv_field(&p);
-        struct ubur_screen_query q = {.name = f[0], .dob = f[1], .nationality = f[2],
-                                      .sex = f[3], .threshold = threshold, .limit = limit,
+        struct ubur_screen_query q = {.name = f[0],
+                                      .dob = f[1],
+                                      .nationality = f[2],
+                                      .sex = f[3],
+                                      .threshold = threshold,
+                                      .limit = limit,
                                       .context = "cli"};
         struct ubur_screen_result r;
         struct ubur_error err = UBUR_ERROR_INIT;
@@ -173,8 +176,8 @@ run_screen(struct ubur_cli *cli, int argc, char **argv)
     if (parse_number(thr, &threshold) || (thr && (threshold <= 0 || threshold > 1)))
         return ubur_cli_usage(&ubur_cmd_screen, "--threshold must be a number in (0,1], not '%s'",
                               thr);
-    if (parse_number(lim, &limd) || (lim && (limd < 1 || limd > UBUR_SCREEN_MAX_LIMIT ||
-                                             limd != (int)limd)))
+    if (parse_number(lim, &limd) ||
+        (lim && (limd < 1 || limd > UBUR_SCREEN_MAX_LIMIT || limd != (int)limd)))
         return ubur_cli_usage(&ubur_cmd_screen, "--limit must be an integer from 1 to %d",
                               UBUR_SCREEN_MAX_LIMIT);
     if (sex && strcmp(sex, "M") && strcmp(sex, "F"))
@@ -196,8 +199,13 @@ run_screen(struct ubur_cli *cli, int argc, char **argv)
             ubur_buf_addch(&name, ' ');
         ubur_buf_adds(&name, pos[i]);
     }
-    struct ubur_screen_query q = {.name = name.s, .dob = dob, .nationality = nat, .sex = sex,
-                                  .threshold = threshold, .limit = (int)limd, .context = "cli",
+    struct ubur_screen_query q = {.name = name.s,
+                                  .dob = dob,
+                                  .nationality = nat,
+                                  .sex = sex,
+                                  .threshold = threshold,
+                                  .limit = (int)limd,
+                                  .context = "cli",
                                   .subject_ref = subject};
     struct ubur_screen_result r;
     struct ubur_error err = UBUR_ERROR_INIT;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "../http/http.h"
+#include "cli.h"
 #include "ubur/sync.h"
 #include "ubur/banned.h"
 
@@ -40,11 +40,11 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
     if (!cfg.web_dir || !*cfg.web_dir)
         cfg.web_dir = "web";
     const struct ubur_opt opts[] = {
-        {"listen", &cfg.listen, NULL}, {"web", &cfg.web_dir, NULL},
+        {"listen", &cfg.listen, NULL},     {"web", &cfg.web_dir, NULL},
         {"tls-cert", &cfg.tls_cert, NULL}, {"tls-key", &cfg.tls_key, NULL},
-        {"threads", &threads, NULL}, {"insecure", NULL, &insecure},
-        {"quiet", NULL, &quiet}, {"sync-interval", &sync_interval, NULL},
-        {"pg-read", &cfg.read_uri, NULL}, {0},
+        {"threads", &threads, NULL},       {"insecure", NULL, &insecure},
+        {"quiet", NULL, &quiet},           {"sync-interval", &sync_interval, NULL},
+        {"pg-read", &cfg.read_uri, NULL},  {0},
     };
     int rc = ubur_cli_parse(cli, &ubur_cmd_serve, argc, argv, opts, &pos, &npos);
     if (rc)
@@ -66,8 +66,9 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
             return ubur_cli_usage(&ubur_cmd_serve, "--sync-interval must be 1 to 86400 seconds");
     }
     if (!loopback(cfg.listen) && !cfg.tls_cert && !insecure)
-        return ubur_cli_failf(1, "refusing to listen on %s without TLS; give --tls-cert and "
-                                 "--tls-key, or --insecure if a TLS proxy stands in front",
+        return ubur_cli_failf(1,
+                              "refusing to listen on %s without TLS; give --tls-cert and "
+                              "--tls-key, or --insecure if a TLS proxy stands in front",
                               cfg.listen);
     if (!ubur_cli_store(cli))
         return 1;

@@ -63,9 +63,10 @@ run_population(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"as-of", &as_of, NULL}, {"by", &by, NULL},          {"format", &format, NULL},
-        {"output", &output, NULL}, {"public", NULL, &public}, {"scan", NULL, &scan},
-        {"time", NULL, &timing}, {0},
+        {"as-of", &as_of, NULL},   {"by", &by, NULL},
+        {"format", &format, NULL}, {"output", &output, NULL},
+        {"public", NULL, &public}, {"scan", NULL, &scan},
+        {"time", NULL, &timing},   {0},
     };
     struct ubur_error err = UBUR_ERROR_INIT;
     int rc = ubur_cli_parse(cli, &ubur_cmd_stats, argc, argv, opts, &pos, &npos);

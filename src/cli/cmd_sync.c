@@ -73,7 +73,8 @@ print_status(json_t *st)
         printf(")\n");
         print_direction("push", json_object_get(st, "push"));
         print_direction("pull", json_object_get(st, "pull"));
-        printf("  outbox: %lld waiting", (long long)json_integer_value(json_object_get(ob, "pending")));
+        printf("  outbox: %lld waiting",
+               (long long)json_integer_value(json_object_get(ob, "pending")));
         if (json_is_string(json_object_get(ob, "oldest_pending_at")))
             printf(" (oldest %s)", s_or(ob, "oldest_pending_at", ""));
         printf(", %lld acknowledged, %lld answered as conflicts\n",
@@ -121,11 +122,16 @@ run_sync(struct ubur_cli *cli, int argc, char **argv)
     char **pos;
     int npos;
     const struct ubur_opt opts[] = {
-        {"central", &central, NULL},     {"token-file", &token_file, NULL},
-        {"post", &post, NULL},           {"cacert", &cacert, NULL},
-        {"name", &name, NULL},           {"token-out", &token_out, NULL},
-        {"status", &status, NULL},       {"action", &action, NULL},
-        {"note", &note, NULL},           {"json", NULL, &json},
+        {"central", &central, NULL},
+        {"token-file", &token_file, NULL},
+        {"post", &post, NULL},
+        {"cacert", &cacert, NULL},
+        {"name", &name, NULL},
+        {"token-out", &token_out, NULL},
+        {"status", &status, NULL},
+        {"action", &action, NULL},
+        {"note", &note, NULL},
+        {"json", NULL, &json},
         {0},
     };
     struct ubur_error err = UBUR_ERROR_INIT;
@@ -159,8 +165,8 @@ run_sync(struct ubur_cli *cli, int argc, char **argv)
             ubur_sync_status(&cli->ctx, &st, &e2);
             json_t *o = json_pack("{s:b, s:b, s:i, s:i, s:i, s:s?, s:o}", "push_ok", r.push_ok,
                                   "pull_ok", r.pull_ok, "pushed", r.pushed, "pulled", r.pulled,
-                                  "conflicts", r.conflicts, "error",
-                                  rc ? err.message : NULL, "status", st ? st : json_null());
+                                  "conflicts", r.conflicts, "error", rc ? err.message : NULL,
+                                  "status", st ? st : json_null());
             print_json(o);
             json_decref(o);
         } else if (!rc) {

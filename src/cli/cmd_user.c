@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ubur/banned.h"
 #include "ubur/users.h"
+#include "ubur/banned.h"
 
 extern const struct ubur_cmd ubur_cmd_user;
 

@@ -59,12 +59,13 @@ documents_json(const char *s, json_t **out)
         if (!colon || colon == d || !colon[1]) {
             json_decref(items);
             json_decref(docs);
-            return ubur_cli_failf(2, "--documents takes KIND:REFERENCE[,KIND:REFERENCE...], "
-                                     "not '%s'",
+            return ubur_cli_failf(2,
+                                  "--documents takes KIND:REFERENCE[,KIND:REFERENCE...], "
+                                  "not '%s'",
                                   d);
         }
-        json_array_append_new(docs, json_pack("{s:s%, s:s}", "kind", d, (size_t)(colon - d),
-                                              "reference", colon + 1));
+        json_array_append_new(
+            docs, json_pack("{s:s%, s:s}", "kind", d, (size_t)(colon - d), "reference", colon + 1));
     }
     json_decref(items);
     *out = docs;
@@ -85,8 +86,7 @@ print_application(json_t *a)
            (long long)json_integer_value(json_object_get(a, "days")));
     if (json_is_object(risk))
         printf("risk         %lld (%s)\n",
-               (long long)json_integer_value(json_object_get(risk, "score")),
-               js(risk, "level"));
+               (long long)json_integer_value(json_object_get(risk, "score")), js(risk, "level"));
     if (json_is_string(json_object_get(a, "refusal_reason")))
         printf("reason       %s: %s\n", js(a, "refusal_reason"), js(a, "refusal_text"));
     if (json_is_object(visa))
@@ -138,11 +138,11 @@ static int
 run_visa(struct ubur_cli *cli, int argc, char **argv)
 {
     const char *mrz = NULL, *purpose = NULL, *entry = NULL, *days_s = NULL, *entries_s = NULL,
-               *hospital = NULL, *patient = NULL, *documents = NULL, *family = NULL,
-               *group = NULL, *previous = NULL, *name_ar = NULL, *refuse = NULL,
-               *discontinue = NULL, *reason = NULL, *note = NULL, *state = NULL, *limit_s = NULL,
-               *cert = NULL, *ca = NULL, *until = NULL, *hospital_request = NULL, *since = NULL,
-               *format = NULL, *key = NULL, *person = NULL;
+               *hospital = NULL, *patient = NULL, *documents = NULL, *family = NULL, *group = NULL,
+               *previous = NULL, *name_ar = NULL, *refuse = NULL, *discontinue = NULL,
+               *reason = NULL, *note = NULL, *state = NULL, *limit_s = NULL, *cert = NULL,
+               *ca = NULL, *until = NULL, *hospital_request = NULL, *since = NULL, *format = NULL,
+               *key = NULL, *person = NULL;
     bool json = false, urgent = false, approve = false, review = false, withdraw = false,
          queue = false, visas = false;
     const struct ubur_opt opts[] = {
@@ -360,8 +360,7 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
         if (json) {
             print_json(out);
         } else {
-            printf("group %s: %lld submitted, %lld approved automatically\n",
-                   js(out, "group_ref"),
+            printf("group %s: %lld submitted, %lld approved automatically\n", js(out, "group_ref"),
                    (long long)json_integer_value(json_object_get(out, "submitted")),
                    (long long)json_integer_value(json_object_get(out, "approved_automatically")));
         }
@@ -419,8 +418,8 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
                 printf("%-10s %-10s %-18s %-10s %-10s %s\n", "VISA", "STATE", "PURPOSE", "FROM",
                        "UNTIL", "HOLDER");
             else
-                printf("%-20s %-12s %-18s %-4s %-6s %-10s %s\n", "APPLICATION", "STATE",
-                       "PURPOSE", "PRIO", "RISK", "ENTRY", "APPLICANT");
+                printf("%-20s %-12s %-18s %-4s %-6s %-10s %s\n", "APPLICATION", "STATE", "PURPOSE",
+                       "PRIO", "RISK", "ENTRY", "APPLICANT");
             json_array_foreach(out, i, o)
             {
                 if (visas)
@@ -541,8 +540,7 @@ run_visa(struct ubur_cli *cli, int argc, char **argv)
                            (long long)json_integer_value(json_object_get(p, "max_stay_days")),
                            js(p, "fee"), js(p, "currency"),
                            (long long)json_integer_value(json_object_get(p, "max_entries")),
-                           json_is_true(json_object_get(p, "auto_approve")) ? "yes" : "no",
-                           nats);
+                           json_is_true(json_object_get(p, "auto_approve")) ? "yes" : "no", nats);
                     free(nats);
                 }
             }

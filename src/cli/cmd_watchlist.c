@@ -57,8 +57,7 @@ do_import(struct ubur_cli *cli, const char *file, const char *format, const char
     }
     printf("imported %ld entries into list %s: %ld added, %ld updated, %ld ended, %ld unchanged,"
            " %ld reinstated (import %s)\n",
-           s.total, s.list_id, s.added, s.updated, s.ended, s.unchanged, s.reinstated,
-           s.import_id);
+           s.total, s.list_id, s.added, s.updated, s.ended, s.unchanged, s.reinstated, s.import_id);
     return 0;
 }
 

@@ -29,8 +29,7 @@ ubur_border_direction_name(enum ubur_border_direction d)
 }
 
 int
-ubur_border_direction_parse(const char *s, enum ubur_border_direction *out,
-                            struct ubur_error *err)
+ubur_border_direction_parse(const char *s, enum ubur_border_direction *out, struct ubur_error *err)
 {
     if (s && !strcmp(s, "entry"))
         *out = UBUR_BORDER_ENTRY;
@@ -64,10 +63,9 @@ ubur_border_decision_parse(const char *s, const char *field, enum ubur_border_de
                             "'%.32s' is not a decision (admit, refer or refuse)", s ? s : "");
 }
 
-static const char *const reason_names[] = {
-    NULL,
+static const char *const reason_names[] = {NULL,
 #define UBUR_X_REASON(e, n) n,
-    UBUR_BORDER_REASON_MAP(UBUR_X_REASON)
+                                           UBUR_BORDER_REASON_MAP(UBUR_X_REASON)
 #undef UBUR_X_REASON
 };
 
@@ -131,10 +129,9 @@ ubur_border_decide(const struct ubur_border_reasons *rs)
 
 static const struct {
     const char *name, *description;
-} modes[] = {
-    {NULL, NULL},
+} modes[] = {{NULL, NULL},
 #define UBUR_X_MODE(e, n, d) {n, d},
-    UBUR_BORDER_MODE_MAP(UBUR_X_MODE)
+             UBUR_BORDER_MODE_MAP(UBUR_X_MODE)
 #undef UBUR_X_MODE
 };
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
@@ -188,7 +185,15 @@ ubur_border_mode_default_categories(enum ubur_border_mode m)
 
 /* ---- categories ---- */
 
-enum atom_kind { ATOM_BAD, ATOM_NATIONAL, ATOM_RETURNEE, ATOM_GROUP, ATOM_CARGO, ATOM_NAT, ATOM_PURPOSE };
+enum atom_kind {
+    ATOM_BAD,
+    ATOM_NATIONAL,
+    ATOM_RETURNEE,
+    ATOM_GROUP,
+    ATOM_CARGO,
+    ATOM_NAT,
+    ATOM_PURPOSE
+};
 
 /* Classifies atom s[0..n) and its argument (after ':'); case-insensitive keywords. */
 static enum atom_kind
@@ -281,8 +286,8 @@ ubur_border_categories_normalise(const char *s, char *out, size_t outsz, struct 
             out[o++] = *p;
             p++;
             if (!*p)
-                return ubur_error_field(err, UBUR_EINVAL, "categories",
-                                        "'%.40s' ends with '%c'", s, p[-1]);
+                return ubur_error_field(err, UBUR_EINVAL, "categories", "'%.40s' ends with '%c'", s,
+                                        p[-1]);
         }
     }
     if (outsz)
@@ -362,8 +367,7 @@ parse_hhmm(const char *s, int *minute)
 }
 
 int
-ubur_border_hours_parse(const char *s, int *open_minute, int *close_minute,
-                        struct ubur_error *err)
+ubur_border_hours_parse(const char *s, int *open_minute, int *close_minute, struct ubur_error *err)
 {
     if (!s || strlen(s) != 11 || s[5] != '-' || parse_hhmm(s, open_minute) ||
         parse_hhmm(s + 6, close_minute))
@@ -405,8 +409,8 @@ static void
 describe_category(const struct ubur_border_category *c, char *out, size_t n)
 {
     snprintf(out, n, "%s%s%s%s%s%s%s%s%s", c->nationality[0] ? c->nationality : "unknown",
-             c->national ? " national" : " traveller", c->purpose[0] ? " with a " : "",
-             c->purpose, c->purpose[0] ? " visa" : "", c->returnee ? ", returnee" : "",
+             c->national ? " national" : " traveller", c->purpose[0] ? " with a " : "", c->purpose,
+             c->purpose[0] ? " visa" : "", c->returnee ? ", returnee" : "",
              c->group ? ", in a group" : "", c->cargo ? ", cargo crew" : "", "");
 }
 
@@ -482,8 +486,7 @@ ubur_border_rule_visa(const struct ubur_border_visa_facts *v, int64_t at_day,
                                v->entries == 1 ? "entry" : "entries");
     else if (!strcmp(v->usable, "stay_exceeded") || !strcmp(v->usable, "usable"))
         ubur_border_reason_add(rs, UBUR_REASON_STAY_EXCEEDED, UBUR_DECISION_REFUSE,
-                               "visa %s grants %d days of stay, all used", v->number,
-                               v->stay_days);
+                               "visa %s grants %d days of stay, all used", v->number, v->stay_days);
     else if (!strcmp(v->usable, "not_yet_valid") || !strcmp(v->usable, "expired"))
         ubur_border_reason_add(rs, UBUR_REASON_NO_VALID_VISA, UBUR_DECISION_REFUSE,
                                "visa %s is valid from %s to %s only", v->number, a, b);
@@ -510,8 +513,7 @@ ubur_border_rule_visa_free(const struct ubur_stay_span *past, int npast, int64_t
 }
 
 void
-ubur_border_rule_exit_stay(int64_t authorised_until, int64_t at_day,
-                           struct ubur_border_reasons *rs)
+ubur_border_rule_exit_stay(int64_t authorised_until, int64_t at_day, struct ubur_border_reasons *rs)
 {
     int64_t over = ubur_stay_overstay_days(authorised_until, at_day);
     if (over > 0) {

@@ -60,8 +60,8 @@ ubur_csv_next(struct ubur_csv *c, struct ubur_error *err)
                 c->bytes++;
             if (in_quotes) {
                 if (ch == EOF)
-                    return ubur_error_set(err, UBUR_EINVAL,
-                                          "line %ld: quoted field not closed", c->line);
+                    return ubur_error_set(err, UBUR_EINVAL, "line %ld: quoted field not closed",
+                                          c->line);
                 if (ch == '"') {
                     int nx = getc(c->f);
                     if (nx == '"') {
@@ -132,8 +132,8 @@ ubur_csv_next(struct ubur_csv *c, struct ubur_error *err)
             continue;
         return 1;
     toobig:
-        return ubur_error_set(err, UBUR_ETOOBIG, "line %ld: record longer than %zu bytes",
-                              c->line, c->max_record);
+        return ubur_error_set(err, UBUR_ETOOBIG, "line %ld: record longer than %zu bytes", c->line,
+                              c->max_record);
     }
 }
 

@@ -51,8 +51,8 @@ const char *
 ubur_error_name(int code)
 {
     switch (code) {
-#define UBUR_X_NAME(e, v, n, s, d)                                                         \
-    case e:                                                                                \
+#define UBUR_X_NAME(e, v, n, s, d)                                                                 \
+    case e:                                                                                        \
         return n;
         UBUR_ERRNO_MAP(UBUR_X_NAME)
 #undef UBUR_X_NAME
@@ -64,8 +64,8 @@ const char *
 ubur_strerror(int code)
 {
     switch (code) {
-#define UBUR_X_DESC(e, v, n, s, d)                                                         \
-    case e:                                                                                \
+#define UBUR_X_DESC(e, v, n, s, d)                                                                 \
+    case e:                                                                                        \
         return d;
         UBUR_ERRNO_MAP(UBUR_X_DESC)
 #undef UBUR_X_DESC
@@ -77,8 +77,8 @@ int
 ubur_error_http_status(int code)
 {
     switch (code) {
-#define UBUR_X_HTTP(e, v, n, s, d)                                                         \
-    case e:                                                                                \
+#define UBUR_X_HTTP(e, v, n, s, d)                                                                 \
+    case e:                                                                                        \
         return s;
         UBUR_ERRNO_MAP(UBUR_X_HTTP)
 #undef UBUR_X_HTTP

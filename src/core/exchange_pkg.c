@@ -25,8 +25,8 @@ static int
 from_hex(const char *hex, unsigned char *out, size_t n)
 {
     size_t got = 0;
-    if (!hex || strlen(hex) != n * 2 ||
-        sodium_hex2bin(out, n, hex, n * 2, NULL, &got, NULL) != 0 || got != n)
+    if (!hex || strlen(hex) != n * 2 || sodium_hex2bin(out, n, hex, n * 2, NULL, &got, NULL) != 0 ||
+        got != n)
         return -1;
     return 0;
 }
@@ -48,9 +48,8 @@ ubur_exchange_seal(const char *signer, const char *payload, size_t len, const ch
     char *b64 = ubur_malloc(b64len);
     sodium_bin2base64(b64, b64len, (const unsigned char *)payload, len,
                       sodium_base64_VARIANT_ORIGINAL);
-    json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", UBUR_EXCHANGE_FORMAT,
-                            "signer", signer, "algorithm", "ed25519", "payload", b64,
-                            "signature", sig_hex);
+    json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", UBUR_EXCHANGE_FORMAT, "signer",
+                            signer, "algorithm", "ed25519", "payload", b64, "signature", sig_hex);
     free(b64);
     char *text = json_dumps(env, JSON_INDENT(1));
     json_decref(env);
@@ -63,8 +62,7 @@ ubur_exchange_open_envelope(const char *text, size_t len, char signer[4], json_t
 {
     json_error_t jerr;
     if (len > UBUR_EXCHANGE_MAX)
-        return ubur_error_set(err, UBUR_ETOOBIG, "package larger than %u bytes",
-                              UBUR_EXCHANGE_MAX);
+        return ubur_error_set(err, UBUR_ETOOBIG, "package larger than %u bytes", UBUR_EXCHANGE_MAX);
     json_t *env = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!env)
         return ubur_error_set(err, UBUR_EINVAL, "not a package: %s (line %d)", jerr.text,
@@ -75,8 +73,7 @@ ubur_exchange_open_envelope(const char *text, size_t len, char signer[4], json_t
         strlen(who) != 3 || !json_is_string(json_object_get(env, "payload")) ||
         !json_is_string(json_object_get(env, "signature"))) {
         json_decref(env);
-        return ubur_error_set(err, UBUR_EINVAL, "not a %s package envelope",
-                              UBUR_EXCHANGE_FORMAT);
+        return ubur_error_set(err, UBUR_EINVAL, "not a %s package envelope", UBUR_EXCHANGE_FORMAT);
     }
     memcpy(signer, who, 4);
     *envelope = env;

@@ -33,17 +33,18 @@
 #include "ubur/name_index.h"
 #include "ubur/banned.h"
 
-#define ENUM_BUDGET 4000   /* postings read from the rarer units before the rest are only scored */
-#define CAND_MAX 120000    /* most candidates gathered for one query */
-#define RESCORE_MAX 400    /* candidates fully compared per query, at most */
-#define VARIANTS_MAX 192   /* vocab ids a query unit may expand to */
-#define NEAR_SCAN_MAX 4096 /* neighbours of a skeleton considered */
-#define PREFETCH_AHEAD 32  /* candidates ahead whose bound record is fetched */
-#define SIG_FUZZY_BITS 6   /* signature bits of a unit's fuzzy variants still worth testing */
+#define ENUM_BUDGET 4000    /* postings read from the rarer units before the rest are only scored */
+#define CAND_MAX 120000     /* most candidates gathered for one query */
+#define RESCORE_MAX 400     /* candidates fully compared per query, at most */
+#define VARIANTS_MAX 192    /* vocab ids a query unit may expand to */
+#define NEAR_SCAN_MAX 4096  /* neighbours of a skeleton considered */
+#define PREFETCH_AHEAD 32   /* candidates ahead whose bound record is fetched */
+#define SIG_FUZZY_BITS 6    /* signature bits of a unit's fuzzy variants still worth testing */
 #define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
-#define TYPO_MIN 4          /* letters of a spelling kept for typo lookups (ubur_name_typing_
-                               similarity needs five in the longer of two) */
-#define TYPO_SPELLS_MAX 64  /* spellings one typo away taken per query unit */
+#define TYPO_MIN                                                                                   \
+    4                      /* letters of a spelling kept for typo lookups (ubur_name_typing_       \
+                              similarity needs five in the longer of two) */
+#define TYPO_SPELLS_MAX 64 /* spellings one typo away taken per query unit */
 
 struct vec32 {
     uint32_t *v;
@@ -67,12 +68,12 @@ vec_push(struct vec32 *a, uint32_t x)
 #define VOCAB_INLINE 9
 struct vocab {
     struct vec32 postings;
-    uint32_t skel;           /* pool offset */
-    unsigned char common;    /* the skeleton of a common name (weight below 1) */
-    unsigned char body;      /* consonants in the skeleton (after any "BD:" prefix) */
-    unsigned char wmax;      /* ubur_name_skeleton_weight_max * 20, rounded up */
-    char inl[VOCAB_INLINE];  /* the skeleton again when it fits, so a search need not
-                                visit the pool; "" when it does not */
+    uint32_t skel;          /* pool offset */
+    unsigned char common;   /* the skeleton of a common name (weight below 1) */
+    unsigned char body;     /* consonants in the skeleton (after any "BD:" prefix) */
+    unsigned char wmax;     /* ubur_name_skeleton_weight_max * 20, rounded up */
+    char inl[VOCAB_INLINE]; /* the skeleton again when it fits, so a search need not
+                               visit the pool; "" when it does not */
 };
 
 /*
@@ -86,7 +87,7 @@ struct vocab {
 #define NEAR_MAX_VOCAB (1u << NEAR_ID_BITS)
 
 struct strmap_slot {
-    uint32_t key;  /* pool offset, 0 = empty */
+    uint32_t key; /* pool offset, 0 = empty */
     uint32_t val;
     uint32_t hash; /* of the key: probes compare it before touching the pool */
 };
@@ -732,8 +733,8 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         return UBUR_ETOOBIG;
     if (ix->nnames == ix->names_cap) {
         uint32_t ncap = ix->names_cap ? ix->names_cap * 2 : 1024;
-        ix->names = big_realloc(ix->names, ix->nnames * sizeof(struct cname),
-                                ncap * sizeof(struct cname));
+        ix->names =
+            big_realloc(ix->names, ix->nnames * sizeof(struct cname), ncap * sizeof(struct cname));
         ix->names_cap = ncap;
         ix->hot = big_realloc(ix->hot, ix->nnames * sizeof(struct hotname),
                               ncap * sizeof(struct hotname));
@@ -743,8 +744,8 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
         while (ix->nunits + (uint32_t)p->n > ncap)
             ncap *= 2;
-        ix->units = big_realloc(ix->units, ix->nunits * sizeof(struct cunit),
-                                ncap * sizeof(struct cunit));
+        ix->units =
+            big_realloc(ix->units, ix->nunits * sizeof(struct cunit), ncap * sizeof(struct cunit));
         ix->units_cap = ncap;
     }
     uint32_t id = ix->nnames++;
@@ -1310,7 +1311,7 @@ struct sigq {
 struct sigfilter {
     struct sigq u[UBUR_NAME_MAX_UNITS];
     int n;
-    int known;         /* the unit whose list is read, or -1 */
+    int known; /* the unit whose list is read, or -1 */
     /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
      * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
      * weight of any set of units, low six and high six apart; and per weight matched,
@@ -1495,8 +1496,8 @@ gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct 
  * sharing a key (two consonant edits apart) are the approximation.
  */
 static float
-upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *vm,
-            const float *qw, float qsum, int nq)
+upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *vm, const float *qw,
+            float qsum, int nq)
 {
     const struct hotname *h = &ix->hot[id];
     /* Units pair one to one, so both the query side and the candidate side are bounded
@@ -1709,8 +1710,8 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                     rest.fuzzy_credit = qu[k].credit[v];
                 continue;
             }
-            batch_add(s, &ix->vocab[qu[k].vocab[v]].postings,
-                      sig_w(f.u[k].w * qu[k].credit[v]), &st.postings);
+            batch_add(s, &ix->vocab[qu[k].vocab[v]].postings, sig_w(f.u[k].w * qu[k].credit[v]),
+                      &st.postings);
         }
         if (!batch_run(ix, s, &f))
             goto gathered;
@@ -1783,8 +1784,7 @@ gathered:
         for (int a = 0; a < q->n; a++)
             for (int b = 0; b < cn.n; b++)
                 sim[a][b] = unit_sim(ix, s, &q->u[a], a, &cu[b]);
-        double sc = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim,
-                                           NULL);
+        double sc = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim, NULL);
         st.scored++;
         if (sc < min_score)
             continue;

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
@@ -72,19 +72,36 @@ static const char *
 latin_special(UChar32 c)
 {
     switch (c) {
-    case 0x00F8: return "o";  /* ø */
-    case 0x0142: return "l";  /* ł */
-    case 0x0111: return "d";  /* đ */
-    case 0x00E6: return "ae"; /* æ */
-    case 0x0153: return "oe"; /* œ */
-    case 0x00FE: return "th"; /* þ */
-    case 0x00F0: return "d";  /* ð */
-    case 0x0131: return "i";  /* dotless i */
-    case 0x0127: return "h";  /* ħ */
-    case 0x02BF: case 0x02BE: case 0x2018: case 0x2019: case 0x0060: case 0x00B4:
-    case 0x02BB: case 0x02BC: case 0x0027:
+    case 0x00F8:
+        return "o"; /* ø */
+    case 0x0142:
+        return "l"; /* ł */
+    case 0x0111:
+        return "d"; /* đ */
+    case 0x00E6:
+        return "ae"; /* æ */
+    case 0x0153:
+        return "oe"; /* œ */
+    case 0x00FE:
+        return "th"; /* þ */
+    case 0x00F0:
+        return "d"; /* ð */
+    case 0x0131:
+        return "i"; /* dotless i */
+    case 0x0127:
+        return "h"; /* ħ */
+    case 0x02BF:
+    case 0x02BE:
+    case 0x2018:
+    case 0x2019:
+    case 0x0060:
+    case 0x00B4:
+    case 0x02BB:
+    case 0x02BC:
+    case 0x0027:
         return ""; /* ʿ ʾ ' ’: ayn and hamza marks inside Latin words */
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -99,17 +116,37 @@ static UChar32
 arabic_internal(UChar32 c)
 {
     switch (c) {
-    case 0x0640: return 0;      /* tatweel */
-    case 0x0671: return 0x0627; /* alef wasla */
-    case 0x06A9: case 0x06AA: return 0x0643; /* keheh -> kaf */
-    case 0x06CC: case 0x06D0: case 0x06D2: case 0x06CD: return 0x064A; /* Farsi yeh etc. */
-    case 0x06C0: case 0x06C1: case 0x06C2: case 0x06BE: return 0x0647; /* heh forms */
-    case 0x06C3: return 0x0629;
-    case 0x0621: return 0;      /* lone hamza */
-    case 0x060C: case 0x061B: case 0x061F: case 0x066B: case 0x066C: case 0x066D:
+    case 0x0640:
+        return 0; /* tatweel */
+    case 0x0671:
+        return 0x0627; /* alef wasla */
+    case 0x06A9:
+    case 0x06AA:
+        return 0x0643; /* keheh -> kaf */
+    case 0x06CC:
+    case 0x06D0:
+    case 0x06D2:
+    case 0x06CD:
+        return 0x064A; /* Farsi yeh etc. */
+    case 0x06C0:
+    case 0x06C1:
+    case 0x06C2:
+    case 0x06BE:
+        return 0x0647; /* heh forms */
+    case 0x06C3:
+        return 0x0629;
+    case 0x0621:
+        return 0; /* lone hamza */
+    case 0x060C:
+    case 0x061B:
+    case 0x061F:
+    case 0x066B:
+    case 0x066C:
+    case 0x066D:
     case 0x06D4:
         return -1; /* Arabic punctuation */
-    default: break;
+    default:
+        break;
     }
     if (c >= 0x0660 && c <= 0x0669)
         return 0; /* digits */
@@ -285,27 +322,27 @@ ubur_name_fold(const char *in, char *out, size_t cap, struct ubur_error *err)
 
 struct arabic_letter {
     UChar32 cp;
-    char phon;          /* class in the phonetic alphabet; 0 = silent */
-    const char *latin;  /* readable transliteration */
-    const char *icao;   /* ICAO 9303 X-scheme */
+    char phon;         /* class in the phonetic alphabet; 0 = silent */
+    const char *latin; /* readable transliteration */
+    const char *icao;  /* ICAO 9303 X-scheme */
 };
 
 /* One table for the three uses, so they cannot drift apart. */
 static const struct arabic_letter arabic_letters[] = {
-    {0x0627, 'A', "a", "A"},   {0x0628, 'B', "b", "B"},    {0x062A, 'T', "t", "T"},
+    {0x0627, 'A', "a", "A"},    {0x0628, 'B', "b", "B"},   {0x062A, 'T', "t", "T"},
     {0x062B, 'T', "th", "XTH"}, {0x062C, 'J', "j", "J"},   {0x062D, 'H', "h", "XH"},
     {0x062E, 'K', "kh", "XKH"}, {0x062F, 'D', "d", "D"},   {0x0630, 'D', "dh", "XDH"},
-    {0x0631, 'R', "r", "R"},   {0x0632, 'Z', "z", "Z"},    {0x0633, 'S', "s", "S"},
+    {0x0631, 'R', "r", "R"},    {0x0632, 'Z', "z", "Z"},   {0x0633, 'S', "s", "S"},
     {0x0634, 'X', "sh", "XSH"}, {0x0635, 'S', "s", "XSS"}, {0x0636, 'D', "d", "XDZ"},
-    {0x0637, 'T', "t", "XTT"}, {0x0638, 'Z', "z", "XZZ"},  {0x0639, 0, "'", "E"},
-    {0x063A, 'J', "gh", "XG"}, {0x0641, 'F', "f", "F"},    {0x0642, 'K', "q", "Q"},
-    {0x0643, 'K', "k", "K"},   {0x0644, 'L', "l", "L"},    {0x0645, 'M', "m", "M"},
-    {0x0646, 'N', "n", "N"},   {0x0647, 'H', "h", "H"},    {0x0648, 'W', "w", "W"},
-    {0x064A, 'Y', "y", "Y"},   {0x0649, 'A', "a", "XAY"},  {0x0629, 0, "a", "XTA"},
-    {0x0621, 0, "'", "XE"},    {0x067E, 'B', "p", "P"},    {0x0686, 'X', "ch", "XC"},
-    {0x06AF, 'J', "g", "XGG"}, {0x0698, 'J', "zh", "XJ"},  {0x06A4, 'F', "v", "XV"},
-    {0x0623, 'A', "a", "XAE"}, {0x0625, 'A', "i", "I"},    {0x0622, 'A', "a", "XAA"},
-    {0x0624, 'W', "u", "U"},   {0x0626, 'Y', "i", "XI"},
+    {0x0637, 'T', "t", "XTT"},  {0x0638, 'Z', "z", "XZZ"}, {0x0639, 0, "'", "E"},
+    {0x063A, 'J', "gh", "XG"},  {0x0641, 'F', "f", "F"},   {0x0642, 'K', "q", "Q"},
+    {0x0643, 'K', "k", "K"},    {0x0644, 'L', "l", "L"},   {0x0645, 'M', "m", "M"},
+    {0x0646, 'N', "n", "N"},    {0x0647, 'H', "h", "H"},   {0x0648, 'W', "w", "W"},
+    {0x064A, 'Y', "y", "Y"},    {0x0649, 'A', "a", "XAY"}, {0x0629, 0, "a", "XTA"},
+    {0x0621, 0, "'", "XE"},     {0x067E, 'B', "p", "P"},   {0x0686, 'X', "ch", "XC"},
+    {0x06AF, 'J', "g", "XGG"},  {0x0698, 'J', "zh", "XJ"}, {0x06A4, 'F', "v", "XV"},
+    {0x0623, 'A', "a", "XAE"},  {0x0625, 'A', "i", "I"},   {0x0622, 'A', "a", "XAA"},
+    {0x0624, 'W', "u", "U"},    {0x0626, 'Y', "i", "XI"},
 };
 
 static const struct arabic_letter *
@@ -371,8 +408,7 @@ ubur_name_icao(const char *in, char *out, size_t cap, struct ubur_error *err)
         if (lit[0] == '<' && (o == 0 || out[o - 1] == '<'))
             continue;
         if (o + l + 1 > cap)
-            return ubur_error_set(err, UBUR_ETOOBIG, "transliteration longer than %zu bytes",
-                                  cap);
+            return ubur_error_set(err, UBUR_ETOOBIG, "transliteration longer than %zu bytes", cap);
         memcpy(out + o, lit, l);
         o += l;
     }
@@ -476,8 +512,13 @@ latin_phon(const char *s, char *out)
             adv = 3;
         } else if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 'c' || c == 't' ||
                                 c == 'd' || c == 'p' || c == 'z')) {
-            cls = c == 'k' ? 'K' : c == 'g' ? 'J' : (c == 's' || c == 'c') ? 'X'
-                  : c == 't' ? 'T' : c == 'd' ? 'D' : c == 'p' ? 'F' : 'J';
+            cls = c == 'k'                 ? 'K'
+                  : c == 'g'               ? 'J'
+                  : (c == 's' || c == 'c') ? 'X'
+                  : c == 't'               ? 'T'
+                  : c == 'd'               ? 'D'
+                  : c == 'p'               ? 'F'
+                                           : 'J';
             adv = 2;
         } else if (c == 'c' && d == 'k') {
             cls = 'K';
@@ -487,10 +528,20 @@ latin_phon(const char *s, char *out)
             adv = 2;
         } else {
             switch (c) {
-            case 'b': case 'p': cls = 'B'; break;
-            case 't': cls = 'T'; break;
-            case 'd': cls = 'D'; break;
-            case 'j': case 'g': cls = 'J'; break;
+            case 'b':
+            case 'p':
+                cls = 'B';
+                break;
+            case 't':
+                cls = 'T';
+                break;
+            case 'd':
+                cls = 'D';
+                break;
+            case 'j':
+            case 'g':
+                cls = 'J';
+                break;
             case 'h':
                 /* final h after a vowel is silent */
                 if (i + 1 == n && o > 0 && strchr("aiuAWYE", out[o - 1]))
@@ -498,20 +549,42 @@ latin_phon(const char *s, char *out)
                 else
                     cls = 'H';
                 break;
-            case 'k': case 'q': cls = 'K'; break;
-            case 'c': cls = (d == 'e' || d == 'i' || d == 'y') ? 'S' : 'K'; break;
-            case 's': cls = 'S'; break;
-            case 'z': cls = 'Z'; break;
-            case 'f': case 'v': cls = 'F'; break;
-            case 'l': cls = 'L'; break;
-            case 'm': cls = 'M'; break;
-            case 'n': cls = 'N'; break;
-            case 'r': cls = 'R'; break;
+            case 'k':
+            case 'q':
+                cls = 'K';
+                break;
+            case 'c':
+                cls = (d == 'e' || d == 'i' || d == 'y') ? 'S' : 'K';
+                break;
+            case 's':
+                cls = 'S';
+                break;
+            case 'z':
+                cls = 'Z';
+                break;
+            case 'f':
+            case 'v':
+                cls = 'F';
+                break;
+            case 'l':
+                cls = 'L';
+                break;
+            case 'm':
+                cls = 'M';
+                break;
+            case 'n':
+                cls = 'N';
+                break;
+            case 'r':
+                cls = 'R';
+                break;
             case 'x':
                 phon_push(out, &o, 'K');
                 cls = 'S';
                 break;
-            default: cls = 0; break;
+            default:
+                cls = 0;
+                break;
             }
         }
         if (cls)
@@ -539,8 +612,7 @@ utf8_next(const char *s, UChar32 *cp)
         return 3;
     }
     if ((u[0] & 0xf8) == 0xf0 && u[1] && u[2] && u[3]) {
-        *cp = ((u[0] & 0x07) << 18) | ((u[1] & 0x3f) << 12) | ((u[2] & 0x3f) << 6) |
-              (u[3] & 0x3f);
+        *cp = ((u[0] & 0x07) << 18) | ((u[1] & 0x3f) << 12) | ((u[2] & 0x3f) << 6) | (u[3] & 0x3f);
         return 4;
     }
     *cp = 0xFFFD;
@@ -662,8 +734,8 @@ indel_cost(char c, bool cross)
 static bool
 close_pair(char a, char b)
 {
-    static const char *pairs[] = {"TD", "SX", "SZ", "ZD", "TS", "KJ", "KH", "DT", "XS",
-                                  "ZS", "DZ", "ST", "JK", "HK"};
+    static const char *pairs[] = {"TD", "SX", "SZ", "ZD", "TS", "KJ", "KH",
+                                  "DT", "XS", "ZS", "DZ", "ST", "JK", "HK"};
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
         if (pairs[i][0] == a && pairs[i][1] == b)
             return true;
@@ -873,9 +945,8 @@ ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
-    double t = s < 0.999 || a->kind != b_kind
-                   ? unit_typing(a, b_phon, b_letters, b_kind, b_flags)
-                   : 0;
+    double t =
+        s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
      * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
      * or "absullah" from "abdullah" is the particle mistyped */
@@ -982,33 +1053,106 @@ static const struct {
     const char *spelling;
     float weight;
 } common_names[] = {
-    {"muhammad", 0.30f}, {"ahmad", 0.42f},     {"ali", 0.42f},       {"mahmud", 0.55f},
-    {"hassan", 0.50f},   {"husayn", 0.50f},    {"umar", 0.55f},      {"abdullah", 0.50f},
-    {"abd al-rahman", 0.60f}, {"khalid", 0.58f}, {"ibrahim", 0.55f}, {"mustafa", 0.60f},
-    {"yusuf", 0.60f},    {"said", 0.62f},      {"salim", 0.65f},     {"jamal", 0.68f},
-    {"karim", 0.68f},    {"ismail", 0.65f},    {"abu bakr", 0.60f},  {"fatima", 0.52f},
-    {"aisha", 0.60f},    {"zaynab", 0.60f},    {"maryam", 0.60f},    {"khadija", 0.62f},
-    {"amina", 0.62f},    {"nur", 0.62f},       {"hamid", 0.65f},     {"rashid", 0.68f},
-    {"majid", 0.68f},    {"tariq", 0.70f},     {"walid", 0.70f},     {"salih", 0.62f},
-    {"sulayman", 0.65f}, {"musa", 0.65f},      {"isa", 0.70f},       {"yahya", 0.68f},
-    {"adil", 0.70f},     {"nasir", 0.65f},     {"faysal", 0.70f},    {"hamza", 0.68f},
-    {"abbas", 0.65f},    {"jafar", 0.72f},     {"abd al-aziz", 0.62f}, {"qasim", 0.70f},
-    {"kamal", 0.70f},    {"samir", 0.72f},     {"jasim", 0.70f},     {"uthman", 0.68f},
-    {"abd al-karim", 0.65f}, {"abd al-rahim", 0.68f}, {"abd al-qadir", 0.68f},
-    {"abd al-latif", 0.72f}, {"abd al-salam", 0.70f}, {"abd al-hamid", 0.70f},
-    {"abd al-majid", 0.72f}, {"abd al-wahab", 0.72f}, {"abd al-jabbar", 0.74f},
-    {"abd al-razzaq", 0.74f}, {"abd al-ghani", 0.75f}, {"abd al-hadi", 0.75f},
-    {"abd al-hakim", 0.75f}, {"abd al-malik", 0.72f}, {"abd al-nasir", 0.74f},
-    {"abd al-sattar", 0.75f}, {"abd al-hussein", 0.72f}, {"abd al-amir", 0.75f},
-    {"mahdi", 0.68f},    {"hadi", 0.72f},      {"zayd", 0.72f},      {"ziyad", 0.72f},
-    {"anwar", 0.72f},    {"haydar", 0.68f},    {"abu", 0.60f},       {"bakr", 0.70f},
-    {"amir", 0.68f},     {"munir", 0.74f},     {"nabil", 0.72f},     {"raid", 0.74f},
-    {"imad", 0.72f},     {"iyad", 0.74f},      {"mazin", 0.74f},     {"mansur", 0.70f},
-    {"abd", 0.60f},      {"saad", 0.70f},      {"sami", 0.72f},      {"layla", 0.68f},
-    {"hana", 0.70f},     {"sara", 0.66f},      {"rana", 0.72f},      {"huda", 0.70f},
-    {"salma", 0.70f},    {"iman", 0.68f},      {"ahmadi", 0.80f},    {"hashimi", 0.80f},
-    {"tamimi", 0.78f},   {"dulaymi", 0.78f},   {"jubburi", 0.78f},   {"ubaydi", 0.80f},
-    {"shammari", 0.78f}, {"azzawi", 0.82f},
+    {"muhammad", 0.30f},
+    {"ahmad", 0.42f},
+    {"ali", 0.42f},
+    {"mahmud", 0.55f},
+    {"hassan", 0.50f},
+    {"husayn", 0.50f},
+    {"umar", 0.55f},
+    {"abdullah", 0.50f},
+    {"abd al-rahman", 0.60f},
+    {"khalid", 0.58f},
+    {"ibrahim", 0.55f},
+    {"mustafa", 0.60f},
+    {"yusuf", 0.60f},
+    {"said", 0.62f},
+    {"salim", 0.65f},
+    {"jamal", 0.68f},
+    {"karim", 0.68f},
+    {"ismail", 0.65f},
+    {"abu bakr", 0.60f},
+    {"fatima", 0.52f},
+    {"aisha", 0.60f},
+    {"zaynab", 0.60f},
+    {"maryam", 0.60f},
+    {"khadija", 0.62f},
+    {"amina", 0.62f},
+    {"nur", 0.62f},
+    {"hamid", 0.65f},
+    {"rashid", 0.68f},
+    {"majid", 0.68f},
+    {"tariq", 0.70f},
+    {"walid", 0.70f},
+    {"salih", 0.62f},
+    {"sulayman", 0.65f},
+    {"musa", 0.65f},
+    {"isa", 0.70f},
+    {"yahya", 0.68f},
+    {"adil", 0.70f},
+    {"nasir", 0.65f},
+    {"faysal", 0.70f},
+    {"hamza", 0.68f},
+    {"abbas", 0.65f},
+    {"jafar", 0.72f},
+    {"abd al-aziz", 0.62f},
+    {"qasim", 0.70f},
+    {"kamal", 0.70f},
+    {"samir", 0.72f},
+    {"jasim", 0.70f},
+    {"uthman", 0.68f},
+    {"abd al-karim", 0.65f},
+    {"abd al-rahim", 0.68f},
+    {"abd al-qadir", 0.68f},
+    {"abd al-latif", 0.72f},
+    {"abd al-salam", 0.70f},
+    {"abd al-hamid", 0.70f},
+    {"abd al-majid", 0.72f},
+    {"abd al-wahab", 0.72f},
+    {"abd al-jabbar", 0.74f},
+    {"abd al-razzaq", 0.74f},
+    {"abd al-ghani", 0.75f},
+    {"abd al-hadi", 0.75f},
+    {"abd al-hakim", 0.75f},
+    {"abd al-malik", 0.72f},
+    {"abd al-nasir", 0.74f},
+    {"abd al-sattar", 0.75f},
+    {"abd al-hussein", 0.72f},
+    {"abd al-amir", 0.75f},
+    {"mahdi", 0.68f},
+    {"hadi", 0.72f},
+    {"zayd", 0.72f},
+    {"ziyad", 0.72f},
+    {"anwar", 0.72f},
+    {"haydar", 0.68f},
+    {"abu", 0.60f},
+    {"bakr", 0.70f},
+    {"amir", 0.68f},
+    {"munir", 0.74f},
+    {"nabil", 0.72f},
+    {"raid", 0.74f},
+    {"imad", 0.72f},
+    {"iyad", 0.74f},
+    {"mazin", 0.74f},
+    {"mansur", 0.70f},
+    {"abd", 0.60f},
+    {"saad", 0.70f},
+    {"sami", 0.72f},
+    {"layla", 0.68f},
+    {"hana", 0.70f},
+    {"sara", 0.66f},
+    {"rana", 0.72f},
+    {"huda", 0.70f},
+    {"salma", 0.70f},
+    {"iman", 0.68f},
+    {"ahmadi", 0.80f},
+    {"hashimi", 0.80f},
+    {"tamimi", 0.78f},
+    {"dulaymi", 0.78f},
+    {"jubburi", 0.78f},
+    {"ubaydi", 0.80f},
+    {"shammari", 0.78f},
+    {"azzawi", 0.82f},
 };
 
 /*
@@ -1017,18 +1161,21 @@ static const struct {
  * a typo, so the typing similarity is not used between them. Keyed by skeleton at first use.
  */
 static const char *const abd_names[] = {
-    "allah", "rahman", "rahim", "malik", "quddus", "salam", "mumin", "muhaymin", "aziz",
-    "jabbar", "mutakabbir", "khaliq", "bari", "musawwir", "ghaffar", "qahhar", "wahhab",
-    "razzaq", "fattah", "alim", "qabid", "basit", "khafid", "rafi", "muizz", "mudhill", "sami",
-    "basir", "hakam", "adl", "latif", "khabir", "halim", "azim", "ghafur", "shakur", "ali",
-    "kabir", "hafiz", "muqit", "hasib", "jalil", "karim", "raqib", "mujib", "wasi", "hakim",
-    "wadud", "majid", "baith", "shahid", "haqq", "wakil", "qawi", "matin", "wali", "hamid",
-    "muhsi", "mubdi", "muid", "muhyi", "mumit", "hayy", "qayyum", "wajid", "wahid", "ahad",
-    "samad", "qadir", "muqtadir", "muqaddim", "awwal", "akhir", "zahir", "batin", "mutaali",
-    "barr", "tawwab", "muntaqim", "afuw", "rauf", "muqsit", "jami", "ghani", "mughni", "mani",
-    "nafi", "nur", "hadi", "badi", "baqi", "warith", "rashid", "sabur", "sattar", "nasir",
-    "jalal", "muttalib", "nabi", "rasul", "husayn", "hasan", "amir", "zahra", "mahdi", "masih",
-    "ilah", "manaf", "wahab", "mannan", "qawiy", "rabb", "razaq", "muhsin", "mun'im", "aal",
+    "allah",  "rahman",   "rahim",      "malik",   "quddus", "salam",    "mumin",    "muhaymin",
+    "aziz",   "jabbar",   "mutakabbir", "khaliq",  "bari",   "musawwir", "ghaffar",  "qahhar",
+    "wahhab", "razzaq",   "fattah",     "alim",    "qabid",  "basit",    "khafid",   "rafi",
+    "muizz",  "mudhill",  "sami",       "basir",   "hakam",  "adl",      "latif",    "khabir",
+    "halim",  "azim",     "ghafur",     "shakur",  "ali",    "kabir",    "hafiz",    "muqit",
+    "hasib",  "jalil",    "karim",      "raqib",   "mujib",  "wasi",     "hakim",    "wadud",
+    "majid",  "baith",    "shahid",     "haqq",    "wakil",  "qawi",     "matin",    "wali",
+    "hamid",  "muhsi",    "mubdi",      "muid",    "muhyi",  "mumit",    "hayy",     "qayyum",
+    "wajid",  "wahid",    "ahad",       "samad",   "qadir",  "muqtadir", "muqaddim", "awwal",
+    "akhir",  "zahir",    "batin",      "mutaali", "barr",   "tawwab",   "muntaqim", "afuw",
+    "rauf",   "muqsit",   "jami",       "ghani",   "mughni", "mani",     "nafi",     "nur",
+    "hadi",   "badi",     "baqi",       "warith",  "rashid", "sabur",    "sattar",   "nasir",
+    "jalal",  "muttalib", "nabi",       "rasul",   "husayn", "hasan",    "amir",     "zahra",
+    "mahdi",  "masih",    "ilah",       "manaf",   "wahab",  "mannan",   "qawiy",    "rabb",
+    "razaq",  "muhsin",   "mun'im",     "aal",
 };
 #define NABD (sizeof(abd_names) / sizeof(abd_names[0]))
 static char abd_skels[NABD][UBUR_NAME_PHON];
@@ -1164,30 +1311,29 @@ in_list(const char *s, const char *const *list)
 }
 
 static const char *const latin_titles[] = {
-    "haji", "hajji", "hadji", "alhaj", "alhajj", "mullah", "mulla", "maulavi", "maulvi",
-    "mawlawi", "moulavi", "mawlavi", "sheikh", "shaikh", "sheik", "shaykh", "cheikh",
-    "dr", "mr", "mrs", "ms", "prof", "qari", "maulana", "mawlana", "imam", "emir", "sayyed",
-    NULL};
-static const char *const arabic_titles[] = {
-    "الحاج", "حاج", "الشيخ", "شيخ", "ملا", "مولوي", "الدكتور", "د", "المولوي", "مولانا",
-    "الامام", "امام", "السيد", NULL};
+    "haji",    "hajji",   "hadji",   "alhaj",   "alhajj", "mullah", "mulla", "maulavi",
+    "maulvi",  "mawlawi", "moulavi", "mawlavi", "sheikh", "shaikh", "sheik", "shaykh",
+    "cheikh",  "dr",      "mr",      "mrs",     "ms",     "prof",   "qari",  "maulana",
+    "mawlana", "imam",    "emir",    "sayyed",  NULL};
+static const char *const arabic_titles[] = {"الحاج",  "حاج",     "الشيخ", "شيخ",     "ملا",
+                                            "مولوي",  "الدكتور", "د",     "المولوي", "مولانا",
+                                            "الامام", "امام",    "السيد", NULL};
 static const char *const latin_articles[] = {"al", "el", "ul", "il", "ol", NULL};
-static const char *const latin_nasab[] = {"bin", "ibn", "ben", "bint", "binti", "ould",
-                                          "wuld", "ebn", "bn", NULL};
-static const char *const latin_abu[] = {"abu", "abou", "abo", "abul", "aboul", "abi", "bou",
-                                        "abou", "abol", NULL};
+static const char *const latin_nasab[] = {"bin",  "ibn",  "ben", "bint", "binti",
+                                          "ould", "wuld", "ebn", "bn",   NULL};
+static const char *const latin_abu[] = {"abu", "abou", "abo",  "abul", "aboul",
+                                        "abi", "bou",  "abou", "abol", NULL};
 static const char *const latin_umm[] = {"umm", "um", "oum", "om", "omm", NULL};
-static const char *const latin_abd[] = {"abd", "abdul", "abdel", "abdal", "abdol", "abdil",
-                                        "abdu", "abdou", "abdoul", "abdur", "abdus",
-                                        "abdar", "abdas", "abed", "abdelh", NULL};
-static const char *const latin_din[] = {"din", "deen", "dine", "ddin", "ddine", "edin",
-                                        "eddin", "eddine", "uddin", "addin", "aldin",
-                                        "udin", "iddin", NULL};
+static const char *const latin_abd[] = {"abd",   "abdul", "abdel",  "abdal", "abdol", "abdil",
+                                        "abdu",  "abdou", "abdoul", "abdur", "abdus", "abdar",
+                                        "abdas", "abed",  "abdelh", NULL};
+static const char *const latin_din[] = {"din",   "deen",  "dine",   "ddin",  "ddine",
+                                        "edin",  "eddin", "eddine", "uddin", "addin",
+                                        "aldin", "udin",  "iddin",  NULL};
 /* Connectors between a glued "abd" and the divine name, longest first. */
-static const char *const abd_connectors[] = {"oul", "ul", "el", "al", "ol", "il", "ur", "ar",
-                                             "er", "us", "as", "es", "ud", "ad", "ed", "un",
-                                             "an", "en", "ut", "at", "uz", "az", "ush", "ash",
-                                             "u",  "o",  "",   NULL};
+static const char *const abd_connectors[] = {
+    "oul", "ul", "el", "al", "ol", "il", "ur", "ar", "er",  "us",  "as", "es", "ud", "ad",
+    "ed",  "un", "an", "en", "ut", "at", "uz", "az", "ush", "ash", "u",  "o",  "",   NULL};
 
 /*
  * The Latin particle lists as one hash table, built once: parsing asks it
@@ -1347,8 +1493,10 @@ unit_sound(struct ubur_name_unit *u, const char *body, bool arabic, const char *
 static const char *
 kind_prefix(int kind)
 {
-    return kind == UBUR_UNIT_ABD ? "BD:" : kind == UBUR_UNIT_ABU ? "B:"
-           : kind == UBUR_UNIT_UMM ? "M:" : "";
+    return kind == UBUR_UNIT_ABD   ? "BD:"
+           : kind == UBUR_UNIT_ABU ? "B:"
+           : kind == UBUR_UNIT_UMM ? "M:"
+                                   : "";
 }
 
 static bool
@@ -1445,8 +1593,8 @@ parse_units(struct ubur_name *out, char *folded)
                 /* "adel" is one letter from "abdel" but a name of its own: the particle
                  * only when a name given after abd follows */
                 char ph[UBUR_NAME_PHON] = "", sk[UBUR_NAME_PHON];
-                const char *nx = next && !strncmp(next, "al", 2) && strlen(next) > 4 ? next + 2
-                                                                                       : next;
+                const char *nx =
+                    next && !strncmp(next, "al", 2) && strlen(next) > 4 ? next + 2 : next;
                 if (nx && !tok[i + 1].arabic) {
                     latin_phon(nx, ph);
                     skeleton(ph, sk, sizeof(sk));
@@ -1528,9 +1676,8 @@ parse_units(struct ubur_name *out, char *folded)
                     goto next_token;
                 }
             }
-            if (pending_kind == UBUR_UNIT_PLAIN && (!strncmp(t, "abu", 3) ||
-                                                     !strncmp(t, "abou", 4)) &&
-                strlen(t) >= 7) {
+            if (pending_kind == UBUR_UNIT_PLAIN &&
+                (!strncmp(t, "abu", 3) || !strncmp(t, "abou", 4)) && strlen(t) >= 7) {
                 const char *r = t + (t[2] == 'o' ? 4 : 3);
                 add_unit(out, UBUR_UNIT_ABU, pending, r, false, t);
                 pending = 0;
@@ -1544,8 +1691,8 @@ parse_units(struct ubur_name *out, char *folded)
                 else if (!strncmp(t, "al", 2) && strlen(t) > 4)
                     body = t + 2; /* "abd allah": the article inside the unit */
                 copy2(written, sizeof(written), written, t);
-                add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body,
-                         false, written);
+                add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body, false,
+                         written);
                 written[0] = '\0';
                 pending = 0;
                 pending_kind = UBUR_UNIT_PLAIN;
@@ -1579,8 +1726,8 @@ parse_units(struct ubur_name *out, char *folded)
                 struct ubur_name_unit *u = &out->u[out->n - 1];
                 if (!(u->flags & UBUR_UNIT_DIN) && strlen(u->phon) + 3 < UBUR_NAME_PHON) {
                     size_t pl = strlen(u->phon);
-                    snprintf(u->phon + pl, UBUR_NAME_PHON - pl, u->phon[pl - 1] == 'D' ? "YN"
-                                                                                         : "DYN");
+                    snprintf(u->phon + pl, UBUR_NAME_PHON - pl,
+                             u->phon[pl - 1] == 'D' ? "YN" : "DYN");
                     char sk[UBUR_NAME_PHON];
                     skeleton(u->phon, sk, sizeof(sk));
                     snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
@@ -1845,10 +1992,8 @@ ubur_name_letters(const struct ubur_name *n, char *out, size_t cap)
         const struct ubur_name_unit *u = &n->u[i];
         if (!u->letters[0])
             return 0;
-        const char *parts[2] = {(u->flags & UBUR_UNIT_ARTICLE) && u->kind == UBUR_UNIT_PLAIN
-                                    ? "al"
-                                    : "",
-                                u->letters};
+        const char *parts[2] = {
+            (u->flags & UBUR_UNIT_ARTICLE) && u->kind == UBUR_UNIT_PLAIN ? "al" : "", u->letters};
         for (int k = 0; k < 2; k++) {
             size_t l = strlen(parts[k]);
             if (o + l + 1 > cap)
@@ -1862,10 +2007,8 @@ ubur_name_letters(const struct ubur_name *n, char *out, size_t cap)
     return o;
 }
 
-
 double
-ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b,
-                   struct ubur_buf *explain)
+ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct ubur_buf *explain)
 {
     double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     for (int i = 0; i < a->n; i++)
@@ -1983,8 +2126,7 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         if (ma[i] < 0)
             continue;
         seq[ns++] = ma[i];
-        if (a_nasab && b_nasab &&
-            ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB))
+        if (a_nasab && b_nasab && ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB))
             nasab_role = true;
     }
     for (int x = 0; x < ns; x++)
@@ -2049,15 +2191,15 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
     if (ua >= 0 && ub >= 0) {
         score *= 0.75;
         if (explain)
-            ubur_buf_addf(explain, "; different origin or family: %s vs %s",
-                          unit_label(&a->u[ua]), unit_label(&b->u[ub]));
+            ubur_buf_addf(explain, "; different origin or family: %s vs %s", unit_label(&a->u[ua]),
+                          unit_label(&b->u[ub]));
     } else if (a->n >= 3 && b->n >= 3 && ma[a->n - 1] < 0 && mb[b->n - 1] < 0 &&
                !(a->u[a->n - 1].flags & UBUR_UNIT_NASAB) &&
                !(b->u[b->n - 1].flags & UBUR_UNIT_NASAB)) {
         score *= 0.85;
         if (explain)
-            ubur_buf_addf(explain, "; different family name: %s vs %s",
-                          unit_label(&a->u[a->n - 1]), unit_label(&b->u[b->n - 1]));
+            ubur_buf_addf(explain, "; different family name: %s vs %s", unit_label(&a->u[a->n - 1]),
+                          unit_label(&b->u[b->n - 1]));
     }
 
     /* Little information matched (only common names): hold the score down a little. */
@@ -2137,7 +2279,8 @@ ubur_dob_parse(const char *s, struct ubur_dob *out, struct ubur_error *err)
         out->kind = UBUR_DOB_MONTH;
         out->from = (int32_t)ubur_days_from_civil(y1, m, 1);
         out->to = (int32_t)(m == 12 ? ubur_days_from_civil(y1 + 1, 1, 1)
-                                    : ubur_days_from_civil(y1, m + 1, 1)) - 1;
+                                    : ubur_days_from_civil(y1, m + 1, 1)) -
+                  1;
         return 0;
     }
     if (len == 4 && sscanf(s, "%4d%n", &y1, &n) == 1 && n == 4) {
@@ -2240,8 +2383,8 @@ ubur_facts_adjust(const struct ubur_person_facts *q, const struct ubur_person_fa
             d = 0.08;
             why = "born the same day";
         } else if (best == 0) {
-            bool both_exact = q->dob[bi].kind == UBUR_DOB_EXACT &&
-                              c->dob[bj].kind == UBUR_DOB_EXACT;
+            bool both_exact =
+                q->dob[bi].kind == UBUR_DOB_EXACT && c->dob[bj].kind == UBUR_DOB_EXACT;
             d = both_exact ? -0.02 : 0.04;
             why = both_exact ? "same year, different day" : "birth dates agree";
         } else if (best < 1.5) {
@@ -2313,50 +2456,121 @@ static const struct {
     const char a2[3], a3[4];
     const char *name;
 } countries[] = {
-    {"AF", "AFG", "afghanistan"}, {"DZ", "DZA", "algeria"}, {"BH", "BHR", "bahrain"},
-    {"BD", "BGD", "bangladesh"}, {"BA", "BIH", "bosnia and herzegovina"},
-    {"CF", "CAF", "central african republic"}, {"TD", "TCD", "chad"}, {"CN", "CHN", "china"},
-    {"CG", "COG", "congo"}, {"CD", "COD", "democratic republic of the congo"},
-    {"KP", "PRK", "democratic people's republic of korea"}, {"DJ", "DJI", "djibouti"},
-    {"EG", "EGY", "egypt"}, {"ER", "ERI", "eritrea"}, {"ET", "ETH", "ethiopia"},
-    {"FR", "FRA", "france"}, {"GA", "GAB", "gabon"}, {"GE", "GEO", "georgia"},
-    {"DE", "D", "germany"}, {"GW", "GNB", "guinea-bissau"}, {"HT", "HTI", "haiti"},
-    {"IN", "IND", "india"}, {"ID", "IDN", "indonesia"}, {"IR", "IRN", "iran"},
-    {"IQ", "IRQ", "iraq"}, {"IL", "ISR", "israel"}, {"IT", "ITA", "italy"},
-    {"JO", "JOR", "jordan"}, {"KZ", "KAZ", "kazakhstan"}, {"KE", "KEN", "kenya"},
-    {"KW", "KWT", "kuwait"}, {"KG", "KGZ", "kyrgyzstan"}, {"LB", "LBN", "lebanon"},
-    {"LY", "LBY", "libya"}, {"MY", "MYS", "malaysia"}, {"ML", "MLI", "mali"},
-    {"MR", "MRT", "mauritania"}, {"MA", "MAR", "morocco"}, {"NE", "NER", "niger"},
-    {"NG", "NGA", "nigeria"}, {"NO", "NOR", "norway"}, {"OM", "OMN", "oman"},
-    {"PK", "PAK", "pakistan"}, {"PS", "PSE", "state of palestine"}, {"PH", "PHL", "philippines"},
-    {"QA", "QAT", "qatar"}, {"RU", "RUS", "russian federation"}, {"RW", "RWA", "rwanda"},
-    {"SA", "SAU", "saudi arabia"}, {"SN", "SEN", "senegal"}, {"SO", "SOM", "somalia"},
-    {"SS", "SSD", "south sudan"}, {"SD", "SDN", "sudan"}, {"SE", "SWE", "sweden"},
-    {"SY", "SYR", "syrian arab republic"}, {"TJ", "TJK", "tajikistan"},
-    {"TZ", "TZA", "united republic of tanzania"}, {"TT", "TTO", "trinidad and tobago"},
-    {"TN", "TUN", "tunisia"}, {"TR", "TUR", "turkiye"}, {"TM", "TKM", "turkmenistan"},
-    {"UG", "UGA", "uganda"}, {"AE", "ARE", "united arab emirates"},
+    {"AF", "AFG", "afghanistan"},
+    {"DZ", "DZA", "algeria"},
+    {"BH", "BHR", "bahrain"},
+    {"BD", "BGD", "bangladesh"},
+    {"BA", "BIH", "bosnia and herzegovina"},
+    {"CF", "CAF", "central african republic"},
+    {"TD", "TCD", "chad"},
+    {"CN", "CHN", "china"},
+    {"CG", "COG", "congo"},
+    {"CD", "COD", "democratic republic of the congo"},
+    {"KP", "PRK", "democratic people's republic of korea"},
+    {"DJ", "DJI", "djibouti"},
+    {"EG", "EGY", "egypt"},
+    {"ER", "ERI", "eritrea"},
+    {"ET", "ETH", "ethiopia"},
+    {"FR", "FRA", "france"},
+    {"GA", "GAB", "gabon"},
+    {"GE", "GEO", "georgia"},
+    {"DE", "D", "germany"},
+    {"GW", "GNB", "guinea-bissau"},
+    {"HT", "HTI", "haiti"},
+    {"IN", "IND", "india"},
+    {"ID", "IDN", "indonesia"},
+    {"IR", "IRN", "iran"},
+    {"IQ", "IRQ", "iraq"},
+    {"IL", "ISR", "israel"},
+    {"IT", "ITA", "italy"},
+    {"JO", "JOR", "jordan"},
+    {"KZ", "KAZ", "kazakhstan"},
+    {"KE", "KEN", "kenya"},
+    {"KW", "KWT", "kuwait"},
+    {"KG", "KGZ", "kyrgyzstan"},
+    {"LB", "LBN", "lebanon"},
+    {"LY", "LBY", "libya"},
+    {"MY", "MYS", "malaysia"},
+    {"ML", "MLI", "mali"},
+    {"MR", "MRT", "mauritania"},
+    {"MA", "MAR", "morocco"},
+    {"NE", "NER", "niger"},
+    {"NG", "NGA", "nigeria"},
+    {"NO", "NOR", "norway"},
+    {"OM", "OMN", "oman"},
+    {"PK", "PAK", "pakistan"},
+    {"PS", "PSE", "state of palestine"},
+    {"PH", "PHL", "philippines"},
+    {"QA", "QAT", "qatar"},
+    {"RU", "RUS", "russian federation"},
+    {"RW", "RWA", "rwanda"},
+    {"SA", "SAU", "saudi arabia"},
+    {"SN", "SEN", "senegal"},
+    {"SO", "SOM", "somalia"},
+    {"SS", "SSD", "south sudan"},
+    {"SD", "SDN", "sudan"},
+    {"SE", "SWE", "sweden"},
+    {"SY", "SYR", "syrian arab republic"},
+    {"TJ", "TJK", "tajikistan"},
+    {"TZ", "TZA", "united republic of tanzania"},
+    {"TT", "TTO", "trinidad and tobago"},
+    {"TN", "TUN", "tunisia"},
+    {"TR", "TUR", "turkiye"},
+    {"TM", "TKM", "turkmenistan"},
+    {"UG", "UGA", "uganda"},
+    {"AE", "ARE", "united arab emirates"},
     {"GB", "GBR", "united kingdom of great britain and northern ireland"},
-    {"US", "USA", "united states of america"}, {"UZ", "UZB", "uzbekistan"},
-    {"YE", "YEM", "yemen"}, {"AZ", "AZE", "azerbaijan"}, {"AM", "ARM", "armenia"},
-    {"AT", "AUT", "austria"}, {"AU", "AUS", "australia"}, {"BE", "BEL", "belgium"},
-    {"CA", "CAN", "canada"}, {"DK", "DNK", "denmark"}, {"ES", "ESP", "spain"},
-    {"FI", "FIN", "finland"}, {"GR", "GRC", "greece"}, {"NL", "NLD", "netherlands"},
-    {"CH", "CHE", "switzerland"}, {"CY", "CYP", "cyprus"}, {"KM", "COM", "comoros"},
-    {"BF", "BFA", "burkina faso"}, {"CM", "CMR", "cameroon"}, {"XK", "XKX", "kosovo"},
-    {"AL", "ALB", "albania"}, {"MK", "MKD", "north macedonia"}, {"UA", "UKR", "ukraine"},
-    {"BY", "BLR", "belarus"}, {"LK", "LKA", "sri lanka"}, {"MV", "MDV", "maldives"},
-    {"NP", "NPL", "nepal"}, {"MM", "MMR", "myanmar"}, {"TH", "THA", "thailand"},
-    {"SG", "SGP", "singapore"}, {"BN", "BRN", "brunei darussalam"}, {"PL", "POL", "poland"},
+    {"US", "USA", "united states of america"},
+    {"UZ", "UZB", "uzbekistan"},
+    {"YE", "YEM", "yemen"},
+    {"AZ", "AZE", "azerbaijan"},
+    {"AM", "ARM", "armenia"},
+    {"AT", "AUT", "austria"},
+    {"AU", "AUS", "australia"},
+    {"BE", "BEL", "belgium"},
+    {"CA", "CAN", "canada"},
+    {"DK", "DNK", "denmark"},
+    {"ES", "ESP", "spain"},
+    {"FI", "FIN", "finland"},
+    {"GR", "GRC", "greece"},
+    {"NL", "NLD", "netherlands"},
+    {"CH", "CHE", "switzerland"},
+    {"CY", "CYP", "cyprus"},
+    {"KM", "COM", "comoros"},
+    {"BF", "BFA", "burkina faso"},
+    {"CM", "CMR", "cameroon"},
+    {"XK", "XKX", "kosovo"},
+    {"AL", "ALB", "albania"},
+    {"MK", "MKD", "north macedonia"},
+    {"UA", "UKR", "ukraine"},
+    {"BY", "BLR", "belarus"},
+    {"LK", "LKA", "sri lanka"},
+    {"MV", "MDV", "maldives"},
+    {"NP", "NPL", "nepal"},
+    {"MM", "MMR", "myanmar"},
+    {"TH", "THA", "thailand"},
+    {"SG", "SGP", "singapore"},
+    {"BN", "BRN", "brunei darussalam"},
+    {"PL", "POL", "poland"},
 };
 
 static const struct {
     const char *alias, *a3;
 } country_aliases[] = {
-    {"syria", "SYR"}, {"turkey", "TUR"}, {"russia", "RUS"}, {"palestine", "PSE"},
-    {"united kingdom", "GBR"}, {"uk", "GBR"}, {"united states", "USA"}, {"usa", "USA"},
-    {"north korea", "PRK"}, {"tanzania", "TZA"}, {"uae", "ARE"}, {"deu", "D"},
-    {"iran (islamic republic of)", "IRN"}, {"uzb", "UZB"},
+    {"syria", "SYR"},
+    {"turkey", "TUR"},
+    {"russia", "RUS"},
+    {"palestine", "PSE"},
+    {"united kingdom", "GBR"},
+    {"uk", "GBR"},
+    {"united states", "USA"},
+    {"usa", "USA"},
+    {"north korea", "PRK"},
+    {"tanzania", "TZA"},
+    {"uae", "ARE"},
+    {"deu", "D"},
+    {"iran (islamic republic of)", "IRN"},
+    {"uzb", "UZB"},
 };
 
 bool

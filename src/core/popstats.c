@@ -58,7 +58,7 @@ ubur_accommodation_type_valid(const char *code)
     return one_of(code, "IPSCRU");
 }
 
-static const char *const band_names[UBUR_BAND_COUNT] = {"0-4",  "5-11", "12-17",
+static const char *const band_names[UBUR_BAND_COUNT] = {"0-4",   "5-11", "12-17",
                                                         "18-59", "60+",  "unknown"};
 static const int band_floor[] = {5, 12, 18, 60}; /* ages at which the band changes */
 
@@ -158,8 +158,8 @@ mix64(uint64_t h)
 static size_t
 delta_slot(const struct ubur_popstat_deltas *m, int64_t day, uint32_t cell, int band)
 {
-    uint64_t h = mix64((uint64_t)day * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)cell << 8) ^
-                       (uint64_t)band);
+    uint64_t h =
+        mix64((uint64_t)day * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)cell << 8) ^ (uint64_t)band);
     return (size_t)h & (m->cap - 1);
 }
 

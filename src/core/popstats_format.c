@@ -55,11 +55,20 @@ xml_text(struct ubur_buf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': ubur_buf_adds(b, "&lt;"); break;
-        case '>': ubur_buf_adds(b, "&gt;"); break;
-        case '&': ubur_buf_adds(b, "&amp;"); break;
-        case '"': ubur_buf_adds(b, "&quot;"); break;
-        default: ubur_buf_addch(b, *s);
+        case '<':
+            ubur_buf_adds(b, "&lt;");
+            break;
+        case '>':
+            ubur_buf_adds(b, "&gt;");
+            break;
+        case '&':
+            ubur_buf_adds(b, "&amp;");
+            break;
+        case '"':
+            ubur_buf_adds(b, "&quot;");
+            break;
+        default:
+            ubur_buf_addch(b, *s);
         }
     }
 }
@@ -249,8 +258,7 @@ write_svg(const struct ubur_poptable *t, const struct ubur_popformat_opts *o, st
                     : (int)((double)t->row[r].count * bar_w / (double)max + 0.5);
         if (t->row[r].count > 0 && w < 1 && !withheld(o, t->row[r].count))
             w = 1;
-        ubur_buf_addf(b, "<g><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w - 8,
-                      y + 16);
+        ubur_buf_addf(b, "<g><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w - 8, y + 16);
         xml_text(b, s.s);
         ubur_buf_addf(b,
                       "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
@@ -270,11 +278,20 @@ ubur_poptable_write(const struct ubur_poptable *t, enum ubur_popformat f,
                     const struct ubur_popformat_opts *o, struct ubur_buf *out)
 {
     switch (f) {
-    case UBUR_POPFORMAT_CSV: write_csv(t, o, out); break;
-    case UBUR_POPFORMAT_JSON: write_json(t, o, out); break;
-    case UBUR_POPFORMAT_SVG: write_svg(t, o, out); break;
-    case UBUR_POPFORMAT_TABLE: write_table(t, o, out); break;
-    default: return UBUR_EINVAL;
+    case UBUR_POPFORMAT_CSV:
+        write_csv(t, o, out);
+        break;
+    case UBUR_POPFORMAT_JSON:
+        write_json(t, o, out);
+        break;
+    case UBUR_POPFORMAT_SVG:
+        write_svg(t, o, out);
+        break;
+    case UBUR_POPFORMAT_TABLE:
+        write_table(t, o, out);
+        break;
+    default:
+        return UBUR_EINVAL;
     }
     return 0;
 }

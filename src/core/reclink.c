@@ -55,12 +55,12 @@
 
 struct prep {
     /* what every comparison reads first, together */
-    uint64_t gh, fh;       /* hashes of skeleton and letters, keys of the similarity cache */
+    uint64_t gh, fh; /* hashes of skeleton and letters, keys of the similarity cache */
     uint32_t xh[UBUR_RECLINK_MAX_EXTRA]; /* hashes of the extra fields, 0 when missing */
-    int y, m, d;           /* birth date parts, y = 0 when missing */
-    uint32_t gfreq, ffreq; /* how many records share the skeleton */
-    char gi, fi;           /* first letter of the written names (ASCII, lowercase), 0 when none */
-    char g[SKEL], f[SKEL]; /* skeletons */
+    int y, m, d;                         /* birth date parts, y = 0 when missing */
+    uint32_t gfreq, ffreq;               /* how many records share the skeleton */
+    char gi, fi;             /* first letter of the written names (ASCII, lowercase), 0 when none */
+    char g[SKEL], f[SKEL];   /* skeletons */
     char gr[SKEL], fr[SKEL]; /* the written names' letters, lowercased */
 };
 
@@ -171,9 +171,9 @@ compare(const struct engine *e, size_t a, size_t b, int *lv, struct simcache *c)
     int g, f, gx, fx;
     if (e->cfg->name_sim) {
         const struct ubur_reclink_record *ra = &e->rec[a], *rb = &e->rec[b];
-#define SIM(x, y)                                                                              \
-    ((!(x) || !*(x) || !(y) || !*(y))                                                          \
-         ? -1                                                                                  \
+#define SIM(x, y)                                                                                  \
+    ((!(x) || !*(x) || !(y) || !*(y))                                                              \
+         ? -1                                                                                      \
          : name_level(e->cfg->name_sim(e->cfg->name_sim_arg, (x), (y)), false))
         g = SIM(ra->given, rb->given);
         f = SIM(ra->family, rb->family);
@@ -399,10 +399,10 @@ block_keys(const struct prep *p, int r, uint64_t key[2])
     int nk = 0;
     squeeze_prefix(p->g, SKEL - 1, g);
     squeeze_prefix(p->f, SKEL - 1, f);
-#define KEY(...)                                                                               \
-    do {                                                                                       \
-        snprintf(buf, sizeof(buf), __VA_ARGS__);                                               \
-        key[nk++] = hash_final(hash_str(seed, buf));                                           \
+#define KEY(...)                                                                                   \
+    do {                                                                                           \
+        snprintf(buf, sizeof(buf), __VA_ARGS__);                                                   \
+        key[nk++] = hash_final(hash_str(seed, buf));                                               \
     } while (0)
     switch (r) {
     case 0: /* a name and the initial of the other: survives a typo in the other name */
@@ -567,8 +567,8 @@ block(const struct engine *e, struct pairvec *pv, struct ubur_reclink_stats *st)
                     for (size_t j = i + 1; j < t && j <= i + WINDOW; j++) {
                         uint32_t a = k[i].idx, b = k[j].idx;
                         if (a != b)
-                            pairvec_add(pv, a < b ? ((uint64_t)a << 32) | b
-                                                  : ((uint64_t)b << 32) | a);
+                            pairvec_add(pv,
+                                        a < b ? ((uint64_t)a << 32) | b : ((uint64_t)b << 32) | a);
                     }
             }
             s = t;
@@ -634,8 +634,8 @@ struct job {
     size_t from, to;
     int8_t *lv; /* NFIELDS per pair */
     uint8_t *cross;
-    long *done;     /* pairs compared, all threads */
-    int *finished;  /* threads finished */
+    long *done;    /* pairs compared, all threads */
+    int *finished; /* threads finished */
 };
 
 static void *
@@ -835,7 +835,7 @@ em_session(struct model *md, const uint64_t *code, const double *count, size_t n
 {
     int nf = md->nfields;
     double m[NFIELDS][NAME_LEVELS], lambda = 0.1, total = 0;
-    int8_t (*lv)[NFIELDS] = ubur_malloc((np ? np : 1) * sizeof(*lv));
+    int8_t(*lv)[NFIELDS] = ubur_malloc((np ? np : 1) * sizeof(*lv));
     for (size_t i = 0; i < np; i++) {
         uint64_t c = code[i];
         for (int f = nf - 1; f >= 0; f--) {
@@ -937,8 +937,8 @@ estimate_m(struct model *md, const int8_t *lv, size_t npairs)
 
 /* ---- transitive completion ---- */
 
-#define STRONG 0.8     /* a link this sure lends its certainty to a third record */
-#define MAX_STRONG 16  /* records with more strong links are left alone (common names) */
+#define STRONG 0.8    /* a link this sure lends its certainty to a third record */
+#define MAX_STRONG 16 /* records with more strong links are left alone (common names) */
 
 static int
 pair_cmp(const void *x, const void *y)
@@ -1172,13 +1172,12 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
             stats->precision = np ? (double)stats->true_reported / (double)np : 1.0;
             stats->recall =
                 stats->true_pairs ? (double)stats->true_reported / (double)stats->true_pairs : 1.0;
-            stats->f1 = stats->precision + stats->recall > 0
-                            ? 2 * stats->precision * stats->recall /
-                                  (stats->precision + stats->recall)
-                            : 0;
-            stats->blocking_recall = stats->true_pairs ? (double)stats->true_in_blocks /
-                                                             (double)stats->true_pairs
-                                                       : 1.0;
+            stats->f1 =
+                stats->precision + stats->recall > 0
+                    ? 2 * stats->precision * stats->recall / (stats->precision + stats->recall)
+                    : 0;
+            stats->blocking_recall =
+                stats->true_pairs ? (double)stats->true_in_blocks / (double)stats->true_pairs : 1.0;
         }
     }
     free(wt);

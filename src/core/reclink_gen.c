@@ -23,8 +23,8 @@ struct person {
     char given[96], family[96], dob[11], origin[4], region[16];
 };
 
-static const char *const regions_ar[] = {"Baghdad", "Anbar", "Ninewa", "Duhok", "Erbil",
-                                         "Basra", "Diyala", "Salahuddin"};
+static const char *const regions_ar[] = {"Baghdad", "Anbar", "Ninewa", "Duhok",
+                                         "Erbil",   "Basra", "Diyala", "Salahuddin"};
 static const char *const regions_en[] = {"NSW", "VIC", "QLD", "WA", "SA", "TAS", "ACT", "NT"};
 
 static void
@@ -142,9 +142,9 @@ ubur_reclink_generate(FILE *f, bool arabic, long n, uint64_t seed)
         bool female = ubur_rng_unit(&r) < 0.5;
         if (arabic) {
             bool kurd = ubur_rng_unit(&r) < 0.12;
-            p.gn = ubur_synth_pick(&r, kurd ? (female ? UBUR_SYNTH_KURDISH_FEMALE
-                                                      : UBUR_SYNTH_KURDISH_MALE)
-                                            : (female ? UBUR_SYNTH_FEMALE : UBUR_SYNTH_MALE));
+            p.gn = ubur_synth_pick(
+                &r, kurd ? (female ? UBUR_SYNTH_KURDISH_FEMALE : UBUR_SYNTH_KURDISH_MALE)
+                         : (female ? UBUR_SYNTH_FEMALE : UBUR_SYNTH_MALE));
             p.fn = ubur_synth_pick(&r, kurd ? UBUR_SYNTH_FAMILY_KURD : UBUR_SYNTH_FAMILY_IRQ);
             ubur_synth_latin(p.gn, 0, p.given, sizeof(p.given));
             ubur_synth_latin(p.fn, 0, p.family, sizeof(p.family));

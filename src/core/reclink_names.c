@@ -57,8 +57,8 @@ is_arabic(uint32_t c)
 static bool
 is_sep(uint32_t c)
 {
-    return c == ' ' || c == '-' || c == '\'' || c == '.' || c == ',' || c == '\t' ||
-           c == 0x2019 || c == 0x2018 || c == 0x02bf || c == 0x02be || c == '`' || c == '_';
+    return c == ' ' || c == '-' || c == '\'' || c == '.' || c == ',' || c == '\t' || c == 0x2019 ||
+           c == 0x2018 || c == 0x02bf || c == 0x02be || c == '`' || c == '_';
 }
 
 /* Class letter of an Arabic-script letter, or 0 to drop it. */
@@ -66,22 +66,55 @@ static char
 arabic_class(uint32_t c)
 {
     switch (c) {
-    case 0x0628: case 0x067e: return 'b';
-    case 0x062a: case 0x062b: case 0x0637: return 't';
-    case 0x062c: case 0x0686: case 0x06af: return 'j';
-    case 0x062d: case 0x0647: return 'h';
-    case 0x062e: return 'x';
-    case 0x062f: case 0x0630: case 0x0636: return 'd';
-    case 0x0631: case 0x0695: return 'r';
-    case 0x0632: case 0x0638: case 0x0698: return 'z';
-    case 0x0633: case 0x0634: case 0x0635: return 's';
-    case 0x063a: return 'g';
-    case 0x0641: case 0x06a4: return 'f';
-    case 0x0642: case 0x0643: case 0x06a9: return 'k';
-    case 0x0644: case 0x06b5: return 'l';
-    case 0x0645: return 'm';
-    case 0x0646: return 'n';
-    default: return 0; /* alef, waw, ya, hamza, ayn, ta marbuta, diacritics */
+    case 0x0628:
+    case 0x067e:
+        return 'b';
+    case 0x062a:
+    case 0x062b:
+    case 0x0637:
+        return 't';
+    case 0x062c:
+    case 0x0686:
+    case 0x06af:
+        return 'j';
+    case 0x062d:
+    case 0x0647:
+        return 'h';
+    case 0x062e:
+        return 'x';
+    case 0x062f:
+    case 0x0630:
+    case 0x0636:
+        return 'd';
+    case 0x0631:
+    case 0x0695:
+        return 'r';
+    case 0x0632:
+    case 0x0638:
+    case 0x0698:
+        return 'z';
+    case 0x0633:
+    case 0x0634:
+    case 0x0635:
+        return 's';
+    case 0x063a:
+        return 'g';
+    case 0x0641:
+    case 0x06a4:
+        return 'f';
+    case 0x0642:
+    case 0x0643:
+    case 0x06a9:
+        return 'k';
+    case 0x0644:
+    case 0x06b5:
+        return 'l';
+    case 0x0645:
+        return 'm';
+    case 0x0646:
+        return 'n';
+    default:
+        return 0; /* alef, waw, ya, hamza, ayn, ta marbuta, diacritics */
     }
 }
 
@@ -134,8 +167,13 @@ latin_token(const uint32_t *t, size_t n, char *out, size_t cap)
         if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 't' || c == 'd' || c == 'p' ||
                          c == 'c' || c == 'z')) {
             put(out, &k, cap,
-                c == 'k' ? 'x' : c == 'g' ? 'g' : c == 't' ? 't' : c == 'd' ? 'd' : c == 'p' ? 'f'
-                : c == 'z' ? 'z' : 's');
+                c == 'k'   ? 'x'
+                : c == 'g' ? 'g'
+                : c == 't' ? 't'
+                : c == 'd' ? 'd'
+                : c == 'p' ? 'f'
+                : c == 'z' ? 'z'
+                           : 's');
             i++;
             continue;
         }
@@ -148,20 +186,56 @@ latin_token(const uint32_t *t, size_t n, char *out, size_t cap)
             continue; /* Fatimah: a final h after a vowel is the ta marbuta */
         char cls = 0;
         switch (c) {
-        case 'b': case 'p': cls = 'b'; break;
-        case 't': cls = 't'; break;
-        case 'd': cls = 'd'; break;
-        case 's': case 0xe7: cls = 's'; break;
-        case 'c': cls = (d == 'e' || d == 'i' || d == 'y') ? 's' : 'k'; break;
-        case 'z': cls = 'z'; break;
-        case 'x': put(out, &k, cap, 'k'); cls = 's'; break;
-        case 'f': case 'v': cls = 'f'; break;
-        case 'k': case 'q': cls = 'k'; break;
-        case 'g': case 'j': cls = 'j'; break;
-        case 'h': cls = 'h'; break;
-        case 'l': case 'm': case 'n': case 'r': cls = (char)c; break;
-        case 0xf1: cls = 'n'; break;
-        default: cls = 0;
+        case 'b':
+        case 'p':
+            cls = 'b';
+            break;
+        case 't':
+            cls = 't';
+            break;
+        case 'd':
+            cls = 'd';
+            break;
+        case 's':
+        case 0xe7:
+            cls = 's';
+            break;
+        case 'c':
+            cls = (d == 'e' || d == 'i' || d == 'y') ? 's' : 'k';
+            break;
+        case 'z':
+            cls = 'z';
+            break;
+        case 'x':
+            put(out, &k, cap, 'k');
+            cls = 's';
+            break;
+        case 'f':
+        case 'v':
+            cls = 'f';
+            break;
+        case 'k':
+        case 'q':
+            cls = 'k';
+            break;
+        case 'g':
+        case 'j':
+            cls = 'j';
+            break;
+        case 'h':
+            cls = 'h';
+            break;
+        case 'l':
+        case 'm':
+        case 'n':
+        case 'r':
+            cls = (char)c;
+            break;
+        case 0xf1:
+            cls = 'n';
+            break;
+        default:
+            cls = 0;
         }
         put(out, &k, cap, cls);
     }
@@ -185,9 +259,9 @@ arabic_token(const uint32_t *t, size_t n, char *out, size_t cap)
 static bool
 latin_article(const uint32_t *t, size_t n)
 {
-    static const char *const art[] = {"al", "el", "ul", "ad", "ar", "as", "at", "an", "az",
-                                      "ash", "ath", "adh", "ed", "er", "es", "et", "ez", "bin",
-                                      "ibn", "ben", "bint", NULL};
+    static const char *const art[] = {"al", "el",  "ul",  "ad",  "ar",   "as", "at", "an",
+                                      "az", "ash", "ath", "adh", "ed",   "er", "es", "et",
+                                      "ez", "bin", "ibn", "ben", "bint", NULL};
     for (int i = 0; art[i]; i++)
         if (tok_is(t, n, art[i]))
             return true;

@@ -68,7 +68,8 @@ int64_t
 ubur_stay_window_until(const struct ubur_stay_span *past, int n, int64_t entry_day, int max_days,
                        int window_days)
 {
-    /* presence[i] is day (entry_day - window_days + 1 + i), up to the last day that could be granted. */
+    /* presence[i] is day (entry_day - window_days + 1 + i), up to the last day that could be
+     * granted. */
     unsigned char presence[2 * UBUR_STAY_MAX_WINDOW];
     if (max_days < 1 || window_days < 1 || max_days > window_days ||
         window_days > UBUR_STAY_MAX_WINDOW)

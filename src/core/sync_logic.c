@@ -74,7 +74,7 @@ ubur_sync_cursor_get(const char *cursor, const char *name, char *out, size_t n)
 
 struct cursor_part {
     const char *p;
-    size_t len;     /* of the whole "name=value" */
+    size_t len; /* of the whole "name=value" */
     size_t namelen;
 };
 
@@ -88,8 +88,8 @@ part_cmp(const void *a, const void *b)
 }
 
 int
-ubur_sync_cursor_set(const char *cursor, const char *name, const char *value,
-                     struct ubur_buf *out, struct ubur_error *err)
+ubur_sync_cursor_set(const char *cursor, const char *name, const char *value, struct ubur_buf *out,
+                     struct ubur_error *err)
 {
     if (!name || !*name || strpbrk(name, "=;"))
         return ubur_error_set(err, UBUR_EINVAL, "cursor name '%.40s' is empty or holds = or ;",

@@ -158,14 +158,20 @@ static const struct ubur_synth_name female[] = {
 };
 
 static const struct ubur_synth_name kurdish_male[] = {
-    {"آزاد", "Azad"},        {"شيروان", "Shirwan|Sherwan"}, {"هوشيار", "Hoshyar|Hoshiar"},
-    {"دلشاد", "Dilshad"},    {"رزكار", "Rizgar|Rezgar"},    {"كاوه", "Kawa|Kaveh"},
-    {"بيار", "Biyar|Bayar"}, {"سرود", "Sarwad|Serwed"},     {"جوان", "Jwan|Juan"},
+    {"آزاد", "Azad"},
+    {"شيروان", "Shirwan|Sherwan"},
+    {"هوشيار", "Hoshyar|Hoshiar"},
+    {"دلشاد", "Dilshad"},
+    {"رزكار", "Rizgar|Rezgar"},
+    {"كاوه", "Kawa|Kaveh"},
+    {"بيار", "Biyar|Bayar"},
+    {"سرود", "Sarwad|Serwed"},
+    {"جوان", "Jwan|Juan"},
     {"دلوفان", "Dilovan|Delovan"},
 };
 
 static const struct ubur_synth_name kurdish_female[] = {
-    {"شيرين", "Shirin|Sherin"}, {"روناك", "Runak|Ronak"}, {"نسرين", "Nasrin|Nesrin"},
+    {"شيرين", "Shirin|Sherin"}, {"روناك", "Runak|Ronak"},      {"نسرين", "Nasrin|Nesrin"},
     {"جيهان", "Jihan|Gihan"},   {"بريفان", "Berivan|Birivan"}, {"روجين", "Rojin|Rojeen"},
     {"سوزان", "Suzan|Souzan"},  {"هيلين", "Helin|Heleen"},
 };
@@ -210,24 +216,27 @@ static const struct ubur_synth_name family_irq[] = {
 };
 
 static const struct ubur_synth_name family_kurd[] = {
-    {"بارزاني", "Barzani"}, {"دوسكي", "Doski|Duski"}, {"زيباري", "Zebari|Zibari"},
-    {"هركي", "Harki|Herki"}, {"سندي", "Sindi"},       {"ميراني", "Mirani"},
-    {"بامرني", "Bamarni"},   {"سورچي", "Surchi"},     {"برواري", "Berwari|Barwari"},
+    {"بارزاني", "Barzani"},  {"دوسكي", "Doski|Duski"}, {"زيباري", "Zebari|Zibari"},
+    {"هركي", "Harki|Herki"}, {"سندي", "Sindi"},        {"ميراني", "Mirani"},
+    {"بامرني", "Bamarni"},   {"سورچي", "Surchi"},      {"برواري", "Berwari|Barwari"},
 };
 
 static const struct ubur_synth_name family_som[] = {
-    {"وارسمه", "Warsame"}, {"عيسى", "Isse|Issa"}, {"فارح", "Farah"},  {"جامع", "Jama|Jamac"},
+    {"وارسمه", "Warsame"}, {"عيسى", "Isse|Issa"}, {"فارح", "Farah"},         {"جامع", "Jama|Jamac"},
     {"عبدي", "Abdi"},      {"علمي", "Elmi|Ilmi"}, {"دعالي", "Dualeh|Duale"},
 };
 
 static const struct ubur_synth_name family_sdn[] = {
-    {"الطيب", "Al-Tayeb|Eltayeb|El Tayeb"}, {"عثمان", "Osman|Othman"},
-    {"الأمين", "Al-Amin|Elamin|El Amin"},   {"إدريس", "Idris|Edris"},
-    {"آدم", "Adam"},                        {"البشير", "Al-Bashir|Elbashir"},
+    {"الطيب", "Al-Tayeb|Eltayeb|El Tayeb"},
+    {"عثمان", "Osman|Othman"},
+    {"الأمين", "Al-Amin|Elamin|El Amin"},
+    {"إدريس", "Idris|Edris"},
+    {"آدم", "Adam"},
+    {"البشير", "Al-Bashir|Elbashir"},
 };
 
 static const struct ubur_synth_name family_afg[] = {
-    {"احمدزی", "Ahmadzai|Ahmadzay"}, {"پوپل", "Popal"},     {"هاشمی", "Hashimi|Hashemi"},
+    {"احمدزی", "Ahmadzai|Ahmadzay"}, {"پوپل", "Popal"},      {"هاشمی", "Hashimi|Hashemi"},
     {"رحیمی", "Rahimi|Rahemi"},      {"نوری", "Noori|Nuri"}, {"صافی", "Safi"},
 };
 
@@ -237,13 +246,16 @@ static const struct ubur_synth_name family_yem[] = {
     {"الشامي", "Al-Shami|Al Shami"},
 };
 
-#define SET(a) {a, sizeof(a) / sizeof(a[0])}
+#define SET(a)                                                                                     \
+    {                                                                                              \
+        a, sizeof(a) / sizeof(a[0])                                                                \
+    }
 static const struct {
     const struct ubur_synth_name *v;
     size_t n;
 } sets[UBUR_SYNTH_SET_COUNT] = {
-    SET(male),       SET(female),     SET(kurdish_male), SET(kurdish_female), SET(family_irq),
-    SET(family_kurd), SET(family_som), SET(family_sdn),  SET(family_afg),     SET(family_yem),
+    SET(male),        SET(female),     SET(kurdish_male), SET(kurdish_female), SET(family_irq),
+    SET(family_kurd), SET(family_som), SET(family_sdn),   SET(family_afg),     SET(family_yem),
 };
 
 const struct ubur_synth_name *
@@ -291,55 +303,66 @@ ubur_synth_latin(const struct ubur_synth_name *nm, unsigned variant, char *out, 
 }
 
 static const char *const english_male[] = {
-    "James",   "John",    "Robert",  "Michael", "William", "David",   "Richard", "Joseph",
-    "Thomas",  "Charles", "Daniel",  "Matthew", "Anthony", "Mark",    "Donald",  "Steven",
-    "Paul",    "Andrew",  "Joshua",  "Kenneth", "Kevin",   "Brian",   "George",  "Timothy",
-    "Ronald",  "Edward",  "Jason",   "Jeffrey", "Ryan",    "Jacob",   "Gary",    "Nicholas",
-    "Eric",    "Jonathan", "Stephen", "Larry",  "Justin",  "Scott",   "Brandon", "Benjamin",
-    "Samuel",  "Gregory", "Frank",   "Alexander", "Raymond", "Patrick", "Jack",  "Dennis",
-    "Jerry",   "Tyler",   "Aaron",   "Jose",    "Adam",    "Henry",   "Nathan",  "Douglas",
-    "Zachary", "Peter",   "Kyle",    "Walter",  "Ethan",   "Jeremy",  "Harold",  "Keith",
-    "Christian", "Roger", "Noah",    "Gerald",  "Carl",    "Terry",   "Sean",    "Austin",
+    "James",     "John",     "Robert",  "Michael",   "William", "David",   "Richard", "Joseph",
+    "Thomas",    "Charles",  "Daniel",  "Matthew",   "Anthony", "Mark",    "Donald",  "Steven",
+    "Paul",      "Andrew",   "Joshua",  "Kenneth",   "Kevin",   "Brian",   "George",  "Timothy",
+    "Ronald",    "Edward",   "Jason",   "Jeffrey",   "Ryan",    "Jacob",   "Gary",    "Nicholas",
+    "Eric",      "Jonathan", "Stephen", "Larry",     "Justin",  "Scott",   "Brandon", "Benjamin",
+    "Samuel",    "Gregory",  "Frank",   "Alexander", "Raymond", "Patrick", "Jack",    "Dennis",
+    "Jerry",     "Tyler",    "Aaron",   "Jose",      "Adam",    "Henry",   "Nathan",  "Douglas",
+    "Zachary",   "Peter",    "Kyle",    "Walter",    "Ethan",   "Jeremy",  "Harold",  "Keith",
+    "Christian", "Roger",    "Noah",    "Gerald",    "Carl",    "Terry",   "Sean",    "Austin",
 };
 static const char *const english_female[] = {
-    "Mary",     "Patricia", "Jennifer", "Linda",    "Elizabeth", "Barbara", "Susan",  "Jessica",
-    "Sarah",    "Karen",    "Nancy",    "Lisa",     "Betty",     "Margaret", "Sandra", "Ashley",
-    "Kimberly", "Emily",    "Donna",    "Michelle", "Dorothy",   "Carol",   "Amanda", "Melissa",
-    "Deborah",  "Stephanie", "Rebecca", "Sharon",   "Laura",     "Cynthia", "Kathleen", "Amy",
-    "Shirley",  "Angela",   "Helen",    "Anna",     "Brenda",    "Pamela",  "Nicole", "Emma",
-    "Samantha", "Katherine", "Christine", "Debra",  "Rachel",    "Catherine", "Carolyn", "Janet",
-    "Ruth",     "Maria",    "Heather",  "Diane",    "Virginia",  "Julie",   "Joyce",  "Victoria",
-    "Olivia",   "Kelly",    "Christina", "Lauren",  "Joan",      "Evelyn",  "Judith", "Megan",
+    "Mary",      "Patricia", "Jennifer",  "Linda",     "Elizabeth", "Barbara",  "Susan",
+    "Jessica",   "Sarah",    "Karen",     "Nancy",     "Lisa",      "Betty",    "Margaret",
+    "Sandra",    "Ashley",   "Kimberly",  "Emily",     "Donna",     "Michelle", "Dorothy",
+    "Carol",     "Amanda",   "Melissa",   "Deborah",   "Stephanie", "Rebecca",  "Sharon",
+    "Laura",     "Cynthia",  "Kathleen",  "Amy",       "Shirley",   "Angela",   "Helen",
+    "Anna",      "Brenda",   "Pamela",    "Nicole",    "Emma",      "Samantha", "Katherine",
+    "Christine", "Debra",    "Rachel",    "Catherine", "Carolyn",   "Janet",    "Ruth",
+    "Maria",     "Heather",  "Diane",     "Virginia",  "Julie",     "Joyce",    "Victoria",
+    "Olivia",    "Kelly",    "Christina", "Lauren",    "Joan",      "Evelyn",   "Judith",
+    "Megan",
 };
 static const char *const english_surname[] = {
-    "Smith",    "Johnson",  "Williams", "Brown",    "Jones",     "Garcia",  "Miller",  "Davis",
-    "Rodriguez", "Martinez", "Hernandez", "Lopez",  "Gonzalez",  "Wilson",  "Anderson", "Thomas",
-    "Taylor",   "Moore",    "Jackson",  "Martin",   "Lee",       "Perez",   "Thompson", "White",
-    "Harris",   "Sanchez",  "Clark",    "Ramirez",  "Lewis",     "Robinson", "Walker", "Young",
-    "Allen",    "King",     "Wright",   "Scott",    "Torres",    "Nguyen",  "Hill",    "Flores",
-    "Green",    "Adams",    "Nelson",   "Baker",    "Hall",      "Rivera",  "Campbell", "Mitchell",
-    "Carter",   "Roberts",  "Gomez",    "Phillips", "Evans",     "Turner",  "Diaz",    "Parker",
-    "Cruz",     "Edwards",  "Collins",  "Reyes",    "Stewart",   "Morris",  "Morales", "Murphy",
-    "Cook",     "Rogers",   "Gutierrez", "Ortiz",   "Morgan",    "Cooper",  "Peterson", "Bailey",
-    "Reed",     "Kelly",    "Howard",   "Ramos",    "Kim",       "Cox",     "Ward",    "Richardson",
-    "Watson",   "Brooks",   "Chavez",   "Wood",     "James",     "Bennett", "Gray",    "Mendoza",
-    "Ruiz",     "Hughes",   "Price",    "Alvarez",  "Castillo",  "Sanders", "Patel",   "Myers",
-    "Long",     "Ross",     "Foster",   "Jimenez",  "Powell",    "Jenkins", "Perry",   "Russell",
-    "Sullivan", "Bell",     "Coleman",  "Butler",   "Henderson", "Barnes",  "Gonzales", "Fisher",
-    "Vasquez",  "Simmons",  "Romero",   "Jordan",   "Patterson", "Alexander", "Hamilton", "Graham",
-    "Reynolds", "Griffin",  "Wallace",  "Moreno",   "West",      "Cole",    "Hayes",   "Bryant",
-    "Herrera",  "Gibson",   "Ellis",    "Tran",     "Medina",    "Aguilar", "Stevens", "Murray",
-    "Ford",     "Castro",   "Marshall", "Owens",    "Harrison",  "Fernandez", "McDonald", "Woods",
-    "Washington", "Kennedy", "Wells",   "Vargas",   "Henry",     "Chen",    "Freeman", "Webb",
-    "Tucker",   "Guzman",   "Burns",    "Crawford", "Olson",     "Simpson", "Porter",  "Hunter",
+    "Smith",    "Johnson",   "Williams",   "Brown",     "Jones",      "Garcia",    "Miller",
+    "Davis",    "Rodriguez", "Martinez",   "Hernandez", "Lopez",      "Gonzalez",  "Wilson",
+    "Anderson", "Thomas",    "Taylor",     "Moore",     "Jackson",    "Martin",    "Lee",
+    "Perez",    "Thompson",  "White",      "Harris",    "Sanchez",    "Clark",     "Ramirez",
+    "Lewis",    "Robinson",  "Walker",     "Young",     "Allen",      "King",      "Wright",
+    "Scott",    "Torres",    "Nguyen",     "Hill",      "Flores",     "Green",     "Adams",
+    "Nelson",   "Baker",     "Hall",       "Rivera",    "Campbell",   "Mitchell",  "Carter",
+    "Roberts",  "Gomez",     "Phillips",   "Evans",     "Turner",     "Diaz",      "Parker",
+    "Cruz",     "Edwards",   "Collins",    "Reyes",     "Stewart",    "Morris",    "Morales",
+    "Murphy",   "Cook",      "Rogers",     "Gutierrez", "Ortiz",      "Morgan",    "Cooper",
+    "Peterson", "Bailey",    "Reed",       "Kelly",     "Howard",     "Ramos",     "Kim",
+    "Cox",      "Ward",      "Richardson", "Watson",    "Brooks",     "Chavez",    "Wood",
+    "James",    "Bennett",   "Gray",       "Mendoza",   "Ruiz",       "Hughes",    "Price",
+    "Alvarez",  "Castillo",  "Sanders",    "Patel",     "Myers",      "Long",      "Ross",
+    "Foster",   "Jimenez",   "Powell",     "Jenkins",   "Perry",      "Russell",   "Sullivan",
+    "Bell",     "Coleman",   "Butler",     "Henderson", "Barnes",     "Gonzales",  "Fisher",
+    "Vasquez",  "Simmons",   "Romero",     "Jordan",    "Patterson",  "Alexander", "Hamilton",
+    "Graham",   "Reynolds",  "Griffin",    "Wallace",   "Moreno",     "West",      "Cole",
+    "Hayes",    "Bryant",    "Herrera",    "Gibson",    "Ellis",      "Tran",      "Medina",
+    "Aguilar",  "Stevens",   "Murray",     "Ford",      "Castro",     "Marshall",  "Owens",
+    "Harrison", "Fernandez", "McDonald",   "Woods",     "Washington", "Kennedy",   "Wells",
+    "Vargas",   "Henry",     "Chen",       "Freeman",   "Webb",       "Tucker",    "Guzman",
+    "Burns",    "Crawford",  "Olson",      "Simpson",   "Porter",     "Hunter",
 };
 
 const char *const *
 ubur_synth_english(int which, size_t *n)
 {
     switch (which) {
-    case 0: *n = sizeof(english_male) / sizeof(english_male[0]); return english_male;
-    case 1: *n = sizeof(english_female) / sizeof(english_female[0]); return english_female;
-    default: *n = sizeof(english_surname) / sizeof(english_surname[0]); return english_surname;
+    case 0:
+        *n = sizeof(english_male) / sizeof(english_male[0]);
+        return english_male;
+    case 1:
+        *n = sizeof(english_female) / sizeof(english_female[0]);
+        return english_female;
+    default:
+        *n = sizeof(english_surname) / sizeof(english_surname[0]);
+        return english_surname;
     }
 }

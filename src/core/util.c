@@ -157,8 +157,7 @@ int
 ubur_date_parse(const char *s, int64_t *days, struct ubur_error *err)
 {
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return ubur_error_set(err, UBUR_EINVAL, "'%.40s' is not a date (YYYY-MM-DD)",
-                              s ? s : "");
+        return ubur_error_set(err, UBUR_EINVAL, "'%.40s' is not a date (YYYY-MM-DD)", s ? s : "");
     int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
     if (y < 0 || m < 0 || d < 0 || !ubur_date_valid(y, m, d))
         return ubur_error_set(err, UBUR_EINVAL, "'%.40s' is not a valid date", s);

@@ -318,8 +318,7 @@ ubur_vds_header_encode(const struct ubur_vds_header *h, struct ubur_buf *out,
     for (size_t i = 0; i < reflen; i++)
         if (!is_signer_char(h->cert_ref[i]))
             return ubur_error_field(err, UBUR_EINVAL, "cert_ref",
-                                    "'%s' is not a certificate reference (A-Z, 0-9)",
-                                    h->cert_ref);
+                                    "'%s' is not a certificate reference (A-Z, 0-9)", h->cert_ref);
     if (reflen == 0)
         return ubur_error_field(err, UBUR_EINVAL, "cert_ref", "certificate reference is empty");
 

@@ -72,8 +72,8 @@ role_name(unsigned role)
 {
     if (role == UBUR_VISA_ROLE_SYSTEM)
         return "system";
-#define UBUR_X_ROLE(e, v, n)                                                               \
-    if (role == v)                                                                         \
+#define UBUR_X_ROLE(e, v, n)                                                                       \
+    if (role == v)                                                                                 \
         return n;
     UBUR_ROLE_MAP(UBUR_X_ROLE)
 #undef UBUR_X_ROLE
@@ -153,13 +153,11 @@ ubur_visa_transition(enum ubur_visa_state from, enum ubur_visa_action a, unsigne
     if ((unsigned)a >= UBUR_VISA_ACTION_COUNT)
         return ubur_error_field(err, UBUR_EINVAL, "action", "unknown action");
     if ((unsigned)from >= UBUR_VISA_STATE_COUNT || !(transitions[a].from & S(from)))
-        return ubur_error_field(err, UBUR_ECONFLICT, "state", "cannot %s: the %s is %s",
-                                action_names[a],
-                                ubur_visa_state_is_visa(from) ? "visa" : "application",
-                                ubur_visa_state_name(from));
+        return ubur_error_field(
+            err, UBUR_ECONFLICT, "state", "cannot %s: the %s is %s", action_names[a],
+            ubur_visa_state_is_visa(from) ? "visa" : "application", ubur_visa_state_name(from));
     if (!role || !(transitions[a].roles & role))
-        return ubur_error_field(err, UBUR_EPERM, "role", "role %s may not %s",
-                                role_name(role),
+        return ubur_error_field(err, UBUR_EPERM, "role", "role %s may not %s", role_name(role),
                                 action_names[a]);
     if (to)
         *to = transitions[a].to;
@@ -374,8 +372,7 @@ ubur_visa_rules_check(const struct ubur_visa_rules *r, const struct ubur_visa_re
 {
     char d[UBUR_DATE_LEN + 1];
     if (!r->active)
-        return ubur_error_field(err, UBUR_EINVAL, "purpose", "purpose '%s' is not open",
-                                r->code);
+        return ubur_error_field(err, UBUR_EINVAL, "purpose", "purpose '%s' is not open", r->code);
     if (!ubur_visa_list_has(r->nationalities, q->nationality))
         return ubur_error_field(err, UBUR_EINVAL, "nationality",
                                 "purpose '%s' is not open to nationality '%s'", r->code,
@@ -386,18 +383,17 @@ ubur_visa_rules_check(const struct ubur_visa_rules *r, const struct ubur_visa_re
     }
     if (q->entry_day > q->today + r->max_advance_days) {
         ubur_date_format(q->entry_day, d);
-        return ubur_error_field(err, UBUR_EINVAL, "entry_date",
-                                "'%s' is more than %d days ahead", d, r->max_advance_days);
+        return ubur_error_field(err, UBUR_EINVAL, "entry_date", "'%s' is more than %d days ahead",
+                                d, r->max_advance_days);
     }
     if (q->stay_days < 1 || q->stay_days > r->max_stay_days)
         return ubur_error_field(err, UBUR_EINVAL, "days",
-                                "%d days: purpose '%s' allows a stay of 1 to %d days",
-                                q->stay_days, r->code, r->max_stay_days);
+                                "%d days: purpose '%s' allows a stay of 1 to %d days", q->stay_days,
+                                r->code, r->max_stay_days);
     if (q->entries < 0 || (r->max_entries && (q->entries == 0 || q->entries > r->max_entries)))
-        return ubur_error_field(err, UBUR_EINVAL, "entries",
-                                "%s: purpose '%s' allows at most %d entries",
-                                q->entries ? "too many entries" : "multiple entries", r->code,
-                                r->max_entries);
+        return ubur_error_field(
+            err, UBUR_EINVAL, "entries", "%s: purpose '%s' allows at most %d entries",
+            q->entries ? "too many entries" : "multiple entries", r->code, r->max_entries);
     if (r->needs_hospital && (!q->hospital || !*q->hospital))
         return ubur_error_field(err, UBUR_EINVAL, "hospital",
                                 "purpose '%s' needs the treating hospital", r->code);
@@ -414,8 +410,8 @@ ubur_visa_rules_check(const struct ubur_visa_rules *r, const struct ubur_visa_re
 /* ---- validity ---- */
 
 void
-ubur_visa_validity(const struct ubur_visa_rules *r, int64_t entry_day, int stay_days,
-                   int64_t *from, int64_t *until)
+ubur_visa_validity(const struct ubur_visa_rules *r, int64_t entry_day, int stay_days, int64_t *from,
+                   int64_t *until)
 {
     int span = r->validity_days > stay_days ? r->validity_days : stay_days;
     *from = entry_day;
@@ -450,8 +446,7 @@ ubur_visa_risk_level_name(enum ubur_visa_risk_level l)
     return "unknown";
 }
 
-static void
-add_reason(struct ubur_visa_risk *k, const char *code, int points, const char *fmt, ...)
+static void add_reason(struct ubur_visa_risk *k, const char *code, int points, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
@@ -545,8 +540,8 @@ ubur_visa_priority(const struct ubur_visa_rules *r, bool urgent)
 /* ---- use ---- */
 
 enum ubur_visa_usable
-ubur_visa_usage_at(const struct ubur_visa_usage *u, int64_t day, int *entries_left,
-                   int *stay_used, int *stay_left, int64_t *stay_until)
+ubur_visa_usage_at(const struct ubur_visa_usage *u, int64_t day, int *entries_left, int *stay_used,
+                   int *stay_left, int64_t *stay_until)
 {
     int used = u->days_used, eleft = -1;
     if (u->in_country_since >= 0 && day >= u->in_country_since)

@@ -124,8 +124,11 @@ static int
 crossings_schedule(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
     json_t *b = req->json, *o;
-    struct ubur_schedule_input in = {req->params[0], ubur_json_str(b, "mode"), 0,
-                                     ubur_json_str(b, "hours"), ubur_json_str(b, "categories"),
+    struct ubur_schedule_input in = {req->params[0],
+                                     ubur_json_str(b, "mode"),
+                                     0,
+                                     ubur_json_str(b, "hours"),
+                                     ubur_json_str(b, "categories"),
                                      ubur_json_str(b, "note")};
     if (ubur_time_parse(ubur_json_str(b, "from"), &in.from, NULL))
         return ubur_error_field(err, UBUR_EINVAL, "from",
@@ -197,8 +200,7 @@ nest(struct ubur_error *err, const char *prefix, int rc)
 
 /* Reads one traveller (the body itself, or an element of "travellers"). */
 static int
-read_traveller(json_t *o, const char *prefix, struct ubur_check_input *in,
-               struct ubur_error *err)
+read_traveller(json_t *o, const char *prefix, struct ubur_check_input *in, struct ubur_error *err)
 {
     memset(in, 0, sizeof(*in));
     in->mrz = ubur_json_str(o, "mrz");
@@ -240,8 +242,8 @@ static int
 checks_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
     json_t *b = req->json, *out = NULL;
-    struct ubur_check_place place = {ubur_json_str(b, "crossing_id"),
-                                     ubur_json_str(b, "direction"), 0};
+    struct ubur_check_place place = {ubur_json_str(b, "crossing_id"), ubur_json_str(b, "direction"),
+                                     0};
     int rc = time_param(ubur_json_str(b, "at"), "at", &place.at, err);
     if (rc)
         return rc;
@@ -255,8 +257,8 @@ checks_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubu
         return ubur_http_json(resp, 201, out);
     }
     /* A group: everything about the traveller goes in "travellers". */
-    static const char *const single[] = {"mrz", "document", "visa_number", "seal", "cargo",
-                                         "returnee"};
+    static const char *const single[] = {"mrz",  "document", "visa_number",
+                                         "seal", "cargo",    "returnee"};
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
         if (json_object_get(b, single[i]))
             return ubur_error_field(err, UBUR_EINVAL, single[i],
@@ -336,8 +338,8 @@ overrides_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     json_t *arr;
     const char *status = req->query ? req->query(req, "status") : NULL;
     int rc = ubur_http_query_int(req, "limit", 1, 1000, 200, &limit, err);
-    if (rc || (rc = ubur_border_overrides(req->ctx, status && *status ? status : NULL, limit, &arr,
-                                          err)))
+    if (rc ||
+        (rc = ubur_border_overrides(req->ctx, status && *status ? status : NULL, limit, &arr, err)))
         return rc;
     return ubur_http_json(resp, 200, json_pack("{s:o}", "overrides", arr));
 }
@@ -352,9 +354,9 @@ static int
 overrides_decide(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
     json_t *o;
-    int rc = ubur_border_override_decide(req->ctx, req->params[0],
-                                         ubur_json_str(req->json, "decision"),
-                                         ubur_json_str(req->json, "reason"), &o, err);
+    int rc =
+        ubur_border_override_decide(req->ctx, req->params[0], ubur_json_str(req->json, "decision"),
+                                    ubur_json_str(req->json, "reason"), &o, err);
     if (rc)
         return rc;
     return ubur_http_json(resp, 201, o);
@@ -366,9 +368,9 @@ movements_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     int64_t limit;
     json_t *arr;
     int rc = ubur_http_query_int(req, "limit", 1, 1000, 100, &limit, err);
-    if (rc || (rc = ubur_border_movements(req->ctx, req->query ? req->query(req, "crossing_id") : NULL,
-                                          req->query ? req->query(req, "kind") : NULL, limit, &arr,
-                                          err)))
+    if (rc ||
+        (rc = ubur_border_movements(req->ctx, req->query ? req->query(req, "crossing_id") : NULL,
+                                    req->query ? req->query(req, "kind") : NULL, limit, &arr, err)))
         return rc;
     return ubur_http_json(resp, 200, json_pack("{s:o}", "movements", arr));
 }
@@ -376,8 +378,7 @@ movements_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
 /* ---- travellers, overstays, traffic ---- */
 
 static int
-traveller_movements(struct ubur_http_req *req, struct ubur_http_resp *resp,
-                    struct ubur_error *err)
+traveller_movements(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
     int64_t limit;
     json_t *o;
@@ -408,12 +409,11 @@ traffic(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_erro
     json_t *o;
     const char *format = req->query ? req->query(req, "format") : NULL;
     if (format && strcmp(format, "json") && strcmp(format, "csv"))
-        return ubur_error_field(err, UBUR_EINVAL, "format", "'%.16s' is not json or csv",
-                                format);
+        return ubur_error_field(err, UBUR_EINVAL, "format", "'%.16s' is not json or csv", format);
     int rc = date_param(req, "to", today, &to, err);
     if (rc || (rc = date_param(req, "from", to - 29, &from, err)) ||
-        (rc = ubur_border_traffic(req->ctx, from, to, req->query ? req->query(req, "by") : NULL,
-                                  &o, err)))
+        (rc = ubur_border_traffic(req->ctx, from, to, req->query ? req->query(req, "by") : NULL, &o,
+                                  err)))
         return rc;
     if (format && !strcmp(format, "csv")) {
         struct ubur_buf b = UBUR_BUF_INIT;
@@ -451,15 +451,14 @@ const struct ubur_http_route ubur_api_border_routes[] = {
      "Check a traveller (or a group in 'travellers'): decision admit, refer or refuse with "
      "coded reasons",
      check_body, 0},
-    {"GET", "/api/v1/border/checks/{id}", checks_get, OFFICERS, "A check as it was answered",
-     NULL, 0},
+    {"GET", "/api/v1/border/checks/{id}", checks_get, OFFICERS, "A check as it was answered", NULL,
+     0},
     {"POST", "/api/v1/border/checks/{id}/confirm", checks_confirm, OFFICERS,
      "Confirm or override a check; records the entry, exit or refusal (202: an officer's "
      "request to admit over a refusal awaits a supervisor)",
      confirm_body, 0},
     {"POST", "/api/v1/border/groups/{id}/confirm", groups_confirm, OFFICERS,
-     "Record every admitted and refused member of a group; referrals stay pending", no_fields,
-     0},
+     "Record every admitted and refused member of a group; referrals stay pending", no_fields, 0},
     {"GET", "/api/v1/border/overrides", overrides_list, OFFICERS,
      "Requests to admit over a refusal (?status=pending|approved|rejected)", NULL, 0},
     {"POST", "/api/v1/border/overrides/{id}/decision", overrides_decide,
@@ -470,12 +469,12 @@ const struct ubur_http_route ubur_api_border_routes[] = {
      "Recent entries, exits and refusals (?crossing_id&kind&limit)", NULL, 0},
     {"GET", "/api/v1/travellers/{id}/movements", traveller_movements, OFFICERS,
      "A traveller's documents, entries, exits, refusals and stays", NULL, 0},
-    {"GET", "/api/v1/border/overstays", overstays,
-     OFFICERS | UBUR_ROLE_ANALYST, "Overstayers on a day (?as_of=DATE)", NULL, 0},
+    {"GET", "/api/v1/border/overstays", overstays, OFFICERS | UBUR_ROLE_ANALYST,
+     "Overstayers on a day (?as_of=DATE)", NULL, 0},
     {"GET", "/api/v1/border/visa-free", visa_free_list, UBUR_ROLE_ANY,
      "Visa-free stay rules (N days in any M-day window)", NULL, 0},
     {"GET", "/api/v1/stats/crossings", traffic, UBUR_ROLE_ANY,
-     "Traffic per crossing, day, hour, direction, nationality, decision (?from&to&by&format)",
-     NULL, UBUR_ROUTE_READ_REPLICA},
+     "Traffic per crossing, day, hour, direction, nationality, decision (?from&to&by&format)", NULL,
+     UBUR_ROUTE_READ_REPLICA},
     {0},
 };

@@ -56,8 +56,7 @@ partners_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubu
 }
 
 const struct ubur_http_route ubur_api_exchange_routes[] = {
-    {"POST", "/api/v1/exchange/packages", packages_import,
-     UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR,
+    {"POST", "/api/v1/exchange/packages", packages_import, UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR,
      "Apply a signed package from a partner state (body: the package envelope)", NULL,
      UBUR_ROUTE_UPLOAD | UBUR_ROUTE_RAWBODY},
     {"POST", "/api/v1/exchange/exports", packages_export, UBUR_ROLE_ADMIN,

@@ -24,17 +24,52 @@ static json_t *
 person_json(const struct ubur_reg_individual *p)
 {
     json_t *o = json_object();
-    const char *k[] = {"id", "individual_number", "group_id", "group_number", "relationship",
-                       "given_name", "father_name", "grandfather_name", "family_name",
-                       "given_name_ar", "father_name_ar", "grandfather_name_ar", "family_name_ar",
-                       "sex", "birth_date", "origin", "citizenship", "population_type",
-                       "location", "status", "registered_on", "returnee_on", "merged_into"};
-    const char *v[] = {p->id, p->individual_number, p->group_id, p->group_number,
-                       p->relationship, p->given_name, p->father_name, p->grandfather_name,
-                       p->family_name, p->given_name_ar, p->father_name_ar,
-                       p->grandfather_name_ar, p->family_name_ar, p->sex, p->birth_date,
-                       p->origin, p->citizenship, p->population_type, p->location, p->status,
-                       p->registered_on, p->returnee_on, p->merged_into};
+    const char *k[] = {"id",
+                       "individual_number",
+                       "group_id",
+                       "group_number",
+                       "relationship",
+                       "given_name",
+                       "father_name",
+                       "grandfather_name",
+                       "family_name",
+                       "given_name_ar",
+                       "father_name_ar",
+                       "grandfather_name_ar",
+                       "family_name_ar",
+                       "sex",
+                       "birth_date",
+                       "origin",
+                       "citizenship",
+                       "population_type",
+                       "location",
+                       "status",
+                       "registered_on",
+                       "returnee_on",
+                       "merged_into"};
+    const char *v[] = {p->id,
+                       p->individual_number,
+                       p->group_id,
+                       p->group_number,
+                       p->relationship,
+                       p->given_name,
+                       p->father_name,
+                       p->grandfather_name,
+                       p->family_name,
+                       p->given_name_ar,
+                       p->father_name_ar,
+                       p->grandfather_name_ar,
+                       p->family_name_ar,
+                       p->sex,
+                       p->birth_date,
+                       p->origin,
+                       p->citizenship,
+                       p->population_type,
+                       p->location,
+                       p->status,
+                       p->registered_on,
+                       p->returnee_on,
+                       p->merged_into};
     for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
         json_object_set_new(o, k[i], str_or_null(v[i]));
     json_object_set_new(o, "birth_date_estimated", json_boolean(p->birth_date_estimated));
@@ -47,16 +82,15 @@ person_json(const struct ubur_reg_individual *p)
                              p->documents[i].issuing_country, "issued_on",
                              p->documents[i].issued_on, "expires_on", p->documents[i].expires_on));
         for (size_t i = 0; i < p->nneeds; i++)
-            json_array_append_new(n, json_pack("{s:s?, s:s?}", "code", p->needs[i].code,
-                                               "detail", p->needs[i].detail));
+            json_array_append_new(n, json_pack("{s:s?, s:s?}", "code", p->needs[i].code, "detail",
+                                               p->needs[i].detail));
         for (size_t i = 0; i < p->nhistory; i++)
             json_array_append_new(
                 h, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "effective_on",
                              p->history[i].effective_on, "status", p->history[i].status,
                              "population_type", p->history[i].population_type, "location",
-                             p->history[i].location, "reason", p->history[i].reason,
-                             "recorded_at", p->history[i].recorded_at, "recorded_by",
-                             p->history[i].recorded_by));
+                             p->history[i].location, "reason", p->history[i].reason, "recorded_at",
+                             p->history[i].recorded_at, "recorded_by", p->history[i].recorded_by));
         json_object_set_new(o, "documents", d);
         json_object_set_new(o, "specific_needs", n);
         json_object_set_new(o, "history", h);
@@ -198,9 +232,9 @@ group_register(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, json_pack("{s:s, s:s}", "id", m[i].id, "individual_number",
                                              m[i].individual_number));
-    return ubur_http_json(resp, 201,
-                          json_pack("{s:s, s:s, s:o}", "id", g.id, "group_number",
-                                    g.group_number, "members", arr));
+    return ubur_http_json(
+        resp, 201,
+        json_pack("{s:s, s:s, s:o}", "id", g.id, "group_number", g.group_number, "members", arr));
 }
 
 static int
@@ -212,8 +246,8 @@ check_member(void *arg, size_t member, const struct ubur_reg_candidate *c, size_
         json_object_set_new(p, "score", json_real((double)(long)(c[i].score * 1000) / 1000));
         json_array_append_new(cands, p);
     }
-    json_array_append_new(arg, json_pack("{s:I, s:o}", "member", (json_int_t)member + 1,
-                                         "candidates", cands));
+    json_array_append_new(
+        arg, json_pack("{s:I, s:o}", "member", (json_int_t)member + 1, "candidates", cands));
     return 0;
 }
 
@@ -232,19 +266,18 @@ group_check(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_
         json_decref(arr);
         return rc;
     }
-    return ubur_http_json(resp, 200,
-                          json_pack("{s:b, s:o}", "likely_duplicates", flagged > 0, "members",
-                                    arr));
+    return ubur_http_json(
+        resp, 200, json_pack("{s:b, s:o}", "likely_duplicates", flagged > 0, "members", arr));
 }
 
 static int
 loc_one(void *arg, const struct ubur_reg_location *l)
 {
-    json_array_append_new(arg, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s}", "pcode",
-                                         l->pcode, "parent", l->parent, "level", l->level,
-                                         "country", l->country, "name_en", l->name_en, "name_ar",
-                                         l->name_ar, "location_type", l->location_type,
-                                         "accommodation_type", l->accommodation_type));
+    json_array_append_new(arg,
+                          json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s}", "pcode", l->pcode,
+                                    "parent", l->parent, "level", l->level, "country", l->country,
+                                    "name_en", l->name_en, "name_ar", l->name_ar, "location_type",
+                                    l->location_type, "accommodation_type", l->accommodation_type));
     return 0;
 }
 

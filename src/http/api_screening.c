@@ -13,8 +13,8 @@
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
 
-#define OFFICERS                                                                           \
-    (UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_BORDER_OFFICER |                    \
+#define OFFICERS                                                                                   \
+    (UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_BORDER_OFFICER |                           \
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_REGISTRATION_OFFICER)
 #define SUPERVISORS (UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR)
 
@@ -138,8 +138,8 @@ entry_put(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_er
     e.dobs_json = d.kind ? ubur_arena_printf(a, "[\"%s\"]", canon) : "[]";
     char a3[4];
     if (nat && !ubur_country_alpha3(nat, a3))
-        return ubur_error_field(err, UBUR_EINVAL, "nationality",
-                                "'%.10s' is not an ISO 3166 code", nat);
+        return ubur_error_field(err, UBUR_EINVAL, "nationality", "'%.10s' is not an ISO 3166 code",
+                                nat);
     e.nats_json = nat ? ubur_arena_printf(a, "[\"%s\"]", a3) : "[]";
     if (sex && ((sex[0] != 'M' && sex[0] != 'F') || sex[1]))
         return ubur_error_field(err, UBUR_EINVAL, "sex", "sex must be M or F");
@@ -154,8 +154,7 @@ entry_put(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_er
     e.contributing_state = req->ctx->state;
     const char *list = ubur_json_str(b, "list");
     char id[UBUR_UUID_LEN + 1];
-    if ((rc = ubur_watchlist_entry_put(req->ctx, list ? list : "National alert list", &e, id,
-                                       err)))
+    if ((rc = ubur_watchlist_entry_put(req->ctx, list ? list : "National alert list", &e, id, err)))
         return rc;
     char *s = NULL;
     rc = ubur_watchlist_entry_json(req->ctx, id, &s, err);
@@ -170,8 +169,8 @@ static const struct ubur_json_field reason_body[] = {
 static int
 entry_end(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
-    int rc = ubur_watchlist_entry_end(req->ctx, req->params[0], ubur_json_str(req->json, "reason"),
-                                      err);
+    int rc =
+        ubur_watchlist_entry_end(req->ctx, req->params[0], ubur_json_str(req->json, "reason"), err);
     if (rc)
         return rc;
     char *s = NULL;
@@ -232,16 +231,17 @@ case_decide(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_
                               ubur_json_str(req->json, "reason"), err);
     if (rc)
         return rc;
-    return ubur_http_json(resp, 200, json_pack("{s:s, s:s}", "id", req->params[0], "decision",
-                                               ubur_json_str(req->json, "decision")));
+    return ubur_http_json(resp, 200,
+                          json_pack("{s:s, s:s}", "id", req->params[0], "decision",
+                                    ubur_json_str(req->json, "decision")));
 }
 
 const struct ubur_http_route ubur_api_screening_routes[] = {
     {"POST", "/api/v1/screenings", screening_create, OFFICERS,
-     "Screen a person against the watchlists (any script); stores it, opens cases",
-     screening_body, 0},
-    {"GET", "/api/v1/watchlists", lists_get, UBUR_ROLE_ANY, "Watchlists with entry counts",
-     NULL, 0},
+     "Screen a person against the watchlists (any script); stores it, opens cases", screening_body,
+     0},
+    {"GET", "/api/v1/watchlists", lists_get, UBUR_ROLE_ANY, "Watchlists with entry counts", NULL,
+     0},
     {"POST", "/api/v1/watchlists/import", import_post, SUPERVISORS,
      "Import a UN XML or CSV list (?list=NAME&format=un-xml|csv); all or nothing", NULL,
      UBUR_ROUTE_UPLOAD | UBUR_ROUTE_RAWBODY},

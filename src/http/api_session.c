@@ -20,8 +20,7 @@ session_json(const struct ubur_session *s)
 {
     return json_pack("{s:{s:s, s:s, s:s, s:s?}, s:s, s:s}", "user", "id", s->user_id, "username",
                      s->username, "role", ubur_role_name(s->role), "state",
-                     s->state[0] ? s->state : NULL, "csrf", s->csrf, "expires_at",
-                     s->expires_at);
+                     s->state[0] ? s->state : NULL, "csrf", s->csrf, "expires_at", s->expires_at);
 }
 
 static int
@@ -61,8 +60,8 @@ logout(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error
 }
 
 const struct ubur_http_route ubur_api_session_routes[] = {
-    {"POST", "/api/v1/session", login, UBUR_ROLE_NONE, "Log in; returns a bearer token",
-     login_body, 0},
+    {"POST", "/api/v1/session", login, UBUR_ROLE_NONE, "Log in; returns a bearer token", login_body,
+     0},
     {"GET", "/api/v1/session", whoami, UBUR_ROLE_ANY, "The current session and its CSRF token",
      NULL, 0},
     {"DELETE", "/api/v1/session", logout, UBUR_ROLE_ANY | UBUR_ROLE_SYNC_POST, "Log out", NULL, 0},

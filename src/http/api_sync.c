@@ -55,15 +55,14 @@ sync_changes(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur
 {
     int64_t limit;
     json_t *page;
-    int rc = ubur_http_query_int(req, "limit", 1, UBUR_SYNC_PULL_MAX, UBUR_SYNC_PULL_MAX, &limit,
-                                 err);
+    int rc =
+        ubur_http_query_int(req, "limit", 1, UBUR_SYNC_PULL_MAX, UBUR_SYNC_PULL_MAX, &limit, err);
     if (rc)
         return rc;
     const char *post = req->query(req, "post");
     if (!post && req->ctx->role == UBUR_ROLE_SYNC_POST)
         post = req->ctx->username;
-    if ((rc = ubur_sync_changes(req->ctx, post, req->query(req, "cursor"), (int)limit, &page,
-                                err)))
+    if ((rc = ubur_sync_changes(req->ctx, post, req->query(req, "cursor"), (int)limit, &page, err)))
         return rc;
     return ubur_http_json(resp, 200, page);
 }
@@ -94,9 +93,9 @@ conflicts_list(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
 static int
 conflict_resolve(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
-    int rc = ubur_sync_conflict_resolve(req->ctx, req->params[0],
-                                        ubur_json_str(req->json, "action"),
-                                        ubur_json_str(req->json, "note"), err);
+    int rc =
+        ubur_sync_conflict_resolve(req->ctx, req->params[0], ubur_json_str(req->json, "action"),
+                                   ubur_json_str(req->json, "note"), err);
     if (rc)
         return rc;
     json_t *arr = NULL;
@@ -123,9 +122,9 @@ posts_add(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_er
     if (rc)
         return rc;
     /* The token file's one line, to hand to the post (shown once, like any new password). */
-    json_t *out = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "username", id, "password",
-                            password, "token_file",
-                            ubur_arena_printf(&req->ctx->arena, "%s %s\n", id, password));
+    json_t *out =
+        json_pack("{s:s, s:s, s:s, s:s}", "id", id, "username", id, "password", password,
+                  "token_file", ubur_arena_printf(&req->ctx->arena, "%s %s\n", id, password));
     memset(password, 0, sizeof(password));
     return ubur_http_json(resp, 201, out);
 }
@@ -141,12 +140,11 @@ sync_run(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_err
     json_t *st = NULL;
     struct ubur_error e2 = UBUR_ERROR_INIT;
     ubur_sync_status(req->ctx, &st, &e2);
-    return ubur_http_json(resp, 200,
-                          json_pack("{s:b, s:b, s:i, s:i, s:i, s:s?, s:o}", "push_ok", r.push_ok,
-                                    "pull_ok", r.pull_ok, "pushed", r.pushed, "pulled", r.pulled,
-                                    "conflicts", r.conflicts, "error",
-                                    rc && err ? err->message : NULL, "status",
-                                    st ? st : json_null()));
+    return ubur_http_json(
+        resp, 200,
+        json_pack("{s:b, s:b, s:i, s:i, s:i, s:s?, s:o}", "push_ok", r.push_ok, "pull_ok",
+                  r.pull_ok, "pushed", r.pushed, "pulled", r.pulled, "conflicts", r.conflicts,
+                  "error", rc && err ? err->message : NULL, "status", st ? st : json_null()));
 }
 
 const struct ubur_http_route ubur_api_sync_routes[] = {
@@ -162,11 +160,9 @@ const struct ubur_http_route ubur_api_sync_routes[] = {
      "Sync conflicts waiting for a supervisor: ?status=open|applied|discarded&limit=", NULL, 0},
     {"POST", "/api/v1/sync/conflicts/{id}/resolve", conflict_resolve,
      UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN,
-     "Resolve a sync conflict: apply the post's event or discard it, with a note", resolve_body,
-     0},
+     "Resolve a sync conflict: apply the post's event or discard it, with a note", resolve_body, 0},
     {"POST", "/api/v1/sync/posts", posts_add, UBUR_ROLE_ADMIN,
-     "Register a border post and create its account (the password is shown once)", post_body,
-     0},
+     "Register a border post and create its account (the password is shown once)", post_body, 0},
     {"POST", "/api/v1/sync/run", sync_run,
      UBUR_ROLE_ADMIN | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_BORDER_OFFICER |
          UBUR_ROLE_REGISTRATION_OFFICER,

@@ -52,7 +52,8 @@ static const struct ubur_json_field apply_body[] = {
     {"urgent", UBUR_JSON_BOOL, false, 0, "false"},
     {"hospital", UBUR_JSON_STRING, false, 200, "Al-Mouwasat University Hospital"},
     {"patient_application_id", UBUR_JSON_STRING, false, 64, NULL},
-    {"documents", UBUR_JSON_ARRAY, false, 20, "[{\"kind\":\"medical_letter\",\"reference\":\"M-1\"}]"},
+    {"documents", UBUR_JSON_ARRAY, false, 20,
+     "[{\"kind\":\"medical_letter\",\"reference\":\"M-1\"}]"},
     {"family", UBUR_JSON_ARRAY, false, 20, NULL},
     {"group_ref", UBUR_JSON_STRING, false, 64, NULL},
     {"previous_application_ids", UBUR_JSON_ARRAY, false, 20, NULL},
@@ -199,8 +200,8 @@ apps_decide(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_
 {
     json_t *o = NULL;
     int rc = ubur_visa_decide(req->ctx, req->params[0], ubur_json_str(req->json, "action"),
-                              ubur_json_str(req->json, "reason"),
-                              ubur_json_str(req->json, "note"), &o, err);
+                              ubur_json_str(req->json, "reason"), ubur_json_str(req->json, "note"),
+                              &o, err);
     return reply(resp, 200, rc, o);
 }
 
@@ -249,8 +250,7 @@ visas_verify(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur
 }
 
 static int
-visas_revocations(struct ubur_http_req *req, struct ubur_http_resp *resp,
-                  struct ubur_error *err)
+visas_revocations(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
     json_t *o = NULL;
     int rc = ubur_visa_revocations(req->ctx, req->query(req, "since"), &o, err);
@@ -269,22 +269,20 @@ visas_page(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_e
     }
     resp->status = 200;
     resp->raw = ubur_buf_detach(&b, &resp->raw_len);
-    resp->content_type = format && !strcmp(format, "html") ? "text/html; charset=utf-8"
-                                                            : "image/svg+xml";
+    resp->content_type =
+        format && !strcmp(format, "html") ? "text/html; charset=utf-8" : "image/svg+xml";
     return 0;
 }
 
 const struct ubur_http_route ubur_api_visa_routes[] = {
-    {"GET", "/api/v1/visa-purposes", purposes_list, UBUR_ROLE_ANY,
-     "Visa purposes with their rules", NULL, 0},
+    {"GET", "/api/v1/visa-purposes", purposes_list, UBUR_ROLE_ANY, "Visa purposes with their rules",
+     NULL, 0},
     {"GET", "/api/v1/visa-purposes/{code}", purposes_get, UBUR_ROLE_ANY,
      "One visa purpose with its rules", NULL, 0},
     {"PUT", "/api/v1/visa-purposes/{code}", purposes_put, UBUR_ROLE_ADMIN,
-     "Create or change a visa purpose's rules (absent fields keep their value)", purpose_body,
-     0},
+     "Create or change a visa purpose's rules (absent fields keep their value)", purpose_body, 0},
     {"POST", "/api/v1/visa-applications", apps_create, OFFICE,
-     "Submit a visa application: validated, screened, maybe approved automatically",
-     apply_body, 0},
+     "Submit a visa application: validated, screened, maybe approved automatically", apply_body, 0},
     {"POST", "/api/v1/visa-applications/groups", groups_create, OFFICE,
      "Submit a group's applications at once (all or nothing, one transaction)", group_body,
      UBUR_ROUTE_UPLOAD},
@@ -295,11 +293,10 @@ const struct ubur_http_route ubur_api_visa_routes[] = {
     {"GET", "/api/v1/visa-applications/queue", apps_queue, OFFICE,
      "The review queue: submitted and under review, by priority then age", NULL, 0},
     {"GET", "/api/v1/visa-applications/{id}", apps_get, OFFICE,
-     "An application (id or number) with applicant, documents, links, risk and history", NULL,
-     0},
+     "An application (id or number) with applicant, documents, links, risk and history", NULL, 0},
     {"POST", "/api/v1/visa-applications/{id}/decision", apps_decide, OFFICE,
-     "Review, approve, refuse (reason code), withdraw or discontinue an application",
-     decision_body, 0},
+     "Review, approve, refuse (reason code), withdraw or discontinue an application", decision_body,
+     0},
     {"POST", "/api/v1/visa-applications/{id}/issue", apps_issue, OFFICE,
      "Issue the visa of an approved application (number, MRZ, signed seal)", empty_body, 0},
     {"GET", "/api/v1/visas", visas_list, VISA_READERS,
@@ -308,14 +305,12 @@ const struct ubur_http_route ubur_api_visa_routes[] = {
      UBUR_ROLE_BORDER_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN,
      "Revoked and annulled visas for the other state's posts (?since)", NULL, 0},
     {"POST", "/api/v1/visas/verify", visas_verify, UBUR_ROLE_ANY,
-     "Verify a visa seal (signature offline, revocation online) or a visa number",
-     verify_body, 0},
+     "Verify a visa seal (signature offline, revocation online) or a visa number", verify_body, 0},
     {"GET", "/api/v1/visas/{id}", visas_get, VISA_READERS, "A visa (id or number)", NULL, 0},
     {"GET", "/api/v1/visas/{id}/page", visas_page, OFFICE,
      "The printable visa page with its DataMatrix seal (?format=svg|html)", NULL, 0},
-    {"POST", "/api/v1/visas/{id}/{action}", visas_change,
-     OFFICE | UBUR_ROLE_BORDER_OFFICER,
-     "Extend, shorten, annul or revoke a visa (the action is the last path segment)",
-     change_body, 0},
+    {"POST", "/api/v1/visas/{id}/{action}", visas_change, OFFICE | UBUR_ROLE_BORDER_OFFICER,
+     "Extend, shorten, annul or revoke a visa (the action is the last path segment)", change_body,
+     0},
     {0},
 };

@@ -53,10 +53,10 @@ struct ubur_http_req {
 
 struct ubur_http_resp {
     int status;
-    json_t *json;             /* JSON body, or NULL */
-    char *raw;                /* raw body (malloc'd, owned), used when json is NULL */
+    json_t *json; /* JSON body, or NULL */
+    char *raw;    /* raw body (malloc'd, owned), used when json is NULL */
     size_t raw_len;
-    const char *content_type; /* for raw bodies */
+    const char *content_type;  /* for raw bodies */
     const char *headers[8][2]; /* extra headers (static or arena strings) */
     int nheaders;
 };
@@ -136,19 +136,18 @@ int ubur_http_query_int(struct ubur_http_req *req, const char *key, int64_t min,
 /* Builds the OpenAPI 3.1 document from the route table; caller decrefs. */
 json_t *ubur_http_openapi(void);
 
-
-
 /* ---- the server ---- */
 struct ubur_http_config {
-    const char *db_uri;    /* SQLite path or PostgreSQL conninfo; one connection per worker */
-    const char *read_uri;  /* a read replica's conninfo for UBUR_ROUTE_READ_REPLICA routes, or NULL */
-    const char *listen;    /* "ADDR:PORT" */
-    const char *web_dir;   /* static UI files */
-    const char *tls_cert;  /* PEM file paths; both or neither */
+    const char *db_uri; /* SQLite path or PostgreSQL conninfo; one connection per worker */
+    const char
+        *read_uri;       /* a read replica's conninfo for UBUR_ROUTE_READ_REPLICA routes, or NULL */
+    const char *listen;  /* "ADDR:PORT" */
+    const char *web_dir; /* static UI files */
+    const char *tls_cert; /* PEM file paths; both or neither */
     const char *tls_key;
-    const char *state;     /* this instance's state (ISO 3166 alpha-3) */
-    unsigned threads;      /* worker threads; 0 = 2 per CPU */
-    bool quiet;            /* no access log */
+    const char *state; /* this instance's state (ISO 3166 alpha-3) */
+    unsigned threads;  /* worker threads; 0 = 2 per CPU */
+    bool quiet;        /* no access log */
 };
 /*
  * Serves until SIGINT or SIGTERM. Prints "ubur: listening on URL" to stderr

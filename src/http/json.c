@@ -39,8 +39,8 @@ ubur_json_check(json_t *obj, const struct ubur_json_field *fields, struct ubur_e
             if (ok) {
                 size_t max = f->max ? f->max : 256;
                 if (json_string_length(val) > max)
-                    return ubur_error_field(err, UBUR_EINVAL, f->name,
-                                            "longer than %zu bytes", max);
+                    return ubur_error_field(err, UBUR_EINVAL, f->name, "longer than %zu bytes",
+                                            max);
                 if (f->required && json_string_length(val) == 0)
                     return ubur_error_field(err, UBUR_EINVAL, f->name, "must not be empty");
             }
@@ -67,8 +67,8 @@ ubur_json_check(json_t *obj, const struct ubur_json_field *fields, struct ubur_e
             break;
         }
         if (!ok) {
-            static const char *names[] = {"",       "a string", "an integer", "a number",
-                                          "a boolean", "an object", "an array", "any"};
+            static const char *names[] = {"",          "a string",  "an integer", "a number",
+                                          "a boolean", "an object", "an array",   "any"};
             return ubur_error_field(err, UBUR_EINVAL, f->name, "must be %s", names[f->type]);
         }
     }

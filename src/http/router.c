@@ -130,8 +130,7 @@ authenticate(struct ubur_http_req *req, struct ubur_error *err)
 }
 
 static int
-parse_body(struct ubur_http_req *req, const struct ubur_http_route *route,
-           struct ubur_error *err)
+parse_body(struct ubur_http_req *req, const struct ubur_http_route *route, struct ubur_error *err)
 {
     if (route->flags & UBUR_ROUTE_RAWBODY)
         return 0;
@@ -194,8 +193,7 @@ ubur_http_dispatch(struct ubur_http_req *req, struct ubur_http_resp *resp)
             ubur_error_set(&err, UBUR_EINVAL, "method %s not allowed on %s", req->method,
                            req->path);
         else
-            ubur_error_set(&err, UBUR_ENOTFOUND, "no such endpoint %s %s", req->method,
-                           req->path);
+            ubur_error_set(&err, UBUR_ENOTFOUND, "no such endpoint %s %s", req->method, req->path);
         if (path_known) {
             set_error(resp, &err);
             resp->status = 405;
@@ -211,9 +209,8 @@ ubur_http_dispatch(struct ubur_http_req *req, struct ubur_http_resp *resp)
     if ((rc = parse_body(req, route, &err)))
         goto fail;
     struct ubur_store *primary = req->ctx->store;
-    struct ubur_store *replica = (route->flags & UBUR_ROUTE_READ_REPLICA) && req->read_store
-                                     ? req->read_store()
-                                     : NULL;
+    struct ubur_store *replica =
+        (route->flags & UBUR_ROUTE_READ_REPLICA) && req->read_store ? req->read_store() : NULL;
     if (replica)
         req->ctx->store = replica;
     rc = route->handler(req, resp, &err);
@@ -277,8 +274,8 @@ ubur_http_openapi(void)
                 lower[i] = (char)(r->method[i] | 0x20);
             lower[i] = '\0';
             json_t *roles = json_array();
-#define UBUR_X_ROLE(e, v, n)                                                               \
-    if (r->roles & (v))                                                                    \
+#define UBUR_X_ROLE(e, v, n)                                                                       \
+    if (r->roles & (v))                                                                            \
         json_array_append_new(roles, json_string(n));
             UBUR_ROLE_MAP(UBUR_X_ROLE)
 #undef UBUR_X_ROLE
@@ -290,10 +287,9 @@ ubur_http_openapi(void)
             json_t *params = json_array();
             for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
                 const char *end = strchr(p, '}');
-                json_array_append_new(
-                    params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-                                      (size_t)(end - p - 1), "in", "path", "required", 1,
-                                      "schema", "type", "string"));
+                json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                                        (size_t)(end - p - 1), "in", "path",
+                                                        "required", 1, "schema", "type", "string"));
             }
             if (json_array_size(params))
                 json_object_set_new(op, "parameters", params);
@@ -318,19 +314,18 @@ ubur_http_openapi(void)
                     if (f->required)
                         json_array_append_new(req, json_string(f->name));
                 }
-                json_object_set_new(
-                    op, "requestBody",
-                    json_pack("{s:b, s:{s:{s:{s:s, s:o, s:o, s:b}}}}", "required", 1, "content",
-                              "application/json", "schema", "type", "object", "properties",
-                              props, "required", req, "additionalProperties", 0));
+                json_object_set_new(op, "requestBody",
+                                    json_pack("{s:b, s:{s:{s:{s:s, s:o, s:o, s:b}}}}", "required",
+                                              1, "content", "application/json", "schema", "type",
+                                              "object", "properties", props, "required", req,
+                                              "additionalProperties", 0));
             }
             json_object_set_new(item, lower, op);
         }
     }
-    return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}}}, s:[{s:[]}]}",
-                     "openapi", "3.1.0", "info", "title", "ubur API", "version", "1",
-                     "description",
-                     "Border crossings, visas, watchlist screening and refugee registry.",
-                     "paths", paths, "components", "securitySchemes", "bearer", "type", "http",
-                     "scheme", "bearer", "security", "bearer");
+    return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}}}, s:[{s:[]}]}", "openapi",
+                     "3.1.0", "info", "title", "ubur API", "version", "1", "description",
+                     "Border crossings, visas, watchlist screening and refugee registry.", "paths",
+                     paths, "components", "securitySchemes", "bearer", "type", "http", "scheme",
+                     "bearer", "security", "bearer");
 }

@@ -21,16 +21,8 @@ extern const struct ubur_http_route ubur_api_visa_routes[];
 extern const struct ubur_http_route ubur_api_sync_routes[];
 
 const struct ubur_http_route *const ubur_http_routes[] = {
-    ubur_api_system_routes,
-    ubur_api_session_routes,
-    ubur_api_users_routes,
-    ubur_api_audit_routes,
-    ubur_api_documents_routes,
-    ubur_api_border_routes,
-    ubur_api_screening_routes,
-    ubur_api_exchange_routes,
-    ubur_api_registry_routes,
-    ubur_api_visa_routes,
-    ubur_api_sync_routes,
-    NULL,
+    ubur_api_system_routes,    ubur_api_session_routes,   ubur_api_users_routes,
+    ubur_api_audit_routes,     ubur_api_documents_routes, ubur_api_border_routes,
+    ubur_api_screening_routes, ubur_api_exchange_routes,  ubur_api_registry_routes,
+    ubur_api_visa_routes,      ubur_api_sync_routes,      NULL,
 };

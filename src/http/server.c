@@ -28,7 +28,7 @@ static struct ubur_store *stores[256];
 static int nstores;
 static __thread struct ubur_store *thread_store;
 static __thread struct ubur_store *thread_read_store; /* cfg->read_uri's, when given */
-static __thread int64_t read_retry_ms; /* after a failed connect, not before this time */
+static __thread int64_t read_retry_ms;    /* after a failed connect, not before this time */
 static struct ubur_writer *server_writer; /* group commit for hot-path writes (ubur/writer.h) */
 
 struct request_state {
@@ -126,8 +126,8 @@ send_response(struct MHD_Connection *c, struct request_state *rs, struct ubur_ht
     if (!server_cfg->quiet) {
         char at[UBUR_TIME_LEN + 1];
         ubur_time_format(ubur_now(), at);
-        fprintf(stderr, "%s req=%s %s %s %d user=%s %lldms\n", at, rs->ctx.request_id, method,
-                url, resp->status, rs->ctx.username ? rs->ctx.username : "-",
+        fprintf(stderr, "%s req=%s %s %s %d user=%s %lldms\n", at, rs->ctx.request_id, method, url,
+                resp->status, rs->ctx.username ? rs->ctx.username : "-",
                 (long long)(ubur_now_ms() - rs->start_ms));
     }
     return ok;
@@ -339,12 +339,11 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     }
     struct MHD_Daemon *d;
     if (cert)
-        d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-                             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-                             (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                             MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-                             MHD_OPTION_END);
+        d = MHD_start_daemon(
+            flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, completed,
+            NULL, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     else
         d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
                              MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -355,8 +354,7 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
         server_writer = NULL;
         free(cert);
         free(key);
-        return ubur_error_set(err, UBUR_EIO, "cannot listen on %s (address in use?)",
-                              cfg->listen);
+        return ubur_error_set(err, UBUR_EIO, "cannot listen on %s (address in use?)", cfg->listen);
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     char host[INET_ADDRSTRLEN];

@@ -424,8 +424,8 @@ ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error 
     /* Read first, so an up-to-date read-only database (a PostgreSQL hot standby) answers
      * without a write; create the table only when that read fails, outside a transaction. */
     if (!s->in_tx &&
-        !ubur_store_query_int(s, NULL, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                              "")) {
+        !ubur_store_query_int(s, NULL, &v,
+                              "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "")) {
         *version = (int)v;
         return 0;
     }
@@ -596,12 +596,22 @@ bulk_add_copy_text(struct ubur_buf *out, const char *v)
     for (const char *p = v;; p++) {
         char c = *p, esc = 0;
         switch (c) {
-        case '\\': esc = '\\'; break;
-        case '\t': esc = 't'; break;
-        case '\n': esc = 'n'; break;
-        case '\r': esc = 'r'; break;
-        case '\0': break;
-        default: continue;
+        case '\\':
+            esc = '\\';
+            break;
+        case '\t':
+            esc = 't';
+            break;
+        case '\n':
+            esc = 'n';
+            break;
+        case '\r':
+            esc = 'r';
+            break;
+        case '\0':
+            break;
+        default:
+            continue;
         }
         ubur_buf_add(out, run, (size_t)(p - run));
         if (!c)
@@ -656,8 +666,10 @@ ubur_bulk_row_end(struct ubur_bulk *b, struct ubur_error *err)
     int col = b->col;
     b->col = 0;
     if (col != b->ncols)
-        return tx_note(s, ubur_error_set(err, UBUR_EINTERNAL, "bulk insert into %s: %d values"
-                                         " for %d columns", b->target, col, b->ncols));
+        return tx_note(s, ubur_error_set(err, UBUR_EINTERNAL,
+                                         "bulk insert into %s: %d values"
+                                         " for %d columns",
+                                         b->target, col, b->ncols));
     if (!b->insert) {
         ubur_buf_addch(&b->data, '\n');
         b->rows++;

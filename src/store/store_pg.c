@@ -62,7 +62,7 @@
 #define PG_LOCK_SCHEMA 2
 
 #define PG_MIN_SERVER 120000 /* PostgreSQL 12 */
-#define PG_QUEUE_MAX 256      /* queued statements in flight: bounds what the socket buffers hold */
+#define PG_QUEUE_MAX 256     /* queued statements in flight: bounds what the socket buffers hold */
 
 struct pg_store {
     struct ubur_store base;
@@ -259,7 +259,7 @@ ubur_store_pg_translate(const char *sql, bool ddl, int *nparams, struct ubur_err
     struct ubur_buf b = UBUR_BUF_INIT;
     char *blocks = NULL;
     int n = 0, depth = 0;
-    char prev = 0;         /* last significant character emitted ('w' after a word) */
+    char prev = 0;          /* last significant character emitted ('w' after a word) */
     bool stmt_start = true; /* at the beginning of a statement */
 
     if (ddl) {
@@ -409,9 +409,9 @@ pg_session_setup(struct pg_store *s, struct ubur_error *err)
 {
     PQsetNoticeProcessor(s->conn, pg_ignore_notice, NULL);
     if (PQserverVersion(s->conn) < PG_MIN_SERVER)
-        return ubur_error_set(err, UBUR_ESTORE, "PostgreSQL %d.%d is too old: ubur needs 12 or later",
-                              PQserverVersion(s->conn) / 10000,
-                              PQserverVersion(s->conn) % 10000 / 100);
+        return ubur_error_set(
+            err, UBUR_ESTORE, "PostgreSQL %d.%d is too old: ubur needs 12 or later",
+            PQserverVersion(s->conn) / 10000, PQserverVersion(s->conn) % 10000 / 100);
     PGresult *r = PQexec(s->conn, "SET synchronous_commit TO on; SET bytea_output TO hex;"
                                   " SET standard_conforming_strings TO on;"
                                   " SET client_min_messages TO warning; SET TimeZone TO 'UTC';"
@@ -433,8 +433,7 @@ ubur_store_pg_open(struct ubur_store **out, const char *conninfo, struct ubur_er
     *out = NULL;
     /* Our defaults come first so the caller's conninfo (expanded from dbname) overrides
      * them; client_encoding comes last because ubur speaks UTF-8 only. */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
-                          NULL};
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", NULL};
     const char *vals[] = {"10", "ubur", conninfo, "UTF8", NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     if (!conn)
@@ -509,7 +508,7 @@ code_for_sqlstate(const char *st)
     if (!strncmp(st, "53", 2) || !strncmp(st, "08", 2) || !strncmp(st, "57P", 3) ||
         !strcmp(st, "40001") || !strcmp(st, "40P01") || !strcmp(st, "55P03") ||
         !strcmp(st, "57014"))
-        return UBUR_EBUSY; /* resources, connection, shutdown, serialization, locks, timeout */
+        return UBUR_EBUSY;     /* resources, connection, shutdown, serialization, locks, timeout */
     if (!strncmp(st, "22", 2)) /* data exception: a value the column cannot hold */
         return UBUR_EINVAL;
     return UBUR_ESTORE;
@@ -689,8 +688,8 @@ pg_lock_schema(struct ubur_store *base, bool lock, struct ubur_error *err)
     if (rc)
         return rc;
     char sql[128];
-    snprintf(sql, sizeof(sql), "SELECT %s(%d, %d)", lock ? "pg_advisory_lock" : "pg_advisory_unlock",
-             PG_LOCK_NS, PG_LOCK_SCHEMA);
+    snprintf(sql, sizeof(sql), "SELECT %s(%d, %d)",
+             lock ? "pg_advisory_lock" : "pg_advisory_unlock", PG_LOCK_NS, PG_LOCK_SCHEMA);
     return pg_exec_raw(s, sql, err, lock ? "lock the schema" : "unlock the schema");
 }
 
@@ -699,8 +698,7 @@ pg_lock_schema(struct ubur_store *base, bool lock, struct ubur_error *err)
  */
 
 static int
-pg_prepare(struct ubur_store *base, const char *sql, struct ubur_stmt **out,
-           struct ubur_error *err)
+pg_prepare(struct ubur_store *base, const char *sql, struct ubur_stmt **out, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(base);
     int n = 0;
@@ -892,8 +890,8 @@ execute(struct pg_store *s, struct pg_stmt *st, const char *const *values, const
             return NULL;
         return PQexecPrepared(s->conn, st->name, st->nparams, values, lengths, formats, 0);
     }
-    PGresult *r = PQexecParams(s->conn, st->sql, st->nparams, st->types, values, lengths,
-                               formats, 0);
+    PGresult *r =
+        PQexecParams(s->conn, st->sql, st->nparams, st->types, values, lengths, formats, 0);
     if (PQresultStatus(r) == PGRES_FATAL_ERROR && !st->types && is_sqlstate(r, "42P18")) {
         PQclear(r);
         take_bound_types(st);
@@ -910,9 +908,8 @@ run(struct pg_stmt *st, struct ubur_error *err)
     if (rc)
         return rc;
     if (st->bind_error)
-        return ubur_error_set(err, UBUR_EINTERNAL,
-                              "parameter %d bound but the statement has %d", st->bind_error,
-                              st->nparams);
+        return ubur_error_set(err, UBUR_EINTERNAL, "parameter %d bound but the statement has %d",
+                              st->bind_error, st->nparams);
     const char **values = NULL;
     int *lengths = NULL, *formats = NULL;
     if (st->nparams > 0) {
@@ -1017,10 +1014,10 @@ pg_queue(struct ubur_stmt *b, struct ubur_error *err)
             formats[i] = st->params[i].format;
         }
     }
-    int sent = b->key ? PQsendQueryPrepared(s->conn, st->name, st->nparams, values, lengths,
-                                            formats, 0)
-                      : PQsendQueryParams(s->conn, st->sql, st->nparams, st->types, values,
-                                          lengths, formats, 0);
+    int sent =
+        b->key ? PQsendQueryPrepared(s->conn, st->name, st->nparams, values, lengths, formats, 0)
+               : PQsendQueryParams(s->conn, st->sql, st->nparams, st->types, values, lengths,
+                                   formats, 0);
     free(values);
     free(lengths);
     free(formats);
@@ -1134,8 +1131,7 @@ pg_column_name(struct ubur_stmt *b, int col)
 static bool
 on_row(struct pg_stmt *st, int col)
 {
-    return st->res && st->row >= 0 && st->row < st->nrows && col >= 0 &&
-           col < PQnfields(st->res);
+    return st->res && st->row >= 0 && st->row < st->nrows && col >= 0 && col < PQnfields(st->res);
 }
 
 static bool

@@ -50,10 +50,10 @@ static int
 sqlite_fail(sqlite3 *db, int rc, struct ubur_error *err, const char *what)
 {
     int prim = rc & 0xff;
-    int code = prim == SQLITE_FULL                             ? UBUR_EFULL
+    int code = prim == SQLITE_FULL                            ? UBUR_EFULL
                : prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? UBUR_EBUSY
-               : prim == SQLITE_CONSTRAINT                     ? UBUR_ECONFLICT
-                                                               : UBUR_ESTORE;
+               : prim == SQLITE_CONSTRAINT                    ? UBUR_ECONFLICT
+                                                              : UBUR_ESTORE;
     return ubur_error_set(err, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
@@ -61,9 +61,8 @@ int
 ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err)
 {
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         ubur_error_set(err, UBUR_ESTORE, "cannot open database '%s': %s", path,
                        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

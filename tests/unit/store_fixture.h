@@ -98,7 +98,8 @@ fresh_db(struct fixture *f, bool pg)
             return -1;
         pg_uri_for(f->uri, sizeof(f->uri), pg_base(), pg_db, f->dbname);
     } else {
-        snprintf(f->uri, sizeof(f->uri), "%s/ubur-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        snprintf(f->uri, sizeof(f->uri), "%s/ubur-store-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
         int fd = mkstemp(f->uri);
         if (fd < 0)
             return -1;

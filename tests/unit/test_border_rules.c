@@ -42,8 +42,7 @@ test_names(void **state)
     assert_int_equal(ubur_border_mode_parse("ajar", &m, &err), UBUR_EINVAL);
     assert_string_equal(err.field, "mode");
     assert_string_equal(ubur_border_reason_name(UBUR_REASON_WATCHLIST_HIT), "watchlist_hit");
-    assert_int_equal(ubur_border_reason_from_name("crossing_closed"),
-                     UBUR_REASON_CROSSING_CLOSED);
+    assert_int_equal(ubur_border_reason_from_name("crossing_closed"), UBUR_REASON_CROSSING_CLOSED);
     assert_int_equal(ubur_border_reason_from_name("nope"), UBUR_REASON_NONE);
     enum ubur_border_decision dec;
     assert_int_equal(ubur_border_decision_parse("refer", "decision", &dec, NULL), 0);
@@ -78,14 +77,15 @@ test_categories(void **state)
     (void)state;
     char out[UBUR_BORDER_CATEGORIES_MAX];
     struct ubur_error err = UBUR_ERROR_INIT;
-    assert_int_equal(ubur_border_categories_normalise(" National , nationality:irq+Purpose:Medical,returnee",
-                                                      out, sizeof(out), NULL),
-                     0);
+    assert_int_equal(
+        ubur_border_categories_normalise(" National , nationality:irq+Purpose:Medical,returnee",
+                                         out, sizeof(out), NULL),
+        0);
     assert_string_equal(out, "national,nationality:IRQ+purpose:medical,returnee");
     assert_int_equal(ubur_border_categories_normalise("", out, sizeof(out), NULL), 0);
     assert_string_equal(out, "");
-    const char *bad[] = {"nationality:IRAQ", "pilgrim", "national,", "purpose:", "cargo:x",
-                         "nationality:I1Q", ",group", "group++cargo"};
+    const char *bad[] = {"nationality:IRAQ", "pilgrim",         "national,", "purpose:",
+                         "cargo:x",          "nationality:I1Q", ",group",    "group++cargo"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ubur_error_clear(&err);
         assert_int_not_equal(ubur_border_categories_normalise(bad[i], out, sizeof(out), &err), 0);
@@ -115,7 +115,8 @@ test_hours(void **state)
     assert_int_equal(o, 480);
     assert_int_equal(c, 990);
     assert_int_equal(ubur_border_hours_parse("22:00-06:00", &o, &c, NULL), 0);
-    const char *bad[] = {"8:00-16:00", "08:00-08:00", "25:00-01:00", "08:00/16:00", "", "00:00-24:00"};
+    const char *bad[] = {"8:00-16:00", "08:00-08:00", "25:00-01:00", "08:00/16:00",
+                         "",           "00:00-24:00"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(ubur_border_hours_parse(bad[i], &o, &c, &err), UBUR_EINVAL);
         assert_string_equal(err.field, "hours");
@@ -255,7 +256,8 @@ test_window_rule(void **state)
     int64_t d0 = day("2026-01-01");
     /* No past stays: 90 days from the entry day, both ends included. */
     assert_int_equal(ubur_stay_window_until(NULL, 0, d0, 90, 180), d0 + 89);
-    /* 60 days spent just before (ending yesterday): 30 left at first, but the old days slide out. */
+    /* 60 days spent just before (ending yesterday): 30 left at first, but the old days slide out.
+     */
     struct ubur_stay_span past[] = {{d0 - 60, d0 - 1}};
     int64_t until = ubur_stay_window_until(past, 1, d0, 90, 180);
     assert_int_equal(until, d0 + 29);
@@ -329,8 +331,8 @@ test_screening_rule(void **state)
     ubur_border_rule_screening(UBUR_BORDER_ENTRY, "UN", "QDi.001", 0.93, UBUR_ALERT_CHECK, &rs);
     assert_int_equal(rs.r[0].code, UBUR_REASON_WATCHLIST_HIT);
     assert_int_equal(rs.r[0].decision, UBUR_DECISION_REFER);
-    ubur_border_rule_screening(UBUR_BORDER_ENTRY, "national", "N1", 0.99,
-                               UBUR_ALERT_REFUSE_ENTRY, &rs);
+    ubur_border_rule_screening(UBUR_BORDER_ENTRY, "national", "N1", 0.99, UBUR_ALERT_REFUSE_ENTRY,
+                               &rs);
     assert_int_equal(rs.r[1].decision, UBUR_DECISION_REFUSE);
     ubur_border_rule_screening(UBUR_BORDER_EXIT, "national", "N1", 0.99, UBUR_ALERT_REFUSE_ENTRY,
                                &rs);
@@ -344,16 +346,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_decide_most_severe),
-        cmocka_unit_test(test_categories),
-        cmocka_unit_test(test_hours),
-        cmocka_unit_test(test_mode_rules),
-        cmocka_unit_test(test_document_rule),
-        cmocka_unit_test(test_visa_rule),
-        cmocka_unit_test(test_window_rule),
-        cmocka_unit_test(test_days_in_merges),
-        cmocka_unit_test(test_visa_until_and_overstay),
+        cmocka_unit_test(test_names),          cmocka_unit_test(test_decide_most_severe),
+        cmocka_unit_test(test_categories),     cmocka_unit_test(test_hours),
+        cmocka_unit_test(test_mode_rules),     cmocka_unit_test(test_document_rule),
+        cmocka_unit_test(test_visa_rule),      cmocka_unit_test(test_window_rule),
+        cmocka_unit_test(test_days_in_merges), cmocka_unit_test(test_visa_until_and_overstay),
         cmocka_unit_test(test_screening_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

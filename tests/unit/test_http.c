@@ -119,9 +119,8 @@ test_roles(void **state)
     struct ubur_session sess;
     char tok[UBUR_TOKEN_LEN + 1];
     ctx.store = store;
-    assert_int_equal(ubur_session_login(&ctx, "analyst1", "correct-horse-battery", tok, &sess,
-                                        NULL),
-                     0);
+    assert_int_equal(
+        ubur_session_login(&ctx, "analyst1", "correct-horse-battery", tok, &sess, NULL), 0);
     ubur_arena_release(&ctx.arena);
     assert_int_equal(call("GET", "/api/v1/users", NULL, tok, &r), 403);
     json_decref(r.json);
@@ -199,9 +198,8 @@ test_body_validation(void **state)
     assert_int_equal(call("POST", "/api/v1/users", "{\"username\":\"x1\"}", admin_token, &r), 400);
     assert_string_equal(error_field(&r), "role");
     json_decref(r.json);
-    assert_int_equal(call("POST", "/api/v1/users", "{\"username\":\"x1\",\"role\":1}",
-                          admin_token, &r),
-                     400);
+    assert_int_equal(
+        call("POST", "/api/v1/users", "{\"username\":\"x1\",\"role\":1}", admin_token, &r), 400);
     assert_string_equal(error_field(&r), "role");
     json_decref(r.json);
     assert_int_equal(call("POST", "/api/v1/users", "{\"bogus\":true}", admin_token, &r), 400);
@@ -249,10 +247,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_public_and_denied),
-        cmocka_unit_test(test_roles),
-        cmocka_unit_test(test_session_cache),
-        cmocka_unit_test(test_body_validation),
+        cmocka_unit_test(test_public_and_denied), cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_session_cache),     cmocka_unit_test(test_body_validation),
         cmocka_unit_test(test_openapi_in_step),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

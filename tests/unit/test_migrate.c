@@ -28,11 +28,11 @@ struct mfix {
     struct ubur_store *src;
 };
 
-#define RUN(s, ...)                                                                        \
-    do {                                                                                   \
-        struct ubur_error e_ = UBUR_ERROR_INIT;                                            \
-        if (ubur_store_run((s), &e_, __VA_ARGS__) < 0)                                     \
-            fail_msg("run failed: %s", e_.message);                                        \
+#define RUN(s, ...)                                                                                \
+    do {                                                                                           \
+        struct ubur_error e_ = UBUR_ERROR_INIT;                                                    \
+        if (ubur_store_run((s), &e_, __VA_ARGS__) < 0)                                             \
+            fail_msg("run failed: %s", e_.message);                                                \
     } while (0)
 
 static void
@@ -50,13 +50,15 @@ fill_source(struct ubur_store *s)
         RUN(s,
             "INSERT INTO audit_log (seq, id, at, username, role, action, prev_hash, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            "itttttt" "t", (int64_t)i, id, "2024-01-01T00:00:00Z", "amira", "admin", "x.y", "p",
-            "h");
+            "itttttt"
+            "t",
+            (int64_t)i, id, "2024-01-01T00:00:00Z", "amira", "admin", "x.y", "p", "h");
     }
     for (int i = 1; i <= SAMPLES; i++) {
         struct ubur_stmt *st;
-        assert_int_equal(ubur_store_prepare(s, "INSERT INTO mig_sample (id, owner_id, amount,"
-                                               " note, photo, n) VALUES (?, ?, ?, ?, ?, ?)",
+        assert_int_equal(ubur_store_prepare(s,
+                                            "INSERT INTO mig_sample (id, owner_id, amount,"
+                                            " note, photo, n) VALUES (?, ?, ?, ?, ?, ?)",
                                             &st, &err),
                          0);
         unsigned char photo[40];
@@ -83,7 +85,8 @@ fill_source(struct ubur_store *s)
         RUN(s, "INSERT INTO mig_pair (a, b, v) VALUES (?, ?, ?)", "tit", id, (int64_t)-i, "neg");
     }
     /* a row the target's own migrations seed, changed at the post */
-    RUN(s, "INSERT INTO mig_seeded (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+    RUN(s,
+        "INSERT INTO mig_seeded (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
         "tt", "seed", "changed at the post");
     assert_int_equal(ubur_store_exec(s, "COMMIT", &err), 0);
 }
@@ -337,8 +340,9 @@ test_foreign_target(void **state)
     RUN(m->target->s,
         "INSERT INTO audit_log (seq, id, at, username, role, action, prev_hash, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        "itttttt" "t", (int64_t)1, "other-1", "2024-01-01T00:00:00Z", "x", "admin", "x.y", "p",
-        "h");
+        "itttttt"
+        "t",
+        (int64_t)1, "other-1", "2024-01-01T00:00:00Z", "x", "admin", "x.y", "p", "h");
     assert_int_equal(ubur_migrate_copy(m->src, m->target->s, NULL, &rep, &err), UBUR_ECONFLICT);
     assert_non_null(strstr(err.message, "another installation"));
     ubur_migrate_report_release(&rep);
@@ -369,8 +373,7 @@ test_target_refuses_row(void **state)
     RUN(m->target->s,
         "INSERT INTO users (id, username, role, password_hash, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        "tttttt", "u-other", "amira", "admin", "h", "2024-01-01T00:00:00Z",
-        "2024-01-01T00:00:00Z");
+        "tttttt", "u-other", "amira", "admin", "h", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z");
     assert_int_equal(ubur_migrate_copy(m->src, m->target->s, NULL, &rep, &err), UBUR_ECONFLICT);
     assert_non_null(strstr(err.message, "table users, row id=u-1"));
     ubur_migrate_report_release(&rep);
@@ -390,11 +393,11 @@ test_missing_target_table(void **state)
     assert_int_equal(count(m->target->s, "SELECT COUNT(*) FROM users"), 0);
 }
 
-#define MIGRATE_TESTS(s)                                                                   \
-    cmocka_unit_test_setup_teardown(test_copy_rerun_resume_update, s, mteardown),          \
-        cmocka_unit_test_setup_teardown(test_foreign_target, s, mteardown),                \
-        cmocka_unit_test_setup_teardown(test_bad_source_value, s, mteardown),              \
-        cmocka_unit_test_setup_teardown(test_target_refuses_row, s, mteardown),            \
+#define MIGRATE_TESTS(s)                                                                           \
+    cmocka_unit_test_setup_teardown(test_copy_rerun_resume_update, s, mteardown),                  \
+        cmocka_unit_test_setup_teardown(test_foreign_target, s, mteardown),                        \
+        cmocka_unit_test_setup_teardown(test_bad_source_value, s, mteardown),                      \
+        cmocka_unit_test_setup_teardown(test_target_refuses_row, s, mteardown),                    \
         cmocka_unit_test_setup_teardown(test_missing_target_table, s, mteardown)
 
 int

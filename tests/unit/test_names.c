@@ -41,13 +41,13 @@ test_fold(void **state)
     fold_is("  José  MÜLLER-Smith ", "jose muller smith");
     fold_is("Ma'mun  al‐Rashid", "mamun al rashid");
     fold_is("ＭＵＨＡＭＭＡＤ", "muhammad"); /* fullwidth: NFKC */
-    fold_is("أحمد", "احمد");                  /* hamza on alef */
+    fold_is("أحمد", "احمد");                 /* hamza on alef */
     fold_is("إبراهيم", "ابراهيم");
-    fold_is("فاطمة", "فاطمه");                /* taa marbuta */
-    fold_is("مصطفى", "مصطفي");                /* alef maqsura */
-    fold_is("مُحَمَّد", "محمد");              /* harakat and shadda */
-    fold_is("محـــمد", "محمد");               /* tatweel */
-    fold_is("عبد الکبیر", "عبد الكبير");      /* Persian kaf and yeh */
+    fold_is("فاطمة", "فاطمه");           /* taa marbuta */
+    fold_is("مصطفى", "مصطفي");           /* alef maqsura */
+    fold_is("مُحَمَّد", "محمد");             /* harakat and shadda */
+    fold_is("محـــمد", "محمد");          /* tatweel */
+    fold_is("عبد الکبیر", "عبد الكبير"); /* Persian kaf and yeh */
     fold_is("Łukasz Ødegård", "lukasz odegard");
     char out[64];
     assert_int_equal(ubur_name_fold("\xc3\x28", out, sizeof(out), NULL), UBUR_EINVAL);
@@ -228,8 +228,9 @@ test_index(void **state)
 {
     (void)state;
     struct ubur_name_index *ix = ubur_name_index_new();
-    const char *names[] = {"MUHAMMAD TAHER ANWARI", "محمد طاهر أنوري", "ABDUL LATIF MANSUR",
-                           "SALMAN BIN MUHAMMAD", "MUHAMMAD BIN SALMAN", "Ahmad Hassan al-Tikriti",
+    const char *names[] = {"MUHAMMAD TAHER ANWARI",   "محمد طاهر أنوري",
+                           "ABDUL LATIF MANSUR",      "SALMAN BIN MUHAMMAD",
+                           "MUHAMMAD BIN SALMAN",     "Ahmad Hassan al-Tikriti",
                            "Yusuf Ibrahim al-Mosuli", "Fatima al-Zahra Ali"};
     for (uint32_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         assert_true(ubur_name_index_add(ix, i, names[i], NULL) >= 0);
@@ -300,11 +301,11 @@ static void
 test_index_against_scan(void **state)
 {
     (void)state;
-    static const char *const given[] = {"Muhammad", "Ahmad", "Ali", "Hassan", "Husayn",
-                                        "Umar", "Khalid", "Yusuf", "Abd al-Rahman",
-                                        "Ibrahim", "Tariq", "Firas", "Nizar", "Muhannad"};
+    static const char *const given[] = {"Muhammad", "Ahmad",  "Ali",   "Hassan",        "Husayn",
+                                        "Umar",     "Khalid", "Yusuf", "Abd al-Rahman", "Ibrahim",
+                                        "Tariq",    "Firas",  "Nizar", "Muhannad"};
     static const char *const syl[] = {"ba", "ta", "ja", "da", "ra", "za", "sa", "sha", "fa",
-                                      "qa", "ka", "la", "ma", "na", "ha", "wa", "ku", "ri"};
+                                      "qa", "ka", "la", "ma", "na", "ha", "wa", "ku",  "ri"};
     enum { NNAMES = 3000, NQ = 150 };
     struct ubur_name_index *ix = ubur_name_index_new();
     static char names[NNAMES][96];
@@ -381,9 +382,17 @@ test_hostile(void **state)
 {
     (void)state;
     struct ubur_name n;
-    const char *inputs[] = {"\xe2\x80\x8f\xe2\x80\x8e", "bin bin bin bin", "al al al",
-                            "abd", "abu", "ــــ", "ً ٌ ٍ", "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q",
-                            "Abdulllllllllllllllllllllllllllllllllllllllah", "ﷺ", "🙂 Ali"};
+    const char *inputs[] = {"\xe2\x80\x8f\xe2\x80\x8e",
+                            "bin bin bin bin",
+                            "al al al",
+                            "abd",
+                            "abu",
+                            "ــــ",
+                            "ً ٌ ٍ",
+                            "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q",
+                            "Abdulllllllllllllllllllllllllllllllllllllllah",
+                            "ﷺ",
+                            "🙂 Ali"};
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         int rc = ubur_name_parse(&n, inputs[i], NULL);
         assert_true(rc == 0 || rc == UBUR_EINVAL);
@@ -399,11 +408,16 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fold),        cmocka_unit_test(test_other_scripts),
-        cmocka_unit_test(test_icao),        cmocka_unit_test(test_units),
-        cmocka_unit_test(test_spelling_variants), cmocka_unit_test(test_structure),
-        cmocka_unit_test(test_evidence),    cmocka_unit_test(test_baselines),
-        cmocka_unit_test(test_blocking_keys), cmocka_unit_test(test_index),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_other_scripts),
+        cmocka_unit_test(test_icao),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_spelling_variants),
+        cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_evidence),
+        cmocka_unit_test(test_baselines),
+        cmocka_unit_test(test_blocking_keys),
+        cmocka_unit_test(test_index),
         cmocka_unit_test(test_index_against_scan),
         cmocka_unit_test(test_hostile),
     };

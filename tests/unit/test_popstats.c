@@ -154,7 +154,8 @@ static void
 test_csv_reader(void **state)
 {
     (void)state;
-    const char *text = "\xef\xbb\xbf" "a, b,c\r\n"
+    const char *text = "\xef\xbb\xbf"
+                       "a, b,c\r\n"
                        "1, \"x, y\",\"he said \"\"hi\"\"\"\n"
                        "\n"
                        "2,\"multi\nline\",z\n";
@@ -191,9 +192,14 @@ test_skeleton(void **state)
     (void)state;
     char a[64], b[64];
     const char *same[][2] = {
-        {"Muhammad", "محمد"},         {"Mohammed", "Mohamad"},     {"Abd al-Rahman", "Abdulrahman"},
-        {"عبد الرحمن", "Abdelrahman"}, {"Al-Hashimi", "Al Hashemi"}, {"Fatimah", "فاطمة"},
-        {"Abdullah", "عبد الله"},      {"Youssef", "Yusuf"},
+        {"Muhammad", "محمد"},
+        {"Mohammed", "Mohamad"},
+        {"Abd al-Rahman", "Abdulrahman"},
+        {"عبد الرحمن", "Abdelrahman"},
+        {"Al-Hashimi", "Al Hashemi"},
+        {"Fatimah", "فاطمة"},
+        {"Abdullah", "عبد الله"},
+        {"Youssef", "Yusuf"},
     };
     for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
         ubur_reclink_skeleton(same[i][0], a, sizeof(a));

@@ -28,15 +28,29 @@ setup(void **state)
     ctx.username = "test";
     ctx.role = UBUR_ROLE_ADMIN;
     struct ubur_reg_location locs[] = {
-        {.pcode = "SY", .level = "country", .country = "SYR", .name_en = "Syria",
+        {.pcode = "SY",
+         .level = "country",
+         .country = "SYR",
+         .name_en = "Syria",
          .name_ar = "سوريا"},
-        {.pcode = "SY01", .parent = "SY", .level = "governorate", .name_en = "Damascus",
+        {.pcode = "SY01",
+         .parent = "SY",
+         .level = "governorate",
+         .name_en = "Damascus",
          .location_type = "U"},
         {.pcode = "SY08", .parent = "SY", .level = "governorate", .name_en = "Al-Hasakah"},
-        {.pcode = "SY0803", .parent = "SY08", .level = "district", .name_en = "Qamishli",
-         .location_type = "U", .accommodation_type = "I"},
-        {.pcode = "SY0801-HOL", .parent = "SY08", .level = "site", .name_en = "Al-Hol",
-         .location_type = "C", .accommodation_type = "P"},
+        {.pcode = "SY0803",
+         .parent = "SY08",
+         .level = "district",
+         .name_en = "Qamishli",
+         .location_type = "U",
+         .accommodation_type = "I"},
+        {.pcode = "SY0801-HOL",
+         .parent = "SY08",
+         .level = "site",
+         .name_en = "Al-Hol",
+         .location_type = "C",
+         .accommodation_type = "P"},
     };
     for (size_t i = 0; i < sizeof(locs) / sizeof(locs[0]); i++)
         assert_int_equal(ubur_registry_location_add(&ctx, &locs[i], &err), 0);
@@ -145,8 +159,8 @@ test_register_and_read(void **state)
         person("child", "Ali", "Al-Tikriti", "M", "2017-03-01", "ASY"),
     };
     m[0].given_name_ar = "أحمد";
-    struct ubur_reg_document doc = {.doc_type = "passport", .number = "A1234567",
-                                    .issuing_country = "IRQ"};
+    struct ubur_reg_document doc = {
+        .doc_type = "passport", .number = "A1234567", .issuing_country = "IRQ"};
     m[0].documents = &doc;
     m[0].ndocuments = 1;
     struct ubur_reg_need need = {.code = "SM", .detail = "diabetes"};
@@ -272,13 +286,13 @@ test_returnee(void **state)
                      0);
     assert_false(flagged);
     /* entering a third country is not a return */
-    assert_int_equal(ubur_registry_note_crossing(&ctx, "A1234567", "IRQ", NULL, "TUR",
-                                                 "2022-02-01", &flagged, &err),
+    assert_int_equal(ubur_registry_note_crossing(&ctx, "A1234567", "IRQ", NULL, "TUR", "2022-02-01",
+                                                 &flagged, &err),
                      0);
     assert_false(flagged);
     int64_t before = total_of("2022-02-01", "type", NULL);
-    assert_int_equal(ubur_registry_note_crossing(&ctx, "A1234567", "IRQ", NULL, "IRQ",
-                                                 "2022-02-01", &flagged, &err),
+    assert_int_equal(ubur_registry_note_crossing(&ctx, "A1234567", "IRQ", NULL, "IRQ", "2022-02-01",
+                                                 &flagged, &err),
                      0);
     assert_true(flagged);
     struct ubur_reg_individual r;
@@ -295,8 +309,8 @@ test_candidates(void **state)
 {
     (void)state;
     struct ubur_error err = UBUR_ERROR_INIT;
-    struct ubur_reg_individual q = person("focal_point", "Ahmed", "Al Tikriti", "M", "1980-02-29",
-                                          "ASY");
+    struct ubur_reg_individual q =
+        person("focal_point", "Ahmed", "Al Tikriti", "M", "1980-02-29", "ASY");
     struct ubur_reg_candidate c[4];
     size_t n = 0;
     /* Ahmad Al-Tikriti is inactive now (returnee); Fatima and Ali are active */
@@ -309,8 +323,8 @@ test_candidates(void **state)
     struct ubur_reg_group g = {.location = "SY0803"};
     assert_int_equal(ubur_registry_register(&ctx, &g, &q, 1, true, &err), UBUR_ECONFLICT);
     assert_int_equal(ubur_registry_register(&ctx, &g, &q, 1, false, &err), 0);
-    assert_int_equal(ubur_registry_judge(&ctx, c[0].person.individual_number,
-                                         q.individual_number, "merge", &err),
+    assert_int_equal(ubur_registry_judge(&ctx, c[0].person.individual_number, q.individual_number,
+                                         "merge", &err),
                      0);
     struct ubur_reg_individual r;
     assert_int_equal(ubur_registry_get(&ctx, q.individual_number, &r, &err), 0);
@@ -342,15 +356,14 @@ test_group_json(void **state)
     bool confirm = true;
     int64_t before = count_individuals();
 
-    json_t *bad = json_loads("{\"location\": \"SY0803\", \"members\": [{\"given_name\": 7}]}",
-                             0, &jerr);
+    json_t *bad =
+        json_loads("{\"location\": \"SY0803\", \"members\": [{\"given_name\": 7}]}", 0, &jerr);
     assert_int_equal(ubur_registry_group_from_json(&ctx, bad, &g, &m, &n, &confirm, &err),
                      UBUR_EINVAL);
     assert_string_equal(err.field, "given_name");
     json_decref(bad);
     bad = json_loads("{\"location\": \"SY0803\", \"members\": [], \"colour\": 1}", 0, &jerr);
-    assert_int_equal(ubur_registry_group_from_json(&ctx, bad, &g, &m, &n, NULL, &err),
-                     UBUR_EINVAL);
+    assert_int_equal(ubur_registry_group_from_json(&ctx, bad, &g, &m, &n, NULL, &err), UBUR_EINVAL);
     assert_string_equal(err.field, "colour");
     json_decref(bad);
 
@@ -360,7 +373,8 @@ test_group_json(void **state)
         "  {\"relationship\": \"focal_point\", \"given_name\": \"Yusuf\","
         "   \"family_name\": \"Al-Obaidi\", \"sex\": \"M\", \"birth_date\": \"1975-04-02\","
         "   \"origin\": \"IRQ\", \"population_type\": \"ASY\", \"passport\": \"B7654321\"},"
-        "  {\"relationship\": \"spouse\", \"given_name\": \"Layla\", \"family_name\": \"Al-Obaidi\","
+        "  {\"relationship\": \"spouse\", \"given_name\": \"Layla\", \"family_name\": "
+        "\"Al-Obaidi\","
         "   \"sex\": \"F\", \"birth_date\": \"1979-11-30\", \"origin\": \"IRQ\","
         "   \"population_type\": \"ASY\", \"birth_date_estimated\": true},"
         "  {\"relationship\": \"child\", \"given_name\": \"Omar\", \"family_name\": \"Al-Obaidi\","
@@ -377,8 +391,7 @@ test_group_json(void **state)
     assert_int_equal(ubur_registry_register(&ctx, &g, m, n, true, &err), UBUR_EINVAL);
     assert_int_equal(count_individuals(), before);
     m[2].birth_date = "2012-06-15";
-    assert_int_equal(ubur_registry_group_check(&ctx, m, n, 5, note_candidates, per, &flagged,
-                                               &err),
+    assert_int_equal(ubur_registry_group_check(&ctx, m, n, 5, note_candidates, per, &flagged, &err),
                      0);
     assert_int_equal(flagged, 0);
     assert_int_equal(per[0] + per[1] + per[2], 0);
@@ -391,9 +404,8 @@ test_group_json(void **state)
     struct ubur_reg_individual *m2;
     assert_int_equal(ubur_registry_group_from_json(&ctx, body, &g2, &m2, &n, NULL, &err), 0);
     m2[2].birth_date = "2012-06-15";
-    assert_int_equal(ubur_registry_group_check(&ctx, m2, n, 5, note_candidates, per, &flagged,
-                                               &err),
-                     0);
+    assert_int_equal(
+        ubur_registry_group_check(&ctx, m2, n, 5, note_candidates, per, &flagged, &err), 0);
     assert_int_equal(flagged, 3);
     assert_true(per[0] >= 1 && per[1] >= 1 && per[2] >= 1);
     assert_int_equal(ubur_registry_register(&ctx, &g2, m2, n, true, &err), UBUR_ECONFLICT);
@@ -406,12 +418,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_register_and_read),
-        cmocka_unit_test(test_bad_input_changes_nothing),
-        cmocka_unit_test(test_events_and_time),
-        cmocka_unit_test(test_returnee),
-        cmocka_unit_test(test_candidates),
-        cmocka_unit_test(test_group_json),
+        cmocka_unit_test(test_register_and_read), cmocka_unit_test(test_bad_input_changes_nothing),
+        cmocka_unit_test(test_events_and_time),   cmocka_unit_test(test_returnee),
+        cmocka_unit_test(test_candidates),        cmocka_unit_test(test_group_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

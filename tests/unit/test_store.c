@@ -18,12 +18,12 @@
 #include "ubur/store.h"
 
 /* Runs SQL that must succeed. */
-#define EXEC(s, sql)                                                                       \
-    do {                                                                                   \
-        struct ubur_error e_ = UBUR_ERROR_INIT;                                            \
-        int rc_ = ubur_store_exec((s), (sql), &e_);                                        \
-        if (rc_)                                                                           \
-            fail_msg("exec failed: %s", e_.message);                                       \
+#define EXEC(s, sql)                                                                               \
+    do {                                                                                           \
+        struct ubur_error e_ = UBUR_ERROR_INIT;                                                    \
+        int rc_ = ubur_store_exec((s), (sql), &e_);                                                \
+        if (rc_)                                                                                   \
+            fail_msg("exec failed: %s", e_.message);                                               \
     } while (0)
 
 static int64_t
@@ -110,8 +110,10 @@ test_migrate_idempotent(void **state)
     assert_int_equal(ubur_store_run(f->s, &err,
                                     "INSERT INTO audit_log (seq, id, at, username, role, action,"
                                     " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                    "itttttt" "t", (int64_t)1, "a1", "2024-01-01T00:00:00Z",
-                                    "amira", "admin", "user.create", "0", "1"),
+                                    "itttttt"
+                                    "t",
+                                    (int64_t)1, "a1", "2024-01-01T00:00:00Z", "amira", "admin",
+                                    "user.create", "0", "1"),
                      1);
 }
 
@@ -137,8 +139,9 @@ test_types(void **state)
     const int64_t ints[] = {0, 1, -1, INT64_MAX, INT64_MIN, 4294967296LL};
     const double reals[] = {0.0, -2.5, 1e300, 33.4332, 0.1};
     for (int k = 0; k < 6; k++) {
-        assert_int_equal(ubur_store_prepare(f->s, "INSERT INTO t (id, i, r, s, b)"
-                                                  " VALUES (?, ?, ?, ?, ?)",
+        assert_int_equal(ubur_store_prepare(f->s,
+                                            "INSERT INTO t (id, i, r, s, b)"
+                                            " VALUES (?, ?, ?, ?, ?)",
                                             &st, &err),
                          0);
         ubur_stmt_bind_int(st, 1, k + 1);
@@ -150,9 +153,8 @@ test_types(void **state)
         assert_int_equal(ubur_stmt_changes(st), 1);
         ubur_stmt_done(st);
     }
-    assert_int_equal(ubur_store_prepare(f->s, "SELECT id, i, r, s, b FROM t ORDER BY id", &st,
-                                        &err),
-                     0);
+    assert_int_equal(
+        ubur_store_prepare(f->s, "SELECT id, i, r, s, b FROM t ORDER BY id", &st, &err), 0);
     assert_int_equal(ubur_stmt_columns(st), 5);
     for (int k = 0; k < 6; k++) {
         assert_int_equal(ubur_stmt_step(st, &err), 1);
@@ -176,15 +178,14 @@ test_types(void **state)
 
     /* numbers read as text, text read as numbers */
     char *txt = NULL;
-    assert_int_equal(ubur_store_query_text(f->s, &err, &txt, "SELECT i FROM t WHERE id = ?", "i",
-                                           (int64_t)4),
-                     0);
+    assert_int_equal(
+        ubur_store_query_text(f->s, &err, &txt, "SELECT i FROM t WHERE id = ?", "i", (int64_t)4),
+        0);
     assert_string_equal(txt, "9223372036854775807");
     free(txt);
     int64_t v = 0;
-    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT CAST(? AS INTEGER) * 2", "t",
-                                          "21"),
-                     0);
+    assert_int_equal(
+        ubur_store_query_int(f->s, &err, &v, "SELECT CAST(? AS INTEGER) * 2", "t", "21"), 0);
     assert_int_equal(v, 42);
 }
 
@@ -198,8 +199,8 @@ test_nulls(void **state)
     assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id, i, r, s) VALUES (?, ?, ?, ?)",
                                     "iint", (int64_t)1, (int64_t)0, (const char *)NULL),
                      1);
-    assert_int_equal(ubur_store_prepare(f->s, "INSERT INTO t (id, i, r, s, b) VALUES (?, ?, ?, ?, ?)",
-                                        &st, &err),
+    assert_int_equal(ubur_store_prepare(
+                         f->s, "INSERT INTO t (id, i, r, s, b) VALUES (?, ?, ?, ?, ?)", &st, &err),
                      0);
     ubur_stmt_bind_int(st, 1, 2);
     ubur_stmt_bind_null(st, 2);
@@ -239,8 +240,7 @@ test_nulls(void **state)
     assert_int_equal(v, 2);
     assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? IS NULL", "n"), 0);
     assert_int_equal(v, 1);
-    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? IS NULL", "i", (int64_t)3),
-                     0);
+    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? IS NULL", "i", (int64_t)3), 0);
     assert_int_equal(v, 0);
 }
 
@@ -324,15 +324,15 @@ test_conflicts(void **state)
     assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code, n) VALUES (?, ?, ?)",
                                     "tti", "p1", "SYR", (int64_t)1),
                      UBUR_ECONFLICT);
-    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code) VALUES (?, ?)", "tn",
-                                    "p3"),
-                     UBUR_ECONFLICT);
+    assert_int_equal(
+        ubur_store_run(f->s, &err, "INSERT INTO p (id, code) VALUES (?, ?)", "tn", "p3"),
+        UBUR_ECONFLICT);
     assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id, code, n) VALUES (?, ?, ?)",
                                     "tti", "p4", "SYR", (int64_t)-1),
                      UBUR_ECONFLICT);
-    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO c (id, p_id) VALUES (?, ?)", "tt",
-                                    "c1", "nope"),
-                     UBUR_ECONFLICT);
+    assert_int_equal(
+        ubur_store_run(f->s, &err, "INSERT INTO c (id, p_id) VALUES (?, ?)", "tt", "c1", "nope"),
+        UBUR_ECONFLICT);
     /* the portable way to ignore a duplicate */
     assert_int_equal(ubur_store_run(f->s, &err,
                                     "INSERT INTO p (id, code, n) VALUES (?, ?, ?)"
@@ -345,9 +345,8 @@ test_conflicts(void **state)
                                     "tti", "p1", "IRQ", (int64_t)7),
                      1);
     int64_t n = 0;
-    assert_int_equal(ubur_store_query_int(f->s, &err, &n, "SELECT n FROM p WHERE id = ?", "t",
-                                          "p1"),
-                     0);
+    assert_int_equal(
+        ubur_store_query_int(f->s, &err, &n, "SELECT n FROM p WHERE id = ?", "t", "p1"), 0);
     assert_int_equal(n, 7);
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM p"), 1);
 }
@@ -389,17 +388,17 @@ test_savepoint_recovers(void **state)
         assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", id), 1);
         bool fail = job == 1;
         if (fail)
-            assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t",
-                                            "zero"),
-                             UBUR_ECONFLICT);
+            assert_int_equal(
+                ubur_store_run(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "zero"),
+                UBUR_ECONFLICT);
         if (fail)
-            assert_int_equal(ubur_store_queue(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t",
-                                              "x"),
-                             UBUR_EINTERNAL); /* aborted until the savepoint is undone */
-        assert_int_equal(ubur_store_exec(f->s, fail ? "ROLLBACK TO ubur_job; RELEASE ubur_job"
-                                                    : "RELEASE ubur_job",
-                                         &err),
-                         0);
+            assert_int_equal(
+                ubur_store_queue(f->s, &err, "INSERT INTO p (id) VALUES (?)", "t", "x"),
+                UBUR_EINTERNAL); /* aborted until the savepoint is undone */
+        assert_int_equal(
+            ubur_store_exec(
+                f->s, fail ? "ROLLBACK TO ubur_job; RELEASE ubur_job" : "RELEASE ubur_job", &err),
+            0);
     }
     /* a queued failure undone the same way */
     assert_int_equal(ubur_store_exec(f->s, "SAVEPOINT q", &err), 0);
@@ -419,9 +418,9 @@ test_deferred_constraint_fails_commit(void **state)
                "CREATE TABLE c (id TEXT PRIMARY KEY,"
                " p_id TEXT REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)");
     assert_int_equal(ubur_store_begin(f->s, &err), 0);
-    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO c (id, p_id) VALUES (?, ?)", "tt",
-                                    "c1", "missing"),
-                     1);
+    assert_int_equal(
+        ubur_store_run(f->s, &err, "INSERT INTO c (id, p_id) VALUES (?, ?)", "tt", "c1", "missing"),
+        1);
     assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
     assert_false(ubur_store_in_tx(f->s));
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM c"), 0);
@@ -477,9 +476,8 @@ test_nested_same_statement(void **state)
             inner_rows++;
         ubur_stmt_done(inner);
         /* a write between steps of the outer statement */
-        assert_int_equal(ubur_store_run(f->s, &err, "UPDATE t SET r = ? WHERE id = ?", "di",
-                                        1.5, id),
-                         1);
+        assert_int_equal(
+            ubur_store_run(f->s, &err, "UPDATE t SET r = ? WHERE id = ?", "di", 1.5, id), 1);
         assert_int_equal(ubur_stmt_int(outer, 1), id * 10);
         rows++;
     }
@@ -501,16 +499,13 @@ test_changes(void **state)
         assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id, i) VALUES (?, ?)", "ii",
                                         (int64_t)i, (int64_t)(i % 2)),
                          1);
-    assert_int_equal(ubur_store_run(f->s, &err, "UPDATE t SET s = ? WHERE i = ?", "ti", "odd",
-                                    (int64_t)1),
-                     3);
-    assert_int_equal(ubur_store_run(f->s, &err, "UPDATE t SET s = ? WHERE i = ?", "ti", "none",
-                                    (int64_t)7),
-                     0);
+    assert_int_equal(
+        ubur_store_run(f->s, &err, "UPDATE t SET s = ? WHERE i = ?", "ti", "odd", (int64_t)1), 3);
+    assert_int_equal(
+        ubur_store_run(f->s, &err, "UPDATE t SET s = ? WHERE i = ?", "ti", "none", (int64_t)7), 0);
     assert_int_equal(ubur_store_run(f->s, &err, "DELETE FROM t WHERE i = ?", "i", (int64_t)0), 2);
     struct ubur_stmt *st;
-    assert_int_equal(ubur_store_prepare(f->s, "DELETE FROM t WHERE id = ? RETURNING id", &st,
-                                        &err),
+    assert_int_equal(ubur_store_prepare(f->s, "DELETE FROM t WHERE id = ? RETURNING id", &st, &err),
                      0);
     ubur_stmt_bind_int(st, 1, 1);
     assert_int_equal(ubur_stmt_step(st, &err), 1);
@@ -534,9 +529,8 @@ test_dialect_values(void **state)
     free(txt);
     /* comparisons read as 0/1 on both backends */
     int64_t v = -1;
-    assert_int_equal(ubur_store_query_int(f->s, &err, &v, "SELECT ? = ?", "ii", (int64_t)2,
-                                          (int64_t)2),
-                     0);
+    assert_int_equal(
+        ubur_store_query_int(f->s, &err, &v, "SELECT ? = ?", "ii", (int64_t)2, (int64_t)2), 0);
     assert_int_equal(v, 1);
     assert_int_equal(ubur_store_query_text(f->s, &err, &txt, "SELECT 1 > 2", ""), 0);
     assert_string_equal(txt, "0");
@@ -589,9 +583,8 @@ test_columns_before_step(void **state)
     struct ubur_error err = UBUR_ERROR_INIT;
     struct ubur_stmt *st;
     make_table(f->s);
-    assert_int_equal(ubur_store_prepare(f->s, "SELECT id, s AS name FROM t WHERE id = ?", &st,
-                                        &err),
-                     0);
+    assert_int_equal(
+        ubur_store_prepare(f->s, "SELECT id, s AS name FROM t WHERE id = ?", &st, &err), 0);
     assert_int_equal(ubur_stmt_columns(st), 2);
     assert_string_equal(ubur_stmt_column_name(st, 1), "name");
     ubur_stmt_bind_int(st, 1, 1);
@@ -615,14 +608,12 @@ test_queue(void **state)
                      UBUR_EINTERNAL);
     assert_int_equal(ubur_store_begin(f->s, &err), 0);
     for (int i = 1; i <= 1000; i++)
-        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2,
-                                          "queued"),
-                         0);
+        assert_int_equal(
+            ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2, "queued"), 0);
     /* a statement that is not queued sees the queued writes */
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1000);
     for (int i = 1001; i <= 1500; i++)
-        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2,
-                                          NULL),
+        assert_int_equal(ubur_store_queue(f->s, &err, ins, "iit", (int64_t)i, (int64_t)i * 2, NULL),
                          0);
     assert_int_equal(ubur_store_commit(f->s, &err), 0);
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1500);
@@ -632,8 +623,8 @@ test_queue(void **state)
     assert_int_equal(ubur_store_begin(f->s, &err), 0);
     int rc = 0;
     for (int i = 1; i <= 20 && !rc; i++)
-        rc = ubur_store_queue(f->s, &err, ins, "iit", (int64_t)(i == 10 ? 5 : 2000 + i),
-                              (int64_t)0, "dup");
+        rc = ubur_store_queue(f->s, &err, ins, "iit", (int64_t)(i == 10 ? 5 : 2000 + i), (int64_t)0,
+                              "dup");
     if (rc)
         assert_int_equal(rc, UBUR_ECONFLICT);
     assert_int_equal(ubur_store_commit(f->s, &err), UBUR_ECONFLICT);
@@ -661,15 +652,14 @@ test_bulk(void **state)
     struct ubur_bulk *b;
     int rc;
     static const char *const odd[] = {"tab\there", "new\nline\r", "back\\slash \\N",
-                                      "\\.", "عبور", ""};
+                                      "\\.",       "عبور",        ""};
     make_table(f->s);
     for (int flags = 0; flags <= UBUR_BULK_DEFER; flags++) {
         int64_t base = flags * 10000;
         EXEC(f->s, "DELETE FROM t");
         assert_int_equal(ubur_store_begin(f->s, &err), 0);
         assert_int_equal(ubur_store_bulk_open(f->s, "t", "id, i, s", flags, &b, &err), 0);
-        assert_int_equal(ubur_bulk_deferred(b),
-                         flags && ubur_store_kind(f->s) == UBUR_STORE_PG);
+        assert_int_equal(ubur_bulk_deferred(b), flags && ubur_store_kind(f->s) == UBUR_STORE_PG);
         for (int i = 0; i < 3000; i++) {
             ubur_bulk_int(b, base + i);
             if (i % 7 == 0)
@@ -751,8 +741,8 @@ audit_like_writer(void *arg)
         int rc = ubur_store_begin(s, &err);
         if (!rc)
             rc = ubur_store_query_int(s, &err, &seq, "SELECT COALESCE(MAX(id), 0) FROM t", "");
-        if (!rc && ubur_store_run(s, &err, "INSERT INTO t (id, s) VALUES (?, ?)", "it", seq + 1,
-                                  "w") != 1)
+        if (!rc &&
+            ubur_store_run(s, &err, "INSERT INTO t (id, s) VALUES (?, ?)", "it", seq + 1, "w") != 1)
             rc = err.code ? err.code : -1;
         if (!rc)
             rc = ubur_store_commit(s, &err);
@@ -838,19 +828,18 @@ test_reconnect(void **state)
     for (int round = 0; round < 2; round++) {
         bool in_tx = round == 1;
         int64_t pid = 0, one = 0;
-        assert_int_equal(ubur_store_query_int(f->s, &err, &pid, "SELECT pg_backend_pid()", ""),
-                         0);
+        assert_int_equal(ubur_store_query_int(f->s, &err, &pid, "SELECT pg_backend_pid()", ""), 0);
         /* warm a cached statement so it must be prepared again after the reconnect */
-        assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i",
-                                              (int64_t)1),
+        assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i", (int64_t)1),
                          0);
         if (in_tx)
             assert_int_equal(ubur_store_begin(f->s, &err), 0);
-        assert_int_equal(ubur_store_query_int(killer, &err, &one,
-                                              "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid)"
-                                              " FROM pg_stat_activity WHERE pid = ?) AS k",
-                                              "i", pid),
-                         0);
+        assert_int_equal(
+            ubur_store_query_int(killer, &err, &one,
+                                 "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid)"
+                                 " FROM pg_stat_activity WHERE pid = ?) AS k",
+                                 "i", pid),
+            0);
         usleep(100 * 1000);
         int rc = ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i", (int64_t)2);
         assert_int_equal(rc, UBUR_EBUSY);
@@ -861,13 +850,11 @@ test_reconnect(void **state)
                              UBUR_EINTERNAL);
             assert_int_equal(ubur_store_commit(f->s, &err), UBUR_EBUSY);
         }
-        assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i",
-                                              (int64_t)3),
+        assert_int_equal(ubur_store_query_int(f->s, &err, &one, "SELECT ? + 0", "i", (int64_t)3),
                          0);
         assert_int_equal(one, 3);
         int64_t pid2 = 0;
-        assert_int_equal(ubur_store_query_int(f->s, &err, &pid2, "SELECT pg_backend_pid()", ""),
-                         0);
+        assert_int_equal(ubur_store_query_int(f->s, &err, &pid2, "SELECT pg_backend_pid()", ""), 0);
         assert_true(pid2 != pid);
     }
     assert_int_equal(ubur_store_begin(f->s, &err), 0);
@@ -879,9 +866,8 @@ test_reconnect(void **state)
     int64_t pid = 0, one = 0;
     assert_int_equal(ubur_store_query_int(f->s, &err, &pid, "SELECT pg_backend_pid()", ""), 0);
     assert_int_equal(ubur_store_begin(f->s, &err), 0);
-    assert_int_equal(ubur_store_queue(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i",
-                                      (int64_t)10),
-                     0);
+    assert_int_equal(
+        ubur_store_queue(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)10), 0);
     assert_int_equal(ubur_store_query_int(killer, &err, &one,
                                           "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid)"
                                           " FROM pg_stat_activity WHERE pid = ?) AS k",
@@ -998,8 +984,8 @@ test_translate_ddl(void **state)
                            "CREATE INDEX c_trgm ON c USING gin (id gin_trgm_ops);\n\n\n\n\n\n");
     free(s);
     struct ubur_error err = UBUR_ERROR_INIT;
-    assert_null(ubur_store_pg_translate("-- ubur:postgresql\nCREATE INDEX x ON y (z);\n-- ubur:end\n",
-                                        true, NULL, &err));
+    assert_null(ubur_store_pg_translate(
+        "-- ubur:postgresql\nCREATE INDEX x ON y (z);\n-- ubur:end\n", true, NULL, &err));
     assert_non_null(strstr(err.message, "commented out"));
     assert_null(ubur_store_pg_translate("-- ubur:sqlite\nSELECT 1;\n", true, NULL, &err));
     assert_non_null(strstr(err.message, "not closed"));
@@ -1013,34 +999,34 @@ test_translate_migrations(void **state)
         struct ubur_error err = UBUR_ERROR_INIT;
         char *s = ubur_store_pg_translate(ubur_migrations[i].sql, true, NULL, &err);
         if (!s)
-            fail_msg("migration %04d_%s: %s", ubur_migrations[i].version,
-                     ubur_migrations[i].name, err.message);
+            fail_msg("migration %04d_%s: %s", ubur_migrations[i].version, ubur_migrations[i].name,
+                     err.message);
         free(s);
     }
 }
 
-#define CONTRACT(setup_fn)                                                                 \
-    cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                        \
-        cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),      \
-        cmocka_unit_test_setup_teardown(test_migrate_fills_gap, setup_fn, teardown),       \
-        cmocka_unit_test_setup_teardown(test_types, setup_fn, teardown),                   \
-        cmocka_unit_test_setup_teardown(test_nulls, setup_fn, teardown),                   \
-        cmocka_unit_test_setup_teardown(test_identity, setup_fn, teardown),                \
-        cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),            \
-        cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),               \
-        cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown), \
-        cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),      \
-        cmocka_unit_test_setup_teardown(test_deferred_constraint_fails_commit, setup_fn,   \
-                                        teardown),                                         \
-        cmocka_unit_test_setup_teardown(test_cache_reuse, setup_fn, teardown),             \
-        cmocka_unit_test_setup_teardown(test_nested_same_statement, setup_fn, teardown),   \
-        cmocka_unit_test_setup_teardown(test_changes, setup_fn, teardown),                 \
-        cmocka_unit_test_setup_teardown(test_dialect_values, setup_fn, teardown),          \
-        cmocka_unit_test_setup_teardown(test_errors, setup_fn, teardown),                  \
-        cmocka_unit_test_setup_teardown(test_columns_before_step, setup_fn, teardown),     \
-        cmocka_unit_test_setup_teardown(test_queue, setup_fn, teardown),                   \
-        cmocka_unit_test_setup_teardown(test_bulk, setup_fn, teardown),                    \
-        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),      \
+#define CONTRACT(setup_fn)                                                                         \
+    cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                                \
+        cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),              \
+        cmocka_unit_test_setup_teardown(test_migrate_fills_gap, setup_fn, teardown),               \
+        cmocka_unit_test_setup_teardown(test_types, setup_fn, teardown),                           \
+        cmocka_unit_test_setup_teardown(test_nulls, setup_fn, teardown),                           \
+        cmocka_unit_test_setup_teardown(test_identity, setup_fn, teardown),                        \
+        cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),                    \
+        cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),                       \
+        cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown),      \
+        cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),              \
+        cmocka_unit_test_setup_teardown(test_deferred_constraint_fails_commit, setup_fn,           \
+                                        teardown),                                                 \
+        cmocka_unit_test_setup_teardown(test_cache_reuse, setup_fn, teardown),                     \
+        cmocka_unit_test_setup_teardown(test_nested_same_statement, setup_fn, teardown),           \
+        cmocka_unit_test_setup_teardown(test_changes, setup_fn, teardown),                         \
+        cmocka_unit_test_setup_teardown(test_dialect_values, setup_fn, teardown),                  \
+        cmocka_unit_test_setup_teardown(test_errors, setup_fn, teardown),                          \
+        cmocka_unit_test_setup_teardown(test_columns_before_step, setup_fn, teardown),             \
+        cmocka_unit_test_setup_teardown(test_queue, setup_fn, teardown),                           \
+        cmocka_unit_test_setup_teardown(test_bulk, setup_fn, teardown),                            \
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),              \
         cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown)
 
 int

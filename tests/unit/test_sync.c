@@ -12,8 +12,8 @@
  * names a server (tests/pg.sh), as in the field: posts on SQLite, central
  * on PostgreSQL.
  */
-#include "unit.h"
 #include "store_fixture.h"
+#include "unit.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -59,7 +59,8 @@ test_backoff(void **state)
         int64_t d = ubur_sync_backoff(f, 5, 600, mid);
         assert_true(d >= prev);
         prev = d;
-        int64_t lo = ubur_sync_backoff(f, 5, 600, 0), hi = ubur_sync_backoff(f, 5, 600, 0xffffffffu);
+        int64_t lo = ubur_sync_backoff(f, 5, 600, 0),
+                hi = ubur_sync_backoff(f, 5, 600, 0xffffffffu);
         assert_true(lo >= d - d / 5 && lo <= d);
         assert_true(hi <= d + d / 5 && hi >= d);
     }
@@ -154,10 +155,18 @@ add_locations(struct ubur_ctx *c)
     struct ubur_reg_location locs[] = {
         {.pcode = "SY", .level = "country", .country = "SYR", .name_en = "Syria"},
         {.pcode = "SY08", .parent = "SY", .level = "governorate", .name_en = "Al-Hasakah"},
-        {.pcode = "SY0803", .parent = "SY08", .level = "district", .name_en = "Qamishli",
-         .location_type = "U", .accommodation_type = "I"},
-        {.pcode = "SY0801-HOL", .parent = "SY08", .level = "site", .name_en = "Al-Hol",
-         .location_type = "C", .accommodation_type = "P"},
+        {.pcode = "SY0803",
+         .parent = "SY08",
+         .level = "district",
+         .name_en = "Qamishli",
+         .location_type = "U",
+         .accommodation_type = "I"},
+        {.pcode = "SY0801-HOL",
+         .parent = "SY08",
+         .level = "site",
+         .name_en = "Al-Hol",
+         .location_type = "C",
+         .accommodation_type = "P"},
     };
     for (size_t i = 0; i < sizeof(locs) / sizeof(locs[0]); i++)
         assert_int_equal(ubur_registry_location_add(c, &locs[i], &err), 0);
@@ -258,8 +267,14 @@ static struct ubur_reg_individual
 person(const char *rel, const char *given, const char *family, const char *sex, const char *dob)
 {
     struct ubur_reg_individual p = {
-        .relationship = rel, .given_name = given, .family_name = family, .sex = sex,
-        .birth_date = dob, .origin = "IRQ", .citizenship = "IRQ", .population_type = "ASY",
+        .relationship = rel,
+        .given_name = given,
+        .family_name = family,
+        .sex = sex,
+        .birth_date = dob,
+        .origin = "IRQ",
+        .citizenship = "IRQ",
+        .population_type = "ASY",
     };
     return p;
 }
@@ -287,8 +302,8 @@ push_pending(int expect_rc)
 static const char *
 result_of(json_t *answer, size_t i)
 {
-    return json_string_value(json_object_get(json_array_get(json_object_get(answer, "results"), i),
-                                             "result"));
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(answer, "results"), i), "result"));
 }
 
 /* The same individual reads the same on the post and on central. */
@@ -336,8 +351,8 @@ test_registration_up(void **state)
         person("focal_point", "Ahmad", "Al-Tikriti", "M", "1980-02-29"),
         person("child", "Ali", "Al-Tikriti", "M", "2017-03-01"),
     };
-    struct ubur_reg_document doc = {.doc_type = "passport", .number = "A1234567",
-                                    .issuing_country = "IRQ"};
+    struct ubur_reg_document doc = {
+        .doc_type = "passport", .number = "A1234567", .issuing_country = "IRQ"};
     m[0].documents = &doc;
     m[0].ndocuments = 1;
     assert_int_equal(ubur_registry_register(&post, &g, m, 2, false, &err), 0);
@@ -354,8 +369,8 @@ test_registration_up(void **state)
                            group_id),
                      1);
     /* A status change offline: another event, in order. */
-    struct ubur_reg_event ev = {.effective_on = "2022-02-20", .status = "inactive",
-                                .reason = "left the area"};
+    struct ubur_reg_event ev = {
+        .effective_on = "2022-02-20", .status = "inactive", .reason = "left the area"};
     assert_int_equal(ubur_registry_event(&post, child_id, &ev, &err), 0);
     assert_int_equal(count(post_store,
                            "SELECT COUNT(*) FROM sync_outbox WHERE seq = 2 AND op = 'event'"
@@ -384,9 +399,8 @@ test_registration_up(void **state)
                            " 'registry.group.register' AND username = ?",
                            "officer1@qaim-1"),
                      1);
-    assert_int_equal(count(post_store, "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL",
-                           NULL),
-                     0);
+    assert_int_equal(
+        count(post_store, "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL", NULL), 0);
     /* Nothing is captured on central. */
     assert_int_equal(count(central_store, "SELECT COUNT(*) FROM sync_outbox", NULL), 0);
 }
@@ -408,9 +422,8 @@ test_push_again_is_duplicate(void **state)
     json_decref(a);
     assert_int_equal(count(central_store, "SELECT COUNT(*) FROM audit_log", NULL), audit);
     assert_int_equal(count(central_store, "SELECT COUNT(*) FROM reg_individual", NULL), people);
-    assert_int_equal(count(post_store, "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL",
-                           NULL),
-                     0);
+    assert_int_equal(
+        count(post_store, "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL", NULL), 0);
 }
 
 static void
@@ -422,8 +435,7 @@ test_gap_and_wrong_post(void **state)
     json_t *ev = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{}}", "seq", 9, "id",
                            "01900000-0000-7000-8000-000000000009", "type", "individual", "op",
                            "event", "record_id", child_id, "actor", "x", "role",
-                           "registration_officer", "created_at", "2022-03-01T10:00:00Z",
-                           "payload");
+                           "registration_officer", "created_at", "2022-03-01T10:00:00Z", "payload");
     json_t *events = json_pack("[O]", ev);
     assert_int_equal(ubur_sync_push(&post_account, "qaim-1", events, &answer, &err), 0);
     assert_int_equal(json_integer_value(json_object_get(answer, "applied_through")), 2);
@@ -482,9 +494,9 @@ test_conflict_changed_centrally(void **state)
     assert_int_equal(ubur_sync_conflict_resolve(&central, conflict, "apply", "", &err),
                      UBUR_EINVAL);
     assert_string_equal(err.field, "note");
-    assert_int_equal(ubur_sync_conflict_resolve(&central, conflict, "apply",
-                                                "the post saw the passport", &err),
-                     0);
+    assert_int_equal(
+        ubur_sync_conflict_resolve(&central, conflict, "apply", "the post saw the passport", &err),
+        0);
     assert_int_equal(ubur_registry_get(&central, focal_id, &r, &err), 0);
     assert_string_equal(r.given_name, "Ahmed");
     assert_string_equal(r.family_name, "Al-Takriti");
@@ -519,13 +531,12 @@ test_conflict_different_content_and_rejected(void **state)
     memset(&other.arena, 0, sizeof(other.arena));
     other.username = "rabia-1";
     int64_t applied = 0;
-    json_t *e1 = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "seq",
-                           (json_int_t)applied + 1, "id", "01900000-0000-7000-8000-0000000000a1",
-                           "type", "registration", "op", "create", "record_id", group_id,
-                           "after_hash",
-                           "0000000000000000000000000000000000000000000000000000000000000000",
-                           "actor", "officer1", "role", "registration_officer", "created_at",
-                           "2022-03-01T10:00:00Z", "payload", p);
+    json_t *e1 = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "seq", (json_int_t)applied + 1, "id",
+        "01900000-0000-7000-8000-0000000000a1", "type", "registration", "op", "create", "record_id",
+        group_id, "after_hash", "0000000000000000000000000000000000000000000000000000000000000000",
+        "actor", "officer1", "role", "registration_officer", "created_at", "2022-03-01T10:00:00Z",
+        "payload", p);
     json_t *bad = json_deep_copy(p);
     json_object_set_new(bad, "id", json_string("01900000-0000-7000-8000-0000000000b0"));
     json_object_set_new(bad, "group_number", json_string("SYR-QAIM-1-2022-999999"));
@@ -539,19 +550,17 @@ test_conflict_different_content_and_rejected(void **state)
         json_object_set_new(json_array_get(members, i), "individual_number", json_string(num));
         json_object_set_new(json_array_get(members, i), "location", json_string("NOWHERE"));
     }
-    json_t *e2 = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "seq",
-                           (json_int_t)applied + 2, "id", "01900000-0000-7000-8000-0000000000a2",
-                           "type", "registration", "op", "create", "record_id",
-                           "01900000-0000-7000-8000-0000000000b0", "actor", "officer1", "role",
-                           "registration_officer", "created_at", "2022-03-01T10:00:00Z",
-                           "payload", bad);
-    json_t *e3 = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
-                           "seq", (json_int_t)applied + 3, "id",
-                           "01900000-0000-7000-8000-0000000000a3", "type", "individual", "op",
-                           "event", "record_id", child_id, "actor", "officer1", "role",
-                           "registration_officer", "created_at", "2022-03-01T10:00:00Z",
-                           "payload", "effective_on", "2022-02-25", "status", "active",
-                           "population_type", "ASY", "location", "SY0803", "reason", "back");
+    json_t *e2 = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "seq", (json_int_t)applied + 2, "id",
+        "01900000-0000-7000-8000-0000000000a2", "type", "registration", "op", "create", "record_id",
+        "01900000-0000-7000-8000-0000000000b0", "actor", "officer1", "role", "registration_officer",
+        "created_at", "2022-03-01T10:00:00Z", "payload", bad);
+    json_t *e3 = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}", "seq",
+        (json_int_t)applied + 3, "id", "01900000-0000-7000-8000-0000000000a3", "type", "individual",
+        "op", "event", "record_id", child_id, "actor", "officer1", "role", "registration_officer",
+        "created_at", "2022-03-01T10:00:00Z", "payload", "effective_on", "2022-02-25", "status",
+        "active", "population_type", "ASY", "location", "SY0803", "reason", "back");
     json_t *events = json_pack("[o, o, o]", e1, e2, e3);
     json_decref(p);
     int64_t people = count(central_store, "SELECT COUNT(*) FROM reg_individual", NULL);
@@ -584,8 +593,7 @@ test_conflict_different_content_and_rejected(void **state)
                                            " 'different_content'",
                                            ""),
                      0);
-    assert_int_equal(ubur_sync_conflict_resolve(&central, cid, "apply", "try", &err),
-                     UBUR_EUNPROC);
+    assert_int_equal(ubur_sync_conflict_resolve(&central, cid, "apply", "try", &err), UBUR_EUNPROC);
     assert_int_equal(ubur_sync_conflict_resolve(&central, cid, "discard", "tampered copy", &err),
                      0);
     free(cid);
@@ -632,14 +640,14 @@ test_watchlist_down(void **state)
                            NULL),
                      1);
     char *cid = NULL, *pid = NULL;
-    assert_int_equal(ubur_store_query_text(central_store, &err, &cid,
-                                           "SELECT id FROM watchlist_entries WHERE reference = 'A-2'",
-                                           ""),
-                     0);
-    assert_int_equal(ubur_store_query_text(post_store, &err, &pid,
-                                           "SELECT id FROM watchlist_entries WHERE reference = 'A-2'",
-                                           ""),
-                     0);
+    assert_int_equal(
+        ubur_store_query_text(central_store, &err, &cid,
+                              "SELECT id FROM watchlist_entries WHERE reference = 'A-2'", ""),
+        0);
+    assert_int_equal(
+        ubur_store_query_text(post_store, &err, &pid,
+                              "SELECT id FROM watchlist_entries WHERE reference = 'A-2'", ""),
+        0);
     assert_string_equal(cid, pid); /* central's ids */
     free(cid);
     free(pid);
@@ -651,10 +659,10 @@ test_watchlist_down(void **state)
     assert_int_equal(applied, 0);
     json_decref(pg);
     char *eid = NULL;
-    assert_int_equal(ubur_store_query_text(central_store, &err, &eid,
-                                           "SELECT id FROM watchlist_entries WHERE reference = 'A-3'",
-                                           ""),
-                     0);
+    assert_int_equal(
+        ubur_store_query_text(central_store, &err, &eid,
+                              "SELECT id FROM watchlist_entries WHERE reference = 'A-3'", ""),
+        0);
     assert_int_equal(ubur_watchlist_entry_end(&central, eid, "no longer wanted", &err), 0);
     free(eid);
     cursor = ubur_sync_pull_cursor(&post);
@@ -662,21 +670,20 @@ test_watchlist_down(void **state)
     assert_int_equal(ubur_sync_apply_changes(&post, pg, &applied, &err), 0);
     assert_int_equal(applied, 1);
     json_decref(pg);
-    assert_int_equal(count(post_store,
-                           "SELECT COUNT(*) FROM watchlist_entries WHERE status = 'ended'", NULL),
-                     1);
+    assert_int_equal(
+        count(post_store, "SELECT COUNT(*) FROM watchlist_entries WHERE status = 'ended'", NULL),
+        1);
     /* The post screens offline against what it pulled. */
-    struct ubur_screen_query q = {.name = "Abdulrahman al-Tikriti", .dob = "1979",
-                                  .context = "border"};
+    struct ubur_screen_query q = {
+        .name = "Abdulrahman al-Tikriti", .dob = "1979", .context = "border"};
     struct ubur_screen_result res;
     post.role = UBUR_ROLE_BORDER_OFFICER;
     if (ubur_screen(&post, &q, &res, &err))
         fail_msg("screen: %s", err.message);
     assert_true(res.alerts >= 1);
     /* Applying changes captured nothing on the post. */
-    assert_int_equal(count(post_store, "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL",
-                           NULL),
-                     0);
+    assert_int_equal(
+        count(post_store, "SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL", NULL), 0);
     json_t *st;
     assert_int_equal(ubur_sync_status(&post, &st, &err), 0);
     assert_string_equal(json_string_value(json_object_get(st, "role")), "post");
@@ -743,11 +750,19 @@ test_crossings_down_movements_up(void **state)
 {
     (void)state;
     struct ubur_error err = UBUR_ERROR_INIT;
-    struct ubur_crossing_input a = {.id = "faysh", .name = "Faysh Khabur", .state = "IRQ",
-                                    .governorate = "Duhok", .latitude = NAN, .longitude = NAN};
-    struct ubur_crossing_input b = {.id = "semalka", .name = "Semalka", .state = "SYR",
-                                    .governorate = "Al-Hasakah", .latitude = NAN,
-                                    .longitude = NAN, .partner_id = "faysh"};
+    struct ubur_crossing_input a = {.id = "faysh",
+                                    .name = "Faysh Khabur",
+                                    .state = "IRQ",
+                                    .governorate = "Duhok",
+                                    .latitude = NAN,
+                                    .longitude = NAN};
+    struct ubur_crossing_input b = {.id = "semalka",
+                                    .name = "Semalka",
+                                    .state = "SYR",
+                                    .governorate = "Al-Hasakah",
+                                    .latitude = NAN,
+                                    .longitude = NAN,
+                                    .partner_id = "faysh"};
     assert_int_equal(ubur_crossing_add(&central, &a, &err), 0);
     assert_int_equal(ubur_crossing_add(&central, &b, &err), 0);
     int64_t from;
@@ -808,9 +823,8 @@ test_crossings_down_movements_up(void **state)
                            rid),
                      1);
     assert_int_equal(count(central_store, "SELECT COUNT(*) FROM border_records", NULL), 2);
-    assert_int_equal(count(central_store,
-                           "SELECT COALESCE(SUM(crossings), 0) FROM border_traffic", NULL),
-                     2);
+    assert_int_equal(
+        count(central_store, "SELECT COALESCE(SUM(crossings), 0) FROM border_traffic", NULL), 2);
 }
 
 static void
@@ -827,9 +841,8 @@ test_revocations_down(void **state)
                                     " 'V1234567', 'IRQ', 'revoked', '2022-02-01', '2022-02-02')",
                                     ""),
                      1);
-    assert_int_equal(ubur_sync_changed(&central, "revocation",
-                                       "01900000-0000-7000-8000-00000000f001", &err),
-                     0);
+    assert_int_equal(
+        ubur_sync_changed(&central, "revocation", "01900000-0000-7000-8000-00000000f001", &err), 0);
     assert_int_equal(ubur_store_commit(central_store, &err), 0);
     assert_int_equal(pull_all(), 1);
     assert_int_equal(count(post_store,
@@ -843,8 +856,8 @@ int
 main(void)
 {
     const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_post_ids),  cmocka_unit_test(test_backoff),
-        cmocka_unit_test(test_cursor),    cmocka_unit_test(test_keyset),
+        cmocka_unit_test(test_post_ids),    cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_cursor),      cmocka_unit_test(test_keyset),
         cmocka_unit_test(test_fingerprint),
     };
     const struct CMUnitTest pipeline[] = {

@@ -11,7 +11,7 @@
 #include "ubur/store.h"
 #include "ubur/visa.h"
 
-#define T(y, m, d, h) (ubur_days_from_civil(y, m, d) * 86400 + (h) * 3600)
+#define T(y, m, d, h) (ubur_days_from_civil(y, m, d) * 86400 + (h)*3600)
 
 static char dbpath[64];
 
@@ -48,11 +48,11 @@ setup(void **state)
                  apps[i], i);
         exec_ok(s, sql);
     }
-#define VISA(id, app, num, state, from, until)                                             \
-    "INSERT INTO visa (id, visa_number, application_id, person_id, issuing_state, purpose," \
-    " state, valid_from, valid_until, entries, stay_days, passport_number, nationality,"    \
-    " mrz_format, mrz, issued_at, updated_at) VALUES ('" id "', '" num "', '" app "', 'p1',"  \
-    " 'SYR', 'tourism', '" state "', '" from "', '" until "', 2, 30, 'A1234567', 'IRQ',"    \
+#define VISA(id, app, num, state, from, until)                                                     \
+    "INSERT INTO visa (id, visa_number, application_id, person_id, issuing_state, purpose,"        \
+    " state, valid_from, valid_until, entries, stay_days, passport_number, nationality,"           \
+    " mrz_format, mrz, issued_at, updated_at) VALUES ('" id "', '" num "', '" app "', 'p1',"       \
+    " 'SYR', 'tourism', '" state "', '" from "', '" until "', 2, 30, 'A1234567', 'IRQ',"           \
     " 'A', 'x', 'x', 'x')"
     exec_ok(s, VISA("v-old", "a1", "V23000001", "issued", "2023-01-01", "2023-03-31"));
     exec_ok(s, VISA("v-rev", "a2", "V24000002", "revoked", "2024-05-01", "2024-12-31"));

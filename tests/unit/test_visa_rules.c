@@ -21,25 +21,45 @@ static const struct {
     const char *to;
     unsigned roles;
 } expected[] = {
-    {"review", {"submitted"}, "under_review",
+    {"review",
+     {"submitted"},
+     "under_review",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN},
-    {"approve", {"submitted", "under_review"}, "approved",
+    {"approve",
+     {"submitted", "under_review"},
+     "approved",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN | UBUR_VISA_ROLE_SYSTEM},
-    {"refuse", {"submitted", "under_review"}, "refused",
+    {"refuse",
+     {"submitted", "under_review"},
+     "refused",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN},
-    {"withdraw", {"submitted", "under_review", "approved"}, "withdrawn",
+    {"withdraw",
+     {"submitted", "under_review", "approved"},
+     "withdrawn",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN},
-    {"discontinue", {"submitted", "under_review", "approved"}, "discontinued",
+    {"discontinue",
+     {"submitted", "under_review", "approved"},
+     "discontinued",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN | UBUR_VISA_ROLE_SYSTEM},
-    {"issue", {"approved"}, "issued",
+    {"issue",
+     {"approved"},
+     "issued",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN},
-    {"extend", {"issued", "extended", "shortened"}, "extended",
+    {"extend",
+     {"issued", "extended", "shortened"},
+     "extended",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN},
-    {"shorten", {"issued", "extended", "shortened"}, "shortened",
+    {"shorten",
+     {"issued", "extended", "shortened"},
+     "shortened",
      UBUR_ROLE_CONSULAR_OFFICER | UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN | UBUR_VISA_ROLE_SYSTEM},
-    {"annul", {"issued", "extended", "shortened"}, "annulled",
+    {"annul",
+     {"issued", "extended", "shortened"},
+     "annulled",
      UBUR_ROLE_SUPERVISOR | UBUR_ROLE_ADMIN | UBUR_VISA_ROLE_SYSTEM},
-    {"revoke", {"issued", "extended", "shortened"}, "revoked",
+    {"revoke",
+     {"issued", "extended", "shortened"},
+     "revoked",
      UBUR_ROLE_SUPERVISOR | UBUR_ROLE_BORDER_OFFICER | UBUR_ROLE_ADMIN | UBUR_VISA_ROLE_SYSTEM},
 };
 
@@ -120,10 +140,19 @@ static struct ubur_visa_rules
 tourism(void)
 {
     struct ubur_visa_rules r = {
-        .code = "tourism", .active = true, .nationalities = "IRQ", .validity_days = 90,
-        .max_entries = 1, .max_stay_days = 30, .fee_minor = 5000, .currency = "USD",
-        .required_documents = "", .auto_approve = true, .auto_max_risk = 20,
-        .mrz_format = 'A', .max_advance_days = 180,
+        .code = "tourism",
+        .active = true,
+        .nationalities = "IRQ",
+        .validity_days = 90,
+        .max_entries = 1,
+        .max_stay_days = 30,
+        .fee_minor = 5000,
+        .currency = "USD",
+        .required_documents = "",
+        .auto_approve = true,
+        .auto_max_risk = 20,
+        .mrz_format = 'A',
+        .max_advance_days = 180,
     };
     return r;
 }
@@ -150,13 +179,13 @@ test_rules_validate(void **unused)
     struct ubur_error err = UBUR_ERROR_INIT;
     struct ubur_visa_rules r = medical();
     assert_int_equal(ubur_visa_rules_validate(&r, &err), 0);
-#define BAD(mut, fname)                                                                    \
-    do {                                                                                   \
-        struct ubur_visa_rules b = medical();                                              \
-        mut;                                                                               \
-        ubur_error_clear(&err);                                                            \
-        assert_int_equal(ubur_visa_rules_validate(&b, &err), UBUR_EINVAL);                 \
-        assert_string_equal(err.field, fname);                                             \
+#define BAD(mut, fname)                                                                            \
+    do {                                                                                           \
+        struct ubur_visa_rules b = medical();                                                      \
+        mut;                                                                                       \
+        ubur_error_clear(&err);                                                                    \
+        assert_int_equal(ubur_visa_rules_validate(&b, &err), UBUR_EINVAL);                         \
+        assert_string_equal(err.field, fname);                                                     \
     } while (0)
     BAD(snprintf(b.code, sizeof(b.code), "Bad Code"), "code");
     BAD(snprintf(b.nationalities, sizeof(b.nationalities), "IRQ,sy"), "nationalities");
@@ -185,18 +214,23 @@ test_rules_check(void **unused)
     struct ubur_visa_rules r = medical();
     const char *docs[] = {"medical_letter"};
     struct ubur_visa_request q = {
-        .nationality = "IRQ", .today = D(2024, 5, 1), .entry_day = D(2024, 5, 10),
-        .stay_days = 30, .entries = 1, .hospital = "Al-Mouwasat University Hospital",
-        .documents = docs, .ndocuments = 1,
+        .nationality = "IRQ",
+        .today = D(2024, 5, 1),
+        .entry_day = D(2024, 5, 10),
+        .stay_days = 30,
+        .entries = 1,
+        .hospital = "Al-Mouwasat University Hospital",
+        .documents = docs,
+        .ndocuments = 1,
     };
     assert_int_equal(ubur_visa_rules_check(&r, &q, &err), 0);
-#define BAD(mut, fname)                                                                    \
-    do {                                                                                   \
-        struct ubur_visa_request b = q;                                                    \
-        mut;                                                                               \
-        ubur_error_clear(&err);                                                            \
-        assert_int_equal(ubur_visa_rules_check(&r, &b, &err), UBUR_EINVAL);                \
-        assert_string_equal(err.field, fname);                                             \
+#define BAD(mut, fname)                                                                            \
+    do {                                                                                           \
+        struct ubur_visa_request b = q;                                                            \
+        mut;                                                                                       \
+        ubur_error_clear(&err);                                                                    \
+        assert_int_equal(ubur_visa_rules_check(&r, &b, &err), UBUR_EINVAL);                        \
+        assert_string_equal(err.field, fname);                                                     \
     } while (0)
     BAD(b.nationality = "SYR", "nationality");
     BAD(b.entry_day = D(2024, 4, 30), "entry_date");
@@ -261,7 +295,9 @@ test_risk(void **unused)
     struct ubur_visa_rules r = tourism();
     struct ubur_visa_risk k;
     struct ubur_visa_risk_input in = {
-        .passport_expiry = D(2030, 1, 1), .stay_end = D(2024, 6, 8), .mrz_valid = true,
+        .passport_expiry = D(2030, 1, 1),
+        .stay_end = D(2024, 6, 8),
+        .mrz_valid = true,
     };
     ubur_visa_risk_assess(&in, &k);
     assert_int_equal(k.score, 0);
@@ -348,8 +384,13 @@ test_usage(void **unused)
 {
     (void)unused;
     struct ubur_visa_usage u = {
-        .state = UBUR_VISA_ISSUED, .valid_from = D(2024, 5, 10), .valid_until = D(2024, 8, 7),
-        .entries = 2, .entries_used = 0, .stay_days = 30, .days_used = 0,
+        .state = UBUR_VISA_ISSUED,
+        .valid_from = D(2024, 5, 10),
+        .valid_until = D(2024, 8, 7),
+        .entries = 2,
+        .entries_used = 0,
+        .stay_days = 30,
+        .days_used = 0,
         .in_country_since = -1,
     };
     int el, su, sl;
@@ -378,8 +419,7 @@ test_usage(void **unused)
     assert_int_equal(sl, 20);
     assert_int_equal(el, 1);
     assert_int_equal(until, D(2024, 6, 8));
-    assert_int_equal(ubur_visa_usage_at(&u, D(2024, 6, 8), NULL, &su, &sl, NULL),
-                     UBUR_VISA_USABLE);
+    assert_int_equal(ubur_visa_usage_at(&u, D(2024, 6, 8), NULL, &su, &sl, NULL), UBUR_VISA_USABLE);
     assert_int_equal(su, 30);
     assert_int_equal(sl, 0);
     assert_int_equal(ubur_visa_usage_at(&u, D(2024, 6, 9), NULL, NULL, NULL, NULL),
@@ -429,10 +469,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lifecycle_table), cmocka_unit_test(test_names),
-        cmocka_unit_test(test_rules_validate),  cmocka_unit_test(test_rules_check),
-        cmocka_unit_test(test_validity_and_escorts), cmocka_unit_test(test_risk),
-        cmocka_unit_test(test_priority),        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_lifecycle_table),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_rules_validate),
+        cmocka_unit_test(test_rules_check),
+        cmocka_unit_test(test_validity_and_escorts),
+        cmocka_unit_test(test_risk),
+        cmocka_unit_test(test_priority),
+        cmocka_unit_test(test_usage),
         cmocka_unit_test(test_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

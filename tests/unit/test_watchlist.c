@@ -112,8 +112,7 @@ test_csv_import_and_reimport(void **state)
     assert_int_equal(s.ended, 2);
     assert_int_equal(count("SELECT COUNT(*) FROM watchlist_entries WHERE status = 'ended'"), 2);
     assert_int_equal(count("SELECT COUNT(*) FROM watchlist_entry_history"), 4 + 1 + 1 + 2);
-    assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'watchlist.import'"),
-                     3);
+    assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'watchlist.import'"), 3);
     /* back to v1: the ended entries are reinstated */
     assert_int_equal(import_file(UNIT_DATA("watchlists/small.csv"), "national", &s, &err), 0);
     assert_int_equal(s.reinstated, 2);
@@ -189,8 +188,10 @@ test_screening_and_cases(void **state)
     struct ubur_wl_summary s;
     struct ubur_error err = UBUR_ERROR_INIT;
     assert_int_equal(import_file(UNIT_DATA("watchlists/small_un.xml"), NULL, &s, &err), 0);
-    struct ubur_screen_query q = {.name = "Mohammed Tahir Anwari", .dob = "1961-04-01",
-                                  .nationality = "AF", .context = "border"};
+    struct ubur_screen_query q = {.name = "Mohammed Tahir Anwari",
+                                  .dob = "1961-04-01",
+                                  .nationality = "AF",
+                                  .context = "border"};
     struct ubur_screen_result r;
     assert_int_equal(ubur_screen(&ctx, &q, &r, &err), 0);
     assert_true(r.nhits >= 1);
@@ -228,8 +229,9 @@ test_screening_and_cases(void **state)
     assert_int_equal(ubur_case_decide(&ctx, case_id, "dismiss", "not him", &err), UBUR_EPERM);
     ctx.role = UBUR_ROLE_SUPERVISOR;
     assert_int_equal(ubur_case_decide(&ctx, case_id, "dismiss", "", &err), UBUR_EINVAL);
-    assert_int_equal(ubur_case_decide(&ctx, case_id, "dismiss", "different person: passport"
-                                                                " photo and father's name",
+    assert_int_equal(ubur_case_decide(&ctx, case_id, "dismiss",
+                                      "different person: passport"
+                                      " photo and father's name",
                                       &err),
                      0);
     assert_int_equal(ubur_case_decide(&ctx, case_id, "confirm", "x", &err), UBUR_ECONFLICT);
@@ -251,10 +253,16 @@ test_screening_and_cases(void **state)
 
     /* a national entry added by a supervisor is screened at once (index kept current) */
     struct ubur_wl_name names[] = {{"Qasim Jabbar al-Dulaymi", "primary"}};
-    struct ubur_wl_entry e = {.reference = "IRQ-77", .kind = "person",
-                              .primary_name = "Qasim Jabbar al-Dulaymi", .names = names,
-                              .nnames = 1, .dobs_json = "[]", .nats_json = "[\"IRQ\"]",
-                              .pobs_json = "[]", .docs_json = "[]", .details_json = "{}",
+    struct ubur_wl_entry e = {.reference = "IRQ-77",
+                              .kind = "person",
+                              .primary_name = "Qasim Jabbar al-Dulaymi",
+                              .names = names,
+                              .nnames = 1,
+                              .dobs_json = "[]",
+                              .nats_json = "[\"IRQ\"]",
+                              .pobs_json = "[]",
+                              .docs_json = "[]",
+                              .details_json = "{}",
                               .action = "arrest"};
     char id[40];
     assert_int_equal(ubur_watchlist_entry_put(&ctx, "national alert list", &e, id, &err), 0);
