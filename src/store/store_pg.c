@@ -880,6 +880,33 @@ prepare_named(struct pg_store *s, struct pg_stmt *st, struct ubur_error *err)
     return rc;
 }
 
+/*
+ * A statement's bound parameters as the three arrays libpq takes, in one
+ * allocation (NULLs when it has none); free with free(a->values).
+ */
+struct pg_args {
+    const char **values;
+    int *lengths;
+    int *formats;
+};
+
+static void
+pg_args_take(const struct pg_stmt *st, struct pg_args *a)
+{
+    *a = (struct pg_args){0};
+    if (st->nparams <= 0)
+        return;
+    size_t n = (size_t)st->nparams;
+    a->values = ubur_malloc(n * (sizeof(*a->values) + 2 * sizeof(int)));
+    a->lengths = (int *)(a->values + n);
+    a->formats = a->lengths + n;
+    for (size_t i = 0; i < n; i++) {
+        a->values[i] = st->params[i].val;
+        a->lengths[i] = st->params[i].len;
+        a->formats[i] = st->params[i].format;
+    }
+}
+
 static PGresult *
 execute(struct pg_store *s, struct pg_stmt *st, const char *const *values, const int *lengths,
         const int *formats, struct ubur_error *err, int *rc)
@@ -910,18 +937,10 @@ run(struct pg_stmt *st, struct ubur_error *err)
     if (st->bind_error)
         return ubur_error_set(err, UBUR_EINTERNAL, "parameter %d bound but the statement has %d",
                               st->bind_error, st->nparams);
-    const char **values = NULL;
-    int *lengths = NULL, *formats = NULL;
-    if (st->nparams > 0) {
-        values = ubur_malloc(sizeof(*values) * (size_t)st->nparams);
-        lengths = ubur_malloc(sizeof(*lengths) * (size_t)st->nparams);
-        formats = ubur_malloc(sizeof(*formats) * (size_t)st->nparams);
-        for (int i = 0; i < st->nparams; i++) {
-            values[i] = st->params[i].val;
-            lengths[i] = st->params[i].len;
-            formats[i] = st->params[i].format;
-        }
-    }
+    struct pg_args a;
+    pg_args_take(st, &a);
+    const char **values = a.values;
+    int *lengths = a.lengths, *formats = a.formats;
     PGresult *r = execute(s, st, values, lengths, formats, err, &rc);
     if (!rc && !s->tx && PQresultStatus(r) == PGRES_FATAL_ERROR &&
         PQstatus(s->conn) == CONNECTION_OK &&
@@ -934,9 +953,7 @@ run(struct pg_stmt *st, struct ubur_error *err)
         s->generation++;
         r = execute(s, st, values, lengths, formats, err, &rc);
     }
-    free(values);
-    free(lengths);
-    free(formats);
+    free(a.values);
     if (rc)
         return rc;
     ExecStatusType status = PQresultStatus(r);
@@ -1002,25 +1019,15 @@ pg_queue(struct ubur_stmt *b, struct ubur_error *err)
         return rc;
     if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(s->conn))
         return pg_fail(s, NULL, err, "queue");
-    const char **values = NULL;
-    int *lengths = NULL, *formats = NULL;
-    if (st->nparams > 0) {
-        values = ubur_malloc(sizeof(*values) * (size_t)st->nparams);
-        lengths = ubur_malloc(sizeof(*lengths) * (size_t)st->nparams);
-        formats = ubur_malloc(sizeof(*formats) * (size_t)st->nparams);
-        for (int i = 0; i < st->nparams; i++) {
-            values[i] = st->params[i].val;
-            lengths[i] = st->params[i].len;
-            formats[i] = st->params[i].format;
-        }
-    }
+    struct pg_args a;
+    pg_args_take(st, &a);
+    const char **values = a.values;
+    int *lengths = a.lengths, *formats = a.formats;
     int sent =
         b->key ? PQsendQueryPrepared(s->conn, st->name, st->nparams, values, lengths, formats, 0)
                : PQsendQueryParams(s->conn, st->sql, st->nparams, st->types, values, lengths,
                                    formats, 0);
-    free(values);
-    free(lengths);
-    free(formats);
+    free(a.values);
     if (!sent)
         return pg_fail(s, NULL, err, "queue");
     s->queued++;
