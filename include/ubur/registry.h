@@ -290,7 +290,7 @@ int ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err);
  * or a negative code (unreadable header, I/O, storage).
  */
 struct ubur_registry_import_opts {
-    long batch_rows;    /* default 10,000 */
+    long batch_rows;    /* default 50,000 */
     bool dry_run;       /* check everything, write nothing */
     const char *source; /* file name, for the audit log */
     void (*progress)(void *arg, long bytes_read);

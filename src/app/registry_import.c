@@ -333,7 +333,7 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
     struct batch b = {0};
     int map[UBUR_CSV_MAX_FIELDS];
     int rc;
-    long batch_rows = o->batch_rows > 0 ? o->batch_rows : 10000;
+    long batch_rows = o->batch_rows > 0 ? o->batch_rows : 50000;
 
     memset(res, 0, sizeof(*res));
     if (!reg_role_individuals(ctx))
@@ -377,6 +377,10 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
                               "line 1: column given_name or given_name_ar is required");
         goto out;
     }
+    /* Every value a CHECK constraint covers is validated here first (reg_check_*). */
+    bool bulk = !o->dry_run && !ubur_store_in_tx(ctx->store);
+    if (bulk)
+        ubur_store_bulk_load(ctx->store, true);
     struct reg_map seen = {0}; /* groups already closed: their rows must be contiguous */
     char last_group[256] = "";
     for (;;) {
@@ -458,6 +462,8 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
         if ((rc = reg_writer_begin(&w, ctx, err)) == 0)
             rc = reg_writer_commit(&w, err);
     }
+    if (bulk)
+        ubur_store_bulk_load(ctx->store, false);
 out:
     ubur_csv_release(&csv);
     return rc < 0 ? rc : 0;

@@ -523,6 +523,18 @@ place_checkpoints(struct ubur_store *s, struct ubur_error *err)
 }
 
 static int
+delta_cmp(const void *a, const void *b)
+{
+    const struct ubur_popstat_delta *x = *(const struct ubur_popstat_delta *const *)a;
+    const struct ubur_popstat_delta *y = *(const struct ubur_popstat_delta *const *)b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    if (x->cell != y->cell)
+        return x->cell < y->cell ? -1 : 1;
+    return (x->band > y->band) - (x->band < y->band);
+}
+
+static int
 flush_stats(struct reg_writer *w, struct ubur_error *err)
 {
     struct ubur_store *s = w->ctx->store;
@@ -532,7 +544,17 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
     int64_t last_ckpt = w->nckpt ? w->ckpt[w->nckpt - 1] : INT64_MIN;
     char day[UBUR_DATE_LEN + 1];
 
-    while ((e = ubur_popstat_deltas_next(&w->deltas, &pos))) {
+    /* In key order: neighbouring upserts touch the same pages of the log's index (a large
+     * import writes a delta row per person and birthday; in hash order each was a random
+     * B-tree descent). */
+    const struct ubur_popstat_delta **sorted =
+        ubur_malloc((w->deltas.used + 1) * sizeof(*sorted));
+    size_t nsorted = 0;
+    while ((e = ubur_popstat_deltas_next(&w->deltas, &pos)))
+        sorted[nsorted++] = e;
+    qsort(sorted, nsorted, sizeof(*sorted), delta_cmp);
+    for (size_t k = 0; k < nsorted; k++) {
+        e = sorted[k];
         day_text(e->day, day);
         int64_t ch =
             ubur_store_queue(s, err,
@@ -540,8 +562,10 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
                              " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
                              " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
                              "tiii", day, (int64_t)e->cell, (int64_t)e->band, e->delta);
-        if (ch < 0)
+        if (ch < 0) {
+            free(sorted);
             return (int)ch;
+        }
         size_t a = checkpoints_from(w, e->day);
         affected_total += a;
         if (a && e->day < min_affected)
@@ -549,6 +573,7 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
         if (e->day > last_ckpt)
             new_rows++;
     }
+    free(sorted);
     pos = 0;
     while ((e = ubur_popstat_deltas_next(&w->current, &pos))) {
         int64_t ch =

@@ -55,6 +55,13 @@ ubur_store_kind(const struct ubur_store *s)
     return s->ops->kind;
 }
 
+void
+ubur_store_bulk_load(struct ubur_store *s, bool on)
+{
+    if (s->ops->bulk_load)
+        s->ops->bulk_load(s, on);
+}
+
 /*
  * A failed statement ends a transaction on PostgreSQL (every later statement
  * fails until rollback). The same rule is enforced here for every backend,

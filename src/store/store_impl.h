@@ -47,6 +47,8 @@ struct ubur_store_ops {
      * NULL: ubur_store_bulk_* inserts row by row. */
     int (*copy)(struct ubur_store *s, const char *target, const char *data, size_t len,
                 struct ubur_error *err);
+    /* Optional: a bulk load starts (on) or ends on this connection (ubur_store_bulk_load). */
+    void (*bulk_load)(struct ubur_store *s, bool on);
 };
 
 #define UBUR_STMT_CACHE 256

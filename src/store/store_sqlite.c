@@ -262,6 +262,22 @@ sqlite_changes(struct ubur_stmt *b)
     return sqlite_stmt(b)->changes;
 }
 
+/* A bulk load's settings (ubur_store_bulk_load); off restores those of open. Failures are
+ * ignored: these only change speed. */
+static void
+sqlite_bulk_load(struct ubur_store *base, bool on)
+{
+    sqlite3_exec(sqlite_store(base)->db,
+                 on ? "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=100000;"
+                      " PRAGMA ignore_check_constraints=ON;"
+                    : "PRAGMA ignore_check_constraints=OFF; PRAGMA wal_autocheckpoint=1000;"
+                      " PRAGMA cache_size=-65536;",
+                 NULL, NULL, NULL);
+    if (!on) /* the log grew while the load ran: fold it back into the database now */
+        sqlite3_wal_checkpoint_v2(sqlite_store(base)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+}
+
 static const struct ubur_store_ops sqlite_ops = {
     .name = "sqlite",
     .kind = UBUR_STORE_SQLITE,
@@ -287,4 +303,5 @@ static const struct ubur_store_ops sqlite_ops = {
     .dbl = sqlite_double,
     .blob = sqlite_blob,
     .changes = sqlite_changes,
+    .bulk_load = sqlite_bulk_load,
 };
