@@ -58,6 +58,9 @@ struct ubur_reclink_record {
     int64_t dob; /* days since 1970-01-01, or INT64_MIN when missing */
     const char *extra[UBUR_RECLINK_MAX_EXTRA]; /* compared exactly, "" missing */
     const char *entity;                        /* known truth for evaluation, or NULL */
+    /* dob is an estimate (often 1 January of a guessed year): only its year is compared,
+     * and a year within one either way is no evidence either way */
+    bool dob_estimated;
 };
 
 struct ubur_reclink_pair {

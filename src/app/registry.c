@@ -157,6 +157,7 @@ reg_check_group(struct reg_writer *w, const struct ubur_reg_group *g, struct reg
 {
     int rc;
     memset(out, 0, sizeof(*out));
+    out->failed_member = -1;
     out->kind = empty(g->kind) ? "household" : g->kind;
     if (strcmp(out->kind, "household") && strcmp(out->kind, "case"))
         return ubur_error_field(err, UBUR_EINVAL, "kind", "'%.20s' is not household or case",
@@ -423,11 +424,14 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
     char reg[UBUR_DATE_LEN + 1];
     int rc, focal = -1;
 
+    gi->failed_member = -1;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(members[i].p->relationship, "focal_point")) {
-            if (focal >= 0)
+            if (focal >= 0) {
+                gi->failed_member = (int)i;
                 return ubur_error_field(err, UBUR_EINVAL, "relationship",
                                         "a group has exactly one focal_point; found two");
+            }
             focal = (int)i;
         }
     if (focal < 0)
@@ -475,8 +479,10 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
     int index = 2;
     for (size_t i = 0; i < n; i++) {
         int k = (int)i == focal ? 1 : index++;
-        if ((rc = reg_insert_person(w, &members[i], gi->id, gi->number, k, err)))
+        if ((rc = reg_insert_person(w, &members[i], gi->id, gi->number, k, err))) {
+            gi->failed_member = (int)i;
             return rc;
+        }
     }
     return ubur_store_queue(s, err, "UPDATE reg_group SET focal_point_id = ? WHERE id = ?", "tt",
                             members[focal].id, gi->id);

@@ -99,6 +99,9 @@ struct reg_group_in {
     int64_t registered;
     char id[UBUR_UUID_LEN + 1];
     char number[48];
+    /* Set by reg_insert_group: the index of the member whose row failed, or -1 (the group's
+     * own row, or no failure), so an import names that member's line. */
+    int failed_member;
 };
 struct reg_person_in {
     const struct ubur_reg_individual *p;

@@ -235,13 +235,15 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
         *retry = true;
         return 0;
     }
+    /* a member's own failure (its number taken, say) is reported at that member's line */
+    long line = gi.failed_member >= 0 ? rows[gi.failed_member].line : head->line;
     if (rc == UBUR_EINVAL || rc == UBUR_ECONFLICT) {
         *bad = true;
-        return report(o, res, head->line, &e);
+        return report(o, res, line, &e);
     }
     if (rc) {
         *bad = true;
-        report(o, res, head->line, &e);
+        report(o, res, line, &e);
         return rc;
     }
     return 0;

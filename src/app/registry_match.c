@@ -38,6 +38,7 @@ to_record(const struct ubur_reg_individual *p, bool arabic, struct ubur_reclink_
         if (!ubur_date_parse(p->birth_date, &d, NULL))
             r->dob = d;
     }
+    r->dob_estimated = p->birth_date_estimated;
     r->extra[0] = p->origin ? p->origin : "";
 }
 

@@ -58,6 +58,7 @@ struct prep {
     uint64_t gh, fh; /* hashes of skeleton and letters, keys of the similarity cache */
     uint32_t xh[UBUR_RECLINK_MAX_EXTRA]; /* hashes of the extra fields, 0 when missing */
     int y, m, d;                         /* birth date parts, y = 0 when missing */
+    bool est;                            /* the birth date is an estimate */
     uint32_t gfreq, ffreq;               /* how many records share the skeleton */
     char gi, fi;             /* first letter of the written names (ASCII, lowercase), 0 when none */
     char g[SKEL], f[SKEL];   /* skeletons */
@@ -123,6 +124,8 @@ dob_level(const struct prep *a, const struct prep *b)
 {
     if (!a->y || !b->y)
         return -1;
+    if (a->est || b->est) /* an estimate's month and day say nothing */
+        return abs(a->y - b->y) <= 1 ? -1 : 0;
     bool y = a->y == b->y, md = a->m == b->m && a->d == b->d;
     if (y && md)
         return 3;
@@ -242,8 +245,11 @@ default_model(struct model *md, int nextra)
 {
     static const double nm[NAME_LEVELS] = {0.03, 0.02, 0.05, 0.07, 0.08, 0.75},
                         nu[NAME_LEVELS] = {0.90, 0.045, 0.03, 0.015, 0.005, 0.005};
-    /* birth date levels: different, same year, one part wrong or day/month swapped, exact */
-    static const double dm[4] = {0.005, 0.02, 0.15, 0.825}, du[4] = {0.97, 0.02, 0.005, 0.0005};
+    /* birth date levels: different, same year, one part wrong or day/month swapped, exact.
+     * Two exact dates of one person rarely differ in both day and month: the same year alone
+     * is evidence against (log2(m/u) = -4.3), not neutral, so one common name with another
+     * birthday in the same year is not a likely duplicate. (Estimated dates: dob_level.) */
+    static const double dm[4] = {0.004, 0.001, 0.17, 0.825}, du[4] = {0.97, 0.02, 0.005, 0.0005};
     memset(md, 0, sizeof(*md));
     md->nfields = 3 + nextra;
     for (int l = 0; l < NAME_LEVELS; l++) {
@@ -310,6 +316,7 @@ prepare(const struct ubur_reclink_record *r, struct prep *p)
     snprintf(p->f, sizeof(p->f), "%s", tmp);
     if (r->dob != NO_DOB)
         ubur_civil_from_days(r->dob, &p->y, &p->m, &p->d);
+    p->est = r->dob_estimated;
     letters(r->given, p->gr);
     letters(r->family, p->fr);
     for (int k = 0; k < UBUR_RECLINK_MAX_EXTRA; k++) {

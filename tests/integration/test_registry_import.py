@@ -114,6 +114,17 @@ with Server(args) as srv:
     tap.eq(added, sum(1 + g % 4 for g in range(12) if g < 4),
            "only the clean batch was written")
 
+    # a member's own conflict is reported at the member's line, not the focal point's
+    taken = srv.sql("SELECT individual_number FROM reg_individual LIMIT 1")[0][0]
+    p = srv.cli("registry", "import", write("m.csv",
+                "group,relationship,individual_number,given_name,family_name,sex,birth_date,"
+                "origin,population_type,location,registered_on\n"
+                "m1,focal_point,,Karim,Al-Saadi,M,1980-01-01,IRQ,REF,SY-HA,2021-12-01\n"
+                "m1,spouse,%s,Huda,Al-Saadi,F,1982-01-01,IRQ,REF,SY-HA,2021-12-01\n" % taken))
+    lines = [line for line in p.stderr.splitlines() if "already exists" in line]
+    tap.ok(p.returncode != 0 and len(lines) == 1 and "line 3" in lines[0]
+           and "line 2" not in lines[0], "a member's conflict names the member's line", p.stderr)
+
 with Server(args) as other:
     add_locations(other)
     p = other.cli("registry", "import", write("export.csv", exported))

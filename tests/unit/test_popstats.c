@@ -213,6 +213,41 @@ test_skeleton(void **state)
     assert_true(ubur_reclink_jaro_winkler("martha", "marhta") > 0.96);
 }
 
+/* One common name and origin: another birthday in the same year is evidence against (it
+ * was scored 0.99, as likely as the same birthday); an estimated date only by its year. */
+static void
+test_score_birth_dates(void **state)
+{
+    (void)state;
+    struct ubur_reclink_config cfg = {.nextra = 1};
+    struct ubur_reclink_record a = {.given = "Muhammad", .family = "Al-Jubouri",
+                                    .extra = {"IRQ"}},
+                               b = a;
+    int64_t d1, d2, d3;
+    assert_int_equal(ubur_date_parse("1982-01-15", &d1, NULL), 0);
+    assert_int_equal(ubur_date_parse("1982-08-13", &d2, NULL), 0);
+    assert_int_equal(ubur_date_parse("1982-01-16", &d3, NULL), 0);
+    a.dob = d1;
+    b.dob = d1;
+    double same = ubur_reclink_score(&a, &b, &cfg);
+    b.dob = d3; /* a typo in the day */
+    double typo = ubur_reclink_score(&a, &b, &cfg);
+    b.dob = d2;
+    double other = ubur_reclink_score(&a, &b, &cfg);
+    b.dob = INT64_MIN;
+    double missing = ubur_reclink_score(&a, &b, &cfg);
+    assert_true(same > 0.99);
+    assert_true(typo > 0.95);
+    assert_true(other < 0.9);
+    assert_true(other < missing);
+    b.dob = d2;
+    b.dob_estimated = true; /* 1982, month and day unknown: neither for nor against */
+    assert_true(ubur_reclink_score(&a, &b, &cfg) == missing);
+    assert_int_equal(ubur_date_parse("1990-01-01", &d2, NULL), 0);
+    b.dob = d2;
+    assert_true(ubur_reclink_score(&a, &b, &cfg) < 0.5); /* another decade: not flagged */
+}
+
 static void
 test_dedup_small(void **state)
 {
@@ -266,7 +301,7 @@ main(void)
         cmocka_unit_test(test_age_bands),   cmocka_unit_test(test_contribution_invariant),
         cmocka_unit_test(test_dims),        cmocka_unit_test(test_table_formats),
         cmocka_unit_test(test_csv_reader),  cmocka_unit_test(test_skeleton),
-        cmocka_unit_test(test_dedup_small),
+        cmocka_unit_test(test_dedup_small), cmocka_unit_test(test_score_birth_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
