@@ -155,10 +155,12 @@ void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
  * Says that a bulk load starts (on) or has ended (off) on this connection,
  * outside a transaction. Only a hint for speed: SQLite then gives its page
  * cache up to 1 GB, checkpoints its write-ahead log less often (every
- * 100,000 pages instead of 1,000) and skips CHECK constraints, so the caller
- * must have validated every value a CHECK covers (the registry import does);
- * PostgreSQL ignores it. Durability and atomicity of each commit are
- * unchanged. Pair every on with an off.
+ * 100,000 pages instead of 1,000) and skips CHECK constraints and
+ * foreign-key checks, so the caller must have validated every value a CHECK
+ * covers and write only references it made or looked up itself, parents
+ * first (the registry import does); PostgreSQL ignores it. Durability and
+ * atomicity of each commit are unchanged; UNIQUE and NOT NULL still hold.
+ * Pair every on with an off.
  */
 void ubur_store_bulk_load(struct ubur_store *s, bool on);
 

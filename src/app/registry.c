@@ -290,7 +290,7 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
 
     if (reg_keep_ids && ubur_uuid_valid(p->id))
         snprintf(in->id, sizeof(in->id), "%s", p->id);
-    else
+    else if (!in->id[0]) /* reg_insert_group gives the focal point its id first */
         reg_writer_new_id(w, in->id);
     if (!empty(p->individual_number))
         snprintf(in->number, sizeof(in->number), "%s", p->individual_number);
@@ -456,20 +456,27 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
             return rc;
         snprintf(gi->number, sizeof(gi->number), "%s-%06lld", scope, (long long)v);
     }
+    /* The focal point's id is known before its row exists (focal_point_id has no foreign
+     * key), so the group is written once, not inserted and then updated. */
+    struct reg_person_in *fp = &members[focal];
+    if (reg_keep_ids && ubur_uuid_valid(fp->p->id))
+        snprintf(fp->id, sizeof(fp->id), "%s", fp->p->id);
+    else
+        reg_writer_new_id(w, fp->id);
     int64_t ch =
         w->pipelined
             ? ubur_store_queue(s, err,
                                "INSERT INTO reg_group (id, group_number, kind,"
                                " focal_point_id, location_id, registered_on, created_at,"
-                               " updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
-                               "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg, w->now,
-                               w->now)
+                               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               "tttttttt", gi->id, gi->number, gi->kind, fp->id, gi->loc->id,
+                               reg, w->now, w->now)
             : ubur_store_run(s, err,
                              "INSERT INTO reg_group (id, group_number, kind, focal_point_id,"
                              " location_id, registered_on, created_at, updated_at)"
-                             " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
-                             "ttttttt", gi->id, gi->number, gi->kind, gi->loc->id, reg, w->now,
-                             w->now);
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             "tttttttt", gi->id, gi->number, gi->kind, fp->id, gi->loc->id, reg,
+                             w->now, w->now);
     if (ch == UBUR_ECONFLICT)
         return ubur_error_field(err, UBUR_ECONFLICT, "group_number", "'%s' already exists",
                                 gi->number);
@@ -484,8 +491,7 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
             return rc;
         }
     }
-    return ubur_store_queue(s, err, "UPDATE reg_group SET focal_point_id = ? WHERE id = ?", "tt",
-                            members[focal].id, gi->id);
+    return 0;
 }
 
 /* ---- locations ---- */

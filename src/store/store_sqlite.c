@@ -269,9 +269,9 @@ sqlite_bulk_load(struct ubur_store *base, bool on)
 {
     sqlite3_exec(sqlite_store(base)->db,
                  on ? "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=100000;"
-                      " PRAGMA ignore_check_constraints=ON;"
-                    : "PRAGMA ignore_check_constraints=OFF; PRAGMA wal_autocheckpoint=1000;"
-                      " PRAGMA cache_size=-65536;",
+                      " PRAGMA ignore_check_constraints=ON; PRAGMA foreign_keys=OFF;"
+                    : "PRAGMA foreign_keys=ON; PRAGMA ignore_check_constraints=OFF;"
+                      " PRAGMA wal_autocheckpoint=1000; PRAGMA cache_size=-65536;",
                  NULL, NULL, NULL);
     if (!on) /* the log grew while the load ran: fold it back into the database now */
         sqlite3_wal_checkpoint_v2(sqlite_store(base)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
