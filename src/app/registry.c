@@ -469,8 +469,8 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
                                "INSERT INTO reg_group (id, group_number, kind,"
                                " focal_point_id, location_id, registered_on, created_at,"
                                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               "tttttttt", gi->id, gi->number, gi->kind, fp->id, gi->loc->id,
-                               reg, w->now, w->now)
+                               "tttttttt", gi->id, gi->number, gi->kind, fp->id, gi->loc->id, reg,
+                               w->now, w->now)
             : ubur_store_run(s, err,
                              "INSERT INTO reg_group (id, group_number, kind, focal_point_id,"
                              " location_id, registered_on, created_at, updated_at)"

@@ -547,8 +547,7 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
     /* In key order: neighbouring upserts touch the same pages of the log's index (a large
      * import writes a delta row per person and birthday; in hash order each was a random
      * B-tree descent). */
-    const struct ubur_popstat_delta **sorted =
-        ubur_malloc((w->deltas.used + 1) * sizeof(*sorted));
+    const struct ubur_popstat_delta **sorted = ubur_malloc((w->deltas.used + 1) * sizeof(*sorted));
     size_t nsorted = 0;
     while ((e = ubur_popstat_deltas_next(&w->deltas, &pos)))
         sorted[nsorted++] = e;

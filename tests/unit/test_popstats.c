@@ -220,8 +220,7 @@ test_score_birth_dates(void **state)
 {
     (void)state;
     struct ubur_reclink_config cfg = {.nextra = 1};
-    struct ubur_reclink_record a = {.given = "Muhammad", .family = "Al-Jubouri",
-                                    .extra = {"IRQ"}},
+    struct ubur_reclink_record a = {.given = "Muhammad", .family = "Al-Jubouri", .extra = {"IRQ"}},
                                b = a;
     int64_t d1, d2, d3;
     assert_int_equal(ubur_date_parse("1982-01-15", &d1, NULL), 0);
