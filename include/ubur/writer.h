@@ -65,7 +65,8 @@ void ubur_writer_close(struct ubur_writer *w);
  * ctx->store. Returns 0 when committed; fn's own code when fn failed (its
  * changes undone); the commit's code when the commit failed; UBUR_EBUSY
  * when the writer is shutting down. ctx->store must not be inside a
- * transaction.
+ * transaction; a read snapshot open on it (ubur_store_read_begin) is ended
+ * first, so none is held across the wait.
  */
 int ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err);
 
