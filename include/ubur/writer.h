@@ -8,12 +8,12 @@
  *
  *   caller thread                      writer thread
  *   ubur_write(ctx, fn, arg) --queue-->  BEGIN
- *     waits on `done`                    for each queued job (at most max_batch):
+ *     waits on its job's condition       for each queued job (at most max_batch):
  *                                          SAVEPOINT; fn(ctx, arg); RELEASE
  *                                          (or ROLLBACK TO on failure: only that job fails)
  *                                        COMMIT   <- durable (WAL, synchronous=FULL;
  *                                                    NORMAL when every job is lazy)
- *     <--------- broadcast `done` ---------  marks every job of the batch done
+ *     <--------- signal, per job ----------  marks every job of the batch done
  *   returns 0: acknowledge
  *
  * While one batch commits, new jobs queue up and form the next batch, so
