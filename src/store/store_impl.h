@@ -49,6 +49,10 @@ struct ubur_store_ops {
                 struct ubur_error *err);
     /* Optional: a bulk load starts (on) or ends on this connection (ubur_store_bulk_load). */
     void (*bulk_load)(struct ubur_store *s, bool on);
+    /* Optional: opens and closes a read-only snapshot (ubur_store_read_begin). NULL: the
+     * backend gains nothing from one and each statement reads on its own. */
+    int (*read_begin)(struct ubur_store *s, struct ubur_error *err);
+    void (*read_end)(struct ubur_store *s);
 };
 
 #define UBUR_STMT_CACHE 256
@@ -63,6 +67,7 @@ struct ubur_stmt {
 struct ubur_store {
     const struct ubur_store_ops *ops;
     bool in_tx;
+    bool in_read; /* a read snapshot of ubur_store_read_begin is open */
     int tx_error; /* code of the first failed statement in the open transaction, or 0 */
     struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
     /* INSERTs built for ubur_store_bulk_open, kept for the connection's life so their
