@@ -669,25 +669,56 @@ pg_exec_raw(struct pg_store *s, const char *sql, struct ubur_error *err, const c
     return rc;
 }
 
+/*
+ * True for one SAVEPOINT, RELEASE or SET LOCAL statement: transaction
+ * control whose only answer is success, queued inside a transaction.
+ */
+static bool
+queueable_control(const char *sql)
+{
+    const char *t = skip_blank(sql), *e;
+    if (!match_word(t, "SAVEPOINT") && !match_word(t, "RELEASE") &&
+        !((e = match_word(t, "SET")) && match_word(skip_blank(e), "LOCAL")))
+        return false;
+    const char *semi = strchr(t, ';'); /* one statement only (a ';' in a literal: not queued) */
+    return !semi || !*skip_blank(semi + 1);
+}
+
 static int
 pg_exec(struct ubur_store *base, const char *sql, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(base);
     const char *t0 = skip_blank(sql);
-    int rc;
+    int rc = 0;
     if (s->tx && s->queued && !strncasecmp(t0, "ROLLBACK", 8))
         pg_drain(s, NULL); /* what was queued since the savepoint is being undone */
+    char *pgsql = ubur_store_pg_translate(sql, true, NULL, err);
+    if (!pgsql)
+        return err ? err->code : UBUR_EINTERNAL;
+    const char *t = skip_blank(pgsql);
+    if (s->tx && !s->broken && PQstatus(s->conn) == CONNECTION_OK && queueable_control(t)) {
+        /* a savepoint or SET LOCAL goes in the pipeline with the statements around it; a
+         * failure shows at the next sync, as a queued write's does */
+        if (s->queued >= PG_QUEUE_MAX)
+            rc = pg_drain(s, err);
+        if (!rc)
+            rc = pg_pipeline_on(s, err);
+        if (!rc && !PQsendQueryParams(s->conn, t, 0, NULL, NULL, NULL, NULL, 0))
+            rc = pg_fail(s, NULL, err, "exec");
+        if (!rc)
+            s->queued++;
+        free(pgsql);
+        return rc;
+    }
     /* A pending BEGIN goes in front of the SQL, in the same round trip. */
     bool with_begin = s->begin_pending && !s->broken && PQstatus(s->conn) == CONNECTION_OK &&
                       PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF;
     if (with_begin)
         s->begin_pending = false;
-    if ((rc = pg_ensure(s, err)))
+    if ((rc = pg_ensure(s, err))) {
+        free(pgsql);
         return rc;
-    char *pgsql = ubur_store_pg_translate(sql, true, NULL, err);
-    if (!pgsql)
-        return err ? err->code : UBUR_EINTERNAL;
-    const char *t = skip_blank(pgsql);
+    }
     if (with_begin) {
         char begin[128];
         begin_sql(begin, sizeof(begin), true);
