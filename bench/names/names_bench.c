@@ -1107,6 +1107,8 @@ pg_compare(int nnames, int nq, const char *conninfo)
         double q0 = now_s();
         r = PQexecPrepared(c, "q", 1, &param, NULL, NULL, 0);
         pl[i] = now_s() - q0;
+        if ((i + 1) % 10 == 0) /* a query can take seconds at a million names */
+            fprintf(stderr, "pg_trgm: %d of %d queries, last %.0f ms\n", i + 1, nq, pl[i] * 1000);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             fprintf(stderr, "names_bench: query: %s", PQerrorMessage(c));
             exit(1);
