@@ -16,6 +16,10 @@ check "no banned functions in src/" \
     "grep -nE '(^|[^_a-z])(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gets)\\(' \$(echo \"\$files\" | grep -E '^src/.*\\.c$') | grep -v 'snprintf\\|vsnprintf'"
 check "every C source starts with an SPDX line" \
     "for f in \$(echo \"\$files\" | grep -E '^(src|include|tests/unit|fuzz|bench)/.*\\.[ch]$'); do head -1 \$f | grep -q SPDX || echo \$f; done"
+# Build output never belongs in git: remove it from the branch's history
+# before it lands (git reset / rebase), or main carries the blobs for ever.
+check "no build output or object files tracked (drop them from the branch history before landing)" \
+    "echo \"\$files\" | grep -E '^build[^/]*/|\\.(o|a|so|d)$'"
 # One layout for every C file (.clang-format; `make format` applies it).
 if command -v clang-format >/dev/null 2>&1; then
     check "C sources formatted as .clang-format says (make format)" \

@@ -181,9 +181,25 @@ struct ubur_reg_event {
 int ubur_registry_event(struct ubur_ctx *ctx, const char *key, const struct ubur_reg_event *ev,
                         struct ubur_error *err);
 
-/* Corrects recorded facts: every non-NULL name, sex, birth_date (with
- * birth_date_estimated), origin, citizenship of `fix` replaces the stored
- * value. A correction is retroactive: statistics of past dates change too. */
+/* The facts a correction may replace, as X(field) of struct
+ * ubur_reg_individual: one list for the registry and the exchange. */
+#define UBUR_REG_CORRECTABLE(X)                                                                    \
+    X(given_name_ar)                                                                               \
+    X(father_name_ar)                                                                              \
+    X(grandfather_name_ar)                                                                         \
+    X(family_name_ar)                                                                              \
+    X(given_name)                                                                                  \
+    X(father_name)                                                                                 \
+    X(grandfather_name)                                                                            \
+    X(family_name)                                                                                 \
+    X(sex)                                                                                         \
+    X(birth_date)                                                                                  \
+    X(origin)                                                                                      \
+    X(citizenship)
+
+/* Corrects recorded facts: every non-NULL UBUR_REG_CORRECTABLE field of `fix`
+ * replaces the stored value (birth_date with birth_date_estimated). A
+ * correction is retroactive: statistics of past dates change too. */
 int ubur_registry_correct(struct ubur_ctx *ctx, const char *key,
                           const struct ubur_reg_individual *fix, struct ubur_error *err);
 

@@ -1172,24 +1172,11 @@ ubur_registry_correct(struct ubur_ctx *ctx, const char *key, const struct ubur_r
     q = p;
     ubur_buf_adds(&d, "{\"fields\":[");
 #define FIX(f)                                                                                     \
-    do {                                                                                           \
-        if (fix->f) {                                                                              \
-            q.f = fix->f;                                                                          \
-            ubur_buf_addf(&d, "%s\"" #f "\"", d.s[d.len - 1] == '[' ? "" : ",");                   \
-        }                                                                                          \
-    } while (0)
-    FIX(given_name_ar);
-    FIX(father_name_ar);
-    FIX(grandfather_name_ar);
-    FIX(family_name_ar);
-    FIX(given_name);
-    FIX(father_name);
-    FIX(grandfather_name);
-    FIX(family_name);
-    FIX(sex);
-    FIX(birth_date);
-    FIX(origin);
-    FIX(citizenship);
+    if (fix->f) {                                                                                  \
+        q.f = fix->f;                                                                              \
+        ubur_buf_addf(&d, "%s\"" #f "\"", d.s[d.len - 1] == '[' ? "" : ",");                       \
+    }
+    UBUR_REG_CORRECTABLE(FIX)
 #undef FIX
     ubur_buf_adds(&d, "]}");
     if (fix->birth_date)

@@ -434,19 +434,8 @@ individual_apply(struct ubur_ctx *ctx, const struct sync_event *ev, struct ubur_
         memset(&fix, 0, sizeof(fix));
         if (!json_is_object(f) || !json_object_size(f))
             return ubur_error_field(err, UBUR_EINVAL, "fields", "a correction names its fields");
-#define FIX(name) fix.name = sync_str(f, #name)
-        FIX(given_name_ar);
-        FIX(father_name_ar);
-        FIX(grandfather_name_ar);
-        FIX(family_name_ar);
-        FIX(given_name);
-        FIX(father_name);
-        FIX(grandfather_name);
-        FIX(family_name);
-        FIX(sex);
-        FIX(birth_date);
-        FIX(origin);
-        FIX(citizenship);
+#define FIX(name) fix.name = sync_str(f, #name);
+        UBUR_REG_CORRECTABLE(FIX)
 #undef FIX
         fix.birth_date_estimated = json_is_true(json_object_get(f, "birth_date_estimated"));
         return ubur_registry_correct(ctx, ev->record_id, &fix, err);
