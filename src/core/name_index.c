@@ -1777,8 +1777,13 @@ gathered:
         bool keep = ub >= (float)min_score - 1e-4f;
         if (keep)
             sl_push(s, ub, id);
-        else if ((keep = letters_near(qlen, qset, &ix->hot[id])))
-            sl_push(s, (float)min_score, id);
+        else if ((keep = letters_near(qlen, qset, &ix->hot[id]))) {
+            /* scored by the whole-name typo rule at most 1 - 2.5 / (longer length): queued
+             * by that, not last, or names that bound higher crowd it out of the results */
+            unsigned l = qlen > ix->hot[id].nletters ? qlen : ix->hot[id].nletters;
+            float t = 1.0f - 2.5f / (float)l;
+            sl_push(s, t > (float)min_score ? t : (float)min_score, id);
+        }
         if (keep) /* most of the shortlist is scored: fetch its records meanwhile */
             __builtin_prefetch(&ix->names[id]);
     }

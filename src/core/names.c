@@ -458,6 +458,13 @@ latin_phon(const char *s, char *out)
             i++;
             continue;
         }
+        if (initial && c == 'o' && d == 'u' && n > 2 && !lvowel(s[2]) && s[2] != 'w') {
+            /* initial "ou" before a consonant is French spelling of u: Oumar (عمر),
+             * Ousmane (عثمان), Oussama (أسامة) */
+            phon_push(out, &o, 'u');
+            i = 2;
+            continue;
+        }
         if (lvowel(c) || c == 'w') {
             size_t j = i;
             bool hi = false, hu = false, ha = false;
@@ -1317,9 +1324,9 @@ static const char *const latin_titles[] = {
     "maulvi",  "mawlawi", "moulavi", "mawlavi", "sheikh", "shaikh", "sheik", "shaykh",
     "cheikh",  "dr",      "mr",      "mrs",     "ms",     "prof",   "qari",  "maulana",
     "mawlana", "imam",    "emir",    "sayyed",  NULL};
-static const char *const arabic_titles[] = {"الحاج",  "حاج",     "الشيخ", "شيخ",     "ملا",
-                                            "مولوي",  "الدكتور", "د",     "المولوي", "مولانا",
-                                            "الامام", "امام",    "السيد", NULL};
+static const char *const arabic_titles[] = {"الحاج",  "حاج",    "حاجي",    "الشيخ", "شيخ",
+                                            "ملا",    "مولوي",  "الدكتور", "د",     "المولوي",
+                                            "مولانا", "الامام", "امام",    "السيد", NULL};
 static const char *const latin_articles[] = {"al", "el", "ul", "il", "ol", NULL};
 static const char *const latin_nasab[] = {"bin",  "ibn",  "ben", "bint", "binti",
                                           "ould", "wuld", "ebn", "bn",   NULL};
@@ -1793,7 +1800,8 @@ parse_units(struct ubur_name *out, char *folded)
                 pending |= UBUR_UNIT_ARTICLE;
                 continue;
             }
-            if (more && (!strcmp(t, "بن") || !strcmp(t, "ابن") || !strcmp(t, "بنت"))) {
+            if (more && (!strcmp(t, "بن") || !strcmp(t, "ابن") || !strcmp(t, "بنت") ||
+                         (out->n > 0 && !strcmp(t, "ولد")))) { /* ولد: "ould", Mauritanian */
                 pending |= UBUR_UNIT_NASAB;
                 continue;
             }
