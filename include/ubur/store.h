@@ -66,6 +66,22 @@ int ubur_store_commit(struct ubur_store *s, struct ubur_error *err);
 void ubur_store_rollback(struct ubur_store *s);
 bool ubur_store_in_tx(const struct ubur_store *s);
 
+/*
+ * A read snapshot around a run of reads (a border check's, a confirmation's):
+ * on SQLite a deferred BEGIN, so the reads share one snapshot and the
+ * connection's page cache, which WAL otherwise drops before any statement
+ * that follows another connection's commit (on a busy server: nearly every
+ * statement re-reads its B-tree pages from the file). A no-op on backends
+ * without the optional op, when a transaction is already open, and when the
+ * snapshot cannot be taken (the reads then run on their own, as without it).
+ * ubur_store_begin ends an open snapshot before taking the write lock, so
+ * code that writes inside one stays correct. read_end is safe to call when
+ * none is open. Never hold a snapshot across a wait: it keeps the WAL from
+ * being checkpointed past it.
+ */
+void ubur_store_read_begin(struct ubur_store *s);
+void ubur_store_read_end(struct ubur_store *s);
+
 /* Runs SQL without parameters or results (DDL, PRAGMA); may hold several statements. */
 int ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err);
 

@@ -8,12 +8,12 @@
  *
  *   caller thread                      writer thread
  *   ubur_write(ctx, fn, arg) --queue-->  BEGIN
- *     waits on `done`                    for each queued job (at most max_batch):
+ *     waits on its job's condition       for each queued job (at most max_batch):
  *                                          SAVEPOINT; fn(ctx, arg); RELEASE
  *                                          (or ROLLBACK TO on failure: only that job fails)
  *                                        COMMIT   <- durable (WAL, synchronous=FULL;
  *                                                    NORMAL when every job is lazy)
- *     <--------- broadcast `done` ---------  marks every job of the batch done
+ *     <--------- signal, per job ----------  marks every job of the batch done
  *   returns 0: acknowledge
  *
  * While one batch commits, new jobs queue up and form the next batch, so
@@ -65,7 +65,8 @@ void ubur_writer_close(struct ubur_writer *w);
  * ctx->store. Returns 0 when committed; fn's own code when fn failed (its
  * changes undone); the commit's code when the commit failed; UBUR_EBUSY
  * when the writer is shutting down. ctx->store must not be inside a
- * transaction.
+ * transaction; a read snapshot open on it (ubur_store_read_begin) is ended
+ * first, so none is held across the wait.
  */
 int ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err);
 

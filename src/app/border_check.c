@@ -89,8 +89,12 @@ struct subject {
     json_t *notes;
 
     char check_id[UBUR_UUID_LEN + 1];
-    char *result;   /* the answer as stored (JSON text); malloc'd */
-    json_t *answer; /* the same as an object, owned */
+    char *result;       /* the answer as stored (JSON text); malloc'd */
+    json_t *answer;     /* the same as an object, owned */
+    char *reasons_text; /* the answer's reasons as stored; malloc'd */
+    /* answer, result and reasons_text were built by the request thread before the write (no
+     * alert to store): the writer keeps them unless the write changes the traveller */
+    bool prebuilt;
 };
 
 struct check_batch {
@@ -835,6 +839,19 @@ subject_json(const struct check_batch *b, const struct subject *s)
     return o;
 }
 
+/* Decides and builds the answer, its stored text and the reasons' text from the subject. */
+static void
+subject_build(const struct check_batch *b, struct subject *s)
+{
+    s->decision = ubur_border_decide(&s->reasons);
+    json_decref(s->answer);
+    free(s->result);
+    free(s->reasons_text);
+    s->answer = subject_json(b, s);
+    s->result = json_dumps(s->answer, JSON_COMPACT);
+    s->reasons_text = json_dumps(json_object_get(s->answer, "reasons"), JSON_COMPACT);
+}
+
 /* ---- the write ---- */
 
 static int
@@ -859,6 +876,7 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
             snprintf(s->traveller_id, sizeof(s->traveller_id), "%s", existing);
             s->new_traveller = s->new_document = false;
             s->linked_by = "document";
+            s->prebuilt = false; /* the answer names another traveller */
             free(existing);
         }
     }
@@ -888,12 +906,10 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
     /* The screening is stored with its check; alerts that survive dismissals become reasons. */
     if ((rc = ubur_border_screen_record(ctx, b->dir, &s->screening, &s->reasons, err)))
         return rc;
-    s->decision = ubur_border_decide(&s->reasons);
+    if (!s->prebuilt)
+        subject_build(b, s);
     b->count[s->decision]++;
-    json_decref(s->answer);
-    s->answer = subject_json(b, s);
-    s->result = json_dumps(s->answer, JSON_COMPACT);
-    char *reasons = json_dumps(json_object_get(s->answer, "reasons"), JSON_COMPACT);
+    const char *reasons = s->reasons_text;
 
     struct ubur_stmt *st;
     rc = ubur_store_prepare(ctx->store,
@@ -905,10 +921,8 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                             " ?, ?, ?, ?, 'pending', ?, ?, ?)",
                             &st, err);
-    if (rc) {
-        free(reasons);
+    if (rc)
         return rc;
-    }
     char until[UBUR_DATE_LEN + 1] = "";
     if (s->authorised_until != INT64_MIN && s->authorised_until != UBUR_STAY_OPEN)
         ubur_date_format(s->authorised_until, until);
@@ -941,7 +955,6 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
     ubur_stmt_bind_text(st, 25, b->now);
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
-    free(reasons);
     return rc < 0 ? rc : 0;
 }
 
@@ -964,8 +977,6 @@ write_checks(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     }
     b->count[0] = b->count[1] = b->count[2] = 0;
     for (int i = 0; i < b->n; i++) {
-        free(b->s[i].result);
-        b->s[i].result = NULL;
         if ((rc = insert_subject(ctx, b, &b->s[i], err)))
             return rc;
     }
@@ -991,6 +1002,7 @@ subjects_release(struct subject *s, int n)
         json_decref(s[i].screening.detail);
         json_decref(s[i].answer);
         free(s[i].result);
+        free(s[i].reasons_text);
     }
 }
 
@@ -1019,11 +1031,14 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
                                 "time (more than %d minutes away)",
                                 when, CLOCK_SKEW / 60);
     }
+    /* The check's reads share one snapshot (and the page cache), ended before the write. */
+    ubur_store_read_begin(ctx->store);
     if ((rc = ubur_border_crossing_load(ctx->store, place->crossing_id, place->at, "crossing_id",
-                                        &c, err)))
+                                        &c, err)) ||
+        (rc = ubur_border_may_act(ctx, &c, err))) {
+        ubur_store_read_end(ctx->store);
         return rc;
-    if ((rc = ubur_border_may_act(ctx, &c, err)))
-        return rc;
+    }
 
     memset(&b, 0, sizeof(b));
     b.place = place;
@@ -1055,6 +1070,15 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     }
     if (group)
         ubur_uuid7(b.group_id);
+    /* The answers are built here, in parallel, not in the one writer thread: only a screening
+     * with alerts (stored with the check, its reasons then known) is built by the write. */
+    for (int i = 0; i < n; i++) {
+        struct subject *s = &b.s[i];
+        if (!(s->screening.matched && s->screening.r.alerts)) {
+            subject_build(&b, s);
+            s->prebuilt = true;
+        }
+    }
     /* A screening that may alert opens a case: that never waits for a later record. */
     bool alerting = false;
     for (int i = 0; i < n && !alerting; i++) {
@@ -1062,6 +1086,7 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
         for (int k = 0; k < r->nhits && !alerting; k++)
             alerting = r->hits[k].score >= r->threshold;
     }
+    ubur_store_read_end(ctx->store);
     if ((rc = alerting ? ubur_write(ctx, write_checks, &b, err)
                        : ubur_write_lazy(ctx, write_checks, &b, err)))
         goto out;
@@ -1079,6 +1104,7 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
                          "refuse", b.count[2]);
     }
 out:
+    ubur_store_read_end(ctx->store);
     subjects_release(b.s, n);
     free(b.s);
     return rc;

@@ -49,6 +49,8 @@ struct stored_check {
     char status[12];
     char record_id[UBUR_UUID_LEN + 1];
     char created_at[UBUR_TIME_LEN + 1];
+    /* a supervisor's decision this check awaits (load_check only; "" when none) */
+    char pending_override[UBUR_UUID_LEN + 1];
 };
 
 /* One record to make. */
@@ -62,6 +64,7 @@ struct record_job {
     const char *recorded_at; /* when it was recorded; NULL: now (a post's record keeps its own) */
     char partner_state[4];
     int override_days;
+    char *detail; /* the audit entry's detail, built before the write; NULL: built by it */
     /* results */
     char record_id[UBUR_UUID_LEN + 1];
     char stay_id[UBUR_UUID_LEN + 1];
@@ -114,14 +117,20 @@ static int
 load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    int rc = ubur_store_prepare(
-        ctx->store, "SELECT " CHECK_COLUMNS " FROM border_checks WHERE id = ?", &st, err);
+    /* The pending override request, if any, in the same read (the confirmation refuses then). */
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT " CHECK_COLUMNS ", (SELECT o.id FROM border_overrides o"
+                                " WHERE o.check_id = border_checks.id AND o.status = 'pending')"
+                                " FROM border_checks WHERE id = ?",
+                                &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, id);
     rc = ubur_stmt_step(st, err);
-    if (rc == 1)
+    if (rc == 1) {
         read_check(st, c);
+        copy_col(st, 22, c->pending_override, sizeof(c->pending_override));
+    }
     ubur_stmt_done(st);
     if (rc == 0 || (rc == 1 && ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state &&
                     strcmp(ctx->state, c->state) != 0)) {
@@ -357,6 +366,21 @@ open_stay(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     return 0;
 }
 
+/* The record's audit detail (JSON text, malloc'd): what was decided over what was proposed. */
+static char *
+record_detail(const struct record_job *j)
+{
+    const struct stored_check *c = &j->chk;
+    json_t *detail =
+        json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "check_id", c->id, "crossing_id",
+                  c->crossing_id, "decision", ubur_border_decision_name(j->outcome), "proposed",
+                  c->decision, "override_reason", j->reason, "supervisor", j->supervisor,
+                  "traveller_id", c->traveller_id[0] ? c->traveller_id : NULL);
+    char *d = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    return d;
+}
+
 /* Makes one record inside the writer's transaction. */
 static int
 apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
@@ -460,18 +484,12 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                         &j->returnee_flagged, err)))
         return rc;
 
-    json_t *detail =
-        json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "check_id", c->id, "crossing_id",
-                  c->crossing_id, "decision", ubur_border_decision_name(j->outcome), "proposed",
-                  c->decision, "override_reason", j->reason, "supervisor", j->supervisor,
-                  "traveller_id", c->traveller_id[0] ? c->traveller_id : NULL);
-    char *d = json_dumps(detail, JSON_COMPACT);
-    json_decref(detail);
+    char *d = j->detail ? NULL : record_detail(j);
     const char *action = j->outcome != j->proposed ? "border.override"
                          : !admit                  ? "border.refusal"
                          : entry                   ? "border.entry"
                                                    : "border.exit";
-    rc = ubur_audit(ctx, action, "border_record", j->record_id, d, err);
+    rc = ubur_audit(ctx, action, "border_record", j->record_id, j->detail ? j->detail : d, err);
     free(d);
     return rc;
 }
@@ -531,21 +549,13 @@ write_record(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 /* ---- override requests ---- */
 
 static int
-no_pending_override(struct ubur_ctx *ctx, const char *check_id, struct ubur_error *err)
+no_pending_override(const struct stored_check *c, struct ubur_error *err)
 {
-    char *id = NULL;
-    int rc = ubur_store_query_text(ctx->store, err, &id,
-                                   "SELECT id FROM border_overrides WHERE check_id = ?"
-                                   " AND status = 'pending'",
-                                   "t", check_id);
-    if (rc == UBUR_ENOTFOUND)
+    if (!c->pending_override[0])
         return 0;
-    if (rc)
-        return rc;
-    rc = ubur_error_set(err, UBUR_ECONFLICT,
-                        "check %s awaits a supervisor's decision on override %s", check_id, id);
-    free(id);
-    return rc;
+    return ubur_error_set(err, UBUR_ECONFLICT,
+                          "check %s awaits a supervisor's decision on override %s", c->id,
+                          c->pending_override);
 }
 
 struct override_request {
@@ -651,11 +661,15 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
     if (!in->check_id || !ubur_uuid_valid(in->check_id))
         return ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'",
                               in->check_id ? in->check_id : "");
-    if ((rc = load_check(ctx, in->check_id, &j.chk, err)))
+    /* The confirmation's reads share one snapshot (and the page cache), ended before the write. */
+    ubur_store_read_begin(ctx->store);
+    if ((rc = load_check(ctx, in->check_id, &j.chk, err))) {
+        ubur_store_read_end(ctx->store);
         return rc;
+    }
     if ((rc = ubur_border_decision_parse(j.chk.decision, "decision", &j.proposed, err)))
         goto out;
-    if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(ctx, j.chk.id, err)))
+    if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(&j.chk, err)))
         goto out;
     j.outcome = j.proposed;
     if (in->decision &&
@@ -721,6 +735,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
         (rc = partner_state(ctx, j.chk.crossing_id, j.partner_state, err)))
         goto out;
     j.override_days = override_days(ctx);
+    ubur_store_read_end(ctx->store);
+    j.detail = record_detail(&j); /* here, not in the one writer thread */
     if ((rc = ubur_write(ctx, write_record, &j, err)))
         goto out;
     *out = job_record_json(ctx, &j);
@@ -728,6 +744,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
     if (j.returnee_flagged)
         json_object_set_new(*out, "returnee_flagged", json_true());
 out:
+    ubur_store_read_end(ctx->store);
+    free(j.detail);
     free(j.chk.reasons);
     return rc;
 }

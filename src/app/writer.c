@@ -2,8 +2,10 @@
 /*
  * The group-commit writer (include/ubur/writer.h has the picture). One
  * mutex guards the queue and every job's `done` flag; `wake` tells the
- * writer thread there is work or that it must stop; `done` is broadcast
- * when a batch is finished, and each waiting caller re-checks its own flag.
+ * writer thread there is work or that it must stop; each job has its own
+ * condition variable, signalled when it is marked done, so finishing a
+ * batch wakes only that batch's callers (a broadcast woke every waiting
+ * request thread, most of them to go back to sleep).
  * Jobs live on their callers' stacks: a caller never returns before its
  * job is marked done, and the writer never touches a job after marking it.
  *
@@ -36,7 +38,8 @@ struct write_job {
     struct ubur_error err;
     int rc;
     bool done;
-    bool durable; /* false: ubur_write_lazy */
+    bool durable;        /* false: ubur_write_lazy */
+    pthread_cond_t cond; /* signalled once done is set */
     struct write_job *next;
 };
 
@@ -45,7 +48,6 @@ struct write_job {
 struct ubur_writer {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* a job was queued, or stop was asked */
-    pthread_cond_t done; /* a batch finished */
     struct write_job *head, **tail;
     bool stop;
     pthread_t thread;
@@ -193,8 +195,8 @@ writer_main(void *arg)
             if (j->rc)
                 w->stats.failed++;
             j->done = true;
+            pthread_cond_signal(&j->cond);
         }
-        pthread_cond_broadcast(&w->done);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -237,7 +239,6 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
-    pthread_cond_init(&w->done, NULL);
     pthread_cond_init(&w->ckpt_wake, NULL);
     w->tail = &w->head;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
@@ -285,7 +286,6 @@ ubur_writer_close(struct ubur_writer *w)
     ubur_store_close(w->store); /* the last connection to close checkpoints what is left */
     pthread_cond_destroy(&w->ckpt_wake);
     pthread_cond_destroy(&w->wake);
-    pthread_cond_destroy(&w->done);
     pthread_mutex_destroy(&w->lock);
     free(w);
 }
@@ -315,6 +315,9 @@ static int
 write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struct ubur_error *err)
 {
     struct ubur_writer *w = ctx->writer;
+    /* A read snapshot is never held across the wait, and later reads see this write. */
+    if (ctx->store)
+        ubur_store_read_end(ctx->store);
     if (ctx->store && ubur_store_in_tx(ctx->store))
         return ubur_error_set(err, UBUR_EINTERNAL, "ubur_write inside an open transaction");
     if (!w)
@@ -326,17 +329,20 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     job.arg = arg;
     job.ctx = ctx;
     job.durable = durable;
+    pthread_cond_init(&job.cond, NULL);
     pthread_mutex_lock(&w->lock);
     if (w->stop) {
         pthread_mutex_unlock(&w->lock);
+        pthread_cond_destroy(&job.cond);
         return ubur_error_set(err, UBUR_EBUSY, "the server is shutting down");
     }
     *w->tail = &job;
     w->tail = &job.next;
     pthread_cond_signal(&w->wake);
     while (!job.done)
-        pthread_cond_wait(&w->done, &w->lock);
+        pthread_cond_wait(&job.cond, &w->lock);
     pthread_mutex_unlock(&w->lock);
+    pthread_cond_destroy(&job.cond);
     if (job.rc && err)
         *err = job.err;
     return job.rc;

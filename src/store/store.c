@@ -104,11 +104,30 @@ ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
     return tx_note(s, s->ops->exec(s, sql, err));
 }
 
+void
+ubur_store_read_begin(struct ubur_store *s)
+{
+    if (s->in_tx || s->in_read || !s->ops->read_begin)
+        return;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    s->in_read = s->ops->read_begin(s, &err) == 0;
+}
+
+void
+ubur_store_read_end(struct ubur_store *s)
+{
+    if (!s->in_read)
+        return;
+    s->ops->read_end(s);
+    s->in_read = false;
+}
+
 int
 ubur_store_begin(struct ubur_store *s, struct ubur_error *err)
 {
     if (s->in_tx)
         return ubur_error_set(err, UBUR_EINTERNAL, "transaction already open");
+    ubur_store_read_end(s);
     int rc = s->ops->begin(s, err);
     if (!rc)
         s->in_tx = true;

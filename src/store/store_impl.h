@@ -47,6 +47,10 @@ struct ubur_store_ops {
      * NULL: ubur_store_bulk_* inserts row by row. */
     int (*copy)(struct ubur_store *s, const char *target, const char *data, size_t len,
                 struct ubur_error *err);
+    /* Optional: opens and closes a read-only snapshot (ubur_store_read_begin). NULL: the
+     * backend gains nothing from one and each statement reads on its own. */
+    int (*read_begin)(struct ubur_store *s, struct ubur_error *err);
+    void (*read_end)(struct ubur_store *s);
 };
 
 #define UBUR_STMT_CACHE 256
@@ -61,6 +65,7 @@ struct ubur_stmt {
 struct ubur_store {
     const struct ubur_store_ops *ops;
     bool in_tx;
+    bool in_read; /* a read snapshot of ubur_store_read_begin is open */
     int tx_error; /* code of the first failed statement in the open transaction, or 0 */
     struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
     /* INSERTs built for ubur_store_bulk_open, kept for the connection's life so their

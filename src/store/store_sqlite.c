@@ -22,7 +22,11 @@
 struct sqlite_store {
     struct ubur_store base;
     sqlite3 *db;
+    /* BEGIN IMMEDIATE, COMMIT, BEGIN DEFERRED: prepared once, not parsed per transaction */
+    sqlite3_stmt *tx[3];
 };
+
+enum { TX_BEGIN, TX_COMMIT, TX_READ };
 
 struct sqlite_stmt {
     struct ubur_stmt base;
@@ -98,6 +102,8 @@ static void
 sqlite_close(struct ubur_store *base)
 {
     struct sqlite_store *s = sqlite_store(base);
+    for (size_t i = 0; i < sizeof(s->tx) / sizeof(s->tx[0]); i++)
+        sqlite3_finalize(s->tx[i]);
     sqlite3_close_v2(s->db);
     free(s);
 }
@@ -115,16 +121,45 @@ sqlite_exec(struct ubur_store *base, const char *sql, struct ubur_error *err)
     return 0;
 }
 
+/* Runs one of the connection's transaction statements (prepared on first use). */
+static int
+sqlite_tx(struct ubur_store *base, int which, struct ubur_error *err)
+{
+    static const char *const sql[] = {"BEGIN IMMEDIATE", "COMMIT", "BEGIN DEFERRED"};
+    struct sqlite_store *s = sqlite_store(base);
+    int rc;
+    if (!s->tx[which] && (rc = sqlite3_prepare_v3(s->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                                  &s->tx[which], NULL)) != SQLITE_OK)
+        return sqlite_fail(s->db, rc, err, "exec");
+    rc = sqlite3_step(s->tx[which]);
+    sqlite3_reset(s->tx[which]);
+    return rc == SQLITE_DONE ? 0 : sqlite_fail(s->db, rc, err, "exec");
+}
+
 static int
 sqlite_begin(struct ubur_store *s, struct ubur_error *err)
 {
-    return sqlite_exec(s, "BEGIN IMMEDIATE", err);
+    return sqlite_tx(s, TX_BEGIN, err);
 }
 
 static int
 sqlite_commit(struct ubur_store *s, struct ubur_error *err)
 {
-    return sqlite_exec(s, "COMMIT", err);
+    return sqlite_tx(s, TX_COMMIT, err);
+}
+
+static int
+sqlite_read_begin(struct ubur_store *s, struct ubur_error *err)
+{
+    return sqlite_tx(s, TX_READ, err);
+}
+
+static void
+sqlite_read_end(struct ubur_store *base)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    if (!sqlite3_get_autocommit(s->db) && sqlite_tx(base, TX_COMMIT, NULL))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static void
@@ -287,4 +322,6 @@ static const struct ubur_store_ops sqlite_ops = {
     .dbl = sqlite_double,
     .blob = sqlite_blob,
     .changes = sqlite_changes,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_read_end,
 };

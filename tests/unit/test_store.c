@@ -305,6 +305,59 @@ test_transactions(void **state)
     ubur_store_close(other);
 }
 
+/*
+ * A read snapshot (ubur_store_read_begin): on SQLite the reads inside it see
+ * one state of the database, whatever others commit meanwhile; a write
+ * transaction ends it first; read_end is harmless when none is open. On
+ * PostgreSQL it is a no-op and every read sees the latest commit.
+ */
+static void
+test_read_snapshot(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    struct ubur_store *other = NULL;
+    assert_int_equal(ubur_store_open(&other, f->uri, &err), 0);
+    assert_int_equal(ubur_store_run(other, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)1),
+                     1);
+
+    ubur_store_read_end(f->s); /* none open: harmless */
+    ubur_store_read_begin(f->s);
+    ubur_store_read_begin(f->s); /* nested: no-op */
+    assert_false(ubur_store_in_tx(f->s));
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 1);
+    assert_int_equal(ubur_store_run(other, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)2),
+                     1);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), f->pg ? 2 : 1);
+    ubur_store_read_end(f->s);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 2);
+
+    /* a write transaction inside a snapshot ends it, and sees and writes the latest state */
+    ubur_store_read_begin(f->s);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 2);
+    assert_int_equal(ubur_store_run(other, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)3),
+                     1);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM t"), 3);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)4),
+                     1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    ubur_store_read_end(f->s); /* already ended by begin: harmless */
+    assert_int_equal(count_rows(other, "SELECT COUNT(*) FROM t"), 4);
+
+    /* inside a write transaction a snapshot is not taken: the transaction's own reads stand */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    ubur_store_read_begin(f->s);
+    assert_true(ubur_store_in_tx(f->s));
+    ubur_store_read_end(f->s);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)5),
+                     1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(count_rows(other, "SELECT COUNT(*) FROM t"), 5);
+    ubur_store_close(other);
+}
+
 static void
 test_conflicts(void **state)
 {
@@ -1013,6 +1066,7 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_nulls, setup_fn, teardown),                           \
         cmocka_unit_test_setup_teardown(test_identity, setup_fn, teardown),                        \
         cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),                    \
+        cmocka_unit_test_setup_teardown(test_read_snapshot, setup_fn, teardown),                   \
         cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),                       \
         cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),              \
