@@ -582,11 +582,27 @@ quality_un(const char *dir, int nsynth)
             continue;
         narabic++;
         int n = ubur_name_index_search(ix, &pp[i].ln, 0.0, hits, 10, NULL);
-        for (int k = 0; k < n; k++)
-            if (hits[k].record == (uint32_t)i) {
-                found++;
-                break;
+        bool hit = false;
+        for (int k = 0; k < n && !hit; k++)
+            hit = hits[k].record == (uint32_t)i;
+        found += hit;
+        if (!hit && getenv("NAMES_BENCH_DUMP")) {
+            FILE *d = fopen(getenv("NAMES_BENCH_DUMP"), "a");
+            struct ubur_name an;
+            struct ubur_buf ex = UBUR_BUF_INIT;
+            double sc = ubur_name_parse(&an, pp[i].arabic, NULL)
+                            ? -1
+                            : ubur_names_compare(&pp[i].ln, &an, &ex);
+            if (d) {
+                fprintf(d, "hidden miss %.3f (%d hits, 10th %.3f) [%s] vs [%s]: %s\n", sc, n,
+                        n ? hits[n - 1].score : 0.0, pp[i].latin, pp[i].arabic, ex.s ? ex.s : "");
+                for (int k = 0; k < n && k < 3; k++)
+                    fprintf(d, "    hit %.3f %s\n", hits[k].score,
+                            ubur_name_index_text(ix, hits[k].name_id));
+                fclose(d);
             }
+            ubur_buf_release(&ex);
+        }
     }
     printf("\nUN Arabic-script names hidden among %d synthetic names, searched by the Latin "
            "primary: right entry in the top 10 for %d of %d (%.1f%%)\n",
@@ -1091,6 +1107,8 @@ pg_compare(int nnames, int nq, const char *conninfo)
         double q0 = now_s();
         r = PQexecPrepared(c, "q", 1, &param, NULL, NULL, 0);
         pl[i] = now_s() - q0;
+        if ((i + 1) % 10 == 0) /* a query can take seconds at a million names */
+            fprintf(stderr, "pg_trgm: %d of %d queries, last %.0f ms\n", i + 1, nq, pl[i] * 1000);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             fprintf(stderr, "names_bench: query: %s", PQerrorMessage(c));
             exit(1);

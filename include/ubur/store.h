@@ -54,6 +54,9 @@ int ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_er
  * Transactions. begin takes the write lock at once (BEGIN IMMEDIATE on
  * SQLite, a transaction-scoped advisory lock on PostgreSQL) so write
  * transactions are serialised and never fail half-way on a lock upgrade.
+ * (PostgreSQL sends BEGIN and the lock with the transaction's first
+ * statement, saving a round trip: nothing in the transaction runs before the
+ * lock is held, and a failure to get it is that statement's.)
  * Nested begin is an error. A statement that fails inside a transaction
  * aborts it on every backend (PostgreSQL's rule): later statements fail and
  * commit returns the first failure's code without committing, so roll back,
@@ -82,7 +85,12 @@ bool ubur_store_in_tx(const struct ubur_store *s);
 void ubur_store_read_begin(struct ubur_store *s);
 void ubur_store_read_end(struct ubur_store *s);
 
-/* Runs SQL without parameters or results (DDL, PRAGMA); may hold several statements. */
+/*
+ * Runs SQL without parameters or results (DDL, PRAGMA); may hold several
+ * statements. On PostgreSQL, inside a transaction, one SAVEPOINT, RELEASE or
+ * SET LOCAL statement is queued as ubur_store_queue queues a write (its
+ * failure is reported by a later statement or commit); ROLLBACK TO runs at once.
+ */
 int ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err);
 
 /*

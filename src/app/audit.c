@@ -80,15 +80,25 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
                             detail_json,
                             prev ? prev : GENESIS_HASH};
     ubur_audit_hash(fields, (int)(sizeof(fields) / sizeof(fields[0])), hash);
-    int64_t n = ubur_store_run(
-        ctx->store, err,
-        "INSERT INTO audit_log (seq, id, at, user_id, username, role, action, object_type,"
-        " object_id, purpose, request_id, detail, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "itttttttttttt"
-        "t",
-        seq, id, at, ctx->user_id, ctx->username, role, action, object_type, object_id,
-        ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH, hash);
+#define INSERT_AUDIT                                                                               \
+    "INSERT INTO audit_log (seq, id, at, user_id, username, role, action, object_type, object_id," \
+    " purpose, request_id, detail, prev_hash, hash)"                                               \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /* Inside a transaction it is queued: nothing is read back, so on PostgreSQL the entry
+     * travels with the transaction's next statement or its COMMIT instead of costing a round
+     * trip of its own (a failure still aborts the transaction, reported there). */
+    int64_t n;
+    if (ubur_store_in_tx(ctx->store))
+        n = ubur_store_queue(ctx->store, err, INSERT_AUDIT, "ittttttttttttt", seq, id, at,
+                             ctx->user_id, ctx->username, role, action, object_type, object_id,
+                             ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH,
+                             hash);
+    else
+        n = ubur_store_run(ctx->store, err, INSERT_AUDIT, "ittttttttttttt", seq, id, at,
+                           ctx->user_id, ctx->username, role, action, object_type, object_id,
+                           ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH,
+                           hash);
+#undef INSERT_AUDIT
     free(prev);
     if (n < 0)
         return (int)n;

@@ -447,7 +447,11 @@ reg_insert_group(struct reg_writer *w, const struct ubur_reg_group *g, struct re
     } else {
         char scope[32];
         int64_t v;
-        const char *post = ubur_setting(w->ctx, "registry.number_prefix", NULL);
+        if (!w->number_prefix_read) { /* once per writer, not a round trip per group */
+            w->number_prefix = ubur_setting(w->ctx, "registry.number_prefix", NULL);
+            w->number_prefix_read = true;
+        }
+        const char *post = w->number_prefix;
         if (post && *post) /* a border post's own numbers (sync): "SYR-QAIM-2024" */
             snprintf(scope, sizeof(scope), "%s-%.16s-%.4s", gi->loc->country, post, reg);
         else
@@ -1044,6 +1048,15 @@ update_stat_columns(struct reg_writer *w, const char *id, uint32_t cell, int64_t
     int64_t nb = cell ? ubur_age_band_next(birth, w->today) : UBUR_NO_DATE;
     if (nb != UBUR_NO_DATE)
         ubur_date_format(nb, next);
+    if (w->pipelined) /* no answer awaited: a failure aborts the transaction and shows later */
+        return cell ? ubur_store_queue(w->ctx->store, err,
+                                       "UPDATE reg_individual SET stat_cell = ?, band_next_on = ?"
+                                       " WHERE id = ?",
+                                       "itt", (int64_t)cell, nb == UBUR_NO_DATE ? NULL : next, id)
+                    : ubur_store_queue(w->ctx->store, err,
+                                       "UPDATE reg_individual SET stat_cell = NULL,"
+                                       " band_next_on = NULL WHERE id = ?",
+                                       "t", id);
     int64_t ch;
     if (cell)
         ch =
@@ -1058,9 +1071,14 @@ update_stat_columns(struct reg_writer *w, const char *id, uint32_t cell, int64_t
     return ch < 0 ? (int)ch : 0;
 }
 
-int
-reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
-                const struct ubur_reg_event *ev, struct ubur_error *err)
+/*
+ * Applies ev to p. known (n rows, ascending, with room for one more) is p's history when the
+ * caller has it (the demo, which has just registered p); NULL reads it from the store.
+ */
+static int
+apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
+            const struct ubur_reg_event *ev, struct hist_row *known, size_t n_known,
+            struct ubur_error *err)
 {
     struct hist_row *h = NULL;
     size_t n = 0;
@@ -1086,8 +1104,13 @@ reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
         return ubur_error_field(err, UBUR_EINVAL, "status",
                                 "give a new status, population type or location");
     reg_day_parse(p->birth_date, "birth_date", &birth, NULL);
-    if ((rc = load_history(w, p->id, &h, &n, err)))
+    if (known) {
+        h = ubur_malloc((n_known + 1) * sizeof(*h));
+        memcpy(h, known, n_known * sizeof(*h));
+        n = n_known;
+    } else if ((rc = load_history(w, p->id, &h, &n, err))) {
         return rc;
+    }
     if (n && eff < h[n - 1].from) {
         rc = ubur_error_field(err, UBUR_ECONFLICT, "effective_on",
                               "is before the individual's latest change");
@@ -1114,17 +1137,30 @@ reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
         goto out;
     char day[UBUR_DATE_LEN + 1];
     ubur_date_format(eff, day);
-    int64_t ch = ubur_store_run(w->ctx->store, err,
-                                "INSERT INTO reg_history (individual_id, seq, effective_on, status,"
-                                " population_type, location_id, reason, recorded_at, recorded_by)"
-                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                "tittttttt", p->id, (int64_t)nr->seq, day, nr->status, nr->type,
-                                nr->loc, nz(ev->reason), w->now, w->ctx->username);
-    if (ch >= 0)
-        ch = ubur_store_run(w->ctx->store, err,
-                            "UPDATE reg_individual SET status = ?, population_type = ?,"
-                            " location_id = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                            "ttttt", nr->status, nr->type, nr->loc, w->now, p->id);
+#define INSERT_HISTORY                                                                             \
+    "INSERT INTO reg_history (individual_id, seq, effective_on, status, population_type,"          \
+    " location_id, reason, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define UPDATE_INDIVIDUAL                                                                          \
+    "UPDATE reg_individual SET status = ?, population_type = ?, location_id = ?, updated_at = ?,"  \
+    " version = version + 1 WHERE id = ?"
+    int64_t ch;
+    if (w->pipelined) { /* the demo: no answers awaited, as for its inserts */
+        ch = ubur_store_queue(w->ctx->store, err, INSERT_HISTORY, "tittttttt", p->id,
+                              (int64_t)nr->seq, day, nr->status, nr->type, nr->loc, nz(ev->reason),
+                              w->now, w->ctx->username);
+        if (!ch)
+            ch = ubur_store_queue(w->ctx->store, err, UPDATE_INDIVIDUAL, "ttttt", nr->status,
+                                  nr->type, nr->loc, w->now, p->id);
+    } else {
+        ch = ubur_store_run(w->ctx->store, err, INSERT_HISTORY, "tittttttt", p->id,
+                            (int64_t)nr->seq, day, nr->status, nr->type, nr->loc, nz(ev->reason),
+                            w->now, w->ctx->username);
+        if (ch >= 0)
+            ch = ubur_store_run(w->ctx->store, err, UPDATE_INDIVIDUAL, "ttttt", nr->status,
+                                nr->type, nr->loc, w->now, p->id);
+    }
+#undef INSERT_HISTORY
+#undef UPDATE_INDIVIDUAL
     if (ch < 0) {
         rc = (int)ch;
         goto out;
@@ -1133,6 +1169,25 @@ reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
 out:
     free(h);
     return rc;
+}
+
+int
+reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
+                const struct ubur_reg_event *ev, struct ubur_error *err)
+{
+    return apply_event(w, p, ev, NULL, 0, err);
+}
+
+int
+reg_apply_event_registered(struct reg_writer *w, const struct ubur_reg_individual *p,
+                           const struct reg_person_in *in, const struct ubur_reg_event *ev,
+                           struct ubur_error *err)
+{
+    struct hist_row h = {.from = in->registered, .seq = 1};
+    snprintf(h.status, sizeof(h.status), "%s", in->status);
+    snprintf(h.type, sizeof(h.type), "%s", in->p->population_type);
+    snprintf(h.loc, sizeof(h.loc), "%s", in->loc->id);
+    return apply_event(w, p, ev, &h, 1, err);
 }
 
 int

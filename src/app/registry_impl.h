@@ -52,9 +52,12 @@ struct reg_writer {
     /* Bulk import: a batch never places checkpoints (it may drop them); the import's
      * last transaction places them once, so each batch does not rescan the whole log. */
     bool defer_checkpoints;
-    /* Bulk import: inserts are queued (ubur_store_queue: pipelined on PostgreSQL), so a
-     * constraint failure surfaces at commit instead of naming its row. */
+    /* Bulk import and the demo: inserts are queued (ubur_store_queue: pipelined on
+     * PostgreSQL), so a constraint failure surfaces at commit instead of naming its row. */
     bool pipelined;
+    /* The setting registry.number_prefix (an arena string or NULL), read once per writer. */
+    const char *number_prefix;
+    bool number_prefix_read;
 };
 
 /* Set while a registration made on a border post is applied (sync): inserts keep the ids
@@ -132,6 +135,14 @@ int reg_find_individual(struct ubur_ctx *ctx, const char *key, struct ubur_reg_i
 /* Applies a status / type / location change to p (as read) inside the writer. */
 int reg_apply_event(struct reg_writer *w, const struct ubur_reg_individual *p,
                     const struct ubur_reg_event *ev, struct ubur_error *err);
+/*
+ * The same for p registered in this transaction by reg_insert_group as `in`, with no change
+ * since: its history (one row) is known, so nothing is read back. With w->pipelined the writes
+ * are queued, as reg_insert_person's are.
+ */
+int reg_apply_event_registered(struct reg_writer *w, const struct ubur_reg_individual *p,
+                               const struct reg_person_in *in, const struct ubur_reg_event *ev,
+                               struct ubur_error *err);
 /* The columns every individual query selects, and their reader. */
 #define REG_INDIVIDUAL_COLUMNS                                                                     \
     "i.id, i.individual_number, i.group_id, g.group_number, i.relationship, i.given_name_ar,"      \

@@ -56,13 +56,11 @@ int
 ubur_visa_counter_next(struct ubur_store *store, const char *scope, int64_t *out,
                        struct ubur_error *err)
 {
-    int64_t n = ubur_store_run(store, err,
-                               "INSERT INTO visa_counter (scope, value) VALUES (?, 1)"
-                               " ON CONFLICT (scope) DO UPDATE SET value = visa_counter.value + 1",
-                               "t", scope);
-    if (n < 0)
-        return (int)n;
-    return ubur_store_query_int(store, err, out, "SELECT value FROM visa_counter WHERE scope = ?",
+    /* one statement (one round trip on PostgreSQL): the upsert returns the new value */
+    return ubur_store_query_int(store, err, out,
+                                "INSERT INTO visa_counter (scope, value) VALUES (?, 1)"
+                                " ON CONFLICT (scope) DO UPDATE SET value = visa_counter.value + 1"
+                                " RETURNING value",
                                 "t", scope);
 }
 
@@ -87,7 +85,8 @@ ubur_visa_event_at(struct ubur_ctx *ctx, const char *application_id, const char 
     else
         ubur_time_format(ubur_now(), at);
     const char *role = system ? "system" : ubur_role_name(ctx->role);
-    int64_t n = ubur_store_run(
+    /* Queued (nothing is read back): on PostgreSQL it travels with the next statement. */
+    int64_t n = ubur_store_queue(
         ctx->store, err,
         "INSERT INTO visa_event (id, application_id, visa_id, action, from_state, to_state, at,"
         " user_id, username, role, reason, detail, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
@@ -719,28 +718,36 @@ apply_in_tx(struct ubur_ctx *ctx, struct app_input *in, const char *group_ref,
     char entry[UBUR_DATE_LEN + 1];
     ubur_date_format(in->entry_day, entry);
     int priority = ubur_visa_priority(&in->rules, in->urgent);
-    int64_t n = ubur_store_run(
-        ctx->store, err,
-        "INSERT INTO visa_application (id, number, person_id, passport_mrz, passport_number,"
-        " passport_state, nationality, passport_expiry, purpose, entry_date, stay_days, entries,"
-        " state, urgent, priority, hospital, patient_application_id, group_ref, fee_minor,"
-        " currency, risk_score, risk_level, screening, submitted_by, submitted_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?)",
-        "tttttttttt"
-        "ii"
-        "ii"
-        "ttt"
-        "it"
-        "it"
-        "t"
-        "ttt",
-        id, number, person_id, in->mrz_text, in->mrz.document_number, in->mrz.issuing_state,
-        in->mrz.nationality, in->expiry_date[0] ? in->expiry_date : NULL, in->rules.code, entry,
-        (int64_t)in->days, (int64_t)in->entries, (int64_t)in->urgent, (int64_t)priority,
-        in->hospital, in->patient_id, group_ref ? group_ref : in->group_ref, in->rules.fee_minor,
-        in->rules.currency, (int64_t)risk.score, ubur_visa_risk_level_name(risk.level), screening,
-        ctx->username, now, now);
+    int64_t n =
+        ubur_store_queue(/* the application, its documents and approval: queued */
+                         ctx->store, err,
+                         "INSERT INTO visa_application (id, number, person_id, passport_mrz, "
+                         "passport_number,"
+                         " passport_state, nationality, passport_expiry, purpose, entry_date, "
+                         "stay_days, entries,"
+                         " state, urgent, priority, hospital, patient_application_id, group_ref, "
+                         "fee_minor,"
+                         " currency, risk_score, risk_level, screening, submitted_by, "
+                         "submitted_at, updated_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?,"
+                         " ?, ?, ?)",
+                         "tttttttttt"
+                         "ii"
+                         "ii"
+                         "ttt"
+                         "it"
+                         "it"
+                         "t"
+                         "ttt",
+                         id, number, person_id, in->mrz_text, in->mrz.document_number,
+                         in->mrz.issuing_state, in->mrz.nationality,
+                         in->expiry_date[0] ? in->expiry_date : NULL, in->rules.code, entry,
+                         (int64_t)in->days, (int64_t)in->entries, (int64_t)in->urgent,
+                         (int64_t)priority, in->hospital, in->patient_id,
+                         group_ref ? group_ref : in->group_ref, in->rules.fee_minor,
+                         in->rules.currency, (int64_t)risk.score,
+                         ubur_visa_risk_level_name(risk.level), screening, ctx->username, now, now);
     if (n < 0) {
         rc = (int)n;
         goto out;
@@ -748,11 +755,11 @@ apply_in_tx(struct ubur_ctx *ctx, struct app_input *in, const char *group_ref,
     for (size_t i = 0; i < in->ndocs; i++) {
         char did[UBUR_UUID_LEN + 1];
         ubur_uuid7(did);
-        n = ubur_store_run(ctx->store, err,
-                           "INSERT INTO visa_application_document (id, application_id, kind,"
-                           " reference, description, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           "tttttt", did, id, in->docs[i].kind, in->docs[i].reference,
-                           in->docs[i].description, now);
+        n = ubur_store_queue(ctx->store, err,
+                             "INSERT INTO visa_application_document (id, application_id, kind,"
+                             " reference, description, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             "tttttt", did, id, in->docs[i].kind, in->docs[i].reference,
+                             in->docs[i].description, now);
         if (n < 0) {
             rc = (int)n;
             goto out;
@@ -810,10 +817,10 @@ apply_in_tx(struct ubur_ctx *ctx, struct app_input *in, const char *group_ref,
         if ((rc = ubur_visa_transition(UBUR_VISA_SUBMITTED, UBUR_VISA_APPROVE,
                                        UBUR_VISA_ROLE_SYSTEM, NULL, err)))
             goto out;
-        n = ubur_store_run(ctx->store, err,
-                           "UPDATE visa_application SET state = 'approved', auto_decided = 1,"
-                           " decided_by = 'system', decided_at = ?, updated_at = ? WHERE id = ?",
-                           "ttt", now, now, id);
+        n = ubur_store_queue(ctx->store, err,
+                             "UPDATE visa_application SET state = 'approved', auto_decided = 1,"
+                             " decided_by = 'system', decided_at = ?, updated_at = ? WHERE id = ?",
+                             "ttt", now, now, id);
         if (n < 0) {
             rc = (int)n;
             goto out;

@@ -3,9 +3,12 @@
  * `ubur screen [--json] [--dob D] [--nationality C] [--sex M|F] [--threshold T]
  * [--limit N] NAME`, `ubur screen --json --batch FILE`, and `ubur cases` to
  * list and decide the cases screenings open. screen exits 0 when no hit
- * reaches the threshold, 1 when one does (or a batch row is invalid), 2 on
- * a usage error.
+ * reaches the threshold, 1 when one does, 2 on a usage error (or, in a
+ * batch without a hit, an invalid row), 3 when screening could not run (the
+ * store unreachable, a row that failed for a reason other than its input):
+ * a script must never read "not screened" as "no hit".
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,9 @@
 #include "cli.h"
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
+
+/* screening could not run: distinct from 1 (a hit) and 2 (usage) */
+#define SCREEN_EXIT_RUNTIME 3
 
 extern const struct ubur_cmd ubur_cmd_screen, ubur_cmd_cases;
 
@@ -103,9 +109,9 @@ run_batch(struct ubur_cli *cli, const char *file, double threshold, int limit)
         free(line);
         if (fp != stdin)
             fclose(fp);
-        return 1;
+        return SCREEN_EXIT_RUNTIME;
     }
-    int status = 0;
+    bool hit = false, invalid = false, failed = false;
     long lineno = 1;
     while ((n = getline(&line, &cap, fp)) > 0) {
         lineno++;
@@ -133,16 +139,19 @@ run_batch(struct ubur_cli *cli, const char *file, double threshold, int limit)
         if (*p) {
             ubur_error_set(&err, UBUR_EINVAL, "more than 4 fields");
             print_error_json(lineno, &err);
-            status = 1;
+            invalid = true;
         } else if (ubur_screen(&cli->ctx, &q, &r, &err)) {
             print_error_json(lineno, &err);
-            status = 1;
+            if (err.code == UBUR_EINVAL)
+                invalid = true;
+            else
+                failed = true;
         } else {
             char *json = ubur_screen_result_json(&q, &r);
             puts(json);
             free(json);
             if (r.alerts > 0)
-                status = 1;
+                hit = true;
         }
         fflush(stdout);
         for (int i = 0; i < 4; i++)
@@ -154,7 +163,8 @@ run_batch(struct ubur_cli *cli, const char *file, double threshold, int limit)
     if (fp != stdin)
         fclose(fp);
     ubur_screening_shutdown();
-    return status;
+    /* a row not screened outweighs a hit elsewhere, and a hit an invalid row */
+    return failed ? SCREEN_EXIT_RUNTIME : hit ? 1 : invalid ? 2 : 0;
 }
 
 static int
@@ -211,7 +221,7 @@ run_screen(struct ubur_cli *cli, int argc, char **argv)
     struct ubur_error err = UBUR_ERROR_INIT;
     if (!ubur_cli_store(cli)) {
         ubur_buf_release(&name);
-        return 1;
+        return SCREEN_EXIT_RUNTIME;
     }
     rc = ubur_screen(&cli->ctx, &q, &r, &err);
     if (rc) {
@@ -220,7 +230,8 @@ run_screen(struct ubur_cli *cli, int argc, char **argv)
         if (rc == UBUR_EINVAL)
             return ubur_cli_usage(&ubur_cmd_screen, "%s%s%s", err.field, err.field[0] ? ": " : "",
                                   err.message);
-        return ubur_cli_fail(&err);
+        ubur_cli_fail(&err);
+        return SCREEN_EXIT_RUNTIME;
     }
     if (json) {
         char *s = ubur_screen_result_json(&q, &r);
@@ -277,7 +288,9 @@ const struct ubur_cmd ubur_cmd_screen = {
              "\n"
              "NAME in any script. FILE is a CSV with the header name,dob,nationality,sex;\n"
              "one JSON object per row, in order. Exit 0: no hit reaches the threshold\n"
-             "(default 0.80); 1: one does (or a batch row is invalid); 2: usage error.\n",
+             "(default 0.80); 1: one does; 2: usage error (or, in a batch without a hit,\n"
+             "an invalid row); 3: screening could not run (the store unreachable, or a\n"
+             "batch row that failed for a reason other than its input).\n",
     .run = run_screen,
 };
 

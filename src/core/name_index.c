@@ -19,6 +19,10 @@
  *             query finds the spellings one typo away (Bashir/Basdir: one
  *             letter, but a digraph, so two consonants apart in sound).
  *
+ * Postings carry each name's signature beside its id (gathering reads lists in
+ * order and filters without touching a per-name array at random), and the
+ * names a search shortlists are fetched while the others are still bounded.
+ *
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
  */
@@ -62,12 +66,36 @@ vec_push(struct vec32 *a, uint32_t x)
 }
 
 /*
+ * A posting list: name ids, ascending, each with the name's signature
+ * (sig_of) beside it, so that filtering a list reads it in order and
+ * touches no per-name array at random (a posting is 8 bytes, not 4).
+ */
+struct posting {
+    uint32_t id, sig;
+};
+
+struct postings {
+    struct posting *v;
+    uint32_t n, cap;
+};
+
+static void
+post_push(struct postings *a, uint32_t id, uint32_t sig)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 4;
+        a->v = ubur_realloc(a->v, a->cap * sizeof(struct posting));
+    }
+    a->v[a->n++] = (struct posting){id, sig};
+}
+
+/*
  * A vocabulary word (a unit skeleton): its posting list, and what a search
  * needs to expand a query unit to it, in one 32-byte record.
  */
 #define VOCAB_INLINE 9
 struct vocab {
-    struct vec32 postings;
+    struct postings postings;
     uint32_t skel;          /* pool offset */
     unsigned char common;   /* the skeleton of a common name (weight below 1) */
     unsigned char body;     /* consonants in the skeleton (after any "BD:" prefix) */
@@ -170,7 +198,7 @@ struct ubur_name_index {
     char *pool;
     size_t pool_len, pool_cap;
     struct strmap vocab_map, del_map, phon_map, combo_map;
-    struct vec32 *combos; /* names by combination of common units (combo_key) */
+    struct postings *combos; /* names by combination of common units (combo_key) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
     struct vec32 *near; /* per vocab id, its neighbours */
@@ -178,7 +206,6 @@ struct ubur_name_index {
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
     struct cname *names;
-    uint32_t *sig;       /* per name: bloom of its vocab ids and its total weight (sig_of) */
     struct hotname *hot; /* 64-byte aligned: a record never spans two cache lines */
     uint32_t nnames, names_cap, alive;
     struct cunit *units;
@@ -368,7 +395,6 @@ ubur_name_index_free(struct ubur_name_index *ix)
     big_free(ix->phon_map.s);
     big_free(ix->names);
     big_free(ix->hot);
-    big_free(ix->sig);
     big_free(ix->units);
     big_free(ix->pool);
     free(ix);
@@ -685,25 +711,25 @@ combo_key(const char **skels, int n, int skip, char *out, size_t cap)
 }
 
 static void
-combo_post(struct ubur_name_index *ix, const char *key, uint32_t id)
+combo_post(struct ubur_name_index *ix, const char *key, uint32_t id, uint32_t sig)
 {
     bool created;
     struct strmap_slot *sl = map_upsert(ix, &ix->combo_map, key, &created);
     if (created) {
         if (ix->ncombos == ix->combos_cap) {
             ix->combos_cap = ix->combos_cap ? ix->combos_cap * 2 : 1024;
-            ix->combos = ubur_realloc(ix->combos, ix->combos_cap * sizeof(struct vec32));
+            ix->combos = ubur_realloc(ix->combos, ix->combos_cap * sizeof(struct postings));
         }
         sl->val = ix->ncombos++;
-        memset(&ix->combos[sl->val], 0, sizeof(struct vec32));
+        memset(&ix->combos[sl->val], 0, sizeof(struct postings));
     }
-    struct vec32 *v = &ix->combos[sl->val];
-    if (v->n == 0 || v->v[v->n - 1] != id) /* the same key twice for one name */
-        vec_push(v, id);
+    struct postings *v = &ix->combos[sl->val];
+    if (v->n == 0 || v->v[v->n - 1].id != id) /* the same key twice for one name */
+        post_push(v, id, sig);
 }
 
 static void
-combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id)
+combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id, uint32_t sig)
 {
     const char *skels[COMBO_UNITS];
     int n = 0;
@@ -714,12 +740,12 @@ combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id)
         return;
     char key[COMBO_UNITS * UBUR_NAME_PHON];
     combo_key(skels, n, -1, key, sizeof(key));
-    combo_post(ix, key, id);
+    combo_post(ix, key, id, sig);
     /* one fewer only for names of common units alone: with a rare unit besides, a name
      * holding one common unit more than a query weighs too much to reach a match */
     for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++) {
         combo_key(skels, n, skip, key, sizeof(key));
-        combo_post(ix, key, id);
+        combo_post(ix, key, id, sig);
     }
 }
 
@@ -738,7 +764,6 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         ix->names_cap = ncap;
         ix->hot = big_realloc(ix->hot, ix->nnames * sizeof(struct hotname),
                               ncap * sizeof(struct hotname));
-        ix->sig = big_realloc(ix->sig, ix->nnames * sizeof(uint32_t), ncap * sizeof(uint32_t));
     }
     if (ix->nunits + (uint32_t)p->n > ix->units_cap) {
         uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
@@ -773,16 +798,19 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
             hn->vocab[i] = u->vocab;
             hn->weight[i] = u->weight;
         }
+    }
+    uint32_t sig = sig_of(ix, cn);
+    for (int i = 0; i < p->n; i++) {
+        const struct cunit *u = &ix->units[cn->units + (uint32_t)i];
         /* a name repeating a unit ("Muhammad Muhammad") is posted once */
         bool dup = false;
         for (int k = 0; k < i; k++)
-            if (ix->units[cn->units + k].vocab == u->vocab)
+            if (ix->units[cn->units + (uint32_t)k].vocab == u->vocab)
                 dup = true;
         if (!dup)
-            vec_push(&ix->vocab[u->vocab].postings, id);
+            post_push(&ix->vocab[u->vocab].postings, id, sig);
     }
-    ix->sig[id] = sig_of(ix, cn);
-    combo_add(ix, p, id);
+    combo_add(ix, p, id, sig);
     if (record >= ix->nrec) {
         uint32_t n = ix->nrec ? ix->nrec : 1024;
         while (n <= record)
@@ -834,8 +862,7 @@ ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record)
     for (uint32_t i = 0; i < r->n; i++) {
         if (ix->names[r->v[i]].alive) {
             ix->names[r->v[i]].alive = 0;
-            ix->hot[r->v[i]].alive = 0;
-            ix->sig[r->v[i]] = 0; /* no unit in common with anything: never gathered */
+            ix->hot[r->v[i]].alive = 0; /* still gathered until compaction, then dropped */
             ix->alive--;
         }
     }
@@ -846,10 +873,18 @@ void
 ubur_name_index_compact(struct ubur_name_index *ix)
 {
     for (uint32_t v = 0; v < ix->nvocab; v++) {
-        struct vec32 *p = &ix->vocab[v].postings;
+        struct postings *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i]].alive)
+            if (ix->names[p->v[i].id].alive)
+                p->v[o++] = p->v[i];
+        p->n = o;
+    }
+    for (uint32_t c = 0; c < ix->ncombos; c++) {
+        struct postings *p = &ix->combos[c];
+        uint32_t o = 0;
+        for (uint32_t i = 0; i < p->n; i++)
+            if (ix->names[p->v[i].id].alive)
                 p->v[o++] = p->v[i];
         p->n = o;
     }
@@ -879,10 +914,11 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
     m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m += (ix->vocab[i].postings.cap + ix->near[i].cap) * sizeof(uint32_t);
+        m +=
+            ix->vocab[i].postings.cap * sizeof(struct posting) + ix->near[i].cap * sizeof(uint32_t);
     m += ix->combo_map.cap * sizeof(struct strmap_slot) + ix->combos_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ncombos; i++)
-        m += ix->combos[i].cap * sizeof(uint32_t);
+        m += ix->combos[i].cap * sizeof(struct posting);
     m += ix->dels_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ndels; i++)
         m += ix->dels[i].cap * sizeof(uint32_t);
@@ -923,7 +959,7 @@ struct scratch {
     uint32_t nwords, gen;
     uint32_t *cand;
     uint32_t ncand, cand_cap;
-    uint32_t *bid; /* the batch of posting entries to filter (batch_add) */
+    struct posting *bid; /* the batch of posting entries to filter (batch_add) */
     uint16_t *bw;
     uint32_t nbatch, batch_cap;
     struct shortlisted *sl;
@@ -1409,18 +1445,18 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
  * ahead within each list would rarely get ahead at all.
  */
 static void
-batch_add(struct scratch *s, const struct vec32 *p, uint16_t w, uint32_t *read)
+batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *read)
 {
     *read += p->n;
     if (s->nbatch + p->n > s->batch_cap) {
         uint32_t n = s->batch_cap ? s->batch_cap : 4096;
         while (n < s->nbatch + p->n)
             n *= 2;
-        s->bid = ubur_realloc(s->bid, (size_t)n * sizeof(uint32_t));
+        s->bid = ubur_realloc(s->bid, (size_t)n * sizeof(struct posting));
         s->bw = ubur_realloc(s->bw, (size_t)n * sizeof(uint16_t));
         s->batch_cap = n;
     }
-    memcpy(s->bid + s->nbatch, p->v, (size_t)p->n * sizeof(uint32_t));
+    memcpy(s->bid + s->nbatch, p->v, (size_t)p->n * sizeof(struct posting));
     for (uint32_t i = 0; i < p->n; i++)
         s->bw[s->nbatch + i] = w;
     s->nbatch += p->n;
@@ -1429,15 +1465,13 @@ batch_add(struct scratch *s, const struct vec32 *p, uint16_t w, uint32_t *read)
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
  * empties the batch. Returns false when the candidate list is full. */
 static bool
-batch_run(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f)
+batch_run(struct scratch *s, const struct sigfilter *f)
 {
     uint32_t n = s->nbatch;
     s->nbatch = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (i + PREFETCH_AHEAD < n)
-            __builtin_prefetch(&ix->sig[s->bid[i + PREFETCH_AHEAD]]);
-        uint32_t id = s->bid[i];
-        if (bit_test(s->seen, id) || !sig_pass(f, ix->sig[id], s->bw[i]))
+        uint32_t id = s->bid[i].id;
+        if (bit_test(s->seen, id) || !sig_pass(f, s->bid[i].sig, s->bw[i]))
             continue;
         if (s->ncand >= CAND_MAX)
             return false;
@@ -1483,7 +1517,7 @@ gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct 
         if (sl && sl->key)
             batch_add(s, &ix->combos[sl->val], 0, read);
     }
-    return batch_run(ix, s, f);
+    return batch_run(s, f);
 }
 
 /*
@@ -1713,7 +1747,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
             batch_add(s, &ix->vocab[qu[k].vocab[v]].postings, sig_w(f.u[k].w * qu[k].credit[v]),
                       &st.postings);
         }
-        if (!batch_run(ix, s, &f))
+        if (!batch_run(s, &f))
             goto gathered;
         /* A name met from now on holds this unit only through a neighbour not read. */
         f.known = -1;
@@ -1740,12 +1774,22 @@ gathered:
         if (!ix->hot[id].alive)
             continue;
         float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
-        if (ub >= (float)min_score - 1e-4f)
+        bool keep = ub >= (float)min_score - 1e-4f;
+        if (keep)
             sl_push(s, ub, id);
-        else if (letters_near(qlen, qset, &ix->hot[id]))
-            sl_push(s, (float)min_score, id);
+        else if ((keep = letters_near(qlen, qset, &ix->hot[id]))) {
+            /* scored by the whole-name typo rule at most 1 - 2.5 / (longer length): queued
+             * by that, not last, or names that bound higher crowd it out of the results */
+            unsigned l = qlen > ix->hot[id].nletters ? qlen : ix->hot[id].nletters;
+            float t = 1.0f - 2.5f / (float)l;
+            sl_push(s, t > (float)min_score ? t : (float)min_score, id);
+        }
+        if (keep) /* most of the shortlist is scored: fetch its records meanwhile */
+            __builtin_prefetch(&ix->names[id]);
     }
     st.shortlisted = s->nsl;
+    for (uint32_t i = 0; i < s->nsl && i < RESCORE_MAX; i++)
+        __builtin_prefetch(&ix->units[ix->names[s->sl[i].id].units]);
     for (uint32_t i = 0; i < s->ncand; i++)
         bit_clear(s->seen, s->cand[i]);
     PHASE(t2);

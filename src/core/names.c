@@ -458,6 +458,13 @@ latin_phon(const char *s, char *out)
             i++;
             continue;
         }
+        if (initial && c == 'o' && d == 'u' && n > 2 && !lvowel(s[2]) && s[2] != 'w') {
+            /* initial "ou" before a consonant is French spelling of u: Oumar (عمر),
+             * Ousmane (عثمان), Oussama (أسامة) */
+            phon_push(out, &o, 'u');
+            i = 2;
+            continue;
+        }
         if (lvowel(c) || c == 'w') {
             size_t j = i;
             bool hi = false, hu = false, ha = false;
@@ -952,10 +959,12 @@ ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
      * or "absullah" from "abdullah" is the particle mistyped */
     if (a->kind != b_kind)
         s *= 0.5;
-    if (t > s)
-        s = t;
+    /* "X al-Din" against a name that is not one sounds less alike; but letters one typo
+     * apart ("Sadudin", "Shamsudddn" for Saduddin, Shamsuddin) are the compound mistyped */
     if ((a->flags & UBUR_UNIT_DIN) != (b_flags & UBUR_UNIT_DIN))
         s *= 0.9;
+    if (t > s)
+        s = t;
     return s;
 }
 
@@ -1315,9 +1324,9 @@ static const char *const latin_titles[] = {
     "maulvi",  "mawlawi", "moulavi", "mawlavi", "sheikh", "shaikh", "sheik", "shaykh",
     "cheikh",  "dr",      "mr",      "mrs",     "ms",     "prof",   "qari",  "maulana",
     "mawlana", "imam",    "emir",    "sayyed",  NULL};
-static const char *const arabic_titles[] = {"الحاج",  "حاج",     "الشيخ", "شيخ",     "ملا",
-                                            "مولوي",  "الدكتور", "د",     "المولوي", "مولانا",
-                                            "الامام", "امام",    "السيد", NULL};
+static const char *const arabic_titles[] = {"الحاج",  "حاج",    "حاجي",    "الشيخ", "شيخ",
+                                            "ملا",    "مولوي",  "الدكتور", "د",     "المولوي",
+                                            "مولانا", "الامام", "امام",    "السيد", NULL};
 static const char *const latin_articles[] = {"al", "el", "ul", "il", "ol", NULL};
 static const char *const latin_nasab[] = {"bin",  "ibn",  "ben", "bint", "binti",
                                           "ould", "wuld", "ebn", "bn",   NULL};
@@ -1330,6 +1339,10 @@ static const char *const latin_abd[] = {"abd",   "abdul", "abdel",  "abdal", "ab
 static const char *const latin_din[] = {"din",   "deen",  "dine",   "ddin",  "ddine",
                                         "edin",  "eddin", "eddine", "uddin", "addin",
                                         "aldin", "udin",  "iddin",  NULL};
+/* "Ullah" after a name, written apart: "Saif Ullah", "Aman Ullah" (Saifullah). Not "Allah":
+ * in Latin "Allah" begins names too (Allah Dad, Allah Noor: "Matin Allah Dad"). */
+static const char *const latin_allah[] = {"ullah", "ollah", "illah", NULL};
+
 /* Connectors between a glued "abd" and the divine name, longest first. */
 static const char *const abd_connectors[] = {
     "oul", "ul", "el", "al", "ol", "il", "ur", "ar", "er",  "us",  "as", "es", "ud", "ad",
@@ -1550,6 +1563,97 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
 }
 
 /*
+ * Makes the last unit an "X al-Din" compound ("salah al-din": one unit).
+ * Returns false when it is one already or has no room.
+ */
+static bool
+din_join(struct ubur_name *out)
+{
+    struct ubur_name_unit *u = &out->u[out->n - 1];
+    if ((u->flags & UBUR_UNIT_DIN) || strlen(u->phon) + 3 >= UBUR_NAME_PHON)
+        return false;
+    char body[UBUR_NAME_TEXT * 2];
+    const char *base = u->text;
+    if (!strncmp(base, "al-", 3))
+        base += 3;
+    snprintf(body, sizeof(body), "%s %s", base, "al-din");
+    char glued[UBUR_NAME_TEXT * 2];
+    snprintf(glued, sizeof(glued), "%sdin", base);
+    for (char *q = glued; *q; q++)
+        if (*q == ' ' || *q == '-')
+            *q = 'a';
+    if (u->flags & UBUR_UNIT_ARABIC) {
+        size_t pl = strlen(u->phon);
+        snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "DYN");
+    } else {
+        latin_phon(glued, u->phon);
+        copy2(u->letters, sizeof(u->letters), glued, "");
+    }
+    char sk[UBUR_NAME_PHON];
+    skeleton(u->phon, sk, sizeof(sk));
+    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
+    snprintf(u->text, sizeof(u->text), "%s", body);
+    u->flags |= UBUR_UNIT_DIN;
+    u->weight = unit_weight(u->skel);
+    return true;
+}
+
+/* A Latin token that is "X al-Din" glued (Salahuddin, Saaduddin, Nasreddine): the
+ * length of X, or 0. */
+static size_t
+glued_din(const char *t)
+{
+    static const char *const suffixes[] = {"uddin", "uddeen", "eddine", "eddin", "addin",
+                                           "iddin", "oddin",  "udin",   "edin",  NULL};
+    size_t l = strlen(t);
+    for (int k = 0; suffixes[k]; k++) {
+        size_t sl = strlen(suffixes[k]);
+        /* not after a d: "Saduddin" spells two d's, and its typos (Sadudnin) sound like it
+         * only with both, where Arabic script writes سعد الدين with one */
+        if (l >= sl + 3 && !strcmp(t + l - sl, suffixes[k]))
+            return t[l - sl - 1] == 'd' ? 0 : l - sl;
+    }
+    return 0;
+}
+
+/*
+ * Joins "Allah" to the unit before it ("nur allah", "نور الله" -> one unit,
+ * like the Latin Nurullah): a theophoric name is one name, written apart in
+ * Arabic script and mostly glued in Latin. Only a plain unit that is not
+ * already a compound. Returns whether it joined.
+ */
+static bool
+allah_join(struct ubur_name *out, const char *t, bool arabic)
+{
+    struct ubur_name_unit *u = &out->u[out->n - 1];
+    if (u->kind != UBUR_UNIT_PLAIN || (u->flags & (UBUR_UNIT_DIN | UBUR_UNIT_ARTICLE)) ||
+        strlen(u->phon) + 3 >= UBUR_NAME_PHON || strlen(u->text) + 7 >= UBUR_NAME_TEXT ||
+        strstr(u->text, " allah"))
+        return false;
+    size_t ll = strlen(u->letters);
+    if (ll >= 5 && (!strcmp(u->letters + ll - 3, "lah") || !strcmp(u->letters + ll - 3, "lla")))
+        return false; /* already glued: "Hamdullah Allah" is two names */
+    if (arabic) {
+        size_t pl = strlen(u->phon);
+        snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "L");
+    } else {
+        char glued[UBUR_NAME_PHON * 2];
+        snprintf(glued, sizeof(glued), "%s%s", u->letters, t);
+        if (strlen(glued) >= UBUR_NAME_PHON)
+            return false;
+        latin_phon(glued, u->phon);
+        copy2(u->letters, sizeof(u->letters), glued, "");
+    }
+    char sk[UBUR_NAME_PHON];
+    skeleton(u->phon, sk, sizeof(sk));
+    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
+    size_t tl = strlen(u->text);
+    snprintf(u->text + tl, sizeof(u->text) - tl, " allah");
+    u->weight = unit_weight(u->skel);
+    return true;
+}
+
+/*
  * Turns folded tokens into units (see names.h). `folded` is modified
  * (split in place).
  */
@@ -1630,37 +1734,16 @@ parse_units(struct ubur_name *out, char *folded)
                 copy2(written, sizeof(written), t, "");
                 continue;
             }
-            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && (cat & P_DIN)) {
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && (cat & P_DIN) && din_join(out)) {
                 /* "salah al-din": one unit */
-                struct ubur_name_unit *u = &out->u[out->n - 1];
-                if (!(u->flags & UBUR_UNIT_DIN) && strlen(u->phon) + 3 < UBUR_NAME_PHON) {
-                    char body[UBUR_NAME_TEXT * 2];
-                    const char *base = u->text;
-                    if (!strncmp(base, "al-", 3))
-                        base += 3;
-                    snprintf(body, sizeof(body), "%s %s", base, "al-din");
-                    char glued[UBUR_NAME_TEXT * 2];
-                    snprintf(glued, sizeof(glued), "%sdin", base);
-                    for (char *q = glued; *q; q++)
-                        if (*q == ' ' || *q == '-')
-                            *q = 'a';
-                    if (u->flags & UBUR_UNIT_ARABIC) {
-                        size_t pl = strlen(u->phon);
-                        snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "DYN");
-                    } else {
-                        latin_phon(glued, u->phon);
-                        copy2(u->letters, sizeof(u->letters), glued, "");
-                    }
-                    char sk[UBUR_NAME_PHON];
-                    skeleton(u->phon, sk, sizeof(sk));
-                    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
-                    snprintf(u->text, sizeof(u->text), "%s", body);
-                    u->flags |= UBUR_UNIT_DIN;
-                    u->weight = unit_weight(u->skel);
-                    pending = 0;
-                    continue;
-                }
+                pending = 0;
+                continue;
             }
+            /* "nur allah": one unit, as Latin usually writes it (Nurullah) and as Arabic
+             * script writes it apart (نور الله); abd allah is an abd unit (above) */
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
+                in_list(t, latin_allah) && allah_join(out, t, false))
+                continue;
             /* glued "abdulrahman", "abdelkarim", "abdullah" */
             if (pending_kind == UBUR_UNIT_PLAIN && !strncmp(t, "abd", 3) && strlen(t) >= 6) {
                 const char *rest = t + 3;
@@ -1691,8 +1774,21 @@ parse_units(struct ubur_name *out, char *folded)
                 else if (!strncmp(t, "al", 2) && strlen(t) > 4)
                     body = t + 2; /* "abd allah": the article inside the unit */
                 copy2(written, sizeof(written), written, t);
-                add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body, false,
-                         written);
+                size_t dl = pending_kind == UBUR_UNIT_PLAIN ? glued_din(body) : 0;
+                if (dl && dl < UBUR_NAME_TEXT) {
+                    /* "saaduddin" is "saad al-din" written as one word */
+                    char base[UBUR_NAME_TEXT];
+                    memcpy(base, body, dl);
+                    base[dl] = '\0';
+                    int before = out->n;
+                    add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), base,
+                             false, written);
+                    if (out->n > before && din_join(out)) /* typed as one word: its letters */
+                        copy2(out->u[out->n - 1].letters, sizeof(out->u[0].letters), body, "");
+                } else {
+                    add_unit(out, pending_kind, pending | (art ? UBUR_UNIT_ARTICLE : 0u), body,
+                             false, written);
+                }
                 written[0] = '\0';
                 pending = 0;
                 pending_kind = UBUR_UNIT_PLAIN;
@@ -1704,7 +1800,8 @@ parse_units(struct ubur_name *out, char *folded)
                 pending |= UBUR_UNIT_ARTICLE;
                 continue;
             }
-            if (more && (!strcmp(t, "بن") || !strcmp(t, "ابن") || !strcmp(t, "بنت"))) {
+            if (more && (!strcmp(t, "بن") || !strcmp(t, "ابن") || !strcmp(t, "بنت") ||
+                         (out->n > 0 && !strcmp(t, "ولد")))) { /* ولد: "ould", Mauritanian */
                 pending |= UBUR_UNIT_NASAB;
                 continue;
             }
@@ -1739,6 +1836,9 @@ parse_units(struct ubur_name *out, char *folded)
                     continue;
                 }
             }
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending && !strcmp(t, "الله") &&
+                allah_join(out, t, true))
+                continue;
             const char *body = t;
             int kind = pending_kind;
             unsigned fl = pending;

@@ -69,9 +69,11 @@ struct pg_store {
     PGconn *conn;
     unsigned generation; /* bumped on every reconnect: prepared statements are gone */
     unsigned next_name;
-    bool tx;     /* a transaction is open (or was, when the connection died in it) */
-    bool broken; /* the connection was lost; reconnect at next use outside a tx */
-    int queued;  /* statements sent in pipeline mode and not read back yet */
+    bool tx;            /* a transaction is open (or was, when the connection died in it) */
+    bool begin_pending; /* tx, but BEGIN and the write lock not sent yet: they go with the
+                           transaction's first statement */
+    bool broken;        /* the connection was lost; reconnect at next use outside a tx */
+    int queued;         /* statements sent in pipeline mode and not read back yet */
 };
 
 struct pg_param {
@@ -469,14 +471,20 @@ pg_close(struct ubur_store *base)
 }
 
 static int pg_drain(struct pg_store *s, struct ubur_error *err);
+static int pg_begin_now(struct pg_store *s, struct ubur_error *err);
+static int pg_exec_raw(struct pg_store *s, const char *sql, struct ubur_error *err,
+                       const char *what);
 
 /* Reads back queued statements; reconnects when the connection was lost outside a transaction. */
 static int
 pg_ensure(struct pg_store *s, struct ubur_error *err)
 {
-    if (!s->broken && PQstatus(s->conn) == CONNECTION_OK)
-        return s->queued || PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF ? pg_drain(s, err) : 0;
-    if (s->tx)
+    if (!s->broken && PQstatus(s->conn) == CONNECTION_OK) {
+        if (s->queued || PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF)
+            return pg_drain(s, err);
+        return s->begin_pending ? pg_begin_now(s, err) : 0;
+    }
+    if (s->tx && !s->begin_pending) /* nothing was sent in a pending transaction: reconnect */
         return ubur_error_set(err, UBUR_EBUSY,
                               "connection to PostgreSQL lost inside a transaction, which was"
                               " rolled back: roll back and retry");
@@ -493,7 +501,10 @@ pg_ensure(struct pg_store *s, struct ubur_error *err)
     }
     s->generation++;
     s->broken = false;
-    return pg_session_setup(s, err);
+    int rc = pg_session_setup(s, err);
+    if (!rc && s->begin_pending)
+        rc = pg_begin_now(s, err);
+    return rc;
 }
 
 static int
@@ -542,17 +553,23 @@ pg_fail(struct pg_store *s, const PGresult *res, struct ubur_error *err, const c
 }
 
 /*
- * Reads back the results of the queued statements and leaves pipeline mode.
- * Returns 0 or the first queued statement's failure.
+ * Ends the pipeline with a sync, reads every result back and leaves pipeline
+ * mode: one round trip for everything sent since the last one. Returns 0 or
+ * the first failure among the statements sent (later ones were skipped by the
+ * server). With `last`, the result of the last statement sent (one that wants
+ * its answer: a query or COMMIT, named by `what`) is kept there; it is NULL
+ * after a failure.
  */
 static int
-pg_drain(struct pg_store *s, struct ubur_error *err)
+pg_sync(struct pg_store *s, PGresult **last, struct ubur_error *err, const char *what)
 {
+    if (last)
+        *last = NULL;
     if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF) {
         s->queued = 0;
         return 0;
     }
-    int rc = 0;
+    int rc = 0, idx = 0, want = last ? s->queued - 1 : -1;
     if (!PQpipelineSync(s->conn)) {
         rc = pg_fail(s, NULL, err, "queued statements");
     } else {
@@ -562,23 +579,82 @@ pg_drain(struct pg_store *s, struct ubur_error *err)
             if (!r) { /* one NULL ends each statement's results; two mean nothing more comes */
                 if (++nulls > 1 || PQstatus(s->conn) != CONNECTION_OK)
                     break;
+                idx++;
                 continue;
             }
             nulls = 0;
             ExecStatusType st = PQresultStatus(r);
-            if (st == PGRES_FATAL_ERROR && !rc)
-                rc = pg_fail(s, r, err, "queued statement");
-            PQclear(r);
-            if (st == PGRES_PIPELINE_SYNC)
+            if (st == PGRES_PIPELINE_SYNC) {
+                PQclear(r);
                 break;
+            }
+            if (st == PGRES_FATAL_ERROR && !rc)
+                rc = pg_fail(s, r, err, idx == want ? what : "queued statement");
+            if (idx == want && !rc && !*last) {
+                *last = r;
+                continue;
+            }
+            PQclear(r);
         }
     }
     if (!PQexitPipelineMode(s->conn) && !rc)
         rc = pg_fail(s, NULL, err, "queued statements");
     s->queued = 0;
-    if (!rc && PQstatus(s->conn) != CONNECTION_OK)
-        rc = pg_fail(s, NULL, err, "queued statements");
+    if (PQstatus(s->conn) != CONNECTION_OK) /* a failure read before libpq saw the loss */
+        rc = pg_fail(s, NULL, err, last ? what : "queued statements");
+    if (!rc && last && !*last)
+        rc = ubur_error_set(err, UBUR_ESTORE, "%s: no result from PostgreSQL", what);
+    if (rc && last && *last) {
+        PQclear(*last);
+        *last = NULL;
+    }
     return rc;
+}
+
+/* Reads back the results of the queued statements and leaves pipeline mode. */
+static int
+pg_drain(struct pg_store *s, struct ubur_error *err)
+{
+    return pg_sync(s, NULL, err, NULL);
+}
+
+/* The SQL that opens a transaction and takes ubur's write lock. */
+static void
+begin_sql(char *out, size_t cap, bool with_begin)
+{
+    snprintf(out, cap, "%sSELECT pg_advisory_xact_lock(%d, %d)", with_begin ? "BEGIN; " : "",
+             PG_LOCK_NS, PG_LOCK_WRITE);
+}
+
+/* Sends a pending BEGIN and the write lock now, in one round trip. */
+static int
+pg_begin_now(struct pg_store *s, struct ubur_error *err)
+{
+    char sql[128];
+    begin_sql(sql, sizeof(sql), true);
+    s->begin_pending = false;
+    return pg_exec_raw(s, sql, err, "begin");
+}
+
+/*
+ * Enters pipeline mode (when not in it) and sends a pending BEGIN and the
+ * write lock first, so they travel with the statement that follows.
+ */
+static int
+pg_pipeline_on(struct pg_store *s, struct ubur_error *err)
+{
+    if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(s->conn))
+        return pg_fail(s, NULL, err, "pipeline");
+    if (s->begin_pending) {
+        char lock[96];
+        begin_sql(lock, sizeof(lock), false);
+        if (!PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+            !PQsendQueryParams(s->conn, lock, 0, NULL, NULL, NULL, NULL, 0))
+            return pg_fail(s, NULL, err, "begin");
+        s->queued += 2;
+        s->begin_pending = false;
+    }
+    return 0;
 }
 
 static int
@@ -593,22 +669,66 @@ pg_exec_raw(struct pg_store *s, const char *sql, struct ubur_error *err, const c
     return rc;
 }
 
+/*
+ * True for one SAVEPOINT, RELEASE or SET LOCAL statement: transaction
+ * control whose only answer is success, queued inside a transaction.
+ */
+static bool
+queueable_control(const char *sql)
+{
+    const char *t = skip_blank(sql), *e;
+    if (!match_word(t, "SAVEPOINT") && !match_word(t, "RELEASE") &&
+        !((e = match_word(t, "SET")) && match_word(skip_blank(e), "LOCAL")))
+        return false;
+    const char *semi = strchr(t, ';'); /* one statement only (a ';' in a literal: not queued) */
+    return !semi || !*skip_blank(semi + 1);
+}
+
 static int
 pg_exec(struct ubur_store *base, const char *sql, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(base);
     const char *t0 = skip_blank(sql);
-    int rc;
+    int rc = 0;
     if (s->tx && s->queued && !strncasecmp(t0, "ROLLBACK", 8))
         pg_drain(s, NULL); /* what was queued since the savepoint is being undone */
-    if ((rc = pg_ensure(s, err)))
-        return rc;
     char *pgsql = ubur_store_pg_translate(sql, true, NULL, err);
     if (!pgsql)
         return err ? err->code : UBUR_EINTERNAL;
     const char *t = skip_blank(pgsql);
-    if (*t) /* an empty query (only PRAGMAs, say) has nothing to send */
+    if (s->tx && !s->broken && PQstatus(s->conn) == CONNECTION_OK && queueable_control(t)) {
+        /* a savepoint or SET LOCAL goes in the pipeline with the statements around it; a
+         * failure shows at the next sync, as a queued write's does */
+        if (s->queued >= PG_QUEUE_MAX)
+            rc = pg_drain(s, err);
+        if (!rc)
+            rc = pg_pipeline_on(s, err);
+        if (!rc && !PQsendQueryParams(s->conn, t, 0, NULL, NULL, NULL, NULL, 0))
+            rc = pg_fail(s, NULL, err, "exec");
+        if (!rc)
+            s->queued++;
+        free(pgsql);
+        return rc;
+    }
+    /* A pending BEGIN goes in front of the SQL, in the same round trip. */
+    bool with_begin = s->begin_pending && !s->broken && PQstatus(s->conn) == CONNECTION_OK &&
+                      PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF;
+    if (with_begin)
+        s->begin_pending = false;
+    if ((rc = pg_ensure(s, err))) {
+        free(pgsql);
+        return rc;
+    }
+    if (with_begin) {
+        char begin[128];
+        begin_sql(begin, sizeof(begin), true);
+        struct ubur_buf b = UBUR_BUF_INIT;
+        ubur_buf_addf(&b, "%s;\n%s", begin, pgsql);
+        rc = pg_exec_raw(s, b.s, err, "exec");
+        ubur_buf_release(&b);
+    } else if (*t) { /* an empty query (only PRAGMAs, say) has nothing to send */
         rc = pg_exec_raw(s, pgsql, err, "exec");
+    }
     free(pgsql);
     return rc;
 }
@@ -620,33 +740,50 @@ pg_begin(struct ubur_store *base, struct ubur_error *err)
     int rc = pg_ensure(s, err);
     if (rc)
         return rc;
-    char sql[128];
-    snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d, %d)", PG_LOCK_NS,
-             PG_LOCK_WRITE);
-    rc = pg_exec_raw(s, sql, err, "begin");
-    if (rc && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-        PQclear(PQexec(s->conn, "ROLLBACK"));
-    if (!rc)
-        s->tx = true;
-    return rc;
+    /* Nothing is sent yet: BEGIN and the lock go with the first statement (pg_pipeline_on,
+     * pg_exec, pg_ensure), so they cost no round trip of their own. */
+    s->tx = true;
+    s->begin_pending = true;
+    return 0;
 }
 
 static int
 pg_commit(struct ubur_store *base, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(base);
+    if (s->begin_pending) { /* nothing was sent: nothing to commit */
+        s->begin_pending = false;
+        s->tx = false;
+        return 0;
+    }
     if (s->broken || PQstatus(s->conn) != CONNECTION_OK) {
         s->broken = true;
         return ubur_error_set(err, UBUR_EBUSY,
                               "commit: connection to PostgreSQL lost inside the transaction,"
                               " which was rolled back");
     }
-    int rc = pg_drain(s, err);
-    if (rc) {
-        s->tx = false;
-        return rc; /* ubur_store_commit rolls back */
+    PGresult *r;
+    int rc = 0;
+    if (PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF) {
+        /* COMMIT travels with the queued writes: one round trip for both */
+        if (PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+            s->queued++;
+        else
+            rc = pg_fail(s, NULL, err, "commit");
+        int src = pg_sync(s, rc ? NULL : &r, rc ? NULL : err, "commit");
+        if (!rc && src && PQstatus(s->conn) != CONNECTION_OK)
+            src = ubur_error_set(err, UBUR_ESTORE,
+                                 "commit: connection to PostgreSQL lost during commit: the"
+                                 " transaction may or may not have been committed");
+        if (!rc)
+            rc = src;
+        if (rc) {
+            s->tx = false;
+            return rc; /* ubur_store_commit rolls back */
+        }
+    } else {
+        r = PQexec(s->conn, "COMMIT");
     }
-    PGresult *r = PQexec(s->conn, "COMMIT");
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         if (PQstatus(s->conn) != CONNECTION_OK) {
             s->broken = true;
@@ -672,6 +809,10 @@ pg_rollback(struct ubur_store *base)
 {
     struct pg_store *s = pg_store(base);
     s->tx = false;
+    if (s->begin_pending) { /* nothing was sent */
+        s->begin_pending = false;
+        return;
+    }
     if (s->broken || PQstatus(s->conn) != CONNECTION_OK)
         return; /* the server rolled it back when the connection died */
     pg_drain(s, NULL);
@@ -927,13 +1068,37 @@ execute(struct pg_store *s, struct pg_stmt *st, const char *const *values, const
     return r;
 }
 
+/*
+ * Runs a cached statement behind what is already in the pipeline (queued
+ * writes, a pending BEGIN and lock) and syncs: one round trip for all of
+ * them instead of one to read them back and one for the statement. Returns 1
+ * when that does not apply (the caller runs it on its own), else 0 with *out
+ * set, or a failure (a queued statement's or this one's).
+ */
+static int
+run_pipelined(struct pg_store *s, struct pg_stmt *st, const struct pg_args *a, PGresult **out,
+              struct ubur_error *err)
+{
+    int rc;
+    bool piped = PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF;
+    if (!st->base.key || s->broken || PQstatus(s->conn) != CONNECTION_OK ||
+        !(s->begin_pending || piped) || (piped && st->prepared_gen != s->generation))
+        return 1;
+    if (!piped && (rc = prepare_named(s, st, err))) /* once per connection, outside the pipeline */
+        return rc;
+    if ((rc = pg_pipeline_on(s, err)))
+        return rc;
+    if (!PQsendQueryPrepared(s->conn, st->name, st->nparams, a->values, a->lengths, a->formats, 0))
+        return pg_fail(s, NULL, err, "query");
+    s->queued++;
+    return pg_sync(s, out, err, "query");
+}
+
 static int
 run(struct pg_stmt *st, struct ubur_error *err)
 {
     struct pg_store *s = pg_store(st->base.store);
-    int rc = pg_ensure(s, err);
-    if (rc)
-        return rc;
+    int rc;
     if (st->bind_error)
         return ubur_error_set(err, UBUR_EINTERNAL, "parameter %d bound but the statement has %d",
                               st->bind_error, st->nparams);
@@ -941,7 +1106,19 @@ run(struct pg_stmt *st, struct ubur_error *err)
     pg_args_take(st, &a);
     const char **values = a.values;
     int *lengths = a.lengths, *formats = a.formats;
-    PGresult *r = execute(s, st, values, lengths, formats, err, &rc);
+    PGresult *r = NULL;
+    rc = run_pipelined(s, st, &a, &r, err);
+    if (rc <= 0) {
+        free(a.values);
+        if (rc)
+            return rc;
+        goto result;
+    }
+    if ((rc = pg_ensure(s, err))) {
+        free(a.values);
+        return rc;
+    }
+    r = execute(s, st, values, lengths, formats, err, &rc);
     if (!rc && !s->tx && PQresultStatus(r) == PGRES_FATAL_ERROR &&
         PQstatus(s->conn) == CONNECTION_OK &&
         (is_sqlstate(r, "26000") || is_sqlstate(r, "0A000")) && st->base.key) {
@@ -956,6 +1133,7 @@ run(struct pg_stmt *st, struct ubur_error *err)
     free(a.values);
     if (rc)
         return rc;
+result:;
     ExecStatusType status = PQresultStatus(r);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         rc = pg_fail(s, r, err, "query");
@@ -1013,12 +1191,12 @@ pg_queue(struct ubur_stmt *b, struct ubur_error *err)
         (s->queued >= PG_QUEUE_MAX || (b->key && st->prepared_gen != s->generation)))
         if ((rc = pg_drain(s, err)))
             return rc;
-    if (s->broken || PQstatus(s->conn) != CONNECTION_OK)
-        return pg_ensure(s, err);
+    if ((s->broken || PQstatus(s->conn) != CONNECTION_OK) && (rc = pg_ensure(s, err)))
+        return rc;
     if (b->key && (rc = prepare_named(s, st, err)))
         return rc;
-    if (PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(s->conn))
-        return pg_fail(s, NULL, err, "queue");
+    if ((rc = pg_pipeline_on(s, err)))
+        return rc;
     struct pg_args a;
     pg_args_take(st, &a);
     const char **values = a.values;

@@ -8,6 +8,7 @@ opening a case that a supervisor dismisses; officers only; the CLI's exit
 codes 0 (no hit), 1 (a hit) and 2 (usage error)."""
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -136,6 +137,15 @@ with Server(args, state="SYR") as srv:
     tap.ok(p.returncode == 2 and "dob" in p.stderr, "exits 2 on a bad date of birth", p.stderr)
     p = srv.cli("screen", "--bogus", "Ali")
     tap.eq(p.returncode, 2, "exits 2 on an unknown option")
+    # A store that cannot be opened is not "no hit" and not a usage error: 3.
+    p = subprocess.run([srv.bin, "--db", os.path.join(tmp, "no-such-dir", "x.db"), "screen",
+                        "Ali"], capture_output=True, text=True, env=srv.env)
+    tap.ok(p.returncode == 3 and p.stderr.startswith("ubur: "),
+           "ubur screen exits 3 when the store is unreachable", (p.returncode, p.stderr))
+    p = subprocess.run([srv.bin, "--db", os.path.join(tmp, "no-such-dir", "x.db"), "screen",
+                        "--json", "--batch", "-"], input="name,dob,nationality,sex\nAli,,,\n",
+                       capture_output=True, text=True, env=srv.env)
+    tap.eq(p.returncode, 3, "a batch exits 3 when the store is unreachable")
     batch = os.path.join(tmp, "batch.csv")
     with open(batch, "w", encoding="utf-8") as f:
         f.write("name,dob,nationality,sex\nPierre Dupont,,,\n"
@@ -146,4 +156,9 @@ with Server(args, state="SYR") as srv:
            lines[1]["hits"][0]["reference"] == "A-1" and lines[2]["hits"][0]["reference"] == "A-1",
            "a batch: one JSON object per row, in order, exit 1 as one row hits",
            (p.returncode, p.stdout[:300], p.stderr))
+    p = srv.cli("screen", "--json", "--batch", "-",
+                stdin="name,dob,nationality,sex\nPierre Dupont,1979-13-45,,\n")
+    tap.ok(p.returncode == 2 and "dob" in p.stdout,
+           "a batch whose only row is invalid exits 2, the row's error on its line",
+           (p.returncode, p.stdout, p.stderr))
 tap.done()

@@ -107,6 +107,19 @@ test_units(void **state)
     assert_true(n.u[0].flags & UBUR_UNIT_ARABIC);
     assert_string_equal(n.u[0].skel, "MHMD");
     assert_true(n.u[0].weight < 0.5f); /* the commonest name carries little evidence */
+    /* "allah" after a name joins it in Arabic script and as "ullah" in Latin; in Latin
+     * "Allah" also begins names (Allah Dad), and a name already glued is not joined again */
+    assert_int_equal(ubur_name_parse(&n, "نور الله نوری", NULL), 0);
+    assert_int_equal(n.n, 2);
+    assert_int_equal(ubur_name_parse(&n, "Matin Allah Dad", NULL), 0);
+    assert_int_equal(n.n, 3);
+    assert_int_equal(ubur_name_parse(&n, "Hamdullah Allah Noor", NULL), 0);
+    assert_int_equal(n.n, 3);
+    assert_int_equal(ubur_name_parse(&n, "عبد الله", NULL), 0);
+    assert_int_equal(n.n, 1);
+    assert_int_equal(n.u[0].kind, UBUR_UNIT_ABD);
+    assert_int_equal(ubur_name_parse(&n, "Salahuddin", NULL), 0);
+    assert_true(n.u[0].flags & UBUR_UNIT_DIN);
     assert_int_equal(ubur_name_parse(&n, "Anwari", NULL), 0);
     assert_int_equal(ubur_name_parse(&n, "---", NULL), UBUR_EINVAL);
     assert_int_equal(ubur_name_parse(&n, "", NULL), UBUR_EINVAL);
@@ -126,6 +139,19 @@ test_spelling_variants(void **state)
     assert_true(cmp("Muhammad Taher Anwari", "Mohammad Tahre Anwari") > 0.8);
     assert_true(cmp("Alhashimi", "Al Hashemi") > 0.8);
     assert_true(cmp("Salah al-Din", "صلاح الدين") > 0.85);
+    /* "X Allah" written apart in Arabic script is one name, glued in Latin */
+    assert_true(cmp("Nurullah Nuri", "نور الله نوری") > 0.85);
+    assert_true(cmp("Saif Ullah", "سيف الله") > 0.85);
+    assert_true(cmp("Sanaullah Ghafari", "ثناء اللہ غفاری") > 0.6);
+    /* "X al-Din" glued in Latin is the compound */
+    assert_true(cmp("Salahuddin Ali", "صلاح الدين علي") > 0.9);
+    assert_true(cmp("Nasreddine Ali", "Nasr al-Din Ali") > 0.95);
+    /* French "ou" at the start is u; "ould" is a patronym
+     * marker in Arabic script too; حاجي a title */
+    assert_true(cmp("Oumar Ali", "عمر علي") >= cmp("Omar Ali", "عمر علي") - 0.01);
+    assert_true(cmp("Abderrahmane Ould el Amar", "عبد الرحمن ولد العامر") > 0.85);
+    assert_true(cmp("Ibrahim Isa Muhammad", "ابراهیم عیسی حاجي محمد") >=
+                cmp("Ibrahim Isa Muhammad", "ابراهیم عیسی محمد") - 0.01);
 }
 
 static void
