@@ -13,10 +13,9 @@
 # checks/s and p99.
 set -eu
 cd "$(dirname "$0")/../.."
-if [ -z "${UBUR_BENCH_INNER:-}" ]; then
-    [ $# -eq 1 ] || { echo "usage: bench/backends/ab_border.sh OLD_UBUR" >&2; exit 2; }
-    UBUR_BENCH_INNER=1 exec tests/pg.sh sh "$0" "$@"
-fi
+. bench/lib.sh
+[ $# -eq 1 ] || { echo "usage: bench/backends/ab_border.sh OLD_UBUR" >&2; exit 2; }
+bench_under_pg "$@"
 old=$1
 new=${UBUR_BIN:-build/ubur}
 rounds=${ROUNDS:-3}
@@ -35,23 +34,9 @@ psql -q -X "$base" -c "CREATE DATABASE ab" >/dev/null
 for r in $(seq 1 "$rounds"); do
     for which in old new; do
         eval "bin=\$$which"
-        "$bin" --pg "$db" serve --listen 127.0.0.1:0 --threads "$threads" --quiet \
-            2>"$work/serve.log" &
-        pid=$!
-        port=
-        for _ in $(seq 1 100); do
-            port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-                "$work/serve.log")
-            [ -n "$port" ] && break
-            sleep 0.1
-        done
-        [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
-        url=http://127.0.0.1:$port
-        pw=$(awk '$1=="officer"{print $2}' "$work/pw")
-        UBUR_TOKEN=$(curl -s -X POST "$url/api/v1/session" \
-            -d "{\"username\":\"officer\",\"password\":\"$pw\"}" |
-            sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
-        export UBUR_TOKEN UBUR_POOL=0 UBUR_CROSSING=semalka
+        serve_start "$work/serve.log" "$bin" --pg "$db" serve --listen 127.0.0.1:0 \
+            --threads "$threads" --quiet
+        officer_login "$work/pw" 0
         wrk -t2 -c4 -d2s -s bench/border/check_confirm.lua "$url" >/dev/null
         out=$(wrk -t2 -c"$conns" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
             grep RESULT)

@@ -16,10 +16,8 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-if [ -z "${UBUR_BENCH_INNER:-}" ]; then
-    make --no-print-directory -s all
-    UBUR_BENCH_INNER=1 exec tests/pg.sh sh "$0" "$@"
-fi
+. bench/lib.sh
+bench_under_pg "$@"
 old=${1:-}
 bin=${UBUR_BIN:-build/ubur}
 rounds=${ROUNDS:-3}

@@ -22,11 +22,10 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-if [ -z "${UBUR_BENCH_INNER:-}" ]; then
-    make --no-print-directory -s all
-    command -v wrk >/dev/null || { echo "bench/backends: wrk is not installed" >&2; exit 1; }
-    UBUR_BENCH_INNER=1 UBUR_PG_STANDBY=1 exec tests/pg.sh sh "$0" "$@"
-fi
+. bench/lib.sh
+command -v wrk >/dev/null || { echo "bench/backends: wrk is not installed" >&2; exit 1; }
+export UBUR_PG_STANDBY=1
+bench_under_pg "$@"
 duration=${DURATION:-20}
 conns=${CONNS:-8}
 threads=${THREADS:-8}
@@ -67,21 +66,8 @@ lat() { # file: prints "p50 p99" in ms
 for mode in replica primary; do
     set -- serve --listen 127.0.0.1:0 --threads "$threads" --quiet
     [ "$mode" = replica ] && set -- "$@" --pg-read "$replica"
-    build/ubur --pg "$primary" "$@" 2>"$work/serve.log" &
-    pid=$!
-    port=
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.log")
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
-    url=http://127.0.0.1:$port
-    pw=$(awk '$1=="officer"{print $2}' "$work/pw")
-    UBUR_TOKEN=$(curl -s -X POST "$url/api/v1/session" \
-        -d "{\"username\":\"officer\",\"password\":\"$pw\"}" |
-        sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
-    export UBUR_TOKEN UBUR_POOL=0 UBUR_CROSSING=semalka
+    serve_start "$work/serve.log" build/ubur --pg "$primary" "$@"
+    officer_login "$work/pw" 0
     get() {
         curl -s -o /dev/null -w '%{http_code} %{time_total}\n' \
             -H "Authorization: Bearer $UBUR_TOKEN" "$url$stats_path"

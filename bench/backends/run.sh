@@ -23,11 +23,9 @@
 set -eu
 cd "$(dirname "$0")/../.."
 
-if [ -z "${UBUR_BENCH_INNER:-}" ]; then
-    make --no-print-directory -s all
-    command -v wrk >/dev/null || { echo "bench/backends: wrk is not installed" >&2; exit 1; }
-    UBUR_BENCH_INNER=1 exec tests/pg.sh sh "$0" "$@"
-fi
+. bench/lib.sh
+command -v wrk >/dev/null || { echo "bench/backends: wrk is not installed" >&2; exit 1; }
+bench_under_pg "$@"
 
 rows=${ROWS:-50000}
 duration=${DURATION:-10}
@@ -95,28 +93,14 @@ for round in $(seq 1 "$rounds"); do
         has border || break
         eval "dbarg=\$db_$b"
         # shellcheck disable=SC2086
-        build/ubur $dbarg serve --listen 127.0.0.1:0 --threads "$threads" --quiet \
-            2>"$work/serve.log" &
-        pid=$!
-        port=
-        for _ in $(seq 1 100); do
-            port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-                "$work/serve.log")
-            [ -n "$port" ] && break
-            sleep 0.1
-        done
-        [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
-        url=http://127.0.0.1:$port
-        pw=$(awk '$1=="officer"{print $2}' "$work/pw-$b.txt")
-        UBUR_TOKEN=$(curl -s -X POST "$url/api/v1/session" \
-            -d "{\"username\":\"officer\",\"password\":\"$pw\"}" |
-            sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
-        export UBUR_TOKEN UBUR_POOL=0 UBUR_CROSSING=semalka
+        serve_start "$work/serve.log" build/ubur $dbarg serve --listen 127.0.0.1:0 \
+            --threads "$threads" --quiet
+        officer_login "$work/pw-$b.txt" 0
         wrk -t2 -c4 -d3s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
-        c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        c0=$(cpu_ticks "$pid")
         out=$(wrk -t2 -c"$conns" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
             grep RESULT)
-        c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        c1=$(cpu_ticks "$pid")
         n=$(echo "$out" | sed 's/.*confirms=\([0-9]*\).*/\1/')
         errs=$(echo "$out" | sed 's/.*errors=\([0-9]*\).*/\1/')
         put border_rps "$b" "$(echo "$out" | sed 's/.*recorded_per_s=\([0-9.]*\).*/\1/')"

@@ -16,6 +16,7 @@
 # p99 per request, server CPU microseconds per recorded check.
 set -eu
 cd "$(dirname "$0")/../.."
+. bench/lib.sh
 make --no-print-directory -s all
 mkdir -p build/bench
 ${CC:-cc} -std=c17 -D_GNU_SOURCE -O2 -o build/bench/sqlite_ceiling \
@@ -56,40 +57,27 @@ hz=$(getconf CLK_TCK)
 measure() {
     echo "== $1"
     cat "$2" >/dev/null # the page cache, as on a server that has been running
-    ${UBUR_BIN:-build/ubur} --db "$2" serve --listen 127.0.0.1:0 ${threads:+--threads "$threads"} \
-        --quiet 2>"$log" &
-    pid=$!
-    port=
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { cat "$log"; exit 1; }
-    url=http://127.0.0.1:$port
-    pw=$(awk '$1=="officer"{print $2}' "$pwfile")
-    UBUR_TOKEN=$(curl -s -X POST "$url/api/v1/session" \
-                 -d "{\"username\":\"officer\",\"password\":\"$pw\"}" |
-                 sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
-    export UBUR_TOKEN UBUR_POOL=1000000 UBUR_CROSSING=semalka
+    serve_start "$log" "${UBUR_BIN:-build/ubur}" --db "$2" serve --listen 127.0.0.1:0 \
+        ${threads:+--threads "$threads"} --quiet
+    officer_login "$pwfile" 1000000
     wrk -t2 -c8 -d5s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
 
     echo "throughput: wrk -t2 -c$conns -d${duration}s, server --threads ${threads:-default}," \
          "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    c0=$(cpu_ticks "$pid")
     out=$(wrk -t2 -c"$conns" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
           grep RESULT)
-    c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    c1=$(cpu_ticks "$pid")
     echo "$out"
     recorded=$(echo "$out" | sed 's/.*confirms=\([0-9]*\).*/\1/')
     echo "server CPU per recorded check (check + confirm): $(( (c1 - c0) * 1000000 / hz / (recorded > 0 ? recorded : 1) )) us"
 
     echo "latency at $rate checks/s (each confirmed: $((rate * 2)) requests/s), 32 connections," \
          "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    c0=$(cpu_ticks "$pid")
     UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
         wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
-    c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    c1=$(cpu_ticks "$pid")
     echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration ))% of one core"
     kill -INT $pid
     wait $pid || true

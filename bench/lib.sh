@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shell helpers the benchmarks share (sourced: . bench/lib.sh, from the
+# repository's root): run under a throwaway PostgreSQL cluster, start a
+# server and wait for its port, log the demo's officer in.
+
+# bench_under_pg ARGS...: unless already inside, builds and re-runs the
+# calling script under tests/pg.sh, which starts a cluster and sets
+# UBUR_TEST_PG (UBUR_PG_STANDBY=1 in the environment adds a hot standby).
+bench_under_pg() {
+    [ -n "${UBUR_BENCH_INNER:-}" ] && return 0
+    make --no-print-directory -s all
+    UBUR_BENCH_INNER=1 exec tests/pg.sh sh "$0" "$@"
+}
+
+# serve_start LOG COMMAND...: starts COMMAND (an `ubur … serve --listen
+# 127.0.0.1:0 …`) in the background with its stderr in LOG; sets pid, and
+# url once the server says where it listens (10 s at most, else the log is
+# shown and the script exits).
+serve_start() {
+    _log=$1
+    shift
+    "$@" 2>"$_log" &
+    pid=$!
+    _port=
+    for _ in $(seq 1 100); do
+        _port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$_log")
+        [ -n "$_port" ] && break
+        sleep 0.1
+    done
+    [ -n "$_port" ] || { cat "$_log" >&2; exit 1; }
+    url=http://127.0.0.1:$_port
+}
+
+# officer_login PWFILE POOL: logs the demo's officer (password from the
+# PWFILE `ubur demo` wrote) in at $url and exports what
+# bench/border/check_confirm.lua reads: UBUR_TOKEN, UBUR_POOL (travellers
+# drawn from the first POOL demo passports; 0: every traveller new) and the
+# crossing.
+officer_login() {
+    _pw=$(awk '$1=="officer"{print $2}' "$1")
+    UBUR_TOKEN=$(curl -s -X POST "$url/api/v1/session" \
+        -d "{\"username\":\"officer\",\"password\":\"$_pw\"}" |
+        sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
+    export UBUR_TOKEN UBUR_POOL="$2" UBUR_CROSSING=semalka
+}
+
+# cpu_ticks PID: the process's user + system CPU so far, in clock ticks.
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
