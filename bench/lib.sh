@@ -48,3 +48,19 @@ officer_login() {
 cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
 }
+
+# median_rate_table FILE N: for each of sqlite, pg and pg-old found in FILE
+# (lines "KEY SECONDS", one per round), a Markdown row "| KEY | median s |
+# N / median |" (the rows of a before/after table of N items).
+median_rate_table() {
+    for _k in sqlite pg pg-old; do
+        awk -v k="$_k" -v n="$2" '$1 == k { t[++c] = $2 }
+            END {
+                if (!c) exit
+                for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++)
+                    if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
+                m = c % 2 ? t[(c + 1) / 2] : (t[c / 2] + t[c / 2 + 1]) / 2
+                printf "| %s | %.2f | %.0f |\n", k, m, n / m
+            }' "$1"
+    done
+}

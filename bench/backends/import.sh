@@ -70,13 +70,4 @@ done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| import of $rows rows | seconds (median of $rounds) | rows/s |"
 echo "|---|---:|---:|"
-for k in sqlite pg pg-old; do
-    awk -v k="$k" -v n="$rows" '$1 == k { t[++c] = $2 }
-        END {
-            if (!c) exit
-            for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++)
-                if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
-            m = c % 2 ? t[(c + 1) / 2] : (t[c / 2] + t[c / 2 + 1]) / 2
-            printf "| %s | %.2f | %.0f |\n", k, m, n / m
-        }' "$work/res"
-done
+median_rate_table "$work/res" "$rows"

@@ -63,6 +63,9 @@ int ubur_buf_adds(struct ubur_buf *b, const char *s);
 int ubur_buf_addch(struct ubur_buf *b, char c);
 int ubur_buf_addf(struct ubur_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ubur_buf_vaddf(struct ubur_buf *b, const char *fmt, va_list ap);
+/* Adds s (NULL adds nothing) as XML text or a double-quoted attribute value:
+ * & < > " escaped, everything else as is. */
+int ubur_buf_add_xml(struct ubur_buf *b, const char *s);
 void ubur_buf_reset(struct ubur_buf *b);
 /* Hands the string to the caller (free() it); the buffer is empty afterwards. */
 char *ubur_buf_detach(struct ubur_buf *b, size_t *len);

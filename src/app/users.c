@@ -210,6 +210,33 @@ ubur_user_add(struct ubur_ctx *ctx, const char *username, const char *role_name,
     return 0;
 }
 
+/*
+ * The end of a change to a user's account, inside its open transaction
+ * (rc: how the change went so far): ends the user's sessions, audits
+ * `action`, commits and empties the session cache, so no session of the
+ * user is served from memory either; rolls back instead when anything failed.
+ */
+static int
+user_change_end(struct ubur_ctx *ctx, int rc, const char *id, const char *action,
+                const char *detail, struct ubur_error *err)
+{
+    if (!rc) {
+        int64_t n =
+            ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE user_id = ?", "t", id);
+        if (n < 0)
+            rc = (int)n;
+    }
+    if (!rc)
+        rc = ubur_audit(ctx, action, "user", id, detail, err);
+    if (rc) {
+        ubur_store_rollback(ctx->store);
+        return rc;
+    }
+    rc = ubur_store_commit(ctx->store, err);
+    ubur_session_cache_clear();
+    return rc;
+}
+
 int
 ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *password,
                        char *generated, struct ubur_error *err)
@@ -237,19 +264,10 @@ ubur_user_set_password(struct ubur_ctx *ctx, const char *username, const char *p
                            "UPDATE users SET password_hash = ?, failed_logins = 0,"
                            " locked_until = NULL, updated_at = ? WHERE id = ?",
                            "ttt", hash, now, id);
-    if (!rc && n >= 0)
-        n = ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE user_id = ?", "t", id);
     if (!rc && n < 0)
         rc = (int)n;
-    if (!rc)
-        rc = ubur_audit(ctx, "user.password", "user", id, NULL, err);
+    rc = user_change_end(ctx, rc, id, "user.password", NULL, err);
     free(id);
-    if (rc) {
-        ubur_store_rollback(ctx->store);
-        return rc;
-    }
-    rc = ubur_store_commit(ctx->store, err);
-    ubur_session_cache_clear(); /* the user's sessions are gone: none is served from memory */
     return rc;
 }
 
@@ -307,23 +325,12 @@ ubur_user_update(struct ubur_ctx *ctx, const char *username, const char *role_na
         n = ubur_store_run(ctx->store, err,
                            "UPDATE users SET role = ?, disabled = ?, updated_at = ? WHERE id = ?",
                            "titt", role_name, (int64_t)disabled, now, id);
-    if (!rc && n >= 0)
-        n = ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE user_id = ?", "t", id);
     if (!rc && n < 0)
         rc = (int)n;
-    if (!rc) {
-        char detail[200];
-        snprintf(detail, sizeof(detail), "{\"role\":[\"%s\",\"%s\"],\"disabled\":[%s,%s]}",
-                 old_role, role_name, old_disabled ? "true" : "false", disabled ? "true" : "false");
-        rc = ubur_audit(ctx, "user.update", "user", id, detail, err);
-    }
-    if (rc) {
-        ubur_store_rollback(ctx->store);
-        return rc;
-    }
-    rc = ubur_store_commit(ctx->store, err);
-    ubur_session_cache_clear(); /* the user's sessions are gone: none is served from memory */
-    return rc;
+    char detail[200];
+    snprintf(detail, sizeof(detail), "{\"role\":[\"%s\",\"%s\"],\"disabled\":[%s,%s]}", old_role,
+             role_name, old_disabled ? "true" : "false", disabled ? "true" : "false");
+    return user_change_end(ctx, rc, id, "user.update", detail, err);
 }
 
 int

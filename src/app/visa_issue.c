@@ -1557,29 +1557,6 @@ ubur_visa_revocations(struct ubur_ctx *ctx, const char *since, json_t **out, str
 
 /* ---- the printable page ---- */
 
-static void
-xml_text(struct ubur_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            ubur_buf_adds(b, "&amp;");
-            break;
-        case '<':
-            ubur_buf_adds(b, "&lt;");
-            break;
-        case '>':
-            ubur_buf_adds(b, "&gt;");
-            break;
-        case '"':
-            ubur_buf_adds(b, "&quot;");
-            break;
-        default:
-            ubur_buf_addch(b, *s);
-        }
-    }
-}
-
 static const char *
 jstr(json_t *o, const char *k)
 {
@@ -1592,9 +1569,9 @@ static void
 field(struct ubur_buf *b, double x, double y, const char *label, const char *value)
 {
     ubur_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"l\">", x, y);
-    xml_text(b, label);
+    ubur_buf_add_xml(b, label);
     ubur_buf_addf(b, "</text><text x=\"%.1f\" y=\"%.1f\" class=\"v\">", x, y + 4.2);
-    xml_text(b, value);
+    ubur_buf_add_xml(b, value);
     ubur_buf_adds(b, "</text>\n");
 }
 
@@ -1644,7 +1621,7 @@ page_svg(json_t *v, struct ubur_buf *b, struct ubur_error *err)
         field(b, 4, 51, "REMARKS: TREATING HOSPITAL", jstr(v, "hospital"));
     else if (*jstr(v, "name_ar")) {
         ubur_buf_adds(b, "<text x=\"76\" y=\"55\" class=\"v\" text-anchor=\"end\">");
-        xml_text(b, jstr(v, "name_ar"));
+        ubur_buf_add_xml(b, jstr(v, "name_ar"));
         ubur_buf_adds(b, "</text>\n");
     }
     if (*seal) {
@@ -1665,7 +1642,7 @@ page_svg(json_t *v, struct ubur_buf *b, struct ubur_error *err)
                       "<text x=\"4\" y=\"%.1f\" class=\"m\" textLength=\"112\""
                       " lengthAdjust=\"spacing\" xml:space=\"preserve\">",
                       67.0 + 7.0 * (double)i);
-        xml_text(b, json_string_value(json_array_get(mrz, i)));
+        ubur_buf_add_xml(b, json_string_value(json_array_get(mrz, i)));
         ubur_buf_adds(b, "</text>\n");
     }
     ubur_buf_adds(b, "</svg>\n");
@@ -1690,7 +1667,7 @@ ubur_visa_page(struct ubur_ctx *ctx, const char *id, const char *format, struct 
     if (html) {
         ubur_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                            "<title>Visa ");
-        xml_text(out, jstr(v, "visa_number"));
+        ubur_buf_add_xml(out, jstr(v, "visa_number"));
         ubur_buf_adds(out, "</title><style>@page{size:A4;margin:20mm}body{margin:0}"
                            "svg{display:block}@media print{.noprint{display:none}}</style>"
                            "</head><body>\n");

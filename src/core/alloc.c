@@ -201,6 +201,31 @@ ubur_buf_addch(struct ubur_buf *b, char c)
 }
 
 int
+ubur_buf_add_xml(struct ubur_buf *b, const char *s)
+{
+    int rc = 0;
+    for (; s && *s && !rc; s++) {
+        switch (*s) {
+        case '&':
+            rc = ubur_buf_adds(b, "&amp;");
+            break;
+        case '<':
+            rc = ubur_buf_adds(b, "&lt;");
+            break;
+        case '>':
+            rc = ubur_buf_adds(b, "&gt;");
+            break;
+        case '"':
+            rc = ubur_buf_adds(b, "&quot;");
+            break;
+        default:
+            rc = ubur_buf_addch(b, *s);
+        }
+    }
+    return rc;
+}
+
+int
 ubur_buf_vaddf(struct ubur_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -50,29 +50,6 @@ json_string(struct ubur_buf *b, const char *s)
     ubur_buf_addch(b, '"');
 }
 
-static void
-xml_text(struct ubur_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            ubur_buf_adds(b, "&lt;");
-            break;
-        case '>':
-            ubur_buf_adds(b, "&gt;");
-            break;
-        case '&':
-            ubur_buf_adds(b, "&amp;");
-            break;
-        case '"':
-            ubur_buf_adds(b, "&quot;");
-            break;
-        default:
-            ubur_buf_addch(b, *s);
-        }
-    }
-}
-
 /* Display width of UTF-8 text: one column per code point. */
 static size_t
 text_width(const char *s)
@@ -243,10 +220,10 @@ write_svg(const struct ubur_poptable *t, const struct ubur_popformat_opts *o, st
                   width, height, width, height);
     default_title(t, o, &s);
     ubur_buf_adds(b, "<title>");
-    xml_text(b, s.s);
+    ubur_buf_add_xml(b, s.s);
     ubur_buf_adds(b, "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
                      "<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">");
-    xml_text(b, s.s);
+    ubur_buf_add_xml(b, s.s);
     ubur_buf_adds(b, "</text>\n");
     for (size_t r = 0; r < t->nrows; r++) {
         int y = top + (int)r * row_h;
@@ -259,7 +236,7 @@ write_svg(const struct ubur_poptable *t, const struct ubur_popformat_opts *o, st
         if (t->row[r].count > 0 && w < 1 && !withheld(o, t->row[r].count))
             w = 1;
         ubur_buf_addf(b, "<g><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w - 8, y + 16);
-        xml_text(b, s.s);
+        ubur_buf_add_xml(b, s.s);
         ubur_buf_addf(b,
                       "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
                       " fill=\"#2b6cb0\"/><text x=\"%d\" y=\"%d\">%s</text></g>\n",

@@ -36,6 +36,20 @@ test_buf_cap(void **state)
 }
 
 static void
+test_buf_xml(void **state)
+{
+    (void)state;
+    struct ubur_buf b = UBUR_BUF_INIT;
+    assert_int_equal(ubur_buf_add_xml(&b, "a<b> & \"c\" 'd' عبور"), 0);
+    assert_string_equal(b.s, "a&lt;b&gt; &amp; &quot;c&quot; 'd' عبور");
+    assert_int_equal(ubur_buf_add_xml(&b, NULL), 0); /* adds nothing */
+    ubur_buf_reset(&b);
+    b.cap = 4;
+    assert_int_equal(ubur_buf_add_xml(&b, "&"), UBUR_ETOOBIG);
+    ubur_buf_release(&b);
+}
+
+static void
 test_arena(void **state)
 {
     (void)state;
@@ -106,8 +120,9 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_set), cmocka_unit_test(test_buf_cap),
-        cmocka_unit_test(test_arena),     cmocka_unit_test(test_uuid7),
-        cmocka_unit_test(test_dates),     cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_buf_xml),   cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_uuid7),     cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
