@@ -661,8 +661,9 @@ ubur_store_index_restore(struct ubur_store *s, bool orphans, struct ubur_error *
         return rc;
     /* Read under the write lock: another process may have restored them meanwhile. */
     struct ubur_stmt *st;
-    if ((rc = ubur_store_prepare(s, "SELECT name, create_sql, owner_pid FROM store_deferred_index"
-                                    " ORDER BY name",
+    if ((rc = ubur_store_prepare(s,
+                                 "SELECT name, create_sql, owner_pid FROM store_deferred_index"
+                                 " ORDER BY name",
                                  &st, err)))
         goto out;
     while ((rc = ubur_stmt_step(st, err)) == 1) {
