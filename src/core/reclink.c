@@ -198,7 +198,11 @@ compare(const struct engine *e, size_t a, size_t b, int *lv, struct simcache *c)
             fx = cached_level(c, pa->fh, pb->gh, pa->f, pb->g, pa->fr, pb->gr);
         }
     }
-    bool cross = gx >= 0 && fx >= 0 && gx + fx > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 2;
+    /* Crosswise when it is clearly better. With a name missing on one side this compares the
+     * name present against both of the other record's: "" + "Jelfrey" is Jeffrey Wilson with
+     * the names swapped and the family name lost, not a Jelfrey with a different given name. */
+    bool cross = (gx >= 0 || fx >= 0) &&
+                 (gx < 0 ? 0 : gx) + (fx < 0 ? 0 : fx) > (g < 0 ? 0 : g) + (f < 0 ? 0 : f) + 2;
     lv[0] = cross ? gx : g;
     lv[1] = cross ? fx : f;
     lv[2] = dob_level(pa, pb);
@@ -488,6 +492,7 @@ block_keys(const struct prep *p, int r, uint64_t key[2])
 
 #define NRULES 11
 #define WINDOW 8 /* neighbours compared inside a block larger than MAX_BLOCK */
+#define WILD_BLOCK 128 /* a record lacking a second key meets every record of a block this size */
 
 struct keyed {
     uint64_t key;
@@ -543,6 +548,103 @@ radix_sort_u64(uint64_t *v, size_t n)
     free(tmp);
 }
 
+/*
+ * The second keys that split a block too large to pair in full, in the
+ * order they are tried: the birth year, the extra fields together, the
+ * written initials (either order), the birth month and day. A key the rule
+ * already holds is constant in its block and splits nothing, so the next
+ * one is tried. 0 means the record lacks the key.
+ */
+#define NSUBKEYS 4
+
+static uint64_t
+sub_key(const struct engine *e, uint32_t idx, int depth)
+{
+    const struct prep *p = &e->p[idx];
+    switch (depth) {
+    case 0:
+        return p->y ? (uint64_t)p->y : 0;
+    case 1: {
+        uint64_t h = 0;
+        bool any = false;
+        for (int k = 0; k < e->nextra; k++) {
+            h = (h ^ p->xh[k]) * 0x100000001b3ULL;
+            any |= p->xh[k] != 0;
+        }
+        return any ? hash_final(h) | 1 : 0;
+    }
+    case 2: {
+        char a = p->gi, b = p->fi;
+        if (!a || !b)
+            return 0;
+        return a < b ? ((uint64_t)(unsigned char)a << 8) | (unsigned char)b
+                     : ((uint64_t)(unsigned char)b << 8) | (unsigned char)a;
+    }
+    default:
+        return p->y ? (uint64_t)(p->m * 32 + p->d) : 0;
+    }
+}
+
+static void
+add_pair(struct pairvec *pv, uint32_t a, uint32_t b)
+{
+    if (a != b)
+        pairvec_add(pv, a < b ? ((uint64_t)a << 32) | b : ((uint64_t)b << 32) | a);
+}
+
+/*
+ * Candidate pairs of the block k[s..t): every pair when it holds at most
+ * MAX_BLOCK records. A larger block (a common name, a birth date at a
+ * million records) is split by the next second key (sub_key) and each part
+ * paired the same way, so records that share the rule's key *and* the
+ * second key are still all compared, and the pairs stay linear in the
+ * records. A record lacking the second key (no birth date) is compared
+ * with the whole block while the block holds at most WILD_BLOCK records;
+ * beyond that it stays with the other records lacking it. A part still too
+ * large after every second key falls back to sorted neighbourhood (names,
+ * then birth date; WINDOW neighbours). Overwrites the keys of k[s..t).
+ */
+static void
+pair_block(const struct engine *e, struct keyed *k, size_t s, size_t t, int depth,
+           struct pairvec *pv)
+{
+    if (t - s <= MAX_BLOCK) {
+        for (size_t i = s; i < t; i++)
+            for (size_t j = i + 1; j < t; j++)
+                add_pair(pv, k[i].idx, k[j].idx);
+        return;
+    }
+    if (depth == NSUBKEYS) {
+        qsort(k + s, t - s, sizeof(*k), window_cmp);
+        for (size_t i = s; i < t; i++)
+            for (size_t j = i + 1; j < t && j <= i + WINDOW; j++)
+                add_pair(pv, k[i].idx, k[j].idx);
+        return;
+    }
+    for (size_t i = s; i < t; i++)
+        k[i].key = sub_key(e, k[i].idx, depth);
+    qsort(k + s, t - s, sizeof(*k), keyed_cmp);
+    size_t u = s;
+    if (k[s].key == 0 && t - s <= WILD_BLOCK) {
+        while (u < t && k[u].key == 0)
+            u++;
+        for (size_t i = s; i < u; i++)
+            for (size_t j = i + 1; j < t; j++)
+                add_pair(pv, k[i].idx, k[j].idx);
+    }
+    if (u == s && k[s].key == k[t - 1].key) { /* nothing split: the next key */
+        pair_block(e, k, s, t, depth + 1, pv);
+        return;
+    }
+    while (u < t) {
+        size_t v = u + 1;
+        while (v < t && k[v].key == k[u].key)
+            v++;
+        pair_block(e, k, u, v, depth + 1, pv);
+        u = v;
+    }
+}
+
 static void
 block(const struct engine *e, struct pairvec *pv, struct ubur_reclink_stats *st)
 {
@@ -561,23 +663,7 @@ block(const struct engine *e, struct pairvec *pv, struct ubur_reclink_stats *st)
             size_t t = s + 1;
             while (t < nk && k[t].key == k[s].key)
                 t++;
-            if (t - s <= MAX_BLOCK) {
-                for (size_t i = s; i < t; i++)
-                    for (size_t j = i + 1; j < t; j++)
-                        if (k[i].idx != k[j].idx)
-                            pairvec_add(pv, ((uint64_t)k[i].idx << 32) | (uint64_t)k[j].idx);
-            } else {
-                /* sorted neighbourhood inside the block, so a common name does not
-                 * make a quadratic number of pairs */
-                qsort(k + s, t - s, sizeof(*k), window_cmp);
-                for (size_t i = s; i < t; i++)
-                    for (size_t j = i + 1; j < t && j <= i + WINDOW; j++) {
-                        uint32_t a = k[i].idx, b = k[j].idx;
-                        if (a != b)
-                            pairvec_add(pv,
-                                        a < b ? ((uint64_t)a << 32) | b : ((uint64_t)b << 32) | a);
-                    }
-            }
+            pair_block(e, k, s, t, 0, pv);
             s = t;
         }
         if (e->cfg->progress)
@@ -838,10 +924,10 @@ pattern_code(const int8_t *lv, int nfields)
 
 static void
 em_session(struct model *md, const uint64_t *code, const double *count, size_t np,
-           const bool *fixed, double m_out[NFIELDS][NAME_LEVELS], bool *learnt)
+           const bool *fixed, double lambda, double m_out[NFIELDS][NAME_LEVELS], bool *learnt)
 {
     int nf = md->nfields;
-    double m[NFIELDS][NAME_LEVELS], lambda = 0.1, total = 0;
+    double m[NFIELDS][NAME_LEVELS], total = 0;
     int8_t(*lv)[NFIELDS] = ubur_malloc((np ? np : 1) * sizeof(*lv));
     for (size_t i = 0; i < np; i++) {
         uint64_t c = code[i];
@@ -925,7 +1011,29 @@ estimate_m(struct model *md, const int8_t *lv, size_t npairs)
             fixed[2] = true;
         else
             fixed[0] = fixed[1] = true;
-        em_session(md, codes, count, np, fixed, session == 0 ? m_a : m_b,
+        /* The session's share of matches starts where the current model puts it (the mean
+         * posterior of its pairs), not at a fixed guess: at a million records most pairs
+         * sharing a common name are not matches, and EM started at 10 % found another
+         * cluster (pairs born in the same year) and called it the matches. */
+        double lw[NFIELDS][NAME_LEVELS], psum = 0, pn = 0;
+        for (int f = 0; f < nf; f++)
+            for (int l = 0; l < md->levels[f]; l++)
+                lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
+        for (size_t i = 0; i < np; i++) {
+            uint64_t c = codes[i];
+            double w = 0;
+            for (int f = nf - 1; f >= 0; f--) {
+                int l = (int)(c % (NAME_LEVELS + 1)) - 1;
+                c /= NAME_LEVELS + 1;
+                if (l >= 0)
+                    w += lw[f][l];
+            }
+            psum += count[i] * posterior(w, md->lambda);
+            pn += count[i];
+        }
+        double lambda0 = pn > 0 ? psum / pn : 0.1;
+        lambda0 = lambda0 < 1e-6 ? 1e-6 : lambda0 > 0.999 ? 0.999 : lambda0;
+        em_session(md, codes, count, np, fixed, lambda0, session == 0 ? m_a : m_b,
                    session == 0 ? learnt_a : learnt_b);
         free(codes);
         free(count);
@@ -939,6 +1047,63 @@ estimate_m(struct model *md, const int8_t *lv, size_t npairs)
             else if (learnt_b[f])
                 md->m[f][l] = m_b[f][l];
         }
+    }
+}
+
+/*
+ * m probabilities from the pairs the other fields already decide: for each
+ * field, the candidate pairs whose posterior *without that field* is at
+ * least SURE are taken as matches, and the field's levels among them give
+ * its m. This is EM with hard labels and one field left out at a time; it
+ * replaces soft EM, which at a million records converged to another
+ * cluster (most pairs sharing a common name or a birth date there are not
+ * matches, and pairs born in the same year form a cluster of their own).
+ * Leaving the field out keeps its own agreement from selecting the pairs
+ * that teach it. A field with fewer than 100 such pairs keeps its m.
+ */
+#define SURE 0.99
+
+static void
+estimate_m_sure(struct model *md, const struct engine *e, const struct pairvec *pv,
+                const int8_t *lv, const uint8_t *cross)
+{
+    int nf = md->nfields;
+    double cnt[NFIELDS][NAME_LEVELS] = {{0}};
+    double lw[NFIELDS][NAME_LEVELS], prior = log2(md->lambda / (1 - md->lambda));
+    for (int f = 0; f < nf; f++)
+        for (int l = 0; l < md->levels[f]; l++)
+            lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
+    for (size_t i = 0; i < pv->n; i++) {
+        const int8_t *l = lv + i * NFIELDS;
+        size_t a = (size_t)(pv->v[i] >> 32), b = (size_t)(pv->v[i] & 0xffffffffu);
+        double wf[NFIELDS], w = 0;
+        for (int f = 0; f < nf; f++) {
+            wf[f] = 0;
+            if (l[f] < 0)
+                continue;
+            if (f < 2 && l[f] == NAME_EXACT) {
+                int lv2[NFIELDS];
+                for (int k = 0; k < NFIELDS; k++)
+                    lv2[k] = k == f ? l[k] : -1;
+                wf[f] = pair_weight(md, e, a, b, lv2, cross[i]);
+            } else {
+                wf[f] = lw[f][l[f]];
+            }
+            w += wf[f];
+        }
+        for (int f = 0; f < nf; f++)
+            if (l[f] >= 0 && posterior(w - wf[f], md->lambda) >= SURE)
+                cnt[f][l[f]] += 1;
+    }
+    (void)prior;
+    for (int f = 0; f < nf; f++) {
+        double tot = 0;
+        for (int l = 0; l < md->levels[f]; l++)
+            tot += cnt[f][l];
+        if (tot < 100)
+            continue;
+        for (int l = 0; l < md->levels[f]; l++)
+            md->m[f][l] = (cnt[f][l] + 0.5) / (tot + 0.5 * md->levels[f]);
     }
 }
 
@@ -1114,9 +1279,12 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
     double *wt = ubur_malloc((pv.n ? pv.n : 1) * sizeof(double));
     /* m by EM with u fixed, then u corrected for the matches among random
      * pairs with that m and the prior, twice. */
+    weights_and_prior(&md, &e, &pv, lv, cross, wt); /* a prior fitted to this data first */
     for (int round = 0; round < 2; round++) {
-        if (!getenv("UBUR_RECLINK_FIXED_M"))
+        if (getenv("UBUR_RECLINK_EM"))
             estimate_m(&md, lv, pv.n);
+        else if (!getenv("UBUR_RECLINK_FIXED_M"))
+            estimate_m_sure(&md, &e, &pv, lv, cross);
         weights_and_prior(&md, &e, &pv, lv, cross, wt);
         correct_u(&md, ucnt);
     }

@@ -172,6 +172,9 @@ ubur_reclink_generate(FILE *f, bool arabic, long n, uint64_t seed)
         int ndup = (int)ubur_rng_weighted(&r, ndup_w, 5);
         for (int k = 0; k < ndup; k++) {
             struct person q = p;
+            /* the names now in q.given and q.family: a swap moves them, and a later
+             * respelling respells the name the field holds, not the original's */
+            const struct ubur_synth_name *qgn = p.gn, *qfn = p.fn;
             int mods = 1 + (int)ubur_rng_below(&r, 3);
             for (int m = 0; m < mods; m++) {
                 char *field = ubur_rng_unit(&r) < 0.5 ? q.given : q.family;
@@ -179,10 +182,10 @@ ubur_reclink_generate(FILE *f, bool arabic, long n, uint64_t seed)
                 bool is_given = field == q.given;
                 double x = ubur_rng_unit(&r);
                 if (arabic && x < 0.30) {
-                    const struct ubur_synth_name *nm = is_given ? p.gn : p.fn;
+                    const struct ubur_synth_name *nm = is_given ? qgn : qfn;
                     ubur_synth_latin(nm, 1 + ubur_rng_below(&r, 4), field, cap);
                 } else if (arabic && x < 0.38) {
-                    const struct ubur_synth_name *nm = is_given ? p.gn : p.fn;
+                    const struct ubur_synth_name *nm = is_given ? qgn : qfn;
                     snprintf(field, cap, "%s", nm->ar);
                 } else if (x < 0.60) {
                     typo(&r, field, cap);
@@ -193,6 +196,9 @@ ubur_reclink_generate(FILE *f, bool arabic, long n, uint64_t seed)
                     snprintf(t, sizeof(t), "%s", q.given);
                     snprintf(q.given, sizeof(q.given), "%s", q.family);
                     snprintf(q.family, sizeof(q.family), "%s", t);
+                    const struct ubur_synth_name *tn = qgn;
+                    qgn = qfn;
+                    qfn = tn;
                 } else if (x < 0.84) {
                     field[0] = '\0'; /* missing */
                 } else if (x < 0.92) {
