@@ -60,6 +60,7 @@ struct prep {
     int y, m, d;                         /* birth date parts, y = 0 when missing */
     bool est;                            /* the birth date is an estimate */
     uint32_t gfreq, ffreq;               /* how many records share the skeleton */
+    float ltf_g, ltf_f; /* log2 of the skeleton's frequency per record: an exact name's u */
     char gi, fi;             /* first letter of the written names (ASCII, lowercase), 0 when none */
     char g[SKEL], f[SKEL];   /* skeletons */
     char gr[SKEL], fr[SKEL]; /* the written names' letters, lowercased */
@@ -709,10 +710,12 @@ frequencies(struct engine *e)
             /* v[i] points into e->p[x].g or .f: recover x and which from the address */
             size_t off = (size_t)((const char *)v[i] - (const char *)e->p);
             struct prep *p = &e->p[off / sizeof(struct prep)];
+            double tf = (double)(t - s) / (double)e->n;
+            float ltf = (float)log2(tf < 1e-7 ? 1e-7 : tf);
             if (v[i] == p->f)
-                p->ffreq = (uint32_t)(t - s);
+                p->ffreq = (uint32_t)(t - s), p->ltf_f = ltf;
             else
-                p->gfreq = (uint32_t)(t - s);
+                p->gfreq = (uint32_t)(t - s), p->ltf_g = ltf;
         }
         s = t;
     }
@@ -853,6 +856,29 @@ correct_u(struct model *md, double cnt[NFIELDS][NAME_LEVELS])
     }
 }
 
+/* The model's weights log2(m/u) per field and level into lw, and log2(m) of an exact name
+ * into lmx: an exact name's u is its own frequency (field_weight). */
+static void
+level_weights(const struct model *md, double lw[NFIELDS][NAME_LEVELS], double lmx[2])
+{
+    for (int f = 0; f < md->nfields; f++)
+        for (int l = 0; l < md->levels[f]; l++)
+            lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
+    lmx[0] = log2(md->m[0][NAME_EXACT]);
+    lmx[1] = log2(md->m[1][NAME_EXACT]);
+}
+
+/* The weight of field f at level l for a pair whose first record is pa (term frequency for
+ * exact names, as pair_weight), without a logarithm per pair. */
+static inline double
+field_weight(const double lw[NFIELDS][NAME_LEVELS], const double lmx[2], const struct prep *pa,
+             int f, int l)
+{
+    if (f < 2 && l == NAME_EXACT)
+        return lmx[f] - (f == 0 ? pa->ltf_g : pa->ltf_f);
+    return lw[f][l];
+}
+
 /* Every candidate's weight into wt, and the prior: the share of matches
  * among *all* pairs (pairs blocking did not produce are taken as
  * non-matches; weights include the blocked fields, so a prior over
@@ -864,26 +890,16 @@ weights_and_prior(struct model *md, const struct engine *e, const struct pairvec
 {
     enum { BINS = 128 * 64 };
     double *hist = ubur_calloc(BINS, sizeof(double));
-    double lw[NFIELDS][NAME_LEVELS];
-    for (int f = 0; f < md->nfields; f++)
-        for (int l = 0; l < md->levels[f]; l++)
-            lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
+    double lw[NFIELDS][NAME_LEVELS], lmx[2];
+    (void)cross; /* field 0 is a's given name either way */
+    level_weights(md, lw, lmx);
     for (size_t i = 0; i < pv->n; i++) {
         const int8_t *l = lv + i * NFIELDS;
-        size_t a = (size_t)(pv->v[i] >> 32);
+        const struct prep *pa = &e->p[pv->v[i] >> 32];
         double w = 0;
-        for (int f = 0; f < md->nfields; f++) {
-            if (l[f] < 0)
-                continue;
-            if (f < 2 && l[f] == NAME_EXACT) {
-                int lv2[NFIELDS];
-                for (int k = 0; k < NFIELDS; k++)
-                    lv2[k] = k == f ? l[k] : -1;
-                w += pair_weight(md, e, a, (size_t)(pv->v[i] & 0xffffffffu), lv2, cross[i]);
-            } else {
-                w += lw[f][l[f]];
-            }
-        }
+        for (int f = 0; f < md->nfields; f++)
+            if (l[f] >= 0)
+                w += field_weight(lw, lmx, pa, f, l[f]);
         wt[i] = w;
         long bin = lround((w + 64) * 64);
         hist[bin < 0 ? 0 : bin >= BINS ? BINS - 1 : bin] += 1;
@@ -1069,33 +1085,23 @@ estimate_m_sure(struct model *md, const struct engine *e, const struct pairvec *
 {
     int nf = md->nfields;
     double cnt[NFIELDS][NAME_LEVELS] = {{0}};
-    double lw[NFIELDS][NAME_LEVELS], prior = log2(md->lambda / (1 - md->lambda));
-    for (int f = 0; f < nf; f++)
-        for (int l = 0; l < md->levels[f]; l++)
-            lw[f][l] = log2(md->m[f][l] / md->u[f][l]);
+    double lw[NFIELDS][NAME_LEVELS], lmx[2];
+    /* posterior >= SURE, as a weight: no exp2 per pair */
+    double wsure = log2(SURE / (1 - SURE)) - log2(md->lambda / (1 - md->lambda));
+    (void)cross;
+    level_weights(md, lw, lmx);
     for (size_t i = 0; i < pv->n; i++) {
         const int8_t *l = lv + i * NFIELDS;
-        size_t a = (size_t)(pv->v[i] >> 32), b = (size_t)(pv->v[i] & 0xffffffffu);
+        const struct prep *pa = &e->p[pv->v[i] >> 32];
         double wf[NFIELDS], w = 0;
         for (int f = 0; f < nf; f++) {
-            wf[f] = 0;
-            if (l[f] < 0)
-                continue;
-            if (f < 2 && l[f] == NAME_EXACT) {
-                int lv2[NFIELDS];
-                for (int k = 0; k < NFIELDS; k++)
-                    lv2[k] = k == f ? l[k] : -1;
-                wf[f] = pair_weight(md, e, a, b, lv2, cross[i]);
-            } else {
-                wf[f] = lw[f][l[f]];
-            }
+            wf[f] = l[f] >= 0 ? field_weight(lw, lmx, pa, f, l[f]) : 0;
             w += wf[f];
         }
         for (int f = 0; f < nf; f++)
-            if (l[f] >= 0 && posterior(w - wf[f], md->lambda) >= SURE)
+            if (l[f] >= 0 && w - wf[f] >= wsure)
                 cnt[f][l[f]] += 1;
     }
-    (void)prior;
     for (int f = 0; f < nf; f++) {
         double tot = 0;
         for (int l = 0; l < md->levels[f]; l++)
@@ -1301,8 +1307,13 @@ ubur_reclink_dedup(const struct ubur_reclink_record *rec, size_t n,
 
     size_t cap = 1024, np = 0;
     struct ubur_reclink_pair *out = ubur_malloc(cap * sizeof(*out));
+    /* a little below the threshold's weight: posterior() decides the edge */
+    double wmin = log2(c.threshold / (1 - c.threshold + 1e-12)) -
+                  log2(md.lambda / (1 - md.lambda)) - 0.01;
     for (size_t i = 0; i < pv.n; i++) {
         size_t a = (size_t)(pv.v[i] >> 32), b = (size_t)(pv.v[i] & 0xffffffffu);
+        if (wt[i] < wmin)
+            continue;
         double p = posterior(wt[i], md.lambda);
         if (p >= c.threshold) {
             if (np == cap) {
