@@ -8,6 +8,9 @@
  * request thread, most of them to go back to sleep).
  * Jobs live on their callers' stacks: a caller never returns before its
  * job is marked done, and the writer never touches a job after marking it.
+ * A detached job (ubur_write_detached) has no caller waiting: the writer
+ * allocated it, calls its done hook after the batch, outside the lock, and
+ * frees it.
  *
  * Invariant: a job is marked done with rc == 0 only after the COMMIT that
  * contains it has returned success, so an acknowledged write is durable;
@@ -39,7 +42,8 @@ struct write_job {
     int rc;
     bool done;
     bool durable;        /* false: ubur_write_lazy */
-    pthread_cond_t cond; /* signalled once done is set */
+    pthread_cond_t cond; /* signalled once done is set (not for a detached job) */
+    ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
     struct write_job *next;
 };
 
@@ -84,7 +88,10 @@ fail_batch(struct write_job *batch, int rc, const struct ubur_error *err)
 static int
 savepoint(struct ubur_writer *w, const char *sql, struct ubur_error *err)
 {
-    if (ubur_store_kind(w->store) != UBUR_STORE_SQLITE)
+    /* ROLLBACK TO goes through ubur_store_exec, the one call that makes a transaction aborted by
+     * a failed statement usable again (a prepared one would fail with it, and every other job of
+     * the batch too); it runs only after a job failed. */
+    if (ubur_store_kind(w->store) != UBUR_STORE_SQLITE || !strncmp(sql, "ROLLBACK TO", 11))
         return ubur_store_exec(w->store, sql, err);
     int64_t n = ubur_store_run(w->store, err, sql, "");
     return n < 0 ? (int)n : 0;
@@ -190,12 +197,28 @@ writer_main(void *arg)
         w->stats.jobs += n;
         if (n > w->stats.largest_batch)
             w->stats.largest_batch = n;
+        struct write_job *detached = NULL;
         for (struct write_job *j = batch, *next; j; j = next) {
             next = j->next; /* j belongs to its caller once done is set */
             if (j->rc)
                 w->stats.failed++;
+            if (j->on_done) {
+                j->next = detached;
+                detached = j;
+                continue;
+            }
             j->done = true;
             pthread_cond_signal(&j->cond);
+        }
+        if (detached) {
+            /* Their hooks run without the lock: they may take their own locks. */
+            pthread_mutex_unlock(&w->lock);
+            for (struct write_job *j = detached, *next; j; j = next) {
+                next = j->next;
+                j->on_done(j->arg, j->rc, &j->err);
+                free(j);
+            }
+            pthread_mutex_lock(&w->lock);
         }
     }
     pthread_mutex_unlock(&w->lock);
@@ -358,4 +381,26 @@ int
 ubur_write_lazy(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err)
 {
     return write_job(ctx, fn, arg, false, err);
+}
+
+int
+ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
+                    ubur_write_done_fn done, struct ubur_error *err)
+{
+    struct write_job *job = ubur_calloc(1, sizeof(*job));
+    job->fn = fn;
+    job->arg = arg;
+    job->ctx = ctx;
+    job->on_done = done;
+    pthread_mutex_lock(&w->lock);
+    if (w->stop) {
+        pthread_mutex_unlock(&w->lock);
+        free(job);
+        return ubur_error_set(err, UBUR_EBUSY, "the server is shutting down");
+    }
+    *w->tail = job;
+    w->tail = &job->next;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    return 0;
 }
