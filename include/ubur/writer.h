@@ -91,16 +91,16 @@ typedef void (*ubur_write_done_fn)(void *arg, int rc, const struct ubur_error *e
  * once, without waiting for it to be applied. Jobs are applied in the order
  * they were queued, so a write any thread queues after this one (ubur_write
  * included) runs after it, in the same batch or a later one, and sees it;
- * until then other connections do not. ctx is the write's own (usually
- * inside arg: the caller's request may end first) and must stay valid until
- * done; the writer sets its store for the write as for any job. done(arg,
- * rc, err) runs on the writer thread after the batch, outside the writer's
- * lock, and owns arg from then on (it frees it); it must not wait on the
- * writer. Returns 0 when queued; UBUR_EBUSY when the writer is shutting
- * down (then done is never called and arg stays the caller's). For work
- * whose answer does not depend on the write succeeding (a border check
- * whose row only repeats what was decided); never for anything acknowledged
- * as recorded.
+ * until then other connections do not. When only detached jobs are queued
+ * the writer holds them up to 10 ms for a waited write to share their
+ * commit (nothing waits on them, so only their visibility is delayed). ctx is the write's own
+ * (usually inside arg: the caller's request may end first) and must stay valid until done; the
+ * writer sets its store for the write as for any job. done(arg, rc, err) runs on the writer thread
+ * after the batch, outside the writer's lock, and owns arg from then on (it frees it); it must not
+ * wait on the writer. Returns 0 when queued; UBUR_EBUSY when the writer is shutting down (then done
+ * is never called and arg stays the caller's). For work whose answer does not depend on the write
+ * succeeding (a border check whose row only repeats what was decided); never for anything
+ * acknowledged as recorded.
  */
 int ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
                         ubur_write_done_fn done, struct ubur_error *err);

@@ -99,10 +99,10 @@ load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct 
     }
     /* The pending override request, if any, in the same read (the confirmation refuses then). */
     rc = ubur_store_prepare(ctx->store,
-                                "SELECT " CHECK_COLUMNS ", (SELECT o.id FROM border_overrides o"
-                                " WHERE o.check_id = border_checks.id AND o.status = 'pending')"
-                                " FROM border_checks WHERE id = ?",
-                                &st, err);
+                            "SELECT " CHECK_COLUMNS ", (SELECT o.id FROM border_overrides o"
+                            " WHERE o.check_id = border_checks.id AND o.status = 'pending')"
+                            " FROM border_checks WHERE id = ?",
+                            &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, id);
@@ -313,8 +313,7 @@ stay_from_override(const struct record_job *j)
     if (j->outcome != UBUR_DECISION_ADMIT || strcmp(c->direction, "entry") != 0 ||
         !c->traveller_id[0] || !strcmp(c->basis, "national"))
         return false;
-    return !(c->authorised_until[0] &&
-             day_of_text(c->authorised_until) >= day_of_text(c->at) &&
+    return !(c->authorised_until[0] && day_of_text(c->authorised_until) >= day_of_text(c->at) &&
              j->proposed != UBUR_DECISION_REFUSE);
 }
 

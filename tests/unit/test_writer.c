@@ -253,8 +253,8 @@ test_detached_writes(void **state)
     }
     d[1].row.id = 30; /* a duplicate: fails alone */
     for (int i = 0; i < 3; i++)
-        assert_int_equal(
-            ubur_write_detached(w, &d[i].ctx, insert_row, &d[i], detached_done, NULL), 0);
+        assert_int_equal(ubur_write_detached(w, &d[i].ctx, insert_row, &d[i], detached_done, NULL),
+                         0);
     /* Queued behind them: when it is acknowledged, they have been applied. */
     struct ubur_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
@@ -262,8 +262,19 @@ test_detached_writes(void **state)
     struct row after = {40, "after", false};
     assert_int_equal(ubur_write(&ctx, insert_row, &after, NULL), 0);
     assert_int_equal(count_rows("detached"), 2);
+    /* Alone, a detached job is held a little for company, then committed all the same. */
+    struct detached alone;
+    memset(&alone, 0, sizeof(alone));
+    alone.row = (struct row){50, "alone", false};
+    alone.lock = &lock;
+    alone.calls = &calls;
+    assert_int_equal(ubur_write_detached(w, &alone.ctx, insert_row, &alone, detached_done, NULL),
+                     0);
+    for (int i = 0; i < 200 && count_rows("alone") == 0; i++)
+        usleep(5000);
+    assert_int_equal(count_rows("alone"), 1);
     ubur_writer_close(w);
-    assert_int_equal(calls, 3);
+    assert_int_equal(calls, 4);
     assert_int_equal(d[0].rc, 0);
     assert_int_equal(d[1].rc, UBUR_ECONFLICT);
     assert_int_equal(d[2].rc, 0);
