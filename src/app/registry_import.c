@@ -85,7 +85,8 @@ ubur_registry_csv_columns(int *n)
 
 struct row {
     long line;
-    char *v[C_COUNT]; /* malloc'd copies, NULL when absent */
+    char *v[C_COUNT]; /* copies in one malloc'd block (block), NULL when absent */
+    char *block;
     struct ubur_reg_individual p;
     struct ubur_reg_document doc;
     struct ubur_reg_need needs[12];
@@ -117,8 +118,7 @@ static void
 batch_clear(struct batch *b)
 {
     for (size_t i = 0; i < b->n; i++)
-        for (int c = 0; c < C_COUNT; c++)
-            free(b->rows[i].v[c]);
+        free(b->rows[i].block);
     b->n = 0;
     b->bad = false;
 }
@@ -503,8 +503,15 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
         struct row *r = &b.rows[b.n++];
         memset(r, 0, sizeof(*r));
         r->line = csv.line;
+        size_t len[UBUR_CSV_MAX_FIELDS], total = 0;
         for (int i = 0; i < ncols; i++)
-            r->v[map[i]] = ubur_strdup(csv.field[i]);
+            total += (len[i] = strlen(csv.field[i])) + 1;
+        char *at = r->block = ubur_malloc(total);
+        for (int i = 0; i < ncols; i++) {
+            memcpy(at, csv.field[i], len[i] + 1);
+            r->v[map[i]] = at;
+            at += len[i] + 1;
+        }
     }
     reg_map_release(&seen, NULL);
     batch_clear(&b);

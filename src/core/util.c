@@ -4,6 +4,7 @@
  * validation. Dates use Howard Hinnant's days_from_civil algorithm so no
  * timezone database or mktime is involved.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,55 @@
 
 #include "ubur/util.h"
 
+/*
+ * Random bytes for identifiers, drawn from the kernel a page at a time instead of one
+ * getrandom call per identifier (a bulk import makes millions). The pool is per thread and
+ * emptied in a child after fork, so two processes never hand out the same bytes.
+ */
+static __thread unsigned char pool[4096];
+static __thread size_t pool_left;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void
+pool_forget(void)
+{
+    pool_left = 0;
+}
+
+static void
+pool_init(void)
+{
+    pthread_atfork(NULL, NULL, pool_forget);
+}
+
+static void
+random_bytes(unsigned char *out, size_t n)
+{
+    pthread_once(&pool_once, pool_init);
+    if (pool_left < n) {
+        if (getrandom(pool, sizeof(pool), 0) == (ssize_t)sizeof(pool)) {
+            pool_left = sizeof(pool);
+        } else if (getrandom(out, n, 0) == (ssize_t)n) {
+            return;
+        } else {
+            /* getrandom on Linux >= 3.17 does not fail for small sizes; be safe anyway. */
+            for (size_t i = 0; i < n; i++)
+                out[i] = (unsigned char)rand();
+            return;
+        }
+    }
+    memcpy(out, pool + sizeof(pool) - pool_left, n);
+    memset(pool + sizeof(pool) - pool_left, 0, n);
+    pool_left -= n;
+}
+
 void
 ubur_uuid7(char out[UBUR_UUID_LEN + 1])
 {
     unsigned char b[16];
     uint64_t ms = (uint64_t)ubur_now_ms();
 
-    if (getrandom(b + 6, 10, 0) != 10) {
-        /* getrandom on Linux >= 3.17 does not fail for 10 bytes; be safe anyway. */
-        for (int i = 6; i < 16; i++)
-            b[i] = (unsigned char)rand();
-    }
+    random_bytes(b + 6, 10);
     for (int i = 0; i < 6; i++)
         b[i] = (unsigned char)(ms >> (40 - 8 * i));
     b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
@@ -138,7 +177,22 @@ ubur_date_format(int64_t days, char out[UBUR_DATE_LEN + 1])
 {
     int y, m, d;
     ubur_civil_from_days(days, &y, &m, &d);
-    snprintf(out, UBUR_DATE_LEN + 1, "%04d-%02d-%02d", y, m, d);
+    if (y < 0 || y > 9999) {
+        snprintf(out, UBUR_DATE_LEN + 1, "%04d-%02d-%02d", y, m, d);
+        return;
+    }
+    /* by hand: a bulk import formats a few million dates */
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
 }
 
 static int

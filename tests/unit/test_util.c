@@ -77,6 +77,18 @@ test_uuid7(void **state)
     assert_true(strchr("89ab", a[19]) != NULL);
     assert_string_not_equal(a, b);
     assert_false(ubur_uuid_valid("not-a-uuid"));
+    /* the random part comes from a pool refilled every few hundred ids: all differ */
+    enum { N = 3000 };
+    char(*ids)[37] = malloc(N * sizeof(*ids));
+    for (int i = 0; i < N; i++) {
+        ubur_uuid7(ids[i]);
+        assert_true(ubur_uuid_valid(ids[i]));
+    }
+    for (int i = 0; i < N; i++)
+        for (int j = i + 1; j < N; j++)
+            if (!memcmp(ids[i] + 14, ids[j] + 14, 22))
+                fail_msg("ids %d and %d share their random part: %s %s", i, j, ids[i], ids[j]);
+    free(ids);
 }
 
 static void
@@ -101,6 +113,17 @@ test_dates(void **state)
     assert_int_equal(ubur_age_years(b, on + 1), 41);
     ubur_date_format(ubur_days_from_civil(1900, 3, 1), out);
     assert_string_equal(out, "1900-03-01");
+    /* formatted by hand: the same text as printf gives, every day from year 1 to 9999 */
+    for (int64_t day = ubur_days_from_civil(1, 1, 1); day <= ubur_days_from_civil(9999, 12, 31);
+         day += 7) {
+        int y, m, dd;
+        char want[21];
+        ubur_civil_from_days(day, &y, &m, &dd);
+        snprintf(want, sizeof(want), "%04d-%02d-%02d", y, m, dd);
+        ubur_date_format(day, out);
+        if (strcmp(out, want))
+            fail_msg("day %lld: '%s', not '%s'", (long long)day, out, want);
+    }
 }
 
 static void
