@@ -51,7 +51,8 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
         n=$(recorded "$out")
         echo "round $r $which ($bin), $(date -u +%H:%M:%S) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
         echo "  wrk -c${CONNS:-64}: $(echo "$out" | sed 's/.*recorded_per_s=\([0-9.]*\).*p50_ms=\([0-9.]*\).*p99_ms=\([0-9.]*\).*/\1 recorded\/s, p50 \2 ms, p99 \3 ms/'), server CPU $(( (c1 - c0) * 1000000 / hz / n )) us per recorded check"
-        awk -F, -v n="$n" '/syscalls/ { split($3, a, ":"); sub("sys_enter_", "", a[2]);
+        awk -F, -v n="$n" 'BEGIN { printf "  calls:" }
+                           /syscalls/ { split($3, a, ":"); sub("sys_enter_", "", a[2]);
                                         printf " %s %.1f", a[2], $1 / n }
                            END { print " per recorded check" }' "$stat"
         if [ "${PACED:-0}" = 1 ]; then
