@@ -26,6 +26,7 @@
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
  */
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -188,6 +189,24 @@ struct tslot {
     uint32_t h, spell;
 };
 
+/*
+ * A slot of a map keyed by something other than a pool string (unit spellings, sets of
+ * vocab ids): the key's hash, and the value + 1 (0: empty slot); the caller compares keys.
+ */
+struct idslot {
+    uint32_t hash, ref;
+};
+
+/*
+ * A unit spelling seen before: most units of a million names are a few thousand spellings
+ * of common given names, so a unit's vocab id, interned forms and spelling record are
+ * looked up once per distinct (skeleton, phonetic form, letters), not once each.
+ */
+struct uspell {
+    uint32_t vocab, phon, letters; /* as in struct cunit */
+    uint32_t key;                  /* offset in ukeys: "skel\x1fphon\x1fletters" */
+};
+
 struct ubur_name_index {
     struct strmap spell_map; /* letters -> spell id */
     uint32_t *spell_text;    /* per spell id: pool offset of the letters */
@@ -197,8 +216,18 @@ struct ubur_name_index {
     uint32_t typo_cap, typo_n; /* cap a power of two */
     char *pool;
     size_t pool_len, pool_cap;
-    struct strmap vocab_map, del_map, phon_map, combo_map;
-    struct postings *combos; /* names by combination of common units (combo_key) */
+    struct strmap vocab_map, del_map, phon_map;
+    struct idslot *uspell_map; /* unit spelling (skeleton, phonetic form, letters) -> uspell */
+    uint32_t uspell_cap, nuspell, uspell_alloc;
+    struct uspell *uspell;
+    char *ukeys; /* the uspell keys, NUL-terminated */
+    size_t ukeys_len, ukeys_cap;
+    struct idslot *combo_map; /* sorted vocab ids of common units -> combination */
+    uint32_t combo_cap;
+    uint32_t *combo_ids; /* per combination: its key, the count then the vocab ids */
+    size_t combo_ids_len, combo_ids_cap;
+    uint32_t *combo_key;     /* per combination: offset of its key in combo_ids */
+    struct postings *combos; /* names by combination of common units (combo_add) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
     struct vec32 *near; /* per vocab id, its neighbours */
@@ -273,6 +302,20 @@ big_calloc(size_t bytes)
 static void *
 big_realloc(void *old, size_t old_bytes, size_t new_bytes)
 {
+    if (old && ((size_t *)((char *)old - BIG_HEADER))[1]) {
+        /* a mapping grows in place or moves its pages: no copy, no page touched again */
+        char *base = (char *)old - BIG_HEADER;
+        size_t total = new_bytes + BIG_HEADER;
+        char *nb = mremap(base, ((size_t *)base)[0], total, MREMAP_MAYMOVE);
+        if (nb != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+            if (total >= ((size_t)2 << 20))
+                (void)madvise(nb, total, MADV_HUGEPAGE);
+#endif
+            ((size_t *)nb)[0] = total;
+            return nb + BIG_HEADER;
+        }
+    }
     void *mem = big_alloc(new_bytes);
     if (old)
         memcpy(mem, old, old_bytes);
@@ -378,7 +421,12 @@ ubur_name_index_free(struct ubur_name_index *ix)
     for (uint32_t i = 0; i < ix->ncombos; i++)
         free(ix->combos[i].v);
     free(ix->combos);
-    big_free(ix->combo_map.s);
+    big_free(ix->combo_map);
+    free(ix->combo_ids);
+    free(ix->combo_key);
+    big_free(ix->uspell_map);
+    free(ix->uspell);
+    free(ix->ukeys);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
     for (uint32_t i = 0; i < ix->nspell; i++)
@@ -681,72 +729,188 @@ typo_lookup(const struct ubur_name_index *ix, const char *key, uint32_t *out, in
  */
 #define COMBO_UNITS 6 /* common units a combination key is made of, at most */
 
-/* Writes the key of skels[0..n-1] leaving out index `skip` (-1: none). */
-static void
-combo_key(const char **skels, int n, int skip, char *out, size_t cap)
+/* Sorts vocab ids ascending (a handful) and hashes the sorted set. */
+static uint32_t
+ids_sort_hash(uint32_t *ids, int n)
 {
-    const char *sorted[COMBO_UNITS];
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-        if (i == skip)
-            continue;
-        int j = m++;
-        while (j > 0 && strcmp(sorted[j - 1], skels[i]) > 0) {
-            sorted[j] = sorted[j - 1];
-            j--;
+    for (int k = 1; k < n; k++) {
+        uint32_t x = ids[k];
+        int m = k - 1;
+        while (m >= 0 && ids[m] > x) {
+            ids[m + 1] = ids[m];
+            m--;
         }
-        sorted[j] = skels[i];
+        ids[m + 1] = x;
     }
-    size_t o = 0;
-    for (int i = 0; i < m; i++) {
-        size_t l = strlen(sorted[i]);
-        if (o + l + 2 > cap)
-            break;
-        if (i)
-            out[o++] = '|';
-        memcpy(out + o, sorted[i], l);
-        o += l;
+    uint32_t h = 0x9E3779B9u * (uint32_t)(n + 1);
+    for (int k = 0; k < n; k++) { /* murmur3's mixing: the low bits index the table */
+        uint32_t x = ids[k] * 0xCC9E2D51u;
+        x = (x << 15 | x >> 17) * 0x1B873593u;
+        h ^= x;
+        h = (h << 13 | h >> 19) * 5 + 0xE6546B64u;
     }
-    out[o] = '\0';
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    return h;
 }
 
-static void
-combo_post(struct ubur_name_index *ix, const char *key, uint32_t id, uint32_t sig)
+/* Grows an idslot map to twice its size; rehashes from the stored hashes. */
+static struct idslot *
+idmap_grow(struct idslot *m, uint32_t *cap)
 {
-    bool created;
-    struct strmap_slot *sl = map_upsert(ix, &ix->combo_map, key, &created);
-    if (created) {
+    uint32_t ncap = *cap ? *cap * 2 : 1024;
+    struct idslot *nm = big_calloc((size_t)ncap * sizeof(*nm));
+    for (uint32_t i = 0; i < *cap; i++) {
+        if (!m[i].ref)
+            continue;
+        uint32_t j = m[i].hash & (ncap - 1);
+        while (nm[j].ref)
+            j = (j + 1) & (ncap - 1);
+        nm[j] = m[i];
+    }
+    big_free(m);
+    *cap = ncap;
+    return nm;
+}
+
+/* The combination of the sorted ids[0..n-1]: its slot (ref 0 when absent). */
+static struct idslot *
+combo_slot(const struct ubur_name_index *ix, const uint32_t *ids, int n, uint32_t h)
+{
+    if (!ix->combo_cap)
+        return NULL;
+    uint32_t mask = ix->combo_cap - 1, i = h & mask;
+    for (;;) {
+        struct idslot *sl = &ix->combo_map[i];
+        if (!sl->ref)
+            return sl;
+        if (sl->hash == h) {
+            const uint32_t *k = ix->combo_ids + ix->combo_key[sl->ref - 1];
+            if (k[0] == (uint32_t)n && !memcmp(k + 1, ids, (size_t)n * sizeof(uint32_t)))
+                return sl;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/* Posts a name under the combination of ids[0..n-1] (any order), leaving out index
+ * `skip` (-1: none). */
+static void
+combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uint32_t id,
+           uint32_t sig)
+{
+    uint32_t ids[COMBO_UNITS];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (i != skip)
+            ids[m++] = all[i];
+    uint32_t h = ids_sort_hash(ids, m);
+    if ((ix->ncombos + 1) * 4 >= ix->combo_cap * 3)
+        ix->combo_map = idmap_grow(ix->combo_map, &ix->combo_cap);
+    struct idslot *sl = combo_slot(ix, ids, m, h);
+    if (!sl->ref) {
         if (ix->ncombos == ix->combos_cap) {
             ix->combos_cap = ix->combos_cap ? ix->combos_cap * 2 : 1024;
             ix->combos = ubur_realloc(ix->combos, ix->combos_cap * sizeof(struct postings));
+            ix->combo_key = ubur_realloc(ix->combo_key, ix->combos_cap * sizeof(uint32_t));
         }
-        sl->val = ix->ncombos++;
-        memset(&ix->combos[sl->val], 0, sizeof(struct postings));
+        if (ix->combo_ids_len + (size_t)m + 1 > ix->combo_ids_cap) {
+            ix->combo_ids_cap = ix->combo_ids_cap ? ix->combo_ids_cap * 2 : 4096;
+            ix->combo_ids = ubur_realloc(ix->combo_ids, ix->combo_ids_cap * sizeof(uint32_t));
+        }
+        uint32_t c = ix->ncombos++;
+        ix->combo_key[c] = (uint32_t)ix->combo_ids_len;
+        ix->combo_ids[ix->combo_ids_len++] = (uint32_t)m;
+        memcpy(ix->combo_ids + ix->combo_ids_len, ids, (size_t)m * sizeof(uint32_t));
+        ix->combo_ids_len += (size_t)m;
+        memset(&ix->combos[c], 0, sizeof(struct postings));
+        sl->hash = h;
+        sl->ref = c + 1;
     }
-    struct postings *v = &ix->combos[sl->val];
+    struct postings *v = &ix->combos[sl->ref - 1];
     if (v->n == 0 || v->v[v->n - 1].id != id) /* the same key twice for one name */
         post_push(v, id, sig);
 }
 
 static void
-combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id, uint32_t sig)
+combo_add(struct ubur_name_index *ix, const struct ubur_name *p, const struct cunit *u,
+          uint32_t id, uint32_t sig)
 {
-    const char *skels[COMBO_UNITS];
+    uint32_t ids[COMBO_UNITS];
     int n = 0;
     for (int i = 0; i < p->n && n < COMBO_UNITS; i++)
         if (p->u[i].weight < 1.0f)
-            skels[n++] = p->u[i].skel;
+            ids[n++] = u[i].vocab;
     if (n < 2)
         return;
-    char key[COMBO_UNITS * UBUR_NAME_PHON];
-    combo_key(skels, n, -1, key, sizeof(key));
-    combo_post(ix, key, id, sig);
+    combo_post(ix, ids, n, -1, id, sig);
     /* one fewer only for names of common units alone: with a rare unit besides, a name
      * holding one common unit more than a query weighs too much to reach a match */
-    for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++) {
-        combo_key(skels, n, skip, key, sizeof(key));
-        combo_post(ix, key, id, sig);
+    for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++)
+        combo_post(ix, ids, n, skip, id, sig);
+}
+
+/* ------------------------------------------------------- unit spellings */
+
+/* Writes a unit's spelling key; returns its hash. */
+static uint32_t
+uspell_key(const struct ubur_name_unit *u, char *key, size_t cap)
+{
+    const char *parts[3] = {u->skel, u->phon, u->letters};
+    size_t o = 0;
+    for (int k = 0; k < 3; k++) {
+        size_t l = strnlen(parts[k], UBUR_NAME_PHON - 1);
+        assert(o + l + 2 <= cap);
+        memcpy(key + o, parts[k], l);
+        o += l;
+        key[o++] = k < 2 ? '\x1f' : '\0';
     }
+    return hash_str(key);
+}
+
+/*
+ * The vocab id and interned forms of a unit, looked up once per distinct spelling. A new
+ * spelling is added to the vocabulary, the interned forms and the spellings for typo
+ * lookups in the order it was before interning (so vocab ids do not depend on it).
+ */
+static const struct uspell *
+uspell_get(struct ubur_name_index *ix, const struct ubur_name_unit *u)
+{
+    char key[3 * UBUR_NAME_PHON + 4];
+    uint32_t h = uspell_key(u, key, sizeof(key));
+    if ((ix->nuspell + 1) * 4 >= ix->uspell_cap * 3)
+        ix->uspell_map = idmap_grow(ix->uspell_map, &ix->uspell_cap);
+    uint32_t mask = ix->uspell_cap - 1, i = h & mask;
+    for (;;) {
+        struct idslot *sl = &ix->uspell_map[i];
+        if (!sl->ref)
+            break;
+        if (sl->hash == h && !strcmp(ix->ukeys + ix->uspell[sl->ref - 1].key, key))
+            return &ix->uspell[sl->ref - 1];
+        i = (i + 1) & mask;
+    }
+    if (ix->nuspell == ix->uspell_alloc) {
+        ix->uspell_alloc = ix->uspell_alloc ? ix->uspell_alloc * 2 : 1024;
+        ix->uspell = ubur_realloc(ix->uspell, ix->uspell_alloc * sizeof(struct uspell));
+    }
+    size_t kl = strlen(key) + 1;
+    if (ix->ukeys_len + kl > ix->ukeys_cap) {
+        ix->ukeys_cap = ix->ukeys_cap ? ix->ukeys_cap * 2 : 65536;
+        while (ix->ukeys_cap < ix->ukeys_len + kl)
+            ix->ukeys_cap *= 2;
+        ix->ukeys = ubur_realloc(ix->ukeys, ix->ukeys_cap);
+    }
+    struct uspell *us = &ix->uspell[ix->nuspell];
+    us->key = (uint32_t)ix->ukeys_len;
+    memcpy(ix->ukeys + ix->ukeys_len, key, kl);
+    ix->ukeys_len += kl;
+    us->vocab = vocab_id(ix, u->skel);
+    us->phon = phon_intern(ix, u->phon);
+    us->letters = phon_intern(ix, u->letters);
+    spell_add(ix, u->letters, us->vocab);
+    ix->uspell_map[i] = (struct idslot){h, ++ix->nuspell};
+    return us;
 }
 
 int64_t
@@ -787,10 +951,10 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     letters_shape(p, &hn->nletters, &hn->letter_set);
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
-        u->vocab = vocab_id(ix, p->u[i].skel);
-        u->phon = phon_intern(ix, p->u[i].phon);
-        u->letters = phon_intern(ix, p->u[i].letters);
-        spell_add(ix, p->u[i].letters, u->vocab);
+        const struct uspell *us = uspell_get(ix, &p->u[i]);
+        u->vocab = us->vocab;
+        u->phon = us->phon;
+        u->letters = us->letters;
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
@@ -810,7 +974,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         if (!dup)
             post_push(&ix->vocab[u->vocab].postings, id, sig);
     }
-    combo_add(ix, p, id, sig);
+    combo_add(ix, p, &ix->units[cn->units], id, sig);
     if (record >= ix->nrec) {
         uint32_t n = ix->nrec ? ix->nrec : 1024;
         while (n <= record)
@@ -916,7 +1080,11 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m +=
             ix->vocab[i].postings.cap * sizeof(struct posting) + ix->near[i].cap * sizeof(uint32_t);
-    m += ix->combo_map.cap * sizeof(struct strmap_slot) + ix->combos_cap * sizeof(struct vec32);
+    m += ix->combo_cap * sizeof(struct idslot) +
+         ix->combos_cap * (sizeof(struct postings) + sizeof(uint32_t)) +
+         ix->combo_ids_cap * sizeof(uint32_t);
+    m += ix->uspell_cap * sizeof(struct idslot) + ix->uspell_alloc * sizeof(struct uspell) +
+         ix->ukeys_cap;
     for (uint32_t i = 0; i < ix->ncombos; i++)
         m += ix->combos[i].cap * sizeof(struct posting);
     m += ix->dels_cap * sizeof(struct vec32);
@@ -1487,35 +1655,39 @@ static bool
 gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f,
               const struct ubur_name *q, float qsum, float min, uint32_t *read)
 {
-    const char *skels[COMBO_UNITS];
+    uint32_t vids[COMBO_UNITS];
     float w[COMBO_UNITS];
     int n = 0;
+    uint32_t absent = 0; /* common units whose skeleton no name has */
     if (!ix->ncombos)
         return true;
     for (int i = 0; i < q->n && n < COMBO_UNITS; i++)
         if (q->u[i].weight < 1.0f) {
-            skels[n] = q->u[i].skel;
+            const struct strmap_slot *vs = map_find(ix, &ix->vocab_map, q->u[i].skel);
+            if (vs && vs->key)
+                vids[n] = vs->val;
+            else
+                absent |= 1u << n;
             w[n++] = q->u[i].weight;
         }
-    char key[COMBO_UNITS * UBUR_NAME_PHON];
     for (uint32_t set = 0; set < (1u << n); set++) {
         if (__builtin_popcount(set) < 2)
             continue;
-        const char *sub[COMBO_UNITS];
+        uint32_t sub[COMBO_UNITS];
         int m = 0;
         float ws = 0;
         for (int i = 0; i < n; i++)
             if (set & (1u << i)) {
-                sub[m++] = skels[i];
+                sub[m++] = vids[i];
                 ws += w[i];
             }
         float ub = sqrtf(ws / qsum) * (ws < 1.2f ? 0.85f + 0.125f * ws : 1.0f);
-        if (ub < min - 1e-3f)
+        if (ub < min - 1e-3f || (set & absent))
             continue;
-        combo_key(sub, m, -1, key, sizeof(key));
-        const struct strmap_slot *sl = map_find(ix, &ix->combo_map, key);
-        if (sl && sl->key)
-            batch_add(s, &ix->combos[sl->val], 0, read);
+        uint32_t h = ids_sort_hash(sub, m);
+        const struct idslot *sl = combo_slot(ix, sub, m, h);
+        if (sl && sl->ref)
+            batch_add(s, &ix->combos[sl->ref - 1], 0, read);
     }
     return batch_run(s, f);
 }
