@@ -898,8 +898,10 @@ perf(int nnames, int nq, const char *tsv)
     long rss0 = rss_kb();
     double t0 = now_s(), c0 = cpu_s();
     struct ubur_name_index *ix = ubur_name_index_new();
+    ubur_name_index_bulk_begin(ix);
     for (int i = 0; i < nnames; i++)
         ubur_name_index_add(ix, (uint32_t)i, names[i], NULL);
+    ubur_name_index_bulk_end(ix);
     double build = now_s() - t0, build_cpu = cpu_s() - c0;
     long rss1 = rss_kb();
     struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);

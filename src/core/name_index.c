@@ -207,6 +207,13 @@ struct uspell {
     uint32_t key;                  /* offset in ukeys: "skel\x1fphon\x1fletters" */
 };
 
+/* A posting added in bulk mode, not yet in its list: a vocab id, or a combination's index
+ * with PEND_COMBO set. */
+#define PEND_COMBO 0x80000000u
+struct pending {
+    uint32_t list, id, sig;
+};
+
 struct ubur_name_index {
     struct strmap spell_map; /* letters -> spell id */
     uint32_t *spell_text;    /* per spell id: pool offset of the letters */
@@ -240,6 +247,9 @@ struct ubur_name_index {
     struct cunit *units;
     uint32_t nunits, units_cap;
     struct vec32 *rec_names; /* record -> its name ids */
+    bool bulk;               /* between bulk_begin and bulk_end: postings are pending */
+    struct pending *pend;    /* postings not yet in their lists, in the order added */
+    size_t npend, pend_cap;
     uint32_t nrec;
 };
 
@@ -422,6 +432,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
         free(ix->combos[i].v);
     free(ix->combos);
     big_free(ix->combo_map);
+    big_free(ix->pend);
     free(ix->combo_ids);
     free(ix->combo_key);
     big_free(ix->uspell_map);
@@ -729,6 +740,18 @@ typo_lookup(const struct ubur_name_index *ix, const char *key, uint32_t *out, in
  */
 #define COMBO_UNITS 6 /* common units a combination key is made of, at most */
 
+static void
+pend_push(struct ubur_name_index *ix, uint32_t list, uint32_t id, uint32_t sig)
+{
+    if (ix->npend == ix->pend_cap) {
+        size_t ncap = ix->pend_cap ? ix->pend_cap * 2 : 65536;
+        ix->pend = big_realloc(ix->pend, ix->pend_cap * sizeof(struct pending),
+                               ncap * sizeof(struct pending));
+        ix->pend_cap = ncap;
+    }
+    ix->pend[ix->npend++] = (struct pending){list, id, sig};
+}
+
 /* Sorts vocab ids ascending (a handful) and hashes the sorted set. */
 static uint32_t
 ids_sort_hash(uint32_t *ids, int n)
@@ -828,7 +851,16 @@ combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uin
         sl->hash = h;
         sl->ref = c + 1;
     }
-    struct postings *v = &ix->combos[sl->ref - 1];
+    uint32_t c = sl->ref - 1;
+    if (ix->bulk) {
+        /* the same key twice for one name: this name's postings are the last pending */
+        for (size_t k = ix->npend; k-- > 0 && ix->pend[k].id == id;)
+            if (ix->pend[k].list == (c | PEND_COMBO))
+                return;
+        pend_push(ix, c | PEND_COMBO, id, sig);
+        return;
+    }
+    struct postings *v = &ix->combos[c];
     if (v->n == 0 || v->v[v->n - 1].id != id) /* the same key twice for one name */
         post_push(v, id, sig);
 }
@@ -971,7 +1003,11 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         for (int k = 0; k < i; k++)
             if (ix->units[cn->units + (uint32_t)k].vocab == u->vocab)
                 dup = true;
-        if (!dup)
+        if (dup)
+            continue;
+        if (ix->bulk)
+            pend_push(ix, u->vocab, id, sig);
+        else
             post_push(&ix->vocab[u->vocab].postings, id, sig);
     }
     combo_add(ix, p, &ix->units[cn->units], id, sig);
@@ -1034,8 +1070,60 @@ ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record)
 }
 
 void
+ubur_name_index_bulk_begin(struct ubur_name_index *ix)
+{
+    ix->bulk = true;
+}
+
+/* Grows a posting list to hold `more` entries besides its own, exactly. */
+static void
+post_reserve(struct postings *p, uint32_t more)
+{
+    if (!more || p->n + more <= p->cap)
+        return;
+    p->cap = p->n + more;
+    p->v = ubur_realloc(p->v, (size_t)p->cap * sizeof(struct posting));
+}
+
+void
+ubur_name_index_bulk_end(struct ubur_name_index *ix)
+{
+    if (!ix->bulk)
+        return;
+    ix->bulk = false;
+    if (!ix->npend)
+        return;
+    /* one counting pass: every list grows once, to its exact size, then is filled in the
+     * order the names were added (ascending ids, as post_push would have) */
+    uint32_t *count = ubur_calloc((size_t)ix->nvocab + ix->ncombos + 1, sizeof(uint32_t));
+    uint32_t *ccount = count + ix->nvocab;
+    for (size_t k = 0; k < ix->npend; k++) {
+        uint32_t l = ix->pend[k].list;
+        if (l & PEND_COMBO)
+            ccount[l & ~PEND_COMBO]++;
+        else
+            count[l]++;
+    }
+    for (uint32_t v = 0; v < ix->nvocab; v++)
+        post_reserve(&ix->vocab[v].postings, count[v]);
+    for (uint32_t c = 0; c < ix->ncombos; c++)
+        post_reserve(&ix->combos[c], ccount[c]);
+    free(count);
+    for (size_t k = 0; k < ix->npend; k++) {
+        const struct pending *pe = &ix->pend[k];
+        struct postings *p = pe->list & PEND_COMBO ? &ix->combos[pe->list & ~PEND_COMBO]
+                                                   : &ix->vocab[pe->list].postings;
+        p->v[p->n++] = (struct posting){pe->id, pe->sig};
+    }
+    big_free(ix->pend);
+    ix->pend = NULL;
+    ix->npend = ix->pend_cap = 0;
+}
+
+void
 ubur_name_index_compact(struct ubur_name_index *ix)
 {
+    assert(!ix->bulk);
     for (uint32_t v = 0; v < ix->nvocab; v++) {
         struct postings *p = &ix->vocab[v].postings;
         uint32_t o = 0;
@@ -1083,6 +1171,7 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->combo_cap * sizeof(struct idslot) +
          ix->combos_cap * (sizeof(struct postings) + sizeof(uint32_t)) +
          ix->combo_ids_cap * sizeof(uint32_t);
+    m += ix->pend_cap * sizeof(struct pending);
     m += ix->uspell_cap * sizeof(struct idslot) + ix->uspell_alloc * sizeof(struct uspell) +
          ix->ukeys_cap;
     for (uint32_t i = 0; i < ix->ncombos; i++)
@@ -1805,6 +1894,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     struct ubur_name_search_stats st = {0, 0, 0, 0};
     int nq = 0, nout = 0;
 
+    assert(!ix->bulk);
     if (q->n == 0 || max <= 0 || ix->alive == 0)
         goto done;
     PHASE(t0);

@@ -1214,10 +1214,17 @@ weight_cmp(const void *a, const void *b)
     return strcmp(((const struct weight_key *)a)->skel, ((const struct weight_key *)b)->skel);
 }
 
-static int
-weight_key_cmp(const void *key, const void *elem)
+/* weight_keys by hash of the skeleton: index + 1, 0 empty (a quarter full at most) */
+#define WEIGHT_SLOTS (WEIGHT_KEYS_MAX * 4)
+static uint16_t weight_slot[WEIGHT_SLOTS];
+
+static uint32_t
+weight_hash(const char *s)
 {
-    return strcmp((const char *)key, ((const struct weight_key *)elem)->skel);
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h ^ (h >> 15);
 }
 
 static void parse_units(struct ubur_name *out, char *folded);
@@ -1287,6 +1294,12 @@ weights_init(void)
             }
     }
     qsort(weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_cmp);
+    for (int k = 0; k < nweight_keys; k++) {
+        uint32_t j = weight_hash(weight_keys[k].skel) & (WEIGHT_SLOTS - 1);
+        while (weight_slot[j])
+            j = (j + 1) & (WEIGHT_SLOTS - 1);
+        weight_slot[j] = (uint16_t)(k + 1);
+    }
     weights_ready = true;
 }
 
@@ -1294,10 +1307,12 @@ float
 ubur_name_common_weight(const char *skel)
 {
     pthread_once(&weights_once, weights_init);
-    const struct weight_key *w =
-        bsearch(skel, weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_key_cmp);
-    if (w)
-        return w->weight;
+    /* a hash probe, not a binary search: this runs for every unit of every name indexed,
+     * and most skeletons are not in the table (one probe, no string compared) */
+    for (uint32_t j = weight_hash(skel) & (WEIGHT_SLOTS - 1); weight_slot[j];
+         j = (j + 1) & (WEIGHT_SLOTS - 1))
+        if (!strcmp(weight_keys[weight_slot[j] - 1].skel, skel))
+            return weight_keys[weight_slot[j] - 1].weight;
     /* very short skeletons ("L", "B") are weak evidence whatever the name */
     size_t l = strlen(skel);
     return l <= 1 ? 0.6f : 1.0f;
