@@ -1211,13 +1211,19 @@ struct shortlisted {
     uint32_t id;
 };
 
+/* A posting list to filter, with the weight (in 1/64) its skeleton contributes. */
+struct segment {
+    const struct posting *v;
+    uint32_t n;
+    uint16_t w;
+};
+
 struct scratch {
     uint64_t *seen; /* bit per name id: gathered by this search */
     uint32_t nwords, gen;
     uint32_t *cand;
     uint32_t ncand, cand_cap;
-    struct posting *bid; /* the batch of posting entries to filter (batch_add) */
-    uint16_t *bw;
+    struct segment *seg; /* the batch of posting lists to filter (batch_add) */
     uint32_t nbatch, batch_cap;
     struct shortlisted *sl;
     uint32_t nsl, sl_cap;
@@ -1235,8 +1241,7 @@ scratch_free(void *p)
         return;
     free(s->seen);
     free(s->cand);
-    free(s->bid);
-    free(s->bw);
+    free(s->seg);
     free(s->sl);
     free(s);
 }
@@ -1695,28 +1700,21 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
 }
 
 /*
- * Gathering reads posting lists in batches: the ids of every list of a unit
- * (or every combination) first, with the weight each list's skeleton
- * contributes, then one pass that filters them while fetching signatures
- * well ahead. Lists are often short (the neighbours of a name), so fetching
- * ahead within each list would rarely get ahead at all.
+ * Gathering reads posting lists in batches: every list of a unit (or every
+ * combination) is noted first, with the weight its skeleton contributes, then
+ * one pass filters them in order, the signatures read from the lists themselves.
  */
 static void
 batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *read)
 {
     *read += p->n;
-    if (s->nbatch + p->n > s->batch_cap) {
-        uint32_t n = s->batch_cap ? s->batch_cap : 4096;
-        while (n < s->nbatch + p->n)
-            n *= 2;
-        s->bid = ubur_realloc(s->bid, (size_t)n * sizeof(struct posting));
-        s->bw = ubur_realloc(s->bw, (size_t)n * sizeof(uint16_t));
-        s->batch_cap = n;
+    if (!p->n)
+        return;
+    if (s->nbatch == s->batch_cap) {
+        s->batch_cap = s->batch_cap ? s->batch_cap * 2 : 256;
+        s->seg = ubur_realloc(s->seg, (size_t)s->batch_cap * sizeof(struct segment));
     }
-    memcpy(s->bid + s->nbatch, p->v, (size_t)p->n * sizeof(struct posting));
-    for (uint32_t i = 0; i < p->n; i++)
-        s->bw[s->nbatch + i] = w;
-    s->nbatch += p->n;
+    s->seg[s->nbatch++] = (struct segment){p->v, p->n, w};
 }
 
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
@@ -1726,14 +1724,18 @@ batch_run(struct scratch *s, const struct sigfilter *f)
 {
     uint32_t n = s->nbatch;
     s->nbatch = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = s->bid[i].id;
-        if (bit_test(s->seen, id) || !sig_pass(f, s->bid[i].sig, s->bw[i]))
-            continue;
-        if (s->ncand >= CAND_MAX)
-            return false;
-        bit_set(s->seen, id);
-        cand_push(s, id);
+    for (uint32_t g = 0; g < n; g++) {
+        const struct posting *v = s->seg[g].v;
+        uint32_t w = s->seg[g].w;
+        for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
+            uint32_t id = v[i].id;
+            if (bit_test(s->seen, id) || !sig_pass(f, v[i].sig, w))
+                continue;
+            if (s->ncand >= CAND_MAX)
+                return false;
+            bit_set(s->seen, id);
+            cand_push(s, id);
+        }
     }
     return true;
 }
@@ -2072,6 +2074,11 @@ gathered:
         const struct cname *cnm = &ix->names[top.id];
         const struct cunit *cu = &ix->units[cnm->units];
         cn.n = cnm->nunits;
+        /* the letters serve only the whole-name typo rule: a name that cannot be one letter
+         * from the query (letters_near, which ubur_names_compare_sim's own test implies)
+         * goes without them */
+        const struct hotname *hn = &ix->hot[top.id];
+        bool letters = qlen == 255 || hn->nletters == 255 || letters_near(qlen, qset, hn);
         for (int b = 0; b < cn.n; b++) {
             cn.u[b].kind = cu[b].kind;
             cn.u[b].flags = cu[b].flags;
@@ -2080,6 +2087,10 @@ gathered:
             cn.u[b].phon[0] = '\0';
             cn.u[b].skel[0] = '\0';
             /* the letters, for the comparison of whole names written out */
+            if (!letters) {
+                cn.u[b].letters[0] = '\0';
+                continue;
+            }
             const char *lt = ix->pool + cu[b].letters;
             size_t ll = strlen(lt);
             if (ll >= UBUR_NAME_PHON)

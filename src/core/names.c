@@ -898,6 +898,26 @@ typo_edits(const char *a, const char *b)
     return d[n][m] > 3 ? 3 : d[n][m];
 }
 
+/* Whether a and b (lengths n, m) are exactly one edit apart in typo_edits' sense (one
+ * letter inserted, dropped, changed, or two neighbours swapped): what is left once their
+ * longest common start and end are cut off tells, without the table. */
+static bool
+one_edit(const char *a, size_t n, const char *b, size_t m)
+{
+    if ((n > m ? n - m : m - n) > 1)
+        return false;
+    size_t p = 0, lim = n < m ? n : m;
+    while (p < lim && a[p] == b[p])
+        p++;
+    size_t e = 0;
+    while (e < lim - p && a[n - 1 - e] == b[m - 1 - e])
+        e++;
+    size_t ra = n - p - e, rb = m - p - e;
+    if (ra + rb == 1 || (ra == 1 && rb == 1))
+        return true;
+    return ra == 2 && rb == 2 && a[p] == b[p + 1] && a[p + 1] == b[p];
+}
+
 double
 ubur_name_typing_similarity(const char *a, const char *b)
 {
@@ -2329,7 +2349,9 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
      * one, a letter is a good part of the evidence. */
     if (score < 0.9 && a->n >= 2 && b->n >= 2) {
         char la[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON], lb[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
-        size_t na = ubur_name_letters(a, la, sizeof(la)), nb = ubur_name_letters(b, lb, sizeof(lb));
+        /* the other name first: in a search it is the one whose letters may be left out */
+        size_t nb = ubur_name_letters(b, lb, sizeof(lb));
+        size_t na = nb ? ubur_name_letters(a, la, sizeof(la)) : 0;
         /* one typo: lengths at most one apart, at most one letter in and one out of the set
          * (cheap tests first: this runs for most candidates a search scores) */
         uint32_t seta = 0, setb = 0;
@@ -2339,7 +2361,7 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
             setb |= 1u << ((unsigned char)lb[i] & 31);
         if (seta && __builtin_popcount(seta ^ setb) <= 2) {
             size_t l = na > nb ? na : nb;
-            if (l >= UBUR_NAME_TYPO_MIN && typo_edits(la, lb) == 1) {
+            if (l >= UBUR_NAME_TYPO_MIN && one_edit(la, na, lb, nb)) {
                 double t = 1.0 - 2.5 / (double)l;
                 if (t > score) {
                     score = t;
