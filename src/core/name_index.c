@@ -69,10 +69,17 @@ vec_push(struct vec32 *a, uint32_t x)
 /*
  * A posting list: name ids, ascending, each with the name's signature
  * (sig_of) beside it, so that filtering a list reads it in order and
- * touches no per-name array at random (a posting is 8 bytes, not 4).
+ * touches no per-name array at random (a posting is 8 bytes, not 4). The
+ * id's high bits hold the length of the name's letters (ubur_name_letters;
+ * 0 none, POST_LEN_MAX that or more), for the whole-name typo rule: a name
+ * one letter from the query is as long as it, give or take one.
  */
+#define POST_ID_BITS 26
+#define POST_ID_MASK ((1u << POST_ID_BITS) - 1)
+#define POST_LEN_MAX 63u
 struct posting {
-    uint32_t id, sig;
+    uint32_t pid; /* name id | letters length << POST_ID_BITS */
+    uint32_t sig;
 };
 
 struct postings {
@@ -81,13 +88,13 @@ struct postings {
 };
 
 static void
-post_push(struct postings *a, uint32_t id, uint32_t sig)
+post_push(struct postings *a, uint32_t pid, uint32_t sig)
 {
     if (a->n == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 4;
         a->v = ubur_realloc(a->v, a->cap * sizeof(struct posting));
     }
-    a->v[a->n++] = (struct posting){id, sig};
+    a->v[a->n++] = (struct posting){pid, sig};
 }
 
 /*
@@ -211,7 +218,7 @@ struct uspell {
  * with PEND_COMBO set. */
 #define PEND_COMBO 0x80000000u
 struct pending {
-    uint32_t list, id, sig;
+    uint32_t list, id, sig; /* id as the posting holds it (struct posting) */
 };
 
 struct ubur_name_index {
@@ -817,10 +824,10 @@ combo_slot(const struct ubur_name_index *ix, const uint32_t *ids, int n, uint32_
     }
 }
 
-/* Posts a name under the combination of ids[0..n-1] (any order), leaving out index
- * `skip` (-1: none). */
+/* Posts a name (`pid` as its postings hold it) under the combination of ids[0..n-1]
+ * (any order), leaving out index `skip` (-1: none). */
 static void
-combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uint32_t id,
+combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uint32_t pid,
            uint32_t sig)
 {
     uint32_t ids[COMBO_UNITS];
@@ -854,20 +861,20 @@ combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uin
     uint32_t c = sl->ref - 1;
     if (ix->bulk) {
         /* the same key twice for one name: this name's postings are the last pending */
-        for (size_t k = ix->npend; k-- > 0 && ix->pend[k].id == id;)
+        for (size_t k = ix->npend; k-- > 0 && ix->pend[k].id == pid;)
             if (ix->pend[k].list == (c | PEND_COMBO))
                 return;
-        pend_push(ix, c | PEND_COMBO, id, sig);
+        pend_push(ix, c | PEND_COMBO, pid, sig);
         return;
     }
     struct postings *v = &ix->combos[c];
-    if (v->n == 0 || v->v[v->n - 1].id != id) /* the same key twice for one name */
-        post_push(v, id, sig);
+    if (v->n == 0 || v->v[v->n - 1].pid != pid) /* the same key twice for one name */
+        post_push(v, pid, sig);
 }
 
 static void
 combo_add(struct ubur_name_index *ix, const struct ubur_name *p, const struct cunit *u,
-          uint32_t id, uint32_t sig)
+          uint32_t pid, uint32_t sig)
 {
     uint32_t ids[COMBO_UNITS];
     int n = 0;
@@ -876,11 +883,11 @@ combo_add(struct ubur_name_index *ix, const struct ubur_name *p, const struct cu
             ids[n++] = u[i].vocab;
     if (n < 2)
         return;
-    combo_post(ix, ids, n, -1, id, sig);
+    combo_post(ix, ids, n, -1, pid, sig);
     /* one fewer only for names of common units alone: with a rare unit besides, a name
      * holding one common unit more than a query weighs too much to reach a match */
     for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++)
-        combo_post(ix, ids, n, skip, id, sig);
+        combo_post(ix, ids, n, skip, pid, sig);
 }
 
 /* ------------------------------------------------------- unit spellings */
@@ -951,7 +958,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
 {
     if (p->n == 0)
         return UBUR_EINVAL;
-    if (ix->nnames == UINT32_MAX - 1)
+    if (ix->nnames == POST_ID_MASK)
         return UBUR_ETOOBIG;
     if (ix->nnames == ix->names_cap) {
         uint32_t ncap = ix->names_cap ? ix->names_cap * 2 : 1024;
@@ -996,6 +1003,8 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         }
     }
     uint32_t sig = sig_of(ix, cn);
+    uint32_t plen = hn->nletters < POST_LEN_MAX ? hn->nletters : POST_LEN_MAX;
+    uint32_t pid = id | plen << POST_ID_BITS; /* what the postings hold */
     for (int i = 0; i < p->n; i++) {
         const struct cunit *u = &ix->units[cn->units + (uint32_t)i];
         /* a name repeating a unit ("Muhammad Muhammad") is posted once */
@@ -1006,11 +1015,11 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         if (dup)
             continue;
         if (ix->bulk)
-            pend_push(ix, u->vocab, id, sig);
+            pend_push(ix, u->vocab, pid, sig);
         else
-            post_push(&ix->vocab[u->vocab].postings, id, sig);
+            post_push(&ix->vocab[u->vocab].postings, pid, sig);
     }
-    combo_add(ix, p, &ix->units[cn->units], id, sig);
+    combo_add(ix, p, &ix->units[cn->units], pid, sig);
     if (record >= ix->nrec) {
         uint32_t n = ix->nrec ? ix->nrec : 1024;
         while (n <= record)
@@ -1128,7 +1137,7 @@ ubur_name_index_compact(struct ubur_name_index *ix)
         struct postings *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].id].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
                 p->v[o++] = p->v[i];
         p->n = o;
     }
@@ -1136,7 +1145,7 @@ ubur_name_index_compact(struct ubur_name_index *ix)
         struct postings *p = &ix->combos[c];
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].id].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
                 p->v[o++] = p->v[i];
         p->n = o;
     }
@@ -1618,6 +1627,15 @@ struct sigfilter {
     uint16_t ex[3][256], fz[3][256];
     uint16_t wex[2][64], wfz[2][64];
     uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
+    /* The whole-name typo rule (letters_near) in the filter, not left to Bloom collisions:
+     * a name whose units fail it is still gathered when its letters are as long as the
+     * query's give or take one, and the query units it lacks lie within two neighbouring
+     * positions of the query (one typo changes at most two units: "Abmal-Rahman" for
+     * "Abd al-Rahman", "bon Ali" for "bin Ali"). */
+    bool typo;
+    unsigned qlen;            /* the query's letters, as struct posting counts them */
+    uint32_t all;             /* every unit tested */
+    uint64_t tol[(1u << UBUR_NAME_MAX_UNITS) / 64]; /* bit per mask of units lacking: ok */
 };
 
 static uint16_t
@@ -1699,6 +1717,87 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
     return (sig & 0xff) < f->max_sb[w];
 }
 
+/* Whether a name failing sig_pass may still be one letter from the query (sigfilter.typo). */
+static bool
+typo_tolerated(const struct sigfilter *f, uint32_t pid, uint32_t sig)
+{
+    uint32_t len = pid >> POST_ID_BITS;
+    if (!len)
+        return false;
+    if (len < POST_LEN_MAX && f->qlen < POST_LEN_MAX) {
+        uint32_t d = len > f->qlen ? len - f->qlen : f->qlen - len;
+        if (d > 1 || (len > f->qlen ? len : f->qlen) < UBUR_NAME_TYPO_MIN)
+            return false;
+    }
+    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
+    uint32_t missing = f->all & ~ex;
+    if (f->known >= 0)
+        missing &= ~(1u << f->known);
+    return (f->tol[missing >> 6] >> (missing & 63)) & 1;
+}
+
+/*
+ * Sets up the filter's typo tolerance: which sets of query units a name may lack and still
+ * be one letter from the query. One typo changes one unit, or two neighbours when it falls
+ * in a particle. A unit lacked alone must be one whose writing a typo in a particle or its
+ * letters can move out of reach of the index's typo spellings: a unit made with a particle
+ * (abd, abu, umm, al-Din) or too short for them (bin and al- only flag the next unit,
+ * whose skeleton a typo in them leaves alone). Two neighbours lacked together
+ * must include a token the index does not hold as written (the typo's own: "abmal" in
+ * "Abmal-Rahman", "nl" in "Abd-nl-Majid").
+ */
+static void
+typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubur_name *q,
+           unsigned qlen, double min_score)
+{
+    unsigned best = qlen + 1; /* the longest a name one letter away can be */
+    if (q->n < 2 || qlen + 1 < UBUR_NAME_TYPO_MIN || 1.0 - 2.5 / best < min_score - 1e-4)
+        return;
+    uint32_t known = 0, typo_token = 0, fragile = 0; /* by query position */
+    for (int k = 0; k < nq; k++) {
+        int p = qu[k].idx;
+        bool exact = false;
+        for (int v = 0; v < qu[k].nvocab && !exact; v++)
+            exact = qu[k].credit[v] >= 0.999f;
+        known |= 1u << p;
+        if (!exact)
+            typo_token |= 1u << p;
+    }
+    typo_token |= ((1u << q->n) - 1) & ~known;
+    for (int p = 0; p < q->n; p++) {
+        const struct ubur_name_unit *u = &q->u[p];
+        if (u->kind != UBUR_UNIT_PLAIN || (u->flags & UBUR_UNIT_DIN) ||
+            strlen(u->letters) < TYPO_MIN)
+            fragile |= 1u << p;
+    }
+    for (int j = 0; j < q->n; j++) {
+        uint32_t win = (1u << j) | (j + 1 < q->n ? 1u << (j + 1) : 0);
+        if ((typo_token & ~known) & ~win)
+            continue; /* a token the filter cannot see is lacking outside the window */
+        bool pair = (typo_token & win) != 0;
+        uint32_t w = 0;
+        for (int k = 0; k < nq; k++)
+            if (win & (1u << qu[k].idx))
+                w |= 1u << k;
+        for (uint32_t m = w;; m = (m - 1) & w) { /* every subset of w */
+            int c = __builtin_popcount(m);
+            bool ok = c == 0 || (c == 2 && pair);
+            if (c == 1) {
+                int p = qu[__builtin_ctz(m)].idx;
+                ok = ((fragile | typo_token) >> p) & 1;
+            }
+            if (ok)
+                f->tol[m >> 6] |= 1ull << (m & 63);
+            if (!m)
+                break;
+        }
+    }
+    f->typo = true;
+    f->qlen = qlen < POST_LEN_MAX ? qlen : POST_LEN_MAX;
+    f->all = nq >= 32 ? ~0u : (1u << nq) - 1;
+}
+
 /*
  * Gathering reads posting lists in batches: every list of a unit (or every
  * combination) is noted first, with the weight its skeleton contributes, then
@@ -1728,8 +1827,12 @@ batch_run(struct scratch *s, const struct sigfilter *f)
         const struct posting *v = s->seg[g].v;
         uint32_t w = s->seg[g].w;
         for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
-            uint32_t id = v[i].id;
-            if (bit_test(s->seen, id) || !sig_pass(f, v[i].sig, w))
+            /* the signature first: most postings fail it, so most never touch the
+             * bitmap, a cache miss whenever the list is long */
+            if (!sig_pass(f, v[i].sig, w) && !(f->typo && typo_tolerated(f, v[i].pid, v[i].sig)))
+                continue;
+            uint32_t id = v[i].pid & POST_ID_MASK;
+            if (bit_test(s->seen, id))
                 continue;
             if (s->ncand >= CAND_MAX)
                 return false;
@@ -1985,6 +2088,10 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         }
     }
     sig_limits(&f, (float)min_score, qsum);
+    unsigned char qlen;
+    uint32_t qset;
+    letters_shape(q, &qlen, &qset);
+    typo_setup(&f, qu, nq, q, qlen, min_score);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
      * nearly every name through: its neighbours are not tested (the approximation). A
      * unit in the plan keeps them, or a name rejected before its lists are read would be
@@ -2028,9 +2135,6 @@ gathered:
 
     /* Bound every candidate; keep those that may reach min_score, and those written one
      * typo from the query as a whole (ubur_names_compare_sim forgives it). */
-    unsigned char qlen;
-    uint32_t qset;
-    letters_shape(q, &qlen, &qset);
     for (uint32_t i = 0; i < s->ncand; i++) {
         if (i + PREFETCH_AHEAD < s->ncand)
             __builtin_prefetch(&ix->hot[s->cand[i + PREFETCH_AHEAD]]);
