@@ -83,6 +83,28 @@ int ubur_write(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_er
  */
 int ubur_write_lazy(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err);
 
+/* Called once a detached write's batch has committed (rc 0) or failed (rc, err). */
+typedef void (*ubur_write_done_fn)(void *arg, int rc, const struct ubur_error *err);
+
+/*
+ * Queues fn(ctx, arg) as a lazy write (as ubur_write_lazy) and returns at
+ * once, without waiting for it to be applied. Jobs are applied in the order
+ * they were queued, so a write any thread queues after this one (ubur_write
+ * included) runs after it, in the same batch or a later one, and sees it;
+ * until then other connections do not. When only detached jobs are queued
+ * the writer holds them up to 10 ms for a waited write to share their
+ * commit (nothing waits on them, so only their visibility is delayed). ctx is the write's own
+ * (usually inside arg: the caller's request may end first) and must stay valid until done; the
+ * writer sets its store for the write as for any job. done(arg, rc, err) runs on the writer thread
+ * after the batch, outside the writer's lock, and owns arg from then on (it frees it); it must not
+ * wait on the writer. Returns 0 when queued; UBUR_EBUSY when the writer is shutting down (then done
+ * is never called and arg stays the caller's). For work whose answer does not depend on the write
+ * succeeding (a border check whose row only repeats what was decided); never for anything
+ * acknowledged as recorded.
+ */
+int ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
+                        ubur_write_done_fn done, struct ubur_error *err);
+
 /* Counters since open: jobs applied, batches committed, largest batch. */
 struct ubur_writer_stats {
     int64_t jobs;

@@ -854,6 +854,93 @@ subject_build(const struct check_batch *b, struct subject *s)
 
 /* ---- the write ---- */
 
+/* The check's row: what was decided, for whom, where (until: room for a date, pointed to). */
+static void
+subject_row(const struct ubur_ctx *ctx, const struct check_batch *b, const struct subject *s,
+            char until[UBUR_DATE_LEN + 1], struct check_row *r)
+{
+    until[0] = '\0';
+    if (s->authorised_until != INT64_MIN && s->authorised_until != UBUR_STAY_OPEN)
+        ubur_date_format(s->authorised_until, until);
+#define OPT(x) ((x)[0] ? (x) : NULL)
+    *r = (struct check_row){
+        .id = s->check_id,
+        .crossing_id = b->crossing->id,
+        .state = b->crossing->state,
+        .direction = ubur_border_direction_name(b->dir),
+        .at = b->at,
+        .traveller_id = OPT(s->traveller_id),
+        .group_id = OPT(b->group_id),
+        .document_number = OPT(s->number),
+        .nationality = OPT(s->nationality),
+        .basis = s->basis,
+        .visa_id = OPT(s->visa_id),
+        .visa_number = OPT(s->visa_number),
+        .purpose = OPT(s->purpose),
+        .authorised_until = OPT(until),
+        .rule_days = s->rule_days,
+        .rule_window = s->rule_window,
+        .stay_id = OPT(s->stay_id),
+        .cargo = s->cargo,
+        .returnee = s->returnee,
+        .decision = ubur_border_decision_name(s->decision),
+        .reasons = s->reasons_text,
+        .result = s->result,
+        .officer_id = ctx->user_id,
+        .officer = ctx->username ? ctx->username : "?",
+        .created_at = b->now,
+    };
+#undef OPT
+}
+
+int
+ubur_border_check_insert(struct ubur_store *store, const struct check_row *r,
+                         struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(store,
+                                "INSERT INTO border_checks (id, crossing_id, state, direction, at,"
+                                " traveller_id, group_id, document_number, nationality, basis,"
+                                " visa_id, visa_number, purpose, authorised_until, rule_days,"
+                                " rule_window, stay_id, cargo, returnee, decision, reasons,"
+                                " result, status, officer_id, officer, created_at)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                " ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, r->id);
+    ubur_stmt_bind_text(st, 2, r->crossing_id);
+    ubur_stmt_bind_text(st, 3, r->state);
+    ubur_stmt_bind_text(st, 4, r->direction);
+    ubur_stmt_bind_text(st, 5, r->at);
+    ubur_stmt_bind_text(st, 6, r->traveller_id);
+    ubur_stmt_bind_text(st, 7, r->group_id);
+    ubur_stmt_bind_text(st, 8, r->document_number);
+    ubur_stmt_bind_text(st, 9, r->nationality);
+    ubur_stmt_bind_text(st, 10, r->basis);
+    ubur_stmt_bind_text(st, 11, r->visa_id);
+    ubur_stmt_bind_text(st, 12, r->visa_number);
+    ubur_stmt_bind_text(st, 13, r->purpose);
+    ubur_stmt_bind_text(st, 14, r->authorised_until);
+    if (r->rule_days)
+        ubur_stmt_bind_int(st, 15, r->rule_days);
+    if (r->rule_window)
+        ubur_stmt_bind_int(st, 16, r->rule_window);
+    ubur_stmt_bind_text(st, 17, r->stay_id);
+    ubur_stmt_bind_int(st, 18, r->cargo);
+    ubur_stmt_bind_int(st, 19, r->returnee);
+    ubur_stmt_bind_text(st, 20, r->decision);
+    ubur_stmt_bind_text(st, 21, r->reasons);
+    ubur_stmt_bind_text(st, 22, r->result);
+    ubur_stmt_bind_text(st, 23, r->officer_id);
+    ubur_stmt_bind_text(st, 24, r->officer);
+    ubur_stmt_bind_text(st, 25, r->created_at);
+    rc = ubur_stmt_step(st, err);
+    ubur_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int
 insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
                struct ubur_error *err)
@@ -909,53 +996,10 @@ insert_subject(struct ubur_ctx *ctx, struct check_batch *b, struct subject *s,
     if (!s->prebuilt)
         subject_build(b, s);
     b->count[s->decision]++;
-    const char *reasons = s->reasons_text;
-
-    struct ubur_stmt *st;
-    rc = ubur_store_prepare(ctx->store,
-                            "INSERT INTO border_checks (id, crossing_id, state, direction, at,"
-                            " traveller_id, group_id, document_number, nationality, basis,"
-                            " visa_id, visa_number, purpose, authorised_until, rule_days,"
-                            " rule_window, stay_id, cargo, returnee, decision, reasons,"
-                            " result, status, officer_id, officer, created_at)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                            " ?, ?, ?, ?, 'pending', ?, ?, ?)",
-                            &st, err);
-    if (rc)
-        return rc;
-    char until[UBUR_DATE_LEN + 1] = "";
-    if (s->authorised_until != INT64_MIN && s->authorised_until != UBUR_STAY_OPEN)
-        ubur_date_format(s->authorised_until, until);
-    ubur_stmt_bind_text(st, 1, s->check_id);
-    ubur_stmt_bind_text(st, 2, b->crossing->id);
-    ubur_stmt_bind_text(st, 3, b->crossing->state);
-    ubur_stmt_bind_text(st, 4, ubur_border_direction_name(b->dir));
-    ubur_stmt_bind_text(st, 5, b->at);
-    ubur_stmt_bind_text(st, 6, s->traveller_id[0] ? s->traveller_id : NULL);
-    ubur_stmt_bind_text(st, 7, b->group_id[0] ? b->group_id : NULL);
-    ubur_stmt_bind_text(st, 8, s->number[0] ? s->number : NULL);
-    ubur_stmt_bind_text(st, 9, s->nationality[0] ? s->nationality : NULL);
-    ubur_stmt_bind_text(st, 10, s->basis);
-    ubur_stmt_bind_text(st, 11, s->visa_id[0] ? s->visa_id : NULL);
-    ubur_stmt_bind_text(st, 12, s->visa_number[0] ? s->visa_number : NULL);
-    ubur_stmt_bind_text(st, 13, s->purpose[0] ? s->purpose : NULL);
-    ubur_stmt_bind_text(st, 14, until[0] ? until : NULL);
-    if (s->rule_days)
-        ubur_stmt_bind_int(st, 15, s->rule_days);
-    if (s->rule_window)
-        ubur_stmt_bind_int(st, 16, s->rule_window);
-    ubur_stmt_bind_text(st, 17, s->stay_id[0] ? s->stay_id : NULL);
-    ubur_stmt_bind_int(st, 18, s->cargo);
-    ubur_stmt_bind_int(st, 19, s->returnee);
-    ubur_stmt_bind_text(st, 20, ubur_border_decision_name(s->decision));
-    ubur_stmt_bind_text(st, 21, reasons);
-    ubur_stmt_bind_text(st, 22, s->result);
-    ubur_stmt_bind_text(st, 23, ctx->user_id);
-    ubur_stmt_bind_text(st, 24, ctx->username ? ctx->username : "?");
-    ubur_stmt_bind_text(st, 25, b->now);
-    rc = ubur_stmt_step(st, err);
-    ubur_stmt_done(st);
-    return rc < 0 ? rc : 0;
+    struct check_row row;
+    char until[UBUR_DATE_LEN + 1];
+    subject_row(ctx, b, s, until, &row);
+    return ubur_border_check_insert(ctx->store, &row, err);
 }
 
 static int
@@ -1087,8 +1131,21 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
             alerting = r->hits[k].score >= r->threshold;
     }
     ubur_store_read_end(ctx->store);
-    if ((rc = alerting ? ubur_write(ctx, write_checks, &b, err)
-                       : ubur_write_lazy(ctx, write_checks, &b, err)))
+    /* A known traveller's check, alone and without alerts: its row only repeats the answer, so
+     * the answer does not wait for it (border_pending.c); the confirmation's record is queued
+     * behind it. */
+    struct subject *s0 = &b.s[0];
+    if (!group && ctx->writer && !alerting && s0->prebuilt && !s0->new_traveller &&
+        !s0->new_document) {
+        struct check_row row;
+        char until[UBUR_DATE_LEN + 1];
+        subject_row(ctx, &b, s0, until, &row);
+        rc = ubur_border_check_queue(ctx, &row, err);
+    } else {
+        rc = alerting ? ubur_write(ctx, write_checks, &b, err)
+                      : ubur_write_lazy(ctx, write_checks, &b, err);
+    }
+    if (rc)
         goto out;
 
     if (!group) {
@@ -1146,6 +1203,23 @@ ubur_border_check_get(struct ubur_ctx *ctx, const char *check_id, json_t **out,
                       struct ubur_error *err)
 {
     struct ubur_stmt *st;
+    struct stored_check q;
+    char *result = NULL;
+    if (ubur_border_check_queued(check_id, &q, &result)) {
+        /* Answered, its row not yet written: pending, as the row will say. */
+        json_t *o = json_loads(result, 0, NULL);
+        free(result);
+        free(q.reasons);
+        if (o && (ctx->role == UBUR_ROLE_ADMIN || !ctx->state || !*ctx->state ||
+                  !strcmp(ctx->state, q.state))) {
+            json_object_set_new(o, "status", json_string("pending"));
+            json_object_set_new(o, "record_id", json_null());
+            *out = o;
+            return 0;
+        }
+        json_decref(o);
+        return ubur_error_set(err, UBUR_ENOTFOUND, "no check '%.40s'", check_id);
+    }
     int rc = ubur_store_prepare(ctx->store,
                                 "SELECT result, status, record_id, state FROM border_checks"
                                 " WHERE id = ?",

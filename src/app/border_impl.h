@@ -74,6 +74,74 @@ int ubur_border_rows_json(struct ubur_stmt *st, json_t *(*row)(struct ubur_stmt 
 /* Days since 1970-01-01 of an instant (floor). */
 int64_t ubur_border_day(int64_t t);
 
+/* ---- checks and their rows (border_check.c, border_record.c, border_pending.c) ---- */
+
+/* A stored check, as confirming it needs it (read_check's columns, truncated as they are read). */
+struct stored_check {
+    char id[UBUR_UUID_LEN + 1];
+    char crossing_id[UBUR_CROSSING_ID_MAX + 1];
+    char state[4];
+    char direction[8];
+    char at[UBUR_TIME_LEN + 1];
+    char traveller_id[UBUR_UUID_LEN + 1];
+    char group_id[UBUR_UUID_LEN + 1];
+    char document_number[32];
+    char nationality[4];
+    char basis[16];
+    char visa_id[UBUR_UUID_LEN + 1];
+    char visa_number[16];
+    char purpose[40];
+    char authorised_until[UBUR_DATE_LEN + 1];
+    int rule_days, rule_window;
+    char stay_id[UBUR_UUID_LEN + 1];
+    char decision[8];
+    char *reasons; /* JSON text, malloc'd */
+    char status[12];
+    char record_id[UBUR_UUID_LEN + 1];
+    char created_at[UBUR_TIME_LEN + 1];
+    /* a supervisor's decision this check awaits (load_check only; "" when none) */
+    char pending_override[UBUR_UUID_LEN + 1];
+    /* read from the queue of checks not yet written (border_pending.c), not the store */
+    bool queued;
+};
+
+/* The values of one border_checks row as inserted (NULL: SQL NULL; rule_* 0: NULL). */
+struct check_row {
+    const char *id, *crossing_id, *state, *direction, *at, *traveller_id, *group_id;
+    const char *document_number, *nationality, *basis, *visa_id, *visa_number, *purpose;
+    const char *authorised_until, *stay_id, *decision, *reasons, *result, *officer_id;
+    const char *officer, *created_at;
+    int rule_days, rule_window;
+    bool cargo, returnee;
+};
+
+/* Inserts a pending check (inside the caller's transaction). */
+int ubur_border_check_insert(struct ubur_store *s, const struct check_row *r,
+                             struct ubur_error *err);
+
+/*
+ * A check answered before its row is written: the request queues the
+ * insert on the group-commit writer without waiting (ubur_write_detached)
+ * and answers at once. Until the writer has committed the row, the check
+ * is found here instead of in the store, so a confirmation (whose record
+ * the writer applies after the check: jobs run in queue order) or a read
+ * of the check in this process never misses it. Only checks whose row
+ * cannot change the answer are queued so (a known traveller and document,
+ * no screening alert, not a group).
+ */
+/*
+ * Queues the insert of `row` (copied) as ctx's user; 0, or UBUR_EBUSY when
+ * the writer is shutting down (nothing queued).
+ */
+int ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row,
+                            struct ubur_error *err);
+/*
+ * The check `id` while its row is queued: fills *out (reasons malloc'd)
+ * and, when result is not NULL, *result (the answer as stored, malloc'd).
+ * false when it is not queued (written already, or never queued here).
+ */
+bool ubur_border_check_queued(const char *id, struct stored_check *out, char **result);
+
 /* ---- boundaries to other modules (border_links.c) ---- */
 
 /* One traveller's screening: matched while the check reads, stored with the check. */

@@ -26,33 +26,6 @@
 
 #define OVERRIDE_STAY_DAYS 30 /* authorised stay of an admission that overrode a refusal */
 
-/* A stored check, as confirming it needs it. */
-struct stored_check {
-    char id[UBUR_UUID_LEN + 1];
-    char crossing_id[UBUR_CROSSING_ID_MAX + 1];
-    char state[4];
-    char direction[8];
-    char at[UBUR_TIME_LEN + 1];
-    char traveller_id[UBUR_UUID_LEN + 1];
-    char group_id[UBUR_UUID_LEN + 1];
-    char document_number[32];
-    char nationality[4];
-    char basis[16];
-    char visa_id[UBUR_UUID_LEN + 1];
-    char visa_number[16];
-    char purpose[40];
-    char authorised_until[UBUR_DATE_LEN + 1];
-    int rule_days, rule_window;
-    char stay_id[UBUR_UUID_LEN + 1];
-    char decision[8];
-    char *reasons; /* JSON text, malloc'd */
-    char status[12];
-    char record_id[UBUR_UUID_LEN + 1];
-    char created_at[UBUR_TIME_LEN + 1];
-    /* a supervisor's decision this check awaits (load_check only; "" when none) */
-    char pending_override[UBUR_UUID_LEN + 1];
-};
-
 /* One record to make. */
 struct record_job {
     struct stored_check chk;
@@ -117,12 +90,19 @@ static int
 load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct ubur_error *err)
 {
     struct ubur_stmt *st;
+    int rc;
+    if (ubur_border_check_queued(id, c, NULL)) {
+        /* Answered, its row queued behind the writer (border_pending.c): no read, and no
+         * override can be pending for a check not yet written. */
+        rc = 1;
+        goto found;
+    }
     /* The pending override request, if any, in the same read (the confirmation refuses then). */
-    int rc = ubur_store_prepare(ctx->store,
-                                "SELECT " CHECK_COLUMNS ", (SELECT o.id FROM border_overrides o"
-                                " WHERE o.check_id = border_checks.id AND o.status = 'pending')"
-                                " FROM border_checks WHERE id = ?",
-                                &st, err);
+    rc = ubur_store_prepare(ctx->store,
+                            "SELECT " CHECK_COLUMNS ", (SELECT o.id FROM border_overrides o"
+                            " WHERE o.check_id = border_checks.id AND o.status = 'pending')"
+                            " FROM border_checks WHERE id = ?",
+                            &st, err);
     if (rc)
         return rc;
     ubur_stmt_bind_text(st, 1, id);
@@ -132,6 +112,7 @@ load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct 
         copy_col(st, 22, c->pending_override, sizeof(c->pending_override));
     }
     ubur_stmt_done(st);
+found:
     if (rc == 0 || (rc == 1 && ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state &&
                     strcmp(ctx->state, c->state) != 0)) {
         if (rc == 1)
@@ -320,6 +301,22 @@ close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id
     return 0;
 }
 
+/*
+ * Whether the stay an admission opens ends after the override's days
+ * (setting border.override_stay_days): an entry admitted over a refusal, or
+ * without an authorised stay of its own; nationals' stays have no end.
+ */
+static bool
+stay_from_override(const struct record_job *j)
+{
+    const struct stored_check *c = &j->chk;
+    if (j->outcome != UBUR_DECISION_ADMIT || strcmp(c->direction, "entry") != 0 ||
+        !c->traveller_id[0] || !strcmp(c->basis, "national"))
+        return false;
+    return !(c->authorised_until[0] && day_of_text(c->authorised_until) >= day_of_text(c->at) &&
+             j->proposed != UBUR_DECISION_REFUSE);
+}
+
 static int
 open_stay(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
 {
@@ -331,8 +328,7 @@ open_stay(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
 
     ubur_date_format(at_day, entry_date);
     if (!national) {
-        if (c->authorised_until[0] && day_of_text(c->authorised_until) >= at_day &&
-            j->proposed != UBUR_DECISION_REFUSE) {
+        if (!stay_from_override(j)) {
             snprintf(until, sizeof(until), "%s", c->authorised_until);
         } else {
             /* Admitted over a refusal or a referral without a stay: the override's stay. */
@@ -403,6 +399,11 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                "tt", j->record_id, c->id);
     if (n < 0)
         return (int)n;
+    if (n == 0 && c->queued)
+        return ubur_error_set(err, UBUR_ECONFLICT,
+                              "check %s was recorded meanwhile, or its row could not be stored;"
+                              " check the traveller again",
+                              c->id);
     if (n == 0)
         return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", c->id);
 
@@ -701,7 +702,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
         *out = rec;
         goto out;
     }
-    if (expired(ctx, &j.chk)) {
+    /* A queued check was answered moments ago (the shortest time to live is a minute). */
+    if (!j.chk.queued && expired(ctx, &j.chk)) {
         rc = ubur_error_set(err, UBUR_ECONFLICT,
                             "check %s of %s is too old to confirm; check the traveller again",
                             j.chk.id, j.chk.created_at);
@@ -734,7 +736,8 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
     if (j.outcome == UBUR_DECISION_ADMIT && !strcmp(j.chk.direction, "exit") &&
         (rc = partner_state(ctx, j.chk.crossing_id, j.partner_state, err)))
         goto out;
-    j.override_days = override_days(ctx);
+    if (stay_from_override(&j)) /* else unused: one settings read fewer per record */
+        j.override_days = override_days(ctx);
     ubur_store_read_end(ctx->store);
     j.detail = record_detail(&j); /* here, not in the one writer thread */
     if ((rc = ubur_write(ctx, write_record, &j, err)))

@@ -1504,6 +1504,27 @@ ubur_registry_note_crossing(struct ubur_ctx *ctx, const char *document_number,
     if (empty(document_number) && empty(individual_number))
         return ubur_error_field(err, UBUR_EINVAL, "document_number",
                                 "a document number or an individual number is required");
+    /*
+     * Inside the caller's transaction (a border record, in the group-commit writer) nearly
+     * every document is nobody's in the registry: look first, before the registry writer's
+     * set-up (its day roll and checkpoint days), which only a returnee needs. The write lock is
+     * held, so the answer cannot change before the same lookup below.
+     */
+    if (!empty(document_number) && ubur_store_in_tx(ctx->store)) {
+        int64_t one;
+        rc = ubur_store_query_int(ctx->store, err, &one,
+                                  "SELECT 1 FROM reg_document d"
+                                  " JOIN reg_individual i ON i.id = d.individual_id"
+                                  " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL"
+                                  " OR d.issuing_country = ?) AND i.status = 'active' LIMIT 1",
+                                  "ttt", document_number, nz(nationality), nz(nationality));
+        if (rc == UBUR_ENOTFOUND) {
+            ubur_error_clear(err);
+            return 0;
+        }
+        if (rc)
+            return rc;
+    }
     if ((rc = reg_writer_begin(&w, ctx, err)))
         return rc;
     if (!empty(document_number))

@@ -8,6 +8,9 @@
  * request thread, most of them to go back to sleep).
  * Jobs live on their callers' stacks: a caller never returns before its
  * job is marked done, and the writer never touches a job after marking it.
+ * A detached job (ubur_write_detached) has no caller waiting: the writer
+ * allocated it, calls its done hook after the batch, outside the lock, and
+ * frees it.
  *
  * Invariant: a job is marked done with rc == 0 only after the COMMIT that
  * contains it has returned success, so an acknowledged write is durable;
@@ -38,17 +41,28 @@ struct write_job {
     struct ubur_error err;
     int rc;
     bool done;
-    bool durable;        /* false: ubur_write_lazy */
-    pthread_cond_t cond; /* signalled once done is set */
+    bool durable;               /* false: ubur_write_lazy */
+    pthread_cond_t cond;        /* signalled once done is set (not for a detached job) */
+    ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
+    struct timespec hold_until; /* a detached job: commit it alone no later than this */
     struct write_job *next;
 };
 
 #define CHECKPOINT_MS 250
+/*
+ * How long detached jobs with nobody waiting on them may wait for a job
+ * that somebody waits for, to share its commit (a border check's row, for
+ * its confirmation's record): committing them alone costs a commit and
+ * writes their pages twice. Nothing waits on them, so this delays only when
+ * other connections see them.
+ */
+#define DETACHED_HOLD_MS 10
 
 struct ubur_writer {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* a job was queued, or stop was asked */
     struct write_job *head, **tail;
+    int queued, waited; /* jobs in the queue, and those of them a caller waits for */
     bool stop;
     pthread_t thread;
     struct ubur_store *store;
@@ -84,7 +98,10 @@ fail_batch(struct write_job *batch, int rc, const struct ubur_error *err)
 static int
 savepoint(struct ubur_writer *w, const char *sql, struct ubur_error *err)
 {
-    if (ubur_store_kind(w->store) != UBUR_STORE_SQLITE)
+    /* ROLLBACK TO goes through ubur_store_exec, the one call that makes a transaction aborted by
+     * a failed statement usable again (a prepared one would fail with it, and every other job of
+     * the batch too); it runs only after a job failed. */
+    if (ubur_store_kind(w->store) != UBUR_STORE_SQLITE || !strncmp(sql, "ROLLBACK TO", 11))
         return ubur_store_exec(w->store, sql, err);
     int64_t n = ubur_store_run(w->store, err, sql, "");
     return n < 0 ? (int)n : 0;
@@ -166,17 +183,34 @@ writer_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (!w->head && !w->stop)
-            pthread_cond_wait(&w->wake, &w->lock);
+        while (!w->stop) {
+            if (!w->head) {
+                pthread_cond_wait(&w->wake, &w->lock);
+                continue;
+            }
+            if (w->waited > 0 || w->queued >= w->max_batch)
+                break;
+            /* Only detached jobs: held a little for a waited one to share their commit. */
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            const struct timespec *until = &w->head->hold_until;
+            if (now.tv_sec > until->tv_sec ||
+                (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec))
+                break;
+            pthread_cond_timedwait(&w->wake, &w->lock, until);
+        }
         if (!w->head)
             break; /* stopping, and nothing left to write */
         /* Take up to max_batch jobs off the queue. */
         struct write_job *batch = w->head, *last = batch;
-        int n = 1;
+        int n = 1, waited = !batch->on_done;
         while (last->next && n < w->max_batch) {
             last = last->next;
             n++;
+            waited += !last->on_done;
         }
+        w->queued -= n;
+        w->waited -= waited;
         w->head = last->next;
         if (!w->head)
             w->tail = &w->head;
@@ -190,12 +224,28 @@ writer_main(void *arg)
         w->stats.jobs += n;
         if (n > w->stats.largest_batch)
             w->stats.largest_batch = n;
+        struct write_job *detached = NULL;
         for (struct write_job *j = batch, *next; j; j = next) {
             next = j->next; /* j belongs to its caller once done is set */
             if (j->rc)
                 w->stats.failed++;
+            if (j->on_done) {
+                j->next = detached;
+                detached = j;
+                continue;
+            }
             j->done = true;
             pthread_cond_signal(&j->cond);
+        }
+        if (detached) {
+            /* Their hooks run without the lock: they may take their own locks. */
+            pthread_mutex_unlock(&w->lock);
+            for (struct write_job *j = detached, *next; j; j = next) {
+                next = j->next;
+                j->on_done(j->arg, j->rc, &j->err);
+                free(j);
+            }
+            pthread_mutex_lock(&w->lock);
         }
     }
     pthread_mutex_unlock(&w->lock);
@@ -338,6 +388,8 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     }
     *w->tail = &job;
     w->tail = &job.next;
+    w->queued++;
+    w->waited++;
     pthread_cond_signal(&w->wake);
     while (!job.done)
         pthread_cond_wait(&job.cond, &w->lock);
@@ -358,4 +410,36 @@ int
 ubur_write_lazy(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err)
 {
     return write_job(ctx, fn, arg, false, err);
+}
+
+int
+ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
+                    ubur_write_done_fn done, struct ubur_error *err)
+{
+    struct write_job *job = ubur_calloc(1, sizeof(*job));
+    job->fn = fn;
+    job->arg = arg;
+    job->ctx = ctx;
+    job->on_done = done;
+    pthread_mutex_lock(&w->lock);
+    if (w->stop) {
+        pthread_mutex_unlock(&w->lock);
+        free(job);
+        return ubur_error_set(err, UBUR_EBUSY, "the server is shutting down");
+    }
+    clock_gettime(CLOCK_REALTIME, &job->hold_until);
+    job->hold_until.tv_nsec += DETACHED_HOLD_MS * 1000000L;
+    if (job->hold_until.tv_nsec >= 1000000000L) {
+        job->hold_until.tv_sec++;
+        job->hold_until.tv_nsec -= 1000000000L;
+    }
+    /* A queue that was not empty has the writer busy or holding it already: no wake-up. */
+    bool was_empty = !w->head;
+    *w->tail = job;
+    w->tail = &job->next;
+    w->queued++;
+    if (was_empty || w->queued >= w->max_batch)
+        pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    return 0;
 }

@@ -209,6 +209,78 @@ test_constraint_failure_is_isolated(void **state)
     unlink(dbpath);
 }
 
+/* A detached write's done hook: counts calls and keeps the last code. */
+struct detached {
+    struct row row; /* first: the job's arg is also insert_row's */
+    struct ubur_ctx ctx;
+    pthread_mutex_t *lock;
+    int *calls, rc;
+};
+
+static void
+detached_done(void *arg, int rc, const struct ubur_error *err)
+{
+    struct detached *d = arg;
+    (void)err;
+    pthread_mutex_lock(d->lock);
+    (*d->calls)++;
+    d->rc = rc;
+    pthread_mutex_unlock(d->lock);
+}
+
+/*
+ * A detached write returns at once; a write queued after it (waited for)
+ * sees it, since jobs run in queue order; its hook reports success or the
+ * job's failure once its batch is done; closing applies what is queued.
+ */
+static void
+test_detached_writes(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    int calls = 0;
+    struct detached d[3];
+    memset(d, 0, sizeof(d));
+    for (int i = 0; i < 3; i++) {
+        d[i].ctx.writer = NULL;
+        d[i].row = (struct row){30 + i, "detached", false};
+        d[i].lock = &lock;
+        d[i].calls = &calls;
+        d[i].rc = 1;
+    }
+    d[1].row.id = 30; /* a duplicate: fails alone */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ubur_write_detached(w, &d[i].ctx, insert_row, &d[i], detached_done, NULL),
+                         0);
+    /* Queued behind them: when it is acknowledged, they have been applied. */
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = w;
+    struct row after = {40, "after", false};
+    assert_int_equal(ubur_write(&ctx, insert_row, &after, NULL), 0);
+    assert_int_equal(count_rows("detached"), 2);
+    /* Alone, a detached job is held a little for company, then committed all the same. */
+    struct detached alone;
+    memset(&alone, 0, sizeof(alone));
+    alone.row = (struct row){50, "alone", false};
+    alone.lock = &lock;
+    alone.calls = &calls;
+    assert_int_equal(ubur_write_detached(w, &alone.ctx, insert_row, &alone, detached_done, NULL),
+                     0);
+    for (int i = 0; i < 200 && count_rows("alone") == 0; i++)
+        usleep(5000);
+    assert_int_equal(count_rows("alone"), 1);
+    ubur_writer_close(w);
+    assert_int_equal(calls, 4);
+    assert_int_equal(d[0].rc, 0);
+    assert_int_equal(d[1].rc, UBUR_ECONFLICT);
+    assert_int_equal(d[2].rc, 0);
+    unlink(dbpath);
+}
+
 static void
 test_open_fails_cleanly(void **state)
 {
@@ -228,6 +300,7 @@ main(void)
         cmocka_unit_test(test_inline_without_writer),
         cmocka_unit_test(test_lazy_writes),
         cmocka_unit_test(test_constraint_failure_is_isolated),
+        cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_open_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

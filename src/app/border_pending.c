@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Checks answered before their row is written (border_impl.h has the
+ * contract). A traveller check only reads; its one write, the pending
+ * check's row, used to hold the answer until the group-commit writer had
+ * committed it, so every recorded check waited behind the writer twice
+ * (the check's row, then the record). A check whose row cannot change its
+ * answer now queues that insert without waiting (ubur_write_detached) and
+ * is kept here, in memory, from before it is queued until its batch has
+ * committed. The confirmation looks here first: found, it needs no read of
+ * the check, and the record it queues is applied after the check's row
+ * (the writer runs jobs in queue order), in the same batch or a later one.
+ *
+ * Invariants: an entry is added before its job is queued and removed only
+ * after the job's batch has committed or failed, so at every moment a
+ * queued check is either here or committed in the store (a reader that
+ * misses it here and then opens a snapshot sees the row). One mutex guards
+ * the table; entries are copied out under it, never referenced outside it.
+ *
+ * Caveats: other processes (the CLI, a second server) see the check only
+ * once its row is committed, a few milliseconds later. If the row's write
+ * fails (a full disk), the answer has already been given: the check is
+ * then unknown to a later confirmation (404, "check the traveller again"),
+ * and a confirmation already queued behind it fails with it. A crash of
+ * the process loses a queued check; nothing acknowledged as recorded is
+ * ever lost (its record is written durably after it).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "border_impl.h"
+#include "ubur/alloc.h"
+#include "ubur/writer.h"
+#include "ubur/banned.h"
+
+#define BUCKETS 1024 /* a power of two; entries live a few milliseconds */
+
+struct queued_check {
+    struct ubur_ctx ctx; /* the write's own: who checked, an arena for the copies */
+    struct check_row row;
+    struct queued_check *next; /* in its bucket */
+};
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct queued_check *table[BUCKETS];
+
+/* A UUIDv7's last characters are random: they spread the buckets. */
+static unsigned
+bucket(const char *id)
+{
+    unsigned h = 2166136261u;
+    size_t n = strlen(id);
+    for (size_t i = n > 12 ? n - 12 : 0; i < n; i++)
+        h = (h ^ (unsigned char)id[i]) * 16777619u;
+    return h & (BUCKETS - 1);
+}
+
+static const char *
+copy(struct ubur_arena *a, const char *s)
+{
+    return s ? ubur_arena_strdup(a, s) : NULL;
+}
+
+static void
+queued_free(struct queued_check *q)
+{
+    ubur_arena_release(&q->ctx.arena);
+    free(q);
+}
+
+static void
+unlink_queued(struct queued_check *q)
+{
+    pthread_mutex_lock(&table_lock);
+    for (struct queued_check **p = &table[bucket(q->row.id)]; *p; p = &(*p)->next) {
+        if (*p == q) {
+            *p = q->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&table_lock);
+}
+
+static int
+write_queued(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct queued_check *q = arg;
+    return ubur_border_check_insert(ctx->store, &q->row, err);
+}
+
+static void
+queued_done(void *arg, int rc, const struct ubur_error *err)
+{
+    struct queued_check *q = arg;
+    unlink_queued(q);
+    if (rc)
+        fprintf(stderr, "ubur: border check %s was answered but not stored: %s\n", q->row.id,
+                err && err->message[0] ? err->message : ubur_strerror(rc));
+    queued_free(q);
+}
+
+int
+ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row, struct ubur_error *err)
+{
+    struct queued_check *q = ubur_calloc(1, sizeof(*q));
+    struct ubur_arena *a = &q->ctx.arena;
+    q->ctx.user_id = copy(a, ctx->user_id);
+    q->ctx.username = copy(a, ctx->username);
+    q->ctx.role = ctx->role;
+    memcpy(q->ctx.request_id, ctx->request_id, sizeof(q->ctx.request_id));
+    q->ctx.purpose = copy(a, ctx->purpose);
+    q->ctx.state = copy(a, ctx->state);
+    q->row = *row;
+    struct check_row *r = &q->row;
+    r->id = copy(a, row->id);
+    r->crossing_id = copy(a, row->crossing_id);
+    r->state = copy(a, row->state);
+    r->direction = copy(a, row->direction);
+    r->at = copy(a, row->at);
+    r->traveller_id = copy(a, row->traveller_id);
+    r->group_id = copy(a, row->group_id);
+    r->document_number = copy(a, row->document_number);
+    r->nationality = copy(a, row->nationality);
+    r->basis = copy(a, row->basis);
+    r->visa_id = copy(a, row->visa_id);
+    r->visa_number = copy(a, row->visa_number);
+    r->purpose = copy(a, row->purpose);
+    r->authorised_until = copy(a, row->authorised_until);
+    r->stay_id = copy(a, row->stay_id);
+    r->decision = copy(a, row->decision);
+    r->reasons = copy(a, row->reasons);
+    r->result = copy(a, row->result);
+    r->officer_id = copy(a, row->officer_id);
+    r->officer = copy(a, row->officer);
+    r->created_at = copy(a, row->created_at);
+
+    /* In the table before the writer can have it: never neither here nor in the store. */
+    unsigned b = bucket(r->id);
+    pthread_mutex_lock(&table_lock);
+    q->next = table[b];
+    table[b] = q;
+    pthread_mutex_unlock(&table_lock);
+    int rc = ubur_write_detached(ctx->writer, &q->ctx, write_queued, q, queued_done, err);
+    if (rc) {
+        unlink_queued(q);
+        queued_free(q);
+    }
+    return rc;
+}
+
+static void
+put(char *dst, size_t n, const char *v)
+{
+    snprintf(dst, n, "%s", v ? v : "");
+}
+
+bool
+ubur_border_check_queued(const char *id, struct stored_check *c, char **result)
+{
+    if (!id)
+        return false;
+    pthread_mutex_lock(&table_lock);
+    struct queued_check *q = table[bucket(id)];
+    while (q && strcmp(q->row.id, id) != 0)
+        q = q->next;
+    if (q) {
+        /* As read_check reads the row back: the same columns, cut to the same sizes. */
+        const struct check_row *r = &q->row;
+        memset(c, 0, sizeof(*c));
+        put(c->id, sizeof(c->id), r->id);
+        put(c->crossing_id, sizeof(c->crossing_id), r->crossing_id);
+        put(c->state, sizeof(c->state), r->state);
+        put(c->direction, sizeof(c->direction), r->direction);
+        put(c->at, sizeof(c->at), r->at);
+        put(c->traveller_id, sizeof(c->traveller_id), r->traveller_id);
+        put(c->group_id, sizeof(c->group_id), r->group_id);
+        put(c->document_number, sizeof(c->document_number), r->document_number);
+        put(c->nationality, sizeof(c->nationality), r->nationality);
+        put(c->basis, sizeof(c->basis), r->basis);
+        put(c->visa_id, sizeof(c->visa_id), r->visa_id);
+        put(c->visa_number, sizeof(c->visa_number), r->visa_number);
+        put(c->purpose, sizeof(c->purpose), r->purpose);
+        put(c->authorised_until, sizeof(c->authorised_until), r->authorised_until);
+        c->rule_days = r->rule_days;
+        c->rule_window = r->rule_window;
+        put(c->stay_id, sizeof(c->stay_id), r->stay_id);
+        put(c->decision, sizeof(c->decision), r->decision);
+        c->reasons = ubur_strdup(r->reasons ? r->reasons : "[]");
+        put(c->status, sizeof(c->status), "pending");
+        put(c->created_at, sizeof(c->created_at), r->created_at);
+        c->queued = true;
+        if (result)
+            *result = ubur_strdup(r->result ? r->result : "{}");
+    }
+    pthread_mutex_unlock(&table_lock);
+    return q != NULL;
+}
