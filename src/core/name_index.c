@@ -1632,9 +1632,10 @@ struct sigfilter {
      * query's give or take one, and the query units it lacks lie within two neighbouring
      * positions of the query (one typo changes at most two units: "Abmal-Rahman" for
      * "Abd al-Rahman", "bon Ali" for "bin Ali"). */
-    bool typo;
-    unsigned qlen;            /* the query's letters, as struct posting counts them */
-    uint32_t all;             /* every unit tested */
+    unsigned qlen;                          /* the query's letters, as struct posting counts them */
+    unsigned char len_ok[POST_LEN_MAX + 1]; /* per posting length: may be one letter away
+                                               (all 0: the rule cannot apply) */
+    uint32_t all;                           /* every unit tested */
     uint64_t tol[(1u << UBUR_NAME_MAX_UNITS) / 64]; /* bit per mask of units lacking: ok */
 };
 
@@ -1717,18 +1718,13 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
     return (sig & 0xff) < f->max_sb[w];
 }
 
-/* Whether a name failing sig_pass may still be one letter from the query (sigfilter.typo). */
-static bool
+/* Whether a name failing sig_pass may still be one letter from the query (typo_setup):
+ * its letters' length first (one byte read: most names fail there). */
+static inline bool
 typo_tolerated(const struct sigfilter *f, uint32_t pid, uint32_t sig)
 {
-    uint32_t len = pid >> POST_ID_BITS;
-    if (!len)
+    if (!f->len_ok[pid >> POST_ID_BITS])
         return false;
-    if (len < POST_LEN_MAX && f->qlen < POST_LEN_MAX) {
-        uint32_t d = len > f->qlen ? len - f->qlen : f->qlen - len;
-        if (d > 1 || (len > f->qlen ? len : f->qlen) < UBUR_NAME_TYPO_MIN)
-            return false;
-    }
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
     uint32_t missing = f->all & ~ex;
@@ -1793,8 +1789,12 @@ typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubu
                 break;
         }
     }
-    f->typo = true;
     f->qlen = qlen < POST_LEN_MAX ? qlen : POST_LEN_MAX;
+    for (uint32_t len = 1; len <= POST_LEN_MAX; len++) {
+        uint32_t d = len > f->qlen ? len - f->qlen : f->qlen - len;
+        f->len_ok[len] = len == POST_LEN_MAX || f->qlen == POST_LEN_MAX ||
+                         (d <= 1 && (len > f->qlen ? len : f->qlen) >= UBUR_NAME_TYPO_MIN);
+    }
     f->all = nq >= 32 ? ~0u : (1u << nq) - 1;
 }
 
@@ -1829,7 +1829,7 @@ batch_run(struct scratch *s, const struct sigfilter *f)
         for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
             /* the signature first: most postings fail it, so most never touch the
              * bitmap, a cache miss whenever the list is long */
-            if (!sig_pass(f, v[i].sig, w) && !(f->typo && typo_tolerated(f, v[i].pid, v[i].sig)))
+            if (!sig_pass(f, v[i].sig, w) && !typo_tolerated(f, v[i].pid, v[i].sig))
                 continue;
             uint32_t id = v[i].pid & POST_ID_MASK;
             if (bit_test(s->seen, id))
