@@ -56,8 +56,10 @@ struct ubur_reclink_record {
     const char *given; /* may be NULL or "" (missing) */
     const char *family;
     int64_t dob; /* days since 1970-01-01, or INT64_MIN when missing */
-    const char *extra[UBUR_RECLINK_MAX_EXTRA]; /* compared exactly, "" missing */
-    const char *entity;                        /* known truth for evaluation, or NULL */
+    /* compared as exact, similar (a respelt name, a mistyped code) or different, the exact
+     * agreement weighted by how common the value is; "" missing */
+    const char *extra[UBUR_RECLINK_MAX_EXTRA];
+    const char *entity; /* known truth for evaluation, or NULL */
     /* dob is an estimate (often 1 January of a guessed year): only its year is compared,
      * and a year within one either way is no evidence either way */
     bool dob_estimated;
@@ -113,8 +115,9 @@ double ubur_reclink_score(const struct ubur_reclink_record *a, const struct ubur
  * Writes FEBRL-style test data with known truth to f: n originals and about
  * as many corrupted duplicates (typos, OCR errors, missing values, swapped
  * names, birth-date errors; for Arabic names also other transliterations
- * and Arabic script). Columns rec_id, given_name, family_name, dob, origin,
- * region, entity. Deterministic for a seed.
+ * and Arabic script). Columns rec_id, given_name, father_name (Arabic) or
+ * postcode (English), family_name, dob, origin, region, entity.
+ * Deterministic for a seed.
  */
 int ubur_reclink_generate(FILE *f, bool arabic, long n, uint64_t seed);
 

@@ -188,6 +188,28 @@ void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
  */
 void ubur_store_bulk_load(struct ubur_store *s, bool on);
 
+/*
+ * Secondary indexes set aside during a bulk load, and built once after it: building an
+ * index over sorted data costs far less than inserting every row into it at a random place.
+ * ubur_store_index_defer drops the index `name` (a trusted SQL identifier) inside the open
+ * transaction and records its definition, owner (this process) and time in
+ * store_deferred_index in the same transaction: both happen or neither. *deferred says
+ * whether it did; it does not when the backend has no use for it (PostgreSQL), or the index
+ * is not there (another load set it aside). Never defer an index that guards a constraint
+ * or that the load itself reads.
+ *
+ * ubur_store_index_restore re-creates the indexes this process set aside and deletes their
+ * records, inside the open transaction or, when none is open, in one of its own. With
+ * `orphans` it restores instead those whose owner process is gone (an import killed
+ * mid-way): ubur_store_migrate does so on every open of the database, so a crash between
+ * two batches of a load leaves the indexes missing only until the next process opens it.
+ * Until then queries stay correct, only slower. An index that exists again is not built
+ * twice: its record is deleted.
+ */
+int ubur_store_index_defer(struct ubur_store *s, const char *name, bool *deferred,
+                           struct ubur_error *err);
+int ubur_store_index_restore(struct ubur_store *s, bool orphans, struct ubur_error *err);
+
 struct ubur_bulk;
 #define UBUR_BULK_DEFER 1
 int ubur_store_bulk_open(struct ubur_store *s, const char *table, const char *columns, int flags,

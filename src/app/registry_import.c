@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "registry_impl.h"
 #include "ubur/csv.h"
@@ -94,6 +95,22 @@ struct batch {
     struct row *rows;
     size_t n, alloc;
     bool bad; /* a row of this batch was rejected before it reached the batch */
+};
+
+/*
+ * The indexes of reg_individual a large import sets aside (ubur_store_index_defer) and
+ * builds once at its end. Both are keyed by values that arrive in no order (a name key, the
+ * next birthday), so every row inserted into them lands on a random page, and every batch
+ * rewrites most of their pages. The import reads neither: it checks no duplicates, and its
+ * statistics roll reads band_next_on only when the day changes (then by a scan). The
+ * UNIQUE indexes and the group index (ids ascending) stay.
+ */
+static const char *const deferrable[] = {"reg_individual_name_key", "reg_individual_band_next"};
+
+struct defer_state {
+    bool decided; /* looked at the first full batch */
+    bool wanted;  /* the import is large beside the registry: set the indexes aside */
+    bool done;    /* a committed batch set them aside: build them at the end */
 };
 
 static void
@@ -257,11 +274,12 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
  */
 static int
 batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
-              struct ubur_registry_import_result *res, struct ubur_error *err, bool *retry)
+              struct ubur_registry_import_result *res, struct defer_state *defer,
+              struct ubur_error *err, bool *retry)
 {
     struct reg_writer w = {0};
     int rc;
-    bool bad = b->bad;
+    bool bad = b->bad, deferred = false;
     if (!b->n) {
         if (bad)
             res->failed_batches++;
@@ -269,6 +287,15 @@ batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_
     }
     if ((rc = reg_writer_begin(&w, ctx, err)))
         return rc;
+    /* In this batch's transaction, so a batch that fails puts the indexes back with it. */
+    for (size_t i = 0; defer->wanted && !defer->done && !bad && !o->dry_run &&
+                       i < sizeof(deferrable) / sizeof(deferrable[0]);
+         i++) {
+        bool one;
+        if ((rc = ubur_store_index_defer(ctx->store, deferrable[i], &one, err)))
+            goto fail;
+        deferred |= one;
+    }
     w.defer_checkpoints = true;
     w.pipelined = retry != NULL;
     for (size_t s = 0; s < b->n;) {
@@ -308,6 +335,7 @@ batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_
         goto fail;
     }
     res->imported += (long)b->n;
+    defer->done |= deferred;
     return 0;
 fail:
     reg_writer_abort(&w);
@@ -316,15 +344,36 @@ fail:
 
 static int
 run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
-          struct ubur_registry_import_result *res, struct ubur_error *err)
+          struct ubur_registry_import_result *res, struct defer_state *defer,
+          struct ubur_error *err)
 {
     struct ubur_registry_import_result before = *res;
     bool retry = false;
-    int rc = batch_attempt(ctx, b, o, res, err, &retry);
+    int rc = batch_attempt(ctx, b, o, res, defer, err, &retry);
     if (rc || !retry)
         return rc;
     *res = before;
-    return batch_attempt(ctx, b, o, res, err, NULL);
+    return batch_attempt(ctx, b, o, res, defer, err, NULL);
+}
+
+/*
+ * At the first full batch: set the indexes aside when the input holds at least as many
+ * rows as the registry holds people (then building them once over everyone costs less
+ * than inserting the new rows into them one by one; measured in docs/BENCHMARKS.md). The
+ * input's size is estimated from the bytes the batch took and the file's size.
+ */
+static void
+defer_decide(struct ubur_ctx *ctx, FILE *in, long rows, long bytes, struct defer_state *defer)
+{
+    struct stat sb;
+    int64_t people = 0;
+    double estimate = (double)rows;
+    defer->decided = true;
+    if (bytes > 0 && fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > bytes)
+        estimate = (double)rows * (double)sb.st_size / (double)bytes;
+    if (ubur_store_query_int(ctx->store, NULL, &people, "SELECT COUNT(*) FROM reg_individual",
+                             "") == 0)
+        defer->wanted = estimate >= (double)people;
 }
 
 int
@@ -383,6 +432,7 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
     bool bulk = !o->dry_run && !ubur_store_in_tx(ctx->store);
     if (bulk)
         ubur_store_bulk_load(ctx->store, true);
+    struct defer_state defer = {0};
     struct reg_map seen = {0}; /* groups already closed: their rows must be contiguous */
     char last_group[256] = "";
     for (;;) {
@@ -404,7 +454,9 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
         }
         bool new_group = end || strcmp(grp, last_group);
         if (new_group && (end || (long)b.n >= batch_rows)) {
-            if ((rc = run_batch(ctx, &b, o, res, err)))
+            if (bulk && !end && !defer.decided)
+                defer_decide(ctx, in, (long)b.n, csv.bytes, &defer);
+            if ((rc = run_batch(ctx, &b, o, res, &defer, err)))
                 break;
             batch_clear(&b);
         }
@@ -457,15 +509,28 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
     reg_map_release(&seen, NULL);
     batch_clear(&b);
     free(b.rows);
-    if (rc >= 0 && res->imported > 0 && !o->dry_run) {
-        /* The batches deferred placing checkpoints: an empty write places them now
-         * (a later write would too, if this one fails). */
-        struct reg_writer w = {0};
-        if ((rc = reg_writer_begin(&w, ctx, err)) == 0)
-            rc = reg_writer_commit(&w, err);
-    }
+    /* Ended before the last write: building an index sorts faster in runs that fit the
+     * ordinary page cache than in one run the size of the bulk load's (measured). */
     if (bulk)
         ubur_store_bulk_load(ctx->store, false);
+    if (rc >= 0 && res->imported > 0 && !o->dry_run) {
+        /* The batches deferred placing checkpoints: an empty write places them now
+         * (a later write would too, if this one fails), and builds the indexes set aside. */
+        struct reg_writer w = {0};
+        if ((rc = reg_writer_begin(&w, ctx, err)) == 0) {
+            if (defer.done && (rc = ubur_store_index_restore(ctx->store, false, err)))
+                reg_writer_abort(&w);
+            else
+                rc = reg_writer_commit(&w, err);
+        }
+        if (rc == 0)
+            defer.done = false;
+    }
+    if (defer.done) {
+        /* the import stopped on a failure: build them anyway (else the next open does) */
+        struct ubur_error e2 = UBUR_ERROR_INIT;
+        ubur_store_index_restore(ctx->store, false, &e2);
+    }
 out:
     ubur_csv_release(&csv);
     return rc < 0 ? rc : 0;

@@ -9,11 +9,14 @@
  * highest applied: areas are numbered apart, so one numbered 0032 may be
  * written after 0066 was applied.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -329,14 +332,27 @@ ubur_stmt_changes(struct ubur_stmt *st)
     return st->store->ops->changes(st);
 }
 
-void
-ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap)
+/*
+ * Binds from a va_list. borrowed: the strings stay valid and unchanged until the statement
+ * is reset, as a one-shot helper's arguments do (it steps and resets before returning), so
+ * a backend that can bind without copying does.
+ */
+static void
+bind_va(struct ubur_stmt *st, const char *types, va_list *ap, bool borrowed)
 {
+    void (*text)(struct ubur_stmt *, int, const char *) =
+        borrowed && st->store->ops->bind_text_borrowed ? st->store->ops->bind_text_borrowed
+                                                       : st->store->ops->bind_text;
     for (int i = 0; types && types[i]; i++) {
         switch (types[i]) {
-        case 't':
-            ubur_stmt_bind_text(st, i + 1, va_arg(*ap, const char *));
+        case 't': {
+            const char *v = va_arg(*ap, const char *);
+            if (v)
+                text(st, i + 1, v);
+            else
+                ubur_stmt_bind_null(st, i + 1);
             break;
+        }
         case 'i':
             ubur_stmt_bind_int(st, i + 1, va_arg(*ap, int64_t));
             break;
@@ -352,6 +368,12 @@ ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap)
     }
 }
 
+void
+ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap)
+{
+    bind_va(st, types, ap, false);
+}
+
 int64_t
 ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char *sql, const char *types,
                ...)
@@ -362,7 +384,7 @@ ubur_store_run(struct ubur_store *s, struct ubur_error *err, const char *sql, co
         return rc;
     va_list ap;
     va_start(ap, types);
-    ubur_stmt_bind_va(st, types, &ap);
+    bind_va(st, types, &ap, true);
     va_end(ap);
     while ((rc = ubur_stmt_step(st, err)) == 1)
         ;
@@ -385,7 +407,7 @@ ubur_store_queue(struct ubur_store *s, struct ubur_error *err, const char *sql, 
         return tx_note(s, rc);
     va_list ap;
     va_start(ap, types);
-    ubur_stmt_bind_va(st, types, &ap);
+    bind_va(st, types, &ap, true);
     va_end(ap);
     if (s->ops->queue)
         rc = s->ops->queue(st, err);
@@ -406,7 +428,7 @@ ubur_store_query_int(struct ubur_store *s, struct ubur_error *err, int64_t *out,
         return rc;
     va_list ap;
     va_start(ap, types);
-    ubur_stmt_bind_va(st, types, &ap);
+    bind_va(st, types, &ap, true);
     va_end(ap);
     rc = ubur_stmt_step(st, err);
     if (rc == 1) {
@@ -429,7 +451,7 @@ ubur_store_query_text(struct ubur_store *s, struct ubur_error *err, char **out, 
         return rc;
     va_list ap;
     va_start(ap, types);
-    ubur_stmt_bind_va(st, types, &ap);
+    bind_va(st, types, &ap, true);
     va_end(ap);
     rc = ubur_stmt_step(st, err);
     if (rc == 1) {
@@ -470,6 +492,19 @@ ubur_store_schema_version(struct ubur_store *s, int *version, struct ubur_error 
 
 static int migrate_locked(struct ubur_store *s, struct ubur_error *err);
 
+/* Indexes a bulk load set aside and whose process is gone are built again (one small read
+ * when there are none; nothing at all on backends that never set any aside). */
+static int
+restore_orphans(struct ubur_store *s, struct ubur_error *err)
+{
+    int64_t n = 0;
+    if (!s->ops->index_sql ||
+        ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM store_deferred_index", "") ||
+        n == 0)
+        return 0;
+    return ubur_store_index_restore(s, true, err);
+}
+
 /* Backends shared by several processes (PostgreSQL) hold a schema lock throughout. */
 int
 ubur_store_migrate(struct ubur_store *s, struct ubur_error *err)
@@ -489,15 +524,17 @@ ubur_store_migrate(struct ubur_store *s, struct ubur_error *err)
                               "SELECT COUNT(*) FROM schema_migrations WHERE version <= ?", "i",
                               (int64_t)ubur_migrations[ubur_migrations_count - 1].version) &&
         applied >= ubur_migrations_count)
-        return 0; /* up to date: no lock, no write (works on a read-only replica) */
-    if (!s->ops->lock_schema)
-        return migrate_locked(s, err);
-    int rc = s->ops->lock_schema(s, true, err);
-    if (rc)
-        return rc;
-    rc = migrate_locked(s, err);
-    s->ops->lock_schema(s, false, NULL);
-    return rc;
+        return restore_orphans(s, err); /* up to date: no lock, no write (a read-only replica) */
+    int rc;
+    if (!s->ops->lock_schema) {
+        rc = migrate_locked(s, err);
+    } else {
+        if ((rc = s->ops->lock_schema(s, true, err)))
+            return rc;
+        rc = migrate_locked(s, err);
+        s->ops->lock_schema(s, false, NULL);
+    }
+    return rc ? rc : restore_orphans(s, err);
 }
 
 static int
@@ -548,6 +585,123 @@ migrate_locked(struct ubur_store *s, struct ubur_error *err)
             return rc;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Indexes set aside during a bulk load (store_deferred_index, migration 0002).
+ */
+
+/* A plain SQL identifier: it is pasted into DROP INDEX. */
+static bool
+identifier(const char *name)
+{
+    if (!*name || strlen(name) > 63)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return true;
+}
+
+int
+ubur_store_index_defer(struct ubur_store *s, const char *name, bool *deferred,
+                       struct ubur_error *err)
+{
+    char *sql = NULL, now[UBUR_TIME_LEN + 1], drop[96];
+    *deferred = false;
+    if (!s->in_tx)
+        return ubur_error_set(err, UBUR_EINTERNAL, "index_defer outside a transaction");
+    if (!identifier(name))
+        return ubur_error_set(err, UBUR_EINTERNAL, "'%.40s' is not an index name", name);
+    if (!s->ops->index_sql)
+        return 0;
+    if (s->tx_error)
+        return tx_failed(err);
+    int rc = s->ops->index_sql(s, name, &sql, err);
+    if (rc == UBUR_ENOTFOUND)
+        return 0; /* set aside already (a load running beside this one), or never made */
+    if (rc)
+        return tx_note(s, rc);
+    ubur_time_format(ubur_now(), now);
+    int64_t ch = ubur_store_run(s, err,
+                                "INSERT INTO store_deferred_index (name, create_sql, owner_pid,"
+                                " deferred_at) VALUES (?, ?, ?, ?)",
+                                "ttit", name, sql, (int64_t)getpid(), now);
+    free(sql);
+    if (ch < 0)
+        return (int)ch;
+    snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
+    if ((rc = ubur_store_exec(s, drop, err)))
+        return rc;
+    *deferred = true;
+    return 0;
+}
+
+/* True when process pid may still be running (on this machine: SQLite files are local). */
+static bool
+process_alive(int64_t pid)
+{
+    if (pid <= 0 || pid != (pid_t)pid)
+        return false;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+int
+ubur_store_index_restore(struct ubur_store *s, bool orphans, struct ubur_error *err)
+{
+    struct deferred {
+        char *name, *sql;
+    } *d = NULL;
+    size_t n = 0, alloc = 0;
+    bool own_tx = !s->in_tx;
+    int rc;
+    if (!s->ops->index_sql)
+        return 0;
+    if (own_tx && (rc = ubur_store_begin(s, err)))
+        return rc;
+    /* Read under the write lock: another process may have restored them meanwhile. */
+    struct ubur_stmt *st;
+    if ((rc = ubur_store_prepare(s,
+                                 "SELECT name, create_sql, owner_pid FROM store_deferred_index"
+                                 " ORDER BY name",
+                                 &st, err)))
+        goto out;
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        int64_t pid = ubur_stmt_int(st, 2);
+        if (orphans ? process_alive(pid) : pid != getpid())
+            continue;
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 4;
+            d = ubur_realloc(d, alloc * sizeof(*d));
+        }
+        d[n].name = ubur_strdup(ubur_stmt_text(st, 0));
+        d[n++].sql = ubur_strdup(ubur_stmt_text(st, 1));
+    }
+    ubur_stmt_done(st);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *have = NULL;
+        int found = s->ops->index_sql(s, d[i].name, &have, NULL);
+        free(have);
+        if (found != 0 && (rc = ubur_store_exec(s, d[i].sql, err)))
+            break;
+        int64_t ch = ubur_store_run(s, err, "DELETE FROM store_deferred_index WHERE name = ?", "t",
+                                    d[i].name);
+        if (ch < 0)
+            rc = (int)ch;
+    }
+out:
+    for (size_t i = 0; i < n; i++) {
+        free(d[i].name);
+        free(d[i].sql);
+    }
+    free(d);
+    if (own_tx) {
+        if (rc)
+            ubur_store_rollback(s);
+        else
+            rc = ubur_store_commit(s, err);
+    }
+    return rc < 0 ? rc : 0;
 }
 
 /* ---------------------------------------------------------------------------------------

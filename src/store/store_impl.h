@@ -26,6 +26,9 @@ struct ubur_store_ops {
     void (*finalize)(struct ubur_stmt *st);
     void (*reset)(struct ubur_stmt *st);
     void (*bind_text)(struct ubur_stmt *st, int idx, const char *v);
+    /* Optional: binds text the caller keeps unchanged until the statement is reset (the
+     * one-shot helpers' arguments), so the backend need not copy it. NULL: bind_text. */
+    void (*bind_text_borrowed)(struct ubur_stmt *st, int idx, const char *v);
     void (*bind_int)(struct ubur_stmt *st, int idx, int64_t v);
     void (*bind_double)(struct ubur_stmt *st, int idx, double v);
     void (*bind_blob)(struct ubur_stmt *st, int idx, const void *v, size_t n);
@@ -47,6 +50,9 @@ struct ubur_store_ops {
      * NULL: ubur_store_bulk_* inserts row by row. */
     int (*copy)(struct ubur_store *s, const char *target, const char *data, size_t len,
                 struct ubur_error *err);
+    /* Optional: the statement that creates the index `name` (malloc'd into *sql), or
+     * UBUR_ENOTFOUND; without it ubur_store_index_defer sets nothing aside. */
+    int (*index_sql)(struct ubur_store *s, const char *name, char **sql, struct ubur_error *err);
     /* Optional: a bulk load starts (on) or ends on this connection (ubur_store_bulk_load). */
     void (*bulk_load)(struct ubur_store *s, bool on);
     /* Optional: opens and closes a read-only snapshot (ubur_store_read_begin). NULL: the

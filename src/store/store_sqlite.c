@@ -207,6 +207,12 @@ sqlite_bind_text(struct ubur_stmt *b, int i, const char *v)
 }
 
 static void
+sqlite_bind_text_borrowed(struct ubur_stmt *b, int i, const char *v)
+{
+    sqlite3_bind_text(sqlite_stmt(b)->st, i, v, -1, SQLITE_STATIC);
+}
+
+static void
 sqlite_bind_int(struct ubur_stmt *b, int i, int64_t v)
 {
     sqlite3_bind_int64(sqlite_stmt(b)->st, i, v);
@@ -313,6 +319,26 @@ sqlite_bulk_load(struct ubur_store *base, bool on)
                                   NULL);
 }
 
+static int
+sqlite_index_sql(struct ubur_store *base, const char *name, char **sql, struct ubur_error *err)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+        s->db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sqlite_fail(s->db, rc, err, "prepare");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (text) /* an index behind a UNIQUE or PRIMARY KEY constraint has no sql */
+        *sql = ubur_strdup(text);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlite_fail(s->db, rc, err, "query");
+    return text ? 0 : ubur_error_set(err, UBUR_ENOTFOUND, "no index '%s' to set aside", name);
+}
+
 static const struct ubur_store_ops sqlite_ops = {
     .name = "sqlite",
     .kind = UBUR_STORE_SQLITE,
@@ -325,6 +351,7 @@ static const struct ubur_store_ops sqlite_ops = {
     .finalize = sqlite_finalize,
     .reset = sqlite_reset,
     .bind_text = sqlite_bind_text,
+    .bind_text_borrowed = sqlite_bind_text_borrowed,
     .bind_int = sqlite_bind_int,
     .bind_double = sqlite_bind_double,
     .bind_blob = sqlite_bind_blob,
@@ -339,6 +366,7 @@ static const struct ubur_store_ops sqlite_ops = {
     .blob = sqlite_blob,
     .changes = sqlite_changes,
     .bulk_load = sqlite_bulk_load,
+    .index_sql = sqlite_index_sql,
     .read_begin = sqlite_read_begin,
     .read_end = sqlite_read_end,
 };

@@ -1058,6 +1058,85 @@ test_translate_migrations(void **state)
     }
 }
 
+/*
+ * Indexes set aside for a bulk load: the drop and its record commit together or not at all,
+ * restore builds them again, and migrate (every open) builds those whose owner is gone. On a
+ * backend that does not set indexes aside (PostgreSQL) nothing changes.
+ */
+static int64_t
+index_present(struct ubur_store *s)
+{
+    return ubur_store_kind(s) == UBUR_STORE_SQLITE
+               ? count_rows(s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+                               " AND name = 'reg_individual_name_key'")
+               : 1;
+}
+
+static void
+test_index_defer(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    bool deferred = true, sqlite = ubur_store_kind(f->s) == UBUR_STORE_SQLITE;
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    assert_int_equal(index_present(f->s), 1);
+    /* outside a transaction, and a name that is not an identifier: refused */
+    assert_int_equal(ubur_store_index_defer(f->s, "reg_individual_name_key", &deferred, &err),
+                     UBUR_EINTERNAL);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_index_defer(f->s, "x; DROP TABLE users", &deferred, &err),
+                     UBUR_EINTERNAL);
+    ubur_store_rollback(f->s);
+    /* rolled back with its transaction */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_index_defer(f->s, "reg_individual_name_key", &deferred, &err), 0);
+    assert_int_equal(deferred, sqlite);
+    ubur_store_rollback(f->s);
+    assert_int_equal(index_present(f->s), 1);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM store_deferred_index"), 0);
+    /* committed: gone and recorded; a second defer finds nothing to set aside */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_index_defer(f->s, "reg_individual_name_key", &deferred, &err), 0);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(index_present(f->s), !sqlite);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM store_deferred_index"), sqlite);
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_index_defer(f->s, "reg_individual_name_key", &deferred, &err), 0);
+    assert_false(deferred);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    /* the owner (this process) is alive: migrate leaves it to the owner */
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    assert_int_equal(index_present(f->s), !sqlite);
+    /* the owner restores, in a transaction of its own */
+    assert_int_equal(ubur_store_index_restore(f->s, false, &err), 0);
+    assert_int_equal(index_present(f->s), 1);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM store_deferred_index"), 0);
+    if (!sqlite)
+        return;
+    /* an owner that is gone (a killed import): the next migrate builds it */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_index_defer(f->s, "reg_individual_name_key", &deferred, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "UPDATE store_deferred_index SET owner_pid = ?",
+                                    "i", (int64_t)0x7ffffff0),
+                     1);
+    assert_int_equal(ubur_store_commit(f->s, &err), 0);
+    assert_int_equal(index_present(f->s), 0);
+    assert_int_equal(ubur_store_index_restore(f->s, false, &err), 0); /* not ours: left */
+    assert_int_equal(index_present(f->s), 0);
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    assert_int_equal(index_present(f->s), 1);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM store_deferred_index"), 0);
+    /* an index that exists again is not built twice: only its record goes */
+    assert_int_equal(ubur_store_run(f->s, &err,
+                                    "INSERT INTO store_deferred_index (name, create_sql,"
+                                    " owner_pid, deferred_at) VALUES (?, ?, ?, ?)",
+                                    "ttit", "reg_individual_name_key", "CREATE INDEX broken",
+                                    (int64_t)0x7ffffff0, "2024-01-01T00:00:00Z"),
+                     1);
+    assert_int_equal(ubur_store_migrate(f->s, &err), 0);
+    assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM store_deferred_index"), 0);
+}
+
 #define CONTRACT(setup_fn)                                                                         \
     cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                                \
         cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),              \
@@ -1081,7 +1160,8 @@ test_translate_migrations(void **state)
         cmocka_unit_test_setup_teardown(test_queue, setup_fn, teardown),                           \
         cmocka_unit_test_setup_teardown(test_bulk, setup_fn, teardown),                            \
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup_fn, teardown),              \
-        cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown)
+        cmocka_unit_test_setup_teardown(test_concurrent_migrate, setup_fn, teardown),              \
+        cmocka_unit_test_setup_teardown(test_index_defer, setup_fn, teardown)
 
 int
 main(void)
