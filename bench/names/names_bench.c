@@ -19,6 +19,8 @@
  * Usage: names_bench quality SHARED_DATA_DIR N_SYNTHETIC
  *        names_bench perf N_NAMES N_QUERIES [names.tsv]
  *        names_bench pgtrgm N_NAMES N_QUERIES CONNINFO
+ * NAMES_BENCH_RESULTS=FILE (perf) writes every query's hits, so that two
+ * builds can be checked for identical results with cmp.
  */
 #include <math.h>
 #include <pthread.h>
@@ -896,8 +898,10 @@ perf(int nnames, int nq, const char *tsv)
     long rss0 = rss_kb();
     double t0 = now_s(), c0 = cpu_s();
     struct ubur_name_index *ix = ubur_name_index_new();
+    ubur_name_index_bulk_begin(ix);
     for (int i = 0; i < nnames; i++)
         ubur_name_index_add(ix, (uint32_t)i, names[i], NULL);
+    ubur_name_index_bulk_end(ix);
     double build = now_s() - t0, build_cpu = cpu_s() - c0;
     long rss1 = rss_kb();
     struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);
@@ -981,6 +985,21 @@ perf(int nnames, int nq, const char *tsv)
         }
         if (sf)
             fclose(sf);
+    }
+    if (getenv("NAMES_BENCH_RESULTS")) {
+        /* every query's hits (record, name id, score), so two builds can be compared for
+         * identical results */
+        FILE *rf = fopen(getenv("NAMES_BENCH_RESULTS"), "w");
+        struct ubur_name_hit rh[PERF_WANT];
+        for (int i = 0; rf && i < nq; i++) {
+            int n = ubur_name_index_search(ix, &q[i], PERF_MIN, rh, PERF_WANT, NULL);
+            fprintf(rf, "%d", i);
+            for (int j = 0; j < n; j++)
+                fprintf(rf, " %u:%u:%.6f", rh[j].record, rh[j].name_id, rh[j].score);
+            fputc('\n', rf);
+        }
+        if (rf)
+            fclose(rf);
     }
     printf("- name hits (score >= %.2f, at most %d) per query: mean %.1f\n", PERF_MIN, PERF_WANT,
            (double)a1.hits / nq);

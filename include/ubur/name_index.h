@@ -44,6 +44,17 @@ int64_t ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const c
 int64_t ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const char *name,
                                    const struct ubur_name *parsed);
 
+/*
+ * Bulk loading: between bulk_begin and bulk_end, adds leave their postings
+ * pending, and bulk_end puts them in their lists in one counting pass (each
+ * list grown once, to its exact size) instead of growing every list name by
+ * name. No search or compaction may run in between (the caller holds the
+ * index exclusively, as for any add); removes may. bulk_end on an index not
+ * in bulk mode does nothing.
+ */
+void ubur_name_index_bulk_begin(struct ubur_name_index *ix);
+void ubur_name_index_bulk_end(struct ubur_name_index *ix);
+
 /* Tombstones every name of `record`; searches no longer return them. */
 void ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record);
 

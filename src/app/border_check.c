@@ -16,7 +16,11 @@
  * All of that only reads. Then one write through the group-commit writer
  * stores the new travellers, their documents and the checks (and the
  * group), and the answer is given once that write is committed: a check id
- * the officer holds can always be confirmed. The check's commit does not
+ * the officer holds can always be confirmed. A known traveller's single
+ * check without alerts, whose row only repeats the answer, does not wait
+ * even for that: its row is queued (border_pending.c keeps it findable
+ * until committed) and its confirmation's record is applied after it. The
+ * check's commit does not
  * wait for the disk (ubur_write_lazy): a check is a proposal, and the
  * record that confirms it is written durably (ubur_write), which makes the
  * check durable too (the WAL is one ordered log). Only a machine crash

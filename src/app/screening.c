@@ -200,12 +200,14 @@ load_changes(struct ubur_store *s, int64_t upto, struct ubur_error *err)
         return rc;
     ubur_stmt_bind_int(st, 1, g.seq);
     ubur_stmt_bind_int(st, 2, upto);
+    ubur_name_index_bulk_begin(g.ix); /* postings placed once, at the end */
     while ((rc = ubur_stmt_step(st, err)) == 1) {
         uint32_t *slot = map_slot(ubur_stmt_text(st, 0));
         if (!*slot)
             continue;
         ubur_name_index_add(g.ix, *slot - 1, ubur_stmt_text(st, 1), NULL);
     }
+    ubur_name_index_bulk_end(g.ix);
     ubur_stmt_done(st);
     if (rc < 0)
         return rc;

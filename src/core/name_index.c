@@ -26,6 +26,7 @@
  * Invariants: a posting list holds each name id at most once per vocab id;
  * tombstoned names stay in postings until compaction and are skipped.
  */
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -68,10 +69,17 @@ vec_push(struct vec32 *a, uint32_t x)
 /*
  * A posting list: name ids, ascending, each with the name's signature
  * (sig_of) beside it, so that filtering a list reads it in order and
- * touches no per-name array at random (a posting is 8 bytes, not 4).
+ * touches no per-name array at random (a posting is 8 bytes, not 4). The
+ * id's high bits hold the length of the name's letters (ubur_name_letters;
+ * 0 none, POST_LEN_MAX that or more), for the whole-name typo rule: a name
+ * one letter from the query is as long as it, give or take one.
  */
+#define POST_ID_BITS 26
+#define POST_ID_MASK ((1u << POST_ID_BITS) - 1)
+#define POST_LEN_MAX 63u
 struct posting {
-    uint32_t id, sig;
+    uint32_t pid; /* name id | letters length << POST_ID_BITS */
+    uint32_t sig;
 };
 
 struct postings {
@@ -80,13 +88,13 @@ struct postings {
 };
 
 static void
-post_push(struct postings *a, uint32_t id, uint32_t sig)
+post_push(struct postings *a, uint32_t pid, uint32_t sig)
 {
     if (a->n == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 4;
         a->v = ubur_realloc(a->v, a->cap * sizeof(struct posting));
     }
-    a->v[a->n++] = (struct posting){id, sig};
+    a->v[a->n++] = (struct posting){pid, sig};
 }
 
 /*
@@ -188,6 +196,31 @@ struct tslot {
     uint32_t h, spell;
 };
 
+/*
+ * A slot of a map keyed by something other than a pool string (unit spellings, sets of
+ * vocab ids): the key's hash, and the value + 1 (0: empty slot); the caller compares keys.
+ */
+struct idslot {
+    uint32_t hash, ref;
+};
+
+/*
+ * A unit spelling seen before: most units of a million names are a few thousand spellings
+ * of common given names, so a unit's vocab id, interned forms and spelling record are
+ * looked up once per distinct (skeleton, phonetic form, letters), not once each.
+ */
+struct uspell {
+    uint32_t vocab, phon, letters; /* as in struct cunit */
+    uint32_t key;                  /* offset in ukeys: "skel\x1fphon\x1fletters" */
+};
+
+/* A posting added in bulk mode, not yet in its list: a vocab id, or a combination's index
+ * with PEND_COMBO set. */
+#define PEND_COMBO 0x80000000u
+struct pending {
+    uint32_t list, id, sig; /* id as the posting holds it (struct posting) */
+};
+
 struct ubur_name_index {
     struct strmap spell_map; /* letters -> spell id */
     uint32_t *spell_text;    /* per spell id: pool offset of the letters */
@@ -197,8 +230,18 @@ struct ubur_name_index {
     uint32_t typo_cap, typo_n; /* cap a power of two */
     char *pool;
     size_t pool_len, pool_cap;
-    struct strmap vocab_map, del_map, phon_map, combo_map;
-    struct postings *combos; /* names by combination of common units (combo_key) */
+    struct strmap vocab_map, del_map, phon_map;
+    struct idslot *uspell_map; /* unit spelling (skeleton, phonetic form, letters) -> uspell */
+    uint32_t uspell_cap, nuspell, uspell_alloc;
+    struct uspell *uspell;
+    char *ukeys; /* the uspell keys, NUL-terminated */
+    size_t ukeys_len, ukeys_cap;
+    struct idslot *combo_map; /* sorted vocab ids of common units -> combination */
+    uint32_t combo_cap;
+    uint32_t *combo_ids; /* per combination: its key, the count then the vocab ids */
+    size_t combo_ids_len, combo_ids_cap;
+    uint32_t *combo_key;     /* per combination: offset of its key in combo_ids */
+    struct postings *combos; /* names by combination of common units (combo_add) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
     struct vec32 *near; /* per vocab id, its neighbours */
@@ -211,6 +254,9 @@ struct ubur_name_index {
     struct cunit *units;
     uint32_t nunits, units_cap;
     struct vec32 *rec_names; /* record -> its name ids */
+    bool bulk;               /* between bulk_begin and bulk_end: postings are pending */
+    struct pending *pend;    /* postings not yet in their lists, in the order added */
+    size_t npend, pend_cap;
     uint32_t nrec;
 };
 
@@ -273,6 +319,20 @@ big_calloc(size_t bytes)
 static void *
 big_realloc(void *old, size_t old_bytes, size_t new_bytes)
 {
+    if (old && ((size_t *)((char *)old - BIG_HEADER))[1]) {
+        /* a mapping grows in place or moves its pages: no copy, no page touched again */
+        char *base = (char *)old - BIG_HEADER;
+        size_t total = new_bytes + BIG_HEADER;
+        char *nb = mremap(base, ((size_t *)base)[0], total, MREMAP_MAYMOVE);
+        if (nb != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+            if (total >= ((size_t)2 << 20))
+                (void)madvise(nb, total, MADV_HUGEPAGE);
+#endif
+            ((size_t *)nb)[0] = total;
+            return nb + BIG_HEADER;
+        }
+    }
     void *mem = big_alloc(new_bytes);
     if (old)
         memcpy(mem, old, old_bytes);
@@ -378,7 +438,13 @@ ubur_name_index_free(struct ubur_name_index *ix)
     for (uint32_t i = 0; i < ix->ncombos; i++)
         free(ix->combos[i].v);
     free(ix->combos);
-    big_free(ix->combo_map.s);
+    big_free(ix->combo_map);
+    big_free(ix->pend);
+    free(ix->combo_ids);
+    free(ix->combo_key);
+    big_free(ix->uspell_map);
+    free(ix->uspell);
+    free(ix->ukeys);
     for (uint32_t i = 0; i < ix->nrec; i++)
         free(ix->rec_names[i].v);
     for (uint32_t i = 0; i < ix->nspell; i++)
@@ -681,72 +747,209 @@ typo_lookup(const struct ubur_name_index *ix, const char *key, uint32_t *out, in
  */
 #define COMBO_UNITS 6 /* common units a combination key is made of, at most */
 
-/* Writes the key of skels[0..n-1] leaving out index `skip` (-1: none). */
 static void
-combo_key(const char **skels, int n, int skip, char *out, size_t cap)
+pend_push(struct ubur_name_index *ix, uint32_t list, uint32_t id, uint32_t sig)
 {
-    const char *sorted[COMBO_UNITS];
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-        if (i == skip)
-            continue;
-        int j = m++;
-        while (j > 0 && strcmp(sorted[j - 1], skels[i]) > 0) {
-            sorted[j] = sorted[j - 1];
-            j--;
-        }
-        sorted[j] = skels[i];
+    if (ix->npend == ix->pend_cap) {
+        size_t ncap = ix->pend_cap ? ix->pend_cap * 2 : 65536;
+        ix->pend = big_realloc(ix->pend, ix->pend_cap * sizeof(struct pending),
+                               ncap * sizeof(struct pending));
+        ix->pend_cap = ncap;
     }
-    size_t o = 0;
-    for (int i = 0; i < m; i++) {
-        size_t l = strlen(sorted[i]);
-        if (o + l + 2 > cap)
-            break;
-        if (i)
-            out[o++] = '|';
-        memcpy(out + o, sorted[i], l);
-        o += l;
-    }
-    out[o] = '\0';
+    ix->pend[ix->npend++] = (struct pending){list, id, sig};
 }
 
-static void
-combo_post(struct ubur_name_index *ix, const char *key, uint32_t id, uint32_t sig)
+/* Sorts vocab ids ascending (a handful) and hashes the sorted set. */
+static uint32_t
+ids_sort_hash(uint32_t *ids, int n)
 {
-    bool created;
-    struct strmap_slot *sl = map_upsert(ix, &ix->combo_map, key, &created);
-    if (created) {
+    for (int k = 1; k < n; k++) {
+        uint32_t x = ids[k];
+        int m = k - 1;
+        while (m >= 0 && ids[m] > x) {
+            ids[m + 1] = ids[m];
+            m--;
+        }
+        ids[m + 1] = x;
+    }
+    uint32_t h = 0x9E3779B9u * (uint32_t)(n + 1);
+    for (int k = 0; k < n; k++) { /* murmur3's mixing: the low bits index the table */
+        uint32_t x = ids[k] * 0xCC9E2D51u;
+        x = (x << 15 | x >> 17) * 0x1B873593u;
+        h ^= x;
+        h = (h << 13 | h >> 19) * 5 + 0xE6546B64u;
+    }
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    return h;
+}
+
+/* Grows an idslot map to twice its size; rehashes from the stored hashes. */
+static struct idslot *
+idmap_grow(struct idslot *m, uint32_t *cap)
+{
+    uint32_t ncap = *cap ? *cap * 2 : 1024;
+    struct idslot *nm = big_calloc((size_t)ncap * sizeof(*nm));
+    for (uint32_t i = 0; i < *cap; i++) {
+        if (!m[i].ref)
+            continue;
+        uint32_t j = m[i].hash & (ncap - 1);
+        while (nm[j].ref)
+            j = (j + 1) & (ncap - 1);
+        nm[j] = m[i];
+    }
+    big_free(m);
+    *cap = ncap;
+    return nm;
+}
+
+/* The combination of the sorted ids[0..n-1]: its slot (ref 0 when absent). */
+static struct idslot *
+combo_slot(const struct ubur_name_index *ix, const uint32_t *ids, int n, uint32_t h)
+{
+    if (!ix->combo_cap)
+        return NULL;
+    uint32_t mask = ix->combo_cap - 1, i = h & mask;
+    for (;;) {
+        struct idslot *sl = &ix->combo_map[i];
+        if (!sl->ref)
+            return sl;
+        if (sl->hash == h) {
+            const uint32_t *k = ix->combo_ids + ix->combo_key[sl->ref - 1];
+            if (k[0] == (uint32_t)n && !memcmp(k + 1, ids, (size_t)n * sizeof(uint32_t)))
+                return sl;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/* Posts a name (`pid` as its postings hold it) under the combination of ids[0..n-1]
+ * (any order), leaving out index `skip` (-1: none). */
+static void
+combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uint32_t pid,
+           uint32_t sig)
+{
+    uint32_t ids[COMBO_UNITS];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (i != skip)
+            ids[m++] = all[i];
+    uint32_t h = ids_sort_hash(ids, m);
+    if ((ix->ncombos + 1) * 4 >= ix->combo_cap * 3)
+        ix->combo_map = idmap_grow(ix->combo_map, &ix->combo_cap);
+    struct idslot *sl = combo_slot(ix, ids, m, h);
+    if (!sl->ref) {
         if (ix->ncombos == ix->combos_cap) {
             ix->combos_cap = ix->combos_cap ? ix->combos_cap * 2 : 1024;
             ix->combos = ubur_realloc(ix->combos, ix->combos_cap * sizeof(struct postings));
+            ix->combo_key = ubur_realloc(ix->combo_key, ix->combos_cap * sizeof(uint32_t));
         }
-        sl->val = ix->ncombos++;
-        memset(&ix->combos[sl->val], 0, sizeof(struct postings));
+        if (ix->combo_ids_len + (size_t)m + 1 > ix->combo_ids_cap) {
+            ix->combo_ids_cap = ix->combo_ids_cap ? ix->combo_ids_cap * 2 : 4096;
+            ix->combo_ids = ubur_realloc(ix->combo_ids, ix->combo_ids_cap * sizeof(uint32_t));
+        }
+        uint32_t c = ix->ncombos++;
+        ix->combo_key[c] = (uint32_t)ix->combo_ids_len;
+        ix->combo_ids[ix->combo_ids_len++] = (uint32_t)m;
+        memcpy(ix->combo_ids + ix->combo_ids_len, ids, (size_t)m * sizeof(uint32_t));
+        ix->combo_ids_len += (size_t)m;
+        memset(&ix->combos[c], 0, sizeof(struct postings));
+        sl->hash = h;
+        sl->ref = c + 1;
     }
-    struct postings *v = &ix->combos[sl->val];
-    if (v->n == 0 || v->v[v->n - 1].id != id) /* the same key twice for one name */
-        post_push(v, id, sig);
+    uint32_t c = sl->ref - 1;
+    if (ix->bulk) {
+        /* the same key twice for one name: this name's postings are the last pending */
+        for (size_t k = ix->npend; k-- > 0 && ix->pend[k].id == pid;)
+            if (ix->pend[k].list == (c | PEND_COMBO))
+                return;
+        pend_push(ix, c | PEND_COMBO, pid, sig);
+        return;
+    }
+    struct postings *v = &ix->combos[c];
+    if (v->n == 0 || v->v[v->n - 1].pid != pid) /* the same key twice for one name */
+        post_push(v, pid, sig);
 }
 
 static void
-combo_add(struct ubur_name_index *ix, const struct ubur_name *p, uint32_t id, uint32_t sig)
+combo_add(struct ubur_name_index *ix, const struct ubur_name *p, const struct cunit *u,
+          uint32_t pid, uint32_t sig)
 {
-    const char *skels[COMBO_UNITS];
+    uint32_t ids[COMBO_UNITS];
     int n = 0;
     for (int i = 0; i < p->n && n < COMBO_UNITS; i++)
         if (p->u[i].weight < 1.0f)
-            skels[n++] = p->u[i].skel;
+            ids[n++] = u[i].vocab;
     if (n < 2)
         return;
-    char key[COMBO_UNITS * UBUR_NAME_PHON];
-    combo_key(skels, n, -1, key, sizeof(key));
-    combo_post(ix, key, id, sig);
+    combo_post(ix, ids, n, -1, pid, sig);
     /* one fewer only for names of common units alone: with a rare unit besides, a name
      * holding one common unit more than a query weighs too much to reach a match */
-    for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++) {
-        combo_key(skels, n, skip, key, sizeof(key));
-        combo_post(ix, key, id, sig);
+    for (int skip = 0; n >= 3 && n == p->n && skip < n; skip++)
+        combo_post(ix, ids, n, skip, pid, sig);
+}
+
+/* ------------------------------------------------------- unit spellings */
+
+/* Writes a unit's spelling key; returns its hash. */
+static uint32_t
+uspell_key(const struct ubur_name_unit *u, char *key, size_t cap)
+{
+    const char *parts[3] = {u->skel, u->phon, u->letters};
+    size_t o = 0;
+    for (int k = 0; k < 3; k++) {
+        size_t l = strnlen(parts[k], UBUR_NAME_PHON - 1);
+        assert(o + l + 2 <= cap);
+        memcpy(key + o, parts[k], l);
+        o += l;
+        key[o++] = k < 2 ? '\x1f' : '\0';
     }
+    return hash_str(key);
+}
+
+/*
+ * The vocab id and interned forms of a unit, looked up once per distinct spelling. A new
+ * spelling is added to the vocabulary, the interned forms and the spellings for typo
+ * lookups in the order it was before interning (so vocab ids do not depend on it).
+ */
+static const struct uspell *
+uspell_get(struct ubur_name_index *ix, const struct ubur_name_unit *u)
+{
+    char key[3 * UBUR_NAME_PHON + 4];
+    uint32_t h = uspell_key(u, key, sizeof(key));
+    if ((ix->nuspell + 1) * 4 >= ix->uspell_cap * 3)
+        ix->uspell_map = idmap_grow(ix->uspell_map, &ix->uspell_cap);
+    uint32_t mask = ix->uspell_cap - 1, i = h & mask;
+    for (;;) {
+        struct idslot *sl = &ix->uspell_map[i];
+        if (!sl->ref)
+            break;
+        if (sl->hash == h && !strcmp(ix->ukeys + ix->uspell[sl->ref - 1].key, key))
+            return &ix->uspell[sl->ref - 1];
+        i = (i + 1) & mask;
+    }
+    if (ix->nuspell == ix->uspell_alloc) {
+        ix->uspell_alloc = ix->uspell_alloc ? ix->uspell_alloc * 2 : 1024;
+        ix->uspell = ubur_realloc(ix->uspell, ix->uspell_alloc * sizeof(struct uspell));
+    }
+    size_t kl = strlen(key) + 1;
+    if (ix->ukeys_len + kl > ix->ukeys_cap) {
+        ix->ukeys_cap = ix->ukeys_cap ? ix->ukeys_cap * 2 : 65536;
+        while (ix->ukeys_cap < ix->ukeys_len + kl)
+            ix->ukeys_cap *= 2;
+        ix->ukeys = ubur_realloc(ix->ukeys, ix->ukeys_cap);
+    }
+    struct uspell *us = &ix->uspell[ix->nuspell];
+    us->key = (uint32_t)ix->ukeys_len;
+    memcpy(ix->ukeys + ix->ukeys_len, key, kl);
+    ix->ukeys_len += kl;
+    us->vocab = vocab_id(ix, u->skel);
+    us->phon = phon_intern(ix, u->phon);
+    us->letters = phon_intern(ix, u->letters);
+    spell_add(ix, u->letters, us->vocab);
+    ix->uspell_map[i] = (struct idslot){h, ++ix->nuspell};
+    return us;
 }
 
 int64_t
@@ -755,7 +958,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
 {
     if (p->n == 0)
         return UBUR_EINVAL;
-    if (ix->nnames == UINT32_MAX - 1)
+    if (ix->nnames == POST_ID_MASK)
         return UBUR_ETOOBIG;
     if (ix->nnames == ix->names_cap) {
         uint32_t ncap = ix->names_cap ? ix->names_cap * 2 : 1024;
@@ -787,10 +990,10 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     letters_shape(p, &hn->nletters, &hn->letter_set);
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
-        u->vocab = vocab_id(ix, p->u[i].skel);
-        u->phon = phon_intern(ix, p->u[i].phon);
-        u->letters = phon_intern(ix, p->u[i].letters);
-        spell_add(ix, p->u[i].letters, u->vocab);
+        const struct uspell *us = uspell_get(ix, &p->u[i]);
+        u->vocab = us->vocab;
+        u->phon = us->phon;
+        u->letters = us->letters;
         u->kind = p->u[i].kind;
         u->flags = p->u[i].flags;
         u->weight = (unsigned char)(p->u[i].weight * 255.0f + 0.5f);
@@ -800,6 +1003,8 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         }
     }
     uint32_t sig = sig_of(ix, cn);
+    uint32_t plen = hn->nletters < POST_LEN_MAX ? hn->nletters : POST_LEN_MAX;
+    uint32_t pid = id | plen << POST_ID_BITS; /* what the postings hold */
     for (int i = 0; i < p->n; i++) {
         const struct cunit *u = &ix->units[cn->units + (uint32_t)i];
         /* a name repeating a unit ("Muhammad Muhammad") is posted once */
@@ -807,10 +1012,14 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         for (int k = 0; k < i; k++)
             if (ix->units[cn->units + (uint32_t)k].vocab == u->vocab)
                 dup = true;
-        if (!dup)
-            post_push(&ix->vocab[u->vocab].postings, id, sig);
+        if (dup)
+            continue;
+        if (ix->bulk)
+            pend_push(ix, u->vocab, pid, sig);
+        else
+            post_push(&ix->vocab[u->vocab].postings, pid, sig);
     }
-    combo_add(ix, p, id, sig);
+    combo_add(ix, p, &ix->units[cn->units], pid, sig);
     if (record >= ix->nrec) {
         uint32_t n = ix->nrec ? ix->nrec : 1024;
         while (n <= record)
@@ -870,13 +1079,65 @@ ubur_name_index_remove(struct ubur_name_index *ix, uint32_t record)
 }
 
 void
+ubur_name_index_bulk_begin(struct ubur_name_index *ix)
+{
+    ix->bulk = true;
+}
+
+/* Grows a posting list to hold `more` entries besides its own, exactly. */
+static void
+post_reserve(struct postings *p, uint32_t more)
+{
+    if (!more || p->n + more <= p->cap)
+        return;
+    p->cap = p->n + more;
+    p->v = ubur_realloc(p->v, (size_t)p->cap * sizeof(struct posting));
+}
+
+void
+ubur_name_index_bulk_end(struct ubur_name_index *ix)
+{
+    if (!ix->bulk)
+        return;
+    ix->bulk = false;
+    if (!ix->npend)
+        return;
+    /* one counting pass: every list grows once, to its exact size, then is filled in the
+     * order the names were added (ascending ids, as post_push would have) */
+    uint32_t *count = ubur_calloc((size_t)ix->nvocab + ix->ncombos + 1, sizeof(uint32_t));
+    uint32_t *ccount = count + ix->nvocab;
+    for (size_t k = 0; k < ix->npend; k++) {
+        uint32_t l = ix->pend[k].list;
+        if (l & PEND_COMBO)
+            ccount[l & ~PEND_COMBO]++;
+        else
+            count[l]++;
+    }
+    for (uint32_t v = 0; v < ix->nvocab; v++)
+        post_reserve(&ix->vocab[v].postings, count[v]);
+    for (uint32_t c = 0; c < ix->ncombos; c++)
+        post_reserve(&ix->combos[c], ccount[c]);
+    free(count);
+    for (size_t k = 0; k < ix->npend; k++) {
+        const struct pending *pe = &ix->pend[k];
+        struct postings *p = pe->list & PEND_COMBO ? &ix->combos[pe->list & ~PEND_COMBO]
+                                                   : &ix->vocab[pe->list].postings;
+        p->v[p->n++] = (struct posting){pe->id, pe->sig};
+    }
+    big_free(ix->pend);
+    ix->pend = NULL;
+    ix->npend = ix->pend_cap = 0;
+}
+
+void
 ubur_name_index_compact(struct ubur_name_index *ix)
 {
+    assert(!ix->bulk);
     for (uint32_t v = 0; v < ix->nvocab; v++) {
         struct postings *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].id].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
                 p->v[o++] = p->v[i];
         p->n = o;
     }
@@ -884,7 +1145,7 @@ ubur_name_index_compact(struct ubur_name_index *ix)
         struct postings *p = &ix->combos[c];
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].id].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
                 p->v[o++] = p->v[i];
         p->n = o;
     }
@@ -916,7 +1177,12 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m +=
             ix->vocab[i].postings.cap * sizeof(struct posting) + ix->near[i].cap * sizeof(uint32_t);
-    m += ix->combo_map.cap * sizeof(struct strmap_slot) + ix->combos_cap * sizeof(struct vec32);
+    m += ix->combo_cap * sizeof(struct idslot) +
+         ix->combos_cap * (sizeof(struct postings) + sizeof(uint32_t)) +
+         ix->combo_ids_cap * sizeof(uint32_t);
+    m += ix->pend_cap * sizeof(struct pending);
+    m += ix->uspell_cap * sizeof(struct idslot) + ix->uspell_alloc * sizeof(struct uspell) +
+         ix->ukeys_cap;
     for (uint32_t i = 0; i < ix->ncombos; i++)
         m += ix->combos[i].cap * sizeof(struct posting);
     m += ix->dels_cap * sizeof(struct vec32);
@@ -954,13 +1220,19 @@ struct shortlisted {
     uint32_t id;
 };
 
+/* A posting list to filter, with the weight (in 1/64) its skeleton contributes. */
+struct segment {
+    const struct posting *v;
+    uint32_t n;
+    uint16_t w;
+};
+
 struct scratch {
     uint64_t *seen; /* bit per name id: gathered by this search */
     uint32_t nwords, gen;
     uint32_t *cand;
     uint32_t ncand, cand_cap;
-    struct posting *bid; /* the batch of posting entries to filter (batch_add) */
-    uint16_t *bw;
+    struct segment *seg; /* the batch of posting lists to filter (batch_add) */
     uint32_t nbatch, batch_cap;
     struct shortlisted *sl;
     uint32_t nsl, sl_cap;
@@ -978,8 +1250,7 @@ scratch_free(void *p)
         return;
     free(s->seen);
     free(s->cand);
-    free(s->bid);
-    free(s->bw);
+    free(s->seg);
     free(s->sl);
     free(s);
 }
@@ -1356,6 +1627,16 @@ struct sigfilter {
     uint16_t ex[3][256], fz[3][256];
     uint16_t wex[2][64], wfz[2][64];
     uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
+    /* The whole-name typo rule (letters_near) in the filter, not left to Bloom collisions:
+     * a name whose units fail it is still gathered when its letters are as long as the
+     * query's give or take one, and the query units it lacks lie within two neighbouring
+     * positions of the query (one typo changes at most two units: "Abmal-Rahman" for
+     * "Abd al-Rahman", "bon Ali" for "bin Ali"). */
+    unsigned qlen;                          /* the query's letters, as struct posting counts them */
+    unsigned char len_ok[POST_LEN_MAX + 1]; /* per posting length: may be one letter away
+                                               (all 0: the rule cannot apply) */
+    uint32_t all;                           /* every unit tested */
+    uint64_t tol[(1u << UBUR_NAME_MAX_UNITS) / 64]; /* bit per mask of units lacking: ok */
 };
 
 static uint16_t
@@ -1437,29 +1718,102 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
     return (sig & 0xff) < f->max_sb[w];
 }
 
+/* Whether a name failing sig_pass may still be one letter from the query (typo_setup):
+ * its letters' length first (one byte read: most names fail there). */
+static inline bool
+typo_tolerated(const struct sigfilter *f, uint32_t pid, uint32_t sig)
+{
+    if (!f->len_ok[pid >> POST_ID_BITS])
+        return false;
+    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
+    uint32_t missing = f->all & ~ex;
+    if (f->known >= 0)
+        missing &= ~(1u << f->known);
+    return (f->tol[missing >> 6] >> (missing & 63)) & 1;
+}
+
 /*
- * Gathering reads posting lists in batches: the ids of every list of a unit
- * (or every combination) first, with the weight each list's skeleton
- * contributes, then one pass that filters them while fetching signatures
- * well ahead. Lists are often short (the neighbours of a name), so fetching
- * ahead within each list would rarely get ahead at all.
+ * Sets up the filter's typo tolerance: which sets of query units a name may lack and still
+ * be one letter from the query. One typo changes one unit, or two neighbours when it falls
+ * in a particle. A unit lacked alone must be one whose writing a typo in a particle or its
+ * letters can move out of reach of the index's typo spellings: a unit made with a particle
+ * (abd, abu, umm, al-Din) or too short for them (bin and al- only flag the next unit,
+ * whose skeleton a typo in them leaves alone). Two neighbours lacked together
+ * must include a token the index does not hold as written (the typo's own: "abmal" in
+ * "Abmal-Rahman", "nl" in "Abd-nl-Majid").
+ */
+static void
+typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubur_name *q,
+           unsigned qlen, double min_score)
+{
+    unsigned best = qlen + 1; /* the longest a name one letter away can be */
+    if (q->n < 2 || qlen + 1 < UBUR_NAME_TYPO_MIN || 1.0 - 2.5 / best < min_score - 1e-4)
+        return;
+    uint32_t known = 0, typo_token = 0, fragile = 0; /* by query position */
+    for (int k = 0; k < nq; k++) {
+        int p = qu[k].idx;
+        bool exact = false;
+        for (int v = 0; v < qu[k].nvocab && !exact; v++)
+            exact = qu[k].credit[v] >= 0.999f;
+        known |= 1u << p;
+        if (!exact)
+            typo_token |= 1u << p;
+    }
+    typo_token |= ((1u << q->n) - 1) & ~known;
+    for (int p = 0; p < q->n; p++) {
+        const struct ubur_name_unit *u = &q->u[p];
+        if (u->kind != UBUR_UNIT_PLAIN || (u->flags & UBUR_UNIT_DIN) ||
+            strlen(u->letters) < TYPO_MIN)
+            fragile |= 1u << p;
+    }
+    for (int j = 0; j < q->n; j++) {
+        uint32_t win = (1u << j) | (j + 1 < q->n ? 1u << (j + 1) : 0);
+        if ((typo_token & ~known) & ~win)
+            continue; /* a token the filter cannot see is lacking outside the window */
+        bool pair = (typo_token & win) != 0;
+        uint32_t w = 0;
+        for (int k = 0; k < nq; k++)
+            if (win & (1u << qu[k].idx))
+                w |= 1u << k;
+        for (uint32_t m = w;; m = (m - 1) & w) { /* every subset of w */
+            int c = __builtin_popcount(m);
+            bool ok = c == 0 || (c == 2 && pair);
+            if (c == 1) {
+                int p = qu[__builtin_ctz(m)].idx;
+                ok = ((fragile | typo_token) >> p) & 1;
+            }
+            if (ok)
+                f->tol[m >> 6] |= 1ull << (m & 63);
+            if (!m)
+                break;
+        }
+    }
+    f->qlen = qlen < POST_LEN_MAX ? qlen : POST_LEN_MAX;
+    for (uint32_t len = 1; len <= POST_LEN_MAX; len++) {
+        uint32_t d = len > f->qlen ? len - f->qlen : f->qlen - len;
+        f->len_ok[len] = len == POST_LEN_MAX || f->qlen == POST_LEN_MAX ||
+                         (d <= 1 && (len > f->qlen ? len : f->qlen) >= UBUR_NAME_TYPO_MIN);
+    }
+    f->all = nq >= 32 ? ~0u : (1u << nq) - 1;
+}
+
+/*
+ * Gathering reads posting lists in batches: every list of a unit (or every
+ * combination) is noted first, with the weight its skeleton contributes, then
+ * one pass filters them in order, the signatures read from the lists themselves.
  */
 static void
 batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *read)
 {
     *read += p->n;
-    if (s->nbatch + p->n > s->batch_cap) {
-        uint32_t n = s->batch_cap ? s->batch_cap : 4096;
-        while (n < s->nbatch + p->n)
-            n *= 2;
-        s->bid = ubur_realloc(s->bid, (size_t)n * sizeof(struct posting));
-        s->bw = ubur_realloc(s->bw, (size_t)n * sizeof(uint16_t));
-        s->batch_cap = n;
+    if (!p->n)
+        return;
+    if (s->nbatch == s->batch_cap) {
+        s->batch_cap = s->batch_cap ? s->batch_cap * 2 : 256;
+        s->seg = ubur_realloc(s->seg, (size_t)s->batch_cap * sizeof(struct segment));
     }
-    memcpy(s->bid + s->nbatch, p->v, (size_t)p->n * sizeof(struct posting));
-    for (uint32_t i = 0; i < p->n; i++)
-        s->bw[s->nbatch + i] = w;
-    s->nbatch += p->n;
+    s->seg[s->nbatch++] = (struct segment){p->v, p->n, w};
 }
 
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
@@ -1469,14 +1823,22 @@ batch_run(struct scratch *s, const struct sigfilter *f)
 {
     uint32_t n = s->nbatch;
     s->nbatch = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = s->bid[i].id;
-        if (bit_test(s->seen, id) || !sig_pass(f, s->bid[i].sig, s->bw[i]))
-            continue;
-        if (s->ncand >= CAND_MAX)
-            return false;
-        bit_set(s->seen, id);
-        cand_push(s, id);
+    for (uint32_t g = 0; g < n; g++) {
+        const struct posting *v = s->seg[g].v;
+        uint32_t w = s->seg[g].w;
+        for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
+            /* the signature first: most postings fail it, so most never touch the
+             * bitmap, a cache miss whenever the list is long */
+            if (!sig_pass(f, v[i].sig, w) && !typo_tolerated(f, v[i].pid, v[i].sig))
+                continue;
+            uint32_t id = v[i].pid & POST_ID_MASK;
+            if (bit_test(s->seen, id))
+                continue;
+            if (s->ncand >= CAND_MAX)
+                return false;
+            bit_set(s->seen, id);
+            cand_push(s, id);
+        }
     }
     return true;
 }
@@ -1487,35 +1849,39 @@ static bool
 gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct sigfilter *f,
               const struct ubur_name *q, float qsum, float min, uint32_t *read)
 {
-    const char *skels[COMBO_UNITS];
+    uint32_t vids[COMBO_UNITS];
     float w[COMBO_UNITS];
     int n = 0;
+    uint32_t absent = 0; /* common units whose skeleton no name has */
     if (!ix->ncombos)
         return true;
     for (int i = 0; i < q->n && n < COMBO_UNITS; i++)
         if (q->u[i].weight < 1.0f) {
-            skels[n] = q->u[i].skel;
+            const struct strmap_slot *vs = map_find(ix, &ix->vocab_map, q->u[i].skel);
+            if (vs && vs->key)
+                vids[n] = vs->val;
+            else
+                absent |= 1u << n;
             w[n++] = q->u[i].weight;
         }
-    char key[COMBO_UNITS * UBUR_NAME_PHON];
     for (uint32_t set = 0; set < (1u << n); set++) {
         if (__builtin_popcount(set) < 2)
             continue;
-        const char *sub[COMBO_UNITS];
+        uint32_t sub[COMBO_UNITS];
         int m = 0;
         float ws = 0;
         for (int i = 0; i < n; i++)
             if (set & (1u << i)) {
-                sub[m++] = skels[i];
+                sub[m++] = vids[i];
                 ws += w[i];
             }
         float ub = sqrtf(ws / qsum) * (ws < 1.2f ? 0.85f + 0.125f * ws : 1.0f);
-        if (ub < min - 1e-3f)
+        if (ub < min - 1e-3f || (set & absent))
             continue;
-        combo_key(sub, m, -1, key, sizeof(key));
-        const struct strmap_slot *sl = map_find(ix, &ix->combo_map, key);
-        if (sl && sl->key)
-            batch_add(s, &ix->combos[sl->val], 0, read);
+        uint32_t h = ids_sort_hash(sub, m);
+        const struct idslot *sl = combo_slot(ix, sub, m, h);
+        if (sl && sl->ref)
+            batch_add(s, &ix->combos[sl->ref - 1], 0, read);
     }
     return batch_run(s, f);
 }
@@ -1633,6 +1999,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     struct ubur_name_search_stats st = {0, 0, 0, 0};
     int nq = 0, nout = 0;
 
+    assert(!ix->bulk);
     if (q->n == 0 || max <= 0 || ix->alive == 0)
         goto done;
     PHASE(t0);
@@ -1721,6 +2088,10 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         }
     }
     sig_limits(&f, (float)min_score, qsum);
+    unsigned char qlen;
+    uint32_t qset;
+    letters_shape(q, &qlen, &qset);
+    typo_setup(&f, qu, nq, q, qlen, min_score);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
      * nearly every name through: its neighbours are not tested (the approximation). A
      * unit in the plan keeps them, or a name rejected before its lists are read would be
@@ -1764,9 +2135,6 @@ gathered:
 
     /* Bound every candidate; keep those that may reach min_score, and those written one
      * typo from the query as a whole (ubur_names_compare_sim forgives it). */
-    unsigned char qlen;
-    uint32_t qset;
-    letters_shape(q, &qlen, &qset);
     for (uint32_t i = 0; i < s->ncand; i++) {
         if (i + PREFETCH_AHEAD < s->ncand)
             __builtin_prefetch(&ix->hot[s->cand[i + PREFETCH_AHEAD]]);
@@ -1810,6 +2178,11 @@ gathered:
         const struct cname *cnm = &ix->names[top.id];
         const struct cunit *cu = &ix->units[cnm->units];
         cn.n = cnm->nunits;
+        /* the letters serve only the whole-name typo rule: a name that cannot be one letter
+         * from the query (letters_near, which ubur_names_compare_sim's own test implies)
+         * goes without them */
+        const struct hotname *hn = &ix->hot[top.id];
+        bool letters = qlen == 255 || hn->nletters == 255 || letters_near(qlen, qset, hn);
         for (int b = 0; b < cn.n; b++) {
             cn.u[b].kind = cu[b].kind;
             cn.u[b].flags = cu[b].flags;
@@ -1818,6 +2191,10 @@ gathered:
             cn.u[b].phon[0] = '\0';
             cn.u[b].skel[0] = '\0';
             /* the letters, for the comparison of whole names written out */
+            if (!letters) {
+                cn.u[b].letters[0] = '\0';
+                continue;
+            }
             const char *lt = ix->pool + cu[b].letters;
             size_t ll = strlen(lt);
             if (ll >= UBUR_NAME_PHON)

@@ -898,6 +898,26 @@ typo_edits(const char *a, const char *b)
     return d[n][m] > 3 ? 3 : d[n][m];
 }
 
+/* Whether a and b (lengths n, m) are exactly one edit apart in typo_edits' sense (one
+ * letter inserted, dropped, changed, or two neighbours swapped): what is left once their
+ * longest common start and end are cut off tells, without the table. */
+static bool
+one_edit(const char *a, size_t n, const char *b, size_t m)
+{
+    if ((n > m ? n - m : m - n) > 1)
+        return false;
+    size_t p = 0, lim = n < m ? n : m;
+    while (p < lim && a[p] == b[p])
+        p++;
+    size_t e = 0;
+    while (e < lim - p && a[n - 1 - e] == b[m - 1 - e])
+        e++;
+    size_t ra = n - p - e, rb = m - p - e;
+    if (ra + rb == 1 || (ra == 1 && rb == 1))
+        return true;
+    return ra == 2 && rb == 2 && a[p] == b[p + 1] && a[p + 1] == b[p];
+}
+
 double
 ubur_name_typing_similarity(const char *a, const char *b)
 {
@@ -1214,10 +1234,17 @@ weight_cmp(const void *a, const void *b)
     return strcmp(((const struct weight_key *)a)->skel, ((const struct weight_key *)b)->skel);
 }
 
-static int
-weight_key_cmp(const void *key, const void *elem)
+/* weight_keys by hash of the skeleton: index + 1, 0 empty (a quarter full at most) */
+#define WEIGHT_SLOTS (WEIGHT_KEYS_MAX * 4)
+static uint16_t weight_slot[WEIGHT_SLOTS];
+
+static uint32_t
+weight_hash(const char *s)
 {
-    return strcmp((const char *)key, ((const struct weight_key *)elem)->skel);
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h ^ (h >> 15);
 }
 
 static void parse_units(struct ubur_name *out, char *folded);
@@ -1287,6 +1314,12 @@ weights_init(void)
             }
     }
     qsort(weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_cmp);
+    for (int k = 0; k < nweight_keys; k++) {
+        uint32_t j = weight_hash(weight_keys[k].skel) & (WEIGHT_SLOTS - 1);
+        while (weight_slot[j])
+            j = (j + 1) & (WEIGHT_SLOTS - 1);
+        weight_slot[j] = (uint16_t)(k + 1);
+    }
     weights_ready = true;
 }
 
@@ -1294,10 +1327,12 @@ float
 ubur_name_common_weight(const char *skel)
 {
     pthread_once(&weights_once, weights_init);
-    const struct weight_key *w =
-        bsearch(skel, weight_keys, (size_t)nweight_keys, sizeof(weight_keys[0]), weight_key_cmp);
-    if (w)
-        return w->weight;
+    /* a hash probe, not a binary search: this runs for every unit of every name indexed,
+     * and most skeletons are not in the table (one probe, no string compared) */
+    for (uint32_t j = weight_hash(skel) & (WEIGHT_SLOTS - 1); weight_slot[j];
+         j = (j + 1) & (WEIGHT_SLOTS - 1))
+        if (!strcmp(weight_keys[weight_slot[j] - 1].skel, skel))
+            return weight_keys[weight_slot[j] - 1].weight;
     /* very short skeletons ("L", "B") are weak evidence whatever the name */
     size_t l = strlen(skel);
     return l <= 1 ? 0.6f : 1.0f;
@@ -2314,7 +2349,9 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
      * one, a letter is a good part of the evidence. */
     if (score < 0.9 && a->n >= 2 && b->n >= 2) {
         char la[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON], lb[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
-        size_t na = ubur_name_letters(a, la, sizeof(la)), nb = ubur_name_letters(b, lb, sizeof(lb));
+        /* the other name first: in a search it is the one whose letters may be left out */
+        size_t nb = ubur_name_letters(b, lb, sizeof(lb));
+        size_t na = nb ? ubur_name_letters(a, la, sizeof(la)) : 0;
         /* one typo: lengths at most one apart, at most one letter in and one out of the set
          * (cheap tests first: this runs for most candidates a search scores) */
         uint32_t seta = 0, setb = 0;
@@ -2324,7 +2361,7 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
             setb |= 1u << ((unsigned char)lb[i] & 31);
         if (seta && __builtin_popcount(seta ^ setb) <= 2) {
             size_t l = na > nb ? na : nb;
-            if (l >= UBUR_NAME_TYPO_MIN && typo_edits(la, lb) == 1) {
+            if (l >= UBUR_NAME_TYPO_MIN && one_edit(la, na, lb, nb)) {
                 double t = 1.0 - 2.5 / (double)l;
                 if (t > score) {
                     score = t;

@@ -305,6 +305,59 @@ test_index(void **state)
     ubur_name_index_free(ix);
 }
 
+/*
+ * Bulk loading gives the same index as adding names one by one, and a name
+ * one letter from the query as a whole, the letter in a particle (so no unit
+ * of the query holds it), is found by the index's filter itself, not by a
+ * collision of signature bits: for every family name among many.
+ */
+static void
+test_index_bulk_and_typos(void **state)
+{
+    (void)state;
+    struct ubur_name_index *one = ubur_name_index_new(), *bulk = ubur_name_index_new();
+    const char *given[] = {"Muhammad", "Ali", "Ahmad", "Hassan", "Omar", "Khalid", "Abd al-Rahman"};
+    const char *fam[] = {"Salbi", "Tikriti", "Mosuli", "Ruwaili", "Dulaimi", "Jubouri", "Obeidi"};
+    char buf[96];
+    ubur_name_index_bulk_begin(bulk);
+    for (uint32_t i = 0; i < 2000; i++) {
+        snprintf(buf, sizeof(buf), "%s %s al-%s%u", given[i % 7], given[(i / 7) % 7],
+                 fam[(i / 49) % 7], i % 13);
+        assert_true(ubur_name_index_add(one, i, buf, NULL) >= 0);
+        assert_true(ubur_name_index_add(bulk, i, buf, NULL) >= 0);
+    }
+    for (uint32_t f = 0; f < 7; f++) {
+        snprintf(buf, sizeof(buf), "Abd al-Rahman Hassan al-%s", fam[f]);
+        assert_true(ubur_name_index_add(one, 5000 + f, buf, NULL) >= 0);
+        assert_true(ubur_name_index_add(bulk, 5000 + f, buf, NULL) >= 0);
+    }
+    ubur_name_index_bulk_end(bulk);
+    assert_int_equal(ubur_name_index_size(one), ubur_name_index_size(bulk));
+    struct ubur_name q;
+    struct ubur_name_hit h1[32], h2[32];
+    for (uint32_t f = 0; f < 7; f++) {
+        const char *typos[] = {"Abmal-Rahman Hassan al-%s", "Abd-nl-Rahman Hassan al-%s"};
+        for (int t = 0; t < 2; t++) {
+            snprintf(buf, sizeof(buf), typos[t], fam[f]);
+            assert_int_equal(ubur_name_parse(&q, buf, NULL), 0);
+            int n1 = ubur_name_index_search(one, &q, 0.69, h1, 32, NULL);
+            int n2 = ubur_name_index_search(bulk, &q, 0.69, h2, 32, NULL);
+            assert_int_equal(n1, n2);
+            bool found = false;
+            for (int k = 0; k < n1; k++) {
+                assert_int_equal(h1[k].name_id, h2[k].name_id);
+                assert_true(h1[k].score == h2[k].score);
+                found |= h1[k].record == 5000 + f;
+            }
+            if (!found)
+                fprintf(stderr, "# not found: %s\n", buf);
+            assert_true(found);
+        }
+    }
+    ubur_name_index_free(one);
+    ubur_name_index_free(bulk);
+}
+
 /* A small xorshift: the test's names are the same on every run. */
 static uint32_t
 test_rand(uint64_t *x)
@@ -445,6 +498,7 @@ main(void)
         cmocka_unit_test(test_blocking_keys),
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_index_against_scan),
+        cmocka_unit_test(test_index_bulk_and_typos),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
