@@ -96,7 +96,8 @@ typedef void (*ubur_write_done_fn)(void *arg, int rc, const struct ubur_error *e
  * commit (nothing waits on them, so only their visibility is delayed). ctx is the write's own
  * (usually inside arg: the caller's request may end first) and must stay valid until done; the
  * writer sets its store for the write as for any job. done(arg, rc, err) runs on the writer thread
- * after the batch, outside the writer's lock, and owns arg from then on (it frees it); it must not
+ * after the batch, outside the writer's lock, before the batch's waiting callers are woken, and
+ * owns arg from then on (it frees it); it must not
  * wait on the writer. Returns 0 when queued; UBUR_EBUSY when the writer is shutting down (then done
  * is never called and arg stays the caller's). For work whose answer does not depend on the write
  * succeeding (a border check whose row only repeats what was decided); never for anything

@@ -224,21 +224,22 @@ writer_main(void *arg)
         w->stats.jobs += n;
         if (n > w->stats.largest_batch)
             w->stats.largest_batch = n;
-        struct write_job *detached = NULL;
+        struct write_job *detached = NULL, *waiting = NULL;
         for (struct write_job *j = batch, *next; j; j = next) {
-            next = j->next; /* j belongs to its caller once done is set */
+            next = j->next;
             if (j->rc)
                 w->stats.failed++;
-            if (j->on_done) {
-                j->next = detached;
-                detached = j;
-                continue;
-            }
-            j->done = true;
-            pthread_cond_signal(&j->cond);
+            struct write_job **list = j->on_done ? &detached : &waiting;
+            j->next = *list;
+            *list = j;
         }
         if (detached) {
-            /* Their hooks run without the lock: they may take their own locks. */
+            /*
+             * Hooks first, without the lock (they may take their own locks), and
+             * only then wake the callers: a border check's row is forgotten from
+             * memory before its record's caller can answer, so a retry of that
+             * confirmation reads the committed row and replays.
+             */
             pthread_mutex_unlock(&w->lock);
             for (struct write_job *j = detached, *next; j; j = next) {
                 next = j->next;
@@ -246,6 +247,11 @@ writer_main(void *arg)
                 free(j);
             }
             pthread_mutex_lock(&w->lock);
+        }
+        for (struct write_job *j = waiting, *next; j; j = next) {
+            next = j->next; /* j belongs to its caller once done is set */
+            j->done = true;
+            pthread_cond_signal(&j->cond);
         }
     }
     pthread_mutex_unlock(&w->lock);

@@ -222,6 +222,7 @@ detached_done(void *arg, int rc, const struct ubur_error *err)
 {
     struct detached *d = arg;
     (void)err;
+    usleep(20000); /* a slow hook: the batch's waiting callers must still wait for it */
     pthread_mutex_lock(d->lock);
     (*d->calls)++;
     d->rc = rc;
@@ -231,7 +232,8 @@ detached_done(void *arg, int rc, const struct ubur_error *err)
 /*
  * A detached write returns at once; a write queued after it (waited for)
  * sees it, since jobs run in queue order; its hook reports success or the
- * job's failure once its batch is done; closing applies what is queued.
+ * job's failure once its batch is done, before that write's caller wakes;
+ * closing applies what is queued.
  */
 static void
 test_detached_writes(void **state)
@@ -262,6 +264,10 @@ test_detached_writes(void **state)
     struct row after = {40, "after", false};
     assert_int_equal(ubur_write(&ctx, insert_row, &after, NULL), 0);
     assert_int_equal(count_rows("detached"), 2);
+    pthread_mutex_lock(&lock);
+    int hooks_run = calls;
+    pthread_mutex_unlock(&lock);
+    assert_int_equal(hooks_run, 3);
     /* Alone, a detached job is held a little for company, then committed all the same. */
     struct detached alone;
     memset(&alone, 0, sizeof(alone));
