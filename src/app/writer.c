@@ -48,7 +48,15 @@ struct write_job {
     struct write_job *next;
 };
 
-#define CHECKPOINT_MS 250
+/*
+ * How often to checkpoint was measured, not derived (docs/BENCHMARKS.md,
+ * border, session 4): every 250 ms, one recorded check in a hundred waited
+ * 30 to 280 ms at 500 checks/s (each checkpoint ends in an fsync of the
+ * database file, which commits' WAL syncs likely queue behind); once a
+ * second the p99 was 6 to 13 ms; every 3 s, 14 to 23 ms (the WAL grows
+ * longer between checkpoints, and every read looks through it).
+ */
+#define CHECKPOINT_MS 1000
 /*
  * How long detached jobs with nobody waiting on them may wait for a job
  * that somebody waits for, to share its commit (a border check's row, for
