@@ -211,23 +211,24 @@ ubur_user_add(struct ubur_ctx *ctx, const char *username, const char *role_name,
 }
 
 /*
- * The end of a change to a user's account, inside its open transaction
- * (rc: how the change went so far): ends the user's sessions, audits
- * `action`, commits and empties the session cache, so no session of the
- * user is served from memory either; rolls back instead when anything failed.
+ * The end of a change that ends sessions, inside its open transaction (rc:
+ * how the change went so far): deletes the sessions `delete_sql` selects by
+ * `key`, audits `action` on user `user_id`, commits and empties the session
+ * cache, so no ended session is served from memory either; rolls back
+ * instead when anything failed. A password or role change ends all of a
+ * user's sessions, a logout one.
  */
 static int
-user_change_end(struct ubur_ctx *ctx, int rc, const char *id, const char *action,
-                const char *detail, struct ubur_error *err)
+sessions_end(struct ubur_ctx *ctx, int rc, const char *delete_sql, const char *key,
+             const char *action, const char *user_id, const char *detail, struct ubur_error *err)
 {
     if (!rc) {
-        int64_t n =
-            ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE user_id = ?", "t", id);
+        int64_t n = ubur_store_run(ctx->store, err, delete_sql, "t", key);
         if (n < 0)
             rc = (int)n;
     }
     if (!rc)
-        rc = ubur_audit(ctx, action, "user", id, detail, err);
+        rc = ubur_audit(ctx, action, "user", user_id, detail, err);
     if (rc) {
         ubur_store_rollback(ctx->store);
         return rc;
@@ -235,6 +236,15 @@ user_change_end(struct ubur_ctx *ctx, int rc, const char *id, const char *action
     rc = ubur_store_commit(ctx->store, err);
     ubur_session_cache_clear();
     return rc;
+}
+
+/* The end of a change to a user's account: all the user's sessions end. */
+static int
+user_change_end(struct ubur_ctx *ctx, int rc, const char *id, const char *action,
+                const char *detail, struct ubur_error *err)
+{
+    return sessions_end(ctx, rc, "DELETE FROM sessions WHERE user_id = ?", id, action, id, detail,
+                        err);
 }
 
 int
@@ -539,14 +549,6 @@ ubur_session_logout(struct ubur_ctx *ctx, const char *token, struct ubur_error *
     token_hash(token ? token : "", th);
     if ((rc = ubur_store_begin(ctx->store, err)))
         return rc;
-    int64_t n =
-        ubur_store_run(ctx->store, err, "DELETE FROM sessions WHERE token_hash = ?", "t", th);
-    rc = n < 0 ? (int)n : ubur_audit(ctx, "session.logout", "user", ctx->user_id, NULL, err);
-    if (rc) {
-        ubur_store_rollback(ctx->store);
-        return rc;
-    }
-    rc = ubur_store_commit(ctx->store, err);
-    ubur_session_cache_clear();
-    return rc;
+    return sessions_end(ctx, 0, "DELETE FROM sessions WHERE token_hash = ?", th, "session.logout",
+                        ctx->user_id, NULL, err);
 }
