@@ -638,6 +638,16 @@ utf8_count(const char *s)
     return n;
 }
 
+/* The first code point of s. */
+static UChar32
+utf8_first(const char *s)
+{
+    UChar32 c = 0;
+    if (*s)
+        utf8_next(s, &c);
+    return c;
+}
+
 /*
  * Phonetic form and readable text of an Arabic token. Short vowels are not
  * written, so the form is consonants plus A/W/Y for alef, waw and yeh.
@@ -1377,6 +1387,15 @@ static const char *const latin_din[] = {"din",   "deen",  "dine",   "ddin",  "dd
 /* "Ullah" after a name, written apart: "Saif Ullah", "Aman Ullah" (Saifullah). Not "Allah":
  * in Latin "Allah" begins names too (Allah Dad, Allah Noor: "Matin Allah Dad"). */
 static const char *const latin_allah[] = {"ullah", "ollah", "illah", NULL};
+/* Persian and Pashto name elements that end a compound name: -jan (dear: Walijan), -khel
+ * (clan: Shahidkhel), -zada (son of: Akhundzada), -zai (tribe: Ishakzai). Arabic script
+ * writes them apart or glued (a space or a zero-width non-joiner), Latin mostly glued:
+ * joined to the name before them on both sides, so every writing is one unit. */
+static const char *const latin_suffixes[] = {"jan",  "jaan",  "khel",  "khail", "khil",
+                                             "kheil", "zada", "zadah", "zadeh", "zade",
+                                             "zaada", "zai",  "zay",   NULL};
+static const char *const arabic_suffixes[] = {"جان", "خيل", "زاده", "زادة", "زاد",
+                                              "زي",  "زيي", "زى",   NULL};
 
 /* Connectors between a glued "abd" and the divine name, longest first. */
 static const char *const abd_connectors[] = {
@@ -1643,10 +1662,20 @@ glued_din(const char *t)
     size_t l = strlen(t);
     for (int k = 0; suffixes[k]; k++) {
         size_t sl = strlen(suffixes[k]);
-        /* not after a d: "Saduddin" spells two d's, and its typos (Sadudnin) sound like it
-         * only with both, where Arabic script writes سعد الدين with one */
+        /* after a d too: "Saduddin" is Sa'd ud-Din (سعد الدين), the d of Sa'd and the
+         * sun letter of al-Din doubled */
         if (l >= sl + 3 && !strcmp(t + l - sl, suffixes[k]))
-            return t[l - sl - 1] == 'd' ? 0 : l - sl;
+            /* "Saduudin": the vowel of "udin" written twice is one ("sad", not "sadu") */
+            return l - sl - (sl == 4 && t[l - sl - 1] == suffixes[k][0] && l >= sl + 4);
+    }
+    /* One typo in the "-uddin" of a long name is still the compound (Sadudnin, Saduudin,
+     * Nasreddne for Saduddin, Nasreddine): a typo must not turn it into another name. */
+    static const char *const typo_of[] = {"uddin", "eddin", "eddine", NULL};
+    for (int k = 0; l >= 8 && typo_of[k]; k++) {
+        size_t sl = strlen(typo_of[k]);
+        for (size_t w = sl - 1; w <= sl + 1; w++)
+            if (l >= w + 3 && typo_edits(t + l - w, typo_of[k]) == 1)
+                return l - w;
     }
     return 0;
 }
@@ -1689,6 +1718,93 @@ allah_join(struct ubur_name *out, const char *t, bool arabic)
 }
 
 /*
+ * Joins a compound name's ending (latin_suffixes, arabic_suffixes) to the unit before it:
+ * "wali jan", "ولی جان" and "Walijan" are one unit. Only a plain unit that is not a
+ * compound already (al-Din, Allah, another ending). Returns whether it joined.
+ */
+static bool
+suffix_join(struct ubur_name *out, const char *t, const char *next, bool arabic)
+{
+    struct ubur_name_unit *u = &out->u[out->n - 1];
+    if (next && (!strcmp(t, "jan") || !strcmp(t, "jaan") || !strcmp(t, "جان"))) {
+        /* "Jan" also begins names, before a common one: Jan Mohammad, Jan Agha, Jan Gul
+         * ("Ikram Jan Mohammad" is Ikram, Jan Mohammad) */
+        char ph[UBUR_NAME_PHON] = "", tx[UBUR_NAME_TEXT], sk[UBUR_NAME_PHON];
+        if (is_arabic_cp((UChar32)utf8_first(next)))
+            arabic_phon(next, ph, tx, sizeof(tx));
+        else
+            latin_phon(next, ph);
+        skeleton(ph, sk, sizeof(sk));
+        if (ph[0] && unit_weight(sk) < 1.0f)
+            return false;
+    }
+    if (u->kind != UBUR_UNIT_PLAIN || (u->flags & UBUR_UNIT_DIN) || strchr(u->text, ' ') ||
+        strlen(u->text) + strlen(t) + 2 >= UBUR_NAME_TEXT)
+        return false;
+    if (!!(u->flags & UBUR_UNIT_ARABIC) != arabic)
+        return false;
+    char phon[UBUR_NAME_PHON], text[UBUR_NAME_TEXT];
+    if (arabic) {
+        arabic_phon(t, phon, text, sizeof(text));
+        if (strlen(u->phon) + strlen(phon) >= UBUR_NAME_PHON)
+            return false;
+        size_t pl = strlen(u->phon);
+        snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "%s", phon);
+    } else {
+        char glued[UBUR_NAME_PHON * 2];
+        snprintf(glued, sizeof(glued), "%s%s", u->letters, t);
+        if (strlen(glued) >= UBUR_NAME_PHON)
+            return false;
+        size_t ll = strlen(u->letters);
+        char pair[3] = {ll ? u->letters[ll - 1] : 0, t[0], 0};
+        if (pair[0] && (t[0] == 'h' || !strcmp(pair, "dj") || !strcmp(pair, "ck"))) {
+            /* "ahmad jan" glued reads a "dj" that was never written as one sound: the
+             * two sounds one after the other */
+            char tp[UBUR_NAME_PHON];
+            latin_phon(t, tp);
+            size_t pl = strlen(u->phon);
+            if (pl + strlen(tp) >= UBUR_NAME_PHON)
+                return false;
+            snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "%s", tp);
+        } else {
+            latin_phon(glued, u->phon);
+        }
+        copy2(u->letters, sizeof(u->letters), glued, "");
+        copy2(text, sizeof(text), t, "");
+    }
+    char sk[UBUR_NAME_PHON];
+    skeleton(u->phon, sk, sizeof(sk));
+    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
+    size_t tl = strlen(u->text);
+    snprintf(u->text + tl, sizeof(u->text) - tl, "%s", text);
+    u->weight = unit_weight(u->skel);
+    return true;
+}
+
+/*
+ * Where "عبد" begins inside an Arabic token after a name of three letters or more that
+ * ends in a letter that does not join the next (ا د ذ ر ز و ة): there a missing space
+ * does not show ("محمدعبد" reads as "محمد عبد"), and abd always begins a name. Byte
+ * offset, or 0.
+ */
+static size_t
+abd_glued_after(const char *t)
+{
+    static const char abd[] = "عبد";
+    int letters = 0;
+    UChar32 prev = 0;
+    for (const char *p = t; *p;) {
+        if (letters >= 3 && !strncmp(p, abd, sizeof(abd) - 1) &&
+            (prev == 0x0627 || prev == 0x062F || prev == 0x0630 || prev == 0x0631 ||
+             prev == 0x0632 || prev == 0x0648 || prev == 0x0629))
+            return (size_t)(p - t);
+        p += utf8_next(p, &prev);
+        letters++;
+    }
+    return 0;
+}
+
+/*
  * Turns folded tokens into units (see names.h). `folded` is modified
  * (split in place).
  */
@@ -1711,6 +1827,25 @@ parse_units(struct ubur_name *out, char *folded)
             p++;
         if (*p)
             *p++ = '\0';
+        nt++;
+    }
+    char split[UBUR_NAME_MAX_BYTES * 3];
+    size_t split_len = 0;
+    for (int i = 0; i < nt && nt < MAX_TOKENS; i++) {
+        size_t at = tok[i].arabic ? abd_glued_after(tok[i].s) : 0;
+        size_t l = strlen(tok[i].s);
+        if (!at || split_len + l + 2 > sizeof(split))
+            continue;
+        /* "محمدعبد البصير": Muhammad, Abd al-Basir; the missing space is not seen */
+        char *a = split + split_len;
+        memcpy(a, tok[i].s, at);
+        a[at] = '\0';
+        char *b = a + at + 1;
+        memcpy(b, tok[i].s + at, l - at + 1);
+        split_len += l + 2;
+        memmove(&tok[i + 2], &tok[i + 1], (size_t)(nt - i - 1) * sizeof(tok[0]));
+        tok[i].s = a;
+        tok[i + 1] = (struct token){b, true};
         nt++;
     }
     out->n = 0;
@@ -1778,6 +1913,9 @@ parse_units(struct ubur_name *out, char *folded)
              * script writes it apart (نور الله); abd allah is an abd unit (above) */
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
                 in_list(t, latin_allah) && allah_join(out, t, false))
+                continue;
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
+                in_list(t, latin_suffixes) && suffix_join(out, t, next, false))
                 continue;
             /* glued "abdulrahman", "abdelkarim", "abdullah" */
             if (pending_kind == UBUR_UNIT_PLAIN && !strncmp(t, "abd", 3) && strlen(t) >= 6) {
@@ -1873,6 +2011,9 @@ parse_units(struct ubur_name *out, char *folded)
             }
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending && !strcmp(t, "الله") &&
                 allah_join(out, t, true))
+                continue;
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
+                in_list(t, arabic_suffixes) && suffix_join(out, t, next, true))
                 continue;
             const char *body = t;
             int kind = pending_kind;
