@@ -1391,7 +1391,7 @@ static const char *const latin_allah[] = {"ullah", "ollah", "illah", NULL};
  * (clan: Shahidkhel), -zada (son of: Akhundzada), -zai (tribe: Ishakzai). Arabic script
  * writes them apart or glued (a space or a zero-width non-joiner), Latin mostly glued:
  * joined to the name before them on both sides, so every writing is one unit. */
-static const char *const latin_suffixes[] = {"jan",  "jaan",  "khel",  "khail", "khil",
+static const char *const latin_suffixes[] = {"jan",   "jaan", "khel",  "khail", "khil",
                                              "kheil", "zada", "zadah", "zadeh", "zade",
                                              "zaada", "zai",  "zay",   NULL};
 static const char *const arabic_suffixes[] = {"جان", "خيل", "زاده", "زادة", "زاد",
