@@ -331,10 +331,10 @@ struct arabic_letter {
 static const struct arabic_letter arabic_letters[] = {
     {0x0627, 'A', "a", "A"},    {0x0628, 'B', "b", "B"},   {0x062A, 'T', "t", "T"},
     {0x062B, 'T', "th", "XTH"}, {0x062C, 'J', "j", "J"},   {0x062D, 'H', "h", "XH"},
-    {0x062E, 'K', "kh", "XKH"}, {0x062F, 'D', "d", "D"},   {0x0630, 'D', "dh", "XDH"},
+    {0x062E, 'K', "kh", "XKH"}, {0x062F, 'D', "d", "D"},   {0x0630, 'C', "dh", "XDH"},
     {0x0631, 'R', "r", "R"},    {0x0632, 'Z', "z", "Z"},   {0x0633, 'S', "s", "S"},
-    {0x0634, 'X', "sh", "XSH"}, {0x0635, 'S', "s", "XSS"}, {0x0636, 'D', "d", "XDZ"},
-    {0x0637, 'T', "t", "XTT"},  {0x0638, 'Z', "z", "XZZ"}, {0x0639, 0, "'", "E"},
+    {0x0634, 'X', "sh", "XSH"}, {0x0635, 'S', "s", "XSS"}, {0x0636, 'Q', "d", "XDZ"},
+    {0x0637, 'T', "t", "XTT"},  {0x0638, 'V', "z", "XZZ"}, {0x0639, 0, "'", "E"},
     {0x063A, 'J', "gh", "XG"},  {0x0641, 'F', "f", "F"},   {0x0642, 'K', "q", "Q"},
     {0x0643, 'K', "k", "K"},    {0x0644, 'L', "l", "L"},   {0x0645, 'M', "m", "M"},
     {0x0646, 'N', "n", "N"},    {0x0647, 'H', "h", "H"},   {0x0648, 'W', "w", "W"},
@@ -670,6 +670,14 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
         char p = l->phon;
         if ((c == 0x0647 && k == n && n >= 2) || c == 0x0629)
             p = 0;
+        if (c == 0x0639 && k == 1 && (*s == '\xd9' || *s == '\xdb')) {
+            /* An initial ayn before waw or yeh is a vowel in Latin (Awad, Isa, Eid for
+             * عوض عيسى عيد): the waw or yeh then does not begin the name's consonants. */
+            UChar32 nx;
+            utf8_next(s, &nx);
+            if (nx == 0x0648 || nx == 0x064A)
+                p = 'a';
+        }
         /* a final yeh after a consonant: the nisba ending (see latin_phon) */
         if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYE", phon[o - 1]))
             p = 'E';
@@ -690,6 +698,18 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
 }
 
 /*
+ * ذ ض ظ have a symbol each in phonetic forms (C, Q, V) and the class of their Arabic
+ * sound in skeletons (D, D, Z): Persian, Urdu, Pashto and Turkish say all three as z
+ * (Nazir نذير, Ramazan رمضان, Fazlullah فضل الله, Zahir ظاهر), and Latin spellings follow
+ * either reading (Ramadan, Dhahir, Dahir), so each is close to both d and z.
+ */
+static char
+emphatic_class(char c)
+{
+    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c;
+}
+
+/*
  * Skeleton: consonant classes only; W/Y count only at the start. The same
  * consonant twice with a vowel between stays twice (Mahmood without its h,
  * "Mamood", is MMD: one consonant from MHMD, where merging the two M would
@@ -700,7 +720,7 @@ skeleton(const char *phon, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
-        char c = phon[i];
+        char c = emphatic_class(phon[i]);
         if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
@@ -764,6 +784,15 @@ sub_cost(char a, char b)
 {
     if (a == b)
         return 0;
+    bool ea = a != emphatic_class(a), eb = b != emphatic_class(b);
+    if (ea || eb) {
+        char ca = emphatic_class(a), cb = emphatic_class(b);
+        if (ca == cb)
+            return 0; /* ض and d, ظ and z */
+        if ((ca == 'D' || ca == 'Z') && (cb == 'D' || cb == 'Z'))
+            return 0.2; /* ض and z (Ramazan), ظ and d (Dahir), ذ and z (Nazir) */
+        return sub_cost(ca, cb);
+    }
     bool va = short_vowel(a) || long_vowel(a), vb = short_vowel(b) || long_vowel(b);
     if (va != vb)
         return 1.0;
@@ -798,6 +827,9 @@ sub_cost(char a, char b)
  * from the phonetic alphabet only) but are mapped to 0 and cost 1 anyway.
  */
 static double sub_tab[128][128];
+/* The same for skeletons, where D and Z may stand for ض or ظ (emphatic_class): no more
+ * than what any two phonetic forms with those skeletons can cost, so bounds hold. */
+static double skel_sub_tab[128][128];
 static double indel_tab[2][128]; /* [cross][symbol] */
 static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
 
@@ -808,8 +840,9 @@ cost_init(void)
         indel_tab[0][a] = indel_cost((char)a, false);
         indel_tab[1][a] = indel_cost((char)a, true);
         for (int b = 0; b < 128; b++)
-            sub_tab[a][b] = sub_cost((char)a, (char)b);
+            sub_tab[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
     }
+    skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
 }
 
 double
@@ -1869,11 +1902,24 @@ parse_units(struct ubur_name *out, char *folded)
                 char ph[UBUR_NAME_PHON] = "", sk[UBUR_NAME_PHON];
                 const char *nx =
                     next && !strncmp(next, "al", 2) && strlen(next) > 4 ? next + 2 : next;
-                if (nx && !tok[i + 1].arabic) {
+                /* "Adel al-Tikriti": the name after a separate article, not the article
+                 * (whose skeleton is Allah's) */
+                bool sep = nx && (particle_cat(nx) & P_ARTICLE);
+                int at = i + 1 + sep;
+                if (sep)
+                    nx = at < nt ? tok[at].s : NULL;
+                if (nx && !tok[at].arabic) {
                     latin_phon(nx, ph);
                     skeleton(ph, sk, sizeof(sk));
                 }
                 cat = nx && ph[0] && abd_name_known(sk) ? P_ABD : 0;
+                /* a token that is a common name itself (Adel, عادل) is that name: "Adel
+                 * Hassan" is not "Abd al-Hassan" */
+                char tp[UBUR_NAME_PHON] = "", ts[UBUR_NAME_PHON];
+                latin_phon(t, tp);
+                skeleton(tp, ts, sizeof(ts));
+                if (cat && unit_weight(ts) < 1.0f)
+                    cat = 0;
             }
             if (more || nt > 1) {
                 if ((cat & P_TITLE) && (more || out->n > 0))
@@ -2125,7 +2171,7 @@ skeleton_distance(const char *a, const char *b)
         d[0][j] = d[0][j - 1] + indel[b[j - 1] & 0x7f];
     for (size_t i = 1; i <= n; i++)
         for (size_t j = 1; j <= m; j++) {
-            double best = d[i - 1][j - 1] + sub_tab[a[i - 1] & 0x7f][b[j - 1] & 0x7f];
+            double best = d[i - 1][j - 1] + skel_sub_tab[a[i - 1] & 0x7f][b[j - 1] & 0x7f];
             double del = d[i - 1][j] + indel[a[i - 1] & 0x7f];
             double ins = d[i][j - 1] + indel[b[j - 1] & 0x7f];
             if (del < best)
