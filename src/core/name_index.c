@@ -1359,6 +1359,7 @@ struct qunit {
     float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
     bool skip[VARIANTS_MAX];    /* a neighbour whose list is too long to read */
     bool expanded;              /* neighbours added (else the skeleton alone) */
+    bool joined[VARIANTS_MAX];  /* stands for this unit and its neighbour as one word */
     int nvocab;
     uint64_t df;
 };
@@ -1377,6 +1378,7 @@ add_known(const struct ubur_name_index *ix, struct qunit *q, uint32_t v, double 
     if (q->nvocab == VARIANTS_MAX)
         return;
     q->vocab[q->nvocab] = v;
+    q->joined[q->nvocab] = false;
     q->skip[q->nvocab] = c < 0.999 && ix->vocab[v].postings.n > VARIANT_DF_MAX;
     q->credit[q->nvocab++] = (float)c;
 }
@@ -1541,6 +1543,117 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
     }
 }
 
+/*
+ * A patronym's "bin" is as often glued to it (Benhassine, بنحسين) as written apart: a
+ * query unit that followed bin also stands for the names holding the glued word, with
+ * what ubur_names_compare_sim's joined reading can give it.
+ */
+static void
+glued_bin(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
+{
+    if (qu->kind != UBUR_UNIT_PLAIN || !(qu->flags & UBUR_UNIT_NASAB) ||
+        (qu->flags & UBUR_UNIT_DIN))
+        return;
+    char key[UBUR_NAME_PHON + 2];
+    /* glued, a first w or y no longer begins the name: not in the skeleton (Youssef YSF,
+     * بنيوسف BNSF) */
+    const char *body = qu->skel[0] == 'W' || qu->skel[0] == 'Y' ? qu->skel + 1 : qu->skel;
+    if (!body[0] || snprintf(key, sizeof(key), "BN%s", body) >= (int)sizeof(key))
+        return;
+    struct strmap_slot *sl = map_find(ix, &ix->vocab_map, key);
+    if (sl && sl->key && !has_vocab(q, sl->val))
+        add_known(ix, q, sl->val, 0.95);
+}
+
+/*
+ * Two neighbouring query units as one word (ubur_name_join_units: Dahir Aweys may be
+ * written ظاهرعويس): the vocab words of that writing, its skeleton or one consonant
+ * from it, with what each can count. Looked up only, never expanded further: most pairs
+ * are no word at all (one probe), and their lists are short.
+ */
+#define JOIN_VARIANTS 8
+struct joined {
+    uint32_t v[JOIN_VARIANTS];
+    float c[JOIN_VARIANTS];
+    int n;
+};
+
+static void
+joined_add(const struct ubur_name_index *ix, const struct ubur_name_unit *ju, struct joined *j,
+           uint32_t v)
+{
+    for (int i = 0; i < j->n; i++)
+        if (j->v[i] == v)
+            return;
+    const struct vocab *vo = &ix->vocab[v];
+    double c = ubur_name_match_credit(
+        ubur_name_unit_sim_bound(ju, vo->inl[0] ? vo->inl : ix->pool + vo->skel));
+    if (c <= 0)
+        return;
+    c = c < 0.95 ? c : 0.95; /* a reading, never "the same key" */
+    int at = j->n;
+    if (j->n == JOIN_VARIANTS) { /* full: replace the weakest when this one is better */
+        at = 0;
+        for (int i = 1; i < j->n; i++)
+            if (j->c[i] < j->c[at])
+                at = i;
+        if (j->c[at] >= (float)c)
+            return;
+    } else {
+        j->n++;
+    }
+    j->v[at] = v;
+    j->c[at] = (float)c;
+}
+
+static void
+joined_lookup(const struct ubur_name_index *ix, const struct ubur_name_unit *a,
+              const struct ubur_name_unit *b, struct joined *j)
+{
+    struct ubur_name_unit ju;
+    j->n = 0;
+    if (!ubur_name_join_units(a, b, &ju) || strlen(ju.skel) - key_body(ju.skel) < 3)
+        return;
+    struct strmap_slot *sl = map_find(ix, &ix->vocab_map, ju.skel);
+    if (sl && sl->key)
+        joined_add(ix, &ju, j, sl->val);
+    /* one consonant more, fewer or different (a letter the two writings spell apart) */
+    sl = map_find(ix, &ix->del_map, ju.skel);
+    if (sl && sl->key)
+        for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+            joined_add(ix, &ju, j, ix->dels[sl->val].v[i]);
+    char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+    int nv = deletions(ju.skel, var, UBUR_NAME_PHON);
+    for (int k = 0; k < nv; k++) {
+        sl = map_find(ix, &ix->vocab_map, var[k]);
+        if (sl && sl->key)
+            joined_add(ix, &ju, j, sl->val);
+        sl = map_find(ix, &ix->del_map, var[k]);
+        if (sl && sl->key)
+            for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+                joined_add(ix, &ju, j, ix->dels[sl->val].v[i]);
+    }
+}
+
+/* Adds to query unit i's words those of it joined with a neighbour. */
+static void
+joined_attach(const struct ubur_name_index *ix, const struct joined *jn, int i, int n,
+              struct qunit *u)
+{
+    for (int p = i - 1; p <= i; p++) {
+        if (p < 0 || p + 1 >= n)
+            continue;
+        for (int k = 0; k < jn[p].n; k++) {
+            if (has_vocab(u, jn[p].v[k]))
+                continue;
+            int before = u->nvocab;
+            add_known(ix, u, jn[p].v[k], jn[p].c[k]);
+            if (u->nvocab > before)
+                u->joined[before] = true;
+        }
+    }
+}
+
 static int
 qunit_cmp(const void *a, const void *b)
 {
@@ -1563,6 +1676,7 @@ struct vmask {
     uint32_t vocab; /* + 1; 0 empty */
     uint16_t units;
     uint8_t credit; /* * 255, rounded up */
+    uint8_t joined; /* stands for two neighbouring query units as one word */
 };
 
 static const struct vmask *
@@ -1578,13 +1692,14 @@ vm_get(const struct vmask *vm, uint32_t id)
 }
 
 static void
-vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
+vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
 {
     uint32_t h = (id * 2654435761u) >> 20;
     while (vm[h].vocab && vm[h].vocab != id + 1)
         h = (h + 1) & (VM_SIZE - 1);
     vm[h].vocab = id + 1;
     vm[h].units |= (uint16_t)(1u << unit);
+    vm[h].joined |= joined;
     uint8_t c = (uint8_t)ceilf(credit * 255.0f);
     if (c > vm[h].credit)
         vm[h].credit = c;
@@ -1934,6 +2049,12 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
             if (qw[k] > qmax)
                 qmax = qw[k];
         }
+        if (m->joined) { /* one unit of the name may stand for two of the query */
+            qmax = 0;
+            for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++)
+                if (bits & 1)
+                    qmax += qw[k];
+        }
         by_cand_q += qmax * c;
         by_cand_c += w * c;
     }
@@ -2005,6 +2126,9 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     PHASE(t0);
     struct scratch *s = scratch_get(ix->nnames);
     float qw[UBUR_NAME_MAX_UNITS], qsum = 0;
+    struct joined jn[UBUR_NAME_MAX_UNITS];
+    for (int i = 0; i + 1 < q->n; i++)
+        joined_lookup(ix, &q->u[i], &q->u[i + 1], &jn[i]);
     /* Rare units are expanded to their neighbours now; common ones only if they are read
      * (below): a common name's neighbours are other common names, too long to read, and
      * counting them would only loosen the bound. */
@@ -2023,6 +2147,8 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
             if (sl && sl->key)
                 add_known(ix, u, sl->val, 1.0);
         }
+        glued_bin(ix, &q->u[i], u);
+        joined_attach(ix, jn, i, q->n, u);
         for (int k = 0; k < u->nvocab; k++)
             if (!u->skip[k])
                 u->df += ix->vocab[u->vocab[k]].postings.n;
@@ -2058,9 +2184,16 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         if (!qu[k].expanded) {
             qu[k].nvocab = 0;
             expand(ix, &q->u[qu[k].idx], &qu[k]);
+            glued_bin(ix, &q->u[qu[k].idx], &qu[k]);
+            joined_attach(ix, jn, qu[k].idx, q->n, &qu[k]);
             qu[k].expanded = true;
         }
     }
+    /* A query of one common unit alone (Abd al-Rahman, Muhammad) has no rarer unit to read
+     * and no combination of common units: its own list is read, the signature filter
+     * keeping only names light enough (their total weight) to reach min_score. */
+    if (nplan == 0 && nq == 1 && qu[0].df > 0)
+        plan[nplan++] = 0;
     PHASE(t0b);
     PHASE_ADD(3, t0, t0b);
 
@@ -2073,7 +2206,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     for (int k = 0; k < nq; k++) {
         f.u[k].w = qw[qu[k].idx];
         for (int v = 0; v < qu[k].nvocab; v++) {
-            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v]);
+            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v], qu[k].joined[v]);
             if (qu[k].credit[v] >= 0.999f) {
                 /* the n-th query unit with this skeleton needs an n-th one in the name */
                 uint32_t nth = 0;
@@ -2188,8 +2321,12 @@ gathered:
             cn.u[b].flags = cu[b].flags;
             cn.u[b].weight = (float)cu[b].weight / 255.0f;
             cn.u[b].text[0] = '\0';
-            cn.u[b].phon[0] = '\0';
             cn.u[b].skel[0] = '\0';
+            /* the phonetic form, for words split or joined differently (merge_units) */
+            const char *ph = ix->pool + cu[b].phon;
+            size_t pl = strnlen(ph, UBUR_NAME_PHON - 1);
+            memcpy(cn.u[b].phon, ph, pl);
+            cn.u[b].phon[pl] = '\0';
             /* the letters, for the comparison of whole names written out */
             if (!letters) {
                 cn.u[b].letters[0] = '\0';

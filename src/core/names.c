@@ -2339,6 +2339,153 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
     return ubur_names_compare_sim(a, b, (const double(*)[UBUR_NAME_MAX_UNITS])sim, explain);
 }
 
+/*
+ * Words split or joined differently in the two writings: two neighbouring units of one
+ * name that sound, run together, like one unit of the other (خدايرحيم and Khudai Rahim,
+ * ظاهرعويس and Dahir Aweys, ما يشو and Maychou), or a patronym written with its "bin"
+ * glued on one side (بنحسين, Benhassine) and apart on the other. Only plain units, and
+ * only where the units it joins are unmatched or matched less well than the joined
+ * reading.
+ */
+#define MERGE_MIN 0.80 /* the joined reading must sound this alike: it is a structural guess */
+
+static int
+consonants(const char *phon)
+{
+    int n = 0;
+    for (; *phon; phon++)
+        n += !strchr("aiuAWYE", *phon);
+    return n;
+}
+
+/* The phonetic form of x (and y, when not NULL) written as one word, with "bin" before it
+ * when `bin`. Returns false when it does not fit. */
+static bool
+joined_phon(const struct ubur_name_unit *x, const struct ubur_name_unit *y, bool bin,
+            char out[UBUR_NAME_PHON])
+{
+    bool arabic = x->flags & UBUR_UNIT_ARABIC;
+    if (!arabic && x->letters[0] && (!y || y->letters[0])) {
+        char l[UBUR_NAME_PHON * 3];
+        snprintf(l, sizeof(l), "%s%s%s", bin ? "bin" : "", x->letters, y ? y->letters : "");
+        if (strlen(l) >= UBUR_NAME_PHON)
+            return false;
+        latin_phon(l, out);
+        return true;
+    }
+    int w = snprintf(out, UBUR_NAME_PHON, "%s%s%s", bin ? (arabic ? "BN" : "BiN") : "", x->phon,
+                     y ? y->phon : "");
+    return w > 0 && w < UBUR_NAME_PHON;
+}
+
+static bool
+mergeable(const struct ubur_name_unit *u)
+{
+    return u->kind == UBUR_UNIT_PLAIN && !(u->flags & (UBUR_UNIT_DIN | UBUR_UNIT_ARTICLE)) &&
+           u->phon[0];
+}
+
+bool
+ubur_name_join_units(const struct ubur_name_unit *a, const struct ubur_name_unit *b,
+                     struct ubur_name_unit *out)
+{
+    if (!mergeable(b) || (b->flags & UBUR_UNIT_NASAB) || a->kind != UBUR_UNIT_PLAIN ||
+        (a->flags & UBUR_UNIT_DIN) || !a->phon[0] ||
+        !!(a->flags & UBUR_UNIT_ARABIC) != !!(b->flags & UBUR_UNIT_ARABIC))
+        return false;
+    memset(out, 0, sizeof(*out));
+    if (!joined_phon(a, b, false, out->phon))
+        return false;
+    out->kind = UBUR_UNIT_PLAIN;
+    out->flags = a->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_NASAB | UBUR_UNIT_ARTICLE);
+    skeleton(out->phon, out->skel, sizeof(out->skel));
+    if (a->letters[0] && b->letters[0] &&
+        strlen(a->letters) + strlen(b->letters) < sizeof(out->letters))
+        snprintf(out->letters, sizeof(out->letters), "%s%s", a->letters, b->letters);
+    snprintf(out->text, sizeof(out->text), "%.18s+%.18s", a->text, b->text);
+    out->weight = unit_weight(out->skel);
+    return true;
+}
+
+/*
+ * Tries the joined readings of x's units against y's (ma: x's matches, mb: y's, ms: the
+ * similarity of each x unit's match, ys of each y unit's). A joined pair i, i+1 of x
+ * matched to j of y is written ma[i] = ma[i+1] = j, mb[j] = i, and join[i] = 1 (2 for a
+ * glued bin: x unit i alone). Returns whether anything changed.
+ */
+static bool
+merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *mb, double *ms,
+            double *ys, unsigned char *join)
+{
+    bool changed = false;
+    for (int i = 0; i < x->n; i++) {
+        const struct ubur_name_unit *u1 = &x->u[i];
+        bool bin = (u1->flags & UBUR_UNIT_NASAB) != 0;
+        const struct ubur_name_unit *u2 = i + 1 < x->n ? &x->u[i + 1] : NULL;
+        if (u2 && (!mergeable(u2) || (u2->flags & UBUR_UNIT_NASAB) ||
+                   !!(u1->flags & UBUR_UNIT_ARABIC) != !!(u2->flags & UBUR_UNIT_ARABIC) ||
+                   (ma[i + 1] >= 0 && ms[i + 1] >= MERGE_MIN) || join[i + 1]))
+            u2 = NULL;
+        if (u1->kind != UBUR_UNIT_PLAIN || (u1->flags & UBUR_UNIT_DIN) || !u1->phon[0] || join[i] ||
+            (ma[i] >= 0 && ms[i] >= MERGE_MIN) || (i > 0 && join[i - 1] == 1))
+            continue;
+        /* two units joined; or a patronym with its bin glued on */
+        for (int form = 0; form < 2; form++) {
+            bool with_bin = form == 1;
+            if ((with_bin && !bin) || (!with_bin && !u2))
+                continue;
+            const struct ubur_name_unit *second = with_bin ? NULL : u2;
+            int cx = consonants(u1->phon) + (second ? consonants(second->phon) : 0) + with_bin;
+            char jp[UBUR_NAME_PHON] = "";
+            for (int j = 0; j < y->n; j++) {
+                const struct ubur_name_unit *v = &y->u[j];
+                if (v->kind != UBUR_UNIT_PLAIN || (v->flags & UBUR_UNIT_DIN) || !v->phon[0] ||
+                    (with_bin && (v->flags & UBUR_UNIT_NASAB)))
+                    continue;
+                int cy = consonants(v->phon);
+                if (cy < 2 || (cy == 2 && strlen(v->phon) < 4) || cx - cy > 1 || cy - cx > 1)
+                    continue;
+                /* the other side's unit matched well already, or to another unit */
+                if (mb[j] >= 0 && mb[j] != i && (!second || mb[j] != i + 1))
+                    continue;
+                if (mb[j] >= 0 && ys[j] >= MERGE_MIN)
+                    continue;
+                if (!jp[0] && !joined_phon(u1, second, with_bin, jp))
+                    break;
+                double sj = ubur_name_phon_similarity(jp, v->phon, u1->flags & UBUR_UNIT_ARABIC,
+                                                      v->flags & UBUR_UNIT_ARABIC);
+                if (sj < MERGE_MIN)
+                    continue;
+                /* undo what the joined units and j were matched to */
+                int undo[3] = {ma[i], second ? ma[i + 1] : -1, j};
+                for (int k = 0; k < 2; k++)
+                    if (undo[k] >= 0) {
+                        mb[undo[k]] = -1;
+                        ys[undo[k]] = 0;
+                    }
+                if (mb[j] >= 0) {
+                    ma[mb[j]] = -1;
+                    ms[mb[j]] = 0;
+                }
+                ma[i] = j;
+                ms[i] = sj;
+                if (second) {
+                    ma[i + 1] = j;
+                    ms[i + 1] = sj;
+                }
+                mb[j] = i;
+                ys[j] = sj;
+                join[i] = second ? 1 : 2;
+                changed = true;
+                break;
+            }
+            if (join[i])
+                break;
+        }
+    }
+    return changed;
+}
+
 double
 ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                        const double (*sim)[UBUR_NAME_MAX_UNITS], struct ubur_buf *explain)
@@ -2412,18 +2559,62 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                 }
             }
     }
+    /* Words split or joined differently (merge_units): tried only when units are left
+     * unmatched or weakly matched on both sides. */
+    unsigned char join_a[UBUR_NAME_MAX_UNITS] = {0}, join_b[UBUR_NAME_MAX_UNITS] = {0};
+    {
+        int weak_a = 0, weak_b = 0;
+        double bsim[UBUR_NAME_MAX_UNITS] = {0};
+        for (int i = 0; i < a->n; i++)
+            weak_a += ma[i] < 0 || msim[i] < MERGE_MIN;
+        for (int j = 0; j < b->n; j++) {
+            weak_b += mb[j] < 0 || (mb[j] >= 0 && msim[mb[j]] < MERGE_MIN);
+            if (mb[j] >= 0)
+                bsim[j] = msim[mb[j]];
+        }
+        if (weak_a && weak_b) {
+            bool ch = merge_units(a, b, ma, mb, msim, bsim, join_a);
+            ch |= merge_units(b, a, mb, ma, bsim, msim, join_b);
+            if (ch) {
+                /* coverage again from the matches as they now stand */
+                wa_m = wb_m = info = 0;
+                for (int i = 0; i < a->n; i++)
+                    if (ma[i] >= 0) {
+                        wa_m += ubur_name_match_credit(msim[i]) * a->u[i].weight;
+                        info += a->u[i].weight / 2;
+                    }
+                for (int j = 0; j < b->n; j++)
+                    if (mb[j] >= 0) {
+                        wb_m += ubur_name_match_credit(bsim[j]) * b->u[j].weight;
+                        info += b->u[j].weight / 2;
+                    }
+                /* msim is read by a's side below: a unit of a joined in b's reading */
+                for (int i = 0; i < a->n; i++)
+                    if (ma[i] >= 0 && join_b[ma[i]])
+                        msim[i] = bsim[ma[i]];
+            }
+        }
+    }
     double ca = wa_m / sa, cb = wb_m / sb;
     double score = sqrt(ca * cb);
 
     if (explain) {
         bool first = true;
         for (int i = 0; i < a->n; i++) {
-            if (ma[i] < 0)
+            if (ma[i] < 0 || (i > 0 && join_a[i - 1] == 1) ||
+                (i > 0 && ma[i - 1] == ma[i] && join_b[ma[i]] == 0 && join_a[i - 1]))
                 continue;
             const struct ubur_name_unit *x = &a->u[i], *y = &b->u[ma[i]];
-            ubur_buf_addf(explain, "%s%s%s%s %.2f%s", first ? "" : "; ", unit_label(x),
-                          msim[i] >= 0.999 ? "=" : "~", unit_label(y), msim[i],
-                          x->weight < 0.75f ? " (common)" : "");
+            char lx[2 * UBUR_NAME_TEXT + 8], ly[2 * UBUR_NAME_TEXT + 8];
+            snprintf(lx, sizeof(lx), "%s%s%s%s", join_a[i] == 2 ? "bin " : "", unit_label(x),
+                     join_a[i] == 1 ? "+" : "", join_a[i] == 1 ? unit_label(&a->u[i + 1]) : "");
+            int jy = ma[i];
+            snprintf(ly, sizeof(ly), "%s%s%s%s", join_b[jy] == 2 ? "bin " : "", unit_label(y),
+                     join_b[jy] == 1 ? "+" : "", join_b[jy] == 1 ? unit_label(&b->u[jy + 1]) : "");
+            ubur_buf_addf(explain, "%s%s%s%s %.2f%s%s", first ? "" : "; ", lx,
+                          msim[i] >= 0.999 ? "=" : "~", ly, msim[i],
+                          x->weight < 0.75f ? " (common)" : "",
+                          join_a[i] || join_b[jy] ? " (written as one word on one side)" : "");
             first = false;
         }
         for (int i = 0; i < a->n; i++)
@@ -2448,7 +2639,8 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         if (ma[i] < 0)
             continue;
         seq[ns++] = ma[i];
-        if (a_nasab && b_nasab && ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB))
+        if (a_nasab && b_nasab && ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB) &&
+            join_a[i] != 2 && join_b[ma[i]] != 2) /* "Ben Hassine" = "بنحسين": the same role */
             nasab_role = true;
     }
     for (int x = 0; x < ns; x++)

@@ -208,6 +208,17 @@ test_compounds(void **state)
     assert_int_equal(units_of("Amiduddin", &n), 1);
     assert_true(n.u[0].flags & UBUR_UNIT_DIN);
     assert_true(cmp("Amiduddin", "عميد الدين") > 0.85);
+    /* two words of one name that the other writing runs together, either way */
+    assert_true(cmp("Ghulam Rasul", "غلامرسول") > 0.9);
+    assert_true(cmp("Nur Ahmad Khan", "نوراحمد خان") > 0.9);
+    assert_true(cmp("Shirali", "شير علي") > 0.85);
+    assert_true(cmp("Ali Mardan", "Alimardan") > 0.95);
+    /* a patronym with its bin glued on one side */
+    assert_true(cmp("Omar ben Youssef", "عمر بنيوسف") > 0.85);
+    assert_true(cmp("Benyoussef", "بن يوسف") > 0.85);
+    /* the joined reading must sound alike: different names stay apart */
+    assert_true(cmp("Karim Ali", "Kamal") < 0.3);
+    assert_true(cmp("Said Ali Hassan", "Saleh Hassan") < 0.5);
 }
 
 /* Readings of letters across the languages that write Arabic script (session 5). */
@@ -384,6 +395,41 @@ test_index(void **state)
  * of the query holds it), is found by the index's filter itself, not by a
  * collision of signature bits: for every family name among many.
  */
+/* The index finds what the comparison's rules of session 5 allow: a glued bin, a query of
+ * one common unit alone. */
+static void
+test_index_compounds(void **state)
+{
+    (void)state;
+    struct ubur_name_index *ix = ubur_name_index_new();
+    assert_true(ubur_name_index_add(ix, 1, "عمر بنيوسف", NULL) >= 0);
+    assert_true(ubur_name_index_add(ix, 2, "غلامرسول احمدي", NULL) >= 0);
+    assert_true(ubur_name_index_add(ix, 3, "عبد الرحمن", NULL) >= 0);
+    char buf[96];
+    const char *given[] = {"Muhammad", "Ali", "Omar", "Youssef", "Abd al-Rahman", "Hassan"};
+    for (uint32_t i = 0; i < 6000; i++) {
+        snprintf(buf, sizeof(buf), "%s %s %s Qz%uxr", given[i % 6], given[(i / 6) % 6],
+                 given[(i / 36) % 6], i);
+        ubur_name_index_add(ix, 100 + i, buf, NULL);
+    }
+    struct ubur_name q;
+    struct ubur_name_hit hits[10];
+    ubur_name_parse(&q, "Omar ben Youssef", NULL);
+    int n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    assert_true(n >= 1);
+    assert_int_equal(hits[0].record, 1);
+    ubur_name_parse(&q, "Ghulam Rasul Ahmadi", NULL);
+    n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    assert_true(n >= 1);
+    assert_int_equal(hits[0].record, 2);
+    /* one common unit alone: its list is read, names too heavy to match filtered out */
+    ubur_name_parse(&q, "Abdur Rehman", NULL);
+    n = ubur_name_index_search(ix, &q, 0.7, hits, 10, NULL);
+    assert_true(n >= 1);
+    assert_int_equal(hits[0].record, 3);
+    ubur_name_index_free(ix);
+}
+
 static void
 test_index_bulk_and_typos(void **state)
 {
@@ -574,6 +620,7 @@ main(void)
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_index_against_scan),
         cmocka_unit_test(test_index_bulk_and_typos),
+        cmocka_unit_test(test_index_compounds),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
