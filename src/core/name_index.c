@@ -1580,12 +1580,16 @@ struct joined {
 
 static void
 joined_add(const struct ubur_name_index *ix, const struct ubur_name_unit *ju, struct joined *j,
-           uint32_t v)
+           uint32_t v, size_t min_body)
 {
     for (int i = 0; i < j->n; i++)
         if (j->v[i] == v)
             return;
     const struct vocab *vo = &ix->vocab[v];
+    /* a word no longer than either part is that part, not the two as one (Muhammad for
+     * "Muhammad Ali"); and a long list is a common name's, not a glued pair's */
+    if (vo->body < min_body || vo->postings.n > VARIANT_DF_MAX)
+        return;
     double c = ubur_name_match_credit(
         ubur_name_unit_sim_bound(ju, vo->inl[0] ? vo->inl : ix->pool + vo->skel));
     if (c <= 0)
@@ -1612,26 +1616,34 @@ joined_lookup(const struct ubur_name_index *ix, const struct ubur_name_unit *a,
 {
     struct ubur_name_unit ju;
     j->n = 0;
-    if (!ubur_name_join_units(a, b, &ju) || strlen(ju.skel) - key_body(ju.skel) < 3)
+    /* two common names (Muhammad Ali) are rarely one word: not looked up */
+    if ((a->weight < 1.0f && b->weight < 1.0f) || !ubur_name_join_units(a, b, &ju))
         return;
+    size_t body = strlen(ju.skel) - key_body(ju.skel);
+    size_t pa = strlen(a->skel) - key_body(a->skel), pb = strlen(b->skel) - key_body(b->skel);
+    size_t min_body = (pa > pb ? pa : pb) + 1;
+    if (body < 3 || body + 1 < min_body)
+        return;
+    if (min_body < body - 1)
+        min_body = body - 1;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, ju.skel);
     if (sl && sl->key)
-        joined_add(ix, &ju, j, sl->val);
+        joined_add(ix, &ju, j, sl->val, min_body);
     /* one consonant more, fewer or different (a letter the two writings spell apart) */
     sl = map_find(ix, &ix->del_map, ju.skel);
     if (sl && sl->key)
         for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
-            joined_add(ix, &ju, j, ix->dels[sl->val].v[i]);
+            joined_add(ix, &ju, j, ix->dels[sl->val].v[i], min_body);
     char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
     int nv = deletions(ju.skel, var, UBUR_NAME_PHON);
     for (int k = 0; k < nv; k++) {
         sl = map_find(ix, &ix->vocab_map, var[k]);
         if (sl && sl->key)
-            joined_add(ix, &ju, j, sl->val);
+            joined_add(ix, &ju, j, sl->val, min_body);
         sl = map_find(ix, &ix->del_map, var[k]);
         if (sl && sl->key)
             for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
-                joined_add(ix, &ju, j, ix->dels[sl->val].v[i]);
+                joined_add(ix, &ju, j, ix->dels[sl->val].v[i], min_body);
     }
 }
 

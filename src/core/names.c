@@ -523,7 +523,7 @@ latin_phon(const char *s, char *out)
                   : c == 'g'               ? 'J'
                   : (c == 's' || c == 'c') ? 'X'
                   : c == 't'               ? 'T'
-                  : c == 'd'               ? 'D'
+                  : c == 'd'               ? 'C' /* ذ ظ ض, never د: near z too */
                   : c == 'p'               ? 'F'
                                            : 'J';
             adv = 2;
@@ -1417,6 +1417,8 @@ static const char *const latin_abd[] = {"abd",   "abdul", "abdel",  "abdal", "ab
 static const char *const latin_din[] = {"din",   "deen",  "dine",   "ddin",  "ddine",
                                         "edin",  "eddin", "eddine", "uddin", "addin",
                                         "aldin", "udin",  "iddin",  NULL};
+static const char *const muhammad_forms[] = {"mehmet",  "mehmed", "mahomet", "mahomed",
+                                             "mamadou", "mamadu", "mahamat", NULL};
 /* "Ullah" after a name, written apart: "Saif Ullah", "Aman Ullah" (Saifullah). Not "Allah":
  * in Latin "Allah" begins names too (Allah Dad, Allah Noor: "Matin Allah Dad"). */
 static const char *const latin_allah[] = {"ullah", "ollah", "illah", NULL};
@@ -1704,8 +1706,20 @@ glued_din(const char *t)
     /* One typo in the "-uddin" of a long name is still the compound (Sadudnin, Saduudin,
      * Nasreddne for Saduddin, Nasreddine): a typo must not turn it into another name. */
     static const char *const typo_of[] = {"uddin", "eddin", "eddine", NULL};
-    for (int k = 0; l >= 8 && typo_of[k]; k++) {
+    if (l < 8)
+        return 0;
+    /* one typo changes the set of letters by two at most: a cheap test before the edits,
+     * as this runs for every long token of every name indexed */
+    uint32_t tail = 0;
+    for (size_t k = l - 7; k < l; k++)
+        tail |= 1u << ((unsigned char)t[k] & 31);
+    for (int k = 0; typo_of[k]; k++) {
         size_t sl = strlen(typo_of[k]);
+        uint32_t set = 0;
+        for (size_t m = 0; m < sl; m++)
+            set |= 1u << ((unsigned char)typo_of[k][m] & 31);
+        if (__builtin_popcount(set & ~tail) > 1)
+            continue; /* more than one of the ending's letters missing */
         for (size_t w = sl - 1; w <= sl + 1; w++)
             if (l >= w + 3 && typo_edits(t + l - w, typo_of[k]) == 1)
                 return l - w;
@@ -1887,10 +1901,14 @@ parse_units(struct ubur_name *out, char *folded)
     char written[UBUR_NAME_PHON] = ""; /* the particles of the next unit, as written */
     for (int i = 0; i < nt; i++) {
         const char *t = tok[i].s;
-        /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it */
+        /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it; its Turkish,
+         * West African and older European forms (Mehmet, Mamadou, Mahomet), which no sound
+         * rule reaches from Muhammad */
         if (!tok[i].arabic && (!strcmp(t, "mohd") || !strcmp(t, "muhd") || !strcmp(t, "mhd") ||
-                               (!strcmp(t, "md") && nt > 1)))
+                               (!strcmp(t, "md") && nt > 1) || in_list(t, muhammad_forms)))
             t = "muhammad";
+        const char *typed = tok[i].s; /* its letters stay as typed (a typo in Mamadou) */
+        int units_before = out->n;
         const char *next = i + 1 < nt ? tok[i + 1].s : NULL;
         bool ar = tok[i].arabic;
         bool more = next != NULL;
@@ -2081,7 +2099,10 @@ parse_units(struct ubur_name *out, char *folded)
             pending = 0;
             pending_kind = UBUR_UNIT_PLAIN;
         }
-    next_token:;
+    next_token:
+        if (t != typed && out->n == units_before + 1 && !tok[i].arabic &&
+            out->u[out->n - 1].kind == UBUR_UNIT_PLAIN)
+            copy2(out->u[out->n - 1].letters, sizeof(out->u[0].letters), typed, "");
     }
     /* A dangling particle ("... abu" at the end) becomes a unit of its own. */
     if (pending_kind != UBUR_UNIT_PLAIN && nt > 0)
