@@ -2370,13 +2370,33 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
  */
 #define MERGE_MIN 0.80 /* the joined reading must sound this alike: it is a structural guess */
 
+static bool
+is_vowel_sym(char c)
+{
+    return c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' || c == 'E';
+}
+
+/* The consonants of a phonetic form, and its first and last (0 when none). */
 static int
-consonants(const char *phon)
+consonants(const char *phon, char *first, char *last)
 {
     int n = 0;
+    *first = *last = 0;
     for (; *phon; phon++)
-        n += !strchr("aiuAWYE", *phon);
+        if (!is_vowel_sym(*phon)) {
+            if (!n)
+                *first = *phon;
+            *last = *phon;
+            n++;
+        }
     return n;
+}
+
+/* Two consonants that may stand for one letter (the same class or a close one). */
+static bool
+consonant_near(char a, char b)
+{
+    return a && b && sub_tab[a & 0x7f][b & 0x7f] <= 0.45;
 }
 
 /* The phonetic form of x (and y, when not NULL) written as one word, with "bin" before it
@@ -2439,6 +2459,7 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
             double *ys, unsigned char *join)
 {
     bool changed = false;
+    pthread_once(&cost_once, cost_init);
     for (int i = 0; i < x->n; i++) {
         const struct ubur_name_unit *u1 = &x->u[i];
         bool bin = (u1->flags & UBUR_UNIT_NASAB) != 0;
@@ -2456,15 +2477,23 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
             if ((with_bin && !bin) || (!with_bin && !u2))
                 continue;
             const struct ubur_name_unit *second = with_bin ? NULL : u2;
-            int cx = consonants(u1->phon) + (second ? consonants(second->phon) : 0) + with_bin;
+            char f1, l1, f2 = 0, l2 = 0;
+            int cx = consonants(u1->phon, &f1, &l1) + with_bin;
+            if (second)
+                cx += consonants(second->phon, &f2, &l2);
+            char xf = with_bin ? 'B' : f1, xl = second && l2 ? l2 : l1;
             char jp[UBUR_NAME_PHON] = "";
             for (int j = 0; j < y->n; j++) {
                 const struct ubur_name_unit *v = &y->u[j];
                 if (v->kind != UBUR_UNIT_PLAIN || (v->flags & UBUR_UNIT_DIN) || !v->phon[0] ||
                     (with_bin && (v->flags & UBUR_UNIT_NASAB)))
                     continue;
-                int cy = consonants(v->phon);
+                char yf, yl;
+                int cy = consonants(v->phon, &yf, &yl);
                 if (cy < 2 || (cy == 2 && strlen(v->phon) < 4) || cx - cy > 1 || cy - cx > 1)
+                    continue;
+                /* cheap before the distance: the joined word begins and ends as v does */
+                if (!consonant_near(xf, yf) || !consonant_near(xl, yl))
                     continue;
                 /* the other side's unit matched well already, or to another unit */
                 if (mb[j] >= 0 && mb[j] != i && (!second || mb[j] != i + 1))
