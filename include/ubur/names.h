@@ -169,6 +169,14 @@ double ubur_name_match_credit(double sim);
 bool ubur_name_join_units(const struct ubur_name_unit *a, const struct ubur_name_unit *b,
                           struct ubur_name_unit *out);
 
+/*
+ * The skeleton of a Latin unit read with a digraph between vowels as two letters ("sh" in
+ * Ishaq as s + h: اسحاق; also zh, th, dh: Azhar, Fathi, Adham), which
+ * ubur_name_unit_similarity takes against Arabic script when it sounds closer. Returns
+ * false when the unit has no such reading (Arabic script, particles, no digraph).
+ */
+bool ubur_name_unit_split_reading(const struct ubur_name_unit *u, char skel[UBUR_NAME_PHON]);
+
 /* Plain baselines, for benchmarks: on folded strings, in [0,1]. */
 double ubur_jaro_winkler(const char *a, const char *b);
 double ubur_levenshtein_similarity(const char *a, const char *b);

@@ -1666,6 +1666,19 @@ joined_attach(const struct ubur_name_index *ix, const struct joined *jn, int i, 
     }
 }
 
+/* A Latin query unit read with its digraph as two letters (Ishaq: اسحاق) also stands for
+ * the names holding that reading's skeleton. */
+static void
+split_reading(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
+{
+    char skel[UBUR_NAME_PHON];
+    if (!ubur_name_unit_split_reading(qu, skel) || !strcmp(skel, qu->skel))
+        return;
+    struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
+    if (sl && sl->key && !has_vocab(q, sl->val))
+        add_known(ix, q, sl->val, 0.95);
+}
+
 static int
 qunit_cmp(const void *a, const void *b)
 {
@@ -2160,6 +2173,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                 add_known(ix, u, sl->val, 1.0);
         }
         glued_bin(ix, &q->u[i], u);
+        split_reading(ix, &q->u[i], u);
         joined_attach(ix, jn, i, q->n, u);
         for (int k = 0; k < u->nvocab; k++)
             if (!u->skip[k])
@@ -2197,6 +2211,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
             qu[k].nvocab = 0;
             expand(ix, &q->u[qu[k].idx], &qu[k]);
             glued_bin(ix, &q->u[qu[k].idx], &qu[k]);
+            split_reading(ix, &q->u[qu[k].idx], &qu[k]);
             joined_attach(ix, jn, qu[k].idx, q->n, &qu[k]);
             qu[k].expanded = true;
         }

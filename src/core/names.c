@@ -1009,12 +1009,70 @@ unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_le
     return t;
 }
 
+/*
+ * Latin "sh", "zh", "th", "dh" between vowels may be two letters, the first closing a
+ * syllable and the h opening the next (Is-haq اسحاق, Az-har الأزهر, Fat-hi فتحي, Ad-ham
+ * أدهم): the phonetic form of that reading, or false when the letters have no such pair.
+ */
+static bool
+split_digraph_phon(const char *letters, char out[UBUR_NAME_PHON])
+{
+    size_t n = strlen(letters);
+    if (n < 4 || n + 2 > UBUR_NAME_PHON)
+        return false;
+    for (size_t p = 1; p + 2 < n; p++) {
+        if (letters[p + 1] != 'h' || !strchr("sztd", letters[p]) || !lvowel(letters[p - 1]) ||
+            !lvowel(letters[p + 2]))
+            continue;
+        char buf[UBUR_NAME_PHON + 2];
+        memcpy(buf, letters, p + 1);
+        buf[p + 1] = '-'; /* latin_phon reads no digraph across it */
+        memcpy(buf + p + 2, letters + p + 1, n - p);
+        latin_phon(buf, out);
+        return true;
+    }
+    return false;
+}
+
+/* Whether an Arabic phonetic form has a consonant that Latin may write with an h after it
+ * as one digraph (S, Z, T, D and ذ ض ظ before H). */
+static bool
+arabic_h_pair(const char *phon)
+{
+    for (size_t i = 1; phon[i]; i++)
+        if (phon[i] == 'H' && strchr("SZTDCQV", phon[i - 1]))
+            return true;
+    return false;
+}
+
+bool
+ubur_name_unit_split_reading(const struct ubur_name_unit *u, char skel[UBUR_NAME_PHON])
+{
+    char alt[UBUR_NAME_PHON];
+    if (u->kind != UBUR_UNIT_PLAIN || (u->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN)) ||
+        !split_digraph_phon(u->letters, alt))
+        return false;
+    skeleton(alt, skel, UBUR_NAME_PHON);
+    return true;
+}
+
 double
 ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
                              const char *b_letters, unsigned b_kind, unsigned b_flags)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    if (aa != ba && s < 0.95 && a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
+        !((a->flags | b_flags) & UBUR_UNIT_DIN)) {
+        /* Is-haq: the Latin digraph read as two letters, against Arabic script only */
+        const char *lat = aa ? b_letters : a->letters, *arp = aa ? a->phon : b_phon;
+        char alt[UBUR_NAME_PHON];
+        if (lat && lat[0] && arabic_h_pair(arp) && split_digraph_phon(lat, alt)) {
+            double s2 = ubur_name_phon_similarity(alt, arp, false, true);
+            if (s2 > s)
+                s = s2;
+        }
+    }
     double t =
         s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,

@@ -264,6 +264,18 @@ test_readings(void **state)
     assert_true(cmp("Mamadou Diallo", "Mohamed Diallo") > 0.9);
     assert_int_equal(units_of("Mehmed", &n), 1);
     assert_string_equal(n.u[0].letters, "mehmed");
+    /* a Latin digraph between vowels may be two letters: Is-haq, Az-har, Fat-hi */
+    assert_true(cmp("Ishaq Karimi", "اسحاق كريمي") > 0.9);
+    assert_true(cmp("Mazhar Hussain", "مظهر حسين") > 0.9);
+    assert_true(cmp("Fathi Salem", "فتحي سالم") > 0.9);
+    assert_true(cmp("Hashim Salem", "هاشم سالم") > 0.9); /* and still one sound */
+    char sk[UBUR_NAME_PHON];
+    assert_int_equal(units_of("Ishaq", &n), 1);
+    assert_true(ubur_name_unit_split_reading(&n.u[0], sk));
+    assert_int_equal(units_of("اسحاق", &l), 1);
+    assert_string_equal(sk, l.u[0].skel);
+    assert_int_equal(units_of("Karimi", &n), 1);
+    assert_false(ubur_name_unit_split_reading(&n.u[0], sk));
 }
 
 static void
