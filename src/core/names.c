@@ -1510,6 +1510,8 @@ enum {
     P_DIN = 64,
     P_ABD_TYPO = 128, /* one letter off "abdul"/"abdel": a particle only before a name given
                          after abd (Abdl Manan), else a name (Adel, Abdel is not Adel) */
+    P_SUFFIX = 256,   /* ends a compound name (latin_suffixes) */
+    P_MUHAMMAD = 512, /* another form of Muhammad (muhammad_forms) */
 };
 #define PARTICLE_SLOTS 256
 static struct {
@@ -1548,6 +1550,8 @@ particles_init(void)
     particles_add(latin_umm, P_UMM);
     particles_add(latin_abd, P_ABD);
     particles_add(latin_din, P_DIN);
+    particles_add(latin_suffixes, P_SUFFIX);
+    particles_add(muhammad_forms, P_MUHAMMAD);
 }
 
 /* The particle categories of a folded Latin token (0 for an ordinary name). */
@@ -1963,7 +1967,7 @@ parse_units(struct ubur_name *out, char *folded)
          * West African and older European forms (Mehmet, Mamadou, Mahomet), which no sound
          * rule reaches from Muhammad */
         if (!tok[i].arabic && (!strcmp(t, "mohd") || !strcmp(t, "muhd") || !strcmp(t, "mhd") ||
-                               (!strcmp(t, "md") && nt > 1) || in_list(t, muhammad_forms)))
+                               (!strcmp(t, "md") && nt > 1) || (particle_cat(t) & P_MUHAMMAD)))
             t = "muhammad";
         const char *typed = tok[i].s; /* its letters stay as typed (a typo in Mamadou) */
         int units_before = out->n;
@@ -2036,8 +2040,8 @@ parse_units(struct ubur_name *out, char *folded)
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
                 in_list(t, latin_allah) && allah_join(out, t, false))
                 continue;
-            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
-                in_list(t, latin_suffixes) && suffix_join(out, t, next, false))
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending && (cat & P_SUFFIX) &&
+                suffix_join(out, t, next, false))
                 continue;
             /* glued "abdulrahman", "abdelkarim", "abdullah" */
             if (pending_kind == UBUR_UNIT_PLAIN && !strncmp(t, "abd", 3) && strlen(t) >= 6) {
@@ -2518,6 +2522,28 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
 {
     bool changed = false;
     pthread_once(&cost_once, cost_init);
+    /* each side's consonants once; nothing to do when no unit of y may take a joined word
+     * (this runs for most names a search scores) */
+    char xf_[UBUR_NAME_MAX_UNITS], xl_[UBUR_NAME_MAX_UNITS], yf_[UBUR_NAME_MAX_UNITS],
+        yl_[UBUR_NAME_MAX_UNITS];
+    int xc_[UBUR_NAME_MAX_UNITS], yc_[UBUR_NAME_MAX_UNITS];
+    bool any = false;
+    for (int j = 0; j < y->n; j++) {
+        const struct ubur_name_unit *v = &y->u[j];
+        yc_[j] = -9;
+        if (v->kind != UBUR_UNIT_PLAIN || (v->flags & UBUR_UNIT_DIN) || !v->phon[0] ||
+            (mb[j] >= 0 && ys[j] >= MERGE_MIN))
+            continue;
+        yc_[j] = consonants(v->phon, &yf_[j], &yl_[j]);
+        if (yc_[j] < 2 || (yc_[j] == 2 && strlen(v->phon) < 4))
+            yc_[j] = -9;
+        else
+            any = true;
+    }
+    if (!any)
+        return false;
+    for (int i = 0; i < x->n; i++)
+        xc_[i] = consonants(x->u[i].phon, &xf_[i], &xl_[i]);
     for (int i = 0; i < x->n; i++) {
         const struct ubur_name_unit *u1 = &x->u[i];
         bool bin = (u1->flags & UBUR_UNIT_NASAB) != 0;
@@ -2535,23 +2561,17 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
             if ((with_bin && !bin) || (!with_bin && !u2))
                 continue;
             const struct ubur_name_unit *second = with_bin ? NULL : u2;
-            char f1, l1, f2 = 0, l2 = 0;
-            int cx = consonants(u1->phon, &f1, &l1) + with_bin;
-            if (second)
-                cx += consonants(second->phon, &f2, &l2);
-            char xf = with_bin ? 'B' : f1, xl = second && l2 ? l2 : l1;
+            int cx = xc_[i] + with_bin + (second ? xc_[i + 1] : 0);
+            char xf = with_bin ? 'B' : xf_[i], xl = second && xl_[i + 1] ? xl_[i + 1] : xl_[i];
             char jp[UBUR_NAME_PHON] = "";
             for (int j = 0; j < y->n; j++) {
                 const struct ubur_name_unit *v = &y->u[j];
-                if (v->kind != UBUR_UNIT_PLAIN || (v->flags & UBUR_UNIT_DIN) || !v->phon[0] ||
+                int cy = yc_[j];
+                if (cy < 0 || cx - cy > 1 || cy - cx > 1 ||
                     (with_bin && (v->flags & UBUR_UNIT_NASAB)))
                     continue;
-                char yf, yl;
-                int cy = consonants(v->phon, &yf, &yl);
-                if (cy < 2 || (cy == 2 && strlen(v->phon) < 4) || cx - cy > 1 || cy - cx > 1)
-                    continue;
                 /* cheap before the distance: the joined word begins and ends as v does */
-                if (!consonant_near(xf, yf) || !consonant_near(xl, yl))
+                if (!consonant_near(xf, yf_[j]) || !consonant_near(xl, yl_[j]))
                     continue;
                 /* the other side's unit matched well already, or to another unit */
                 if (mb[j] >= 0 && mb[j] != i && (!second || mb[j] != i + 1))
