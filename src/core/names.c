@@ -1775,6 +1775,8 @@ glued_din(const char *t)
     uint32_t tail = 0;
     for (size_t k = l - 7; k < l; k++)
         tail |= 1u << ((unsigned char)t[k] & 31);
+    if (!(tail & (1u << ('d' & 31))) || !(tail & (1u << ('n' & 31))))
+        return 0; /* every ending has a d and an n: a typo leaves one of each (mostly) */
     for (int k = 0; typo_of[k]; k++) {
         size_t sl = strlen(typo_of[k]);
         uint32_t set = 0;
@@ -1966,8 +1968,9 @@ parse_units(struct ubur_name *out, char *folded)
         /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it; its Turkish,
          * West African and older European forms (Mehmet, Mamadou, Mahomet), which no sound
          * rule reaches from Muhammad */
+        unsigned cat0 = tok[i].arabic ? 0 : particle_cat(t);
         if (!tok[i].arabic && (!strcmp(t, "mohd") || !strcmp(t, "muhd") || !strcmp(t, "mhd") ||
-                               (!strcmp(t, "md") && nt > 1) || (particle_cat(t) & P_MUHAMMAD)))
+                               (!strcmp(t, "md") && nt > 1) || (cat0 & P_MUHAMMAD)))
             t = "muhammad";
         const char *typed = tok[i].s; /* its letters stay as typed (a typo in Mamadou) */
         int units_before = out->n;
@@ -1975,7 +1978,7 @@ parse_units(struct ubur_name *out, char *folded)
         bool ar = tok[i].arabic;
         bool more = next != NULL;
         if (!ar) {
-            unsigned cat = particle_cat(t);
+            unsigned cat = t == typed ? cat0 : particle_cat(t);
             if (cat & P_ABD_TYPO) {
                 /* "adel" is one letter from "abdel" but a name of its own: the particle
                  * only when a name given after abd follows */
