@@ -1686,7 +1686,8 @@ struct sigfilter {
      * one more than the largest total weight (in sixteenths) a name may have and pass
      * (0: none passes). */
     uint16_t ex[3][256], fz[3][256];
-    uint16_t ex2[4][256], fz2[4][256]; /* the same over the second signature's bytes */
+    uint32_t ex2[UBUR_NAME_MAX_UNITS], fz2[UBUR_NAME_MAX_UNITS]; /* per unit still to test,
+                                                                 its second-signature bits */
     uint32_t loose; /* units whose fuzzy bits only the second signature tests (too many
                        in the first: they would let most names through) */
     uint16_t wex[2][64], wfz[2][64];
@@ -1715,8 +1716,14 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
     float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
-     * squared and solved for sb */
-    for (int w = 0; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++) {
+     * squared and solved for sb; up to the most the query's units can sum to (sig_pass
+     * never reads further; the rest copies the last) */
+    int top = 0;
+    for (int k = 0; k < f->n; k++)
+        top += sig_w(f->u[k].w);
+    if (top > UBUR_NAME_MAX_UNITS * SIG_W)
+        top = UBUR_NAME_MAX_UNITS * SIG_W;
+    for (int w = 0; w <= top; w++) {
         float wq = (float)w / SIG_W, h = wq < 1.2f ? 0.85f + 0.125f * wq : 1.0f;
         float lhs = wq * h * h;
         if (w == 0 || lhs < min2q) {
@@ -1727,6 +1734,8 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
         float sixteenths = floorf(sb * 16.0f);
         f->max_sb[w] = (uint16_t)(sixteenths > 4000.0f ? 4001 : sixteenths + 1);
     }
+    for (int w = top + 1; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++)
+        f->max_sb[w] = f->max_sb[top];
 }
 
 /* The unit tables of the filter, for the units still to test: whenever `known` or `done`
@@ -1735,23 +1744,19 @@ static void
 sig_tables(struct sigfilter *f)
 {
     uint16_t single_ex[3][8] = {{0}}, single_fz[3][8] = {{0}};
-    uint16_t single_ex2[4][8] = {{0}}, single_fz2[4][8] = {{0}};
     uint16_t wex1[2][6] = {{0}}, wfz1[2][6] = {{0}};
     for (int k = 0; k < f->n; k++) {
         const struct sigq *u = &f->u[k];
+        f->ex2[k] = f->fz2[k] = 0;
         if (k == f->known || u->done)
             continue;
+        f->ex2[k] = u->exact2;
+        f->fz2[k] = u->fuzzy2;
         for (int b = 0; b < 24; b++) {
             if (u->exact & (1u << (8 + b)))
                 single_ex[b / 8][b % 8] |= (uint16_t)(1u << k);
             if (u->fuzzy & (1u << (8 + b)))
                 single_fz[b / 8][b % 8] |= (uint16_t)(1u << k);
-        }
-        for (int b = 0; b < 32; b++) {
-            if (u->exact2 & (1u << b))
-                single_ex2[b / 8][b % 8] |= (uint16_t)(1u << k);
-            if (u->fuzzy2 & (1u << b))
-                single_fz2[b / 8][b % 8] |= (uint16_t)(1u << k);
         }
         wex1[k / 6][k % 6] = sig_w(u->w);
         wfz1[k / 6][k % 6] = sig_w(u->w * u->fuzzy_credit);
@@ -1762,14 +1767,6 @@ sig_tables(struct sigfilter *f)
             int low = __builtin_ctz(v);
             f->ex[b][v] = f->ex[b][v & (v - 1)] | single_ex[b][low];
             f->fz[b][v] = f->fz[b][v & (v - 1)] | single_fz[b][low];
-        }
-    }
-    for (int b = 0; b < 4; b++) {
-        f->ex2[b][0] = f->fz2[b][0] = 0;
-        for (uint32_t v = 1; v < 256; v++) {
-            int low = __builtin_ctz(v);
-            f->ex2[b][v] = f->ex2[b][v & (v - 1)] | single_ex2[b][low];
-            f->fz2[b][v] = f->fz2[b][v & (v - 1)] | single_fz2[b][low];
         }
     }
     for (int h = 0; h < 2; h++) {
@@ -1803,11 +1800,13 @@ static bool
 sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known)
 {
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
-    uint32_t c0 = sig2 & 0xff, c1 = (sig2 >> 8) & 0xff, c2 = (sig2 >> 16) & 0xff, c3 = sig2 >> 24;
-    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]) &
-                  (uint32_t)(f->ex2[0][c0] | f->ex2[1][c1] | f->ex2[2][c2] | f->ex2[3][c3]);
-    uint32_t fz = ((uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) | f->loose) &
-                  (uint32_t)(f->fz2[0][c0] | f->fz2[1][c1] | f->fz2[2][c2] | f->fz2[3][c3]) & ~ex;
+    uint32_t ex2 = 0, fz2 = 0; /* few names get here: a loop, not tables to build */
+    for (int k = 0; k < f->n; k++) {
+        ex2 |= (uint32_t)((sig2 & f->ex2[k]) != 0) << k;
+        fz2 |= (uint32_t)((sig2 & f->fz2[k]) != 0) << k;
+    }
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]) & ex2;
+    uint32_t fz = ((uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) | f->loose) & fz2 & ~ex;
     uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
