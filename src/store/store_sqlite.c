@@ -346,8 +346,7 @@ checkpointer_main(void *arg)
         c->busy = true;
         pthread_mutex_unlock(&c->lock);
         int log = 0, copied = 0;
-        int rc =
-            sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
         pthread_mutex_lock(&c->lock);
         c->busy = false;
         /* After a failure (the database busy) wait for the next CHECKPOINT_PAGES pages. */
