@@ -1233,9 +1233,8 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
     m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m +=
-            ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
-            ix->near[i].cap * sizeof(uint32_t);
+        m += ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
+             ix->near[i].cap * sizeof(uint32_t);
     m += ix->combo_cap * sizeof(struct idslot) +
          ix->combos_cap * (sizeof(struct postings) + sizeof(uint32_t)) +
          ix->combo_ids_cap * sizeof(uint32_t);
@@ -1933,8 +1932,7 @@ batch_run(struct scratch *s, const struct sigfilter *f)
              * failed there) */
             uint32_t id = v[i].pid & POST_ID_MASK;
             if (sig_pass(f, v[i].sig, w)) {
-                if (!sig_pass2(f, v[i].sig, v2[i], w) &&
-                    !typo_tolerated(f, v[i].pid, v[i].sig))
+                if (!sig_pass2(f, v[i].sig, v2[i], w) && !typo_tolerated(f, v[i].pid, v[i].sig))
                     continue;
             } else if (!typo_tolerated(f, v[i].pid, v[i].sig)) {
                 continue;
