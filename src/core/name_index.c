@@ -82,18 +82,36 @@ struct posting {
     uint32_t sig;
 };
 
+/* The list's block holds `cap` postings, then `cap` second signatures (sig2_of), read
+ * only for the postings the first signature lets through. */
 struct postings {
     struct posting *v;
     uint32_t n, cap;
 };
 
-static void
-post_push(struct postings *a, uint32_t pid, uint32_t sig)
+static inline uint32_t *
+post_sig2(const struct postings *p)
 {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 4;
-        a->v = ubur_realloc(a->v, a->cap * sizeof(struct posting));
-    }
+    return (uint32_t *)(p->v + p->cap);
+}
+
+/* Grows a posting list's block to `cap` entries, the second signatures moved along. */
+static void
+post_grow(struct postings *p, uint32_t cap)
+{
+    uint32_t old = p->cap;
+    p->v = ubur_realloc(p->v, (size_t)cap * (sizeof(struct posting) + sizeof(uint32_t)));
+    p->cap = cap;
+    if (old)
+        memmove(post_sig2(p), (uint32_t *)(p->v + old), (size_t)p->n * sizeof(uint32_t));
+}
+
+static void
+post_push(struct postings *a, uint32_t pid, uint32_t sig, uint32_t sig2)
+{
+    if (a->n == a->cap)
+        post_grow(a, a->cap ? a->cap * 2 : 4);
+    post_sig2(a)[a->n] = sig2;
     a->v[a->n++] = (struct posting){pid, sig};
 }
 
@@ -250,6 +268,7 @@ struct ubur_name_index {
     uint32_t ndels, dels_cap;
     struct cname *names;
     struct hotname *hot; /* 64-byte aligned: a record never spans two cache lines */
+    uint32_t *sig2;      /* per name id: its second signature (sig2_of), for the lists */
     uint32_t nnames, names_cap, alive;
     struct cunit *units;
     uint32_t nunits, units_cap;
@@ -461,6 +480,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
     big_free(ix->phon_map.s);
     big_free(ix->names);
     big_free(ix->hot);
+    big_free(ix->sig2);
     big_free(ix->units);
     big_free(ix->pool);
     free(ix);
@@ -630,6 +650,38 @@ sig_of(const struct ubur_name_index *ix, const struct cname *cn)
     }
     w = w * 16 / 255;
     return sig | (w > 255 ? 255 : w);
+}
+
+/*
+ * A second signature of a name, for the names the first lets through: a
+ * Bloom filter of its units' vocab ids over 32 bits with a hash independent
+ * of sig_bit's. A unit counts only when both filters hold its bit, so a
+ * collision must happen twice (about 3% of absent units pass both, 19% the
+ * first alone): most names the first signature lets through by collision
+ * are rejected here, before their record is read at random.
+ */
+static uint32_t
+sig2_bit(uint32_t vocab, uint32_t nth)
+{
+    uint32_t h = vocab * 0x85EBCA6Bu + nth * 0xC2B2AE35u + 0x27D4EB2Fu;
+    h ^= h >> 16;
+    h *= 0x7FEB352Du;
+    h ^= h >> 15;
+    return 1u << (h >> 27);
+}
+
+static uint32_t
+sig2_of(const struct ubur_name_index *ix, const struct cname *cn)
+{
+    uint32_t sig = 0;
+    const struct cunit *u = &ix->units[cn->units];
+    for (uint32_t i = 0; i < cn->nunits; i++) {
+        uint32_t nth = 0;
+        for (uint32_t j = 0; j < i; j++)
+            nth += u[j].vocab == u[i].vocab;
+        sig |= sig2_bit(u[i].vocab, nth);
+    }
+    return sig;
 }
 
 /* ------------------------------------------------------------ spellings */
@@ -869,7 +921,7 @@ combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uin
     }
     struct postings *v = &ix->combos[c];
     if (v->n == 0 || v->v[v->n - 1].pid != pid) /* the same key twice for one name */
-        post_push(v, pid, sig);
+        post_push(v, pid, sig, ix->sig2[pid & POST_ID_MASK]);
 }
 
 static void
@@ -967,6 +1019,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         ix->names_cap = ncap;
         ix->hot = big_realloc(ix->hot, ix->nnames * sizeof(struct hotname),
                               ncap * sizeof(struct hotname));
+        ix->sig2 = big_realloc(ix->sig2, ix->nnames * sizeof(uint32_t), ncap * sizeof(uint32_t));
     }
     if (ix->nunits + (uint32_t)p->n > ix->units_cap) {
         uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
@@ -1003,6 +1056,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         }
     }
     uint32_t sig = sig_of(ix, cn);
+    ix->sig2[id] = sig2_of(ix, cn);
     uint32_t plen = hn->nletters < POST_LEN_MAX ? hn->nletters : POST_LEN_MAX;
     uint32_t pid = id | plen << POST_ID_BITS; /* what the postings hold */
     for (int i = 0; i < p->n; i++) {
@@ -1017,7 +1071,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         if (ix->bulk)
             pend_push(ix, u->vocab, pid, sig);
         else
-            post_push(&ix->vocab[u->vocab].postings, pid, sig);
+            post_push(&ix->vocab[u->vocab].postings, pid, sig, ix->sig2[id]);
     }
     combo_add(ix, p, &ix->units[cn->units], pid, sig);
     if (record >= ix->nrec) {
@@ -1090,8 +1144,7 @@ post_reserve(struct postings *p, uint32_t more)
 {
     if (!more || p->n + more <= p->cap)
         return;
-    p->cap = p->n + more;
-    p->v = ubur_realloc(p->v, (size_t)p->cap * sizeof(struct posting));
+    post_grow(p, p->n + more);
 }
 
 void
@@ -1122,6 +1175,7 @@ ubur_name_index_bulk_end(struct ubur_name_index *ix)
         const struct pending *pe = &ix->pend[k];
         struct postings *p = pe->list & PEND_COMBO ? &ix->combos[pe->list & ~PEND_COMBO]
                                                    : &ix->vocab[pe->list].postings;
+        post_sig2(p)[p->n] = ix->sig2[pe->id & POST_ID_MASK];
         p->v[p->n++] = (struct posting){pe->id, pe->sig};
     }
     big_free(ix->pend);
@@ -1137,16 +1191,20 @@ ubur_name_index_compact(struct ubur_name_index *ix)
         struct postings *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive) {
+                post_sig2(p)[o] = post_sig2(p)[i];
                 p->v[o++] = p->v[i];
+            }
         p->n = o;
     }
     for (uint32_t c = 0; c < ix->ncombos; c++) {
         struct postings *p = &ix->combos[c];
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive) {
+                post_sig2(p)[o] = post_sig2(p)[i];
                 p->v[o++] = p->v[i];
+            }
         p->n = o;
     }
 }
@@ -1175,8 +1233,8 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
     m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m +=
-            ix->vocab[i].postings.cap * sizeof(struct posting) + ix->near[i].cap * sizeof(uint32_t);
+        m += ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
+             ix->near[i].cap * sizeof(uint32_t);
     m += ix->combo_cap * sizeof(struct idslot) +
          ix->combos_cap * (sizeof(struct postings) + sizeof(uint32_t)) +
          ix->combo_ids_cap * sizeof(uint32_t);
@@ -1184,11 +1242,11 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->uspell_cap * sizeof(struct idslot) + ix->uspell_alloc * sizeof(struct uspell) +
          ix->ukeys_cap;
     for (uint32_t i = 0; i < ix->ncombos; i++)
-        m += ix->combos[i].cap * sizeof(struct posting);
+        m += ix->combos[i].cap * (sizeof(struct posting) + sizeof(uint32_t));
     m += ix->dels_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ndels; i++)
         m += ix->dels[i].cap * sizeof(uint32_t);
-    m += ix->names_cap * (sizeof(struct cname) + sizeof(struct hotname)) + 64;
+    m += ix->names_cap * (sizeof(struct cname) + sizeof(struct hotname) + sizeof(uint32_t)) + 64;
     m += ix->units_cap * sizeof(struct cunit);
     m += ix->nrec * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->nrec; i++)
@@ -1223,6 +1281,7 @@ struct shortlisted {
 /* A posting list to filter, with the weight (in 1/64) its skeleton contributes. */
 struct segment {
     const struct posting *v;
+    const uint32_t *sig2; /* the list's second signatures */
     uint32_t n;
     uint16_t w;
 };
@@ -1748,7 +1807,8 @@ vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
  * enumerated is not found, as before there was a filter.
  */
 struct sigq {
-    uint32_t exact, fuzzy;
+    uint32_t exact, fuzzy;   /* bits in the first signature (sig_bit) */
+    uint32_t exact2, fuzzy2; /* the same in the second (sig2_bit) */
     float w, fuzzy_credit;
     bool done;
 };
@@ -1765,6 +1825,10 @@ struct sigfilter {
      * one more than the largest total weight (in sixteenths) a name may have and pass
      * (0: none passes). */
     uint16_t ex[3][256], fz[3][256];
+    uint32_t ex2[UBUR_NAME_MAX_UNITS], fz2[UBUR_NAME_MAX_UNITS]; /* per unit still to test,
+                                                                 its second-signature bits */
+    uint32_t loose; /* units whose fuzzy bits only the second signature tests (too many
+                       in the first: they would let most names through) */
     uint16_t wex[2][64], wfz[2][64];
     uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
     /* The whole-name typo rule (letters_near) in the filter, not left to Bloom collisions:
@@ -1791,8 +1855,14 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
     float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
-     * squared and solved for sb */
-    for (int w = 0; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++) {
+     * squared and solved for sb; up to the most the query's units can sum to (sig_pass
+     * never reads further; the rest copies the last) */
+    int top = 0;
+    for (int k = 0; k < f->n; k++)
+        top += sig_w(f->u[k].w);
+    if (top > UBUR_NAME_MAX_UNITS * SIG_W)
+        top = UBUR_NAME_MAX_UNITS * SIG_W;
+    for (int w = 0; w <= top; w++) {
         float wq = (float)w / SIG_W, h = wq < 1.2f ? 0.85f + 0.125f * wq : 1.0f;
         float lhs = wq * h * h;
         if (w == 0 || lhs < min2q) {
@@ -1803,6 +1873,8 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
         float sixteenths = floorf(sb * 16.0f);
         f->max_sb[w] = (uint16_t)(sixteenths > 4000.0f ? 4001 : sixteenths + 1);
     }
+    for (int w = top + 1; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++)
+        f->max_sb[w] = f->max_sb[top];
 }
 
 /* The unit tables of the filter, for the units still to test: whenever `known` or `done`
@@ -1814,8 +1886,11 @@ sig_tables(struct sigfilter *f)
     uint16_t wex1[2][6] = {{0}}, wfz1[2][6] = {{0}};
     for (int k = 0; k < f->n; k++) {
         const struct sigq *u = &f->u[k];
+        f->ex2[k] = f->fz2[k] = 0;
         if (k == f->known || u->done)
             continue;
+        f->ex2[k] = u->exact2;
+        f->fz2[k] = u->fuzzy2;
         for (int b = 0; b < 24; b++) {
             if (u->exact & (1u << (8 + b)))
                 single_ex[b / 8][b % 8] |= (uint16_t)(1u << k);
@@ -1851,6 +1926,26 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
     uint32_t fz = (uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) & ~ex;
+    uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
+                 f->wfz[1][fz >> 6] + known;
+    if (w > UBUR_NAME_MAX_UNITS * SIG_W)
+        w = UBUR_NAME_MAX_UNITS * SIG_W;
+    return (sig & 0xff) < f->max_sb[w];
+}
+
+/* sig_pass again for a name that passed it, each unit counted only when the second
+ * signature (sig2) holds it too: most names let through by a collision fail here. */
+static bool
+sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known)
+{
+    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
+    uint32_t ex2 = 0, fz2 = 0; /* few names get here: a loop, not tables to build */
+    for (int k = 0; k < f->n; k++) {
+        ex2 |= (uint32_t)((sig2 & f->ex2[k]) != 0) << k;
+        fz2 |= (uint32_t)((sig2 & f->fz2[k]) != 0) << k;
+    }
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]) & ex2;
+    uint32_t fz = ((uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) | f->loose) & fz2 & ~ex;
     uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
@@ -1912,6 +2007,9 @@ typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubu
         if ((typo_token & ~known) & ~win)
             continue; /* a token the filter cannot see is lacking outside the window */
         bool pair = (typo_token & win) != 0;
+        /* a token no unit of the filter stands for (nothing indexed near it) is lacking
+         * unseen: its neighbour lacked alone is the pair ("nl" in "Abd-nl-Majid") */
+        bool unseen = (typo_token & ~known & win) != 0;
         uint32_t w = 0;
         for (int k = 0; k < nq; k++)
             if (win & (1u << qu[k].idx))
@@ -1921,7 +2019,7 @@ typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubu
             bool ok = c == 0 || (c == 2 && pair);
             if (c == 1) {
                 int p = qu[__builtin_ctz(m)].idx;
-                ok = ((fragile | typo_token) >> p) & 1;
+                ok = (((fragile | typo_token) >> p) & 1) || unseen;
             }
             if (ok)
                 f->tol[m >> 6] |= 1ull << (m & 63);
@@ -1953,7 +2051,7 @@ batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *rea
         s->batch_cap = s->batch_cap ? s->batch_cap * 2 : 256;
         s->seg = ubur_realloc(s->seg, (size_t)s->batch_cap * sizeof(struct segment));
     }
-    s->seg[s->nbatch++] = (struct segment){p->v, p->n, w};
+    s->seg[s->nbatch++] = (struct segment){p->v, post_sig2(p), p->n, w};
 }
 
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
@@ -1965,13 +2063,20 @@ batch_run(struct scratch *s, const struct sigfilter *f)
     s->nbatch = 0;
     for (uint32_t g = 0; g < n; g++) {
         const struct posting *v = s->seg[g].v;
+        const uint32_t *v2 = s->seg[g].sig2;
         uint32_t w = s->seg[g].w;
         for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
             /* the signature first: most postings fail it, so most never touch the
-             * bitmap, a cache miss whenever the list is long */
-            if (!sig_pass(f, v[i].sig, w) && !typo_tolerated(f, v[i].pid, v[i].sig))
-                continue;
+             * bitmap, a cache miss whenever the list is long; the second signature only
+             * for those that pass (the typo door judges by the first, as if it had
+             * failed there) */
             uint32_t id = v[i].pid & POST_ID_MASK;
+            if (sig_pass(f, v[i].sig, w)) {
+                if (!sig_pass2(f, v[i].sig, v2[i], w) && !typo_tolerated(f, v[i].pid, v[i].sig))
+                    continue;
+            } else if (!typo_tolerated(f, v[i].pid, v[i].sig)) {
+                continue;
+            }
             if (bit_test(s->seen, id))
                 continue;
             if (s->ncand >= CAND_MAX)
@@ -2240,8 +2345,10 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
                 for (int j = 0; j < qu[k].idx; j++)
                     nth += !strcmp(q->u[j].skel, q->u[qu[k].idx].skel);
                 f.u[k].exact |= sig_bit(qu[k].vocab[v], nth);
+                f.u[k].exact2 |= sig2_bit(qu[k].vocab[v], nth);
             } else {
                 f.u[k].fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                f.u[k].fuzzy2 |= sig2_bit(qu[k].vocab[v], 0);
                 if (qu[k].credit[v] > f.u[k].fuzzy_credit)
                     f.u[k].fuzzy_credit = qu[k].credit[v];
             }
@@ -2253,24 +2360,28 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     letters_shape(q, &qlen, &qset);
     typo_setup(&f, qu, nq, q, qlen, min_score);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
-     * nearly every name through: its neighbours are not tested (the approximation). A
+     * nearly every name through: its neighbours are not tested by the first signature
+     * (the approximation), only by the second, for the names the first lets through. A
      * unit in the plan keeps them, or a name rejected before its lists are read would be
      * rejected again then. */
     for (int k = 0; k < nq; k++) {
         bool planned = false;
         for (int i = 0; i < nplan; i++)
             planned |= plan[i] == k;
-        if (!planned && __builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS)
+        if (!planned && __builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS) {
             f.u[k].fuzzy = 0;
+            f.loose |= 1u << k;
+        }
     }
     for (int step = 0; step < nplan; step++) {
         int k = plan[step];
         f.known = k;
         sig_tables(&f);
-        struct sigq rest = {0, 0, f.u[k].w, 0, false};
+        struct sigq rest = {0, 0, 0, 0, f.u[k].w, 0, false};
         for (int v = 0; v < qu[k].nvocab; v++) {
             if (qu[k].skip[v]) {
                 rest.fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                rest.fuzzy2 |= sig2_bit(qu[k].vocab[v], 0);
                 if (qu[k].credit[v] > rest.fuzzy_credit)
                     rest.fuzzy_credit = qu[k].credit[v];
                 continue;
