@@ -241,8 +241,8 @@ restart_log(struct ubur_writer *w)
     pthread_mutex_unlock(&w->lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL,
-                                   NULL);
+    int rc =
+        ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
     int64_t us = elapsed_us(&t0);
     pthread_mutex_lock(&w->lock);
     if (rc)

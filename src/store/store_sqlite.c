@@ -359,10 +359,10 @@ sqlite_checkpoint(struct ubur_store *base, enum ubur_checkpoint_mode mode, int w
     }
     sqlite3_busy_handler(s->db, checkpoint_busy, &until);
     int log = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(
-        s->db, NULL,
-        mode == UBUR_CHECKPOINT_RESTART ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
-        &log, &copied);
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+                                       mode == UBUR_CHECKPOINT_RESTART ? SQLITE_CHECKPOINT_RESTART
+                                                                       : SQLITE_CHECKPOINT_PASSIVE,
+                                       &log, &copied);
     sqlite3_busy_timeout(s->db, s->busy_ms);
     if (log_frames)
         *log_frames = log > 0 ? log : 0;

@@ -1180,14 +1180,14 @@ test_checkpoint(void **state)
     ubur_store_read_end(reader);
 
     /* no reader left: the restart succeeds and the next write starts the log again */
-    assert_int_equal(
-        ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 20, &log, &copied, &err), 0);
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 20, &log, &copied, &err),
+                     0);
     assert_true(log >= 51);
     assert_int_equal(copied, log);
     assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)52),
                      1);
-    assert_int_equal(
-        ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied, &err), 0);
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied, &err),
+                     0);
     assert_true(log > 0 && log < 10);
     assert_int_equal(count_rows(reader, "SELECT COUNT(*) FROM t"), 52);
 
