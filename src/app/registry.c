@@ -261,8 +261,8 @@ reg_check_person(struct reg_writer *w, const struct ubur_reg_individual *p,
     return 0;
 }
 
-static void
-person_key(const struct ubur_reg_individual *p, char *out, size_t cap)
+void
+reg_person_key(const struct ubur_reg_individual *p, char *out, size_t cap)
 {
     const char *given = !empty(p->given_name) ? p->given_name : p->given_name_ar;
     const char *family = !empty(p->family_name)      ? p->family_name
@@ -296,7 +296,10 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
         snprintf(in->number, sizeof(in->number), "%s", p->individual_number);
     else
         snprintf(in->number, sizeof(in->number), "%s-%02d", group_number, index);
-    person_key(p, key, sizeof(key));
+    if (in->name_key)
+        snprintf(key, sizeof(key), "%s", in->name_key);
+    else
+        reg_person_key(p, key, sizeof(key));
     if ((rc = reg_writer_cell(w, p->population_type, p->origin, in->loc->id, p->sex, &cell, err)))
         return rc;
     bool counted = !strcmp(in->status, "active");
@@ -1276,7 +1279,7 @@ ubur_registry_correct(struct ubur_ctx *ctx, const char *key, const struct ubur_r
         (rc = emit_history(&w, h, n, new_birth, q.origin, q.sex, 1, &cell, err)))
         goto fail;
     char key2[160];
-    person_key(&q, key2, sizeof(key2));
+    reg_person_key(&q, key2, sizeof(key2));
     struct ubur_stmt *st;
     if ((rc = ubur_store_prepare(ctx->store,
                                  "UPDATE reg_individual SET given_name_ar = ?, father_name_ar = ?,"

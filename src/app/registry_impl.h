@@ -113,6 +113,7 @@ struct reg_person_in {
     int64_t birth, registered;
     char id[UBUR_UUID_LEN + 1];
     char number[56];
+    const char *name_key; /* made beforehand (reg_person_key), or NULL: made at insert */
 };
 int reg_check_country(const char *v, const char *field, bool required, struct ubur_error *err);
 int reg_check_group(struct reg_writer *w, const struct ubur_reg_group *g, struct reg_group_in *out,
@@ -121,6 +122,8 @@ int reg_check_group(struct reg_writer *w, const struct ubur_reg_group *g, struct
 int reg_check_person(struct reg_writer *w, const struct ubur_reg_individual *p,
                      const struct reg_group_in *g, struct reg_person_in *out,
                      struct ubur_error *err);
+/* The duplicate check's name key of p (skeletons of the given and family names). */
+void reg_person_key(const struct ubur_reg_individual *p, char *out, size_t cap);
 /* Inserts a checked person as member `index` of the group (number GROUP-NN). */
 int reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *group_id,
                       const char *group_number, int index, struct ubur_error *err);

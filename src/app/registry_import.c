@@ -8,6 +8,7 @@
  * nothing per batch). One audit entry per batch names the source, the lines
  * and the count. Export writes the same columns, so an export imports back.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,17 +86,43 @@ ubur_registry_csv_columns(int *n)
 
 struct row {
     long line;
+    long bytes;       /* input consumed through this row (progress) */
     char *v[C_COUNT]; /* copies in one malloc'd block (block), NULL when absent */
     char *block;
     struct ubur_reg_individual p;
     struct ubur_reg_document doc;
     struct ubur_reg_need needs[12];
+    struct reg_person_in in; /* checked by the reader (valid while the batch is) */
+    char name_key[160];
+};
+
+/* An error found by the reader, reported by the writer in input order. */
+struct found_error {
+    long line;
+    struct ubur_error e;
+};
+
+/* A group of a batch: rows[first..first+n-1], checked by the reader. */
+struct group {
+    size_t first, n;
+    struct ubur_reg_group g;
+    struct reg_group_in in;
+    long line; /* where the group's own failure is reported: its focal point's */
 };
 
 struct batch {
     struct row *rows;
     size_t n, alloc;
-    bool bad; /* a row of this batch was rejected before it reached the batch */
+    struct group *groups;
+    size_t ngroups, agroups;
+    struct found_error *errors; /* rows refused before the batch, then failed checks */
+    size_t nerrors, aerrors;
+    bool bad;       /* some row of this batch has an error: nothing of it is written */
+    long rows_read; /* lines read into this batch, refused ones included */
+    long bytes;     /* input consumed when the batch closed */
+    bool last;      /* the input ends after this batch */
+    bool broken;    /* a malformed line ended the input here (broken_error, at its line) */
+    struct found_error broken_error;
 };
 
 /*
@@ -119,8 +146,31 @@ batch_clear(struct batch *b)
 {
     for (size_t i = 0; i < b->n; i++)
         free(b->rows[i].block);
-    b->n = 0;
-    b->bad = false;
+    b->n = b->ngroups = b->nerrors = 0;
+    b->bad = b->last = b->broken = false;
+    b->rows_read = b->bytes = 0;
+}
+
+static void
+batch_release(struct batch *b)
+{
+    batch_clear(b);
+    free(b->rows);
+    free(b->groups);
+    free(b->errors);
+    memset(b, 0, sizeof(*b));
+}
+
+static void
+batch_error(struct batch *b, long line, const struct ubur_error *e)
+{
+    if (b->nerrors == b->aerrors) {
+        b->aerrors = b->aerrors ? b->aerrors * 2 : 16;
+        b->errors = ubur_realloc(b->errors, b->aerrors * sizeof(*b->errors));
+    }
+    b->errors[b->nerrors].line = line;
+    b->errors[b->nerrors++].e = *e;
+    b->bad = true;
 }
 
 static const char *
@@ -202,50 +252,72 @@ row_person(struct row *r, struct ubur_error *e)
 
 /* Checks and inserts one group (rows[from..to-1]); errors are reported, not returned,
  * except storage failures. *bad is set when the group had an error. */
-static int
-import_group(struct reg_writer *w, struct row *rows, size_t n,
-             const struct ubur_registry_import_opts *o, struct ubur_registry_import_result *res,
-             bool insert, bool *bad, bool *retry)
+
+/*
+ * Checks one group of a closed batch (rows[first..first+n-1]) on the reader's thread: every
+ * value, its locations (w holds them, loaded before the reader started, and today), and the
+ * members' name keys made ready for the writer. Failures go to the batch's errors, in order.
+ */
+static void
+check_group(struct reg_writer *w, struct batch *b, size_t first, size_t n)
 {
     struct ubur_error e = UBUR_ERROR_INIT;
-    struct reg_group_in gi;
-    struct reg_person_in pi[64];
+    struct row *rows = b->rows + first;
     if (n > 64) {
         ubur_error_field(&e, UBUR_EINVAL, "group", "a group has at most 64 members");
-        *bad = true;
-        return report(o, res, rows[0].line, &e);
+        batch_error(b, rows[0].line, &e);
+        return;
     }
     /* the group's place and date: its focal point's (or first row's) */
     struct row *head = &rows[0];
     for (size_t i = 0; i < n; i++)
         if (val(&rows[i], C_RELATIONSHIP) && !strcmp(val(&rows[i], C_RELATIONSHIP), "focal_point"))
             head = &rows[i];
-    struct ubur_reg_group g = {.group_number = val(head, C_GROUP_NUMBER),
-                               .kind = val(head, C_KIND),
-                               .location = val(head, C_LOCATION),
-                               .registered_on = val(head, C_REGISTERED)};
-    if (reg_check_group(w, &g, &gi, &e)) {
-        *bad = true;
-        return report(o, res, head->line, &e);
+    if (b->ngroups == b->agroups) {
+        b->agroups = b->agroups ? b->agroups * 2 : 1024;
+        b->groups = ubur_realloc(b->groups, b->agroups * sizeof(*b->groups));
+    }
+    struct group *g = &b->groups[b->ngroups];
+    g->first = first;
+    g->n = n;
+    g->line = head->line;
+    g->g = (struct ubur_reg_group){.group_number = val(head, C_GROUP_NUMBER),
+                                   .kind = val(head, C_KIND),
+                                   .location = val(head, C_LOCATION),
+                                   .registered_on = val(head, C_REGISTERED)};
+    if (reg_check_group(w, &g->g, &g->in, &e)) {
+        batch_error(b, head->line, &e);
+        return;
     }
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         ubur_error_clear(&e);
-        if (row_person(&rows[i], &e) || reg_check_person(w, &rows[i].p, &gi, &pi[i], &e)) {
+        if (row_person(&rows[i], &e) || reg_check_person(w, &rows[i].p, &g->in, &rows[i].in, &e)) {
             ok = false;
-            int rc = report(o, res, rows[i].line, &e);
-            if (rc)
-                return rc;
+            batch_error(b, rows[i].line, &e);
+            continue;
         }
+        reg_person_key(&rows[i].p, rows[i].name_key, sizeof(rows[i].name_key));
+        rows[i].in.name_key = rows[i].name_key;
     }
-    if (!ok) {
-        *bad = true;
-        return 0;
-    }
-    if (!insert)
-        return 0;
-    ubur_error_clear(&e);
-    int rc = reg_insert_group(w, &g, &gi, pi, n, &e);
+    if (ok)
+        b->ngroups++;
+}
+
+/* Inserts one checked group; a failure is reported, not returned, except storage failures.
+ * *bad is set when the group failed. */
+static int
+insert_group(struct reg_writer *w, struct batch *b, const struct group *grp,
+             const struct ubur_registry_import_opts *o, struct ubur_registry_import_result *res,
+             bool *bad, bool *retry)
+{
+    struct ubur_error e = UBUR_ERROR_INIT;
+    struct reg_person_in pi[64];
+    struct reg_group_in gi = grp->in;
+    struct row *rows = b->rows + grp->first;
+    for (size_t i = 0; i < grp->n; i++)
+        pi[i] = rows[i].in;
+    int rc = reg_insert_group(w, &grp->g, &gi, pi, grp->n, &e);
     if (rc && retry) {
         /* pipelined: the failure may belong to an earlier row; the batch is checked again
          * row by row */
@@ -253,7 +325,7 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
         return 0;
     }
     /* a member's own failure (its number taken, say) is reported at that member's line */
-    long line = gi.failed_member >= 0 ? rows[gi.failed_member].line : head->line;
+    long line = gi.failed_member >= 0 ? rows[gi.failed_member].line : grp->line;
     if (rc == UBUR_EINVAL || rc == UBUR_ECONFLICT) {
         *bad = true;
         return report(o, res, line, &e);
@@ -267,7 +339,7 @@ import_group(struct reg_writer *w, struct row *rows, size_t n,
 }
 
 /*
- * One batch in one transaction. Pipelined (retry set), inserts are queued
+ * One checked batch in one transaction. Pipelined (retry set), inserts are queued
  * (one round trip per batch on PostgreSQL instead of one per row); a
  * failure there cannot name its row, so *retry is set and the caller runs
  * the batch again unpipelined, row by row, for the line-numbered report.
@@ -279,18 +351,12 @@ batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_
 {
     struct reg_writer w = {0};
     int rc;
-    bool bad = b->bad, deferred = false;
-    if (!b->n) {
-        if (bad)
-            res->failed_batches++;
-        return 0;
-    }
+    bool bad = false, deferred = false;
     if ((rc = reg_writer_begin(&w, ctx, err)))
         return rc;
     /* In this batch's transaction, so a batch that fails puts the indexes back with it. */
-    for (size_t i = 0; defer->wanted && !defer->done && !bad && !o->dry_run &&
-                       i < sizeof(deferrable) / sizeof(deferrable[0]);
-         i++) {
+    for (size_t i = 0;
+         defer->wanted && !defer->done && i < sizeof(deferrable) / sizeof(deferrable[0]); i++) {
         bool one;
         if ((rc = ubur_store_index_defer(ctx->store, deferrable[i], &one, err)))
             goto fail;
@@ -298,25 +364,19 @@ batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_
     }
     w.defer_checkpoints = true;
     w.pipelined = retry != NULL;
-    for (size_t s = 0; s < b->n;) {
-        size_t t = s + 1;
-        while (t < b->n && !strcmp(b->rows[t].v[C_GROUP], b->rows[s].v[C_GROUP]))
-            t++;
-        rc = import_group(&w, b->rows + s, t - s, o, res, !bad && !o->dry_run, &bad, retry);
-        if (rc)
+    for (size_t k = 0; k < b->ngroups && !bad; k++) {
+        if ((rc = insert_group(&w, b, &b->groups[k], o, res, &bad, retry)))
             goto fail;
         if (retry && *retry) {
             reg_writer_abort(&w);
             return 0;
         }
-        s = t;
+        if (o->progress)
+            o->progress(o->arg, b->rows[b->groups[k].first + b->groups[k].n - 1].bytes);
     }
-    if (bad || o->dry_run) {
+    if (bad) {
         reg_writer_abort(&w);
-        if (bad)
-            res->failed_batches++;
-        else
-            res->imported += (long)b->n;
+        res->failed_batches++;
         return 0;
     }
     char detail[600];
@@ -342,14 +402,39 @@ fail:
     return rc;
 }
 
+/* Reports a batch's errors found by the reader, then writes it unless it had any. */
 static int
 run_batch(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_import_opts *o,
           struct ubur_registry_import_result *res, struct defer_state *defer,
           struct ubur_error *err)
 {
+    int rc;
+    res->rows += b->rows_read;
+    for (size_t i = 0; i < b->nerrors; i++)
+        if ((rc = report(o, res, b->errors[i].line, &b->errors[i].e)))
+            return rc;
+    if (b->broken) {
+        /* a malformed line cannot be skipped safely: report and stop */
+        report(o, res, b->broken_error.line, &b->broken_error.e);
+        res->failed_batches++;
+        *err = b->broken_error.e;
+        return err->code ? err->code : UBUR_EINVAL;
+    }
+    if (b->bad) {
+        res->failed_batches++;
+        return 0;
+    }
+    if (!b->n)
+        return 0;
+    if (o->dry_run) {
+        res->imported += (long)b->n;
+        if (o->progress)
+            o->progress(o->arg, b->bytes);
+        return 0;
+    }
     struct ubur_registry_import_result before = *res;
     bool retry = false;
-    int rc = batch_attempt(ctx, b, o, res, defer, err, &retry);
+    rc = batch_attempt(ctx, b, o, res, defer, err, &retry);
     if (rc || !retry)
         return rc;
     *res = before;
@@ -376,15 +461,140 @@ defer_decide(struct ubur_ctx *ctx, FILE *in, long rows, long bytes, struct defer
         defer->wanted = estimate >= (double)people;
 }
 
+/*
+ * Reading and writing overlap: a reader thread parses and checks batch k+1 (CSV, every
+ * value, locations, name keys) while this thread writes batch k. Two batches take turns:
+ * the reader fills slot `read % 2` once the writer has finished the batch that used it
+ * before (read - written < 2). Every error the reader finds is kept in its batch, in input
+ * order, and the writer reports it when it takes the batch, before writing anything of it;
+ * so errors come out in line order and all or nothing per batch holds as before.
+ */
+struct reader {
+    struct ubur_csv *csv;
+    const int *map;
+    int ncols;
+    long batch_rows;
+    struct reg_writer check; /* locations and today, for the checks; no transaction */
+    struct batch slot[2];
+    long read, written; /* batches handed over, batches finished by the writer */
+    bool stop;          /* the writer stopped: the reader ends at its next batch */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+/* The reader's thread. */
+static void *
+reader_main(void *arg)
+{
+    struct reader *r = arg;
+    struct ubur_csv *csv = r->csv;
+    struct reg_map seen = {0}; /* groups already closed: their rows must be contiguous */
+    char last_group[256] = "";
+    bool end = false, held = false; /* held: csv holds a row read but not yet taken */
+    long k = 0;                     /* the batch being filled */
+    while (!end) {
+        pthread_mutex_lock(&r->lock);
+        while (!r->stop && k - r->written >= 2)
+            pthread_cond_wait(&r->cond, &r->lock);
+        bool stop = r->stop;
+        pthread_mutex_unlock(&r->lock);
+        if (stop)
+            break;
+        struct batch *b = &r->slot[k % 2];
+        batch_clear(b);
+        for (;;) {
+            /* The row that opens this batch was read with the last one (a new group). */
+            int rc = held ? 1 : ubur_csv_next(csv, &b->broken_error.e);
+            held = false;
+            if (rc < 0) {
+                b->broken = true;
+                b->broken_error.line = csv->line;
+                end = true;
+                break;
+            }
+            if (rc == 0) {
+                end = true;
+                break;
+            }
+            const char *grp = csv->nfields > 0 ? csv->field[0] : "";
+            for (int i = 0; i < csv->nfields && i < r->ncols; i++)
+                if (r->map[i] == C_GROUP)
+                    grp = csv->field[i];
+            bool new_group = strcmp(grp, last_group) != 0;
+            if (new_group && (long)b->n >= r->batch_rows) {
+                held = true; /* this row opens the next batch */
+                break;
+            }
+            struct ubur_error e = UBUR_ERROR_INIT;
+            b->rows_read++;
+            if (csv->nfields != r->ncols) {
+                ubur_error_field(&e, UBUR_EINVAL, "row", "%d fields where the header has %d",
+                                 csv->nfields, r->ncols);
+                batch_error(b, csv->line, &e); /* all or nothing: the batch fails without it */
+                continue;
+            }
+            if (!grp[0] || strlen(grp) > 200) {
+                ubur_error_field(&e, UBUR_EINVAL, "group", "must be 1 to 200 characters");
+                batch_error(b, csv->line, &e);
+                continue;
+            }
+            if (new_group) {
+                if (reg_map_get(&seen, grp)) {
+                    ubur_error_field(&e, UBUR_EINVAL, "group",
+                                     "'%.60s' continues here after other groups: keep a group's"
+                                     " rows together",
+                                     grp);
+                    batch_error(b, csv->line, &e);
+                    continue;
+                }
+                if (last_group[0])
+                    reg_map_put(&seen, last_group, (void *)1);
+                snprintf(last_group, sizeof(last_group), "%s", grp);
+            }
+            if (b->n == b->alloc) {
+                b->alloc = b->alloc ? b->alloc * 2 : 1024;
+                b->rows = ubur_realloc(b->rows, b->alloc * sizeof(*b->rows));
+            }
+            struct row *row = &b->rows[b->n++];
+            memset(row, 0, sizeof(*row));
+            row->line = csv->line;
+            row->bytes = csv->bytes;
+            size_t len[UBUR_CSV_MAX_FIELDS], total = 0;
+            for (int i = 0; i < r->ncols; i++)
+                total += (len[i] = strlen(csv->field[i])) + 1;
+            char *at = row->block = ubur_malloc(total);
+            for (int i = 0; i < r->ncols; i++) {
+                memcpy(at, csv->field[i], len[i] + 1);
+                row->v[r->map[i]] = at;
+                at += len[i] + 1;
+            }
+        }
+        b->bytes = csv->bytes;
+        b->last = end;
+        if (!b->broken)
+            for (size_t s = 0; s < b->n;) {
+                size_t t = s + 1;
+                while (t < b->n && !strcmp(b->rows[t].v[C_GROUP], b->rows[s].v[C_GROUP]))
+                    t++;
+                check_group(&r->check, b, s, t - s);
+                s = t;
+            }
+        pthread_mutex_lock(&r->lock);
+        r->read = ++k;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->lock);
+    }
+    reg_map_release(&seen, NULL);
+    return NULL;
+}
+
 int
 ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_registry_import_opts *o,
                          struct ubur_registry_import_result *res, struct ubur_error *err)
 {
     struct ubur_csv csv;
-    struct batch b = {0};
     int map[UBUR_CSV_MAX_FIELDS];
     int rc;
-    long batch_rows = o->batch_rows > 0 ? o->batch_rows : 50000;
 
     memset(res, 0, sizeof(*res));
     if (!reg_role_individuals(ctx))
@@ -428,94 +638,55 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
                               "line 1: column given_name or given_name_ar is required");
         goto out;
     }
-    /* Every value a CHECK constraint covers is validated here first (reg_check_*). */
+
+    /* The reader checks against the locations as they are now (an import adds none). */
+    struct reader r = {.csv = &csv,
+                       .map = map,
+                       .ncols = ncols,
+                       .batch_rows = o->batch_rows > 0 ? o->batch_rows : 50000};
+    r.check.today = reg_today();
+    if ((rc = reg_locations_load(ctx, &r.check.locs, err))) {
+        reg_locations_release(&r.check.locs);
+        goto out;
+    }
+    r.check.locs_loaded = true;
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.cond, NULL);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, reader_main, &r)) {
+        rc = ubur_error_set(err, UBUR_EINTERNAL, "cannot start the import's reader thread");
+        goto out_reader;
+    }
+
+    /* Every value a CHECK constraint covers is validated first (reg_check_*). */
     bool bulk = !o->dry_run && !ubur_store_in_tx(ctx->store);
     if (bulk)
         ubur_store_bulk_load(ctx->store, true);
     struct defer_state defer = {0};
-    struct reg_map seen = {0}; /* groups already closed: their rows must be contiguous */
-    char last_group[256] = "";
-    for (;;) {
-        rc = ubur_csv_next(&csv, err);
-        if (rc < 0) {
-            /* a malformed line cannot be skipped safely: report and stop */
-            struct ubur_error e = *err;
-            report(o, res, csv.line, &e);
-            res->failed_batches++;
+    for (long k = 0;; k++) {
+        pthread_mutex_lock(&r.lock);
+        while (r.read == k)
+            pthread_cond_wait(&r.cond, &r.lock);
+        pthread_mutex_unlock(&r.lock);
+        struct batch *b = &r.slot[k % 2];
+        if (bulk && !b->last && !defer.decided)
+            defer_decide(ctx, in, (long)b->n, b->bytes, &defer);
+        rc = run_batch(ctx, b, o, res, &defer, err);
+        bool last = b->last || b->broken;
+        pthread_mutex_lock(&r.lock);
+        r.written = k + 1;
+        r.stop = rc != 0;
+        pthread_cond_broadcast(&r.cond);
+        pthread_mutex_unlock(&r.lock);
+        if (rc || last)
             break;
-        }
-        bool end = rc == 0;
-        const char *grp = end ? NULL : csv.nfields > 0 ? csv.field[0] : "";
-        if (!end) {
-            /* find the group column's value */
-            for (int i = 0; i < csv.nfields && i < ncols; i++)
-                if (map[i] == C_GROUP)
-                    grp = csv.field[i];
-        }
-        bool new_group = end || strcmp(grp, last_group);
-        if (new_group && (end || (long)b.n >= batch_rows)) {
-            if (bulk && !end && !defer.decided)
-                defer_decide(ctx, in, (long)b.n, csv.bytes, &defer);
-            if ((rc = run_batch(ctx, &b, o, res, &defer, err)))
-                break;
-            batch_clear(&b);
-        }
-        if (end)
-            break;
-        res->rows++;
-        if (o->progress)
-            o->progress(o->arg, csv.bytes);
-        struct ubur_error e = UBUR_ERROR_INIT;
-        if (csv.nfields != ncols) {
-            ubur_error_field(&e, UBUR_EINVAL, "row", "%d fields where the header has %d",
-                             csv.nfields, ncols);
-            if ((rc = report(o, res, csv.line, &e)))
-                break;
-            b.bad = true; /* all or nothing: the batch fails without this row */
-            continue;
-        }
-        if (!grp[0] || strlen(grp) > 200) {
-            ubur_error_field(&e, UBUR_EINVAL, "group", "must be 1 to 200 characters");
-            if ((rc = report(o, res, csv.line, &e)))
-                break;
-            b.bad = true;
-            continue;
-        }
-        if (new_group) {
-            if (reg_map_get(&seen, grp)) {
-                ubur_error_field(&e, UBUR_EINVAL, "group",
-                                 "'%.60s' continues here after other groups: keep a group's rows"
-                                 " together",
-                                 grp);
-                if ((rc = report(o, res, csv.line, &e)))
-                    break;
-                b.bad = true;
-                continue;
-            }
-            if (last_group[0])
-                reg_map_put(&seen, last_group, (void *)1);
-            snprintf(last_group, sizeof(last_group), "%s", grp);
-        }
-        if (b.n == b.alloc) {
-            b.alloc = b.alloc ? b.alloc * 2 : 1024;
-            b.rows = ubur_realloc(b.rows, b.alloc * sizeof(*b.rows));
-        }
-        struct row *r = &b.rows[b.n++];
-        memset(r, 0, sizeof(*r));
-        r->line = csv.line;
-        size_t len[UBUR_CSV_MAX_FIELDS], total = 0;
-        for (int i = 0; i < ncols; i++)
-            total += (len[i] = strlen(csv.field[i])) + 1;
-        char *at = r->block = ubur_malloc(total);
-        for (int i = 0; i < ncols; i++) {
-            memcpy(at, csv.field[i], len[i] + 1);
-            r->v[map[i]] = at;
-            at += len[i] + 1;
-        }
     }
-    reg_map_release(&seen, NULL);
-    batch_clear(&b);
-    free(b.rows);
+    pthread_mutex_lock(&r.lock);
+    r.stop = true;
+    pthread_cond_broadcast(&r.cond);
+    pthread_mutex_unlock(&r.lock);
+    pthread_join(thread, NULL);
+
     /* Ended before the last write: building an index sorts faster in runs that fit the
      * ordinary page cache than in one run the size of the bulk load's (measured). */
     if (bulk)
@@ -538,6 +709,12 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
         struct ubur_error e2 = UBUR_ERROR_INIT;
         ubur_store_index_restore(ctx->store, false, &e2);
     }
+out_reader:
+    batch_release(&r.slot[0]);
+    batch_release(&r.slot[1]);
+    reg_locations_release(&r.check.locs);
+    pthread_cond_destroy(&r.cond);
+    pthread_mutex_destroy(&r.lock);
 out:
     ubur_csv_release(&csv);
     return rc < 0 ? rc : 0;

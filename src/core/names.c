@@ -331,10 +331,10 @@ struct arabic_letter {
 static const struct arabic_letter arabic_letters[] = {
     {0x0627, 'A', "a", "A"},    {0x0628, 'B', "b", "B"},   {0x062A, 'T', "t", "T"},
     {0x062B, 'T', "th", "XTH"}, {0x062C, 'J', "j", "J"},   {0x062D, 'H', "h", "XH"},
-    {0x062E, 'K', "kh", "XKH"}, {0x062F, 'D', "d", "D"},   {0x0630, 'D', "dh", "XDH"},
+    {0x062E, 'K', "kh", "XKH"}, {0x062F, 'D', "d", "D"},   {0x0630, 'C', "dh", "XDH"},
     {0x0631, 'R', "r", "R"},    {0x0632, 'Z', "z", "Z"},   {0x0633, 'S', "s", "S"},
-    {0x0634, 'X', "sh", "XSH"}, {0x0635, 'S', "s", "XSS"}, {0x0636, 'D', "d", "XDZ"},
-    {0x0637, 'T', "t", "XTT"},  {0x0638, 'Z', "z", "XZZ"}, {0x0639, 0, "'", "E"},
+    {0x0634, 'X', "sh", "XSH"}, {0x0635, 'S', "s", "XSS"}, {0x0636, 'Q', "d", "XDZ"},
+    {0x0637, 'T', "t", "XTT"},  {0x0638, 'V', "z", "XZZ"}, {0x0639, 0, "'", "E"},
     {0x063A, 'J', "gh", "XG"},  {0x0641, 'F', "f", "F"},   {0x0642, 'K', "q", "Q"},
     {0x0643, 'K', "k", "K"},    {0x0644, 'L', "l", "L"},   {0x0645, 'M', "m", "M"},
     {0x0646, 'N', "n", "N"},    {0x0647, 'H', "h", "H"},   {0x0648, 'W', "w", "W"},
@@ -638,6 +638,16 @@ utf8_count(const char *s)
     return n;
 }
 
+/* The first code point of s. */
+static UChar32
+utf8_first(const char *s)
+{
+    UChar32 c = 0;
+    if (*s)
+        utf8_next(s, &c);
+    return c;
+}
+
 /*
  * Phonetic form and readable text of an Arabic token. Short vowels are not
  * written, so the form is consonants plus A/W/Y for alef, waw and yeh.
@@ -660,6 +670,14 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
         char p = l->phon;
         if ((c == 0x0647 && k == n && n >= 2) || c == 0x0629)
             p = 0;
+        if (c == 0x0639 && k == 1 && (*s == '\xd9' || *s == '\xdb')) {
+            /* An initial ayn before waw or yeh is a vowel in Latin (Awad, Isa, Eid for
+             * عوض عيسى عيد): the waw or yeh then does not begin the name's consonants. */
+            UChar32 nx;
+            utf8_next(s, &nx);
+            if (nx == 0x0648 || nx == 0x064A)
+                p = 'a';
+        }
         /* a final yeh after a consonant: the nisba ending (see latin_phon) */
         if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYE", phon[o - 1]))
             p = 'E';
@@ -680,6 +698,18 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
 }
 
 /*
+ * ذ ض ظ have a symbol each in phonetic forms (C, Q, V) and the class of their Arabic
+ * sound in skeletons (D, D, Z): Persian, Urdu, Pashto and Turkish say all three as z
+ * (Nazir نذير, Ramazan رمضان, Fazlullah فضل الله, Zahir ظاهر), and Latin spellings follow
+ * either reading (Ramadan, Dhahir, Dahir), so each is close to both d and z.
+ */
+static char
+emphatic_class(char c)
+{
+    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c;
+}
+
+/*
  * Skeleton: consonant classes only; W/Y count only at the start. The same
  * consonant twice with a vowel between stays twice (Mahmood without its h,
  * "Mamood", is MMD: one consonant from MHMD, where merging the two M would
@@ -690,7 +720,7 @@ skeleton(const char *phon, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
-        char c = phon[i];
+        char c = emphatic_class(phon[i]);
         if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
@@ -754,6 +784,15 @@ sub_cost(char a, char b)
 {
     if (a == b)
         return 0;
+    bool ea = a != emphatic_class(a), eb = b != emphatic_class(b);
+    if (ea || eb) {
+        char ca = emphatic_class(a), cb = emphatic_class(b);
+        if (ca == cb)
+            return 0; /* ض and d, ظ and z */
+        if ((ca == 'D' || ca == 'Z') && (cb == 'D' || cb == 'Z'))
+            return 0.2; /* ض and z (Ramazan), ظ and d (Dahir), ذ and z (Nazir) */
+        return sub_cost(ca, cb);
+    }
     bool va = short_vowel(a) || long_vowel(a), vb = short_vowel(b) || long_vowel(b);
     if (va != vb)
         return 1.0;
@@ -788,6 +827,9 @@ sub_cost(char a, char b)
  * from the phonetic alphabet only) but are mapped to 0 and cost 1 anyway.
  */
 static double sub_tab[128][128];
+/* The same for skeletons, where D and Z may stand for ض or ظ (emphatic_class): no more
+ * than what any two phonetic forms with those skeletons can cost, so bounds hold. */
+static double skel_sub_tab[128][128];
 static double indel_tab[2][128]; /* [cross][symbol] */
 static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
 
@@ -798,8 +840,9 @@ cost_init(void)
         indel_tab[0][a] = indel_cost((char)a, false);
         indel_tab[1][a] = indel_cost((char)a, true);
         for (int b = 0; b < 128; b++)
-            sub_tab[a][b] = sub_cost((char)a, (char)b);
+            sub_tab[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
     }
+    skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
 }
 
 double
@@ -1377,6 +1420,15 @@ static const char *const latin_din[] = {"din",   "deen",  "dine",   "ddin",  "dd
 /* "Ullah" after a name, written apart: "Saif Ullah", "Aman Ullah" (Saifullah). Not "Allah":
  * in Latin "Allah" begins names too (Allah Dad, Allah Noor: "Matin Allah Dad"). */
 static const char *const latin_allah[] = {"ullah", "ollah", "illah", NULL};
+/* Persian and Pashto name elements that end a compound name: -jan (dear: Walijan), -khel
+ * (clan: Shahidkhel), -zada (son of: Akhundzada), -zai (tribe: Ishakzai). Arabic script
+ * writes them apart or glued (a space or a zero-width non-joiner), Latin mostly glued:
+ * joined to the name before them on both sides, so every writing is one unit. */
+static const char *const latin_suffixes[] = {"jan",   "jaan", "khel",  "khail", "khil",
+                                             "kheil", "zada", "zadah", "zadeh", "zade",
+                                             "zaada", "zai",  "zay",   NULL};
+static const char *const arabic_suffixes[] = {"جان", "خيل", "زاده", "زادة", "زاد",
+                                              "زي",  "زيي", "زى",   NULL};
 
 /* Connectors between a glued "abd" and the divine name, longest first. */
 static const char *const abd_connectors[] = {
@@ -1643,10 +1695,20 @@ glued_din(const char *t)
     size_t l = strlen(t);
     for (int k = 0; suffixes[k]; k++) {
         size_t sl = strlen(suffixes[k]);
-        /* not after a d: "Saduddin" spells two d's, and its typos (Sadudnin) sound like it
-         * only with both, where Arabic script writes سعد الدين with one */
+        /* after a d too: "Saduddin" is Sa'd ud-Din (سعد الدين), the d of Sa'd and the
+         * sun letter of al-Din doubled */
         if (l >= sl + 3 && !strcmp(t + l - sl, suffixes[k]))
-            return t[l - sl - 1] == 'd' ? 0 : l - sl;
+            /* "Saduudin": the vowel of "udin" written twice is one ("sad", not "sadu") */
+            return l - sl - (sl == 4 && t[l - sl - 1] == suffixes[k][0] && l >= sl + 4);
+    }
+    /* One typo in the "-uddin" of a long name is still the compound (Sadudnin, Saduudin,
+     * Nasreddne for Saduddin, Nasreddine): a typo must not turn it into another name. */
+    static const char *const typo_of[] = {"uddin", "eddin", "eddine", NULL};
+    for (int k = 0; l >= 8 && typo_of[k]; k++) {
+        size_t sl = strlen(typo_of[k]);
+        for (size_t w = sl - 1; w <= sl + 1; w++)
+            if (l >= w + 3 && typo_edits(t + l - w, typo_of[k]) == 1)
+                return l - w;
     }
     return 0;
 }
@@ -1689,6 +1751,93 @@ allah_join(struct ubur_name *out, const char *t, bool arabic)
 }
 
 /*
+ * Joins a compound name's ending (latin_suffixes, arabic_suffixes) to the unit before it:
+ * "wali jan", "ولی جان" and "Walijan" are one unit. Only a plain unit that is not a
+ * compound already (al-Din, Allah, another ending). Returns whether it joined.
+ */
+static bool
+suffix_join(struct ubur_name *out, const char *t, const char *next, bool arabic)
+{
+    struct ubur_name_unit *u = &out->u[out->n - 1];
+    if (next && (!strcmp(t, "jan") || !strcmp(t, "jaan") || !strcmp(t, "جان"))) {
+        /* "Jan" also begins names, before a common one: Jan Mohammad, Jan Agha, Jan Gul
+         * ("Ikram Jan Mohammad" is Ikram, Jan Mohammad) */
+        char ph[UBUR_NAME_PHON] = "", tx[UBUR_NAME_TEXT], sk[UBUR_NAME_PHON];
+        if (is_arabic_cp((UChar32)utf8_first(next)))
+            arabic_phon(next, ph, tx, sizeof(tx));
+        else
+            latin_phon(next, ph);
+        skeleton(ph, sk, sizeof(sk));
+        if (ph[0] && unit_weight(sk) < 1.0f)
+            return false;
+    }
+    if (u->kind != UBUR_UNIT_PLAIN || (u->flags & UBUR_UNIT_DIN) || strchr(u->text, ' ') ||
+        strlen(u->text) + strlen(t) + 2 >= UBUR_NAME_TEXT)
+        return false;
+    if (!!(u->flags & UBUR_UNIT_ARABIC) != arabic)
+        return false;
+    char phon[UBUR_NAME_PHON], text[UBUR_NAME_TEXT];
+    if (arabic) {
+        arabic_phon(t, phon, text, sizeof(text));
+        if (strlen(u->phon) + strlen(phon) >= UBUR_NAME_PHON)
+            return false;
+        size_t pl = strlen(u->phon);
+        snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "%s", phon);
+    } else {
+        char glued[UBUR_NAME_PHON * 2];
+        snprintf(glued, sizeof(glued), "%s%s", u->letters, t);
+        if (strlen(glued) >= UBUR_NAME_PHON)
+            return false;
+        size_t ll = strlen(u->letters);
+        char pair[3] = {ll ? u->letters[ll - 1] : 0, t[0], 0};
+        if (pair[0] && (t[0] == 'h' || !strcmp(pair, "dj") || !strcmp(pair, "ck"))) {
+            /* "ahmad jan" glued reads a "dj" that was never written as one sound: the
+             * two sounds one after the other */
+            char tp[UBUR_NAME_PHON];
+            latin_phon(t, tp);
+            size_t pl = strlen(u->phon);
+            if (pl + strlen(tp) >= UBUR_NAME_PHON)
+                return false;
+            snprintf(u->phon + pl, UBUR_NAME_PHON - pl, "%s", tp);
+        } else {
+            latin_phon(glued, u->phon);
+        }
+        copy2(u->letters, sizeof(u->letters), glued, "");
+        copy2(text, sizeof(text), t, "");
+    }
+    char sk[UBUR_NAME_PHON];
+    skeleton(u->phon, sk, sizeof(sk));
+    snprintf(u->skel, sizeof(u->skel), "%s%s", kind_prefix(u->kind), sk);
+    size_t tl = strlen(u->text);
+    snprintf(u->text + tl, sizeof(u->text) - tl, "%s", text);
+    u->weight = unit_weight(u->skel);
+    return true;
+}
+
+/*
+ * Where "عبد" begins inside an Arabic token after a name of three letters or more that
+ * ends in a letter that does not join the next (ا د ذ ر ز و ة): there a missing space
+ * does not show ("محمدعبد" reads as "محمد عبد"), and abd always begins a name. Byte
+ * offset, or 0.
+ */
+static size_t
+abd_glued_after(const char *t)
+{
+    static const char abd[] = "عبد";
+    int letters = 0;
+    UChar32 prev = 0;
+    for (const char *p = t; *p;) {
+        if (letters >= 3 && !strncmp(p, abd, sizeof(abd) - 1) &&
+            (prev == 0x0627 || prev == 0x062F || prev == 0x0630 || prev == 0x0631 ||
+             prev == 0x0632 || prev == 0x0648 || prev == 0x0629))
+            return (size_t)(p - t);
+        p += utf8_next(p, &prev);
+        letters++;
+    }
+    return 0;
+}
+
+/*
  * Turns folded tokens into units (see names.h). `folded` is modified
  * (split in place).
  */
@@ -1713,6 +1862,25 @@ parse_units(struct ubur_name *out, char *folded)
             *p++ = '\0';
         nt++;
     }
+    char split[UBUR_NAME_MAX_BYTES * 3];
+    size_t split_len = 0;
+    for (int i = 0; i < nt && nt < MAX_TOKENS; i++) {
+        size_t at = tok[i].arabic ? abd_glued_after(tok[i].s) : 0;
+        size_t l = strlen(tok[i].s);
+        if (!at || split_len + l + 2 > sizeof(split))
+            continue;
+        /* "محمدعبد البصير": Muhammad, Abd al-Basir; the missing space is not seen */
+        char *a = split + split_len;
+        memcpy(a, tok[i].s, at);
+        a[at] = '\0';
+        char *b = a + at + 1;
+        memcpy(b, tok[i].s + at, l - at + 1);
+        split_len += l + 2;
+        memmove(&tok[i + 2], &tok[i + 1], (size_t)(nt - i - 1) * sizeof(tok[0]));
+        tok[i].s = a;
+        tok[i + 1] = (struct token){b, true};
+        nt++;
+    }
     out->n = 0;
     unsigned pending = 0; /* flags for the next unit */
     int pending_kind = UBUR_UNIT_PLAIN;
@@ -1734,11 +1902,24 @@ parse_units(struct ubur_name *out, char *folded)
                 char ph[UBUR_NAME_PHON] = "", sk[UBUR_NAME_PHON];
                 const char *nx =
                     next && !strncmp(next, "al", 2) && strlen(next) > 4 ? next + 2 : next;
-                if (nx && !tok[i + 1].arabic) {
+                /* "Adel al-Tikriti": the name after a separate article, not the article
+                 * (whose skeleton is Allah's) */
+                bool sep = nx && (particle_cat(nx) & P_ARTICLE);
+                int at = i + 1 + sep;
+                if (sep)
+                    nx = at < nt ? tok[at].s : NULL;
+                if (nx && !tok[at].arabic) {
                     latin_phon(nx, ph);
                     skeleton(ph, sk, sizeof(sk));
                 }
                 cat = nx && ph[0] && abd_name_known(sk) ? P_ABD : 0;
+                /* a token that is a common name itself (Adel, عادل) is that name: "Adel
+                 * Hassan" is not "Abd al-Hassan" */
+                char tp[UBUR_NAME_PHON] = "", ts[UBUR_NAME_PHON];
+                latin_phon(t, tp);
+                skeleton(tp, ts, sizeof(ts));
+                if (cat && unit_weight(ts) < 1.0f)
+                    cat = 0;
             }
             if (more || nt > 1) {
                 if ((cat & P_TITLE) && (more || out->n > 0))
@@ -1778,6 +1959,9 @@ parse_units(struct ubur_name *out, char *folded)
              * script writes it apart (نور الله); abd allah is an abd unit (above) */
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
                 in_list(t, latin_allah) && allah_join(out, t, false))
+                continue;
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
+                in_list(t, latin_suffixes) && suffix_join(out, t, next, false))
                 continue;
             /* glued "abdulrahman", "abdelkarim", "abdullah" */
             if (pending_kind == UBUR_UNIT_PLAIN && !strncmp(t, "abd", 3) && strlen(t) >= 6) {
@@ -1873,6 +2057,9 @@ parse_units(struct ubur_name *out, char *folded)
             }
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending && !strcmp(t, "الله") &&
                 allah_join(out, t, true))
+                continue;
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
+                in_list(t, arabic_suffixes) && suffix_join(out, t, next, true))
                 continue;
             const char *body = t;
             int kind = pending_kind;
@@ -1984,7 +2171,7 @@ skeleton_distance(const char *a, const char *b)
         d[0][j] = d[0][j - 1] + indel[b[j - 1] & 0x7f];
     for (size_t i = 1; i <= n; i++)
         for (size_t j = 1; j <= m; j++) {
-            double best = d[i - 1][j - 1] + sub_tab[a[i - 1] & 0x7f][b[j - 1] & 0x7f];
+            double best = d[i - 1][j - 1] + skel_sub_tab[a[i - 1] & 0x7f][b[j - 1] & 0x7f];
             double del = d[i - 1][j] + indel[a[i - 1] & 0x7f];
             double ins = d[i][j - 1] + indel[b[j - 1] & 0x7f];
             if (del < best)

@@ -142,6 +142,67 @@ with Server(args) as srv:
     tap.ok(p.returncode != 0 and len(lines) == 1 and "line 3" in lines[0]
            and "line 2" not in lines[0], "a member's conflict names the member's line", p.stderr)
 
+# The reader thread parses and checks batch k+1 while batch k is written: errors still come
+# out in line order, each with its line, and a batch with an error writes nothing while every
+# other batch, before and after it, is whole. Errors here: a value (batch 3), a row with a
+# field missing (batch 6, refused before its batch is checked), another value in the last
+# batch; --batch 25 makes about a dozen batches.
+with Server(args) as srv:
+    add_locations(srv)
+    n_groups = 120
+    numbers = ["R%04d" % g for g in range(n_groups)]
+    text = people(n_groups, "r", numbers).splitlines()
+    header, rows = text[0], text[1:]
+    group_of = [int(r.split(",")[0][1:]) for r in rows]  # the group of each data row
+    bad_value = {rows.index(next(r for r in rows if r.startswith("r20,"))) + 1: "Q",
+                 len(rows) - 1: "Q"}  # data-row index -> a sex that is not F, M or X
+    short_row = rows.index(next(r for r in rows if r.startswith("r45,")))
+    for i, sex in bad_value.items():
+        f = rows[i].split(",")
+        f[COLS.index("sex")] = sex
+        rows[i] = ",".join(f)
+    rows[short_row] = rows[short_row].rsplit(",", 1)[0]
+    # the batches as the import forms them: whole groups, closed at a new group once 25 rows
+    # are in (a refused row is not in its batch)
+    batches, cur, last = [], [], None
+    for i, g in enumerate(group_of):
+        if g != last and len([x for x in cur if x != short_row]) >= 25:
+            batches.append(cur)
+            cur = []
+        cur.append(i)
+        last = g
+    batches.append(cur)
+    failing = [b for b in batches if short_row in b or any(i in b for i in bad_value)]
+    kept = {group_of[i] for b in batches if b not in failing for i in b}
+    p = srv.cli("registry", "import", write("r.csv", "\n".join([header] + rows) + "\n"),
+                "--batch", "25")
+    got = [int(line.split()[1].rstrip(":")) for line in p.stderr.splitlines()
+           if line.startswith("line ")]
+    want = sorted([i + 2 for i in bad_value] + [short_row + 2])  # file lines: header is 1
+    tap.eq(got, want, "each error names its line, in line order (%d batches)" % len(batches))
+    tap.ok(len(batches) >= 10 and "%d batches failed" % len(failing) in p.stderr,
+           "only the batches with an error fail", p.stderr[-300:])
+    present = {int(r[0][1:]) for r in srv.sql("SELECT group_number FROM reg_group")}
+    tap.eq(present, kept, "nothing of a failed batch is written, every other batch whole")
+    tap.eq(count(srv, "reg_individual"),
+           sum(1 for b in batches if b not in failing for i in b), "with all their members")
+    p = srv.cli("stats", "population", "--by", "type", "--format", "csv")
+    total = sum(int(line.split(",")[-1]) for line in p.stdout.strip().splitlines()[1:])
+    tap.eq(total, count(srv, "reg_individual"), "the statistics count exactly those")
+    # a malformed line (an unclosed quote) ends the input: the batches before it are written,
+    # its own is not, and it is reported with its line
+    before = count(srv, "reg_individual")
+    lines = people(40, "q", ["Q%04d" % g for g in range(40)]).splitlines()
+    broken = len(lines) - 3
+    lines[broken] = lines[broken].replace("Al-Jubouri", '"Al-Jubouri', 1)
+    p = srv.cli("registry", "import", write("q.csv", "\n".join(lines) + "\n"),
+                "--batch", "20")
+    tap.ok(p.returncode != 0 and ("line %d" % (broken + 1)) in p.stderr,
+           "a malformed line stops the import, named by its line", p.stderr[-300:])
+    written = count(srv, "reg_individual") - before
+    tap.ok(20 <= written < 100 - 4 and written == count(srv, "reg_history") - before,
+           "the batches before it are written whole (%d people), its own not" % written)
+
 # An import killed (SIGKILL) between two batches while its indexes are set aside: every
 # committed batch is whole, the next open of the database builds the indexes again, and the
 # statistics still equal a GROUP BY over the records. SQLite only: PostgreSQL sets nothing
