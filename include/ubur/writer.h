@@ -28,6 +28,10 @@
  * begin or commit a transaction, must not wait on anything, and must leave
  * no statement in progress.
  *
+ * On SQLite a second thread checkpoints the WAL passively once a second, and
+ * the writer restarts the log between batches once it is long (writer.c
+ * says why), so it does not grow without bound under steady reads.
+ *
  * Without a writer (ctx->writer NULL: the CLI, unit tests) ubur_write runs
  * fn in its own transaction on ctx->store and commits before returning, so
  * the same service code serves both paths.

@@ -94,11 +94,13 @@ struct write_job {
  * The writer restarts the log once it holds RESTART_FRAMES frames (4 KB
  * pages: 128 MB) or more, not after every checkpoint: each restart holds
  * the writer for the last frames' copy and a sync of the database file,
- * measured at 5 to 130 ms (30 on average) on the loaded 2-core machine;
- * restarting after every checkpoint (once a second) then held it 3% of the
- * time, and paced latency got worse. At 128 MB the border benchmark
- * restarts every 3 to 6 s, and the log file stops growing after its first
- * round, so appends no longer allocate blocks.
+ * measured at 5 to 140 ms on the loaded 2-core machine; restarting after
+ * every checkpoint (once a second) held it 4% of the time and the paced
+ * p99 got worse (docs/BENCHMARKS.md, border, session 5). At 128 MB the
+ * border benchmark restarts every 3 to 10 s, and the log file stops growing
+ * after its first round, so appends no longer allocate blocks (a commit's
+ * sync was 25% shorter). UBUR_WAL_RESTART_FRAMES overrides it (tests, and
+ * measuring other thresholds).
  */
 #define RESTART_FRAMES 32768
 
