@@ -158,6 +158,25 @@ double ubur_name_sim_bound(double dist, double q_weight, double skel_weight_max)
  */
 double ubur_name_match_credit(double sim);
 
+/*
+ * Two neighbouring units of a name as one word ("dahir" + "aweys" as "dahiraweys": the
+ * other writing may run them together, ظاهرعويس), for an index that looks such words up:
+ * a plain unit with the joined phonetic form, skeleton and letters. Returns false when
+ * the two cannot be read as one word (particles, al-Din compounds, an article or bin on
+ * the second, different scripts, too long). ubur_names_compare_sim matches such a
+ * reading when it sounds alike (0.80 or more).
+ */
+bool ubur_name_join_units(const struct ubur_name_unit *a, const struct ubur_name_unit *b,
+                          struct ubur_name_unit *out);
+
+/*
+ * The skeleton of a Latin unit read with a digraph between vowels as two letters ("sh" in
+ * Ishaq as s + h: اسحاق; also zh, th, dh: Azhar, Fathi, Adham), which
+ * ubur_name_unit_similarity takes against Arabic script when it sounds closer. Returns
+ * false when the unit has no such reading (Arabic script, particles, no digraph).
+ */
+bool ubur_name_unit_split_reading(const struct ubur_name_unit *u, char skel[UBUR_NAME_PHON]);
+
 /* Plain baselines, for benchmarks: on folded strings, in [0,1]. */
 double ubur_jaro_winkler(const char *a, const char *b);
 double ubur_levenshtein_similarity(const char *a, const char *b);

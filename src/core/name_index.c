@@ -82,18 +82,36 @@ struct posting {
     uint32_t sig;
 };
 
+/* The list's block holds `cap` postings, then `cap` second signatures (sig2_of), read
+ * only for the postings the first signature lets through. */
 struct postings {
     struct posting *v;
     uint32_t n, cap;
 };
 
-static void
-post_push(struct postings *a, uint32_t pid, uint32_t sig)
+static inline uint32_t *
+post_sig2(const struct postings *p)
 {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 4;
-        a->v = ubur_realloc(a->v, a->cap * sizeof(struct posting));
-    }
+    return (uint32_t *)(p->v + p->cap);
+}
+
+/* Grows a posting list's block to `cap` entries, the second signatures moved along. */
+static void
+post_grow(struct postings *p, uint32_t cap)
+{
+    uint32_t old = p->cap;
+    p->v = ubur_realloc(p->v, (size_t)cap * (sizeof(struct posting) + sizeof(uint32_t)));
+    p->cap = cap;
+    if (old)
+        memmove(post_sig2(p), (uint32_t *)(p->v + old), (size_t)p->n * sizeof(uint32_t));
+}
+
+static void
+post_push(struct postings *a, uint32_t pid, uint32_t sig, uint32_t sig2)
+{
+    if (a->n == a->cap)
+        post_grow(a, a->cap ? a->cap * 2 : 4);
+    post_sig2(a)[a->n] = sig2;
     a->v[a->n++] = (struct posting){pid, sig};
 }
 
@@ -250,6 +268,7 @@ struct ubur_name_index {
     uint32_t ndels, dels_cap;
     struct cname *names;
     struct hotname *hot; /* 64-byte aligned: a record never spans two cache lines */
+    uint32_t *sig2;      /* per name id: its second signature (sig2_of), for the lists */
     uint32_t nnames, names_cap, alive;
     struct cunit *units;
     uint32_t nunits, units_cap;
@@ -461,6 +480,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
     big_free(ix->phon_map.s);
     big_free(ix->names);
     big_free(ix->hot);
+    big_free(ix->sig2);
     big_free(ix->units);
     big_free(ix->pool);
     free(ix);
@@ -630,6 +650,38 @@ sig_of(const struct ubur_name_index *ix, const struct cname *cn)
     }
     w = w * 16 / 255;
     return sig | (w > 255 ? 255 : w);
+}
+
+/*
+ * A second signature of a name, for the names the first lets through: a
+ * Bloom filter of its units' vocab ids over 32 bits with a hash independent
+ * of sig_bit's. A unit counts only when both filters hold its bit, so a
+ * collision must happen twice (about 3% of absent units pass both, 19% the
+ * first alone): most names the first signature lets through by collision
+ * are rejected here, before their record is read at random.
+ */
+static uint32_t
+sig2_bit(uint32_t vocab, uint32_t nth)
+{
+    uint32_t h = vocab * 0x85EBCA6Bu + nth * 0xC2B2AE35u + 0x27D4EB2Fu;
+    h ^= h >> 16;
+    h *= 0x7FEB352Du;
+    h ^= h >> 15;
+    return 1u << (h >> 27);
+}
+
+static uint32_t
+sig2_of(const struct ubur_name_index *ix, const struct cname *cn)
+{
+    uint32_t sig = 0;
+    const struct cunit *u = &ix->units[cn->units];
+    for (uint32_t i = 0; i < cn->nunits; i++) {
+        uint32_t nth = 0;
+        for (uint32_t j = 0; j < i; j++)
+            nth += u[j].vocab == u[i].vocab;
+        sig |= sig2_bit(u[i].vocab, nth);
+    }
+    return sig;
 }
 
 /* ------------------------------------------------------------ spellings */
@@ -869,7 +921,7 @@ combo_post(struct ubur_name_index *ix, const uint32_t *all, int n, int skip, uin
     }
     struct postings *v = &ix->combos[c];
     if (v->n == 0 || v->v[v->n - 1].pid != pid) /* the same key twice for one name */
-        post_push(v, pid, sig);
+        post_push(v, pid, sig, ix->sig2[pid & POST_ID_MASK]);
 }
 
 static void
@@ -967,6 +1019,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         ix->names_cap = ncap;
         ix->hot = big_realloc(ix->hot, ix->nnames * sizeof(struct hotname),
                               ncap * sizeof(struct hotname));
+        ix->sig2 = big_realloc(ix->sig2, ix->nnames * sizeof(uint32_t), ncap * sizeof(uint32_t));
     }
     if (ix->nunits + (uint32_t)p->n > ix->units_cap) {
         uint32_t ncap = ix->units_cap ? ix->units_cap * 2 : 4096;
@@ -1003,6 +1056,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         }
     }
     uint32_t sig = sig_of(ix, cn);
+    ix->sig2[id] = sig2_of(ix, cn);
     uint32_t plen = hn->nletters < POST_LEN_MAX ? hn->nletters : POST_LEN_MAX;
     uint32_t pid = id | plen << POST_ID_BITS; /* what the postings hold */
     for (int i = 0; i < p->n; i++) {
@@ -1017,7 +1071,7 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
         if (ix->bulk)
             pend_push(ix, u->vocab, pid, sig);
         else
-            post_push(&ix->vocab[u->vocab].postings, pid, sig);
+            post_push(&ix->vocab[u->vocab].postings, pid, sig, ix->sig2[id]);
     }
     combo_add(ix, p, &ix->units[cn->units], pid, sig);
     if (record >= ix->nrec) {
@@ -1090,8 +1144,7 @@ post_reserve(struct postings *p, uint32_t more)
 {
     if (!more || p->n + more <= p->cap)
         return;
-    p->cap = p->n + more;
-    p->v = ubur_realloc(p->v, (size_t)p->cap * sizeof(struct posting));
+    post_grow(p, p->n + more);
 }
 
 void
@@ -1122,6 +1175,7 @@ ubur_name_index_bulk_end(struct ubur_name_index *ix)
         const struct pending *pe = &ix->pend[k];
         struct postings *p = pe->list & PEND_COMBO ? &ix->combos[pe->list & ~PEND_COMBO]
                                                    : &ix->vocab[pe->list].postings;
+        post_sig2(p)[p->n] = ix->sig2[pe->id & POST_ID_MASK];
         p->v[p->n++] = (struct posting){pe->id, pe->sig};
     }
     big_free(ix->pend);
@@ -1137,16 +1191,20 @@ ubur_name_index_compact(struct ubur_name_index *ix)
         struct postings *p = &ix->vocab[v].postings;
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive) {
+                post_sig2(p)[o] = post_sig2(p)[i];
                 p->v[o++] = p->v[i];
+            }
         p->n = o;
     }
     for (uint32_t c = 0; c < ix->ncombos; c++) {
         struct postings *p = &ix->combos[c];
         uint32_t o = 0;
         for (uint32_t i = 0; i < p->n; i++)
-            if (ix->names[p->v[i].pid & POST_ID_MASK].alive)
+            if (ix->names[p->v[i].pid & POST_ID_MASK].alive) {
+                post_sig2(p)[o] = post_sig2(p)[i];
                 p->v[o++] = p->v[i];
+            }
         p->n = o;
     }
 }
@@ -1175,8 +1233,8 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
     m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nvocab; i++)
-        m +=
-            ix->vocab[i].postings.cap * sizeof(struct posting) + ix->near[i].cap * sizeof(uint32_t);
+        m += ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
+             ix->near[i].cap * sizeof(uint32_t);
     m += ix->combo_cap * sizeof(struct idslot) +
          ix->combos_cap * (sizeof(struct postings) + sizeof(uint32_t)) +
          ix->combo_ids_cap * sizeof(uint32_t);
@@ -1184,11 +1242,11 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->uspell_cap * sizeof(struct idslot) + ix->uspell_alloc * sizeof(struct uspell) +
          ix->ukeys_cap;
     for (uint32_t i = 0; i < ix->ncombos; i++)
-        m += ix->combos[i].cap * sizeof(struct posting);
+        m += ix->combos[i].cap * (sizeof(struct posting) + sizeof(uint32_t));
     m += ix->dels_cap * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->ndels; i++)
         m += ix->dels[i].cap * sizeof(uint32_t);
-    m += ix->names_cap * (sizeof(struct cname) + sizeof(struct hotname)) + 64;
+    m += ix->names_cap * (sizeof(struct cname) + sizeof(struct hotname) + sizeof(uint32_t)) + 64;
     m += ix->units_cap * sizeof(struct cunit);
     m += ix->nrec * sizeof(struct vec32);
     for (uint32_t i = 0; i < ix->nrec; i++)
@@ -1223,6 +1281,7 @@ struct shortlisted {
 /* A posting list to filter, with the weight (in 1/64) its skeleton contributes. */
 struct segment {
     const struct posting *v;
+    const uint32_t *sig2; /* the list's second signatures */
     uint32_t n;
     uint16_t w;
 };
@@ -1359,6 +1418,7 @@ struct qunit {
     float credit[VARIANTS_MAX]; /* most a unit with this skeleton can count (match credit) */
     bool skip[VARIANTS_MAX];    /* a neighbour whose list is too long to read */
     bool expanded;              /* neighbours added (else the skeleton alone) */
+    bool joined[VARIANTS_MAX];  /* stands for this unit and its neighbour as one word */
     int nvocab;
     uint64_t df;
 };
@@ -1377,6 +1437,7 @@ add_known(const struct ubur_name_index *ix, struct qunit *q, uint32_t v, double 
     if (q->nvocab == VARIANTS_MAX)
         return;
     q->vocab[q->nvocab] = v;
+    q->joined[q->nvocab] = false;
     q->skip[q->nvocab] = c < 0.999 && ix->vocab[v].postings.n > VARIANT_DF_MAX;
     q->credit[q->nvocab++] = (float)c;
 }
@@ -1541,6 +1602,142 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
     }
 }
 
+/*
+ * A patronym's "bin" is as often glued to it (Benhassine, بنحسين) as written apart: a
+ * query unit that followed bin also stands for the names holding the glued word, with
+ * what ubur_names_compare_sim's joined reading can give it.
+ */
+static void
+glued_bin(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
+{
+    if (qu->kind != UBUR_UNIT_PLAIN || !(qu->flags & UBUR_UNIT_NASAB) ||
+        (qu->flags & UBUR_UNIT_DIN))
+        return;
+    char key[UBUR_NAME_PHON + 2];
+    /* glued, a first w or y no longer begins the name: not in the skeleton (Youssef YSF,
+     * بنيوسف BNSF) */
+    const char *body = qu->skel[0] == 'W' || qu->skel[0] == 'Y' ? qu->skel + 1 : qu->skel;
+    if (!body[0] || snprintf(key, sizeof(key), "BN%s", body) >= (int)sizeof(key))
+        return;
+    struct strmap_slot *sl = map_find(ix, &ix->vocab_map, key);
+    if (sl && sl->key && !has_vocab(q, sl->val))
+        add_known(ix, q, sl->val, 0.95);
+}
+
+/*
+ * Two neighbouring query units as one word (ubur_name_join_units: Dahir Aweys may be
+ * written ظاهرعويس): the vocab words of that writing, its skeleton or one consonant
+ * from it, with what each can count. Looked up only, never expanded further: most pairs
+ * are no word at all (one probe), and their lists are short.
+ */
+#define JOIN_VARIANTS 8
+struct joined {
+    uint32_t v[JOIN_VARIANTS];
+    float c[JOIN_VARIANTS];
+    int n;
+};
+
+static void
+joined_add(const struct ubur_name_index *ix, const struct ubur_name_unit *ju, struct joined *j,
+           uint32_t v, size_t min_body)
+{
+    for (int i = 0; i < j->n; i++)
+        if (j->v[i] == v)
+            return;
+    const struct vocab *vo = &ix->vocab[v];
+    /* a word no longer than either part is that part, not the two as one (Muhammad for
+     * "Muhammad Ali"); and a long list is a common name's, not a glued pair's */
+    if (vo->body < min_body || vo->postings.n > VARIANT_DF_MAX)
+        return;
+    double c = ubur_name_match_credit(
+        ubur_name_unit_sim_bound(ju, vo->inl[0] ? vo->inl : ix->pool + vo->skel));
+    if (c <= 0)
+        return;
+    c = c < 0.95 ? c : 0.95; /* a reading, never "the same key" */
+    int at = j->n;
+    if (j->n == JOIN_VARIANTS) { /* full: replace the weakest when this one is better */
+        at = 0;
+        for (int i = 1; i < j->n; i++)
+            if (j->c[i] < j->c[at])
+                at = i;
+        if (j->c[at] >= (float)c)
+            return;
+    } else {
+        j->n++;
+    }
+    j->v[at] = v;
+    j->c[at] = (float)c;
+}
+
+static void
+joined_lookup(const struct ubur_name_index *ix, const struct ubur_name_unit *a,
+              const struct ubur_name_unit *b, struct joined *j)
+{
+    struct ubur_name_unit ju;
+    j->n = 0;
+    /* two common names (Muhammad Ali) are rarely one word: not looked up */
+    if ((a->weight < 1.0f && b->weight < 1.0f) || !ubur_name_join_units(a, b, &ju))
+        return;
+    size_t body = strlen(ju.skel) - key_body(ju.skel);
+    size_t pa = strlen(a->skel) - key_body(a->skel), pb = strlen(b->skel) - key_body(b->skel);
+    size_t min_body = (pa > pb ? pa : pb) + 1;
+    if (body < 3 || body + 1 < min_body)
+        return;
+    if (min_body < body - 1)
+        min_body = body - 1;
+    struct strmap_slot *sl = map_find(ix, &ix->vocab_map, ju.skel);
+    if (sl && sl->key)
+        joined_add(ix, &ju, j, sl->val, min_body);
+    /* one consonant more, fewer or different (a letter the two writings spell apart) */
+    sl = map_find(ix, &ix->del_map, ju.skel);
+    if (sl && sl->key)
+        for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+            joined_add(ix, &ju, j, ix->dels[sl->val].v[i], min_body);
+    char var[UBUR_NAME_PHON][UBUR_NAME_PHON];
+    int nv = deletions(ju.skel, var, UBUR_NAME_PHON);
+    for (int k = 0; k < nv; k++) {
+        sl = map_find(ix, &ix->vocab_map, var[k]);
+        if (sl && sl->key)
+            joined_add(ix, &ju, j, sl->val, min_body);
+        sl = map_find(ix, &ix->del_map, var[k]);
+        if (sl && sl->key)
+            for (uint32_t i = 0; i < ix->dels[sl->val].n; i++)
+                joined_add(ix, &ju, j, ix->dels[sl->val].v[i], min_body);
+    }
+}
+
+/* Adds to query unit i's words those of it joined with a neighbour. */
+static void
+joined_attach(const struct ubur_name_index *ix, const struct joined *jn, int i, int n,
+              struct qunit *u)
+{
+    for (int p = i - 1; p <= i; p++) {
+        if (p < 0 || p + 1 >= n)
+            continue;
+        for (int k = 0; k < jn[p].n; k++) {
+            if (has_vocab(u, jn[p].v[k]))
+                continue;
+            int before = u->nvocab;
+            add_known(ix, u, jn[p].v[k], jn[p].c[k]);
+            if (u->nvocab > before)
+                u->joined[before] = true;
+        }
+    }
+}
+
+/* A Latin query unit read with its digraph as two letters (Ishaq: اسحاق) also stands for
+ * the names holding that reading's skeleton. */
+static void
+split_reading(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct qunit *q)
+{
+    char skel[UBUR_NAME_PHON];
+    if (!ubur_name_unit_split_reading(qu, skel) || !strcmp(skel, qu->skel))
+        return;
+    struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
+    if (sl && sl->key && !has_vocab(q, sl->val))
+        add_known(ix, q, sl->val, 0.95);
+}
+
 static int
 qunit_cmp(const void *a, const void *b)
 {
@@ -1563,6 +1760,7 @@ struct vmask {
     uint32_t vocab; /* + 1; 0 empty */
     uint16_t units;
     uint8_t credit; /* * 255, rounded up */
+    uint8_t joined; /* stands for two neighbouring query units as one word */
 };
 
 static const struct vmask *
@@ -1578,13 +1776,14 @@ vm_get(const struct vmask *vm, uint32_t id)
 }
 
 static void
-vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
+vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
 {
     uint32_t h = (id * 2654435761u) >> 20;
     while (vm[h].vocab && vm[h].vocab != id + 1)
         h = (h + 1) & (VM_SIZE - 1);
     vm[h].vocab = id + 1;
     vm[h].units |= (uint16_t)(1u << unit);
+    vm[h].joined |= joined;
     uint8_t c = (uint8_t)ceilf(credit * 255.0f);
     if (c > vm[h].credit)
         vm[h].credit = c;
@@ -1608,7 +1807,8 @@ vm_put(struct vmask *vm, uint32_t id, int unit, float credit)
  * enumerated is not found, as before there was a filter.
  */
 struct sigq {
-    uint32_t exact, fuzzy;
+    uint32_t exact, fuzzy;   /* bits in the first signature (sig_bit) */
+    uint32_t exact2, fuzzy2; /* the same in the second (sig2_bit) */
     float w, fuzzy_credit;
     bool done;
 };
@@ -1625,6 +1825,10 @@ struct sigfilter {
      * one more than the largest total weight (in sixteenths) a name may have and pass
      * (0: none passes). */
     uint16_t ex[3][256], fz[3][256];
+    uint32_t ex2[UBUR_NAME_MAX_UNITS], fz2[UBUR_NAME_MAX_UNITS]; /* per unit still to test,
+                                                                 its second-signature bits */
+    uint32_t loose; /* units whose fuzzy bits only the second signature tests (too many
+                       in the first: they would let most names through) */
     uint16_t wex[2][64], wfz[2][64];
     uint16_t max_sb[UBUR_NAME_MAX_UNITS * SIG_W + 1];
     /* The whole-name typo rule (letters_near) in the filter, not left to Bloom collisions:
@@ -1651,8 +1855,14 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
     float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
-     * squared and solved for sb */
-    for (int w = 0; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++) {
+     * squared and solved for sb; up to the most the query's units can sum to (sig_pass
+     * never reads further; the rest copies the last) */
+    int top = 0;
+    for (int k = 0; k < f->n; k++)
+        top += sig_w(f->u[k].w);
+    if (top > UBUR_NAME_MAX_UNITS * SIG_W)
+        top = UBUR_NAME_MAX_UNITS * SIG_W;
+    for (int w = 0; w <= top; w++) {
         float wq = (float)w / SIG_W, h = wq < 1.2f ? 0.85f + 0.125f * wq : 1.0f;
         float lhs = wq * h * h;
         if (w == 0 || lhs < min2q) {
@@ -1663,6 +1873,8 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
         float sixteenths = floorf(sb * 16.0f);
         f->max_sb[w] = (uint16_t)(sixteenths > 4000.0f ? 4001 : sixteenths + 1);
     }
+    for (int w = top + 1; w <= UBUR_NAME_MAX_UNITS * SIG_W; w++)
+        f->max_sb[w] = f->max_sb[top];
 }
 
 /* The unit tables of the filter, for the units still to test: whenever `known` or `done`
@@ -1674,8 +1886,11 @@ sig_tables(struct sigfilter *f)
     uint16_t wex1[2][6] = {{0}}, wfz1[2][6] = {{0}};
     for (int k = 0; k < f->n; k++) {
         const struct sigq *u = &f->u[k];
+        f->ex2[k] = f->fz2[k] = 0;
         if (k == f->known || u->done)
             continue;
+        f->ex2[k] = u->exact2;
+        f->fz2[k] = u->fuzzy2;
         for (int b = 0; b < 24; b++) {
             if (u->exact & (1u << (8 + b)))
                 single_ex[b / 8][b % 8] |= (uint16_t)(1u << k);
@@ -1711,6 +1926,26 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
     uint32_t fz = (uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) & ~ex;
+    uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
+                 f->wfz[1][fz >> 6] + known;
+    if (w > UBUR_NAME_MAX_UNITS * SIG_W)
+        w = UBUR_NAME_MAX_UNITS * SIG_W;
+    return (sig & 0xff) < f->max_sb[w];
+}
+
+/* sig_pass again for a name that passed it, each unit counted only when the second
+ * signature (sig2) holds it too: most names let through by a collision fail here. */
+static bool
+sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known)
+{
+    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
+    uint32_t ex2 = 0, fz2 = 0; /* few names get here: a loop, not tables to build */
+    for (int k = 0; k < f->n; k++) {
+        ex2 |= (uint32_t)((sig2 & f->ex2[k]) != 0) << k;
+        fz2 |= (uint32_t)((sig2 & f->fz2[k]) != 0) << k;
+    }
+    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]) & ex2;
+    uint32_t fz = ((uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) | f->loose) & fz2 & ~ex;
     uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
@@ -1772,6 +2007,9 @@ typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubu
         if ((typo_token & ~known) & ~win)
             continue; /* a token the filter cannot see is lacking outside the window */
         bool pair = (typo_token & win) != 0;
+        /* a token no unit of the filter stands for (nothing indexed near it) is lacking
+         * unseen: its neighbour lacked alone is the pair ("nl" in "Abd-nl-Majid") */
+        bool unseen = (typo_token & ~known & win) != 0;
         uint32_t w = 0;
         for (int k = 0; k < nq; k++)
             if (win & (1u << qu[k].idx))
@@ -1781,7 +2019,7 @@ typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubu
             bool ok = c == 0 || (c == 2 && pair);
             if (c == 1) {
                 int p = qu[__builtin_ctz(m)].idx;
-                ok = ((fragile | typo_token) >> p) & 1;
+                ok = (((fragile | typo_token) >> p) & 1) || unseen;
             }
             if (ok)
                 f->tol[m >> 6] |= 1ull << (m & 63);
@@ -1813,7 +2051,7 @@ batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *rea
         s->batch_cap = s->batch_cap ? s->batch_cap * 2 : 256;
         s->seg = ubur_realloc(s->seg, (size_t)s->batch_cap * sizeof(struct segment));
     }
-    s->seg[s->nbatch++] = (struct segment){p->v, p->n, w};
+    s->seg[s->nbatch++] = (struct segment){p->v, post_sig2(p), p->n, w};
 }
 
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
@@ -1825,13 +2063,20 @@ batch_run(struct scratch *s, const struct sigfilter *f)
     s->nbatch = 0;
     for (uint32_t g = 0; g < n; g++) {
         const struct posting *v = s->seg[g].v;
+        const uint32_t *v2 = s->seg[g].sig2;
         uint32_t w = s->seg[g].w;
         for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
             /* the signature first: most postings fail it, so most never touch the
-             * bitmap, a cache miss whenever the list is long */
-            if (!sig_pass(f, v[i].sig, w) && !typo_tolerated(f, v[i].pid, v[i].sig))
-                continue;
+             * bitmap, a cache miss whenever the list is long; the second signature only
+             * for those that pass (the typo door judges by the first, as if it had
+             * failed there) */
             uint32_t id = v[i].pid & POST_ID_MASK;
+            if (sig_pass(f, v[i].sig, w)) {
+                if (!sig_pass2(f, v[i].sig, v2[i], w) && !typo_tolerated(f, v[i].pid, v[i].sig))
+                    continue;
+            } else if (!typo_tolerated(f, v[i].pid, v[i].sig)) {
+                continue;
+            }
             if (bit_test(s->seen, id))
                 continue;
             if (s->ncand >= CAND_MAX)
@@ -1934,6 +2179,12 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
             if (qw[k] > qmax)
                 qmax = qw[k];
         }
+        if (m->joined) { /* one unit of the name may stand for two of the query */
+            qmax = 0;
+            for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++)
+                if (bits & 1)
+                    qmax += qw[k];
+        }
         by_cand_q += qmax * c;
         by_cand_c += w * c;
     }
@@ -2005,6 +2256,9 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     PHASE(t0);
     struct scratch *s = scratch_get(ix->nnames);
     float qw[UBUR_NAME_MAX_UNITS], qsum = 0;
+    struct joined jn[UBUR_NAME_MAX_UNITS];
+    for (int i = 0; i + 1 < q->n; i++)
+        joined_lookup(ix, &q->u[i], &q->u[i + 1], &jn[i]);
     /* Rare units are expanded to their neighbours now; common ones only if they are read
      * (below): a common name's neighbours are other common names, too long to read, and
      * counting them would only loosen the bound. */
@@ -2023,6 +2277,9 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
             if (sl && sl->key)
                 add_known(ix, u, sl->val, 1.0);
         }
+        glued_bin(ix, &q->u[i], u);
+        split_reading(ix, &q->u[i], u);
+        joined_attach(ix, jn, i, q->n, u);
         for (int k = 0; k < u->nvocab; k++)
             if (!u->skip[k])
                 u->df += ix->vocab[u->vocab[k]].postings.n;
@@ -2058,9 +2315,17 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         if (!qu[k].expanded) {
             qu[k].nvocab = 0;
             expand(ix, &q->u[qu[k].idx], &qu[k]);
+            glued_bin(ix, &q->u[qu[k].idx], &qu[k]);
+            split_reading(ix, &q->u[qu[k].idx], &qu[k]);
+            joined_attach(ix, jn, qu[k].idx, q->n, &qu[k]);
             qu[k].expanded = true;
         }
     }
+    /* A query of one common unit alone (Abd al-Rahman, Muhammad) has no rarer unit to read
+     * and no combination of common units: its own list is read, the signature filter
+     * keeping only names light enough (their total weight) to reach min_score. */
+    if (nplan == 0 && nq == 1 && qu[0].df > 0)
+        plan[nplan++] = 0;
     PHASE(t0b);
     PHASE_ADD(3, t0, t0b);
 
@@ -2073,15 +2338,17 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     for (int k = 0; k < nq; k++) {
         f.u[k].w = qw[qu[k].idx];
         for (int v = 0; v < qu[k].nvocab; v++) {
-            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v]);
+            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v], qu[k].joined[v]);
             if (qu[k].credit[v] >= 0.999f) {
                 /* the n-th query unit with this skeleton needs an n-th one in the name */
                 uint32_t nth = 0;
                 for (int j = 0; j < qu[k].idx; j++)
                     nth += !strcmp(q->u[j].skel, q->u[qu[k].idx].skel);
                 f.u[k].exact |= sig_bit(qu[k].vocab[v], nth);
+                f.u[k].exact2 |= sig2_bit(qu[k].vocab[v], nth);
             } else {
                 f.u[k].fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                f.u[k].fuzzy2 |= sig2_bit(qu[k].vocab[v], 0);
                 if (qu[k].credit[v] > f.u[k].fuzzy_credit)
                     f.u[k].fuzzy_credit = qu[k].credit[v];
             }
@@ -2093,24 +2360,28 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     letters_shape(q, &qlen, &qset);
     typo_setup(&f, qu, nq, q, qlen, min_score);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
-     * nearly every name through: its neighbours are not tested (the approximation). A
+     * nearly every name through: its neighbours are not tested by the first signature
+     * (the approximation), only by the second, for the names the first lets through. A
      * unit in the plan keeps them, or a name rejected before its lists are read would be
      * rejected again then. */
     for (int k = 0; k < nq; k++) {
         bool planned = false;
         for (int i = 0; i < nplan; i++)
             planned |= plan[i] == k;
-        if (!planned && __builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS)
+        if (!planned && __builtin_popcount(f.u[k].fuzzy) > SIG_FUZZY_BITS) {
             f.u[k].fuzzy = 0;
+            f.loose |= 1u << k;
+        }
     }
     for (int step = 0; step < nplan; step++) {
         int k = plan[step];
         f.known = k;
         sig_tables(&f);
-        struct sigq rest = {0, 0, f.u[k].w, 0, false};
+        struct sigq rest = {0, 0, 0, 0, f.u[k].w, 0, false};
         for (int v = 0; v < qu[k].nvocab; v++) {
             if (qu[k].skip[v]) {
                 rest.fuzzy |= sig_bit(qu[k].vocab[v], 0);
+                rest.fuzzy2 |= sig2_bit(qu[k].vocab[v], 0);
                 if (qu[k].credit[v] > rest.fuzzy_credit)
                     rest.fuzzy_credit = qu[k].credit[v];
                 continue;
@@ -2188,8 +2459,12 @@ gathered:
             cn.u[b].flags = cu[b].flags;
             cn.u[b].weight = (float)cu[b].weight / 255.0f;
             cn.u[b].text[0] = '\0';
-            cn.u[b].phon[0] = '\0';
             cn.u[b].skel[0] = '\0';
+            /* the phonetic form, for words split or joined differently (merge_units) */
+            const char *ph = ix->pool + cu[b].phon;
+            size_t pl = strnlen(ph, UBUR_NAME_PHON - 1);
+            memcpy(cn.u[b].phon, ph, pl);
+            cn.u[b].phon[pl] = '\0';
             /* the letters, for the comparison of whole names written out */
             if (!letters) {
                 cn.u[b].letters[0] = '\0';

@@ -520,10 +520,10 @@ latin_phon(const char *s, char *out)
         } else if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 'c' || c == 't' ||
                                 c == 'd' || c == 'p' || c == 'z')) {
             cls = c == 'k'                 ? 'K'
-                  : c == 'g'               ? 'J'
+                  : c == 'g'               ? 'G' /* غ, or ق as Persian says it (Sadegh) */
                   : (c == 's' || c == 'c') ? 'X'
                   : c == 't'               ? 'T'
-                  : c == 'd'               ? 'D'
+                  : c == 'd'               ? 'C' /* ذ ظ ض, never د: near z too */
                   : c == 'p'               ? 'F'
                                            : 'J';
             adv = 2;
@@ -706,7 +706,7 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
 static char
 emphatic_class(char c)
 {
-    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c;
+    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c == 'G' ? 'J' : c;
 }
 
 /*
@@ -791,6 +791,8 @@ sub_cost(char a, char b)
             return 0; /* ض and d, ظ and z */
         if ((ca == 'D' || ca == 'Z') && (cb == 'D' || cb == 'Z'))
             return 0.2; /* ض and z (Ramazan), ظ and d (Dahir), ذ and z (Nazir) */
+        if ((ca == 'J' || ca == 'K') && (cb == 'J' || cb == 'K') && (a == 'G' || b == 'G'))
+            return 0.2; /* Latin gh and ق (Sadegh صادق, Ghasem قاسم, Bagher باقر) */
         return sub_cost(ca, cb);
     }
     bool va = short_vowel(a) || long_vowel(a), vb = short_vowel(b) || long_vowel(b);
@@ -843,6 +845,7 @@ cost_init(void)
             sub_tab[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
     }
     skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
+    skel_sub_tab['J']['K'] = skel_sub_tab['K']['J'] = sub_cost('G', 'K');
 }
 
 double
@@ -1009,12 +1012,70 @@ unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_le
     return t;
 }
 
+/*
+ * Latin "sh", "zh", "th", "dh" between vowels may be two letters, the first closing a
+ * syllable and the h opening the next (Is-haq اسحاق, Az-har الأزهر, Fat-hi فتحي, Ad-ham
+ * أدهم): the phonetic form of that reading, or false when the letters have no such pair.
+ */
+static bool
+split_digraph_phon(const char *letters, char out[UBUR_NAME_PHON])
+{
+    size_t n = strlen(letters);
+    if (n < 4 || n + 2 > UBUR_NAME_PHON)
+        return false;
+    for (size_t p = 1; p + 2 < n; p++) {
+        if (letters[p + 1] != 'h' || !strchr("sztd", letters[p]) || !lvowel(letters[p - 1]) ||
+            !lvowel(letters[p + 2]))
+            continue;
+        char buf[UBUR_NAME_PHON + 2];
+        memcpy(buf, letters, p + 1);
+        buf[p + 1] = '-'; /* latin_phon reads no digraph across it */
+        memcpy(buf + p + 2, letters + p + 1, n - p);
+        latin_phon(buf, out);
+        return true;
+    }
+    return false;
+}
+
+/* Whether an Arabic phonetic form has a consonant that Latin may write with an h after it
+ * as one digraph (S, Z, T, D and ذ ض ظ before H). */
+static bool
+arabic_h_pair(const char *phon)
+{
+    for (size_t i = 1; phon[i]; i++)
+        if (phon[i] == 'H' && strchr("SZTDCQV", phon[i - 1]))
+            return true;
+    return false;
+}
+
+bool
+ubur_name_unit_split_reading(const struct ubur_name_unit *u, char skel[UBUR_NAME_PHON])
+{
+    char alt[UBUR_NAME_PHON];
+    if (u->kind != UBUR_UNIT_PLAIN || (u->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_DIN)) ||
+        !split_digraph_phon(u->letters, alt))
+        return false;
+    skeleton(alt, skel, UBUR_NAME_PHON);
+    return true;
+}
+
 double
 ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
                              const char *b_letters, unsigned b_kind, unsigned b_flags)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
     double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    if (aa != ba && s < 0.95 && a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
+        !((a->flags | b_flags) & UBUR_UNIT_DIN)) {
+        /* Is-haq: the Latin digraph read as two letters, against Arabic script only */
+        const char *lat = aa ? b_letters : a->letters, *arp = aa ? a->phon : b_phon;
+        char alt[UBUR_NAME_PHON];
+        if (lat && lat[0] && arabic_h_pair(arp) && split_digraph_phon(lat, alt)) {
+            double s2 = ubur_name_phon_similarity(alt, arp, false, true);
+            if (s2 > s)
+                s = s2;
+        }
+    }
     double t =
         s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
@@ -1417,6 +1478,8 @@ static const char *const latin_abd[] = {"abd",   "abdul", "abdel",  "abdal", "ab
 static const char *const latin_din[] = {"din",   "deen",  "dine",   "ddin",  "ddine",
                                         "edin",  "eddin", "eddine", "uddin", "addin",
                                         "aldin", "udin",  "iddin",  NULL};
+static const char *const muhammad_forms[] = {"mehmet",  "mehmed", "mahomet", "mahomed",
+                                             "mamadou", "mamadu", "mahamat", NULL};
 /* "Ullah" after a name, written apart: "Saif Ullah", "Aman Ullah" (Saifullah). Not "Allah":
  * in Latin "Allah" begins names too (Allah Dad, Allah Noor: "Matin Allah Dad"). */
 static const char *const latin_allah[] = {"ullah", "ollah", "illah", NULL};
@@ -1450,6 +1513,8 @@ enum {
     P_DIN = 64,
     P_ABD_TYPO = 128, /* one letter off "abdul"/"abdel": a particle only before a name given
                          after abd (Abdl Manan), else a name (Adel, Abdel is not Adel) */
+    P_SUFFIX = 256,   /* ends a compound name (latin_suffixes) */
+    P_MUHAMMAD = 512, /* another form of Muhammad (muhammad_forms) */
 };
 #define PARTICLE_SLOTS 256
 static struct {
@@ -1488,6 +1553,8 @@ particles_init(void)
     particles_add(latin_umm, P_UMM);
     particles_add(latin_abd, P_ABD);
     particles_add(latin_din, P_DIN);
+    particles_add(latin_suffixes, P_SUFFIX);
+    particles_add(muhammad_forms, P_MUHAMMAD);
 }
 
 /* The particle categories of a folded Latin token (0 for an ordinary name). */
@@ -1704,8 +1771,22 @@ glued_din(const char *t)
     /* One typo in the "-uddin" of a long name is still the compound (Sadudnin, Saduudin,
      * Nasreddne for Saduddin, Nasreddine): a typo must not turn it into another name. */
     static const char *const typo_of[] = {"uddin", "eddin", "eddine", NULL};
-    for (int k = 0; l >= 8 && typo_of[k]; k++) {
+    if (l < 8)
+        return 0;
+    /* one typo changes the set of letters by two at most: a cheap test before the edits,
+     * as this runs for every long token of every name indexed */
+    uint32_t tail = 0;
+    for (size_t k = l - 7; k < l; k++)
+        tail |= 1u << ((unsigned char)t[k] & 31);
+    if (!(tail & (1u << ('d' & 31))) || !(tail & (1u << ('n' & 31))))
+        return 0; /* every ending has a d and an n: a typo leaves one of each (mostly) */
+    for (int k = 0; typo_of[k]; k++) {
         size_t sl = strlen(typo_of[k]);
+        uint32_t set = 0;
+        for (size_t m = 0; m < sl; m++)
+            set |= 1u << ((unsigned char)typo_of[k][m] & 31);
+        if (__builtin_popcount(set & ~tail) > 1)
+            continue; /* more than one of the ending's letters missing */
         for (size_t w = sl - 1; w <= sl + 1; w++)
             if (l >= w + 3 && typo_edits(t + l - w, typo_of[k]) == 1)
                 return l - w;
@@ -1887,15 +1968,20 @@ parse_units(struct ubur_name *out, char *folded)
     char written[UBUR_NAME_PHON] = ""; /* the particles of the next unit, as written */
     for (int i = 0; i < nt; i++) {
         const char *t = tok[i].s;
-        /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it */
+        /* Muhammad abbreviated as Malaysia, Singapore and Pakistan write it; its Turkish,
+         * West African and older European forms (Mehmet, Mamadou, Mahomet), which no sound
+         * rule reaches from Muhammad */
+        unsigned cat0 = tok[i].arabic ? 0 : particle_cat(t);
         if (!tok[i].arabic && (!strcmp(t, "mohd") || !strcmp(t, "muhd") || !strcmp(t, "mhd") ||
-                               (!strcmp(t, "md") && nt > 1)))
+                               (!strcmp(t, "md") && nt > 1) || (cat0 & P_MUHAMMAD)))
             t = "muhammad";
+        const char *typed = tok[i].s; /* its letters stay as typed (a typo in Mamadou) */
+        int units_before = out->n;
         const char *next = i + 1 < nt ? tok[i + 1].s : NULL;
         bool ar = tok[i].arabic;
         bool more = next != NULL;
         if (!ar) {
-            unsigned cat = particle_cat(t);
+            unsigned cat = t == typed ? cat0 : particle_cat(t);
             if (cat & P_ABD_TYPO) {
                 /* "adel" is one letter from "abdel" but a name of its own: the particle
                  * only when a name given after abd follows */
@@ -1960,8 +2046,8 @@ parse_units(struct ubur_name *out, char *folded)
             if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
                 in_list(t, latin_allah) && allah_join(out, t, false))
                 continue;
-            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending &&
-                in_list(t, latin_suffixes) && suffix_join(out, t, next, false))
+            if (out->n > 0 && pending_kind == UBUR_UNIT_PLAIN && !pending && (cat & P_SUFFIX) &&
+                suffix_join(out, t, next, false))
                 continue;
             /* glued "abdulrahman", "abdelkarim", "abdullah" */
             if (pending_kind == UBUR_UNIT_PLAIN && !strncmp(t, "abd", 3) && strlen(t) >= 6) {
@@ -2081,7 +2167,10 @@ parse_units(struct ubur_name *out, char *folded)
             pending = 0;
             pending_kind = UBUR_UNIT_PLAIN;
         }
-    next_token:;
+    next_token:
+        if (t != typed && out->n == units_before + 1 && !tok[i].arabic &&
+            out->u[out->n - 1].kind == UBUR_UNIT_PLAIN)
+            copy2(out->u[out->n - 1].letters, sizeof(out->u[0].letters), typed, "");
     }
     /* A dangling particle ("... abu" at the end) becomes a unit of its own. */
     if (pending_kind != UBUR_UNIT_PLAIN && nt > 0)
@@ -2339,6 +2428,198 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
     return ubur_names_compare_sim(a, b, (const double(*)[UBUR_NAME_MAX_UNITS])sim, explain);
 }
 
+/*
+ * Words split or joined differently in the two writings: two neighbouring units of one
+ * name that sound, run together, like one unit of the other (خدايرحيم and Khudai Rahim,
+ * ظاهرعويس and Dahir Aweys, ما يشو and Maychou), or a patronym written with its "bin"
+ * glued on one side (بنحسين, Benhassine) and apart on the other. Only plain units, and
+ * only where the units it joins are unmatched or matched less well than the joined
+ * reading.
+ */
+#define MERGE_MIN 0.80 /* the joined reading must sound this alike: it is a structural guess */
+
+static bool
+is_vowel_sym(char c)
+{
+    return c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' || c == 'E';
+}
+
+/* The consonants of a phonetic form, and its first and last (0 when none). */
+static int
+consonants(const char *phon, char *first, char *last)
+{
+    int n = 0;
+    *first = *last = 0;
+    for (; *phon; phon++)
+        if (!is_vowel_sym(*phon)) {
+            if (!n)
+                *first = *phon;
+            *last = *phon;
+            n++;
+        }
+    return n;
+}
+
+/* Two consonants that may stand for one letter (the same class or a close one). */
+static bool
+consonant_near(char a, char b)
+{
+    return a && b && sub_tab[a & 0x7f][b & 0x7f] <= 0.45;
+}
+
+/* The phonetic form of x (and y, when not NULL) written as one word, with "bin" before it
+ * when `bin`. Returns false when it does not fit. */
+static bool
+joined_phon(const struct ubur_name_unit *x, const struct ubur_name_unit *y, bool bin,
+            char out[UBUR_NAME_PHON])
+{
+    bool arabic = x->flags & UBUR_UNIT_ARABIC;
+    if (!arabic && x->letters[0] && (!y || y->letters[0])) {
+        char l[UBUR_NAME_PHON * 3];
+        snprintf(l, sizeof(l), "%s%s%s", bin ? "bin" : "", x->letters, y ? y->letters : "");
+        if (strlen(l) >= UBUR_NAME_PHON)
+            return false;
+        latin_phon(l, out);
+        return true;
+    }
+    int w = snprintf(out, UBUR_NAME_PHON, "%s%s%s", bin ? (arabic ? "BN" : "BiN") : "", x->phon,
+                     y ? y->phon : "");
+    return w > 0 && w < UBUR_NAME_PHON;
+}
+
+static bool
+mergeable(const struct ubur_name_unit *u)
+{
+    return u->kind == UBUR_UNIT_PLAIN && !(u->flags & (UBUR_UNIT_DIN | UBUR_UNIT_ARTICLE)) &&
+           u->phon[0];
+}
+
+bool
+ubur_name_join_units(const struct ubur_name_unit *a, const struct ubur_name_unit *b,
+                     struct ubur_name_unit *out)
+{
+    if (!mergeable(b) || (b->flags & UBUR_UNIT_NASAB) || a->kind != UBUR_UNIT_PLAIN ||
+        (a->flags & UBUR_UNIT_DIN) || !a->phon[0] ||
+        !!(a->flags & UBUR_UNIT_ARABIC) != !!(b->flags & UBUR_UNIT_ARABIC))
+        return false;
+    memset(out, 0, sizeof(*out));
+    if (!joined_phon(a, b, false, out->phon))
+        return false;
+    out->kind = UBUR_UNIT_PLAIN;
+    out->flags = a->flags & (UBUR_UNIT_ARABIC | UBUR_UNIT_NASAB | UBUR_UNIT_ARTICLE);
+    skeleton(out->phon, out->skel, sizeof(out->skel));
+    if (a->letters[0] && b->letters[0] &&
+        strlen(a->letters) + strlen(b->letters) < sizeof(out->letters))
+        snprintf(out->letters, sizeof(out->letters), "%s%s", a->letters, b->letters);
+    snprintf(out->text, sizeof(out->text), "%.18s+%.18s", a->text, b->text);
+    out->weight = unit_weight(out->skel);
+    return true;
+}
+
+/*
+ * Tries the joined readings of x's units against y's (ma: x's matches, mb: y's, ms: the
+ * similarity of each x unit's match, ys of each y unit's). A joined pair i, i+1 of x
+ * matched to j of y is written ma[i] = ma[i+1] = j, mb[j] = i, and join[i] = 1 (2 for a
+ * glued bin: x unit i alone). Returns whether anything changed.
+ */
+static bool
+merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *mb, double *ms,
+            double *ys, unsigned char *join)
+{
+    bool changed = false;
+    pthread_once(&cost_once, cost_init);
+    /* each side's consonants once; nothing to do when no unit of y may take a joined word
+     * (this runs for most names a search scores) */
+    char xf_[UBUR_NAME_MAX_UNITS], xl_[UBUR_NAME_MAX_UNITS], yf_[UBUR_NAME_MAX_UNITS],
+        yl_[UBUR_NAME_MAX_UNITS];
+    int xc_[UBUR_NAME_MAX_UNITS], yc_[UBUR_NAME_MAX_UNITS];
+    bool any = false;
+    for (int j = 0; j < y->n; j++) {
+        const struct ubur_name_unit *v = &y->u[j];
+        yc_[j] = -9;
+        if (v->kind != UBUR_UNIT_PLAIN || (v->flags & UBUR_UNIT_DIN) || !v->phon[0] ||
+            (mb[j] >= 0 && ys[j] >= MERGE_MIN))
+            continue;
+        yc_[j] = consonants(v->phon, &yf_[j], &yl_[j]);
+        if (yc_[j] < 2 || (yc_[j] == 2 && strlen(v->phon) < 4))
+            yc_[j] = -9;
+        else
+            any = true;
+    }
+    if (!any)
+        return false;
+    for (int i = 0; i < x->n; i++)
+        xc_[i] = consonants(x->u[i].phon, &xf_[i], &xl_[i]);
+    for (int i = 0; i < x->n; i++) {
+        const struct ubur_name_unit *u1 = &x->u[i];
+        bool bin = (u1->flags & UBUR_UNIT_NASAB) != 0;
+        const struct ubur_name_unit *u2 = i + 1 < x->n ? &x->u[i + 1] : NULL;
+        if (u2 && (!mergeable(u2) || (u2->flags & UBUR_UNIT_NASAB) ||
+                   !!(u1->flags & UBUR_UNIT_ARABIC) != !!(u2->flags & UBUR_UNIT_ARABIC) ||
+                   (ma[i + 1] >= 0 && ms[i + 1] >= MERGE_MIN) || join[i + 1]))
+            u2 = NULL;
+        if (u1->kind != UBUR_UNIT_PLAIN || (u1->flags & UBUR_UNIT_DIN) || !u1->phon[0] || join[i] ||
+            (ma[i] >= 0 && ms[i] >= MERGE_MIN) || (i > 0 && join[i - 1] == 1))
+            continue;
+        /* two units joined; or a patronym with its bin glued on */
+        for (int form = 0; form < 2; form++) {
+            bool with_bin = form == 1;
+            if ((with_bin && !bin) || (!with_bin && !u2))
+                continue;
+            const struct ubur_name_unit *second = with_bin ? NULL : u2;
+            int cx = xc_[i] + with_bin + (second ? xc_[i + 1] : 0);
+            char xf = with_bin ? 'B' : xf_[i], xl = second && xl_[i + 1] ? xl_[i + 1] : xl_[i];
+            char jp[UBUR_NAME_PHON] = "";
+            for (int j = 0; j < y->n; j++) {
+                const struct ubur_name_unit *v = &y->u[j];
+                int cy = yc_[j];
+                if (cy < 0 || cx - cy > 1 || cy - cx > 1 ||
+                    (with_bin && (v->flags & UBUR_UNIT_NASAB)))
+                    continue;
+                /* cheap before the distance: the joined word begins and ends as v does */
+                if (!consonant_near(xf, yf_[j]) || !consonant_near(xl, yl_[j]))
+                    continue;
+                /* the other side's unit matched well already, or to another unit */
+                if (mb[j] >= 0 && mb[j] != i && (!second || mb[j] != i + 1))
+                    continue;
+                if (mb[j] >= 0 && ys[j] >= MERGE_MIN)
+                    continue;
+                if (!jp[0] && !joined_phon(u1, second, with_bin, jp))
+                    break;
+                double sj = ubur_name_phon_similarity(jp, v->phon, u1->flags & UBUR_UNIT_ARABIC,
+                                                      v->flags & UBUR_UNIT_ARABIC);
+                if (sj < MERGE_MIN)
+                    continue;
+                /* undo what the joined units and j were matched to */
+                int undo[3] = {ma[i], second ? ma[i + 1] : -1, j};
+                for (int k = 0; k < 2; k++)
+                    if (undo[k] >= 0) {
+                        mb[undo[k]] = -1;
+                        ys[undo[k]] = 0;
+                    }
+                if (mb[j] >= 0) {
+                    ma[mb[j]] = -1;
+                    ms[mb[j]] = 0;
+                }
+                ma[i] = j;
+                ms[i] = sj;
+                if (second) {
+                    ma[i + 1] = j;
+                    ms[i + 1] = sj;
+                }
+                mb[j] = i;
+                ys[j] = sj;
+                join[i] = second ? 1 : 2;
+                changed = true;
+                break;
+            }
+            if (join[i])
+                break;
+        }
+    }
+    return changed;
+}
+
 double
 ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                        const double (*sim)[UBUR_NAME_MAX_UNITS], struct ubur_buf *explain)
@@ -2412,18 +2693,62 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
                 }
             }
     }
+    /* Words split or joined differently (merge_units): tried only when units are left
+     * unmatched or weakly matched on both sides. */
+    unsigned char join_a[UBUR_NAME_MAX_UNITS] = {0}, join_b[UBUR_NAME_MAX_UNITS] = {0};
+    {
+        int weak_a = 0, weak_b = 0;
+        double bsim[UBUR_NAME_MAX_UNITS] = {0};
+        for (int i = 0; i < a->n; i++)
+            weak_a += ma[i] < 0 || msim[i] < MERGE_MIN;
+        for (int j = 0; j < b->n; j++) {
+            weak_b += mb[j] < 0 || (mb[j] >= 0 && msim[mb[j]] < MERGE_MIN);
+            if (mb[j] >= 0)
+                bsim[j] = msim[mb[j]];
+        }
+        if (weak_a && weak_b) {
+            bool ch = merge_units(a, b, ma, mb, msim, bsim, join_a);
+            ch |= merge_units(b, a, mb, ma, bsim, msim, join_b);
+            if (ch) {
+                /* coverage again from the matches as they now stand */
+                wa_m = wb_m = info = 0;
+                for (int i = 0; i < a->n; i++)
+                    if (ma[i] >= 0) {
+                        wa_m += ubur_name_match_credit(msim[i]) * a->u[i].weight;
+                        info += a->u[i].weight / 2;
+                    }
+                for (int j = 0; j < b->n; j++)
+                    if (mb[j] >= 0) {
+                        wb_m += ubur_name_match_credit(bsim[j]) * b->u[j].weight;
+                        info += b->u[j].weight / 2;
+                    }
+                /* msim is read by a's side below: a unit of a joined in b's reading */
+                for (int i = 0; i < a->n; i++)
+                    if (ma[i] >= 0 && join_b[ma[i]])
+                        msim[i] = bsim[ma[i]];
+            }
+        }
+    }
     double ca = wa_m / sa, cb = wb_m / sb;
     double score = sqrt(ca * cb);
 
     if (explain) {
         bool first = true;
         for (int i = 0; i < a->n; i++) {
-            if (ma[i] < 0)
+            if (ma[i] < 0 || (i > 0 && join_a[i - 1] == 1) ||
+                (i > 0 && ma[i - 1] == ma[i] && join_b[ma[i]] == 0 && join_a[i - 1]))
                 continue;
             const struct ubur_name_unit *x = &a->u[i], *y = &b->u[ma[i]];
-            ubur_buf_addf(explain, "%s%s%s%s %.2f%s", first ? "" : "; ", unit_label(x),
-                          msim[i] >= 0.999 ? "=" : "~", unit_label(y), msim[i],
-                          x->weight < 0.75f ? " (common)" : "");
+            char lx[2 * UBUR_NAME_TEXT + 8], ly[2 * UBUR_NAME_TEXT + 8];
+            snprintf(lx, sizeof(lx), "%s%s%s%s", join_a[i] == 2 ? "bin " : "", unit_label(x),
+                     join_a[i] == 1 ? "+" : "", join_a[i] == 1 ? unit_label(&a->u[i + 1]) : "");
+            int jy = ma[i];
+            snprintf(ly, sizeof(ly), "%s%s%s%s", join_b[jy] == 2 ? "bin " : "", unit_label(y),
+                     join_b[jy] == 1 ? "+" : "", join_b[jy] == 1 ? unit_label(&b->u[jy + 1]) : "");
+            ubur_buf_addf(explain, "%s%s%s%s %.2f%s%s", first ? "" : "; ", lx,
+                          msim[i] >= 0.999 ? "=" : "~", ly, msim[i],
+                          x->weight < 0.75f ? " (common)" : "",
+                          join_a[i] || join_b[jy] ? " (written as one word on one side)" : "");
             first = false;
         }
         for (int i = 0; i < a->n; i++)
@@ -2448,7 +2773,8 @@ ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name *b,
         if (ma[i] < 0)
             continue;
         seq[ns++] = ma[i];
-        if (a_nasab && b_nasab && ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB))
+        if (a_nasab && b_nasab && ((a->u[i].flags ^ b->u[ma[i]].flags) & UBUR_UNIT_NASAB) &&
+            join_a[i] != 2 && join_b[ma[i]] != 2) /* "Ben Hassine" = "بنحسين": the same role */
             nasab_role = true;
     }
     for (int x = 0; x < ns; x++)
