@@ -7,7 +7,9 @@
 # counting the server's pwrite, pread, fdatasync and futex calls, and the
 # server's CPU; all per recorded check (a check and its confirmation).
 # PACED=1 adds a run paced at RATE checks/s (p50, p90, p99, CPU). Prints the
-# writer's group-commit counters after each server.
+# writer's group-commit counters after each server, and the size of the
+# database's write-ahead log (read every second) at the end of each run and
+# its largest.
 #   OLD=/path/to/old/ubur NEW=build/ubur flock /tmp/ubur-bench.lock nice bench/border/ab.sh
 # Environment: OLD, NEW (binaries; NEW defaults to build/ubur), ROUNDS (2),
 # DURATION (10), CONNS (64), PACED (0), RATE (500), BENCH_DB (default
@@ -25,8 +27,26 @@ rate=${RATE:-500}
 hz=$(getconf CLK_TCK)
 log=$(mktemp)
 stat=$(mktemp)
+walsizes=$(mktemp)
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -f "$log" "$stat"' EXIT
+walpid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$walpid" ] && kill $walpid 2>/dev/null
+      rm -f "$log" "$stat" "$walsizes"' EXIT
+
+# wal_watch: starts reading the log's size every second into $walsizes.
+wal_watch() {
+    : >"$walsizes"
+    (while :; do stat -c %s "$db-wal" 2>/dev/null || echo 0; sleep 1; done >"$walsizes") &
+    walpid=$!
+}
+# wal_report: stops it and prints the sizes seen.
+wal_report() {
+    kill $walpid 2>/dev/null || true
+    wait $walpid 2>/dev/null || true
+    walpid=
+    awk '{ if ($1 > max) max = $1; last = $1 }
+         END { printf "  WAL: largest %.1f MB, at the end %.1f MB\n", max / 1e6, last / 1e6 }' "$walsizes"
+}
 
 # recorded RESULT-LINE: the recorded checks (confirmations) of a wrk run, at least 1.
 recorded() {
@@ -42,6 +62,7 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
         officer_login "$pwfile" 1000000
         wrk -t2 -c8 -d4s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
         c0=$(cpu_ticks "$pid")
+        wal_watch
         perf stat -x, -o "$stat" -p "$pid" -e 'syscalls:sys_enter_pwrite64,syscalls:sys_enter_pread64,syscalls:sys_enter_fdatasync,syscalls:sys_enter_futex' -- sleep "$duration" &
         perf_pid=$!
         out=$(wrk -t2 -c"${CONNS:-64}" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
@@ -55,13 +76,16 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
                            /syscalls/ { split($3, a, ":"); sub("sys_enter_", "", a[2]);
                                         printf " %s %.1f", a[2], $1 / n }
                            END { print " per recorded check" }' "$stat"
+        wal_report
         if [ "${PACED:-0}" = 1 ]; then
             c0=$(cpu_ticks "$pid")
+            wal_watch
             out=$(UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
                   wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT)
             c1=$(cpu_ticks "$pid")
             n=$(recorded "$out")
             echo "  paced at $rate/s: $(echo "$out" | sed 's/.*recorded_per_s=\([0-9.]*\).*p50_ms=\([0-9.]*\).*p90_ms=\([0-9.]*\).*p99_ms=\([0-9.]*\).*/reached \1\/s, p50 \2, p90 \3, p99 \4 ms/'), server CPU $(( (c1 - c0) * 1000000 / hz / n )) us per recorded check"
+            wal_report
         fi
         kill -INT $pid
         wait $pid || true

@@ -86,6 +86,28 @@ void ubur_store_read_begin(struct ubur_store *s);
 void ubur_store_read_end(struct ubur_store *s);
 
 /*
+ * Folds the write-ahead log back into the database file (SQLite; a no-op
+ * returning 0 on backends without one, PostgreSQL). The connection must be
+ * outside any transaction or snapshot.
+ *   PASSIVE copies every frame that no reader still needs and never waits.
+ *   RESTART also takes the write lock, copies every frame, syncs the
+ *   database file and then waits until no reader is left on the log, so
+ *   that the next write starts the log again from its first frame (the file
+ *   keeps its size: nothing is allocated again). While the log is never
+ *   restarted it only grows, under steady reads and writes by megabytes a
+ *   second. It waits for the write lock and for readers at most wait_ms
+ *   (polling every 100 microseconds), then gives up with UBUR_EBUSY, the
+ *   log intact and usable; it also returns UBUR_EBUSY at once while another
+ *   connection checkpoints.
+ * *log_frames and *copied_frames (either may be NULL) get the log's frames
+ * and those of them now in the database file (0 and 0 without a log).
+ * Returns 0, UBUR_EBUSY, or another negative code (an I/O error).
+ */
+enum ubur_checkpoint_mode { UBUR_CHECKPOINT_PASSIVE, UBUR_CHECKPOINT_RESTART };
+int ubur_store_checkpoint(struct ubur_store *s, enum ubur_checkpoint_mode mode, int wait_ms,
+                          int *log_frames, int *copied_frames, struct ubur_error *err);
+
+/*
  * Runs SQL without parameters or results (DDL, PRAGMA); may hold several
  * statements. On PostgreSQL, inside a transaction, one SAVEPOINT, RELEASE or
  * SET LOCAL statement is queued as ubur_store_queue queues a write (its
@@ -178,8 +200,9 @@ void ubur_stmt_bind_va(struct ubur_stmt *st, const char *types, va_list *ap);
 /*
  * Says that a bulk load starts (on) or has ended (off) on this connection,
  * outside a transaction. Only a hint for speed: SQLite then gives its page
- * cache up to 1 GB, checkpoints its write-ahead log less often (every
- * 100,000 pages instead of 1,000) and skips CHECK constraints and
+ * cache up to 1 GB, checkpoints its write-ahead log on a thread and
+ * connection of its own (every 25,000 pages, never blocking the writer,
+ * stopped by off) and skips CHECK constraints and
  * foreign-key checks, so the caller must have validated every value a CHECK
  * covers and write only references it made or looked up itself, parents
  * first (the registry import does); PostgreSQL ignores it. Durability and

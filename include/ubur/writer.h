@@ -28,6 +28,10 @@
  * begin or commit a transaction, must not wait on anything, and must leave
  * no statement in progress.
  *
+ * On SQLite a second thread checkpoints the WAL passively once a second, and
+ * the writer restarts the log between batches once it is long (writer.c
+ * says why), so it does not grow without bound under steady reads.
+ *
  * Without a writer (ctx->writer NULL: the CLI, unit tests) ubur_write runs
  * fn in its own transaction on ctx->store and commits before returning, so
  * the same service code serves both paths.
@@ -106,12 +110,20 @@ typedef void (*ubur_write_done_fn)(void *arg, int rc, const struct ubur_error *e
 int ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
                         ubur_write_done_fn done, struct ubur_error *err);
 
-/* Counters since open: jobs applied, batches committed, largest batch. */
+/*
+ * Counters since open: jobs applied, batches committed, failed jobs, largest batch; on SQLite the
+ * restarting checkpoints the writer ran between batches (done, given up because readers stayed
+ * on the log), and the time they held the writer (total and longest, microseconds).
+ */
 struct ubur_writer_stats {
     int64_t jobs;
     int64_t batches;
     int64_t failed;
     int largest_batch;
+    int64_t restarts;
+    int64_t restarts_busy;
+    int64_t restart_us;
+    int64_t restart_us_max;
 };
 void ubur_writer_stats(struct ubur_writer *w, struct ubur_writer_stats *out);
 

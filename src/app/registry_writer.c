@@ -554,7 +554,8 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
     qsort(sorted, nsorted, sizeof(*sorted), delta_cmp);
     for (size_t k = 0; k < nsorted; k++) {
         e = sorted[k];
-        day_text(e->day, day);
+        if (!k || e->day != sorted[k - 1]->day) /* sorted by day: formatted once a day */
+            day_text(e->day, day);
         int64_t ch =
             ubur_store_queue(s, err,
                              "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"

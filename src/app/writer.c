@@ -22,6 +22,19 @@
  * and syncs it, which inside a commit would hold every waiting caller for
  * as long. A second thread with its own connection runs passive
  * checkpoints every CHECKPOINT_MS instead; they do not block the writer.
+ *
+ * A passive checkpoint never restarts the log: SQLite starts writing it
+ * from its first frame again only when a write begins with every frame
+ * copied back and no reader left on the log, which under steady reads and
+ * writes never happens (the log grew by 47 MB/s during the border
+ * benchmark, and every append then allocated file blocks). So after each
+ * passive checkpoint that left a log, the writer thread itself, between
+ * two batches (it is the only writer, so nothing else is appended
+ * meanwhile), runs a restarting checkpoint: it copies the few frames
+ * committed since the passive one, syncs the database file, waits at most
+ * RESTART_WAIT_MS for readers to leave the log, and its next commit writes
+ * the log from its start. Waiting records wait for it; when readers do not
+ * leave in time it gives up and the next passive checkpoint tries again.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -65,6 +78,31 @@ struct write_job {
  * other connections see them.
  */
 #define DETACHED_HOLD_MS 10
+/*
+ * How long the writer's restarting checkpoint waits for the write lock (it
+ * holds it: only the checkpointer competes, and only for its own lock) and
+ * for readers to leave the log; a request's reads last well under 1 ms.
+ */
+#define RESTART_WAIT_MS 5
+/*
+ * The checkpointer repeats its passive checkpoint (at most CHECKPOINT_PASSES
+ * in a row) while the last one copied CHECKPOINT_FEW frames or more.
+ */
+#define CHECKPOINT_PASSES 4
+#define CHECKPOINT_FEW 256
+/*
+ * The writer restarts the log once it holds RESTART_FRAMES frames (4 KB
+ * pages: 128 MB) or more, not after every checkpoint: each restart holds
+ * the writer for the last frames' copy and a sync of the database file,
+ * measured at 5 to 140 ms on the loaded 2-core machine; restarting after
+ * every checkpoint (once a second) held it 4% of the time and the paced
+ * p99 got worse (docs/BENCHMARKS.md, border, session 5). At 128 MB the
+ * border benchmark restarts every 3 to 10 s, and the log file stops growing
+ * after its first round, so appends no longer allocate blocks (a commit's
+ * sync was 25% shorter). UBUR_WAL_RESTART_FRAMES overrides it (tests, and
+ * measuring other thresholds).
+ */
+#define RESTART_FRAMES 32768
 
 struct ubur_writer {
     pthread_mutex_t lock;
@@ -82,6 +120,8 @@ struct ubur_writer {
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_wake; /* stop was asked */
     bool has_ckpt;
+    bool restart_wanted; /* a passive checkpoint left a long log: restart it between batches */
+    int restart_frames;  /* how long: RESTART_FRAMES, or UBUR_WAL_RESTART_FRAMES (tests) */
 };
 
 /* Marks every job of a batch that has not failed as failed with rc and err. */
@@ -184,6 +224,38 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         fail_batch(batch, rc, &err);
 }
 
+static int64_t
+elapsed_us(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/*
+ * The restarting checkpoint between batches (the file comment says why). Called and returns with
+ * w->lock held; runs the checkpoint without it, so callers keep queueing meanwhile.
+ */
+static void
+restart_log(struct ubur_writer *w)
+{
+    w->restart_wanted = false;
+    pthread_mutex_unlock(&w->lock);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc =
+        ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
+    int64_t us = elapsed_us(&t0);
+    pthread_mutex_lock(&w->lock);
+    if (rc)
+        w->stats.restarts_busy++;
+    else
+        w->stats.restarts++;
+    w->stats.restart_us += us;
+    if (us > w->stats.restart_us_max)
+        w->stats.restart_us_max = us;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -191,6 +263,8 @@ writer_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
+        if (w->restart_wanted && !w->stop)
+            restart_log(w);
         while (!w->stop) {
             if (!w->head) {
                 pthread_cond_wait(&w->wake, &w->lock);
@@ -283,9 +357,23 @@ checkpoint_main(void *arg)
         if (w->stop)
             break;
         pthread_mutex_unlock(&w->lock);
-        /* Passive: copies what no reader still needs, never waits, never blocks the writer. */
-        ubur_store_exec(w->ckpt_store, "PRAGMA wal_checkpoint(PASSIVE)", NULL);
+        /*
+         * Passive: copies what no reader still needs, never waits, never blocks the writer. Then
+         * again while the last pass had much to copy (the frames committed while the previous
+         * one ran), so the writer's restart below is left only a few.
+         */
+        int log = 0, copied = 0, rc = 0;
+        for (int pass = 0, before = 0; pass < CHECKPOINT_PASSES; pass++, before = copied) {
+            rc = ubur_store_checkpoint(w->ckpt_store, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied,
+                                       NULL);
+            if (rc || log == 0 || copied - before < CHECKPOINT_FEW)
+                break;
+        }
         pthread_mutex_lock(&w->lock);
+        /* A long log is left: the writer restarts it after its current batch (an idle writer
+         * need not: with no reader on it, its next write restarts it anyway). */
+        if (!rc && log >= w->restart_frames)
+            w->restart_wanted = true;
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -306,6 +394,10 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     pthread_cond_init(&w->ckpt_wake, NULL);
     w->tail = &w->head;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
+    const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
+    w->restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES;
+    if (w->restart_frames < 1)
+        w->restart_frames = 1;
     if (ubur_store_kind(w->store) == UBUR_STORE_SQLITE &&
         ubur_store_open(&w->ckpt_store, db_uri, NULL) == 0) {
         ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=0", NULL);

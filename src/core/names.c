@@ -520,7 +520,7 @@ latin_phon(const char *s, char *out)
         } else if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 'c' || c == 't' ||
                                 c == 'd' || c == 'p' || c == 'z')) {
             cls = c == 'k'                 ? 'K'
-                  : c == 'g'               ? 'J'
+                  : c == 'g'               ? 'G' /* غ, or ق as Persian says it (Sadegh) */
                   : (c == 's' || c == 'c') ? 'X'
                   : c == 't'               ? 'T'
                   : c == 'd'               ? 'C' /* ذ ظ ض, never د: near z too */
@@ -706,7 +706,7 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
 static char
 emphatic_class(char c)
 {
-    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c;
+    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c == 'G' ? 'J' : c;
 }
 
 /*
@@ -791,6 +791,8 @@ sub_cost(char a, char b)
             return 0; /* ض and d, ظ and z */
         if ((ca == 'D' || ca == 'Z') && (cb == 'D' || cb == 'Z'))
             return 0.2; /* ض and z (Ramazan), ظ and d (Dahir), ذ and z (Nazir) */
+        if ((ca == 'J' || ca == 'K') && (cb == 'J' || cb == 'K') && (a == 'G' || b == 'G'))
+            return 0.2; /* Latin gh and ق (Sadegh صادق, Ghasem قاسم, Bagher باقر) */
         return sub_cost(ca, cb);
     }
     bool va = short_vowel(a) || long_vowel(a), vb = short_vowel(b) || long_vowel(b);
@@ -843,6 +845,7 @@ cost_init(void)
             sub_tab[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
     }
     skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
+    skel_sub_tab['J']['K'] = skel_sub_tab['K']['J'] = sub_cost('G', 'K');
 }
 
 double

@@ -372,8 +372,12 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     ubur_writer_stats(server_writer, &ws);
     ubur_writer_close(server_writer);
     server_writer = NULL;
-    fprintf(stderr, "ubur: writer: %lld writes in %lld commits (largest batch %d)\n",
-            (long long)ws.jobs, (long long)ws.batches, ws.largest_batch);
+    fprintf(stderr,
+            "ubur: writer: %lld writes in %lld commits (largest batch %d); log restarted %lld"
+            " times (%lld given up), %lld ms in all, longest %.1f ms\n",
+            (long long)ws.jobs, (long long)ws.batches, ws.largest_batch, (long long)ws.restarts,
+            (long long)ws.restarts_busy, (long long)(ws.restart_us / 1000),
+            ws.restart_us_max / 1000.0);
     pthread_mutex_lock(&stores_lock);
     for (int i = 0; i < nstores; i++)
         ubur_store_close(stores[i]);

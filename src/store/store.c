@@ -58,6 +58,21 @@ ubur_store_kind(const struct ubur_store *s)
     return s->ops->kind;
 }
 
+int
+ubur_store_checkpoint(struct ubur_store *s, enum ubur_checkpoint_mode mode, int wait_ms,
+                      int *log_frames, int *copied_frames, struct ubur_error *err)
+{
+    if (log_frames)
+        *log_frames = 0;
+    if (copied_frames)
+        *copied_frames = 0;
+    if (!s->ops->checkpoint)
+        return 0;
+    if (s->in_tx || s->in_read)
+        return ubur_error_set(err, UBUR_EINTERNAL, "checkpoint inside a transaction");
+    return s->ops->checkpoint(s, mode, wait_ms, log_frames, copied_frames, err);
+}
+
 void
 ubur_store_bulk_load(struct ubur_store *s, bool on)
 {

@@ -59,6 +59,9 @@ struct ubur_store_ops {
      * backend gains nothing from one and each statement reads on its own. */
     int (*read_begin)(struct ubur_store *s, struct ubur_error *err);
     void (*read_end)(struct ubur_store *s);
+    /* Optional: checkpoints the write-ahead log (ubur_store_checkpoint). NULL: no WAL to fold. */
+    int (*checkpoint)(struct ubur_store *s, enum ubur_checkpoint_mode mode, int wait_ms,
+                      int *log_frames, int *copied_frames, struct ubur_error *err);
 };
 
 #define UBUR_STMT_CACHE 256

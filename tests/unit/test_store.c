@@ -1137,6 +1137,68 @@ test_index_defer(void **state)
     assert_int_equal(count_rows(f->s, "SELECT COUNT(*) FROM store_deferred_index"), 0);
 }
 
+/*
+ * ubur_store_checkpoint: on SQLite a restarting checkpoint gives up (UBUR_EBUSY, within its wait)
+ * while a reader's snapshot is on the log, and once none is, the next write starts the log from
+ * its first frame instead of growing it; on PostgreSQL it does nothing and says so.
+ */
+static void
+test_checkpoint(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    for (int64_t i = 1; i <= 50; i++)
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", i), 1);
+    int log = -1, copied = -1;
+    if (f->pg) {
+        assert_int_equal(
+            ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied, &err), 0);
+        assert_int_equal(log, 0);
+        assert_int_equal(copied, 0);
+        assert_int_equal(
+            ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 5, &log, &copied, &err), 0);
+        return;
+    }
+
+    /* a reader on the log (its snapshot is in the log's 50-odd frames): the restart waits at
+     * most its 20 ms, then gives up */
+    struct ubur_store *reader = NULL;
+    assert_int_equal(ubur_store_open(&reader, f->uri, &err), 0);
+    ubur_store_read_begin(reader);
+    assert_int_equal(count_rows(reader, "SELECT COUNT(*) FROM t"), 50);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)51),
+                     1);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 20, NULL, NULL, &err),
+                     UBUR_EBUSY);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+    /* ... the log is intact and the reader still reads its snapshot */
+    assert_int_equal(count_rows(reader, "SELECT COUNT(*) FROM t"), 50);
+    ubur_store_read_end(reader);
+
+    /* no reader left: the restart succeeds and the next write starts the log again */
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 20, &log, &copied, &err),
+                     0);
+    assert_true(log >= 51);
+    assert_int_equal(copied, log);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)52),
+                     1);
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied, &err),
+                     0);
+    assert_true(log > 0 && log < 10);
+    assert_int_equal(count_rows(reader, "SELECT COUNT(*) FROM t"), 52);
+
+    /* not inside a transaction */
+    assert_int_equal(ubur_store_begin(f->s, &err), 0);
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 0, NULL, NULL, &err),
+                     UBUR_EINTERNAL);
+    ubur_store_rollback(f->s);
+    ubur_store_close(reader);
+}
+
 #define CONTRACT(setup_fn)                                                                         \
     cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                                \
         cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),              \
@@ -1146,6 +1208,7 @@ test_index_defer(void **state)
         cmocka_unit_test_setup_teardown(test_identity, setup_fn, teardown),                        \
         cmocka_unit_test_setup_teardown(test_transactions, setup_fn, teardown),                    \
         cmocka_unit_test_setup_teardown(test_read_snapshot, setup_fn, teardown),                   \
+        cmocka_unit_test_setup_teardown(test_checkpoint, setup_fn, teardown),                      \
         cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),                       \
         cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),              \

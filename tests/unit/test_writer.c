@@ -6,6 +6,7 @@
  * writer) behaves the same, and closing commits what is queued.
  */
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -287,6 +288,92 @@ test_detached_writes(void **state)
     unlink(dbpath);
 }
 
+struct reader {
+    volatile bool stop;
+    int64_t reads;
+};
+
+/* Reads t in short snapshots, one after another, until told to stop: a server's readers. */
+static void *
+reader_main(void *arg)
+{
+    struct reader *rd = arg;
+    struct ubur_store *s;
+    if (ubur_store_open(&s, dbpath, NULL))
+        return NULL;
+    while (!rd->stop) {
+        int64_t n = 0;
+        ubur_store_read_begin(s);
+        ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM t", "");
+        ubur_store_read_end(s);
+        rd->reads++;
+        struct timespec pause = {0, 200000}; /* the next request */
+        nanosleep(&pause, NULL);
+    }
+    ubur_store_close(s);
+    return NULL;
+}
+
+/*
+ * Under reads that never stop, SQLite alone never starts the log again (a write restarts it
+ * only when no reader is on it), so it grows with every commit. The writer restarts it between
+ * batches after the checkpointer's passive checkpoints (here once the log has 64 frames): it
+ * happens within seconds of commits, the log then holds fewer frames than there were commits,
+ * and every row is there.
+ */
+static void
+test_log_restarted_under_reads(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_writer *w;
+    setenv("UBUR_WAL_RESTART_FRAMES", "64", 1); /* this test's log is short */
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    unsetenv("UBUR_WAL_RESTART_FRAMES");
+    struct reader rd = {false, 0};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, reader_main, &rd);
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = w;
+    ctx.username = "test";
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t id = 0, ms = 0;
+    struct ubur_writer_stats st;
+    do { /* until the log was restarted, at most 20 s (a loaded machine) */
+        struct row r = {++id, "restart", false};
+        assert_int_equal(ubur_write(&ctx, insert_row, &r, NULL), 0);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        ubur_writer_stats(w, &st);
+    } while (st.restarts < 1 && ms < 20000);
+    /* a few more commits after the restart: the log starts again, not grows */
+    for (int i = 0; i < 5; i++) {
+        struct row r = {++id, "restart", false};
+        assert_int_equal(ubur_write(&ctx, insert_row, &r, NULL), 0);
+    }
+    ubur_writer_stats(w, &st);
+    rd.stop = true;
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    assert_true(rd.reads > 0);
+    assert_true(st.restarts >= 1);
+    assert_true(st.restart_us_max >= 0 && st.restart_us >= st.restart_us_max);
+    /* the log's frames now, while the writer still has it open */
+    struct ubur_store *s;
+    assert_int_equal(ubur_store_open(&s, dbpath, NULL), 0);
+    int log = 0;
+    assert_int_equal(ubur_store_checkpoint(s, UBUR_CHECKPOINT_PASSIVE, 0, &log, NULL, NULL), 0);
+    ubur_store_close(s);
+    assert_true(log < st.batches);
+    ubur_writer_close(w);
+    ubur_arena_release(&ctx.arena);
+    assert_int_equal(count_rows("restart"), id);
+    unlink(dbpath);
+}
+
 static void
 test_open_fails_cleanly(void **state)
 {
@@ -307,6 +394,7 @@ main(void)
         cmocka_unit_test(test_lazy_writes),
         cmocka_unit_test(test_constraint_failure_is_isolated),
         cmocka_unit_test(test_detached_writes),
+        cmocka_unit_test(test_log_restarted_under_reads),
         cmocka_unit_test(test_open_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
