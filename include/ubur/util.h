@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ubur/error.h"
 
@@ -23,6 +24,13 @@ bool ubur_uuid_valid(const char *s);
 int64_t ubur_now(void);
 /* Milliseconds since the epoch, wall clock (never overridden). */
 int64_t ubur_now_ms(void);
+/* The time `ms` from now on `clock`: CLOCK_REALTIME for pthread_cond_timedwait, CLOCK_MONOTONIC
+ * for a deadline polled with ubur_deadline_passed. */
+struct timespec ubur_deadline(clockid_t clock, int64_t ms);
+/* Whether `clock` has reached `at`. */
+bool ubur_deadline_passed(clockid_t clock, const struct timespec *at);
+/* Microseconds on CLOCK_MONOTONIC since t0 (taken with clock_gettime(CLOCK_MONOTONIC)). */
+int64_t ubur_elapsed_us(const struct timespec *t0);
 
 #define UBUR_TIME_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */
 #define UBUR_DATE_LEN 10 /* "YYYY-MM-DD" */

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "ubur/name_index.h"
+#include "ubur/util.h"
 #include "ubur/watchlist.h"
 #include "ubur/banned.h"
 
@@ -414,7 +415,7 @@ ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
 {
     struct ubur_name qn;
     struct ubur_person_facts qf;
-    struct timespec t0, t1;
+    struct timespec t0;
     memset(out, 0, sizeof(*out));
     int rc = validate(q, &qn, &qf, out, err);
     if (rc)
@@ -500,8 +501,7 @@ ubur_screen_match(struct ubur_ctx *ctx, const struct ubur_screen_query *q,
     for (int i = 0; i < nf; i++)
         if (out->hits[i].score >= out->threshold)
             out->alerts++;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->elapsed_us = (long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
+    out->elapsed_us = (long)ubur_elapsed_us(&t0);
     out->entry_hashes = hashes;
     return 0;
 }

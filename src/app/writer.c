@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "ubur/alloc.h"
+#include "ubur/util.h"
 #include "ubur/writer.h"
 #include "ubur/banned.h"
 
@@ -224,14 +225,6 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         fail_batch(batch, rc, &err);
 }
 
-static int64_t
-elapsed_us(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
-}
-
 /*
  * The restarting checkpoint between batches (the file comment says why). Called and returns with
  * w->lock held; runs the checkpoint without it, so callers keep queueing meanwhile.
@@ -245,7 +238,7 @@ restart_log(struct ubur_writer *w)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc =
         ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
-    int64_t us = elapsed_us(&t0);
+    int64_t us = ubur_elapsed_us(&t0);
     pthread_mutex_lock(&w->lock);
     if (rc)
         w->stats.restarts_busy++;
@@ -273,13 +266,9 @@ writer_main(void *arg)
             if (w->waited > 0 || w->queued >= w->max_batch)
                 break;
             /* Only detached jobs: held a little for a waited one to share their commit. */
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            const struct timespec *until = &w->head->hold_until;
-            if (now.tv_sec > until->tv_sec ||
-                (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec))
+            if (ubur_deadline_passed(CLOCK_REALTIME, &w->head->hold_until))
                 break;
-            pthread_cond_timedwait(&w->wake, &w->lock, until);
+            pthread_cond_timedwait(&w->wake, &w->lock, &w->head->hold_until);
         }
         if (!w->head)
             break; /* stopping, and nothing left to write */
@@ -346,13 +335,7 @@ checkpoint_main(void *arg)
     struct ubur_writer *w = arg;
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += CHECKPOINT_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = ubur_deadline(CLOCK_REALTIME, CHECKPOINT_MS);
         pthread_cond_timedwait(&w->ckpt_wake, &w->lock, &until);
         if (w->stop)
             break;
@@ -533,12 +516,7 @@ ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn f
         free(job);
         return ubur_error_set(err, UBUR_EBUSY, "the server is shutting down");
     }
-    clock_gettime(CLOCK_REALTIME, &job->hold_until);
-    job->hold_until.tv_nsec += DETACHED_HOLD_MS * 1000000L;
-    if (job->hold_until.tv_nsec >= 1000000000L) {
-        job->hold_until.tv_sec++;
-        job->hold_until.tv_nsec -= 1000000000L;
-    }
+    job->hold_until = ubur_deadline(CLOCK_REALTIME, DETACHED_HOLD_MS);
     /* A queue that was not empty has the writer busy or holding it already: no wake-up. */
     bool was_empty = !w->head;
     *w->tail = job;

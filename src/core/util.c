@@ -114,6 +114,36 @@ ubur_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct timespec
+ubur_deadline(clockid_t clock, int64_t ms)
+{
+    struct timespec at;
+    clock_gettime(clock, &at);
+    at.tv_sec += (time_t)(ms / 1000);
+    at.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (at.tv_nsec >= 1000000000L) {
+        at.tv_sec++;
+        at.tv_nsec -= 1000000000L;
+    }
+    return at;
+}
+
+bool
+ubur_deadline_passed(clockid_t clock, const struct timespec *at)
+{
+    struct timespec now;
+    clock_gettime(clock, &now);
+    return now.tv_sec > at->tv_sec || (now.tv_sec == at->tv_sec && now.tv_nsec >= at->tv_nsec);
+}
+
+int64_t
+ubur_elapsed_us(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
 int64_t
 ubur_days_from_civil(int y, int m, int d)
 {

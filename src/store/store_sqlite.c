@@ -19,6 +19,7 @@
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
+#include "ubur/util.h"
 #include "ubur/banned.h"
 
 struct checkpointer; /* a bulk load's checkpoint thread (sqlite_bulk_load) */
@@ -453,11 +454,7 @@ static int
 checkpoint_busy(void *arg, int count)
 {
     (void)count;
-    const struct timespec *until = arg;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec > until->tv_sec ||
-        (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec))
+    if (ubur_deadline_passed(CLOCK_MONOTONIC, arg))
         return 0;
     struct timespec pause = {0, 100000};
     nanosleep(&pause, NULL);
@@ -469,15 +466,7 @@ sqlite_checkpoint(struct ubur_store *base, enum ubur_checkpoint_mode mode, int w
                   int *log_frames, int *copied_frames, struct ubur_error *err)
 {
     struct sqlite_store *s = sqlite_store(base);
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    wait_ms = wait_ms < 0 ? 0 : wait_ms;
-    until.tv_sec += wait_ms / 1000;
-    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = ubur_deadline(CLOCK_MONOTONIC, wait_ms < 0 ? 0 : wait_ms);
     sqlite3_busy_handler(s->db, checkpoint_busy, &until);
     int log = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,

@@ -138,6 +138,25 @@ test_utf8(void **state)
     assert_false(ubur_utf8_valid("a\0b", 3));
 }
 
+/* A deadline carries milliseconds into seconds, is not passed at once, and is passed later. */
+static void
+test_deadline(void **state)
+{
+    (void)state;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct timespec at = ubur_deadline(CLOCK_MONOTONIC, 1999);
+    assert_true(at.tv_nsec >= 0 && at.tv_nsec < 1000000000L);
+    int64_t ahead = (int64_t)(at.tv_sec - t0.tv_sec) * 1000000 + (at.tv_nsec - t0.tv_nsec) / 1000;
+    assert_true(ahead >= 1999000 && ahead < 2100000);
+    assert_false(ubur_deadline_passed(CLOCK_MONOTONIC, &at));
+    struct timespec soon = ubur_deadline(CLOCK_MONOTONIC, 2);
+    struct timespec pause = {0, 5000000};
+    nanosleep(&pause, NULL);
+    assert_true(ubur_deadline_passed(CLOCK_MONOTONIC, &soon));
+    assert_true(ubur_elapsed_us(&t0) >= 5000);
+}
+
 int
 main(void)
 {
@@ -145,7 +164,7 @@ main(void)
         cmocka_unit_test(test_error_set), cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_buf_xml),   cmocka_unit_test(test_arena),
         cmocka_unit_test(test_uuid7),     cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8),      cmocka_unit_test(test_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
