@@ -1106,7 +1106,11 @@ ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *nam
     bool hyphen = false;
     for (size_t i = 0; name[i] && o < UBUR_NAME_MAX_BYTES; i++) {
         if (name[i] == '-' && i > 0 && name[i - 1] != ' ' && name[i + 1] && name[i + 1] != ' ') {
-            hyphen = true;
+            /* a word after "al-" or "el-" is one unit with its article either way: only
+             * other hyphens are worth a second parse (most names of a list have al-) */
+            hyphen |= !(i >= 2 && (name[i - 1] | 0x20) == 'l' &&
+                        ((name[i - 2] | 0x20) == 'a' || (name[i - 2] | 0x20) == 'e') &&
+                        (i == 2 || name[i - 3] == ' '));
             continue;
         }
         joined[o++] = name[i];
