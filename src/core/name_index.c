@@ -628,7 +628,7 @@ phon_intern(struct ubur_name_index *ix, const char *phon)
  * bit of (vocab, n), so "Muhammad Muhammad" differs from "Muhammad": a
  * query with three Muhammads finds a candidate's one Muhammad only once.
  * From it a search bounds the score of a name without reading its record
- * (sig_pass); 0 never passes.
+ * (sig_verdict); 0 never passes.
  */
 static uint32_t
 sig_bit(uint32_t vocab, uint32_t nth)
@@ -1802,7 +1802,7 @@ vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
 /*
  * The signature filter of a search: per query unit, the signature bits of
  * its own skeleton and of its fuzzy variants, with the most a variant can
- * count. sig_pass bounds a name's score from its signature alone, in the
+ * count. sig_verdict bounds a name's score from its signature alone, in the
  * way upper_bound does from its record; Bloom collisions only loosen it.
  * A fuzzy variant weighs at most the query unit's weight: only rare units
  * (weight 1) are expanded.
@@ -1829,7 +1829,7 @@ struct sigfilter {
     struct sigq u[UBUR_NAME_MAX_UNITS];
     int n;
     int known; /* the unit whose list is read, or -1 */
-    /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
+    /* Built from the above by sig_tables, so sig_verdict is a few table reads and integer
      * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
      * weight of any set of units, low six and high six apart; and per weight matched,
      * one more than the largest total weight (in sixteenths) a name may have and pass
@@ -1865,7 +1865,7 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
     float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
-     * squared and solved for sb; up to the most the query's units can sum to (sig_pass
+     * squared and solved for sb; up to the most the query's units can sum to (sig_verdict
      * never reads further; the rest copies the last) */
     int top = 0;
     for (int k = 0; k < f->n; k++)
@@ -1928,10 +1928,15 @@ sig_tables(struct sigfilter *f)
     }
 }
 
-/* Whether a name with this signature may reach min_score, `known` (in 1/64) matched besides:
- * this runs for every posting read. */
-static bool
-sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
+/*
+ * The first signature's verdict on a posting (pid, sig), `known` (in 1/64) matched besides:
+ * bit 0, the name may reach min_score; bit 1, it may be one letter from the query
+ * (typo_setup): its letters as long as the query's give or take one, and the units it
+ * lacks among `tested` (the filter's units but the known one) a set a typo could lack.
+ * Both without a branch: this runs for every posting read, and most fail both.
+ */
+static inline uint32_t
+sig_verdict(const struct sigfilter *f, uint32_t pid, uint32_t sig, uint32_t known, uint32_t tested)
 {
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
@@ -1940,11 +1945,15 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
-    return (sig & 0xff) < f->max_sb[w];
+    uint32_t pass = (sig & 0xff) < f->max_sb[w];
+    uint32_t missing = tested & ~ex;
+    uint32_t tol =
+        f->len_ok[pid >> POST_ID_BITS] & (uint32_t)(f->tol[missing >> 6] >> (missing & 63));
+    return pass | (tol & 1u) << 1;
 }
 
-/* sig_pass again for a name that passed it, each unit counted only when the second
- * signature (sig2) holds it too: most names let through by a collision fail here. */
+/* The first signature's test again for a name that passed it, each unit counted only when the
+ * second signature (sig2) holds it too: most names let through by a collision fail here. */
 static bool
 sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known)
 {
@@ -1961,21 +1970,6 @@ sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
     return (sig & 0xff) < f->max_sb[w];
-}
-
-/* Whether a name failing sig_pass may still be one letter from the query (typo_setup):
- * its letters' length first (one byte read: most names fail there). */
-static inline bool
-typo_tolerated(const struct sigfilter *f, uint32_t pid, uint32_t sig)
-{
-    if (!f->len_ok[pid >> POST_ID_BITS])
-        return false;
-    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
-    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
-    uint32_t missing = f->all & ~ex;
-    if (f->known >= 0)
-        missing &= ~(1u << f->known);
-    return (f->tol[missing >> 6] >> (missing & 63)) & 1;
 }
 
 /*
@@ -2071,6 +2065,7 @@ batch_run(struct scratch *s, const struct sigfilter *f)
 {
     uint32_t n = s->nbatch;
     s->nbatch = 0;
+    uint32_t tested = f->all & ~(f->known >= 0 ? 1u << f->known : 0u);
     for (uint32_t g = 0; g < n; g++) {
         const struct posting *v = s->seg[g].v;
         const uint32_t *v2 = s->seg[g].sig2;
@@ -2080,13 +2075,11 @@ batch_run(struct scratch *s, const struct sigfilter *f)
              * bitmap, a cache miss whenever the list is long; the second signature only
              * for those that pass (the typo door judges by the first, as if it had
              * failed there) */
-            uint32_t id = v[i].pid & POST_ID_MASK;
-            if (sig_pass(f, v[i].sig, w)) {
-                if (!sig_pass2(f, v[i].sig, v2[i], w) && !typo_tolerated(f, v[i].pid, v[i].sig))
-                    continue;
-            } else if (!typo_tolerated(f, v[i].pid, v[i].sig)) {
+            uint32_t sig = v[i].sig, pid = v[i].pid;
+            uint32_t verdict = sig_verdict(f, pid, sig, w, tested);
+            if (!verdict || (verdict == 1 && !sig_pass2(f, sig, v2[i], w)))
                 continue;
-            }
+            uint32_t id = pid & POST_ID_MASK;
             if (bit_test(s->seen, id))
                 continue;
             if (s->ncand >= CAND_MAX)
