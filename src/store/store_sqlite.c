@@ -31,7 +31,7 @@ struct sqlite_store {
     /* BEGIN IMMEDIATE, COMMIT, BEGIN DEFERRED: prepared once, not parsed per transaction */
     sqlite3_stmt *tx[3];
     struct checkpointer *ckpt;
-    int busy_ms; /* the connection's busy timeout, restored after a checkpoint's shorter wait */
+    int busy_ms;  /* the connection's busy timeout, restored after a checkpoint's shorter wait */
     bool trickle; /* its database file's checkpoint writes are trickled (ubur_store_checkpoint) */
 };
 
@@ -404,9 +404,9 @@ int
 ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err)
 {
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(
-        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-        trickle_vfs_name());
+    int rc =
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        trickle_vfs_name());
     if (rc != SQLITE_OK) {
         ubur_error_set(err, UBUR_ESTORE, "cannot open database '%s': %s", path,
                        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
