@@ -439,8 +439,11 @@ phon_push(char *out, size_t *o, char c)
  * Phonetic form of a folded Latin token. Consonants map to classes that
  * transliterations of one Arabic letter share (q/k/c/ck -> K, g/j/gh/dj ->
  * J, sh/ch -> X, th -> T, dh -> D, v/ph -> F, p -> B). A single vowel is a
- * short vowel (a/e -> a, i -> i, o/u -> u); a run of two (ou, ee, ei, ai,
- * aa) is long (W, Y, A), like the Arabic letters waw, yeh and alef.
+ * short vowel (a -> a, i -> i, o/u -> u, and e -> e, which Latin writes for
+ * a fatha as often as for a kasra: Ahmed, Mohamed; Essam, Reza, Adel; so e is
+ * half way between a and i); a run of two (ou, ee, ei, ai, aa) is long (W, Y,
+ * A), like the Arabic letters waw, yeh and alef, but u, o or i before an a is
+ * two syllables (Muath, Ziad), and French "eu" is e (Naceur).
  * w/y before a vowel are consonants; after one, part of the vowel. A final
  * h after a vowel is silent (Fatimah = Fatima, Abdallah = Abdalla).
  */
@@ -473,6 +476,11 @@ latin_phon(const char *s, char *out)
                 if (j > i && (s[j] == 'y' || s[j] == 'w') && j + 1 < n && lvowel(s[j + 1]) &&
                     s[j + 1] != 'y')
                     break;
+                /* u, o or i before an a is two syllables, an ayn or hamza or a glide
+                 * between them (Muath معاذ, Fuad فؤاد, Ziad زياد, Safia صفية): not one
+                 * long vowel */
+                if (j > i && s[j] == 'a' && strchr("uoi", s[j - 1]))
+                    break;
                 char v = s[j];
                 if (v == 'i' || v == 'y' || (v == 'e' && j > i))
                     hi = true; /* "ae", "aee": a hamza or ayn and a long i (Ismael, Saeed) */
@@ -488,6 +496,8 @@ latin_phon(const char *s, char *out)
                 /* "ee", "ie", "ei", "ai", "ay": long i; "ou", "oo", "aw": long u */
                 if (s[i] == 'e' && s[i + 1] == 'e')
                     v = 'Y';
+                else if (run == 2 && s[i] == 'e' && s[i + 1] == 'u')
+                    v = 'e'; /* French "eu" is a short vowel: Naceur = Nasser */
                 else if (hi)
                     v = 'Y';
                 else if (hu)
@@ -496,10 +506,10 @@ latin_phon(const char *s, char *out)
                     v = 'A';
             } else {
                 char x = s[i];
-                v = (x == 'a' || x == 'e') ? 'a' : (x == 'i' || x == 'y') ? 'i' : 'u';
+                v = x == 'a' ? 'a' : x == 'e' ? 'e' : (x == 'i' || x == 'y') ? 'i' : 'u';
                 (void)ha;
             }
-            bool after_consonant = o > 0 && !strchr("aiuAWYE", out[o - 1]);
+            bool after_consonant = o > 0 && !strchr("aeiuAWYE", out[o - 1]);
             if (j == n && after_consonant && run == 1 && s[i] == 'e' && n >= 4) {
                 i = j; /* a final e after a consonant is French spelling: Ramdane, Ousmane */
                 continue;
@@ -551,7 +561,7 @@ latin_phon(const char *s, char *out)
                 break;
             case 'h':
                 /* final h after a vowel is silent */
-                if (i + 1 == n && o > 0 && strchr("aiuAWYE", out[o - 1]))
+                if (i + 1 == n && o > 0 && strchr("aeiuAWYE", out[o - 1]))
                     cls = 0;
                 else
                     cls = 'H';
@@ -721,7 +731,7 @@ skeleton(const char *phon, char *out, size_t cap)
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
         char c = emphatic_class(phon[i]);
-        if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
             continue;
@@ -742,7 +752,7 @@ skeleton(const char *phon, char *out, size_t cap)
 static bool
 short_vowel(char c)
 {
-    return c == 'a' || c == 'i' || c == 'u';
+    return c == 'a' || c == 'e' || c == 'i' || c == 'u';
 }
 
 static bool
@@ -799,13 +809,18 @@ sub_cost(char a, char b)
     if (va != vb)
         return 1.0;
     if (va) {
-        if (short_vowel(a) && short_vowel(b))
+        if (short_vowel(a) && short_vowel(b)) {
+            if (a == 'e' || b == 'e') /* between a and i: Ahmed, Mohamed; Essam, Reza */
+                return a == 'a' || b == 'a' || a == 'i' || b == 'i' ? 0.15 : 0.3;
             return 0.3;
+        }
         if (short_vowel(b)) { /* make a the short one */
             char t = a;
             a = b;
             b = t;
         }
+        if (a == 'e')
+            return b == 'A' || b == 'Y' ? 0.15 : b == 'E' ? 0.3 : 0.45;
         if (short_vowel(a)) {
             if (b == 'A')
                 return a == 'a' ? 0.05 : 0.2;
@@ -2441,7 +2456,8 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
 static bool
 is_vowel_sym(char c)
 {
-    return c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' || c == 'E';
+    return c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' ||
+           c == 'E';
 }
 
 /* The consonants of a phonetic form, and its first and last (0 when none). */
