@@ -298,6 +298,34 @@ test_vowels(void **state)
     assert_true(cmp("Fuad", "فؤاد") > 0.9);
     assert_true(cmp("Lamia", "لمياء") > 0.85);
     assert_true(cmp("Rafia", "Rafiya") > 0.8);
+    /* a final a is the feminine ending (taa marbuta): Adib and Adiba are two names */
+    assert_true(cmp("Adib Haddad", "Adiba Haddad") < 0.85);
+    assert_true(cmp("Adibah Haddad", "Adiba Haddad") > 0.95);
+    assert_true(cmp("Adiba", "أديبة") > cmp("Adib", "أديبة"));
+}
+
+/* Latin letters with two readings (session 6). */
+static void
+test_two_readings(void **state)
+{
+    (void)state;
+    /* v: ف in European names, و in Persian and Turkish ones */
+    assert_true(cmp("Vajih Karimi", "Wajih Karimi") > 0.9);
+    assert_true(cmp("Vajih", "وجيه") > 0.7);
+    assert_true(cmp("Victor", "فيكتور") > 0.9);
+    /* ch: ش in French spelling, خ or ح in German and Hebrew */
+    assert_true(cmp("Chairi Karimi", "Khairi Karimi") > 0.9);
+    assert_true(cmp("Chairi Karimi", "Shairi Karimi") > 0.95);
+    /* the skeletons' costs follow, so the index's bounds stay bounds */
+    struct ubur_name a, b;
+    assert_int_equal(units_of("Vajih", &a), 1);
+    assert_int_equal(units_of("وجيه", &b), 1);
+    assert_true(ubur_name_unit_sim_bound(&a.u[0], b.u[0].skel) >=
+                ubur_name_unit_similarity(&a.u[0], &b.u[0]) - 1e-9);
+    assert_int_equal(units_of("Chairi", &a), 1);
+    assert_int_equal(units_of("Khairi", &b), 1);
+    assert_true(ubur_name_unit_sim_bound(&a.u[0], b.u[0].skel) >=
+                ubur_name_unit_similarity(&a.u[0], &b.u[0]) - 1e-9);
 }
 
 static void
@@ -674,6 +702,7 @@ main(void)
         cmocka_unit_test(test_compounds),
         cmocka_unit_test(test_readings),
         cmocka_unit_test(test_vowels),
+        cmocka_unit_test(test_two_readings),
         cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_baselines),
         cmocka_unit_test(test_blocking_keys),
