@@ -181,17 +181,18 @@ struct hotname { /* sizeof 32 */
     uint32_t letter_set; /* bit per letter a..z in those letters */
 };
 
-/* The letters' length and set, for the whole-name typo rule (letters_near). */
-static void
-letters_shape(const struct ubur_name *p, unsigned char *len, uint32_t *set)
+/* The letters' length and set, for the whole-name typo rule (letters_near); the letters
+ * themselves in buf (UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON bytes), of length the return. */
+static size_t
+letters_shape(const struct ubur_name *p, unsigned char *len, uint32_t *set, char *buf)
 {
-    char buf[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
-    size_t l = ubur_name_letters(p, buf, sizeof(buf));
+    size_t l = ubur_name_letters(p, buf, UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON);
     *len = (unsigned char)(l > 255 ? 255 : l);
     *set = 0;
     for (size_t i = 0; i < l; i++)
         if (buf[i] >= 'a' && buf[i] <= 'z')
             *set |= 1u << (buf[i] - 'a');
+    return l;
 }
 
 /* Whether a name of this shape may be one typo from the query's letters: lengths at most
@@ -1040,7 +1041,8 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     memset(hn, 0, sizeof(*hn));
     hn->nunits = cn->nunits;
     hn->alive = 1;
-    letters_shape(p, &hn->nletters, &hn->letter_set);
+    char letters[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+    letters_shape(p, &hn->nletters, &hn->letter_set, letters);
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
         const struct uspell *us = uspell_get(ix, &p->u[i]);
@@ -1104,7 +1106,11 @@ ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *nam
     bool hyphen = false;
     for (size_t i = 0; name[i] && o < UBUR_NAME_MAX_BYTES; i++) {
         if (name[i] == '-' && i > 0 && name[i - 1] != ' ' && name[i + 1] && name[i + 1] != ' ') {
-            hyphen = true;
+            /* a word after "al-" or "el-" is one unit with its article either way: only
+             * other hyphens are worth a second parse (most names of a list have al-) */
+            hyphen |= !(i >= 2 && (name[i - 1] | 0x20) == 'l' &&
+                        ((name[i - 2] | 0x20) == 'a' || (name[i - 2] | 0x20) == 'e') &&
+                        (i == 2 || name[i - 3] == ' '));
             continue;
         }
         joined[o++] = name[i];
@@ -1275,8 +1281,9 @@ struct memo {
 
 struct shortlisted {
     float ub;
-    uint32_t id;
+    uint32_t id; /* | SL_TYPO: shortlisted only for the whole-name typo rule */
 };
+#define SL_TYPO 0x80000000u
 
 /* A posting list to filter, with the weight (in 1/64) its skeleton contributes. */
 struct segment {
@@ -1391,7 +1398,7 @@ sl_push(struct scratch *s, float ub, uint32_t id)
 static bool
 sl_before(const struct shortlisted *a, const struct shortlisted *b)
 {
-    return a->ub > b->ub || (a->ub == b->ub && a->id < b->id);
+    return a->ub > b->ub || (a->ub == b->ub && (a->id & ~SL_TYPO) < (b->id & ~SL_TYPO));
 }
 
 static void
@@ -1461,10 +1468,11 @@ add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, s
     add_known(ix, q, v, c);
 }
 
+/* Whether v is among the first n vocab ids of q. */
 static bool
-has_vocab(const struct qunit *q, uint32_t v)
+has_vocab(const struct qunit *q, uint32_t v, int n)
 {
-    for (int i = 0; i < q->nvocab; i++)
+    for (int i = 0; i < n; i++)
         if (q->vocab[i] == v)
             return true;
     return false;
@@ -1566,6 +1574,8 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
             nc[n++] = (struct near_credit){v, (float)c};
             hist[(int)(c * 64)]++;
         }
+        /* a word's neighbours are distinct: only the ids added before them can repeat one */
+        int before = q->nvocab;
         uint32_t room = VARIANTS_MAX - (uint32_t)q->nvocab, floor_bin = 0;
         for (uint32_t bin = 64, taken = 0; n > room; bin--) {
             if (taken + hist[bin] > room) {
@@ -1575,7 +1585,7 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
             taken += hist[bin];
         }
         for (uint32_t i = 0; i < n; i++)
-            if ((uint32_t)(nc[i].c * 64) >= floor_bin && !has_vocab(q, nc[i].v))
+            if ((uint32_t)(nc[i].c * 64) >= floor_bin && !has_vocab(q, nc[i].v, before))
                 add_known(ix, q, nc[i].v, nc[i].c);
         return;
     }
@@ -1620,7 +1630,7 @@ glued_bin(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, str
     if (!body[0] || snprintf(key, sizeof(key), "BN%s", body) >= (int)sizeof(key))
         return;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, key);
-    if (sl && sl->key && !has_vocab(q, sl->val))
+    if (sl && sl->key && !has_vocab(q, sl->val, q->nvocab))
         add_known(ix, q, sl->val, 0.95);
 }
 
@@ -1715,7 +1725,7 @@ joined_attach(const struct ubur_name_index *ix, const struct joined *jn, int i, 
         if (p < 0 || p + 1 >= n)
             continue;
         for (int k = 0; k < jn[p].n; k++) {
-            if (has_vocab(u, jn[p].v[k]))
+            if (has_vocab(u, jn[p].v[k], u->nvocab))
                 continue;
             int before = u->nvocab;
             add_known(ix, u, jn[p].v[k], jn[p].c[k]);
@@ -1734,7 +1744,7 @@ split_reading(const struct ubur_name_index *ix, const struct ubur_name_unit *qu,
     if (!ubur_name_unit_split_reading(qu, skel) || !strcmp(skel, qu->skel))
         return;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
-    if (sl && sl->key && !has_vocab(q, sl->val))
+    if (sl && sl->key && !has_vocab(q, sl->val, q->nvocab))
         add_known(ix, q, sl->val, 0.95);
 }
 
@@ -2138,18 +2148,19 @@ gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct 
  * no match, in the formula of ubur_names_compare_sim (weighted coverage of
  * both sides, geometric mean, the hold-down when little information
  * matched; structure rules only lower a score). Units that match without
- * sharing a key (two consonant edits apart) are the approximation.
+ * sharing a key (two consonant edits apart) are the approximation; `relax`
+ * allows for one such pair, the heaviest unit left on each side.
  */
 static float
 upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *vm, const float *qw,
-            float qsum, int nq)
+            float qsum, int nq, bool relax)
 {
     const struct hotname *h = &ix->hot[id];
     /* Units pair one to one, so both the query side and the candidate side are bounded
      * twice, per query unit and per candidate unit, and the smaller sum kept: one
      * "Muhammad" in the candidate cannot cover three in the query. */
     float cov[UBUR_NAME_MAX_UNITS] = {0}, cmax[UBUR_NAME_MAX_UNITS] = {0};
-    float by_cand_q = 0, by_cand_c = 0, csum = 0;
+    float by_cand_q = 0, by_cand_c = 0, csum = 0, cfree = 0;
     bool any = false;
     for (int b = 0; b < h->nunits; b++) {
         uint32_t v;
@@ -2165,8 +2176,10 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
         w *= 1.0f / 255.0f;
         csum += w;
         const struct vmask *m = vm_get(vm, v);
-        if (!m)
+        if (!m) {
+            cfree = w > cfree ? w : cfree;
             continue;
+        }
         any = true;
         float c = (float)m->credit * (1.0f / 255.0f), qmax = 0;
         for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++) {
@@ -2188,12 +2201,20 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
         by_cand_q += qmax * c;
         by_cand_c += w * c;
     }
-    if (!any)
+    if (!any && !relax)
         return 0;
-    float by_query_q = 0, by_query_c = 0;
+    float by_query_q = 0, by_query_c = 0, qfree = 0;
     for (int k = 0; k < nq; k++) {
         by_query_q += qw[k] * cov[k];
         by_query_c += cmax[k];
+        if (cov[k] <= 0 && qw[k] > qfree)
+            qfree = qw[k];
+    }
+    if (relax && qfree > 0 && cfree > 0) {
+        by_query_q += qfree;
+        by_cand_q += qfree;
+        by_query_c += cfree;
+        by_cand_c += cfree;
     }
     float wq = by_query_q < by_cand_q ? by_query_q : by_cand_q;
     float cw = by_query_c < by_cand_c ? by_query_c : by_cand_c;
@@ -2357,7 +2378,8 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     sig_limits(&f, (float)min_score, qsum);
     unsigned char qlen;
     uint32_t qset;
-    letters_shape(q, &qlen, &qset);
+    char qletters[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+    size_t qll = letters_shape(q, &qlen, &qset, qletters);
     typo_setup(&f, qu, nq, q, qlen, min_score);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
      * nearly every name through: its neighbours are not tested by the first signature
@@ -2412,23 +2434,27 @@ gathered:
         uint32_t id = s->cand[i];
         if (!ix->hot[id].alive)
             continue;
-        float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
+        float ub = upper_bound(ix, id, vm, qw, qsum, q->n, false);
         bool keep = ub >= (float)min_score - 1e-4f;
         if (keep)
             sl_push(s, ub, id);
         else if ((keep = letters_near(qlen, qset, &ix->hot[id]))) {
             /* scored by the whole-name typo rule at most 1 - 2.5 / (longer length): queued
-             * by that, not last, or names that bound higher crowd it out of the results */
+             * by that, not last, or names that bound higher crowd it out of the results.
+             * Written so alike, a name may also hold a unit matching without a shared key
+             * (al-Masaqai for al-Mazanai): compared in full when one such pair would lift
+             * its bound to min_score, else only tested for one typo. */
             unsigned l = qlen > ix->hot[id].nletters ? qlen : ix->hot[id].nletters;
             float t = 1.0f - 2.5f / (float)l;
-            sl_push(s, t > (float)min_score ? t : (float)min_score, id);
+            bool fuzzy = upper_bound(ix, id, vm, qw, qsum, q->n, true) >= (float)min_score - 1e-4f;
+            sl_push(s, t > (float)min_score ? t : (float)min_score, id | (fuzzy ? 0 : SL_TYPO));
         }
         if (keep) /* most of the shortlist is scored: fetch its records meanwhile */
             __builtin_prefetch(&ix->names[id]);
     }
     st.shortlisted = s->nsl;
     for (uint32_t i = 0; i < s->nsl && i < RESCORE_MAX; i++)
-        __builtin_prefetch(&ix->units[ix->names[s->sl[i].id].units]);
+        __builtin_prefetch(&ix->units[ix->names[s->sl[i].id & ~SL_TYPO].units]);
     for (uint32_t i = 0; i < s->ncand; i++)
         bit_clear(s->seen, s->cand[i]);
     PHASE(t2);
@@ -2439,13 +2465,16 @@ gathered:
     struct ubur_name cn;
     double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     double worst = 0;
-    uint32_t heap = s->nsl;
-    while (heap > 0 && st.scored < RESCORE_MAX) {
+    uint32_t heap = s->nsl, typo_only = 0;
+    /* a name shortlisted for the typo rule alone costs a quarter of one compared */
+    while (heap > 0 && st.scored + typo_only / 4 < RESCORE_MAX) {
         struct shortlisted top = s->sl[0];
         s->sl[0] = s->sl[--heap];
         sl_sift(s->sl, heap, 0);
         if (nout == max && (double)top.ub <= worst)
             break;
+        bool typo = top.id & SL_TYPO;
+        top.id &= ~SL_TYPO;
         const struct cname *cnm = &ix->names[top.id];
         const struct cunit *cu = &ix->units[cnm->units];
         cn.n = cnm->nunits;
@@ -2476,6 +2505,17 @@ gathered:
                 ll = UBUR_NAME_PHON - 1;
             memcpy(cn.u[b].letters, lt, ll);
             cn.u[b].letters[ll] = '\0';
+        }
+        if (typo) {
+            /* its bound is under min_score: only the whole names one typo apart can lift
+             * it there, a test on the letters alone */
+            char cl[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+            size_t cll = ubur_name_letters(&cn, cl, sizeof(cl));
+            if (q->n < 2 || cn.n < 2 || !cll || !qll ||
+                !ubur_name_one_edit(qletters, qll, cl, cll)) {
+                typo_only++;
+                continue;
+            }
         }
         for (int a = 0; a < q->n; a++)
             for (int b = 0; b < cn.n; b++)
