@@ -535,14 +535,14 @@ latin_phon(const char *s, char *out)
             adv = 3;
         } else if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 'c' || c == 't' ||
                                 c == 'd' || c == 'p' || c == 'z')) {
-            cls = c == 'k'                 ? 'K'
-                  : c == 'g'               ? 'G' /* غ, or ق as Persian says it (Sadegh) */
-                  : c == 's'               ? 'X'
-                  : c == 'c'               ? 'U' /* ش in French, خ ح in German and Hebrew */
-                  : c == 't'               ? 'T'
-                  : c == 'd'               ? 'C' /* ذ ظ ض, never د: near z too */
-                  : c == 'p'               ? 'F'
-                                           : 'J';
+            cls = c == 'k'   ? 'K'
+                  : c == 'g' ? 'G' /* غ, or ق as Persian says it (Sadegh) */
+                  : c == 's' ? 'X'
+                  : c == 'c' ? 'U' /* ش in French, خ ح in German and Hebrew */
+                  : c == 't' ? 'T'
+                  : c == 'd' ? 'C' /* ذ ظ ض, never د: near z too */
+                  : c == 'p' ? 'F'
+                             : 'J';
             adv = 2;
         } else if (c == 'c' && d == 'k') {
             cls = 'K';
