@@ -438,7 +438,7 @@ phon_push(char *out, size_t *o, char c)
 /*
  * Phonetic form of a folded Latin token. Consonants map to classes that
  * transliterations of one Arabic letter share (q/k/c/ck -> K, g/j/dj -> J,
- * sh -> X, ph -> F, p -> B; dh, gh, ch, th and v have a symbol each, see
+ * sh -> X, th -> T, ph -> F, p -> B; dh, gh, ch and v have a symbol each, see
  * emphatic_class). A single vowel is a
  * short vowel (a -> a, i -> i, o/u -> u, and e -> e, which Latin writes for
  * a fatha as often as for a kasra: Ahmed, Mohamed; Essam, Reza, Adel; so e is
@@ -542,7 +542,7 @@ latin_phon(const char *s, char *out)
                   : c == 'g' ? 'G' /* غ, or ق as Persian says it (Sadegh) */
                   : c == 's' ? 'X'
                   : c == 'c' ? 'U' /* ش in French, خ ح in German and Hebrew */
-                  : c == 't' ? 'I' /* ث, or ذ as Gulf spelling writes it (Muath) */
+                  : c == 't' ? 'T'
                   : c == 'd' ? 'C' /* ذ ظ ض, never د: near z too */
                   : c == 'p' ? 'F'
                              : 'J';
@@ -727,9 +727,8 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
  * (Nazir نذير, Ramazan رمضان, Fazlullah فضل الله, Zahir ظاهر), and Latin spellings follow
  * either reading (Ramadan, Dhahir, Dahir), so each is close to both d and z.
  * Latin letters with two readings have a symbol of their own too, in the skeleton class
- * of the first: gh (G: غ, or ق in Persian), v (P: ف, or و in Persian and Turkish), ch
- * (U: ش in French spelling, خ or ح in German, Dutch and Hebrew) and th (I: ث, or ذ as
- * Gulf spelling writes it, so near d and z as ذ is).
+ * of the first: gh (G: غ, or ق in Persian), v (P: ف, or و in Persian and Turkish) and
+ * ch (U: ش in French spelling, خ or ح in German, Dutch and Hebrew).
  */
 static char
 emphatic_class(char c)
@@ -746,8 +745,6 @@ emphatic_class(char c)
         return 'F';
     case 'U':
         return 'X';
-    case 'I':
-        return 'T';
     default:
         return c;
     }
@@ -853,10 +850,6 @@ sub_cost(char a, char b)
             return 0.2; /* ض and z (Ramazan), ظ and d (Dahir), ذ and z (Nazir) */
         if ((ca == 'J' || ca == 'K') && (cb == 'J' || cb == 'K') && (a == 'G' || b == 'G'))
             return 0.2; /* Latin gh and ق (Sadegh صادق, Ghasem قاسم, Bagher باقر) */
-        if ((a == 'I' && (b == 'C' || b == 'V')) || (b == 'I' && (a == 'C' || a == 'V')))
-            return 0.2; /* Latin th and ذ (Muath معاذ), or ظ */
-        if ((a == 'I' && cb == 'Z') || (b == 'I' && ca == 'Z'))
-            return 0.3; /* Latin th and z, two readings of ذ (Muath, Muaz) */
         if ((a == 'P' && cb == 'W') || (b == 'P' && ca == 'W'))
             return 0.2; /* Latin v and و (Vahid, Javad) */
         if ((a == 'U' && (cb == 'H' || cb == 'K')) || (b == 'U' && (ca == 'H' || ca == 'K')))
@@ -920,8 +913,6 @@ cost_init(void)
     skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
     skel_sub_tab['J']['K'] = skel_sub_tab['K']['J'] = sub_cost('G', 'K');
     skel_sub_tab['F']['W'] = skel_sub_tab['W']['F'] = sub_cost('P', 'W');
-    skel_sub_tab['T']['Z'] = skel_sub_tab['Z']['T'] = sub_cost('I', 'Z');
-    skel_sub_tab['T']['D'] = skel_sub_tab['D']['T'] = sub_cost('I', 'C');
     skel_sub_tab['X']['H'] = skel_sub_tab['H']['X'] = sub_cost('U', 'H');
     skel_sub_tab['X']['K'] = skel_sub_tab['K']['X'] = sub_cost('U', 'K');
 }

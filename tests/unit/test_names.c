@@ -319,17 +319,10 @@ test_two_readings(void **state)
     /* ch: ش in French spelling, خ or ح in German and Hebrew */
     assert_true(cmp("Chairi Karimi", "Khairi Karimi") > 0.9);
     assert_true(cmp("Chairi Karimi", "Shairi Karimi") > 0.95);
-    /* th: ث, or ذ as Gulf spelling writes it, so near z too (Munthir, Munzir = منذر) */
-    assert_true(cmp("Munthir Karimi", "Munzir Karimi") > 0.9);
-    assert_true(cmp("Munthir", "منذر") > 0.8);
     /* the skeletons' costs follow, so the index's bounds stay bounds */
     struct ubur_name a, b;
     assert_int_equal(units_of("Vajih", &a), 1);
     assert_int_equal(units_of("وجيه", &b), 1);
-    assert_true(ubur_name_unit_sim_bound(&a.u[0], b.u[0].skel) >=
-                ubur_name_unit_similarity(&a.u[0], &b.u[0]) - 1e-9);
-    assert_int_equal(units_of("Munthir", &a), 1);
-    assert_int_equal(units_of("منذر", &b), 1);
     assert_true(ubur_name_unit_sim_bound(&a.u[0], b.u[0].skel) >=
                 ubur_name_unit_similarity(&a.u[0], &b.u[0]) - 1e-9);
     assert_int_equal(units_of("Chairi", &a), 1);
