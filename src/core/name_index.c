@@ -117,15 +117,15 @@ post_push(struct postings *a, uint32_t pid, uint32_t sig, uint32_t sig2)
 
 /*
  * A vocabulary word (a unit skeleton): its posting list, and what a search
- * needs to expand a query unit to it, in one 32-byte record.
+ * needs to expand a query unit to it, in one 32-byte record (but its weight
+ * bound, read for every neighbour of a query unit: `wmax`, a byte array).
  */
-#define VOCAB_INLINE 9
+#define VOCAB_INLINE 10
 struct vocab {
     struct postings postings;
     uint32_t skel;          /* pool offset */
     unsigned char common;   /* the skeleton of a common name (weight below 1) */
     unsigned char body;     /* consonants in the skeleton (after any "BD:" prefix) */
-    unsigned char wmax;     /* ubur_name_skeleton_weight_max * 20, rounded up */
     char inl[VOCAB_INLINE]; /* the skeleton again when it fits, so a search need not
                                visit the pool; "" when it does not */
 };
@@ -263,7 +263,10 @@ struct ubur_name_index {
     struct postings *combos; /* names by combination of common units (combo_add) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
-    struct vec32 *near; /* per vocab id, its neighbours */
+    struct vec32 *near;  /* per vocab id, its neighbours */
+    unsigned char *wmax; /* per vocab id, ubur_name_skeleton_weight_max * 20 rounded up: a
+                            byte array apart (a fraction of a megabyte, so it stays in cache)
+                            for expand, which reads it for every neighbour of a query unit */
     uint32_t nvocab, vocab_cap;
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
@@ -453,6 +456,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
         free(ix->near[i].v);
     }
     free(ix->near);
+    free(ix->wmax);
     for (uint32_t i = 0; i < ix->ndels; i++)
         free(ix->dels[i].v);
     for (uint32_t i = 0; i < ix->ncombos; i++)
@@ -578,6 +582,7 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
          * see pointers only in the heap */
         ix->vocab = ubur_realloc(ix->vocab, ncap * sizeof(struct vocab));
         ix->near = ubur_realloc(ix->near, ncap * sizeof(struct vec32));
+        ix->wmax = ubur_realloc(ix->wmax, ncap);
         ix->vocab_cap = ncap;
     }
     uint32_t id = ix->nvocab++;
@@ -589,7 +594,7 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
     vo->common = ubur_name_common_weight(skel) < 1.0f;
     vo->body = (unsigned char)(strlen(skel) - key_body(skel));
     double wmax = ceil(ubur_name_skeleton_weight_max(skel) * 20);
-    vo->wmax = (unsigned char)(wmax > 255 ? 255 : wmax);
+    ix->wmax[id] = (unsigned char)(wmax > 255 ? 255 : wmax);
     if (strlen(skel) < VOCAB_INLINE)
         memcpy(vo->inl, skel, strlen(skel) + 1);
     link_neighbours(ix, id, skel);
@@ -1237,7 +1242,7 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->spell_cap * (sizeof(uint32_t) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nspell; i++)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
-    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
+    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32) + 1);
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m += ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
              ix->near[i].cap * sizeof(uint32_t);
@@ -1568,7 +1573,7 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
         for (uint32_t i = 0; i < nb->n && n < NEAR_SCAN_MAX; i++) {
             uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
             double c = ubur_name_match_credit(
-                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->vocab[v].wmax / 20));
+                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->wmax[v] / 20));
             if (c <= 0)
                 continue;
             nc[n++] = (struct near_credit){v, (float)c};
@@ -2058,6 +2063,16 @@ batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *rea
     s->seg[s->nbatch++] = (struct segment){p->v, post_sig2(p), p->n, w};
 }
 
+#define SEG_AHEAD 4 /* posting lists ahead whose first postings are fetched */
+
+static inline void
+seg_prefetch(const struct segment *sg)
+{
+    __builtin_prefetch(sg->v);
+    if (sg->n > 8)
+        __builtin_prefetch(sg->v + 8);
+}
+
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
  * empties the batch. Returns false when the candidate list is full. */
 static bool
@@ -2066,7 +2081,13 @@ batch_run(struct scratch *s, const struct sigfilter *f)
     uint32_t n = s->nbatch;
     s->nbatch = 0;
     uint32_t tested = f->all & ~(f->known >= 0 ? 1u << f->known : 0u);
+    /* Most lists are short (a rare unit's neighbours): the start of each is a cache miss
+     * that no streaming hides, so the starts of the lists SEG_AHEAD ahead are fetched. */
+    for (uint32_t g = 0; g < n && g < SEG_AHEAD; g++)
+        seg_prefetch(&s->seg[g]);
     for (uint32_t g = 0; g < n; g++) {
+        if (g + SEG_AHEAD < n)
+            seg_prefetch(&s->seg[g + SEG_AHEAD]);
         const struct posting *v = s->seg[g].v;
         const uint32_t *v2 = s->seg[g].sig2;
         uint32_t w = s->seg[g].w;
