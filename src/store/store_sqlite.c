@@ -13,6 +13,7 @@
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,7 @@ struct sqlite_store {
     sqlite3_stmt *tx[3];
     struct checkpointer *ckpt;
     int busy_ms; /* the connection's busy timeout, restored after a checkpoint's shorter wait */
+    int64_t build_cache; /* cache_size before an index build (sqlite_index_build), or 0 */
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_READ };
@@ -69,9 +71,24 @@ sqlite_fail(sqlite3 *db, int rc, struct ubur_error *err, const char *what)
     return ubur_error_set(err, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+/*
+ * Process-wide settings, made once before SQLite initialises. Memory statistics off: with
+ * them on (the default) every allocation and free inside SQLite takes a global mutex and
+ * updates counters that ubur never reads (no soft heap limit, no sqlite3_memory_used); a
+ * bulk import makes tens of millions of them (Debian's build has no lookaside to absorb
+ * them). Ignored when SQLite is already initialised.
+ */
+static void
+sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, sqlite_configure);
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(
         path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -446,6 +463,44 @@ sqlite_bulk_load(struct ubur_store *base, bool on)
 }
 
 /*
+ * Settings while indexes are built (ubur_store_index_restore), inside its transaction.
+ * Building an index sorts every row's key, and SQLite's sorter hands runs to worker threads
+ * only when its temporary files are files (temp_store=MEMORY, set at open, disables its
+ * threads) and only once the keys outgrow one run, whose size is the page cache's. So while
+ * indexes are built: temp_store=FILE, two worker threads and a 16 MB cache, then the
+ * connection's own settings again. Measured on the registry's two set-aside indexes over
+ * 1,045,418 people (docs/BENCHMARKS.md, issue 7, session 6): the building thread's CPU fell
+ * from about 5.8 s to 1.9 s, the runs sorted and merged on the other core. Each setting is
+ * its own statement and failures are ignored: temp_store cannot change while the
+ * connection's temporary database is in use (retention's TEMP table), and then the sort
+ * simply runs on this thread as before.
+ */
+static void
+sqlite_index_build(struct ubur_store *base, bool on)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    char sql[64];
+    if (on) {
+        sqlite3_stmt *st = NULL;
+        s->build_cache = 0;
+        if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            s->build_cache = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA threads=2", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+        return;
+    }
+    sqlite3_exec(s->db, "PRAGMA threads=0", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    if (s->build_cache) {
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)s->build_cache);
+        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    }
+}
+
+/*
  * A checkpoint's busy handler: polls every 100 microseconds until the deadline. SQLite's own
  * timeout sleeps 1, 2, 5, 10 ms between tries, far longer than this server's readers hold the
  * log (a request's reads take well under a millisecond).
@@ -529,6 +584,7 @@ static const struct ubur_store_ops sqlite_ops = {
     .blob = sqlite_blob,
     .changes = sqlite_changes,
     .bulk_load = sqlite_bulk_load,
+    .index_build = sqlite_index_build,
     .index_sql = sqlite_index_sql,
     .read_begin = sqlite_read_begin,
     .read_end = sqlite_read_end,
