@@ -353,6 +353,7 @@ struct checkpointer {
     int frames; /* the log's length at the last commit */
     int done;   /* frames copied by the last checkpoint */
     bool busy, stop;
+    bool now; /* checkpoint at once, whatever the log's length (checkpointer_now) */
 };
 
 static void *
@@ -361,10 +362,11 @@ checkpointer_main(void *arg)
     struct checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        while (!c->stop && c->frames - c->done < CHECKPOINT_PAGES)
+        while (!c->stop && !c->now && c->frames - c->done < CHECKPOINT_PAGES)
             pthread_cond_wait(&c->wake, &c->lock);
         if (c->stop)
             break;
+        c->now = false;
         c->busy = true;
         pthread_mutex_unlock(&c->lock);
         int log = 0, copied = 0;
@@ -421,6 +423,22 @@ checkpointer_start(struct sqlite_store *s)
     }
     s->ckpt = c;
     sqlite3_wal_hook(s->db, checkpointer_hook, c);
+}
+
+/* Asks the thread for a checkpoint now, when it has frames to copy: the load has ended and
+ * the loading thread goes on with other work (building indexes). */
+static void
+checkpointer_now(struct sqlite_store *s)
+{
+    struct checkpointer *c = s->ckpt;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (!c->busy && c->frames > c->done) {
+        c->now = true;
+        pthread_cond_signal(&c->wake);
+    }
+    pthread_mutex_unlock(&c->lock);
 }
 
 static void
@@ -482,6 +500,7 @@ sqlite_index_build(struct ubur_store *base, bool on)
     char sql[64];
     if (on) {
         sqlite3_stmt *st = NULL;
+        checkpointer_now(s); /* a bulk load's last frames are copied while the sort runs */
         s->build_cache = 0;
         if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)
