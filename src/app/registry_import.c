@@ -136,7 +136,7 @@ struct batch {
     struct reg_map cell_of; /* "TYPE|ORIGIN|location id|SEX" -> (void *)(k + 1) */
     struct batch_cell {
         const char *type, *origin, *loc_id, *sex; /* the batch's strings */
-    } *cells;
+    } * cells;
     size_t ncells, acells;
     struct ubur_popstat_deltas sum, sum_current; /* while the reader adds */
     struct ubur_popstat_delta *deltas, *current; /* then, sorted */
@@ -206,8 +206,7 @@ batch_cell(struct batch *b, const struct ubur_reg_individual *p, const struct re
         b->acells = b->acells ? b->acells * 2 : 64;
         b->cells = ubur_realloc(b->cells, b->acells * sizeof(*b->cells));
     }
-    b->cells[b->ncells] =
-        (struct batch_cell){p->population_type, p->origin, loc->id, p->sex};
+    b->cells[b->ncells] = (struct batch_cell){p->population_type, p->origin, loc->id, p->sex};
     reg_map_put(&b->cell_of, key, (void *)(uintptr_t)(b->ncells + 1));
     return (uint32_t)b->ncells++;
 }

@@ -536,11 +536,11 @@ delta_cmp(const void *a, const void *b)
 
 /* What a transaction's delta upserts change for the checkpoints (flush_stats). */
 struct delta_tally {
-    size_t affected_total;    /* checkpoint rows the deltas change */
-    int64_t min_affected;     /* the earliest day of a delta that changes one */
-    int64_t new_rows;         /* upserts after the last checkpoint */
-    int64_t last_ckpt;        /* the last checkpoint's day */
-    int64_t day;              /* the day formatted in text (deltas come in day order) */
+    size_t affected_total; /* checkpoint rows the deltas change */
+    int64_t min_affected;  /* the earliest day of a delta that changes one */
+    int64_t new_rows;      /* upserts after the last checkpoint */
+    int64_t last_ckpt;     /* the last checkpoint's day */
+    int64_t day;           /* the day formatted in text (deltas come in day order) */
     char text[UBUR_DATE_LEN + 1];
 };
 
@@ -571,8 +571,7 @@ upsert_delta(struct reg_writer *w, const struct ubur_popstat_delta *e, struct de
 
 /* Adds a delta to every checkpoint on or after its day. */
 static int
-update_checkpoints(struct reg_writer *w, const struct ubur_popstat_delta *e,
-                   struct ubur_error *err)
+update_checkpoints(struct reg_writer *w, const struct ubur_popstat_delta *e, struct ubur_error *err)
 {
     char day[UBUR_DATE_LEN + 1];
     if (!e->delta || !checkpoints_from(w, e->day))
