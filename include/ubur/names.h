@@ -210,6 +210,10 @@ double ubur_names_compare_sim(const struct ubur_name *a, const struct ubur_name 
 #define UBUR_NAME_TYPO_MIN 12
 size_t ubur_name_letters(const struct ubur_name *n, char *out, size_t cap);
 
+/* Whether a and b (lengths n and m) are exactly one typo apart: one letter inserted,
+ * dropped or changed, or two neighbours swapped (the whole-name typo rule's test). */
+bool ubur_name_one_edit(const char *a, size_t n, const char *b, size_t m);
+
 /* ---- Evidence beside the name ---- */
 
 enum ubur_dob_kind {

@@ -117,15 +117,15 @@ post_push(struct postings *a, uint32_t pid, uint32_t sig, uint32_t sig2)
 
 /*
  * A vocabulary word (a unit skeleton): its posting list, and what a search
- * needs to expand a query unit to it, in one 32-byte record.
+ * needs to expand a query unit to it, in one 32-byte record (but its weight
+ * bound, read for every neighbour of a query unit: `wmax`, a byte array).
  */
-#define VOCAB_INLINE 9
+#define VOCAB_INLINE 10
 struct vocab {
     struct postings postings;
     uint32_t skel;          /* pool offset */
     unsigned char common;   /* the skeleton of a common name (weight below 1) */
     unsigned char body;     /* consonants in the skeleton (after any "BD:" prefix) */
-    unsigned char wmax;     /* ubur_name_skeleton_weight_max * 20, rounded up */
     char inl[VOCAB_INLINE]; /* the skeleton again when it fits, so a search need not
                                visit the pool; "" when it does not */
 };
@@ -181,17 +181,18 @@ struct hotname { /* sizeof 32 */
     uint32_t letter_set; /* bit per letter a..z in those letters */
 };
 
-/* The letters' length and set, for the whole-name typo rule (letters_near). */
-static void
-letters_shape(const struct ubur_name *p, unsigned char *len, uint32_t *set)
+/* The letters' length and set, for the whole-name typo rule (letters_near); the letters
+ * themselves in buf (UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON bytes), of length the return. */
+static size_t
+letters_shape(const struct ubur_name *p, unsigned char *len, uint32_t *set, char *buf)
 {
-    char buf[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
-    size_t l = ubur_name_letters(p, buf, sizeof(buf));
+    size_t l = ubur_name_letters(p, buf, UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON);
     *len = (unsigned char)(l > 255 ? 255 : l);
     *set = 0;
     for (size_t i = 0; i < l; i++)
         if (buf[i] >= 'a' && buf[i] <= 'z')
             *set |= 1u << (buf[i] - 'a');
+    return l;
 }
 
 /* Whether a name of this shape may be one typo from the query's letters: lengths at most
@@ -262,7 +263,10 @@ struct ubur_name_index {
     struct postings *combos; /* names by combination of common units (combo_add) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
-    struct vec32 *near; /* per vocab id, its neighbours */
+    struct vec32 *near;  /* per vocab id, its neighbours */
+    unsigned char *wmax; /* per vocab id, ubur_name_skeleton_weight_max * 20 rounded up: a
+                            byte array apart (a fraction of a megabyte, so it stays in cache)
+                            for expand, which reads it for every neighbour of a query unit */
     uint32_t nvocab, vocab_cap;
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
@@ -452,6 +456,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
         free(ix->near[i].v);
     }
     free(ix->near);
+    free(ix->wmax);
     for (uint32_t i = 0; i < ix->ndels; i++)
         free(ix->dels[i].v);
     for (uint32_t i = 0; i < ix->ncombos; i++)
@@ -577,6 +582,7 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
          * see pointers only in the heap */
         ix->vocab = ubur_realloc(ix->vocab, ncap * sizeof(struct vocab));
         ix->near = ubur_realloc(ix->near, ncap * sizeof(struct vec32));
+        ix->wmax = ubur_realloc(ix->wmax, ncap);
         ix->vocab_cap = ncap;
     }
     uint32_t id = ix->nvocab++;
@@ -588,7 +594,7 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
     vo->common = ubur_name_common_weight(skel) < 1.0f;
     vo->body = (unsigned char)(strlen(skel) - key_body(skel));
     double wmax = ceil(ubur_name_skeleton_weight_max(skel) * 20);
-    vo->wmax = (unsigned char)(wmax > 255 ? 255 : wmax);
+    ix->wmax[id] = (unsigned char)(wmax > 255 ? 255 : wmax);
     if (strlen(skel) < VOCAB_INLINE)
         memcpy(vo->inl, skel, strlen(skel) + 1);
     link_neighbours(ix, id, skel);
@@ -627,7 +633,7 @@ phon_intern(struct ubur_name_index *ix, const char *phon)
  * bit of (vocab, n), so "Muhammad Muhammad" differs from "Muhammad": a
  * query with three Muhammads finds a candidate's one Muhammad only once.
  * From it a search bounds the score of a name without reading its record
- * (sig_pass); 0 never passes.
+ * (sig_verdict); 0 never passes.
  */
 static uint32_t
 sig_bit(uint32_t vocab, uint32_t nth)
@@ -1040,7 +1046,8 @@ ubur_name_index_add_parsed(struct ubur_name_index *ix, uint32_t record, const ch
     memset(hn, 0, sizeof(*hn));
     hn->nunits = cn->nunits;
     hn->alive = 1;
-    letters_shape(p, &hn->nletters, &hn->letter_set);
+    char letters[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+    letters_shape(p, &hn->nletters, &hn->letter_set, letters);
     for (int i = 0; i < p->n; i++) {
         struct cunit *u = &ix->units[ix->nunits++];
         const struct uspell *us = uspell_get(ix, &p->u[i]);
@@ -1104,7 +1111,11 @@ ubur_name_index_add(struct ubur_name_index *ix, uint32_t record, const char *nam
     bool hyphen = false;
     for (size_t i = 0; name[i] && o < UBUR_NAME_MAX_BYTES; i++) {
         if (name[i] == '-' && i > 0 && name[i - 1] != ' ' && name[i + 1] && name[i + 1] != ' ') {
-            hyphen = true;
+            /* a word after "al-" or "el-" is one unit with its article either way: only
+             * other hyphens are worth a second parse (most names of a list have al-) */
+            hyphen |= !(i >= 2 && (name[i - 1] | 0x20) == 'l' &&
+                        ((name[i - 2] | 0x20) == 'a' || (name[i - 2] | 0x20) == 'e') &&
+                        (i == 2 || name[i - 3] == ' '));
             continue;
         }
         joined[o++] = name[i];
@@ -1231,7 +1242,7 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->spell_cap * (sizeof(uint32_t) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nspell; i++)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
-    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
+    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32) + 1);
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m += ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
              ix->near[i].cap * sizeof(uint32_t);
@@ -1275,8 +1286,9 @@ struct memo {
 
 struct shortlisted {
     float ub;
-    uint32_t id;
+    uint32_t id; /* | SL_TYPO: shortlisted only for the whole-name typo rule */
 };
+#define SL_TYPO 0x80000000u
 
 /* A posting list to filter, with the weight (in 1/64) its skeleton contributes. */
 struct segment {
@@ -1391,7 +1403,7 @@ sl_push(struct scratch *s, float ub, uint32_t id)
 static bool
 sl_before(const struct shortlisted *a, const struct shortlisted *b)
 {
-    return a->ub > b->ub || (a->ub == b->ub && a->id < b->id);
+    return a->ub > b->ub || (a->ub == b->ub && (a->id & ~SL_TYPO) < (b->id & ~SL_TYPO));
 }
 
 static void
@@ -1461,10 +1473,11 @@ add_variant(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, s
     add_known(ix, q, v, c);
 }
 
+/* Whether v is among the first n vocab ids of q. */
 static bool
-has_vocab(const struct qunit *q, uint32_t v)
+has_vocab(const struct qunit *q, uint32_t v, int n)
 {
-    for (int i = 0; i < q->nvocab; i++)
+    for (int i = 0; i < n; i++)
         if (q->vocab[i] == v)
             return true;
     return false;
@@ -1560,12 +1573,14 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
         for (uint32_t i = 0; i < nb->n && n < NEAR_SCAN_MAX; i++) {
             uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
             double c = ubur_name_match_credit(
-                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->vocab[v].wmax / 20));
+                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->wmax[v] / 20));
             if (c <= 0)
                 continue;
             nc[n++] = (struct near_credit){v, (float)c};
             hist[(int)(c * 64)]++;
         }
+        /* a word's neighbours are distinct: only the ids added before them can repeat one */
+        int before = q->nvocab;
         uint32_t room = VARIANTS_MAX - (uint32_t)q->nvocab, floor_bin = 0;
         for (uint32_t bin = 64, taken = 0; n > room; bin--) {
             if (taken + hist[bin] > room) {
@@ -1575,7 +1590,7 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
             taken += hist[bin];
         }
         for (uint32_t i = 0; i < n; i++)
-            if ((uint32_t)(nc[i].c * 64) >= floor_bin && !has_vocab(q, nc[i].v))
+            if ((uint32_t)(nc[i].c * 64) >= floor_bin && !has_vocab(q, nc[i].v, before))
                 add_known(ix, q, nc[i].v, nc[i].c);
         return;
     }
@@ -1620,7 +1635,7 @@ glued_bin(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, str
     if (!body[0] || snprintf(key, sizeof(key), "BN%s", body) >= (int)sizeof(key))
         return;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, key);
-    if (sl && sl->key && !has_vocab(q, sl->val))
+    if (sl && sl->key && !has_vocab(q, sl->val, q->nvocab))
         add_known(ix, q, sl->val, 0.95);
 }
 
@@ -1715,7 +1730,7 @@ joined_attach(const struct ubur_name_index *ix, const struct joined *jn, int i, 
         if (p < 0 || p + 1 >= n)
             continue;
         for (int k = 0; k < jn[p].n; k++) {
-            if (has_vocab(u, jn[p].v[k]))
+            if (has_vocab(u, jn[p].v[k], u->nvocab))
                 continue;
             int before = u->nvocab;
             add_known(ix, u, jn[p].v[k], jn[p].c[k]);
@@ -1734,7 +1749,7 @@ split_reading(const struct ubur_name_index *ix, const struct ubur_name_unit *qu,
     if (!ubur_name_unit_split_reading(qu, skel) || !strcmp(skel, qu->skel))
         return;
     struct strmap_slot *sl = map_find(ix, &ix->vocab_map, skel);
-    if (sl && sl->key && !has_vocab(q, sl->val))
+    if (sl && sl->key && !has_vocab(q, sl->val, q->nvocab))
         add_known(ix, q, sl->val, 0.95);
 }
 
@@ -1792,7 +1807,7 @@ vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
 /*
  * The signature filter of a search: per query unit, the signature bits of
  * its own skeleton and of its fuzzy variants, with the most a variant can
- * count. sig_pass bounds a name's score from its signature alone, in the
+ * count. sig_verdict bounds a name's score from its signature alone, in the
  * way upper_bound does from its record; Bloom collisions only loosen it.
  * A fuzzy variant weighs at most the query unit's weight: only rare units
  * (weight 1) are expanded.
@@ -1819,7 +1834,7 @@ struct sigfilter {
     struct sigq u[UBUR_NAME_MAX_UNITS];
     int n;
     int known; /* the unit whose list is read, or -1 */
-    /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
+    /* Built from the above by sig_tables, so sig_verdict is a few table reads and integer
      * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
      * weight of any set of units, low six and high six apart; and per weight matched,
      * one more than the largest total weight (in sixteenths) a name may have and pass
@@ -1855,7 +1870,7 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
     float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
-     * squared and solved for sb; up to the most the query's units can sum to (sig_pass
+     * squared and solved for sb; up to the most the query's units can sum to (sig_verdict
      * never reads further; the rest copies the last) */
     int top = 0;
     for (int k = 0; k < f->n; k++)
@@ -1918,10 +1933,15 @@ sig_tables(struct sigfilter *f)
     }
 }
 
-/* Whether a name with this signature may reach min_score, `known` (in 1/64) matched besides:
- * this runs for every posting read. */
-static bool
-sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
+/*
+ * The first signature's verdict on a posting (pid, sig), `known` (in 1/64) matched besides:
+ * bit 0, the name may reach min_score; bit 1, it may be one letter from the query
+ * (typo_setup): its letters as long as the query's give or take one, and the units it
+ * lacks among `tested` (the filter's units but the known one) a set a typo could lack.
+ * Both without a branch: this runs for every posting read, and most fail both.
+ */
+static inline uint32_t
+sig_verdict(const struct sigfilter *f, uint32_t pid, uint32_t sig, uint32_t known, uint32_t tested)
 {
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
@@ -1930,11 +1950,15 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
-    return (sig & 0xff) < f->max_sb[w];
+    uint32_t pass = (sig & 0xff) < f->max_sb[w];
+    uint32_t missing = tested & ~ex;
+    uint32_t tol =
+        f->len_ok[pid >> POST_ID_BITS] & (uint32_t)(f->tol[missing >> 6] >> (missing & 63));
+    return pass | (tol & 1u) << 1;
 }
 
-/* sig_pass again for a name that passed it, each unit counted only when the second
- * signature (sig2) holds it too: most names let through by a collision fail here. */
+/* The first signature's test again for a name that passed it, each unit counted only when the
+ * second signature (sig2) holds it too: most names let through by a collision fail here. */
 static bool
 sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known)
 {
@@ -1951,21 +1975,6 @@ sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
     return (sig & 0xff) < f->max_sb[w];
-}
-
-/* Whether a name failing sig_pass may still be one letter from the query (typo_setup):
- * its letters' length first (one byte read: most names fail there). */
-static inline bool
-typo_tolerated(const struct sigfilter *f, uint32_t pid, uint32_t sig)
-{
-    if (!f->len_ok[pid >> POST_ID_BITS])
-        return false;
-    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
-    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
-    uint32_t missing = f->all & ~ex;
-    if (f->known >= 0)
-        missing &= ~(1u << f->known);
-    return (f->tol[missing >> 6] >> (missing & 63)) & 1;
 }
 
 /*
@@ -2061,6 +2070,7 @@ batch_run(struct scratch *s, const struct sigfilter *f)
 {
     uint32_t n = s->nbatch;
     s->nbatch = 0;
+    uint32_t tested = f->all & ~(f->known >= 0 ? 1u << f->known : 0u);
     for (uint32_t g = 0; g < n; g++) {
         const struct posting *v = s->seg[g].v;
         const uint32_t *v2 = s->seg[g].sig2;
@@ -2070,13 +2080,11 @@ batch_run(struct scratch *s, const struct sigfilter *f)
              * bitmap, a cache miss whenever the list is long; the second signature only
              * for those that pass (the typo door judges by the first, as if it had
              * failed there) */
-            uint32_t id = v[i].pid & POST_ID_MASK;
-            if (sig_pass(f, v[i].sig, w)) {
-                if (!sig_pass2(f, v[i].sig, v2[i], w) && !typo_tolerated(f, v[i].pid, v[i].sig))
-                    continue;
-            } else if (!typo_tolerated(f, v[i].pid, v[i].sig)) {
+            uint32_t sig = v[i].sig, pid = v[i].pid;
+            uint32_t verdict = sig_verdict(f, pid, sig, w, tested);
+            if (!verdict || (verdict == 1 && !sig_pass2(f, sig, v2[i], w)))
                 continue;
-            }
+            uint32_t id = pid & POST_ID_MASK;
             if (bit_test(s->seen, id))
                 continue;
             if (s->ncand >= CAND_MAX)
@@ -2138,18 +2146,19 @@ gather_combos(const struct ubur_name_index *ix, struct scratch *s, const struct 
  * no match, in the formula of ubur_names_compare_sim (weighted coverage of
  * both sides, geometric mean, the hold-down when little information
  * matched; structure rules only lower a score). Units that match without
- * sharing a key (two consonant edits apart) are the approximation.
+ * sharing a key (two consonant edits apart) are the approximation; `relax`
+ * allows for one such pair, the heaviest unit left on each side.
  */
 static float
 upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *vm, const float *qw,
-            float qsum, int nq)
+            float qsum, int nq, bool relax)
 {
     const struct hotname *h = &ix->hot[id];
     /* Units pair one to one, so both the query side and the candidate side are bounded
      * twice, per query unit and per candidate unit, and the smaller sum kept: one
      * "Muhammad" in the candidate cannot cover three in the query. */
     float cov[UBUR_NAME_MAX_UNITS] = {0}, cmax[UBUR_NAME_MAX_UNITS] = {0};
-    float by_cand_q = 0, by_cand_c = 0, csum = 0;
+    float by_cand_q = 0, by_cand_c = 0, csum = 0, cfree = 0;
     bool any = false;
     for (int b = 0; b < h->nunits; b++) {
         uint32_t v;
@@ -2165,8 +2174,10 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
         w *= 1.0f / 255.0f;
         csum += w;
         const struct vmask *m = vm_get(vm, v);
-        if (!m)
+        if (!m) {
+            cfree = w > cfree ? w : cfree;
             continue;
+        }
         any = true;
         float c = (float)m->credit * (1.0f / 255.0f), qmax = 0;
         for (uint32_t bits = m->units, k = 0; bits; bits >>= 1, k++) {
@@ -2188,12 +2199,20 @@ upper_bound(const struct ubur_name_index *ix, uint32_t id, const struct vmask *v
         by_cand_q += qmax * c;
         by_cand_c += w * c;
     }
-    if (!any)
+    if (!any && !relax)
         return 0;
-    float by_query_q = 0, by_query_c = 0;
+    float by_query_q = 0, by_query_c = 0, qfree = 0;
     for (int k = 0; k < nq; k++) {
         by_query_q += qw[k] * cov[k];
         by_query_c += cmax[k];
+        if (cov[k] <= 0 && qw[k] > qfree)
+            qfree = qw[k];
+    }
+    if (relax && qfree > 0 && cfree > 0) {
+        by_query_q += qfree;
+        by_cand_q += qfree;
+        by_query_c += cfree;
+        by_cand_c += cfree;
     }
     float wq = by_query_q < by_cand_q ? by_query_q : by_cand_q;
     float cw = by_query_c < by_cand_c ? by_query_c : by_cand_c;
@@ -2357,7 +2376,8 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     sig_limits(&f, (float)min_score, qsum);
     unsigned char qlen;
     uint32_t qset;
-    letters_shape(q, &qlen, &qset);
+    char qletters[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+    size_t qll = letters_shape(q, &qlen, &qset, qletters);
     typo_setup(&f, qu, nq, q, qlen, min_score);
     /* A unit not in the plan whose neighbours light most of the Bloom bits would let
      * nearly every name through: its neighbours are not tested by the first signature
@@ -2412,23 +2432,27 @@ gathered:
         uint32_t id = s->cand[i];
         if (!ix->hot[id].alive)
             continue;
-        float ub = upper_bound(ix, id, vm, qw, qsum, q->n);
+        float ub = upper_bound(ix, id, vm, qw, qsum, q->n, false);
         bool keep = ub >= (float)min_score - 1e-4f;
         if (keep)
             sl_push(s, ub, id);
         else if ((keep = letters_near(qlen, qset, &ix->hot[id]))) {
             /* scored by the whole-name typo rule at most 1 - 2.5 / (longer length): queued
-             * by that, not last, or names that bound higher crowd it out of the results */
+             * by that, not last, or names that bound higher crowd it out of the results.
+             * Written so alike, a name may also hold a unit matching without a shared key
+             * (al-Masaqai for al-Mazanai): compared in full when one such pair would lift
+             * its bound to min_score, else only tested for one typo. */
             unsigned l = qlen > ix->hot[id].nletters ? qlen : ix->hot[id].nletters;
             float t = 1.0f - 2.5f / (float)l;
-            sl_push(s, t > (float)min_score ? t : (float)min_score, id);
+            bool fuzzy = upper_bound(ix, id, vm, qw, qsum, q->n, true) >= (float)min_score - 1e-4f;
+            sl_push(s, t > (float)min_score ? t : (float)min_score, id | (fuzzy ? 0 : SL_TYPO));
         }
         if (keep) /* most of the shortlist is scored: fetch its records meanwhile */
             __builtin_prefetch(&ix->names[id]);
     }
     st.shortlisted = s->nsl;
     for (uint32_t i = 0; i < s->nsl && i < RESCORE_MAX; i++)
-        __builtin_prefetch(&ix->units[ix->names[s->sl[i].id].units]);
+        __builtin_prefetch(&ix->units[ix->names[s->sl[i].id & ~SL_TYPO].units]);
     for (uint32_t i = 0; i < s->ncand; i++)
         bit_clear(s->seen, s->cand[i]);
     PHASE(t2);
@@ -2439,13 +2463,16 @@ gathered:
     struct ubur_name cn;
     double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     double worst = 0;
-    uint32_t heap = s->nsl;
-    while (heap > 0 && st.scored < RESCORE_MAX) {
+    uint32_t heap = s->nsl, typo_only = 0;
+    /* a name shortlisted for the typo rule alone costs a quarter of one compared */
+    while (heap > 0 && st.scored + typo_only / 4 < RESCORE_MAX) {
         struct shortlisted top = s->sl[0];
         s->sl[0] = s->sl[--heap];
         sl_sift(s->sl, heap, 0);
         if (nout == max && (double)top.ub <= worst)
             break;
+        bool typo = top.id & SL_TYPO;
+        top.id &= ~SL_TYPO;
         const struct cname *cnm = &ix->names[top.id];
         const struct cunit *cu = &ix->units[cnm->units];
         cn.n = cnm->nunits;
@@ -2476,6 +2503,17 @@ gathered:
                 ll = UBUR_NAME_PHON - 1;
             memcpy(cn.u[b].letters, lt, ll);
             cn.u[b].letters[ll] = '\0';
+        }
+        if (typo) {
+            /* its bound is under min_score: only the whole names one typo apart can lift
+             * it there, a test on the letters alone */
+            char cl[UBUR_NAME_MAX_UNITS * UBUR_NAME_PHON];
+            size_t cll = ubur_name_letters(&cn, cl, sizeof(cl));
+            if (q->n < 2 || cn.n < 2 || !cll || !qll ||
+                !ubur_name_one_edit(qletters, qll, cl, cll)) {
+                typo_only++;
+                continue;
+            }
         }
         for (int a = 0; a < q->n; a++)
             for (int b = 0; b < cn.n; b++)

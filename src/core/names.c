@@ -964,6 +964,12 @@ one_edit(const char *a, size_t n, const char *b, size_t m)
     return ra == 2 && rb == 2 && a[p] == b[p + 1] && a[p + 1] == b[p];
 }
 
+bool
+ubur_name_one_edit(const char *a, size_t n, const char *b, size_t m)
+{
+    return one_edit(a, n, b, m);
+}
+
 double
 ubur_name_typing_similarity(const char *a, const char *b)
 {
