@@ -117,15 +117,15 @@ post_push(struct postings *a, uint32_t pid, uint32_t sig, uint32_t sig2)
 
 /*
  * A vocabulary word (a unit skeleton): its posting list, and what a search
- * needs to expand a query unit to it, in one 32-byte record.
+ * needs to expand a query unit to it, in one 32-byte record (but its weight
+ * bound, read for every neighbour of a query unit: `wmax`, a byte array).
  */
-#define VOCAB_INLINE 9
+#define VOCAB_INLINE 10
 struct vocab {
     struct postings postings;
     uint32_t skel;          /* pool offset */
     unsigned char common;   /* the skeleton of a common name (weight below 1) */
     unsigned char body;     /* consonants in the skeleton (after any "BD:" prefix) */
-    unsigned char wmax;     /* ubur_name_skeleton_weight_max * 20, rounded up */
     char inl[VOCAB_INLINE]; /* the skeleton again when it fits, so a search need not
                                visit the pool; "" when it does not */
 };
@@ -263,7 +263,10 @@ struct ubur_name_index {
     struct postings *combos; /* names by combination of common units (combo_add) */
     uint32_t ncombos, combos_cap;
     struct vocab *vocab;
-    struct vec32 *near; /* per vocab id, its neighbours */
+    struct vec32 *near;  /* per vocab id, its neighbours */
+    unsigned char *wmax; /* per vocab id, ubur_name_skeleton_weight_max * 20 rounded up: a
+                            byte array apart (a fraction of a megabyte, so it stays in cache)
+                            for expand, which reads it for every neighbour of a query unit */
     uint32_t nvocab, vocab_cap;
     struct vec32 *dels; /* variant lists, indexed by del_map values */
     uint32_t ndels, dels_cap;
@@ -453,6 +456,7 @@ ubur_name_index_free(struct ubur_name_index *ix)
         free(ix->near[i].v);
     }
     free(ix->near);
+    free(ix->wmax);
     for (uint32_t i = 0; i < ix->ndels; i++)
         free(ix->dels[i].v);
     for (uint32_t i = 0; i < ix->ncombos; i++)
@@ -578,6 +582,7 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
          * see pointers only in the heap */
         ix->vocab = ubur_realloc(ix->vocab, ncap * sizeof(struct vocab));
         ix->near = ubur_realloc(ix->near, ncap * sizeof(struct vec32));
+        ix->wmax = ubur_realloc(ix->wmax, ncap);
         ix->vocab_cap = ncap;
     }
     uint32_t id = ix->nvocab++;
@@ -589,7 +594,7 @@ vocab_id(struct ubur_name_index *ix, const char *skel)
     vo->common = ubur_name_common_weight(skel) < 1.0f;
     vo->body = (unsigned char)(strlen(skel) - key_body(skel));
     double wmax = ceil(ubur_name_skeleton_weight_max(skel) * 20);
-    vo->wmax = (unsigned char)(wmax > 255 ? 255 : wmax);
+    ix->wmax[id] = (unsigned char)(wmax > 255 ? 255 : wmax);
     if (strlen(skel) < VOCAB_INLINE)
         memcpy(vo->inl, skel, strlen(skel) + 1);
     link_neighbours(ix, id, skel);
@@ -628,7 +633,7 @@ phon_intern(struct ubur_name_index *ix, const char *phon)
  * bit of (vocab, n), so "Muhammad Muhammad" differs from "Muhammad": a
  * query with three Muhammads finds a candidate's one Muhammad only once.
  * From it a search bounds the score of a name without reading its record
- * (sig_pass); 0 never passes.
+ * (sig_verdict); 0 never passes.
  */
 static uint32_t
 sig_bit(uint32_t vocab, uint32_t nth)
@@ -1237,7 +1242,7 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
     m += ix->spell_cap * (sizeof(uint32_t) + sizeof(struct vec32));
     for (uint32_t i = 0; i < ix->nspell; i++)
         m += ix->spell_vocab[i].cap * sizeof(uint32_t);
-    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32));
+    m += ix->vocab_cap * (sizeof(struct vocab) + sizeof(struct vec32) + 1);
     for (uint32_t i = 0; i < ix->nvocab; i++)
         m += ix->vocab[i].postings.cap * (sizeof(struct posting) + sizeof(uint32_t)) +
              ix->near[i].cap * sizeof(uint32_t);
@@ -1568,7 +1573,7 @@ expand(const struct ubur_name_index *ix, const struct ubur_name_unit *qu, struct
         for (uint32_t i = 0; i < nb->n && n < NEAR_SCAN_MAX; i++) {
             uint32_t v = nb->v[i] & (NEAR_MAX_VOCAB - 1), dq = nb->v[i] >> NEAR_ID_BITS;
             double c = ubur_name_match_credit(
-                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->vocab[v].wmax / 20));
+                ubur_name_sim_bound((double)dq / 20, qw, (double)ix->wmax[v] / 20));
             if (c <= 0)
                 continue;
             nc[n++] = (struct near_credit){v, (float)c};
@@ -1802,7 +1807,7 @@ vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
 /*
  * The signature filter of a search: per query unit, the signature bits of
  * its own skeleton and of its fuzzy variants, with the most a variant can
- * count. sig_pass bounds a name's score from its signature alone, in the
+ * count. sig_verdict bounds a name's score from its signature alone, in the
  * way upper_bound does from its record; Bloom collisions only loosen it.
  * A fuzzy variant weighs at most the query unit's weight: only rare units
  * (weight 1) are expanded.
@@ -1829,7 +1834,7 @@ struct sigfilter {
     struct sigq u[UBUR_NAME_MAX_UNITS];
     int n;
     int known; /* the unit whose list is read, or -1 */
-    /* Built from the above by sig_tables, so sig_pass is a few table reads and integer
+    /* Built from the above by sig_tables, so sig_verdict is a few table reads and integer
      * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
      * weight of any set of units, low six and high six apart; and per weight matched,
      * one more than the largest total weight (in sixteenths) a name may have and pass
@@ -1865,7 +1870,7 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
 {
     float m = min_score - 1e-3f, min2q = m > 0 ? m * m * qsum : 1e-9f;
     /* ub >= min with ub = sqrt(wq / qsum * cb) * hold(wq), cb = min(1, wq / sb):
-     * squared and solved for sb; up to the most the query's units can sum to (sig_pass
+     * squared and solved for sb; up to the most the query's units can sum to (sig_verdict
      * never reads further; the rest copies the last) */
     int top = 0;
     for (int k = 0; k < f->n; k++)
@@ -1928,10 +1933,15 @@ sig_tables(struct sigfilter *f)
     }
 }
 
-/* Whether a name with this signature may reach min_score, `known` (in 1/64) matched besides:
- * this runs for every posting read. */
-static bool
-sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
+/*
+ * The first signature's verdict on a posting (pid, sig), `known` (in 1/64) matched besides:
+ * bit 0, the name may reach min_score; bit 1, it may be one letter from the query
+ * (typo_setup): its letters as long as the query's give or take one, and the units it
+ * lacks among `tested` (the filter's units but the known one) a set a typo could lack.
+ * Both without a branch: this runs for every posting read, and most fail both.
+ */
+static inline uint32_t
+sig_verdict(const struct sigfilter *f, uint32_t pid, uint32_t sig, uint32_t known, uint32_t tested)
 {
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
     uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
@@ -1940,11 +1950,15 @@ sig_pass(const struct sigfilter *f, uint32_t sig, uint32_t known)
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
-    return (sig & 0xff) < f->max_sb[w];
+    uint32_t pass = (sig & 0xff) < f->max_sb[w];
+    uint32_t missing = tested & ~ex;
+    uint32_t tol =
+        f->len_ok[pid >> POST_ID_BITS] & (uint32_t)(f->tol[missing >> 6] >> (missing & 63));
+    return pass | (tol & 1u) << 1;
 }
 
-/* sig_pass again for a name that passed it, each unit counted only when the second
- * signature (sig2) holds it too: most names let through by a collision fail here. */
+/* The first signature's test again for a name that passed it, each unit counted only when the
+ * second signature (sig2) holds it too: most names let through by a collision fail here. */
 static bool
 sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known)
 {
@@ -1961,21 +1975,6 @@ sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
     return (sig & 0xff) < f->max_sb[w];
-}
-
-/* Whether a name failing sig_pass may still be one letter from the query (typo_setup):
- * its letters' length first (one byte read: most names fail there). */
-static inline bool
-typo_tolerated(const struct sigfilter *f, uint32_t pid, uint32_t sig)
-{
-    if (!f->len_ok[pid >> POST_ID_BITS])
-        return false;
-    uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
-    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
-    uint32_t missing = f->all & ~ex;
-    if (f->known >= 0)
-        missing &= ~(1u << f->known);
-    return (f->tol[missing >> 6] >> (missing & 63)) & 1;
 }
 
 /*
@@ -2064,6 +2063,16 @@ batch_add(struct scratch *s, const struct postings *p, uint16_t w, uint32_t *rea
     s->seg[s->nbatch++] = (struct segment){p->v, post_sig2(p), p->n, w};
 }
 
+#define SEG_AHEAD 4 /* posting lists ahead whose first postings are fetched */
+
+static inline void
+seg_prefetch(const struct segment *sg)
+{
+    __builtin_prefetch(sg->v);
+    if (sg->n > 8)
+        __builtin_prefetch(sg->v + 8);
+}
+
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
  * empties the batch. Returns false when the candidate list is full. */
 static bool
@@ -2071,7 +2080,14 @@ batch_run(struct scratch *s, const struct sigfilter *f)
 {
     uint32_t n = s->nbatch;
     s->nbatch = 0;
+    uint32_t tested = f->all & ~(f->known >= 0 ? 1u << f->known : 0u);
+    /* Most lists are short (a rare unit's neighbours): the start of each is a cache miss
+     * that no streaming hides, so the starts of the lists SEG_AHEAD ahead are fetched. */
+    for (uint32_t g = 0; g < n && g < SEG_AHEAD; g++)
+        seg_prefetch(&s->seg[g]);
     for (uint32_t g = 0; g < n; g++) {
+        if (g + SEG_AHEAD < n)
+            seg_prefetch(&s->seg[g + SEG_AHEAD]);
         const struct posting *v = s->seg[g].v;
         const uint32_t *v2 = s->seg[g].sig2;
         uint32_t w = s->seg[g].w;
@@ -2080,13 +2096,11 @@ batch_run(struct scratch *s, const struct sigfilter *f)
              * bitmap, a cache miss whenever the list is long; the second signature only
              * for those that pass (the typo door judges by the first, as if it had
              * failed there) */
-            uint32_t id = v[i].pid & POST_ID_MASK;
-            if (sig_pass(f, v[i].sig, w)) {
-                if (!sig_pass2(f, v[i].sig, v2[i], w) && !typo_tolerated(f, v[i].pid, v[i].sig))
-                    continue;
-            } else if (!typo_tolerated(f, v[i].pid, v[i].sig)) {
+            uint32_t sig = v[i].sig, pid = v[i].pid;
+            uint32_t verdict = sig_verdict(f, pid, sig, w, tested);
+            if (!verdict || (verdict == 1 && !sig_pass2(f, sig, v2[i], w)))
                 continue;
-            }
+            uint32_t id = pid & POST_ID_MASK;
             if (bit_test(s->seen, id))
                 continue;
             if (s->ncand >= CAND_MAX)

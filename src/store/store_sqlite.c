@@ -13,6 +13,8 @@
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +32,9 @@ struct sqlite_store {
     /* BEGIN IMMEDIATE, COMMIT, BEGIN DEFERRED: prepared once, not parsed per transaction */
     sqlite3_stmt *tx[3];
     struct checkpointer *ckpt;
-    int busy_ms; /* the connection's busy timeout, restored after a checkpoint's shorter wait */
+    int busy_ms;  /* the connection's busy timeout, restored after a checkpoint's shorter wait */
+    bool trickle; /* its database file's checkpoint writes are trickled (ubur_store_checkpoint) */
+    int64_t build_cache; /* cache_size before an index build (sqlite_index_build), or 0 */
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_READ };
@@ -69,12 +73,362 @@ sqlite_fail(sqlite3 *db, int rc, struct ubur_error *err, const char *what)
     return ubur_error_set(err, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+/*
+ * Process-wide settings, made once before SQLite initialises. Memory statistics off: with
+ * them on (the default) every allocation and free inside SQLite takes a global mutex and
+ * updates counters that ubur never reads (no soft heap limit, no sqlite3_memory_used); a
+ * bulk import makes tens of millions of them (Debian's build has no lookaside to absorb
+ * them). Ignored when SQLite is already initialised.
+ */
+static void
+sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/*
+ * Checkpoints hand their pages to the disk a few at a time ("trickle").
+ *
+ * A passive checkpoint that cannot copy the whole log (a reader still needs its end, which on a
+ * busy server is nearly always) writes pages into the database file without syncing it: SQLite
+ * syncs the database file only when a checkpoint has copied every frame, under load the writer's
+ * restart. Until then the pages sit dirty in the kernel, thousands of them, and the restart's sync
+ * (or the kernel's own write-back) sends them to the disk all at once: the restart held the writer
+ * 80 to 230 ms, and every commit's sync queued behind them (docs/BENCHMARKS.md, border, session 6).
+ * So every connection opens its files through "ubur", a VFS that passes everything to the default
+ * one. On a connection that checkpoints through ubur_store_checkpoint (TRICKLE_FCNTL turns it on),
+ * the database file is synced after every TRICKLE_PAGES pages a checkpoint writes and at the end
+ * of each checkpoint (SQLITE_FCNTL_CKPT_DONE), so the disk never has more than that many of its
+ * pages queued in front of a commit's sync. Nothing is made less durable: these syncs are extra,
+ * SQLite's own still follow (and find little left to write).
+ */
+#define TRICKLE_PAGES 32
+#define TRICKLE_FCNTL 0x75627572 /* "ubur": trickle this database file's checkpoint writes */
+
+struct trickle_file {
+    sqlite3_file base;
+    sqlite3_file *real; /* the default VFS's file, in the same allocation after this one */
+    bool main_db, on;
+    int pending; /* database pages written since the last sync */
+};
+
+static sqlite3_vfs trickle_vfs;
+static sqlite3_vfs *trickle_real_vfs; /* the default VFS, once "ubur" is registered */
+/* the file methods, by version: a file gets those of its default VFS file's version (at most 3) */
+static sqlite3_io_methods trickle_io[3];
+static pthread_once_t trickle_once = PTHREAD_ONCE_INIT;
+
+static sqlite3_file *
+trickle_real(sqlite3_file *f)
+{
+    return ((struct trickle_file *)f)->real;
+}
+
+/* Syncs what a checkpoint wrote since the last time; an error is SQLite's own sync's to report. */
+static void
+trickle_sync(struct trickle_file *f)
+{
+    if (f->pending) {
+        f->pending = 0;
+        f->real->pMethods->xSync(f->real, SQLITE_SYNC_NORMAL);
+    }
+}
+
+static int
+trickle_close(sqlite3_file *f)
+{
+    return trickle_real(f)->pMethods->xClose(trickle_real(f));
+}
+
+static int
+trickle_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+    return trickle_real(f)->pMethods->xRead(trickle_real(f), buf, n, off);
+}
+
+static int
+trickle_write(sqlite3_file *base, const void *buf, int n, sqlite3_int64 off)
+{
+    struct trickle_file *f = (struct trickle_file *)base;
+    int rc = f->real->pMethods->xWrite(f->real, buf, n, off);
+    if (rc == SQLITE_OK && f->on && ++f->pending >= TRICKLE_PAGES)
+        trickle_sync(f);
+    return rc;
+}
+
+static int
+trickle_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    return trickle_real(f)->pMethods->xTruncate(trickle_real(f), size);
+}
+
+static int
+trickle_fsync(sqlite3_file *base, int flags)
+{
+    struct trickle_file *f = (struct trickle_file *)base;
+    f->pending = 0;
+    return f->real->pMethods->xSync(f->real, flags);
+}
+
+static int
+trickle_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+    return trickle_real(f)->pMethods->xFileSize(trickle_real(f), size);
+}
+
+static int
+trickle_lock(sqlite3_file *f, int level)
+{
+    return trickle_real(f)->pMethods->xLock(trickle_real(f), level);
+}
+
+static int
+trickle_unlock(sqlite3_file *f, int level)
+{
+    return trickle_real(f)->pMethods->xUnlock(trickle_real(f), level);
+}
+
+static int
+trickle_reserved(sqlite3_file *f, int *out)
+{
+    return trickle_real(f)->pMethods->xCheckReservedLock(trickle_real(f), out);
+}
+
+static int
+trickle_control(sqlite3_file *base, int op, void *arg)
+{
+    struct trickle_file *f = (struct trickle_file *)base;
+    if (op == TRICKLE_FCNTL) {
+        f->on = f->main_db;
+        return f->on ? SQLITE_OK : SQLITE_NOTFOUND;
+    }
+    if (op == SQLITE_FCNTL_CKPT_DONE && f->on)
+        trickle_sync(f);
+    return f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+static int
+trickle_sector(sqlite3_file *f)
+{
+    return trickle_real(f)->pMethods->xSectorSize(trickle_real(f));
+}
+
+static int
+trickle_device(sqlite3_file *f)
+{
+    return trickle_real(f)->pMethods->xDeviceCharacteristics(trickle_real(f));
+}
+
+static int
+trickle_shm_map(sqlite3_file *f, int region, int size, int extend, void volatile **out)
+{
+    return trickle_real(f)->pMethods->xShmMap(trickle_real(f), region, size, extend, out);
+}
+
+static int
+trickle_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+    return trickle_real(f)->pMethods->xShmLock(trickle_real(f), offset, n, flags);
+}
+
+static void
+trickle_shm_barrier(sqlite3_file *f)
+{
+    trickle_real(f)->pMethods->xShmBarrier(trickle_real(f));
+}
+
+static int
+trickle_shm_unmap(sqlite3_file *f, int delete_flag)
+{
+    return trickle_real(f)->pMethods->xShmUnmap(trickle_real(f), delete_flag);
+}
+
+static int
+trickle_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **out)
+{
+    return trickle_real(f)->pMethods->xFetch(trickle_real(f), off, n, out);
+}
+
+static int
+trickle_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+    return trickle_real(f)->pMethods->xUnfetch(trickle_real(f), off, p);
+}
+
+static int
+trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, int *out_flags)
+{
+    struct trickle_file *f = (struct trickle_file *)base;
+    sqlite3_vfs *real = vfs->pAppData;
+    memset(f, 0, sizeof(*f));
+    f->real = (sqlite3_file *)(f + 1);
+    int rc = real->xOpen(real, name, f->real, flags, out_flags);
+    /* base.pMethods stays NULL when the real file has none: SQLite then does not close it */
+    if (f->real->pMethods) {
+        int version = f->real->pMethods->iVersion;
+        f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+        f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
+    }
+    return rc;
+}
+
+static int
+trickle_delete(sqlite3_vfs *vfs, const char *name, int dir_sync)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xDelete(real, name, dir_sync);
+}
+
+static int
+trickle_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xAccess(real, name, flags, out);
+}
+
+static int
+trickle_full_path(sqlite3_vfs *vfs, const char *name, int n, char *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xFullPathname(real, name, n, out);
+}
+
+static void *
+trickle_dl_open(sqlite3_vfs *vfs, const char *name)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xDlOpen(real, name);
+}
+
+static void
+trickle_dl_error(sqlite3_vfs *vfs, int n, char *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    real->xDlError(real, n, out);
+}
+
+static void (*trickle_dl_sym(sqlite3_vfs *vfs, void *lib, const char *sym))(void)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xDlSym(real, lib, sym);
+}
+
+static void
+trickle_dl_close(sqlite3_vfs *vfs, void *lib)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    real->xDlClose(real, lib);
+}
+
+static int
+trickle_random(sqlite3_vfs *vfs, int n, char *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xRandomness(real, n, out);
+}
+
+static int
+trickle_sleep(sqlite3_vfs *vfs, int us)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xSleep(real, us);
+}
+
+static int
+trickle_time(sqlite3_vfs *vfs, double *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xCurrentTime(real, out);
+}
+
+static int
+trickle_last_error(sqlite3_vfs *vfs, int n, char *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xGetLastError(real, n, out);
+}
+
+static int
+trickle_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    return real->xCurrentTimeInt64(real, out);
+}
+
+/* Registers "ubur" beside the default VFS (not as the default); leaves it unregistered when the
+ * default one lacks what a WAL database needs, and connections then open with the default. */
+static void
+trickle_register(void)
+{
+    sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+    if (!real || real->iVersion < 2)
+        return;
+    trickle_real_vfs = real;
+    trickle_io[2] = (sqlite3_io_methods){
+        .iVersion = 3,
+        .xClose = trickle_close,
+        .xRead = trickle_read,
+        .xWrite = trickle_write,
+        .xTruncate = trickle_truncate,
+        .xSync = trickle_fsync,
+        .xFileSize = trickle_size,
+        .xLock = trickle_lock,
+        .xUnlock = trickle_unlock,
+        .xCheckReservedLock = trickle_reserved,
+        .xFileControl = trickle_control,
+        .xSectorSize = trickle_sector,
+        .xDeviceCharacteristics = trickle_device,
+        .xShmMap = trickle_shm_map,
+        .xShmLock = trickle_shm_lock,
+        .xShmBarrier = trickle_shm_barrier,
+        .xShmUnmap = trickle_shm_unmap,
+        .xFetch = trickle_fetch,
+        .xUnfetch = trickle_unfetch,
+    };
+    trickle_io[0] = trickle_io[1] = trickle_io[2];
+    trickle_io[0].iVersion = 1;
+    trickle_io[1].iVersion = 2;
+    trickle_vfs = (sqlite3_vfs){
+        .iVersion = 2,
+        .szOsFile = (int)sizeof(struct trickle_file) + real->szOsFile,
+        .mxPathname = real->mxPathname,
+        .zName = "ubur",
+        .pAppData = real,
+        .xOpen = trickle_open,
+        .xDelete = trickle_delete,
+        .xAccess = trickle_access,
+        .xFullPathname = trickle_full_path,
+        .xDlOpen = trickle_dl_open,
+        .xDlError = trickle_dl_error,
+        .xDlSym = trickle_dl_sym,
+        .xDlClose = trickle_dl_close,
+        .xRandomness = trickle_random,
+        .xSleep = trickle_sleep,
+        .xCurrentTime = trickle_time,
+        .xGetLastError = trickle_last_error,
+        .xCurrentTimeInt64 = trickle_time64,
+    };
+    if (sqlite3_vfs_register(&trickle_vfs, 0) != SQLITE_OK)
+        trickle_real_vfs = NULL;
+}
+
+/* The VFS connections open with: "ubur", or NULL (the default) if it could not be registered. */
+static const char *
+trickle_vfs_name(void)
+{
+    pthread_once(&trickle_once, trickle_register);
+    return trickle_real_vfs ? trickle_vfs.zName : NULL;
+}
+
 int
 ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, sqlite_configure);
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(
-        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc =
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        trickle_vfs_name());
     if (rc != SQLITE_OK) {
         ubur_error_set(err, UBUR_ESTORE, "cannot open database '%s': %s", path,
                        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -336,6 +690,7 @@ struct checkpointer {
     int frames; /* the log's length at the last commit */
     int done;   /* frames copied by the last checkpoint */
     bool busy, stop;
+    bool now; /* checkpoint at once, whatever the log's length (checkpointer_now) */
 };
 
 static void *
@@ -344,10 +699,11 @@ checkpointer_main(void *arg)
     struct checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        while (!c->stop && c->frames - c->done < CHECKPOINT_PAGES)
+        while (!c->stop && !c->now && c->frames - c->done < CHECKPOINT_PAGES)
             pthread_cond_wait(&c->wake, &c->lock);
         if (c->stop)
             break;
+        c->now = false;
         c->busy = true;
         pthread_mutex_unlock(&c->lock);
         int log = 0, copied = 0;
@@ -406,6 +762,22 @@ checkpointer_start(struct sqlite_store *s)
     sqlite3_wal_hook(s->db, checkpointer_hook, c);
 }
 
+/* Asks the thread for a checkpoint now, when it has frames to copy: the load has ended and
+ * the loading thread goes on with other work (building indexes). */
+static void
+checkpointer_now(struct sqlite_store *s)
+{
+    struct checkpointer *c = s->ckpt;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (!c->busy && c->frames > c->done) {
+        c->now = true;
+        pthread_cond_signal(&c->wake);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 static void
 checkpointer_stop(struct sqlite_store *s)
 {
@@ -446,6 +818,45 @@ sqlite_bulk_load(struct ubur_store *base, bool on)
 }
 
 /*
+ * Settings while indexes are built (ubur_store_index_restore), inside its transaction.
+ * Building an index sorts every row's key, and SQLite's sorter hands runs to worker threads
+ * only when its temporary files are files (temp_store=MEMORY, set at open, disables its
+ * threads) and only once the keys outgrow one run, whose size is the page cache's. So while
+ * indexes are built: temp_store=FILE, two worker threads and a 16 MB cache, then the
+ * connection's own settings again. Measured on the registry's two set-aside indexes over
+ * 1,045,418 people (docs/BENCHMARKS.md, issue 7, session 6): the building thread's CPU fell
+ * from about 5.8 s to 1.9 s, the runs sorted and merged on the other core. Each setting is
+ * its own statement and failures are ignored: temp_store cannot change while the
+ * connection's temporary database is in use (retention's TEMP table), and then the sort
+ * simply runs on this thread as before.
+ */
+static void
+sqlite_index_build(struct ubur_store *base, bool on)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    char sql[64];
+    if (on) {
+        sqlite3_stmt *st = NULL;
+        checkpointer_now(s); /* a bulk load's last frames are copied while the sort runs */
+        s->build_cache = 0;
+        if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            s->build_cache = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA threads=2", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+        return;
+    }
+    sqlite3_exec(s->db, "PRAGMA threads=0", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    if (s->build_cache) {
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)s->build_cache);
+        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    }
+}
+
+/*
  * A checkpoint's busy handler: polls every 100 microseconds until the deadline. SQLite's own
  * timeout sleeps 1, 2, 5, 10 ms between tries, far longer than this server's readers hold the
  * log (a request's reads take well under a millisecond).
@@ -466,6 +877,10 @@ sqlite_checkpoint(struct ubur_store *base, enum ubur_checkpoint_mode mode, int w
                   int *log_frames, int *copied_frames, struct ubur_error *err)
 {
     struct sqlite_store *s = sqlite_store(base);
+    if (!s->trickle) { /* this connection's checkpoints trickle their writes (see trickle_sync) */
+        sqlite3_file_control(s->db, "main", TRICKLE_FCNTL, NULL);
+        s->trickle = true;
+    }
     struct timespec until = ubur_deadline(CLOCK_MONOTONIC, wait_ms < 0 ? 0 : wait_ms);
     sqlite3_busy_handler(s->db, checkpoint_busy, &until);
     int log = 0, copied = 0;
@@ -529,6 +944,7 @@ static const struct ubur_store_ops sqlite_ops = {
     .blob = sqlite_blob,
     .changes = sqlite_changes,
     .bulk_load = sqlite_bulk_load,
+    .index_build = sqlite_index_build,
     .index_sql = sqlite_index_sql,
     .read_begin = sqlite_read_begin,
     .read_end = sqlite_read_end,
