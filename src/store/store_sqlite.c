@@ -114,7 +114,8 @@ struct trickle_file {
 
 static sqlite3_vfs trickle_vfs;
 static sqlite3_vfs *trickle_real_vfs; /* the default VFS, once "ubur" is registered */
-static sqlite3_io_methods trickle_io;
+/* the file methods, by version: a file gets those of its default VFS file's version (at most 3) */
+static sqlite3_io_methods trickle_io[3];
 static pthread_once_t trickle_once = PTHREAD_ONCE_INIT;
 
 static sqlite3_file *
@@ -264,8 +265,9 @@ trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, 
     int rc = real->xOpen(real, name, f->real, flags, out_flags);
     /* base.pMethods stays NULL when the real file has none: SQLite then does not close it */
     if (f->real->pMethods) {
+        int version = f->real->pMethods->iVersion;
         f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-        f->base.pMethods = &trickle_io;
+        f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
     }
     return rc;
 }
@@ -362,7 +364,7 @@ trickle_register(void)
     if (!real || real->iVersion < 2)
         return;
     trickle_real_vfs = real;
-    trickle_io = (sqlite3_io_methods){
+    trickle_io[2] = (sqlite3_io_methods){
         .iVersion = 3,
         .xClose = trickle_close,
         .xRead = trickle_read,
@@ -383,6 +385,9 @@ trickle_register(void)
         .xFetch = trickle_fetch,
         .xUnfetch = trickle_unfetch,
     };
+    trickle_io[0] = trickle_io[1] = trickle_io[2];
+    trickle_io[0].iVersion = 1;
+    trickle_io[1].iVersion = 2;
     trickle_vfs = (sqlite3_vfs){
         .iVersion = 2,
         .szOsFile = (int)sizeof(struct trickle_file) + real->szOsFile,
