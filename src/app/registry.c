@@ -296,16 +296,22 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
         snprintf(in->number, sizeof(in->number), "%s", p->individual_number);
     else
         snprintf(in->number, sizeof(in->number), "%s-%02d", group_number, index);
-    if (in->name_key)
-        snprintf(key, sizeof(key), "%s", in->name_key);
-    else
+    if (!in->name_key)
         reg_person_key(p, key, sizeof(key));
-    if ((rc = reg_writer_cell(w, p->population_type, p->origin, in->loc->id, p->sex, &cell, err)))
-        return rc;
+    const char *name_key = in->name_key ? in->name_key : key;
     bool counted = !strcmp(in->status, "active");
-    struct ubur_popstat_segment seg = {in->registered, cell, counted};
-    ubur_popstat_contribution(in->birth, &seg, 1, w->today, 1, reg_writer_emit, w);
-    int64_t nb = counted ? ubur_age_band_next(in->birth, w->today) : UBUR_NO_DATE;
+    int64_t nb;
+    if (in->stats_given) { /* the caller has the contribution: reg_writer.given */
+        cell = in->cell;
+        nb = in->band_next;
+    } else {
+        if ((rc = reg_writer_cell(w, p->population_type, p->origin, in->loc->id, p->sex, &cell,
+                                  err)))
+            return rc;
+        struct ubur_popstat_segment seg = {in->registered, cell, counted};
+        ubur_popstat_contribution(in->birth, &seg, 1, w->today, 1, reg_writer_emit, w);
+        nb = counted ? ubur_age_band_next(in->birth, w->today) : UBUR_NO_DATE;
+    }
     if (in->birth != UBUR_NO_DATE)
         ubur_date_format(in->birth, birth);
     ubur_date_format(in->registered, reg);
@@ -331,7 +337,7 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
                 nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
                 nz(p->father_name), nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
                 (int64_t)p->birth_date_estimated, p->origin, p->citizenship, p->population_type,
-                in->loc->id, in->status, reg, key, (int64_t)cell, nx, w->now, w->now);
+                in->loc->id, in->status, reg, name_key, (int64_t)cell, nx, w->now, w->now);
         else
             rc = ubur_store_queue(
                 s, err, INSERT_INDIVIDUAL, "ttttttttttttttitttttttnttt", in->id, in->number,
@@ -339,7 +345,7 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
                 nz(p->grandfather_name_ar), nz(p->family_name_ar), nz(p->given_name),
                 nz(p->father_name), nz(p->grandfather_name), nz(p->family_name), p->sex, bd,
                 (int64_t)p->birth_date_estimated, p->origin, p->citizenship, p->population_type,
-                in->loc->id, in->status, reg, key, nx, w->now, w->now);
+                in->loc->id, in->status, reg, name_key, nx, w->now, w->now);
         if (rc)
             return rc;
     } else {
@@ -369,7 +375,7 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
         ubur_stmt_bind_text(st, 19, in->loc->id);
         ubur_stmt_bind_text(st, 20, in->status);
         ubur_stmt_bind_text(st, 21, reg);
-        ubur_stmt_bind_text(st, 22, key);
+        ubur_stmt_bind_text(st, 22, name_key);
         if (counted)
             ubur_stmt_bind_int(st, 23, cell);
         else

@@ -58,6 +58,12 @@ struct reg_writer {
     /* The setting registry.number_prefix (an arena string or NULL), read once per writer. */
     const char *number_prefix;
     bool number_prefix_read;
+    /* Statistics deltas computed by the caller (the import's reader thread) for rows
+     * inserted with reg_person_in.stats_given, written at commit beside the emitted ones:
+     * (day, cell, band) in day order, and (0, cell, band) for the current counts, with this
+     * transaction's cell ids. Borrowed: valid until the commit or abort. */
+    const struct ubur_popstat_delta *given, *given_current;
+    size_t ngiven, ngiven_current;
 };
 
 /* Set while a registration made on a border post is applied (sync): inserts keep the ids
@@ -114,6 +120,12 @@ struct reg_person_in {
     char id[UBUR_UUID_LEN + 1];
     char number[56];
     const char *name_key; /* made beforehand (reg_person_key), or NULL: made at insert */
+    /* Set when the caller has computed the person's statistics: reg_insert_person writes
+     * `cell` (this transaction's id) and `band_next` and emits nothing; the caller hands the
+     * person's contribution to the writer (reg_writer.given). */
+    bool stats_given;
+    uint32_t cell;
+    int64_t band_next;
 };
 int reg_check_country(const char *v, const char *field, bool required, struct ubur_error *err);
 int reg_check_group(struct reg_writer *w, const struct ubur_reg_group *g, struct reg_group_in *out,

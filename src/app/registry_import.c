@@ -94,6 +94,7 @@ struct row {
     struct ubur_reg_need needs[12];
     struct reg_person_in in; /* checked by the reader (valid while the batch is) */
     char name_key[160];
+    uint32_t cell; /* the batch's own number of the person's statistics cell (batch.cells) */
 };
 
 /* An error found by the reader, reported by the writer in input order. */
@@ -123,6 +124,26 @@ struct batch {
     bool last;      /* the input ends after this batch */
     bool broken;    /* a malformed line ended the input here (broken_error, at its line) */
     struct found_error broken_error;
+    /*
+     * Statistics, computed by the reader for the rows of the batch's checked groups, through
+     * `today`: the cells (type, origin, location, sex) numbered in the batch's own order of
+     * first use (cell k is cells[k], the writer looks up or makes the transaction's id), and
+     * the batch's summed contributions in those numbers: deltas (day, cell, band) in key
+     * order, current (0, cell, band). The writer uses them when its day is `today` (an import
+     * running past midnight computes the batch's statistics again itself).
+     */
+    int64_t today;
+    struct reg_map cell_of; /* "TYPE|ORIGIN|location id|SEX" -> (void *)(k + 1) */
+    struct batch_cell {
+        const char *type, *origin, *loc_id, *sex; /* the batch's strings */
+    } * cells;
+    size_t ncells, acells;
+    struct ubur_popstat_deltas sum, sum_current; /* while the reader adds */
+    struct ubur_popstat_delta *deltas, *current; /* then, sorted */
+    size_t ndeltas, ncurrent, adeltas, acurrent;
+    struct ubur_popstat_delta *mapped; /* the writer's copy in its cell ids */
+    size_t amapped;
+    uint32_t *cell_id; /* the writer's: cells[k] -> its id in the transaction */
 };
 
 /*
@@ -149,6 +170,10 @@ batch_clear(struct batch *b)
     b->n = b->ngroups = b->nerrors = 0;
     b->bad = b->last = b->broken = false;
     b->rows_read = b->bytes = 0;
+    reg_map_release(&b->cell_of, NULL);
+    b->ncells = b->ndeltas = b->ncurrent = 0;
+    ubur_popstat_deltas_reset(&b->sum);
+    ubur_popstat_deltas_reset(&b->sum_current);
 }
 
 static void
@@ -158,7 +183,67 @@ batch_release(struct batch *b)
     free(b->rows);
     free(b->groups);
     free(b->errors);
+    free(b->cells);
+    ubur_popstat_deltas_release(&b->sum);
+    ubur_popstat_deltas_release(&b->sum_current);
+    free(b->deltas);
+    free(b->current);
+    free(b->mapped);
+    free(b->cell_id);
     memset(b, 0, sizeof(*b));
+}
+
+/* The batch's number of a statistics cell, made on first use. */
+static uint32_t
+batch_cell(struct batch *b, const struct ubur_reg_individual *p, const struct reg_loc *loc)
+{
+    char key[256];
+    snprintf(key, sizeof(key), "%s|%s|%s|%s", p->population_type, p->origin, loc->id, p->sex);
+    void *v = reg_map_get(&b->cell_of, key);
+    if (v)
+        return (uint32_t)((uintptr_t)v - 1);
+    if (b->ncells == b->acells) {
+        b->acells = b->acells ? b->acells * 2 : 64;
+        b->cells = ubur_realloc(b->cells, b->acells * sizeof(*b->cells));
+    }
+    b->cells[b->ncells] = (struct batch_cell){p->population_type, p->origin, loc->id, p->sex};
+    reg_map_put(&b->cell_of, key, (void *)(uintptr_t)(b->ncells + 1));
+    return (uint32_t)b->ncells++;
+}
+
+static void
+batch_emit(void *arg, int64_t day, uint32_t cell, int band, int64_t delta)
+{
+    struct batch *b = arg;
+    ubur_popstat_deltas_add(&b->sum, day, cell, band, delta);
+    ubur_popstat_deltas_add(&b->sum_current, 0, cell, band, delta);
+}
+
+static int
+delta_order(const void *x, const void *y)
+{
+    const struct ubur_popstat_delta *a = x, *b = y;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    if (a->cell != b->cell)
+        return a->cell < b->cell ? -1 : 1;
+    return (a->band > b->band) - (a->band < b->band);
+}
+
+/* Copies the non-zero entries of m into *out (grown as needed), sorted. */
+static size_t
+deltas_sorted(const struct ubur_popstat_deltas *m, struct ubur_popstat_delta **out, size_t *alloc)
+{
+    size_t n = 0, pos = 0;
+    const struct ubur_popstat_delta *e;
+    if (*alloc < m->used + 1) {
+        *alloc = m->used + 1;
+        *out = ubur_realloc(*out, *alloc * sizeof(**out));
+    }
+    while ((e = ubur_popstat_deltas_next(m, &pos)))
+        (*out)[n++] = *e;
+    qsort(*out, n, sizeof(**out), delta_order);
+    return n;
 }
 
 static void
@@ -300,8 +385,18 @@ check_group(struct reg_writer *w, struct batch *b, size_t first, size_t n)
         reg_person_key(&rows[i].p, rows[i].name_key, sizeof(rows[i].name_key));
         rows[i].in.name_key = rows[i].name_key;
     }
-    if (ok)
-        b->ngroups++;
+    if (!ok)
+        return;
+    b->ngroups++;
+    /* The members' statistics, as reg_insert_person would emit them on the writer's thread. */
+    for (size_t i = 0; i < n; i++) {
+        struct reg_person_in *in = &rows[i].in;
+        bool counted = !strcmp(in->status, "active");
+        rows[i].cell = batch_cell(b, &rows[i].p, in->loc);
+        struct ubur_popstat_segment seg = {in->registered, rows[i].cell, counted};
+        ubur_popstat_contribution(in->birth, &seg, 1, b->today, 1, batch_emit, b);
+        in->band_next = counted ? ubur_age_band_next(in->birth, b->today) : UBUR_NO_DATE;
+    }
 }
 
 /* Inserts one checked group; a failure is reported, not returned, except storage failures.
@@ -315,8 +410,11 @@ insert_group(struct reg_writer *w, struct batch *b, const struct group *grp,
     struct reg_person_in pi[64];
     struct reg_group_in gi = grp->in;
     struct row *rows = b->rows + grp->first;
-    for (size_t i = 0; i < grp->n; i++)
+    for (size_t i = 0; i < grp->n; i++) {
         pi[i] = rows[i].in;
+        if ((pi[i].stats_given = w->given != NULL))
+            pi[i].cell = b->cell_id[rows[i].cell];
+    }
     int rc = reg_insert_group(w, &grp->g, &gi, pi, grp->n, &e);
     if (rc && retry) {
         /* pipelined: the failure may belong to an earlier row; the batch is checked again
@@ -335,6 +433,41 @@ insert_group(struct reg_writer *w, struct batch *b, const struct group *grp,
         report(o, res, line, &e);
         return rc;
     }
+    return 0;
+}
+
+/*
+ * Hands the writer the statistics the reader computed for the batch: each of the batch's
+ * cells gets the transaction's id (looked up, or made), and the deltas are copied in those
+ * ids. Rows are then inserted with stats_given (insert_group).
+ */
+static int
+use_batch_stats(struct reg_writer *w, struct batch *b, struct ubur_error *err)
+{
+    int rc;
+    b->cell_id = ubur_realloc(b->cell_id, (b->ncells + 1) * sizeof(*b->cell_id));
+    for (size_t k = 0; k < b->ncells; k++) {
+        const struct batch_cell *c = &b->cells[k];
+        if ((rc = reg_writer_cell(w, c->type, c->origin, c->loc_id, c->sex, &b->cell_id[k], err)))
+            return rc;
+    }
+    size_t n = b->ndeltas + b->ncurrent;
+    if (b->amapped < n + 1) {
+        b->amapped = n + 1;
+        b->mapped = ubur_realloc(b->mapped, b->amapped * sizeof(*b->mapped));
+    }
+    for (size_t k = 0; k < b->ndeltas; k++) {
+        b->mapped[k] = b->deltas[k];
+        b->mapped[k].cell = b->cell_id[b->deltas[k].cell];
+    }
+    for (size_t k = 0; k < b->ncurrent; k++) {
+        b->mapped[b->ndeltas + k] = b->current[k];
+        b->mapped[b->ndeltas + k].cell = b->cell_id[b->current[k].cell];
+    }
+    w->given = b->mapped;
+    w->ngiven = b->ndeltas;
+    w->given_current = b->mapped + b->ndeltas;
+    w->ngiven_current = b->ncurrent;
     return 0;
 }
 
@@ -364,6 +497,8 @@ batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_
     }
     w.defer_checkpoints = true;
     w.pipelined = retry != NULL;
+    if (b->today == w.today && (rc = use_batch_stats(&w, b, err)))
+        goto fail;
     for (size_t k = 0; k < b->ngroups && !bad; k++) {
         if ((rc = insert_group(&w, b, &b->groups[k], o, res, &bad, retry)))
             goto fail;
@@ -571,6 +706,7 @@ reader_main(void *arg)
         }
         b->bytes = csv->bytes;
         b->last = end;
+        b->today = r->check.today;
         if (!b->broken)
             for (size_t s = 0; s < b->n;) {
                 size_t t = s + 1;
@@ -579,6 +715,10 @@ reader_main(void *arg)
                 check_group(&r->check, b, s, t - s);
                 s = t;
             }
+        if (!b->bad && !b->broken) {
+            b->ndeltas = deltas_sorted(&b->sum, &b->deltas, &b->adeltas);
+            b->ncurrent = deltas_sorted(&b->sum_current, &b->current, &b->acurrent);
+        }
         pthread_mutex_lock(&r->lock);
         r->read = ++k;
         pthread_cond_broadcast(&r->cond);
@@ -687,10 +827,9 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
     pthread_mutex_unlock(&r.lock);
     pthread_join(thread, NULL);
 
-    /* Ended before the last write: building an index sorts faster in runs that fit the
-     * ordinary page cache than in one run the size of the bulk load's (measured). */
-    if (bulk)
-        ubur_store_bulk_load(ctx->store, false);
+    /* The last write runs under the bulk load's settings: its checkpoint thread folds the
+     * log's last frames into the database while the indexes set aside are built (the
+     * build sorts in runs of its own size, ubur_store_index_restore, not the load's cache). */
     if (rc >= 0 && res->imported > 0 && !o->dry_run) {
         /* The batches deferred placing checkpoints: an empty write places them now
          * (a later write would too, if this one fails), and builds the indexes set aside. */
@@ -704,6 +843,8 @@ ubur_registry_import_csv(struct ubur_ctx *ctx, FILE *in, const struct ubur_regis
         if (rc == 0)
             defer.done = false;
     }
+    if (bulk)
+        ubur_store_bulk_load(ctx->store, false);
     if (defer.done) {
         /* the import stopped on a failure: build them anyway (else the next open does) */
         struct ubur_error e2 = UBUR_ERROR_INIT;

@@ -534,15 +534,85 @@ delta_cmp(const void *a, const void *b)
     return (x->band > y->band) - (x->band < y->band);
 }
 
+/* What a transaction's delta upserts change for the checkpoints (flush_stats). */
+struct delta_tally {
+    size_t affected_total; /* checkpoint rows the deltas change */
+    int64_t min_affected;  /* the earliest day of a delta that changes one */
+    int64_t new_rows;      /* upserts after the last checkpoint */
+    int64_t last_ckpt;     /* the last checkpoint's day */
+    int64_t day;           /* the day formatted in text (deltas come in day order) */
+    char text[UBUR_DATE_LEN + 1];
+};
+
+/* Upserts one delta into the daily log and counts what it does to the checkpoints. */
+static int
+upsert_delta(struct reg_writer *w, const struct ubur_popstat_delta *e, struct delta_tally *t,
+             struct ubur_error *err)
+{
+    if (e->day != t->day) { /* in day order: formatted once a day */
+        t->day = e->day;
+        day_text(e->day, t->text);
+    }
+    int rc = ubur_store_queue(w->ctx->store, err,
+                              "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"
+                              " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
+                              " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
+                              "tiii", t->text, (int64_t)e->cell, (int64_t)e->band, e->delta);
+    if (rc < 0)
+        return rc;
+    size_t a = checkpoints_from(w, e->day);
+    t->affected_total += a;
+    if (a && e->day < t->min_affected)
+        t->min_affected = e->day;
+    if (e->day > t->last_ckpt)
+        t->new_rows++;
+    return 0;
+}
+
+/* Adds a delta to every checkpoint on or after its day. */
+static int
+update_checkpoints(struct reg_writer *w, const struct ubur_popstat_delta *e, struct ubur_error *err)
+{
+    char day[UBUR_DATE_LEN + 1];
+    if (!e->delta || !checkpoints_from(w, e->day))
+        return 0;
+    day_text(e->day, day);
+    return ubur_store_queue(w->ctx->store, err,
+                            "INSERT INTO reg_stat_checkpoint (day, cell_id, band, count)"
+                            " SELECT day, ?, ?, ? FROM reg_stat_checkpoint_day WHERE day >= ?"
+                            " ON CONFLICT (day, cell_id, band)"
+                            " DO UPDATE SET count = reg_stat_checkpoint.count + excluded.count",
+                            "iiit", (int64_t)e->cell, (int64_t)e->band, e->delta, day);
+}
+
+static int
+upsert_current(struct reg_writer *w, const struct ubur_popstat_delta *e, struct ubur_error *err)
+{
+    if (!e->delta)
+        return 0;
+    return ubur_store_queue(w->ctx->store, err,
+                            "INSERT INTO reg_stat_current (cell_id, band, count)"
+                            " VALUES (?, ?, ?) ON CONFLICT (cell_id, band)"
+                            " DO UPDATE SET count = reg_stat_current.count + excluded.count",
+                            "iii", (int64_t)e->cell, (int64_t)e->band, e->delta);
+}
+
+/*
+ * Writes the transaction's statistics: the deltas emitted into w->deltas and w->current, and
+ * those the caller computed (w->given, w->given_current). The two may share keys; every
+ * write adds, so that is the same as writing their sum.
+ */
 static int
 flush_stats(struct reg_writer *w, struct ubur_error *err)
 {
     struct ubur_store *s = w->ctx->store;
     const struct ubur_popstat_delta *e;
-    size_t pos = 0, affected_total = 0;
-    int64_t new_rows = 0, min_affected = INT64_MAX;
-    int64_t last_ckpt = w->nckpt ? w->ckpt[w->nckpt - 1] : INT64_MIN;
+    size_t pos = 0;
+    struct delta_tally t = {.min_affected = INT64_MAX,
+                            .last_ckpt = w->nckpt ? w->ckpt[w->nckpt - 1] : INT64_MIN,
+                            .day = INT64_MIN};
     char day[UBUR_DATE_LEN + 1];
+    int rc = 0;
 
     /* In key order: neighbouring upserts touch the same pages of the log's index (a large
      * import writes a delta row per person and birthday; in hash order each was a random
@@ -552,71 +622,44 @@ flush_stats(struct reg_writer *w, struct ubur_error *err)
     while ((e = ubur_popstat_deltas_next(&w->deltas, &pos)))
         sorted[nsorted++] = e;
     qsort(sorted, nsorted, sizeof(*sorted), delta_cmp);
-    for (size_t k = 0; k < nsorted; k++) {
-        e = sorted[k];
-        if (!k || e->day != sorted[k - 1]->day) /* sorted by day: formatted once a day */
-            day_text(e->day, day);
-        int64_t ch =
-            ubur_store_queue(s, err,
-                             "INSERT INTO reg_stat_delta (day, cell_id, band, delta)"
-                             " VALUES (?, ?, ?, ?) ON CONFLICT (day, cell_id, band)"
-                             " DO UPDATE SET delta = reg_stat_delta.delta + excluded.delta",
-                             "tiii", day, (int64_t)e->cell, (int64_t)e->band, e->delta);
-        if (ch < 0) {
-            free(sorted);
-            return (int)ch;
-        }
-        size_t a = checkpoints_from(w, e->day);
-        affected_total += a;
-        if (a && e->day < min_affected)
-            min_affected = e->day;
-        if (e->day > last_ckpt)
-            new_rows++;
-    }
+    for (size_t k = 0; rc == 0 && k < nsorted; k++)
+        rc = upsert_delta(w, sorted[k], &t, err);
     free(sorted);
+    t.day = INT64_MIN;
+    for (size_t k = 0; rc == 0 && k < w->ngiven; k++)
+        if (w->given[k].delta)
+            rc = upsert_delta(w, &w->given[k], &t, err);
     pos = 0;
-    while ((e = ubur_popstat_deltas_next(&w->current, &pos))) {
-        int64_t ch =
-            ubur_store_queue(s, err,
-                             "INSERT INTO reg_stat_current (cell_id, band, count)"
-                             " VALUES (?, ?, ?) ON CONFLICT (cell_id, band)"
-                             " DO UPDATE SET count = reg_stat_current.count + excluded.count",
-                             "iii", (int64_t)e->cell, (int64_t)e->band, e->delta);
-        if (ch < 0)
-            return (int)ch;
-    }
-    if (affected_total > EAGER_CHECKPOINT_LIMIT) {
+    while (rc == 0 && (e = ubur_popstat_deltas_next(&w->current, &pos)))
+        rc = upsert_current(w, e, err);
+    for (size_t k = 0; rc == 0 && k < w->ngiven_current; k++)
+        rc = upsert_current(w, &w->given_current[k], err);
+    if (rc)
+        return rc;
+    if (t.affected_total > EAGER_CHECKPOINT_LIMIT) {
         /* A large backdated batch: drop the checkpoints it touches and place them anew. */
-        day_text(min_affected, day);
+        day_text(t.min_affected, day);
         if (ubur_store_run(s, err, "DELETE FROM reg_stat_checkpoint WHERE day >= ?", "t", day) <
                 0 ||
             ubur_store_run(s, err, "DELETE FROM reg_stat_checkpoint_day WHERE day >= ?", "t", day) <
                 0)
             return err ? err->code : UBUR_ESTORE;
-        new_rows += CHECKPOINT_ROWS;
-    } else if (affected_total) {
+        t.new_rows += CHECKPOINT_ROWS;
+    } else if (t.affected_total) {
         pos = 0;
-        while ((e = ubur_popstat_deltas_next(&w->deltas, &pos))) {
-            if (!checkpoints_from(w, e->day))
-                continue;
-            day_text(e->day, day);
-            int64_t ch = ubur_store_queue(
-                s, err,
-                "INSERT INTO reg_stat_checkpoint (day, cell_id, band, count)"
-                " SELECT day, ?, ?, ? FROM reg_stat_checkpoint_day WHERE day >= ?"
-                " ON CONFLICT (day, cell_id, band)"
-                " DO UPDATE SET count = reg_stat_checkpoint.count + excluded.count",
-                "iiit", (int64_t)e->cell, (int64_t)e->band, e->delta, day);
-            if (ch < 0)
-                return (int)ch;
-        }
+        while (rc == 0 && (e = ubur_popstat_deltas_next(&w->deltas, &pos)))
+            rc = update_checkpoints(w, e, err);
+        for (size_t k = 0; rc == 0 && k < w->ngiven; k++)
+            rc = update_checkpoints(w, &w->given[k], err);
+        if (rc)
+            return rc;
     }
     int64_t since = 0;
-    int rc = ubur_store_query_int(s, err, &since,
-                                  "UPDATE reg_stat_state SET rows_since_checkpoint ="
-                                  " rows_since_checkpoint + ? WHERE id = 1"
-                                  " RETURNING rows_since_checkpoint",
-                                  "i", new_rows);
+    rc = ubur_store_query_int(s, err, &since,
+                              "UPDATE reg_stat_state SET rows_since_checkpoint ="
+                              " rows_since_checkpoint + ? WHERE id = 1"
+                              " RETURNING rows_since_checkpoint",
+                              "i", t.new_rows);
     if (rc)
         return rc;
     if (since >= CHECKPOINT_ROWS && !w->defer_checkpoints)

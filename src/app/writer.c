@@ -101,7 +101,12 @@ struct write_job {
  * border benchmark restarts every 3 to 10 s, and the log file stops growing
  * after its first round, so appends no longer allocate blocks (a commit's
  * sync was 25% shorter). UBUR_WAL_RESTART_FRAMES overrides it (tests, and
- * measuring other thresholds).
+ * measuring other thresholds). Most of a restart's time was the sync of
+ * every page the passive checkpoints had written since the last one (SQLite
+ * syncs the database file only at a complete checkpoint); the store now
+ * syncs a checkpointing connection's writes every 32 pages (store_sqlite.c,
+ * trickle_sync), and the longest restart fell from 55-276 ms to 20-35 ms on
+ * the loaded machine (docs/BENCHMARKS.md, border, session 6).
  */
 #define RESTART_FRAMES 32768
 

@@ -693,6 +693,8 @@ ubur_store_index_restore(struct ubur_store *s, bool orphans, struct ubur_error *
         d[n++].sql = ubur_strdup(ubur_stmt_text(st, 1));
     }
     ubur_stmt_done(st);
+    if (n && s->ops->index_build)
+        s->ops->index_build(s, true);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char *have = NULL;
         int found = s->ops->index_sql(s, d[i].name, &have, NULL);
@@ -704,6 +706,8 @@ ubur_store_index_restore(struct ubur_store *s, bool orphans, struct ubur_error *
         if (ch < 0)
             rc = (int)ch;
     }
+    if (n && s->ops->index_build)
+        s->ops->index_build(s, false);
 out:
     for (size_t i = 0; i < n; i++) {
         free(d[i].name);

@@ -55,6 +55,9 @@ struct ubur_store_ops {
     int (*index_sql)(struct ubur_store *s, const char *name, char **sql, struct ubur_error *err);
     /* Optional: a bulk load starts (on) or ends on this connection (ubur_store_bulk_load). */
     void (*bulk_load)(struct ubur_store *s, bool on);
+    /* Optional: indexes are about to be built (on) or have been (off) inside the open
+     * transaction (ubur_store_index_restore): settings for large sorts. Failures ignored. */
+    void (*index_build)(struct ubur_store *s, bool on);
     /* Optional: opens and closes a read-only snapshot (ubur_store_read_begin). NULL: the
      * backend gains nothing from one and each statement reads on its own. */
     int (*read_begin)(struct ubur_store *s, struct ubur_error *err);

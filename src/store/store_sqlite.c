@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,7 @@ struct sqlite_store {
     struct checkpointer *ckpt;
     int busy_ms;  /* the connection's busy timeout, restored after a checkpoint's shorter wait */
     bool trickle; /* its database file's checkpoint writes are trickled (ubur_store_checkpoint) */
+    int64_t build_cache; /* cache_size before an index build (sqlite_index_build), or 0 */
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_READ };
@@ -72,6 +74,19 @@ sqlite_fail(sqlite3 *db, int rc, struct ubur_error *err, const char *what)
 }
 
 /*
+ * Process-wide settings, made once before SQLite initialises. Memory statistics off: with
+ * them on (the default) every allocation and free inside SQLite takes a global mutex and
+ * updates counters that ubur never reads (no soft heap limit, no sqlite3_memory_used); a
+ * bulk import makes tens of millions of them (Debian's build has no lookaside to absorb
+ * them). Ignored when SQLite is already initialised.
+ */
+static void
+sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/*
  * Checkpoints hand their pages to the disk a few at a time ("trickle").
  *
  * A passive checkpoint that cannot copy the whole log (a reader still needs its end, which on a
@@ -99,7 +114,8 @@ struct trickle_file {
 
 static sqlite3_vfs trickle_vfs;
 static sqlite3_vfs *trickle_real_vfs; /* the default VFS, once "ubur" is registered */
-static sqlite3_io_methods trickle_io;
+/* the file methods, by version: a file gets those of its default VFS file's version (at most 3) */
+static sqlite3_io_methods trickle_io[3];
 static pthread_once_t trickle_once = PTHREAD_ONCE_INIT;
 
 static sqlite3_file *
@@ -249,8 +265,9 @@ trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, 
     int rc = real->xOpen(real, name, f->real, flags, out_flags);
     /* base.pMethods stays NULL when the real file has none: SQLite then does not close it */
     if (f->real->pMethods) {
+        int version = f->real->pMethods->iVersion;
         f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-        f->base.pMethods = &trickle_io;
+        f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
     }
     return rc;
 }
@@ -347,7 +364,7 @@ trickle_register(void)
     if (!real || real->iVersion < 2)
         return;
     trickle_real_vfs = real;
-    trickle_io = (sqlite3_io_methods){
+    trickle_io[2] = (sqlite3_io_methods){
         .iVersion = 3,
         .xClose = trickle_close,
         .xRead = trickle_read,
@@ -368,6 +385,9 @@ trickle_register(void)
         .xFetch = trickle_fetch,
         .xUnfetch = trickle_unfetch,
     };
+    trickle_io[0] = trickle_io[1] = trickle_io[2];
+    trickle_io[0].iVersion = 1;
+    trickle_io[1].iVersion = 2;
     trickle_vfs = (sqlite3_vfs){
         .iVersion = 2,
         .szOsFile = (int)sizeof(struct trickle_file) + real->szOsFile,
@@ -403,6 +423,8 @@ trickle_vfs_name(void)
 int
 ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, sqlite_configure);
     sqlite3 *db = NULL;
     int rc =
         sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -668,6 +690,7 @@ struct checkpointer {
     int frames; /* the log's length at the last commit */
     int done;   /* frames copied by the last checkpoint */
     bool busy, stop;
+    bool now; /* checkpoint at once, whatever the log's length (checkpointer_now) */
 };
 
 static void *
@@ -676,10 +699,11 @@ checkpointer_main(void *arg)
     struct checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        while (!c->stop && c->frames - c->done < CHECKPOINT_PAGES)
+        while (!c->stop && !c->now && c->frames - c->done < CHECKPOINT_PAGES)
             pthread_cond_wait(&c->wake, &c->lock);
         if (c->stop)
             break;
+        c->now = false;
         c->busy = true;
         pthread_mutex_unlock(&c->lock);
         int log = 0, copied = 0;
@@ -738,6 +762,22 @@ checkpointer_start(struct sqlite_store *s)
     sqlite3_wal_hook(s->db, checkpointer_hook, c);
 }
 
+/* Asks the thread for a checkpoint now, when it has frames to copy: the load has ended and
+ * the loading thread goes on with other work (building indexes). */
+static void
+checkpointer_now(struct sqlite_store *s)
+{
+    struct checkpointer *c = s->ckpt;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (!c->busy && c->frames > c->done) {
+        c->now = true;
+        pthread_cond_signal(&c->wake);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 static void
 checkpointer_stop(struct sqlite_store *s)
 {
@@ -775,6 +815,45 @@ sqlite_bulk_load(struct ubur_store *base, bool on)
         checkpointer_start(s);
     else /* the log grew while the load ran: fold it back into the database now */
         sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+/*
+ * Settings while indexes are built (ubur_store_index_restore), inside its transaction.
+ * Building an index sorts every row's key, and SQLite's sorter hands runs to worker threads
+ * only when its temporary files are files (temp_store=MEMORY, set at open, disables its
+ * threads) and only once the keys outgrow one run, whose size is the page cache's. So while
+ * indexes are built: temp_store=FILE, two worker threads and a 16 MB cache, then the
+ * connection's own settings again. Measured on the registry's two set-aside indexes over
+ * 1,045,418 people (docs/BENCHMARKS.md, issue 7, session 6): the building thread's CPU fell
+ * from about 5.8 s to 1.9 s, the runs sorted and merged on the other core. Each setting is
+ * its own statement and failures are ignored: temp_store cannot change while the
+ * connection's temporary database is in use (retention's TEMP table), and then the sort
+ * simply runs on this thread as before.
+ */
+static void
+sqlite_index_build(struct ubur_store *base, bool on)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    char sql[64];
+    if (on) {
+        sqlite3_stmt *st = NULL;
+        checkpointer_now(s); /* a bulk load's last frames are copied while the sort runs */
+        s->build_cache = 0;
+        if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            s->build_cache = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA threads=2", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+        return;
+    }
+    sqlite3_exec(s->db, "PRAGMA threads=0", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    if (s->build_cache) {
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)s->build_cache);
+        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    }
 }
 
 /*
@@ -865,6 +944,7 @@ static const struct ubur_store_ops sqlite_ops = {
     .blob = sqlite_blob,
     .changes = sqlite_changes,
     .bulk_load = sqlite_bulk_load,
+    .index_build = sqlite_index_build,
     .index_sql = sqlite_index_sql,
     .read_begin = sqlite_read_begin,
     .read_end = sqlite_read_end,

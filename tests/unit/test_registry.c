@@ -414,6 +414,78 @@ test_group_json(void **state)
     assert_stats_match(NULL);
 }
 
+/* After the first group is written, the clock moves on a day (UBUR_NOW): the import's later
+ * batches are written on a day after the one their reader computed statistics for. */
+static void
+next_day_after_first(void *arg, long bytes)
+{
+    (void)bytes;
+    int *calls = arg;
+    if ((*calls)++ == 0)
+        setenv("UBUR_NOW", "2022-03-02T10:00:00Z", 1);
+}
+
+/*
+ * A CSV import in batches: the reader thread computes each batch's statistics (cells numbered
+ * per batch, contributions summed) and the writer maps its cells and writes them; when the day
+ * has changed since the reader's, the writer computes them itself. Either way the summary
+ * equals the scan of the records, on every date, with cells new in a batch and cells shared
+ * between batches, inactive people, and birthdays across the bands before and on the day.
+ */
+static void
+test_import_statistics(void **state)
+{
+    (void)state;
+    /* a registry of its own: the earlier tests moved the clock forward and back */
+    teardown(NULL);
+    setup(NULL);
+    static const char csv[] =
+        "group,relationship,given_name,family_name,sex,birth_date,origin,population_type,"
+        "location,registered_on,status\n"
+        "a1,focal_point,Salim,Al-Obeidi,M,1962-03-01,IRQ,REF,SY01,2015-05-01,\n"
+        "a1,child,Rana,Al-Obeidi,F,2010-03-02,IRQ,REF,SY01,2015-05-01,\n"
+        "a2,focal_point,Nour,Haddad,F,1985-07-09,SYR,ASY,SY0803,2018-01-10,inactive\n"
+        "a2,child,Sami,Haddad,M,2017-03-02,SYR,ASY,SY0803,2018-01-10,\n"
+        "a3,focal_point,Yusuf,Al-Tai,M,1999-12-31,IRQ,ASY,SY0801-HOL,2020-02-29,\n"
+        "a4,focal_point,Layla,Al-Tai,F,2004-03-02,IRQ,REF,SY01,2021-08-15,\n"
+        "a4,child,Omar,Al-Tai,M,2021-01-01,IRQ,REF,SY01,2021-08-15,\n"
+        "a5,focal_point,Huda,Saleh,F,1962-03-02,IRQ,ASY,SY0801-HOL,2016-06-06,\n"
+        "a6,focal_point,Karim,Saleh,M,1990-01-01,TUR,OOC,SY0803,2019-09-09,\n";
+    for (int pass = 0; pass < 2; pass++) {
+        struct ubur_error err = UBUR_ERROR_INIT;
+        char *copy = strdup(csv);
+        if (pass) /* other group names: the second import adds the same people again */
+            for (char *p = copy; (p = strstr(p, "\na")); p += 2)
+                p[1] = 'b';
+        FILE *in = fmemopen(copy, strlen(copy), "r");
+        assert_non_null(in);
+        int calls = 0;
+        struct ubur_registry_import_opts o = {.batch_rows = 3, .source = "test"};
+        if (pass) {
+            o.progress = next_day_after_first;
+            o.arg = &calls;
+        }
+        struct ubur_registry_import_result res;
+        int64_t before = count_individuals();
+        int rc = ubur_registry_import_csv(&ctx, in, &o, &res, &err);
+        if (rc)
+            fail_msg("import: %s", err.message);
+        fclose(in);
+        free(copy);
+        assert_int_equal(res.imported, 9);
+        assert_int_equal(res.errors, 0);
+        assert_int_equal(count_individuals(), before + 9);
+        const char *days[] = {"2015-04-30", "2015-05-01", "2017-03-02", "2018-01-10",
+                              "2020-03-01", "2021-08-15", "2022-03-01", NULL};
+        for (int i = 0; days[i]; i++)
+            assert_stats_match(days[i]);
+        assert_stats_match(NULL);
+    }
+    setenv("UBUR_NOW", "2027-03-02T10:00:00Z", 1); /* and their birthdays after */
+    assert_stats_match(NULL);
+    setenv("UBUR_NOW", "2022-03-01T10:00:00Z", 1);
+}
+
 int
 main(void)
 {
@@ -421,6 +493,7 @@ main(void)
         cmocka_unit_test(test_register_and_read), cmocka_unit_test(test_bad_input_changes_nothing),
         cmocka_unit_test(test_events_and_time),   cmocka_unit_test(test_returnee),
         cmocka_unit_test(test_candidates),        cmocka_unit_test(test_group_json),
+        cmocka_unit_test(test_import_statistics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
