@@ -19,7 +19,7 @@
  *     "umm" + name is one unit (kunya); "X al-Din" is one unit. Titles
  *     (haji, mullah, sheikh...) are dropped.
  *  3. Sound: each unit gets a phonetic form over one alphabet shared by both
- *     scripts (consonant classes in capitals; Latin short vowels a/i/u; long
+ *     scripts (consonant classes in capitals; Latin short vowels a/e/i/u; long
  *     vowels and the Arabic letters alef/waw/yeh as A/W/Y) and a consonant
  *     skeleton (vowels dropped) used as the blocking key. Mohammed,
  *     Muhammad, Mohamad and محمد share the skeleton "MHMD".

@@ -437,10 +437,14 @@ phon_push(char *out, size_t *o, char c)
 
 /*
  * Phonetic form of a folded Latin token. Consonants map to classes that
- * transliterations of one Arabic letter share (q/k/c/ck -> K, g/j/gh/dj ->
- * J, sh/ch -> X, th -> T, dh -> D, v/ph -> F, p -> B). A single vowel is a
- * short vowel (a/e -> a, i -> i, o/u -> u); a run of two (ou, ee, ei, ai,
- * aa) is long (W, Y, A), like the Arabic letters waw, yeh and alef.
+ * transliterations of one Arabic letter share (q/k/c/ck -> K, g/j/dj -> J,
+ * sh -> X, th -> T, ph -> F, p -> B; dh, gh, ch and v have a symbol each, see
+ * emphatic_class). A single vowel is a
+ * short vowel (a -> a, i -> i, o/u -> u, and e -> e, which Latin writes for
+ * a fatha as often as for a kasra: Ahmed, Mohamed; Essam, Reza, Adel; so e is
+ * half way between a and i); a run of two (ou, ee, ei, ai, aa) is long (W, Y,
+ * A), like the Arabic letters waw, yeh and alef, but u, o or i before an a is
+ * two syllables (Muath, Ziad), and French "eu" is e (Naceur).
  * w/y before a vowel are consonants; after one, part of the vowel. A final
  * h after a vowel is silent (Fatimah = Fatima, Abdallah = Abdalla).
  */
@@ -473,6 +477,11 @@ latin_phon(const char *s, char *out)
                 if (j > i && (s[j] == 'y' || s[j] == 'w') && j + 1 < n && lvowel(s[j + 1]) &&
                     s[j + 1] != 'y')
                     break;
+                /* u, o or i before an a is two syllables, an ayn or hamza or a glide
+                 * between them (Muath معاذ, Fuad فؤاد, Ziad زياد, Safia صفية): not one
+                 * long vowel */
+                if (j > i && s[j] == 'a' && strchr("uoi", s[j - 1]))
+                    break;
                 char v = s[j];
                 if (v == 'i' || v == 'y' || (v == 'e' && j > i))
                     hi = true; /* "ae", "aee": a hamza or ayn and a long i (Ismael, Saeed) */
@@ -488,6 +497,8 @@ latin_phon(const char *s, char *out)
                 /* "ee", "ie", "ei", "ai", "ay": long i; "ou", "oo", "aw": long u */
                 if (s[i] == 'e' && s[i + 1] == 'e')
                     v = 'Y';
+                else if (run == 2 && s[i] == 'e' && s[i + 1] == 'u')
+                    v = 'e'; /* French "eu" is a short vowel: Naceur = Nasser */
                 else if (hi)
                     v = 'Y';
                 else if (hu)
@@ -496,18 +507,26 @@ latin_phon(const char *s, char *out)
                     v = 'A';
             } else {
                 char x = s[i];
-                v = (x == 'a' || x == 'e') ? 'a' : (x == 'i' || x == 'y') ? 'i' : 'u';
+                v = x == 'a' ? 'a' : x == 'e' ? 'e' : (x == 'i' || x == 'y') ? 'i' : 'u';
                 (void)ha;
             }
-            bool after_consonant = o > 0 && !strchr("aiuAWYE", out[o - 1]);
-            if (j == n && after_consonant && run == 1 && s[i] == 'e' && n >= 4) {
-                i = j; /* a final e after a consonant is French spelling: Ramdane, Ousmane */
+            bool after_consonant = o > 0 && !strchr("aeiuAWYEO", out[o - 1]);
+            if (j == n && after_consonant && run == 1 && s[i] == 'e' && n >= 4 && s[i - 1] == 'n') {
+                /* a final e after n is French spelling: Ramdane, Ousmane, Amine; after
+                 * another consonant it is a vowel, the feminine ending as Levantine and
+                 * Turkish spelling write it (Rahme = Rahma, Safiye) */
+                i = j;
                 continue;
             }
             /* A final long i after a consonant is the nisba ending, a letter in Arabic:
              * Jafar and Jafari, Muhammad and Muhammadi are different names. */
             if (j == n && after_consonant && (v == 'Y' || v == 'i'))
                 v = 'E';
+            /* A final a (or ah) is the feminine ending, taa marbuta, or a final alef:
+             * Latin never drops it, and Hammoud and Hammouda, Jamil and Jamila are two
+             * names. */
+            if ((j == n || (j + 1 == n && s[j] == 'h')) && run == 1 && s[i] == 'a' && o > 0)
+                v = 'O';
             phon_push(out, &o, v);
             i = j;
             continue;
@@ -519,13 +538,14 @@ latin_phon(const char *s, char *out)
             adv = 3;
         } else if (d == 'h' && (c == 'k' || c == 'g' || c == 's' || c == 'c' || c == 't' ||
                                 c == 'd' || c == 'p' || c == 'z')) {
-            cls = c == 'k'                 ? 'K'
-                  : c == 'g'               ? 'G' /* غ, or ق as Persian says it (Sadegh) */
-                  : (c == 's' || c == 'c') ? 'X'
-                  : c == 't'               ? 'T'
-                  : c == 'd'               ? 'C' /* ذ ظ ض, never د: near z too */
-                  : c == 'p'               ? 'F'
-                                           : 'J';
+            cls = c == 'k'   ? 'K'
+                  : c == 'g' ? 'G' /* غ, or ق as Persian says it (Sadegh) */
+                  : c == 's' ? 'X'
+                  : c == 'c' ? 'U' /* ش in French, خ ح in German and Hebrew */
+                  : c == 't' ? 'T'
+                  : c == 'd' ? 'C' /* ذ ظ ض, never د: near z too */
+                  : c == 'p' ? 'F'
+                             : 'J';
             adv = 2;
         } else if (c == 'c' && d == 'k') {
             cls = 'K';
@@ -551,7 +571,7 @@ latin_phon(const char *s, char *out)
                 break;
             case 'h':
                 /* final h after a vowel is silent */
-                if (i + 1 == n && o > 0 && strchr("aiuAWYE", out[o - 1]))
+                if (i + 1 == n && o > 0 && strchr("aeiuAWYEO", out[o - 1]))
                     cls = 0;
                 else
                     cls = 'H';
@@ -570,8 +590,10 @@ latin_phon(const char *s, char *out)
                 cls = 'Z';
                 break;
             case 'f':
-            case 'v':
                 cls = 'F';
+                break;
+            case 'v':
+                cls = 'P'; /* ف, or و as Persian and Turkish say it: Vahid = وحيد */
                 break;
             case 'l':
                 cls = 'L';
@@ -668,8 +690,10 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
         if (!l)
             continue;
         char p = l->phon;
-        if ((c == 0x0647 && k == n && n >= 2) || c == 0x0629)
+        if (c == 0x0647 && k == n && n >= 2)
             p = 0;
+        if (c == 0x0629)
+            p = k == n ? 'O' : 0; /* the feminine ending, as Latin writes its final a */
         if (c == 0x0639 && k == 1 && (*s == '\xd9' || *s == '\xdb')) {
             /* An initial ayn before waw or yeh is a vowel in Latin (Awad, Isa, Eid for
              * عوض عيسى عيد): the waw or yeh then does not begin the name's consonants. */
@@ -679,11 +703,11 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
                 p = 'a';
         }
         /* a final yeh after a consonant: the nisba ending (see latin_phon) */
-        if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYE", phon[o - 1]))
+        if (c == 0x064A && k == n && n >= 3 && o > 0 && !strchr("AWYEO", phon[o - 1]))
             p = 'E';
         /* Two written consonants are two sounds, a vowel unwritten between them (ممدوح,
          * Mamduh): a doubled consonant is one letter with a shadda, and harakat are gone. */
-        if (p && !strchr("AWYE", p) && o + 1 < UBUR_NAME_PHON)
+        if (p && !strchr("AWYEO", p) && o + 1 < UBUR_NAME_PHON)
             phon[o++] = p;
         else if (p)
             phon_push(phon, &o, p);
@@ -702,11 +726,28 @@ arabic_phon(const char *s, char *phon, char *text, size_t textcap)
  * sound in skeletons (D, D, Z): Persian, Urdu, Pashto and Turkish say all three as z
  * (Nazir نذير, Ramazan رمضان, Fazlullah فضل الله, Zahir ظاهر), and Latin spellings follow
  * either reading (Ramadan, Dhahir, Dahir), so each is close to both d and z.
+ * Latin letters with two readings have a symbol of their own too, in the skeleton class
+ * of the first: gh (G: غ, or ق in Persian), v (P: ف, or و in Persian and Turkish) and
+ * ch (U: ش in French spelling, خ or ح in German, Dutch and Hebrew).
  */
 static char
 emphatic_class(char c)
 {
-    return c == 'C' || c == 'Q' ? 'D' : c == 'V' ? 'Z' : c == 'G' ? 'J' : c;
+    switch (c) {
+    case 'C':
+    case 'Q':
+        return 'D';
+    case 'V':
+        return 'Z';
+    case 'G':
+        return 'J';
+    case 'P':
+        return 'F';
+    case 'U':
+        return 'X';
+    default:
+        return c;
+    }
 }
 
 /*
@@ -721,7 +762,7 @@ skeleton(const char *phon, char *out, size_t cap)
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
         char c = emphatic_class(phon[i]);
-        if (c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'E')
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'E' || c == 'O')
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
             continue;
@@ -742,7 +783,7 @@ skeleton(const char *phon, char *out, size_t cap)
 static bool
 short_vowel(char c)
 {
-    return c == 'a' || c == 'i' || c == 'u';
+    return c == 'a' || c == 'e' || c == 'i' || c == 'u';
 }
 
 static bool
@@ -757,6 +798,8 @@ indel_cost(char c, bool cross)
 {
     if (short_vowel(c))
         return cross ? 0.1 : 0.35;
+    if (c == 'O') /* the feminine ending: another name, but Arabic script may leave it */
+        return cross ? 0.1 : 0.8;
     if (c == 'A')
         return 0.35;
     if (c == 'W' || c == 'Y')
@@ -784,6 +827,20 @@ sub_cost(char a, char b)
 {
     if (a == b)
         return 0;
+    if (a == 'O' || b == 'O') {
+        /* the feminine ending: Latin final a or alef (Rida = رضا), Persian final e
+         * (Fatemeh), a t where Persian and Turkish write it (Ismat = عصمة) */
+        char o = a == 'O' ? b : a;
+        if (o == 'a' || o == 'A')
+            return 0.05;
+        if (o == 'e')
+            return 0.15;
+        if (o == 'T')
+            return 0.45;
+        if (o == 'E')
+            return 0.6;
+        return short_vowel(o) || long_vowel(o) ? 0.45 : 1.0;
+    }
     bool ea = a != emphatic_class(a), eb = b != emphatic_class(b);
     if (ea || eb) {
         char ca = emphatic_class(a), cb = emphatic_class(b);
@@ -793,19 +850,28 @@ sub_cost(char a, char b)
             return 0.2; /* ض and z (Ramazan), ظ and d (Dahir), ذ and z (Nazir) */
         if ((ca == 'J' || ca == 'K') && (cb == 'J' || cb == 'K') && (a == 'G' || b == 'G'))
             return 0.2; /* Latin gh and ق (Sadegh صادق, Ghasem قاسم, Bagher باقر) */
+        if ((a == 'P' && cb == 'W') || (b == 'P' && ca == 'W'))
+            return 0.2; /* Latin v and و (Vahid, Javad) */
+        if ((a == 'U' && (cb == 'H' || cb == 'K')) || (b == 'U' && (ca == 'H' || ca == 'K')))
+            return 0.3; /* Latin ch and ح خ (Achmed, Chaim) */
         return sub_cost(ca, cb);
     }
     bool va = short_vowel(a) || long_vowel(a), vb = short_vowel(b) || long_vowel(b);
     if (va != vb)
         return 1.0;
     if (va) {
-        if (short_vowel(a) && short_vowel(b))
+        if (short_vowel(a) && short_vowel(b)) {
+            if (a == 'e' || b == 'e') /* between a and i: Ahmed, Mohamed; Essam, Reza */
+                return a == 'a' || b == 'a' || a == 'i' || b == 'i' ? 0.15 : 0.3;
             return 0.3;
+        }
         if (short_vowel(b)) { /* make a the short one */
             char t = a;
             a = b;
             b = t;
         }
+        if (a == 'e')
+            return b == 'A' || b == 'Y' ? 0.15 : b == 'E' ? 0.3 : 0.45;
         if (short_vowel(a)) {
             if (b == 'A')
                 return a == 'a' ? 0.05 : 0.2;
@@ -846,6 +912,9 @@ cost_init(void)
     }
     skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
     skel_sub_tab['J']['K'] = skel_sub_tab['K']['J'] = sub_cost('G', 'K');
+    skel_sub_tab['F']['W'] = skel_sub_tab['W']['F'] = sub_cost('P', 'W');
+    skel_sub_tab['X']['H'] = skel_sub_tab['H']['X'] = sub_cost('U', 'H');
+    skel_sub_tab['X']['K'] = skel_sub_tab['K']['X'] = sub_cost('U', 'K');
 }
 
 double
@@ -2447,7 +2516,8 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
 static bool
 is_vowel_sym(char c)
 {
-    return c == 'a' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' || c == 'E';
+    return c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' ||
+           c == 'E' || c == 'O';
 }
 
 /* The consonants of a phonetic form, and its first and last (0 when none). */
