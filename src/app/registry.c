@@ -309,8 +309,8 @@ reg_insert_person(struct reg_writer *w, struct reg_person_in *in, const char *gr
                                   err)))
             return rc;
         struct ubur_popstat_segment seg = {in->registered, cell, counted};
-        ubur_popstat_contribution(in->birth, &seg, 1, w->today, 1, reg_writer_emit, w);
-        nb = counted ? ubur_age_band_next(in->birth, w->today) : UBUR_NO_DATE;
+        ubur_popstat_contribution(in->birth, &seg, 1, w->stats_day, 1, reg_writer_emit, w);
+        nb = counted ? ubur_age_band_next(in->birth, w->stats_day) : UBUR_NO_DATE;
     }
     if (in->birth != UBUR_NO_DATE)
         ubur_date_format(in->birth, birth);
@@ -1040,7 +1040,7 @@ emit_history(struct reg_writer *w, const struct hist_row *h, size_t n, int64_t b
         rc = reg_writer_cell(w, h[i].type, origin, h[i].loc, sex, &seg[i].cell, err);
     }
     if (!rc) {
-        ubur_popstat_contribution(birth, seg, n, w->today, sign, reg_writer_emit, w);
+        ubur_popstat_contribution(birth, seg, n, w->stats_day, sign, reg_writer_emit, w);
         if (last_cell)
             *last_cell = n && seg[n - 1].counted ? seg[n - 1].cell : 0;
     }
@@ -1054,7 +1054,7 @@ update_stat_columns(struct reg_writer *w, const char *id, uint32_t cell, int64_t
                     struct ubur_error *err)
 {
     char next[UBUR_DATE_LEN + 1];
-    int64_t nb = cell ? ubur_age_band_next(birth, w->today) : UBUR_NO_DATE;
+    int64_t nb = cell ? ubur_age_band_next(birth, w->stats_day) : UBUR_NO_DATE;
     if (nb != UBUR_NO_DATE)
         ubur_date_format(nb, next);
     if (w->pipelined) /* no answer awaited: a failure aborts the transaction and shows later */

@@ -33,7 +33,9 @@ struct reg_loc {
 
 struct reg_writer {
     struct ubur_ctx *ctx;
-    int64_t today; /* the statistics are rolled through today */
+    int64_t today;     /* the clock's day: defaults and "not in the future" checks */
+    int64_t stats_day; /* the statistics are rolled through it: today, or the last roll's day
+                        * if the clock has gone back since (a day once rolled stays rolled) */
     char now[UBUR_TIME_LEN + 1];
     struct ubur_popstat_deltas deltas;  /* (day, cell, band) */
     struct ubur_popstat_deltas current; /* (0, cell, band) */

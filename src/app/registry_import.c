@@ -129,8 +129,9 @@ struct batch {
      * `today`: the cells (type, origin, location, sex) numbered in the batch's own order of
      * first use (cell k is cells[k], the writer looks up or makes the transaction's id), and
      * the batch's summed contributions in those numbers: deltas (day, cell, band) in key
-     * order, current (0, cell, band). The writer uses them when its day is `today` (an import
-     * running past midnight computes the batch's statistics again itself).
+     * order, current (0, cell, band). The writer uses them when its statistics day is `today`
+     * (an import running past midnight, or after the clock was set back, computes the batch's
+     * statistics again itself).
      */
     int64_t today;
     struct reg_map cell_of; /* "TYPE|ORIGIN|location id|SEX" -> (void *)(k + 1) */
@@ -497,7 +498,7 @@ batch_attempt(struct ubur_ctx *ctx, struct batch *b, const struct ubur_registry_
     }
     w.defer_checkpoints = true;
     w.pipelined = retry != NULL;
-    if (b->today == w.today && (rc = use_batch_stats(&w, b, err)))
+    if (b->today == w.stats_day && (rc = use_batch_stats(&w, b, err)))
         goto fail;
     for (size_t k = 0; k < b->ngroups && !bad; k++) {
         if ((rc = insert_group(&w, b, &b->groups[k], o, res, &bad, retry)))

@@ -342,7 +342,7 @@ ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err)
         rc = ubur_stmt_step(st, err);
         const char *id = rc == 1 ? ubur_stmt_text(st, 0) : NULL;
         if (p.id[0] && (!id || strcmp(id, p.id))) {
-            ubur_popstat_contribution(p.birth, p.seg, p.nseg, w.today, 1, reg_writer_emit, &w);
+            ubur_popstat_contribution(p.birth, p.seg, p.nseg, w.stats_day, 1, reg_writer_emit, &w);
             const struct ubur_popstat_segment *last = &p.seg[p.nseg - 1];
             if (npend == apend) {
                 apend = apend ? apend * 2 : 1024;
@@ -350,7 +350,8 @@ ubur_registry_stats_rebuild(struct ubur_ctx *ctx, struct ubur_error *err)
             }
             snprintf(pend[npend].id, sizeof(pend->id), "%s", p.id);
             pend[npend].cell = last->counted ? last->cell : 0;
-            pend[npend].next = last->counted ? ubur_age_band_next(p.birth, w.today) : UBUR_NO_DATE;
+            pend[npend].next =
+                last->counted ? ubur_age_band_next(p.birth, w.stats_day) : UBUR_NO_DATE;
             npend++;
             p.nseg = 0;
         }

@@ -274,6 +274,9 @@ roll_forward(struct reg_writer *w, struct ubur_error *err)
         return rc;
     rc = reg_day_parse(rolled, "rolled_through", &from, err);
     free(rolled);
+    /* A clock set back must not date contributions before birthdays already rolled: those
+     * would be counted through a day earlier than the summary claims, and missed for good. */
+    w->stats_day = rc == 0 && from > w->today ? from : w->today;
     if (rc || from >= w->today)
         return rc;
     day_text(w->today, today);

@@ -274,6 +274,35 @@ test_events_and_time(void **state)
     setenv("UBUR_NOW", "2022-03-01T10:00:00Z", 1);
 }
 
+/*
+ * The clock set back (test_events_and_time leaves it at 2022 after a write in 2027): people
+ * registered then must still have the birthdays up to the day already rolled through counted,
+ * else the next roll, which starts from that day, never adds them.
+ */
+static void
+test_clock_set_back(void **state)
+{
+    (void)state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    setenv("UBUR_NOW", "2022-03-01T10:00:00Z", 1);
+    struct ubur_reg_group g = {.location = "SY0801-HOL"};
+    struct ubur_reg_individual m[2] = {
+        /* 5 on 2022-06-01 and 12 on 2029-06-01; 18 on 2024-09-10 and 60 in 2066 */
+        person("focal_point", "Salim", "Al-Tai", "M", "2006-09-10", "ASY"),
+        person("child", "Rana", "Al-Tai", "F", "2017-06-01", "ASY"),
+    };
+    assert_int_equal(ubur_registry_register(&ctx, &g, m, 2, false, &err), 0);
+    assert_stats_match(NULL);
+    /* time passes to after the day rolled through; a write rolls forward from that day */
+    setenv("UBUR_NOW", "2028-01-10T10:00:00Z", 1);
+    struct ubur_reg_event mv = {.location = "SY01"};
+    assert_int_equal(ubur_registry_event(&ctx, m[0].individual_number, &mv, &err), 0);
+    assert_stats_match(NULL);
+    assert_stats_match("2027-06-01");
+    assert_stats_match("2024-12-31");
+    setenv("UBUR_NOW", "2022-03-01T10:00:00Z", 1);
+}
+
 static void
 test_returnee(void **state)
 {
@@ -491,9 +520,9 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_and_read), cmocka_unit_test(test_bad_input_changes_nothing),
-        cmocka_unit_test(test_events_and_time),   cmocka_unit_test(test_returnee),
-        cmocka_unit_test(test_candidates),        cmocka_unit_test(test_group_json),
-        cmocka_unit_test(test_import_statistics),
+        cmocka_unit_test(test_events_and_time),   cmocka_unit_test(test_clock_set_back),
+        cmocka_unit_test(test_returnee),          cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_group_json),        cmocka_unit_test(test_import_statistics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
