@@ -102,6 +102,8 @@ void reg_writer_new_id(struct reg_writer *w, char out[UBUR_UUID_LEN + 1]);
 int reg_day_parse(const char *s, const char *field, int64_t *out, struct ubur_error *err);
 const char *reg_day_text(struct ubur_ctx *ctx, int64_t day); /* arena copy; NULL for NO_DATE */
 int64_t reg_today(void);
+/* qsort order of struct ubur_popstat_delta: by day, cell, band (the delta log's key). */
+int reg_delta_order(const void *a, const void *b);
 
 /* A validated group, and a validated person, ready to insert. */
 struct reg_group_in {

@@ -220,17 +220,6 @@ batch_emit(void *arg, int64_t day, uint32_t cell, int band, int64_t delta)
     ubur_popstat_deltas_add(&b->sum_current, 0, cell, band, delta);
 }
 
-static int
-delta_order(const void *x, const void *y)
-{
-    const struct ubur_popstat_delta *a = x, *b = y;
-    if (a->day != b->day)
-        return a->day < b->day ? -1 : 1;
-    if (a->cell != b->cell)
-        return a->cell < b->cell ? -1 : 1;
-    return (a->band > b->band) - (a->band < b->band);
-}
-
 /* Copies the non-zero entries of m into *out (grown as needed), sorted. */
 static size_t
 deltas_sorted(const struct ubur_popstat_deltas *m, struct ubur_popstat_delta **out, size_t *alloc)
@@ -243,7 +232,7 @@ deltas_sorted(const struct ubur_popstat_deltas *m, struct ubur_popstat_delta **o
     }
     while ((e = ubur_popstat_deltas_next(m, &pos)))
         (*out)[n++] = *e;
-    qsort(*out, n, sizeof(**out), delta_order);
+    qsort(*out, n, sizeof(**out), reg_delta_order);
     return n;
 }
 

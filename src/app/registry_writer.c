@@ -525,16 +525,22 @@ place_checkpoints(struct ubur_store *s, struct ubur_error *err)
     return ch < 0 ? (int)ch : 0;
 }
 
-static int
-delta_cmp(const void *a, const void *b)
+int
+reg_delta_order(const void *a, const void *b)
 {
-    const struct ubur_popstat_delta *x = *(const struct ubur_popstat_delta *const *)a;
-    const struct ubur_popstat_delta *y = *(const struct ubur_popstat_delta *const *)b;
+    const struct ubur_popstat_delta *x = a, *y = b;
     if (x->day != y->day)
         return x->day < y->day ? -1 : 1;
     if (x->cell != y->cell)
         return x->cell < y->cell ? -1 : 1;
     return (x->band > y->band) - (x->band < y->band);
+}
+
+static int
+delta_cmp(const void *a, const void *b)
+{
+    return reg_delta_order(*(const struct ubur_popstat_delta *const *)a,
+                           *(const struct ubur_popstat_delta *const *)b);
 }
 
 /* What a transaction's delta upserts change for the checkpoints (flush_stats). */
