@@ -6,18 +6,26 @@
  * server's worker threads and the CLI queue instead of failing. A full disk
  * maps to UBUR_EFULL and a lock held too long to UBUR_EBUSY, both 503s.
  *
- * No memory map (mmap_size): in WAL mode a connection drops its page cache,
- * and unmaps its whole map, whenever another connection has committed,
- * which on the server is every few milliseconds; remapping cost more CPU
- * than the pread() calls it saves (measured on the border benchmark).
+ * No SQLite memory map (mmap_size): in WAL mode a connection drops its page
+ * cache, and unmaps its whole map, whenever another connection has
+ * committed, which on the server is every few milliseconds; remapping cost
+ * more CPU than the pread() calls it saves (measured on the border
+ * benchmark). Instead the "ubur" VFS below reads the database file through
+ * one process-wide map of its own, never unmapped while a connection has the
+ * file open (the read map).
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -103,14 +111,139 @@ sqlite_configure(void)
  * SQLite's own still follow (and find little left to write).
  */
 #define TRICKLE_PAGES 32
-#define TRICKLE_FCNTL 0x75627572 /* "ubur": trickle this database file's checkpoint writes */
+#define TRICKLE_FCNTL 0x75627572  /* "ubur": trickle this database file's checkpoint writes */
+#define READ_MAP_FCNTL 0x7562726d /* "ubrm": SQLITE_OK when the database file has a read map */
+
+struct read_map;
 
 struct trickle_file {
     sqlite3_file base;
     sqlite3_file *real; /* the default VFS's file, in the same allocation after this one */
     bool main_db, on;
-    int pending; /* database pages written since the last sync */
+    int pending;             /* database pages written since the last sync */
+    struct read_map *map;    /* the main database file's read map, or NULL */
+    sqlite3_int64 mmap_size; /* SQLite's mmap_size with a read map: > 0, pages are fetched */
 };
+
+/*
+ * The read map: database pages read with memcpy() from one shared, read-only map of the file.
+ *
+ * In WAL mode SQLite empties a connection's page cache whenever another connection has committed
+ * since its last transaction: on the server, before nearly every request (the writer commits
+ * every few milliseconds). Each request then read its B-tree pages again with pread(): about 30
+ * system calls per recorded check on the border benchmark, 85 to 95% of them on the database file
+ * (the rest on the log). So the "ubur" VFS maps each database file once per process, read-only
+ * and shared (MAP_SHARED: the kernel's page cache itself, coherent with every write to the file by
+ * any process), and serves the database file's reads from it. SQLite's own memory map is not used:
+ * it unmaps on every such change and stops at 2 GB.
+ *
+ * The map is made when the first connection opens the file and undone when the last one closes
+ * it; it reserves twice the file's size plus 1 GB of address space, so the file can grow under it.
+ * A read is served from it only below `valid`, a size the file is known to have reached (a read
+ * past it asks the file's size again, and past the reservation, or on any error, reads as before).
+ * A database file never shrinks under ubur (no VACUUM, auto_vacuum off); a truncation through this
+ * process lowers `valid` first. Another program shrinking the file of a running server (a VACUUM
+ * from the sqlite3 shell) could make a read of the map fault (SIGBUS), as with SQLite's own map.
+ * UBUR_SQLITE_READ_MAP=0 in the environment turns the read map off (reads as before).
+ */
+struct read_map {
+    struct read_map *next;
+    dev_t dev;
+    ino_t ino;
+    int fd;
+    int refs;
+    const char *base;
+    size_t len;           /* bytes reserved */
+    _Atomic int64_t valid; /* the file is at least this long: reads below it use the map */
+};
+
+static pthread_mutex_t read_maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct read_map *read_maps;
+
+/* The read map of the database file `name` (opened by SQLite as `name`), shared; NULL if none. */
+static struct read_map *
+read_map_open(const char *name)
+{
+    static int enabled = -1;
+    if (enabled < 0) {
+        const char *e = getenv("UBUR_SQLITE_READ_MAP");
+        enabled = !(e && !strcmp(e, "0"));
+    }
+    if (!enabled || !name || sizeof(size_t) < 8)
+        return NULL;
+    int fd = open(name, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    pthread_mutex_lock(&read_maps_lock);
+    struct read_map *m = read_maps;
+    while (m && !(m->dev == sb.st_dev && m->ino == sb.st_ino))
+        m = m->next;
+    if (m) {
+        m->refs++;
+        close(fd);
+    } else {
+        size_t len = ((size_t)sb.st_size * 2 + ((size_t)1 << 30) + 0xfffff) & ~(size_t)0xfffff;
+        void *base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+        if (base == MAP_FAILED) {
+            close(fd);
+        } else {
+            m = ubur_calloc(1, sizeof(*m));
+            m->dev = sb.st_dev;
+            m->ino = sb.st_ino;
+            m->fd = fd;
+            m->refs = 1;
+            m->base = base;
+            m->len = len;
+            atomic_store(&m->valid, (int64_t)sb.st_size);
+            m->next = read_maps;
+            read_maps = m;
+        }
+    }
+    pthread_mutex_unlock(&read_maps_lock);
+    return m;
+}
+
+static void
+read_map_close(struct read_map *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&read_maps_lock);
+    if (--m->refs == 0) {
+        struct read_map **p = &read_maps;
+        while (*p != m)
+            p = &(*p)->next;
+        *p = m->next;
+        munmap((void *)m->base, m->len);
+        close(m->fd);
+        free(m);
+    }
+    pthread_mutex_unlock(&read_maps_lock);
+}
+
+/* The map's n bytes at off when the file is known to hold them; NULL: read the file. */
+static const char *
+read_map_at(struct read_map *m, sqlite3_int64 off, int n)
+{
+    if (off < 0 || n <= 0 || (uint64_t)off + (uint64_t)n > m->len)
+        return NULL;
+    int64_t end = off + n;
+    if (end > atomic_load_explicit(&m->valid, memory_order_acquire)) {
+        struct stat sb;
+        if (fstat(m->fd, &sb) || sb.st_size < end)
+            return NULL;
+        /* grown: raise valid (never lower it here; only a truncation does that) */
+        int64_t v = atomic_load(&m->valid);
+        while (v < sb.st_size && !atomic_compare_exchange_weak(&m->valid, &v, sb.st_size))
+            ;
+    }
+    return m->base + off;
+}
 
 static sqlite3_vfs trickle_vfs;
 static sqlite3_vfs *trickle_real_vfs; /* the default VFS, once "ubur" is registered */
@@ -135,15 +268,25 @@ trickle_sync(struct trickle_file *f)
 }
 
 static int
-trickle_close(sqlite3_file *f)
+trickle_close(sqlite3_file *base)
 {
-    return trickle_real(f)->pMethods->xClose(trickle_real(f));
+    struct trickle_file *f = (struct trickle_file *)base;
+    int rc = f->real->pMethods->xClose(f->real);
+    read_map_close(f->map);
+    f->map = NULL;
+    return rc;
 }
 
 static int
-trickle_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+trickle_read(sqlite3_file *base, void *buf, int n, sqlite3_int64 off)
 {
-    return trickle_real(f)->pMethods->xRead(trickle_real(f), buf, n, off);
+    struct trickle_file *f = (struct trickle_file *)base;
+    const char *p = f->map ? read_map_at(f->map, off, n) : NULL;
+    if (p) {
+        memcpy(buf, p, (size_t)n);
+        return SQLITE_OK;
+    }
+    return f->real->pMethods->xRead(f->real, buf, n, off);
 }
 
 static int
@@ -157,9 +300,16 @@ trickle_write(sqlite3_file *base, const void *buf, int n, sqlite3_int64 off)
 }
 
 static int
-trickle_truncate(sqlite3_file *f, sqlite3_int64 size)
+trickle_truncate(sqlite3_file *base, sqlite3_int64 size)
 {
-    return trickle_real(f)->pMethods->xTruncate(trickle_real(f), size);
+    struct trickle_file *f = (struct trickle_file *)base;
+    if (f->map) {
+        /* before the file shrinks, stop reading the map past its new end */
+        int64_t v = atomic_load(&f->map->valid);
+        while (v > size && !atomic_compare_exchange_weak(&f->map->valid, &v, size))
+            ;
+    }
+    return f->real->pMethods->xTruncate(f->real, size);
 }
 
 static int
@@ -204,6 +354,17 @@ trickle_control(sqlite3_file *base, int op, void *arg)
     }
     if (op == SQLITE_FCNTL_CKPT_DONE && f->on)
         trickle_sync(f);
+    if (op == READ_MAP_FCNTL)
+        return f->map ? SQLITE_OK : SQLITE_NOTFOUND;
+    if (op == SQLITE_FCNTL_MMAP_SIZE && f->map) {
+        /* SQLite's mmap_size only turns xFetch on; the file underneath never maps (read map) */
+        sqlite3_int64 *size = arg;
+        sqlite3_int64 want = *size;
+        *size = f->mmap_size;
+        if (want >= 0)
+            f->mmap_size = want;
+        return SQLITE_OK;
+    }
     return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 
@@ -243,16 +404,26 @@ trickle_shm_unmap(sqlite3_file *f, int delete_flag)
     return trickle_real(f)->pMethods->xShmUnmap(trickle_real(f), delete_flag);
 }
 
+/* A page straight from the read map (no copy), or NULL: SQLite then reads it with xRead. */
 static int
-trickle_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **out)
+trickle_fetch(sqlite3_file *base, sqlite3_int64 off, int n, void **out)
 {
-    return trickle_real(f)->pMethods->xFetch(trickle_real(f), off, n, out);
+    struct trickle_file *f = (struct trickle_file *)base;
+    if (!f->map)
+        return f->real->pMethods->xFetch(f->real, off, n, out);
+    *out = f->mmap_size > 0 ? (void *)read_map_at(f->map, off, n) : NULL;
+    return SQLITE_OK;
 }
 
+/* Releasing a page, or (p NULL) SQLite's "unmap everything" after another connection's commit:
+ * the read map stays, pages fetched are never invalidated by it (read_map above). */
 static int
-trickle_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+trickle_unfetch(sqlite3_file *base, sqlite3_int64 off, void *p)
 {
-    return trickle_real(f)->pMethods->xUnfetch(trickle_real(f), off, p);
+    struct trickle_file *f = (struct trickle_file *)base;
+    if (!f->map)
+        return f->real->pMethods->xUnfetch(f->real, off, p);
+    return SQLITE_OK;
 }
 
 static int
@@ -268,6 +439,8 @@ trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, 
         int version = f->real->pMethods->iVersion;
         f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
         f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
+        if (rc == SQLITE_OK && f->main_db)
+            f->map = read_map_open(name);
     }
     return rc;
 }
@@ -454,6 +627,9 @@ ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_er
         sqlite3_close(db);
         return UBUR_ESTORE;
     }
+    /* With a read map, pages come straight from it (xFetch); mmap_size > 0 turns that on. */
+    if (sqlite3_file_control(db, "main", READ_MAP_FCNTL, NULL) == SQLITE_OK)
+        sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     struct sqlite_store *s = ubur_calloc(1, sizeof(*s));
     s->base.ops = &sqlite_ops;
     s->db = db;
