@@ -102,11 +102,12 @@ GROUP BY crossing_id, substr(at, 1, 13), direction, nationality, decision
 ON CONFLICT (crossing_id, hour, direction, nationality, decision)
 DO UPDATE SET crossings = border_traffic.crossings + excluded.crossings;
 
--- The same indexes as src/store/migrations/0030_border.sql, built once after the load.
+-- The same indexes as src/store/migrations/0030_border.sql (stays_traveller as 0033 made it),
+-- built once after the load.
 CREATE INDEX border_records_traveller ON border_records(traveller_id, at);
 CREATE INDEX border_records_crossing ON border_records(crossing_id, at);
 CREATE INDEX border_records_at ON border_records(at);
-CREATE INDEX stays_traveller ON stays(traveller_id, state, entry_date);
+CREATE INDEX stays_traveller ON stays(traveller_id, state, entry_date, exit_date);
 CREATE INDEX stays_overstay ON stays(exit_date, authorised_until);
 ANALYZE;
 PRAGMA journal_mode = WAL;

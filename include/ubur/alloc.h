@@ -66,6 +66,10 @@ int ubur_buf_vaddf(struct ubur_buf *b, const char *fmt, va_list ap);
 /* Adds s (NULL adds nothing) as XML text or a double-quoted attribute value:
  * & < > " escaped, everything else as is. */
 int ubur_buf_add_xml(struct ubur_buf *b, const char *s);
+/* Adds s as a JSON string literal, quotes included (NULL adds null), escaped byte for byte as
+ * jansson's json_dumps writes it without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: " \ and the
+ * control characters only (\b \f \n \r \t, else \u00XX), UTF-8 as is. s must be UTF-8. */
+int ubur_buf_add_json(struct ubur_buf *b, const char *s);
 void ubur_buf_reset(struct ubur_buf *b);
 /* Hands the string to the caller (free() it); the buffer is empty afterwards. */
 char *ubur_buf_detach(struct ubur_buf *b, size_t *len);

@@ -118,6 +118,10 @@ struct ubur_check_place {
  */
 int ubur_border_check(struct ubur_ctx *ctx, const struct ubur_check_place *place,
                       const struct ubur_check_input *in, json_t **out, struct ubur_error *err);
+/* The same, the answer as JSON text (malloc'd, the bytes json_dumps(JSON_COMPACT) gives of
+ * ubur_border_check's object, as stored with the check): the API's hot path. */
+int ubur_border_check_text(struct ubur_ctx *ctx, const struct ubur_check_place *place,
+                           const struct ubur_check_input *in, char **text, struct ubur_error *err);
 
 /* A group or convoy: one request, per-person results and a summary. */
 struct ubur_group_input {
@@ -162,6 +166,14 @@ struct ubur_confirm_input {
  */
 int ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
                         struct ubur_error *err);
+/*
+ * The same, for the API's hot path: a new record's answer comes as JSON text in *text (malloc'd,
+ * the bytes json_dumps(JSON_COMPACT) would give of ubur_border_confirm's object) and *out is
+ * NULL; any other answer (a replay, an override awaiting a supervisor) comes as *out, *text
+ * NULL. Both NULL on error.
+ */
+int ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in,
+                             json_t **out, char **text, struct ubur_error *err);
 /*
  * Confirms every pending check of a group with its proposed decision in one
  * transaction; referred travellers stay pending (resolve each with

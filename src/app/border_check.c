@@ -1054,10 +1054,11 @@ subjects_release(struct subject *s, int n)
     }
 }
 
+/* Runs the checks; the answer as *out, or (one traveller, text not NULL) as JSON text in *text. */
 static int
 run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
            const struct ubur_group_input *group, const struct ubur_check_input *people, int n,
-           json_t **out, struct ubur_error *err)
+           json_t **out, char **text, struct ubur_error *err)
 {
     struct border_crossing c;
     struct check_batch b;
@@ -1152,7 +1153,11 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     if (rc)
         goto out;
 
-    if (!group) {
+    if (!group && text) {
+        /* the answer's text as stored with the check: json_dumps(JSON_COMPACT) of the object */
+        *text = b.s[0].result;
+        b.s[0].result = NULL;
+    } else if (!group) {
         *out = json_incref(b.s[0].answer);
     } else {
         json_t *results = json_array();
@@ -1175,7 +1180,15 @@ int
 ubur_border_check(struct ubur_ctx *ctx, const struct ubur_check_place *place,
                   const struct ubur_check_input *in, json_t **out, struct ubur_error *err)
 {
-    return run_checks(ctx, place, NULL, in, 1, out, err);
+    return run_checks(ctx, place, NULL, in, 1, out, NULL, err);
+}
+
+int
+ubur_border_check_text(struct ubur_ctx *ctx, const struct ubur_check_place *place,
+                       const struct ubur_check_input *in, char **text, struct ubur_error *err)
+{
+    *text = NULL;
+    return run_checks(ctx, place, NULL, in, 1, NULL, text, err);
 }
 
 int
@@ -1199,7 +1212,7 @@ ubur_border_check_group(struct ubur_ctx *ctx, const struct ubur_check_place *pla
     if (n < 1 || n > UBUR_GROUP_MAX)
         return ubur_error_field(err, UBUR_EINVAL, "travellers", "a group has 1 to %d travellers",
                                 UBUR_GROUP_MAX);
-    return run_checks(ctx, place, group, people, n, out, err);
+    return run_checks(ctx, place, group, people, n, out, NULL, err);
 }
 
 int

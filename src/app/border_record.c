@@ -495,29 +495,79 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     return rc;
 }
 
-/* The record just written, as ubur_border_record_json would read it back (no second read). */
-static json_t *
-job_record_json(const struct ubur_ctx *ctx, const struct record_job *j)
+/* Adds ,"key":value with value a JSON string literal (NULL: null). */
+static void
+text_field(struct ubur_buf *b, const char *key, const char *value)
+{
+    ubur_buf_addch(b, ',');
+    ubur_buf_add_json(b, key);
+    ubur_buf_addch(b, ':');
+    ubur_buf_add_json(b, value);
+}
+
+/*
+ * The record just written as JSON text (malloc'd), as ubur_border_record_json would read it back
+ * (no second read), written straight into a buffer rather than built as an object and dumped;
+ * `answer`: the confirmation's own answer, with "replayed": false (and "returnee_flagged": true
+ * when it flagged a returnee) after the record's fields. A check from the queue
+ * (border_pending.c) carries its reasons as this process dumped them and they are spliced as
+ * they are; a stored one's are parsed and dumped again ([] when they do not parse).
+ */
+static char *
+job_record_text(const struct ubur_ctx *ctx, const struct record_job *j, bool answer)
 {
     const struct stored_check *c = &j->chk;
     bool admit = j->outcome == UBUR_DECISION_ADMIT;
-    json_t *reasons = json_loads(c->reasons, 0, NULL);
+    struct ubur_buf b = UBUR_BUF_INIT;
 #define OPT(x) ((x)[0] ? (x) : NULL)
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
-                     " s:s?, s:s, s:o, s:s?, s:s?, s:s?, s:s, s:s}",
-                     "id", j->record_id, "kind", j->kind, "direction", c->direction, "at", c->at,
-                     "crossing_id", c->crossing_id, "state", c->state, "traveller_id",
-                     OPT(c->traveller_id), "check_id", c->id, "group_id", OPT(c->group_id),
-                     "document_number", OPT(c->document_number), "nationality", OPT(c->nationality),
-                     "visa_id", admit ? OPT(c->visa_id) : NULL, "visa_number", OPT(c->visa_number),
-                     "proposed", c->decision, "decision", ubur_border_decision_name(j->outcome),
-                     "reasons", reasons ? reasons : json_array(), "override_reason", j->reason,
-                     "supervisor", j->supervisor, "stay_id", OPT(j->stay_id), "officer",
-                     j->officer      ? j->officer
-                     : ctx->username ? ctx->username
-                                     : "?",
-                     "recorded_at", j->recorded);
+    ubur_buf_adds(&b, "{\"id\":");
+    ubur_buf_add_json(&b, j->record_id);
+    text_field(&b, "kind", j->kind);
+    text_field(&b, "direction", c->direction);
+    text_field(&b, "at", c->at);
+    text_field(&b, "crossing_id", c->crossing_id);
+    text_field(&b, "state", c->state);
+    text_field(&b, "traveller_id", OPT(c->traveller_id));
+    text_field(&b, "check_id", c->id);
+    text_field(&b, "group_id", OPT(c->group_id));
+    text_field(&b, "document_number", OPT(c->document_number));
+    text_field(&b, "nationality", OPT(c->nationality));
+    text_field(&b, "visa_id", admit ? OPT(c->visa_id) : NULL);
+    text_field(&b, "visa_number", OPT(c->visa_number));
+    text_field(&b, "proposed", c->decision);
+    text_field(&b, "decision", ubur_border_decision_name(j->outcome));
+    ubur_buf_adds(&b, ",\"reasons\":");
+    if (c->queued) {
+        ubur_buf_adds(&b, c->reasons);
+    } else {
+        json_t *reasons = json_loads(c->reasons, 0, NULL);
+        char *t = reasons ? json_dumps(reasons, JSON_COMPACT) : NULL;
+        ubur_buf_adds(&b, t ? t : "[]");
+        free(t);
+        json_decref(reasons);
+    }
+    text_field(&b, "override_reason", j->reason);
+    text_field(&b, "supervisor", j->supervisor);
+    text_field(&b, "stay_id", OPT(j->stay_id));
+    text_field(&b, "officer", j->officer ? j->officer : ctx->username ? ctx->username : "?");
+    text_field(&b, "recorded_at", j->recorded);
+    if (answer)
+        ubur_buf_adds(&b, ",\"replayed\":false");
+    if (answer && j->returnee_flagged)
+        ubur_buf_adds(&b, ",\"returnee_flagged\":true");
+    ubur_buf_addch(&b, '}');
 #undef OPT
+    return ubur_buf_detach(&b, NULL);
+}
+
+/* The record just written as an object (a group's records, an override's). */
+static json_t *
+job_record_json(const struct ubur_ctx *ctx, const struct record_job *j)
+{
+    char *t = job_record_text(ctx, j, false);
+    json_t *o = json_loads(t, 0, NULL);
+    free(t);
+    return o ? o : json_object();
 }
 
 /* The state across the border from a crossing point ("" when it has no partner). */
@@ -649,12 +699,14 @@ override_days(struct ubur_ctx *ctx)
 }
 
 int
-ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
-                    struct ubur_error *err)
+ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
+                         char **text, struct ubur_error *err)
 {
     struct record_job j;
     int rc;
 
+    *out = NULL;
+    *text = NULL;
     if (ctx->role != UBUR_ROLE_ADMIN && ctx->role != UBUR_ROLE_SUPERVISOR &&
         ctx->role != UBUR_ROLE_BORDER_OFFICER)
         return ubur_error_set(err, UBUR_EPERM, "only border officers record crossings");
@@ -742,15 +794,27 @@ ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, j
     j.detail = record_detail(&j); /* here, not in the one writer thread */
     if ((rc = ubur_write(ctx, write_record, &j, err)))
         goto out;
-    *out = job_record_json(ctx, &j);
-    json_object_set_new(*out, "replayed", json_false());
-    if (j.returnee_flagged)
-        json_object_set_new(*out, "returnee_flagged", json_true());
+    *text = job_record_text(ctx, &j, true);
 out:
     ubur_store_read_end(ctx->store);
     free(j.detail);
     free(j.chk.reasons);
     return rc;
+}
+
+int
+ubur_border_confirm(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
+                    struct ubur_error *err)
+{
+    char *text = NULL;
+    int rc = ubur_border_confirm_text(ctx, in, out, &text, err);
+    if (rc || !text)
+        return rc;
+    *out = json_loads(text, 0, NULL);
+    free(text);
+    if (!*out)
+        return ubur_error_set(err, UBUR_EINTERNAL, "the record's answer is not JSON");
+    return 0;
 }
 
 /* ---- groups ---- */

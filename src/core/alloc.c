@@ -226,6 +226,51 @@ ubur_buf_add_xml(struct ubur_buf *b, const char *s)
 }
 
 int
+ubur_buf_add_json(struct ubur_buf *b, const char *s)
+{
+    if (!s)
+        return ubur_buf_add(b, "null", 4);
+    int rc = ubur_buf_addch(b, '"');
+    const char *run = s;
+    for (; *s && !rc; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rc = ubur_buf_add(b, run, (size_t)(s - run));
+        run = s + 1;
+        char esc[8];
+        switch (c) {
+        case '"':
+        case '\\':
+            esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
+            break;
+        case '\b':
+            memcpy(esc, "\\b", 3);
+            break;
+        case '\f':
+            memcpy(esc, "\\f", 3);
+            break;
+        case '\n':
+            memcpy(esc, "\\n", 3);
+            break;
+        case '\r':
+            memcpy(esc, "\\r", 3);
+            break;
+        case '\t':
+            memcpy(esc, "\\t", 3);
+            break;
+        default:
+            snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)c);
+        }
+        if (!rc)
+            rc = ubur_buf_adds(b, esc);
+    }
+    if (!rc)
+        rc = ubur_buf_add(b, run, (size_t)(s - run));
+    return rc ? rc : ubur_buf_addch(b, '"');
+}
+
+int
 ubur_buf_vaddf(struct ubur_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

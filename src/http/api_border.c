@@ -251,10 +251,11 @@ checks_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubu
     json_t *group = json_object_get(b, "group");
     if (!travellers && !group) {
         struct ubur_check_input in;
+        char *text;
         if ((rc = read_traveller(b, "", &in, err)) ||
-            (rc = ubur_border_check(req->ctx, &place, &in, &out, err)))
+            (rc = ubur_border_check_text(req->ctx, &place, &in, &text, err)))
             return rc;
-        return ubur_http_json(resp, 201, out);
+        return ubur_http_json_text(resp, 201, text);
     }
     /* A group: everything about the traveller goes in "travellers". */
     static const char *const single[] = {"mrz",  "document", "visa_number",
@@ -308,11 +309,14 @@ static int
 checks_confirm(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubur_error *err)
 {
     json_t *o;
+    char *text;
     struct ubur_confirm_input in = {req->params[0], ubur_json_str(req->json, "decision"),
                                     ubur_json_str(req->json, "reason")};
-    int rc = ubur_border_confirm(req->ctx, &in, &o, err);
+    int rc = ubur_border_confirm_text(req->ctx, &in, &o, &text, err);
     if (rc)
         return rc;
+    if (text) /* a new record: its answer as text, not built as an object */
+        return ubur_http_json_text(resp, 201, text);
     int status = json_is_true(json_object_get(o, "pending_approval")) ? 202
                  : json_is_true(json_object_get(o, "replayed"))       ? 200
                                                                       : 201;

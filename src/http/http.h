@@ -121,6 +121,8 @@ void ubur_http_set_web_dir(const char *dir);
 
 /* Sets a JSON answer (steals obj). Returns 0. */
 int ubur_http_json(struct ubur_http_resp *resp, int status, json_t *obj);
+/* Sets an answer already serialised as JSON text (steals text, malloc'd). Returns 0. */
+int ubur_http_json_text(struct ubur_http_resp *resp, int status, char *text);
 void ubur_http_header(struct ubur_http_resp *resp, const char *name, const char *value);
 /*
  * Validates obj against fields: unknown fields, missing required ones,

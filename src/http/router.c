@@ -22,6 +22,20 @@ ubur_http_json(struct ubur_http_resp *resp, int status, json_t *obj)
     return 0;
 }
 
+int
+ubur_http_json_text(struct ubur_http_resp *resp, int status, char *text)
+{
+    if (resp->json)
+        json_decref(resp->json);
+    resp->json = NULL;
+    free(resp->raw);
+    resp->status = status;
+    resp->raw = text;
+    resp->raw_len = strlen(text);
+    resp->content_type = "application/json; charset=utf-8";
+    return 0;
+}
+
 void
 ubur_http_header(struct ubur_http_resp *resp, const char *name, const char *value)
 {

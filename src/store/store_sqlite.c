@@ -14,7 +14,6 @@
  * one process-wide map of its own, never unmapped while a connection has the
  * file open (the read map).
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -25,7 +24,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -139,63 +137,74 @@ struct trickle_file {
  *
  * The map is made when the first connection opens the file and undone when the last one closes
  * it; it reserves twice the file's size plus 1 GB of address space, so the file can grow under it.
- * A read is served from it only below `valid`, a size the file is known to have reached (a read
- * past it asks the file's size again, and past the reservation, or on any error, reads as before).
- * A database file never shrinks under ubur (no VACUUM, auto_vacuum off); a truncation through this
- * process lowers `valid` first. Another program shrinking the file of a running server (a VACUUM
- * from the sqlite3 shell) could make a read of the map fault (SIGBUS), as with SQLite's own map.
- * UBUR_SQLITE_READ_MAP=0 in the environment turns the read map off (reads as before).
+ * It is made from the descriptor SQLite's own file holds: the map never opens or closes a
+ * descriptor of its own on the database, because closing any descriptor of a file drops every
+ * POSIX lock the process holds on it (SQLite's unix VFS goes to great lengths never to do that);
+ * another process could then take the database's exclusive lock, checkpoint and delete a log this
+ * process is still writing. The descriptor is read from the default VFS's file (unixFile, whose
+ * first fields have been method, VFS, inode, descriptor since SQLite 3.7), and used only when the
+ * default VFS is "unix" and the descriptor is the file SQLite opened (same device and inode as the
+ * path): otherwise there is no map and reads are as before.
+ *
+ * A read is served from the map only below `valid`, a size the file is known to have reached (a
+ * read past it asks the file's size again through the file's own xFileSize, and past the
+ * reservation, or on any error, reads as before). A database file never shrinks under ubur (no
+ * VACUUM, auto_vacuum off); a truncation through this process lowers `valid` first. Another
+ * program shrinking the file of a running server (a VACUUM from the sqlite3 shell) could make a
+ * read of the map fault (SIGBUS), as with SQLite's own map. UBUR_SQLITE_READ_MAP=0 in the
+ * environment turns the read map off (reads as before).
  */
 struct read_map {
     struct read_map *next;
     dev_t dev;
     ino_t ino;
-    int fd;
     int refs;
     const char *base;
-    size_t len;           /* bytes reserved */
+    size_t len;            /* bytes reserved */
     _Atomic int64_t valid; /* the file is at least this long: reads below it use the map */
 };
 
 static pthread_mutex_t read_maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct read_map *read_maps;
 
-/* The read map of the database file `name` (opened by SQLite as `name`), shared; NULL if none. */
+/* The start of SQLite's unixFile (os_unix.c), for its descriptor. */
+struct unix_file_head {
+    const void *methods;
+    sqlite3_vfs *vfs;
+    void *inode;
+    int fd;
+};
+
+/* The read map of the database file `real` (the default VFS's file, opened as `name`), shared;
+ * NULL if none. */
 static struct read_map *
-read_map_open(const char *name)
+read_map_open(sqlite3_vfs *vfs, sqlite3_file *real, const char *name)
 {
     static int enabled = -1;
     if (enabled < 0) {
         const char *e = getenv("UBUR_SQLITE_READ_MAP");
         enabled = !(e && !strcmp(e, "0"));
     }
-    if (!enabled || !name || sizeof(size_t) < 8)
+    if (!enabled || !name || sizeof(size_t) < 8 || strcmp(vfs->zName, "unix") != 0)
         return NULL;
-    int fd = open(name, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0)
+    const struct unix_file_head *u = (const struct unix_file_head *)real;
+    struct stat sb, by_name;
+    if (u->vfs != vfs || u->fd < 0 || fstat(u->fd, &sb) || !S_ISREG(sb.st_mode) ||
+        stat(name, &by_name) || by_name.st_dev != sb.st_dev || by_name.st_ino != sb.st_ino)
         return NULL;
-    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return NULL;
-    }
     pthread_mutex_lock(&read_maps_lock);
     struct read_map *m = read_maps;
     while (m && !(m->dev == sb.st_dev && m->ino == sb.st_ino))
         m = m->next;
     if (m) {
         m->refs++;
-        close(fd);
     } else {
         size_t len = ((size_t)sb.st_size * 2 + ((size_t)1 << 30) + 0xfffff) & ~(size_t)0xfffff;
-        void *base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-        if (base == MAP_FAILED) {
-            close(fd);
-        } else {
+        void *base = mmap(NULL, len, PROT_READ, MAP_SHARED, u->fd, 0);
+        if (base != MAP_FAILED) {
             m = ubur_calloc(1, sizeof(*m));
             m->dev = sb.st_dev;
             m->ino = sb.st_ino;
-            m->fd = fd;
             m->refs = 1;
             m->base = base;
             m->len = len;
@@ -220,26 +229,26 @@ read_map_close(struct read_map *m)
             p = &(*p)->next;
         *p = m->next;
         munmap((void *)m->base, m->len);
-        close(m->fd);
         free(m);
     }
     pthread_mutex_unlock(&read_maps_lock);
 }
 
-/* The map's n bytes at off when the file is known to hold them; NULL: read the file. */
+/* The map's n bytes at off when the file (real, this connection's) is known to hold them; NULL:
+ * read the file. */
 static const char *
-read_map_at(struct read_map *m, sqlite3_int64 off, int n)
+read_map_at(struct read_map *m, sqlite3_file *real, sqlite3_int64 off, int n)
 {
     if (off < 0 || n <= 0 || (uint64_t)off + (uint64_t)n > m->len)
         return NULL;
     int64_t end = off + n;
     if (end > atomic_load_explicit(&m->valid, memory_order_acquire)) {
-        struct stat sb;
-        if (fstat(m->fd, &sb) || sb.st_size < end)
+        sqlite3_int64 size;
+        if (real->pMethods->xFileSize(real, &size) != SQLITE_OK || size < end)
             return NULL;
         /* grown: raise valid (never lower it here; only a truncation does that) */
         int64_t v = atomic_load(&m->valid);
-        while (v < sb.st_size && !atomic_compare_exchange_weak(&m->valid, &v, sb.st_size))
+        while (v < size && !atomic_compare_exchange_weak(&m->valid, &v, size))
             ;
     }
     return m->base + off;
@@ -281,7 +290,7 @@ static int
 trickle_read(sqlite3_file *base, void *buf, int n, sqlite3_int64 off)
 {
     struct trickle_file *f = (struct trickle_file *)base;
-    const char *p = f->map ? read_map_at(f->map, off, n) : NULL;
+    const char *p = f->map ? read_map_at(f->map, f->real, off, n) : NULL;
     if (p) {
         memcpy(buf, p, (size_t)n);
         return SQLITE_OK;
@@ -411,7 +420,7 @@ trickle_fetch(sqlite3_file *base, sqlite3_int64 off, int n, void **out)
     struct trickle_file *f = (struct trickle_file *)base;
     if (!f->map)
         return f->real->pMethods->xFetch(f->real, off, n, out);
-    *out = f->mmap_size > 0 ? (void *)read_map_at(f->map, off, n) : NULL;
+    *out = f->mmap_size > 0 ? (void *)read_map_at(f->map, f->real, off, n) : NULL;
     return SQLITE_OK;
 }
 
@@ -440,7 +449,7 @@ trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, 
         f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
         f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
         if (rc == SQLITE_OK && f->main_db)
-            f->map = read_map_open(name);
+            f->map = read_map_open(real, f->real, name);
     }
     return rc;
 }

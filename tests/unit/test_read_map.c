@@ -6,10 +6,13 @@
  * the last connection, and that a reader whose map was made when the file
  * was small reads correctly what another connection writes afterwards: pages
  * appended (the file grew under the map), pages rewritten in place by a
- * checkpoint, and the file shrunk by VACUUM then grown again. SQLite only.
+ * checkpoint, and the file shrunk by VACUUM then grown again; and that
+ * making and sharing the map never drops the process's locks on the file
+ * (another process could then delete the log under it). SQLite only.
  */
 #include "unit.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store_fixture.h"
@@ -136,12 +139,64 @@ test_reader_sees_every_change(void **state)
     ubur_store_close(reader);
 }
 
-int
-main(void)
+/*
+ * A second connection opened and closed beside the first must leave the process's locks on the
+ * database file alone (closing any descriptor of a file drops them all): another process that
+ * opens and closes the database then is not its last user, and leaves the log, with the frames
+ * this process committed and not yet checkpointed, where it is.
+ */
+static void
+test_locks_kept(void **state)
 {
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    EXEC(f->s, "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)");
+    fill(f->s, 1, 10, 'a');
+    struct ubur_store *other = NULL;
+    assert_int_equal(ubur_store_open(&other, f->uri, &err), 0);
+    assert_int_equal(query_int(other, "SELECT COUNT(*) FROM t"), 10);
+    ubur_store_close(other);
+    char wal[600];
+    snprintf(wal, sizeof(wal), "%s-wal", f->uri);
+    assert_int_equal(access(wal, F_OK), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* another process (this program again, fresh: see main) */
+        execl("/proc/self/exe", "test_read_map", "--open-close", f->uri, (char *)NULL);
+        _exit(2);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(access(wal, F_OK), 0); /* the other process was not the last user */
+    fill(f->s, 11, 20, 'b');
+    assert_int_equal(ubur_store_open(&other, f->uri, &err), 0);
+    assert_int_equal(query_int(other, "SELECT COUNT(*) FROM t"), 20);
+    ubur_store_close(other);
+}
+
+/* Another process's part in test_locks_kept: opens the database, reads t, closes it. */
+static int
+open_close(const char *path)
+{
+    struct ubur_store *s = NULL;
+    int64_t n = -1;
+    if (ubur_store_open(&s, path, NULL) || ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM t", ""))
+        return 1;
+    ubur_store_close(s);
+    return n == 10 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--open-close"))
+        return open_close(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_one_map_per_file, setup_sqlite, teardown),
         cmocka_unit_test_setup_teardown(test_reader_sees_every_change, setup_sqlite, teardown),
+        cmocka_unit_test_setup_teardown(test_locks_kept, setup_sqlite, teardown),
     };
     return cmocka_run_group_tests_name("read_map", tests, NULL, NULL);
 }

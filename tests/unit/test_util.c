@@ -2,6 +2,8 @@
 /* Unit tests: errors, buffers, arenas, UUIDv7, dates and UTF-8 validation. */
 #include "unit.h"
 
+#include <jansson.h>
+
 #include "ubur/alloc.h"
 #include "ubur/util.h"
 
@@ -46,6 +48,35 @@ test_buf_xml(void **state)
     ubur_buf_reset(&b);
     b.cap = 4;
     assert_int_equal(ubur_buf_add_xml(&b, "&"), UBUR_ETOOBIG);
+    ubur_buf_release(&b);
+}
+
+/* JSON string literals exactly as jansson's compact dump writes them (the answers built as text
+ * must not differ from the ones built as objects). */
+static void
+test_buf_json(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "", "plain", "q\"uote", "back\\slash", "a/b", "tab\tnl\ncr\rbs\bff\f",
+        "\x01\x1f\x7f", "عبور ABD AL-RAHMAN", "\xe2\x80\xa8 line separator", "end\\",
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ubur_buf b = UBUR_BUF_INIT;
+        json_t *j = json_string(cases[i]);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        assert_int_equal(ubur_buf_add_json(&b, cases[i]), 0);
+        assert_string_equal(b.s, want);
+        free(want);
+        json_decref(j);
+        ubur_buf_release(&b);
+    }
+    struct ubur_buf b = UBUR_BUF_INIT;
+    assert_int_equal(ubur_buf_add_json(&b, NULL), 0);
+    assert_string_equal(b.s, "null");
+    ubur_buf_reset(&b);
+    b.cap = 5;
+    assert_int_equal(ubur_buf_add_json(&b, "abcdef"), UBUR_ETOOBIG);
     ubur_buf_release(&b);
 }
 
@@ -162,7 +193,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_set), cmocka_unit_test(test_buf_cap),
-        cmocka_unit_test(test_buf_xml),   cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_buf_xml),   cmocka_unit_test(test_buf_json),
+        cmocka_unit_test(test_arena),
         cmocka_unit_test(test_uuid7),     cmocka_unit_test(test_dates),
         cmocka_unit_test(test_utf8),      cmocka_unit_test(test_deadline),
     };
