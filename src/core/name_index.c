@@ -295,22 +295,56 @@ struct ubur_name_index {
  * When mapping fails, plain ubur_malloc (which aborts on out-of-memory).
  */
 #define BIG_HEADER 64
+#define BIG_HUGE                                                                                   \
+    ((size_t)2 << 20) /* the huge page size: a mapping at least this large                         \
+                         starts on such a boundary */
+
+/* The size a mapping of `bytes` (with its header) is made: whole pages. */
+static size_t
+big_total(size_t bytes)
+{
+    return (bytes + BIG_HEADER + 4095) & ~(size_t)4095;
+}
+
+/*
+ * An anonymous mapping of `total` bytes (whole pages), or MAP_FAILED. A large one starts
+ * on a huge-page boundary and is advised to use huge pages before any page is touched:
+ * the kernel backs only aligned 2 MiB ranges with them, and an unaligned mapping, or one
+ * moved to an unaligned address as it grew, was mostly backed by small pages (hot names
+ * 14 of 32 MiB), each candidate's record then costing a TLB miss.
+ */
+static char *
+big_map(size_t total)
+{
+    int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS;
+    if (total < BIG_HUGE)
+        return mmap(NULL, total, prot, flags, -1, 0);
+    size_t span = total + BIG_HUGE;
+    char *raw = mmap(NULL, span, prot, flags, -1, 0);
+    if (raw == MAP_FAILED)
+        return raw;
+    char *base = (char *)(((uintptr_t)raw + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1));
+    if (base > raw)
+        munmap(raw, (size_t)(base - raw));
+    if (raw + span > base + total)
+        munmap(base + total, (size_t)(raw + span - (base + total)));
+#ifdef MADV_HUGEPAGE
+    (void)madvise(base, total, MADV_HUGEPAGE); /* advice only: failure is fine */
+#endif
+    return base;
+}
 
 static void *
 big_alloc(size_t bytes)
 {
-    size_t total = bytes + BIG_HEADER;
-    char *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t total = big_total(bytes);
+    char *base = big_map(total);
     bool mapped = base != MAP_FAILED;
     void *raw = NULL;
     if (!mapped) {
         raw = ubur_malloc(total + 64);
         base = (char *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
     }
-#ifdef MADV_HUGEPAGE
-    if (mapped && total >= ((size_t)2 << 20))
-        (void)madvise(base, total, MADV_HUGEPAGE); /* advice only: failure is fine */
-#endif
     ((size_t *)base)[0] = total;
     ((size_t *)base)[1] = mapped;
     ((void **)base)[2] = raw;
@@ -339,20 +373,53 @@ big_calloc(size_t bytes)
     return p;
 }
 
+#if defined(__linux__) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25 /* Linux 6.1 (glibc's headers lack it); older kernels refuse it */
+#endif
+
+/* Asks the kernel to back the huge-page-aligned part of the first `bytes` of a big_alloc
+ * array with huge pages at once (advice: nothing happens where it cannot). */
+static void
+big_collapse(void *p, size_t bytes)
+{
+#ifdef MADV_COLLAPSE
+    char *base = (char *)p - BIG_HEADER;
+    if (!p || !((size_t *)base)[1] || bytes + BIG_HEADER < BIG_HUGE)
+        return;
+    size_t len = (bytes + BIG_HEADER) & ~(BIG_HUGE - 1);
+    if (!((uintptr_t)base & (BIG_HUGE - 1)))
+        (void)madvise(base, len, MADV_COLLAPSE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 /* Grows an array kept in big_alloc memory (the old contents copied). */
 static void *
 big_realloc(void *old, size_t old_bytes, size_t new_bytes)
 {
     if (old && ((size_t *)((char *)old - BIG_HEADER))[1]) {
-        /* a mapping grows in place or moves its pages: no copy, no page touched again */
+        /* a mapping grows in place or moves its pages: no copy, no page touched again; a
+         * large one is moved to a huge-page boundary (big_map), its huge pages moved whole */
         char *base = (char *)old - BIG_HEADER;
-        size_t total = new_bytes + BIG_HEADER;
-        char *nb = mremap(base, ((size_t *)base)[0], total, MREMAP_MAYMOVE);
-        if (nb != MAP_FAILED) {
+        size_t total = big_total(new_bytes), had = ((size_t *)base)[0];
+        char *nb = MAP_FAILED;
+        if (total >= BIG_HUGE) {
+            char *dst = big_map(total);
+            if (dst != MAP_FAILED) {
+                nb = mremap(base, had, total, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+                if (nb == MAP_FAILED)
+                    munmap(dst, total);
 #ifdef MADV_HUGEPAGE
-            if (total >= ((size_t)2 << 20))
-                (void)madvise(nb, total, MADV_HUGEPAGE);
+                else
+                    (void)madvise(nb, total, MADV_HUGEPAGE);
 #endif
+            }
+        } else {
+            nb = mremap(base, had, total, MREMAP_MAYMOVE);
+        }
+        if (nb != MAP_FAILED) {
             ((size_t *)nb)[0] = total;
             return nb + BIG_HEADER;
         }
@@ -1193,6 +1260,11 @@ ubur_name_index_bulk_end(struct ubur_name_index *ix)
     big_free(ix->pend);
     ix->pend = NULL;
     ix->npend = ix->pend_cap = 0;
+    /* the arrays a search reads at random: in huge pages now, where pages touched while
+     * they were small or while the kernel had none free were left small */
+    big_collapse(ix->hot, ix->nnames * sizeof(struct hotname));
+    big_collapse(ix->names, ix->nnames * sizeof(struct cname));
+    big_collapse(ix->units, ix->nunits * sizeof(struct cunit));
 }
 
 void
