@@ -421,16 +421,35 @@ ubur_name_icao(const char *in, char *out, size_t cap, struct ubur_error *err)
 /* ------------------------------------------------------------ phonetics */
 
 /*
- * Two symbols of Latin phonetic forms that are neither vowel nor consonant:
- * GEMINATE follows a consonant written twice before a vowel (a shadda: Mohammed,
- * Hammadi, Husseini); it costs little itself (Mohamed is Mohammed), but a vowel after it
- * is not dropped by any spelling of the same name, since the long consonant needs a
- * syllable after it (Hammadi حمادي and Hamdi حمدي, Ammar عمار and Amr عمرو, Husseini
- * حسيني and Hosni حسني are two names). ELIDED stands for the short vowel Maghrebi
- * spelling drops between two initial consonants (Mhamed). Neither is in skeletons.
+ * Symbols of Latin phonetic forms beyond consonants and vowels. A vowel after a
+ * consonant written twice (a shadda: Mohammed, Hammadi, Husseini) is *kept*: it
+ * sounds as the vowel (Mohamed is Mohammed) but no spelling of the same name drops
+ * it, since the long consonant needs a syllable after it (Hammadi حمادي and Hamdi
+ * حمدي, Ammar عمار and Amr عمرو, Husseini حسيني and Hosni حسني are two names).
+ * latin_phon marks the doubling with GEMINATE while it works, then writes the
+ * vowel after it as its kept form (the digits 1-9 for a e i u A W Y E O:
+ * kept_vowel), so forms grow no longer for it. ELIDED stands for the short vowel
+ * Maghrebi spelling drops between two initial consonants (Mhamed). None of them
+ * is in skeletons.
  */
 #define GEMINATE '_'
 #define ELIDED '@'
+static const char kept_from[] = "aeiuAWYEO", kept_to[] = "123456789";
+
+/* The kept form of vowel v (v itself when not a vowel). */
+static char
+kept_vowel(char v)
+{
+    const char *p = v ? strchr(kept_from, v) : NULL;
+    return p ? kept_to[p - kept_from] : v;
+}
+
+/* The vowel a kept form stands for (c itself otherwise). */
+static char
+plain_sym(char c)
+{
+    return c >= '1' && c <= '9' ? kept_from[c - '1'] : c;
+}
 
 static bool
 lvowel(char c)
@@ -677,7 +696,17 @@ latin_phon(const char *s, char *out)
         }
         i += adv;
     }
-    out[o] = '\0';
+    /* each GEMINATE gives its place to the kept form of the vowel after it */
+    size_t w = 0;
+    for (size_t r = 0; r < o; r++) {
+        if (out[r] == GEMINATE) {
+            if (r + 1 < o)
+                out[r + 1] = kept_vowel(out[r + 1]);
+            continue;
+        }
+        out[w++] = out[r];
+    }
+    out[w] = '\0';
 }
 
 /* Decodes one UTF-8 code point; returns its length (1 on bad bytes). */
@@ -820,7 +849,7 @@ skeleton(const char *phon, char *out, size_t cap)
     for (size_t i = 0; phon[i]; i++) {
         char c = emphatic_class(phon[i]);
         if (c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'E' || c == 'O' ||
-            c == GEMINATE || c == ELIDED)
+            c == ELIDED || (c >= '1' && c <= '9'))
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
             continue;
@@ -854,8 +883,7 @@ long_vowel(char c)
 static double
 indel_cost(char c, bool cross)
 {
-    if (c == GEMINATE)
-        return 0; /* Mohammed, Mohamed (and Arabic script: folding drops the shadda) */
+    c = plain_sym(c); /* a kept vowel weighs as the vowel */
     if (c == ELIDED)
         return 0.1;
     if (short_vowel(c))
@@ -887,10 +915,9 @@ close_pair(char a, char b)
 static double
 sub_cost(char a, char b)
 {
+    a = plain_sym(a), b = plain_sym(b); /* a kept vowel sounds as the vowel */
     if (a == b)
         return 0;
-    if (a == GEMINATE || b == GEMINATE)
-        return 1.0; /* only inserted or dropped */
     if (a == ELIDED || b == ELIDED) {
         char o = a == ELIDED ? b : a;
         return short_vowel(o) ? 0.05 : o == 'A' || o == 'W' || o == 'Y' ? 0.2 : 1.0;
@@ -967,9 +994,10 @@ static double sub_tab[128][128];
  * than what any two phonetic forms with those skeletons can cost, so bounds hold. */
 static double skel_sub_tab[128][128];
 static double indel_tab[2][128]; /* [cross][symbol] */
-/* What a vowel after a GEMINATE costs to drop, over its weight (two Latin spellings). */
+/* What dropping a symbol costs in the distance: its weight, and VOWEL_KEPT more for a
+ * kept vowel between two Latin spellings ([cross][symbol]). */
 #define VOWEL_KEPT 0.65
-static double vowel_kept[128];
+static double drop_tab[2][128];
 /* sub_tab with a Latin d and z as two readings of one letter (see DZ_READING) */
 #define DZ_READING 0.3
 static double sub_tab_dz[128][128];
@@ -981,7 +1009,8 @@ cost_init(void)
     for (int a = 0; a < 128; a++) {
         indel_tab[0][a] = indel_cost((char)a, false);
         indel_tab[1][a] = indel_cost((char)a, true);
-        vowel_kept[a] = short_vowel((char)a) || long_vowel((char)a) || a == 'O' ? VOWEL_KEPT : 0;
+        drop_tab[0][a] = indel_tab[0][a] + (a >= '1' && a <= '9' ? VOWEL_KEPT : 0);
+        drop_tab[1][a] = indel_tab[1][a];
         for (int b = 0; b < 128; b++)
             sub_tab[a][b] = sub_tab_dz[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
     }
@@ -993,26 +1022,26 @@ cost_init(void)
     skel_sub_tab['X']['K'] = skel_sub_tab['K']['X'] = sub_cost('U', 'K');
 }
 
-/* The weighted edit distance of x (n symbols) and y (m), dropping each symbol at cx / cy,
- * substituting at sub. */
+/* The weighted edit distance of x (n symbols) and y (m), dropping each symbol at
+ * drop[symbol], substituting at sub_of[symbol][symbol]. */
 static double
-phon_distance(const unsigned char *x, size_t n, const double *cx, const unsigned char *y, size_t m,
-              const double *cy, double (*sub_of)[128])
+phon_distance(const unsigned char *x, size_t n, const unsigned char *y, size_t m,
+              const double *drop, double (*sub_of)[128])
 {
     /* three rows: i-2 (transpositions), i-1, i */
     double rows[3][UBUR_NAME_PHON + 1];
     double *r2 = rows[0], *r1 = rows[1], *r0 = rows[2];
     r1[0] = 0;
     for (size_t j = 1; j <= m; j++)
-        r1[j] = r1[j - 1] + cy[j - 1];
+        r1[j] = r1[j - 1] + drop[y[j - 1]];
     for (size_t i = 1; i <= n; i++) {
-        double ci = cx[i - 1];
+        double ci = drop[x[i - 1]];
         const double *sub = sub_of[x[i - 1]];
         r0[0] = r1[0] + ci;
         for (size_t j = 1; j <= m; j++) {
             double best = r1[j - 1] + sub[y[j - 1]];
             double del = r1[j] + ci;
-            double ins = r0[j - 1] + cy[j - 1];
+            double ins = r0[j - 1] + drop[y[j - 1]];
             if (del < best)
                 best = del;
             if (ins < best)
@@ -1037,12 +1066,9 @@ double
 ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
 {
     size_t n = strlen(a), m = strlen(b);
-    const double *indel;
+    const double *indel, *drop;
     double na = 0, nb = 0;
     unsigned char x[UBUR_NAME_PHON], y[UBUR_NAME_PHON];
-    /* what dropping each symbol costs: its weight, more for a vowel after a GEMINATE
-     * between two Latin spellings */
-    double cx[UBUR_NAME_PHON], cy[UBUR_NAME_PHON];
     bool latin = !a_arabic && !b_arabic, xd = false, yd = false;
     int xdz = 0, ydz = 0;
 
@@ -1050,6 +1076,7 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
         return n == m ? 1.0 : 0.0;
     pthread_once(&cost_once, cost_init);
     indel = indel_tab[a_arabic != b_arabic];
+    drop = drop_tab[a_arabic != b_arabic];
     if (n > UBUR_NAME_PHON)
         n = UBUR_NAME_PHON;
     if (m > UBUR_NAME_PHON)
@@ -1057,23 +1084,21 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
     for (size_t i = 0; i < n; i++) {
         x[i] = (unsigned char)a[i] & 0x7f;
         na += indel[x[i]];
-        cx[i] = indel[x[i]] + (latin && i > 0 && x[i - 1] == GEMINATE ? vowel_kept[x[i]] : 0);
         xd |= x[i] == 'D';
         xdz += x[i] == 'D' || x[i] == 'Z';
     }
     for (size_t j = 0; j < m; j++) {
         y[j] = (unsigned char)b[j] & 0x7f;
         nb += indel[y[j]];
-        cy[j] = indel[y[j]] + (latin && j > 0 && y[j - 1] == GEMINATE ? vowel_kept[y[j]] : 0);
         yd |= y[j] == 'D';
         ydz += y[j] == 'D' || y[j] == 'Z';
     }
-    double d = phon_distance(x, n, cx, y, m, cy, sub_tab);
+    double d = phon_distance(x, n, y, m, drop, sub_tab);
     if (latin && xdz == 1 && ydz == 1 && xd != yd)
         /* A Latin d against a Latin z may be one of ض ظ ذ read two ways (Rida, Raza; Fadl,
          * Fazal): DZ_READING instead of a close pair's cost, when each name has no other
          * d or z (a name rarely has two of those letters: Aziz and Adid stay apart) */
-        d = phon_distance(x, n, cx, y, m, cy, sub_tab_dz);
+        d = phon_distance(x, n, y, m, drop, sub_tab_dz);
     double norm = na > nb ? na : nb;
     if (norm <= 0)
         return 1.0;
@@ -2620,7 +2645,7 @@ static bool
 is_vowel_sym(char c)
 {
     return c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' ||
-           c == 'E' || c == 'O' || c == GEMINATE || c == ELIDED;
+           c == 'E' || c == 'O' || c == ELIDED || (c >= '1' && c <= '9');
 }
 
 /* The consonants of a phonetic form, and its first and last (0 when none). */
