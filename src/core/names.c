@@ -1896,6 +1896,35 @@ unit_weight(const char *skel)
     return (float)(int)(w * 255.0f + 0.5f) / 255.0f;
 }
 
+/*
+ * The evidence weight of a unit: that of its skeleton, or, for a Latin letter with two
+ * readings (ch, v, gh: emphatic_class), of the commoner reading, so Achmed and Chalid
+ * weigh as Ahmed and Khalid (their own skeletons, XMD and XLD, are in no table).
+ */
+static float
+unit_reading_weight(const struct ubur_name_unit *u)
+{
+    float w = unit_weight(u->skel);
+    if ((u->flags & UBUR_UNIT_ARABIC) || !strpbrk(u->phon, "UPG"))
+        return w;
+    static const char from[] = "UUPG", to[] = "HKWK";
+    for (int r = 0; from[r]; r++) {
+        if (!strchr(u->phon, from[r]))
+            continue;
+        char alt[UBUR_NAME_PHON], sk[UBUR_NAME_PHON], key[UBUR_NAME_PHON + 4];
+        snprintf(alt, sizeof(alt), "%s", u->phon);
+        for (char *c = alt; *c; c++)
+            if (*c == from[r])
+                *c = to[r];
+        skeleton(alt, sk, sizeof(sk));
+        snprintf(key, sizeof(key), "%s%s", kind_prefix(u->kind), sk);
+        float wa = unit_weight(key);
+        if (wa < w)
+            w = wa;
+    }
+    return w;
+}
+
 /* `written`: the unit as written with its particle, joined ("abdulrahman", "abubakr"), the
  * letters a typo is made in; NULL for a plain unit (its letters are the body). */
 static void
@@ -1915,7 +1944,7 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
         return;
     if (!arabic && written && kind != UBUR_UNIT_PLAIN)
         copy2(u->letters, sizeof(u->letters), written, "");
-    u->weight = unit_weight(u->skel);
+    u->weight = unit_reading_weight(u);
     out->n++;
 }
 
