@@ -182,7 +182,8 @@ open_close(const char *path)
 {
     struct ubur_store *s = NULL;
     int64_t n = -1;
-    if (ubur_store_open(&s, path, NULL) || ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM t", ""))
+    if (ubur_store_open(&s, path, NULL) ||
+        ubur_store_query_int(s, NULL, &n, "SELECT COUNT(*) FROM t", ""))
         return 1;
     ubur_store_close(s);
     return n == 10 ? 0 : 1;

@@ -58,8 +58,16 @@ test_buf_json(void **state)
 {
     (void)state;
     static const char *const cases[] = {
-        "", "plain", "q\"uote", "back\\slash", "a/b", "tab\tnl\ncr\rbs\bff\f",
-        "\x01\x1f\x7f", "عبور ABD AL-RAHMAN", "\xe2\x80\xa8 line separator", "end\\",
+        "",
+        "plain",
+        "q\"uote",
+        "back\\slash",
+        "a/b",
+        "tab\tnl\ncr\rbs\bff\f",
+        "\x01\x1f\x7f",
+        "عبور ABD AL-RAHMAN",
+        "\xe2\x80\xa8 line separator",
+        "end\\",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct ubur_buf b = UBUR_BUF_INIT;
@@ -194,9 +202,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_set), cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_buf_xml),   cmocka_unit_test(test_buf_json),
-        cmocka_unit_test(test_arena),
-        cmocka_unit_test(test_uuid7),     cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_utf8),      cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_arena),     cmocka_unit_test(test_uuid7),
+        cmocka_unit_test(test_dates),     cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
