@@ -17,24 +17,26 @@
  * a lazy job (ubur_write_lazy) is committed, and durable with the next
  * durable commit. A batch is durable when any of its jobs is.
  *
- * On SQLite the writer's connection does not checkpoint the WAL itself
- * (wal_autocheckpoint=0): a checkpoint copies pages into the database file
- * and syncs it, which inside a commit would hold every waiting caller for
- * as long. A second thread with its own connection runs passive
- * checkpoints every CHECKPOINT_MS instead; they do not block the writer.
+ * On SQLite the writer's connection does not checkpoint the WAL itself: a
+ * checkpoint copies pages into the database file and syncs it, which inside
+ * a commit would hold every waiting caller for as long. The store's
+ * checkpointer (ubur_store_checkpointer_start: a thread with its own
+ * connection) runs passive checkpoints every CHECKPOINT_MS instead; they do
+ * not block the writer. This file only chooses its policy.
  *
  * A passive checkpoint never restarts the log: SQLite starts writing it
  * from its first frame again only when a write begins with every frame
  * copied back and no reader left on the log, which under steady reads and
  * writes never happens (the log grew by 47 MB/s during the border
- * benchmark, and every append then allocated file blocks). So after each
- * passive checkpoint that left a log, the writer thread itself, between
+ * benchmark, and every append then allocated file blocks). So once a
+ * passive checkpoint has left a long log, the writer thread itself, between
  * two batches (it is the only writer, so nothing else is appended
  * meanwhile), runs a restarting checkpoint: it copies the few frames
  * committed since the passive one, syncs the database file, waits at most
  * RESTART_WAIT_MS for readers to leave the log, and its next commit writes
  * the log from its start. Waiting records wait for it; when readers do not
- * leave in time it gives up and the next passive checkpoint tries again.
+ * leave in time it gives up and the next passive checkpoint tries again
+ * (ubur_store_log_restart_due says when).
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -87,10 +89,10 @@ struct write_job {
 #define RESTART_WAIT_MS 5
 /*
  * The checkpointer repeats its passive checkpoint (at most CHECKPOINT_PASSES
- * in a row) while the last one copied CHECKPOINT_FEW frames or more.
+ * in a row) while the last one copied 256 frames or more, so the writer's
+ * restart is left only a few.
  */
 #define CHECKPOINT_PASSES 4
-#define CHECKPOINT_FEW 256
 /*
  * The writer restarts the log once it holds RESTART_FRAMES frames (4 KB
  * pages: 128 MB) or more, not after every checkpoint: each restart holds
@@ -121,13 +123,6 @@ struct ubur_writer {
     int max_batch;
     struct ubur_writer_stats stats;
     bool sync_normal; /* SQLite: the connection's synchronous is NORMAL (a lazy batch) */
-    /* SQLite only: the checkpointer */
-    struct ubur_store *ckpt_store;
-    pthread_t ckpt_thread;
-    pthread_cond_t ckpt_wake; /* stop was asked */
-    bool has_ckpt;
-    bool restart_wanted; /* a passive checkpoint left a long log: restart it between batches */
-    int restart_frames;  /* how long: RESTART_FRAMES, or UBUR_WAL_RESTART_FRAMES (tests) */
 };
 
 /* Marks every job of a batch that has not failed as failed with rc and err. */
@@ -237,7 +232,6 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
 static void
 restart_log(struct ubur_writer *w)
 {
-    w->restart_wanted = false;
     pthread_mutex_unlock(&w->lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -261,7 +255,7 @@ writer_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        if (w->restart_wanted && !w->stop)
+        if (!w->stop && ubur_store_log_restart_due(w->store))
             restart_log(w);
         while (!w->stop) {
             if (!w->head) {
@@ -334,39 +328,6 @@ writer_main(void *arg)
     return NULL;
 }
 
-static void *
-checkpoint_main(void *arg)
-{
-    struct ubur_writer *w = arg;
-    pthread_mutex_lock(&w->lock);
-    while (!w->stop) {
-        struct timespec until = ubur_deadline(CLOCK_REALTIME, CHECKPOINT_MS);
-        pthread_cond_timedwait(&w->ckpt_wake, &w->lock, &until);
-        if (w->stop)
-            break;
-        pthread_mutex_unlock(&w->lock);
-        /*
-         * Passive: copies what no reader still needs, never waits, never blocks the writer. Then
-         * again while the last pass had much to copy (the frames committed while the previous
-         * one ran), so the writer's restart below is left only a few.
-         */
-        int log = 0, copied = 0, rc = 0;
-        for (int pass = 0, before = 0; pass < CHECKPOINT_PASSES; pass++, before = copied) {
-            rc = ubur_store_checkpoint(w->ckpt_store, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied,
-                                       NULL);
-            if (rc || log == 0 || copied - before < CHECKPOINT_FEW)
-                break;
-        }
-        pthread_mutex_lock(&w->lock);
-        /* A long log is left: the writer restarts it after its current batch (an idle writer
-         * need not: with no reader on it, its next write restarts it anyway). */
-        if (!rc && log >= w->restart_frames)
-            w->restart_wanted = true;
-    }
-    pthread_mutex_unlock(&w->lock);
-    return NULL;
-}
-
 int
 ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
                  struct ubur_error *err)
@@ -379,32 +340,20 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
-    pthread_cond_init(&w->ckpt_wake, NULL);
     w->tail = &w->head;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
-    w->restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES;
-    if (w->restart_frames < 1)
-        w->restart_frames = 1;
-    if (ubur_store_kind(w->store) == UBUR_STORE_SQLITE &&
-        ubur_store_open(&w->ckpt_store, db_uri, NULL) == 0) {
-        ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=0", NULL);
-        w->has_ckpt = pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) == 0;
-        if (!w->has_ckpt) {
-            ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=1000", NULL);
-            ubur_store_close(w->ckpt_store);
-            w->ckpt_store = NULL;
-        }
-    }
+    struct ubur_checkpointer_policy policy = {
+        .every_ms = CHECKPOINT_MS,
+        .passes = CHECKPOINT_PASSES,
+        .restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES,
+        .trickle = true,
+    };
+    if (policy.restart_frames < 1)
+        policy.restart_frames = 1;
+    /* Without it (PostgreSQL; or no thread to be had) the connection checkpoints as usual. */
+    ubur_store_checkpointer_start(w->store, &policy, NULL);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        if (w->has_ckpt) {
-            pthread_mutex_lock(&w->lock);
-            w->stop = true;
-            pthread_cond_signal(&w->ckpt_wake);
-            pthread_mutex_unlock(&w->lock);
-            pthread_join(w->ckpt_thread, NULL);
-        }
-        ubur_store_close(w->ckpt_store);
         ubur_store_close(w->store);
         free(w);
         return ubur_error_set(err, UBUR_EINTERNAL, "cannot start the writer thread");
@@ -421,14 +370,10 @@ ubur_writer_close(struct ubur_writer *w)
     pthread_mutex_lock(&w->lock);
     w->stop = true;
     pthread_cond_signal(&w->wake);
-    pthread_cond_signal(&w->ckpt_wake);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
-    if (w->has_ckpt)
-        pthread_join(w->ckpt_thread, NULL);
-    ubur_store_close(w->ckpt_store);
-    ubur_store_close(w->store); /* the last connection to close checkpoints what is left */
-    pthread_cond_destroy(&w->ckpt_wake);
+    /* Stops the checkpointer; the last connection to close checkpoints what is left. */
+    ubur_store_close(w->store);
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     free(w);
