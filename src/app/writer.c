@@ -61,6 +61,7 @@ struct write_job {
     pthread_cond_t cond;        /* signalled once done is set (not for a detached job) */
     ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
     struct timespec hold_until; /* a detached job: commit it alone no later than this */
+    struct timespec queued_at;  /* a waited job: when it was queued (CLOCK_MONOTONIC) */
     struct write_job *next;
 };
 
@@ -121,6 +122,7 @@ struct ubur_writer {
     pthread_t thread;
     struct ubur_store *store;
     int max_batch;
+    int64_t slow_us; /* UBUR_WRITER_SLOW_MS: batches and restarts that long are logged; 0: none */
     struct ubur_writer_stats stats;
     bool sync_normal; /* SQLite: the connection's synchronous is NORMAL (a lazy batch) */
 };
@@ -178,8 +180,9 @@ set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
     return durable ? 0 : ubur_store_exec(w->store, "SET LOCAL synchronous_commit TO OFF", err);
 }
 
-/* Applies one batch in one transaction. Sets each job's rc; marks nothing done. */
-static void
+/* Applies one batch in one transaction. Sets each job's rc; marks nothing done. Returns the
+ * commit's time in microseconds (0 when it did not get that far). */
+static int64_t
 run_batch(struct ubur_writer *w, struct write_job *batch)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
@@ -194,13 +197,13 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         ubur_store_rollback(w->store);
     if (rc) {
         fail_batch(batch, rc, &err);
-        return;
+        return 0;
     }
     for (struct write_job *j = batch; j; j = j->next) {
         if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err))) {
             fail_batch(batch, rc, &err);
             ubur_store_rollback(w->store);
-            return;
+            return 0;
         }
         struct ubur_store *own = j->ctx->store;
         struct ubur_writer *own_writer = j->ctx->writer;
@@ -218,11 +221,47 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
             /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
             fail_batch(batch, rc, &err);
             ubur_store_rollback(w->store);
-            return;
+            return 0;
         }
     }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = ubur_store_commit(w->store, &err)))
         fail_batch(batch, rc, &err);
+    return ubur_elapsed_us(&t0);
+}
+
+/* Counts a waited job's time in the writer into its bucket and returns it (microseconds).
+ * Called with w->lock held. */
+static int64_t
+count_waited(struct ubur_writer *w, const struct write_job *j)
+{
+    static const int64_t bounds_ms[] = {1, 2, 5, 10, 20, 50, 100}; /* writer.h */
+    int64_t us = ubur_elapsed_us(&j->queued_at);
+    size_t b = 0;
+    while (b < sizeof(bounds_ms) / sizeof(bounds_ms[0]) && us >= bounds_ms[b] * 1000)
+        b++;
+    w->stats.waited[b]++;
+    return us;
+}
+
+/*
+ * The slow-write log (UBUR_WRITER_SLOW_MS): one line on stderr for each batch that held a waited
+ * write or ran that long, and each restart, with the wall-clock time, to set beside a benchmark's
+ * phases or another trace.
+ */
+static void
+log_slow(const char *what, int n, int64_t waited_us, int64_t batch_us, int64_t commit_us)
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    fprintf(stderr,
+            "ubur: writer: slow %s at %02d:%02d:%02d.%03ld: %d writes, oldest waited %.1f ms,"
+            " batch %.1f ms, commit %.1f ms\n",
+            what, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000, n, waited_us / 1000.0,
+            batch_us / 1000.0, commit_us / 1000.0);
 }
 
 /*
@@ -238,6 +277,8 @@ restart_log(struct ubur_writer *w)
     int rc =
         ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
     int64_t us = ubur_elapsed_us(&t0);
+    if (w->slow_us && us >= w->slow_us)
+        log_slow(rc ? "restart (given up)" : "restart", 0, 0, us, 0);
     pthread_mutex_lock(&w->lock);
     if (rc)
         w->stats.restarts_busy++;
@@ -287,14 +328,22 @@ writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&w->lock);
 
-        run_batch(w, batch);
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int64_t commit_us = run_batch(w, batch);
+        int64_t batch_us = ubur_elapsed_us(&t0);
 
         pthread_mutex_lock(&w->lock);
+        if (commit_us > w->stats.commit_us_max)
+            w->stats.commit_us_max = commit_us;
+        if (batch_us > w->stats.batch_us_max)
+            w->stats.batch_us_max = batch_us;
         w->stats.batches++;
         w->stats.jobs += n;
         if (n > w->stats.largest_batch)
             w->stats.largest_batch = n;
         struct write_job *detached = NULL, *waiting = NULL;
+        int64_t waited_us = 0;
         for (struct write_job *j = batch, *next; j; j = next) {
             next = j->next;
             if (j->rc)
@@ -320,8 +369,16 @@ writer_main(void *arg)
         }
         for (struct write_job *j = waiting, *next; j; j = next) {
             next = j->next; /* j belongs to its caller once done is set */
+            int64_t us = count_waited(w, j);
+            if (us > waited_us)
+                waited_us = us;
             j->done = true;
             pthread_cond_signal(&j->cond);
+        }
+        if (w->slow_us && (waited_us >= w->slow_us || batch_us >= w->slow_us)) {
+            pthread_mutex_unlock(&w->lock);
+            log_slow("batch", n, waited_us, batch_us, commit_us);
+            pthread_mutex_lock(&w->lock);
         }
     }
     pthread_mutex_unlock(&w->lock);
@@ -342,6 +399,8 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     pthread_cond_init(&w->wake, NULL);
     w->tail = &w->head;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
+    const char *slow = getenv("UBUR_WRITER_SLOW_MS");
+    w->slow_us = slow ? strtol(slow, NULL, 10) * 1000 : 0;
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
     struct ubur_checkpointer_policy policy = {
         .every_ms = CHECKPOINT_MS,
@@ -418,6 +477,7 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     job.arg = arg;
     job.ctx = ctx;
     job.durable = durable;
+    clock_gettime(CLOCK_MONOTONIC, &job.queued_at);
     pthread_cond_init(&job.cond, NULL);
     pthread_mutex_lock(&w->lock);
     if (w->stop) {
