@@ -293,6 +293,7 @@ static void *
 writer_main(void *arg)
 {
     struct ubur_writer *w = arg;
+    pthread_setname_np(pthread_self(), "ubur-writer"); /* for top -H, perf and gdb */
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
