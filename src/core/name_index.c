@@ -44,6 +44,7 @@
 #define VARIANTS_MAX 192    /* vocab ids a query unit may expand to */
 #define NEAR_SCAN_MAX 4096  /* neighbours of a skeleton considered */
 #define PREFETCH_AHEAD 32   /* candidates ahead whose bound record is fetched */
+#define SCORE_AHEAD 8       /* shortlisted names taken from the heap ahead of their scoring */
 #define SIG_FUZZY_BITS 6    /* signature bits of a unit's fuzzy variants still worth testing */
 #define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
 #define TYPO_MIN                                                                                   \
@@ -294,22 +295,56 @@ struct ubur_name_index {
  * When mapping fails, plain ubur_malloc (which aborts on out-of-memory).
  */
 #define BIG_HEADER 64
+#define BIG_HUGE                                                                                   \
+    ((size_t)2 << 20) /* the huge page size: a mapping at least this large                         \
+                         starts on such a boundary */
+
+/* The size a mapping of `bytes` (with its header) is made: whole pages. */
+static size_t
+big_total(size_t bytes)
+{
+    return (bytes + BIG_HEADER + 4095) & ~(size_t)4095;
+}
+
+/*
+ * An anonymous mapping of `total` bytes (whole pages), or MAP_FAILED. A large one starts
+ * on a huge-page boundary and is advised to use huge pages before any page is touched:
+ * the kernel backs only aligned 2 MiB ranges with them, and an unaligned mapping, or one
+ * moved to an unaligned address as it grew, was mostly backed by small pages (hot names
+ * 14 of 32 MiB), each candidate's record then costing a TLB miss.
+ */
+static char *
+big_map(size_t total)
+{
+    int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS;
+    if (total < BIG_HUGE)
+        return mmap(NULL, total, prot, flags, -1, 0);
+    size_t span = total + BIG_HUGE;
+    char *raw = mmap(NULL, span, prot, flags, -1, 0);
+    if (raw == MAP_FAILED)
+        return raw;
+    char *base = (char *)(((uintptr_t)raw + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1));
+    if (base > raw)
+        munmap(raw, (size_t)(base - raw));
+    if (raw + span > base + total)
+        munmap(base + total, (size_t)(raw + span - (base + total)));
+#ifdef MADV_HUGEPAGE
+    (void)madvise(base, total, MADV_HUGEPAGE); /* advice only: failure is fine */
+#endif
+    return base;
+}
 
 static void *
 big_alloc(size_t bytes)
 {
-    size_t total = bytes + BIG_HEADER;
-    char *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t total = big_total(bytes);
+    char *base = big_map(total);
     bool mapped = base != MAP_FAILED;
     void *raw = NULL;
     if (!mapped) {
         raw = ubur_malloc(total + 64);
         base = (char *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
     }
-#ifdef MADV_HUGEPAGE
-    if (mapped && total >= ((size_t)2 << 20))
-        (void)madvise(base, total, MADV_HUGEPAGE); /* advice only: failure is fine */
-#endif
     ((size_t *)base)[0] = total;
     ((size_t *)base)[1] = mapped;
     ((void **)base)[2] = raw;
@@ -338,20 +373,53 @@ big_calloc(size_t bytes)
     return p;
 }
 
+#if defined(__linux__) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25 /* Linux 6.1 (glibc's headers lack it); older kernels refuse it */
+#endif
+
+/* Asks the kernel to back the huge-page-aligned part of the first `bytes` of a big_alloc
+ * array with huge pages at once (advice: nothing happens where it cannot). */
+static void
+big_collapse(void *p, size_t bytes)
+{
+#ifdef MADV_COLLAPSE
+    char *base = (char *)p - BIG_HEADER;
+    if (!p || !((size_t *)base)[1] || bytes + BIG_HEADER < BIG_HUGE)
+        return;
+    size_t len = (bytes + BIG_HEADER) & ~(BIG_HUGE - 1);
+    if (!((uintptr_t)base & (BIG_HUGE - 1)))
+        (void)madvise(base, len, MADV_COLLAPSE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 /* Grows an array kept in big_alloc memory (the old contents copied). */
 static void *
 big_realloc(void *old, size_t old_bytes, size_t new_bytes)
 {
     if (old && ((size_t *)((char *)old - BIG_HEADER))[1]) {
-        /* a mapping grows in place or moves its pages: no copy, no page touched again */
+        /* a mapping grows in place or moves its pages: no copy, no page touched again; a
+         * large one is moved to a huge-page boundary (big_map), its huge pages moved whole */
         char *base = (char *)old - BIG_HEADER;
-        size_t total = new_bytes + BIG_HEADER;
-        char *nb = mremap(base, ((size_t *)base)[0], total, MREMAP_MAYMOVE);
-        if (nb != MAP_FAILED) {
+        size_t total = big_total(new_bytes), had = ((size_t *)base)[0];
+        char *nb = MAP_FAILED;
+        if (total >= BIG_HUGE) {
+            char *dst = big_map(total);
+            if (dst != MAP_FAILED) {
+                nb = mremap(base, had, total, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+                if (nb == MAP_FAILED)
+                    munmap(dst, total);
 #ifdef MADV_HUGEPAGE
-            if (total >= ((size_t)2 << 20))
-                (void)madvise(nb, total, MADV_HUGEPAGE);
+                else
+                    (void)madvise(nb, total, MADV_HUGEPAGE);
 #endif
+            }
+        } else {
+            nb = mremap(base, had, total, MREMAP_MAYMOVE);
+        }
+        if (nb != MAP_FAILED) {
             ((size_t *)nb)[0] = total;
             return nb + BIG_HEADER;
         }
@@ -1192,6 +1260,11 @@ ubur_name_index_bulk_end(struct ubur_name_index *ix)
     big_free(ix->pend);
     ix->pend = NULL;
     ix->npend = ix->pend_cap = 0;
+    /* the arrays a search reads at random: in huge pages now, where pages touched while
+     * they were small or while the kernel had none free were left small */
+    big_collapse(ix->hot, ix->nnames * sizeof(struct hotname));
+    big_collapse(ix->names, ix->nnames * sizeof(struct cname));
+    big_collapse(ix->units, ix->nunits * sizeof(struct cunit));
 }
 
 void
@@ -1284,6 +1357,18 @@ struct memo {
     double sim;
 };
 
+/* A name's score against the query, by its units' content (struct cunit less the vocab id):
+ * the synthetic list's head families hold the same given names, spelt alike, in thousands
+ * of names, and a name's score is a function of that content alone. `rep` is a name id
+ * holding it, whose units are compared in full before the score is reused. */
+#define NMEMO_BITS 10
+#define NMEMO_SIZE (1u << NMEMO_BITS)
+struct nmemo {
+    uint64_t h;
+    uint32_t gen, rep;
+    double score;
+};
+
 struct shortlisted {
     float ub;
     uint32_t id; /* | SL_TYPO: shortlisted only for the whole-name typo rule */
@@ -1308,6 +1393,7 @@ struct scratch {
     struct shortlisted *sl;
     uint32_t nsl, sl_cap;
     struct memo memo[MEMO_SIZE];
+    struct nmemo nmemo[NMEMO_SIZE];
 };
 
 static pthread_key_t scratch_key;
@@ -1355,6 +1441,8 @@ scratch_get(uint32_t nnames)
     if (++s->gen == 0) { /* wrapped: forget every memoised similarity */
         for (uint32_t i = 0; i < MEMO_SIZE; i++)
             s->memo[i].gen = 0;
+        for (uint32_t i = 0; i < NMEMO_SIZE; i++)
+            s->nmemo[i].gen = 0;
         s->gen = 1;
     }
     s->ncand = s->nsl = s->nbatch = 0;
@@ -2258,6 +2346,53 @@ unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_
     return sim;
 }
 
+/* A name's units as its score reads them (not their vocab ids), hashed for the name memo. */
+static uint64_t
+units_hash(const struct cunit *cu, int n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    for (int b = 0; b < n; b++) {
+        uint64_t x = ((uint64_t)cu[b].phon << 32 | cu[b].letters) * 0xff51afd7ed558ccdull;
+        uint64_t y = (uint64_t)cu[b].kind << 16 | (uint64_t)cu[b].flags << 8 | cu[b].weight;
+        h = (h ^ x ^ (x >> 29) ^ y) * 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static bool
+units_equal(const struct cunit *a, const struct cunit *b, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (a[k].phon != b[k].phon || a[k].letters != b[k].letters || a[k].kind != b[k].kind ||
+            a[k].flags != b[k].flags || a[k].weight != b[k].weight)
+            return false;
+    return true;
+}
+
+/* The memo slot of a name whose units hash to h: the one holding them, or the empty one
+ * to fill (NULL when the probe runs long: the name is scored and not kept). */
+static struct nmemo *
+nmemo_find(const struct ubur_name_index *ix, struct scratch *s, uint64_t h, const struct cunit *cu,
+           int n, bool *found)
+{
+    *found = false;
+    for (uint32_t i = (uint32_t)(h >> (64 - NMEMO_BITS)), k = 0; k < 16;
+         k++, i = (i + 1) & (NMEMO_SIZE - 1)) {
+        struct nmemo *m = &s->nmemo[i];
+        if (m->gen != s->gen)
+            return m;
+        if (m->h != h)
+            continue;
+        const struct cname *rep = &ix->names[m->rep];
+        if (rep->nunits == n && units_equal(&ix->units[rep->units], cu, n)) {
+            *found = true;
+            return m;
+        }
+    }
+    return NULL;
+}
+
 #ifdef UBUR_NAME_INDEX_PROFILE
 /* Thread CPU time per search phase, for bench/names only (compiled in with -D). */
 #include <time.h>
@@ -2463,12 +2598,8 @@ gathered:
             bool fuzzy = upper_bound(ix, id, vm, qw, qsum, q->n, true) >= (float)min_score - 1e-4f;
             sl_push(s, t > (float)min_score ? t : (float)min_score, id | (fuzzy ? 0 : SL_TYPO));
         }
-        if (keep) /* most of the shortlist is scored: fetch its records meanwhile */
-            __builtin_prefetch(&ix->names[id]);
     }
     st.shortlisted = s->nsl;
-    for (uint32_t i = 0; i < s->nsl && i < RESCORE_MAX; i++)
-        __builtin_prefetch(&ix->units[ix->names[s->sl[i].id & ~SL_TYPO].units]);
     for (uint32_t i = 0; i < s->ncand; i++)
         bit_clear(s->seen, s->cand[i]);
     PHASE(t2);
@@ -2480,11 +2611,31 @@ gathered:
     double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     double worst = 0;
     uint32_t heap = s->nsl, typo_only = 0;
+    /* The names are taken from the heap SCORE_AHEAD ahead of their scoring (the order is
+     * the heap's either way), so their records are fetched meanwhile: the name record
+     * when taken, its units half way. */
+    struct shortlisted ahead[SCORE_AHEAD];
+    uint32_t ahead_at = 0, nahead = 0;
     /* a name shortlisted for the typo rule alone costs a quarter of one compared */
-    while (heap > 0 && st.scored + typo_only / 4 < RESCORE_MAX) {
-        struct shortlisted top = s->sl[0];
-        s->sl[0] = s->sl[--heap];
-        sl_sift(s->sl, heap, 0);
+    while (st.scored + typo_only / 4 < RESCORE_MAX) {
+        for (; nahead < SCORE_AHEAD && heap > 0; nahead++) {
+            struct shortlisted *a = &ahead[(ahead_at + nahead) % SCORE_AHEAD];
+            *a = s->sl[0];
+            s->sl[0] = s->sl[--heap];
+            sl_sift(s->sl, heap, 0);
+            __builtin_prefetch(&ix->names[a->id & ~SL_TYPO]);
+        }
+        if (nahead == 0)
+            break;
+        if (nahead > SCORE_AHEAD / 2) {
+            const struct cname *an =
+                &ix->names[ahead[(ahead_at + SCORE_AHEAD / 2) % SCORE_AHEAD].id & ~SL_TYPO];
+            __builtin_prefetch(&ix->units[an->units]);
+            __builtin_prefetch(&ix->units[an->units + 3]);
+        }
+        struct shortlisted top = ahead[ahead_at];
+        ahead_at = (ahead_at + 1) % SCORE_AHEAD;
+        nahead--;
         if (nout == max && (double)top.ub <= worst)
             break;
         bool typo = top.id & SL_TYPO;
@@ -2492,6 +2643,21 @@ gathered:
         const struct cname *cnm = &ix->names[top.id];
         const struct cunit *cu = &ix->units[cnm->units];
         cn.n = cnm->nunits;
+        /* the same units as a name scored before: the same score (the typo-only test is
+         * left to its own path) */
+        struct nmemo *nm = NULL;
+        double sc;
+        uint64_t uh = 0;
+        if (!typo) {
+            bool found;
+            uh = units_hash(cu, cn.n);
+            nm = nmemo_find(ix, s, uh, cu, cn.n, &found);
+            if (found) {
+                sc = nm->score;
+                st.scored++;
+                goto scored;
+            }
+        }
         /* the letters serve only the whole-name typo rule: a name that cannot be one letter
          * from the query (letters_near, which ubur_names_compare_sim's own test implies)
          * goes without them */
@@ -2534,8 +2700,11 @@ gathered:
         for (int a = 0; a < q->n; a++)
             for (int b = 0; b < cn.n; b++)
                 sim[a][b] = unit_sim(ix, s, &q->u[a], a, &cu[b]);
-        double sc = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim, NULL);
+        sc = ubur_names_compare_sim(q, &cn, (const double(*)[UBUR_NAME_MAX_UNITS])sim, NULL);
         st.scored++;
+        if (nm)
+            *nm = (struct nmemo){uh, s->gen, top.id, sc};
+    scored:
         if (sc < min_score)
             continue;
         struct ubur_name_hit h = {cnm->record, top.id, sc};

@@ -559,6 +559,51 @@ test_index_bulk_and_typos(void **state)
     ubur_name_index_free(bulk);
 }
 
+/*
+ * A search reuses the score of a name whose units (forms, letters, kind, flags,
+ * weight) equal those of a name it scored before (the name memo): names that
+ * differ only in order, an article, a bin or a spelling must each get their own
+ * score, and every copy the score it would get alone.
+ */
+static void
+test_index_same_units(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {
+        "Muhammad Ali Hassan al-Tikriti",     "Ali Muhammad Hassan al-Tikriti",
+        "Muhammad Ali bin Hassan al-Tikriti", "Muhammad Ali Hassan Tikriti",
+        "Mohammed Ali Hassan al-Tikriti",     "Muhammad Ali Hasan al-Tikriti",
+        "Hassan Muhammad Ali al-Tikriti",     "Muhammad bin Ali Hassan al-Tikriti",
+        "Muhammad Ali Hassan al-Tikrity",     "محمد علي حسن التكريتي"};
+    enum { NFORMS = sizeof(forms) / sizeof(forms[0]), COPIES = 30 };
+    struct ubur_name_index *ix = ubur_name_index_new();
+    struct ubur_name parsed[NFORMS];
+    for (int f = 0; f < NFORMS; f++)
+        assert_int_equal(ubur_name_parse(&parsed[f], forms[f], NULL), 0);
+    ubur_name_index_bulk_begin(ix);
+    for (int c = 0; c < COPIES; c++)
+        for (int f = 0; f < NFORMS; f++) /* interleaved: copies are not neighbours */
+            assert_true(ubur_name_index_add(ix, (uint32_t)(c * NFORMS + f), forms[f], NULL) >= 0);
+    ubur_name_index_bulk_end(ix);
+    static const char *const queries[] = {"Muhammad Ali Hassan al-Tikriti", "Ali Muhammad Hasan",
+                                          "Hassan Ali al-Tikriti", "محمد علي حسن التكريتي"};
+    struct ubur_name_hit hits[NFORMS * COPIES];
+    for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+        struct ubur_name q;
+        assert_int_equal(ubur_name_parse(&q, queries[qi], NULL), 0);
+        int want = 0;
+        for (int f = 0; f < NFORMS; f++)
+            want += ubur_names_compare(&q, &parsed[f], NULL) >= 0.5 ? COPIES : 0;
+        int n = ubur_name_index_search(ix, &q, 0.5, hits, NFORMS * COPIES, NULL);
+        assert_int_equal(n, want);
+        for (int k = 0; k < n; k++) {
+            double full = ubur_names_compare(&q, &parsed[hits[k].record % NFORMS], NULL);
+            assert_true(fabs(full - hits[k].score) < 1e-9);
+        }
+    }
+    ubur_name_index_free(ix);
+}
+
 /* A small xorshift: the test's names are the same on every run. */
 static uint32_t
 test_rand(uint64_t *x)
@@ -711,6 +756,7 @@ main(void)
         cmocka_unit_test(test_blocking_keys),
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_index_against_scan),
+        cmocka_unit_test(test_index_same_units),
         cmocka_unit_test(test_index_bulk_and_typos),
         cmocka_unit_test(test_index_compounds),
         cmocka_unit_test(test_hostile),
