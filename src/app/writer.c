@@ -251,17 +251,23 @@ count_waited(struct ubur_writer *w, const struct write_job *j)
  * phases or another trace.
  */
 static void
-log_slow(const char *what, int n, int64_t waited_us, int64_t batch_us, int64_t commit_us)
+log_slow(int n, int64_t waited_us, int64_t batch_us, int64_t commit_us, int restart_rc)
 {
     struct timespec now;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
-    fprintf(stderr,
-            "ubur: writer: slow %s at %02d:%02d:%02d.%03ld: %d writes, oldest waited %.1f ms,"
-            " batch %.1f ms, commit %.1f ms\n",
-            what, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000, n, waited_us / 1000.0,
-            batch_us / 1000.0, commit_us / 1000.0);
+    char at[16];
+    snprintf(at, sizeof(at), "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+             now.tv_nsec / 1000000);
+    if (n == 0)
+        fprintf(stderr, "ubur: writer: slow restart at %s: %.1f ms%s\n", at, batch_us / 1000.0,
+                restart_rc ? ", given up" : "");
+    else
+        fprintf(stderr,
+                "ubur: writer: slow batch at %s: %d writes, oldest waited %.1f ms, batch %.1f ms,"
+                " commit %.1f ms\n",
+                at, n, waited_us / 1000.0, batch_us / 1000.0, commit_us / 1000.0);
 }
 
 /*
@@ -278,7 +284,7 @@ restart_log(struct ubur_writer *w)
         ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
     int64_t us = ubur_elapsed_us(&t0);
     if (w->slow_us && us >= w->slow_us)
-        log_slow(rc ? "restart (given up)" : "restart", 0, 0, us, 0);
+        log_slow(0, 0, us, 0, rc);
     pthread_mutex_lock(&w->lock);
     if (rc)
         w->stats.restarts_busy++;
@@ -378,7 +384,7 @@ writer_main(void *arg)
         }
         if (w->slow_us && (waited_us >= w->slow_us || batch_us >= w->slow_us)) {
             pthread_mutex_unlock(&w->lock);
-            log_slow("batch", n, waited_us, batch_us, commit_us);
+            log_slow(n, waited_us, batch_us, commit_us, 0);
             pthread_mutex_lock(&w->lock);
         }
     }

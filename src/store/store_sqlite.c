@@ -720,6 +720,7 @@ struct checkpointer {
     pthread_cond_t wake;
     int frames; /* the log's length at the last commit */
     int done;   /* frames copied by the last checkpoint */
+    int seen;   /* the log's length when the last checkpoint started */
     bool busy, stop;
     bool now; /* checkpoint at once, whatever the log's length (checkpointer_now) */
     atomic_bool restart_due;
@@ -731,7 +732,8 @@ checkpointer_due(const struct checkpointer *c, bool timed)
 {
     if (c->now)
         return true;
-    if (c->policy.every_frames > 0 && c->frames - c->done >= c->policy.every_frames)
+    /* Frames added since the last pass, not frames left uncopied: a reader may hold those. */
+    if (c->policy.every_frames > 0 && c->frames - c->seen >= c->policy.every_frames)
         return true;
     return timed && c->frames > c->done;
 }
@@ -776,6 +778,7 @@ checkpointer_main(void *arg)
             break;
         c->now = false;
         c->busy = true;
+        c->seen = c->frames;
         pthread_mutex_unlock(&c->lock);
         int copied = 0;
         int log = checkpointer_round(c, &copied);
@@ -799,9 +802,9 @@ checkpointer_hook(void *arg, sqlite3 *db, const char *name, int frames)
     struct checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     if (frames < c->frames) /* the log started again from its beginning */
-        c->done = 0;
+        c->done = c->seen = 0;
     c->frames = frames;
-    if (!c->busy && c->policy.every_frames > 0 && frames - c->done >= c->policy.every_frames)
+    if (!c->busy && c->policy.every_frames > 0 && frames - c->seen >= c->policy.every_frames)
         pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->lock);
     return SQLITE_OK;
