@@ -420,6 +420,37 @@ ubur_name_icao(const char *in, char *out, size_t cap, struct ubur_error *err)
 
 /* ------------------------------------------------------------ phonetics */
 
+/*
+ * Symbols of Latin phonetic forms beyond consonants and vowels. A vowel after a
+ * consonant written twice (a shadda: Mohammed, Hammadi, Husseini) is *kept*: it
+ * sounds as the vowel (Mohamed is Mohammed) but no spelling of the same name drops
+ * it, since the long consonant needs a syllable after it (Hammadi حمادي and Hamdi
+ * حمدي, Ammar عمار and Amr عمرو, Husseini حسيني and Hosni حسني are two names).
+ * latin_phon marks the doubling with GEMINATE while it works, then writes the
+ * vowel after it as its kept form (the digits 1-9 for a e i u A W Y E O:
+ * kept_vowel), so forms grow no longer for it. ELIDED stands for the short vowel
+ * Maghrebi spelling drops between two initial consonants (Mhamed). None of them
+ * is in skeletons.
+ */
+#define GEMINATE '_'
+#define ELIDED '@'
+static const char kept_from[] = "aeiuAWYEO", kept_to[] = "123456789";
+
+/* The kept form of vowel v (v itself when not a vowel). */
+static char
+kept_vowel(char v)
+{
+    const char *p = v ? strchr(kept_from, v) : NULL;
+    return p ? kept_to[p - kept_from] : v;
+}
+
+/* The vowel a kept form stands for (c itself otherwise). */
+static char
+plain_sym(char c)
+{
+    return c >= '1' && c <= '9' ? kept_from[c - '1'] : c;
+}
+
 static bool
 lvowel(char c)
 {
@@ -527,6 +558,35 @@ latin_phon(const char *s, char *out)
              * names. */
             if ((j == n || (j + 1 == n && s[j] == 'h')) && run == 1 && s[i] == 'a' && o > 0)
                 v = 'O';
+            /* A name never begins with a consonant y or w before a consonant: an initial
+             * "ai", "ei", "ay", "aw" there is a vowel and a long vowel, the hamza or ayn
+             * before them unwritten (Aisha عائشة, Ayesha; Eisa عيسى; Ayman أيمن; Awni عوني),
+             * so the y or w does not begin the skeleton, as in Arabic script. */
+            if (i == 0 && run >= 2 && (v == 'Y' || v == 'W') && j < n && !lvowel(s[j]) &&
+                s[j] != 'w')
+                phon_push(out, &o, s[i] == 'a' ? 'a' : ELIDED);
+            /* Before a vowel, an initial "aou" is a and the consonant w, as French
+             * spelling writes it inside a name too (Aouad, Aouatef عواطف; Merouane) */
+            else if (i == 0 && run >= 2 && s[i] == 'a' && v == 'W' && j < n && lvowel(s[j]))
+                phon_push(out, &o, 'a');
+            /* A vowel run ending in a doubled w or y before a vowel is a vowel and the glide
+             * with a shadda (Awwad عواد, Ayyad عياد, Sayyid سيد) */
+            if (run >= 2 && j + 1 < n && (s[j - 1] == 'w' || s[j - 1] == 'y') && s[j] == s[j - 1] &&
+                lvowel(s[j + 1]) && s[j + 1] != 'y') {
+                char x = s[i];
+                if (run == 2)
+                    phon_push(out, &o,
+                              x == 'a'                 ? 'a'
+                              : x == 'e'               ? 'e'
+                              : (x == 'i' || x == 'y') ? 'i'
+                                                       : 'u');
+                else
+                    phon_push(out, &o, v);
+                phon_push(out, &o, s[j] == 'w' ? 'W' : 'Y');
+                phon_push(out, &o, GEMINATE);
+                i = j + 1;
+                continue;
+            }
             phon_push(out, &o, v);
             i = j;
             continue;
@@ -616,11 +676,37 @@ latin_phon(const char *s, char *out)
                 break;
             }
         }
+        if (cls && adv == 1 && i > 0 && s[i - 1] == c && c != 'h' && d && lvowel(d) && o > 0 &&
+            out[o - 1] == cls) {
+            /* A doubled consonant before a vowel: a shadda, written (Mohammed) or not
+             * (Mohamed). The vowel after it is never dropped (GEMINATE, below). */
+            phon_push(out, &o, GEMINATE);
+            i += adv;
+            continue;
+        }
         if (cls)
             phon_push(out, &o, cls);
+        if (cls && i == 0 && adv == 1 && n > 2 && c != 's' && c != 'x' && d &&
+            strchr("bcdfghjkmnpqstvz", d) && !(d == 'h' && strchr("kgsctdpz", c))) {
+            /* Arabic names never begin with two consonants: Maghrebi spelling drops the
+             * first short vowel (M'hamed, Mhamed = Muhammad, Mbarek = Mubarak, Hmida,
+             * Mshari): an elided vowel. Not before r or l, nor after s (Brahim, Fred,
+             * Stephan: European onsets). */
+            phon_push(out, &o, ELIDED);
+        }
         i += adv;
     }
-    out[o] = '\0';
+    /* each GEMINATE gives its place to the kept form of the vowel after it */
+    size_t w = 0;
+    for (size_t r = 0; r < o; r++) {
+        if (out[r] == GEMINATE) {
+            if (r + 1 < o)
+                out[r + 1] = kept_vowel(out[r + 1]);
+            continue;
+        }
+        out[w++] = out[r];
+    }
+    out[w] = '\0';
 }
 
 /* Decodes one UTF-8 code point; returns its length (1 on bad bytes). */
@@ -762,7 +848,8 @@ skeleton(const char *phon, char *out, size_t cap)
     size_t o = 0;
     for (size_t i = 0; phon[i]; i++) {
         char c = emphatic_class(phon[i]);
-        if (c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'E' || c == 'O')
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'E' || c == 'O' ||
+            c == ELIDED || (c >= '1' && c <= '9'))
             continue;
         if ((c == 'W' || c == 'Y') && i > 0)
             continue;
@@ -796,6 +883,9 @@ long_vowel(char c)
 static double
 indel_cost(char c, bool cross)
 {
+    c = plain_sym(c); /* a kept vowel weighs as the vowel */
+    if (c == ELIDED)
+        return 0.1;
     if (short_vowel(c))
         return cross ? 0.1 : 0.35;
     if (c == 'O') /* the feminine ending: another name, but Arabic script may leave it */
@@ -825,8 +915,13 @@ close_pair(char a, char b)
 static double
 sub_cost(char a, char b)
 {
+    a = plain_sym(a), b = plain_sym(b); /* a kept vowel sounds as the vowel */
     if (a == b)
         return 0;
+    if (a == ELIDED || b == ELIDED) {
+        char o = a == ELIDED ? b : a;
+        return short_vowel(o) ? 0.05 : o == 'A' || o == 'W' || o == 'Y' ? 0.2 : 1.0;
+    }
     if (a == 'O' || b == 'O') {
         /* the feminine ending: Latin final a or alef (Rida = رضا), Persian final e
          * (Fatemeh), a t where Persian and Turkish write it (Ismat = عصمة) */
@@ -899,6 +994,13 @@ static double sub_tab[128][128];
  * than what any two phonetic forms with those skeletons can cost, so bounds hold. */
 static double skel_sub_tab[128][128];
 static double indel_tab[2][128]; /* [cross][symbol] */
+/* What dropping a symbol costs in the distance: its weight, and VOWEL_KEPT more for a
+ * kept vowel between two Latin spellings ([cross][symbol]). */
+#define VOWEL_KEPT 0.65
+static double drop_tab[2][128];
+/* sub_tab with a Latin d and z as two readings of one letter (see DZ_READING) */
+#define DZ_READING 0.3
+static double sub_tab_dz[128][128];
 static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -907,9 +1009,12 @@ cost_init(void)
     for (int a = 0; a < 128; a++) {
         indel_tab[0][a] = indel_cost((char)a, false);
         indel_tab[1][a] = indel_cost((char)a, true);
+        drop_tab[0][a] = indel_tab[0][a] + (a >= '1' && a <= '9' ? VOWEL_KEPT : 0);
+        drop_tab[1][a] = indel_tab[1][a];
         for (int b = 0; b < 128; b++)
-            sub_tab[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
+            sub_tab[a][b] = sub_tab_dz[a][b] = skel_sub_tab[a][b] = sub_cost((char)a, (char)b);
     }
+    sub_tab_dz['D']['Z'] = sub_tab_dz['Z']['D'] = DZ_READING;
     skel_sub_tab['D']['Z'] = skel_sub_tab['Z']['D'] = sub_cost('Q', 'Z');
     skel_sub_tab['J']['K'] = skel_sub_tab['K']['J'] = sub_cost('G', 'K');
     skel_sub_tab['F']['W'] = skel_sub_tab['W']['F'] = sub_cost('P', 'W');
@@ -917,43 +1022,26 @@ cost_init(void)
     skel_sub_tab['X']['K'] = skel_sub_tab['K']['X'] = sub_cost('U', 'K');
 }
 
-double
-ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
+/* The weighted edit distance of x (n symbols) and y (m), dropping each symbol at
+ * drop[symbol], substituting at sub_of[symbol][symbol]. */
+static double
+phon_distance(const unsigned char *x, size_t n, const unsigned char *y, size_t m,
+              const double *drop, double (*sub_of)[128])
 {
-    size_t n = strlen(a), m = strlen(b);
-    const double *indel;
     /* three rows: i-2 (transpositions), i-1, i */
     double rows[3][UBUR_NAME_PHON + 1];
     double *r2 = rows[0], *r1 = rows[1], *r0 = rows[2];
-    double na = 0, nb = 0;
-    unsigned char x[UBUR_NAME_PHON], y[UBUR_NAME_PHON];
-
-    if (n == 0 || m == 0)
-        return n == m ? 1.0 : 0.0;
-    pthread_once(&cost_once, cost_init);
-    indel = indel_tab[a_arabic != b_arabic];
-    if (n > UBUR_NAME_PHON)
-        n = UBUR_NAME_PHON;
-    if (m > UBUR_NAME_PHON)
-        m = UBUR_NAME_PHON;
-    for (size_t i = 0; i < n; i++)
-        x[i] = (unsigned char)a[i] & 0x7f;
-    for (size_t j = 0; j < m; j++)
-        y[j] = (unsigned char)b[j] & 0x7f;
     r1[0] = 0;
-    for (size_t j = 1; j <= m; j++) {
-        r1[j] = r1[j - 1] + indel[y[j - 1]];
-        nb += indel[y[j - 1]];
-    }
+    for (size_t j = 1; j <= m; j++)
+        r1[j] = r1[j - 1] + drop[y[j - 1]];
     for (size_t i = 1; i <= n; i++) {
-        double ci = indel[x[i - 1]];
-        const double *sub = sub_tab[x[i - 1]];
-        na += ci;
+        double ci = drop[x[i - 1]];
+        const double *sub = sub_of[x[i - 1]];
         r0[0] = r1[0] + ci;
         for (size_t j = 1; j <= m; j++) {
             double best = r1[j - 1] + sub[y[j - 1]];
             double del = r1[j] + ci;
-            double ins = r0[j - 1] + indel[y[j - 1]];
+            double ins = r0[j - 1] + drop[y[j - 1]];
             if (del < best)
                 best = del;
             if (ins < best)
@@ -971,10 +1059,50 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
         r1 = r0;
         r0 = t;
     }
+    return r1[m];
+}
+
+double
+ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
+{
+    size_t n = strlen(a), m = strlen(b);
+    const double *indel, *drop;
+    double na = 0, nb = 0;
+    unsigned char x[UBUR_NAME_PHON], y[UBUR_NAME_PHON];
+    bool latin = !a_arabic && !b_arabic, xd = false, yd = false;
+    int xdz = 0, ydz = 0;
+
+    if (n == 0 || m == 0)
+        return n == m ? 1.0 : 0.0;
+    pthread_once(&cost_once, cost_init);
+    indel = indel_tab[a_arabic != b_arabic];
+    drop = drop_tab[a_arabic != b_arabic];
+    if (n > UBUR_NAME_PHON)
+        n = UBUR_NAME_PHON;
+    if (m > UBUR_NAME_PHON)
+        m = UBUR_NAME_PHON;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (unsigned char)a[i] & 0x7f;
+        na += indel[x[i]];
+        xd |= x[i] == 'D';
+        xdz += x[i] == 'D' || x[i] == 'Z';
+    }
+    for (size_t j = 0; j < m; j++) {
+        y[j] = (unsigned char)b[j] & 0x7f;
+        nb += indel[y[j]];
+        yd |= y[j] == 'D';
+        ydz += y[j] == 'D' || y[j] == 'Z';
+    }
+    double d = phon_distance(x, n, y, m, drop, sub_tab);
+    if (latin && xdz == 1 && ydz == 1 && xd != yd)
+        /* A Latin d against a Latin z may be one of ض ظ ذ read two ways (Rida, Raza; Fadl,
+         * Fazal): DZ_READING instead of a close pair's cost, when each name has no other
+         * d or z (a name rarely has two of those letters: Aziz and Adid stay apart) */
+        d = phon_distance(x, n, y, m, drop, sub_tab_dz);
     double norm = na > nb ? na : nb;
     if (norm <= 0)
         return 1.0;
-    double s = 1.0 - r1[m] / norm;
+    double s = 1.0 - d / norm;
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
@@ -1768,6 +1896,35 @@ unit_weight(const char *skel)
     return (float)(int)(w * 255.0f + 0.5f) / 255.0f;
 }
 
+/*
+ * The evidence weight of a unit: that of its skeleton, or, for a Latin letter with two
+ * readings (ch, v, gh: emphatic_class), of the commoner reading, so Achmed and Chalid
+ * weigh as Ahmed and Khalid (their own skeletons, XMD and XLD, are in no table).
+ */
+static float
+unit_reading_weight(const struct ubur_name_unit *u)
+{
+    float w = unit_weight(u->skel);
+    if ((u->flags & UBUR_UNIT_ARABIC) || !strpbrk(u->phon, "UPG"))
+        return w;
+    static const char from[] = "UUPG", to[] = "HKWK";
+    for (int r = 0; from[r]; r++) {
+        if (!strchr(u->phon, from[r]))
+            continue;
+        char alt[UBUR_NAME_PHON], sk[UBUR_NAME_PHON], key[UBUR_NAME_PHON + 4];
+        snprintf(alt, sizeof(alt), "%s", u->phon);
+        for (char *c = alt; *c; c++)
+            if (*c == from[r])
+                *c = to[r];
+        skeleton(alt, sk, sizeof(sk));
+        snprintf(key, sizeof(key), "%s%s", kind_prefix(u->kind), sk);
+        float wa = unit_weight(key);
+        if (wa < w)
+            w = wa;
+    }
+    return w;
+}
+
 /* `written`: the unit as written with its particle, joined ("abdulrahman", "abubakr"), the
  * letters a typo is made in; NULL for a plain unit (its letters are the body). */
 static void
@@ -1787,7 +1944,7 @@ add_unit(struct ubur_name *out, int kind, unsigned flags, const char *body, bool
         return;
     if (!arabic && written && kind != UBUR_UNIT_PLAIN)
         copy2(u->letters, sizeof(u->letters), written, "");
-    u->weight = unit_weight(u->skel);
+    u->weight = unit_reading_weight(u);
     out->n++;
 }
 
@@ -2517,7 +2674,7 @@ static bool
 is_vowel_sym(char c)
 {
     return c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' ||
-           c == 'E' || c == 'O';
+           c == 'E' || c == 'O' || c == ELIDED || (c >= '1' && c <= '9');
 }
 
 /* The consonants of a phonetic form, and its first and last (0 when none). */
