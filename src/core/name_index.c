@@ -44,7 +44,7 @@
 #define VARIANTS_MAX 192    /* vocab ids a query unit may expand to */
 #define NEAR_SCAN_MAX 4096  /* neighbours of a skeleton considered */
 #define PREFETCH_AHEAD 32   /* candidates ahead whose bound record is fetched */
-#define SCORE_AHEAD 8       /* shortlisted names taken from the heap ahead of their scoring */
+#define SCORE_AHEAD 16      /* shortlisted names taken from the heap ahead of their scoring */
 #define SIG_FUZZY_BITS 6    /* signature bits of a unit's fuzzy variants still worth testing */
 #define VARIANT_DF_MAX 2000 /* longest posting list of a neighbouring skeleton read */
 #define TYPO_MIN                                                                                   \
@@ -2179,22 +2179,31 @@ batch_run(struct scratch *s, const struct sigfilter *f)
         const struct posting *v = s->seg[g].v;
         const uint32_t *v2 = s->seg[g].sig2;
         uint32_t w = s->seg[g].w;
-        for (uint32_t i = 0, m = s->seg[g].n; i < m; i++) {
-            /* the signature first: most postings fail it, so most never touch the
-             * bitmap, a cache miss whenever the list is long; the second signature only
-             * for those that pass (the typo door judges by the first, as if it had
-             * failed there) */
-            uint32_t sig = v[i].sig, pid = v[i].pid;
-            uint32_t verdict = sig_verdict(f, pid, sig, w, tested);
-            if (!verdict || (verdict == 1 && !sig_pass2(f, sig, v2[i], w)))
-                continue;
-            uint32_t id = pid & POST_ID_MASK;
-            if (bit_test(s->seen, id))
-                continue;
-            if (s->ncand >= CAND_MAX)
-                return false;
-            bit_set(s->seen, id);
-            cand_push(s, id);
+        /* the signature first: most postings fail it, so most never touch the bitmap, a
+         * cache miss whenever the list is long; the second signature only for those that
+         * pass (the typo door judges by the first, as if it had failed there). The
+         * verdicts of 64 postings are taken without a branch, then the few that pass are
+         * visited (a branch per posting mispredicted on every pass). */
+        for (uint32_t at = 0, m = s->seg[g].n; at < m; at += 64) {
+            uint32_t cnt = m - at < 64 ? m - at : 64;
+            uint64_t pass = 0, door = 0;
+            for (uint32_t j = 0; j < cnt; j++) {
+                uint32_t verdict = sig_verdict(f, v[at + j].pid, v[at + j].sig, w, tested);
+                pass |= (uint64_t)(verdict & 1) << j;
+                door |= (uint64_t)(verdict >> 1) << j;
+            }
+            for (uint64_t any = pass | door; any; any &= any - 1) {
+                uint32_t j = (uint32_t)__builtin_ctzll(any), i = at + j;
+                if (!((door >> j) & 1) && !sig_pass2(f, v[i].sig, v2[i], w))
+                    continue;
+                uint32_t id = v[i].pid & POST_ID_MASK;
+                if (bit_test(s->seen, id))
+                    continue;
+                if (s->ncand >= CAND_MAX)
+                    return false;
+                bit_set(s->seen, id);
+                cand_push(s, id);
+            }
         }
     }
     return true;
