@@ -11,7 +11,8 @@
 # the throughput run (64), RATE checks per second for the latency run (500),
 # NOSCREEN=1 to measure also a copy of the database whose watchlist entries
 # are all ended (the border path without the cost of name matching),
-# UBUR_BIN another ubur binary to serve (an older build, for a before/after).
+# UBUR_BIN another ubur binary to serve (an older build, for a before/after),
+# SLOW_MS the writer's slow-write threshold for the paced run's count (10).
 # Prints per run: recorded checks/s (a check and its confirmation), p50 and
 # p99 per request, server CPU microseconds per recorded check.
 set -eu
@@ -50,6 +51,15 @@ nice build/bench/sqlite_ceiling "$dir" 5
 
 pid=
 log=$(mktemp)
+slow_ms=${SLOW_MS:-10}
+# disk_read PID: bytes the process has read from the disk so far (not from the page cache).
+disk_read() {
+    awk '/^read_bytes/ { print $2 }' "/proc/$1/io"
+}
+# steal_ticks: CPU time the hypervisor took from this machine so far, all cores, in ticks.
+steal_ticks() {
+    awk '/^cpu / { print $9 }' /proc/stat
+}
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -f "$log"' EXIT
 hz=$(getconf CLK_TCK)
 
@@ -57,7 +67,8 @@ hz=$(getconf CLK_TCK)
 measure() {
     echo "== $1"
     cat "$2" >/dev/null # the page cache, as on a server that has been running
-    serve_start "$log" "${UBUR_BIN:-build/ubur}" --db "$2" serve --listen 127.0.0.1:0 \
+    UBUR_WRITER_SLOW_MS=$slow_ms serve_start "$log" "${UBUR_BIN:-build/ubur}" --db "$2" serve \
+        --listen 127.0.0.1:0 \
         ${threads:+--threads "$threads"} --quiet
     officer_login "$pwfile" 1000000
     wrk -t2 -c8 -d5s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
@@ -75,14 +86,29 @@ measure() {
     echo "latency at $rate checks/s (each confirmed: $((rate * 2)) requests/s), 32 connections," \
          "load average $(cut -d' ' -f1-3 /proc/loadavg)"
     c0=$(cpu_ticks "$pid")
+    paced_from=$(date -u +%T.%3N)
+    read0=$(disk_read "$pid")
+    steal0=$(steal_ticks)
     UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
         wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
     c1=$(cpu_ticks "$pid")
     echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration ))% of one core"
+    paced_to=$(date -u +%T.%3N)
+    echo "while paced: the server read $(( ($(disk_read "$pid") - read0) / 1000000 )) MB from" \
+         "the disk (pages not in the page cache); CPU stolen by the host:" \
+         "$(( ($(steal_ticks) - steal0) * 100 / hz / duration ))% of one core"
     kill -INT $pid
     wait $pid || true
     pid=
-    grep "writer:" "$log" || true
+    grep "writer:" "$log" | grep -v "writer: slow" || true
+    # the writer's slow-write log (UBUR_WRITER_SLOW_MS): what of the tail is the writer's
+    awk -v from="$paced_from" -v to="$paced_to" -v ms="$slow_ms" '
+        /writer: slow/ { t = $6; sub(":$", "", t)
+                         if (t >= from && t <= to) { n++; w = ($4 == "restart" ? $7 : $11) + 0
+                                                     if (w > max) max = w
+                                                     if ($4 == "restart") r++ } }
+        END { printf "while paced: writer batches holding a write %d ms or more: %d (%d of them" \
+                     " restarts), longest wait %.1f ms\n", ms, n, r, max }' "$log"
 }
 
 measure "with the 100,000-name watchlist" "$db"

@@ -108,6 +108,37 @@ int ubur_store_checkpoint(struct ubur_store *s, enum ubur_checkpoint_mode mode, 
                           int *log_frames, int *copied_frames, struct ubur_error *err);
 
 /*
+ * The checkpointer: a thread with its own connection that folds the write-ahead log of the
+ * connection s writes through back into the database file with PASSIVE checkpoints, so that
+ * s itself never checkpoints inside a commit (SQLite; elsewhere start does nothing and returns
+ * 0, and restart_due is always false). It is the one checkpointer of the SQLite store: the
+ * group-commit writer starts one on its connection, a bulk load (ubur_store_bulk_load) on the
+ * loading connection. A pass runs every every_ms milliseconds when frames were added since the
+ * last one, and as soon as every_frames frames were added (either 0: not that trigger); it is
+ * repeated, at most passes times in a row, while the last pass copied 256 frames or more (the
+ * frames committed while the one before ran). With trickle, the pages a pass writes into the
+ * database file are synced 32 at a time (store_sqlite.c says why). A passive checkpoint cannot
+ * restart the log while readers hold it; when a pass leaves a log of restart_frames frames or
+ * more (0: never), ubur_store_log_restart_due turns true once, and s's owner, between two of its
+ * transactions, runs ubur_store_checkpoint(s, UBUR_CHECKPOINT_RESTART, ...) itself.
+ * start returns 0, or a negative code when the thread or its connection could not be had (s then
+ * checkpoints automatically, as without one); one checkpointer per connection. stop (also done by
+ * ubur_store_close) joins the thread; a no-op without one. Durability is unchanged: the commits
+ * are s's own.
+ */
+struct ubur_checkpointer_policy {
+    int every_ms;
+    int every_frames;
+    int passes;
+    int restart_frames;
+    bool trickle;
+};
+int ubur_store_checkpointer_start(struct ubur_store *s, const struct ubur_checkpointer_policy *p,
+                                  struct ubur_error *err);
+void ubur_store_checkpointer_stop(struct ubur_store *s);
+bool ubur_store_log_restart_due(struct ubur_store *s);
+
+/*
  * Runs SQL without parameters or results (DDL, PRAGMA); may hold several
  * statements. On PostgreSQL, inside a transaction, one SAVEPOINT, RELEASE or
  * SET LOCAL statement is queued as ubur_store_queue queues a write (its

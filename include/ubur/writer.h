@@ -32,6 +32,10 @@
  * the writer restarts the log between batches once it is long (writer.c
  * says why), so it does not grow without bound under steady reads.
  *
+ * UBUR_WRITER_SLOW_MS=N in the environment logs, on stderr, every batch that
+ * held a waited write or ran N ms or more, and every restart that long, with
+ * the time of day: where a latency tail comes from.
+ *
  * Without a writer (ctx->writer NULL: the CLI, unit tests) ubur_write runs
  * fn in its own transaction on ctx->store and commits before returning, so
  * the same service code serves both paths.
@@ -113,7 +117,9 @@ int ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_
 /*
  * Counters since open: jobs applied, batches committed, failed jobs, largest batch; on SQLite the
  * restarting checkpoints the writer ran between batches (done, given up because readers stayed
- * on the log), and the time they held the writer (total and longest, microseconds).
+ * on the log), and the time they held the writer (total and longest, microseconds); how long
+ * waited jobs spent in the writer (queue, batch and commit: what a write adds to a request's
+ * latency), and the longest commit and batch.
  */
 struct ubur_writer_stats {
     int64_t jobs;
@@ -124,6 +130,12 @@ struct ubur_writer_stats {
     int64_t restarts_busy;
     int64_t restart_us;
     int64_t restart_us_max;
+    /* waited jobs by their time from queueing to done, under 1, 2, 5, 10, 20, 50, 100 ms, and
+     * longer; the longest commit and the longest batch (its
+     * statements and commit), microseconds */
+    int64_t waited[8];
+    int64_t commit_us_max;
+    int64_t batch_us_max;
 };
 void ubur_writer_stats(struct ubur_writer *w, struct ubur_writer_stats *out);
 

@@ -17,24 +17,26 @@
  * a lazy job (ubur_write_lazy) is committed, and durable with the next
  * durable commit. A batch is durable when any of its jobs is.
  *
- * On SQLite the writer's connection does not checkpoint the WAL itself
- * (wal_autocheckpoint=0): a checkpoint copies pages into the database file
- * and syncs it, which inside a commit would hold every waiting caller for
- * as long. A second thread with its own connection runs passive
- * checkpoints every CHECKPOINT_MS instead; they do not block the writer.
+ * On SQLite the writer's connection does not checkpoint the WAL itself: a
+ * checkpoint copies pages into the database file and syncs it, which inside
+ * a commit would hold every waiting caller for as long. The store's
+ * checkpointer (ubur_store_checkpointer_start: a thread with its own
+ * connection) runs passive checkpoints every CHECKPOINT_MS instead; they do
+ * not block the writer. This file only chooses its policy.
  *
  * A passive checkpoint never restarts the log: SQLite starts writing it
  * from its first frame again only when a write begins with every frame
  * copied back and no reader left on the log, which under steady reads and
  * writes never happens (the log grew by 47 MB/s during the border
- * benchmark, and every append then allocated file blocks). So after each
- * passive checkpoint that left a log, the writer thread itself, between
+ * benchmark, and every append then allocated file blocks). So once a
+ * passive checkpoint has left a long log, the writer thread itself, between
  * two batches (it is the only writer, so nothing else is appended
  * meanwhile), runs a restarting checkpoint: it copies the few frames
  * committed since the passive one, syncs the database file, waits at most
  * RESTART_WAIT_MS for readers to leave the log, and its next commit writes
  * the log from its start. Waiting records wait for it; when readers do not
- * leave in time it gives up and the next passive checkpoint tries again.
+ * leave in time it gives up and the next passive checkpoint tries again
+ * (ubur_store_log_restart_due says when).
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -59,6 +61,7 @@ struct write_job {
     pthread_cond_t cond;        /* signalled once done is set (not for a detached job) */
     ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
     struct timespec hold_until; /* a detached job: commit it alone no later than this */
+    struct timespec queued_at;  /* a waited job: when it was queued (CLOCK_MONOTONIC) */
     struct write_job *next;
 };
 
@@ -87,10 +90,10 @@ struct write_job {
 #define RESTART_WAIT_MS 5
 /*
  * The checkpointer repeats its passive checkpoint (at most CHECKPOINT_PASSES
- * in a row) while the last one copied CHECKPOINT_FEW frames or more.
+ * in a row) while the last one copied 256 frames or more, so the writer's
+ * restart is left only a few.
  */
 #define CHECKPOINT_PASSES 4
-#define CHECKPOINT_FEW 256
 /*
  * The writer restarts the log once it holds RESTART_FRAMES frames (4 KB
  * pages: 128 MB) or more, not after every checkpoint: each restart holds
@@ -119,15 +122,9 @@ struct ubur_writer {
     pthread_t thread;
     struct ubur_store *store;
     int max_batch;
+    int64_t slow_us; /* UBUR_WRITER_SLOW_MS: batches and restarts that long are logged; 0: none */
     struct ubur_writer_stats stats;
     bool sync_normal; /* SQLite: the connection's synchronous is NORMAL (a lazy batch) */
-    /* SQLite only: the checkpointer */
-    struct ubur_store *ckpt_store;
-    pthread_t ckpt_thread;
-    pthread_cond_t ckpt_wake; /* stop was asked */
-    bool has_ckpt;
-    bool restart_wanted; /* a passive checkpoint left a long log: restart it between batches */
-    int restart_frames;  /* how long: RESTART_FRAMES, or UBUR_WAL_RESTART_FRAMES (tests) */
 };
 
 /* Marks every job of a batch that has not failed as failed with rc and err. */
@@ -183,8 +180,9 @@ set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
     return durable ? 0 : ubur_store_exec(w->store, "SET LOCAL synchronous_commit TO OFF", err);
 }
 
-/* Applies one batch in one transaction. Sets each job's rc; marks nothing done. */
-static void
+/* Applies one batch in one transaction. Sets each job's rc; marks nothing done. Returns the
+ * commit's time in microseconds (0 when it did not get that far). */
+static int64_t
 run_batch(struct ubur_writer *w, struct write_job *batch)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
@@ -199,13 +197,13 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         ubur_store_rollback(w->store);
     if (rc) {
         fail_batch(batch, rc, &err);
-        return;
+        return 0;
     }
     for (struct write_job *j = batch; j; j = j->next) {
         if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err))) {
             fail_batch(batch, rc, &err);
             ubur_store_rollback(w->store);
-            return;
+            return 0;
         }
         struct ubur_store *own = j->ctx->store;
         struct ubur_writer *own_writer = j->ctx->writer;
@@ -223,11 +221,53 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
             /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
             fail_batch(batch, rc, &err);
             ubur_store_rollback(w->store);
-            return;
+            return 0;
         }
     }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = ubur_store_commit(w->store, &err)))
         fail_batch(batch, rc, &err);
+    return ubur_elapsed_us(&t0);
+}
+
+/* Counts a waited job's time in the writer into its bucket and returns it (microseconds).
+ * Called with w->lock held. */
+static int64_t
+count_waited(struct ubur_writer *w, const struct write_job *j)
+{
+    static const int64_t bounds_ms[] = {1, 2, 5, 10, 20, 50, 100}; /* writer.h */
+    int64_t us = ubur_elapsed_us(&j->queued_at);
+    size_t b = 0;
+    while (b < sizeof(bounds_ms) / sizeof(bounds_ms[0]) && us >= bounds_ms[b] * 1000)
+        b++;
+    w->stats.waited[b]++;
+    return us;
+}
+
+/*
+ * The slow-write log (UBUR_WRITER_SLOW_MS): one line on stderr for each batch that held a waited
+ * write or ran that long, and each restart, with the wall-clock time, to set beside a benchmark's
+ * phases or another trace.
+ */
+static void
+log_slow(int n, int64_t waited_us, int64_t batch_us, int64_t commit_us, int restart_rc)
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    char at[16];
+    snprintf(at, sizeof(at), "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+             now.tv_nsec / 1000000);
+    if (n == 0)
+        fprintf(stderr, "ubur: writer: slow restart at %s: %.1f ms%s\n", at, batch_us / 1000.0,
+                restart_rc ? ", given up" : "");
+    else
+        fprintf(stderr,
+                "ubur: writer: slow batch at %s: %d writes, oldest waited %.1f ms, batch %.1f ms,"
+                " commit %.1f ms\n",
+                at, n, waited_us / 1000.0, batch_us / 1000.0, commit_us / 1000.0);
 }
 
 /*
@@ -237,13 +277,14 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
 static void
 restart_log(struct ubur_writer *w)
 {
-    w->restart_wanted = false;
     pthread_mutex_unlock(&w->lock);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc =
         ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
     int64_t us = ubur_elapsed_us(&t0);
+    if (w->slow_us && us >= w->slow_us)
+        log_slow(0, 0, us, 0, rc);
     pthread_mutex_lock(&w->lock);
     if (rc)
         w->stats.restarts_busy++;
@@ -258,10 +299,11 @@ static void *
 writer_main(void *arg)
 {
     struct ubur_writer *w = arg;
+    pthread_setname_np(pthread_self(), "ubur-writer"); /* for top -H, perf and gdb */
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        if (w->restart_wanted && !w->stop)
+        if (!w->stop && ubur_store_log_restart_due(w->store))
             restart_log(w);
         while (!w->stop) {
             if (!w->head) {
@@ -293,14 +335,22 @@ writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&w->lock);
 
-        run_batch(w, batch);
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int64_t commit_us = run_batch(w, batch);
+        int64_t batch_us = ubur_elapsed_us(&t0);
 
         pthread_mutex_lock(&w->lock);
+        if (commit_us > w->stats.commit_us_max)
+            w->stats.commit_us_max = commit_us;
+        if (batch_us > w->stats.batch_us_max)
+            w->stats.batch_us_max = batch_us;
         w->stats.batches++;
         w->stats.jobs += n;
         if (n > w->stats.largest_batch)
             w->stats.largest_batch = n;
         struct write_job *detached = NULL, *waiting = NULL;
+        int64_t waited_us = 0;
         for (struct write_job *j = batch, *next; j; j = next) {
             next = j->next;
             if (j->rc)
@@ -326,42 +376,17 @@ writer_main(void *arg)
         }
         for (struct write_job *j = waiting, *next; j; j = next) {
             next = j->next; /* j belongs to its caller once done is set */
+            int64_t us = count_waited(w, j);
+            if (us > waited_us)
+                waited_us = us;
             j->done = true;
             pthread_cond_signal(&j->cond);
         }
-    }
-    pthread_mutex_unlock(&w->lock);
-    return NULL;
-}
-
-static void *
-checkpoint_main(void *arg)
-{
-    struct ubur_writer *w = arg;
-    pthread_mutex_lock(&w->lock);
-    while (!w->stop) {
-        struct timespec until = ubur_deadline(CLOCK_REALTIME, CHECKPOINT_MS);
-        pthread_cond_timedwait(&w->ckpt_wake, &w->lock, &until);
-        if (w->stop)
-            break;
-        pthread_mutex_unlock(&w->lock);
-        /*
-         * Passive: copies what no reader still needs, never waits, never blocks the writer. Then
-         * again while the last pass had much to copy (the frames committed while the previous
-         * one ran), so the writer's restart below is left only a few.
-         */
-        int log = 0, copied = 0, rc = 0;
-        for (int pass = 0, before = 0; pass < CHECKPOINT_PASSES; pass++, before = copied) {
-            rc = ubur_store_checkpoint(w->ckpt_store, UBUR_CHECKPOINT_PASSIVE, 0, &log, &copied,
-                                       NULL);
-            if (rc || log == 0 || copied - before < CHECKPOINT_FEW)
-                break;
+        if (w->slow_us && (waited_us >= w->slow_us || batch_us >= w->slow_us)) {
+            pthread_mutex_unlock(&w->lock);
+            log_slow(n, waited_us, batch_us, commit_us, 0);
+            pthread_mutex_lock(&w->lock);
         }
-        pthread_mutex_lock(&w->lock);
-        /* A long log is left: the writer restarts it after its current batch (an idle writer
-         * need not: with no reader on it, its next write restarts it anyway). */
-        if (!rc && log >= w->restart_frames)
-            w->restart_wanted = true;
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -379,32 +404,22 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
-    pthread_cond_init(&w->ckpt_wake, NULL);
     w->tail = &w->head;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
+    const char *slow = getenv("UBUR_WRITER_SLOW_MS");
+    w->slow_us = slow ? strtol(slow, NULL, 10) * 1000 : 0;
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
-    w->restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES;
-    if (w->restart_frames < 1)
-        w->restart_frames = 1;
-    if (ubur_store_kind(w->store) == UBUR_STORE_SQLITE &&
-        ubur_store_open(&w->ckpt_store, db_uri, NULL) == 0) {
-        ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=0", NULL);
-        w->has_ckpt = pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) == 0;
-        if (!w->has_ckpt) {
-            ubur_store_exec(w->store, "PRAGMA wal_autocheckpoint=1000", NULL);
-            ubur_store_close(w->ckpt_store);
-            w->ckpt_store = NULL;
-        }
-    }
+    struct ubur_checkpointer_policy policy = {
+        .every_ms = CHECKPOINT_MS,
+        .passes = CHECKPOINT_PASSES,
+        .restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES,
+        .trickle = true,
+    };
+    if (policy.restart_frames < 1)
+        policy.restart_frames = 1;
+    /* Without it (PostgreSQL; or no thread to be had) the connection checkpoints as usual. */
+    ubur_store_checkpointer_start(w->store, &policy, NULL);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        if (w->has_ckpt) {
-            pthread_mutex_lock(&w->lock);
-            w->stop = true;
-            pthread_cond_signal(&w->ckpt_wake);
-            pthread_mutex_unlock(&w->lock);
-            pthread_join(w->ckpt_thread, NULL);
-        }
-        ubur_store_close(w->ckpt_store);
         ubur_store_close(w->store);
         free(w);
         return ubur_error_set(err, UBUR_EINTERNAL, "cannot start the writer thread");
@@ -421,14 +436,10 @@ ubur_writer_close(struct ubur_writer *w)
     pthread_mutex_lock(&w->lock);
     w->stop = true;
     pthread_cond_signal(&w->wake);
-    pthread_cond_signal(&w->ckpt_wake);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
-    if (w->has_ckpt)
-        pthread_join(w->ckpt_thread, NULL);
-    ubur_store_close(w->ckpt_store);
-    ubur_store_close(w->store); /* the last connection to close checkpoints what is left */
-    pthread_cond_destroy(&w->ckpt_wake);
+    /* Stops the checkpointer; the last connection to close checkpoints what is left. */
+    ubur_store_close(w->store);
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     free(w);
@@ -473,6 +484,7 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     job.arg = arg;
     job.ctx = ctx;
     job.durable = durable;
+    clock_gettime(CLOCK_MONOTONIC, &job.queued_at);
     pthread_cond_init(&job.cond, NULL);
     pthread_mutex_lock(&w->lock);
     if (w->stop) {

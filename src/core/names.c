@@ -1000,6 +1000,7 @@ static double indel_tab[2][128]; /* [cross][symbol] */
 static double drop_tab[2][128];
 /* sub_tab with a Latin d and z as two readings of one letter (see DZ_READING) */
 #define DZ_READING 0.3
+#define DZ_WORTH 0.6 /* under UNIT_MATCH: no unit pair this far apart matches */
 static double sub_tab_dz[128][128];
 static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
 
@@ -1094,14 +1095,17 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
         ydz += y[j] == 'D' || y[j] == 'Z';
     }
     double d = phon_distance(x, n, y, m, drop, sub_tab);
-    if (latin && xdz == 1 && ydz == 1 && xd != yd)
-        /* A Latin d against a Latin z may be one of ض ظ ذ read two ways (Rida, Raza; Fadl,
-         * Fazal): DZ_READING instead of a close pair's cost, when each name has no other
-         * d or z (a name rarely has two of those letters: Aziz and Adid stay apart) */
-        d = phon_distance(x, n, y, m, drop, sub_tab_dz);
     double norm = na > nb ? na : nb;
     if (norm <= 0)
         return 1.0;
+    if (latin && xdz == 1 && ydz == 1 && xd != yd &&
+        1.0 - (d - (sub_tab['D']['Z'] - DZ_READING)) / norm >= DZ_WORTH)
+        /* A Latin d against a Latin z may be one of ض ظ ذ read two ways (Rida, Raza; Fadl,
+         * Fazal): DZ_READING instead of a close pair's cost, when each name has no other
+         * d or z (a name rarely has two of those letters: Aziz and Adid stay apart). Not
+         * computed when even that saving leaves the units too far apart to match (most
+         * such pairs: Hamza and Ahmad), which only lowers a similarity under it. */
+        d = phon_distance(x, n, y, m, drop, sub_tab_dz);
     double s = 1.0 - d / norm;
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }

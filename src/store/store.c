@@ -73,6 +73,26 @@ ubur_store_checkpoint(struct ubur_store *s, enum ubur_checkpoint_mode mode, int 
     return s->ops->checkpoint(s, mode, wait_ms, log_frames, copied_frames, err);
 }
 
+int
+ubur_store_checkpointer_start(struct ubur_store *s, const struct ubur_checkpointer_policy *p,
+                              struct ubur_error *err)
+{
+    return s->ops->checkpointer_start ? s->ops->checkpointer_start(s, p, err) : 0;
+}
+
+void
+ubur_store_checkpointer_stop(struct ubur_store *s)
+{
+    if (s->ops->checkpointer_stop)
+        s->ops->checkpointer_stop(s);
+}
+
+bool
+ubur_store_log_restart_due(struct ubur_store *s)
+{
+    return s->ops->log_restart_due && s->ops->log_restart_due(s);
+}
+
 void
 ubur_store_bulk_load(struct ubur_store *s, bool on)
 {

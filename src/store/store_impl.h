@@ -65,6 +65,11 @@ struct ubur_store_ops {
     /* Optional: checkpoints the write-ahead log (ubur_store_checkpoint). NULL: no WAL to fold. */
     int (*checkpoint)(struct ubur_store *s, enum ubur_checkpoint_mode mode, int wait_ms,
                       int *log_frames, int *copied_frames, struct ubur_error *err);
+    /* Optional, together: the checkpointer (ubur_store_checkpointer_start). NULL: none needed. */
+    int (*checkpointer_start)(struct ubur_store *s, const struct ubur_checkpointer_policy *p,
+                              struct ubur_error *err);
+    void (*checkpointer_stop)(struct ubur_store *s);
+    bool (*log_restart_due)(struct ubur_store *s);
 };
 
 #define UBUR_STMT_CACHE 256

@@ -13,10 +13,12 @@
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "store_impl.h"
@@ -24,7 +26,7 @@
 #include "ubur/util.h"
 #include "ubur/banned.h"
 
-struct checkpointer; /* a bulk load's checkpoint thread (sqlite_bulk_load) */
+struct checkpointer; /* the connection's checkpoint thread (ubur_store_checkpointer_start) */
 
 struct sqlite_store {
     struct ubur_store base;
@@ -32,8 +34,9 @@ struct sqlite_store {
     /* BEGIN IMMEDIATE, COMMIT, BEGIN DEFERRED: prepared once, not parsed per transaction */
     sqlite3_stmt *tx[3];
     struct checkpointer *ckpt;
-    int busy_ms;  /* the connection's busy timeout, restored after a checkpoint's shorter wait */
-    bool trickle; /* its database file's checkpoint writes are trickled (ubur_store_checkpoint) */
+    int busy_ms;    /* the connection's busy timeout, restored after a checkpoint's shorter wait */
+    bool trickle;   /* its database file's checkpoint writes are trickled (ubur_store_checkpoint) */
+    bool bulk_ckpt; /* ckpt was started by a bulk load (sqlite_bulk_load), which stops it */
     int64_t build_cache; /* cache_size before an index build (sqlite_index_build), or 0 */
 };
 
@@ -46,7 +49,7 @@ struct sqlite_stmt {
 };
 
 static const struct ubur_store_ops sqlite_ops;
-static void checkpointer_stop(struct sqlite_store *s);
+static void sqlite_checkpointer_stop(struct ubur_store *base);
 
 static struct sqlite_store *
 sqlite_store(struct ubur_store *s)
@@ -74,6 +77,20 @@ sqlite_fail(sqlite3 *db, int rc, struct ubur_error *err, const char *what)
 }
 
 /*
+ * Database pages in every connection's page cache come from one slab of PAGECACHE_PAGES buffers
+ * (SQLITE_CONFIG_PAGECACHE), reserved at start and backed by memory only as pages are used; past
+ * it, from malloc as before. In WAL mode a connection empties its page cache whenever another has
+ * committed (on the server, before nearly every request), so each request freed and allocated
+ * again, through malloc, the dozens of 4 KB buffers it read into: large-chunk allocations that
+ * walk glibc's bins, consolidate its fast bins and grow a thread's arena one mprotect at a time
+ * (malloc and free were 9% of the server's CPU, and the writer's arena grew for its first 15 s).
+ * From the slab, a page is a free-list pop under one mutex. 32,768 pages is 144 MB of address
+ * space: the writer's 64 MB cache and every request thread's working set.
+ */
+#define PAGECACHE_PAGES 32768
+#define PAGECACHE_PAGE_SIZE 4096 /* ubur's databases use SQLite's default page size */
+
+/*
  * Process-wide settings, made once before SQLite initialises. Memory statistics off: with
  * them on (the default) every allocation and free inside SQLite takes a global mutex and
  * updates counters that ubur never reads (no soft heap limit, no sqlite3_memory_used); a
@@ -84,6 +101,16 @@ static void
 sqlite_configure(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* Page buffers from a slab of our own (PAGECACHE_PAGES says why). */
+    int hdr = 0;
+    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK || hdr <= 0)
+        return;
+    size_t sz = (PAGECACHE_PAGE_SIZE + (size_t)hdr + 15) & ~(size_t)15;
+    void *slab = mmap(NULL, sz * PAGECACHE_PAGES, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (slab != MAP_FAILED &&
+        sqlite3_config(SQLITE_CONFIG_PAGECACHE, slab, (int)sz, PAGECACHE_PAGES) != SQLITE_OK)
+        munmap(slab, sz * PAGECACHE_PAGES);
 }
 
 /*
@@ -466,7 +493,7 @@ static void
 sqlite_close(struct ubur_store *base)
 {
     struct sqlite_store *s = sqlite_store(base);
-    checkpointer_stop(s); /* a bulk load left on */
+    sqlite_checkpointer_stop(base); /* the connection's checkpointer, if any */
     for (size_t i = 0; i < sizeof(s->tx) / sizeof(s->tx[0]); i++)
         sqlite3_finalize(s->tx[i]);
     sqlite3_close_v2(s->db);
@@ -669,49 +696,99 @@ sqlite_changes(struct ubur_stmt *b)
 }
 
 /*
- * During a bulk load the write-ahead log is checkpointed by a thread of its own, on its own
- * connection, while the loading thread goes on writing: copying the log's pages into the
- * database file (a read and a write per page, then an fsync) was about 8 % of a large
- * import's time, all of it on the one thread that writes. The loading connection's commit
- * hook (sqlite3_wal_hook, which replaces its automatic checkpoints) wakes the thread once
- * CHECKPOINT_PAGES pages have been added since the last checkpoint; the thread runs a
- * PASSIVE checkpoint, which never blocks the writer (it copies the frames committed so far
- * and leaves the rest to the next one). Once a checkpoint has copied every frame the writer's
- * next transaction starts the log again from its beginning, so the log stays about one or
- * two batches long. Durability is unchanged: the commits are the loader's, synchronous=FULL.
+ * The checkpointer (ubur_store_checkpointer_start): a thread with a connection of its own that
+ * runs PASSIVE checkpoints for the connection that writes, so the writing connection never
+ * copies the log's pages into the database file inside a commit (a read and a write per page,
+ * then a sync: it held every waiting caller of the border's writer, and was about 8% of a large
+ * import's time on its one loading thread). The writing connection's commit hook
+ * (sqlite3_wal_hook, which replaces its automatic checkpoints) counts the log's frames and wakes
+ * the thread once every_frames were added since the last pass (a bulk load: 25,000); a timer
+ * wakes it every every_ms when frames were added (the server's writer: once a second). A passive
+ * checkpoint never blocks the writer: it copies the frames no reader still needs and leaves the
+ * rest to the next pass. Once one has copied every frame with no reader left, the writer's next
+ * transaction starts the log again from its beginning (a bulk load, which has no readers, keeps
+ * its log a batch or two long); under steady reads that never happens, so the thread asks the
+ * writing connection's owner for a restart (restart_due) once the log is restart_frames long.
  */
-#define CHECKPOINT_PAGES 25000
+#define CHECKPOINT_FEW 256 /* a pass that copied fewer frames is not repeated at once */
 
 struct checkpointer {
     sqlite3 *db; /* its own connection to the same database */
+    struct ubur_checkpointer_policy policy;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int frames; /* the log's length at the last commit */
     int done;   /* frames copied by the last checkpoint */
+    int seen;   /* the log's length when the last checkpoint started */
     bool busy, stop;
     bool now; /* checkpoint at once, whatever the log's length (checkpointer_now) */
+    atomic_bool restart_due;
 };
+
+/* Whether a pass is due: called with c->lock held; `timed` once the timer has run out. */
+static bool
+checkpointer_due(const struct checkpointer *c, bool timed)
+{
+    if (c->now)
+        return true;
+    /* Frames added since the last pass, not frames left uncopied: a reader may hold those. */
+    if (c->policy.every_frames > 0 && c->frames - c->seen >= c->policy.every_frames)
+        return true;
+    return timed && c->frames > c->done;
+}
+
+/* One round: passive passes while they have much to copy. Returns the log's frames left, or -1. */
+static int
+checkpointer_round(struct checkpointer *c, int *copied)
+{
+    int log = 0, rc = SQLITE_OK;
+    *copied = 0;
+    for (int pass = 0, before = 0; pass < c->policy.passes; pass++, before = *copied) {
+        log = 0;
+        rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, copied);
+        if (rc != SQLITE_OK || log <= 0 || *copied - before < CHECKPOINT_FEW)
+            break;
+    }
+    return rc == SQLITE_OK && *copied >= 0 ? log : -1;
+}
 
 static void *
 checkpointer_main(void *arg)
 {
     struct checkpointer *c = arg;
+    pthread_setname_np(pthread_self(), "ubur-checkpoint");
     pthread_mutex_lock(&c->lock);
+    struct timespec next = ubur_deadline(CLOCK_REALTIME, c->policy.every_ms);
     for (;;) {
-        while (!c->stop && !c->now && c->frames - c->done < CHECKPOINT_PAGES)
-            pthread_cond_wait(&c->wake, &c->lock);
+        bool timed = false;
+        while (!c->stop && !checkpointer_due(c, timed)) {
+            if (c->policy.every_ms <= 0) {
+                pthread_cond_wait(&c->wake, &c->lock);
+                continue;
+            }
+            if (ubur_deadline_passed(CLOCK_REALTIME, &next)) {
+                next = ubur_deadline(CLOCK_REALTIME, c->policy.every_ms);
+                timed = true;
+                continue;
+            }
+            pthread_cond_timedwait(&c->wake, &c->lock, &next);
+        }
         if (c->stop)
             break;
         c->now = false;
         c->busy = true;
+        c->seen = c->frames;
         pthread_mutex_unlock(&c->lock);
-        int log = 0, copied = 0;
-        int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        int copied = 0;
+        int log = checkpointer_round(c, &copied);
         pthread_mutex_lock(&c->lock);
         c->busy = false;
-        /* After a failure (the database busy) wait for the next CHECKPOINT_PAGES pages. */
-        c->done = rc == SQLITE_OK && copied >= 0 ? copied : c->frames;
+        /* After a failure (the database busy) wait for the next trigger's frames. */
+        c->done = log >= 0 ? copied : c->frames;
+        /* An idle writer need not restart: with no reader on the log its next write does. */
+        if (c->policy.restart_frames > 0 && log >= c->policy.restart_frames)
+            atomic_store(&c->restart_due, true);
     }
     pthread_mutex_unlock(&c->lock);
     return NULL;
@@ -725,30 +802,42 @@ checkpointer_hook(void *arg, sqlite3 *db, const char *name, int frames)
     struct checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     if (frames < c->frames) /* the log started again from its beginning */
-        c->done = 0;
+        c->done = c->seen = 0;
     c->frames = frames;
-    if (!c->busy && frames - c->done >= CHECKPOINT_PAGES)
+    if (!c->busy && c->policy.every_frames > 0 && frames - c->seen >= c->policy.every_frames)
         pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->lock);
     return SQLITE_OK;
 }
 
-/* Starts the thread; on any failure the load goes on with ordinary automatic checkpoints. */
-static void
-checkpointer_start(struct sqlite_store *s)
+static int
+sqlite_checkpointer_start(struct ubur_store *base, const struct ubur_checkpointer_policy *p,
+                          struct ubur_error *err)
 {
+    struct sqlite_store *s = sqlite_store(base);
     const char *path = sqlite3_db_filename(s->db, "main");
-    if (!path || !*path || s->ckpt)
-        return;
+    if (s->ckpt)
+        return ubur_error_set(err, UBUR_EINTERNAL, "the connection has a checkpointer already");
+    if (!path || !*path)
+        return ubur_error_set(err, UBUR_EINVAL, "no database file to checkpoint");
     struct checkpointer *c = ubur_calloc(1, sizeof(*c));
-    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK ||
-        sqlite3_exec(c->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK) {
+    c->policy = *p;
+    if (c->policy.passes < 1)
+        c->policy.passes = 1;
+    atomic_init(&c->restart_due, false);
+    int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             trickle_vfs_name());
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite_fail(c->db, rc, err, "checkpointer");
         sqlite3_close(c->db);
         free(c);
-        return;
+        return UBUR_ESTORE;
     }
-    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_busy_timeout(c->db, 10000); /* a passive checkpoint never calls it; closing may */
+    if (p->trickle)
+        sqlite3_file_control(c->db, "main", TRICKLE_FCNTL, NULL);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
     if (pthread_create(&c->thread, NULL, checkpointer_main, c)) {
@@ -756,10 +845,11 @@ checkpointer_start(struct sqlite_store *s)
         pthread_mutex_destroy(&c->lock);
         sqlite3_close(c->db);
         free(c);
-        return;
+        return ubur_error_set(err, UBUR_EINTERNAL, "cannot start the checkpoint thread");
     }
     s->ckpt = c;
     sqlite3_wal_hook(s->db, checkpointer_hook, c);
+    return 0;
 }
 
 /* Asks the thread for a checkpoint now, when it has frames to copy: the load has ended and
@@ -779,12 +869,14 @@ checkpointer_now(struct sqlite_store *s)
 }
 
 static void
-checkpointer_stop(struct sqlite_store *s)
+sqlite_checkpointer_stop(struct ubur_store *base)
 {
+    struct sqlite_store *s = sqlite_store(base);
     struct checkpointer *c = s->ckpt;
     if (!c)
         return;
-    sqlite3_wal_hook(s->db, NULL, NULL); /* the PRAGMA after this puts the automatic one back */
+    sqlite3_wal_hook(s->db, NULL,
+                     NULL); /* a wal_autocheckpoint PRAGMA puts the automatic one back */
     pthread_mutex_lock(&c->lock);
     c->stop = true;
     pthread_cond_signal(&c->wake);
@@ -795,6 +887,15 @@ checkpointer_stop(struct sqlite_store *s)
     sqlite3_close(c->db);
     free(c);
     s->ckpt = NULL;
+    s->bulk_ckpt = false;
+}
+
+static bool
+sqlite_log_restart_due(struct ubur_store *base)
+{
+    struct checkpointer *c = sqlite_store(base)->ckpt;
+    return c && atomic_load_explicit(&c->restart_due, memory_order_relaxed) &&
+           atomic_exchange(&c->restart_due, false);
 }
 
 /* A bulk load's settings (ubur_store_bulk_load); off restores those of open. Failures are
@@ -803,18 +904,28 @@ static void
 sqlite_bulk_load(struct ubur_store *base, bool on)
 {
     struct sqlite_store *s = sqlite_store(base);
-    if (!on)
-        checkpointer_stop(s);
+    /* A checkpointer the connection had already stays, with its commit hook (which a
+     * wal_autocheckpoint PRAGMA would replace). */
+    bool own = s->ckpt && !s->bulk_ckpt;
+    if (!on && s->bulk_ckpt)
+        sqlite_checkpointer_stop(base);
+    if (!own)
+        sqlite3_exec(s->db,
+                     on ? "PRAGMA wal_autocheckpoint=100000" : "PRAGMA wal_autocheckpoint=1000",
+                     NULL, NULL, NULL);
     sqlite3_exec(s->db,
-                 on ? "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=100000;"
+                 on ? "PRAGMA cache_size=-1048576;"
                       " PRAGMA ignore_check_constraints=ON; PRAGMA foreign_keys=OFF;"
                     : "PRAGMA foreign_keys=ON; PRAGMA ignore_check_constraints=OFF;"
-                      " PRAGMA wal_autocheckpoint=1000; PRAGMA cache_size=-65536;",
+                      " PRAGMA cache_size=-65536;",
                  NULL, NULL, NULL);
-    if (on)
-        checkpointer_start(s);
-    else /* the log grew while the load ran: fold it back into the database now */
+    if (on && !s->ckpt) {
+        /* Every 25,000 pages, one pass each, not trickled: as measured for the import. */
+        static const struct ubur_checkpointer_policy bulk = {.every_frames = 25000, .passes = 1};
+        s->bulk_ckpt = sqlite_checkpointer_start(base, &bulk, NULL) == 0;
+    } else if (!on) { /* the log grew while the load ran: fold it back into the database now */
         sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
 }
 
 /*
@@ -920,6 +1031,9 @@ static const struct ubur_store_ops sqlite_ops = {
     .name = "sqlite",
     .kind = UBUR_STORE_SQLITE,
     .checkpoint = sqlite_checkpoint,
+    .checkpointer_start = sqlite_checkpointer_start,
+    .checkpointer_stop = sqlite_checkpointer_stop,
+    .log_restart_due = sqlite_log_restart_due,
     .close = sqlite_close,
     .exec = sqlite_exec,
     .begin = sqlite_begin,

@@ -1236,6 +1236,86 @@ test_checkpoint_many_pages(void **state)
     ubur_store_close(other);
 }
 
+/* Polls ubur_store_log_restart_due for at most two seconds. */
+static bool
+restart_due_within(struct ubur_store *s)
+{
+    for (int i = 0; i < 400; i++) {
+        if (ubur_store_log_restart_due(s))
+            return true;
+        struct timespec pause = {0, 5000000};
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+/*
+ * ubur_store_checkpointer_start: on SQLite the thread's passive checkpoints run on the frames
+ * trigger and on the timer, and a pass that leaves a log of restart_frames or more makes
+ * ubur_store_log_restart_due true once; the owner's restart then succeeds. A bulk load on the
+ * same connection keeps the checkpointer it found (its end does not stop it). One checkpointer a
+ * connection. On PostgreSQL there is nothing to start and no restart is ever due.
+ */
+static void
+test_checkpointer(void **state)
+{
+    struct fixture *f = *state;
+    struct ubur_error err = UBUR_ERROR_INIT;
+    make_table(f->s);
+    struct ubur_checkpointer_policy frames = {
+        .every_frames = 20, .passes = 1, .restart_frames = 20};
+    if (f->pg) {
+        assert_int_equal(ubur_store_checkpointer_start(f->s, &frames, &err), 0);
+        assert_false(ubur_store_log_restart_due(f->s));
+        ubur_store_checkpointer_stop(f->s);
+        return;
+    }
+    struct ubur_store *reader = NULL;
+    assert_int_equal(ubur_store_open(&reader, f->uri, &err), 0);
+    assert_int_equal(ubur_store_checkpointer_start(f->s, &frames, &err), 0);
+    assert_int_equal(ubur_store_checkpointer_start(f->s, &frames, &err), UBUR_EINTERNAL);
+    /* a reader keeps the log from being restarted: after 20 frames a pass leaves a long log */
+    ubur_store_read_begin(reader);
+    assert_int_equal(count_rows(reader, "SELECT COUNT(*) FROM t"), 0);
+    for (int64_t i = 1; i <= 40; i++)
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", i), 1);
+    assert_true(restart_due_within(f->s));
+    assert_false(ubur_store_log_restart_due(f->s)); /* once */
+    assert_int_equal(ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 20, NULL, NULL, &err),
+                     UBUR_EBUSY);
+    ubur_store_read_end(reader);
+    /* the checkpointer's own pass may be running: the owner's restart then gives up at once, and
+     * the writer retries it at the next request; here, a few times */
+    int log = -1, copied = -1, rc = UBUR_EBUSY;
+    for (int i = 0; i < 100 && rc == UBUR_EBUSY; i++) {
+        if ((rc = ubur_store_checkpoint(f->s, UBUR_CHECKPOINT_RESTART, 20, &log, &copied, &err)))
+            nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+    assert_int_equal(rc, 0);
+    assert_true(log >= 40);
+    assert_int_equal(copied, log);
+    /* a bulk load neither replaces nor, at its end, stops the connection's checkpointer */
+    ubur_store_bulk_load(f->s, true);
+    ubur_store_bulk_load(f->s, false);
+    ubur_store_read_begin(reader);
+    assert_int_equal(count_rows(reader, "SELECT COUNT(*) FROM t"), 40);
+    for (int64_t i = 41; i <= 80; i++)
+        assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", i), 1);
+    assert_true(restart_due_within(f->s));
+    ubur_store_read_end(reader);
+    ubur_store_checkpointer_stop(f->s);
+    ubur_store_checkpointer_stop(f->s); /* a no-op without one */
+
+    /* the timer alone (no frames trigger): one commit, and within the period a pass runs */
+    struct ubur_checkpointer_policy timed = {.every_ms = 20, .passes = 4, .restart_frames = 1};
+    assert_int_equal(ubur_store_checkpointer_start(f->s, &timed, &err), 0);
+    assert_int_equal(ubur_store_run(f->s, &err, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)81),
+                     1);
+    assert_true(restart_due_within(f->s));
+    ubur_store_close(reader);
+    /* closing the connection stops it (the fixture's teardown) */
+}
+
 #define CONTRACT(setup_fn)                                                                         \
     cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                                \
         cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),              \
@@ -1247,6 +1327,7 @@ test_checkpoint_many_pages(void **state)
         cmocka_unit_test_setup_teardown(test_read_snapshot, setup_fn, teardown),                   \
         cmocka_unit_test_setup_teardown(test_checkpoint, setup_fn, teardown),                      \
         cmocka_unit_test_setup_teardown(test_checkpoint_many_pages, setup_fn, teardown),           \
+        cmocka_unit_test_setup_teardown(test_checkpointer, setup_fn, teardown),                    \
         cmocka_unit_test_setup_teardown(test_conflicts, setup_fn, teardown),                       \
         cmocka_unit_test_setup_teardown(test_failed_statement_aborts_tx, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_savepoint_recovers, setup_fn, teardown),              \
