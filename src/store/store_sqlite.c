@@ -14,6 +14,7 @@
  * one process-wide map of its own, never unmapped while a connection has the
  * file open (the read map).
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -24,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store_impl.h"
 #include "ubur/alloc.h"
@@ -105,7 +107,11 @@ static void
 sqlite_configure(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    /* Page buffers from a slab of our own (PAGECACHE_PAGES says why). */
+    /* Page buffers from a slab of our own (PAGECACHE_PAGES says why); not under
+     * AddressSanitizer, which checks only what malloc hands out. */
+#if defined(__SANITIZE_ADDRESS__)
+    return;
+#endif
     int hdr = 0;
     if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK || hdr <= 0)
         return;
@@ -162,14 +168,14 @@ struct trickle_file {
  *
  * The map is made when the first connection opens the file and undone when the last one closes
  * it; it reserves twice the file's size plus 1 GB of address space, so the file can grow under it.
- * It is made from the descriptor SQLite's own file holds: the map never opens or closes a
- * descriptor of its own on the database, because closing any descriptor of a file drops every
- * POSIX lock the process holds on it (SQLite's unix VFS goes to great lengths never to do that);
- * another process could then take the database's exclusive lock, checkpoint and delete a log this
- * process is still writing. The descriptor is read from the default VFS's file (unixFile, whose
- * first fields have been method, VFS, inode, descriptor since SQLite 3.7), and used only when the
- * default VFS is "unix" and the descriptor is the file SQLite opened (same device and inode as the
- * path): otherwise there is no map and reads are as before.
+ * Closing any descriptor of a file drops every POSIX lock the process holds on it (SQLite's unix
+ * VFS goes to great lengths never to do that): another process could then take the database's
+ * exclusive lock, checkpoint and delete a log this process is still writing. So a descriptor of
+ * the map's own is opened and closed only to make a map, which happens only when no connection
+ * of this process has the file open through "ubur" (the map's count of connections is zero), and
+ * so none holds a lock on it; a connection that finds the map (found by the path's device and
+ * inode, as SQLite's file is) only counts itself in. A map that could not be made stays listed,
+ * empty, so that later connections do not try again while earlier ones hold their locks.
  *
  * A read is served from the map only below `valid`, a size the file is known to have reached (a
  * read past it asks the file's size again through the file's own xFileSize, and past the
@@ -192,30 +198,17 @@ struct read_map {
 static pthread_mutex_t read_maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct read_map *read_maps;
 
-/* The start of SQLite's unixFile (os_unix.c), for its descriptor. */
-struct unix_file_head {
-    const void *methods;
-    sqlite3_vfs *vfs;
-    void *inode;
-    int fd;
-};
-
-/* The read map of the database file `real` (the default VFS's file, opened as `name`), shared;
- * NULL if none. */
+/* The read map of the database file opened as `name`, shared; NULL if none. */
 static struct read_map *
-read_map_open(sqlite3_vfs *vfs, sqlite3_file *real, const char *name)
+read_map_open(const char *name)
 {
     static int enabled = -1;
     if (enabled < 0) {
         const char *e = getenv("UBUR_SQLITE_READ_MAP");
         enabled = !(e && !strcmp(e, "0"));
     }
-    if (!enabled || !name || sizeof(size_t) < 8 || strcmp(vfs->zName, "unix") != 0)
-        return NULL;
-    const struct unix_file_head *u = (const struct unix_file_head *)real;
-    struct stat sb, by_name;
-    if (u->vfs != vfs || u->fd < 0 || fstat(u->fd, &sb) || !S_ISREG(sb.st_mode) ||
-        stat(name, &by_name) || by_name.st_dev != sb.st_dev || by_name.st_ino != sb.st_ino)
+    struct stat sb;
+    if (!enabled || !name || sizeof(size_t) < 8 || stat(name, &sb) || !S_ISREG(sb.st_mode))
         return NULL;
     pthread_mutex_lock(&read_maps_lock);
     struct read_map *m = read_maps;
@@ -224,19 +217,26 @@ read_map_open(sqlite3_vfs *vfs, sqlite3_file *real, const char *name)
     if (m) {
         m->refs++;
     } else {
-        size_t len = ((size_t)sb.st_size * 2 + ((size_t)1 << 30) + 0xfffff) & ~(size_t)0xfffff;
-        void *base = mmap(NULL, len, PROT_READ, MAP_SHARED, u->fd, 0);
-        if (base != MAP_FAILED) {
-            m = ubur_calloc(1, sizeof(*m));
-            m->dev = sb.st_dev;
-            m->ino = sb.st_ino;
-            m->refs = 1;
-            m->base = base;
-            m->len = len;
-            atomic_store(&m->valid, (int64_t)sb.st_size);
-            m->next = read_maps;
-            read_maps = m;
+        /* no connection of this process has the file open: closing fd drops no lock */
+        m = ubur_calloc(1, sizeof(*m));
+        m->dev = sb.st_dev;
+        m->ino = sb.st_ino;
+        m->refs = 1;
+        int fd = open(name, O_RDONLY | O_CLOEXEC);
+        struct stat fb;
+        if (fd >= 0 && !fstat(fd, &fb) && fb.st_dev == sb.st_dev && fb.st_ino == sb.st_ino) {
+            size_t len = ((size_t)fb.st_size * 2 + ((size_t)1 << 30) + 0xfffff) & ~(size_t)0xfffff;
+            void *base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+            if (base != MAP_FAILED) {
+                m->base = base;
+                m->len = len;
+                atomic_store(&m->valid, (int64_t)fb.st_size);
+            }
         }
+        if (fd >= 0)
+            close(fd);
+        m->next = read_maps;
+        read_maps = m;
     }
     pthread_mutex_unlock(&read_maps_lock);
     return m;
@@ -253,7 +253,8 @@ read_map_close(struct read_map *m)
         while (*p != m)
             p = &(*p)->next;
         *p = m->next;
-        munmap((void *)m->base, m->len);
+        if (m->base)
+            munmap((void *)m->base, m->len);
         free(m);
     }
     pthread_mutex_unlock(&read_maps_lock);
@@ -264,7 +265,7 @@ read_map_close(struct read_map *m)
 static const char *
 read_map_at(struct read_map *m, sqlite3_file *real, sqlite3_int64 off, int n)
 {
-    if (off < 0 || n <= 0 || (uint64_t)off + (uint64_t)n > m->len)
+    if (!m->base || off < 0 || n <= 0 || (uint64_t)off + (uint64_t)n > m->len)
         return NULL;
     int64_t end = off + n;
     if (end > atomic_load_explicit(&m->valid, memory_order_acquire)) {
@@ -389,7 +390,7 @@ trickle_control(sqlite3_file *base, int op, void *arg)
     if (op == SQLITE_FCNTL_CKPT_DONE && f->on)
         trickle_sync(f);
     if (op == READ_MAP_FCNTL)
-        return f->map ? SQLITE_OK : SQLITE_NOTFOUND;
+        return f->map && f->map->base ? SQLITE_OK : SQLITE_NOTFOUND;
     if (op == SQLITE_FCNTL_MMAP_SIZE && f->map) {
         /* SQLite's mmap_size only turns xFetch on; the file underneath never maps (read map) */
         sqlite3_int64 *size = arg;
@@ -474,7 +475,7 @@ trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, 
         f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
         f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
         if (rc == SQLITE_OK && f->main_db)
-            f->map = read_map_open(real, f->real, name);
+            f->map = read_map_open(name);
     }
     return rc;
 }
