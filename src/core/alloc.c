@@ -238,30 +238,12 @@ ubur_buf_add_json(struct ubur_buf *b, const char *s)
             continue;
         rc = ubur_buf_add(b, run, (size_t)(s - run));
         run = s + 1;
-        char esc[8];
-        switch (c) {
-        case '"':
-        case '\\':
-            esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
-            break;
-        case '\b':
-            memcpy(esc, "\\b", 3);
-            break;
-        case '\f':
-            memcpy(esc, "\\f", 3);
-            break;
-        case '\n':
-            memcpy(esc, "\\n", 3);
-            break;
-        case '\r':
-            memcpy(esc, "\\r", 3);
-            break;
-        case '\t':
-            memcpy(esc, "\\t", 3);
-            break;
-        default:
+        /* jansson's short escapes; any other control character as \u00XX */
+        static const char short_esc[] = {['"'] = '"',  ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+                                         ['\n'] = 'n', ['\r'] = 'r',  ['\t'] = 't'};
+        char esc[8] = {'\\', short_esc[c]};
+        if (!esc[1])
             snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)c);
-        }
         if (!rc)
             rc = ubur_buf_adds(b, esc);
     }
