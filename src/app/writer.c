@@ -566,8 +566,10 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     const char *slow = getenv("UBUR_WRITER_SLOW_MS");
     w->slow_us = slow ? strtol(slow, NULL, 10) * 1000 : 0;
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
+    const char *every = getenv("UBUR_WRITER_CHECKPOINT_MS"); /* tests: checkpoint more often */
     struct ubur_checkpointer_policy policy = {
-        .every_ms = CHECKPOINT_MS,
+        .every_ms = every && strtol(every, NULL, 10) > 0 ? (int)strtol(every, NULL, 10)
+                                                         : CHECKPOINT_MS,
         .passes = CHECKPOINT_PASSES,
         .restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES,
         .trickle = true,
