@@ -220,34 +220,54 @@ set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
     return durable ? 0 : ubur_store_exec(w->store, "SET LOCAL synchronous_commit TO OFF", err);
 }
 
-/* Applies one batch in one transaction. Sets each job's rc; marks nothing done. Returns the
- * commit's time in microseconds (0 when it did not get that far). */
-static int64_t
-run_batch(struct ubur_writer *w, struct write_job *batch)
+/*
+ * One transaction of the writer: the jobs it holds (in queue order), whether it is open, and
+ * whether it died (its BEGIN or a savepoint failed: rolled back, every job of it failed).
+ */
+struct tx {
+    struct write_job *head, **tail;
+    int n;
+    bool open, dead;
+};
+
+/*
+ * Runs jobs (the tail of t's list, from `jobs`) inside t's transaction, opening it first. Sets
+ * each job's rc; marks nothing done. Pipelined, a transaction takes jobs in several rounds (the
+ * writer's loop says when); otherwise in one.
+ */
+static void
+run_jobs(struct ubur_writer *w, struct tx *t, struct write_job *jobs)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
-    bool durable = false;
-    for (struct write_job *j = batch; j; j = j->next)
-        durable |= j->durable;
-    /* Pipelined, the connection stays at synchronous=NORMAL: its commits never sync. */
-    int rc = ubur_store_kind(w->store) == UBUR_STORE_SQLITE && !w->pipelined
+    int rc = 0;
+    if (t->dead) {
+        /* fail_batch left the first failure's code on every earlier job: reuse it */
+        fail_batch(jobs, t->head->rc ? t->head->rc : UBUR_ESTORE, &t->head->err);
+        return;
+    }
+    if (!t->open) {
+        bool durable = false;
+        for (struct write_job *j = jobs; j; j = j->next)
+            durable |= j->durable;
+        /* Pipelined, the connection stays at synchronous=NORMAL: its commits never sync. */
+        rc = ubur_store_kind(w->store) == UBUR_STORE_SQLITE && !w->pipelined
                  ? set_durability(w, durable, &err)
                  : 0;
-    if (!rc)
-        rc = ubur_store_begin(w->store, &err);
-    if (!rc && ubur_store_kind(w->store) != UBUR_STORE_SQLITE &&
-        (rc = set_durability(w, durable, &err)))
-        ubur_store_rollback(w->store);
-    if (rc) {
-        fail_batch(batch, rc, &err);
-        return 0;
-    }
-    for (struct write_job *j = batch; j; j = j->next) {
-        if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err))) {
-            fail_batch(batch, rc, &err);
+        if (!rc)
+            rc = ubur_store_begin(w->store, &err);
+        if (!rc && ubur_store_kind(w->store) != UBUR_STORE_SQLITE &&
+            (rc = set_durability(w, durable, &err)))
             ubur_store_rollback(w->store);
-            return 0;
+        if (rc) {
+            fail_batch(t->head, rc, &err);
+            t->dead = true;
+            return;
         }
+        t->open = true;
+    }
+    for (struct write_job *j = jobs; j; j = j->next) {
+        if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err)))
+            break;
         struct ubur_store *own = j->ctx->store;
         struct ubur_writer *own_writer = j->ctx->writer;
         j->ctx->store = w->store;
@@ -260,17 +280,38 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         rc = j->rc ? savepoint(w, "ROLLBACK TO ubur_job", &err) : 0;
         if (!rc)
             rc = savepoint(w, "RELEASE ubur_job", &err);
-        if (rc) {
-            /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
-            fail_batch(batch, rc, &err);
-            ubur_store_rollback(w->store);
-            return 0;
-        }
+        if (rc)
+            break;
     }
+    if (rc) {
+        /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
+        for (struct write_job *j = t->head; j; j = j->next)
+            if (j->rc == 0) {
+                j->rc = rc;
+                j->err = err;
+                if (!j->err.code)
+                    j->err.code = rc;
+            }
+        ubur_store_rollback(w->store);
+        t->dead = true;
+        t->open = false;
+    }
+}
+
+/* Commits t (when open and alive); a failed commit fails every job. Returns the commit's time in
+ * microseconds (0 when there was none). */
+static int64_t
+commit_tx(struct ubur_writer *w, struct tx *t)
+{
+    if (!t->open || t->dead)
+        return 0;
+    struct ubur_error err = UBUR_ERROR_INIT;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((rc = ubur_store_commit(w->store, &err)))
-        fail_batch(batch, rc, &err);
+    int rc = ubur_store_commit(w->store, &err);
+    if (rc)
+        fail_batch(t->head, rc, &err);
+    t->open = false;
     return ubur_elapsed_us(&t0);
 }
 
@@ -397,6 +438,7 @@ syncer_main(void *arg)
         }
         int64_t batches = covers - w->synced;
         w->synced = covers;
+        pthread_cond_signal(&w->wake); /* a transaction held open for the syncer commits now */
         w->stats.syncs++;
         if (us > w->stats.sync_us_max)
             w->stats.sync_us_max = us;
@@ -446,37 +488,57 @@ writer_main(void *arg)
         }
         if (!w->head)
             break; /* stopping, and nothing left to write */
-        /* Take up to max_batch jobs off the queue. */
-        struct write_job *batch = w->head, *last = batch;
-        int n = 1, waited = !batch->on_done;
-        while (last->next && n < w->max_batch) {
-            last = last->next;
-            n++;
-            waited += !last->on_done;
-        }
-        w->queued -= n;
-        w->waited -= waited;
-        w->head = last->next;
-        if (!w->head)
-            w->tail = &w->head;
-        last->next = NULL;
-        pthread_mutex_unlock(&w->lock);
-
+        struct tx tx = {.tail = &tx.head};
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int64_t commit_us = 0;
-        int sync_rc = 0;
-        struct ubur_error sync_err = UBUR_ERROR_INIT;
-        if (w->pipelined) { /* read under the lock: the syncer writes it */
-            pthread_mutex_lock(&w->lock);
-            sync_rc = w->sync_rc;
-            sync_err = w->sync_err;
+        for (;;) {
+            /* Take up to max_batch jobs in all off the queue, and run them. */
+            struct write_job *first = w->head, *last = first;
+            int n = 1, waited = !first->on_done;
+            while (last->next && tx.n + n < w->max_batch) {
+                last = last->next;
+                n++;
+                waited += !last->on_done;
+            }
+            w->queued -= n;
+            w->waited -= waited;
+            w->head = last->next;
+            if (!w->head)
+                w->tail = &w->head;
+            last->next = NULL;
+            *tx.tail = first;
+            tx.tail = &last->next;
+            tx.n += n;
+            int sync_rc = w->sync_rc; /* the syncer writes it, under the lock */
+            struct ubur_error sync_err = w->sync_err;
             pthread_mutex_unlock(&w->lock);
+            if (sync_rc) { /* the log could not be synced: nothing more is written */
+                fail_batch(first, sync_rc, &sync_err);
+                tx.dead = !tx.open;
+            } else {
+                run_jobs(w, &tx, first);
+            }
+            pthread_mutex_lock(&w->lock);
+            /*
+             * Pipelined, the transaction stays open while the syncer is busy with the batches
+             * before it: jobs that arrive meanwhile join it (their statements run while the
+             * disk syncs), and it commits as soon as the syncer is free to sync it. Its jobs
+             * would wait for that sync anyway (a sync covers only commits made before it
+             * began), so waiting to commit costs them nothing, and one commit instead of
+             * several writes the B-trees' last pages to the log once.
+             */
+            if (!w->pipelined || tx.dead || tx.n >= w->max_batch)
+                break;
+            /* busy: a committed batch waits for its sync (in flight, or about to start) */
+            while (w->sync_wanted > w->synced && !w->head && !w->stop)
+                pthread_cond_wait(&w->wake, &w->lock);
+            if (w->sync_wanted <= w->synced || !w->head)
+                break; /* the syncer is free: commit; or stopping */
         }
-        if (sync_rc) /* the log could not be synced: nothing more is written */
-            fail_batch(batch, sync_rc, &sync_err);
-        else
-            commit_us = run_batch(w, batch);
+        struct write_job *batch = tx.head;
+        int n = tx.n;
+        pthread_mutex_unlock(&w->lock);
+        int64_t commit_us = commit_tx(w, &tx);
         int64_t batch_us = ubur_elapsed_us(&t0);
 
         pthread_mutex_lock(&w->lock);
