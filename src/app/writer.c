@@ -155,12 +155,12 @@ struct ubur_writer {
     struct ubur_writer_stats stats;
     bool sync_normal; /* SQLite: the connection's synchronous is NORMAL (a lazy batch) */
     /* The pipeline (the file comment): all under `lock` */
-    bool pipelined;            /* the connection defers its syncs to the syncer thread */
+    bool pipelined; /* the connection defers its syncs to the syncer thread */
     pthread_t syncer;
-    pthread_cond_t sync_wake;  /* to the syncer: a batch wants its sync, or stop */
-    int64_t committed;         /* the last batch whose COMMIT has returned */
-    int64_t sync_wanted;       /* the last batch with durable jobs waiting for a sync */
-    int64_t synced;            /* every batch up to this one is covered by a finished sync */
+    pthread_cond_t sync_wake; /* to the syncer: a batch wants its sync, or stop */
+    int64_t committed;        /* the last batch whose COMMIT has returned */
+    int64_t sync_wanted;      /* the last batch with durable jobs waiting for a sync */
+    int64_t synced;           /* every batch up to this one is covered by a finished sync */
     struct write_job *unsynced, **unsynced_tail; /* durable jobs awaiting it, batch order */
     bool sync_stop;
     int sync_rc; /* a failed sync (sticky): every later durable job fails with sync_err */
@@ -630,8 +630,8 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
     const char *every = getenv("UBUR_WRITER_CHECKPOINT_MS"); /* tests: checkpoint more often */
     struct ubur_checkpointer_policy policy = {
-        .every_ms = every && strtol(every, NULL, 10) > 0 ? (int)strtol(every, NULL, 10)
-                                                         : CHECKPOINT_MS,
+        .every_ms =
+            every && strtol(every, NULL, 10) > 0 ? (int)strtol(every, NULL, 10) : CHECKPOINT_MS,
         .passes = CHECKPOINT_PASSES,
         .restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES,
         .trickle = true,

@@ -97,8 +97,7 @@ int
 ubur_store_defer_sync(struct ubur_store *s, struct ubur_error *err)
 {
     if (!s->ops->defer_sync)
-        return ubur_error_set(err, UBUR_EINVAL, "the %s store commits synchronously",
-                              s->ops->name);
+        return ubur_error_set(err, UBUR_EINVAL, "the %s store commits synchronously", s->ops->name);
     if (s->in_tx || s->in_read)
         return ubur_error_set(err, UBUR_EINTERNAL, "defer_sync inside a transaction");
     return s->ops->defer_sync(s, err);

@@ -180,7 +180,10 @@ sh_sync(sqlite3_file *base, int flags)
 }
 
 #define SH_PASS(ret, name, params, args)                                                           \
-    static ret sh_##name params { return sh_real_file(f)->pMethods->x##name args; }
+    static ret sh_##name params                                                                    \
+    {                                                                                              \
+        return sh_real_file(f)->pMethods->x##name args;                                            \
+    }
 SH_PASS(int, FileSize, (sqlite3_file * f, sqlite3_int64 *s), (sh_real_file(f), s))
 SH_PASS(int, Lock, (sqlite3_file * f, int l), (sh_real_file(f), l))
 SH_PASS(int, Unlock, (sqlite3_file * f, int l), (sh_real_file(f), l))
@@ -545,9 +548,9 @@ test_power_cut_keeps_acknowledged(void **state)
     ubur_writer_close(w);
     power_cut(dbpath, cutpath, false, &seed);
     assert_true(check_cut(nacked, acked) >= nacked);
-    print_message("%d power cuts, %d acknowledged writes, %lld batches, %lld syncs, %lld restarts\n",
-                  cuts, nacked, (long long)st.batches, (long long)st.syncs,
-                  (long long)st.restarts);
+    print_message(
+        "%d power cuts, %d acknowledged writes, %lld batches, %lld syncs, %lld restarts\n", cuts,
+        nacked, (long long)st.batches, (long long)st.syncs, (long long)st.restarts);
     free(ids);
     remove_db(dbpath);
     remove_db(cutpath);
