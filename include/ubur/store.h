@@ -139,6 +139,27 @@ void ubur_store_checkpointer_stop(struct ubur_store *s);
 bool ubur_store_log_restart_due(struct ubur_store *s);
 
 /*
+ * Commits whose sync is deferred (SQLite; the group-commit writer's pipeline, src/app/writer.c).
+ * After ubur_store_defer_sync(s) returns 0, ubur_store_commit on s returns once the transaction
+ * is committed (written to the log and visible to every reader) but before it is on disk, and
+ * ubur_store_sync_log(s) makes every transaction committed on s before the call began durable
+ * (one fdatasync of the log covers every earlier commit: the log is appended in order). The
+ * connection still syncs the log before each checkpoint copies it back and the database file
+ * before the log is restarted (SQLite's synchronous=NORMAL), so the database is never left
+ * inconsistent; only the commits not yet covered by a sync can be lost to a power cut, and
+ * always with every commit after them. docs/internals/store.md has the argument.
+ * defer_sync returns 0, or UBUR_EINVAL where the backend cannot defer (PostgreSQL: its commits
+ * stay synchronous, synchronous_commit on) or the log's file cannot be reached; s is then
+ * unchanged and its commits durable as before. ubur_store_sync_log is the one call that may run
+ * on another thread while s's owner uses s (it touches only the log's file, never the
+ * connection); it returns 0 or UBUR_ESTORE (the sync failed: what it was to cover may be lost,
+ * and a later sync that succeeds does not prove otherwise, since the kernel may have dropped
+ * the pages that failed).
+ */
+int ubur_store_defer_sync(struct ubur_store *s, struct ubur_error *err);
+int ubur_store_sync_log(struct ubur_store *s, struct ubur_error *err);
+
+/*
  * Runs SQL without parameters or results (DDL, PRAGMA); may hold several
  * statements. On PostgreSQL, inside a transaction, one SAVEPOINT, RELEASE or
  * SET LOCAL statement is queued as ubur_store_queue queues a write (its

@@ -11,10 +11,19 @@
  *     waits on its job's condition       for each queued job (at most max_batch):
  *                                          SAVEPOINT; fn(ctx, arg); RELEASE
  *                                          (or ROLLBACK TO on failure: only that job fails)
- *                                        COMMIT   <- durable (WAL, synchronous=FULL;
- *                                                    NORMAL when every job is lazy)
- *     <--------- signal, per job ----------  marks every job of the batch done
+ *                                        COMMIT   <- committed, visible, not yet synced
+ *                                        next batch...      syncer thread:
+ *                                                           fdatasync of the log (covers
+ *                                                           every batch committed before it
+ *                                                           began, this one included)
+ *     <--------- signal, per job ------------------------- marks their durable jobs done
  *   returns 0: acknowledge
+ *
+ * That is SQLite (the pipeline, writer.c): the writer runs the next batch's
+ * statements while the previous batches' sync runs. Where the store cannot
+ * defer its syncs (PostgreSQL) COMMIT itself is durable and marks the batch
+ * done, as does UBUR_WRITER_PIPELINE=0. Lazy and detached jobs are done at
+ * their COMMIT either way.
  *
  * While one batch commits, new jobs queue up and form the next batch, so
  * the batch size follows the load: one job per commit when idle, hundreds
@@ -115,6 +124,14 @@ int ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_
                         ubur_write_done_fn done, struct ubur_error *err);
 
 /*
+ * Returns once every write committed through ctx->writer before the call (whoever queued it)
+ * is durable: for an answer built on reading a write rather than making it (a confirmation
+ * replayed from the record it finds), since a commit is visible before its sync. 0, or the
+ * code of a failed sync. Without a writer, 0 at once (every commit was synced).
+ */
+int ubur_write_barrier(struct ubur_ctx *ctx, struct ubur_error *err);
+
+/*
  * Counters since open: jobs applied, batches committed, failed jobs, largest batch; on SQLite the
  * restarting checkpoints the writer ran between batches (done, given up because readers stayed
  * on the log), and the time they held the writer (total and longest, microseconds); how long
@@ -136,6 +153,9 @@ struct ubur_writer_stats {
     int64_t waited[8];
     int64_t commit_us_max;
     int64_t batch_us_max;
+    /* the pipeline's syncs of the log (0 when not pipelined) and the longest, microseconds */
+    int64_t syncs;
+    int64_t sync_us_max;
 };
 void ubur_writer_stats(struct ubur_writer *w, struct ubur_writer_stats *out);
 

@@ -778,6 +778,12 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
             json_decref(rec);
             goto out;
         }
+        /* Read, not written: the record's commit may not be synced yet (the writer's
+         * pipeline), and a replay acknowledges it. */
+        if ((rc = ubur_write_barrier(ctx, err))) {
+            json_decref(rec);
+            goto out;
+        }
         json_object_set_new(rec, "replayed", json_true());
         *out = rec;
         goto out;

@@ -13,9 +13,37 @@
  * frees it.
  *
  * Invariant: a job is marked done with rc == 0 only after the COMMIT that
- * contains it has returned success, so an acknowledged write is durable;
- * a lazy job (ubur_write_lazy) is committed, and durable with the next
- * durable commit. A batch is durable when any of its jobs is.
+ * contains it has returned success and, for a durable job, only once the
+ * batch is on disk, so an acknowledged write is durable, exactly as when
+ * every commit synced its log itself (synchronous=FULL); a lazy job
+ * (ubur_write_lazy) is committed, and durable with the next durable commit.
+ *
+ * The pipeline (SQLite). A commit is two things in a row: the statements
+ * and the log's writes (CPU), then the fdatasync of the log (the disk).
+ * Done one after the other by one thread, the writer sat idle in the sync
+ * while requests queued, and the machine was 30% idle flat out. So the
+ * writer's connection defers its syncs (ubur_store_defer_sync: its COMMIT
+ * returns once the frames are written and visible, not synced) and a second
+ * thread, the syncer, syncs the log (ubur_store_sync_log) while the writer
+ * runs the next batch. Batches are numbered; `committed` is the last batch
+ * whose COMMIT has returned. The syncer reads `committed` before it starts
+ * an fdatasync and, when that returns, marks done every durable job of the
+ * batches up to that number: a durable job is marked done only after an
+ * fdatasync of the log that BEGAN after its batch's COMMIT returned. One
+ * sync covers every batch committed before it began (the log is written in
+ * order), so while a sync runs the next batches commit and the next sync
+ * covers them all. Lazy and detached jobs are done at their COMMIT, as
+ * before. A commit is visible to readers before its sync: a power cut can
+ * lose it only with every commit after it, none of them acknowledged yet;
+ * an answer built on reading such a commit rather than writing it (a
+ * confirmation replayed) waits for it with ubur_write_barrier.
+ * docs/internals/store.md says why this is as safe as synchronous=FULL,
+ * checkpoints and log restarts included. A sync that fails is sticky: the
+ * pages it was to write may be lost and marked clean by the kernel, so no
+ * later sync could prove them written; every job waiting for it, and every
+ * job after it, fails (nothing more is acknowledged; restart the server).
+ * PostgreSQL (synchronous_commit on) has no deferred sync: its COMMIT
+ * returns durable and the syncer is not started.
  *
  * On SQLite the writer's connection does not checkpoint the WAL itself: a
  * checkpoint copies pages into the database file and syncs it, which inside
@@ -62,6 +90,7 @@ struct write_job {
     ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
     struct timespec hold_until; /* a detached job: commit it alone no later than this */
     struct timespec queued_at;  /* a waited job: when it was queued (CLOCK_MONOTONIC) */
+    int64_t batch;              /* its batch's number, once committed (the pipeline) */
     struct write_job *next;
 };
 
@@ -125,6 +154,17 @@ struct ubur_writer {
     int64_t slow_us; /* UBUR_WRITER_SLOW_MS: batches and restarts that long are logged; 0: none */
     struct ubur_writer_stats stats;
     bool sync_normal; /* SQLite: the connection's synchronous is NORMAL (a lazy batch) */
+    /* The pipeline (the file comment): all under `lock` */
+    bool pipelined; /* the connection defers its syncs to the syncer thread */
+    pthread_t syncer;
+    pthread_cond_t sync_wake; /* to the syncer: a batch wants its sync, or stop */
+    int64_t committed;        /* the last batch whose COMMIT has returned */
+    int64_t sync_wanted;      /* the last batch with durable jobs waiting for a sync */
+    int64_t synced;           /* every batch up to this one is covered by a finished sync */
+    struct write_job *unsynced, **unsynced_tail; /* durable jobs awaiting it, batch order */
+    bool sync_stop;
+    int sync_rc; /* a failed sync (sticky): every later durable job fails with sync_err */
+    struct ubur_error sync_err;
 };
 
 /* Marks every job of a batch that has not failed as failed with rc and err. */
@@ -180,31 +220,54 @@ set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
     return durable ? 0 : ubur_store_exec(w->store, "SET LOCAL synchronous_commit TO OFF", err);
 }
 
-/* Applies one batch in one transaction. Sets each job's rc; marks nothing done. Returns the
- * commit's time in microseconds (0 when it did not get that far). */
-static int64_t
-run_batch(struct ubur_writer *w, struct write_job *batch)
+/*
+ * One transaction of the writer: the jobs it holds (in queue order), whether it is open, and
+ * whether it died (its BEGIN or a savepoint failed: rolled back, every job of it failed).
+ */
+struct tx {
+    struct write_job *head, **tail;
+    int n;
+    bool open, dead;
+};
+
+/*
+ * Runs jobs (the tail of t's list, from `jobs`) inside t's transaction, opening it first. Sets
+ * each job's rc; marks nothing done. Pipelined, a transaction takes jobs in several rounds (the
+ * writer's loop says when); otherwise in one.
+ */
+static void
+run_jobs(struct ubur_writer *w, struct tx *t, struct write_job *jobs)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
-    bool durable = false;
-    for (struct write_job *j = batch; j; j = j->next)
-        durable |= j->durable;
-    int rc = ubur_store_kind(w->store) == UBUR_STORE_SQLITE ? set_durability(w, durable, &err) : 0;
-    if (!rc)
-        rc = ubur_store_begin(w->store, &err);
-    if (!rc && ubur_store_kind(w->store) != UBUR_STORE_SQLITE &&
-        (rc = set_durability(w, durable, &err)))
-        ubur_store_rollback(w->store);
-    if (rc) {
-        fail_batch(batch, rc, &err);
-        return 0;
+    int rc = 0;
+    if (t->dead) {
+        /* fail_batch left the first failure's code on every earlier job: reuse it */
+        fail_batch(jobs, t->head->rc ? t->head->rc : UBUR_ESTORE, &t->head->err);
+        return;
     }
-    for (struct write_job *j = batch; j; j = j->next) {
-        if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err))) {
-            fail_batch(batch, rc, &err);
+    if (!t->open) {
+        bool durable = false;
+        for (struct write_job *j = jobs; j; j = j->next)
+            durable |= j->durable;
+        /* Pipelined, the connection stays at synchronous=NORMAL: its commits never sync. */
+        rc = ubur_store_kind(w->store) == UBUR_STORE_SQLITE && !w->pipelined
+                 ? set_durability(w, durable, &err)
+                 : 0;
+        if (!rc)
+            rc = ubur_store_begin(w->store, &err);
+        if (!rc && ubur_store_kind(w->store) != UBUR_STORE_SQLITE &&
+            (rc = set_durability(w, durable, &err)))
             ubur_store_rollback(w->store);
-            return 0;
+        if (rc) {
+            fail_batch(t->head, rc, &err);
+            t->dead = true;
+            return;
         }
+        t->open = true;
+    }
+    for (struct write_job *j = jobs; j; j = j->next) {
+        if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err)))
+            break;
         struct ubur_store *own = j->ctx->store;
         struct ubur_writer *own_writer = j->ctx->writer;
         j->ctx->store = w->store;
@@ -217,17 +280,38 @@ run_batch(struct ubur_writer *w, struct write_job *batch)
         rc = j->rc ? savepoint(w, "ROLLBACK TO ubur_job", &err) : 0;
         if (!rc)
             rc = savepoint(w, "RELEASE ubur_job", &err);
-        if (rc) {
-            /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
-            fail_batch(batch, rc, &err);
-            ubur_store_rollback(w->store);
-            return 0;
-        }
+        if (rc)
+            break;
     }
+    if (rc) {
+        /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
+        for (struct write_job *j = t->head; j; j = j->next)
+            if (j->rc == 0) {
+                j->rc = rc;
+                j->err = err;
+                if (!j->err.code)
+                    j->err.code = rc;
+            }
+        ubur_store_rollback(w->store);
+        t->dead = true;
+        t->open = false;
+    }
+}
+
+/* Commits t (when open and alive); a failed commit fails every job. Returns the commit's time in
+ * microseconds (0 when there was none). */
+static int64_t
+commit_tx(struct ubur_writer *w, struct tx *t)
+{
+    if (!t->open || t->dead)
+        return 0;
+    struct ubur_error err = UBUR_ERROR_INIT;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((rc = ubur_store_commit(w->store, &err)))
-        fail_batch(batch, rc, &err);
+    int rc = ubur_store_commit(w->store, &err);
+    if (rc)
+        fail_batch(t->head, rc, &err);
+    t->open = false;
     return ubur_elapsed_us(&t0);
 }
 
@@ -246,12 +330,30 @@ count_waited(struct ubur_writer *w, const struct write_job *j)
 }
 
 /*
+ * Marks a waited job done and wakes its caller (j belongs to the caller from then on); a durable
+ * job whose sync failed fails with it. Called with w->lock held. Returns its time in the writer.
+ */
+static int64_t
+finish_job(struct ubur_writer *w, struct write_job *j)
+{
+    if (w->sync_rc && j->rc == 0 && j->durable && w->pipelined) {
+        j->rc = w->sync_rc;
+        j->err = w->sync_err;
+    }
+    int64_t us = count_waited(w, j);
+    j->done = true;
+    pthread_cond_signal(&j->cond);
+    return us;
+}
+
+/*
  * The slow-write log (UBUR_WRITER_SLOW_MS): one line on stderr for each batch that held a waited
  * write or ran that long, and each restart, with the wall-clock time, to set beside a benchmark's
  * phases or another trace.
  */
 static void
-log_slow(int n, int64_t waited_us, int64_t batch_us, int64_t commit_us, int restart_rc)
+log_slow(int n, int64_t waited_us, int64_t batch_us, int64_t commit_us, int restart_rc,
+         int64_t sync_batches)
 {
     struct timespec now;
     struct tm tm;
@@ -260,7 +362,12 @@ log_slow(int n, int64_t waited_us, int64_t batch_us, int64_t commit_us, int rest
     char at[16];
     snprintf(at, sizeof(at), "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
              now.tv_nsec / 1000000);
-    if (n == 0)
+    if (sync_batches > 0)
+        fprintf(stderr,
+                "ubur: writer: slow sync at %s: %.1f ms, %d writes of %lld batches, oldest waited"
+                " %.1f ms\n",
+                at, batch_us / 1000.0, n, (long long)sync_batches, waited_us / 1000.0);
+    else if (n == 0)
         fprintf(stderr, "ubur: writer: slow restart at %s: %.1f ms%s\n", at, batch_us / 1000.0,
                 restart_rc ? ", given up" : "");
     else
@@ -284,7 +391,7 @@ restart_log(struct ubur_writer *w)
         ubur_store_checkpoint(w->store, UBUR_CHECKPOINT_RESTART, RESTART_WAIT_MS, NULL, NULL, NULL);
     int64_t us = ubur_elapsed_us(&t0);
     if (w->slow_us && us >= w->slow_us)
-        log_slow(0, 0, us, 0, rc);
+        log_slow(0, 0, us, 0, rc, 0);
     pthread_mutex_lock(&w->lock);
     if (rc)
         w->stats.restarts_busy++;
@@ -293,6 +400,68 @@ restart_log(struct ubur_writer *w)
     w->stats.restart_us += us;
     if (us > w->stats.restart_us_max)
         w->stats.restart_us_max = us;
+}
+
+/*
+ * The syncer (the file comment): syncs the log once a batch with durable jobs has committed, and
+ * marks done every durable job of the batches committed before that sync began.
+ */
+static void *
+syncer_main(void *arg)
+{
+    struct ubur_writer *w = arg;
+    pthread_setname_np(pthread_self(), "ubur-sync");
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (w->sync_wanted <= w->synced && !w->sync_stop)
+            pthread_cond_wait(&w->sync_wake, &w->lock);
+        if (w->sync_wanted <= w->synced)
+            break; /* stopping, and every committed batch is covered */
+        /* Every batch up to `covers` has returned from its COMMIT before this sync begins. */
+        int64_t covers = w->committed;
+        int rc = w->sync_rc;
+        pthread_mutex_unlock(&w->lock);
+
+        struct ubur_error err = UBUR_ERROR_INIT;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (!rc)
+            rc = ubur_store_sync_log(w->store, &err);
+        int64_t us = ubur_elapsed_us(&t0);
+
+        pthread_mutex_lock(&w->lock);
+        if (rc && !w->sync_rc) {
+            w->sync_rc = rc;
+            w->sync_err = err;
+            fprintf(stderr, "ubur: writer: %s; nothing more is recorded until a restart\n",
+                    err.message);
+        }
+        int64_t batches = covers - w->synced;
+        w->synced = covers;
+        pthread_cond_signal(&w->wake); /* a transaction held open for the syncer commits now */
+        w->stats.syncs++;
+        if (us > w->stats.sync_us_max)
+            w->stats.sync_us_max = us;
+        int n = 0;
+        int64_t waited_us = 0;
+        while (w->unsynced && w->unsynced->batch <= covers) {
+            struct write_job *j = w->unsynced;
+            w->unsynced = j->next;
+            int64_t jus = finish_job(w, j);
+            if (jus > waited_us)
+                waited_us = jus;
+            n++;
+        }
+        if (!w->unsynced)
+            w->unsynced_tail = &w->unsynced;
+        if (w->slow_us && (us >= w->slow_us || waited_us >= w->slow_us)) {
+            pthread_mutex_unlock(&w->lock);
+            log_slow(n, waited_us, us, 0, 0, batches > 0 ? batches : 1);
+            pthread_mutex_lock(&w->lock);
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
 }
 
 static void *
@@ -319,28 +488,71 @@ writer_main(void *arg)
         }
         if (!w->head)
             break; /* stopping, and nothing left to write */
-        /* Take up to max_batch jobs off the queue. */
-        struct write_job *batch = w->head, *last = batch;
-        int n = 1, waited = !batch->on_done;
-        while (last->next && n < w->max_batch) {
-            last = last->next;
-            n++;
-            waited += !last->on_done;
-        }
-        w->queued -= n;
-        w->waited -= waited;
-        w->head = last->next;
-        if (!w->head)
-            w->tail = &w->head;
-        last->next = NULL;
-        pthread_mutex_unlock(&w->lock);
-
+        struct tx tx = {.tail = &tx.head};
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int64_t commit_us = run_batch(w, batch);
+        for (;;) {
+            /* Take up to max_batch jobs in all off the queue, and run them. */
+            struct write_job *first = w->head, *last = first;
+            int n = 1, waited = !first->on_done;
+            while (last->next && tx.n + n < w->max_batch) {
+                last = last->next;
+                n++;
+                waited += !last->on_done;
+            }
+            w->queued -= n;
+            w->waited -= waited;
+            w->head = last->next;
+            if (!w->head)
+                w->tail = &w->head;
+            last->next = NULL;
+            *tx.tail = first;
+            tx.tail = &last->next;
+            tx.n += n;
+            int sync_rc = w->sync_rc; /* the syncer writes it, under the lock */
+            struct ubur_error sync_err = w->sync_err;
+            pthread_mutex_unlock(&w->lock);
+            if (sync_rc) { /* the log could not be synced: nothing more is written */
+                fail_batch(first, sync_rc, &sync_err);
+                tx.dead = !tx.open;
+            } else {
+                run_jobs(w, &tx, first);
+            }
+            pthread_mutex_lock(&w->lock);
+            /*
+             * Pipelined, the transaction stays open while the syncer is busy with the batches
+             * before it: jobs that arrive meanwhile join it (their statements run while the
+             * disk syncs), and it commits as soon as the syncer is free to sync it. Its jobs
+             * would wait for that sync anyway (a sync covers only commits made before it
+             * began), so waiting to commit costs them nothing, and one commit instead of
+             * several writes the B-trees' last pages to the log once.
+             */
+            if (!w->pipelined || tx.dead || tx.n >= w->max_batch)
+                break;
+            /* busy: a committed batch waits for its sync (in flight, or about to start) */
+            while (w->sync_wanted > w->synced && !w->head && !w->stop)
+                pthread_cond_wait(&w->wake, &w->lock);
+            if (w->sync_wanted <= w->synced || !w->head)
+                break; /* the syncer is free: commit; or stopping */
+        }
+        struct write_job *batch = tx.head;
+        int n = tx.n;
+        pthread_mutex_unlock(&w->lock);
+        int64_t commit_us = commit_tx(w, &tx);
         int64_t batch_us = ubur_elapsed_us(&t0);
 
         pthread_mutex_lock(&w->lock);
+        int64_t number = ++w->committed;
+        if (w->pipelined) {
+            /* The syncer starts at once: its sync begins after this COMMIT returned. */
+            for (struct write_job *j = batch; j; j = j->next) {
+                if (!j->on_done && j->durable && j->rc == 0) {
+                    w->sync_wanted = number;
+                    pthread_cond_signal(&w->sync_wake);
+                    break;
+                }
+            }
+        }
         if (commit_us > w->stats.commit_us_max)
             w->stats.commit_us_max = commit_us;
         if (batch_us > w->stats.batch_us_max)
@@ -376,15 +588,20 @@ writer_main(void *arg)
         }
         for (struct write_job *j = waiting, *next; j; j = next) {
             next = j->next; /* j belongs to its caller once done is set */
-            int64_t us = count_waited(w, j);
+            if (w->pipelined && j->durable && j->rc == 0 && w->synced < number) {
+                j->batch = number; /* the syncer marks it done */
+                j->next = NULL;
+                *w->unsynced_tail = j;
+                w->unsynced_tail = &j->next;
+                continue;
+            }
+            int64_t us = finish_job(w, j);
             if (us > waited_us)
                 waited_us = us;
-            j->done = true;
-            pthread_cond_signal(&j->cond);
         }
         if (w->slow_us && (waited_us >= w->slow_us || batch_us >= w->slow_us)) {
             pthread_mutex_unlock(&w->lock);
-            log_slow(n, waited_us, batch_us, commit_us, 0);
+            log_slow(n, waited_us, batch_us, commit_us, 0, 0);
             pthread_mutex_lock(&w->lock);
         }
     }
@@ -404,13 +621,17 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->sync_wake, NULL);
     w->tail = &w->head;
+    w->unsynced_tail = &w->unsynced;
     w->max_batch = max_batch > 0 ? max_batch : UBUR_WRITER_MAX_BATCH;
     const char *slow = getenv("UBUR_WRITER_SLOW_MS");
     w->slow_us = slow ? strtol(slow, NULL, 10) * 1000 : 0;
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
+    const char *every = getenv("UBUR_WRITER_CHECKPOINT_MS"); /* tests: checkpoint more often */
     struct ubur_checkpointer_policy policy = {
-        .every_ms = CHECKPOINT_MS,
+        .every_ms =
+            every && strtol(every, NULL, 10) > 0 ? (int)strtol(every, NULL, 10) : CHECKPOINT_MS,
         .passes = CHECKPOINT_PASSES,
         .restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES,
         .trickle = true,
@@ -419,7 +640,24 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
         policy.restart_frames = 1;
     /* Without it (PostgreSQL; or no thread to be had) the connection checkpoints as usual. */
     ubur_store_checkpointer_start(w->store, &policy, NULL);
+    /* The pipeline where the store can defer its syncs (SQLite); UBUR_WRITER_PIPELINE=0 turns
+     * it off (every COMMIT syncs, as before: for measuring one against the other). */
+    const char *pipe = getenv("UBUR_WRITER_PIPELINE");
+    if (!(pipe && !strcmp(pipe, "0")))
+        w->pipelined = ubur_store_defer_sync(w->store, NULL) == 0;
+    if (w->pipelined && pthread_create(&w->syncer, NULL, syncer_main, w) != 0) {
+        ubur_store_close(w->store);
+        free(w);
+        return ubur_error_set(err, UBUR_EINTERNAL, "cannot start the writer's sync thread");
+    }
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        if (w->pipelined) {
+            pthread_mutex_lock(&w->lock);
+            w->sync_stop = true;
+            pthread_cond_signal(&w->sync_wake);
+            pthread_mutex_unlock(&w->lock);
+            pthread_join(w->syncer, NULL);
+        }
         ubur_store_close(w->store);
         free(w);
         return ubur_error_set(err, UBUR_EINTERNAL, "cannot start the writer thread");
@@ -438,8 +676,16 @@ ubur_writer_close(struct ubur_writer *w)
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
+    if (w->pipelined) { /* the syncer covers every batch committed, then stops */
+        pthread_mutex_lock(&w->lock);
+        w->sync_stop = true;
+        pthread_cond_signal(&w->sync_wake);
+        pthread_mutex_unlock(&w->lock);
+        pthread_join(w->syncer, NULL);
+    }
     /* Stops the checkpointer; the last connection to close checkpoints what is left. */
     ubur_store_close(w->store);
+    pthread_cond_destroy(&w->sync_wake);
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     free(w);
@@ -516,6 +762,27 @@ int
 ubur_write_lazy(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, struct ubur_error *err)
 {
     return write_job(ctx, fn, arg, false, err);
+}
+
+static int
+write_nothing(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    (void)ctx;
+    (void)arg;
+    (void)err;
+    return 0;
+}
+
+int
+ubur_write_barrier(struct ubur_ctx *ctx, struct ubur_error *err)
+{
+    /* A durable job that writes nothing: its batch is taken after every batch whose commit a
+     * reader could have seen before this call, and it is done only after a sync that began once
+     * its own (empty) COMMIT had returned, so after theirs. Without a writer every commit was
+     * synced before it returned: nothing to wait for. */
+    if (!ctx->writer)
+        return 0;
+    return write_job(ctx, write_nothing, NULL, true, err);
 }
 
 int

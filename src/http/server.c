@@ -381,11 +381,11 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     fprintf(stderr,
             "ubur: writer: waited writes by time in the writer, under 1/2/5/10/20/50/100 ms and"
             " longer: %lld %lld %lld %lld %lld %lld %lld %lld; longest commit %.1f ms, batch %.1f"
-            " ms\n",
+            " ms; %lld syncs of the log apart from commits, longest %.1f ms\n",
             (long long)ws.waited[0], (long long)ws.waited[1], (long long)ws.waited[2],
             (long long)ws.waited[3], (long long)ws.waited[4], (long long)ws.waited[5],
             (long long)ws.waited[6], (long long)ws.waited[7], ws.commit_us_max / 1000.0,
-            ws.batch_us_max / 1000.0);
+            ws.batch_us_max / 1000.0, (long long)ws.syncs, ws.sync_us_max / 1000.0);
     pthread_mutex_lock(&stores_lock);
     for (int i = 0; i < nstores; i++)
         ubur_store_close(stores[i]);

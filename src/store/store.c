@@ -93,6 +93,25 @@ ubur_store_log_restart_due(struct ubur_store *s)
     return s->ops->log_restart_due && s->ops->log_restart_due(s);
 }
 
+int
+ubur_store_defer_sync(struct ubur_store *s, struct ubur_error *err)
+{
+    if (!s->ops->defer_sync)
+        return ubur_error_set(err, UBUR_EINVAL, "the %s store commits synchronously", s->ops->name);
+    if (s->in_tx || s->in_read)
+        return ubur_error_set(err, UBUR_EINTERNAL, "defer_sync inside a transaction");
+    return s->ops->defer_sync(s, err);
+}
+
+int
+ubur_store_sync_log(struct ubur_store *s, struct ubur_error *err)
+{
+    /* s->in_tx is the owner's: not read here, the owner may be using s on its thread */
+    if (!s->ops->sync_log)
+        return 0;
+    return s->ops->sync_log(s, err);
+}
+
 void
 ubur_store_bulk_load(struct ubur_store *s, bool on)
 {

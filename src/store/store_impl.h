@@ -70,6 +70,10 @@ struct ubur_store_ops {
                               struct ubur_error *err);
     void (*checkpointer_stop)(struct ubur_store *s);
     bool (*log_restart_due)(struct ubur_store *s);
+    /* Optional, together: commits whose sync is deferred (ubur_store_defer_sync). NULL: commits
+     * stay synchronous. sync_log may run on another thread than the connection's owner. */
+    int (*defer_sync)(struct ubur_store *s, struct ubur_error *err);
+    int (*sync_log)(struct ubur_store *s, struct ubur_error *err);
 };
 
 #define UBUR_STMT_CACHE 256

@@ -33,6 +33,22 @@
 #include "ubur/banned.h"
 
 struct checkpointer; /* the connection's checkpoint thread (ubur_store_checkpointer_start) */
+struct trickle_file;
+
+/*
+ * The log file a connection with deferred syncs (ubur_store_defer_sync) has its commits synced
+ * through, from another thread (ubur_store_sync_log). The file is SQLite's own handle of the
+ * connection's -wal file, as the "ubur" VFS below opened it, never a descriptor of ours: closing
+ * any descriptor of a file drops every POSIX lock the process holds on it (tests/unit/
+ * test_read_map.c, test_locks_kept). `lock` serialises every sync of that handle (the other
+ * thread's and SQLite's own on the owner's thread: the unix VFS's xSync is not written for two
+ * threads at once) and its close, which clears `file` so that a sync after it fails instead of
+ * touching a closed file.
+ */
+struct log_sync {
+    pthread_mutex_t lock;
+    struct trickle_file *file; /* the connection's log, or NULL: not (or no longer) open */
+};
 
 struct sqlite_store {
     struct ubur_store base;
@@ -44,6 +60,8 @@ struct sqlite_store {
     bool trickle;   /* its database file's checkpoint writes are trickled (ubur_store_checkpoint) */
     bool bulk_ckpt; /* ckpt was started by a bulk load (sqlite_bulk_load), which stops it */
     int64_t build_cache; /* cache_size before an index build (sqlite_index_build), or 0 */
+    bool deferred;       /* ubur_store_defer_sync: commits are synced by ubur_store_sync_log */
+    struct log_sync logsync;
 };
 
 enum { TX_BEGIN, TX_COMMIT, TX_READ };
@@ -149,6 +167,8 @@ struct trickle_file {
     sqlite3_file base;
     sqlite3_file *real; /* the default VFS's file, in the same allocation after this one */
     bool main_db, on;
+    bool wal;                /* a -wal file */
+    struct log_sync *sync;   /* a deferred-sync connection's log (set on its owner's thread) */
     int pending;             /* database pages written since the last sync */
     struct read_map *map;    /* the main database file's read map, or NULL */
     sqlite3_int64 mmap_size; /* SQLite's mmap_size with a read map: > 0, pages are fetched */
@@ -306,6 +326,12 @@ static int
 trickle_close(sqlite3_file *base)
 {
     struct trickle_file *f = (struct trickle_file *)base;
+    if (f->sync) { /* no sync of the other thread may use it from now on */
+        pthread_mutex_lock(&f->sync->lock);
+        f->sync->file = NULL;
+        pthread_mutex_unlock(&f->sync->lock);
+        f->sync = NULL;
+    }
     int rc = f->real->pMethods->xClose(f->real);
     read_map_close(f->map);
     f->map = NULL;
@@ -352,6 +378,12 @@ trickle_fsync(sqlite3_file *base, int flags)
 {
     struct trickle_file *f = (struct trickle_file *)base;
     f->pending = 0;
+    if (f->sync) { /* a deferred-sync connection's log: one sync of it at a time (log_sync) */
+        pthread_mutex_lock(&f->sync->lock);
+        int rc = f->real->pMethods->xSync(f->real, flags);
+        pthread_mutex_unlock(&f->sync->lock);
+        return rc;
+    }
     return f->real->pMethods->xSync(f->real, flags);
 }
 
@@ -473,6 +505,7 @@ trickle_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *base, int flags, 
     if (f->real->pMethods) {
         int version = f->real->pMethods->iVersion;
         f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+        f->wal = (flags & SQLITE_OPEN_WAL) != 0;
         f->base.pMethods = &trickle_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
         if (rc == SQLITE_OK && f->main_db)
             f->map = read_map_open(name);
@@ -680,6 +713,16 @@ sqlite_close(struct ubur_store *base)
     sqlite_checkpointer_stop(base); /* the connection's checkpointer, if any */
     for (size_t i = 0; i < sizeof(s->tx) / sizeof(s->tx[0]); i++)
         sqlite3_finalize(s->tx[i]);
+    if (s->deferred) {
+        /* Detached before the close, which may leave the files open a while (close_v2) and
+         * would then find the lock gone. The owner stopped calling sync_log before closing. */
+        pthread_mutex_lock(&s->logsync.lock);
+        if (s->logsync.file)
+            s->logsync.file->sync = NULL;
+        s->logsync.file = NULL;
+        pthread_mutex_unlock(&s->logsync.lock);
+        pthread_mutex_destroy(&s->logsync.lock);
+    }
     sqlite3_close_v2(s->db);
     free(s);
 }
@@ -718,10 +761,94 @@ sqlite_begin(struct ubur_store *s, struct ubur_error *err)
     return sqlite_tx(s, TX_BEGIN, err);
 }
 
+static int log_sync_attach(struct sqlite_store *s);
+
 static int
-sqlite_commit(struct ubur_store *s, struct ubur_error *err)
+sqlite_commit(struct ubur_store *base, struct ubur_error *err)
 {
-    return sqlite_tx(s, TX_COMMIT, err);
+    struct sqlite_store *s = sqlite_store(base);
+    int rc = sqlite_tx(base, TX_COMMIT, err);
+    /* A deferred-sync connection whose log was closed and opened again (SQLite keeps it open for
+     * the connection's life; this is only in case) is attached again before the commit is
+     * reported, so the sync that is to cover it finds the file. On the owner's thread, the only
+     * one that writes `file`. */
+    if (!rc && s->deferred && !s->logsync.file && log_sync_attach(s))
+        return ubur_error_set(err, UBUR_ESTORE, "commit: the log's file cannot be synced");
+    return rc;
+}
+
+/*
+ * Deferred syncs (ubur_store_defer_sync). The connection runs with synchronous=NORMAL: in WAL
+ * mode SQLite then syncs nothing at a commit but still syncs the log before a checkpoint copies
+ * it into the database file, the database file when a checkpoint has copied the whole log
+ * (before the log may be started again from its first frame), and the log's new header when it
+ * restarts (wal.c: CKPT_SYNC_FLAGS, walCheckpoint and walFrames' syncHeader); with OFF it would
+ * do none of these. What NORMAL leaves out, the sync of each commit, the owner does with
+ * sync_log, and acknowledges a commit only after a sync that began once it had returned.
+ * docs/internals/store.md has the whole argument.
+ */
+static bool
+is_trickle_file(const sqlite3_file *fp)
+{
+    return fp && fp->pMethods &&
+           (fp->pMethods == &trickle_io[0] || fp->pMethods == &trickle_io[1] ||
+            fp->pMethods == &trickle_io[2]);
+}
+
+/* Finds the connection's -wal file (SQLite's handle, through the "ubur" VFS) and attaches it. */
+static int
+log_sync_attach(struct sqlite_store *s)
+{
+    sqlite3_file *fp = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &fp) != SQLITE_OK ||
+        !is_trickle_file(fp) || !((struct trickle_file *)fp)->wal)
+        return -1;
+    struct trickle_file *f = (struct trickle_file *)fp;
+    pthread_mutex_lock(&s->logsync.lock);
+    f->sync = &s->logsync;
+    s->logsync.file = f;
+    pthread_mutex_unlock(&s->logsync.lock);
+    return 0;
+}
+
+static int
+sqlite_defer_sync(struct ubur_store *base, struct ubur_error *err)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    if (s->deferred)
+        return 0;
+    /* The log is open once the connection has read in WAL mode (open's PRAGMAs did). */
+    sqlite3_exec(s->db, "SELECT COUNT(*) FROM sqlite_master", NULL, NULL, NULL);
+    pthread_mutex_init(&s->logsync.lock, NULL);
+    if (log_sync_attach(s) ||
+        sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+        pthread_mutex_lock(&s->logsync.lock);
+        if (s->logsync.file)
+            s->logsync.file->sync = NULL;
+        s->logsync.file = NULL;
+        pthread_mutex_unlock(&s->logsync.lock);
+        pthread_mutex_destroy(&s->logsync.lock);
+        return ubur_error_set(err, UBUR_EINVAL,
+                              "the database's log cannot be synced apart from its commits");
+    }
+    s->deferred = true;
+    return 0;
+}
+
+/* Any thread: one fdatasync of the log (SQLite's xSync, which on the first sync of a log this
+ * handle created also syncs its directory). */
+static int
+sqlite_sync_log(struct ubur_store *base, struct ubur_error *err)
+{
+    struct sqlite_store *s = sqlite_store(base);
+    pthread_mutex_lock(&s->logsync.lock);
+    struct trickle_file *f = s->logsync.file;
+    int rc = f ? f->real->pMethods->xSync(f->real, SQLITE_SYNC_NORMAL) : SQLITE_IOERR_FSYNC;
+    pthread_mutex_unlock(&s->logsync.lock);
+    if (rc == SQLITE_OK)
+        return 0;
+    return ubur_error_set(err, UBUR_ESTORE, "cannot sync the database's log: %s",
+                          f ? sqlite3_errstr(rc) : "it is not open");
 }
 
 static int
@@ -1218,6 +1345,8 @@ static const struct ubur_store_ops sqlite_ops = {
     .checkpointer_start = sqlite_checkpointer_start,
     .checkpointer_stop = sqlite_checkpointer_stop,
     .log_restart_due = sqlite_log_restart_due,
+    .defer_sync = sqlite_defer_sync,
+    .sync_log = sqlite_sync_log,
     .close = sqlite_close,
     .exec = sqlite_exec,
     .begin = sqlite_begin,
