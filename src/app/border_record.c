@@ -38,6 +38,7 @@ struct record_job {
     char partner_state[4];
     int override_days;
     char *detail; /* the audit entry's detail, built before the write; NULL: built by it */
+    struct queued_check *claim; /* the queued check's row, inserted by the record (or NULL) */
     /* results */
     char record_id[UBUR_UUID_LEN + 1];
     char stay_id[UBUR_UUID_LEN + 1];
@@ -393,10 +394,18 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     ubur_time_format(ubur_now(), now);
     j->kind = kind;
     snprintf(j->recorded, sizeof(j->recorded), "%s", j->recorded_at ? j->recorded_at : now);
-    int64_t n = ubur_store_run(ctx->store, err,
-                               "UPDATE border_checks SET status = 'recorded', record_id = ?"
-                               " WHERE id = ? AND status = 'pending'",
-                               "tt", j->record_id, c->id);
+    int64_t n;
+    if (j->claim) {
+        /* The check's row, not written yet: inserted recorded, not inserted then updated. */
+        struct check_row row = *ubur_border_claimed_row(j->claim);
+        row.record_id = j->record_id;
+        n = (rc = ubur_border_check_insert(ctx->store, &row, err)) ? rc : 1;
+    } else {
+        n = ubur_store_run(ctx->store, err,
+                           "UPDATE border_checks SET status = 'recorded', record_id = ?"
+                           " WHERE id = ? AND status = 'pending'",
+                           "tt", j->record_id, c->id);
+    }
     if (n < 0)
         return (int)n;
     if (n == 0 && c->queued)
@@ -827,7 +836,12 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
     touch_traveller_records(ctx, &j.chk);
     ubur_store_read_end(ctx->store);
     j.detail = record_detail(&j); /* here, not in the one writer thread */
-    if ((rc = ubur_write(ctx, write_record, &j, err)))
+    if (j.chk.queued)
+        j.claim = ubur_border_check_claim(j.chk.id);
+    rc = ubur_write(ctx, write_record, &j, err);
+    if (j.claim)
+        ubur_border_check_release(ctx, j.claim, rc == 0);
+    if (rc)
         goto out;
     *text = job_record_text(ctx, &j, true);
 out:
