@@ -128,6 +128,9 @@ test_group_commit_many_callers(void **state)
     /* Callers shared commits: fewer transactions than writes. */
     assert_true(st.batches < st.jobs);
     assert_true(st.largest_batch > 1);
+    /* pipelined (SQLite): every durable batch's sync was apart from its commit, one sync
+     * covering one or more batches */
+    assert_true(st.syncs > 0 && st.syncs <= st.batches);
     unlink(dbpath);
 }
 
@@ -374,6 +377,36 @@ test_log_restarted_under_reads(void **state)
     unlink(dbpath);
 }
 
+/*
+ * The barrier (an answer built on reading a write): returns once what was committed before it
+ * is synced; pipelined, that takes a sync of its own after a lazy write (which has none).
+ */
+static void
+test_barrier(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.username = "test";
+    assert_int_equal(ubur_write_barrier(&ctx, NULL), 0); /* no writer: nothing to wait for */
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    ctx.writer = w;
+    struct row r = {1, "lazy", false};
+    assert_int_equal(ubur_write_lazy(&ctx, insert_row, &r, NULL), 0);
+    struct ubur_writer_stats before, after;
+    ubur_writer_stats(w, &before);
+    assert_int_equal(ubur_write_barrier(&ctx, NULL), 0);
+    ubur_writer_stats(w, &after);
+    assert_true(after.jobs == before.jobs + 1);
+    assert_true(after.syncs > before.syncs);
+    ubur_writer_close(w);
+    ubur_arena_release(&ctx.arena);
+    assert_int_equal(count_rows("lazy"), 1);
+    unlink(dbpath);
+}
+
 static void
 test_open_fails_cleanly(void **state)
 {
@@ -395,6 +428,7 @@ main(void)
         cmocka_unit_test(test_constraint_failure_is_isolated),
         cmocka_unit_test(test_detached_writes),
         cmocka_unit_test(test_log_restarted_under_reads),
+        cmocka_unit_test(test_barrier),
         cmocka_unit_test(test_open_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
