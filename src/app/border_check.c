@@ -1133,9 +1133,9 @@ ubur_border_check_insert(struct ubur_store *store, const struct check_row *r,
                                 " traveller_id, group_id, document_number, nationality, basis,"
                                 " visa_id, visa_number, purpose, authorised_until, rule_days,"
                                 " rule_window, stay_id, cargo, returnee, decision, reasons,"
-                                " result, status, officer_id, officer, created_at)"
+                                " result, status, officer_id, officer, created_at, record_id)"
                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                " ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                                " ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 &st, err);
     if (rc)
         return rc;
@@ -1163,9 +1163,11 @@ ubur_border_check_insert(struct ubur_store *store, const struct check_row *r,
     ubur_stmt_bind_text(st, 20, r->decision);
     ubur_stmt_bind_text(st, 21, r->reasons);
     ubur_stmt_bind_text(st, 22, r->result);
-    ubur_stmt_bind_text(st, 23, r->officer_id);
-    ubur_stmt_bind_text(st, 24, r->officer);
-    ubur_stmt_bind_text(st, 25, r->created_at);
+    ubur_stmt_bind_text(st, 23, r->record_id ? "recorded" : "pending");
+    ubur_stmt_bind_text(st, 24, r->officer_id);
+    ubur_stmt_bind_text(st, 25, r->officer);
+    ubur_stmt_bind_text(st, 26, r->created_at);
+    ubur_stmt_bind_text(st, 27, r->record_id);
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
     return rc < 0 ? rc : 0;
