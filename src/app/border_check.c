@@ -112,6 +112,7 @@ struct check_batch {
     const struct ubur_group_input *group;
     int count[3];
     char at[UBUR_TIME_LEN + 1], now[UBUR_TIME_LEN + 1];
+    bool want_object; /* the answers as objects too (a group, the CLI), not only as text */
 };
 
 static void note(struct subject *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -843,7 +844,214 @@ subject_json(const struct check_batch *b, const struct subject *s)
     return o;
 }
 
-/* Decides and builds the answer, its stored text and the reasons' text from the subject. */
+/*
+ * The answer written straight as text, byte for byte what json_dumps(subject_json(b, s),
+ * JSON_COMPACT) gives (keys in subject_json's order, jansson's escapes: ubur_buf_add_json), and
+ * the reasons' text as a copy of its part: a single check's answer is only ever sent and
+ * stored as text, and building the object to dump it cost about 5% of the request threads'
+ * CPU. false when a string is not UTF-8 (jansson would refuse it): the caller then builds the
+ * object, which decides what such an answer is. The sanitizer builds (the tests) compare the
+ * two for every check.
+ */
+struct jtext {
+    struct ubur_buf b;
+    bool ok;
+};
+
+static void
+jt_raw(struct jtext *t, const char *s)
+{
+    ubur_buf_adds(&t->b, s);
+}
+
+/* ,"key": or, for the first key of an object (first), {"key": */
+static void
+jt_key(struct jtext *t, const char *key, bool first)
+{
+    ubur_buf_addch(&t->b, first ? '{' : ',');
+    ubur_buf_addch(&t->b, '"');
+    ubur_buf_adds(&t->b, key);
+    ubur_buf_adds(&t->b, "\":");
+}
+
+/* a string value, or null for NULL */
+static void
+jt_str(struct jtext *t, const char *v)
+{
+    if (v && !ubur_utf8_valid(v, strlen(v)))
+        t->ok = false;
+    ubur_buf_add_json(&t->b, v);
+}
+
+static void
+jt_field(struct jtext *t, const char *key, const char *v, bool first)
+{
+    jt_key(t, key, first);
+    jt_str(t, v);
+}
+
+static void
+jt_bool(struct jtext *t, const char *key, bool v)
+{
+    jt_key(t, key, false);
+    jt_raw(t, v ? "true" : "false");
+}
+
+static void
+jt_int(struct jtext *t, const char *key, long long v, bool first)
+{
+    jt_key(t, key, first);
+    ubur_buf_addf(&t->b, "%lld", v);
+}
+
+static void
+jt_day(struct jtext *t, const char *key, int64_t day)
+{
+    char d[UBUR_DATE_LEN + 1];
+    jt_key(t, key, false);
+    if (day == INT64_MIN || day == UBUR_STAY_OPEN) {
+        jt_raw(t, "null");
+        return;
+    }
+    ubur_date_format(day, d);
+    jt_str(t, d);
+}
+
+static bool
+subject_text(const struct check_batch *b, const struct subject *s, char **result, char **reasons)
+{
+    const struct border_crossing *c = b->crossing;
+    struct jtext t = {UBUR_BUF_INIT, true};
+#define OPT(x) ((x)[0] ? (x) : NULL)
+    jt_field(&t, "id", s->check_id, true);
+    jt_field(&t, "decision", ubur_border_decision_name(s->decision), false);
+    jt_key(&t, "reasons", false);
+    size_t reasons_at = t.b.len;
+    jt_raw(&t, "[");
+    for (int i = 0; i < s->reasons.n; i++) {
+        if (i)
+            jt_raw(&t, ",");
+        jt_field(&t, "code", ubur_border_reason_name(s->reasons.r[i].code), true);
+        jt_field(&t, "decision", ubur_border_decision_name(s->reasons.r[i].decision), false);
+        jt_field(&t, "message", s->reasons.r[i].message, false);
+        jt_raw(&t, "}");
+    }
+    jt_raw(&t, "]");
+    size_t reasons_end = t.b.len;
+    jt_field(&t, "traveller_id", OPT(s->traveller_id), false);
+    jt_field(&t, "traveller_match", s->linked_by, false);
+    jt_key(&t, "record_id", false);
+    jt_raw(&t, "null");
+    jt_field(&t, "status", "pending", false);
+    jt_field(&t, "crossing_id", c->id, false);
+    jt_field(&t, "direction", ubur_border_direction_name(b->dir), false);
+    jt_field(&t, "at", b->at, false);
+
+    jt_key(&t, "document", false);
+    jt_field(&t, "source", s->from_mrz ? "mrz" : "typed", true);
+    jt_field(&t, "format", OPT(s->format), false);
+    jt_field(&t, "document_number", s->number, false);
+    jt_field(&t, "nationality", s->nationality, false);
+    jt_field(&t, "birth_date", OPT(s->birth_date), false);
+    jt_field(&t, "expiry_date", OPT(s->expiry_date), false);
+    jt_field(&t, "surname", s->surname, false);
+    jt_field(&t, "given_names", s->given_names, false);
+    jt_field(&t, "sex", OPT(s->sex), false);
+    jt_field(&t, "document_code", OPT(s->code), false);
+    jt_field(&t, "issuing_state", OPT(s->issuing), false);
+    jt_bool(&t, "valid", s->valid);
+    jt_raw(&t, "}");
+
+    jt_key(&t, "entitlement", false);
+    jt_field(&t, "basis", s->basis, true);
+    jt_field(&t, "visa_id", OPT(s->visa_id), false);
+    jt_field(&t, "visa_number", OPT(s->visa_number), false);
+    jt_field(&t, "purpose", OPT(s->purpose), false);
+    jt_day(&t, "authorised_until", s->authorised_until);
+    jt_bool(&t, "unlimited", s->authorised_until == UBUR_STAY_OPEN);
+    jt_field(&t, "stay_id", OPT(s->stay_id), false);
+    if (s->seal_given) {
+        jt_key(&t, "seal", false);
+        jt_field(&t, "status", s->seal_status, true);
+        jt_bool(&t, "signature_valid", s->seal_signature_valid);
+        jt_field(&t, "visa_number", OPT(s->seal_visa), false);
+        jt_field(&t, "passport_number", OPT(s->seal_passport), false);
+        jt_field(&t, "signer", OPT(s->seal_signer), false);
+        jt_raw(&t, "}");
+    }
+    if (s->rule_window) {
+        jt_key(&t, "rule", false);
+        jt_int(&t, "max_days", s->rule_days, true);
+        jt_int(&t, "window_days", s->rule_window, false);
+        jt_raw(&t, "}");
+    } else if (s->rule_days) {
+        jt_key(&t, "rule", false);
+        jt_int(&t, "visa_stay_days", s->rule_days, true);
+        jt_raw(&t, "}");
+    }
+    jt_raw(&t, "}");
+
+    struct ubur_border_schedule sched;
+    ubur_border_crossing_schedule(c, &sched);
+    const char *cats =
+        sched.categories ? sched.categories : ubur_border_mode_default_categories(sched.mode);
+    jt_key(&t, "mode", false);
+    jt_field(&t, "mode", ubur_border_mode_name(sched.mode), true);
+    jt_field(&t, "hours", OPT(c->hours), false);
+    jt_field(&t, "categories", cats, false);
+    jt_field(&t, "since", OPT(c->mode_since), false);
+    jt_field(&t, "schedule_id", OPT(c->schedule_id), false);
+    jt_raw(&t, "}");
+
+    jt_key(&t, "screening", false);
+    jt_key(&t, "screened", true);
+    jt_raw(&t, s->screening.matched ? "true" : "false");
+    jt_int(&t, "hits", s->screening.hits, false);
+    if (s->screening.matched && s->screening.r.screening_id[0])
+        jt_field(&t, "screening_id", s->screening.r.screening_id, false);
+    if (s->screening.detail) {
+        char *d = json_dumps(s->screening.detail, JSON_COMPACT);
+        jt_key(&t, "detail", false);
+        if (d)
+            jt_raw(&t, d);
+        else
+            t.ok = false;
+        free(d);
+    }
+    jt_raw(&t, "}");
+
+    jt_key(&t, "notes", false);
+    jt_raw(&t, "[");
+    for (size_t i = 0; i < json_array_size(s->notes); i++) {
+        if (i)
+            jt_raw(&t, ",");
+        jt_str(&t, json_string_value(json_array_get(s->notes, i)));
+    }
+    jt_raw(&t, "]");
+
+    jt_key(&t, "traveller", false);
+    jt_key(&t, "group", true);
+    jt_raw(&t, s->group ? "true" : "false");
+    jt_bool(&t, "cargo", s->cargo);
+    jt_bool(&t, "returnee", s->returnee);
+    jt_raw(&t, "}");
+    if (b->group_id[0])
+        jt_field(&t, "group_id", b->group_id, false);
+    jt_raw(&t, "}");
+#undef OPT
+    if (!t.ok) {
+        ubur_buf_release(&t.b);
+        return false;
+    }
+    *reasons = ubur_strndup(t.b.s + reasons_at, reasons_end - reasons_at);
+    *result = ubur_buf_detach(&t.b, NULL);
+    return true;
+}
+
+/*
+ * Decides and builds the answer's stored text and the reasons' text from the subject, and the
+ * answer as an object when the batch needs one (a group, the CLI): else s->answer stays NULL.
+ */
 static void
 subject_build(const struct check_batch *b, struct subject *s)
 {
@@ -851,6 +1059,24 @@ subject_build(const struct check_batch *b, struct subject *s)
     json_decref(s->answer);
     free(s->result);
     free(s->reasons_text);
+    s->answer = NULL;
+    if (!b->want_object && subject_text(b, s, &s->result, &s->reasons_text)) {
+#ifdef __SANITIZE_ADDRESS__
+        /* the tests' builds: the text is the object's dump, byte for byte */
+        json_t *o = subject_json(b, s);
+        char *r = json_dumps(o, JSON_COMPACT);
+        char *rs = json_dumps(json_object_get(o, "reasons"), JSON_COMPACT);
+        if (!r || !rs || strcmp(r, s->result) || strcmp(rs, s->reasons_text)) {
+            fprintf(stderr, "ubur: check answer text differs from its object:\n%s\n%s\n%s\n%s\n",
+                    s->result, r ? r : "(null)", s->reasons_text, rs ? rs : "(null)");
+            abort();
+        }
+        free(r);
+        free(rs);
+        json_decref(o);
+#endif
+        return;
+    }
     s->answer = subject_json(b, s);
     s->result = json_dumps(s->answer, JSON_COMPACT);
     s->reasons_text = json_dumps(json_object_get(s->answer, "reasons"), JSON_COMPACT);
@@ -907,9 +1133,9 @@ ubur_border_check_insert(struct ubur_store *store, const struct check_row *r,
                                 " traveller_id, group_id, document_number, nationality, basis,"
                                 " visa_id, visa_number, purpose, authorised_until, rule_days,"
                                 " rule_window, stay_id, cargo, returnee, decision, reasons,"
-                                " result, status, officer_id, officer, created_at)"
+                                " result, status, officer_id, officer, created_at, record_id)"
                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                " ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                                " ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 &st, err);
     if (rc)
         return rc;
@@ -937,9 +1163,11 @@ ubur_border_check_insert(struct ubur_store *store, const struct check_row *r,
     ubur_stmt_bind_text(st, 20, r->decision);
     ubur_stmt_bind_text(st, 21, r->reasons);
     ubur_stmt_bind_text(st, 22, r->result);
-    ubur_stmt_bind_text(st, 23, r->officer_id);
-    ubur_stmt_bind_text(st, 24, r->officer);
-    ubur_stmt_bind_text(st, 25, r->created_at);
+    ubur_stmt_bind_text(st, 23, r->record_id ? "recorded" : "pending");
+    ubur_stmt_bind_text(st, 24, r->officer_id);
+    ubur_stmt_bind_text(st, 25, r->officer);
+    ubur_stmt_bind_text(st, 26, r->created_at);
+    ubur_stmt_bind_text(st, 27, r->record_id);
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
     return rc < 0 ? rc : 0;
@@ -1095,6 +1323,7 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     b.dir = dir;
     b.n = n;
     b.group = group;
+    b.want_object = group || !text;
     ubur_time_format(place->at, b.at);
     ubur_time_format(ubur_now(), b.now);
     b.s = ubur_calloc((size_t)n, sizeof(*b.s));

@@ -105,17 +105,20 @@ struct stored_check {
     bool queued;
 };
 
-/* The values of one border_checks row as inserted (NULL: SQL NULL; rule_* 0: NULL). */
+/*
+ * The values of one border_checks row as inserted (NULL: SQL NULL; rule_* 0: NULL). A row with
+ * a record_id is inserted as recorded (the record's own write, border_record.c), else pending.
+ */
 struct check_row {
     const char *id, *crossing_id, *state, *direction, *at, *traveller_id, *group_id;
     const char *document_number, *nationality, *basis, *visa_id, *visa_number, *purpose;
     const char *authorised_until, *stay_id, *decision, *reasons, *result, *officer_id;
-    const char *officer, *created_at;
+    const char *officer, *created_at, *record_id;
     int rule_days, rule_window;
     bool cargo, returnee;
 };
 
-/* Inserts a pending check (inside the caller's transaction). */
+/* Inserts a check, pending or (r->record_id set) recorded, inside the caller's transaction. */
 int ubur_border_check_insert(struct ubur_store *s, const struct check_row *r,
                              struct ubur_error *err);
 
@@ -141,6 +144,27 @@ int ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row,
  * false when it is not queued (written already, or never queued here).
  */
 bool ubur_border_check_queued(const char *id, struct stored_check *out, char **result);
+
+/*
+ * A queued check whose row its record writes (border_pending.c). The
+ * confirmation of a check still in the queue claims its row just before
+ * queuing the record, when the writer has not started the row's own insert
+ * yet: that insert then writes nothing, and the record's job inserts the
+ * row already recorded (one write of the row instead of an insert and an
+ * update, in one job with the record, so the two commit together). The
+ * check stays in the queue's table, visible to readers, until released.
+ */
+struct queued_check;
+/* Claims check `id`'s row; NULL when it is not queued or its insert has begun (or is claimed). */
+struct queued_check *ubur_border_check_claim(const char *id);
+/* The claimed row (valid until released). */
+const struct check_row *ubur_border_claimed_row(const struct queued_check *q);
+/*
+ * Releases a claim once the record's write has returned. `written` false (the record failed,
+ * its job rolled back with the row): the row is written as pending through ctx's writer
+ * first, so the check stays confirmable, as when its own insert had run.
+ */
+void ubur_border_check_release(struct ubur_ctx *ctx, struct queued_check *q, bool written);
 
 /* ---- boundaries to other modules (border_links.c) ---- */
 

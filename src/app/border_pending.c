@@ -41,6 +41,11 @@ struct queued_check {
     struct ubur_ctx ctx; /* the write's own: who checked, an arena for the copies */
     struct check_row row;
     struct queued_check *next; /* in its bucket */
+    /* Under table_lock: the writer has begun the row's insert; a confirmation claimed the row
+     * (its record's job inserts it, border_impl.h); the detached job's hook has run; the
+     * claim was released. A claimed entry is unlinked by its release and freed by whichever
+     * of the hook and the release comes second. */
+    bool started, claimed, hook_done, released;
 };
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -87,18 +92,86 @@ static int
 write_queued(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 {
     struct queued_check *q = arg;
+    pthread_mutex_lock(&table_lock);
+    bool claimed = q->claimed;
+    q->started = true;
+    pthread_mutex_unlock(&table_lock);
+    if (claimed)
+        return 0; /* its record's job writes the row */
     return ubur_border_check_insert(ctx->store, &q->row, err);
+}
+
+static void
+log_unstored(const struct queued_check *q, int rc, const struct ubur_error *err)
+{
+    fprintf(stderr, "ubur: border check %s was answered but not stored: %s\n", q->row.id,
+            err && err->message[0] ? err->message : ubur_strerror(rc));
 }
 
 static void
 queued_done(void *arg, int rc, const struct ubur_error *err)
 {
     struct queued_check *q = arg;
-    unlink_queued(q);
-    if (rc)
-        fprintf(stderr, "ubur: border check %s was answered but not stored: %s\n", q->row.id,
-                err && err->message[0] ? err->message : ubur_strerror(rc));
+    pthread_mutex_lock(&table_lock);
+    bool claimed = q->claimed, released = q->released;
+    q->hook_done = true;
+    pthread_mutex_unlock(&table_lock);
+    if (claimed && !released)
+        return; /* the claim's release unlinks and frees it */
+    if (!claimed)
+        unlink_queued(q);
+    if (rc && !claimed)
+        log_unstored(q, rc, err);
     queued_free(q);
+}
+
+struct queued_check *
+ubur_border_check_claim(const char *id)
+{
+    if (!id)
+        return NULL;
+    pthread_mutex_lock(&table_lock);
+    struct queued_check *q = table[bucket(id)];
+    while (q && strcmp(q->row.id, id) != 0)
+        q = q->next;
+    if (q && (q->started || q->claimed))
+        q = NULL;
+    if (q)
+        q->claimed = true;
+    pthread_mutex_unlock(&table_lock);
+    return q;
+}
+
+const struct check_row *
+ubur_border_claimed_row(const struct queued_check *q)
+{
+    return &q->row;
+}
+
+static int
+write_claimed_pending(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
+{
+    struct queued_check *q = arg;
+    return ubur_border_check_insert(ctx->store, &q->row, err);
+}
+
+void
+ubur_border_check_release(struct ubur_ctx *ctx, struct queued_check *q, bool written)
+{
+    if (!written) {
+        /* The record failed and took the row with it: written as its own insert would have. */
+        struct ubur_error err = UBUR_ERROR_INIT;
+        int rc = ubur_write_lazy(ctx, write_claimed_pending, q, &err);
+        if (rc)
+            log_unstored(q, rc, &err);
+    }
+    unlink_queued(q);
+    pthread_mutex_lock(&table_lock);
+    bool hook_done = q->hook_done;
+    q->released = true;
+    pthread_mutex_unlock(&table_lock);
+    if (hook_done)
+        queued_free(q);
 }
 
 int
