@@ -20,7 +20,10 @@
  *   returns 0: acknowledge
  *
  * That is SQLite (the pipeline, writer.c): the writer runs the next batch's
- * statements while the previous batches' sync runs. Where the store cannot
+ * statements while the previous batches' sync runs, keeping that transaction
+ * open until the syncer is free, then commits it (one commit per sync). A
+ * sync that fails fails its jobs and every later one (restart the server);
+ * UBUR_WRITER_SLOW_MS also logs slow syncs. Where the store cannot
  * defer its syncs (PostgreSQL) COMMIT itself is durable and marks the batch
  * done, as does UBUR_WRITER_PIPELINE=0. Lazy and detached jobs are done at
  * their COMMIT either way.
