@@ -7,7 +7,7 @@
 # Environment: BENCH_DB (default build/bench/border.db; built once by
 # bench/border/gen.sql and bench/border/watchlist.py, about 6 GB), DURATION
 # seconds per run (20), THREADS server threads (default: the server's own,
-# 8 per core; the runs before 2026-11-29 noon used 32), CONNS connections for
+# 32 per core since session 8, 8 before; the runs before 2026-11-29 noon used 32), CONNS connections for
 # the throughput run (64), RATE checks per second for the latency run (500),
 # NOSCREEN=1 to measure also a copy of the database whose watchlist entries
 # are all ended (the border path without the cost of name matching),

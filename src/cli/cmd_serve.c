@@ -99,7 +99,7 @@ const struct ubur_cmd ubur_cmd_serve = {
              "                  [--sync-interval SECONDS] [--pg-read CONNINFO]\n"
              "  Listens on UBUR_LISTEN or 127.0.0.1:8080 (port 0 picks a free port).\n"
              "  Beyond loopback, TLS is required unless --insecure is given.\n"
-             "  --threads: worker threads (default 8 per core, 16 to 64: a request\n"
+             "  --threads: worker threads (default 32 per core, 16 to 64: a request\n"
              "  waiting for its group commit holds its thread).\n"
              "  --sync-interval: on a border post (`ubur sync config`), sync with central\n"
              "  every SECONDS in the background (with backoff while the link is down).\n"

@@ -293,11 +293,13 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
          * A request that writes waits for its group commit on its worker
          * thread, and MHD's pool gives each thread its own connections, so
          * a commit can gather at most one write per thread: threads are
-         * mostly waiting, not computing. 8 per core (16 to 64) keeps the
-         * batches full without making the cores thrash.
+         * mostly waiting, not computing. 32 per core (16 to 64): on the
+         * border benchmark with the writer's pipeline (2 cores, session 8,
+         * docs/BENCHMARKS.md) 64 threads recorded 1.12x the checks per
+         * second of 16 at the same CPU per check and the same paced tail.
          */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = (unsigned)(n > 0 ? n * 8 : 16);
+        threads = (unsigned)(n > 0 ? n * 32 : 16);
         if (threads < 16)
             threads = 16;
         if (threads > 64)
