@@ -4,8 +4,9 @@
 # builds alternating in one run (on a shared machine, compare only runs made
 # side by side): for each round and build, a server on BENCH_DB, a warm-up,
 # then wrk -c64 check + confirm for DURATION seconds with `perf stat`
-# counting the server's pwrite, pread, fdatasync and futex calls, and the
-# server's CPU; all per recorded check (a check and its confirmation).
+# counting the server's pwrite, pread, fdatasync and futex calls, the
+# server's CPU and its writer thread's (ubur-writer); all per recorded check
+# (a check and its confirmation).
 # PACED=1 adds a run paced at RATE checks/s (p50, p90, p99, CPU). Prints the
 # writer's group-commit counters after each server, and the size of the
 # database's write-ahead log (read every second) at the end of each run and
@@ -62,6 +63,8 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
         officer_login "$pwfile" 1000000
         wrk -t2 -c8 -d4s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
         c0=$(cpu_ticks "$pid")
+        wtask=$(grep -l '^ubur-writer$' /proc/"$pid"/task/*/comm | head -1 | xargs dirname)
+        w0=$(awk '{print $14 + $15}' "$wtask/stat")
         wal_watch
         perf stat -x, -o "$stat" -p "$pid" -e 'syscalls:sys_enter_pwrite64,syscalls:sys_enter_pread64,syscalls:sys_enter_fdatasync,syscalls:sys_enter_futex' -- sleep "$duration" &
         perf_pid=$!
@@ -69,9 +72,10 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
               grep RESULT)
         wait $perf_pid
         c1=$(cpu_ticks "$pid")
+        w1=$(awk '{print $14 + $15}' "$wtask/stat")
         n=$(recorded "$out")
         echo "round $r $which ($bin), $(date -u +%H:%M:%S) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-        echo "  wrk -c${CONNS:-64}: $(echo "$out" | sed 's/.*recorded_per_s=\([0-9.]*\).*p50_ms=\([0-9.]*\).*p99_ms=\([0-9.]*\).*/\1 recorded\/s, p50 \2 ms, p99 \3 ms/'), server CPU $(( (c1 - c0) * 1000000 / hz / n )) us per recorded check"
+        echo "  wrk -c${CONNS:-64}: $(echo "$out" | sed 's/.*recorded_per_s=\([0-9.]*\).*p50_ms=\([0-9.]*\).*p99_ms=\([0-9.]*\).*/\1 recorded\/s, p50 \2 ms, p99 \3 ms/'), server CPU $(( (c1 - c0) * 1000000 / hz / n )) us per recorded check, the writer thread's $(( (w1 - w0) * 1000000 / hz / n )) us"
         awk -F, -v n="$n" 'BEGIN { printf "  calls:" }
                            /syscalls/ { split($3, a, ":"); sub("sys_enter_", "", a[2]);
                                         printf " %s %.1f", a[2], $1 / n }

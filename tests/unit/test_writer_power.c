@@ -58,6 +58,7 @@ static int64_t sh_seq;
 static sqlite3_vfs *sh_real;
 static sqlite3_vfs sh_vfs;
 static sqlite3_io_methods sh_io;
+static volatile bool fail_log_syncs; /* every sync of a -wal file fails (test_sync_failure) */
 
 static struct tracked *
 tracked_get(const char *name)
@@ -158,6 +159,9 @@ static int
 sh_sync(sqlite3_file *base, int flags)
 {
     struct shadow_file *f = (struct shadow_file *)base;
+    size_t len = f->t ? strlen(f->t->name) : 0;
+    if (fail_log_syncs && len > 4 && !strcmp(f->t->name + len - 4, "-wal"))
+        return SQLITE_IOERR_FSYNC;
     pthread_mutex_lock(&sh_lock);
     int64_t upto = f->t ? f->t->last : 0; /* what was written before the sync began */
     pthread_mutex_unlock(&sh_lock);
@@ -581,6 +585,45 @@ test_power_cut_drops_unsynced(void **state)
     remove_db(cutpath);
 }
 
+/*
+ * A sync of the log that fails is sticky: the write waiting for it fails, and so does every
+ * write after it, even once syncs work again (the pages that failed may be lost for good).
+ */
+static void
+test_sync_failure_is_sticky(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    struct ubur_store *s;
+    assert_int_equal(ubur_store_open(&s, dbpath, NULL), 0);
+    assert_int_equal(
+        ubur_store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, pad TEXT)", NULL),
+        0);
+    ubur_store_close(s);
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = w;
+    ctx.username = "test";
+    struct ubur_error err = UBUR_ERROR_INIT;
+    struct row r = {1, false};
+    assert_int_equal(ubur_write(&ctx, insert_row, &r, &err), 0);
+    fail_log_syncs = true;
+    r.id = 2;
+    assert_int_equal(ubur_write(&ctx, insert_row, &r, &err), UBUR_ESTORE);
+    assert_non_null(strstr(err.message, "sync"));
+    fail_log_syncs = false;
+    r.id = 3;
+    err = (struct ubur_error)UBUR_ERROR_INIT;
+    assert_int_equal(ubur_write(&ctx, insert_row, &r, &err), UBUR_ESTORE);
+    r.id = 4;
+    assert_int_equal(ubur_write_lazy(&ctx, insert_row, &r, &err), UBUR_ESTORE);
+    ubur_writer_close(w);
+    ubur_arena_release(&ctx.arena);
+    remove_db(dbpath);
+}
+
 int
 main(void)
 {
@@ -590,6 +633,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_power_cut_drops_unsynced),
         cmocka_unit_test(test_power_cut_keeps_acknowledged),
+        cmocka_unit_test(test_sync_failure_is_sticky),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
