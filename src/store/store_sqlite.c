@@ -785,6 +785,8 @@ ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_er
     return 0;
 }
 
+static void log_sync_detach(struct sqlite_store *s);
+
 static void
 sqlite_close(struct ubur_store *base)
 {
@@ -792,16 +794,10 @@ sqlite_close(struct ubur_store *base)
     sqlite_checkpointer_stop(base); /* the connection's checkpointer, if any */
     for (size_t i = 0; i < sizeof(s->tx) / sizeof(s->tx[0]); i++)
         sqlite3_finalize(s->tx[i]);
-    if (s->deferred) {
-        /* Detached before the close, which may leave the files open a while (close_v2) and
-         * would then find the lock gone. The owner stopped calling sync_log before closing. */
-        pthread_mutex_lock(&s->logsync.lock);
-        if (s->logsync.file)
-            s->logsync.file->sync = NULL;
-        s->logsync.file = NULL;
-        pthread_mutex_unlock(&s->logsync.lock);
-        pthread_mutex_destroy(&s->logsync.lock);
-    }
+    /* Detached before the close, which may leave the files open a while (close_v2) and would
+     * then find the lock gone. The owner stopped calling sync_log before closing. */
+    if (s->deferred)
+        log_sync_detach(s);
     sqlite3_close_v2(s->db);
     free(s);
 }
@@ -893,6 +889,18 @@ log_sync_attach(struct sqlite_store *s)
     return 0;
 }
 
+/* Undoes log_sync_attach and destroys the lock: no sync of the log may follow. */
+static void
+log_sync_detach(struct sqlite_store *s)
+{
+    pthread_mutex_lock(&s->logsync.lock);
+    if (s->logsync.file)
+        s->logsync.file->sync = NULL;
+    s->logsync.file = NULL;
+    pthread_mutex_unlock(&s->logsync.lock);
+    pthread_mutex_destroy(&s->logsync.lock);
+}
+
 static int
 sqlite_defer_sync(struct ubur_store *base, struct ubur_error *err)
 {
@@ -904,12 +912,7 @@ sqlite_defer_sync(struct ubur_store *base, struct ubur_error *err)
     pthread_mutex_init(&s->logsync.lock, NULL);
     if (log_sync_attach(s) ||
         sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
-        pthread_mutex_lock(&s->logsync.lock);
-        if (s->logsync.file)
-            s->logsync.file->sync = NULL;
-        s->logsync.file = NULL;
-        pthread_mutex_unlock(&s->logsync.lock);
-        pthread_mutex_destroy(&s->logsync.lock);
+        log_sync_detach(s);
         return ubur_error_set(err, UBUR_EINVAL,
                               "the database's log cannot be synced apart from its commits");
     }
