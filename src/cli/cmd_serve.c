@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../http/http.h"
 #include "cli.h"
@@ -73,6 +74,13 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
     if (!ubur_cli_store(cli))
         return 1;
     cfg.db_uri = cli->pg ? cli->pg : cli->db;
+    if (!cfg.threads && cli->pg) {
+        /* Each worker thread holds a PostgreSQL connection once used: server.c's default (32
+         * per core, for SQLite's pipelined writer) would take 66 of the 100 connections
+         * PostgreSQL allows by default. Here it stays 8 per core, 16 to 64 (docs/SCALING.md). */
+        long n = sysconf(_SC_NPROCESSORS_ONLN) * 8;
+        cfg.threads = (unsigned)(n < 16 ? 16 : n > 64 ? 64 : n);
+    }
     if (cfg.read_uri && !cli->pg)
         return ubur_cli_usage(&ubur_cmd_serve, "--pg-read needs --pg (a PostgreSQL primary)");
     cfg.state = ubur_setting(&cli->ctx, "state", NULL);
@@ -99,8 +107,9 @@ const struct ubur_cmd ubur_cmd_serve = {
              "                  [--sync-interval SECONDS] [--pg-read CONNINFO]\n"
              "  Listens on UBUR_LISTEN or 127.0.0.1:8080 (port 0 picks a free port).\n"
              "  Beyond loopback, TLS is required unless --insecure is given.\n"
-             "  --threads: worker threads (default 32 per core, 16 to 64: a request\n"
-             "  waiting for its group commit holds its thread).\n"
+             "  --threads: worker threads (default 32 per core on SQLite, 8 on\n"
+             "  PostgreSQL, 16 to 64: a request waiting for its group commit holds its\n"
+             "  thread).\n"
              "  --sync-interval: on a border post (`ubur sync config`), sync with central\n"
              "  every SECONDS in the background (with backoff while the link is down).\n"
              "  --pg-read (or UBUR_PG_READ): a read replica of the --pg database (a hot\n"

@@ -148,7 +148,7 @@ struct ubur_http_config {
     const char *tls_cert; /* PEM file paths; both or neither */
     const char *tls_key;
     const char *state; /* this instance's state (ISO 3166 alpha-3) */
-    unsigned threads;  /* worker threads; 0 = 2 per CPU */
+    unsigned threads;  /* worker threads; 0 = 32 per CPU, 16 to 64 */
     bool quiet;        /* no access log */
 };
 /*
