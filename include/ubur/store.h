@@ -117,9 +117,7 @@ int ubur_store_checkpoint(struct ubur_store *s, enum ubur_checkpoint_mode mode, 
  * last one, and as soon as every_frames frames were added (either 0: not that trigger); it is
  * repeated, at most passes times in a row, while the last pass copied 256 frames or more (the
  * frames committed while the one before ran). With trickle, the pages a pass writes into the
- * database file are synced 32 at a time (store_sqlite.c says why), and with trickle_pause_us the
- * thread pauses that long after each of those syncs, leaving the disk to the commits' syncs
- * (the writer's policy, writer.c, says what was measured). A passive checkpoint cannot
+ * database file are synced 32 at a time (store_sqlite.c says why). A passive checkpoint cannot
  * restart the log while readers hold it; when a pass leaves a log of restart_frames frames or
  * more (0: never), ubur_store_log_restart_due turns true once, and s's owner, between two of its
  * transactions, runs ubur_store_checkpoint(s, UBUR_CHECKPOINT_RESTART, ...) itself.
@@ -134,7 +132,6 @@ struct ubur_checkpointer_policy {
     int passes;
     int restart_frames;
     bool trickle;
-    int trickle_pause_us;
 };
 int ubur_store_checkpointer_start(struct ubur_store *s, const struct ubur_checkpointer_policy *p,
                                   struct ubur_error *err);

@@ -75,6 +75,16 @@ queued_free(struct queued_check *q)
     free(q);
 }
 
+/* The queued check with this id, or NULL. Called with table_lock held. */
+static struct queued_check *
+find_locked(const char *id)
+{
+    struct queued_check *q = table[bucket(id)];
+    while (q && strcmp(q->row.id, id) != 0)
+        q = q->next;
+    return q;
+}
+
 static void
 unlink_queued(struct queued_check *q)
 {
@@ -131,9 +141,7 @@ ubur_border_check_claim(const char *id)
     if (!id)
         return NULL;
     pthread_mutex_lock(&table_lock);
-    struct queued_check *q = table[bucket(id)];
-    while (q && strcmp(q->row.id, id) != 0)
-        q = q->next;
+    struct queued_check *q = find_locked(id);
     if (q && (q->started || q->claimed))
         q = NULL;
     if (q)
@@ -235,9 +243,7 @@ ubur_border_check_queued(const char *id, struct stored_check *c, char **result)
     if (!id)
         return false;
     pthread_mutex_lock(&table_lock);
-    struct queued_check *q = table[bucket(id)];
-    while (q && strcmp(q->row.id, id) != 0)
-        q = q->next;
+    struct queued_check *q = find_locked(id);
     if (q) {
         /* As read_check reads the row back: the same columns, cut to the same sizes. */
         const struct check_row *r = &q->row;

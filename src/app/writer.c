@@ -141,12 +141,6 @@ struct write_job {
  * the loaded machine (docs/BENCHMARKS.md, border, session 6).
  */
 #define RESTART_FRAMES 32768
-/*
- * The checkpointer pauses this long after each of its trickled syncs of the database file (32
- * pages), so that its writes do not hold the disk for a whole pass while the commits' syncs of
- * the log queue behind them. 0: no pause. UBUR_CHECKPOINT_PAUSE_US overrides it.
- */
-#define CHECKPOINT_PAUSE_US 0
 
 struct ubur_writer {
     pthread_mutex_t lock;
@@ -635,14 +629,12 @@ ubur_writer_open(struct ubur_writer **out, const char *db_uri, int max_batch,
     w->slow_us = slow ? strtol(slow, NULL, 10) * 1000 : 0;
     const char *frames = getenv("UBUR_WAL_RESTART_FRAMES");
     const char *every = getenv("UBUR_WRITER_CHECKPOINT_MS"); /* tests: checkpoint more often */
-    const char *pace = getenv("UBUR_CHECKPOINT_PAUSE_US");   /* measuring other pauses */
     struct ubur_checkpointer_policy policy = {
         .every_ms =
             every && strtol(every, NULL, 10) > 0 ? (int)strtol(every, NULL, 10) : CHECKPOINT_MS,
         .passes = CHECKPOINT_PASSES,
         .restart_frames = frames ? (int)strtol(frames, NULL, 10) : RESTART_FRAMES,
         .trickle = true,
-        .trickle_pause_us = pace ? (int)strtol(pace, NULL, 10) : CHECKPOINT_PAUSE_US,
     };
     if (policy.restart_frames < 1)
         policy.restart_frames = 1;

@@ -190,7 +190,6 @@ struct trickle_file {
     unsigned char *joined; /* scratch: a header and its page, written as one */
     int joined_cap;
     int pending;             /* database pages written since the last sync */
-    int pause_us;            /* after each trickled sync, the checkpoint pauses this long */
     struct read_map *map;    /* the main database file's read map, or NULL */
     sqlite3_int64 mmap_size; /* SQLite's mmap_size with a read map: > 0, pages are fetched */
 };
@@ -340,10 +339,6 @@ trickle_sync(struct trickle_file *f)
     if (f->pending) {
         f->pending = 0;
         f->real->pMethods->xSync(f->real, SQLITE_SYNC_NORMAL);
-        if (f->pause_us > 0) { /* the disk left to the commits' syncs a while (trickle_pause_us) */
-            struct timespec pause = {f->pause_us / 1000000, (long)(f->pause_us % 1000000) * 1000};
-            nanosleep(&pause, NULL);
-        }
     }
 }
 
@@ -494,8 +489,6 @@ trickle_control(sqlite3_file *base, int op, void *arg)
         return frc;
     if (op == TRICKLE_FCNTL) {
         f->on = f->main_db;
-        if (arg)
-            f->pause_us = *(const int *)arg;
         return f->on ? SQLITE_OK : SQLITE_NOTFOUND;
     }
     if (op == SQLITE_FCNTL_CKPT_DONE && f->on)
@@ -1232,10 +1225,8 @@ sqlite_checkpointer_start(struct ubur_store *base, const struct ubur_checkpointe
         return UBUR_ESTORE;
     }
     sqlite3_busy_timeout(c->db, 10000); /* a passive checkpoint never calls it; closing may */
-    if (p->trickle) {
-        int pause = p->trickle_pause_us;
-        sqlite3_file_control(c->db, "main", TRICKLE_FCNTL, &pause);
-    }
+    if (p->trickle)
+        sqlite3_file_control(c->db, "main", TRICKLE_FCNTL, NULL);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
     if (pthread_create(&c->thread, NULL, checkpointer_main, c)) {
