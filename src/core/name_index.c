@@ -2349,8 +2349,9 @@ unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_
     if (m->gen == s->gen && m->phon == cu->phon && m->letters == cu->letters &&
         m->unit == (unsigned char)a && m->kind == cu->kind && m->flags == flags)
         return m->sim;
-    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, ix->pool + cu->letters,
-                                              cu->kind, cu->flags);
+    /* under UBUR_NAME_UNIT_MATCH any value: ubur_names_compare_sim reads it as no match */
+    double sim = ubur_name_unit_match_similarity(qu, ix->pool + cu->phon, ix->pool + cu->letters,
+                                                 cu->kind, cu->flags);
     *m = (struct memo){cu->phon, cu->letters, s->gen, (unsigned char)a, cu->kind, flags, sim};
     return sim;
 }
