@@ -1184,7 +1184,10 @@ typo_edits(const char *a, const char *b)
         sa |= 1u << ((unsigned char)a[i] & 31);
     for (size_t j = 0; j < m; j++)
         sb |= 1u << ((unsigned char)b[j] & 31);
-    if (__builtin_popcount(sa ^ sb) > 4)
+    uint32_t dx = sa ^ sb; /* its bits counted (no popcnt instruction in the baseline ISA) */
+    dx = dx - ((dx >> 1) & 0x55555555u);
+    dx = (dx & 0x33333333u) + ((dx >> 2) & 0x33333333u);
+    if ((((dx + (dx >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24 > 4)
         return 3;
     unsigned char d[TYPO_MAX + 1][TYPO_MAX + 1];
     for (size_t i = 0; i <= n; i++)
@@ -1218,16 +1221,34 @@ ubur_name_one_edit(const char *a, size_t n, const char *b, size_t m)
     return one_edit(a, n, b, m);
 }
 
-double
-ubur_name_typing_similarity(const char *a, const char *b)
+/*
+ * ubur_name_typing_similarity, exact when it is at least `floor` (0: always); under floor,
+ * 0 or the exact value. Two edits reach floor only in long words: in shorter ones the same
+ * letters or one edit (one_edit, without the table) is all that can.
+ */
+static double
+typing_similarity_floor(const char *a, const char *b, double floor)
 {
     if (!a || !b || !a[0] || !b[0])
         return 0;
     size_t la = strlen(a), lb = strlen(b), l = la > lb ? la : lb;
     if (l < 5)
         return 0;
+    if (floor > 0 && 1.0 - 1.5 * 2 / (double)l < floor) {
+        if (la == lb && !memcmp(a, b, la))
+            return 1.0 - 1.5 * 0 / (double)l;
+        if (1.0 - 1.5 * 1 / (double)l >= floor && one_edit(a, la, b, lb))
+            return 1.0 - 1.5 * 1 / (double)l;
+        return 0; /* two edits or more: under floor */
+    }
     int e = typo_edits(a, b);
     return e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
+}
+
+double
+ubur_name_typing_similarity(const char *a, const char *b)
+{
+    return typing_similarity_floor(a, b, 0);
 }
 
 static bool abd_name_known(const char *skel_body);
@@ -1241,7 +1262,7 @@ static void skeleton(const char *phon, char *out, size_t cap);
  */
 static double
 unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_letters,
-            unsigned b_kind, unsigned b_flags)
+            unsigned b_kind, unsigned b_flags, double floor)
 {
     if (!a->letters[0] || !b_letters || !b_letters[0])
         return 0;
@@ -1253,7 +1274,7 @@ unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_le
         if (strcmp(as, bs) && abd_name_known(as) && abd_name_known(bs))
             return 0;
     }
-    double t = ubur_name_typing_similarity(a->letters, b_letters);
+    double t = typing_similarity_floor(a->letters, b_letters, floor);
     if (a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
         ((a->flags ^ b_flags) & UBUR_UNIT_ARTICLE)) {
         char al[UBUR_NAME_PHON + 2];
@@ -1264,7 +1285,7 @@ unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_le
         al[1] = 'l';
         memcpy(al + 2, art, al_n);
         al[2 + al_n] = '\0';
-        double t2 = ubur_name_typing_similarity(al, a_art ? b_letters : a->letters);
+        double t2 = typing_similarity_floor(al, a_art ? b_letters : a->letters, floor);
         if (t2 > t)
             t = t2;
     }
@@ -1321,8 +1342,8 @@ ubur_name_unit_split_reading(const struct ubur_name_unit *u, char skel[UBUR_NAME
 /*
  * ubur_name_unit_similarity_to, exact when it is at least `floor` (0: always). Under
  * floor it may be any value under floor: the sound is left uncomputed once it cannot reach
- * floor (the multipliers below only lower it, the typing similarity is computed in full
- * and replaces it only when higher, and the digraph reading replaces it only when higher).
+ * floor (the multipliers below only lower it; the digraph reading and the typing similarity
+ * replace it only when higher, and are themselves exact from floor up).
  */
 static double
 unit_similarity_floor(const struct ubur_name_unit *a, const char *b_phon, const char *b_letters,
@@ -1342,7 +1363,8 @@ unit_similarity_floor(const struct ubur_name_unit *a, const char *b_phon, const 
         }
     }
     double t =
-        s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
+        s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags, floor)
+                                       : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
      * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
      * or "absullah" from "abdullah" is the particle mistyped */
