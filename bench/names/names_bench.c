@@ -20,7 +20,7 @@
  *        names_bench perf N_NAMES N_QUERIES [names.tsv]
  *        names_bench pgtrgm N_NAMES N_QUERIES CONNINFO
  *        names_bench equiv N_NAMES N_QUERIES [BORDER_WATCHLIST.csv]
- *        names_bench border BORDER_WATCHLIST.csv [PASSES]
+ *        names_bench border BORDER_WATCHLIST.csv [PASSES [LIMIT]]
  * NAMES_BENCH_RESULTS=FILE (perf) writes every query's hits, so that two
  * builds can be checked for identical results with cmp.
  */
@@ -1228,7 +1228,7 @@ border_traveller(int n, struct ubur_name *q, struct ubur_person_facts *qf)
  * times; CPU per search (thread CPU time): mean, p50, p99 of each query's least.
  */
 static void
-border_perf(const char *csv, int passes)
+border_perf(const char *csv, int passes, int limit)
 {
     uint32_t nrec;
     struct ubur_person_facts *facts;
@@ -1236,10 +1236,13 @@ border_perf(const char *csv, int passes)
     struct ubur_name_index *ix = border_index(csv, &nrec, &facts);
     double build = cpu_s() - c0;
     int nq = 48 * 48 * 40;
+    /* LIMIT travellers spread over all of them (for valgrind), else all */
+    int stride = limit > 0 && limit < nq ? nq / limit : 1;
+    nq = limit > 0 && limit < nq ? limit : nq;
     struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);
     struct ubur_person_facts qf;
     for (int n = 0; n < nq; n++)
-        border_traveller(n, &q[n], &qf);
+        border_traveller(n * stride, &q[n], &qf);
     double *best = malloc(sizeof(double) * (size_t)nq), total = 0;
     struct ubur_name_hit h[PERF_WANT];
     struct ubur_name_search_stats *st = calloc((size_t)nq, sizeof(*st));
@@ -1516,7 +1519,8 @@ main(int argc, char **argv)
         return 0;
     }
     if (argc >= 3 && !strcmp(argv[1], "border")) {
-        border_perf(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 3);
+        border_perf(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 3,
+                    argc > 4 ? (int)strtol(argv[4], NULL, 10) : 0);
         return 0;
     }
     if (argc >= 4 && !strcmp(argv[1], "equiv")) {
@@ -1526,6 +1530,6 @@ main(int argc, char **argv)
     }
     fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV] |"
                     " pgtrgm N_NAMES N_QUERIES CONNINFO | equiv N_NAMES N_QUERIES [CSV] |"
-                    " border CSV [PASSES]\n");
+                    " border CSV [PASSES [LIMIT]]\n");
     return 2;
 }

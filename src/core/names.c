@@ -2769,11 +2769,18 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
  */
 #define MERGE_MIN 0.80 /* the joined reading must sound this alike: it is a structural guess */
 
+/* The vowel symbols of the phonetic alphabet (a e i u, the long A W Y, E, O, the elided vowel
+ * and the kept vowels 1-9), as a table: consonants() runs for most names a search scores. */
+static const bool vowel_sym[128] = {
+    ['a'] = true, ['e'] = true, ['i'] = true, ['u'] = true, ['A'] = true, ['W'] = true,
+    ['Y'] = true, ['E'] = true, ['O'] = true, [ELIDED] = true, ['1'] = true, ['2'] = true,
+    ['3'] = true, ['4'] = true, ['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true,
+    ['9'] = true};
+
 static bool
 is_vowel_sym(char c)
 {
-    return c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' ||
-           c == 'E' || c == 'O' || c == ELIDED || (c >= '1' && c <= '9');
+    return vowel_sym[c & 0x7f] && !(c & 0x80);
 }
 
 /* The consonants of a phonetic form, and its first and last (0 when none). */
@@ -2880,8 +2887,9 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
     }
     if (!any)
         return false;
+    /* x's consonants when first needed: most of its units are matched well and skipped */
     for (int i = 0; i < x->n; i++)
-        xc_[i] = consonants(x->u[i].phon, &xf_[i], &xl_[i]);
+        xc_[i] = -1;
     for (int i = 0; i < x->n; i++) {
         const struct ubur_name_unit *u1 = &x->u[i];
         bool bin = (u1->flags & UBUR_UNIT_NASAB) != 0;
@@ -2893,6 +2901,10 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
         if (u1->kind != UBUR_UNIT_PLAIN || (u1->flags & UBUR_UNIT_DIN) || !u1->phon[0] || join[i] ||
             (ma[i] >= 0 && ms[i] >= MERGE_MIN) || (i > 0 && join[i - 1] == 1))
             continue;
+        if (xc_[i] < 0)
+            xc_[i] = consonants(u1->phon, &xf_[i], &xl_[i]);
+        if (u2 && xc_[i + 1] < 0)
+            xc_[i + 1] = consonants(u2->phon, &xf_[i + 1], &xl_[i + 1]);
         /* two units joined; or a patronym with its bin glued on */
         for (int form = 0; form < 2; form++) {
             bool with_bin = form == 1;
