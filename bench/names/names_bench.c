@@ -1122,8 +1122,8 @@ equiv_query(FILE *out, const struct ubur_name_index *ix, const char *tag, int i,
         struct ubur_buf ex = UBUR_BUF_INIT;
         if (ubur_name_parse(&cn, ubur_name_index_text(ix, h[j].name_id), NULL) == 0) {
             struct ubur_person_facts none = UBUR_PERSON_FACTS_INIT;
-            double s = ubur_person_score(q, qf ? qf : &none, &cn,
-                                         recf ? &recf[h[j].record] : &none, &ex);
+            double s =
+                ubur_person_score(q, qf ? qf : &none, &cn, recf ? &recf[h[j].record] : &none, &ex);
             fprintf(out, "  %a %s\n", s, ex.s ? ex.s : "");
         }
         ubur_buf_release(&ex);
@@ -1133,19 +1133,20 @@ equiv_query(FILE *out, const struct ubur_name_index *ix, const char *tag, int i,
 /* The border benchmark's travellers (bench/border/gen.sql, check_confirm.lua's known()):
  * surname family[(n / 2304) % 40], given names given[n % 48] given[(n / 48) % 48]. */
 static const char *const border_given[48] = {
-    "MUHAMMAD", "AHMAD",  "ALI",    "HASAN",  "HUSAYN", "OMAR",  "KHALID", "YUSUF",
-    "IBRAHIM",  "MAHMOUD", "ABD AL-RAHMAN", "SALIM", "JASIM", "KARIM", "MUSTAFA", "HAMID",
-    "FATIMA",   "ZAYNAB", "MARYAM", "AISHA",  "NOOR",   "HUDA",  "LAYLA",  "SARA",
-    "AMAL",     "RANA",   "SUAD",   "KHADIJA", "TARIQ", "WALID", "SAMIR",  "NABIL",
-    "FAISAL",   "ADNAN",  "BASSAM", "RAMI",   "ZIAD",   "MAJID", "QASIM",  "HAYDAR",
-    "ABBAS",    "JAFAR",  "SAID",   "AMIR",   "RIYAD",  "NASIR", "SALMA",  "HANAN"};
+    "MUHAMMAD", "AHMAD",   "ALI",           "HASAN",   "HUSAYN", "OMAR",  "KHALID",  "YUSUF",
+    "IBRAHIM",  "MAHMOUD", "ABD AL-RAHMAN", "SALIM",   "JASIM",  "KARIM", "MUSTAFA", "HAMID",
+    "FATIMA",   "ZAYNAB",  "MARYAM",        "AISHA",   "NOOR",   "HUDA",  "LAYLA",   "SARA",
+    "AMAL",     "RANA",    "SUAD",          "KHADIJA", "TARIQ",  "WALID", "SAMIR",   "NABIL",
+    "FAISAL",   "ADNAN",   "BASSAM",        "RAMI",    "ZIAD",   "MAJID", "QASIM",   "HAYDAR",
+    "ABBAS",    "JAFAR",   "SAID",          "AMIR",    "RIYAD",  "NASIR", "SALMA",   "HANAN"};
 static const char *const border_family[40] = {
-    "AL-HASHIMI", "AL-JUBURI", "AL-DULAIMI", "AL-ANI", "AL-OBEIDI", "AL-SHAMMARI", "HADDAD",
-    "KHALIL", "AL-TIKRITI", "AL-MOSULI", "AL-RAWI", "AL-KHALIDI", "SULAYMAN", "AL-ZUBAIDI",
-    "AL-HASSAN", "MAHMOUD", "AL-ATTAR", "NASSER", "AL-AHMAD", "AL-HUSSEINI", "AL-BAGHDADI",
-    "AL-HALABI", "AL-SHAMI", "AL-DIMASHQI", "AL-HOMSI", "AL-KURDI", "BAKR", "OTHMAN",
-    "AL-SAADI", "AL-KUBAISI", "AL-JANABI", "AL-MASHHADANI", "AL-SAMARRAI", "AL-NAJJAR",
-    "AL-KHATIB", "DARWISH", "AL-QADRI", "AL-SABBAGH", "AL-FAYYAD", "AL-TAMIMI"};
+    "AL-HASHIMI", "AL-JUBURI",     "AL-DULAIMI",  "AL-ANI",    "AL-OBEIDI", "AL-SHAMMARI",
+    "HADDAD",     "KHALIL",        "AL-TIKRITI",  "AL-MOSULI", "AL-RAWI",   "AL-KHALIDI",
+    "SULAYMAN",   "AL-ZUBAIDI",    "AL-HASSAN",   "MAHMOUD",   "AL-ATTAR",  "NASSER",
+    "AL-AHMAD",   "AL-HUSSEINI",   "AL-BAGHDADI", "AL-HALABI", "AL-SHAMI",  "AL-DIMASHQI",
+    "AL-HOMSI",   "AL-KURDI",      "BAKR",        "OTHMAN",    "AL-SAADI",  "AL-KUBAISI",
+    "AL-JANABI",  "AL-MASHHADANI", "AL-SAMARRAI", "AL-NAJJAR", "AL-KHATIB", "DARWISH",
+    "AL-QADRI",   "AL-SABBAGH",    "AL-FAYYAD",   "AL-TAMIMI"};
 
 /* The border benchmark's watchlist CSV (reference,name,aliases,dob,nationality,sex,action) as
  * the screening service indexes it: a record per row, its name and aliases; with each

@@ -2098,7 +2098,8 @@ sig_verdict(const struct sigfilter *f, uint32_t pid, uint32_t sig, uint32_t know
     uint32_t missing = tested & ~ex;
     /* len_ok as a mask; with six units or fewer, missing < 64: tol's first word */
     uint64_t tolw = wide ? f->tol[missing >> 6] : f->tol[0];
-    uint32_t tol = (uint32_t)(f->len_mask >> (pid >> POST_ID_BITS)) & (uint32_t)(tolw >> (missing & 63));
+    uint32_t tol =
+        (uint32_t)(f->len_mask >> (pid >> POST_ID_BITS)) & (uint32_t)(tolw >> (missing & 63));
     return pass | (tol & 1u) << 1;
 }
 

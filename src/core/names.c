@@ -1362,9 +1362,9 @@ unit_similarity_floor(const struct ubur_name_unit *a, const char *b_phon, const 
                 s = s2;
         }
     }
-    double t =
-        s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags, floor)
-                                       : 0;
+    double t = s < 0.999 || a->kind != b_kind
+                   ? unit_typing(a, b_phon, b_letters, b_kind, b_flags, floor)
+                   : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
      * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
      * or "absullah" from "abdullah" is the particle mistyped */
@@ -2772,10 +2772,10 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
 /* The vowel symbols of the phonetic alphabet (a e i u, the long A W Y, E, O, the elided vowel
  * and the kept vowels 1-9), as a table: consonants() runs for most names a search scores. */
 static const bool vowel_sym[128] = {
-    ['a'] = true, ['e'] = true, ['i'] = true, ['u'] = true, ['A'] = true, ['W'] = true,
-    ['Y'] = true, ['E'] = true, ['O'] = true, [ELIDED] = true, ['1'] = true, ['2'] = true,
-    ['3'] = true, ['4'] = true, ['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true,
-    ['9'] = true};
+    ['a'] = true, ['e'] = true, ['i'] = true, ['u'] = true, ['A'] = true,
+    ['W'] = true, ['Y'] = true, ['E'] = true, ['O'] = true, [ELIDED] = true,
+    ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true, ['5'] = true,
+    ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true};
 
 static bool
 is_vowel_sym(char c)

@@ -825,13 +825,28 @@ test_unit_shortcuts(void **state)
         double want = l < 5 || e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
         assert_true(ubur_name_typing_similarity(a, b) == want);
     }
-    static const char *const names[] = {
-        "Muhammad Ahmad al-Hashimi", "Mohamed Ahmed Hashemi", "محمد أحمد الهاشمي",
-        "Abd al-Rahman Salah al-Din", "Abdulrahman Salahuddin", "عبد الرحمن صلاح الدين",
-        "Ishaq Rida al-Fadl", "اسحاق رضا الفضل", "Is-haq Raza Fazal", "Basdir Bashir Khadem",
-        "Khaem Mansur Madsur", "Abu Bakr Umm Kulthum", "Fatimah Fatima Hammoud Hammouda",
-        "Ali bin Salman", "Salman bin Ali", "Adel Aziz Adid", "ظاهر عويس", "Dahir Aweys",
-        "Nurullah Saifullah", "نور الله سيف الله", "Mehmet Mamadou", "Alabsi al-Absi Altai"};
+    static const char *const names[] = {"Muhammad Ahmad al-Hashimi",
+                                        "Mohamed Ahmed Hashemi",
+                                        "محمد أحمد الهاشمي",
+                                        "Abd al-Rahman Salah al-Din",
+                                        "Abdulrahman Salahuddin",
+                                        "عبد الرحمن صلاح الدين",
+                                        "Ishaq Rida al-Fadl",
+                                        "اسحاق رضا الفضل",
+                                        "Is-haq Raza Fazal",
+                                        "Basdir Bashir Khadem",
+                                        "Khaem Mansur Madsur",
+                                        "Abu Bakr Umm Kulthum",
+                                        "Fatimah Fatima Hammoud Hammouda",
+                                        "Ali bin Salman",
+                                        "Salman bin Ali",
+                                        "Adel Aziz Adid",
+                                        "ظاهر عويس",
+                                        "Dahir Aweys",
+                                        "Nurullah Saifullah",
+                                        "نور الله سيف الله",
+                                        "Mehmet Mamadou",
+                                        "Alabsi al-Absi Altai"};
     enum { NN = sizeof(names) / sizeof(names[0]) };
     static struct ubur_name p[NN];
     for (int i = 0; i < NN; i++)
@@ -842,10 +857,10 @@ test_unit_shortcuts(void **state)
             for (int a = 0; a < p[i].n; a++)
                 for (int b = 0; b < p[j].n; b++) {
                     const struct ubur_name_unit *u = &p[i].u[a], *v = &p[j].u[b];
-                    double full = ubur_name_unit_similarity_to(u, v->phon, v->letters, v->kind,
-                                                               v->flags);
-                    double m = ubur_name_unit_match_similarity(u, v->phon, v->letters, v->kind,
-                                                               v->flags);
+                    double full =
+                        ubur_name_unit_similarity_to(u, v->phon, v->letters, v->kind, v->flags);
+                    double m =
+                        ubur_name_unit_match_similarity(u, v->phon, v->letters, v->kind, v->flags);
                     if (full >= UBUR_NAME_UNIT_MATCH) {
                         assert_true(m == full);
                         over++;
