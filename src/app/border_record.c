@@ -621,6 +621,7 @@ no_pending_override(const struct stored_check *c, struct ubur_error *err)
 struct override_request {
     const struct stored_check *chk;
     const char *reason;
+    struct queued_check *claim; /* the queued check's row, inserted pending first (or NULL) */
     char id[UBUR_UUID_LEN + 1];
     char at[UBUR_TIME_LEN + 1];
 };
@@ -629,15 +630,27 @@ static int
 write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 {
     struct override_request *r = arg;
-    char *status = NULL;
-    int rc = ubur_store_query_text(
-        ctx->store, err, &status, "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
-    if (rc)
-        return rc;
-    bool pending = !strcmp(status, "pending");
-    free(status);
-    if (!pending)
-        return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", r->chk->id);
+    int rc;
+    if (r->claim) {
+        /* The check's row, held or queued unwritten: the request refers to it. */
+        if ((rc = ubur_border_check_insert(ctx->store, ubur_border_claimed_row(r->claim), err)))
+            return rc;
+    } else {
+        char *status = NULL;
+        rc = ubur_store_query_text(ctx->store, err, &status,
+                                   "SELECT status FROM border_checks WHERE id = ?", "t",
+                                   r->chk->id);
+        if (rc == UBUR_ENOTFOUND) /* a queued row another confirmation claimed, and failed */
+            return ubur_error_set(err, UBUR_ECONFLICT, "check %s is being recorded meanwhile",
+                                  r->chk->id);
+        if (rc)
+            return rc;
+        bool pending = !strcmp(status, "pending");
+        free(status);
+        if (!pending)
+            return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile",
+                                  r->chk->id);
+    }
     int64_t n = ubur_store_run(ctx->store, err,
                                "INSERT INTO border_overrides (id, check_id, decision, reason,"
                                " status, requested_by, requested_by_id, requested_at)"
@@ -664,10 +677,14 @@ static int
 request_override(struct ubur_ctx *ctx, const struct stored_check *chk, const char *reason,
                  json_t **out, struct ubur_error *err)
 {
-    struct override_request r = {chk, reason, "", ""};
+    struct override_request r = {chk, reason, NULL, "", ""};
     ubur_uuid7(r.id);
     ubur_time_format(ubur_now(), r.at);
+    if (chk->queued)
+        r.claim = ubur_border_check_claim(chk->id);
     int rc = ubur_write(ctx, write_override_request, &r, err);
+    if (r.claim)
+        ubur_border_check_release(ctx, r.claim, rc == 0);
     if (rc)
         return rc;
     *out = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "state", "pending_approval",
