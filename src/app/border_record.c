@@ -439,28 +439,29 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                  &st, err)))
         return rc;
 #define OPT(s) ((s)[0] ? (s) : NULL)
-    ubur_stmt_bind_text(st, 1, j->record_id);
-    ubur_stmt_bind_text(st, 2, kind);
-    ubur_stmt_bind_text(st, 3, c->direction);
-    ubur_stmt_bind_text(st, 4, c->at);
-    ubur_stmt_bind_text(st, 5, c->crossing_id);
-    ubur_stmt_bind_text(st, 6, c->state);
-    ubur_stmt_bind_text(st, 7, OPT(c->traveller_id));
-    ubur_stmt_bind_text(st, 8, c->id);
-    ubur_stmt_bind_text(st, 9, OPT(c->group_id));
-    ubur_stmt_bind_text(st, 10, OPT(c->document_number));
-    ubur_stmt_bind_text(st, 11, OPT(c->nationality));
-    ubur_stmt_bind_text(st, 12, admit ? OPT(c->visa_id) : NULL);
-    ubur_stmt_bind_text(st, 13, OPT(c->visa_number));
-    ubur_stmt_bind_text(st, 14, c->decision);
-    ubur_stmt_bind_text(st, 15, ubur_border_decision_name(j->outcome));
-    ubur_stmt_bind_text(st, 16, c->reasons);
-    ubur_stmt_bind_text(st, 17, j->reason);
-    ubur_stmt_bind_text(st, 18, j->supervisor);
-    ubur_stmt_bind_text(st, 19, OPT(j->stay_id));
-    ubur_stmt_bind_text(st, 20, j->officer ? j->officer_id : ctx->user_id);
-    ubur_stmt_bind_text(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
-    ubur_stmt_bind_text(st, 22, j->recorded_at ? j->recorded_at : now);
+    /* borrowed: every value outlives the statement's step below */
+    ubur_stmt_bind_text_borrowed(st, 1, j->record_id);
+    ubur_stmt_bind_text_borrowed(st, 2, kind);
+    ubur_stmt_bind_text_borrowed(st, 3, c->direction);
+    ubur_stmt_bind_text_borrowed(st, 4, c->at);
+    ubur_stmt_bind_text_borrowed(st, 5, c->crossing_id);
+    ubur_stmt_bind_text_borrowed(st, 6, c->state);
+    ubur_stmt_bind_text_borrowed(st, 7, OPT(c->traveller_id));
+    ubur_stmt_bind_text_borrowed(st, 8, c->id);
+    ubur_stmt_bind_text_borrowed(st, 9, OPT(c->group_id));
+    ubur_stmt_bind_text_borrowed(st, 10, OPT(c->document_number));
+    ubur_stmt_bind_text_borrowed(st, 11, OPT(c->nationality));
+    ubur_stmt_bind_text_borrowed(st, 12, admit ? OPT(c->visa_id) : NULL);
+    ubur_stmt_bind_text_borrowed(st, 13, OPT(c->visa_number));
+    ubur_stmt_bind_text_borrowed(st, 14, c->decision);
+    ubur_stmt_bind_text_borrowed(st, 15, ubur_border_decision_name(j->outcome));
+    ubur_stmt_bind_text_borrowed(st, 16, c->reasons);
+    ubur_stmt_bind_text_borrowed(st, 17, j->reason);
+    ubur_stmt_bind_text_borrowed(st, 18, j->supervisor);
+    ubur_stmt_bind_text_borrowed(st, 19, OPT(j->stay_id));
+    ubur_stmt_bind_text_borrowed(st, 20, j->officer ? j->officer_id : ctx->user_id);
+    ubur_stmt_bind_text_borrowed(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
+    ubur_stmt_bind_text_borrowed(st, 22, j->recorded_at ? j->recorded_at : now);
 #undef OPT
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
