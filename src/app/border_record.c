@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "border_impl.h"
+#include "ubur/sync.h"
 #include "ubur/visa.h"
 #include "ubur/writer.h"
 #include "ubur/banned.h"
@@ -250,9 +251,11 @@ day_of_text(const char *iso)
 }
 
 /* Closes an open stay on `exit_day`; `exit_record_id` NULL when the exit was never recorded. */
+/* *closed_visa (when not NULL): the stay's visa ("" when none), set when the stay was open. */
 static int
 close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id,
-           const char *crossing_id, const char *at, bool note_visa, struct ubur_error *err)
+           const char *crossing_id, const char *at, bool note_visa, char *closed_visa,
+           struct ubur_error *err)
 {
     struct ubur_stmt *st;
     char entry[UBUR_DATE_LEN + 1] = "", until[UBUR_DATE_LEN + 1] = "",
@@ -273,6 +276,8 @@ close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id
     ubur_stmt_done(st);
     if (rc <= 0)
         return rc; /* already closed (another desk): nothing to do */
+    if (closed_visa)
+        memcpy(closed_visa, visa_id, sizeof(visa_id));
     int64_t exit_day = day_of_text(at), entry_day = day_of_text(entry);
     int64_t until_day = until[0] ? day_of_text(until) : UBUR_STAY_OPEN;
     char exit_date[UBUR_DATE_LEN + 1];
@@ -387,6 +392,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     bool entry = !strcmp(c->direction, "entry");
     const char *kind = !admit ? "refusal" : entry ? "entry" : "exit";
     char now[UBUR_TIME_LEN + 1];
+    /* the closed stay's visa: 1 byte past a UUID while unknown (the stay was closed already) */
+    char stay_visa[UBUR_UUID_LEN + 2] = "?";
     int rc;
 
     if (!j->record_id[0]) /* a record made on a border post keeps its id (sync) */
@@ -418,13 +425,14 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
 
     if (admit && entry && c->traveller_id[0]) {
         if (c->stay_id[0] &&
-            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, err)))
+            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, NULL, err)))
             return rc;
         if ((rc = open_stay(ctx, j, err)))
             return rc;
     } else if (admit && !entry && c->stay_id[0]) {
         snprintf(j->stay_id, sizeof(j->stay_id), "%s", c->stay_id);
-        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, err)))
+        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true,
+                             stay_visa, err)))
             return rc;
     }
 
@@ -495,6 +503,16 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                         &j->returnee_flagged, err)))
         return rc;
 
+    /*
+     * The visa central's change log names for this record, as the observer would read it back
+     * (COALESCE of the record's visa and its stay's): the check's visa when the record carries
+     * it or opens a stay with it; else an exit's closed stay's, when close_stay read it.
+     */
+    const char *visa = admit && c->visa_id[0] ? c->visa_id : NULL;
+    if (!visa && admit && !entry && j->stay_id[0] && strcmp(stay_visa, "?") != 0)
+        visa = stay_visa;
+    if (visa || !admit || entry || !j->stay_id[0])
+        ubur_sync_note_record_visa(j->record_id, visa);
     char *d = j->detail ? NULL : record_detail(j);
     const char *action = j->outcome != j->proposed ? "border.override"
                          : !admit                  ? "border.refusal"
