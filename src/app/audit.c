@@ -40,10 +40,15 @@ ubur_audit_hash(const char *fields[], int n, char out[65])
     crypto_hash_sha256_init(&h);
     for (int i = 0; i < n; i++) {
         const char *f = fields[i] ? fields[i] : "";
-        /* length-prefix each field so ("ab","c") and ("a","bc") differ */
-        char len[24];
-        int l = snprintf(len, sizeof(len), "%zu:", strlen(f));
-        crypto_hash_sha256_update(&h, (const unsigned char *)len, (unsigned long long)l);
+        /* length-prefix each field so ("ab","c") and ("a","bc") differ: "<decimal length>:" */
+        size_t flen = strlen(f);
+        char len[24], *p = len + sizeof(len);
+        *--p = ':';
+        do
+            *--p = (char)('0' + flen % 10);
+        while ((flen /= 10) > 0);
+        crypto_hash_sha256_update(&h, (const unsigned char *)p,
+                                  (unsigned long long)(len + sizeof(len) - p));
         crypto_hash_sha256_update(&h, (const unsigned char *)f, strlen(f));
     }
     crypto_hash_sha256_final(&h, digest);
@@ -68,9 +73,8 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
         prev = ubur_strdup(last_link.hash);
     } else {
         struct ubur_stmt *st;
-        rc = ubur_store_prepare(ctx->store,
-                                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &st,
-                                err);
+        rc = ubur_store_prepare(
+            ctx->store, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &st, err);
         if (rc)
             return rc;
         rc = ubur_stmt_step(st, err);

@@ -243,14 +243,15 @@ hold_ms(struct ubur_ctx *ctx)
 int
 ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row, struct ubur_error *err)
 {
-    const char *const strings[] = {
-        ctx->user_id,      ctx->username,      ctx->purpose,          ctx->state,
-        row->id,           row->crossing_id,   row->state,            row->direction,
-        row->at,           row->traveller_id,  row->group_id,         row->document_number,
-        row->nationality,  row->basis,         row->visa_id,          row->visa_number,
-        row->purpose,      row->authorised_until, row->stay_id,       row->decision,
-        row->reasons,      row->result,        row->officer_id,       row->officer,
-        row->created_at};
+    const char *const strings[] = {ctx->user_id,      ctx->username,   ctx->purpose,
+                                   ctx->state,        row->id,         row->crossing_id,
+                                   row->state,        row->direction,  row->at,
+                                   row->traveller_id, row->group_id,   row->document_number,
+                                   row->nationality,  row->basis,      row->visa_id,
+                                   row->visa_number,  row->purpose,    row->authorised_until,
+                                   row->stay_id,      row->decision,   row->reasons,
+                                   row->result,       row->officer_id, row->officer,
+                                   row->created_at};
     size_t total = 0;
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         total += strings[i] ? strlen(strings[i]) + 1 : 0;

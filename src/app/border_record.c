@@ -431,8 +431,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
             return rc;
     } else if (admit && !entry && c->stay_id[0]) {
         snprintf(j->stay_id, sizeof(j->stay_id), "%s", c->stay_id);
-        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true,
-                             stay_visa, err)))
+        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, stay_visa,
+                             err)))
             return rc;
     }
 
@@ -468,7 +468,10 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     ubur_stmt_bind_text_borrowed(st, 18, j->supervisor);
     ubur_stmt_bind_text_borrowed(st, 19, OPT(j->stay_id));
     ubur_stmt_bind_text_borrowed(st, 20, j->officer ? j->officer_id : ctx->user_id);
-    ubur_stmt_bind_text_borrowed(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
+    ubur_stmt_bind_text_borrowed(st, 21,
+                                 j->officer      ? j->officer
+                                 : ctx->username ? ctx->username
+                                                 : "?");
     ubur_stmt_bind_text_borrowed(st, 22, j->recorded_at ? j->recorded_at : now);
 #undef OPT
     rc = ubur_stmt_step(st, err);
@@ -656,9 +659,9 @@ write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
             return rc;
     } else {
         char *status = NULL;
-        rc = ubur_store_query_text(ctx->store, err, &status,
-                                   "SELECT status FROM border_checks WHERE id = ?", "t",
-                                   r->chk->id);
+        rc =
+            ubur_store_query_text(ctx->store, err, &status,
+                                  "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
         if (rc == UBUR_ENOTFOUND) /* a queued row another confirmation claimed, and failed */
             return ubur_error_set(err, UBUR_ECONFLICT, "check %s is being recorded meanwhile",
                                   r->chk->id);

@@ -92,8 +92,8 @@ struct ubur_write_job {
     struct timespec due;        /* a held job (ubur_write_held): when it joins the queue */
     bool held;                  /* in the writer's held list (prev/next link it there) */
     struct ubur_write_job *prev;
-    struct timespec queued_at;  /* a waited job: when it was queued (CLOCK_MONOTONIC) */
-    int64_t batch;              /* its batch's number, once committed (the pipeline) */
+    struct timespec queued_at; /* a waited job: when it was queued (CLOCK_MONOTONIC) */
+    int64_t batch;             /* its batch's number, once committed (the pipeline) */
     struct ubur_write_job *next;
 };
 
