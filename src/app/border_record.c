@@ -746,34 +746,6 @@ override_days(struct ubur_ctx *ctx)
     return v && !*end && n >= 1 && n <= 365 ? (int)n : OVERRIDE_STAY_DAYS;
 }
 
-/*
- * Reads the leaf of border_records_traveller where the record about to be written goes
- * (the traveller's entries after the check's time: usually none), and throws the answer
- * away. Every other B-tree the record and its stay write is either appended at its end
- * (ids, times) or was just read by the check (the traveller's stays), but this index is
- * ordered by traveller: its leaf is a random page of a large index, which the one writer
- * thread would otherwise fetch itself, from the disk when the page cache has dropped it
- * (a page fault with its read-around, inside the serial part of every group commit: a
- * tenth of the writer's CPU in a profile of the border benchmark, and its waits for the
- * disk besides). Read here, in the request's thread and in parallel with other requests,
- * the page is in memory when the writer gets there. A failure changes nothing.
- */
-static void
-touch_traveller_records(struct ubur_ctx *ctx, const struct stored_check *c)
-{
-    struct ubur_stmt *st;
-    if (!c->traveller_id[0] || ubur_store_kind(ctx->store) != UBUR_STORE_SQLITE ||
-        ubur_store_prepare(ctx->store,
-                           "SELECT 1 FROM border_records WHERE traveller_id = ? AND at > ?"
-                           " LIMIT 1",
-                           &st, NULL))
-        return;
-    ubur_stmt_bind_text(st, 1, c->traveller_id);
-    ubur_stmt_bind_text(st, 2, c->at);
-    (void)ubur_stmt_step(st, NULL);
-    ubur_stmt_done(st);
-}
-
 int
 ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
                          char **text, struct ubur_error *err)
@@ -872,7 +844,6 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
         goto out;
     if (stay_from_override(&j)) /* else unused: one settings read fewer per record */
         j.override_days = override_days(ctx);
-    touch_traveller_records(ctx, &j.chk);
     ubur_store_read_end(ctx->store);
     j.detail = record_detail(&j); /* here, not in the one writer thread */
     if (j.chk.queued)
