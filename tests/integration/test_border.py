@@ -111,6 +111,21 @@ with Server(args) as srv:
     tap.ok(rows[-1]["mode"] == "closed" and rows[-1]["upcoming"] and rows[-1]["note"] == "flood",
            "the change shows as upcoming in the history")
 
+    # The server keeps crossings in memory (per connection); another process's change must show.
+    late = person("SYR", "AL-ZUBAIDI", "KARIM", birth="1971-03-03")
+    seen = [check({"crossing_id": "semalka", "direction": "entry", "at": at(20),
+                   "document": late}) for _ in range(6)]
+    tap.ok(all(st == 201 and codes(c) == ["crossing_closed"] for st, c, _ in seen),
+           "checks on a day the crossing is closed (read into the server's memory)",
+           [(st, codes(c)) for st, c, _ in seen])
+    srv.cli("crossing", "schedule", "semalka", "--mode", "open", "--from", at(20, 0), check=True)
+    seen = [check({"crossing_id": "semalka", "direction": "entry", "at": at(20),
+                   "document": late}) for _ in range(6)]
+    tap.ok(all(st == 201 and c["decision"] == "admit" and c["mode"]["mode"] == "open"
+               for st, c, _ in seen),
+           "a schedule changed by another process (the CLI) applies to the next checks at once",
+           [(st, c.get("decision")) for st, c, _ in seen])
+
     # ---- a national's entry, judged by the mode at the time of the check ----
     syr = person("SYR", "AL-KHALIDI", "OMAR")
     st, c, _ = check({"crossing_id": "semalka", "direction": "entry", "at": at(3),
