@@ -17,8 +17,25 @@
  * misses it here and then opens a snapshot sees the row). One mutex guards
  * the table; entries are copied out under it, never referenced outside it.
  *
+ * Held rows (SQLite). Most checks are confirmed moments later, and the
+ * record's job then writes the row (a claim, border_impl.h): once, already
+ * recorded, instead of an insert and then an update in two jobs. So on
+ * SQLite the insert is held CHECK_HOLD_MS before it joins the writer's
+ * queue (ubur_write_held); a confirmation in that time withdraws it, an
+ * override request too (its job inserts the row pending before the
+ * request). A check never confirmed is written when its hold ends, and
+ * every held check when the writer closes (a clean shutdown). A held
+ * insert is out of queue order, which is safe because nothing but the
+ * check's own confirmation or override request (both of which claim it
+ * first) refers to a check that was queued here: groups, alerting checks
+ * and new travellers are never queued. Not on PostgreSQL: several servers
+ * may share one database behind a balancer, and a confirmation served by
+ * another server must find the row in the store, so there the insert is
+ * queued at once, as before (a few milliseconds' window).
+ *
  * Caveats: other processes (the CLI, a second server) see the check only
- * once its row is committed, a few milliseconds later. If the row's write
+ * once its row is committed: a few milliseconds later, or on SQLite up to
+ * CHECK_HOLD_MS when it is not confirmed meanwhile. If the row's write
  * fails (a full disk), the answer has already been given: the check is
  * then unknown to a later confirmation (404, "check the traveller again"),
  * and a confirmation already queued behind it fails with it. A crash of
@@ -51,12 +68,20 @@
 #include "ubur/writer.h"
 #include "ubur/banned.h"
 
-#define BUCKETS 1024 /* a power of two; entries live a few milliseconds */
+#define BUCKETS 4096 /* a power of two; entries live up to CHECK_HOLD_MS */
+/*
+ * How long a check's row is held on SQLite for its confirmation to write it (file comment): an
+ * officer who confirms at once is served; one who reads the answer first usually is not.
+ */
+#define CHECK_HOLD_MS 2000
 
 struct queued_check {
-    struct ubur_ctx ctx; /* the write's own: who checked, an arena for the copies */
+    struct ubur_ctx ctx; /* the write's own: who checked */
     struct check_row row;
     struct queued_check *next; /* in its bucket */
+    struct ubur_writer *writer;
+    struct ubur_write_job *job; /* a held insert (SQLite), withdrawn by a claim; else NULL */
+    char *text;                 /* the copies of the row's and ctx's strings, one allocation */
     /* Under table_lock: the writer has begun the row's insert; a confirmation claimed the row
      * (its record's job inserts it, border_impl.h); the detached job's hook has run; the
      * claim was released. A claimed entry is unlinked by its release and freed by whichever
@@ -94,16 +119,23 @@ bucket(const char *id)
     return h & (BUCKETS - 1);
 }
 
+/* Copies s into *at (advanced past it); NULL stays NULL. */
 static const char *
-copy(struct ubur_arena *a, const char *s)
+copy(char **at, const char *s)
 {
-    return s ? ubur_arena_strdup(a, s) : NULL;
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = memcpy(*at, s, n);
+    *at += n;
+    return d;
 }
 
 static void
 queued_free(struct queued_check *q)
 {
     ubur_arena_release(&q->ctx.arena);
+    free(q->text);
     free(q);
 }
 
@@ -284,8 +316,16 @@ ubur_border_check_claim(const char *id)
     struct queued_check *q = find_locked(id);
     if (q && (q->started || q->claimed))
         q = NULL;
-    if (q)
+    if (q) {
         q->claimed = true;
+        /* Still held: withdrawn, it never runs and its hook never comes. Else it is queued and
+         * not begun (started is set under this lock): it will find the claim and write nothing.
+         * The hook has not run either way (it sets hook_done under this lock, and frees the
+         * writer's job only after), so q->job is alive here. */
+        if (!q->hook_done && ubur_write_withdraw(q->writer, q->job))
+            q->hook_done = true;
+        q->job = NULL;
+    }
     pthread_mutex_unlock(&table_lock);
     return q;
 }
@@ -322,48 +362,81 @@ ubur_border_check_release(struct ubur_ctx *ctx, struct queued_check *q, bool wri
         queued_free(q);
 }
 
+/*
+ * How long a check's insert is held for its confirmation to write the row (SQLite only, file
+ * comment); UBUR_BORDER_CHECK_HOLD_MS overrides it (0: not held, as on PostgreSQL; at most
+ * 60000).
+ */
+static int
+hold_ms(struct ubur_ctx *ctx)
+{
+    static int ms = -1; /* read once; a race only reads the environment twice */
+    if (ms < 0) {
+        const char *v = getenv("UBUR_BORDER_CHECK_HOLD_MS");
+        char *end;
+        long n = v ? strtol(v, &end, 10) : CHECK_HOLD_MS;
+        ms = v && (*end || n < 0 || n > 60000) ? CHECK_HOLD_MS : (int)n;
+    }
+    return ubur_store_kind(ctx->store) == UBUR_STORE_SQLITE ? ms : 0;
+}
+
 int
 ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row, struct ubur_error *err)
 {
+    const char *const strings[] = {ctx->user_id,      ctx->username,   ctx->purpose,
+                                   ctx->state,        row->id,         row->crossing_id,
+                                   row->state,        row->direction,  row->at,
+                                   row->traveller_id, row->group_id,   row->document_number,
+                                   row->nationality,  row->basis,      row->visa_id,
+                                   row->visa_number,  row->purpose,    row->authorised_until,
+                                   row->stay_id,      row->decision,   row->reasons,
+                                   row->result,       row->officer_id, row->officer,
+                                   row->created_at};
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        total += strings[i] ? strlen(strings[i]) + 1 : 0;
     struct queued_check *q = ubur_calloc(1, sizeof(*q));
-    struct ubur_arena *a = &q->ctx.arena;
-    q->ctx.user_id = copy(a, ctx->user_id);
-    q->ctx.username = copy(a, ctx->username);
+    char *at = q->text = ubur_malloc(total ? total : 1);
+    q->ctx.user_id = copy(&at, ctx->user_id);
+    q->ctx.username = copy(&at, ctx->username);
     q->ctx.role = ctx->role;
     memcpy(q->ctx.request_id, ctx->request_id, sizeof(q->ctx.request_id));
-    q->ctx.purpose = copy(a, ctx->purpose);
-    q->ctx.state = copy(a, ctx->state);
+    q->ctx.purpose = copy(&at, ctx->purpose);
+    q->ctx.state = copy(&at, ctx->state);
     q->row = *row;
     struct check_row *r = &q->row;
-    r->id = copy(a, row->id);
-    r->crossing_id = copy(a, row->crossing_id);
-    r->state = copy(a, row->state);
-    r->direction = copy(a, row->direction);
-    r->at = copy(a, row->at);
-    r->traveller_id = copy(a, row->traveller_id);
-    r->group_id = copy(a, row->group_id);
-    r->document_number = copy(a, row->document_number);
-    r->nationality = copy(a, row->nationality);
-    r->basis = copy(a, row->basis);
-    r->visa_id = copy(a, row->visa_id);
-    r->visa_number = copy(a, row->visa_number);
-    r->purpose = copy(a, row->purpose);
-    r->authorised_until = copy(a, row->authorised_until);
-    r->stay_id = copy(a, row->stay_id);
-    r->decision = copy(a, row->decision);
-    r->reasons = copy(a, row->reasons);
-    r->result = copy(a, row->result);
-    r->officer_id = copy(a, row->officer_id);
-    r->officer = copy(a, row->officer);
-    r->created_at = copy(a, row->created_at);
+    r->id = copy(&at, row->id);
+    r->crossing_id = copy(&at, row->crossing_id);
+    r->state = copy(&at, row->state);
+    r->direction = copy(&at, row->direction);
+    r->at = copy(&at, row->at);
+    r->traveller_id = copy(&at, row->traveller_id);
+    r->group_id = copy(&at, row->group_id);
+    r->document_number = copy(&at, row->document_number);
+    r->nationality = copy(&at, row->nationality);
+    r->basis = copy(&at, row->basis);
+    r->visa_id = copy(&at, row->visa_id);
+    r->visa_number = copy(&at, row->visa_number);
+    r->purpose = copy(&at, row->purpose);
+    r->authorised_until = copy(&at, row->authorised_until);
+    r->stay_id = copy(&at, row->stay_id);
+    r->decision = copy(&at, row->decision);
+    r->reasons = copy(&at, row->reasons);
+    r->result = copy(&at, row->result);
+    r->officer_id = copy(&at, row->officer_id);
+    r->officer = copy(&at, row->officer);
+    r->created_at = copy(&at, row->created_at);
+    q->writer = ctx->writer;
 
-    /* In the table before the writer can have it: never neither here nor in the store. */
+    /* In the table before the writer can have it: never neither here nor in the store. The
+     * lock is held across the queueing so that a claim never sees the entry without its job. */
     unsigned b = bucket(r->id);
     pthread_mutex_lock(&table_lock);
     q->next = table[b];
     table[b] = q;
+    int rc = ubur_write_held(ctx->writer, &q->ctx, write_queued, q, queued_done, hold_ms(ctx),
+                             &q->job, err);
     pthread_mutex_unlock(&table_lock);
-    int rc = ubur_write_detached(ctx->writer, &q->ctx, write_queued, q, queued_done, err);
     if (rc) {
         unlink_queued(q);
         queued_free(q);

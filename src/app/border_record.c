@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "border_impl.h"
+#include "ubur/sync.h"
 #include "ubur/visa.h"
 #include "ubur/writer.h"
 #include "ubur/banned.h"
@@ -252,9 +253,11 @@ day_of_text(const char *iso)
 }
 
 /* Closes an open stay on `exit_day`; `exit_record_id` NULL when the exit was never recorded. */
+/* *closed_visa (when not NULL): the stay's visa ("" when none), set when the stay was open. */
 static int
 close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id,
-           const char *crossing_id, const char *at, bool note_visa, struct ubur_error *err)
+           const char *crossing_id, const char *at, bool note_visa, char *closed_visa,
+           struct ubur_error *err)
 {
     struct ubur_stmt *st;
     char entry[UBUR_DATE_LEN + 1] = "", until[UBUR_DATE_LEN + 1] = "",
@@ -275,6 +278,8 @@ close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id
     ubur_stmt_done(st);
     if (rc <= 0)
         return rc; /* already closed (another desk): nothing to do */
+    if (closed_visa)
+        memcpy(closed_visa, visa_id, sizeof(visa_id));
     int64_t exit_day = day_of_text(at), entry_day = day_of_text(entry);
     int64_t until_day = until[0] ? day_of_text(until) : UBUR_STAY_OPEN;
     char exit_date[UBUR_DATE_LEN + 1];
@@ -389,6 +394,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     bool entry = !strcmp(c->direction, "entry");
     const char *kind = !admit ? "refusal" : entry ? "entry" : "exit";
     char now[UBUR_TIME_LEN + 1];
+    /* the closed stay's visa: 1 byte past a UUID while unknown (the stay was closed already) */
+    char stay_visa[UBUR_UUID_LEN + 2] = "?";
     int rc;
 
     if (!j->record_id[0]) /* a record made on a border post keeps its id (sync) */
@@ -420,13 +427,14 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
 
     if (admit && entry && c->traveller_id[0]) {
         if (c->stay_id[0] &&
-            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, err)))
+            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, NULL, err)))
             return rc;
         if ((rc = open_stay(ctx, j, err)))
             return rc;
     } else if (admit && !entry && c->stay_id[0]) {
         snprintf(j->stay_id, sizeof(j->stay_id), "%s", c->stay_id);
-        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, err)))
+        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, stay_visa,
+                             err)))
             return rc;
     }
 
@@ -441,28 +449,32 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                  &st, err)))
         return rc;
 #define OPT(s) ((s)[0] ? (s) : NULL)
-    ubur_stmt_bind_text(st, 1, j->record_id);
-    ubur_stmt_bind_text(st, 2, kind);
-    ubur_stmt_bind_text(st, 3, c->direction);
-    ubur_stmt_bind_text(st, 4, c->at);
-    ubur_stmt_bind_text(st, 5, c->crossing_id);
-    ubur_stmt_bind_text(st, 6, c->state);
-    ubur_stmt_bind_text(st, 7, OPT(c->traveller_id));
-    ubur_stmt_bind_text(st, 8, c->id);
-    ubur_stmt_bind_text(st, 9, OPT(c->group_id));
-    ubur_stmt_bind_text(st, 10, OPT(c->document_number));
-    ubur_stmt_bind_text(st, 11, OPT(c->nationality));
-    ubur_stmt_bind_text(st, 12, admit ? OPT(c->visa_id) : NULL);
-    ubur_stmt_bind_text(st, 13, OPT(c->visa_number));
-    ubur_stmt_bind_text(st, 14, c->decision);
-    ubur_stmt_bind_text(st, 15, ubur_border_decision_name(j->outcome));
-    ubur_stmt_bind_text(st, 16, c->reasons);
-    ubur_stmt_bind_text(st, 17, j->reason);
-    ubur_stmt_bind_text(st, 18, j->supervisor);
-    ubur_stmt_bind_text(st, 19, OPT(j->stay_id));
-    ubur_stmt_bind_text(st, 20, j->officer ? j->officer_id : ctx->user_id);
-    ubur_stmt_bind_text(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
-    ubur_stmt_bind_text(st, 22, j->recorded_at ? j->recorded_at : now);
+    /* borrowed: every value outlives the statement's step below */
+    ubur_stmt_bind_text_borrowed(st, 1, j->record_id);
+    ubur_stmt_bind_text_borrowed(st, 2, kind);
+    ubur_stmt_bind_text_borrowed(st, 3, c->direction);
+    ubur_stmt_bind_text_borrowed(st, 4, c->at);
+    ubur_stmt_bind_text_borrowed(st, 5, c->crossing_id);
+    ubur_stmt_bind_text_borrowed(st, 6, c->state);
+    ubur_stmt_bind_text_borrowed(st, 7, OPT(c->traveller_id));
+    ubur_stmt_bind_text_borrowed(st, 8, c->id);
+    ubur_stmt_bind_text_borrowed(st, 9, OPT(c->group_id));
+    ubur_stmt_bind_text_borrowed(st, 10, OPT(c->document_number));
+    ubur_stmt_bind_text_borrowed(st, 11, OPT(c->nationality));
+    ubur_stmt_bind_text_borrowed(st, 12, admit ? OPT(c->visa_id) : NULL);
+    ubur_stmt_bind_text_borrowed(st, 13, OPT(c->visa_number));
+    ubur_stmt_bind_text_borrowed(st, 14, c->decision);
+    ubur_stmt_bind_text_borrowed(st, 15, ubur_border_decision_name(j->outcome));
+    ubur_stmt_bind_text_borrowed(st, 16, c->reasons);
+    ubur_stmt_bind_text_borrowed(st, 17, j->reason);
+    ubur_stmt_bind_text_borrowed(st, 18, j->supervisor);
+    ubur_stmt_bind_text_borrowed(st, 19, OPT(j->stay_id));
+    ubur_stmt_bind_text_borrowed(st, 20, j->officer ? j->officer_id : ctx->user_id);
+    ubur_stmt_bind_text_borrowed(st, 21,
+                                 j->officer      ? j->officer
+                                 : ctx->username ? ctx->username
+                                                 : "?");
+    ubur_stmt_bind_text_borrowed(st, 22, j->recorded_at ? j->recorded_at : now);
 #undef OPT
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
@@ -496,6 +508,16 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                         &j->returnee_flagged, err)))
         return rc;
 
+    /*
+     * The visa central's change log names for this record, as the observer would read it back
+     * (COALESCE of the record's visa and its stay's): the check's visa when the record carries
+     * it or opens a stay with it; else an exit's closed stay's, when close_stay read it.
+     */
+    const char *visa = admit && c->visa_id[0] ? c->visa_id : NULL;
+    if (!visa && admit && !entry && j->stay_id[0] && strcmp(stay_visa, "?") != 0)
+        visa = stay_visa;
+    if (visa || !admit || entry || !j->stay_id[0])
+        ubur_sync_note_record_visa(j->record_id, visa);
     char *d = j->detail ? NULL : record_detail(j);
     const char *action = j->outcome != j->proposed ? "border.override"
                          : !admit                  ? "border.refusal"
@@ -629,6 +651,7 @@ no_pending_override(const struct stored_check *c, struct ubur_error *err)
 struct override_request {
     const struct stored_check *chk;
     const char *reason;
+    struct queued_check *claim; /* the queued check's row, inserted pending first (or NULL) */
     char id[UBUR_UUID_LEN + 1];
     char at[UBUR_TIME_LEN + 1];
 };
@@ -637,15 +660,27 @@ static int
 write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 {
     struct override_request *r = arg;
-    char *status = NULL;
-    int rc = ubur_store_query_text(
-        ctx->store, err, &status, "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
-    if (rc)
-        return rc;
-    bool pending = !strcmp(status, "pending");
-    free(status);
-    if (!pending)
-        return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", r->chk->id);
+    int rc;
+    if (r->claim) {
+        /* The check's row, held or queued unwritten: the request refers to it. */
+        if ((rc = ubur_border_check_insert(ctx->store, ubur_border_claimed_row(r->claim), err)))
+            return rc;
+    } else {
+        char *status = NULL;
+        rc =
+            ubur_store_query_text(ctx->store, err, &status,
+                                  "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
+        if (rc == UBUR_ENOTFOUND) /* a queued row another confirmation claimed, and failed */
+            return ubur_error_set(err, UBUR_ECONFLICT, "check %s is being recorded meanwhile",
+                                  r->chk->id);
+        if (rc)
+            return rc;
+        bool pending = !strcmp(status, "pending");
+        free(status);
+        if (!pending)
+            return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile",
+                                  r->chk->id);
+    }
     int64_t n = ubur_store_run(ctx->store, err,
                                "INSERT INTO border_overrides (id, check_id, decision, reason,"
                                " status, requested_by, requested_by_id, requested_at)"
@@ -672,10 +707,14 @@ static int
 request_override(struct ubur_ctx *ctx, const struct stored_check *chk, const char *reason,
                  json_t **out, struct ubur_error *err)
 {
-    struct override_request r = {chk, reason, "", ""};
+    struct override_request r = {chk, reason, NULL, "", ""};
     ubur_uuid7(r.id);
     ubur_time_format(ubur_now(), r.at);
+    if (chk->queued)
+        r.claim = ubur_border_check_claim(chk->id);
     int rc = ubur_write(ctx, write_override_request, &r, err);
+    if (r.claim)
+        ubur_border_check_release(ctx, r.claim, rc == 0);
     if (rc)
         return rc;
     *out = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "state", "pending_approval",

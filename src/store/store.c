@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,11 +172,20 @@ is_rollback_to(const char *sql)
     return strncasecmp(sql, "TO", 2) == 0 && (sql[2] == ' ' || sql[2] == '\t' || sql[2] == '\n');
 }
 
+/* A new epoch for s's transaction (ubur_store_tx_epoch); unique in the process. */
+static void
+new_epoch(struct ubur_store *s)
+{
+    static _Atomic uint64_t epochs;
+    s->tx_epoch = s->in_tx ? atomic_fetch_add(&epochs, 1) + 1 : 0;
+}
+
 int
 ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
 {
     if (s->in_tx && is_rollback_to(sql)) {
         /* back to a savepoint taken before the failure: the transaction is usable again */
+        new_epoch(s);
         int rc = s->ops->exec(s, sql, err);
         if (!rc)
             s->tx_error = 0;
@@ -214,6 +224,7 @@ ubur_store_begin(struct ubur_store *s, struct ubur_error *err)
     if (!rc)
         s->in_tx = true;
     s->tx_error = 0;
+    new_epoch(s);
     return rc;
 }
 
@@ -232,6 +243,7 @@ ubur_store_commit(struct ubur_store *s, struct ubur_error *err)
         s->ops->rollback(s);
     s->in_tx = false;
     s->tx_error = 0;
+    new_epoch(s);
     return rc;
 }
 
@@ -243,12 +255,19 @@ ubur_store_rollback(struct ubur_store *s)
     s->ops->rollback(s);
     s->in_tx = false;
     s->tx_error = 0;
+    new_epoch(s);
 }
 
 bool
 ubur_store_in_tx(const struct ubur_store *s)
 {
     return s->in_tx;
+}
+
+uint64_t
+ubur_store_tx_epoch(const struct ubur_store *s)
+{
+    return s->tx_epoch;
 }
 
 static size_t
@@ -321,6 +340,17 @@ ubur_stmt_bind_text(struct ubur_stmt *st, int idx, const char *v)
         st->store->ops->bind_text(st, idx, v);
     else
         st->store->ops->bind_null(st, idx);
+}
+
+void
+ubur_stmt_bind_text_borrowed(struct ubur_stmt *st, int idx, const char *v)
+{
+    if (!v)
+        st->store->ops->bind_null(st, idx);
+    else if (st->store->ops->bind_text_borrowed)
+        st->store->ops->bind_text_borrowed(st, idx, v);
+    else
+        st->store->ops->bind_text(st, idx, v);
 }
 
 void

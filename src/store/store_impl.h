@@ -88,8 +88,9 @@ struct ubur_stmt {
 struct ubur_store {
     const struct ubur_store_ops *ops;
     bool in_tx;
-    bool in_read; /* a read snapshot of ubur_store_read_begin is open */
-    int tx_error; /* code of the first failed statement in the open transaction, or 0 */
+    bool in_read;      /* a read snapshot of ubur_store_read_begin is open */
+    int tx_error;      /* code of the first failed statement in the open transaction, or 0 */
+    uint64_t tx_epoch; /* ubur_store_tx_epoch: 0 outside a transaction */
     struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
     /* INSERTs built for ubur_store_bulk_open, kept for the connection's life so their
      * statements are cached like literals' (keyed by the caller's literal table and columns). */
