@@ -43,6 +43,18 @@ void ubur_store_close(struct ubur_store *s);
 enum ubur_store_kind ubur_store_kind(const struct ubur_store *s);
 
 /*
+ * One slot per connection where a module keeps a cache of what it read through it (the
+ * border's crossing points and schedules, src/app/crossings.c): the module's own data, which
+ * the store only holds and hands to `release` when the connection closes. A connection is
+ * used by one thread at a time, so its cache needs no lock. `owner` (any address the module
+ * owns) says whose the slot's content is: ubur_store_cache returns it only to that owner and
+ * NULL otherwise; ubur_store_cache_set replaces (releasing) what another owner had put there.
+ */
+void *ubur_store_cache(const struct ubur_store *s, const void *owner);
+void ubur_store_cache_set(struct ubur_store *s, const void *owner, void *cache,
+                          void (*release)(void *cache));
+
+/*
  * Applies every migration not yet applied, each in its own transaction.
  * Safe when several processes migrate the same database at once.
  */

@@ -1378,6 +1378,13 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     } else {
         rc = alerting ? ubur_write(ctx, write_checks, &b, err)
                       : ubur_write_lazy(ctx, write_checks, &b, err);
+        if (!rc && !group && ctx->writer) {
+            /* committed: kept in memory for its confirmation (border_pending.c) */
+            struct check_row row;
+            char until[UBUR_DATE_LEN + 1];
+            subject_row(ctx, &b, s0, until, &row);
+            ubur_border_check_remember(&row);
+        }
     }
     if (rc)
         goto out;

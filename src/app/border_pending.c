@@ -41,11 +41,27 @@
  * and a confirmation already queued behind it fails with it. A crash of
  * the process loses a queued check; nothing acknowledged as recorded is
  * ever lost (its record is written durably after it).
+ *
+ * Remembered checks. Once its row has committed, a single check (queued
+ * here, or written and waited for: a new traveller's, an alerting one's) is
+ * remembered for a short while (REMEMBER_MS, at most REMEMBER_MAX of them,
+ * oldest out first) so that its confirmation, usually moments later, needs
+ * no read of it (ubur_border_check_take takes it out: one confirmation per
+ * entry; a second one reads the store). The copy is what the row says as
+ * long as nothing but a confirmation changes the row: a check another
+ * process or server confirmed meanwhile makes the record's write fail
+ * (its row is no longer pending), and the confirmation is then run again
+ * from the store (border_record.c), which answers as before (a replay or a
+ * conflict). Override requests change what a confirmation may do, and are
+ * made only for refused checks: those are never remembered. REMEMBER_MS is
+ * below the shortest time a check stays confirmable (60 s), so a remembered
+ * check is never too old to confirm.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "border_impl.h"
 #include "ubur/alloc.h"
@@ -75,6 +91,22 @@ struct queued_check {
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct queued_check *table[BUCKETS];
+
+#define REMEMBER_MS 30000 /* below the shortest time to live of a check (60 s) */
+#define REMEMBER_MAX 4096
+
+/* A committed check, as confirming it needs it. */
+struct remembered {
+    struct stored_check c;            /* reasons malloc'd */
+    int64_t until_ms;                 /* CLOCK_MONOTONIC */
+    struct remembered *next;          /* in its bucket (remembered_table) */
+    struct remembered *older, *newer; /* the order they leave in */
+};
+
+/* Under table_lock, as the queue's table. */
+static struct remembered *remembered_table[BUCKETS];
+static struct remembered *oldest, *newest;
+static int nremembered;
 
 /* A UUIDv7's last characters are random: they spread the buckets. */
 static unsigned
@@ -115,6 +147,111 @@ find_locked(const char *id)
     while (q && strcmp(q->row.id, id) != 0)
         q = q->next;
     return q;
+}
+
+static void
+put(char *dst, size_t n, const char *v)
+{
+    snprintf(dst, n, "%s", v ? v : "");
+}
+
+/* A row as read_check reads it back (border_record.c): the same columns, cut to the same sizes. */
+static void
+stored_from_row(struct stored_check *c, const struct check_row *r)
+{
+    memset(c, 0, sizeof(*c));
+    put(c->id, sizeof(c->id), r->id);
+    put(c->crossing_id, sizeof(c->crossing_id), r->crossing_id);
+    put(c->state, sizeof(c->state), r->state);
+    put(c->direction, sizeof(c->direction), r->direction);
+    put(c->at, sizeof(c->at), r->at);
+    put(c->traveller_id, sizeof(c->traveller_id), r->traveller_id);
+    put(c->group_id, sizeof(c->group_id), r->group_id);
+    put(c->document_number, sizeof(c->document_number), r->document_number);
+    put(c->nationality, sizeof(c->nationality), r->nationality);
+    put(c->basis, sizeof(c->basis), r->basis);
+    put(c->visa_id, sizeof(c->visa_id), r->visa_id);
+    put(c->visa_number, sizeof(c->visa_number), r->visa_number);
+    put(c->purpose, sizeof(c->purpose), r->purpose);
+    put(c->authorised_until, sizeof(c->authorised_until), r->authorised_until);
+    c->rule_days = r->rule_days;
+    c->rule_window = r->rule_window;
+    put(c->stay_id, sizeof(c->stay_id), r->stay_id);
+    put(c->decision, sizeof(c->decision), r->decision);
+    c->reasons = ubur_strdup(r->reasons ? r->reasons : "[]");
+    put(c->status, sizeof(c->status), r->record_id ? "recorded" : "pending");
+    put(c->record_id, sizeof(c->record_id), r->record_id);
+    put(c->created_at, sizeof(c->created_at), r->created_at);
+}
+
+static int64_t
+monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Unlinks a remembered check from the table and the order (table_lock held); the caller frees. */
+static void
+forget_locked(struct remembered *m)
+{
+    for (struct remembered **p = &remembered_table[bucket(m->c.id)]; *p; p = &(*p)->next) {
+        if (*p == m) {
+            *p = m->next;
+            break;
+        }
+    }
+    if (m->older)
+        m->older->newer = m->newer;
+    else
+        oldest = m->newer;
+    if (m->newer)
+        m->newer->older = m->older;
+    else
+        newest = m->older;
+    nremembered--;
+}
+
+static void
+remembered_free(struct remembered *m)
+{
+    if (m) {
+        free(m->c.reasons);
+        free(m);
+    }
+}
+
+void
+ubur_border_check_remember(const struct check_row *row)
+{
+    /* only a single pending check that no override request can concern (the file's comment) */
+    if (!row->id || row->group_id || row->record_id || !row->decision ||
+        !strcmp(row->decision, "refuse"))
+        return;
+    struct remembered *m = ubur_calloc(1, sizeof(*m));
+    stored_from_row(&m->c, row);
+    int64_t now = monotonic_ms();
+    m->until_ms = now + REMEMBER_MS;
+    struct remembered *gone = NULL;
+    unsigned b = bucket(m->c.id);
+    pthread_mutex_lock(&table_lock);
+    m->next = remembered_table[b];
+    remembered_table[b] = m;
+    m->older = newest;
+    if (newest)
+        newest->newer = m;
+    else
+        oldest = m;
+    newest = m;
+    nremembered++;
+    /* at most one out per one in: the oldest when too many or too old */
+    if (oldest != m && (nremembered > REMEMBER_MAX || oldest->until_ms < now)) {
+        gone = oldest;
+        forget_locked(gone);
+    }
+    pthread_mutex_unlock(&table_lock);
+    remembered_free(gone);
 }
 
 static void
@@ -160,6 +297,9 @@ queued_done(void *arg, int rc, const struct ubur_error *err)
     pthread_mutex_unlock(&table_lock);
     if (claimed && !released)
         return; /* the claim's release unlinks and frees it */
+    /* remembered before it leaves the queue's table: never in neither (for a confirmation) */
+    if (!claimed && !rc)
+        ubur_border_check_remember(&q->row);
     if (!claimed)
         unlink_queued(q);
     if (rc && !claimed)
@@ -304,12 +444,6 @@ ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row, struc
     return rc;
 }
 
-static void
-put(char *dst, size_t n, const char *v)
-{
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 bool
 ubur_border_check_queued(const char *id, struct stored_check *c, char **result)
 {
@@ -318,34 +452,37 @@ ubur_border_check_queued(const char *id, struct stored_check *c, char **result)
     pthread_mutex_lock(&table_lock);
     struct queued_check *q = find_locked(id);
     if (q) {
-        /* As read_check reads the row back: the same columns, cut to the same sizes. */
-        const struct check_row *r = &q->row;
-        memset(c, 0, sizeof(*c));
-        put(c->id, sizeof(c->id), r->id);
-        put(c->crossing_id, sizeof(c->crossing_id), r->crossing_id);
-        put(c->state, sizeof(c->state), r->state);
-        put(c->direction, sizeof(c->direction), r->direction);
-        put(c->at, sizeof(c->at), r->at);
-        put(c->traveller_id, sizeof(c->traveller_id), r->traveller_id);
-        put(c->group_id, sizeof(c->group_id), r->group_id);
-        put(c->document_number, sizeof(c->document_number), r->document_number);
-        put(c->nationality, sizeof(c->nationality), r->nationality);
-        put(c->basis, sizeof(c->basis), r->basis);
-        put(c->visa_id, sizeof(c->visa_id), r->visa_id);
-        put(c->visa_number, sizeof(c->visa_number), r->visa_number);
-        put(c->purpose, sizeof(c->purpose), r->purpose);
-        put(c->authorised_until, sizeof(c->authorised_until), r->authorised_until);
-        c->rule_days = r->rule_days;
-        c->rule_window = r->rule_window;
-        put(c->stay_id, sizeof(c->stay_id), r->stay_id);
-        put(c->decision, sizeof(c->decision), r->decision);
-        c->reasons = ubur_strdup(r->reasons ? r->reasons : "[]");
-        put(c->status, sizeof(c->status), "pending");
-        put(c->created_at, sizeof(c->created_at), r->created_at);
+        stored_from_row(c, &q->row); /* a queued row is pending: it has no record_id */
         c->queued = true;
         if (result)
-            *result = ubur_strdup(r->result ? r->result : "{}");
+            *result = ubur_strdup(q->row.result ? q->row.result : "{}");
     }
     pthread_mutex_unlock(&table_lock);
     return q != NULL;
+}
+
+bool
+ubur_border_check_take(const char *id, struct stored_check *c)
+{
+    if (!id)
+        return false;
+    if (ubur_border_check_queued(id, c, NULL))
+        return true;
+    struct remembered *m;
+    pthread_mutex_lock(&table_lock);
+    for (m = remembered_table[bucket(id)]; m && strcmp(m->c.id, id) != 0; m = m->next)
+        ;
+    if (m)
+        forget_locked(m);
+    pthread_mutex_unlock(&table_lock);
+    if (!m)
+        return false;
+    bool fresh = monotonic_ms() <= m->until_ms;
+    if (fresh) {
+        *c = m->c; /* reasons handed over */
+        c->remembered = true;
+        m->c.reasons = NULL;
+    }
+    remembered_free(m);
+    return fresh;
 }

@@ -88,14 +88,16 @@ read_check(struct ubur_stmt *st, struct stored_check *c)
     copy_col(st, 21, c->created_at, sizeof(c->created_at));
 }
 
+/* The check `id`; `memory`: a check this process remembers (border_pending.c) is taken. */
 static int
-load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct ubur_error *err)
+load_check(struct ubur_ctx *ctx, const char *id, bool memory, struct stored_check *c,
+           struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc;
-    if (ubur_border_check_queued(id, c, NULL)) {
-        /* Answered, its row queued behind the writer (border_pending.c): no read, and no
-         * override can be pending for a check not yet written. */
+    if (memory ? ubur_border_check_take(id, c) : ubur_border_check_queued(id, c, NULL)) {
+        /* Answered, its row queued behind the writer or just committed (border_pending.c): no
+         * read, and no override can be pending for a check not yet written, or not refused. */
         rc = 1;
         goto found;
     }
@@ -568,7 +570,7 @@ job_record_text(const struct ubur_ctx *ctx, const struct record_job *j, bool ans
     text_field(&b, "proposed", c->decision);
     text_field(&b, "decision", ubur_border_decision_name(j->outcome));
     ubur_buf_adds(&b, ",\"reasons\":");
-    if (c->queued) {
+    if (c->queued || c->remembered) {
         ubur_buf_adds(&b, c->reasons);
     } else {
         json_t *reasons = json_loads(c->reasons, 0, NULL);
@@ -605,6 +607,12 @@ job_record_json(const struct ubur_ctx *ctx, const struct record_job *j)
 static int
 partner_state(struct ubur_ctx *ctx, const char *crossing_id, char out[4], struct ubur_error *err)
 {
+    /* from the connection's cache of crossings (crossings.c) when it has the point */
+    struct border_crossing c;
+    if (!ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id", &c, NULL)) {
+        snprintf(out, 4, "%s", c.partner_state);
+        return 0;
+    }
     char *st = NULL;
     int rc = ubur_store_query_text(ctx->store, err, &st,
                                    "SELECT p.state FROM crossing_points c"
@@ -746,9 +754,11 @@ override_days(struct ubur_ctx *ctx)
     return v && !*end && n >= 1 && n <= 365 ? (int)n : OVERRIDE_STAY_DAYS;
 }
 
-int
-ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
-                         char **text, struct ubur_error *err)
+/* One confirmation; `memory`: the check may come from this process's memory (the caller's
+ * comment). *remembered says whether it did. */
+static int
+confirm_once(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, bool memory, json_t **out,
+             char **text, bool *remembered, struct ubur_error *err)
 {
     struct record_job j;
     int rc;
@@ -764,10 +774,11 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
                               in->check_id ? in->check_id : "");
     /* The confirmation's reads share one snapshot (and the page cache), ended before the write. */
     ubur_store_read_begin(ctx->store);
-    if ((rc = load_check(ctx, in->check_id, &j.chk, err))) {
+    if ((rc = load_check(ctx, in->check_id, memory, &j.chk, err))) {
         ubur_store_read_end(ctx->store);
         return rc;
     }
+    *remembered = j.chk.remembered;
     if ((rc = ubur_border_decision_parse(j.chk.decision, "decision", &j.proposed, err)))
         goto out;
     if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(&j.chk, err)))
@@ -808,8 +819,9 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
         *out = rec;
         goto out;
     }
-    /* A queued check was answered moments ago (the shortest time to live is a minute). */
-    if (!j.chk.queued && expired(ctx, &j.chk)) {
+    /* A queued or remembered check was answered moments ago (the shortest time to live is a
+     * minute, border_pending.c). */
+    if (!j.chk.queued && !j.chk.remembered && expired(ctx, &j.chk)) {
         rc = ubur_error_set(err, UBUR_ECONFLICT,
                             "check %s of %s is too old to confirm; check the traveller again",
                             j.chk.id, j.chk.created_at);
@@ -858,6 +870,26 @@ out:
     ubur_store_read_end(ctx->store);
     free(j.detail);
     free(j.chk.reasons);
+    return rc;
+}
+
+/*
+ * A check remembered by this process (border_pending.c) is confirmed without reading it. Its
+ * copy says pending; if another process or server confirmed it meanwhile, the record's write
+ * finds the row no longer pending (a conflict, nothing written), and the confirmation runs
+ * again from the store, which answers as it always did (a replay of that record, or a
+ * conflict).
+ */
+int
+ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
+                         char **text, struct ubur_error *err)
+{
+    bool remembered = false;
+    int rc = confirm_once(ctx, in, true, out, text, &remembered, err);
+    if (rc == UBUR_ECONFLICT && remembered) {
+        ubur_error_clear(err);
+        rc = confirm_once(ctx, in, false, out, text, &remembered, err);
+    }
     return rc;
 }
 
@@ -1117,7 +1149,7 @@ ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const
         return rc;
     if (rc == 0)
         return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id);
-    if ((rc = load_check(ctx, check_id, &d.j.chk, err)))
+    if ((rc = load_check(ctx, check_id, false, &d.j.chk, err)))
         return rc == UBUR_ENOTFOUND
                    ? ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id)
                    : rc;
@@ -1342,7 +1374,7 @@ ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *e
         return n == UBUR_ECONFLICT ? ubur_error_field(err, UBUR_ECONFLICT, "check",
                                                       "check %s is on central already", check_id)
                                    : (int)n;
-    if ((rc = load_check(ctx, check_id, &j.chk, err)))
+    if ((rc = load_check(ctx, check_id, false, &j.chk, err)))
         return rc;
     snprintf(j.record_id, sizeof(j.record_id), "%s", record_id);
     j.reason = mv_str(rec, "override_reason");

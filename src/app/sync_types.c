@@ -645,7 +645,8 @@ crossing_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_err
             return rc;
         *changed |= c;
     }
-    return 0;
+    /* processes that keep crossings in memory read them again (migration 0035) */
+    return *changed ? ubur_crossings_changed(ctx->store, err) : 0;
 }
 
 /* ---- visa-free entry rules, by nationality (down) ---- */

@@ -50,7 +50,25 @@ ubur_store_close(struct ubur_store *s)
             s->ops->finalize(s->cache[i]);
     for (int i = 0; i < s->nbulk_sql; i++)
         free(s->bulk_sql[i].sql);
+    ubur_store_cache_set(s, NULL, NULL, NULL);
     s->ops->close(s);
+}
+
+void *
+ubur_store_cache(const struct ubur_store *s, const void *owner)
+{
+    return s->cache_owner == owner ? s->app_cache : NULL;
+}
+
+void
+ubur_store_cache_set(struct ubur_store *s, const void *owner, void *cache,
+                     void (*release)(void *cache))
+{
+    if (s->app_cache && s->app_cache != cache && s->app_cache_release)
+        s->app_cache_release(s->app_cache);
+    s->cache_owner = owner;
+    s->app_cache = cache;
+    s->app_cache_release = release;
 }
 
 enum ubur_store_kind

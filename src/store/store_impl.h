@@ -99,6 +99,10 @@ struct ubur_store {
         char *sql;
     } bulk_sql[UBUR_BULK_SQL_CACHE];
     int nbulk_sql;
+    /* ubur_store_cache: one module's cache of reads through this connection */
+    const void *cache_owner;
+    void *app_cache;
+    void (*app_cache_release)(void *cache);
 };
 
 int ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err);
