@@ -57,6 +57,13 @@ int ubur_crossing_list(struct ubur_ctx *ctx, int64_t at, json_t **out, struct ub
 int ubur_crossing_show(struct ubur_ctx *ctx, const char *id, int64_t at, json_t **out,
                        struct ubur_error *err);
 
+/*
+ * Notes, inside the caller's write transaction, that crossing_points or crossing_schedules
+ * changed (migration 0035): every writer of those tables calls it, so that processes keeping
+ * crossings in memory (ubur_border_crossing_load's cache) read them again.
+ */
+int ubur_crossings_changed(struct ubur_store *s, struct ubur_error *err);
+
 /* A change of operating mode taking effect at `from`. */
 struct ubur_schedule_input {
     const char *crossing_id;

@@ -43,6 +43,18 @@ void ubur_store_close(struct ubur_store *s);
 enum ubur_store_kind ubur_store_kind(const struct ubur_store *s);
 
 /*
+ * One slot per connection where a module keeps a cache of what it read through it (the
+ * border's crossing points and schedules, src/app/crossings.c): the module's own data, which
+ * the store only holds and hands to `release` when the connection closes. A connection is
+ * used by one thread at a time, so its cache needs no lock. `owner` (any address the module
+ * owns) says whose the slot's content is: ubur_store_cache returns it only to that owner and
+ * NULL otherwise; ubur_store_cache_set replaces (releasing) what another owner had put there.
+ */
+void *ubur_store_cache(const struct ubur_store *s, const void *owner);
+void ubur_store_cache_set(struct ubur_store *s, const void *owner, void *cache,
+                          void (*release)(void *cache));
+
+/*
  * Applies every migration not yet applied, each in its own transaction.
  * Safe when several processes migrate the same database at once.
  */
@@ -68,6 +80,15 @@ int ubur_store_begin(struct ubur_store *s, struct ubur_error *err);
 int ubur_store_commit(struct ubur_store *s, struct ubur_error *err);
 void ubur_store_rollback(struct ubur_store *s);
 bool ubur_store_in_tx(const struct ubur_store *s);
+/*
+ * A number that changes (to a value no store of the process has had before) whenever s's
+ * transaction begins, commits or rolls back, or is rolled back to a savepoint. Inside a write
+ * transaction (which holds ubur's write lock, so no other connection writes), a value read and
+ * remembered with the epoch stays true while the epoch is unchanged, unless this connection
+ * itself writes it: a cache of the audit chain's last link (audit.c) or of a setting for the
+ * jobs of one group commit. 0 outside a transaction.
+ */
+uint64_t ubur_store_tx_epoch(const struct ubur_store *s);
 
 /*
  * A read snapshot around a run of reads (a border check's, a confirmation's):
@@ -180,6 +201,11 @@ int ubur_store_prepare_dynamic(struct ubur_store *s, const char *sql, struct ubu
                                struct ubur_error *err);
 
 void ubur_stmt_bind_text(struct ubur_stmt *st, int idx, const char *v); /* NULL binds NULL */
+/*
+ * As ubur_stmt_bind_text, but v is borrowed, not copied: it must stay valid and unchanged until
+ * the statement is done (ubur_stmt_done). For a hot insert whose values outlive its step.
+ */
+void ubur_stmt_bind_text_borrowed(struct ubur_stmt *st, int idx, const char *v);
 void ubur_stmt_bind_int(struct ubur_stmt *st, int idx, int64_t v);
 void ubur_stmt_bind_double(struct ubur_stmt *st, int idx, double v);
 void ubur_stmt_bind_blob(struct ubur_stmt *st, int idx, const void *v, size_t n);

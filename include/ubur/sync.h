@@ -107,6 +107,12 @@ bool ubur_sync_is_post(struct ubur_ctx *ctx);
 int ubur_sync_observe(struct ubur_ctx *ctx, const char *action, const char *object_type,
                       const char *object_id, const char *detail_json, struct ubur_error *err);
 /*
+ * The visa a border record just written on this thread was made on (NULL or "": none), told
+ * before the record's audit entry so the observer need not read the record and its stay back
+ * to name the visa in central's change log. Only the entry for `record_id` uses it.
+ */
+void ubur_sync_note_record_visa(const char *record_id, const char *visa_id);
+/*
  * Logs that record `id` of down type `type` changed on central, inside the
  * caller's transaction, for changes no audit entry names (a partner's
  * revocation applied by the exchange).

@@ -55,6 +55,7 @@
 #ifndef UBUR_WRITER_H
 #define UBUR_WRITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ubur/app.h"
@@ -125,6 +126,31 @@ typedef void (*ubur_write_done_fn)(void *arg, int rc, const struct ubur_error *e
  */
 int ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
                         ubur_write_done_fn done, struct ubur_error *err);
+
+/* A held write (ubur_write_held), named for ubur_write_withdraw. */
+struct ubur_write_job;
+
+/*
+ * As ubur_write_detached, but the job is held for hold_ms before it joins the queue's end (or
+ * until the writer closes, which writes every held job at once); hold_ms <= 0 is
+ * ubur_write_detached. Unlike every other write it does NOT keep queue order: jobs queued
+ * while it is held run before it. So it is only for a write that nothing queued meanwhile
+ * depends on, unless that write withdraws it first and writes its rows itself (a border
+ * check's row, which its confirmation's record writes: border_pending.c). *job (when not NULL)
+ * names it for ubur_write_withdraw; it is valid until the job's done hook has returned (the
+ * caller must know, under its own lock, that the hook has not run yet). 0 when held;
+ * UBUR_EBUSY when the writer is shutting down (then done is never called).
+ */
+int ubur_write_held(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
+                    ubur_write_done_fn done, int hold_ms, struct ubur_write_job **job,
+                    struct ubur_error *err);
+
+/*
+ * Withdraws a held job that has not joined the queue yet: true, and it never runs and its done
+ * hook is never called (arg is the caller's again). false when it has joined the queue already
+ * (it then runs before any write queued after this call) or when job is NULL.
+ */
+bool ubur_write_withdraw(struct ubur_writer *w, struct ubur_write_job *job);
 
 /*
  * Returns once every write committed through ctx->writer before the call (whoever queued it)

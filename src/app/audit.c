@@ -20,6 +20,18 @@
 
 void ubur_audit_hash(const char *fields[], int n, char out[65]);
 
+/*
+ * The last entry this thread appended inside a write transaction, valid while the store's
+ * transaction epoch is unchanged (ubur_store_tx_epoch): the write lock keeps every other
+ * connection from appending meanwhile, and ubur_audit is the only code that appends. Epochs
+ * are unique across the process's stores, so a stale entry never matches another store.
+ */
+static __thread struct {
+    uint64_t epoch;
+    int64_t seq;
+    char hash[65];
+} last_link;
+
 void
 ubur_audit_hash(const char *fields[], int n, char out[65])
 {
@@ -28,10 +40,15 @@ ubur_audit_hash(const char *fields[], int n, char out[65])
     crypto_hash_sha256_init(&h);
     for (int i = 0; i < n; i++) {
         const char *f = fields[i] ? fields[i] : "";
-        /* length-prefix each field so ("ab","c") and ("a","bc") differ */
-        char len[24];
-        int l = snprintf(len, sizeof(len), "%zu:", strlen(f));
-        crypto_hash_sha256_update(&h, (const unsigned char *)len, (unsigned long long)l);
+        /* length-prefix each field so ("ab","c") and ("a","bc") differ: "<decimal length>:" */
+        size_t flen = strlen(f);
+        char len[24], *p = len + sizeof(len);
+        *--p = ':';
+        do
+            *--p = (char)('0' + flen % 10);
+        while ((flen /= 10) > 0);
+        crypto_hash_sha256_update(&h, (const unsigned char *)p,
+                                  (unsigned long long)(len + sizeof(len) - p));
         crypto_hash_sha256_update(&h, (const unsigned char *)f, strlen(f));
     }
     crypto_hash_sha256_final(&h, digest);
@@ -43,24 +60,33 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
            const char *detail_json, struct ubur_error *err)
 {
     char id[UBUR_UUID_LEN + 1], at[UBUR_TIME_LEN + 1], hash[65], seqs[24];
-    char *prev = NULL;
+    char *owned = NULL;
+    const char *prev = NULL; /* the last link's hash: the cache's, or `owned` */
     int64_t seq = 0;
     int rc;
 
-    /* The chain's last link in one read (the hot path audits every record). */
-    struct ubur_stmt *st;
-    rc = ubur_store_prepare(ctx->store, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                            &st, err);
-    if (rc)
-        return rc;
-    rc = ubur_stmt_step(st, err);
-    if (rc == 1) {
-        seq = ubur_stmt_int(st, 0);
-        prev = ubur_strdup(ubur_stmt_text(st, 1));
+    /* The chain's last link: the entry this thread appended last, when that was in the same
+     * transaction (the group-commit writer's batch) and nothing was rolled back since; else one
+     * read (the hot path audits every record). */
+    uint64_t epoch = ubur_store_tx_epoch(ctx->store);
+    if (epoch && last_link.epoch == epoch) {
+        seq = last_link.seq;
+        prev = last_link.hash; /* unchanged until after the insert below */
+    } else {
+        struct ubur_stmt *st;
+        rc = ubur_store_prepare(
+            ctx->store, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &st, err);
+        if (rc)
+            return rc;
+        rc = ubur_stmt_step(st, err);
+        if (rc == 1) {
+            seq = ubur_stmt_int(st, 0);
+            prev = owned = ubur_strdup(ubur_stmt_text(st, 1));
+        }
+        ubur_stmt_done(st);
+        if (rc < 0)
+            return rc;
     }
-    ubur_stmt_done(st);
-    if (rc < 0)
-        return rc;
     seq++;
     ubur_uuid7(id);
     ubur_time_format(ubur_now(), at);
@@ -99,9 +125,18 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
                            ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH,
                            hash);
 #undef INSERT_AUDIT
-    free(prev);
-    if (n < 0)
+    last_link.epoch = 0;
+    if (n < 0) {
+        free(owned);
         return (int)n;
+    }
+    if (epoch) {
+        /* A queued insert that fails later aborts the transaction, which ends the epoch. */
+        last_link.epoch = epoch;
+        last_link.seq = seq;
+        memcpy(last_link.hash, hash, sizeof(hash));
+    }
+    free(owned);
     /* Border post sync: the outbox event or change-log row commits with the change. */
     return ubur_sync_observe(ctx, action, object_type, object_id, detail_json, err);
 }

@@ -1139,35 +1139,35 @@ ubur_border_check_insert(struct ubur_store *store, const struct check_row *r,
                                 &st, err);
     if (rc)
         return rc;
-    ubur_stmt_bind_text(st, 1, r->id);
-    ubur_stmt_bind_text(st, 2, r->crossing_id);
-    ubur_stmt_bind_text(st, 3, r->state);
-    ubur_stmt_bind_text(st, 4, r->direction);
-    ubur_stmt_bind_text(st, 5, r->at);
-    ubur_stmt_bind_text(st, 6, r->traveller_id);
-    ubur_stmt_bind_text(st, 7, r->group_id);
-    ubur_stmt_bind_text(st, 8, r->document_number);
-    ubur_stmt_bind_text(st, 9, r->nationality);
-    ubur_stmt_bind_text(st, 10, r->basis);
-    ubur_stmt_bind_text(st, 11, r->visa_id);
-    ubur_stmt_bind_text(st, 12, r->visa_number);
-    ubur_stmt_bind_text(st, 13, r->purpose);
-    ubur_stmt_bind_text(st, 14, r->authorised_until);
+    ubur_stmt_bind_text_borrowed(st, 1, r->id);
+    ubur_stmt_bind_text_borrowed(st, 2, r->crossing_id);
+    ubur_stmt_bind_text_borrowed(st, 3, r->state);
+    ubur_stmt_bind_text_borrowed(st, 4, r->direction);
+    ubur_stmt_bind_text_borrowed(st, 5, r->at);
+    ubur_stmt_bind_text_borrowed(st, 6, r->traveller_id);
+    ubur_stmt_bind_text_borrowed(st, 7, r->group_id);
+    ubur_stmt_bind_text_borrowed(st, 8, r->document_number);
+    ubur_stmt_bind_text_borrowed(st, 9, r->nationality);
+    ubur_stmt_bind_text_borrowed(st, 10, r->basis);
+    ubur_stmt_bind_text_borrowed(st, 11, r->visa_id);
+    ubur_stmt_bind_text_borrowed(st, 12, r->visa_number);
+    ubur_stmt_bind_text_borrowed(st, 13, r->purpose);
+    ubur_stmt_bind_text_borrowed(st, 14, r->authorised_until);
     if (r->rule_days)
         ubur_stmt_bind_int(st, 15, r->rule_days);
     if (r->rule_window)
         ubur_stmt_bind_int(st, 16, r->rule_window);
-    ubur_stmt_bind_text(st, 17, r->stay_id);
+    ubur_stmt_bind_text_borrowed(st, 17, r->stay_id);
     ubur_stmt_bind_int(st, 18, r->cargo);
     ubur_stmt_bind_int(st, 19, r->returnee);
-    ubur_stmt_bind_text(st, 20, r->decision);
-    ubur_stmt_bind_text(st, 21, r->reasons);
-    ubur_stmt_bind_text(st, 22, r->result);
-    ubur_stmt_bind_text(st, 23, r->record_id ? "recorded" : "pending");
-    ubur_stmt_bind_text(st, 24, r->officer_id);
-    ubur_stmt_bind_text(st, 25, r->officer);
-    ubur_stmt_bind_text(st, 26, r->created_at);
-    ubur_stmt_bind_text(st, 27, r->record_id);
+    ubur_stmt_bind_text_borrowed(st, 20, r->decision);
+    ubur_stmt_bind_text_borrowed(st, 21, r->reasons);
+    ubur_stmt_bind_text_borrowed(st, 22, r->result);
+    ubur_stmt_bind_text_borrowed(st, 23, r->record_id ? "recorded" : "pending");
+    ubur_stmt_bind_text_borrowed(st, 24, r->officer_id);
+    ubur_stmt_bind_text_borrowed(st, 25, r->officer);
+    ubur_stmt_bind_text_borrowed(st, 26, r->created_at);
+    ubur_stmt_bind_text_borrowed(st, 27, r->record_id);
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
     return rc < 0 ? rc : 0;
@@ -1378,6 +1378,13 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
     } else {
         rc = alerting ? ubur_write(ctx, write_checks, &b, err)
                       : ubur_write_lazy(ctx, write_checks, &b, err);
+        if (!rc && !group && ctx->writer) {
+            /* committed: kept in memory for its confirmation (border_pending.c) */
+            struct check_row row;
+            char until[UBUR_DATE_LEN + 1];
+            subject_row(ctx, &b, s0, until, &row);
+            ubur_border_check_remember(&row);
+        }
     }
     if (rc)
         goto out;

@@ -103,6 +103,8 @@ struct stored_check {
     char pending_override[UBUR_UUID_LEN + 1];
     /* read from the queue of checks not yet written (border_pending.c), not the store */
     bool queued;
+    /* a committed check remembered by this process (border_pending.c), not read from the store */
+    bool remembered;
 };
 
 /*
@@ -144,6 +146,18 @@ int ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row,
  * false when it is not queued (written already, or never queued here).
  */
 bool ubur_border_check_queued(const char *id, struct stored_check *out, char **result);
+
+/*
+ * Remembers a single check whose row has just committed (`row` copied), for its confirmation:
+ * not a group's, a recorded one or a refusal (border_pending.c says why). Any thread.
+ */
+void ubur_border_check_remember(const struct check_row *row);
+/*
+ * For a confirmation: the check `id` while queued (as ubur_border_check_queued, out->queued),
+ * else when remembered, taken out (out->remembered; a later call reads the store). false when
+ * neither. out->reasons is malloc'd.
+ */
+bool ubur_border_check_take(const char *id, struct stored_check *out);
 
 /*
  * A queued check whose row its record writes (border_pending.c). The

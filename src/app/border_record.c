@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "border_impl.h"
+#include "ubur/sync.h"
 #include "ubur/visa.h"
 #include "ubur/writer.h"
 #include "ubur/banned.h"
@@ -87,14 +88,16 @@ read_check(struct ubur_stmt *st, struct stored_check *c)
     copy_col(st, 21, c->created_at, sizeof(c->created_at));
 }
 
+/* The check `id`; `memory`: a check this process remembers (border_pending.c) is taken. */
 static int
-load_check(struct ubur_ctx *ctx, const char *id, struct stored_check *c, struct ubur_error *err)
+load_check(struct ubur_ctx *ctx, const char *id, bool memory, struct stored_check *c,
+           struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc;
-    if (ubur_border_check_queued(id, c, NULL)) {
-        /* Answered, its row queued behind the writer (border_pending.c): no read, and no
-         * override can be pending for a check not yet written. */
+    if (memory ? ubur_border_check_take(id, c) : ubur_border_check_queued(id, c, NULL)) {
+        /* Answered, its row queued behind the writer or just committed (border_pending.c): no
+         * read, and no override can be pending for a check not yet written, or not refused. */
         rc = 1;
         goto found;
     }
@@ -250,9 +253,11 @@ day_of_text(const char *iso)
 }
 
 /* Closes an open stay on `exit_day`; `exit_record_id` NULL when the exit was never recorded. */
+/* *closed_visa (when not NULL): the stay's visa ("" when none), set when the stay was open. */
 static int
 close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id,
-           const char *crossing_id, const char *at, bool note_visa, struct ubur_error *err)
+           const char *crossing_id, const char *at, bool note_visa, char *closed_visa,
+           struct ubur_error *err)
 {
     struct ubur_stmt *st;
     char entry[UBUR_DATE_LEN + 1] = "", until[UBUR_DATE_LEN + 1] = "",
@@ -273,6 +278,8 @@ close_stay(struct ubur_ctx *ctx, const char *stay_id, const char *exit_record_id
     ubur_stmt_done(st);
     if (rc <= 0)
         return rc; /* already closed (another desk): nothing to do */
+    if (closed_visa)
+        memcpy(closed_visa, visa_id, sizeof(visa_id));
     int64_t exit_day = day_of_text(at), entry_day = day_of_text(entry);
     int64_t until_day = until[0] ? day_of_text(until) : UBUR_STAY_OPEN;
     char exit_date[UBUR_DATE_LEN + 1];
@@ -387,6 +394,8 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     bool entry = !strcmp(c->direction, "entry");
     const char *kind = !admit ? "refusal" : entry ? "entry" : "exit";
     char now[UBUR_TIME_LEN + 1];
+    /* the closed stay's visa: 1 byte past a UUID while unknown (the stay was closed already) */
+    char stay_visa[UBUR_UUID_LEN + 2] = "?";
     int rc;
 
     if (!j->record_id[0]) /* a record made on a border post keeps its id (sync) */
@@ -418,13 +427,14 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
 
     if (admit && entry && c->traveller_id[0]) {
         if (c->stay_id[0] &&
-            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, err)))
+            (rc = close_stay(ctx, c->stay_id, NULL, c->crossing_id, c->at, true, NULL, err)))
             return rc;
         if ((rc = open_stay(ctx, j, err)))
             return rc;
     } else if (admit && !entry && c->stay_id[0]) {
         snprintf(j->stay_id, sizeof(j->stay_id), "%s", c->stay_id);
-        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, err)))
+        if ((rc = close_stay(ctx, c->stay_id, j->record_id, c->crossing_id, c->at, true, stay_visa,
+                             err)))
             return rc;
     }
 
@@ -439,28 +449,32 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                  &st, err)))
         return rc;
 #define OPT(s) ((s)[0] ? (s) : NULL)
-    ubur_stmt_bind_text(st, 1, j->record_id);
-    ubur_stmt_bind_text(st, 2, kind);
-    ubur_stmt_bind_text(st, 3, c->direction);
-    ubur_stmt_bind_text(st, 4, c->at);
-    ubur_stmt_bind_text(st, 5, c->crossing_id);
-    ubur_stmt_bind_text(st, 6, c->state);
-    ubur_stmt_bind_text(st, 7, OPT(c->traveller_id));
-    ubur_stmt_bind_text(st, 8, c->id);
-    ubur_stmt_bind_text(st, 9, OPT(c->group_id));
-    ubur_stmt_bind_text(st, 10, OPT(c->document_number));
-    ubur_stmt_bind_text(st, 11, OPT(c->nationality));
-    ubur_stmt_bind_text(st, 12, admit ? OPT(c->visa_id) : NULL);
-    ubur_stmt_bind_text(st, 13, OPT(c->visa_number));
-    ubur_stmt_bind_text(st, 14, c->decision);
-    ubur_stmt_bind_text(st, 15, ubur_border_decision_name(j->outcome));
-    ubur_stmt_bind_text(st, 16, c->reasons);
-    ubur_stmt_bind_text(st, 17, j->reason);
-    ubur_stmt_bind_text(st, 18, j->supervisor);
-    ubur_stmt_bind_text(st, 19, OPT(j->stay_id));
-    ubur_stmt_bind_text(st, 20, j->officer ? j->officer_id : ctx->user_id);
-    ubur_stmt_bind_text(st, 21, j->officer ? j->officer : ctx->username ? ctx->username : "?");
-    ubur_stmt_bind_text(st, 22, j->recorded_at ? j->recorded_at : now);
+    /* borrowed: every value outlives the statement's step below */
+    ubur_stmt_bind_text_borrowed(st, 1, j->record_id);
+    ubur_stmt_bind_text_borrowed(st, 2, kind);
+    ubur_stmt_bind_text_borrowed(st, 3, c->direction);
+    ubur_stmt_bind_text_borrowed(st, 4, c->at);
+    ubur_stmt_bind_text_borrowed(st, 5, c->crossing_id);
+    ubur_stmt_bind_text_borrowed(st, 6, c->state);
+    ubur_stmt_bind_text_borrowed(st, 7, OPT(c->traveller_id));
+    ubur_stmt_bind_text_borrowed(st, 8, c->id);
+    ubur_stmt_bind_text_borrowed(st, 9, OPT(c->group_id));
+    ubur_stmt_bind_text_borrowed(st, 10, OPT(c->document_number));
+    ubur_stmt_bind_text_borrowed(st, 11, OPT(c->nationality));
+    ubur_stmt_bind_text_borrowed(st, 12, admit ? OPT(c->visa_id) : NULL);
+    ubur_stmt_bind_text_borrowed(st, 13, OPT(c->visa_number));
+    ubur_stmt_bind_text_borrowed(st, 14, c->decision);
+    ubur_stmt_bind_text_borrowed(st, 15, ubur_border_decision_name(j->outcome));
+    ubur_stmt_bind_text_borrowed(st, 16, c->reasons);
+    ubur_stmt_bind_text_borrowed(st, 17, j->reason);
+    ubur_stmt_bind_text_borrowed(st, 18, j->supervisor);
+    ubur_stmt_bind_text_borrowed(st, 19, OPT(j->stay_id));
+    ubur_stmt_bind_text_borrowed(st, 20, j->officer ? j->officer_id : ctx->user_id);
+    ubur_stmt_bind_text_borrowed(st, 21,
+                                 j->officer      ? j->officer
+                                 : ctx->username ? ctx->username
+                                                 : "?");
+    ubur_stmt_bind_text_borrowed(st, 22, j->recorded_at ? j->recorded_at : now);
 #undef OPT
     rc = ubur_stmt_step(st, err);
     ubur_stmt_done(st);
@@ -494,6 +508,16 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
                                         &j->returnee_flagged, err)))
         return rc;
 
+    /*
+     * The visa central's change log names for this record, as the observer would read it back
+     * (COALESCE of the record's visa and its stay's): the check's visa when the record carries
+     * it or opens a stay with it; else an exit's closed stay's, when close_stay read it.
+     */
+    const char *visa = admit && c->visa_id[0] ? c->visa_id : NULL;
+    if (!visa && admit && !entry && j->stay_id[0] && strcmp(stay_visa, "?") != 0)
+        visa = stay_visa;
+    if (visa || !admit || entry || !j->stay_id[0])
+        ubur_sync_note_record_visa(j->record_id, visa);
     char *d = j->detail ? NULL : record_detail(j);
     const char *action = j->outcome != j->proposed ? "border.override"
                          : !admit                  ? "border.refusal"
@@ -546,7 +570,7 @@ job_record_text(const struct ubur_ctx *ctx, const struct record_job *j, bool ans
     text_field(&b, "proposed", c->decision);
     text_field(&b, "decision", ubur_border_decision_name(j->outcome));
     ubur_buf_adds(&b, ",\"reasons\":");
-    if (c->queued) {
+    if (c->queued || c->remembered) {
         ubur_buf_adds(&b, c->reasons);
     } else {
         json_t *reasons = json_loads(c->reasons, 0, NULL);
@@ -583,6 +607,12 @@ job_record_json(const struct ubur_ctx *ctx, const struct record_job *j)
 static int
 partner_state(struct ubur_ctx *ctx, const char *crossing_id, char out[4], struct ubur_error *err)
 {
+    /* from the connection's cache of crossings (crossings.c) when it has the point */
+    struct border_crossing c;
+    if (!ubur_border_crossing_load(ctx->store, crossing_id, ubur_now(), "crossing_id", &c, NULL)) {
+        snprintf(out, 4, "%s", c.partner_state);
+        return 0;
+    }
     char *st = NULL;
     int rc = ubur_store_query_text(ctx->store, err, &st,
                                    "SELECT p.state FROM crossing_points c"
@@ -621,6 +651,7 @@ no_pending_override(const struct stored_check *c, struct ubur_error *err)
 struct override_request {
     const struct stored_check *chk;
     const char *reason;
+    struct queued_check *claim; /* the queued check's row, inserted pending first (or NULL) */
     char id[UBUR_UUID_LEN + 1];
     char at[UBUR_TIME_LEN + 1];
 };
@@ -629,15 +660,27 @@ static int
 write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
 {
     struct override_request *r = arg;
-    char *status = NULL;
-    int rc = ubur_store_query_text(
-        ctx->store, err, &status, "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
-    if (rc)
-        return rc;
-    bool pending = !strcmp(status, "pending");
-    free(status);
-    if (!pending)
-        return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile", r->chk->id);
+    int rc;
+    if (r->claim) {
+        /* The check's row, held or queued unwritten: the request refers to it. */
+        if ((rc = ubur_border_check_insert(ctx->store, ubur_border_claimed_row(r->claim), err)))
+            return rc;
+    } else {
+        char *status = NULL;
+        rc =
+            ubur_store_query_text(ctx->store, err, &status,
+                                  "SELECT status FROM border_checks WHERE id = ?", "t", r->chk->id);
+        if (rc == UBUR_ENOTFOUND) /* a queued row another confirmation claimed, and failed */
+            return ubur_error_set(err, UBUR_ECONFLICT, "check %s is being recorded meanwhile",
+                                  r->chk->id);
+        if (rc)
+            return rc;
+        bool pending = !strcmp(status, "pending");
+        free(status);
+        if (!pending)
+            return ubur_error_set(err, UBUR_ECONFLICT, "check %s was recorded meanwhile",
+                                  r->chk->id);
+    }
     int64_t n = ubur_store_run(ctx->store, err,
                                "INSERT INTO border_overrides (id, check_id, decision, reason,"
                                " status, requested_by, requested_by_id, requested_at)"
@@ -664,10 +707,14 @@ static int
 request_override(struct ubur_ctx *ctx, const struct stored_check *chk, const char *reason,
                  json_t **out, struct ubur_error *err)
 {
-    struct override_request r = {chk, reason, "", ""};
+    struct override_request r = {chk, reason, NULL, "", ""};
     ubur_uuid7(r.id);
     ubur_time_format(ubur_now(), r.at);
+    if (chk->queued)
+        r.claim = ubur_border_check_claim(chk->id);
     int rc = ubur_write(ctx, write_override_request, &r, err);
+    if (r.claim)
+        ubur_border_check_release(ctx, r.claim, rc == 0);
     if (rc)
         return rc;
     *out = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "state", "pending_approval",
@@ -707,37 +754,11 @@ override_days(struct ubur_ctx *ctx)
     return v && !*end && n >= 1 && n <= 365 ? (int)n : OVERRIDE_STAY_DAYS;
 }
 
-/*
- * Reads the leaf of border_records_traveller where the record about to be written goes
- * (the traveller's entries after the check's time: usually none), and throws the answer
- * away. Every other B-tree the record and its stay write is either appended at its end
- * (ids, times) or was just read by the check (the traveller's stays), but this index is
- * ordered by traveller: its leaf is a random page of a large index, which the one writer
- * thread would otherwise fetch itself, from the disk when the page cache has dropped it
- * (a page fault with its read-around, inside the serial part of every group commit: a
- * tenth of the writer's CPU in a profile of the border benchmark, and its waits for the
- * disk besides). Read here, in the request's thread and in parallel with other requests,
- * the page is in memory when the writer gets there. A failure changes nothing.
- */
-static void
-touch_traveller_records(struct ubur_ctx *ctx, const struct stored_check *c)
-{
-    struct ubur_stmt *st;
-    if (!c->traveller_id[0] || ubur_store_kind(ctx->store) != UBUR_STORE_SQLITE ||
-        ubur_store_prepare(ctx->store,
-                           "SELECT 1 FROM border_records WHERE traveller_id = ? AND at > ?"
-                           " LIMIT 1",
-                           &st, NULL))
-        return;
-    ubur_stmt_bind_text(st, 1, c->traveller_id);
-    ubur_stmt_bind_text(st, 2, c->at);
-    (void)ubur_stmt_step(st, NULL);
-    ubur_stmt_done(st);
-}
-
-int
-ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
-                         char **text, struct ubur_error *err)
+/* One confirmation; `memory`: the check may come from this process's memory (the caller's
+ * comment). *remembered says whether it did. */
+static int
+confirm_once(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, bool memory, json_t **out,
+             char **text, bool *remembered, struct ubur_error *err)
 {
     struct record_job j;
     int rc;
@@ -753,10 +774,11 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
                               in->check_id ? in->check_id : "");
     /* The confirmation's reads share one snapshot (and the page cache), ended before the write. */
     ubur_store_read_begin(ctx->store);
-    if ((rc = load_check(ctx, in->check_id, &j.chk, err))) {
+    if ((rc = load_check(ctx, in->check_id, memory, &j.chk, err))) {
         ubur_store_read_end(ctx->store);
         return rc;
     }
+    *remembered = j.chk.remembered;
     if ((rc = ubur_border_decision_parse(j.chk.decision, "decision", &j.proposed, err)))
         goto out;
     if (!strcmp(j.chk.status, "pending") && (rc = no_pending_override(&j.chk, err)))
@@ -797,8 +819,9 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
         *out = rec;
         goto out;
     }
-    /* A queued check was answered moments ago (the shortest time to live is a minute). */
-    if (!j.chk.queued && expired(ctx, &j.chk)) {
+    /* A queued or remembered check was answered moments ago (the shortest time to live is a
+     * minute, border_pending.c). */
+    if (!j.chk.queued && !j.chk.remembered && expired(ctx, &j.chk)) {
         rc = ubur_error_set(err, UBUR_ECONFLICT,
                             "check %s of %s is too old to confirm; check the traveller again",
                             j.chk.id, j.chk.created_at);
@@ -833,7 +856,6 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
         goto out;
     if (stay_from_override(&j)) /* else unused: one settings read fewer per record */
         j.override_days = override_days(ctx);
-    touch_traveller_records(ctx, &j.chk);
     ubur_store_read_end(ctx->store);
     j.detail = record_detail(&j); /* here, not in the one writer thread */
     if (j.chk.queued)
@@ -848,6 +870,26 @@ out:
     ubur_store_read_end(ctx->store);
     free(j.detail);
     free(j.chk.reasons);
+    return rc;
+}
+
+/*
+ * A check remembered by this process (border_pending.c) is confirmed without reading it. Its
+ * copy says pending; if another process or server confirmed it meanwhile, the record's write
+ * finds the row no longer pending (a conflict, nothing written), and the confirmation runs
+ * again from the store, which answers as it always did (a replay of that record, or a
+ * conflict).
+ */
+int
+ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out,
+                         char **text, struct ubur_error *err)
+{
+    bool remembered = false;
+    int rc = confirm_once(ctx, in, true, out, text, &remembered, err);
+    if (rc == UBUR_ECONFLICT && remembered) {
+        ubur_error_clear(err);
+        rc = confirm_once(ctx, in, false, out, text, &remembered, err);
+    }
     return rc;
 }
 
@@ -1107,7 +1149,7 @@ ubur_border_override_decide(struct ubur_ctx *ctx, const char *override_id, const
         return rc;
     if (rc == 0)
         return ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id);
-    if ((rc = load_check(ctx, check_id, &d.j.chk, err)))
+    if ((rc = load_check(ctx, check_id, false, &d.j.chk, err)))
         return rc == UBUR_ENOTFOUND
                    ? ubur_error_set(err, UBUR_ENOTFOUND, "no override '%.40s'", override_id)
                    : rc;
@@ -1332,7 +1374,7 @@ ubur_border_apply_movement(struct ubur_ctx *ctx, json_t *m, struct ubur_error *e
         return n == UBUR_ECONFLICT ? ubur_error_field(err, UBUR_ECONFLICT, "check",
                                                       "check %s is on central already", check_id)
                                    : (int)n;
-    if ((rc = load_check(ctx, check_id, &j.chk, err)))
+    if ((rc = load_check(ctx, check_id, false, &j.chk, err)))
         return rc;
     snprintf(j.record_id, sizeof(j.record_id), "%s", record_id);
     j.reason = mv_str(rec, "override_reason");

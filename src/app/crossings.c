@@ -7,6 +7,15 @@
  * to the latest created), so "rearranging" a crossing is scheduling a row
  * for a later date, a check is judged by the row in force at its own time,
  * and the table is the history. Rows are only ever added.
+ *
+ * Every check reads its crossing, so each connection keeps the crossings it
+ * has read, with all their schedule rows (not a mode: the row in force is
+ * chosen for each check's own time), in its store's cache slot. A counter
+ * row (crossing_generation, migration 0035) that every writer of the two
+ * tables increments in its transaction (ubur_crossings_changed) is read in
+ * the caller's snapshot first: when it differs from the one the cache was
+ * filled at, the cache is emptied and the crossing read again. One small
+ * read instead of a join and a sorted search per check.
  */
 #include <ctype.h>
 #include <math.h>
@@ -78,6 +87,37 @@ ubur_border_may_act(const struct ubur_ctx *ctx, const struct border_crossing *c,
     return 0;
 }
 
+/* The schedule part of c: none in force (the crossing is not in operation). */
+static void
+schedule_clear(struct border_crossing *c)
+{
+    c->has_schedule = false;
+    c->mode = UBUR_MODE_CLOSED;
+    c->hours[0] = c->categories[0] = c->mode_since[0] = c->schedule_id[0] = '\0';
+    c->open_minute = c->close_minute = -1;
+    c->has_categories = false;
+}
+
+/* The schedule part of c from a crossing_schedules row (id, mode, hours, categories,
+ * effective_from) as the current statement row of st. */
+static void
+schedule_fill(struct border_crossing *c, struct ubur_stmt *st)
+{
+    schedule_clear(c);
+    c->has_schedule = true;
+    snprintf(c->schedule_id, sizeof(c->schedule_id), "%s", ubur_stmt_text(st, 0));
+    if (ubur_border_mode_parse(ubur_stmt_text(st, 1), &c->mode, NULL))
+        c->mode = UBUR_MODE_CLOSED; /* an unknown mode in the store fails closed */
+    if (!ubur_stmt_is_null(st, 2) &&
+        !ubur_border_hours_parse(ubur_stmt_text(st, 2), &c->open_minute, &c->close_minute, NULL))
+        snprintf(c->hours, sizeof(c->hours), "%s", ubur_stmt_text(st, 2));
+    if (!ubur_stmt_is_null(st, 3)) {
+        c->has_categories = true;
+        snprintf(c->categories, sizeof(c->categories), "%s", ubur_stmt_text(st, 3));
+    }
+    snprintf(c->mode_since, sizeof(c->mode_since), "%s", ubur_stmt_text(st, 4));
+}
+
 /* Fills the schedule part of c from the row in force at `at`. */
 static int
 load_schedule(struct ubur_store *s, struct border_crossing *c, int64_t at, struct ubur_error *err)
@@ -95,40 +135,23 @@ load_schedule(struct ubur_store *s, struct border_crossing *c, int64_t at, struc
         return rc;
     ubur_stmt_bind_text(st, 1, c->id);
     ubur_stmt_bind_text(st, 2, when);
-    c->has_schedule = false;
-    c->mode = UBUR_MODE_CLOSED;
-    c->hours[0] = c->categories[0] = c->mode_since[0] = c->schedule_id[0] = '\0';
-    c->open_minute = c->close_minute = -1;
-    c->has_categories = false;
+    schedule_clear(c);
     rc = ubur_stmt_step(st, err);
     if (rc == 1) {
-        c->has_schedule = true;
-        snprintf(c->schedule_id, sizeof(c->schedule_id), "%s", ubur_stmt_text(st, 0));
-        if (ubur_border_mode_parse(ubur_stmt_text(st, 1), &c->mode, NULL))
-            c->mode = UBUR_MODE_CLOSED; /* an unknown mode in the store fails closed */
-        if (!ubur_stmt_is_null(st, 2) &&
-            !ubur_border_hours_parse(ubur_stmt_text(st, 2), &c->open_minute, &c->close_minute,
-                                     NULL))
-            snprintf(c->hours, sizeof(c->hours), "%s", ubur_stmt_text(st, 2));
-        if (!ubur_stmt_is_null(st, 3)) {
-            c->has_categories = true;
-            snprintf(c->categories, sizeof(c->categories), "%s", ubur_stmt_text(st, 3));
-        }
-        snprintf(c->mode_since, sizeof(c->mode_since), "%s", ubur_stmt_text(st, 4));
+        schedule_fill(c, st);
         rc = 0;
     }
     ubur_stmt_done(st);
     return rc < 0 ? rc : 0;
 }
 
-int
-ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at, const char *field,
-                          struct border_crossing *out, struct ubur_error *err)
+/* The crossing point's own columns into out (zeroed first); 0 when there is no such point. */
+static int
+load_point(struct ubur_store *s, const char *id, struct border_crossing *out,
+           struct ubur_error *err)
 {
     struct ubur_stmt *st;
     memset(out, 0, sizeof(*out));
-    if (!id || !*id)
-        return ubur_error_field(err, UBUR_EINVAL, field, "is required");
     int rc = ubur_store_prepare(s,
                                 "SELECT c.id, c.name, c.state, c.partner_id,"
                                 " c.utc_offset_minutes, p.state FROM crossing_points c"
@@ -150,11 +173,198 @@ ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at, cons
             snprintf(out->partner_state, sizeof(out->partner_state), "%s", ubur_stmt_text(st, 5));
     }
     ubur_stmt_done(st);
+    return rc;
+}
+
+/* ---- the connection's cache of crossings (the file's comment) ---- */
+
+#define CACHE_CROSSINGS 16  /* more distinct crossings read: the cache starts again */
+#define CACHE_SCHEDULES 128 /* rows kept per crossing, the latest; older times read the store */
+
+struct cached_schedule {
+    char effective_from[UBUR_TIME_LEN + 1];
+    char id[UBUR_UUID_LEN + 1];
+    struct border_crossing c; /* the crossing with this row in force */
+};
+
+struct cached_crossing {
+    struct border_crossing point; /* no schedule in force */
+    struct cached_schedule *rows; /* latest first: effective_from, then id, descending */
+    int n;
+    bool complete; /* every row of the crossing is in rows */
+};
+
+struct crossing_cache {
+    int64_t generation;
+    struct cached_crossing x[CACHE_CROSSINGS];
+    int n;
+};
+
+static const char cache_owner = 0; /* the store cache slot's owner tag */
+
+static void
+cache_empty(struct crossing_cache *cc)
+{
+    for (int i = 0; i < cc->n; i++)
+        free(cc->x[i].rows);
+    cc->n = 0;
+}
+
+static void
+cache_release(void *p)
+{
+    cache_empty(p);
+    free(p);
+}
+
+static int
+row_order(const void *a, const void *b)
+{
+    const struct cached_schedule *x = a, *y = b;
+    int d = strcmp(y->effective_from, x->effective_from);
+    return d ? d : strcmp(y->id, x->id);
+}
+
+/* Reads crossing `id` and its latest schedule rows into a new cache entry; 0 when no point. */
+static int
+cache_fill(struct ubur_store *s, struct crossing_cache *cc, const char *id,
+           struct cached_crossing **out, struct ubur_error *err)
+{
+    struct border_crossing point;
+    struct ubur_stmt *st;
+    int rc = load_point(s, id, &point, err);
+    if (rc <= 0)
+        return rc;
+    schedule_clear(&point);
+    if ((rc = ubur_store_prepare(s,
+                                 "SELECT id, mode, hours, categories, effective_from"
+                                 " FROM crossing_schedules WHERE crossing_id = ?"
+                                 " ORDER BY effective_from DESC, id DESC LIMIT ?",
+                                 &st, err)))
+        return rc;
+    ubur_stmt_bind_text(st, 1, point.id);
+    ubur_stmt_bind_int(st, 2, CACHE_SCHEDULES + 1);
+    struct cached_schedule *rows = ubur_calloc(CACHE_SCHEDULES + 1, sizeof(*rows));
+    int n = 0;
+    while ((rc = ubur_stmt_step(st, err)) == 1 && n <= CACHE_SCHEDULES) {
+        struct cached_schedule *r = &rows[n++];
+        snprintf(r->id, sizeof(r->id), "%s", ubur_stmt_text(st, 0));
+        snprintf(r->effective_from, sizeof(r->effective_from), "%s", ubur_stmt_text(st, 4));
+        r->c = point;
+        schedule_fill(&r->c, st);
+    }
+    ubur_stmt_done(st);
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    if (cc->n == CACHE_CROSSINGS)
+        cache_empty(cc);
+    struct cached_crossing *x = &cc->x[cc->n++];
+    x->point = point;
+    x->complete = n <= CACHE_SCHEDULES;
+    x->n = x->complete ? n : CACHE_SCHEDULES;
+    /* the order compared as the cache looks rows up (bytes), whatever the store's collation */
+    qsort(rows, (size_t)x->n, sizeof(*rows), row_order);
+    x->rows = rows;
+    *out = x;
+    return 1;
+}
+
+/*
+ * The crossing from the connection's cache, filled or refreshed as needed: 1 found (out
+ * filled), 0 no such point, < 0 a store error; UBUR_ENOTFOUND (err untouched) when the cache
+ * cannot answer (no counter row; a time before the rows kept): the caller reads the store.
+ */
+static int
+cache_load(struct ubur_store *s, const char *id, int64_t at, struct border_crossing *out,
+           struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int64_t generation;
+    int rc = ubur_store_prepare(s,
+                                "SELECT generation FROM crossing_generation"
+                                " WHERE name = 'crossings'",
+                                &st, NULL);
+    if (rc)
+        return UBUR_ENOTFOUND;
+    rc = ubur_stmt_step(st, NULL);
+    generation = rc == 1 ? ubur_stmt_int(st, 0) : 0;
+    ubur_stmt_done(st);
+    if (rc != 1)
+        return UBUR_ENOTFOUND;
+
+    struct crossing_cache *cc = ubur_store_cache(s, &cache_owner);
+    if (!cc) {
+        cc = ubur_calloc(1, sizeof(*cc));
+        ubur_store_cache_set(s, &cache_owner, cc, cache_release);
+        cc->generation = generation;
+    }
+    if (cc->generation != generation) {
+        cache_empty(cc);
+        cc->generation = generation;
+    }
+    struct cached_crossing *x = NULL;
+    for (int i = 0; i < cc->n && !x; i++)
+        if (!strcmp(cc->x[i].point.id, id))
+            x = &cc->x[i];
+    if (!x && (rc = cache_fill(s, cc, id, &x, err)) <= 0)
+        return rc;
+
+    char when[UBUR_TIME_LEN + 1];
+    ubur_time_format(at, when);
+    for (int i = 0; i < x->n; i++) {
+        if (strcmp(x->rows[i].effective_from, when) <= 0) {
+            *out = x->rows[i].c;
+            return 1;
+        }
+    }
+    if (!x->complete)
+        return UBUR_ENOTFOUND;
+    *out = x->point;
+    return 1;
+}
+
+int
+ubur_border_crossing_load(struct ubur_store *s, const char *id, int64_t at, const char *field,
+                          struct border_crossing *out, struct ubur_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!id || !*id)
+        return ubur_error_field(err, UBUR_EINVAL, field, "is required");
+    int rc = cache_load(s, id, at, out, err);
+#ifdef __SANITIZE_ADDRESS__
+    /* the tests' builds: what the cache answers is what the store says, field for field */
+    if (rc == 1) {
+        struct border_crossing read;
+        if (load_point(s, id, &read, NULL) != 1 || load_schedule(s, &read, at, NULL) ||
+            memcmp(&read, out, sizeof(read)) != 0) {
+            fprintf(stderr, "ubur: crossing %s at %lld: the cache differs from the store\n", id,
+                    (long long)at);
+            abort();
+        }
+    }
+#endif
+    if (rc == UBUR_ENOTFOUND && (rc = load_point(s, id, out, err)) == 1) {
+        int sr = load_schedule(s, out, at, err);
+        if (sr)
+            return sr;
+    }
     if (rc < 0)
         return rc;
     if (rc == 0)
         return ubur_error_field(err, UBUR_EINVAL, field, "no crossing point '%.40s'", id);
-    return load_schedule(s, out, at, err);
+    return 0;
+}
+
+int
+ubur_crossings_changed(struct ubur_store *s, struct ubur_error *err)
+{
+    int64_t n = ubur_store_run(s, err,
+                               "UPDATE crossing_generation SET generation = generation + 1"
+                               " WHERE name = 'crossings'",
+                               "");
+    return n < 0 ? (int)n : 0;
 }
 
 void
@@ -267,6 +477,8 @@ ubur_crossing_add(struct ubur_ctx *ctx, const struct ubur_crossing_input *in,
             goto fail;
         }
     }
+    if ((rc = ubur_crossings_changed(ctx->store, err)))
+        goto fail;
     json_t *detail = json_pack("{s:s, s:s, s:s?}", "name", in->name, "state", in->state,
                                "partner_id", in->partner_id);
     char *d = json_dumps(detail, JSON_COMPACT);
@@ -515,6 +727,8 @@ ubur_crossing_schedule(struct ubur_ctx *ctx, const struct ubur_schedule_input *i
         rc = (int)n;
         goto fail;
     }
+    if ((rc = ubur_crossings_changed(ctx->store, err)))
+        goto fail;
     json_t *row =
         json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "id", id, "crossing_id", c.id,
                   "effective_from", from, "mode", ubur_border_mode_name(mode), "hours", hours,

@@ -16,6 +16,7 @@
  * MAX + 1 the same way, so a pull cursor never skips a change that commits
  * late.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,13 @@ sync_shadow_set(struct ubur_ctx *ctx, const char *key, const char *hash, struct 
 
 /* ---- configuration ---- */
 
+static _Atomic uint64_t settings_written;
+
 static int
 setting_put(struct ubur_ctx *ctx, const char *key, const char *value, struct ubur_error *err)
 {
     int64_t n;
+    atomic_fetch_add(&settings_written, 1); /* ubur_sync_is_post reads it again */
     if (value)
         n = ubur_store_run(ctx->store, err,
                            "INSERT INTO settings (key, value) VALUES (?, ?)"
@@ -140,11 +144,30 @@ setting_put(struct ubur_ctx *ctx, const char *key, const char *value, struct ubu
     return n < 0 ? (int)n : 0;
 }
 
+/*
+ * sync.role as last read by this thread inside a write transaction: every audited change asks
+ * (ubur_sync_observe), and the group-commit writer's batch of records would read it once each.
+ * Valid while the transaction's epoch (ubur_store_tx_epoch: no other connection writes
+ * meanwhile) and the process's count of sync settings written (setting_put) are unchanged.
+ */
+static __thread struct {
+    uint64_t epoch, written;
+    bool post;
+} role_seen;
+
 bool
 ubur_sync_is_post(struct ubur_ctx *ctx)
 {
+    uint64_t epoch = ubur_store_tx_epoch(ctx->store);
+    uint64_t written = atomic_load(&settings_written);
+    if (epoch && role_seen.epoch == epoch && role_seen.written == written)
+        return role_seen.post;
     const char *role = ubur_setting(ctx, "sync.role", NULL);
-    return role && !strcmp(role, "post");
+    bool post = role && !strcmp(role, "post");
+    role_seen.epoch = epoch;
+    role_seen.written = written;
+    role_seen.post = post;
+    return post;
 }
 
 /* Reads the first line of the token file: "USER PASSWORD" or a bearer token. */

@@ -645,7 +645,8 @@ crossing_apply(struct ubur_ctx *ctx, json_t *rec, bool *changed, struct ubur_err
             return rc;
         *changed |= c;
     }
-    return 0;
+    /* processes that keep crossings in memory read them again (migration 0035) */
+    return *changed ? ubur_crossings_changed(ctx->store, err) : 0;
 }
 
 /* ---- visa-free entry rules, by nationality (down) ---- */
@@ -984,6 +985,20 @@ out:
     return rc;
 }
 
+/* The visa of the record this thread wrote last (ubur_sync_note_record_visa). */
+static __thread struct {
+    char record_id[UBUR_UUID_LEN + 1];
+    char visa_id[UBUR_UUID_LEN + 1];
+} record_visa;
+
+void
+ubur_sync_note_record_visa(const char *record_id, const char *visa_id)
+{
+    snprintf(record_visa.record_id, sizeof(record_visa.record_id), "%s",
+             record_id ? record_id : "");
+    snprintf(record_visa.visa_id, sizeof(record_visa.visa_id), "%s", visa_id ? visa_id : "");
+}
+
 /* A crossing recorded on a visa changes its use: the visa central hands down changes too. */
 static int
 visa_of_record(struct ubur_ctx *ctx, const char *action, const char *record_id, const char **id,
@@ -992,6 +1007,13 @@ visa_of_record(struct ubur_ctx *ctx, const char *action, const char *record_id, 
     (void)action;
     char *v = NULL;
     *id = NULL;
+    if (record_visa.record_id[0] && !strcmp(record_visa.record_id, record_id)) {
+        /* told by the record's writer: what the query below would read */
+        if (record_visa.visa_id[0])
+            *id = ubur_arena_strdup(&ctx->arena, record_visa.visa_id);
+        record_visa.record_id[0] = '\0';
+        return 0;
+    }
     int rc = ubur_store_query_text(ctx->store, err, &v,
                                    "SELECT COALESCE(r.visa_id, s.visa_id) FROM border_records r"
                                    " LEFT JOIN stays s ON s.id = r.stay_id WHERE r.id = ?",

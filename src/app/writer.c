@@ -78,7 +78,7 @@
 #include "ubur/writer.h"
 #include "ubur/banned.h"
 
-struct write_job {
+struct ubur_write_job {
     ubur_write_fn fn;
     void *arg;
     struct ubur_ctx *ctx;
@@ -89,9 +89,12 @@ struct write_job {
     pthread_cond_t cond;        /* signalled once done is set (not for a detached job) */
     ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
     struct timespec hold_until; /* a detached job: commit it alone no later than this */
-    struct timespec queued_at;  /* a waited job: when it was queued (CLOCK_MONOTONIC) */
-    int64_t batch;              /* its batch's number, once committed (the pipeline) */
-    struct write_job *next;
+    struct timespec due;        /* a held job (ubur_write_held): when it joins the queue */
+    bool held;                  /* in the writer's held list (prev/next link it there) */
+    struct ubur_write_job *prev;
+    struct timespec queued_at; /* a waited job: when it was queued (CLOCK_MONOTONIC) */
+    int64_t batch;             /* its batch's number, once committed (the pipeline) */
+    struct ubur_write_job *next;
 };
 
 /*
@@ -145,8 +148,10 @@ struct write_job {
 struct ubur_writer {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* a job was queued, or stop was asked */
-    struct write_job *head, **tail;
+    struct ubur_write_job *head, **tail;
     int queued, waited; /* jobs in the queue, and those of them a caller waits for */
+    /* held jobs (ubur_write_held), by due time; not in the queue, not counted in `queued` */
+    struct ubur_write_job *held_head, *held_tail;
     bool stop;
     pthread_t thread;
     struct ubur_store *store;
@@ -161,7 +166,7 @@ struct ubur_writer {
     int64_t committed;        /* the last batch whose COMMIT has returned */
     int64_t sync_wanted;      /* the last batch with durable jobs waiting for a sync */
     int64_t synced;           /* every batch up to this one is covered by a finished sync */
-    struct write_job *unsynced, **unsynced_tail; /* durable jobs awaiting it, batch order */
+    struct ubur_write_job *unsynced, **unsynced_tail; /* durable jobs awaiting it, batch order */
     bool sync_stop;
     int sync_rc; /* a failed sync (sticky): every later durable job fails with sync_err */
     struct ubur_error sync_err;
@@ -169,9 +174,9 @@ struct ubur_writer {
 
 /* Marks every job of a batch that has not failed as failed with rc and err. */
 static void
-fail_batch(struct write_job *batch, int rc, const struct ubur_error *err)
+fail_batch(struct ubur_write_job *batch, int rc, const struct ubur_error *err)
 {
-    for (struct write_job *j = batch; j; j = j->next) {
+    for (struct ubur_write_job *j = batch; j; j = j->next) {
         if (j->rc == 0) {
             j->rc = rc;
             j->err = *err;
@@ -225,7 +230,7 @@ set_durability(struct ubur_writer *w, bool durable, struct ubur_error *err)
  * whether it died (its BEGIN or a savepoint failed: rolled back, every job of it failed).
  */
 struct tx {
-    struct write_job *head, **tail;
+    struct ubur_write_job *head, **tail;
     int n;
     bool open, dead;
 };
@@ -236,7 +241,7 @@ struct tx {
  * writer's loop says when); otherwise in one.
  */
 static void
-run_jobs(struct ubur_writer *w, struct tx *t, struct write_job *jobs)
+run_jobs(struct ubur_writer *w, struct tx *t, struct ubur_write_job *jobs)
 {
     struct ubur_error err = UBUR_ERROR_INIT;
     int rc = 0;
@@ -247,7 +252,7 @@ run_jobs(struct ubur_writer *w, struct tx *t, struct write_job *jobs)
     }
     if (!t->open) {
         bool durable = false;
-        for (struct write_job *j = jobs; j; j = j->next)
+        for (struct ubur_write_job *j = jobs; j; j = j->next)
             durable |= j->durable;
         /* Pipelined, the connection stays at synchronous=NORMAL: its commits never sync. */
         rc = ubur_store_kind(w->store) == UBUR_STORE_SQLITE && !w->pipelined
@@ -265,7 +270,7 @@ run_jobs(struct ubur_writer *w, struct tx *t, struct write_job *jobs)
         }
         t->open = true;
     }
-    for (struct write_job *j = jobs; j; j = j->next) {
+    for (struct ubur_write_job *j = jobs; j; j = j->next) {
         if ((rc = savepoint(w, "SAVEPOINT ubur_job", &err)))
             break;
         struct ubur_store *own = j->ctx->store;
@@ -285,7 +290,7 @@ run_jobs(struct ubur_writer *w, struct tx *t, struct write_job *jobs)
     }
     if (rc) {
         /* The transaction itself is gone (disk full, I/O error): nothing of it survives. */
-        for (struct write_job *j = t->head; j; j = j->next)
+        for (struct ubur_write_job *j = t->head; j; j = j->next)
             if (j->rc == 0) {
                 j->rc = rc;
                 j->err = err;
@@ -318,7 +323,7 @@ commit_tx(struct ubur_writer *w, struct tx *t)
 /* Counts a waited job's time in the writer into its bucket and returns it (microseconds).
  * Called with w->lock held. */
 static int64_t
-count_waited(struct ubur_writer *w, const struct write_job *j)
+count_waited(struct ubur_writer *w, const struct ubur_write_job *j)
 {
     static const int64_t bounds_ms[] = {1, 2, 5, 10, 20, 50, 100}; /* writer.h */
     int64_t us = ubur_elapsed_us(&j->queued_at);
@@ -334,7 +339,7 @@ count_waited(struct ubur_writer *w, const struct write_job *j)
  * job whose sync failed fails with it. Called with w->lock held. Returns its time in the writer.
  */
 static int64_t
-finish_job(struct ubur_writer *w, struct write_job *j)
+finish_job(struct ubur_writer *w, struct ubur_write_job *j)
 {
     if (w->sync_rc && j->rc == 0 && j->durable && w->pipelined) {
         j->rc = w->sync_rc;
@@ -402,6 +407,38 @@ restart_log(struct ubur_writer *w)
         w->stats.restart_us_max = us;
 }
 
+static bool
+before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * Moves held jobs that are due (all of them when closing) to the queue's end, each then held
+ * like any detached job (DETACHED_HOLD_MS) for a waited job to share its commit. Called with
+ * w->lock held.
+ */
+static void
+release_held(struct ubur_writer *w, bool all)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    while (w->held_head && (all || !before(&now, &w->held_head->due))) {
+        struct ubur_write_job *j = w->held_head;
+        w->held_head = j->next;
+        if (w->held_head)
+            w->held_head->prev = NULL;
+        else
+            w->held_tail = NULL;
+        j->held = false;
+        j->next = j->prev = NULL;
+        j->hold_until = ubur_deadline(CLOCK_REALTIME, DETACHED_HOLD_MS);
+        *w->tail = j;
+        w->tail = &j->next;
+        w->queued++;
+    }
+}
+
 /*
  * The syncer (the file comment): syncs the log once a batch with durable jobs has committed, and
  * marks done every durable job of the batches committed before that sync began.
@@ -445,7 +482,7 @@ syncer_main(void *arg)
         int n = 0;
         int64_t waited_us = 0;
         while (w->unsynced && w->unsynced->batch <= covers) {
-            struct write_job *j = w->unsynced;
+            struct ubur_write_job *j = w->unsynced;
             w->unsynced = j->next;
             int64_t jus = finish_job(w, j);
             if (jus > waited_us)
@@ -475,8 +512,13 @@ writer_main(void *arg)
         if (!w->stop && ubur_store_log_restart_due(w->store))
             restart_log(w);
         while (!w->stop) {
+            if (w->held_head)
+                release_held(w, false);
             if (!w->head) {
-                pthread_cond_wait(&w->wake, &w->lock);
+                if (w->held_head)
+                    pthread_cond_timedwait(&w->wake, &w->lock, &w->held_head->due);
+                else
+                    pthread_cond_wait(&w->wake, &w->lock);
                 continue;
             }
             if (w->waited > 0 || w->queued >= w->max_batch)
@@ -484,8 +526,13 @@ writer_main(void *arg)
             /* Only detached jobs: held a little for a waited one to share their commit. */
             if (ubur_deadline_passed(CLOCK_REALTIME, &w->head->hold_until))
                 break;
-            pthread_cond_timedwait(&w->wake, &w->lock, &w->head->hold_until);
+            const struct timespec *until = &w->head->hold_until;
+            if (w->held_head && before(&w->held_head->due, until))
+                until = &w->held_head->due;
+            pthread_cond_timedwait(&w->wake, &w->lock, until);
         }
+        if (w->stop)
+            release_held(w, true); /* closing: every held job is written now */
         if (!w->head)
             break; /* stopping, and nothing left to write */
         struct tx tx = {.tail = &tx.head};
@@ -493,7 +540,7 @@ writer_main(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {
             /* Take up to max_batch jobs in all off the queue, and run them. */
-            struct write_job *first = w->head, *last = first;
+            struct ubur_write_job *first = w->head, *last = first;
             int n = 1, waited = !first->on_done;
             while (last->next && tx.n + n < w->max_batch) {
                 last = last->next;
@@ -535,7 +582,7 @@ writer_main(void *arg)
             if (w->sync_wanted <= w->synced || !w->head)
                 break; /* the syncer is free: commit; or stopping */
         }
-        struct write_job *batch = tx.head;
+        struct ubur_write_job *batch = tx.head;
         int n = tx.n;
         pthread_mutex_unlock(&w->lock);
         int64_t commit_us = commit_tx(w, &tx);
@@ -545,7 +592,7 @@ writer_main(void *arg)
         int64_t number = ++w->committed;
         if (w->pipelined) {
             /* The syncer starts at once: its sync begins after this COMMIT returned. */
-            for (struct write_job *j = batch; j; j = j->next) {
+            for (struct ubur_write_job *j = batch; j; j = j->next) {
                 if (!j->on_done && j->durable && j->rc == 0) {
                     w->sync_wanted = number;
                     pthread_cond_signal(&w->sync_wake);
@@ -561,13 +608,13 @@ writer_main(void *arg)
         w->stats.jobs += n;
         if (n > w->stats.largest_batch)
             w->stats.largest_batch = n;
-        struct write_job *detached = NULL, *waiting = NULL;
+        struct ubur_write_job *detached = NULL, *waiting = NULL;
         int64_t waited_us = 0;
-        for (struct write_job *j = batch, *next; j; j = next) {
+        for (struct ubur_write_job *j = batch, *next; j; j = next) {
             next = j->next;
             if (j->rc)
                 w->stats.failed++;
-            struct write_job **list = j->on_done ? &detached : &waiting;
+            struct ubur_write_job **list = j->on_done ? &detached : &waiting;
             j->next = *list;
             *list = j;
         }
@@ -579,14 +626,14 @@ writer_main(void *arg)
              * confirmation reads the committed row and replays.
              */
             pthread_mutex_unlock(&w->lock);
-            for (struct write_job *j = detached, *next; j; j = next) {
+            for (struct ubur_write_job *j = detached, *next; j; j = next) {
                 next = j->next;
                 j->on_done(j->arg, j->rc, &j->err);
                 free(j);
             }
             pthread_mutex_lock(&w->lock);
         }
-        for (struct write_job *j = waiting, *next; j; j = next) {
+        for (struct ubur_write_job *j = waiting, *next; j; j = next) {
             next = j->next; /* j belongs to its caller once done is set */
             if (w->pipelined && j->durable && j->rc == 0 && w->synced < number) {
                 j->batch = number; /* the syncer marks it done */
@@ -724,7 +771,7 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     if (!w)
         return write_inline(ctx, fn, arg, err);
 
-    struct write_job job;
+    struct ubur_write_job job;
     memset(&job, 0, sizeof(job));
     job.fn = fn;
     job.arg = arg;
@@ -789,7 +836,7 @@ int
 ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
                     ubur_write_done_fn done, struct ubur_error *err)
 {
-    struct write_job *job = ubur_calloc(1, sizeof(*job));
+    struct ubur_write_job *job = ubur_calloc(1, sizeof(*job));
     job->fn = fn;
     job->arg = arg;
     job->ctx = ctx;
@@ -810,4 +857,73 @@ ubur_write_detached(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn f
         pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     return 0;
+}
+
+int
+ubur_write_held(struct ubur_writer *w, struct ubur_ctx *ctx, ubur_write_fn fn, void *arg,
+                ubur_write_done_fn done, int hold_ms, struct ubur_write_job **out,
+                struct ubur_error *err)
+{
+    if (hold_ms <= 0) {
+        if (out)
+            *out = NULL;
+        return ubur_write_detached(w, ctx, fn, arg, done, err);
+    }
+    struct ubur_write_job *job = ubur_calloc(1, sizeof(*job));
+    job->fn = fn;
+    job->arg = arg;
+    job->ctx = ctx;
+    job->on_done = done;
+    job->held = true;
+    job->due = ubur_deadline(CLOCK_REALTIME, hold_ms);
+    pthread_mutex_lock(&w->lock);
+    if (w->stop) {
+        pthread_mutex_unlock(&w->lock);
+        free(job);
+        return ubur_error_set(err, UBUR_EBUSY, "the server is shutting down");
+    }
+    /* By due time: usually the last (one hold for every caller), so found from the end. */
+    struct ubur_write_job *after = w->held_tail;
+    while (after && before(&job->due, &after->due))
+        after = after->prev;
+    job->prev = after;
+    job->next = after ? after->next : w->held_head;
+    if (job->next)
+        job->next->prev = job;
+    else
+        w->held_tail = job;
+    if (after)
+        after->next = job;
+    else
+        w->held_head = job;
+    /* The writer may sleep with no deadline, or a later one: it must wait for this one. */
+    if (w->held_head == job)
+        pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    if (out)
+        *out = job;
+    return 0;
+}
+
+bool
+ubur_write_withdraw(struct ubur_writer *w, struct ubur_write_job *job)
+{
+    if (!w || !job)
+        return false;
+    pthread_mutex_lock(&w->lock);
+    bool held = job->held;
+    if (held) {
+        if (job->prev)
+            job->prev->next = job->next;
+        else
+            w->held_head = job->next;
+        if (job->next)
+            job->next->prev = job->prev;
+        else
+            w->held_tail = job->prev;
+    }
+    pthread_mutex_unlock(&w->lock);
+    if (held)
+        free(job);
+    return held;
 }

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,25 @@ ubur_store_close(struct ubur_store *s)
             s->ops->finalize(s->cache[i]);
     for (int i = 0; i < s->nbulk_sql; i++)
         free(s->bulk_sql[i].sql);
+    ubur_store_cache_set(s, NULL, NULL, NULL);
     s->ops->close(s);
+}
+
+void *
+ubur_store_cache(const struct ubur_store *s, const void *owner)
+{
+    return s->cache_owner == owner ? s->app_cache : NULL;
+}
+
+void
+ubur_store_cache_set(struct ubur_store *s, const void *owner, void *cache,
+                     void (*release)(void *cache))
+{
+    if (s->app_cache && s->app_cache != cache && s->app_cache_release)
+        s->app_cache_release(s->app_cache);
+    s->cache_owner = owner;
+    s->app_cache = cache;
+    s->app_cache_release = release;
 }
 
 enum ubur_store_kind
@@ -153,11 +172,20 @@ is_rollback_to(const char *sql)
     return strncasecmp(sql, "TO", 2) == 0 && (sql[2] == ' ' || sql[2] == '\t' || sql[2] == '\n');
 }
 
+/* A new epoch for s's transaction (ubur_store_tx_epoch); unique in the process. */
+static void
+new_epoch(struct ubur_store *s)
+{
+    static _Atomic uint64_t epochs;
+    s->tx_epoch = s->in_tx ? atomic_fetch_add(&epochs, 1) + 1 : 0;
+}
+
 int
 ubur_store_exec(struct ubur_store *s, const char *sql, struct ubur_error *err)
 {
     if (s->in_tx && is_rollback_to(sql)) {
         /* back to a savepoint taken before the failure: the transaction is usable again */
+        new_epoch(s);
         int rc = s->ops->exec(s, sql, err);
         if (!rc)
             s->tx_error = 0;
@@ -196,6 +224,7 @@ ubur_store_begin(struct ubur_store *s, struct ubur_error *err)
     if (!rc)
         s->in_tx = true;
     s->tx_error = 0;
+    new_epoch(s);
     return rc;
 }
 
@@ -214,6 +243,7 @@ ubur_store_commit(struct ubur_store *s, struct ubur_error *err)
         s->ops->rollback(s);
     s->in_tx = false;
     s->tx_error = 0;
+    new_epoch(s);
     return rc;
 }
 
@@ -225,12 +255,19 @@ ubur_store_rollback(struct ubur_store *s)
     s->ops->rollback(s);
     s->in_tx = false;
     s->tx_error = 0;
+    new_epoch(s);
 }
 
 bool
 ubur_store_in_tx(const struct ubur_store *s)
 {
     return s->in_tx;
+}
+
+uint64_t
+ubur_store_tx_epoch(const struct ubur_store *s)
+{
+    return s->tx_epoch;
 }
 
 static size_t
@@ -303,6 +340,17 @@ ubur_stmt_bind_text(struct ubur_stmt *st, int idx, const char *v)
         st->store->ops->bind_text(st, idx, v);
     else
         st->store->ops->bind_null(st, idx);
+}
+
+void
+ubur_stmt_bind_text_borrowed(struct ubur_stmt *st, int idx, const char *v)
+{
+    if (!v)
+        st->store->ops->bind_null(st, idx);
+    else if (st->store->ops->bind_text_borrowed)
+        st->store->ops->bind_text_borrowed(st, idx, v);
+    else
+        st->store->ops->bind_text(st, idx, v);
 }
 
 void

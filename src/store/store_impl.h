@@ -88,8 +88,9 @@ struct ubur_stmt {
 struct ubur_store {
     const struct ubur_store_ops *ops;
     bool in_tx;
-    bool in_read; /* a read snapshot of ubur_store_read_begin is open */
-    int tx_error; /* code of the first failed statement in the open transaction, or 0 */
+    bool in_read;      /* a read snapshot of ubur_store_read_begin is open */
+    int tx_error;      /* code of the first failed statement in the open transaction, or 0 */
+    uint64_t tx_epoch; /* ubur_store_tx_epoch: 0 outside a transaction */
     struct ubur_stmt *cache[UBUR_STMT_CACHE]; /* open addressing on the SQL address */
     /* INSERTs built for ubur_store_bulk_open, kept for the connection's life so their
      * statements are cached like literals' (keyed by the caller's literal table and columns). */
@@ -98,6 +99,10 @@ struct ubur_store {
         char *sql;
     } bulk_sql[UBUR_BULK_SQL_CACHE];
     int nbulk_sql;
+    /* ubur_store_cache: one module's cache of reads through this connection */
+    const void *cache_owner;
+    void *app_cache;
+    void (*app_cache_release)(void *cache);
 };
 
 int ubur_store_sqlite_open(struct ubur_store **out, const char *path, struct ubur_error *err);

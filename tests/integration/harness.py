@@ -183,9 +183,15 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "w+")
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=self.log,
                                      env=self.env, text=True)
+        # A post's sync thread may log before the server listens: those lines go to the log.
+        early = ""
         line = self.proc.stderr.readline()
+        while line and "listening on" not in line:
+            early += line
+            line = self.proc.stderr.readline()
         if "listening on" not in line:
-            raise RuntimeError("server did not start: " + line + self.proc.stderr.read())
+            raise RuntimeError("server did not start: " + early + line + self.proc.stderr.read())
+        self.log.write(early)
         url = line.strip().split("listening on ")[1]
         self.host, port = url.split("://")[1].rsplit(":", 1)
         self.port = int(port)

@@ -6,7 +6,9 @@ and the same answer from `ubur check` as from the API."""
 import datetime
 import json
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -110,6 +112,21 @@ with Server(args) as srv:
     rows = json.loads(p.stdout)["schedule"]
     tap.ok(rows[-1]["mode"] == "closed" and rows[-1]["upcoming"] and rows[-1]["note"] == "flood",
            "the change shows as upcoming in the history")
+
+    # The server keeps crossings in memory (per connection); another process's change must show.
+    late = person("SYR", "AL-ZUBAIDI", "KARIM", birth="1971-03-03")
+    seen = [check({"crossing_id": "semalka", "direction": "entry", "at": at(20),
+                   "document": late}) for _ in range(6)]
+    tap.ok(all(st == 201 and codes(c) == ["crossing_closed"] for st, c, _ in seen),
+           "checks on a day the crossing is closed (read into the server's memory)",
+           [(st, codes(c)) for st, c, _ in seen])
+    srv.cli("crossing", "schedule", "semalka", "--mode", "open", "--from", at(20, 0), check=True)
+    seen = [check({"crossing_id": "semalka", "direction": "entry", "at": at(20),
+                   "document": late}) for _ in range(6)]
+    tap.ok(all(st == 201 and c["decision"] == "admit" and c["mode"]["mode"] == "open"
+               for st, c, _ in seen),
+           "a schedule changed by another process (the CLI) applies to the next checks at once",
+           [(st, c.get("decision")) for st, c, _ in seen])
 
     # ---- a national's entry, judged by the mode at the time of the check ----
     syr = person("SYR", "AL-KHALIDI", "OMAR")
@@ -479,6 +496,32 @@ with Server(args) as srv:
     tap.eq(json.loads(p.stdout)["rows"], tr["rows"], "ubur stats crossings agrees with the API")
     st, body, _ = srv.req("GET", "/api/v1/stats/crossings?by=colour", token=analyst)
     tap.ok(st == 400 and body["error"]["field"] == "by", "an unknown dimension is 400")
+
+    # Two servers on one database: a check this server remembers (border_pending.c), confirmed
+    # meanwhile on the other, is confirmed here as if read from the store (a replay, or a
+    # conflict for another answer), not recorded twice.
+    other = Server(args)
+    other.dir, other.dbargs = tempfile.mkdtemp(prefix="ubur-it-"), srv.dbargs
+    other.start()
+    try:
+        for i, (answer, want) in enumerate(((None, 200), ("refuse", 409))):
+            st, c, _ = check({"crossing_id": "semalka", "direction": "entry",
+                              "document": person("SYR", "AL-ANI", "SALIM",
+                                                 birth="1966-0%d-11" % (i + 1))}, token=officer)
+            st2, rec, _ = other.req("POST", "/api/v1/border/checks/%s/confirm" % c["id"], {},
+                                    token=officer)
+            body = {"decision": answer, "reason": "second look"} if answer else {}
+            st3, again, _ = confirm(c["id"], body)
+            tap.ok(st == 201 and st2 == 201 and st3 == want and
+                   (want == 409 or (again.get("replayed") and again["id"] == rec["id"])),
+                   "a check recorded by another server: %s here" %
+                   ("the same record replayed" if want == 200 else "another answer conflicts"),
+                   (st, st2, st3, again))
+        tap.eq(count("SELECT COUNT(*) FROM border_records WHERE check_id = ?", c["id"]), 1,
+               "one record for the check")
+    finally:
+        other.stop()
+        shutil.rmtree(other.dir, ignore_errors=True)
 
     p = srv.cli("audit", "verify")
     tap.eq(p.returncode, 0, "the audit chain is intact after all of this")

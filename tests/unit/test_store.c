@@ -84,6 +84,36 @@ test_kind(void **state)
     assert_int_equal(ubur_store_kind(f->s), f->pg ? UBUR_STORE_PG : UBUR_STORE_SQLITE);
 }
 
+static int cache_releases;
+
+static void
+count_release(void *cache)
+{
+    (void)cache;
+    cache_releases++;
+}
+
+/* The connection's cache slot: only its owner gets it back; replaced or closed, it is released. */
+static void
+test_cache_slot(void **state)
+{
+    struct fixture *f = *state;
+    static const char owner = 0, other = 0;
+    static int a, b;
+    cache_releases = 0;
+    assert_null(ubur_store_cache(f->s, &owner));
+    ubur_store_cache_set(f->s, &owner, &a, count_release);
+    assert_ptr_equal(ubur_store_cache(f->s, &owner), &a);
+    assert_null(ubur_store_cache(f->s, &other));
+    ubur_store_cache_set(f->s, &owner, &a, count_release); /* the same again: kept */
+    assert_int_equal(cache_releases, 0);
+    ubur_store_cache_set(f->s, &other, &b, count_release);
+    assert_int_equal(cache_releases, 1);
+    assert_null(ubur_store_cache(f->s, &owner));
+    assert_ptr_equal(ubur_store_cache(f->s, &other), &b);
+    /* the fixture's teardown closes the store: b is released then */
+}
+
 static void
 test_migrate_idempotent(void **state)
 {
@@ -1318,6 +1348,7 @@ test_checkpointer(void **state)
 
 #define CONTRACT(setup_fn)                                                                         \
     cmocka_unit_test_setup_teardown(test_kind, setup_fn, teardown),                                \
+        cmocka_unit_test_setup_teardown(test_cache_slot, setup_fn, teardown),                      \
         cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup_fn, teardown),              \
         cmocka_unit_test_setup_teardown(test_migrate_fills_gap, setup_fn, teardown),               \
         cmocka_unit_test_setup_teardown(test_types, setup_fn, teardown),                           \

@@ -291,6 +291,65 @@ test_detached_writes(void **state)
     unlink(dbpath);
 }
 
+/*
+ * A held write joins the queue only when due: a write queued after it runs first; one withdrawn
+ * in time never runs (no hook); one still held when the writer closes is written then.
+ */
+static void
+test_held_writes(void **state)
+{
+    (void)state;
+    fresh_db();
+    struct ubur_writer *w;
+    assert_int_equal(ubur_writer_open(&w, dbpath, 0, NULL), 0);
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    int calls = 0;
+    struct detached d[3];
+    struct ubur_write_job *job[3];
+    memset(d, 0, sizeof(d));
+    for (int i = 0; i < 3; i++) {
+        d[i].row = (struct row){60 + i, "held", false};
+        d[i].lock = &lock;
+        d[i].calls = &calls;
+        d[i].rc = 1;
+    }
+    assert_int_equal(
+        ubur_write_held(w, &d[0].ctx, insert_row, &d[0], detached_done, 150, &job[0], NULL), 0);
+    assert_int_equal(
+        ubur_write_held(w, &d[1].ctx, insert_row, &d[1], detached_done, 100, &job[1], NULL), 0);
+    assert_int_equal(
+        ubur_write_held(w, &d[2].ctx, insert_row, &d[2], detached_done, 60000, &job[2], NULL), 0);
+    /* Queued after them, written before them: they are held. */
+    struct ubur_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.writer = w;
+    struct row after = {70, "after", false};
+    assert_int_equal(ubur_write(&ctx, insert_row, &after, NULL), 0);
+    assert_int_equal(count_rows("held"), 0);
+    /* Withdrawn in time: never runs. */
+    assert_true(ubur_write_withdraw(w, job[0]));
+    for (int i = 0; i < 200 && count_rows("held") == 0; i++)
+        usleep(5000);
+    assert_int_equal(count_rows("held"), 1); /* d[1], due after 100 ms */
+    assert_false(ubur_write_withdraw(w, NULL));
+    int hooks_run = 0;
+    for (int i = 0; i < 200 && hooks_run == 0; i++) { /* the hook runs after the commit */
+        usleep(5000);
+        pthread_mutex_lock(&lock);
+        hooks_run = calls;
+        pthread_mutex_unlock(&lock);
+    }
+    assert_int_equal(hooks_run, 1);
+    /* d[2] is due in a minute: closing writes it now. */
+    ubur_writer_close(w);
+    assert_int_equal(calls, 2);
+    assert_int_equal(d[0].rc, 1); /* its hook never ran */
+    assert_int_equal(d[1].rc, 0);
+    assert_int_equal(d[2].rc, 0);
+    assert_int_equal(count_rows("held"), 2);
+    unlink(dbpath);
+}
+
 struct reader {
     volatile bool stop;
     int64_t reads;
@@ -427,6 +486,7 @@ main(void)
         cmocka_unit_test(test_lazy_writes),
         cmocka_unit_test(test_constraint_failure_is_isolated),
         cmocka_unit_test(test_detached_writes),
+        cmocka_unit_test(test_held_writes),
         cmocka_unit_test(test_log_restarted_under_reads),
         cmocka_unit_test(test_barrier),
         cmocka_unit_test(test_open_fails_cleanly),
