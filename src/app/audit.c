@@ -60,7 +60,8 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
            const char *detail_json, struct ubur_error *err)
 {
     char id[UBUR_UUID_LEN + 1], at[UBUR_TIME_LEN + 1], hash[65], seqs[24];
-    char *prev = NULL;
+    char *owned = NULL;
+    const char *prev = NULL; /* the last link's hash: the cache's, or `owned` */
     int64_t seq = 0;
     int rc;
 
@@ -70,7 +71,7 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
     uint64_t epoch = ubur_store_tx_epoch(ctx->store);
     if (epoch && last_link.epoch == epoch) {
         seq = last_link.seq;
-        prev = ubur_strdup(last_link.hash);
+        prev = last_link.hash; /* unchanged until after the insert below */
     } else {
         struct ubur_stmt *st;
         rc = ubur_store_prepare(
@@ -80,7 +81,7 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
         rc = ubur_stmt_step(st, err);
         if (rc == 1) {
             seq = ubur_stmt_int(st, 0);
-            prev = ubur_strdup(ubur_stmt_text(st, 1));
+            prev = owned = ubur_strdup(ubur_stmt_text(st, 1));
         }
         ubur_stmt_done(st);
         if (rc < 0)
@@ -124,16 +125,18 @@ ubur_audit(struct ubur_ctx *ctx, const char *action, const char *object_type, co
                            ctx->purpose, ctx->request_id, detail_json, prev ? prev : GENESIS_HASH,
                            hash);
 #undef INSERT_AUDIT
-    free(prev);
     last_link.epoch = 0;
-    if (n < 0)
+    if (n < 0) {
+        free(owned);
         return (int)n;
+    }
     if (epoch) {
         /* A queued insert that fails later aborts the transaction, which ends the epoch. */
         last_link.epoch = epoch;
         last_link.seq = seq;
         memcpy(last_link.hash, hash, sizeof(hash));
     }
+    free(owned);
     /* Border post sync: the outbox event or change-log row commits with the change. */
     return ubur_sync_observe(ctx, action, object_type, object_id, detail_json, err);
 }
