@@ -1598,11 +1598,12 @@ ubur_registry_returnee_lookup(struct ubur_ctx *ctx, const char *document_number,
         return 0;
     int rc = ubur_store_query_text(
         ctx->store, err, &num,
-        "SELECT i.individual_number FROM reg_document d"
+        /* MIN, not ORDER BY .. LIMIT 1: no sorter opened for every border check (SQLite);
+         * HAVING: no row when nobody matches */
+        "SELECT MIN(i.individual_number) FROM reg_document d"
         " JOIN reg_individual i ON i.id = d.individual_id"
         " WHERE d.number = ? AND (CAST(? AS TEXT) IS NULL OR d.issuing_country = ?)"
-        " AND i.status = 'active' AND i.origin = ?"
-        " ORDER BY i.individual_number LIMIT 1",
+        " AND i.status = 'active' AND i.origin = ? HAVING COUNT(*) > 0",
         "tttt", document_number, nz(nationality), nz(nationality), to_state);
     if (rc == UBUR_ENOTFOUND) {
         ubur_error_clear(err);

@@ -163,6 +163,23 @@ test_dates(void **state)
         if (strcmp(out, want))
             fail_msg("day %lld: '%s', not '%s'", (long long)day, out, want);
     }
+    /* instants too, by hand the same as printf, every second's digits and years out of range */
+    const int64_t instants[] = {0,  59,     3599,         86399,       1640341800, 253402300799,
+                                -1, -86401, 253402300800, -62135596801};
+    for (size_t i = 0; i < sizeof(instants) / sizeof(instants[0]); i++) {
+        for (int64_t k = 0; k < 86400 * 2; k += 3607) {
+            int64_t at = instants[i] + k, days = at >= 0 ? at / 86400 : -((-at + 86399) / 86400);
+            int64_t sec = at - days * 86400;
+            int y, m, dd;
+            char want[21];
+            ubur_civil_from_days(days, &y, &m, &dd);
+            snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, dd,
+                     (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+            ubur_time_format(at, out);
+            if (strcmp(out, want))
+                fail_msg("instant %lld: '%s', not '%s'", (long long)at, out, want);
+        }
+    }
 }
 
 static void
