@@ -1394,11 +1394,6 @@ struct scratch {
     uint32_t nsl, sl_cap;
     struct memo memo[MEMO_SIZE];
     struct nmemo nmemo[NMEMO_SIZE];
-    /* the search's vocab -> query units map (struct vmask[VM_SIZE]), kept between searches
-     * and cleared slot by slot (the slots the last search filled), not 32 KiB at a time */
-    struct vmask *vm;
-    uint16_t *vm_used;
-    uint32_t nvm_used;
 };
 
 static pthread_key_t scratch_key;
@@ -1414,8 +1409,6 @@ scratch_free(void *p)
     free(s->cand);
     free(s->seg);
     free(s->sl);
-    free(s->vm);
-    free(s->vm_used);
     free(s);
 }
 
@@ -1886,14 +1879,11 @@ vm_get(const struct vmask *vm, uint32_t id)
 }
 
 static void
-vm_put(struct scratch *s, uint32_t id, int unit, float credit, bool joined)
+vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
 {
-    struct vmask *vm = s->vm;
     uint32_t h = (id * 2654435761u) >> 20;
     while (vm[h].vocab && vm[h].vocab != id + 1)
         h = (h + 1) & (VM_SIZE - 1);
-    if (!vm[h].vocab)
-        s->vm_used[s->nvm_used++] = (uint16_t)h;
     vm[h].vocab = id + 1;
     vm[h].units |= (uint16_t)(1u << unit);
     vm[h].joined |= joined;
@@ -2588,14 +2578,11 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     PHASE(t0b);
     PHASE_ADD(3, t0, t0b);
 
-    if (!s->vm) {
-        s->vm = ubur_calloc(VM_SIZE, sizeof(*s->vm));
-        s->vm_used = ubur_malloc(VM_SIZE * sizeof(*s->vm_used));
-    }
-    for (uint32_t i = 0; i < s->nvm_used; i++) /* the last search's */
-        s->vm[s->vm_used[i]] = (struct vmask){0, 0, 0, 0};
-    s->nvm_used = 0;
-    const struct vmask *vm = s->vm;
+    /* cleared whole, not slot by slot: the bound reads mostly empty slots, and clearing
+     * brings every line of the map into the cache (session 9: with 64 request threads a
+     * map kept per thread and cleared slot by slot was cold there, and the bound slower) */
+    struct vmask vm[VM_SIZE];
+    memset(vm, 0, sizeof(vm));
     struct sigfilter f;
     memset(&f, 0, sizeof(f));
     f.n = nq;
@@ -2603,7 +2590,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     for (int k = 0; k < nq; k++) {
         f.u[k].w = qw[qu[k].idx];
         for (int v = 0; v < qu[k].nvocab; v++) {
-            vm_put(s, qu[k].vocab[v], qu[k].idx, qu[k].credit[v], qu[k].joined[v]);
+            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v], qu[k].joined[v]);
             if (qu[k].credit[v] >= 0.999f) {
                 /* the n-th query unit with this skeleton needs an n-th one in the name */
                 uint32_t nth = 0;
