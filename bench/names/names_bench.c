@@ -19,6 +19,8 @@
  * Usage: names_bench quality SHARED_DATA_DIR N_SYNTHETIC
  *        names_bench perf N_NAMES N_QUERIES [names.tsv]
  *        names_bench pgtrgm N_NAMES N_QUERIES CONNINFO
+ *        names_bench equiv N_NAMES N_QUERIES [BORDER_WATCHLIST.csv]
+ *        names_bench border BORDER_WATCHLIST.csv [PASSES [LIMIT]]
  * NAMES_BENCH_RESULTS=FILE (perf) writes every query's hits, so that two
  * builds can be checked for identical results with cmp.
  */
@@ -245,13 +247,19 @@ recall_at_fpr(double *pos, size_t np, double *neg, size_t nn, double fpr, double
     return (double)hit / (double)np;
 }
 
+/* NAMES_BENCH_SCORES=FILE: every pair's score in hex (%a), so two builds can be compared. */
+static FILE *scores_out;
+
 static double
 single_ours(const char *a, const char *b)
 {
     struct ubur_name x, y;
     if (ubur_name_parse(&x, a, NULL) || ubur_name_parse(&y, b, NULL))
         return 0;
-    return ubur_names_compare(&x, &y, NULL);
+    double s = ubur_names_compare(&x, &y, NULL);
+    if (scores_out)
+        fprintf(scores_out, "%a\n", s);
+    return s;
 }
 
 /* Folded, and Arabic turned into the engine's readable Latin (the baselines need Latin). */
@@ -1092,6 +1100,259 @@ perf(int nnames, int nq, const char *tsv)
     free(lat);
 }
 
+/* ---------------------------------------------------------------- equiv */
+
+/* One query's hits at (min, max), scores in hex (%a: every bit), and the explanation of the
+ * first `explain` hits (ubur_person_score with the given facts: the screening service's own
+ * rescoring), so two builds can be diffed byte for byte. */
+static void
+equiv_query(FILE *out, const struct ubur_name_index *ix, const char *tag, int i,
+            const struct ubur_name *q, const struct ubur_person_facts *qf,
+            const struct ubur_person_facts *recf, double min, int max, int explain)
+{
+    struct ubur_name_hit h[256];
+    struct ubur_name_search_stats st;
+    int n = ubur_name_index_search(ix, q, min, h, max < 256 ? max : 256, &st);
+    fprintf(out, "%s %d %.2f/%d:", tag, i, min, max);
+    for (int j = 0; j < n; j++)
+        fprintf(out, " %u:%u:%a", h[j].record, h[j].name_id, h[j].score);
+    fputc('\n', out);
+    for (int j = 0; j < n && j < explain; j++) {
+        struct ubur_name cn;
+        struct ubur_buf ex = UBUR_BUF_INIT;
+        if (ubur_name_parse(&cn, ubur_name_index_text(ix, h[j].name_id), NULL) == 0) {
+            struct ubur_person_facts none = UBUR_PERSON_FACTS_INIT;
+            double s =
+                ubur_person_score(q, qf ? qf : &none, &cn, recf ? &recf[h[j].record] : &none, &ex);
+            fprintf(out, "  %a %s\n", s, ex.s ? ex.s : "");
+        }
+        ubur_buf_release(&ex);
+    }
+}
+
+/* The border benchmark's travellers (bench/border/gen.sql, check_confirm.lua's known()):
+ * surname family[(n / 2304) % 40], given names given[n % 48] given[(n / 48) % 48]. */
+static const char *const border_given[48] = {
+    "MUHAMMAD", "AHMAD",   "ALI",           "HASAN",   "HUSAYN", "OMAR",  "KHALID",  "YUSUF",
+    "IBRAHIM",  "MAHMOUD", "ABD AL-RAHMAN", "SALIM",   "JASIM",  "KARIM", "MUSTAFA", "HAMID",
+    "FATIMA",   "ZAYNAB",  "MARYAM",        "AISHA",   "NOOR",   "HUDA",  "LAYLA",   "SARA",
+    "AMAL",     "RANA",    "SUAD",          "KHADIJA", "TARIQ",  "WALID", "SAMIR",   "NABIL",
+    "FAISAL",   "ADNAN",   "BASSAM",        "RAMI",    "ZIAD",   "MAJID", "QASIM",   "HAYDAR",
+    "ABBAS",    "JAFAR",   "SAID",          "AMIR",    "RIYAD",  "NASIR", "SALMA",   "HANAN"};
+static const char *const border_family[40] = {
+    "AL-HASHIMI", "AL-JUBURI",     "AL-DULAIMI",  "AL-ANI",    "AL-OBEIDI", "AL-SHAMMARI",
+    "HADDAD",     "KHALIL",        "AL-TIKRITI",  "AL-MOSULI", "AL-RAWI",   "AL-KHALIDI",
+    "SULAYMAN",   "AL-ZUBAIDI",    "AL-HASSAN",   "MAHMOUD",   "AL-ATTAR",  "NASSER",
+    "AL-AHMAD",   "AL-HUSSEINI",   "AL-BAGHDADI", "AL-HALABI", "AL-SHAMI",  "AL-DIMASHQI",
+    "AL-HOMSI",   "AL-KURDI",      "BAKR",        "OTHMAN",    "AL-SAADI",  "AL-KUBAISI",
+    "AL-JANABI",  "AL-MASHHADANI", "AL-SAMARRAI", "AL-NAJJAR", "AL-KHATIB", "DARWISH",
+    "AL-QADRI",   "AL-SABBAGH",    "AL-FAYYAD",   "AL-TAMIMI"};
+
+/* The border benchmark's watchlist CSV (reference,name,aliases,dob,nationality,sex,action) as
+ * the screening service indexes it: a record per row, its name and aliases; with each
+ * record's facts. */
+static struct ubur_name_index *
+border_index(const char *csv, uint32_t *nrec_out, struct ubur_person_facts **facts_out)
+{
+    FILE *f = fopen(csv, "r");
+    if (!f) {
+        perror(csv);
+        exit(1);
+    }
+    char line[2048];
+    struct ubur_name_index *ix = ubur_name_index_new();
+    uint32_t nrec = 0, caprec = 1024;
+    struct ubur_person_facts *facts = calloc(caprec, sizeof(*facts));
+    ubur_name_index_bulk_begin(ix);
+    while (fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "reference,", 10))
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *fld[7] = {0};
+        char *p = line;
+        for (int k = 0; k < 7 && p; k++) {
+            fld[k] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = '\0';
+        }
+        if (!fld[5])
+            continue;
+        if (nrec == caprec) {
+            caprec *= 2;
+            facts = realloc(facts, caprec * sizeof(*facts));
+        }
+        struct ubur_person_facts *pf = &facts[nrec];
+        memset(pf, 0, sizeof(*pf));
+        if (*fld[3] && ubur_dob_parse(fld[3], &pf->dob[0], NULL) == 0 && pf->dob[0].kind)
+            pf->ndob = 1;
+        if (*fld[4] && ubur_country_alpha3(fld[4], pf->nat[0]))
+            pf->nnat = 1;
+        pf->sex = fld[5][0] == 'M' || fld[5][0] == 'F' ? fld[5][0] : 0;
+        ubur_name_index_add(ix, nrec, fld[1], NULL);
+        for (char *a = fld[2]; a && *a;) {
+            char *e = strchr(a, ';');
+            if (e)
+                *e = '\0';
+            if (*a)
+                ubur_name_index_add(ix, nrec, a, NULL);
+            a = e ? e + 1 : NULL;
+        }
+        nrec++;
+    }
+    fclose(f);
+    ubur_name_index_bulk_end(ix);
+    *nrec_out = nrec;
+    *facts_out = facts;
+    return ix;
+}
+
+/* The border benchmark's traveller n: name and facts (check_confirm.lua's known()). */
+static void
+border_traveller(int n, struct ubur_name *q, struct ubur_person_facts *qf)
+{
+    char name[160], dob[16];
+    snprintf(name, sizeof(name), "%s %s %s", border_given[n % 48], border_given[(n / 48) % 48],
+             border_family[(n / 2304) % 40]);
+    memset(qf, 0, sizeof(*qf));
+    snprintf(dob, sizeof(dob), "19%02d-%02d-%02d", 40 + n % 60, 1 + n % 12, 1 + n % 28);
+    ubur_dob_parse(dob, &qf->dob[0], NULL);
+    qf->ndob = 1;
+    ubur_country_alpha3(n % 10 < 6 ? "SYR" : n % 10 < 9 ? "IRQ" : "LBN", qf->nat[0]);
+    qf->nnat = 1;
+    ubur_name_parse(q, name, NULL);
+}
+
+/*
+ * The border benchmark's screening alone: its 100,000-name watchlist indexed, then all
+ * 92,160 of its travellers' names searched as a border check does (0.69, 56), `passes`
+ * times; CPU per search (thread CPU time): mean, p50, p99 of each query's least.
+ */
+static void
+border_perf(const char *csv, int passes, int limit)
+{
+    uint32_t nrec;
+    struct ubur_person_facts *facts;
+    double c0 = cpu_s();
+    struct ubur_name_index *ix = border_index(csv, &nrec, &facts);
+    double build = cpu_s() - c0;
+    int nq = 48 * 48 * 40;
+    /* LIMIT travellers spread over all of them (for valgrind), else all */
+    int stride = limit > 0 && limit < nq ? nq / limit : 1;
+    nq = limit > 0 && limit < nq ? limit : nq;
+    struct ubur_name *q = malloc(sizeof(*q) * (size_t)nq);
+    struct ubur_person_facts qf;
+    for (int n = 0; n < nq; n++)
+        border_traveller(n * stride, &q[n], &qf);
+    double *best = malloc(sizeof(double) * (size_t)nq), total = 0;
+    struct ubur_name_hit h[PERF_WANT];
+    struct ubur_name_search_stats *st = calloc((size_t)nq, sizeof(*st));
+    long hits = 0;
+    for (int p = 0; p < passes; p++) {
+        double t0 = cpu_s();
+        for (int n = 0; n < nq; n++) {
+            double a = cpu_s();
+            hits += ubur_name_index_search(ix, &q[n], PERF_MIN, h, PERF_WANT, &st[n]);
+            double d = cpu_s() - a;
+            if (p == 0 || d < best[n])
+                best[n] = d;
+        }
+        total += cpu_s() - t0;
+    }
+    double mean_best = 0;
+    for (int n = 0; n < nq; n++)
+        mean_best += best[n];
+    mean_best /= nq;
+    qsort(best, (size_t)nq, sizeof(double), dcmp);
+    printf("border screening: %u records indexed in %.2f cpu s; %d queries x %d passes: "
+           "mean %.1f us per search (all passes), least of %d per query: mean %.1f, p50 %.1f, "
+           "p99 %.1f us; %.2f name hits per search\n",
+           nrec, build, nq, passes, total * 1e6 / nq / passes, passes, mean_best * 1e6,
+           best[nq / 2] * 1e6, best[(size_t)(nq * 0.99)] * 1e6, (double)hits / nq / passes);
+    stat_line("posting entries read", st, nq, 0);
+    stat_line("candidates", st, nq, 1);
+    stat_line("candidates whose bound reaches the minimum", st, nq, 2);
+    stat_line("names fully scored", st, nq, 3);
+#ifdef UBUR_NAME_INDEX_PROFILE
+    extern double ubur_name_index_phase_s[4];
+    printf("- thread CPU per search, mean over every pass: expand %.1f us, gather %.1f us, "
+           "bound %.1f us, score %.1f us\n",
+           ubur_name_index_phase_s[3] * 1e6 / nq / passes,
+           ubur_name_index_phase_s[0] * 1e6 / nq / passes,
+           ubur_name_index_phase_s[1] * 1e6 / nq / passes,
+           ubur_name_index_phase_s[2] * 1e6 / nq / passes);
+#endif
+    if (getenv("NAMES_BENCH_SLOW")) { /* each query's least CPU and counts, for study */
+        FILE *sf = fopen(getenv("NAMES_BENCH_SLOW"), "w");
+        for (int n = 0; sf && n < nq; n++)
+            fprintf(sf, "%d\t%u\t%u\t%u\t%u\n", n, st[n].postings, st[n].candidates,
+                    st[n].shortlisted, st[n].scored);
+        if (sf)
+            fclose(sf);
+    }
+    free(st);
+    free(best);
+    free(q);
+    free(facts);
+    ubur_name_index_free(ix);
+}
+
+/*
+ * Equivalence: every query's hits and the first hits' explanations, for two builds to be
+ * compared with cmp. The bench/screen workload (N_NAMES, N_QUERIES) at the screening
+ * service's (0.69, 56), at (0.80, 10) and, for the first 2,000, at (0.5, 200); its list's
+ * Arabic-script names as queries (cross-script); then, given the border benchmark's
+ * watchlist CSV (bench/border/watchlist.py), all 92,160 of its travellers' names with their
+ * facts against it. CPU seconds of each part on stderr.
+ */
+static void
+equiv(int nnames, int nq, const char *csv)
+{
+    FILE *out = stdout;
+    struct workload w;
+    workload_make(&w, nnames, nq);
+    struct ubur_name_index *ix = ubur_name_index_new();
+    ubur_name_index_bulk_begin(ix);
+    for (int i = 0; i < nnames; i++)
+        ubur_name_index_add(ix, (uint32_t)i, w.names[i], NULL);
+    ubur_name_index_bulk_end(ix);
+    struct ubur_name *q = malloc(sizeof(*q));
+    double c0 = cpu_s();
+    for (int i = 0; i < nq; i++) {
+        ubur_name_parse(q, w.qtext[i], NULL);
+        equiv_query(out, ix, "S", i, q, NULL, NULL, PERF_MIN, PERF_WANT, 3);
+        equiv_query(out, ix, "S", i, q, NULL, NULL, 0.80, 10, 0);
+        if (i < 2000)
+            equiv_query(out, ix, "S", i, q, NULL, NULL, 0.5, 200, 0);
+    }
+    fprintf(stderr, "equiv: synthetic queries %.2f cpu s\n", cpu_s() - c0);
+    c0 = cpu_s();
+    for (int i = 0, k = 0; i < nnames && k < 3000; i += 10, k++) { /* Arabic script */
+        if (ubur_name_parse(q, w.names[i], NULL) == 0)
+            equiv_query(out, ix, "A", i, q, NULL, NULL, PERF_MIN, PERF_WANT, 3);
+    }
+    fprintf(stderr, "equiv: arabic-script queries %.2f cpu s\n", cpu_s() - c0);
+    ubur_name_index_free(ix);
+    workload_free(&w);
+    if (!csv) {
+        free(q);
+        return;
+    }
+    uint32_t nrec;
+    struct ubur_person_facts *facts;
+    ix = border_index(csv, &nrec, &facts);
+    c0 = cpu_s();
+    for (int n = 0; n < 48 * 48 * 40; n++) {
+        struct ubur_person_facts qf;
+        border_traveller(n, q, &qf);
+        equiv_query(out, ix, "B", n, q, &qf, facts, PERF_MIN, PERF_WANT, 56);
+    }
+    fprintf(stderr, "equiv: border queries (%u records) %.2f cpu s\n", nrec, cpu_s() - c0);
+    ubur_name_index_free(ix);
+    free(facts);
+    free(q);
+}
+
 /* ------------------------------------------------------------ pg_trgm */
 
 static int
@@ -1241,6 +1502,8 @@ main(int argc, char **argv)
 {
     for (int i = 0; i < NGIVEN; i++)
         given_total += given[i].freq;
+    if (getenv("NAMES_BENCH_SCORES"))
+        scores_out = fopen(getenv("NAMES_BENCH_SCORES"), "w");
     if (argc >= 4 && !strcmp(argv[1], "quality")) {
         quality_pairs(argv[2]);
         if (!getenv("NAMES_BENCH_PAIRS_ONLY")) /* for study: the pair rows alone, faster */
@@ -1256,7 +1519,18 @@ main(int argc, char **argv)
              argc > 4 ? argv[4] : NULL);
         return 0;
     }
+    if (argc >= 3 && !strcmp(argv[1], "border")) {
+        border_perf(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 3,
+                    argc > 4 ? (int)strtol(argv[4], NULL, 10) : 0);
+        return 0;
+    }
+    if (argc >= 4 && !strcmp(argv[1], "equiv")) {
+        equiv((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10),
+              argc > 4 ? argv[4] : NULL);
+        return 0;
+    }
     fprintf(stderr, "usage: names_bench quality SHARED_DATA N | perf N_NAMES N_QUERIES [TSV] |"
-                    " pgtrgm N_NAMES N_QUERIES CONNINFO\n");
+                    " pgtrgm N_NAMES N_QUERIES CONNINFO | equiv N_NAMES N_QUERIES [CSV] |"
+                    " border CSV [PASSES [LIMIT]]\n");
     return 2;
 }

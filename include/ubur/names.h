@@ -121,6 +121,22 @@ double ubur_name_unit_similarity(const struct ubur_name_unit *a, const struct ub
 double ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
                                     const char *b_letters, unsigned b_kind, unsigned b_flags);
 
+/*
+ * The least unit similarity that pairs two units in ubur_names_compare_sim: a similarity
+ * under it counts as no match whatever its value, so sim matrices may hold any value under
+ * it for such pairs.
+ */
+#define UBUR_NAME_UNIT_MATCH 0.65
+
+/*
+ * ubur_name_unit_similarity_to for a sim matrix of ubur_names_compare_sim: the same value
+ * when it is at least UBUR_NAME_UNIT_MATCH, and some value under UBUR_NAME_UNIT_MATCH
+ * otherwise (the sound's distance is left uncomputed once it cannot match: cheaper for the
+ * many pairs of different names a search compares).
+ */
+double ubur_name_unit_match_similarity(const struct ubur_name_unit *a, const char *b_phon,
+                                       const char *b_letters, unsigned b_kind, unsigned b_flags);
+
 /* The typing similarity of two Latin spellings (the letters of two units): 1 - 1.5 edits /
  * length for one or two edits (insert, delete, change, swap) when the longer has five letters
  * or more, else 0. */

@@ -1394,6 +1394,11 @@ struct scratch {
     uint32_t nsl, sl_cap;
     struct memo memo[MEMO_SIZE];
     struct nmemo nmemo[NMEMO_SIZE];
+    /* the search's vocab -> query units map (struct vmask[VM_SIZE]), kept between searches
+     * and cleared slot by slot (the slots the last search filled), not 32 KiB at a time */
+    struct vmask *vm;
+    uint16_t *vm_used;
+    uint32_t nvm_used;
 };
 
 static pthread_key_t scratch_key;
@@ -1409,6 +1414,8 @@ scratch_free(void *p)
     free(s->cand);
     free(s->seg);
     free(s->sl);
+    free(s->vm);
+    free(s->vm_used);
     free(s);
 }
 
@@ -1879,11 +1886,14 @@ vm_get(const struct vmask *vm, uint32_t id)
 }
 
 static void
-vm_put(struct vmask *vm, uint32_t id, int unit, float credit, bool joined)
+vm_put(struct scratch *s, uint32_t id, int unit, float credit, bool joined)
 {
+    struct vmask *vm = s->vm;
     uint32_t h = (id * 2654435761u) >> 20;
     while (vm[h].vocab && vm[h].vocab != id + 1)
         h = (h + 1) & (VM_SIZE - 1);
+    if (!vm[h].vocab)
+        s->vm_used[s->nvm_used++] = (uint16_t)h;
     vm[h].vocab = id + 1;
     vm[h].units |= (uint16_t)(1u << unit);
     vm[h].joined |= joined;
@@ -1921,13 +1931,15 @@ struct sigq {
 struct sigfilter {
     struct sigq u[UBUR_NAME_MAX_UNITS];
     int n;
-    int known; /* the unit whose list is read, or -1 */
-    /* Built from the above by sig_tables, so sig_verdict is a few table reads and integer
-     * adds: units whose exact (fuzzy) bits meet each byte value of the Bloom filter; the
-     * weight of any set of units, low six and high six apart; and per weight matched,
-     * one more than the largest total weight (in sixteenths) a name may have and pass
-     * (0: none passes). */
-    uint16_t ex[3][256], fz[3][256];
+    int known;       /* the unit whose list is read, or -1 */
+    uint32_t active; /* the units tested: neither known nor done (sig_active) */
+    /* Built from the above by sig_tables once per search, and for one unit by sig_unit when
+     * it changes, so sig_verdict is a few table reads and integer adds: per byte value of
+     * the Bloom filter, the units whose exact bits meet it (low 16 bits) and whose fuzzy
+     * bits do (high 16), every unit's, `active` choosing; the weight of any set of units,
+     * low six and high six apart; and per weight matched, one more than the largest total
+     * weight (in sixteenths) a name may have and pass (0: none passes). */
+    uint32_t exfz[3][256];
     uint32_t ex2[UBUR_NAME_MAX_UNITS], fz2[UBUR_NAME_MAX_UNITS]; /* per unit still to test,
                                                                  its second-signature bits */
     uint32_t loose; /* units whose fuzzy bits only the second signature tests (too many
@@ -1942,6 +1954,7 @@ struct sigfilter {
     unsigned qlen;                          /* the query's letters, as struct posting counts them */
     unsigned char len_ok[POST_LEN_MAX + 1]; /* per posting length: may be one letter away
                                                (all 0: the rule cannot apply) */
+    uint64_t len_mask;                      /* the same, bit per length */
     uint32_t all;                           /* every unit tested */
     uint64_t tol[(1u << UBUR_NAME_MAX_UNITS) / 64]; /* bit per mask of units lacking: ok */
 };
@@ -1980,36 +1993,15 @@ sig_limits(struct sigfilter *f, float min_score, float qsum)
         f->max_sb[w] = f->max_sb[top];
 }
 
-/* The unit tables of the filter, for the units still to test: whenever `known` or `done`
- * changes. Each table entry is built from the one without its lowest bit. */
+/* The weights of the filter's units in any set of them (every unit's: `active` chooses
+ * which sets are looked up): whenever a unit's weight or fuzzy credit changes. */
 static void
-sig_tables(struct sigfilter *f)
+sig_weights(struct sigfilter *f)
 {
-    uint16_t single_ex[3][8] = {{0}}, single_fz[3][8] = {{0}};
     uint16_t wex1[2][6] = {{0}}, wfz1[2][6] = {{0}};
     for (int k = 0; k < f->n; k++) {
-        const struct sigq *u = &f->u[k];
-        f->ex2[k] = f->fz2[k] = 0;
-        if (k == f->known || u->done)
-            continue;
-        f->ex2[k] = u->exact2;
-        f->fz2[k] = u->fuzzy2;
-        for (int b = 0; b < 24; b++) {
-            if (u->exact & (1u << (8 + b)))
-                single_ex[b / 8][b % 8] |= (uint16_t)(1u << k);
-            if (u->fuzzy & (1u << (8 + b)))
-                single_fz[b / 8][b % 8] |= (uint16_t)(1u << k);
-        }
-        wex1[k / 6][k % 6] = sig_w(u->w);
-        wfz1[k / 6][k % 6] = sig_w(u->w * u->fuzzy_credit);
-    }
-    for (int b = 0; b < 3; b++) {
-        f->ex[b][0] = f->fz[b][0] = 0;
-        for (uint32_t v = 1; v < 256; v++) {
-            int low = __builtin_ctz(v);
-            f->ex[b][v] = f->ex[b][v & (v - 1)] | single_ex[b][low];
-            f->fz[b][v] = f->fz[b][v & (v - 1)] | single_fz[b][low];
-        }
+        wex1[k / 6][k % 6] = sig_w(f->u[k].w);
+        wfz1[k / 6][k % 6] = sig_w(f->u[k].w * f->u[k].fuzzy_credit);
     }
     for (int h = 0; h < 2; h++) {
         f->wex[h][0] = f->wfz[h][0] = 0;
@@ -2021,6 +2013,65 @@ sig_tables(struct sigfilter *f)
     }
 }
 
+/* The units still to test (not known, not done), and their second-signature bits: whenever
+ * `known` or `done` changes. */
+static void
+sig_active(struct sigfilter *f)
+{
+    f->active = 0;
+    for (int k = 0; k < f->n; k++) {
+        f->ex2[k] = f->fz2[k] = 0;
+        if (k == f->known || f->u[k].done)
+            continue;
+        f->active |= 1u << k;
+        f->ex2[k] = f->u[k].exact2;
+        f->fz2[k] = f->u[k].fuzzy2;
+    }
+}
+
+/* The unit tables of the filter, every unit's (once per search; a done unit has no bits).
+ * Each table entry is built from the one without its lowest bit. */
+static void
+sig_tables(struct sigfilter *f)
+{
+    uint32_t single[3][8] = {{0}};
+    for (int k = 0; k < f->n; k++) {
+        const struct sigq *u = &f->u[k];
+        if (u->done)
+            continue;
+        for (int b = 0; b < 24; b++) {
+            if (u->exact & (1u << (8 + b)))
+                single[b / 8][b % 8] |= 1u << k;
+            if (u->fuzzy & (1u << (8 + b)))
+                single[b / 8][b % 8] |= 1u << (16 + k);
+        }
+    }
+    for (int b = 0; b < 3; b++) {
+        f->exfz[b][0] = 0;
+        for (uint32_t v = 1; v < 256; v++)
+            f->exfz[b][v] = f->exfz[b][v & (v - 1)] | single[b][__builtin_ctz(v)];
+    }
+    sig_weights(f);
+    sig_active(f);
+}
+
+/* Unit k's bits in the tables again, after its exact or fuzzy bits changed. */
+static void
+sig_unit(struct sigfilter *f, int k)
+{
+    const struct sigq *u = &f->u[k];
+    uint32_t ex = u->done ? 0 : u->exact, fz = u->done ? 0 : u->fuzzy;
+    uint32_t keep = ~(1u << k | 1u << (16 + k));
+    for (int b = 0; b < 3; b++) {
+        uint32_t se = (ex >> (8 + 8 * b)) & 0xff, sf = (fz >> (8 + 8 * b)) & 0xff;
+        for (uint32_t v = 0; v < 256; v++)
+            f->exfz[b][v] = (f->exfz[b][v] & keep) | (uint32_t)((v & se) != 0) << k |
+                            (uint32_t)((v & sf) != 0) << (16 + k);
+    }
+    sig_weights(f);
+    sig_active(f);
+}
+
 /*
  * The first signature's verdict on a posting (pid, sig), `known` (in 1/64) matched besides:
  * bit 0, the name may reach min_score; bit 1, it may be one letter from the query
@@ -2028,20 +2079,27 @@ sig_tables(struct sigfilter *f)
  * lacks among `tested` (the filter's units but the known one) a set a typo could lack.
  * Both without a branch: this runs for every posting read, and most fail both.
  */
-static inline uint32_t
-sig_verdict(const struct sigfilter *f, uint32_t pid, uint32_t sig, uint32_t known, uint32_t tested)
+static inline __attribute__((always_inline)) uint32_t
+sig_verdict(const struct sigfilter *f, uint32_t pid, uint32_t sig, uint32_t known, uint32_t tested,
+            bool wide, bool door)
 {
     uint32_t b0 = (sig >> 8) & 0xff, b1 = (sig >> 16) & 0xff, b2 = sig >> 24;
-    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]);
-    uint32_t fz = (uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) & ~ex;
-    uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
-                 f->wfz[1][fz >> 6] + known;
+    uint32_t t = f->exfz[0][b0] | f->exfz[1][b1] | f->exfz[2][b2];
+    uint32_t ex = t & f->active, fz = (t >> 16) & f->active & ~ex;
+    /* with six units or fewer (`wide` false) the high halves weigh nothing */
+    uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wfz[0][fz & 63] + known;
+    if (wide)
+        w += (uint32_t)f->wex[1][ex >> 6] + f->wfz[1][fz >> 6];
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
         w = UBUR_NAME_MAX_UNITS * SIG_W;
     uint32_t pass = (sig & 0xff) < f->max_sb[w];
+    if (!door) /* the typo rule cannot apply: len_ok is all 0 */
+        return pass;
     uint32_t missing = tested & ~ex;
+    /* len_ok as a mask; with six units or fewer, missing < 64: tol's first word */
+    uint64_t tolw = wide ? f->tol[missing >> 6] : f->tol[0];
     uint32_t tol =
-        f->len_ok[pid >> POST_ID_BITS] & (uint32_t)(f->tol[missing >> 6] >> (missing & 63));
+        (uint32_t)(f->len_mask >> (pid >> POST_ID_BITS)) & (uint32_t)(tolw >> (missing & 63));
     return pass | (tol & 1u) << 1;
 }
 
@@ -2056,8 +2114,9 @@ sig_pass2(const struct sigfilter *f, uint32_t sig, uint32_t sig2, uint32_t known
         ex2 |= (uint32_t)((sig2 & f->ex2[k]) != 0) << k;
         fz2 |= (uint32_t)((sig2 & f->fz2[k]) != 0) << k;
     }
-    uint32_t ex = (uint32_t)(f->ex[0][b0] | f->ex[1][b1] | f->ex[2][b2]) & ex2;
-    uint32_t fz = ((uint32_t)(f->fz[0][b0] | f->fz[1][b1] | f->fz[2][b2]) | f->loose) & fz2 & ~ex;
+    uint32_t t = f->exfz[0][b0] | f->exfz[1][b1] | f->exfz[2][b2];
+    uint32_t ex = t & f->active & ex2;
+    uint32_t fz = (((t >> 16) & f->active) | f->loose) & fz2 & ~ex;
     uint32_t w = (uint32_t)f->wex[0][ex & 63] + f->wex[1][ex >> 6] + f->wfz[0][fz & 63] +
                  f->wfz[1][fz >> 6] + known;
     if (w > UBUR_NAME_MAX_UNITS * SIG_W)
@@ -2129,6 +2188,7 @@ typo_setup(struct sigfilter *f, const struct qunit *qu, int nq, const struct ubu
         uint32_t d = len > f->qlen ? len - f->qlen : f->qlen - len;
         f->len_ok[len] = len == POST_LEN_MAX || f->qlen == POST_LEN_MAX ||
                          (d <= 1 && (len > f->qlen ? len : f->qlen) >= UBUR_NAME_TYPO_MIN);
+        f->len_mask |= (uint64_t)f->len_ok[len] << len;
     }
     f->all = nq >= 32 ? ~0u : (1u << nq) - 1;
 }
@@ -2161,6 +2221,46 @@ seg_prefetch(const struct segment *sg)
         __builtin_prefetch(sg->v + 8);
 }
 
+/* Filters one posting list (batch_run), `wide` and `door` as sig_verdict takes them: constants
+ * where it is called, so each case compiles to a loop of its own. Returns false when the
+ * candidate list is full. */
+static inline __attribute__((always_inline)) bool
+batch_segment(struct scratch *s, const struct sigfilter *f, const struct segment *sg,
+              uint32_t tested, bool wide, bool door)
+{
+    const struct posting *v = sg->v;
+    const uint32_t *v2 = sg->sig2;
+    uint32_t w = sg->w;
+    /* the signature first: most postings fail it, so most never touch the bitmap, a
+     * cache miss whenever the list is long; the second signature only for those that
+     * pass (the typo door judges by the first, as if it had failed there). The
+     * verdicts of 64 postings are taken without a branch, then the few that pass are
+     * visited (a branch per posting mispredicted on every pass). */
+    for (uint32_t at = 0, m = sg->n; at < m; at += 64) {
+        uint32_t cnt = m - at < 64 ? m - at : 64;
+        uint64_t pass = 0, door_bits = 0;
+        for (uint32_t j = 0; j < cnt; j++) {
+            uint32_t verdict = sig_verdict(f, v[at + j].pid, v[at + j].sig, w, tested, wide, door);
+            pass |= (uint64_t)(verdict & 1) << j;
+            if (door)
+                door_bits |= (uint64_t)(verdict >> 1) << j;
+        }
+        for (uint64_t any = pass | door_bits; any; any &= any - 1) {
+            uint32_t j = (uint32_t)__builtin_ctzll(any), i = at + j;
+            if (!((door_bits >> j) & 1) && !sig_pass2(f, v[i].sig, v2[i], w))
+                continue;
+            uint32_t id = v[i].pid & POST_ID_MASK;
+            if (bit_test(s->seen, id))
+                continue;
+            if (s->ncand >= CAND_MAX)
+                return false;
+            bit_set(s->seen, id);
+            cand_push(s, id);
+        }
+    }
+    return true;
+}
+
 /* Adds the batched names that pass the signature filter and are not gathered yet, and
  * empties the batch. Returns false when the candidate list is full. */
 static bool
@@ -2169,6 +2269,7 @@ batch_run(struct scratch *s, const struct sigfilter *f)
     uint32_t n = s->nbatch;
     s->nbatch = 0;
     uint32_t tested = f->all & ~(f->known >= 0 ? 1u << f->known : 0u);
+    bool wide = f->n > 6, door = f->len_mask != 0;
     /* Most lists are short (a rare unit's neighbours): the start of each is a cache miss
      * that no streaming hides, so the starts of the lists SEG_AHEAD ahead are fetched. */
     for (uint32_t g = 0; g < n && g < SEG_AHEAD; g++)
@@ -2176,35 +2277,13 @@ batch_run(struct scratch *s, const struct sigfilter *f)
     for (uint32_t g = 0; g < n; g++) {
         if (g + SEG_AHEAD < n)
             seg_prefetch(&s->seg[g + SEG_AHEAD]);
-        const struct posting *v = s->seg[g].v;
-        const uint32_t *v2 = s->seg[g].sig2;
-        uint32_t w = s->seg[g].w;
-        /* the signature first: most postings fail it, so most never touch the bitmap, a
-         * cache miss whenever the list is long; the second signature only for those that
-         * pass (the typo door judges by the first, as if it had failed there). The
-         * verdicts of 64 postings are taken without a branch, then the few that pass are
-         * visited (a branch per posting mispredicted on every pass). */
-        for (uint32_t at = 0, m = s->seg[g].n; at < m; at += 64) {
-            uint32_t cnt = m - at < 64 ? m - at : 64;
-            uint64_t pass = 0, door = 0;
-            for (uint32_t j = 0; j < cnt; j++) {
-                uint32_t verdict = sig_verdict(f, v[at + j].pid, v[at + j].sig, w, tested);
-                pass |= (uint64_t)(verdict & 1) << j;
-                door |= (uint64_t)(verdict >> 1) << j;
-            }
-            for (uint64_t any = pass | door; any; any &= any - 1) {
-                uint32_t j = (uint32_t)__builtin_ctzll(any), i = at + j;
-                if (!((door >> j) & 1) && !sig_pass2(f, v[i].sig, v2[i], w))
-                    continue;
-                uint32_t id = v[i].pid & POST_ID_MASK;
-                if (bit_test(s->seen, id))
-                    continue;
-                if (s->ncand >= CAND_MAX)
-                    return false;
-                bit_set(s->seen, id);
-                cand_push(s, id);
-            }
-        }
+        const struct segment *sg = &s->seg[g];
+        bool ok = wide ? (door ? batch_segment(s, f, sg, tested, true, true)
+                               : batch_segment(s, f, sg, tested, true, false))
+                       : (door ? batch_segment(s, f, sg, tested, false, true)
+                               : batch_segment(s, f, sg, tested, false, false));
+        if (!ok)
+            return false;
     }
     return true;
 }
@@ -2349,8 +2428,9 @@ unit_sim(const struct ubur_name_index *ix, struct scratch *s, const struct ubur_
     if (m->gen == s->gen && m->phon == cu->phon && m->letters == cu->letters &&
         m->unit == (unsigned char)a && m->kind == cu->kind && m->flags == flags)
         return m->sim;
-    double sim = ubur_name_unit_similarity_to(qu, ix->pool + cu->phon, ix->pool + cu->letters,
-                                              cu->kind, cu->flags);
+    /* under UBUR_NAME_UNIT_MATCH any value: ubur_names_compare_sim reads it as no match */
+    double sim = ubur_name_unit_match_similarity(qu, ix->pool + cu->phon, ix->pool + cu->letters,
+                                                 cu->kind, cu->flags);
     *m = (struct memo){cu->phon, cu->letters, s->gen, (unsigned char)a, cu->kind, flags, sim};
     return sim;
 }
@@ -2508,8 +2588,14 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     PHASE(t0b);
     PHASE_ADD(3, t0, t0b);
 
-    struct vmask vm[VM_SIZE];
-    memset(vm, 0, sizeof(vm));
+    if (!s->vm) {
+        s->vm = ubur_calloc(VM_SIZE, sizeof(*s->vm));
+        s->vm_used = ubur_malloc(VM_SIZE * sizeof(*s->vm_used));
+    }
+    for (uint32_t i = 0; i < s->nvm_used; i++) /* the last search's */
+        s->vm[s->vm_used[i]] = (struct vmask){0, 0, 0, 0};
+    s->nvm_used = 0;
+    const struct vmask *vm = s->vm;
     struct sigfilter f;
     memset(&f, 0, sizeof(f));
     f.n = nq;
@@ -2517,7 +2603,7 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
     for (int k = 0; k < nq; k++) {
         f.u[k].w = qw[qu[k].idx];
         for (int v = 0; v < qu[k].nvocab; v++) {
-            vm_put(vm, qu[k].vocab[v], qu[k].idx, qu[k].credit[v], qu[k].joined[v]);
+            vm_put(s, qu[k].vocab[v], qu[k].idx, qu[k].credit[v], qu[k].joined[v]);
             if (qu[k].credit[v] >= 0.999f) {
                 /* the n-th query unit with this skeleton needs an n-th one in the name */
                 uint32_t nth = 0;
@@ -2553,10 +2639,11 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
             f.loose |= 1u << k;
         }
     }
+    sig_tables(&f);
     for (int step = 0; step < nplan; step++) {
         int k = plan[step];
         f.known = k;
-        sig_tables(&f);
+        sig_active(&f);
         struct sigq rest = {0, 0, 0, 0, f.u[k].w, 0, false};
         for (int v = 0; v < qu[k].nvocab; v++) {
             if (qu[k].skip[v]) {
@@ -2575,9 +2662,10 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         f.known = -1;
         f.u[k] = rest;
         f.u[k].done = !rest.fuzzy;
+        sig_unit(&f, k);
     }
     f.known = -1;
-    sig_tables(&f);
+    sig_active(&f);
     if (!gather_combos(ix, s, &f, q, qsum, (float)min_score, &st.postings))
         goto gathered;
 gathered:

@@ -1024,21 +1024,25 @@ cost_init(void)
 }
 
 /* The weighted edit distance of x (n symbols) and y (m), dropping each symbol at
- * drop[symbol], substituting at sub_of[symbol][symbol]. */
+ * drop[symbol], substituting at sub_of[symbol][symbol]. With `cap` >= 0, a distance over cap
+ * may come back as any value over cap (HUGE_VAL): once two neighbouring rows are over it, so
+ * is the distance, since costs are not negative and every alignment passes through one of
+ * any two neighbouring rows (a transposition steps over one row, never two). */
 static double
 phon_distance(const unsigned char *x, size_t n, const unsigned char *y, size_t m,
-              const double *drop, double (*sub_of)[128])
+              const double *drop, double (*sub_of)[128], double cap)
 {
     /* three rows: i-2 (transpositions), i-1, i */
     double rows[3][UBUR_NAME_PHON + 1];
     double *r2 = rows[0], *r1 = rows[1], *r0 = rows[2];
+    bool prev_over = false;
     r1[0] = 0;
     for (size_t j = 1; j <= m; j++)
         r1[j] = r1[j - 1] + drop[y[j - 1]];
     for (size_t i = 1; i <= n; i++) {
         double ci = drop[x[i - 1]];
         const double *sub = sub_of[x[i - 1]];
-        r0[0] = r1[0] + ci;
+        double row_min = r0[0] = r1[0] + ci;
         for (size_t j = 1; j <= m; j++) {
             double best = r1[j - 1] + sub[y[j - 1]];
             double del = r1[j] + ci;
@@ -1054,6 +1058,14 @@ phon_distance(const unsigned char *x, size_t n, const unsigned char *y, size_t m
                     best = tr;
             }
             r0[j] = best;
+            if (best < row_min)
+                row_min = best;
+        }
+        if (cap >= 0) {
+            bool over = row_min > cap;
+            if (over && prev_over)
+                return HUGE_VAL;
+            prev_over = over;
         }
         double *t = r2;
         r2 = r1;
@@ -1063,8 +1075,12 @@ phon_distance(const unsigned char *x, size_t n, const unsigned char *y, size_t m
     return r1[m];
 }
 
-double
-ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
+/*
+ * ubur_name_phon_similarity, computed exactly when it is at least `floor`; under it, any
+ * value under floor (0 when the distance passed its cap). floor <= 0: always exact.
+ */
+static double
+phon_similarity_floor(const char *a, const char *b, bool a_arabic, bool b_arabic, double floor)
 {
     size_t n = strlen(a), m = strlen(b);
     const double *indel, *drop;
@@ -1094,20 +1110,56 @@ ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_ar
         yd |= y[j] == 'D';
         ydz += y[j] == 'D' || y[j] == 'Z';
     }
-    double d = phon_distance(x, n, y, m, drop, sub_tab);
     double norm = na > nb ? na : nb;
+    /* The most the distance may be for the similarity to reach floor, and a little more
+     * against rounding; the d/z reading below saves at most one close pair's cost less
+     * DZ_READING (one d or z on each side: one such substitution in any alignment). */
+    double cap = -1, dz_saving = sub_tab['D']['Z'] - DZ_READING;
+    bool dz = latin && xdz == 1 && ydz == 1 && xd != yd;
+    if (floor > 0 && norm > 0)
+        cap = (1.0 - floor) * norm * (1 + 1e-9) + 1e-9 + (dz ? dz_saving : 0);
+    double d = phon_distance(x, n, y, m, drop, sub_tab, cap);
+    if (d == HUGE_VAL)
+        return 0; /* under floor */
     if (norm <= 0)
         return 1.0;
-    if (latin && xdz == 1 && ydz == 1 && xd != yd &&
-        1.0 - (d - (sub_tab['D']['Z'] - DZ_READING)) / norm >= DZ_WORTH)
+    if (dz && 1.0 - (d - dz_saving) / norm >= DZ_WORTH)
         /* A Latin d against a Latin z may be one of ض ظ ذ read two ways (Rida, Raza; Fadl,
          * Fazal): DZ_READING instead of a close pair's cost, when each name has no other
          * d or z (a name rarely has two of those letters: Aziz and Adid stay apart). Not
          * computed when even that saving leaves the units too far apart to match (most
          * such pairs: Hamza and Ahmad), which only lowers a similarity under it. */
-        d = phon_distance(x, n, y, m, drop, sub_tab_dz);
+        d = phon_distance(x, n, y, m, drop, sub_tab_dz, cap < 0 ? -1 : cap - dz_saving);
+    if (d == HUGE_VAL)
+        return 0; /* under floor */
     double s = 1.0 - d / norm;
     return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+double
+ubur_name_phon_similarity(const char *a, const char *b, bool a_arabic, bool b_arabic)
+{
+    return phon_similarity_floor(a, b, a_arabic, b_arabic, 0);
+}
+
+/* Whether a and b (lengths n, m) are exactly one edit apart in typo_edits' sense (one
+ * letter inserted, dropped, changed, or two neighbours swapped): what is left once their
+ * longest common start and end are cut off tells, without the table. */
+static bool
+one_edit(const char *a, size_t n, const char *b, size_t m)
+{
+    if ((n > m ? n - m : m - n) > 1)
+        return false;
+    size_t p = 0, lim = n < m ? n : m;
+    while (p < lim && a[p] == b[p])
+        p++;
+    size_t e = 0;
+    while (e < lim - p && a[n - 1 - e] == b[m - 1 - e])
+        e++;
+    size_t ra = n - p - e, rb = m - p - e;
+    if (ra + rb == 1 || (ra == 1 && rb == 1))
+        return true;
+    return ra == 2 && rb == 2 && a[p] == b[p + 1] && a[p + 1] == b[p];
 }
 
 /* Edits (optimal string alignment: insert, delete, change, swap) between two strings of at
@@ -1118,6 +1170,24 @@ typo_edits(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
     if (n > TYPO_MAX || m > TYPO_MAX || (n > m ? n - m : m - n) > 2)
+        return 3;
+    /* Without the table when the answer shows sooner (most pairs compared are different
+     * names): the same strings; one edit (one_edit); or letters that differ too much for
+     * two edits: each edit adds or removes at most two letters of the set of letters used,
+     * a swap none, so sets differing in five letters or more are three edits apart or more. */
+    if (n == m && !memcmp(a, b, n))
+        return 0;
+    if (one_edit(a, n, b, m))
+        return 1;
+    uint32_t sa = 0, sb = 0;
+    for (size_t i = 0; i < n; i++)
+        sa |= 1u << ((unsigned char)a[i] & 31);
+    for (size_t j = 0; j < m; j++)
+        sb |= 1u << ((unsigned char)b[j] & 31);
+    uint32_t dx = sa ^ sb; /* its bits counted (no popcnt instruction in the baseline ISA) */
+    dx = dx - ((dx >> 1) & 0x55555555u);
+    dx = (dx & 0x33333333u) + ((dx >> 2) & 0x33333333u);
+    if ((((dx + (dx >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24 > 4)
         return 3;
     unsigned char d[TYPO_MAX + 1][TYPO_MAX + 1];
     for (size_t i = 0; i <= n; i++)
@@ -1145,42 +1215,40 @@ typo_edits(const char *a, const char *b)
     return d[n][m] > 3 ? 3 : d[n][m];
 }
 
-/* Whether a and b (lengths n, m) are exactly one edit apart in typo_edits' sense (one
- * letter inserted, dropped, changed, or two neighbours swapped): what is left once their
- * longest common start and end are cut off tells, without the table. */
-static bool
-one_edit(const char *a, size_t n, const char *b, size_t m)
-{
-    if ((n > m ? n - m : m - n) > 1)
-        return false;
-    size_t p = 0, lim = n < m ? n : m;
-    while (p < lim && a[p] == b[p])
-        p++;
-    size_t e = 0;
-    while (e < lim - p && a[n - 1 - e] == b[m - 1 - e])
-        e++;
-    size_t ra = n - p - e, rb = m - p - e;
-    if (ra + rb == 1 || (ra == 1 && rb == 1))
-        return true;
-    return ra == 2 && rb == 2 && a[p] == b[p + 1] && a[p + 1] == b[p];
-}
-
 bool
 ubur_name_one_edit(const char *a, size_t n, const char *b, size_t m)
 {
     return one_edit(a, n, b, m);
 }
 
-double
-ubur_name_typing_similarity(const char *a, const char *b)
+/*
+ * ubur_name_typing_similarity, exact when it is at least `floor` (0: always); under floor,
+ * 0 or the exact value. Two edits reach floor only in long words: in shorter ones the same
+ * letters or one edit (one_edit, without the table) is all that can.
+ */
+static double
+typing_similarity_floor(const char *a, const char *b, double floor)
 {
     if (!a || !b || !a[0] || !b[0])
         return 0;
     size_t la = strlen(a), lb = strlen(b), l = la > lb ? la : lb;
     if (l < 5)
         return 0;
+    if (floor > 0 && 1.0 - 1.5 * 2 / (double)l < floor) {
+        if (la == lb && !memcmp(a, b, la))
+            return 1.0 - 1.5 * 0 / (double)l;
+        if (1.0 - 1.5 * 1 / (double)l >= floor && one_edit(a, la, b, lb))
+            return 1.0 - 1.5 * 1 / (double)l;
+        return 0; /* two edits or more: under floor */
+    }
     int e = typo_edits(a, b);
     return e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
+}
+
+double
+ubur_name_typing_similarity(const char *a, const char *b)
+{
+    return typing_similarity_floor(a, b, 0);
 }
 
 static bool abd_name_known(const char *skel_body);
@@ -1194,7 +1262,7 @@ static void skeleton(const char *phon, char *out, size_t cap);
  */
 static double
 unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_letters,
-            unsigned b_kind, unsigned b_flags)
+            unsigned b_kind, unsigned b_flags, double floor)
 {
     if (!a->letters[0] || !b_letters || !b_letters[0])
         return 0;
@@ -1206,13 +1274,18 @@ unit_typing(const struct ubur_name_unit *a, const char *b_phon, const char *b_le
         if (strcmp(as, bs) && abd_name_known(as) && abd_name_known(bs))
             return 0;
     }
-    double t = ubur_name_typing_similarity(a->letters, b_letters);
+    double t = typing_similarity_floor(a->letters, b_letters, floor);
     if (a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
         ((a->flags ^ b_flags) & UBUR_UNIT_ARTICLE)) {
         char al[UBUR_NAME_PHON + 2];
         bool a_art = a->flags & UBUR_UNIT_ARTICLE;
-        snprintf(al, sizeof(al), "al%s", a_art ? a->letters : b_letters);
-        double t2 = ubur_name_typing_similarity(al, a_art ? b_letters : a->letters);
+        const char *art = a_art ? a->letters : b_letters;
+        size_t al_n = strnlen(art, sizeof(al) - 3);
+        al[0] = 'a';
+        al[1] = 'l';
+        memcpy(al + 2, art, al_n);
+        al[2 + al_n] = '\0';
+        double t2 = typing_similarity_floor(al, a_art ? b_letters : a->letters, floor);
         if (t2 > t)
             t = t2;
     }
@@ -1266,25 +1339,32 @@ ubur_name_unit_split_reading(const struct ubur_name_unit *u, char skel[UBUR_NAME
     return true;
 }
 
-double
-ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
-                             const char *b_letters, unsigned b_kind, unsigned b_flags)
+/*
+ * ubur_name_unit_similarity_to, exact when it is at least `floor` (0: always). Under
+ * floor it may be any value under floor: the sound is left uncomputed once it cannot reach
+ * floor (the multipliers below only lower it; the digraph reading and the typing similarity
+ * replace it only when higher, and are themselves exact from floor up).
+ */
+static double
+unit_similarity_floor(const struct ubur_name_unit *a, const char *b_phon, const char *b_letters,
+                      unsigned b_kind, unsigned b_flags, double floor)
 {
     bool aa = a->flags & UBUR_UNIT_ARABIC, ba = b_flags & UBUR_UNIT_ARABIC;
-    double s = ubur_name_phon_similarity(a->phon, b_phon, aa, ba);
+    double s = phon_similarity_floor(a->phon, b_phon, aa, ba, floor);
     if (aa != ba && s < 0.95 && a->kind == UBUR_UNIT_PLAIN && b_kind == UBUR_UNIT_PLAIN &&
         !((a->flags | b_flags) & UBUR_UNIT_DIN)) {
         /* Is-haq: the Latin digraph read as two letters, against Arabic script only */
         const char *lat = aa ? b_letters : a->letters, *arp = aa ? a->phon : b_phon;
         char alt[UBUR_NAME_PHON];
         if (lat && lat[0] && arabic_h_pair(arp) && split_digraph_phon(lat, alt)) {
-            double s2 = ubur_name_phon_similarity(alt, arp, false, true);
+            double s2 = phon_similarity_floor(alt, arp, false, true, floor);
             if (s2 > s)
                 s = s2;
         }
     }
-    double t =
-        s < 0.999 || a->kind != b_kind ? unit_typing(a, b_phon, b_letters, b_kind, b_flags) : 0;
+    double t = s < 0.999 || a->kind != b_kind
+                   ? unit_typing(a, b_phon, b_letters, b_kind, b_flags, floor)
+                   : 0;
     /* "abd al-karim" is not "karim", "abu bakr" is not "bakr"; but the letters of an abd,
      * abu or umm unit are written with the particle, so "abulhai" one typo from "abdulhai"
      * or "absullah" from "abdullah" is the particle mistyped */
@@ -1297,6 +1377,20 @@ ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
     if (t > s)
         s = t;
     return s;
+}
+
+double
+ubur_name_unit_similarity_to(const struct ubur_name_unit *a, const char *b_phon,
+                             const char *b_letters, unsigned b_kind, unsigned b_flags)
+{
+    return unit_similarity_floor(a, b_phon, b_letters, b_kind, b_flags, 0);
+}
+
+double
+ubur_name_unit_match_similarity(const struct ubur_name_unit *a, const char *b_phon,
+                                const char *b_letters, unsigned b_kind, unsigned b_flags)
+{
+    return unit_similarity_floor(a, b_phon, b_letters, b_kind, b_flags, UBUR_NAME_UNIT_MATCH);
 }
 
 double
@@ -2462,7 +2556,7 @@ ubur_name_blocking_keys(const struct ubur_name *n, const char *keys[], int max)
 
 /* ------------------------------------------------------------ comparing */
 
-#define UNIT_MATCH 0.65 /* below this two units are not the same name */
+#define UNIT_MATCH UBUR_NAME_UNIT_MATCH /* below this two units are not the same name */
 
 double
 ubur_name_match_credit(double sim)
@@ -2660,7 +2754,8 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
     double sim[UBUR_NAME_MAX_UNITS][UBUR_NAME_MAX_UNITS];
     for (int i = 0; i < a->n; i++)
         for (int j = 0; j < b->n; j++)
-            sim[i][j] = ubur_name_unit_similarity(&a->u[i], &b->u[j]);
+            sim[i][j] = ubur_name_unit_match_similarity(&a->u[i], b->u[j].phon, b->u[j].letters,
+                                                        b->u[j].kind, b->u[j].flags);
     return ubur_names_compare_sim(a, b, (const double(*)[UBUR_NAME_MAX_UNITS])sim, explain);
 }
 
@@ -2674,11 +2769,18 @@ ubur_names_compare(const struct ubur_name *a, const struct ubur_name *b, struct 
  */
 #define MERGE_MIN 0.80 /* the joined reading must sound this alike: it is a structural guess */
 
+/* The vowel symbols of the phonetic alphabet (a e i u, the long A W Y, E, O, the elided vowel
+ * and the kept vowels 1-9), as a table: consonants() runs for most names a search scores. */
+static const bool vowel_sym[128] = {
+    ['a'] = true, ['e'] = true, ['i'] = true, ['u'] = true, ['A'] = true,
+    ['W'] = true, ['Y'] = true, ['E'] = true, ['O'] = true, [ELIDED] = true,
+    ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true, ['5'] = true,
+    ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true};
+
 static bool
 is_vowel_sym(char c)
 {
-    return c == 'a' || c == 'e' || c == 'i' || c == 'u' || c == 'A' || c == 'W' || c == 'Y' ||
-           c == 'E' || c == 'O' || c == ELIDED || (c >= '1' && c <= '9');
+    return vowel_sym[c & 0x7f] && !(c & 0x80);
 }
 
 /* The consonants of a phonetic form, and its first and last (0 when none). */
@@ -2785,8 +2887,9 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
     }
     if (!any)
         return false;
+    /* x's consonants when first needed: most of its units are matched well and skipped */
     for (int i = 0; i < x->n; i++)
-        xc_[i] = consonants(x->u[i].phon, &xf_[i], &xl_[i]);
+        xc_[i] = -1;
     for (int i = 0; i < x->n; i++) {
         const struct ubur_name_unit *u1 = &x->u[i];
         bool bin = (u1->flags & UBUR_UNIT_NASAB) != 0;
@@ -2798,6 +2901,10 @@ merge_units(const struct ubur_name *x, const struct ubur_name *y, int *ma, int *
         if (u1->kind != UBUR_UNIT_PLAIN || (u1->flags & UBUR_UNIT_DIN) || !u1->phon[0] || join[i] ||
             (ma[i] >= 0 && ms[i] >= MERGE_MIN) || (i > 0 && join[i - 1] == 1))
             continue;
+        if (xc_[i] < 0)
+            xc_[i] = consonants(u1->phon, &xf_[i], &xl_[i]);
+        if (u2 && xc_[i + 1] < 0)
+            xc_[i + 1] = consonants(u2->phon, &xf_[i + 1], &xl_[i + 1]);
         /* two units joined; or a patronym with its bin glued on */
         for (int form = 0; form < 2; form++) {
             bool with_bin = form == 1;

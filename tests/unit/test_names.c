@@ -752,6 +752,126 @@ test_index_against_scan(void **state)
     ubur_name_index_free(ix);
 }
 
+/* Edits between two strings as typo_edits counts them (optimal string alignment), by the
+ * plain table: the reference for the typing similarity's shortcuts. */
+static int
+reference_edits(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    int d[40][40];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c)
+                c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c)
+                c = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < c)
+                c = d[i - 2][j - 2] + 1;
+            d[i][j] = c;
+        }
+    return d[n][m];
+}
+
+/*
+ * The shortcuts of unit comparison are exact: the typing similarity against the plain
+ * table of edits, on words a few random edits apart; and ubur_name_unit_match_similarity
+ * equal to ubur_name_unit_similarity_to wherever that reaches UBUR_NAME_UNIT_MATCH, and
+ * under it wherever it does not, on every pair of a list of units in both scripts.
+ */
+static void
+test_unit_shortcuts(void **state)
+{
+    (void)state;
+    uint64_t x = 2463534242ull;
+    static const char base[][16] = {"muhammad", "abdulrahman", "hashimi", "salahuddin",
+                                    "khalid",   "mansur",      "basdir",  "fatimah"};
+    for (int k = 0; k < 4000; k++) {
+        char a[24], b[24];
+        snprintf(a, sizeof(a), "%s", base[test_rand(&x) % 8]);
+        snprintf(b, sizeof(b), "%s", a);
+        for (int e = (int)(test_rand(&x) % 4); e > 0; e--) {
+            size_t l = strlen(b), at = test_rand(&x) % l;
+            switch (test_rand(&x) % 4) {
+            case 0: /* change */
+                b[at] = "abdhiklmnrsu"[test_rand(&x) % 12];
+                break;
+            case 1: /* drop */
+                if (l > 1)
+                    memmove(b + at, b + at + 1, l - at);
+                break;
+            case 2: /* insert */
+                if (l + 1 < sizeof(b)) {
+                    memmove(b + at + 1, b + at, l - at + 1);
+                    b[at] = "aeiou"[test_rand(&x) % 5];
+                }
+                break;
+            default: /* swap */
+                if (at + 1 < l) {
+                    char t = b[at];
+                    b[at] = b[at + 1];
+                    b[at + 1] = t;
+                }
+                break;
+            }
+        }
+        size_t la = strlen(a), lb = strlen(b), l = la > lb ? la : lb;
+        int e = reference_edits(a, b);
+        double want = l < 5 || e > 2 ? 0 : 1.0 - 1.5 * e / (double)l;
+        assert_true(ubur_name_typing_similarity(a, b) == want);
+    }
+    static const char *const names[] = {"Muhammad Ahmad al-Hashimi",
+                                        "Mohamed Ahmed Hashemi",
+                                        "محمد أحمد الهاشمي",
+                                        "Abd al-Rahman Salah al-Din",
+                                        "Abdulrahman Salahuddin",
+                                        "عبد الرحمن صلاح الدين",
+                                        "Ishaq Rida al-Fadl",
+                                        "اسحاق رضا الفضل",
+                                        "Is-haq Raza Fazal",
+                                        "Basdir Bashir Khadem",
+                                        "Khaem Mansur Madsur",
+                                        "Abu Bakr Umm Kulthum",
+                                        "Fatimah Fatima Hammoud Hammouda",
+                                        "Ali bin Salman",
+                                        "Salman bin Ali",
+                                        "Adel Aziz Adid",
+                                        "ظاهر عويس",
+                                        "Dahir Aweys",
+                                        "Nurullah Saifullah",
+                                        "نور الله سيف الله",
+                                        "Mehmet Mamadou",
+                                        "Alabsi al-Absi Altai"};
+    enum { NN = sizeof(names) / sizeof(names[0]) };
+    static struct ubur_name p[NN];
+    for (int i = 0; i < NN; i++)
+        assert_int_equal(ubur_name_parse(&p[i], names[i], NULL), 0);
+    int under = 0, over = 0;
+    for (int i = 0; i < NN; i++)
+        for (int j = 0; j < NN; j++)
+            for (int a = 0; a < p[i].n; a++)
+                for (int b = 0; b < p[j].n; b++) {
+                    const struct ubur_name_unit *u = &p[i].u[a], *v = &p[j].u[b];
+                    double full =
+                        ubur_name_unit_similarity_to(u, v->phon, v->letters, v->kind, v->flags);
+                    double m =
+                        ubur_name_unit_match_similarity(u, v->phon, v->letters, v->kind, v->flags);
+                    if (full >= UBUR_NAME_UNIT_MATCH) {
+                        assert_true(m == full);
+                        over++;
+                    } else {
+                        assert_true(m < UBUR_NAME_UNIT_MATCH);
+                        under++;
+                    }
+                }
+    assert_true(over > 100 && under > 1000);
+}
+
 static void
 test_hostile(void **state)
 {
@@ -810,6 +930,7 @@ main(void)
         cmocka_unit_test(test_index_same_units),
         cmocka_unit_test(test_index_bulk_and_typos),
         cmocka_unit_test(test_index_compounds),
+        cmocka_unit_test(test_unit_shortcuts),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
