@@ -10,7 +10,10 @@
  * job is marked done, and the writer never touches a job after marking it.
  * A detached job (ubur_write_detached) has no caller waiting: the writer
  * allocated it, calls its done hook after the batch, outside the lock, and
- * frees it.
+ * frees it. A held job (ubur_write_held) is a detached job kept in a list of
+ * its own, by due time, until it is due (the writer's waits end at the
+ * first due time) or the writer closes; then it joins the queue's end. A
+ * held job withdrawn first (ubur_write_withdraw) is freed and never runs.
  *
  * Invariant: a job is marked done with rc == 0 only after the COMMIT that
  * contains it has returned success and, for a durable job, only once the
