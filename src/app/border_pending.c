@@ -53,9 +53,9 @@
  * (its row is no longer pending), and the confirmation is then run again
  * from the store (border_record.c), which answers as before (a replay or a
  * conflict). Override requests change what a confirmation may do, and are
- * made only for refused checks: those are never remembered. REMEMBER_MS is
- * below the shortest time a check stays confirmable (60 s), so a remembered
- * check is never too old to confirm.
+ * made only for refused checks: those are never remembered. A check is
+ * remembered only while it is younger than the shortest time a check stays
+ * confirmable (60 s), so a remembered check is never too old to confirm.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -92,8 +92,11 @@ struct queued_check {
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct queued_check *table[BUCKETS];
 
-#define REMEMBER_MS 30000 /* below the shortest time to live of a check (60 s) */
+/* How long a committed check is remembered, at most, and how many (file comment). */
+#define REMEMBER_MS 30000
 #define REMEMBER_MAX 4096
+/* The shortest time to live of a check (border.check_ttl_seconds, border_check.c). */
+#define CHECK_MIN_TTL_S 60
 
 /* A committed check, as confirming it needs it. */
 struct remembered {
@@ -229,10 +232,20 @@ ubur_border_check_remember(const struct check_row *row)
     if (!row->id || row->group_id || row->record_id || !row->decision ||
         !strcmp(row->decision, "refuse"))
         return;
+    /* Never older than CHECK_MIN_TTL_S when taken (its confirmation skips the time-to-live
+     * check): kept less when its row was held or waited long (created_at has whole seconds). */
+    int64_t created, keep = REMEMBER_MS;
+    if (!row->created_at || ubur_time_parse(row->created_at, &created, NULL))
+        return;
+    int64_t left = (CHECK_MIN_TTL_S - 1 - (ubur_now() - created)) * 1000;
+    if (left < keep)
+        keep = left;
+    if (keep <= 0)
+        return;
     struct remembered *m = ubur_calloc(1, sizeof(*m));
     stored_from_row(&m->c, row);
     int64_t now = monotonic_ms();
-    m->until_ms = now + REMEMBER_MS;
+    m->until_ms = now + keep;
     struct remembered *gone = NULL;
     unsigned b = bucket(m->c.id);
     pthread_mutex_lock(&table_lock);
