@@ -191,6 +191,14 @@ ubur_age_years(int64_t birth, int64_t on)
     return age;
 }
 
+/* Writes v (0 to 99) as two digits at at: the dates and times formatted by hand below. */
+static void
+put2(char *at, int v)
+{
+    at[0] = (char)('0' + v / 10);
+    at[1] = (char)('0' + v % 10);
+}
+
 void
 ubur_time_format(int64_t t, char out[UBUR_TIME_LEN + 1])
 {
@@ -205,16 +213,12 @@ ubur_time_format(int64_t t, char out[UBUR_TIME_LEN + 1])
     }
     /* by hand, as ubur_date_format: every request formats a few (snprintf was 1% of a check) */
     ubur_date_format(days, out);
-    int hh = (int)(sec / 3600), mm = (int)(sec / 60 % 60), ss = (int)(sec % 60);
     out[10] = 'T';
-    out[11] = (char)('0' + hh / 10);
-    out[12] = (char)('0' + hh % 10);
+    put2(out + 11, (int)(sec / 3600));
     out[13] = ':';
-    out[14] = (char)('0' + mm / 10);
-    out[15] = (char)('0' + mm % 10);
+    put2(out + 14, (int)(sec / 60 % 60));
     out[16] = ':';
-    out[17] = (char)('0' + ss / 10);
-    out[18] = (char)('0' + ss % 10);
+    put2(out + 17, (int)(sec % 60));
     out[19] = 'Z';
     out[20] = '\0';
 }
@@ -229,16 +233,12 @@ ubur_date_format(int64_t days, char out[UBUR_DATE_LEN + 1])
         return;
     }
     /* by hand: a bulk import formats a few million dates */
-    out[0] = (char)('0' + y / 1000);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
+    put2(out, y / 100);
+    put2(out + 2, y % 100);
     out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
+    put2(out + 5, m);
     out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
+    put2(out + 8, d);
     out[10] = '\0';
 }
 

@@ -233,6 +233,20 @@ detached_done(void *arg, int rc, const struct ubur_error *err)
     pthread_mutex_unlock(d->lock);
 }
 
+/* n detached writes of rows first, first+1, ... tagged tag, their hooks counting under lock. */
+static void
+detached_init(struct detached *d, int n, int first, const char *tag, pthread_mutex_t *lock,
+              int *calls)
+{
+    memset(d, 0, sizeof(*d) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        d[i].row = (struct row){first + i, tag, false};
+        d[i].lock = lock;
+        d[i].calls = calls;
+        d[i].rc = 1;
+    }
+}
+
 /*
  * A detached write returns at once; a write queued after it (waited for)
  * sees it, since jobs run in queue order; its hook reports success or the
@@ -249,14 +263,7 @@ test_detached_writes(void **state)
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     int calls = 0;
     struct detached d[3];
-    memset(d, 0, sizeof(d));
-    for (int i = 0; i < 3; i++) {
-        d[i].ctx.writer = NULL;
-        d[i].row = (struct row){30 + i, "detached", false};
-        d[i].lock = &lock;
-        d[i].calls = &calls;
-        d[i].rc = 1;
-    }
+    detached_init(d, 3, 30, "detached", &lock, &calls);
     d[1].row.id = 30; /* a duplicate: fails alone */
     for (int i = 0; i < 3; i++)
         assert_int_equal(ubur_write_detached(w, &d[i].ctx, insert_row, &d[i], detached_done, NULL),
@@ -306,13 +313,7 @@ test_held_writes(void **state)
     int calls = 0;
     struct detached d[3];
     struct ubur_write_job *job[3];
-    memset(d, 0, sizeof(d));
-    for (int i = 0; i < 3; i++) {
-        d[i].row = (struct row){60 + i, "held", false};
-        d[i].lock = &lock;
-        d[i].calls = &calls;
-        d[i].rc = 1;
-    }
+    detached_init(d, 3, 60, "held", &lock, &calls);
     assert_int_equal(
         ubur_write_held(w, &d[0].ctx, insert_row, &d[0], detached_done, 150, &job[0], NULL), 0);
     assert_int_equal(
