@@ -40,10 +40,13 @@ if [ ! -f "$db" ]; then
     nice build/ubur --db "$db" watchlist import "$dir/border-watchlist.csv" \
         --list "bench alert list" >/dev/null
     echo "built in $(( $(date +%s) - t0 )) s"
+    sync # else the build's gigabytes are still being written back during the first runs
 fi
 echo "database: $(sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM travellers) || ' travellers, ' ||
     (SELECT COUNT(*) FROM border_records) || ' movements, ' ||
-    (SELECT COUNT(*) FROM watchlist_names) || ' watchlist names'")"
+    (SELECT COUNT(*) FROM watchlist_names) || ' watchlist names'"), $(( $(stat -c %s "$db") / 1000000 )) MB"
+# Every recorded check adds about 3.3 KB: after many runs the file no longer fits the page cache
+# and the runs slow down; delete it (and its -wal, -shm) to build it afresh (about 3 minutes).
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "raw SQLite durable-insert ceiling (same disk):"
@@ -104,7 +107,8 @@ measure() {
     # the writer's slow-write log (UBUR_WRITER_SLOW_MS): what of the tail is the writer's
     awk -v from="$paced_from" -v to="$paced_to" -v ms="$slow_ms" '
         /writer: slow/ { t = $6; sub(":$", "", t)
-                         if (t >= from && t <= to) { n++; w = ($4 == "restart" ? $7 : $11) + 0
+                         if (t >= from && t <= to) { n++; w = ($4 == "restart" ? $7 : 0)
+                                                     for (i = 7; i < NF; i++) if ($i == "waited") w = $(i + 1) + 0
                                                      if (w > max) max = w
                                                      if ($4 == "restart") r++ } }
         END { printf "while paced: writer batches holding a write %d ms or more: %d (%d of them" \
