@@ -12,7 +12,8 @@
 # NOSCREEN=1 to measure also a copy of the database whose watchlist entries
 # are all ended (the border path without the cost of name matching),
 # UBUR_BIN another ubur binary to serve (an older build, for a before/after),
-# SLOW_MS the writer's slow-write threshold for the paced run's count (10).
+# SLOW_MS the writer's slow-write threshold for the paced run's count (10),
+# PACED_RUNS paced runs one after the other on the same server (1; a p99 is one run's).
 # Prints per run: recorded checks/s (a check and its confirmation), p50 and
 # p99 per request, server CPU microseconds per recorded check.
 set -eu
@@ -28,6 +29,7 @@ duration=${DURATION:-20}
 threads=${THREADS:-}
 conns=${CONNS:-64}
 rate=${RATE:-500}
+paced_runs=${PACED_RUNS:-1}
 pwfile=$dir/border-passwords.txt
 
 if [ ! -f "$db" ]; then
@@ -92,14 +94,16 @@ measure() {
     paced_from=$(date -u +%T.%3N)
     read0=$(disk_read "$pid")
     steal0=$(steal_ticks)
-    UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
-        wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+    for _ in $(seq 1 "$paced_runs"); do
+        UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
+            wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+    done
     c1=$(cpu_ticks "$pid")
-    echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration ))% of one core"
+    echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration / paced_runs ))% of one core"
     paced_to=$(date -u +%T.%3N)
     echo "while paced: the server read $(( ($(disk_read "$pid") - read0) / 1000000 )) MB from" \
          "the disk (pages not in the page cache); CPU stolen by the host:" \
-         "$(( ($(steal_ticks) - steal0) * 100 / hz / duration ))% of one core"
+         "$(( ($(steal_ticks) - steal0) * 100 / hz / duration / paced_runs ))% of one core"
     kill -INT $pid
     wait $pid || true
     pid=
