@@ -1456,15 +1456,14 @@ ubur_border_check_get(struct ubur_ctx *ctx, const char *check_id, json_t **out,
                       struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    struct stored_check q;
-    char *result = NULL;
-    if (ubur_border_check_queued(check_id, &q, &result)) {
+    char state[4];
+    char *result = ubur_border_check_queued(check_id, state);
+    if (result) {
         /* Answered, its row not yet written: pending, as the row will say. */
         json_t *o = json_loads(result, 0, NULL);
         free(result);
-        free(q.reasons);
         if (o && (ctx->role == UBUR_ROLE_ADMIN || !ctx->state || !*ctx->state ||
-                  !strcmp(ctx->state, q.state))) {
+                  !strcmp(ctx->state, state))) {
             json_object_set_new(o, "status", json_string("pending"));
             json_object_set_new(o, "record_id", json_null());
             *out = o;
