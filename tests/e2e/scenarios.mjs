@@ -248,6 +248,8 @@ export const scenarios = [
       await d2.waitFor();
       tap.eq(await d2.getAttribute('data-decision'), 'refuse', 'check: a traveller with an expired passport is refused');
       tap.ok(await page.locator('#decision li[data-code=document_expired]').count() === 1, 'check: the refusal gives its reason (document_expired)');
+      tap.ok((await text(page.locator('#decision li[data-code=document_expired]'))).includes(`expired on ${daysFromNow(-40)}`),
+        'check: the reason shows the server\'s message with its date, not only a label');
       await screenshot(page, 'check-refuse');
       await page.keyboard.press('Enter');
       await page.locator('#check-recorded').waitFor();
@@ -359,6 +361,16 @@ export const scenarios = [
       await page.locator('#overrides table').waitFor();
       tap.ok(await page.locator('#overrides button.success').count() >= 1, 'overrides: a supervisor may approve');
       await screenshot(page, 'overrides');
+
+      // Traffic: per crossing, per day and per nationality, as the API counts them.
+      await login(t, 'analyst');
+      await page.goto(`${t.base}/traffic`);
+      await page.locator('#traffic-nationality table').waitFor();
+      const atok = await t.server.token('analyst');
+      const tr = (await t.server.api('GET', '/api/v1/stats/crossings?by=nationality', undefined, atok)).body;
+      const shown = await page.locator('#traffic-nationality tbody tr').count();
+      tap.ok(tr.rows.length > 0 && shown === tr.rows.length, 'traffic: a row per nationality, as the API counts', `${shown} vs ${tr.rows.length}`);
+      await screenshot(page, 'traffic');
     },
   },
   {

@@ -642,6 +642,7 @@ export default {
   'traffic.to': 'إلى',
   'traffic.by_crossing': 'حسب المنفذ الحدودي',
   'traffic.by_day': 'حسب اليوم',
+  'traffic.by_nationality': 'حسب الجنسية',
   'vstats.by_purpose': 'الطلبات حسب الغرض',
   'crossing.since': 'منذ {date}',
   'group.kind': 'نوع المجموعة',

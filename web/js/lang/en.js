@@ -640,6 +640,7 @@ export default {
   'traffic.to': 'To',
   'traffic.by_crossing': 'By crossing point',
   'traffic.by_day': 'By day',
+  'traffic.by_nationality': 'By nationality',
   'vstats.by_purpose': 'Applications by purpose',
   'crossing.since': 'since {date}',
   'group.kind': 'Kind of group',
