@@ -138,6 +138,9 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
                                                "entry|exit");
     if ((decision || reason) && !record)
         return ubur_cli_usage(&ubur_cmd_check, "--decision and --reason go with --record");
+    /* Before the check is stored: a decision that can never be recorded is a usage error. */
+    if (decision && strcmp(decision, "admit") != 0 && strcmp(decision, "refuse") != 0)
+        return ubur_cli_usage(&ubur_cmd_check, "--decision '%s' is not admit or refuse", decision);
     struct ubur_check_place place = {crossing, direction, ubur_now()};
     if (at_s && ubur_time_parse(at_s, &place.at, NULL))
         return ubur_cli_usage(&ubur_cmd_check, "--at '%s' is not a time (YYYY-MM-DDTHH:MM)", at_s);

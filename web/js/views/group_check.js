@@ -31,7 +31,8 @@ export function splitDocuments(text) {
   return docs.map((d) => d.join('\n'));
 }
 
-export const GROUP_KINDS = ['pilgrims', 'convoy', 'delegation', 'tour', 'other'];
+// The server's kinds (border_check.c); any other is a 400.
+export const GROUP_KINDS = ['pilgrims', 'convoy', 'delegation', 'family', 'other'];
 
 export async function render(ctx) {
   const crossings = await loadCrossings();
