@@ -294,6 +294,25 @@ export const scenarios = [
         if (g.status !== 201) refused.push(`${kind}: ${g.status}`);
       }
       tap.ok(kinds.length >= 4 && refused.length === 0, 'groups: every group kind offered is one the server accepts', refused.join('\n'));
+      // A pilgrim group with one member referred: the others are recorded, he is resolved here.
+      await page.locator('select[name=crossing_id]').selectOption('yarubiyah');
+      await page.locator('select[name=kind]').selectOption('pilgrims');
+      await page.locator('textarea[name=travellers]').fill([
+        td3({ state: 'SYR', surname: 'AL HALABI', given: 'OMAR', number: 'N0457123', nationality: 'SYR', birth: '1985-03-16', sex: 'M', expiry: daysFromNow(900) }),
+        td3({ state: 'SYR', surname: 'AL HALABI', given: 'HUDA', number: 'N0457124', nationality: 'SYR', birth: '1987-06-01', sex: 'F', expiry: daysFromNow(900) }),
+      ].map((l) => l.join('\n')).join('\n\n'));
+      await page.locator('form button[type=submit]').click();
+      await page.locator('#group-record').click();
+      await page.locator('#group-recorded').waitFor();
+      const forms = page.locator('#group-pending form.group-resolve');
+      tap.eq(await forms.count(), 1, 'groups: the referred member is offered his resolution after the group is recorded');
+      await forms.first().locator('select[name=decision]').selectOption('admit');
+      await forms.first().locator('input[name=reason]').fill('identity confirmed at secondary inspection');
+      await forms.first().locator('button[type=submit]').click();
+      await forms.first().locator('.badge').waitFor();
+      const cid = await forms.first().getAttribute('data-check');
+      const chk = await t.server.api('GET', `/api/v1/border/checks/${cid}`, undefined, tok);
+      tap.ok(chk.body.status === 'recorded' && chk.body.record_id, 'groups: the referred member is recorded once resolved', JSON.stringify(chk.body.status));
       await page.goto(`${t.base}/check`);
       await page.locator('#mrz').waitFor();
 

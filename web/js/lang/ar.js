@@ -650,6 +650,8 @@ export default {
   'group.record': 'تسجيل المجموعة',
   'group.record_hint': 'يسجّل دخول كل فرد مسموح له ورفض كل فرد مرفوض؛ ويبقى المُحالون معلقين للتفتيش الثانوي.',
   'group.recorded': 'سُجّل: {entries} دخول، {exits} خروج، {refusals} رفض؛ {pending} معلّق.',
+  'group.pending_title': 'المُحالون: نتيجة التفتيش الثانوي لكل منهم',
+  'group.member_recorded': 'سُجّل',
   'gkind.pilgrims': 'حجاج',
   'gkind.convoy': 'قافلة',
   'gkind.delegation': 'وفد',

@@ -648,6 +648,8 @@ export default {
   'group.record': 'Record the group',
   'group.record_hint': 'Recording enters every admitted and refused member; referred members stay pending for secondary inspection.',
   'group.recorded': 'Recorded: {entries} entries, {exits} exits, {refusals} refusals; {pending} pending.',
+  'group.pending_title': 'Referred members: the outcome of their secondary inspection',
+  'group.member_recorded': 'recorded',
   'gkind.pilgrims': 'Pilgrims',
   'gkind.convoy': 'Convoy',
   'gkind.delegation': 'Delegation',
