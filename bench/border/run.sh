@@ -12,7 +12,8 @@
 # NOSCREEN=1 to measure also a copy of the database whose watchlist entries
 # are all ended (the border path without the cost of name matching),
 # UBUR_BIN another ubur binary to serve (an older build, for a before/after),
-# SLOW_MS the writer's slow-write threshold for the paced run's count (10).
+# SLOW_MS the writer's slow-write threshold for the paced run's count (10),
+# PACED_RUNS paced runs one after the other on the same server (1; a p99 is one run's).
 # Prints per run: recorded checks/s (a check and its confirmation), p50 and
 # p99 per request, server CPU microseconds per recorded check.
 set -eu
@@ -28,6 +29,7 @@ duration=${DURATION:-20}
 threads=${THREADS:-}
 conns=${CONNS:-64}
 rate=${RATE:-500}
+paced_runs=${PACED_RUNS:-1}
 pwfile=$dir/border-passwords.txt
 
 if [ ! -f "$db" ]; then
@@ -40,10 +42,13 @@ if [ ! -f "$db" ]; then
     nice build/ubur --db "$db" watchlist import "$dir/border-watchlist.csv" \
         --list "bench alert list" >/dev/null
     echo "built in $(( $(date +%s) - t0 )) s"
+    sync # else the build's gigabytes are still being written back during the first runs
 fi
 echo "database: $(sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM travellers) || ' travellers, ' ||
     (SELECT COUNT(*) FROM border_records) || ' movements, ' ||
-    (SELECT COUNT(*) FROM watchlist_names) || ' watchlist names'")"
+    (SELECT COUNT(*) FROM watchlist_names) || ' watchlist names'"), $(( $(stat -c %s "$db") / 1000000 )) MB"
+# Every recorded check adds about 3.3 KB: after many runs the file no longer fits the page cache
+# and the runs slow down; delete it (and its -wal, -shm) to build it afresh (about 3 minutes).
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "raw SQLite durable-insert ceiling (same disk):"
@@ -89,14 +94,16 @@ measure() {
     paced_from=$(date -u +%T.%3N)
     read0=$(disk_read "$pid")
     steal0=$(steal_ticks)
-    UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
-        wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+    for _ in $(seq 1 "$paced_runs"); do
+        UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
+            wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+    done
     c1=$(cpu_ticks "$pid")
-    echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration ))% of one core"
+    echo "server CPU while paced: $(( (c1 - c0) * 100 / hz / duration / paced_runs ))% of one core"
     paced_to=$(date -u +%T.%3N)
     echo "while paced: the server read $(( ($(disk_read "$pid") - read0) / 1000000 )) MB from" \
          "the disk (pages not in the page cache); CPU stolen by the host:" \
-         "$(( ($(steal_ticks) - steal0) * 100 / hz / duration ))% of one core"
+         "$(( ($(steal_ticks) - steal0) * 100 / hz / duration / paced_runs ))% of one core"
     kill -INT $pid
     wait $pid || true
     pid=
@@ -104,7 +111,8 @@ measure() {
     # the writer's slow-write log (UBUR_WRITER_SLOW_MS): what of the tail is the writer's
     awk -v from="$paced_from" -v to="$paced_to" -v ms="$slow_ms" '
         /writer: slow/ { t = $6; sub(":$", "", t)
-                         if (t >= from && t <= to) { n++; w = ($4 == "restart" ? $7 : $11) + 0
+                         if (t >= from && t <= to) { n++; w = ($4 == "restart" ? $7 : 0)
+                                                     for (i = 7; i < NF; i++) if ($i == "waited") w = $(i + 1) + 0
                                                      if (w > max) max = w
                                                      if ($4 == "restart") r++ } }
         END { printf "while paced: writer batches holding a write %d ms or more: %d (%d of them" \

@@ -1369,10 +1369,10 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
      * the answer does not wait for it (border_pending.c); the confirmation's record is queued
      * behind it. */
     struct subject *s0 = &b.s[0];
+    struct check_row row;
+    char until[UBUR_DATE_LEN + 1];
     if (!group && ctx->writer && !alerting && s0->prebuilt && !s0->new_traveller &&
         !s0->new_document) {
-        struct check_row row;
-        char until[UBUR_DATE_LEN + 1];
         subject_row(ctx, &b, s0, until, &row);
         rc = ubur_border_check_queue(ctx, &row, err);
     } else {
@@ -1380,8 +1380,6 @@ run_checks(struct ubur_ctx *ctx, const struct ubur_check_place *place,
                       : ubur_write_lazy(ctx, write_checks, &b, err);
         if (!rc && !group && ctx->writer) {
             /* committed: kept in memory for its confirmation (border_pending.c) */
-            struct check_row row;
-            char until[UBUR_DATE_LEN + 1];
             subject_row(ctx, &b, s0, until, &row);
             ubur_border_check_remember(&row);
         }
@@ -1456,15 +1454,14 @@ ubur_border_check_get(struct ubur_ctx *ctx, const char *check_id, json_t **out,
                       struct ubur_error *err)
 {
     struct ubur_stmt *st;
-    struct stored_check q;
-    char *result = NULL;
-    if (ubur_border_check_queued(check_id, &q, &result)) {
+    char state[4];
+    char *result = ubur_border_check_queued(check_id, state);
+    if (result) {
         /* Answered, its row not yet written: pending, as the row will say. */
         json_t *o = json_loads(result, 0, NULL);
         free(result);
-        free(q.reasons);
         if (o && (ctx->role == UBUR_ROLE_ADMIN || !ctx->state || !*ctx->state ||
-                  !strcmp(ctx->state, q.state))) {
+                  !strcmp(ctx->state, state))) {
             json_object_set_new(o, "status", json_string("pending"));
             json_object_set_new(o, "record_id", json_null());
             *out = o;

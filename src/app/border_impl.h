@@ -125,60 +125,47 @@ int ubur_border_check_insert(struct ubur_store *s, const struct check_row *r,
                              struct ubur_error *err);
 
 /*
- * A check answered before its row is written: the request queues the
- * insert on the group-commit writer without waiting (ubur_write_detached)
- * and answers at once. Until the writer has committed the row, the check
- * is found here instead of in the store, so a confirmation (whose record
- * the writer applies after the check: jobs run in queue order) or a read
- * of the check in this process never misses it. Only checks whose row
- * cannot change the answer are queued so (a known traveller and document,
- * no screening alert, not a group).
+ * Checks this process answered, in memory for their confirmation (border_pending.c): a known
+ * traveller's single check, whose row cannot change its answer, is answered before its row is
+ * written and found here until the row has committed (ubur_border_check_queue); a single check
+ * committed moments ago is remembered a little longer (ubur_border_check_remember), and its
+ * confirmation takes it from here instead of reading it (ubur_border_check_take). Any thread.
  */
 /*
- * Queues the insert of `row` (copied) as ctx's user; 0, or UBUR_EBUSY when
- * the writer is shutting down (nothing queued).
+ * Queues the insert of `row` (copied) on ctx's writer without waiting; 0, or UBUR_EBUSY when the
+ * writer is shutting down (nothing queued).
  */
 int ubur_border_check_queue(struct ubur_ctx *ctx, const struct check_row *row,
                             struct ubur_error *err);
 /*
- * The check `id` while its row is queued: fills *out (reasons malloc'd)
- * and, when result is not NULL, *result (the answer as stored, malloc'd).
- * false when it is not queued (written already, or never queued here).
- */
-bool ubur_border_check_queued(const char *id, struct stored_check *out, char **result);
-
-/*
- * Remembers a single check whose row has just committed (`row` copied), for its confirmation:
- * not a group's, a recorded one or a refusal (border_pending.c says why). Any thread.
+ * Remembers a single check whose row has just committed (`row` copied): not a group's, a recorded
+ * one or a refusal (border_pending.c says why).
  */
 void ubur_border_check_remember(const struct check_row *row);
 /*
- * For a confirmation: the check `id` while queued (as ubur_border_check_queued, out->queued),
- * else when remembered, taken out (out->remembered; a later call reads the store). false when
- * neither. out->reasons is malloc'd.
+ * The answer of check `id` as its row will store it (malloc'd) and its state, while the row is
+ * queued; NULL when it is not (written already, or never queued here).
+ */
+char *ubur_border_check_queued(const char *id, char state[4]);
+/*
+ * For a confirmation: the check `id` while queued (out->queued), else when remembered, taken out
+ * (out->remembered; a later call reads the store). false when neither. out->reasons is malloc'd.
  */
 bool ubur_border_check_take(const char *id, struct stored_check *out);
-
 /*
- * A queued check whose row its record writes (border_pending.c). The
- * confirmation of a check still in the queue claims its row just before
- * queuing the record, when the writer has not started the row's own insert
- * yet: that insert then writes nothing, and the record's job inserts the
- * row already recorded (one write of the row instead of an insert and an
- * update, in one job with the record, so the two commit together). The
- * check stays in the queue's table, visible to readers, until released.
+ * Claims the row of a queued check whose insert has not begun, just before the claimant queues
+ * its own write: the insert then writes nothing, and the claimant's job inserts the row (a
+ * record's, already recorded: one write of the row, committed with the record). NULL when the
+ * check is not queued, or its insert has begun, or it is claimed. The check stays visible to
+ * readers until released.
  */
-struct queued_check;
-/* Claims check `id`'s row; NULL when it is not queued or its insert has begun (or is claimed). */
-struct queued_check *ubur_border_check_claim(const char *id);
-/* The claimed row (valid until released). */
-const struct check_row *ubur_border_claimed_row(const struct queued_check *q);
+const struct check_row *ubur_border_check_claim(const char *id);
 /*
- * Releases a claim once the record's write has returned. `written` false (the record failed,
- * its job rolled back with the row): the row is written as pending through ctx's writer
- * first, so the check stays confirmable, as when its own insert had run.
+ * Releases a claimed row once the claimant's write has returned. `written` false (the job failed
+ * and rolled the row back with it): the row is written as pending through ctx's writer first, so
+ * the check stays confirmable, as when its own insert had run.
  */
-void ubur_border_check_release(struct ubur_ctx *ctx, struct queued_check *q, bool written);
+void ubur_border_check_release(struct ubur_ctx *ctx, const struct check_row *claimed, bool written);
 
 /* ---- boundaries to other modules (border_links.c) ---- */
 

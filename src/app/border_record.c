@@ -39,7 +39,7 @@ struct record_job {
     char partner_state[4];
     int override_days;
     char *detail; /* the audit entry's detail, built before the write; NULL: built by it */
-    struct queued_check *claim; /* the queued check's row, inserted by the record (or NULL) */
+    const struct check_row *claim; /* the queued check's row, inserted by the record (or NULL) */
     /* results */
     char record_id[UBUR_UUID_LEN + 1];
     char stay_id[UBUR_UUID_LEN + 1];
@@ -88,14 +88,14 @@ read_check(struct ubur_stmt *st, struct stored_check *c)
     copy_col(st, 21, c->created_at, sizeof(c->created_at));
 }
 
-/* The check `id`; `memory`: a check this process remembers (border_pending.c) is taken. */
+/* The check `id`; `memory`: a check this process answered (border_pending.c) is taken. */
 static int
 load_check(struct ubur_ctx *ctx, const char *id, bool memory, struct stored_check *c,
            struct ubur_error *err)
 {
     struct ubur_stmt *st;
     int rc;
-    if (memory ? ubur_border_check_take(id, c) : ubur_border_check_queued(id, c, NULL)) {
+    if (memory && ubur_border_check_take(id, c)) {
         /* Answered, its row queued behind the writer or just committed (border_pending.c): no
          * read, and no override can be pending for a check not yet written, or not refused. */
         rc = 1;
@@ -406,7 +406,7 @@ apply_record(struct ubur_ctx *ctx, struct record_job *j, struct ubur_error *err)
     int64_t n;
     if (j->claim) {
         /* The check's row, not written yet: inserted recorded, not inserted then updated. */
-        struct check_row row = *ubur_border_claimed_row(j->claim);
+        struct check_row row = *j->claim;
         row.record_id = j->record_id;
         n = (rc = ubur_border_check_insert(ctx->store, &row, err)) ? rc : 1;
     } else {
@@ -651,7 +651,7 @@ no_pending_override(const struct stored_check *c, struct ubur_error *err)
 struct override_request {
     const struct stored_check *chk;
     const char *reason;
-    struct queued_check *claim; /* the queued check's row, inserted pending first (or NULL) */
+    const struct check_row *claim; /* the queued check's row, inserted pending first (or NULL) */
     char id[UBUR_UUID_LEN + 1];
     char at[UBUR_TIME_LEN + 1];
 };
@@ -663,7 +663,7 @@ write_override_request(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     int rc;
     if (r->claim) {
         /* The check's row, held or queued unwritten: the request refers to it. */
-        if ((rc = ubur_border_check_insert(ctx->store, ubur_border_claimed_row(r->claim), err)))
+        if ((rc = ubur_border_check_insert(ctx->store, r->claim, err)))
             return rc;
     } else {
         char *status = NULL;
@@ -754,11 +754,11 @@ override_days(struct ubur_ctx *ctx)
     return v && !*end && n >= 1 && n <= 365 ? (int)n : OVERRIDE_STAY_DAYS;
 }
 
-/* One confirmation; `memory`: the check may come from this process's memory (the caller's
- * comment). *remembered says whether it did. */
+/* One confirmation; *remembered says whether its check came from this process's memory (the
+ * caller's comment). */
 static int
-confirm_once(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, bool memory, json_t **out,
-             char **text, bool *remembered, struct ubur_error *err)
+confirm_once(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, json_t **out, char **text,
+             bool *remembered, struct ubur_error *err)
 {
     struct record_job j;
     int rc;
@@ -774,7 +774,7 @@ confirm_once(struct ubur_ctx *ctx, const struct ubur_confirm_input *in, bool mem
                               in->check_id ? in->check_id : "");
     /* The confirmation's reads share one snapshot (and the page cache), ended before the write. */
     ubur_store_read_begin(ctx->store);
-    if ((rc = load_check(ctx, in->check_id, memory, &j.chk, err))) {
+    if ((rc = load_check(ctx, in->check_id, true, &j.chk, err))) {
         ubur_store_read_end(ctx->store);
         return rc;
     }
@@ -885,10 +885,10 @@ ubur_border_confirm_text(struct ubur_ctx *ctx, const struct ubur_confirm_input *
                          char **text, struct ubur_error *err)
 {
     bool remembered = false;
-    int rc = confirm_once(ctx, in, true, out, text, &remembered, err);
+    int rc = confirm_once(ctx, in, out, text, &remembered, err);
     if (rc == UBUR_ECONFLICT && remembered) {
         ubur_error_clear(err);
-        rc = confirm_once(ctx, in, false, out, text, &remembered, err);
+        rc = confirm_once(ctx, in, out, text, &remembered, err); /* taken: not in memory now */
     }
     return rc;
 }

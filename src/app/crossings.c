@@ -679,8 +679,13 @@ ubur_crossing_schedule(struct ubur_ctx *ctx, const struct ubur_schedule_input *i
 
     if (ctx->role != UBUR_ROLE_ADMIN && ctx->role != UBUR_ROLE_SUPERVISOR)
         return ubur_error_set(err, UBUR_EPERM, "only a supervisor or an admin schedules modes");
-    if ((rc = ubur_border_crossing_load(ctx->store, in->crossing_id, t, "crossing_id", &c, err)))
+    if ((rc = ubur_border_crossing_load(ctx->store, in->crossing_id, t, "crossing_id", &c, err))) {
+        /* the crossing is the one named (the API's path, the CLI's ID), as for crossing show */
+        if (rc == UBUR_EINVAL && in->crossing_id && *in->crossing_id) {
+            rc = ubur_error_set(err, UBUR_ENOTFOUND, "no crossing point '%.40s'", in->crossing_id);
+        }
         return rc;
+    }
     if ((rc = ubur_border_may_act(ctx, &c, err)))
         return rc;
     if ((rc = ubur_border_mode_parse(in->mode, &mode, err)))
@@ -699,6 +704,10 @@ ubur_crossing_schedule(struct ubur_ctx *ctx, const struct ubur_schedule_input *i
     if (in->categories &&
         (rc = ubur_border_categories_normalise(in->categories, cats, sizeof(cats), err)))
         return rc;
+    if (in->categories && !cats[0])
+        return ubur_error_field(err, UBUR_EINVAL, "categories",
+                                "an empty list lets no one through: schedule mode closed, or "
+                                "leave categories out for the mode's own list");
     if ((rc = check_text(in->note, "note", 500, false, err)))
         return rc;
     if (in->from < t - 60 && ctx->role != UBUR_ROLE_ADMIN) {

@@ -278,6 +278,11 @@ checks_create(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ubu
         char prefix[32];
         json_t *t = json_array_get(travellers, i);
         snprintf(prefix, sizeof(prefix), "travellers[%zu].", i);
+        if (!json_is_object(t)) {
+            prefix[strlen(prefix) - 1] = '\0'; /* "travellers[3]" */
+            return ubur_error_field(err, UBUR_EINVAL, prefix,
+                                    "must be an object with mrz or document");
+        }
         if ((rc = ubur_json_check(t, traveller_fields, err)))
             return nest(err, prefix, rc);
         if ((rc = read_traveller(t, prefix, &people[i], err)))

@@ -248,12 +248,73 @@ export const scenarios = [
       await d2.waitFor();
       tap.eq(await d2.getAttribute('data-decision'), 'refuse', 'check: a traveller with an expired passport is refused');
       tap.ok(await page.locator('#decision li[data-code=document_expired]').count() === 1, 'check: the refusal gives its reason (document_expired)');
+      tap.ok((await text(page.locator('#decision li[data-code=document_expired]'))).includes(`expired on ${daysFromNow(-40)}`),
+        'check: the reason shows the server\'s message with its date, not only a label');
       await screenshot(page, 'check-refuse');
       await page.keyboard.press('Enter');
       await page.locator('#check-recorded').waitFor();
       tap.eq(await page.locator('#check-recorded').getAttribute('data-decision'), 'refuse', 'check: the refusal is recorded');
       tap.ok(await page.locator('#recent-h + .table-wrap tbody tr').count() >= 2, 'check: recent checks list both travellers');
       await screenshot(page, 'check-recent');
+
+      // The same passport with another birth date: referred. A referral is resolved after the
+      // secondary inspection with admit or refuse and a reason, never "confirmed" as a referral.
+      await scan(page, td3({ state: 'SYR', surname: 'AL HALABI', given: 'OMAR', number: 'N0457123', nationality: 'SYR',
+        birth: '1985-03-15', sex: 'M', expiry: daysFromNow(900) }));
+      await page.locator('#decision').waitFor();
+      tap.eq(await page.locator('#decision').getAttribute('data-decision'), 'refer', 'check: a passport recorded with another birth date is referred');
+      tap.ok(await page.locator('#check-confirm').count() === 0 && await page.locator('#check-resolve').count() === 1,
+        'check: a referral offers its resolution, not a confirmation the server refuses');
+      await page.keyboard.press('Enter');
+      const choices = await page.locator('#override-form select[name=decision] option').evaluateAll((os) => os.map((o) => o.value));
+      tap.eq(JSON.stringify(choices), JSON.stringify(['admit', 'refuse']), 'check: a referral is resolved by admit or refuse (refer is no outcome)');
+      await page.locator('#override-form select[name=decision]').selectOption('admit');
+      await page.locator('#override-form textarea[name=reason]').fill('birth date confirmed with the civil registry');
+      await page.locator('#override-form button[type=submit]').click();
+      await page.locator('#check-recorded').waitFor();
+      tap.eq(await page.locator('#check-recorded').getAttribute('data-decision'), 'admit', 'check: the resolved referral is recorded as an admission');
+
+      // A refusal's override offers admit only (an officer's request then waits for a supervisor).
+      await scan(page, td3({ state: 'IRQ', surname: 'AL JUBOURI', given: 'KHALID', number: 'A7712345', nationality: 'IRQ',
+        birth: '1979-11-02', sex: 'M', expiry: daysFromNow(-40) }));
+      await page.locator('#decision').waitFor();
+      await page.locator('#check-override').click();
+      const alt = await page.locator('#override-form select[name=decision] option').evaluateAll((os) => os.map((o) => o.value));
+      tap.eq(JSON.stringify(alt), JSON.stringify(['admit']), 'check: a refusal may be overridden to admit only');
+      await page.keyboard.press('Escape');
+
+      // Group kinds are the server's: each one is accepted.
+      await page.goto(`${t.base}/groups`);
+      await page.locator('select[name=kind]').waitFor();
+      const kinds = await page.locator('select[name=kind] option').evaluateAll((os) => os.map((o) => o.value));
+      const refused = [];
+      for (const kind of kinds) {
+        const g = await t.server.api('POST', '/api/v1/border/checks', { crossing_id: open ? open.id : 'semalka', direction: 'exit',
+          group: { kind }, travellers: [{ document: { document_number: 'N0457123', nationality: 'SYR', birth_date: '1985-03-14', surname: 'AL HALABI' } }] }, tok);
+        if (g.status !== 201) refused.push(`${kind}: ${g.status}`);
+      }
+      tap.ok(kinds.length >= 4 && refused.length === 0, 'groups: every group kind offered is one the server accepts', refused.join('\n'));
+      // A pilgrim group with one member referred: the others are recorded, he is resolved here.
+      await page.locator('select[name=crossing_id]').selectOption('yarubiyah');
+      await page.locator('select[name=kind]').selectOption('pilgrims');
+      await page.locator('textarea[name=travellers]').fill([
+        td3({ state: 'SYR', surname: 'AL HALABI', given: 'OMAR', number: 'N0457123', nationality: 'SYR', birth: '1985-03-16', sex: 'M', expiry: daysFromNow(900) }),
+        td3({ state: 'SYR', surname: 'AL HALABI', given: 'HUDA', number: 'N0457124', nationality: 'SYR', birth: '1987-06-01', sex: 'F', expiry: daysFromNow(900) }),
+      ].map((l) => l.join('\n')).join('\n\n'));
+      await page.locator('form button[type=submit]').click();
+      await page.locator('#group-record').click();
+      await page.locator('#group-recorded').waitFor();
+      const forms = page.locator('#group-pending form.group-resolve');
+      tap.eq(await forms.count(), 1, 'groups: the referred member is offered his resolution after the group is recorded');
+      await forms.first().locator('select[name=decision]').selectOption('admit');
+      await forms.first().locator('input[name=reason]').fill('identity confirmed at secondary inspection');
+      await forms.first().locator('button[type=submit]').click();
+      await forms.first().locator('.badge').waitFor();
+      const cid = await forms.first().getAttribute('data-check');
+      const chk = await t.server.api('GET', `/api/v1/border/checks/${cid}`, undefined, tok);
+      tap.ok(chk.body.status === 'recorded' && chk.body.record_id, 'groups: the referred member is recorded once resolved', JSON.stringify(chk.body.status));
+      await page.goto(`${t.base}/check`);
+      await page.locator('#mrz').waitFor();
 
       await setLang(t, 'ar');
       await page.locator('#mrz').waitFor();
@@ -273,6 +334,62 @@ export const scenarios = [
       tap.ok(await page.locator('#crossings tbody tr').count() >= 4, 'crossings: the demo crossing points are listed');
       tap.ok(/Waleed|Tanf|Qaim|Rabia|Semalka|Faysh/i.test(await text(page.locator('#crossings'))), 'crossings: the article\'s crossings are there');
       await screenshot(page, 'crossings');
+
+      // A supervisor schedules restricted hours (which need the hours) at his own state's crossing.
+      const tok = await t.server.token('supervisor');
+      const all = (await t.server.api('GET', '/api/v1/crossings', undefined, tok)).body.crossings;
+      const state = Object.fromEntries(all.map((c) => [c.id, c.state]));
+      const offered = await page.locator('#schedule-form select[name=crossing_id] option').evaluateAll((os) => os.map((o) => o.value));
+      tap.ok(offered.length > 0 && offered.every((id) => state[id] === 'SYR'), 'crossings: a Syrian supervisor is offered Syrian crossings only', offered.join(', '));
+      const tanf = offered.includes('tanf') ? 'tanf' : offered[0];
+      await page.locator('#schedule-form select[name=crossing_id]').selectOption(tanf);
+      await page.locator('#schedule-form select[name=mode]').selectOption('restricted_hours');
+      await page.locator('#schedule-form input[name=from]').fill(`${daysFromNow(30)}T06:00`);
+      await page.locator('#schedule-form input[name=hours]').fill('22:00-06:00');
+      await page.locator('#schedule-form input[name=categories]').fill('national,returnee');
+      await page.locator('#schedule-form button[type=submit]').click();
+      await page.waitForFunction(() => !document.querySelector('#schedule-form .alert'));
+      let row = null;
+      for (let i = 0; i < 20 && !row; i++) {
+        const sh = await t.server.api('GET', `/api/v1/crossings/${tanf}`, undefined, tok);
+        row = (sh.body.schedule || []).find((r) => r.effective_from === `${daysFromNow(30)}T06:00:00Z`);
+        if (!row) await page.waitForTimeout(100);
+      }
+      tap.ok(row && row.mode === 'restricted_hours' && row.hours === '22:00-06:00' && row.categories === 'national,returnee',
+        'crossings: the form schedules restricted hours with their hours and categories, from a UTC time', JSON.stringify(row));
+    },
+  },
+  {
+    name: 'override requests',
+    needs: ['POST /api/v1/border/checks', 'GET /api/v1/border/overrides', 'POST /api/v1/border/overrides/{id}/decision'],
+    async run(t) {
+      const { page, tap } = t;
+      // An officer asks to admit a refused traveller: the request waits for a supervisor.
+      const tok = await t.server.token('officer');
+      const c = await t.server.api('POST', '/api/v1/border/checks', { crossing_id: 'semalka', direction: 'entry',
+        document: { document_number: 'A5550123', nationality: 'IRQ', birth_date: '1975-05-05', surname: 'AL OBAIDI', given_names: 'SAMIR' } }, tok);
+      const o = await t.server.api('POST', `/api/v1/border/checks/${c.body.id}/confirm`, { decision: 'admit', reason: 'medical emergency' }, tok);
+      tap.eq(o.status, 202, 'overrides: an officer\'s request to admit over a refusal awaits a supervisor');
+      await login(t, 'officer');
+      await page.goto(`${t.base}/overrides`);
+      await page.locator('#overrides table').waitFor();
+      tap.ok(await page.locator('#overrides tbody tr').count() >= 1 && await page.locator('#overrides button').count() === 0,
+        'overrides: an officer sees the requests without approve or reject buttons he may not use');
+      await login(t, 'supervisor');
+      await page.goto(`${t.base}/overrides`);
+      await page.locator('#overrides table').waitFor();
+      tap.ok(await page.locator('#overrides button.success').count() >= 1, 'overrides: a supervisor may approve');
+      await screenshot(page, 'overrides');
+
+      // Traffic: per crossing, per day and per nationality, as the API counts them.
+      await login(t, 'analyst');
+      await page.goto(`${t.base}/traffic`);
+      await page.locator('#traffic-nationality table').waitFor();
+      const atok = await t.server.token('analyst');
+      const tr = (await t.server.api('GET', '/api/v1/stats/crossings?by=nationality', undefined, atok)).body;
+      const shown = await page.locator('#traffic-nationality tbody tr').count();
+      tap.ok(tr.rows.length > 0 && shown === tr.rows.length, 'traffic: a row per nationality, as the API counts', `${shown} vs ${tr.rows.length}`);
+      await screenshot(page, 'traffic');
     },
   },
   {

@@ -97,11 +97,17 @@ with Server(args) as srv:
            ({"mode": "restricted_hours", "from": at(2), "hours": "8-16"}, "hours"),
            ({"mode": "open", "from": at(2), "categories": "nationality:IRAQ"}, "categories"),
            ({"mode": "open", "from": "tomorrow"}, "from"),
-           ({"mode": "open", "from": at(2), "colour": "red"}, "colour")]
+           ({"mode": "open", "from": at(2), "colour": "red"}, "colour"),
+           # an empty list would let no one through a crossing called open
+           ({"mode": "open", "from": at(2), "categories": ""}, "categories"),
+           ({"mode": "humanitarian", "from": at(2), "categories": "  "}, "categories")]
     for b, field in bad:
         st, body, _ = srv.req("POST", "/api/v1/crossings/semalka/schedule", b, token=sup)
         tap.ok(st == 400 and body["error"].get("field") == field,
                "schedule with bad %s is 400 naming it" % field, (st, body))
+    st, body, _ = srv.req("POST", "/api/v1/crossings/nowhere/schedule",
+                          {"mode": "open", "from": at(3)}, token=sup)
+    tap.eq(st, 404, "scheduling an unknown crossing point is 404, as showing it is")
     st, body, _ = srv.req("POST", "/api/v1/crossings/qaim/schedule",
                           {"mode": "open", "from": at(3)}, token=sup)
     tap.eq(st, 403, "a Syrian supervisor may not schedule an Iraqi crossing")
@@ -397,6 +403,18 @@ with Server(args) as srv:
     st, body, _ = check({"crossing_id": "yarubiyah", "direction": "exit",
                          "group": {"kind": "picnic"}, "travellers": [{"document": members[0]}]})
     tap.ok(st == 400 and body["error"]["field"] == "group.kind", "an unknown group kind is 400")
+    st, body, _ = check({"crossing_id": "yarubiyah", "direction": "exit",
+                         "group": {"kind": "convoy"}, "travellers": [{"document": members[0]}, 7]})
+    tap.ok(st == 400 and body["error"].get("field") == "travellers[1]",
+           "a group member that is not an object is 400 naming it", body)
+    n_before = count("SELECT COUNT(*) FROM border_checks")
+    p = srv.cli("check", "--crossing", "semalka", "--direction", "entry", "--record",
+                "--decision", "refer", "--reason", "x",
+                td3("S5550009", "SYR", "1962-01-01", day(800), "AL-HASHIMI", "SAMI"))
+    tap.ok(p.returncode == 2 and "--decision" in p.stderr and
+           count("SELECT COUNT(*) FROM border_checks") == n_before,
+           "ubur check --record --decision refer is a usage error before anything is stored",
+           (p.returncode, p.stderr))
     p = srv.cli("check", "--crossing", "yarubiyah", "--direction", "exit", "--group",
                 "pilgrims", "--json", "--record",
                 td3("S5550001", "SYR", "1961-01-01", day(800), "AL-HASHIMI", "ALI"),

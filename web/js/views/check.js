@@ -144,32 +144,40 @@ export async function render(ctx) {
     const r = current;
     const d = r.decision;
     const reasons = listOf(r.reasons);
-    const confirm = h('button', { type: 'button', class: d === 'refuse' ? 'danger' : 'success', id: 'check-confirm' },
-      t(`check.confirm_${d === 'refuse' ? 'refusal' : d === 'refer' ? 'referral' : 'admission'}`), h('kbd', {}, 'Enter'));
-    const override = h('button', { type: 'button', id: 'check-override' }, t('check.override'));
+    // A referral is never recorded as such: after the secondary inspection the officer
+    // admits or refuses, with a reason (the server answers 400 to a bare confirmation).
+    const confirm = d === 'refer'
+      ? h('button', { type: 'button', class: 'primary', id: 'check-resolve' }, t('check.resolve'), h('kbd', {}, 'Enter'))
+      : h('button', { type: 'button', class: d === 'refuse' ? 'danger' : 'success', id: 'check-confirm' },
+        t(`check.confirm_${d === 'refuse' ? 'refusal' : 'admission'}`), h('kbd', {}, 'Enter'));
+    const override = d === 'refer' ? null : h('button', { type: 'button', id: 'check-override' }, t('check.override'));
     const again = h('button', { type: 'button', id: 'check-again' }, t('check.next'), h('kbd', {}, 'Esc'));
     const overrideBox = h('div', {});
     const panel = h('div', { class: ['decision', d], role: 'alert', id: 'decision', 'data-decision': d },
       h('div', { class: 'verdict' }, h('span', { 'aria-hidden': 'true' }, ICON[d] || ''), tMaybe(`decision.${d}`) || d),
       reasons.length ? h('ul', { class: 'reasons' }, reasons.map((x) => h('li', { 'data-code': x.code },
-        reasonText(x), x.code ? [' ', h('span', { class: 'muted' }, '(', ltr(x.code, 'mono'), ')')] : null)))
+        reasonText(x), x.code ? [' ', h('span', { class: 'muted' }, '(', ltr(x.code, 'mono'), ')')] : null,
+        // the server's own words: the dates, days, hours and visa that the short label leaves out
+        x.message && x.message !== reasonText(x) ? h('div', { class: 'reason-detail' }, ltr(x.message)) : null)))
         : h('p', {}, t('check.no_reasons')),
       traveller(r));
     const actions = h('div', { class: 'actions' }, confirm, override, again);
     replace(result, panel, actions, overrideBox);
     confirm.focus();
-    confirm.addEventListener('click', () => record(confirm, {}));
+    if (d === 'refer') confirm.addEventListener('click', () => replace(overrideBox, overrideForm(d)));
+    else confirm.addEventListener('click', () => record(confirm, {}));
     again.addEventListener('click', reset);
-    override.addEventListener('click', () => replace(overrideBox, overrideForm(d)));
+    if (override) override.addEventListener('click', () => replace(overrideBox, overrideForm(d)));
   }
 
+  // The outcome instead of the one proposed: admit or refuse (refer is not an outcome).
   function overrideForm(d) {
-    const choices = ['admit', 'refer', 'refuse'].filter((x) => x !== d);
+    const choices = ['admit', 'refuse'].filter((x) => x !== d);
     const dec = field({ name: 'decision', label: t('check.override_to'), options: choices.map((x) => [x, t(`decision.${x}`)]) });
     const why = field({ name: 'reason', label: t('check.override_reason'), kind: 'textarea', required: true, rows: 2,
       hint: d === 'refuse' ? t('check.override_supervisor') : undefined });
     const go = h('button', { type: 'submit', class: 'primary' }, t('check.override_record'));
-    const f = h('form', { novalidate: true, id: 'override-form' }, h('fieldset', {}, h('legend', {}, t('check.override')), dec, why, h('div', { class: 'actions' }, go)));
+    const f = h('form', { novalidate: true, id: 'override-form' }, h('fieldset', {}, h('legend', {}, t(d === 'refer' ? 'check.resolve' : 'check.override')), dec, why, h('div', { class: 'actions' }, go)));
     f.addEventListener('submit', (e) => {
       e.preventDefault();
       clearErrors(f);
@@ -198,8 +206,10 @@ export async function render(ctx) {
       replace(result, h('div', { class: ['alert', final === 'admit' ? 'ok' : final === 'refer' ? 'warn' : 'error'], role: 'status', id: 'check-recorded', 'data-decision': final },
         t(pending ? 'check.recorded_pending' : `check.recorded_${final}`, { direction: t(`direction.${r.body.direction}`) })));
     } catch (err) {
-      if (errForm) showError(errForm, err);
-      else replace(result.querySelector('.actions') ? result : result, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
+      if (errForm) { showError(errForm, err); return; }
+      // Beneath the decision, which stays (with its buttons) so the officer can act on it.
+      const box = result.querySelector('#check-error') || result.appendChild(h('div', { id: 'check-error' }));
+      replace(box, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
     }
   }
 

@@ -5,7 +5,7 @@
 // whoever the route table allows) schedules a change: a mode from a date.
 //
 // API: GET /api/v1/crossings; GET /api/v1/crossings/{id} (schedule, optional)
-//      POST /api/v1/crossings/{id}/schedule {mode, from} (optional)
+//      POST /api/v1/crossings/{id}/schedule {mode, from, hours?, categories?, note?}
 
 import { h, replace, ltr } from '../dom.js';
 import { t, dateTime, normDigits } from '../i18n.js';
@@ -46,19 +46,39 @@ export async function render(ctx) {
     { label: t('crossing.coordinates'), cell: (c) => (c.latitude !== undefined && c.latitude !== null ? ltr(`${Number(c.latitude).toFixed(4)}, ${Number(c.longitude).toFixed(4)}`, 'mono') : '') },
   ], list));
   if (!canSchedule) return;
-  const which = field({ name: 'crossing', label: t('crossing.name'), options: list.map((c) => [c.id, localName(c)]) });
+  // Only the crossings this user may schedule: his own state's (an admin: every one).
+  const user = ctx.session.user;
+  const mine = list.filter((c) => user.role === 'admin' || !user.state || c.state === user.state);
+  const which = field({ name: 'crossing_id', label: t('crossing.name'), options: mine.map((c) => [c.id, localName(c)]) });
   const mode = field({ name: 'mode', label: t('crossing.mode'), options: MODES.map((m) => [m, codeLabel('mode', m)]) });
-  const from = field({ name: 'from', label: t('crossing.from'), type: 'datetime-local', required: true, ltr: true });
+  // The times shown on this screen are UTC; so is the one typed here.
+  const from = field({ name: 'from', label: t('crossing.from_utc'), type: 'datetime-local', required: true, ltr: true });
+  const hours = field({ name: 'hours', label: t('crossing.hours'), hint: t('crossing.hours_hint'), ltr: true,
+    attrs: { placeholder: '08:00-16:00', autocomplete: 'off', spellcheck: 'false' } });
+  const cats = field({ name: 'categories', label: t('crossing.categories'), hint: t('crossing.categories_hint'), ltr: true, wide: true,
+    attrs: { autocomplete: 'off', spellcheck: 'false' } });
+  const note = field({ name: 'note', label: t('crossing.note'), wide: true });
+  const showHours = () => { hours.hidden = mode.control.value === 'closed'; cats.hidden = mode.control.value === 'closed'; };
+  mode.control.addEventListener('change', showHours);
+  showHours();
   const go = h('button', { type: 'submit', class: 'primary' }, t('crossing.schedule'));
   const f = h('form', { novalidate: true, id: 'schedule-form' }, h('fieldset', {}, h('legend', {}, t('crossing.schedule_title')),
-    h('div', { class: 'form-grid' }, which, mode, from), h('div', { class: 'actions' }, go)));
+    h('div', { class: 'form-grid' }, which, mode, from, hours), cats, note, h('div', { class: 'actions' }, go)));
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(f);
     const v = normDigits(from.control.value);
     if (!v) return showError(f, new api.ApiError(400, 'required', t('error.required'), 'from'));
+    const body = { mode: mode.control.value, from: `${v.length === 16 ? `${v}:00` : v}Z` };
+    if (mode.control.value !== 'closed') {
+      const hv = normDigits(hours.control.value.trim());
+      const cv = cats.control.value.trim();
+      if (hv) body.hours = hv;
+      if (cv) body.categories = cv;
+    }
+    if (note.control.value.trim()) body.note = note.control.value.trim();
     try {
-      await busy(go, () => api.post(`/api/v1/crossings/${encodeURIComponent(which.control.value)}/schedule`, { mode: mode.control.value, from: `${v.length === 16 ? `${v}:00` : v}Z` }));
+      await busy(go, () => api.post(`/api/v1/crossings/${encodeURIComponent(which.control.value)}/schedule`, body));
       ctx.navigate('/crossings', { replace: true });
     } catch (err) { showError(f, err); }
   });

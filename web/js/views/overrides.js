@@ -17,7 +17,9 @@ export async function render(ctx) {
   const out = h('div', { id: 'overrides' });
   const msg = h('div', { 'aria-live': 'polite' });
   ctx.main.append(heading(t('nav.overrides')), msg, out);
-  const path = api.firstRoute('POST', '/api/v1/border/overrides/{id}/decision', '/api/v1/border/overrides/{id}/approve');
+  const route = api.firstRoute('POST', '/api/v1/border/overrides/{id}/decision', '/api/v1/border/overrides/{id}/approve');
+  // An officer sees the requests (his own among them) but only a supervisor decides them.
+  const path = route && api.roleMay(ctx.session.user.role, 'POST', route) ? route : null;
   async function load() {
     replace(out, loading());
     try {
