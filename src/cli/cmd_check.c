@@ -97,8 +97,8 @@ print_check(json_t *c)
 static int
 run_check(struct ubur_cli *cli, int argc, char **argv)
 {
-    const char *crossing = NULL, *direction = NULL, *at_s = NULL, *visa = NULL, *decision = NULL,
-               *reason = NULL, *group_kind = NULL, *group_name = NULL;
+    const char *crossing = NULL, *direction = NULL, *at_s = NULL, *visa = NULL, *seal = NULL,
+               *decision = NULL, *reason = NULL, *group_kind = NULL, *group_name = NULL;
     struct ubur_document_input doc = {0};
     bool record = false, json = false, cargo = false, returnee = false;
     char **pos;
@@ -108,6 +108,7 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
         {"direction", &direction, NULL},
         {"at", &at_s, NULL},
         {"visa", &visa, NULL},
+        {"seal", &seal, NULL},
         {"decision", &decision, NULL},
         {"reason", &reason, NULL},
         {"group", &group_kind, NULL},
@@ -182,6 +183,7 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
         if (!n)
             people[i].document = doc;
         people[i].visa_number = visa;
+        people[i].seal = seal;
         people[i].cargo = cargo;
         people[i].returnee = returnee;
     }
@@ -270,6 +272,7 @@ const struct ubur_cmd ubur_cmd_check = {
     .summary = "check travellers at a crossing point (and record the outcome)",
     .usage = "usage: ubur check --crossing ID --direction entry|exit [--at TIME] [--record]\n"
              "                  [--decision admit|refuse --reason TEXT] [--visa NUMBER]\n"
+             "                  [--seal HEX]\n"
              "                  [--cargo] [--returnee] [--group KIND [--group-name NAME]]\n"
              "                  [--json] MRZ... | -\n"
              "       ubur check --crossing ID --direction entry|exit --document NUMBER\n"
@@ -281,6 +284,8 @@ const struct ubur_cmd ubur_cmd_check = {
              "  Prints the decision (admit, refer, refuse) with its coded reasons; --json prints\n"
              "  {\"decision\", \"reasons\": [{\"code\", \"message\"}], \"traveller_id\", "
              "\"record_id\"...}.\n"
+             "  --seal is the visa's visible digital seal as scanned (hex), verified as the API\n"
+             "  does (entitlement.seal in --json).\n"
              "  --record records the outcome as an entry, exit or refusal; a different --decision\n"
              "  overrides the proposed one and needs --reason. A referred traveller is recorded\n"
              "  only with --decision.\n",

@@ -248,6 +248,8 @@ export const scenarios = [
       await d2.waitFor();
       tap.eq(await d2.getAttribute('data-decision'), 'refuse', 'check: a traveller with an expired passport is refused');
       tap.ok(await page.locator('#decision li[data-code=document_expired]').count() === 1, 'check: the refusal gives its reason (document_expired)');
+      tap.ok((await text(page.locator('#decision li[data-code=document_expired]'))).includes(`expired on ${daysFromNow(-40)}`),
+        'check: the reason shows the server\'s message with its date, not only a label');
       await screenshot(page, 'check-refuse');
       await page.keyboard.press('Enter');
       await page.locator('#check-recorded').waitFor();
@@ -292,6 +294,25 @@ export const scenarios = [
         if (g.status !== 201) refused.push(`${kind}: ${g.status}`);
       }
       tap.ok(kinds.length >= 4 && refused.length === 0, 'groups: every group kind offered is one the server accepts', refused.join('\n'));
+      // A pilgrim group with one member referred: the others are recorded, he is resolved here.
+      await page.locator('select[name=crossing_id]').selectOption('yarubiyah');
+      await page.locator('select[name=kind]').selectOption('pilgrims');
+      await page.locator('textarea[name=travellers]').fill([
+        td3({ state: 'SYR', surname: 'AL HALABI', given: 'OMAR', number: 'N0457123', nationality: 'SYR', birth: '1985-03-16', sex: 'M', expiry: daysFromNow(900) }),
+        td3({ state: 'SYR', surname: 'AL HALABI', given: 'HUDA', number: 'N0457124', nationality: 'SYR', birth: '1987-06-01', sex: 'F', expiry: daysFromNow(900) }),
+      ].map((l) => l.join('\n')).join('\n\n'));
+      await page.locator('form button[type=submit]').click();
+      await page.locator('#group-record').click();
+      await page.locator('#group-recorded').waitFor();
+      const forms = page.locator('#group-pending form.group-resolve');
+      tap.eq(await forms.count(), 1, 'groups: the referred member is offered his resolution after the group is recorded');
+      await forms.first().locator('select[name=decision]').selectOption('admit');
+      await forms.first().locator('input[name=reason]').fill('identity confirmed at secondary inspection');
+      await forms.first().locator('button[type=submit]').click();
+      await forms.first().locator('.badge').waitFor();
+      const cid = await forms.first().getAttribute('data-check');
+      const chk = await t.server.api('GET', `/api/v1/border/checks/${cid}`, undefined, tok);
+      tap.ok(chk.body.status === 'recorded' && chk.body.record_id, 'groups: the referred member is recorded once resolved', JSON.stringify(chk.body.status));
       await page.goto(`${t.base}/check`);
       await page.locator('#mrz').waitFor();
 
@@ -359,6 +380,16 @@ export const scenarios = [
       await page.locator('#overrides table').waitFor();
       tap.ok(await page.locator('#overrides button.success').count() >= 1, 'overrides: a supervisor may approve');
       await screenshot(page, 'overrides');
+
+      // Traffic: per crossing, per day and per nationality, as the API counts them.
+      await login(t, 'analyst');
+      await page.goto(`${t.base}/traffic`);
+      await page.locator('#traffic-nationality table').waitFor();
+      const atok = await t.server.token('analyst');
+      const tr = (await t.server.api('GET', '/api/v1/stats/crossings?by=nationality', undefined, atok)).body;
+      const shown = await page.locator('#traffic-nationality tbody tr').count();
+      tap.ok(tr.rows.length > 0 && shown === tr.rows.length, 'traffic: a row per nationality, as the API counts', `${shown} vs ${tr.rows.length}`);
+      await screenshot(page, 'traffic');
     },
   },
   {

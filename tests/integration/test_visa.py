@@ -228,6 +228,15 @@ with Server(args, env=env) as srv:
            c["entitlement"]["visa_number"] == visa["visa_number"] and sl.get("signature_valid")
            and sl.get("visa_number") == visa["visa_number"] and sl.get("signer") == "SYVS",
            "a genuine seal at the border: signature verified, its visa used, admitted", c)
+    p = srv.cli("check", "--crossing", "semalka", "--direction", "entry", "--at", when, "--json",
+                "--document", ahmed["document_number"], "--nationality", ahmed["nationality"],
+                "--birth-date", ahmed["birth_date"], "--expiry", ahmed["expiry_date"],
+                "--surname", ahmed["surname"], "--given-names", ahmed["given_names"],
+                "--seal", visa["seal"])
+    cc = json.loads(p.stdout) if p.returncode == 0 else {}
+    tap.ok(cc.get("decision") == c.get("decision") and
+           cc.get("entitlement", {}).get("seal") == c.get("entitlement", {}).get("seal"),
+           "ubur check --seal verifies the seal as the API does", (p.returncode, p.stderr))
     c = seal_check(flipped)
     tap.ok(c.get("decision") == "refer" and "no_valid_visa" in reason_codes(c) and
            c["entitlement"]["seal"]["signature_valid"] is False,

@@ -156,7 +156,9 @@ export async function render(ctx) {
     const panel = h('div', { class: ['decision', d], role: 'alert', id: 'decision', 'data-decision': d },
       h('div', { class: 'verdict' }, h('span', { 'aria-hidden': 'true' }, ICON[d] || ''), tMaybe(`decision.${d}`) || d),
       reasons.length ? h('ul', { class: 'reasons' }, reasons.map((x) => h('li', { 'data-code': x.code },
-        reasonText(x), x.code ? [' ', h('span', { class: 'muted' }, '(', ltr(x.code, 'mono'), ')')] : null)))
+        reasonText(x), x.code ? [' ', h('span', { class: 'muted' }, '(', ltr(x.code, 'mono'), ')')] : null,
+        // the server's own words: the dates, days, hours and visa that the short label leaves out
+        x.message && x.message !== reasonText(x) ? h('div', { class: 'reason-detail' }, ltr(x.message)) : null)))
         : h('p', {}, t('check.no_reasons')),
       traveller(r));
     const actions = h('div', { class: 'actions' }, confirm, override, again);

@@ -4,11 +4,12 @@
 // request. The officer scans every member's document into one box (a blank
 // line, or simply the next scan, separates documents); the answer has one
 // decision per person and a group summary; then one step records every
-// admitted and refused member (referrals stay pending for secondary
-// inspection).
+// admitted and refused member; referrals stay pending for secondary
+// inspection, each then resolved here (admit or refuse, with a reason).
 //
 // API: POST /api/v1/border/checks {crossing_id, direction, group:{kind, name}, travellers:[{mrz}]}
 //      POST /api/v1/border/groups/{id}/confirm
+//      POST /api/v1/border/checks/{id}/confirm {decision, reason} (a referred member)
 
 import { h, replace, ltr } from '../dom.js';
 import { t, num } from '../i18n.js';
@@ -69,8 +70,12 @@ export async function render(ctx) {
           const c = await busy(record, () => api.post(`/api/v1/border/groups/${encodeURIComponent(r.group_id)}/confirm`, {}));
           const cs = c.summary || {};
           record.disabled = true;
+          // Each referred member is resolved on his own after the secondary inspection.
+          const pending = new Set(listOf(c.pending));
+          const referred = results.filter((x) => pending.has(x.id));
           replace(recorded, h('div', { class: 'alert ok', role: 'status', id: 'group-recorded' },
-            t('group.recorded', { entries: cs.entries ?? 0, exits: cs.exits ?? 0, refusals: cs.refusals ?? 0, pending: cs.pending ?? 0 })));
+            t('group.recorded', { entries: cs.entries ?? 0, exits: cs.exits ?? 0, refusals: cs.refusals ?? 0, pending: cs.pending ?? 0 })),
+          referred.length ? h('section', { id: 'group-pending' }, h('h3', {}, t('group.pending_title')), referred.map(resolveForm)) : null);
         } catch (err) {
           replace(recorded, h('div', { class: 'alert error', role: 'alert' }, errorText(err)));
         }
@@ -95,4 +100,27 @@ export async function render(ctx) {
     }
   });
   docs.control.focus();
+}
+
+// One referred member's resolution: admit or refuse, with the reason (POST .../confirm).
+function resolveForm(x) {
+  const who = x.document ? [x.document.surname, x.document.given_names].filter(Boolean).join(', ') : '';
+  const dec = field({ name: 'decision', label: t('check.override_to'), options: ['admit', 'refuse'].map((d) => [d, t(`decision.${d}`)]) });
+  const why = field({ name: 'reason', label: t('check.override_reason'), required: true });
+  const go = h('button', { type: 'submit' }, t('check.override_record'));
+  const done = h('span', { 'aria-live': 'polite' });
+  const f = h('form', { novalidate: true, class: 'group-resolve', 'data-check': x.id },
+    h('fieldset', {}, h('legend', {}, ltr((x.document && x.document.document_number) || ''), ' ', ltr(who), ' · ', listOf(x.reasons).map(reasonText).join('; ')),
+      h('div', { class: 'form-grid' }, dec, why), h('div', { class: 'actions' }, go, done)));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(f);
+    if (!why.control.value.trim()) return showError(f, new api.ApiError(400, 'required', t('error.required'), 'reason'));
+    try {
+      const rec = await busy(go, () => api.post(`/api/v1/border/checks/${encodeURIComponent(x.id)}/confirm`, { decision: dec.control.value, reason: why.control.value.trim() }));
+      go.disabled = true;
+      replace(done, decisionBadge((rec && rec.decision) || dec.control.value), ' ', t('group.member_recorded'));
+    } catch (err) { showError(f, err); }
+  });
+  return f;
 }

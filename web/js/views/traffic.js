@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Crossing traffic for analysts and crossing management: entries, exits
-// and refusals per crossing point and per day over a period, from the
+// and refusals per crossing point, per nationality and per day over a period, from the
 // summary tables the border module keeps current with every record. A chart
 // per breakdown, the table beside it, CSV export.
 //
-// API: GET /api/v1/stats/crossings?from=&to=&by=crossing,direction,decision|day
+// API: GET /api/v1/stats/crossings?from=&to=&by=crossing,direction,decision|day|nationality,direction,decision
 
-import { h, replace } from '../dom.js';
+import { h, replace, ltr } from '../dom.js';
 import { t, date, normDigits } from '../i18n.js';
 import * as api from '../api.js';
 import { field, heading, table, loadError, loading } from '../ui.js';
@@ -30,7 +30,7 @@ export async function render(ctx) {
   async function load() {
     replace(out, loading());
     try {
-      const [byCrossing, byDay] = await Promise.all([get('crossing,direction,decision'), get('day')]);
+      const [byCrossing, byDay, byNat] = await Promise.all([get('crossing,direction,decision'), get('day'), get('nationality,direction,decision')]);
       const name = (id) => crossingName(byId[id]) || id || '';
       const agg = {};
       for (const r of byCrossing) {
@@ -40,6 +40,13 @@ export async function render(ctx) {
         agg[k][kind] += countOf(r);
       }
       const rows = Object.values(agg);
+      const nat = {};
+      for (const r of byNat) {
+        const k = r.nationality || '';
+        nat[k] = nat[k] || { nationality: k, entry: 0, exit: 0, refusal: 0 };
+        nat[k][r.decision === 'refuse' ? 'refusal' : (r.direction || 'entry')] += countOf(r);
+      }
+      const natRows = Object.values(nat).sort((a, b) => (b.entry + b.exit + b.refusal) - (a.entry + a.exit + a.refusal));
       replace(out,
         h('section', { class: 'card' }, h('h3', {}, t('traffic.by_crossing')),
           barChart(rows.flatMap((r) => [{ label: `${name(r.crossing)} · ${codeLabel('movement', 'entry')}`, value: r.entry },
@@ -52,6 +59,14 @@ export async function render(ctx) {
             { label: codeLabel('movement', 'refusal'), cell: (r) => r.refusal, num: true },
           ], rows),
           h('button', { type: 'button', onclick: () => download('ubur-traffic-crossings.csv', toCsv(byCrossing.map((r) => ({ ...r, count: countOf(r) })), [['crossing', 'crossing'], ['direction', 'direction'], ['decision', 'decision'], ['count', 'count']])) }, t('common.export_csv'))),
+        h('section', { class: 'card', id: 'traffic-nationality' }, h('h3', {}, t('traffic.by_nationality')),
+          table([
+            { label: t('traveller.nationality'), cell: (r) => [codeLabel('state', r.nationality), ' ', ltr(r.nationality, 'mono')], th: true },
+            { label: codeLabel('movement', 'entry'), cell: (r) => r.entry, num: true },
+            { label: codeLabel('movement', 'exit'), cell: (r) => r.exit, num: true },
+            { label: codeLabel('movement', 'refusal'), cell: (r) => r.refusal, num: true },
+          ], natRows),
+          h('button', { type: 'button', onclick: () => download('ubur-traffic-nationalities.csv', toCsv(byNat.map((r) => ({ ...r, count: countOf(r) })), [['nationality', 'nationality'], ['direction', 'direction'], ['decision', 'decision'], ['count', 'count']])) }, t('common.export_csv'))),
         h('section', { class: 'card' }, h('h3', {}, t('traffic.by_day')),
           columnChart(byDay.map((r) => ({ label: date(r.day || r.date).replace(/\s*\d{4}$/, ''), value: countOf(r) })), { title: t('traffic.by_day') }),
           h('button', { type: 'button', onclick: () => download('ubur-traffic-days.csv', toCsv(byDay.map((r) => ({ day: r.day || r.date, count: countOf(r) })), [['day', 'day'], ['count', 'count']])) }, t('common.export_csv'))));
