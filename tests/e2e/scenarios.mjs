@@ -390,6 +390,18 @@ export const scenarios = [
       const shown = await page.locator('#traffic-nationality tbody tr').count();
       tap.ok(tr.rows.length > 0 && shown === tr.rows.length, 'traffic: a row per nationality, as the API counts', `${shown} vs ${tr.rows.length}`);
       await screenshot(page, 'traffic');
+
+      // Overstayers on a day, as the API lists them (the demo has one: a visa-free stay).
+      await page.goto(`${t.base}/overstays`);
+      await page.locator('#overstays table').waitFor();
+      const ov = (await t.server.api('GET', '/api/v1/border/overstays', undefined, atok)).body;
+      const ovShown = await page.locator('#overstays tbody tr:not(.empty)').count();
+      tap.ok(ov.overstays.length > 0 && ovShown === ov.overstays.length, 'overstays: the screen lists the overstayers the API gives', `${ovShown} vs ${ov.overstays.length}`);
+      await setLang(t, 'ar');
+      await page.locator('#overstays table').waitFor();
+      tap.eq(await page.evaluate(() => document.documentElement.dir), 'rtl', 'overstays: in Arabic, right to left');
+      await screenshot(page, 'overstays-ar');
+      await setLang(t, 'en');
     },
   },
   {
