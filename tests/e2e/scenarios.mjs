@@ -379,6 +379,9 @@ export const scenarios = [
       await page.goto(`${t.base}/overrides`);
       await page.locator('#overrides table').waitFor();
       tap.ok(await page.locator('#overrides button.success').count() >= 1, 'overrides: a supervisor may approve');
+      const reqRow = page.locator('#overrides tbody tr', { hasText: 'A5550123' });
+      tap.ok(await reqRow.count() === 1 && /officer/.test(await text(reqRow)) && await reqRow.locator('[data-code=no_valid_visa]').count() === 1,
+        'overrides: the supervisor sees whose request it is, the document and the refusal\'s reasons');
       await screenshot(page, 'overrides');
 
       // Traffic: per crossing, per day and per nationality, as the API counts them.
