@@ -316,6 +316,25 @@ export const scenarios = [
       await page.goto(`${t.base}/check`);
       await page.locator('#mrz').waitFor();
 
+      // A passport whose zone cannot be read: its fields typed in.
+      await page.locator('#typed-document summary').click();
+      const typedField = (n) => page.locator(`#typed-document [name="document.${n}"]`);
+      await typedField('document_number').fill('N0457999');
+      await typedField('nationality').fill('zzz');
+      await typedField('birth_date').fill('1990-04-04');
+      await typedField('surname').fill('AL HALABI');
+      await page.locator('#check-send').click();
+      await page.locator('[data-field="document.nationality"] .field-error:not([hidden])').waitFor();
+      tap.ok(true, 'check: a typed document with a bad nationality is refused naming the field');
+      await typedField('nationality').fill('syr');
+      await page.locator('#check-send').click();
+      await page.locator('#decision').waitFor();
+      tap.ok(await page.locator('#decision').getAttribute('data-decision') === 'admit' && /N0457999/.test(await text(page.locator('#decision'))),
+        'check: a typed document is checked (a citizen, admitted)');
+      await page.keyboard.press('Enter');
+      await page.locator('#check-recorded').waitFor();
+      tap.eq(await typedField('document_number').inputValue(), '', 'check: the typed fields are cleared for the next traveller');
+
       await setLang(t, 'ar');
       await page.locator('#mrz').waitFor();
       tap.eq(await page.locator('#mrz').getAttribute('dir'), 'ltr', 'check: in Arabic the MRZ box stays left to right');
