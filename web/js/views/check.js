@@ -12,7 +12,8 @@
 // what is wrong with it). The crossing and direction stay for the shift
 // (localStorage); recent checks of this session are listed beneath.
 //
-// API: POST /api/v1/border/checks {crossing_id, direction, mrz | document, visa_number? | seal?}
+// API: POST /api/v1/border/checks {crossing_id, direction, mrz | document, visa_number? | seal?,
+//      cargo?, returnee?}
 //      POST /api/v1/border/checks/{id}/confirm {decision?, reason?}
 //      GET  /api/v1/crossings
 
@@ -81,9 +82,13 @@ export async function render(ctx) {
   };
   const typedBox = h('details', { id: 'typed-document' }, h('summary', {}, t('check.typed')),
     h('div', { class: 'form-grid' }, Object.values(typed)));
+  // What the officer sees and the document does not say: the crew of a goods vehicle, a
+  // returnee (a convoy home); categories a crossing's mode may let through.
+  const cargo = field({ name: 'cargo', label: t('check.cargo'), type: 'checkbox', inline: true });
+  const returnee = field({ name: 'returnee', label: t('check.returnee'), type: 'checkbox', inline: true });
   const send = h('button', { type: 'submit', class: 'primary', id: 'check-send' }, t('check.send'), h('kbd', {}, 'Ctrl+Enter'));
   const form = h('form', { novalidate: true, id: 'check-form' },
-    h('div', { class: 'form-grid' }, crossing, direction), mrz, typedBox, h('details', {}, h('summary', {}, t('check.more')), visa),
+    h('div', { class: 'form-grid' }, crossing, direction), mrz, h('div', { class: 'form-grid' }, cargo, returnee), typedBox, h('details', {}, h('summary', {}, t('check.more')), visa),
     h('div', { class: 'actions' }, send, h('span', { class: 'muted' }, t('check.keys'))));
   const result = h('section', { id: 'check-result', 'aria-live': 'assertive' });
   const recentBox = h('section', { 'aria-labelledby': 'recent-h' });
@@ -122,6 +127,8 @@ export async function render(ctx) {
     const body = { crossing_id: crossing.control.value, direction: direction.control.value };
     if (lines.length) body.mrz = lines.join('\n');
     else body.document = doc;
+    if (cargo.control.checked) body.cargo = true;
+    if (returnee.control.checked) body.returnee = true;
     const v = normDigits(visa.control.value.trim());
     if (v) body[/^[0-9A-Fa-f]{40,}$/.test(v) ? 'seal' : 'visa_number'] = v;
     inflight = true;
@@ -237,6 +244,8 @@ export async function render(ctx) {
     mrz.control.value = '';
     visa.control.value = '';
     for (const f of Object.values(typed)) f.control.value = '';
+    cargo.control.checked = false;
+    returnee.control.checked = false;
     clearErrors(form);
     replace(result);
     mrz.control.focus();
