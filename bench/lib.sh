@@ -64,3 +64,55 @@ median_rate_table() {
             }' "$1"
     done
 }
+
+# wrk_run OUT ARGS...: runs wrk ARGS with its output (and check_confirm.lua's
+# error lines) in the file OUT. A run with socket errors (refused, reset or
+# timed-out connections), answers other than 2xx/3xx or failed requests
+# (check_confirm.lua's errors=N) is printed on stderr and named in
+# $wrk_failed; the caller keeps the server's log then (serve_keep_log).
+wrk_failed=
+wrk_run() {
+    _out=$1
+    shift
+    _rc=0
+    wrk "$@" >"$_out" 2>&1 || _rc=$?
+    if [ "$_rc" -ne 0 ] || grep -q -e 'Socket errors' -e 'Non-2xx' -e 'errors=[1-9]' "$_out"; then
+        echo "wrk $* (status $_rc):" >&2
+        grep -e 'Socket errors' -e 'Non-2xx' -e '^status ' -e 'RESULT' -e 'unable' "$_out" |
+            sed 's/^/  /' >&2
+        wrk_failed="$wrk_failed wrk-$*"
+    fi
+    return 0
+}
+
+# serve_stop: stops the server started by serve_start (SIGINT, as an operator
+# would) and waits for it; sets serve_status to its exit status (0 when it
+# shut down cleanly; 128 + N when a signal N ended it, e.g. 134 for abort()).
+serve_stop() {
+    serve_status=0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -INT "$pid"
+    fi
+    wait "$pid" || serve_status=$?
+    pid=
+}
+
+# serve_keep_log LOG WHY: keeps a copy of a server's log (LOG is deleted when
+# the script ends) in build/bench-logs/ and says where on stderr.
+serve_keep_log() {
+    mkdir -p build/bench-logs
+    _kept=build/bench-logs/$(basename "$0" .sh)-$(date -u +%Y%m%dT%H%M%S)-$$.log
+    cp "$1" "$_kept"
+    echo "$2: the server's log is kept in $_kept" >&2
+}
+
+# serve_check LOG: after serve_stop, keeps the server's log when wrk failed
+# (wrk_run) or the server did not exit cleanly; resets $wrk_failed.
+serve_check() {
+    if [ "$serve_status" -ne 0 ]; then
+        serve_keep_log "$1" "the server exited with status $serve_status"
+    elif [ -n "$wrk_failed" ]; then
+        serve_keep_log "$1" "failed requests"
+    fi
+    wrk_failed=
+}

@@ -16,6 +16,9 @@
 # DURATION (10), CONNS (64), PACED (0), RATE (500), BENCH_DB (default
 # build/bench/border.db, built by bench/border/run.sh; its passwords file
 # beside it). Needs perf (linux-perf) with tracepoints readable.
+# A run with failed requests or socket errors (the warm-up's too) is shown and
+# keeps the server's log in build/bench-logs/, as does a server that did not
+# shut down cleanly or a script that failed.
 set -eu
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
@@ -29,10 +32,13 @@ hz=$(getconf CLK_TCK)
 log=$(mktemp)
 stat=$(mktemp)
 walsizes=$(mktemp)
+wout=$(mktemp)
 pid=
 walpid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$walpid" ] && kill $walpid 2>/dev/null
-      rm -f "$log" "$stat" "$walsizes"' EXIT
+trap 'rc=$?; [ -n "$pid" ] && kill $pid 2>/dev/null
+      [ "$rc" -ne 0 ] && [ -s "$log" ] && serve_keep_log "$log" "the script failed (status $rc)"
+      [ -n "$walpid" ] && kill $walpid 2>/dev/null
+      rm -f "$log" "$stat" "$walsizes" "$wout"' EXIT
 
 # wal_watch: starts reading the log's size every second into $walsizes.
 wal_watch() {
@@ -61,15 +67,15 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
         [ "$which" = new ] && bin=$new
         serve_start "$log" "$bin" --db "$db" serve --listen 127.0.0.1:0 --quiet
         officer_login "$pwfile" 1000000
-        wrk -t2 -c8 -d4s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
+        wrk_run "$wout" -t2 -c8 -d4s -s bench/border/check_confirm.lua "$url" # warm-up
         c0=$(cpu_ticks "$pid")
         wtask=$(grep -l '^ubur-writer$' /proc/"$pid"/task/*/comm | head -1 | xargs dirname)
         w0=$(awk '{print $14 + $15}' "$wtask/stat")
         wal_watch
         perf stat -x, -o "$stat" -p "$pid" -e 'syscalls:sys_enter_pwrite64,syscalls:sys_enter_pread64,syscalls:sys_enter_fdatasync,syscalls:sys_enter_futex' -- sleep "$duration" &
         perf_pid=$!
-        out=$(wrk -t2 -c"${CONNS:-64}" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
-              grep RESULT)
+        wrk_run "$wout" -t2 -c"${CONNS:-64}" -d"${duration}s" -s bench/border/check_confirm.lua "$url"
+        out=$(grep RESULT "$wout" || true)
         wait $perf_pid
         c1=$(cpu_ticks "$pid")
         w1=$(awk '{print $14 + $15}' "$wtask/stat")
@@ -84,16 +90,16 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
         if [ "${PACED:-0}" = 1 ]; then
             c0=$(cpu_ticks "$pid")
             wal_watch
-            out=$(UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
-                  wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT)
+            UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
+                wrk_run "$wout" -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url"
+            out=$(grep RESULT "$wout" || true)
             c1=$(cpu_ticks "$pid")
             n=$(recorded "$out")
             echo "  paced at $rate/s: $(echo "$out" | sed 's/.*recorded_per_s=\([0-9.]*\).*p50_ms=\([0-9.]*\).*p90_ms=\([0-9.]*\).*p99_ms=\([0-9.]*\).*/reached \1\/s, p50 \2, p90 \3, p99 \4 ms/'), server CPU $(( (c1 - c0) * 1000000 / hz / n )) us per recorded check"
             wal_report
         fi
-        kill -INT $pid
-        wait $pid || true
-        pid=
+        serve_stop
         grep "writer:" "$log" | sed 's/^ubur: /  /' || true
+        serve_check "$log"
     done
 done

@@ -12,6 +12,9 @@
 # Environment: BENCH_DB (default build/bench/border.db, built by run.sh; its
 # passwords file beside it), UBUR_BIN (build/ubur), THREADS (the server's
 # default), DURATION (12), CONNS (64), PACED (0), RATE (500).
+# A run with failed requests or socket errors (the warm-up's too) is shown and
+# keeps the server's log in build/bench-logs/, as does a server that did not
+# shut down cleanly or a script that failed.
 set -eu
 cd "$(dirname "$0")/../.."
 . bench/lib.sh
@@ -24,8 +27,11 @@ hz=$(getconf CLK_TCK)
 log=$(mktemp)
 before=$(mktemp)
 after=$(mktemp)
+wout=$(mktemp)
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -f "$log" "$before" "$after"' EXIT
+trap 'rc=$?; [ -n "$pid" ] && kill $pid 2>/dev/null
+      [ "$rc" -ne 0 ] && [ -s "$log" ] && serve_keep_log "$log" "the script failed (status $rc)"
+      rm -f "$log" "$before" "$after" "$wout"' EXIT
 
 # thread_ticks: "NAME TICKS" per kind of thread of the server, sorted by name.
 thread_ticks() {
@@ -37,13 +43,13 @@ thread_ticks() {
 serve_start "$log" "$bin" --db "$db" serve --listen 127.0.0.1:0 --quiet \
     ${THREADS:+--threads "$THREADS"}
 officer_login "$pwfile" 1000000
-wrk -t2 -c8 -d5s -s bench/border/check_confirm.lua "$url" >/dev/null # warm-up
+wrk_run "$wout" -t2 -c8 -d5s -s bench/border/check_confirm.lua "$url" # warm-up
 echo "$bin, --threads ${THREADS:-default}, $(date -u +%H:%M:%S) UTC," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 thread_ticks >"$before"
 c0=$(cpu_ticks "$pid")
-out=$(wrk -t2 -c"${CONNS:-64}" -d"${duration}s" -s bench/border/check_confirm.lua "$url" |
-      grep RESULT)
+wrk_run "$wout" -t2 -c"${CONNS:-64}" -d"${duration}s" -s bench/border/check_confirm.lua "$url"
+out=$(grep RESULT "$wout" || true)
 c1=$(cpu_ticks "$pid")
 thread_ticks >"$after"
 echo "$out"
@@ -55,9 +61,9 @@ join "$before" "$after" |
 if [ "${PACED:-0}" = 1 ]; then
     echo "paced at $rate checks/s:"
     UBUR_RATE=$((rate * 2)) UBUR_WRK_THREADS=2 \
-        wrk -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url" | grep RESULT
+        wrk_run "$wout" -t2 -c32 -d"${duration}s" -s bench/border/check_confirm.lua "$url"
+    grep RESULT "$wout" || true
 fi
-kill -INT $pid
-wait $pid || true
-pid=
+serve_stop
 grep "writer:" "$log" | sed 's/^ubur: /  /' || true
+serve_check "$log"

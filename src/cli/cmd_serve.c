@@ -26,7 +26,7 @@ static int
 run_serve(struct ubur_cli *cli, int argc, char **argv)
 {
     struct ubur_http_config cfg = {0};
-    const char *threads = NULL, *sync_interval = NULL;
+    const char *threads = NULL, *sync_interval = NULL, *max_connections = NULL;
     bool insecure = false, quiet = false;
     char **pos;
     int npos;
@@ -41,11 +41,17 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
     if (!cfg.web_dir || !*cfg.web_dir)
         cfg.web_dir = "web";
     const struct ubur_opt opts[] = {
-        {"listen", &cfg.listen, NULL},     {"web", &cfg.web_dir, NULL},
-        {"tls-cert", &cfg.tls_cert, NULL}, {"tls-key", &cfg.tls_key, NULL},
-        {"threads", &threads, NULL},       {"insecure", NULL, &insecure},
-        {"quiet", NULL, &quiet},           {"sync-interval", &sync_interval, NULL},
-        {"pg-read", &cfg.read_uri, NULL},  {0},
+        {"listen", &cfg.listen, NULL},
+        {"web", &cfg.web_dir, NULL},
+        {"tls-cert", &cfg.tls_cert, NULL},
+        {"tls-key", &cfg.tls_key, NULL},
+        {"threads", &threads, NULL},
+        {"insecure", NULL, &insecure},
+        {"quiet", NULL, &quiet},
+        {"sync-interval", &sync_interval, NULL},
+        {"pg-read", &cfg.read_uri, NULL},
+        {"max-connections", &max_connections, NULL},
+        {0},
     };
     int rc = ubur_cli_parse(cli, &ubur_cmd_serve, argc, argv, opts, &pos, &npos);
     if (rc)
@@ -58,6 +64,13 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
         if (*end || n < 1 || n > 64)
             return ubur_cli_usage(&ubur_cmd_serve, "--threads must be 1 to 64");
         cfg.threads = (unsigned)n;
+    }
+    if (max_connections) {
+        char *end;
+        long n = strtol(max_connections, &end, 10);
+        if (*end || n < 16 || n > 1000000)
+            return ubur_cli_usage(&ubur_cmd_serve, "--max-connections must be 16 to 1000000");
+        cfg.max_connections = (unsigned)n;
     }
     long sync_secs = 0;
     if (sync_interval) {
@@ -105,11 +118,15 @@ const struct ubur_cmd ubur_cmd_serve = {
     .usage = "usage: ubur serve [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
              "                  [--tls-cert PEM --tls-key PEM] [--insecure] [--quiet]\n"
              "                  [--sync-interval SECONDS] [--pg-read CONNINFO]\n"
+             "                  [--max-connections N]\n"
              "  Listens on UBUR_LISTEN or 127.0.0.1:8080 (port 0 picks a free port).\n"
              "  Beyond loopback, TLS is required unless --insecure is given.\n"
              "  --threads: worker threads (default 32 per core on SQLite, 8 on\n"
              "  PostgreSQL, 16 to 64: a request waiting for its group commit holds its\n"
              "  thread).\n"
+             "  --max-connections: connections open at once (default 4096; fewer when\n"
+             "  the open files limit, ulimit -n, is too low for them: the server says so);\n"
+             "  past it a new connection waits until one closes.\n"
              "  --sync-interval: on a border post (`ubur sync config`), sync with central\n"
              "  every SECONDS in the background (with backoff while the link is down).\n"
              "  --pg-read (or UBUR_PG_READ): a read replica of the --pg database (a hot\n"

@@ -147,9 +147,10 @@ struct ubur_http_config {
     const char *web_dir; /* static UI files */
     const char *tls_cert; /* PEM file paths; both or neither */
     const char *tls_key;
-    const char *state; /* this instance's state (ISO 3166 alpha-3) */
-    unsigned threads;  /* worker threads; 0 = 32 per CPU, 16 to 64 */
-    bool quiet;        /* no access log */
+    const char *state;        /* this instance's state (ISO 3166 alpha-3) */
+    unsigned threads;         /* worker threads; 0 = 32 per CPU, 16 to 64 */
+    unsigned max_connections; /* connections open at once; 0 = 4096 (server.c) */
+    bool quiet;               /* no access log */
 };
 /*
  * Serves until SIGINT or SIGTERM. Prints "ubur: listening on URL" to stderr

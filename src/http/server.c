@@ -13,9 +13,11 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -30,6 +32,23 @@
  */
 #define CONNECTION_POOL (16 * 1024)
 
+/*
+ * Connections open at once (--max-connections): microhttpd shares the limit out among the worker
+ * threads, each stops accepting at its share, and past the whole limit a new connection waits in
+ * the kernel's listen queue until one closes. Each takes a file descriptor and a CONNECTION_POOL.
+ * An idle kept-alive connection is closed after IDLE_TIMEOUT seconds, or IDLE_TIMEOUT_BUSY once
+ * more than three quarters of the limit are open, so that idle connections (browsers keep several
+ * per tab) make room for working ones instead of holding the limit.
+ */
+#define CONNECTIONS_DEFAULT 4096
+#define IDLE_TIMEOUT 30
+#define IDLE_TIMEOUT_BUSY 3
+/* File descriptors kept free of connections: per worker thread its epoll and wake-up descriptors,
+ * its database's file and log (or a PostgreSQL socket) and a read replica's; then the writer's,
+ * the checkpointer's, static files being served, logs. */
+#define FDS_PER_THREAD 5
+#define FDS_SPARE 64
+
 static const struct ubur_http_config *server_cfg;
 static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ubur_store *stores[256];
@@ -38,6 +57,9 @@ static __thread struct ubur_store *thread_store;
 static __thread struct ubur_store *thread_read_store; /* cfg->read_uri's, when given */
 static __thread int64_t read_retry_ms;    /* after a failed connect, not before this time */
 static struct ubur_writer *server_writer; /* group commit for hot-path writes (ubur/writer.h) */
+static unsigned connection_limit;
+static atomic_int connections_open;
+static _Atomic int64_t limit_logged_ms; /* when the last "at the limit" line was written */
 
 struct request_state {
     struct ubur_ctx ctx;
@@ -51,8 +73,10 @@ worker_store(struct ubur_error *err)
 {
     if (thread_store)
         return thread_store;
-    if (ubur_store_open(&thread_store, server_cfg->db_uri, err))
+    if (ubur_store_open(&thread_store, server_cfg->db_uri, err)) {
+        fprintf(stderr, "ubur: a worker thread cannot open the database: %s\n", err->message);
         return NULL;
+    }
     pthread_mutex_lock(&stores_lock);
     if (nstores < (int)(sizeof(stores) / sizeof(stores[0])))
         stores[nstores++] = thread_store;
@@ -151,6 +175,53 @@ answer_error(struct MHD_Connection *c, struct request_state *rs, int code, const
     return send_response(c, rs, &resp, method, url);
 }
 
+/* Whether more than three quarters of the connection limit are open. */
+static bool
+connections_busy(void)
+{
+    return (unsigned)atomic_load_explicit(&connections_open, memory_order_relaxed) * 4 >
+           connection_limit * 3;
+}
+
+/* Gives connection c the idle timeout that fits how many connections are open, when it has not
+ * got it already. */
+static void
+idle_timeout(struct MHD_Connection *c)
+{
+    unsigned want = connections_busy() ? IDLE_TIMEOUT_BUSY : IDLE_TIMEOUT;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_TIMEOUT);
+    if (ci && ci->connection_timeout != want)
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, want);
+}
+
+/* Counts the open connections; a connection opened when most of the limit is in use gets the
+ * short idle timeout, and reaching the limit is logged (at most once in 10 s): new connections
+ * wait in the listen queue from then on until one closes. */
+static void
+notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                  enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        atomic_fetch_sub_explicit(&connections_open, 1, memory_order_relaxed);
+        return;
+    }
+    (void)socket_context;
+    unsigned n =
+        (unsigned)atomic_fetch_add_explicit(&connections_open, 1, memory_order_relaxed) + 1;
+    if (connections_busy())
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_BUSY);
+    if (n >= connection_limit) {
+        int64_t now = ubur_now_ms(), last = atomic_load(&limit_logged_ms);
+        if (now - last >= 10000 && atomic_compare_exchange_strong(&limit_logged_ms, &last, now))
+            fprintf(stderr,
+                    "ubur: %u connections open, the most allowed (--max-connections): new"
+                    " connections wait until one closes\n",
+                    n);
+    }
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -160,6 +231,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     struct request_state *rs = *con_cls;
 
     if (!rs) {
+        idle_timeout(c);
         rs = ubur_calloc(1, sizeof(*rs));
         struct ubur_buf init = UBUR_BUF_INIT;
         rs->body = init;
@@ -284,6 +356,35 @@ read_file(const char *path, struct ubur_error *err)
     return ubur_buf_detach(&b, NULL);
 }
 
+/*
+ * The connections that fit in the open files limit (ulimit -n) beside the worker threads'
+ * descriptors, at most `want`: raises the soft limit as far as the hard one allows first (the
+ * soft limit is often 1024, as systemd sets it for services). Sets *nofile to the limit in force.
+ * Past the limit, accept() and every open() would fail: a connection would wait and a request
+ * needing a file would fail with a 5xx.
+ */
+static unsigned
+fit_connections(unsigned want, unsigned threads, unsigned long long *nofile)
+{
+    rlim_t reserve = (rlim_t)threads * FDS_PER_THREAD + FDS_SPARE, need = want + reserve;
+    struct rlimit rl;
+    *nofile = 0;
+    if (getrlimit(RLIMIT_NOFILE, &rl))
+        return want;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        struct rlimit up = rl;
+        up.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+        if (up.rlim_cur > rl.rlim_cur && !setrlimit(RLIMIT_NOFILE, &up))
+            rl = up;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need) {
+        *nofile = rl.rlim_cur == RLIM_INFINITY ? 0 : (unsigned long long)rl.rlim_cur;
+        return want;
+    }
+    *nofile = (unsigned long long)rl.rlim_cur;
+    return rl.rlim_cur > reserve + 16 ? (unsigned)(rl.rlim_cur - reserve) : 16;
+}
+
 int
 ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
 {
@@ -313,6 +414,13 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
         if (threads > 64)
             threads = 64;
     }
+    unsigned want = cfg->max_connections ? cfg->max_connections : CONNECTIONS_DEFAULT;
+    unsigned long long nofile;
+    connection_limit = fit_connections(want, threads, &nofile);
+    if (connection_limit < threads) /* microhttpd gives each thread its share, none with less */
+        connection_limit = threads;
+    atomic_store(&connections_open, 0);
+    atomic_store(&limit_logged_ms, 0);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (cfg->tls_cert || cfg->tls_key) {
         if (!cfg->tls_cert || !cfg->tls_key)
@@ -352,16 +460,17 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
         d = MHD_start_daemon(
             flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)CONNECTION_POOL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, completed,
-            NULL, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+            (size_t)CONNECTION_POOL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
+            MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_NOTIFY_COMPLETED, completed,
+            NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL, MHD_OPTION_HTTPS_MEM_CERT,
+            cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     else
-        d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-                             MHD_OPTION_THREAD_POOL_SIZE, threads,
-                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+        d = MHD_start_daemon(
+            flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)CONNECTION_POOL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
+            MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_NOTIFY_COMPLETED, completed,
+            NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL, MHD_OPTION_END);
     if (!d) {
         ubur_writer_close(server_writer);
         server_writer = NULL;
@@ -374,6 +483,14 @@ ubur_http_serve(const struct ubur_http_config *cfg, struct ubur_error *err)
     inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
     fprintf(stderr, "ubur: listening on %s://%s:%u\n", cert ? "https" : "http", host,
             info ? info->port : ntohs(sa.sin_port));
+    if (connection_limit < want)
+        fprintf(stderr,
+                "ubur: the open files limit (ulimit -n) of %llu allows only %u connections at"
+                " once, not %u: raise it (LimitNOFILE= in a systemd unit)\n",
+                nofile, connection_limit, want);
+    else
+        fprintf(stderr, "ubur: up to %u connections at once, %u worker threads\n", connection_limit,
+                threads);
     fflush(stderr);
 
     int sig = 0;

@@ -21,6 +21,8 @@ export const screens = [
     load: () => import('./views/crossings.js'), api: ['GET', '/api/v1/crossings'] },
   { path: '/movements', group: 'border', title: 'nav.movements',
     load: () => import('./views/movements.js'), api: ['GET', '/api/v1/border/movements'] },
+  { path: '/overstays', group: 'border', title: 'nav.overstays',
+    load: () => import('./views/overstays.js'), api: ['GET', '/api/v1/border/overstays'] },
 
   { path: '/visas/new', group: 'consular', title: 'nav.visa_new', key: 'n',
     load: () => import('./views/visa_new.js'), api: ['POST', '/api/v1/visa-applications'] },
