@@ -624,9 +624,10 @@ writer_main(void *arg)
         if (detached) {
             /*
              * Hooks first, without the lock (they may take their own locks), and
-             * only then wake the callers: a border check's row is forgotten from
-             * memory before its record's caller can answer, so a retry of that
-             * confirmation reads the committed row and replays.
+             * only then wake the callers: a border check is no longer queued in
+             * memory (border_pending.c) when its record's caller answers, so a retry
+             * of that confirmation finds the committed row (or its remembered copy,
+             * which then reruns from the store) and replays.
              */
             pthread_mutex_unlock(&w->lock);
             for (struct ubur_write_job *j = detached, *next; j; j = next) {

@@ -94,11 +94,40 @@ print_check(json_t *c)
         printf("  recorded: %s\n", str(c, "record_id"));
 }
 
+/* --confirm CHECK_ID: records a check made earlier (a referred group member, a check made
+ * through the API), as POST /api/v1/border/checks/{id}/confirm does. */
+static int
+confirm_check(struct ubur_cli *cli, const char *check_id, const char *decision, const char *reason,
+              bool json, int npos, bool placed)
+{
+    struct ubur_error err = UBUR_ERROR_INIT;
+    json_t *rec;
+    if (npos || placed)
+        return ubur_cli_usage(&ubur_cmd_check, "--confirm CHECK_ID takes no MRZ, --crossing or "
+                                               "--direction (the check has them)");
+    if (!ubur_cli_store(cli))
+        return 1;
+    struct ubur_confirm_input in = {check_id, decision, reason};
+    if (ubur_border_confirm(&cli->ctx, &in, &rec, &err))
+        return ubur_cli_fail(&err);
+    if (json) {
+        json_dumpf(rec, stdout, JSON_INDENT(2));
+        putchar('\n');
+    } else {
+        printf("%s %s: %s (record %s%s)\n", str(rec, "kind"), str(rec, "document_number"),
+               str(rec, "decision"), str(rec, "id"),
+               json_is_true(json_object_get(rec, "replayed")) ? ", already recorded" : "");
+    }
+    json_decref(rec);
+    return 0;
+}
+
 static int
 run_check(struct ubur_cli *cli, int argc, char **argv)
 {
     const char *crossing = NULL, *direction = NULL, *at_s = NULL, *visa = NULL, *seal = NULL,
-               *decision = NULL, *reason = NULL, *group_kind = NULL, *group_name = NULL;
+               *decision = NULL, *reason = NULL, *group_kind = NULL, *group_name = NULL,
+               *confirm = NULL;
     struct ubur_document_input doc = {0};
     bool record = false, json = false, cargo = false, returnee = false;
     char **pos;
@@ -109,6 +138,7 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
         {"at", &at_s, NULL},
         {"visa", &visa, NULL},
         {"seal", &seal, NULL},
+        {"confirm", &confirm, NULL},
         {"decision", &decision, NULL},
         {"reason", &reason, NULL},
         {"group", &group_kind, NULL},
@@ -134,6 +164,8 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
     int rc = ubur_cli_parse(cli, &ubur_cmd_check, argc, argv, opts, &pos, &npos);
     if (rc)
         return rc == 3 ? 0 : rc;
+    if (confirm)
+        return confirm_check(cli, confirm, decision, reason, json, npos, crossing || direction);
     if (!crossing || !direction)
         return ubur_cli_usage(&ubur_cmd_check, "check needs --crossing ID and --direction "
                                                "entry|exit");
@@ -256,10 +288,13 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
             json_t *c;
             json_array_foreach(json_object_get(out, "results"), i, c) print_check(c);
             json_t *rec = json_object_get(out, "recorded");
-            if (json_is_object(rec) && json_array_size(json_object_get(rec, "pending")))
-                printf("referred, not recorded: resolve each with `ubur check` again or the "
-                       "API (%zu)\n",
+            if (json_is_object(rec) && json_array_size(json_object_get(rec, "pending"))) {
+                printf("referred, not recorded (%zu): after the secondary inspection, "
+                       "ubur check --confirm CHECK_ID --decision admit|refuse --reason TEXT\n",
                        json_array_size(json_object_get(rec, "pending")));
+                json_array_foreach(json_object_get(rec, "pending"), i, c)
+                    printf("  pending: %s\n", json_string_value(c));
+            }
         }
     }
     json_decref(out);
@@ -275,6 +310,8 @@ const struct ubur_cmd ubur_cmd_check = {
              "                  [--seal HEX]\n"
              "                  [--cargo] [--returnee] [--group KIND [--group-name NAME]]\n"
              "                  [--json] MRZ... | -\n"
+             "       ubur check --confirm CHECK_ID [--decision admit|refuse --reason TEXT]\n"
+             "                  [--json]\n"
              "       ubur check --crossing ID --direction entry|exit --document NUMBER\n"
              "                  --nationality AAA --birth-date YYYY-MM-DD --surname NAME\n"
              "                  [--given-names NAMES] [--expiry YYYY-MM-DD] [--sex M|F|X] ...\n"
@@ -288,6 +325,7 @@ const struct ubur_cmd ubur_cmd_check = {
              "  does (entitlement.seal in --json).\n"
              "  --record records the outcome as an entry, exit or refusal; a different --decision\n"
              "  overrides the proposed one and needs --reason. A referred traveller is recorded\n"
-             "  only with --decision.\n",
+             "  only with --decision. --confirm records a check made earlier (a referred group\n"
+             "  member, a check made through the API).\n",
     .run = run_check,
 };

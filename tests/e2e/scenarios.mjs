@@ -313,8 +313,61 @@ export const scenarios = [
       const cid = await forms.first().getAttribute('data-check');
       const chk = await t.server.api('GET', `/api/v1/border/checks/${cid}`, undefined, tok);
       tap.ok(chk.body.status === 'recorded' && chk.body.record_id, 'groups: the referred member is recorded once resolved', JSON.stringify(chk.body.status));
+      // A repatriation convoy: Iraqis leaving Syria through humanitarian-only Albu Kamal pass as returnees.
+      await page.goto(`${t.base}/groups`);
+      await page.locator('select[name=kind]').waitFor();
+      await page.locator('select[name=crossing_id]').selectOption('albukamal');
+      await page.locator('select[name=direction]').selectOption('exit');
+      await page.locator('select[name=kind]').selectOption('convoy');
+      await page.locator('input[name=returnee]').check();
+      await page.locator('textarea[name=travellers]').fill(
+        td3({ state: 'IRQ', surname: 'AL DULAIMI', given: 'FARIS', number: 'A8812345', nationality: 'IRQ', birth: '1983-02-02', sex: 'M', expiry: daysFromNow(900) }).join('\n'));
+      await page.locator('form button[type=submit]').click();
+      await page.locator('#group-record').waitFor();
+      tap.eq(await page.locator('[data-figure=admit] .value').innerText(), '1', 'groups: a convoy marked as returnees passes a humanitarian-only crossing');
       await page.goto(`${t.base}/check`);
       await page.locator('#mrz').waitFor();
+
+      // A cargo-only crossing: a citizen is let through as the crew of a goods vehicle only.
+      const admin = await t.server.token('admin');
+      const now = new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const sc = await t.server.api('POST', '/api/v1/crossings/tanf/schedule', { mode: 'cargo', from: now, note: 'e2e' }, admin);
+      tap.eq(sc.status, 201, 'check: Al-Tanf is cargo only from now');
+      await page.locator('select[name=crossing_id]').selectOption('tanf');
+      await page.locator('#mrz').focus();
+      const driver = td3({ state: 'SYR', surname: 'AL HALABI', given: 'SAMIR', number: 'N0457555', nationality: 'SYR', birth: '1977-07-07', sex: 'M', expiry: daysFromNow(900) });
+      await scan(page, driver);
+      await page.locator('#decision').waitFor();
+      tap.ok(await page.locator('#decision li[data-code=category_not_allowed]').count() === 1, 'check: at a cargo-only crossing a traveller is refused');
+      await page.keyboard.press('Escape');
+      await page.locator('input[name=cargo]').check();
+      await page.locator('#mrz').focus();
+      await scan(page, driver);
+      await page.locator('#decision').waitFor();
+      tap.eq(await page.locator('#decision').getAttribute('data-decision'), 'admit', 'check: the officer marks the lorry driver as cargo crew: admitted');
+      await page.keyboard.press('Escape');
+      tap.ok(!(await page.locator('input[name=cargo]').isChecked()), 'check: the cargo mark is cleared for the next traveller');
+      await t.server.api('POST', '/api/v1/crossings/tanf/schedule', { mode: 'restricted_hours', hours: '08:00-16:00', from: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }, admin);
+      await page.locator('select[name=crossing_id]').selectOption(open ? open.id : 'semalka');
+
+      // A passport whose zone cannot be read: its fields typed in.
+      await page.locator('#typed-document summary').click();
+      const typedField = (n) => page.locator(`#typed-document [name="document.${n}"]`);
+      await typedField('document_number').fill('N0457999');
+      await typedField('nationality').fill('zzz');
+      await typedField('birth_date').fill('1990-04-04');
+      await typedField('surname').fill('AL HALABI');
+      await page.locator('#check-send').click();
+      await page.locator('[data-field="document.nationality"] .field-error:not([hidden])').waitFor();
+      tap.ok(true, 'check: a typed document with a bad nationality is refused naming the field');
+      await typedField('nationality').fill('syr');
+      await page.locator('#check-send').click();
+      await page.locator('#decision').waitFor();
+      tap.ok(await page.locator('#decision').getAttribute('data-decision') === 'admit' && /N0457999/.test(await text(page.locator('#decision'))),
+        'check: a typed document is checked (a citizen, admitted)');
+      await page.keyboard.press('Enter');
+      await page.locator('#check-recorded').waitFor();
+      tap.eq(await typedField('document_number').inputValue(), '', 'check: the typed fields are cleared for the next traveller');
 
       await setLang(t, 'ar');
       await page.locator('#mrz').waitFor();
@@ -379,6 +432,9 @@ export const scenarios = [
       await page.goto(`${t.base}/overrides`);
       await page.locator('#overrides table').waitFor();
       tap.ok(await page.locator('#overrides button.success').count() >= 1, 'overrides: a supervisor may approve');
+      const reqRow = page.locator('#overrides tbody tr', { hasText: 'A5550123' });
+      tap.ok(await reqRow.count() === 1 && /officer/.test(await text(reqRow)) && await reqRow.locator('[data-code=no_valid_visa]').count() === 1,
+        'overrides: the supervisor sees whose request it is, the document and the refusal\'s reasons');
       await screenshot(page, 'overrides');
 
       // Traffic: per crossing, per day and per nationality, as the API counts them.

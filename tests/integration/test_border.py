@@ -423,6 +423,24 @@ with Server(args) as srv:
     tap.ok(cg.get("summary", {}).get("admit") == 2 and
            all(r.get("record_id") for r in cg.get("results", [])),
            "ubur check with several MRZs checks and records a group", p.stderr)
+    # A member referred (his passport was recorded with another birth date): the group's other
+    # members are recorded, he waits; `ubur check --confirm` resolves him after the inspection.
+    p = srv.cli("check", "--crossing", "yarubiyah", "--direction", "exit", "--group",
+                "pilgrims", "--json", "--record",
+                td3("S5550001", "SYR", "1961-01-02", day(800), "AL-HASHIMI", "ALI"),
+                td3("S5550003", "SYR", "1966-01-01", day(800), "AL-HASHIMI", "HASAN"))
+    cg = json.loads(p.stdout) if p.returncode == 0 else {}
+    pend = cg.get("recorded", {}).get("pending", [])
+    tap.ok(cg.get("summary", {}).get("refer") == 1 and len(pend) == 1,
+           "a CLI group with a referred member leaves him pending", (p.stderr, cg.get("summary")))
+    cid = pend[0] if pend else "none"
+    p = srv.cli("check", "--confirm", cid, "--decision", "admit", "--reason",
+                "birth date confirmed", "--json")
+    rc = json.loads(p.stdout) if p.returncode == 0 else {}
+    tap.ok(rc.get("kind") == "exit" and rc.get("decision") == "admit" and
+           rc.get("check_id") == cid and rc.get("override_reason") == "birth date confirmed",
+           "ubur check --confirm records the referred member with the outcome and reason",
+           (p.returncode, p.stderr))
 
     # ---- bad input: a clear 4xx naming the field, nothing stored ----
     n0 = count("SELECT COUNT(*) FROM border_checks")

@@ -12,7 +12,8 @@
 // what is wrong with it). The crossing and direction stay for the shift
 // (localStorage); recent checks of this session are listed beneath.
 //
-// API: POST /api/v1/border/checks {crossing_id, direction, mrz, visa?}
+// API: POST /api/v1/border/checks {crossing_id, direction, mrz | document, visa_number? | seal?,
+//      cargo?, returnee?}
 //      POST /api/v1/border/checks/{id}/confirm {decision?, reason?}
 //      GET  /api/v1/crossings
 
@@ -69,9 +70,25 @@ export async function render(ctx) {
   });
   const visa = field({ name: 'visa', label: t('check.visa'), ltr: true, hint: t('check.visa_hint'),
     attrs: { autocomplete: 'off', spellcheck: 'false' } });
+  // A document without a readable zone (damaged, or the scanner down): its fields typed in.
+  const typed = {
+    document_number: field({ name: 'document.document_number', label: t('traveller.document'), ltr: true, attrs: { autocomplete: 'off', spellcheck: 'false' } }),
+    nationality: field({ name: 'document.nationality', label: t('check.nationality_code'), ltr: true, attrs: { autocomplete: 'off', spellcheck: 'false', maxlength: 3 } }),
+    birth_date: field({ name: 'document.birth_date', label: t('traveller.birth_date'), type: 'date', ltr: true }),
+    expiry_date: field({ name: 'document.expiry_date', label: t('traveller.expiry_date'), type: 'date', ltr: true }),
+    surname: field({ name: 'document.surname', label: t('check.surname'), ltr: true, attrs: { autocomplete: 'off' } }),
+    given_names: field({ name: 'document.given_names', label: t('check.given_names'), ltr: true, attrs: { autocomplete: 'off' } }),
+    sex: field({ name: 'document.sex', label: t('check.sex'), options: [['', '—'], ['F', 'F'], ['M', 'M'], ['X', 'X']] }),
+  };
+  const typedBox = h('details', { id: 'typed-document' }, h('summary', {}, t('check.typed')),
+    h('div', { class: 'form-grid' }, Object.values(typed)));
+  // What the officer sees and the document does not say: the crew of a goods vehicle, a
+  // returnee (a convoy home); categories a crossing's mode may let through.
+  const cargo = field({ name: 'cargo', label: t('check.cargo'), type: 'checkbox', inline: true });
+  const returnee = field({ name: 'returnee', label: t('check.returnee'), type: 'checkbox', inline: true });
   const send = h('button', { type: 'submit', class: 'primary', id: 'check-send' }, t('check.send'), h('kbd', {}, 'Ctrl+Enter'));
   const form = h('form', { novalidate: true, id: 'check-form' },
-    h('div', { class: 'form-grid' }, crossing, direction), mrz, h('details', {}, h('summary', {}, t('check.more')), visa),
+    h('div', { class: 'form-grid' }, crossing, direction), mrz, h('div', { class: 'form-grid' }, cargo, returnee), typedBox, h('details', {}, h('summary', {}, t('check.more')), visa),
     h('div', { class: 'actions' }, send, h('span', { class: 'muted' }, t('check.keys'))));
   const result = h('section', { id: 'check-result', 'aria-live': 'assertive' });
   const recentBox = h('section', { 'aria-labelledby': 'recent-h' });
@@ -101,8 +118,17 @@ export async function render(ctx) {
     if (inflight) return;
     const lines = mrzLines(mrz.control.value);
     clearErrors(form);
-    if (!lines.length) return showError(form, new api.ApiError(400, 'required', t('error.required'), 'mrz'));
-    const body = { crossing_id: crossing.control.value, direction: direction.control.value, mrz: lines.join('\n') };
+    const doc = {};
+    for (const [k, f] of Object.entries(typed)) {
+      const val = normDigits(f.control.value.trim());
+      if (val) doc[k] = k === 'nationality' || k === 'document_number' ? val.toUpperCase() : val;
+    }
+    if (!lines.length && !doc.document_number) return showError(form, new api.ApiError(400, 'required', t('error.required'), 'mrz'));
+    const body = { crossing_id: crossing.control.value, direction: direction.control.value };
+    if (lines.length) body.mrz = lines.join('\n');
+    else body.document = doc;
+    if (cargo.control.checked) body.cargo = true;
+    if (returnee.control.checked) body.returnee = true;
     const v = normDigits(visa.control.value.trim());
     if (v) body[/^[0-9A-Fa-f]{40,}$/.test(v) ? 'seal' : 'visa_number'] = v;
     inflight = true;
@@ -217,6 +243,9 @@ export async function render(ctx) {
     current = null;
     mrz.control.value = '';
     visa.control.value = '';
+    for (const f of Object.values(typed)) f.control.value = '';
+    cargo.control.checked = false;
+    returnee.control.checked = false;
     clearErrors(form);
     replace(result);
     mrz.control.focus();

@@ -43,16 +43,20 @@ export async function render(ctx) {
   const ref = field({ name: 'name', label: t('group.reference'), hint: t('group.reference_hint') });
   const docs = field({ name: 'travellers', label: t('group.documents'), kind: 'textarea', rows: 10, ltr: true, wide: true, hint: t('group.documents_hint'),
     attrs: { class: 'mrz', spellcheck: 'false', autocomplete: 'off' } });
+  const returnee = field({ name: 'returnee', label: t('group.returnees'), type: 'checkbox', inline: true });
+  const cargo = field({ name: 'cargo', label: t('group.cargo'), type: 'checkbox', inline: true });
   const count = h('p', { class: 'muted', 'aria-live': 'polite' });
   const go = h('button', { type: 'submit', class: 'primary' }, t('group.check'));
   const out = h('section', { 'aria-live': 'polite', id: 'group-result' });
-  const f = h('form', { novalidate: true }, h('div', { class: 'form-grid' }, crossing, direction, kind, ref), docs, count, h('div', { class: 'actions' }, go));
+  const f = h('form', { novalidate: true }, h('div', { class: 'form-grid' }, crossing, direction, kind, ref), h('div', { class: 'form-grid' }, returnee, cargo), docs, count, h('div', { class: 'actions' }, go));
   ctx.main.append(heading(t('nav.group_check')), f, out);
   docs.control.addEventListener('input', () => replace(count, t('group.count', { n: splitDocuments(docs.control.value).length })));
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(f);
-    const travellers = splitDocuments(docs.control.value).map((mrz) => ({ mrz }));
+    // A repatriation convoy: every member a returnee; a goods convoy: every member cargo crew.
+    const flags = { ...(returnee.control.checked ? { returnee: true } : {}), ...(cargo.control.checked ? { cargo: true } : {}) };
+    const travellers = splitDocuments(docs.control.value).map((mrz) => ({ mrz, ...flags }));
     if (!travellers.length) return showError(f, new api.ApiError(400, 'required', t('error.required'), 'travellers'));
     const prog = progress(t('group.checking', { n: travellers.length }));
     replace(out, prog);

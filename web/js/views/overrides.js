@@ -10,10 +10,12 @@ import { h, replace, ltr } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { busy, heading, table, timeEl, loadError, loading, errorText } from '../ui.js';
-import { listOf } from './common.js';
+import { listOf, loadCrossings, crossingName } from './common.js';
 import { decisionBadge, reasonText } from './check.js';
 
 export async function render(ctx) {
+  const crossings = await loadCrossings().catch(() => []);
+  const byId = Object.fromEntries(crossings.map((c) => [c.id, c]));
   const out = h('div', { id: 'overrides' });
   const msg = h('div', { 'aria-live': 'polite' });
   ctx.main.append(heading(t('nav.overrides')), msg, out);
@@ -26,10 +28,13 @@ export async function render(ctx) {
       const rows = listOf(await api.get('/api/v1/border/overrides?status=pending'), 'overrides');
       replace(out, table([
         { label: t('audit.at'), cell: (o) => timeEl(o.at || o.requested_at) },
-        { label: t('audit.user'), cell: (o) => ltr(o.officer || o.username || '') },
-        { label: t('traveller.document'), cell: (o) => ltr(o.document_number || '', 'mono') },
-        { label: t('overrides.from_to'), cell: (o) => [decisionBadge(o.from_decision || o.original_decision || 'refuse'), ' → ', decisionBadge(o.to_decision || o.decision || 'admit')] },
-        { label: t('check.reasons'), cell: (o) => listOf(o.reasons).map(reasonText).join('; ') },
+        // The request names its officer (requested_by); the check it is about, nested, the
+        // traveller's document, the crossing and the reasons for the refusal.
+        { label: t('audit.user'), cell: (o) => ltr(o.requested_by || o.officer || '') },
+        { label: t('check.crossing'), cell: (o) => crossingName(byId[(o.check || {}).crossing_id]) || (o.check || {}).crossing_id || '' },
+        { label: t('traveller.document'), cell: (o) => [ltr((o.check || {}).document_number || '', 'mono'), ' ', ltr((o.check || {}).nationality || '')] },
+        { label: t('overrides.from_to'), cell: (o) => [decisionBadge((o.check || {}).proposed || 'refuse'), ' → ', decisionBadge(o.decision || 'admit')] },
+        { label: t('check.reasons'), cell: (o) => listOf((o.check || {}).reasons).map((r) => h('div', { 'data-code': r.code }, reasonText(r), ' ', h('span', { class: 'muted' }, ltr(r.message || '')))) },
         { label: t('check.override_reason'), cell: (o) => o.reason || '' },
         { label: t('common.actions'), cell: (o) => (path ? h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'success', onclick: (e) => decide(e.currentTarget, o, 'approve') }, t('overrides.approve')),
