@@ -405,8 +405,16 @@ with Server(args) as srv:
            "each result carries the group")
     st, gc, _ = srv.req("POST", "/api/v1/border/groups/%s/confirm" % grp["group_id"], {},
                         token=officer)
-    tap.ok(st == 201 and gc["summary"]["exits"] == 3 and gc["summary"]["pending"] == 0,
+    tap.ok(st == 201 and gc["summary"]["exits"] == 3 and gc["summary"]["pending"] == 0 and
+           gc["replayed"] is False,
            "confirming the group records every member", (st, gc))
+    n_records = count("SELECT COUNT(*) FROM border_records")
+    st, gc2, _ = srv.req("POST", "/api/v1/border/groups/%s/confirm" % grp["group_id"], {},
+                         token=officer)
+    tap.ok(st == 200 and gc2["replayed"] is True and gc2["summary"]["exits"] == 3 and
+           sorted(r["id"] for r in gc2["records"]) == sorted(r["id"] for r in gc["records"]) and
+           count("SELECT COUNT(*) FROM border_records") == n_records,
+           "confirming the group again replays its records (200), records nothing", (st, gc2))
     st, body, _ = check({"crossing_id": "yarubiyah", "direction": "exit",
                          "group": {"kind": "pilgrims"},
                          "travellers": [{"document": members[0]}, {"document": members[0]}]})
