@@ -4,8 +4,9 @@
 # minutes of check + confirm paced at RATE checks/s (check_confirm.lua, CONNS
 # connections), one wrk run a minute (so each minute opens new connections).
 # After each minute prints what was reached (recorded/s, p50, p99, max), the
-# failed requests and socket errors, and the server's resident memory, open
-# file descriptors, threads and the write-ahead log's size: memory, descriptors
+# failed requests and socket errors, and the server's resident memory (its own,
+# then the database's pages that SQLite's read map has touched), open file
+# descriptors, threads and the write-ahead log's size: memory, descriptors
 # or latency that drift upwards over the run are a leak or a slowdown. Ends
 # with the writer's counters. Any failed request, socket error or unclean exit
 # keeps the server's log in build/bench-logs/. Not part of `make test`.
@@ -29,9 +30,11 @@ trap 'rc=$?; [ -n "$pid" ] && kill $pid 2>/dev/null
       [ "$rc" -ne 0 ] && [ -s "$log" ] && serve_keep_log "$log" "the script failed (status $rc)"
       rm -f "$log" "$wout"' EXIT
 
-# state: the server's resident memory (MB), descriptors, threads, the WAL (MB).
+# state: the server's resident memory (MB: its own, then the database file's pages mapped by
+# SQLite's read map, which grow with the pages read), descriptors, threads, the WAL (MB).
 state() {
-    rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' /proc/"$pid"/status)
+    rss=$(awk '/^RssAnon/ { a = $2 } /^RssFile/ { f = $2 }
+               END { printf "%.1f + file %.1f", a / 1024, f / 1024 }' /proc/"$pid"/status)
     fds=$(ls /proc/"$pid"/fd | wc -l)
     thr=$(ls /proc/"$pid"/task | wc -l)
     wal=$( (stat -c %s "$db-wal" 2>/dev/null || echo 0) | awk '{ printf "%.1f", $1 / 1e6 }')

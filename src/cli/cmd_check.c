@@ -288,8 +288,7 @@ run_check(struct ubur_cli *cli, int argc, char **argv)
             json_t *c;
             json_array_foreach(json_object_get(out, "results"), i, c) print_check(c);
             json_t *rec = json_object_get(out, "recorded");
-            if (json_is_object(rec) && json_array_size(json_object_get(rec, "pending")))
-            {
+            if (json_is_object(rec) && json_array_size(json_object_get(rec, "pending"))) {
                 printf("referred, not recorded (%zu): after the secondary inspection, "
                        "ubur check --confirm CHECK_ID --decision admit|refuse --reason TEXT\n",
                        json_array_size(json_object_get(rec, "pending")));

@@ -445,6 +445,8 @@ export const scenarios = [
       const tr = (await t.server.api('GET', '/api/v1/stats/crossings?by=nationality', undefined, atok)).body;
       const shown = await page.locator('#traffic-nationality tbody tr').count();
       tap.ok(tr.rows.length > 0 && shown === tr.rows.length, 'traffic: a row per nationality, as the API counts', `${shown} vs ${tr.rows.length}`);
+      const natCells = await page.locator('#traffic-nationality tbody th').allInnerTexts();
+      tap.ok(natCells.length > 0 && natCells.every((c) => !/^(\w{3})\s+\1$/.test(c.trim())), 'traffic: a nationality without a name is shown once', natCells.join(' | '));
       await screenshot(page, 'traffic');
 
       // Overstayers on a day, as the API lists them (the demo has one: a visa-free stay).

@@ -158,4 +158,62 @@ with Server(args, demo=True) as srv:
            % (open_fds(srv), base_fds))
     tap.ok(srv.proc.poll() is None, "the server is still running")
 
+# 5. SIGTERM under load: the requests under way are answered before the server stops (it stops
+# accepting, each answer closes its connection, and it waits for the open requests). Before,
+# the answers of the requests under way were lost, though the server had committed them.
+import signal  # noqa: E402
+import threading  # noqa: E402
+
+with Server(args, demo=True) as srv:
+    tok = srv.login("officer")
+    received = []
+    stop = threading.Event()
+
+    def client(n):
+        i = 0
+        conn = None
+        while not stop.is_set():
+            i += 1
+            doc = ('{"document_number":"T%02d%06d","nationality":"SYR","birth_date":"1980-01-01",'
+                   '"expiry_date":"2035-01-01","surname":"HADDAD","given_names":"SAMIR"}'
+                   % (n, i))
+            data = ('{"crossing_id":"semalka","direction":"entry","document":%s}' % doc).encode()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
+                conn.request("POST", "/api/v1/border/checks", body=data,
+                             headers={"Authorization": "Bearer " + tok,
+                                      "Content-Type": "application/json"})
+                r = conn.getresponse()
+                r.read()
+                received.append(r.status)
+                if r.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                if conn:
+                    conn.close()
+                conn = None
+                if srv.proc.poll() is not None:
+                    return
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(24)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    srv.proc.send_signal(signal.SIGTERM)
+    srv.proc.wait(15)
+    stop.set()
+    for t in threads:
+        t.join(15)
+    srv.drainer.join(5)
+    log = server_log(srv)
+    answered = sum(1 for l in log.splitlines() if " POST /api/v1/border/checks 201 " in l)
+    got = sum(1 for st in received if st == 201)
+    tap.ok(answered > 50 and got == answered,
+           "SIGTERM under load: every check the server answered reached its client "
+           "(%d answered, %d received)" % (answered, got))
+    tap.ok(not [st for st in received if st >= 500], "and no 5xx",
+           [st for st in received if st >= 500][:10])
+
 tap.done()

@@ -61,7 +61,7 @@ export async function render(ctx) {
           h('button', { type: 'button', onclick: () => download('ubur-traffic-crossings.csv', toCsv(byCrossing.map((r) => ({ ...r, count: countOf(r) })), [['crossing', 'crossing'], ['direction', 'direction'], ['decision', 'decision'], ['count', 'count']])) }, t('common.export_csv'))),
         h('section', { class: 'card', id: 'traffic-nationality' }, h('h3', {}, t('traffic.by_nationality')),
           table([
-            { label: t('traveller.nationality'), cell: (r) => [codeLabel('state', r.nationality), ' ', ltr(r.nationality, 'mono')], th: true },
+            { label: t('traveller.nationality'), cell: (r) => [codeLabel('state', r.nationality) !== r.nationality ? [codeLabel('state', r.nationality), ' '] : null, ltr(r.nationality, 'mono')], th: true },
             { label: codeLabel('movement', 'entry'), cell: (r) => r.entry, num: true },
             { label: codeLabel('movement', 'exit'), cell: (r) => r.exit, num: true },
             { label: codeLabel('movement', 'refusal'), cell: (r) => r.refusal, num: true },
