@@ -70,6 +70,7 @@
  * (ubur_store_log_restart_due says when).
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,10 +88,9 @@ struct ubur_write_job {
     struct ubur_ctx *ctx;
     struct ubur_error err;
     int rc;
-    bool done;
     bool durable;               /* false: ubur_write_lazy */
-    pthread_cond_t cond;        /* signalled once done is set (not for a detached job) */
-    ubur_write_done_fn on_done; /* set: a detached job, nobody waits on cond */
+    sem_t done;                 /* posted once done (not for a detached job) */
+    ubur_write_done_fn on_done; /* set: a detached job, nobody waits on done */
     struct timespec hold_until; /* a detached job: commit it alone no later than this */
     struct timespec due;        /* a held job (ubur_write_held): when it joins the queue */
     bool held;                  /* in the writer's held list (prev/next link it there) */
@@ -349,8 +349,10 @@ finish_job(struct ubur_writer *w, struct ubur_write_job *j)
         j->err = w->sync_err;
     }
     int64_t us = count_waited(w, j);
-    j->done = true;
-    pthread_cond_signal(&j->cond);
+    /* A semaphore, not a condition on the writer's lock: woken, the caller need not take that
+     * lock back while this thread still holds it (a lock wait and a wake per job). The post
+     * is the last touch of j: its caller destroys the semaphore once its wait returns. */
+    sem_post(&j->done);
     return us;
 }
 
@@ -782,11 +784,11 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     job.ctx = ctx;
     job.durable = durable;
     clock_gettime(CLOCK_MONOTONIC, &job.queued_at);
-    pthread_cond_init(&job.cond, NULL);
+    sem_init(&job.done, 0, 0);
     pthread_mutex_lock(&w->lock);
     if (w->stop) {
         pthread_mutex_unlock(&w->lock);
-        pthread_cond_destroy(&job.cond);
+        sem_destroy(&job.done);
         return ubur_error_set(err, UBUR_EBUSY, "the server is shutting down");
     }
     *w->tail = &job;
@@ -794,10 +796,10 @@ write_job(struct ubur_ctx *ctx, ubur_write_fn fn, void *arg, bool durable, struc
     w->queued++;
     w->waited++;
     pthread_cond_signal(&w->wake);
-    while (!job.done)
-        pthread_cond_wait(&job.cond, &w->lock);
     pthread_mutex_unlock(&w->lock);
-    pthread_cond_destroy(&job.cond);
+    while (sem_wait(&job.done) != 0) /* only EINTR */
+        ;
+    sem_destroy(&job.done);
     if (job.rc && err)
         *err = job.err;
     return job.rc;
