@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The group-commit writer (include/ubur/writer.h has the picture). One
- * mutex guards the queue and every job's `done` flag; `wake` tells the
- * writer thread there is work or that it must stop; each job has its own
- * condition variable, signalled when it is marked done, so finishing a
- * batch wakes only that batch's callers (a broadcast woke every waiting
- * request thread, most of them to go back to sleep).
+ * mutex guards the queue; `wake` tells the writer thread there is work or
+ * that it must stop; each waited job has its own semaphore, posted when it
+ * is done, so finishing a batch wakes only that batch's callers (a
+ * broadcast woke every waiting request thread, most of them to go back to
+ * sleep), and a caller woken need not take the writer's mutex back (a
+ * condition on it did, while the writer or syncer still held it).
  * Jobs live on their callers' stacks: a caller never returns before its
  * job is marked done, and the writer never touches a job after marking it.
  * A detached job (ubur_write_detached) has no caller waiting: the writer
