@@ -205,10 +205,13 @@ void ubur_border_rule_mode(const struct ubur_border_schedule *s,
  * The document rule. `problem` is NULL when the document was read and
  * checks (MRZ check digits, fields), else why it does not. `expiry_day` is
  * the expiry date in days, or INT64_MIN when the document shows none. On
- * entry an invalid or expired document is a refusal; on exit, a referral
- * (nobody is kept in a country for a bad passport; the officer looks).
+ * entry an invalid or expired document is a refusal, except for a
+ * `national` of the state entered (the document's nationality is the
+ * crossing's state): a referral, since a state may not refuse its own
+ * nationals. On exit, a referral (nobody is kept in a country for a bad
+ * passport; the officer looks).
  */
-void ubur_border_rule_document(enum ubur_border_direction dir, const char *problem,
+void ubur_border_rule_document(enum ubur_border_direction dir, bool national, const char *problem,
                                int64_t expiry_day, int64_t at_day, struct ubur_border_reasons *rs);
 
 /* ---- visas and entitlements (entries) ---- */

@@ -700,7 +700,8 @@ assess(struct ubur_ctx *ctx, const struct border_crossing *c, enum ubur_border_d
     if (s->in->seal && *s->in->seal && (rc = check_seal(ctx, c, s, dir, err)))
         return rc;
 
-    ubur_border_rule_document(dir, s->problem[0] ? s->problem : NULL, s->expiry_day, at_day,
+    ubur_border_rule_document(dir, s->nationality[0] && !strcmp(s->nationality, c->state),
+                              s->problem[0] ? s->problem : NULL, s->expiry_day, at_day,
                               &s->reasons);
     if (s->readable) {
         if ((rc = find_traveller(ctx, s, err)))

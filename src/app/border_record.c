@@ -927,6 +927,43 @@ write_group(struct ubur_ctx *ctx, void *arg, struct ubur_error *err)
     return 0;
 }
 
+/*
+ * A group confirmation that finds nothing left to record is a retry when members are recorded
+ * already: it answers with their records (*replayed), as a single confirmation's retry does. A
+ * group of another state's crossing is not found, as when something is pending.
+ */
+static int
+group_replay(struct ubur_ctx *ctx, const char *group_id, json_t *records, bool *replayed,
+             struct ubur_error *err)
+{
+    struct ubur_stmt *st;
+    int rc = ubur_store_prepare(ctx->store,
+                                "SELECT record_id, state FROM border_checks"
+                                " WHERE group_id = ? AND record_id IS NOT NULL ORDER BY id",
+                                &st, err);
+    if (rc)
+        return rc;
+    ubur_stmt_bind_text(st, 1, group_id);
+    while ((rc = ubur_stmt_step(st, err)) == 1) {
+        if (ctx->role != UBUR_ROLE_ADMIN && ctx->state && *ctx->state &&
+            strcmp(ubur_stmt_text(st, 1), ctx->state) != 0) {
+            rc = ubur_error_set(err, UBUR_ENOTFOUND, "no group '%.40s'", group_id);
+            break;
+        }
+        json_t *rec;
+        if ((rc = ubur_border_record_json(ctx->store, ubur_stmt_text(st, 0), &rec, err)))
+            break;
+        json_array_append_new(records, rec);
+    }
+    ubur_stmt_done(st);
+    if (rc < 0)
+        return rc;
+    *replayed = json_array_size(records) > 0;
+    /* Read, not written: the records' commit may not be synced yet, and a replay acknowledges
+     * them (as a single confirmation's replay waits). */
+    return *replayed ? ubur_write_barrier(ctx, err) : 0;
+}
+
 int
 ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **out,
                           struct ubur_error *err)
@@ -1005,19 +1042,25 @@ ubur_border_confirm_group(struct ubur_ctx *ctx, const char *group_id, json_t **o
             goto out;
     }
     json_t *records = json_array();
+    bool replayed = false;
+    for (int i = 0; i < g.n; i++)
+        json_array_append_new(records, job_record_json(ctx, &g.jobs[i]));
+    if (!g.n && (rc = group_replay(ctx, group_id, records, &replayed, err))) {
+        json_decref(records);
+        goto out;
+    }
     int entries = 0, exits = 0, refusals = 0;
-    for (int i = 0; i < g.n; i++) {
-        json_t *rec = job_record_json(ctx, &g.jobs[i]);
-        const char *kind = json_string_value(json_object_get(rec, "kind"));
+    for (size_t k = 0; k < json_array_size(records); k++) {
+        const char *kind = json_string_value(json_object_get(json_array_get(records, k), "kind"));
         entries += !strcmp(kind, "entry");
         exits += !strcmp(kind, "exit");
         refusals += !strcmp(kind, "refusal");
-        json_array_append_new(records, rec);
     }
-    *out = json_pack("{s:s, s:o, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i}}", "group_id", group_id,
-                     "records", records, "pending", pending, "summary", "recorded", g.n, "entries",
-                     entries, "exits", exits, "refusals", refusals, "pending",
-                     (int)json_array_size(pending), "too_old", stale);
+    *out =
+        json_pack("{s:s, s:o, s:O, s:b, s:{s:i, s:i, s:i, s:i, s:i, s:i}}", "group_id", group_id,
+                  "records", records, "pending", pending, "replayed", replayed, "summary",
+                  "recorded", (int)json_array_size(records), "entries", entries, "exits", exits,
+                  "refusals", refusals, "pending", (int)json_array_size(pending), "too_old", stale);
 out:
     for (int i = 0; i < g.n; i++)
         free(g.jobs[i].chk.reasons);

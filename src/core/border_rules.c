@@ -450,11 +450,13 @@ ubur_border_rule_mode(const struct ubur_border_schedule *s, const struct ubur_bo
 /* ---- the document ---- */
 
 void
-ubur_border_rule_document(enum ubur_border_direction dir, const char *problem, int64_t expiry_day,
-                          int64_t at_day, struct ubur_border_reasons *rs)
+ubur_border_rule_document(enum ubur_border_direction dir, bool national, const char *problem,
+                          int64_t expiry_day, int64_t at_day, struct ubur_border_reasons *rs)
 {
+    /* A state may not refuse its own nationals entry (ICCPR art. 12(4)): their bad passport is a
+     * matter for secondary inspection, where the officer establishes who they are. */
     enum ubur_border_decision d =
-        dir == UBUR_BORDER_ENTRY ? UBUR_DECISION_REFUSE : UBUR_DECISION_REFER;
+        dir == UBUR_BORDER_ENTRY && !national ? UBUR_DECISION_REFUSE : UBUR_DECISION_REFER;
     if (problem) {
         ubur_border_reason_add(rs, UBUR_REASON_DOCUMENT_INVALID, d, "the document is not valid: %s",
                                problem);

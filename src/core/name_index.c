@@ -29,6 +29,7 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1341,11 +1342,16 @@ ubur_name_index_memory(const struct ubur_name_index *ix)
 /* ---------------------------------------------------------------- search */
 
 /*
- * Per-thread scratch space, kept between searches so a search allocates
- * nothing in the common case: a stamp per name id (a name is a candidate of
- * the current search when its stamp equals the search's generation), the
- * candidate list, the shortlist and the unit-similarity memo. Freed at
- * thread exit.
+ * Scratch space, kept between searches so a search allocates nothing in the
+ * common case: a bit per name id (gathered by the current search, cleared
+ * after it), the candidate list, the shortlist and the similarity memos,
+ * whose entries count only when stamped with the scratch's current
+ * generation. A search takes one from a process-wide stack and gives it back
+ * (scratch_get, scratch_put): the one given back last, whose lines the
+ * cache most likely still holds. One per thread instead (about 140 KiB
+ * each) left the server's 64 request threads each a scratch of its own,
+ * always cold: its memo probes were a third of the search's own time.
+ * Every scratch lives as long as the process.
  */
 #define MEMO_BITS 12
 #define MEMO_SIZE (1u << MEMO_BITS)
@@ -1384,7 +1390,8 @@ struct segment {
 };
 
 struct scratch {
-    uint64_t *seen; /* bit per name id: gathered by this search */
+    struct scratch *next; /* in the stack of those not in use (scratch_put) */
+    uint64_t *seen;       /* bit per name id: gathered by this search */
     uint32_t nwords, gen;
     uint32_t *cand;
     uint32_t ncand, cand_cap;
@@ -1396,39 +1403,21 @@ struct scratch {
     struct nmemo nmemo[NMEMO_SIZE];
 };
 
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct scratch *scratch_free_list; /* the stack of scratches not in use, by next */
 
-static void
-scratch_free(void *p)
-{
-    struct scratch *s = p;
-    if (!s)
-        return;
-    free(s->seen);
-    free(s->cand);
-    free(s->seg);
-    free(s->sl);
-    free(s);
-}
-
-static void
-scratch_key_init(void)
-{
-    if (pthread_key_create(&scratch_key, scratch_free))
-        abort(); /* only at the first search; no recovery from no thread-specific keys */
-}
-
-/* The calling thread's scratch space, with its bitmap clear and room for nnames. */
+/* A scratch space for one search, with its bitmap clear and room for nnames: the one given
+ * back last (scratch_put), or a new one. */
 static struct scratch *
 scratch_get(uint32_t nnames)
 {
-    pthread_once(&scratch_once, scratch_key_init);
-    struct scratch *s = pthread_getspecific(scratch_key);
-    if (!s) {
+    pthread_mutex_lock(&scratch_lock);
+    struct scratch *s = scratch_free_list;
+    if (s)
+        scratch_free_list = s->next;
+    pthread_mutex_unlock(&scratch_lock);
+    if (!s)
         s = ubur_calloc(1, sizeof(*s));
-        pthread_setspecific(scratch_key, s);
-    }
     uint32_t words = nnames / 64 + 1;
     if (s->nwords < words) {
         uint32_t n = s->nwords ? s->nwords : 1024;
@@ -1447,6 +1436,16 @@ scratch_get(uint32_t nnames)
     }
     s->ncand = s->nsl = s->nbatch = 0;
     return s;
+}
+
+/* Gives a search's scratch back (its bitmap clear again) for the next search, on any thread. */
+static void
+scratch_put(struct scratch *s)
+{
+    pthread_mutex_lock(&scratch_lock);
+    s->next = scratch_free_list;
+    scratch_free_list = s;
+    pthread_mutex_unlock(&scratch_lock);
 }
 
 static bool
@@ -2536,8 +2535,10 @@ ubur_name_index_search(const struct ubur_name_index *ix, const struct ubur_name 
         if (u->nvocab > 0 || !u->expanded)
             nq++;
     }
-    if (nq == 0 || qsum <= 0)
+    if (nq == 0 || qsum <= 0) {
+        scratch_put(s);
         goto done;
+    }
     qsort(qu, (size_t)nq, sizeof(qu[0]), qunit_cmp);
 
     /* The plan: the rarest rare unit (most true matches share one, exactly or as a
@@ -2811,6 +2812,7 @@ gathered:
         }
     }
     qsort(out, (size_t)nout, sizeof(out[0]), hit_cmp);
+    scratch_put(s);
     PHASE(t3);
     PHASE_ADD(0, t0b, t1);
     PHASE_ADD(1, t1, t2);

@@ -337,7 +337,7 @@ groups_confirm(struct ubur_http_req *req, struct ubur_http_resp *resp, struct ub
     int rc = ubur_border_confirm_group(req->ctx, req->params[0], &o, err);
     if (rc)
         return rc;
-    return ubur_http_json(resp, 201, o);
+    return ubur_http_json(resp, json_is_true(json_object_get(o, "replayed")) ? 200 : 201, o);
 }
 
 static int

@@ -215,13 +215,25 @@ with Server(args) as srv:
     st, m2, _ = check({"crossing_id": "semalka", "direction": "entry",
                        "mrz": td3("S7744002", "SYR", "1975-04-12", day(1000), "HADDAD",
                                   spoil=True)})
-    tap.ok(m2["decision"] == "refuse" and "document_invalid" in codes(m2) and
+    tap.ok(m2["decision"] == "refer" and "document_invalid" in codes(m2) and
            m2["traveller_id"] is None,
-           "a bad check digit: refuse, document_invalid, nobody created", m2)
+           "a national's bad check digit on entry: refer (never refused home), document_invalid,"
+           " nobody created", m2)
+    st, m2b, _ = check({"crossing_id": "semalka", "direction": "entry",
+                        "mrz": td3("J7744002", "JOR", "1975-04-12", day(1000), "HADDAD",
+                                   spoil=True)})
+    tap.ok(m2b["decision"] == "refuse" and "document_invalid" in codes(m2b) and
+           m2b["traveller_id"] is None,
+           "a foreigner's bad check digit on entry: refuse, document_invalid, nobody created", m2b)
     st, m3, _ = check({"crossing_id": "semalka", "direction": "entry",
                        "mrz": td3("S7744003", "SYR", "1975-04-12", day(-2), "HADDAD")})
-    tap.ok(m3["decision"] == "refuse" and codes(m3) == ["document_expired"],
-           "an expired passport on entry: refuse, document_expired", m3)
+    tap.ok(m3["decision"] == "refer" and codes(m3) == ["document_expired"],
+           "a national's expired passport on entry: refer, document_expired", m3)
+    st, m3b, _ = check({"crossing_id": "semalka", "direction": "entry",
+                        "mrz": td3("J7744003", "JOR", "1975-04-12", day(-2), "HADDAD")})
+    tap.ok(m3b["decision"] == "refuse" and "document_expired" in codes(m3b) and
+           [r["decision"] for r in m3b["reasons"] if r["code"] == "document_expired"] == ["refuse"],
+           "a foreigner's expired passport on entry: refuse, document_expired", m3b)
     st, m4, _ = check({"crossing_id": "semalka", "direction": "exit",
                        "mrz": td3("S7744003", "SYR", "1975-04-12", day(-2), "HADDAD")})
     tap.ok(m4["decision"] == "refer" and codes(m4) == ["document_expired"],
@@ -393,8 +405,16 @@ with Server(args) as srv:
            "each result carries the group")
     st, gc, _ = srv.req("POST", "/api/v1/border/groups/%s/confirm" % grp["group_id"], {},
                         token=officer)
-    tap.ok(st == 201 and gc["summary"]["exits"] == 3 and gc["summary"]["pending"] == 0,
+    tap.ok(st == 201 and gc["summary"]["exits"] == 3 and gc["summary"]["pending"] == 0 and
+           gc["replayed"] is False,
            "confirming the group records every member", (st, gc))
+    n_records = count("SELECT COUNT(*) FROM border_records")
+    st, gc2, _ = srv.req("POST", "/api/v1/border/groups/%s/confirm" % grp["group_id"], {},
+                         token=officer)
+    tap.ok(st == 200 and gc2["replayed"] is True and gc2["summary"]["exits"] == 3 and
+           sorted(r["id"] for r in gc2["records"]) == sorted(r["id"] for r in gc["records"]) and
+           count("SELECT COUNT(*) FROM border_records") == n_records,
+           "confirming the group again replays its records (200), records nothing", (st, gc2))
     st, body, _ = check({"crossing_id": "yarubiyah", "direction": "exit",
                          "group": {"kind": "pilgrims"},
                          "travellers": [{"document": members[0]}, {"document": members[0]}]})

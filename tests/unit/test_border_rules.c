@@ -199,21 +199,35 @@ test_document_rule(void **state)
 {
     (void)state;
     struct ubur_border_reasons rs = UBUR_BORDER_REASONS_INIT;
-    ubur_border_rule_document(UBUR_BORDER_ENTRY, NULL, day("2030-01-01"), day("2026-01-01"), &rs);
+    ubur_border_rule_document(UBUR_BORDER_ENTRY, false, NULL, day("2030-01-01"), day("2026-01-01"),
+                              &rs);
     assert_int_equal(rs.n, 0);
-    ubur_border_rule_document(UBUR_BORDER_ENTRY, NULL, day("2025-12-31"), day("2026-01-01"), &rs);
+    ubur_border_rule_document(UBUR_BORDER_ENTRY, false, NULL, day("2025-12-31"), day("2026-01-01"),
+                              &rs);
     assert_int_equal(rs.r[0].code, UBUR_REASON_DOCUMENT_EXPIRED);
     assert_int_equal(rs.r[0].decision, UBUR_DECISION_REFUSE);
     assert_non_null(strstr(rs.r[0].message, "2025-12-31"));
     /* The expiry day itself is still valid. */
     struct ubur_border_reasons same = UBUR_BORDER_REASONS_INIT;
-    ubur_border_rule_document(UBUR_BORDER_ENTRY, NULL, day("2026-01-01"), day("2026-01-01"), &same);
+    ubur_border_rule_document(UBUR_BORDER_ENTRY, false, NULL, day("2026-01-01"), day("2026-01-01"),
+                              &same);
     assert_int_equal(same.n, 0);
     struct ubur_border_reasons exit = UBUR_BORDER_REASONS_INIT;
-    ubur_border_rule_document(UBUR_BORDER_EXIT, "check digit of document_number", INT64_MIN,
+    ubur_border_rule_document(UBUR_BORDER_EXIT, false, "check digit of document_number", INT64_MIN,
                               day("2026-01-01"), &exit);
     assert_int_equal(exit.r[0].code, UBUR_REASON_DOCUMENT_INVALID);
     assert_int_equal(exit.r[0].decision, UBUR_DECISION_REFER);
+    /* A national entering is referred, never refused, for an expired or invalid document. */
+    struct ubur_border_reasons home = UBUR_BORDER_REASONS_INIT;
+    ubur_border_rule_document(UBUR_BORDER_ENTRY, true, NULL, day("2025-12-31"), day("2026-01-01"),
+                              &home);
+    assert_int_equal(home.r[0].code, UBUR_REASON_DOCUMENT_EXPIRED);
+    assert_int_equal(home.r[0].decision, UBUR_DECISION_REFER);
+    struct ubur_border_reasons home_bad = UBUR_BORDER_REASONS_INIT;
+    ubur_border_rule_document(UBUR_BORDER_ENTRY, true, "check digit of document_number", INT64_MIN,
+                              day("2026-01-01"), &home_bad);
+    assert_int_equal(home_bad.r[0].code, UBUR_REASON_DOCUMENT_INVALID);
+    assert_int_equal(home_bad.r[0].decision, UBUR_DECISION_REFER);
 }
 
 static void
