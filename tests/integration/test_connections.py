@@ -4,13 +4,15 @@ an open files limit of 1024 (systemd's default for a service) with some 940 conn
 more connections than --max-connections, headers over the connection's 16 KiB pool, and clients
 that vanish in the middle of a request. Officers must never see a refused connection or a 5xx:
 past the limit a new connection waits and is served once idle ones are closed."""
+import http.client
 import os
 import resource
+import signal
 import socket
 import struct
 import sys
+import threading
 import time
-import http.client
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server, Tap, parse_args  # noqa: E402
@@ -136,6 +138,10 @@ with Server(args) as srv:
     tap.eq(st, 200, "the server serves on after them")
 
 # 4. Clients that vanish (a reset) in the middle of a request's headers or body.
+# Then, on the same server:
+# 5. SIGTERM under load: the requests under way are answered before the server stops (it stops
+# accepting, each answer closes its connection, and it waits for the open requests). Before,
+# the answers of the requests under way were lost, though the server had committed them.
 with Server(args, demo=True) as srv:
     tok = srv.login("officer")
     base_fds = open_fds(srv)
@@ -158,14 +164,11 @@ with Server(args, demo=True) as srv:
            % (open_fds(srv), base_fds))
     tap.ok(srv.proc.poll() is None, "the server is still running")
 
-# 5. SIGTERM under load: the requests under way are answered before the server stops (it stops
-# accepting, each answer closes its connection, and it waits for the open requests). Before,
-# the answers of the requests under way were lost, though the server had committed them.
-import signal  # noqa: E402
-import threading  # noqa: E402
+    def answered_checks():
+        return sum(1 for l in server_log(srv).splitlines()
+                   if " POST /api/v1/border/checks 201 " in l)
 
-with Server(args, demo=True) as srv:
-    tok = srv.login("officer")
+    answered_before = answered_checks()
     received = []
     stop = threading.Event()
 
@@ -207,8 +210,7 @@ with Server(args, demo=True) as srv:
     for t in threads:
         t.join(15)
     srv.drainer.join(5)
-    log = server_log(srv)
-    answered = sum(1 for l in log.splitlines() if " POST /api/v1/border/checks 201 " in l)
+    answered = answered_checks() - answered_before
     got = sum(1 for st in received if st == 201)
     tap.ok(answered > 50 and got == answered,
            "SIGTERM under load: every check the server answered reached its client "
