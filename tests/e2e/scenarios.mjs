@@ -45,6 +45,9 @@ async function scan(page, lines) {
 
 const digitsOnly = (s) => s.replace(/[^0-9]/g, '');
 
+// The traveller whose movements the border check scenario opened (for the analyst's refusal).
+let checkedTraveller = null;
+
 // ---- scenarios ----
 
 export const scenarios = [
@@ -369,6 +372,45 @@ export const scenarios = [
       await page.locator('#check-recorded').waitFor();
       tap.eq(await typedField('document_number').inputValue(), '', 'check: the typed fields are cleared for the next traveller');
 
+      // From a check's result to the traveller's movements: the expired passport, refused above.
+      await scan(page, td3({ state: 'IRQ', surname: 'AL JUBOURI', given: 'KHALID', number: 'A7712345', nationality: 'IRQ',
+        birth: '1979-11-02', sex: 'M', expiry: daysFromNow(-40) }));
+      await page.locator('#decision').waitFor();
+      await page.locator('#decision #check-movements').click();
+      await page.waitForURL('**/travellers/*/movements');
+      await page.locator('#traveller-movements table').waitFor();
+      checkedTraveller = decodeURIComponent(page.url().split('/').slice(-2)[0]);
+      const tm = (await t.server.api('GET', `/api/v1/travellers/${checkedTraveller}/movements`, undefined, tok)).body;
+      const mRows = page.locator('#traveller-movements tbody tr');
+      tap.ok(tm.movements.length >= 1 && await mRows.count() === tm.movements.length,
+        'movements: the check\'s result links to the traveller\'s movements, a row each as the API gives', `${await mRows.count()} vs ${tm.movements.length}`);
+      const first = await text(mRows.first());
+      tap.ok(await page.locator('#traveller-movements tbody tr.movement-refusal').count() === tm.movements.filter((m) => m.kind === 'refusal').length
+        && /Refusal/.test(first) && await mRows.first().locator('[data-code=document_expired]').count() === 1 && /A7712345/.test(first) && /officer/.test(first),
+        'movements: a refusal shows its kind, reason, document and officer', first);
+      tap.ok(/A7712345/.test(await text(page.locator('#traveller'))) && await page.locator('#traveller-stay').count() === 1,
+        'movements: the traveller, his documents and his open stay (or none) are shown');
+      await screenshot(page, 'traveller-movements');
+      await setLang(t, 'ar');
+      await page.locator('#traveller-movements table').waitFor();
+      tap.ok(await page.evaluate(() => document.documentElement.dir === 'rtl'
+        && [...document.querySelectorAll('#traveller-movements tbody bdi.mono')].some((b) => b.dir === 'ltr' && b.textContent === 'A7712345')),
+        'movements: in Arabic, right to left, the document number left to right');
+      await screenshot(page, 'traveller-movements-ar');
+      await setLang(t, 'en');
+      await page.goto(`${t.base}/check`);
+      await page.locator('#mrz').waitFor();
+      // After a recorded check too.
+      await scan(page, td3({ state: 'SYR', surname: 'AL HALABI', given: 'OMAR', number: 'N0457123', nationality: 'SYR',
+        birth: '1985-03-14', sex: 'M', expiry: daysFromNow(900) }));
+      await page.locator('#decision').waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('#check-recorded #check-movements').click();
+      await page.locator('#traveller-movements table').waitFor();
+      tap.ok(/N0457123/.test(await text(page.locator('#traveller-movements tbody tr').first())), 'movements: the recorded check links to its traveller\'s movements, the new record first');
+      await screenshot(page, 'traveller-movements-recorded');
+      await page.goto(`${t.base}/check`);
+
       await setLang(t, 'ar');
       await page.locator('#mrz').waitFor();
       tap.eq(await page.locator('#mrz').getAttribute('dir'), 'ltr', 'check: in Arabic the MRZ box stays left to right');
@@ -448,6 +490,11 @@ export const scenarios = [
       const natCells = await page.locator('#traffic-nationality tbody th').allInnerTexts();
       tap.ok(natCells.length > 0 && natCells.every((c) => !/^(\w{3})\s+\1$/.test(c.trim())), 'traffic: a nationality without a name is shown once', natCells.join(' | '));
       await screenshot(page, 'traffic');
+      if (checkedTraveller) {
+        await page.goto(`${t.base}/travellers/${checkedTraveller}/movements`);
+        await page.locator('main h1').waitFor();
+        tap.ok(/not found/i.test(await text(page.locator('main h1'))), 'movements: an analyst may not open a traveller\'s movements (the API is for officers)');
+      }
 
       // Overstayers on a day, as the API lists them (the demo has one: a visa-free stay).
       await page.goto(`${t.base}/overstays`);

@@ -23,6 +23,8 @@ export const screens = [
     load: () => import('./views/movements.js'), api: ['GET', '/api/v1/border/movements'] },
   { path: '/overstays', group: 'border', title: 'nav.overstays',
     load: () => import('./views/overstays.js'), api: ['GET', '/api/v1/border/overstays'] },
+  { path: '/travellers/:id/movements', title: 'nav.traveller_movements', hidden: true,
+    load: () => import('./views/traveller_movements.js'), api: ['GET', '/api/v1/travellers/{id}/movements'] },
 
   { path: '/visas/new', group: 'consular', title: 'nav.visa_new', key: 'n',
     load: () => import('./views/visa_new.js'), api: ['POST', '/api/v1/visa-applications'] },

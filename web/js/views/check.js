@@ -16,6 +16,7 @@
 //      cargo?, returnee?}
 //      POST /api/v1/border/checks/{id}/confirm {decision?, reason?}
 //      GET  /api/v1/crossings
+//      (links to /travellers/{traveller_id}/movements, GET /api/v1/travellers/{id}/movements)
 
 import { h, replace, ltr } from '../dom.js';
 import { t, tMaybe, date, normDigits } from '../i18n.js';
@@ -25,6 +26,7 @@ import { crossingName, listOf, loadCrossings, codeLabel } from './common.js';
 
 const ICON = { admit: '✓', refer: '⚠', refuse: '✕' };
 const RECENT_KEY = 'ubur.check.recent';
+const MOVEMENTS_ROUTE = ['GET', '/api/v1/travellers/{id}/movements'];
 
 // Lines of a scanned or typed MRZ, normalised: uppercase, « as <, no spaces.
 export function mrzLines(text) {
@@ -158,6 +160,14 @@ export async function render(ctx) {
       entitlement(r.entitlement || {}));
   }
 
+  // A link to the checked traveller's entries, exits, refusals and open stay, when the
+  // answer names him and this user may read them.
+  function movementsLink(r) {
+    if (!r.traveller_id || !api.roleMay(ctx.session.user.role, ...MOVEMENTS_ROUTE)) return null;
+    return h('p', { class: 'traveller-movements' },
+      h('a', { href: `/travellers/${encodeURIComponent(r.traveller_id)}/movements`, id: 'check-movements' }, t('check.traveller_movements')));
+  }
+
   function entitlement(e) {
     return [
       e.basis ? [h('dt', {}, t('traveller.basis')), h('dd', {}, codeLabel('basis', e.basis))] : null,
@@ -186,7 +196,7 @@ export async function render(ctx) {
         // the server's own words: the dates, days, hours and visa that the short label leaves out
         x.message && x.message !== reasonText(x) ? h('div', { class: 'reason-detail' }, ltr(x.message)) : null)))
         : h('p', {}, t('check.no_reasons')),
-      traveller(r));
+      traveller(r), movementsLink(r));
     const actions = h('div', { class: 'actions' }, confirm, override, again);
     replace(result, panel, actions, overrideBox);
     confirm.focus();
@@ -230,7 +240,8 @@ export async function render(ctx) {
       });
       reset();
       replace(result, h('div', { class: ['alert', final === 'admit' ? 'ok' : final === 'refer' ? 'warn' : 'error'], role: 'status', id: 'check-recorded', 'data-decision': final },
-        t(pending ? 'check.recorded_pending' : `check.recorded_${final}`, { direction: t(`direction.${r.body.direction}`) })));
+        t(pending ? 'check.recorded_pending' : `check.recorded_${final}`, { direction: t(`direction.${r.body.direction}`) }),
+        movementsLink(r)));
     } catch (err) {
       if (errForm) { showError(errForm, err); return; }
       // Beneath the decision, which stays (with its buttons) so the officer can act on it.
