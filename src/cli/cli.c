@@ -3,6 +3,7 @@
  * Shared CLI plumbing: option parsing for commands, opening the store,
  * error printing, progress bars.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,22 @@ ubur_cli_usage(const struct ubur_cmd *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n%s", cmd->usage);
     return 2;
+}
+
+int
+ubur_cli_number(const struct ubur_cmd *cmd, const char *name, const char *s, long lo, long hi,
+                long def, long *out)
+{
+    if (!s) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    if (!*s || *end || errno || *out < lo || *out > hi)
+        return ubur_cli_usage(cmd, "--%s must be a number from %ld to %ld", name, lo, hi);
+    return 0;
 }
 
 int

@@ -72,6 +72,13 @@ int ubur_cli_write_secret(const char *path, const char *text, bool append);
 int ubur_cli_usage(const struct ubur_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * An option's number: *out = def when s is NULL, else s as a whole decimal number from lo to hi;
+ * anything else is a usage error naming --name (returns 2).
+ */
+int ubur_cli_number(const struct ubur_cmd *cmd, const char *name, const char *s, long lo, long hi,
+                    long def, long *out);
+
 /* True when stderr is a terminal (progress bars go there). */
 bool ubur_cli_tty(void);
 /* Draws a progress bar on stderr when it is a terminal: "label [#####   ] 50% (n/total)". */

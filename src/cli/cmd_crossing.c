@@ -110,21 +110,6 @@ parse_double(const char *s, const char *name, double *out)
 }
 
 static int
-parse_int(const char *s, const char *name, long lo, long hi, long def, long *out)
-{
-    if (!s) {
-        *out = def;
-        return 0;
-    }
-    char *end;
-    *out = strtol(s, &end, 10);
-    if (!*s || *end || *out < lo || *out > hi)
-        return ubur_cli_usage(&ubur_cmd_crossing, "--%s must be a number from %ld to %ld", name, lo,
-                              hi);
-    return 0;
-}
-
-static int
 run_crossing(struct ubur_cli *cli, int argc, char **argv)
 {
     const char *at_s = NULL, *mode = NULL, *from_s = NULL, *hours = NULL, *cats = NULL,
@@ -214,7 +199,8 @@ run_crossing(struct ubur_cli *cli, int argc, char **argv)
         struct ubur_crossing_input in = {pos[1], name, name_ar, state, gov, NAN, NAN, partner, 180};
         if ((rc = parse_double(lat_s, "lat", &in.latitude)) ||
             (rc = parse_double(lon_s, "lon", &in.longitude)) ||
-            (rc = parse_int(offset_s, "utc-offset", -720, 840, 180, &offset)))
+            (rc = ubur_cli_number(&ubur_cmd_crossing, "utc-offset", offset_s, -720, 840, 180,
+                                  &offset)))
             return rc;
         in.utc_offset_minutes = (int)offset;
         if (!ubur_cli_store(cli))
@@ -242,8 +228,10 @@ run_crossing(struct ubur_cli *cli, int argc, char **argv)
             }
         } else if (npos == 3) {
             long days, window;
-            if ((rc = parse_int(days_s, "days", 1, UBUR_STAY_MAX_WINDOW, 0, &days)) ||
-                (rc = parse_int(window_s, "window", 1, UBUR_STAY_MAX_WINDOW, days, &window)))
+            if ((rc = ubur_cli_number(&ubur_cmd_crossing, "days", days_s, 1, UBUR_STAY_MAX_WINDOW,
+                                      0, &days)) ||
+                (rc = ubur_cli_number(&ubur_cmd_crossing, "window", window_s, 1,
+                                      UBUR_STAY_MAX_WINDOW, days, &window)))
                 return rc;
             if (!remove && !days)
                 return ubur_cli_usage(&ubur_cmd_crossing,

@@ -58,27 +58,15 @@ run_serve(struct ubur_cli *cli, int argc, char **argv)
         return rc == 3 ? 0 : rc;
     if (npos)
         return ubur_cli_usage(&ubur_cmd_serve, "unexpected argument '%s'", pos[0]);
-    if (threads) {
-        char *end;
-        long n = strtol(threads, &end, 10);
-        if (*end || n < 1 || n > 64)
-            return ubur_cli_usage(&ubur_cmd_serve, "--threads must be 1 to 64");
-        cfg.threads = (unsigned)n;
-    }
-    if (max_connections) {
-        char *end;
-        long n = strtol(max_connections, &end, 10);
-        if (*end || n < 16 || n > 1000000)
-            return ubur_cli_usage(&ubur_cmd_serve, "--max-connections must be 16 to 1000000");
-        cfg.max_connections = (unsigned)n;
-    }
-    long sync_secs = 0;
-    if (sync_interval) {
-        char *end;
-        sync_secs = strtol(sync_interval, &end, 10);
-        if (*end || sync_secs < 1 || sync_secs > 86400)
-            return ubur_cli_usage(&ubur_cmd_serve, "--sync-interval must be 1 to 86400 seconds");
-    }
+    long nthreads, nconnections, sync_secs; /* 0: the server's own choice; no sync */
+    if ((rc = ubur_cli_number(&ubur_cmd_serve, "threads", threads, 1, 64, 0, &nthreads)) ||
+        (rc = ubur_cli_number(&ubur_cmd_serve, "max-connections", max_connections, 16, 1000000, 0,
+                              &nconnections)) ||
+        (rc = ubur_cli_number(&ubur_cmd_serve, "sync-interval", sync_interval, 1, 86400, 0,
+                              &sync_secs)))
+        return rc;
+    cfg.threads = (unsigned)nthreads;
+    cfg.max_connections = (unsigned)nconnections;
     if (!loopback(cfg.listen) && !cfg.tls_cert && !insecure)
         return ubur_cli_failf(1,
                               "refusing to listen on %s without TLS; give --tls-cert and "
